@@ -1,0 +1,50 @@
+# Samskab: the two commands are `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint format audit messages bench-live clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Samskab needs Python 3.11 or newer (PYTHON=$(PYTHON))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/samskab migrate --no-input
+	$(BIN)/samskab demo
+	@echo "Samskab: http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
+	$(BIN)/samskab serve --port $(PORT)
+
+test: $(STAMP)
+	SAMSKAB_TESTING=1 $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+audit: $(STAMP)
+	$(BIN)/pip-audit -r requirements.lock --vulnerability-service pypi --progress-spinner off
+
+# Extract and compile translations (needs GNU gettext; the compiled .mo files are committed).
+messages: $(STAMP)
+	cd samskab && ../$(BIN)/samskab makemessages -l da -l en --no-obsolete --ignore 'static/vendor/*'
+	cd samskab && ../$(BIN)/samskab makemessages -d djangojs -l da -l en --no-obsolete --ignore 'static/vendor/*'
+	cd samskab && ../$(BIN)/samskab compilemessages
+
+bench-live: $(STAMP)
+	$(BIN)/python -m bench.live_fanout
+
+clean:
+	rm -rf $(VENV) var/static

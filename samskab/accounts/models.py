@@ -1,0 +1,133 @@
+"""People: accounts that log in by e-mail or MitID, their verification, and the census.
+
+No CPR number is ever stored: census identifiers are kept only as a keyed hash, and a
+MitID login keeps the broker's pseudonymous subject (allauth's SocialAccount.uid).
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samskab.accounts.managers import UserManager
+
+
+class VerificationLevel(models.IntegerChoices):
+    # A visitor without an account is the level below these (an anonymous viewer).
+    ACCOUNT = 1, _("account, e-mail not verified")
+    EMAIL = 2, _("e-mail verified")
+    RESIDENT = 3, _("resident verified")
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("e-mail address"), unique=True)
+    display_name = models.CharField(
+        _("display name"),
+        max_length=80,
+        blank=True,
+        help_text=_("Shown next to what you write. Leave empty to write anonymously."),
+    )
+    verification_level = models.PositiveSmallIntegerField(
+        _("verification"), choices=VerificationLevel, default=VerificationLevel.ACCOUNT
+    )
+    is_staff = models.BooleanField(
+        _("staff"), default=False, help_text=_("Can log in to the administration.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    deleted_at = models.DateTimeField(
+        _("deleted"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the person deleted their account; the row stays, anonymised."),
+    )
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    @property
+    def public_name(self) -> str:
+        """The name shown next to what the person wrote."""
+        if self.deleted_at:
+            return str(_("Deleted user"))
+        return self.display_name or str(_("Anonymous citizen"))
+
+    @property
+    def is_resident_verified(self) -> bool:
+        return self.verification_level >= VerificationLevel.RESIDENT
+
+    @property
+    def is_email_verified(self) -> bool:
+        return self.verification_level >= VerificationLevel.EMAIL
+
+
+class CensusImport(models.Model):
+    """One upload of the municipality's census extract; replaces the previous records."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    file_name = models.CharField(max_length=255)
+    row_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("census import")
+        verbose_name_plural = _("census imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.row_count})"
+
+
+class CensusRecord(models.Model):
+    """A resident as the census knows them, without a readable identifier.
+
+    identifier_hash is HMAC-SHA256(CENSUS_PEPPER, normalised identifier), so a leaked
+    table cannot be turned back into CPR numbers without the pepper.
+    """
+
+    identifier_hash = models.CharField(max_length=64, unique=True)
+    birth_date = models.DateField()
+    postal_code = models.CharField(max_length=4)
+    census_import = models.ForeignKey(
+        CensusImport, on_delete=models.CASCADE, related_name="records"
+    )
+
+    class Meta:
+        verbose_name = _("census record")
+        verbose_name_plural = _("census records")
+
+    def __str__(self) -> str:
+        return f"{self.identifier_hash[:8]}… {self.postal_code}"
+
+
+class ResidenceVerification(models.Model):
+    """That an account belongs to a resident. One account per resident (unique hash)."""
+
+    class Method(models.TextChoices):
+        CENSUS = "census", _("census details")
+        MITID = "mitid", _("MitID")
+        IN_PERSON = "in_person", _("in person")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="residence")
+    # Kept when the census is re-imported so a resident cannot verify a second account.
+    identifier_hash = models.CharField(max_length=64, unique=True)
+    postal_code = models.CharField(max_length=4, blank=True)
+    method = models.CharField(max_length=16, choices=Method, default=Method.CENSUS)
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("residence verification")
+        verbose_name_plural = _("residence verifications")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_method_display()})"

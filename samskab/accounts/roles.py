@@ -1,0 +1,109 @@
+"""Staff roles: Django groups with model permissions, and django-rules predicates.
+
+Roles are kept in sync by `roles_sync()` after every migrate, so a new capability adds
+its permissions here and every installation gets them. Administrators assign roles to
+people in the admin (Users -> groups).
+"""
+
+import rules
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    EDITOR = "editor", _("Editor")
+    OPERATOR = "webcast operator", _("Webcast operator")
+    MODERATOR = "moderator", _("Moderator")
+    VALUATOR = "valuator", _("Valuator")
+    POLL_OFFICER = "poll officer", _("Poll officer")
+
+
+# Model permissions per role, as "app_label.codename". Capabilities add theirs here.
+ROLE_PERMISSIONS: dict[Role, set[str]] = {
+    Role.ADMINISTRATOR: {
+        "core.view_sitesettings",
+        "core.change_sitesettings",
+        "core.view_footerlink",
+        "core.add_footerlink",
+        "core.change_footerlink",
+        "core.delete_footerlink",
+        "accounts.view_user",
+        "accounts.change_user",
+        "accounts.view_censusimport",
+        "accounts.add_censusimport",
+        "accounts.view_residenceverification",
+        "accounts.delete_residenceverification",
+        "auth.view_group",
+    },
+    Role.EDITOR: set(),
+    Role.OPERATOR: set(),
+    Role.MODERATOR: {"accounts.view_user"},
+    Role.VALUATOR: set(),
+    Role.POLL_OFFICER: {"accounts.view_residenceverification"},
+}
+
+
+def has_role(user, role: Role) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return role.value in role_names(user)
+
+
+def role_names(user) -> set[str]:
+    # Cached on the user object for the request: templates ask several times.
+    cached = getattr(user, "_samskab_roles", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._samskab_roles = cached
+    return cached
+
+
+def _role_predicate(role: Role) -> rules.Predicate:
+    @rules.predicate(name=f"is_{role.name.lower()}")
+    def check(user) -> bool:
+        return has_role(user, role)
+
+    return check
+
+
+is_administrator = _role_predicate(Role.ADMINISTRATOR)
+is_editor = _role_predicate(Role.EDITOR)
+is_operator = _role_predicate(Role.OPERATOR)
+is_moderator = _role_predicate(Role.MODERATOR)
+is_valuator = _role_predicate(Role.VALUATOR)
+is_poll_officer = _role_predicate(Role.POLL_OFFICER)
+
+
+@rules.predicate
+def is_staff_member(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+@rules.predicate
+def is_email_verified(user) -> bool:
+    return bool(user.is_authenticated and user.is_email_verified)
+
+
+@rules.predicate
+def is_verified_resident(user) -> bool:
+    return bool(user.is_authenticated and user.is_resident_verified)
+
+
+def roles_sync() -> None:
+    """Create the role groups and give each exactly its permissions. Idempotent."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, wanted in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        permissions = []
+        for name in sorted(wanted):
+            app_label, codename = name.split(".")
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:  # an app not installed yet
+                permissions.append(permission)
+        group.permissions.set(permissions)

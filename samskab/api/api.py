@@ -1,0 +1,21 @@
+"""The REST API (django-ninja). Each capability adds a router under /api/v1/."""
+
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI
+
+api = NinjaAPI(
+    title="Samskab API",
+    version="1",
+    description=str(_("Open data from the municipality's meetings, dialogue and participation.")),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+@api.get("/v1/site", tags=["site"], summary="The municipality this installation serves")
+def site_info(request):
+    from samskab.core.models import SiteSettings
+
+    site = SiteSettings.current()
+    return {"name": site.name, "website": site.website_url, "languages": ["da", "en"]}

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "samskab.core"
+    label = "core"
+    verbose_name = _("Site")
+
+    def ready(self) -> None:
+        from django.core.cache import cache
+        from django.db.models.signals import post_delete, post_save
+
+        from samskab.core.models import SITE_SETTINGS_CACHE_KEY, FooterLink, SiteSettings
+
+        def forget_site_settings(**kwargs: object) -> None:
+            cache.delete(SITE_SETTINGS_CACHE_KEY)
+
+        for model in (SiteSettings, FooterLink):
+            post_save.connect(forget_site_settings, sender=model, weak=False)
+            post_delete.connect(forget_site_settings, sender=model, weak=False)

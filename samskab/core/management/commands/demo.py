@@ -1,0 +1,19 @@
+"""`samskab demo`: create or refresh the demo municipality. Safe to run again."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from samskab.core.demo import DEMO_PASSWORD, demo_load
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo municipality (idempotent)."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("The demo has known passwords and is refused in production.")
+        logins = demo_load()
+        self.stdout.write(self.style.SUCCESS("Demo municipality ready."))
+        self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
+        for email, role in logins:
+            self.stdout.write(f"  {email:<32} {role}")

@@ -1,0 +1,42 @@
+"""`samskab serve`: the ASGI server (uvicorn) for pages, API and server-sent events."""
+
+import os
+
+import uvicorn
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve Samskab over ASGI with uvicorn."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("WEB_CONCURRENCY", "1")),
+            help="Processes. More than one needs LIVE_BROKER_URL=redis://... for server push.",
+        )
+        parser.add_argument("--reload", action="store_true", help="Restart on code changes.")
+
+    def handle(self, *args, host, port, workers, reload, **options):
+        if workers > 1 and settings.LIVE_BROKER_URL.startswith("memory"):
+            self.stderr.write(
+                "Several workers with the memory broker: live events reach only the viewers "
+                "of the process that published them. Set LIVE_BROKER_URL=redis://..."
+            )
+        uvicorn.run(
+            "samskab.asgi:application",
+            host=host,
+            port=port,
+            workers=workers,
+            reload=reload,
+            lifespan="off",
+            # Proxy headers are read by our own middleware, trusting only TRUSTED_PROXIES.
+            proxy_headers=False,
+            server_header=False,
+            timeout_graceful_shutdown=5,
+            log_level=os.environ.get("LOG_LEVEL", "info").lower(),
+        )

@@ -1,0 +1,90 @@
+"""The municipality's site: its name, look and links, edited by staff in the admin."""
+
+from django.core.cache import cache
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from samskab.core.uploads import validate_logo
+
+SITE_SETTINGS_CACHE_KEY = "core:site-settings"
+
+colour_validator = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # followed by six hexadecimal digits.")
+)
+
+
+class SiteSettings(models.Model):
+    """One row: the municipality this installation serves.
+
+    Colours become CSS custom properties in /theme.css (never inline style, for the CSP).
+    """
+
+    name = models.CharField(_("municipality name"), max_length=100, default="Samskab Kommune")
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="site/",
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("PNG, JPEG or WebP, at most 2 MB."),
+    )
+    logo_alt = models.CharField(
+        _("logo text for screen readers"),
+        max_length=150,
+        blank=True,
+        help_text=_("Leave empty to use the municipality's name."),
+    )
+    primary_colour = models.CharField(
+        _("primary colour"), max_length=7, default="#004993", validators=[colour_validator]
+    )
+    header_colour = models.CharField(
+        _("header colour"), max_length=7, default="#ffffff", validators=[colour_validator]
+    )
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    website_url = models.URLField(_("municipality's website"), blank=True)
+    accessibility_statement_url = models.URLField(
+        _("accessibility statement (external)"),
+        blank=True,
+        help_text=_(
+            "The municipality's statement on was.digst.dk, if it has one. "
+            "Otherwise the built-in page is shown."
+        ),
+    )
+    privacy_contact = models.TextField(
+        _("data controller and contact for privacy"),
+        blank=True,
+        help_text=_("Who is responsible for personal data and how to reach the DPO."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+    @classmethod
+    def current(cls) -> "SiteSettings":
+        # Read on every page; cached until the admin saves it (see apps.py).
+        row = cache.get(SITE_SETTINGS_CACHE_KEY)
+        if row is None:
+            row, _created = cls.objects.get_or_create(pk=1)
+            cache.set(SITE_SETTINGS_CACHE_KEY, row, 300)
+        return row
+
+
+class FooterLink(models.Model):
+    site = models.ForeignKey(SiteSettings, on_delete=models.CASCADE, related_name="footer_links")
+    label = models.CharField(_("label"), max_length=80)
+    url = models.URLField(_("address"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("footer link")
+        verbose_name_plural = _("footer links")
+
+    def __str__(self) -> str:
+        return str(self.label)

@@ -1,0 +1,70 @@
+"""Visitors without an account: a random token in a signed cookie, hashed at rest.
+
+The token identifies a browser, not a person: one vote per viewer in a vox pop, one
+answer per viewer in a survey, a rate-limit key for a town hall behind one address.
+Only `viewer_key` (a keyed hash) is ever written to the database.
+"""
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+SALT = "samskab.viewer"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def viewer_key(token: str) -> str:
+    """The at-rest form of a viewer token: HMAC-SHA256 with a key derived from SECRET_KEY."""
+    key = hashlib.sha256(f"{settings.SECRET_KEY}:{SALT}".encode()).digest()
+    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
+
+
+def read_token(request: HttpRequest) -> str | None:
+    return request.get_signed_cookie(
+        settings.VIEWER_COOKIE_NAME, default=None, salt=SALT, max_age=settings.VIEWER_COOKIE_AGE
+    )
+
+
+def set_token(response: HttpResponse, token: str) -> None:
+    response.set_signed_cookie(
+        settings.VIEWER_COOKIE_NAME,
+        token,
+        salt=SALT,
+        max_age=settings.VIEWER_COOKIE_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+class Viewer:
+    """Who is looking: an account if signed in, and always a browser token.
+
+    The token is created lazily: a visitor who only reads gets no cookie.
+    """
+
+    def __init__(self, request: HttpRequest):
+        self._request = request
+        self._token = read_token(request)
+        self.token_is_new = False
+
+    @property
+    def token(self) -> str:
+        if self._token is None:
+            self._token = new_token()
+            self.token_is_new = True
+        return self._token
+
+    @property
+    def key(self) -> str:
+        return viewer_key(self.token)
+
+    @property
+    def has_token(self) -> bool:
+        return self._token is not None

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from samskab.api.api import api
+from samskab.core import views as core
+
+urlpatterns = [
+    path("", core.home, name="home"),
+    path("healthz", core.healthz, name="healthz"),
+    path("theme.css", core.theme_css, name="theme_css"),
+    path("tilgaengelighed/", core.accessibility, name="accessibility"),
+    path("privatliv/", core.privacy, name="privacy"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("konto/", include("samskab.accounts.urls")),
+    path("live/", include("samskab.live.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if not settings.PRODUCTION:
+    # In production the web server (nginx) serves uploaded media; see docs/deployment.md.
+    urlpatterns += [
+        path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
