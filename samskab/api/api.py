@@ -1,12 +1,12 @@
 """The REST API (django-ninja). Each capability adds a router under /api/v1/."""
 
-from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 
 api = NinjaAPI(
     title="Samskab API",
     version="1",
-    description=str(_("Open data from the municipality's meetings, dialogue and participation.")),
+    # The API documents itself in English, the language of the OpenAPI ecosystem.
+    description="Open data from the municipality's meetings, dialogue and participation.",
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
