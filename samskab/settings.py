@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "samskab.accounts",
     "samskab.live",
     "samskab.api",
+    "samskab.webcasts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
