@@ -113,8 +113,8 @@ class CensusImportAdmin(admin.ModelAdmin):
             raise PermissionDenied
         current = census_current()
         form = CensusUploadForm(
-            request.POST or None,
-            request.FILES or None,
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
             initial={"identifier_label": current.identifier_label if current else ""},
         )
         summary = None

@@ -57,7 +57,10 @@ def _levels(user) -> list[dict[str, object]]:
 @ratelimit("profile", "20/h")
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = ProfileForm(request.POST or None, initial={"display_name": user.display_name})
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None,
+        initial={"display_name": user.display_name},
+    )
     if request.method == "POST" and form.is_valid():
         services.account_update_profile(user=user, display_name=form.cleaned_data["display_name"])
         messages.success(request, _("Your display name has been saved."))
@@ -80,7 +83,10 @@ def residence_verify(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:profile")
     if not user.has_perm("accounts.verify_residence"):
         return render(request, "accounts/residence_email_first.html", status=403)
-    form = ResidenceForm(request.POST or None, identifier_label=census_identifier_label())
+    form = ResidenceForm(
+        request.POST if request.method == "POST" else None,
+        identifier_label=census_identifier_label(),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.residence_verify(user=user, **form.cleaned_data)
@@ -139,7 +145,7 @@ def _can_reauthenticate(request: HttpRequest) -> bool:
 @ratelimit("account_delete", "10/h")
 def account_delete(request: HttpRequest) -> HttpResponse:
     """Confirm, re-authenticate (allauth asks for the password or second factor), delete."""
-    form = AccountDeleteForm(request.POST or None)
+    form = AccountDeleteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.account_delete(user=request.user)
         logout(request)
