@@ -1,6 +1,7 @@
 """Staff pages for people: accounts and roles, the census import, residence verifications."""
 
 from django.contrib import admin, messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
@@ -123,6 +124,7 @@ class CensusImportAdmin(admin.ModelAdmin):
             summary = {
                 "rows_read": census.rows_read,
                 "to_import": len(census.rows) if not census.errors else 0,
+                "broken_rows": len({error.row for error in census.errors}),
                 "error_count": len(census.errors),
                 "errors": [
                     (error.row, row_error_message(error))
@@ -166,7 +168,10 @@ class CensusImportAdmin(admin.ModelAdmin):
                 "The census now has %(count)s residents. The %(removed)s records of the "
                 "previous census were removed. Existing verifications were kept."
             )
-            % {"count": result.census_import.row_count, "removed": result.removed},
+            % {
+                "count": intcomma(result.census_import.row_count),
+                "removed": intcomma(result.removed),
+            },
         )
         return redirect("admin:accounts_censusimport_change", result.census_import.pk)
 

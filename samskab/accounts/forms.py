@@ -64,7 +64,7 @@ def row_error_message(error: RowError) -> str:
     }
 
 
-class CensusUploadForm(DKFDSForm):
+class CensusUploadForm(forms.Form):  # shown in the admin, styled by it
     file = forms.FileField(
         label=gettext_lazy("Census file (CSV)"),
         help_text=gettext_lazy(

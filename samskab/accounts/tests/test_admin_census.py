@@ -86,6 +86,20 @@ def test_a_file_with_broken_rows_is_reported_by_row_and_nothing_is_imported(admi
 
 
 @pytest.mark.django_db
+def test_a_file_full_of_problems_lists_the_first_two_hundred(admin_client):
+    rows = [(f"{i:010d}", "1990-01-01", "DK") for i in range(250)]
+    response = upload(admin_client, census_csv(rows))
+    summary = response.context["summary"]
+    assert (summary["broken_rows"], len(summary["errors"]), summary["more_errors"]) == (
+        250,
+        200,
+        50,
+    )
+    assert "… and 50 more." in response.content.decode()
+    assert not CensusRecord.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_duplicate_identifier_names_the_row_it_repeats(admin_client):
     response = upload(admin_client, census_csv([ANNA, BO, ("0101901234", "1990-01-01", "8000")]))
     assert "the same identifier is already in row 2" in response.content.decode()
