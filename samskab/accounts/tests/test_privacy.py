@@ -328,3 +328,30 @@ def test_deleting_twice_changes_nothing_the_second_time(recorded):
     account_delete(user=user)
     assert len(recorded) == 1
     assert User.objects.get(pk=user.pk).verification_level == VerificationLevel.EMAIL
+
+
+@pytest.mark.django_db
+def test_an_account_with_no_way_to_reauthenticate_is_deleted_on_confirmation(client):
+    # A MitID-only account without a password, a confirmed address or a second factor:
+    # allauth has nothing to ask for, so the fresh login and the ticked box must do.
+    user = citizen(level=VerificationLevel.ACCOUNT)
+    user.set_unusable_password()
+    user.save()
+    client.force_login(user)
+    response = client.post(DELETE_URL, {"confirm": "on"})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    user.refresh_from_db()
+    assert user.deleted_at is not None
+
+
+@pytest.mark.django_db
+def test_an_account_with_a_confirmed_address_but_no_password_is_sent_a_code(client):
+    user = citizen()
+    user.set_unusable_password()
+    user.save()
+    client.force_login(user)
+    response = client.post(DELETE_URL, {"confirm": "on"})
+    assert response["Location"].startswith("/accounts/reauthenticate/code/")
+    user.refresh_from_db()
+    assert user.deleted_at is None
