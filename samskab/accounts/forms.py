@@ -124,12 +124,9 @@ class ResidenceForm(DKFDSForm):
     def clean_identifier(self) -> str:
         value = self.cleaned_data["identifier"]
         if not normalise_identifier(value):
-            raise forms.ValidationError(_("Enter your %(name)s.") % {"name": self.label_name})
+            name = self.fields["identifier"].label
+            raise forms.ValidationError(_("Enter your %(name)s.") % {"name": name})
         return value
-
-    @property
-    def label_name(self) -> str:
-        return str(self.fields["identifier"].label)
 
     def clean_birth_date(self):
         value = parse_date(self.cleaned_data["birth_date"], today=timezone.localdate())

@@ -34,15 +34,11 @@ def residence_verifications_missing_from(hashes: Collection[str] | None = None) 
 
     Used before and after an import, to tell staff whom the new census no longer has.
     """
-    verifications = ResidenceVerification.objects.filter(
+    verifications = residence_verifications_with_census_status().filter(
         method=ResidenceVerification.Method.CENSUS, user__deleted_at__isnull=True
     )
     if hashes is None:
-        return (
-            residence_verifications_with_census_status()
-            .filter(pk__in=verifications.values("pk"), in_census=False)
-            .count()
-        )
+        return verifications.filter(in_census=False).count()
     return sum(
         1
         for digest in verifications.values_list("identifier_hash", flat=True).iterator()

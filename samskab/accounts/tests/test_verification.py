@@ -105,6 +105,13 @@ def test_details_in_the_wrong_format_are_pointed_out_by_field(client, census):
     assert MISMATCH not in page
 
 
+def test_an_identifier_of_only_dashes_and_spaces_is_asked_for_again(client, census):
+    client.force_login(citizen())
+    page = client.post(URL, details(identifier=" - - ")).content.decode()
+    assert 'id="id_identifier_error">Enter your CPR number.' in page
+    assert MISMATCH not in page
+
+
 def test_a_resident_already_verified_on_another_account_is_told_to_contact_the_municipality(
     client, census
 ):
