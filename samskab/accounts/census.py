@@ -1,8 +1,9 @@
 """Reading the municipality's census extract and hashing its identifiers. No Django here.
 
 A census file is CSV with three columns: identifier (a CPR number or another personal
-identifier the municipality chooses), birth date and postal code. Danish Excel writes `;`
-and a byte-order mark; other tools write `,` and none; both are read. The identifier is
+identifier the municipality chooses), birth date and postal code. Danish Excel writes `;`,
+in UTF-8 with a byte-order mark ("CSV UTF-8") or in Windows-1252 ("CSV (semikolonsepareret)");
+other tools write `,` and UTF-8 without a mark; all of these are read. The identifier is
 normalised and kept only as HMAC-SHA256 under a secret pepper, so the census table cannot
 be turned back into CPR numbers without the pepper.
 """
@@ -35,7 +36,7 @@ class RowProblem(enum.Enum):
 
 class FileProblem(enum.Enum):
     NOT_TEXT = "not_text"
-    NOT_UTF8 = "not_utf8"
+    UNKNOWN_ENCODING = "unknown_encoding"
     NO_ROWS = "no_rows"
 
 
@@ -112,13 +113,21 @@ def normalise_postal_code(text: str) -> str | None:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 text, with or without a byte-order mark; refuse binary and other encodings."""
+    """UTF-8 (with or without a byte-order mark), else Windows-1252; refuse anything else.
+
+    UTF-8 is tried first and almost never decodes text written in another encoding, so the
+    fallback cannot misread a UTF-8 file. NUL bytes mean a binary file or UTF-16.
+    """
     if b"\x00" in data[:65536]:
         raise CensusFileError(FileProblem.NOT_TEXT)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise CensusFileError(FileProblem.NOT_UTF8) from None
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise CensusFileError(FileProblem.UNKNOWN_ENCODING) from None
 
 
 def sniff_delimiter(text: str) -> str:

@@ -39,8 +39,8 @@ def file_problem_message(problem: FileProblem) -> str:
             "The file is not a CSV text file. Save the census from Excel as "
             "'CSV UTF-8 (comma delimited)' and upload that file."
         ),
-        FileProblem.NOT_UTF8: _(
-            "The file is not in UTF-8. In Excel choose 'Save as', then "
+        FileProblem.UNKNOWN_ENCODING: _(
+            "The file's characters cannot be read. In Excel choose 'Save as', then "
             "'CSV UTF-8 (comma delimited)', and upload that file."
         ),
         FileProblem.NO_ROWS: _("The file has no rows with residents."),

@@ -40,6 +40,21 @@ def test_it_reads_danish_excel_semicolons_with_a_bom_and_a_header():
     assert row.postal_code == "8000"
 
 
+def test_it_reads_danish_excel_s_windows_1252_csv():
+    data = "CPR-nummer;Fødselsdato;Postnr\r\n010190-1234;01-01-1990;8000\r\n".encode("cp1252")
+    parsed = parse_census(data, pepper=PEPPER, today=TODAY)
+    assert parsed.ok
+    assert parsed.had_header
+    assert parsed.rows[0].identifier_hash == hash_identifier("0101901234", pepper=PEPPER)
+
+
+def test_an_identifier_with_letters_hashes_alike_from_either_encoding():
+    line = "Æblegård-7;1990-01-01;8000\n"
+    from_utf8 = parse_census(line.encode(), pepper=PEPPER, today=TODAY)
+    from_windows = parse_census(line.encode("cp1252"), pepper=PEPPER, today=TODAY)
+    assert from_utf8.rows == from_windows.rows
+
+
 def test_it_reads_commas_without_a_header_or_a_bom():
     parsed = parse("0101901234,1990-01-01,8000\n1502854321,1985-02-15,8200\n")
     assert parsed.ok
@@ -137,12 +152,13 @@ def test_formula_cells_are_plain_data_never_evaluated():
     ("data", "problem"),
     [
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", FileProblem.NOT_TEXT),
-        ("0101901234;1990-01-01;Århus\n".encode("latin-1"), FileProblem.NOT_UTF8),
+        ("0101901234;1990-01-01;8000\n".encode("utf-16"), FileProblem.NOT_TEXT),
+        (b"cpr;f\x81dselsdato;postnr\n0101901234;1990-01-01;8000\n", FileProblem.UNKNOWN_ENCODING),
         (b"", FileProblem.NO_ROWS),
         (b"\n\n", FileProblem.NO_ROWS),
         ("cpr;fødselsdato;postnr\n".encode(), FileProblem.NO_ROWS),
     ],
-    ids=["binary", "latin-1", "empty", "blank lines", "header only"],
+    ids=["binary", "utf-16", "undecodable", "empty", "blank lines", "header only"],
 )
 def test_a_file_that_is_not_a_census_is_refused_as_a_whole(data, problem):
     with pytest.raises(CensusFileError) as refused:
