@@ -74,10 +74,20 @@ class User(AbstractBaseUser, PermissionsMixin):
 class CensusImport(models.Model):
     """One upload of the municipality's census extract; replaces the previous records."""
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
-    file_name = models.CharField(max_length=255)
-    row_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("imported by")
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    row_count = models.PositiveIntegerField(_("residents"), default=0)
+    # The municipality chooses the identifier (a CPR number or its own); citizens are asked
+    # for it by this name on the verification page. Empty means "CPR number".
+    identifier_label = models.CharField(
+        _("name of the identifier"),
+        max_length=60,
+        blank=True,
+        help_text=_("What citizens are asked for, e.g. 'CPR number'. Empty means CPR number."),
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -121,9 +131,9 @@ class ResidenceVerification(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="residence")
     # Kept when the census is re-imported so a resident cannot verify a second account.
     identifier_hash = models.CharField(max_length=64, unique=True)
-    postal_code = models.CharField(max_length=4, blank=True)
-    method = models.CharField(max_length=16, choices=Method, default=Method.CENSUS)
-    verified_at = models.DateTimeField(default=timezone.now)
+    postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
+    method = models.CharField(_("method"), max_length=16, choices=Method, default=Method.CENSUS)
+    verified_at = models.DateTimeField(_("verified"), default=timezone.now)
 
     class Meta:
         verbose_name = _("residence verification")

@@ -2,8 +2,9 @@
 
 import rules
 
-from samskab.accounts.roles import is_administrator, is_poll_officer
+from samskab.accounts.roles import is_administrator, is_email_verified, is_poll_officer
 
 rules.add_perm("accounts.import_census", is_administrator)
 rules.add_perm("accounts.verify_in_person", is_poll_officer | is_administrator)
 rules.add_perm("core.edit_site", is_administrator)
+rules.add_perm("accounts.verify_residence", is_email_verified)

@@ -6,4 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.profile, name="profile"),
+    path("bopael/", views.residence_verify, name="residence_verify"),
+    path("mine-data/", views.data_export, name="data_export"),
+    path("slet/", views.account_delete, name="delete"),
 ]

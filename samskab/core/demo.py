@@ -3,11 +3,14 @@
 Idempotent: running it again refreshes the same rows and creates nothing twice.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from samskab.accounts.models import User, VerificationLevel
+from samskab.accounts.census import hash_identifier, parse_census
+from samskab.accounts.models import CensusRecord, User, VerificationLevel
 from samskab.accounts.roles import Role, roles_sync
+from samskab.accounts.services import census_replace
 from samskab.core.models import FooterLink, SiteSettings
 
 DEMO_PASSWORD = "samskab-demo"  # noqa: S105  # the demo's published password, refused in production
@@ -21,6 +24,14 @@ DEMO_PEOPLE = [
     ("valgstyrer@demo.samskab.dk", Role.POLL_OFFICER),
 ]
 DEMO_CITIZEN = "borger@demo.samskab.dk"
+
+# Made-up residents (identifier, birth date, postal code) to verify residence with.
+DEMO_CENSUS = [
+    ("010190-1234", "1990-01-01", "8000"),
+    ("150285-4321", "1985-02-15", "8200"),
+    ("311270-5678", "1970-12-31", "8000"),
+]
+DEMO_CENSUS_FILE = "demo-census.csv"
 
 
 @transaction.atomic
@@ -45,7 +56,24 @@ def demo_load() -> list[tuple[str, str]]:
         logins.append((email, str(role.label)))
     _person(DEMO_CITIZEN, is_staff=False)
     logins.append((DEMO_CITIZEN, "Borger (citizen)"))
+    _census()
     return logins
+
+
+def _census() -> None:
+    """Import the demo census through the same path as staff, once."""
+    pepper = settings.CENSUS_PEPPER
+    wanted = {hash_identifier(identifier, pepper=pepper) for identifier, _b, _p in DEMO_CENSUS}
+    if CensusRecord.objects.filter(identifier_hash__in=wanted).count() == len(wanted):
+        return
+    text = "identifier;birth date;postal code\n" + "".join(
+        f"{identifier};{birth};{postal}\n" for identifier, birth, postal in DEMO_CENSUS
+    )
+    census_replace(
+        census=parse_census(text.encode(), pepper=pepper),
+        file_name=DEMO_CENSUS_FILE,
+        created_by=None,
+    )
 
 
 def _person(email: str, *, is_staff: bool) -> User:

@@ -1,5 +1,6 @@
 """Site-wide pages: the front page, health, theme, accessibility and privacy."""
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -42,4 +43,10 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/privacy.html")
+    # The page states retention from the settings in force, so it cannot drift from them.
+    context = {
+        "session_idle_hours": settings.SESSION_COOKIE_AGE // 3600,
+        "session_absolute_hours": settings.SESSION_ABSOLUTE_TIMEOUT // 3600,
+        "viewer_cookie_days": settings.VIEWER_COOKIE_AGE // 86400,
+    }
+    return render(request, "core/privacy.html", context)

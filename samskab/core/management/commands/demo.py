@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from samskab.core.demo import DEMO_PASSWORD, demo_load
+from samskab.core.demo import DEMO_CENSUS, DEMO_PASSWORD, demo_load
 
 
 class Command(BaseCommand):
@@ -17,3 +17,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
         for email, role in logins:
             self.stdout.write(f"  {email:<32} {role}")
+        self.stdout.write(
+            "Census rows to verify residence with (CPR number, birth date, postal code):"
+        )
+        for identifier, birth, postal in DEMO_CENSUS:
+            self.stdout.write(f"  {identifier}  {birth}  {postal}")

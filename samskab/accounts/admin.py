@@ -1,0 +1,226 @@
+"""Staff pages for people: accounts and roles, the census import, residence verifications."""
+
+from django.contrib import admin, messages
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from samskab.accounts import services
+from samskab.accounts.forms import CensusUploadForm, row_error_message
+from samskab.accounts.models import CensusImport, CensusRecord, ResidenceVerification, User
+from samskab.accounts.selectors import (
+    census_current,
+    residence_verifications_missing_from,
+    residence_verifications_with_census_status,
+)
+
+# The page lists this many broken rows; the count of the rest is told.
+ROW_ERRORS_SHOWN = 200
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = ["email", "display_name", "verification_level", "is_staff", "is_active"]
+    list_filter = [
+        "verification_level",
+        "is_staff",
+        "is_active",
+        "groups",
+        ("deleted_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["email", "display_name"]
+    ordering = ["-date_joined"]
+    fields = [
+        "email",
+        "display_name",
+        "groups",
+        "is_staff",
+        "is_active",
+        "verification_level",
+        "date_joined",
+        "last_login",
+        "deleted_at",
+    ]
+    readonly_fields = ["verification_level", "date_joined", "last_login", "deleted_at"]
+    filter_horizontal = ["groups"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # people sign up themselves; `samskab createsuperuser` makes the first
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Deleting the row would take votes with it; a person deletes their own account
+        # from their profile, which anonymises it and keeps a tombstone.
+        return False
+
+
+@admin.register(CensusImport)
+class CensusImportAdmin(admin.ModelAdmin):
+    """The census as staff see it: a log of imports; "add" is the upload page."""
+
+    list_display = ["created_at", "file_name", "row_count", "created_by", "is_current"]
+    fields = [
+        "created_at",
+        "file_name",
+        "row_count",
+        "identifier_label",
+        "created_by",
+        "verifications_outside",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("created_by")
+            .annotate(current=Exists(CensusRecord.objects.filter(census_import=OuterRef("pk"))))
+        )
+
+    @admin.display(boolean=True, description=gettext_lazy("current census"))
+    def is_current(self, census_import: CensusImport) -> bool:
+        return census_import.current
+
+    @admin.display(description=gettext_lazy("verified residents not in this census"))
+    def verifications_outside(self, census_import: CensusImport) -> str:
+        if not census_import.current:
+            return "-"
+        url = reverse("admin:accounts_residenceverification_changelist")
+        return format_html(
+            '{} (<a href="{}?in_census=no">{}</a>)',
+            residence_verifications_missing_from(),
+            url,
+            _("see the list"),
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts.import_census")
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def add_view(self, request: HttpRequest, form_url="", extra_context=None) -> HttpResponse:
+        """Upload, check (optional), import. The file is read here and never saved."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        current = census_current()
+        form = CensusUploadForm(
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
+            initial={"identifier_label": current.identifier_label if current else ""},
+        )
+        summary = None
+        if request.method == "POST" and form.is_valid():
+            census = form.census
+            summary = {
+                "rows_read": census.rows_read,
+                "to_import": len(census.rows) if not census.errors else 0,
+                "broken_rows": len({error.row for error in census.errors}),
+                "error_count": len(census.errors),
+                "errors": [
+                    (error.row, row_error_message(error))
+                    for error in census.errors[:ROW_ERRORS_SHOWN]
+                ],
+                "more_errors": max(0, len(census.errors) - ROW_ERRORS_SHOWN),
+                "missing": residence_verifications_missing_from(
+                    {row.identifier_hash for row in census.rows}
+                ),
+            }
+            if census.ok and request.POST.get("action") == "import":
+                return self._import(request, form)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import the census"),
+            "opts": self.opts,
+            "form": form,
+            "summary": summary,
+            "current": current,
+            "current_count": CensusRecord.objects.count(),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "accounts/admin/census_import.html", context)
+
+    def _import(self, request: HttpRequest, form: CensusUploadForm) -> HttpResponse:
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.census_replace(
+                census=form.census,
+                file_name=upload.name or "",
+                created_by=request.user,
+                identifier_label=form.cleaned_data["identifier_label"],
+            )
+        except services.CensusBusy:
+            messages.error(request, _("Another census import ran at the same time. Try again."))
+            return redirect("admin:accounts_censusimport_add")
+        self.log_addition(request, result.census_import, [{"added": {}}])
+        messages.success(
+            request,
+            _(
+                "The census now has %(count)s residents. The %(removed)s records of the "
+                "previous census were removed. Existing verifications were kept."
+            )
+            % {
+                "count": intcomma(result.census_import.row_count),
+                "removed": intcomma(result.removed),
+            },
+        )
+        return redirect("admin:accounts_censusimport_change", result.census_import.pk)
+
+
+class InCensusFilter(admin.SimpleListFilter):
+    title = gettext_lazy("in the current census")
+    parameter_name = "in_census"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(in_census=self.value() == "yes")
+        return queryset
+
+
+@admin.register(ResidenceVerification)
+class ResidenceVerificationAdmin(admin.ModelAdmin):
+    """Who is verified, and whether the current census still has them.
+
+    A re-import never revokes a verification by itself; staff revoke one here by deleting
+    it, which also lowers the account to e-mail verified. The same deletion releases the
+    claim a deleted account keeps on a resident.
+    """
+
+    list_display = ["user", "method", "postal_code", "verified_at", "is_in_census"]
+    list_filter = ["method", InCensusFilter]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]
+    fields = ["user", "method", "postal_code", "verified_at", "is_in_census"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest):
+        return residence_verifications_with_census_status()
+
+    @admin.display(boolean=True, description=gettext_lazy("in the current census"))
+    def is_in_census(self, verification: ResidenceVerification) -> bool:
+        return verification.in_census
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: ResidenceVerification) -> None:
+        services.residence_verification_revoke(verification=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for verification in queryset:
+            services.residence_verification_revoke(verification=verification)

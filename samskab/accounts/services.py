@@ -1,0 +1,207 @@
+"""Every write to accounts: the census, residence verification, the profile, deletion."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from samskab.accounts.census import ParsedCensus, hash_identifier
+from samskab.accounts.models import (
+    CensusImport,
+    CensusRecord,
+    ResidenceVerification,
+    User,
+    VerificationLevel,
+)
+from samskab.core import privacy
+
+CENSUS_BATCH_SIZE = 5000
+
+
+class CensusNotReady(ValueError):
+    """The parsed file has broken rows or none at all; nothing may be imported."""
+
+
+class CensusBusy(RuntimeError):
+    """Another import replaced the census at the same moment."""
+
+
+class ResidenceRefused(Exception):
+    """A residence verification that did not happen; the subclass says why."""
+
+
+class CensusMismatch(ResidenceRefused):
+    """No census record has these three details (which one is wrong is never told)."""
+
+
+class ResidenceClaimed(ResidenceRefused):
+    """The resident is already verified on another account."""
+
+
+class AlreadyVerified(ResidenceRefused):
+    """This account is verified already."""
+
+
+@dataclass(frozen=True)
+class CensusReplaced:
+    census_import: CensusImport
+    removed: int  # records of the previous census
+
+
+def census_replace(
+    *,
+    census: ParsedCensus,
+    file_name: str,
+    created_by: User | None,
+    identifier_label: str = "",
+) -> CensusReplaced:
+    """Make this file the census: all or nothing, the previous records gone.
+
+    Existing residence verifications are kept even when a person is no longer in the new
+    file (moved away, or a faulty extract): revoking votes already cast is a decision for
+    a person, made in the admin's list of verifications outside the current census.
+    """
+    if not census.ok:
+        raise CensusNotReady("The census has broken rows or no rows.")
+    try:
+        with transaction.atomic():
+            # Records have no dependants and no signals, so this is one DELETE statement.
+            removed, _counts = CensusRecord.objects.all().delete()
+            census_import = CensusImport.objects.create(
+                file_name=file_name[:255],
+                created_by=created_by,
+                row_count=len(census.rows),
+                identifier_label=identifier_label.strip()[:60],
+            )
+            CensusRecord.objects.bulk_create(
+                (
+                    CensusRecord(
+                        identifier_hash=row.identifier_hash,
+                        birth_date=row.birth_date,
+                        postal_code=row.postal_code,
+                        census_import=census_import,
+                    )
+                    for row in census.rows
+                ),
+                batch_size=CENSUS_BATCH_SIZE,
+            )
+    except IntegrityError as error:
+        # Two imports at once: the second one meets the first one's rows.
+        raise CensusBusy("Another census import ran at the same time.") from error
+    return CensusReplaced(census_import=census_import, removed=removed)
+
+
+def residence_verify(
+    *, user: User, identifier: str, birth_date: date, postal_code: str
+) -> ResidenceVerification:
+    """Verify `user` as a resident when the three details match an unclaimed census record."""
+    digest = hash_identifier(identifier, pepper=settings.CENSUS_PEPPER)
+    if ResidenceVerification.objects.filter(user=user).exists():
+        raise AlreadyVerified
+    if not CensusRecord.objects.filter(
+        identifier_hash=digest, birth_date=birth_date, postal_code=postal_code
+    ).exists():
+        raise CensusMismatch
+    # Told only after all three details matched, so guessing reveals nothing.
+    if ResidenceVerification.objects.filter(identifier_hash=digest).exists():
+        raise ResidenceClaimed
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                verification = ResidenceVerification.objects.create(
+                    user=user,
+                    identifier_hash=digest,
+                    postal_code=postal_code,
+                    method=ResidenceVerification.Method.CENSUS,
+                )
+        except IntegrityError:
+            # Lost a race: the unique indexes, not the checks above, keep one account
+            # per resident and one verification per account.
+            if ResidenceVerification.objects.filter(user=user).exists():
+                raise AlreadyVerified from None
+            raise ResidenceClaimed from None
+        User.objects.filter(pk=user.pk).update(verification_level=VerificationLevel.RESIDENT)
+    user.verification_level = VerificationLevel.RESIDENT
+    return verification
+
+
+def residence_verification_revoke(*, verification: ResidenceVerification) -> None:
+    """Staff take a verification back (or release a deleted account's claim)."""
+    with transaction.atomic():
+        User.objects.filter(
+            pk=verification.user_id, verification_level__gt=VerificationLevel.EMAIL
+        ).update(verification_level=VerificationLevel.EMAIL)
+        verification.delete()
+
+
+def account_update_profile(*, user: User, display_name: str) -> User:
+    user.display_name = display_name.strip()
+    user.save(update_fields=["display_name"])
+    return user
+
+
+def account_delete(*, user: User) -> None:
+    """Delete a citizen's account: anonymise everything, keep a tombstone row.
+
+    The user row stays (without anything that identifies the person) so that votes,
+    supports and other rows pointing at it stay valid and counts stay correct. Every app
+    anonymises what it holds through samskab.core.privacy in the same transaction.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.deleted_at is not None:
+            return
+        for handler in privacy.handlers():
+            if handler.anonymise is not None:
+                handler.anonymise(user)
+        addresses = {
+            user.email,
+            *EmailAddress.objects.filter(user=user).values_list("email", flat=True),
+        }
+        _forget_login_records(addresses)
+        EmailAddress.objects.filter(user=user).delete()
+        SocialAccount.objects.filter(user=user).delete()
+        Authenticator.objects.filter(user=user).delete()
+        _end_sessions(user)
+        # The keyed hash stays so the same resident cannot verify a new account and vote
+        # twice in a vote still open; the postal code goes. Staff can release the hash.
+        ResidenceVerification.objects.filter(user=user).update(postal_code="")
+        user.email = f"deleted-{user.pk}@invalid"
+        user.display_name = ""
+        user.set_unusable_password()  # also invalidates every session's auth hash
+        user.is_active = False
+        user.is_staff = False
+        user.is_superuser = False
+        user.last_login = None
+        user.deleted_at = timezone.now()
+        user.save()
+        user.groups.clear()
+        user.user_permissions.clear()
+
+
+def _forget_login_records(addresses: set[str]) -> None:
+    # django-axes keeps login attempts under the e-mail address as it was typed in.
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    typed_as = Q()
+    for address in addresses:
+        typed_as |= Q(username__iexact=address)
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(typed_as).delete()
+
+
+def _end_sessions(user: User) -> None:
+    # Until samskab.accounts.sessions.end_all_sessions(user) arrives from the auth work:
+    # end every session allauth tracks for the user. Untracked sessions die anyway on
+    # their next request, because the unusable password changes the session auth hash.
+    from allauth.usersessions.models import UserSession
+
+    for session in UserSession.objects.filter(user=user):
+        session.end()
