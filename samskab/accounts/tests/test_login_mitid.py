@@ -19,7 +19,14 @@ from django.urls import reverse
 from samskab.accounts.mitid.assurance import mitid_assurance
 from samskab.accounts.mitid.config import mitid_socialaccount_providers
 from samskab.accounts.models import User, VerificationLevel
-from samskab.accounts.tests.factories import UserFactory
+from samskab.accounts.roles import Role
+from samskab.accounts.tests.factories import (
+    PASSWORD,
+    StaffFactory,
+    UserFactory,
+    totp_code,
+    with_totp,
+)
 from samskab.accounts.tests.fake_oidc import HIGH, LOW, OMIT, SUBSTANTIAL, FakeOIDCProvider
 
 CPR = "0101901234"
@@ -121,6 +128,34 @@ class TestSuccess:
         assert response.status_code == 302
         assert response.wsgi_request.user == user
         assert SocialAccount.objects.count() == 1
+
+    def test_a_citizen_logged_in_by_email_can_add_mitid_to_their_account(self, client, broker):
+        user = UserFactory()
+        client.force_login(user)
+        response = client.post(reverse("mitid_login"), {"process": "connect"})
+        answer = httpx.get(response["Location"], follow_redirects=False)
+
+        asked = come_back(client, answer.headers["Location"])
+
+        # Linking a login method is a sensitive change: the password is asked for first.
+        assert asked["Location"].startswith(reverse("account_reauthenticate"))
+        assert not SocialAccount.objects.exists()
+        client.post(asked["Location"], {"password": PASSWORD})
+        account = SocialAccount.objects.get()
+        assert account.user == user
+        assert account.uid == broker.subject
+
+    def test_a_staff_member_logging_in_with_mitid_is_still_asked_for_the_code(self, client, broker):
+        staff = StaffFactory(role=Role.MODERATOR)
+        secret = with_totp(staff)
+        SocialAccount.objects.create(user=staff, provider="mitid", uid=broker.subject)
+
+        response = log_in_with_mitid(client, broker)
+
+        assert response["Location"] == reverse("mfa_authenticate")
+        assert "_auth_user_id" not in client.session
+        client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+        assert client.session["_auth_user_id"] == str(staff.pk)
 
     def test_logging_in_gives_a_new_session_key(self, client, broker):
         user = UserFactory()

@@ -1,9 +1,11 @@
 """Sessions: a new key at login, idle and absolute timeouts, and logout on every device."""
 
 import datetime as dt
+import ipaddress
 
 import pytest
 import time_machine
+from allauth.usersessions.models import UserSession
 from django.contrib.messages import get_messages
 from django.contrib.sessions.models import Session
 from django.test import Client
@@ -164,3 +166,15 @@ class TestLogoutEverywhere:
         end_all_sessions(user)
 
         assert not is_logged_in(client)
+
+
+@pytest.mark.django_db
+class TestSessionList:
+    def test_it_keeps_no_address_in_clear(self):
+        user = UserFactory()
+        client = Client(REMOTE_ADDR="192.0.2.44")
+        log_in(client, user)
+
+        stored = UserSession.objects.get(user=user).ip
+        assert stored != "192.0.2.44"
+        assert ipaddress.ip_address(stored) in ipaddress.ip_network("fd00::/8")
