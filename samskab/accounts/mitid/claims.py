@@ -9,8 +9,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-# A Danish CPR number: DDMMYY-SSSS, with or without the dash (or a space).
-_CPR_IN_TEXT = re.compile(r"(?<!\d)\d{6}[- ]?\d{4}(?!\d)")
+# A Danish CPR number: DDMMYY-SSSS, with or without the dash (or a space). In text it stands
+# apart from letters and digits, which keeps identifiers such as a UUID's last group
+# ("a1234567890b") from being taken for one.
+_CPR_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{6}[- ]?\d{4}(?![0-9A-Za-z])")
 _CPR_EXACT = re.compile(r"\d{6}[- ]?\d{4}")
 # Words in a claim's name that mean it holds a national identity number.
 _CPR_NAME_WORDS = {"cpr", "ssn", "nin", "pnr", "personnummer", "cprnummer"}
@@ -22,6 +24,9 @@ _CPR_NAME_PHRASES = (
     "social_security",
 )
 _NAME_SPLIT = re.compile(r"[^a-z0-9]+")
+# The subject is the account's identifier and is always kept; the login is refused instead
+# when it is a CPR number (tokens.py).
+_KEPT = {"sub"}
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -50,7 +55,7 @@ def scrub_claims(claims: Mapping[str, Any]) -> dict[str, Any]:
     return {
         key: _scrub_value(value)
         for key, value in claims.items()
-        if not is_cpr_claim_name(str(key)) and not _holds_cpr(value)
+        if key in _KEPT or (not is_cpr_claim_name(str(key)) and not _holds_cpr(value))
     }
 
 

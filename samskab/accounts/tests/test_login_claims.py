@@ -51,3 +51,17 @@ def test_a_subject_is_cpr_like_only_when_it_is_a_whole_cpr_number():
     assert is_cpr_like("010190-1234")
     assert not is_cpr_like("{0f9960a0-d28d-4353-a3e2-ea07f8ffa185}")
     assert not is_cpr_like("01019012345")
+
+
+def test_it_keeps_identifiers_that_merely_contain_ten_digits():
+    claims = {
+        "sub": "3f1b2c4d-aa12-4567-8901-a123456789012",
+        "mitid.uuid": "0f9960a0-d28d-4353-a3e2-b01234567890",
+        "sid": "x0123456789y",
+    }
+    assert scrub_claims(claims) == claims
+
+
+def test_it_always_keeps_the_subject():
+    # The subject is checked on its own: a CPR-like subject refuses the login (tokens.py).
+    assert scrub_claims({"sub": "0101901234"}) == {"sub": "0101901234"}

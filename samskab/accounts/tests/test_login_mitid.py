@@ -94,6 +94,14 @@ class TestSuccess:
         assert account.user.email == "borger@example.org"
         assert mitid_assurance(account.user) == SUBSTANTIAL
 
+    def test_a_subject_with_a_run_of_digits_is_kept_as_it_is(self, client, broker):
+        broker.subject = "{0f9960a0-d28d-4353-a3e2-ab0123456789}"  # Idura writes it so
+
+        log_in_with_mitid(client, broker)
+        finish_signup(client)
+
+        assert SocialAccount.objects.get().uid == broker.subject
+
     def test_the_address_given_at_signup_must_be_confirmed_by_mail(self, client, broker):
         log_in_with_mitid(client, broker)
         response = finish_signup(client)
