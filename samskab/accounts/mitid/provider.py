@@ -56,7 +56,8 @@ class MitIDProvider(OpenIDConnectProvider):
 
     def get_auth_params(self) -> dict:
         params = super().get_auth_params()
-        params["acr_values"] = " ".join(settings.MITID_ACCEPTED_ACR)
+        if settings.MITID_ACCEPTED_ACR:
+            params["acr_values"] = " ".join(settings.MITID_ACCEPTED_ACR)
         return params
 
     def get_auth_params_from_request(self, request: HttpRequest, action) -> dict:

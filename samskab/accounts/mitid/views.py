@@ -63,7 +63,7 @@ class MitIDOAuth2Adapter(OpenIDConnectOAuth2Adapter):
     def openid_config(self) -> dict:
         config = super().openid_config
         # OpenID Connect Discovery 4.3: the issuer must be the URL we asked.
-        configured = self.get_provider().app.settings["server_url"]
+        configured = self.get_provider().app.settings["server_url"].split("/.well-known/")[0]
         if str(config.get("issuer", "")).rstrip("/") != configured.rstrip("/"):
             logger.warning(
                 "MitID discovery names issuer %r, not %r", config.get("issuer"), configured

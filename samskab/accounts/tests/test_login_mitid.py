@@ -279,6 +279,19 @@ class TestRefusals:
         assert response.status_code == 401
         assert not User.objects.exists()
 
+    def test_it_refuses_a_broker_whose_discovery_names_another_issuer(
+        self, client, broker, settings
+    ):
+        settings.SOCIALACCOUNT_PROVIDERS = mitid_socialaccount_providers(
+            server_url=broker.issuer.replace("127.0.0.1", "localhost"),
+            client_id=broker.client_id,
+            secret=broker.client_secret,
+        )
+        response = client.post(reverse("mitid_login"))
+        assert response.status_code == 403
+        assert "accounts/login_refused.html" in [t.name for t in response.templates]
+        assert broker.authorize_requests == []
+
     def test_a_broker_that_is_down_gets_the_error_page_not_a_crash(self, client, broker):
         broker.stop()
         response = client.post(reverse("mitid_login"))
