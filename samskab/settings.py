@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from samskab.accounts.mitid.config import mitid_socialaccount_providers
 from samskab.envvars import (
     ConfigurationError,
     cache_config,
@@ -66,7 +67,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
-    "allauth.socialaccount.providers.openid_connect",
+    "samskab.accounts.mitid",
     "allauth.mfa",
     "allauth.usersessions",
     "axes",
@@ -86,11 +87,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before our middleware, which adds messages when it logs out or redirects.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "samskab.accounts.middleware.SessionTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "samskab.accounts.middleware.StaffMFAMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "samskab.core.middleware.ViewerMiddleware",
@@ -179,6 +181,7 @@ LOGIN_REDIRECT_URL = "accounts:profile"
 
 ACCOUNT_ADAPTER = "samskab.accounts.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "samskab.accounts.adapters.SocialAccountAdapter"
+MFA_ADAPTER = "samskab.accounts.adapters.MFAAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -188,11 +191,19 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+# Changing e-mail, password or second factor asks for the password (or a code sent by
+# e-mail, or the authenticator) again if the last time was more than 5 minutes ago.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+MFA_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+# Failed logins: django-axes locks one account from one address (below); allauth's limits
+# sit above it, against guessing across many accounts from one address or at one account
+# from many. The per-account limit stays above AXES_FAILURE_LIMIT so that the lockout page
+# is what a guesser meets, and high enough that strangers cannot keep a citizen locked out.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "30/m/ip,20/15m/key",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -202,18 +213,21 @@ MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Samskab")
 USERSESSIONS_TRACK_ACTIVITY = True
 
 SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_AUTO_SIGNUP = True  # a broker without e-mail leads to a form asking for one
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_QUERY_EMAIL = False
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 
-# MitID through a commercial OpenID Connect broker (Signaturgruppen, Idura/Criipto).
-# The broker's pseudonymous subject is stored; a CPR number never is.
+# MitID through a commercial OpenID Connect broker (Signaturgruppen, Idura/Criipto); the
+# provider is samskab/accounts/mitid. The broker's pseudonymous subject is stored; a CPR
+# number never is. MITID_OIDC_SERVER_URL is the broker's issuer URL.
 MITID_OIDC_SERVER_URL = env_str("MITID_OIDC_SERVER_URL")
 MITID_OIDC_CLIENT_ID = env_str("MITID_OIDC_CLIENT_ID")
 MITID_OIDC_CLIENT_SECRET = env_str("MITID_OIDC_CLIENT_SECRET")
 MITID_OIDC_NAME = env_str("MITID_OIDC_NAME", "MitID")
-# Assurance levels accepted from the broker; a login at a lower level is refused.
+# Assurance levels accepted from the broker, exactly as its ID tokens write `acr`; they are
+# also sent as acr_values. A login at any other level is refused.
 MITID_ACCEPTED_ACR = env_list(
     "MITID_ACCEPTED_ACR",
     default=[
@@ -221,25 +235,14 @@ MITID_ACCEPTED_ACR = env_list(
         "https://data.gov.dk/concept/core/nsis/high",
     ],
 )
-SOCIALACCOUNT_PROVIDERS = {}
-if MITID_OIDC_SERVER_URL:
-    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
-        "OAUTH_PKCE_ENABLED": True,
-        "APPS": [
-            {
-                "provider_id": "mitid",
-                "name": MITID_OIDC_NAME,
-                "client_id": MITID_OIDC_CLIENT_ID,
-                "secret": MITID_OIDC_CLIENT_SECRET,
-                "settings": {
-                    "server_url": MITID_OIDC_SERVER_URL,
-                    "token_auth_method": "client_secret_post",
-                    "auth_params": {"acr_values": " ".join(MITID_ACCEPTED_ACR)},
-                    "scope": ["openid"],
-                },
-            }
-        ],
-    }
+if PRODUCTION and MITID_OIDC_SERVER_URL and not MITID_OIDC_SERVER_URL.startswith("https://"):
+    raise ConfigurationError("MITID_OIDC_SERVER_URL must be an https:// address in production")
+SOCIALACCOUNT_PROVIDERS = mitid_socialaccount_providers(
+    server_url=MITID_OIDC_SERVER_URL,
+    client_id=MITID_OIDC_CLIENT_ID,
+    secret=MITID_OIDC_CLIENT_SECRET,
+    name=MITID_OIDC_NAME,
+)
 
 # Residence verification: census identifiers are stored only as HMAC with this pepper.
 CENSUS_PEPPER = env_str("CENSUS_PEPPER") or (SECRET_KEY + ":census")
@@ -258,9 +261,14 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
-AXES_CLIENT_IP_CALLABLE = "samskab.core.clientaddress.axes_client_ip"
+AXES_USERNAME_CALLABLE = "samskab.accounts.addresses.axes_username"
+# A keyed pseudonym of the address, never the address itself (samskab/accounts/addresses.py).
+AXES_CLIENT_IP_CALLABLE = "samskab.accounts.addresses.axes_client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
+# No log of successful logins with address and browser: failures are all the lockout needs.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 
 # Client addresses are trusted from X-Forwarded-For only when the request came through

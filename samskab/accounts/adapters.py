@@ -1,12 +1,64 @@
-"""allauth adapters: how sign-up and social login fit Samskab's accounts."""
+"""allauth adapters: how sign-up, logout, social login and MFA fit Samskab's accounts."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.http import HttpRequest
+from django.shortcuts import render
+
+from samskab.accounts.addresses import request_address_pseudonym
+from samskab.accounts.sessions import end_all_sessions
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    pass
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth keys its rate limits and its list of sessions by this; the list is stored.
+        return request_address_pseudonym(request)
+
+    def logout(self, request: HttpRequest) -> None:
+        # Logging out from the logout page ends the person's sessions on every device.
+        # allauth also logs out on its own (a login as someone else, a reset link for
+        # another account, ending chosen sessions); those end only this session.
+        user = request.user
+        everywhere = user.is_authenticated and _is_logout_page(request)
+        super().logout(request)
+        if everywhere:
+            end_all_sessions(user)
+
+
+def _is_logout_page(request: HttpRequest) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name == "account_logout"
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
-    pass
+    def on_authentication_error(
+        self, request, provider, error=None, exception=None, extra_context=None
+    ) -> None:
+        from samskab.accounts.mitid.views import LoginRefused
+
+        super().on_authentication_error(
+            request, provider, error=error, exception=exception, extra_context=extra_context
+        )
+        if isinstance(exception, LoginRefused):
+            # A refusal the visitor can act on (log in at a higher level, try again) gets
+            # its own message instead of allauth's general "third-party login failure".
+            raise ImmediateHttpResponse(
+                render(
+                    request,
+                    "accounts/login_refused.html",
+                    {"provider": provider, "message": exception.message},
+                    status=403,
+                )
+            )
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        # Staff must keep their second factor (StaffMFAMiddleware); one who has lost it is
+        # helped by an administrator, who removes it in the admin so a new one can be set up.
+        if authenticator.type == Authenticator.Type.TOTP and authenticator.user.is_staff:
+            return False
+        return super().can_delete_authenticator(authenticator)
