@@ -16,6 +16,7 @@ from samskab.accounts.models import (
     User,
     VerificationLevel,
 )
+from samskab.accounts.sessions import end_all_sessions
 from samskab.core import privacy
 
 CENSUS_BATCH_SIZE = 5000
@@ -169,7 +170,7 @@ def account_delete(*, user: User) -> None:
         EmailAddress.objects.filter(user=user).delete()
         SocialAccount.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
-        _end_sessions(user)
+        end_all_sessions(user)
         # The keyed hash stays so the same resident cannot verify a new account and vote
         # twice in a vote still open; the postal code goes. Staff can release the hash.
         ResidenceVerification.objects.filter(user=user).update(postal_code="")
@@ -195,13 +196,3 @@ def _forget_login_records(addresses: set[str]) -> None:
         typed_as |= Q(username__iexact=address)
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(typed_as).delete()
-
-
-def _end_sessions(user: User) -> None:
-    # Until samskab.accounts.sessions.end_all_sessions(user) arrives from the auth work:
-    # end every session allauth tracks for the user. Untracked sessions die anyway on
-    # their next request, because the unusable password changes the session auth hash.
-    from allauth.usersessions.models import UserSession
-
-    for session in UserSession.objects.filter(user=user):
-        session.end()
