@@ -54,7 +54,7 @@ class SiteSettingsForm(forms.ModelForm):
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class FooterLinkInline(admin.TabularInline):
+class FooterLinkInline(admin.StackedInline):
     model = FooterLink
     formfield_overrides = URL_FIELDS
     fields = ("label", "url", "position")
