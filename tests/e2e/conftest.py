@@ -60,7 +60,8 @@ def device() -> dict[str, object]:
 @pytest.fixture
 def page(browser, live_server, device) -> Iterator[object]:
     context = browser.new_context(base_url=live_server.url, locale="da-DK", **device)
-    context.set_default_timeout(10_000)
+    # Generous: the machines that run the suite are often shared and busy.
+    context.set_default_timeout(30_000)
     page = context.new_page()
     problems: list[str] = []
     page.on(
@@ -69,7 +70,16 @@ def page(browser, live_server, device) -> Iterator[object]:
             problems.append(f"{response.status} {response.url}") if response.status >= 400 else None
         ),
     )
-    page.on("requestfailed", lambda request: problems.append(f"failed {request.url}"))
+    page.on(
+        "requestfailed",
+        # A request the browser gave up because the test moved on (ERR_ABORTED) is no fault.
+        lambda request: (
+            problems.append(f"failed {request.url}: {request.failure}")
+            if "ERR_ABORTED" not in (request.failure or "")
+            else None
+        ),
+    )
+
     def console(message) -> None:
         # axe-core itself tries inline styles while it inspects a page; the CSP refuses them,
         # as it should, and that says nothing about the page.
@@ -127,4 +137,3 @@ def site_settings(db):
     site.save()
     FooterLink.objects.create(site=site, label="Testby.dk", url="https://testby.example/")
     return SiteSettings.current()
-

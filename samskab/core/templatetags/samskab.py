@@ -1,10 +1,10 @@
 """Template tags for Samskab's shared look: icons, theme colours and DKFDS form fields.
 
-    {% load samskab %}
-    {% icon "menu" %}
-    {% site_theme site as theme %}
-    {% error_summary form %}
-    {% form_field form.email %}
+{% load samskab %}
+{% icon "menu" %}
+{% site_theme site as theme %}
+{% error_summary form %}
+{% form_field form.email %}
 """
 
 from django import forms, template
