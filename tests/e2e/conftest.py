@@ -6,11 +6,14 @@ page asked for was missing or refused, or the page logged an error (a CSP violat
 up there too).
 """
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+import time_machine
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -124,6 +127,20 @@ def tab_to(page, selector: str, *, limit: int = 40) -> None:
         if page.evaluate("(s) => document.activeElement.matches(s)", selector):
             return
     pytest.fail(f"{selector} was not reached with {limit} presses of Tab", pytrace=False)
+
+
+def current_code(secret: str) -> str:
+    """What the administrator's authenticator app shows now (RFC 6238, 30-second steps)."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+@pytest.fixture
+def start_of_a_totp_step():
+    """Let the clock run from the start of a 30-second step, so that the code typed is still
+    the server's when it checks it, however slowly the machine runs."""
+    step_start = (int(time.time()) // 30) * 30 + 1
+    with time_machine.travel(step_start, tick=True):
+        yield
 
 
 @pytest.fixture

@@ -146,9 +146,12 @@ def error_summary(form: forms.BaseForm | None) -> dict[str, object]:
     """The DKFDS error summary: every problem in the form, each linking to its field."""
     if form is None or not form.is_bound or not form.errors:
         return {"problems": []}
-    problems = [{"message": error, "anchor": None} for error in form.non_field_errors()]
+    # A field's message is led by its label: "This field is required." twice says nothing.
+    problems = [
+        {"label": "", "message": error, "anchor": None} for error in form.non_field_errors()
+    ]
     for field in form:
         for error in field.errors:
             anchor = field.id_for_label if not field.is_hidden else None
-            problems.append({"message": error, "anchor": anchor})
+            problems.append({"label": field.label, "message": error, "anchor": anchor})
     return {"problems": problems}

@@ -186,8 +186,9 @@ def test_a_refused_sign_up_lists_the_problems_and_ties_each_to_its_field(client,
         html,
         re.S,
     ).group(0)
-    assert 'href="#id_email"' in summary
-    assert 'href="#id_password2"' in summary
+    # Each problem is named by its field's label, and leads to the field.
+    assert re.search(r'href="#id_email">E-mail: [^<]+</a>', summary)
+    assert re.search(r'href="#id_password2">[^<:]+: [^<]+</a>', summary)
     email_input = re.search(r'<input [^>]*name="email"[^>]*>', html).group(0)
     assert 'aria-invalid="true"' in email_input
     assert 'aria-describedby="id_email_error"' in email_input

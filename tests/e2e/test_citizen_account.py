@@ -1,11 +1,14 @@
-"""A citizen creates an account, confirms the e-mail address and logs in by keyboard."""
+"""A citizen creates an account, confirms the address, logs in by keyboard, adds a second factor."""
 
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.core import mail
 
-from tests.e2e.conftest import assert_accessible, tab_to
+from samskab.accounts.models import User
+from tests.e2e.conftest import assert_accessible, current_code, tab_to
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -73,4 +76,38 @@ def test_a_wrong_password_is_refused_with_a_message_tied_to_the_form(page, site_
     summary = page.locator("[data-module=error-summary]")
     assert summary.is_visible()
     assert "/accounts/login/" in page.url
+    assert_accessible(page)
+
+
+def test_a_citizen_sets_up_an_authenticator_app(page, site_settings, start_of_a_totp_step):
+    user = User.objects.create_user(email=EMAIL, password=PASSWORD)
+    EmailAddress.objects.create(user=user, email=EMAIL, verified=True, primary=True)
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill(EMAIL)
+    page.locator("input[name=password]").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
+
+    page.goto("/accounts/2fa/")
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.locator("main a[href='/accounts/2fa/totp/activate/']").click()
+    # Setting up a second factor asks for the password again first.
+    assert "/accounts/reauthenticate/" in page.url
+    assert_accessible(page)
+    page.locator("input[name=password]").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("main button.button-primary").click()
+
+    # The secret is shown read-only (to copy into the app) beside the QR code.
+    secret = page.locator("#authenticator_secret").input_value()
+    assert page.locator("#authenticator_secret").get_attribute("readonly") is not None
+    assert page.locator("img.samskab-qr").get_attribute("alt")
+    assert_accessible(page)
+
+    page.locator("input[name=code]").fill(current_code(secret))
+    with page.expect_navigation():
+        page.locator("main button.button-primary").click()
+    assert page.locator(".alert-success").count() >= 1
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     assert_accessible(page)
