@@ -68,18 +68,33 @@ def test_a_citizen_signs_up_confirms_and_logs_in(page, site_settings):
     assert_accessible(page)
 
 
-def test_a_wrong_password_is_refused_with_a_message_tied_to_the_form(page, site_settings):
+def test_a_wrong_password_is_refused_and_the_citizen_can_ask_for_a_new_one(page, site_settings):
+    user = User.objects.create_user(email=EMAIL, password=PASSWORD)
+    EmailAddress.objects.create(user=user, email=EMAIL, verified=True, primary=True)
     page.goto("/accounts/login/")
     page.locator("input[name=login]").fill(EMAIL)
     page.locator("input[name=password]").fill("not-the-password")
-    page.locator("main button[type=submit]").click()
-    summary = page.locator("[data-module=error-summary]")
-    assert summary.is_visible()
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
+    assert page.locator("[data-module=error-summary]").is_visible()
     assert "/accounts/login/" in page.url
     assert_accessible(page)
 
+    with page.expect_navigation():
+        page.locator("a[href='/accounts/password/reset/']").click()
+    assert_accessible(page)
+    page.locator("input[name=email]").fill(EMAIL)
+    with page.expect_navigation():
+        page.locator("main button.button-primary").click()
+    assert "/accounts/password/reset/done/" in page.url
+    assert_accessible(page)
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [EMAIL]
 
-def test_a_citizen_sets_up_an_authenticator_app(page, site_settings, start_of_a_totp_step):
+
+def test_a_citizen_sets_up_an_authenticator_app_and_sees_the_account_pages(
+    page, site_settings, start_of_a_totp_step
+):
     user = User.objects.create_user(email=EMAIL, password=PASSWORD)
     EmailAddress.objects.create(user=user, email=EMAIL, verified=True, primary=True)
     page.goto("/accounts/login/")
@@ -110,4 +125,11 @@ def test_a_citizen_sets_up_an_authenticator_app(page, site_settings, start_of_a_
         page.locator("main button.button-primary").click()
     assert page.locator(".alert-success").count() >= 1
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    assert_accessible(page)
+
+    # The other account pages in the same look, as accessible.
+    page.goto("/accounts/sessions/")
+    assert page.locator("td[data-title]").first.is_visible()
+    assert_accessible(page)
+    page.goto("/accounts/password/change/")
     assert_accessible(page)

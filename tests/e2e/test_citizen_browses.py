@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from samskab.core import navigation
+from samskab.core.navigation import NavEntry
 from tests.e2e.conftest import PHONE, assert_accessible, tab_to
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -76,3 +78,24 @@ def test_the_front_page_on_a_wide_screen_shows_the_visitors_links_in_the_header(
         "https://testby.example/"
     )
     assert_accessible(page)
+
+
+def test_without_javascript_a_phone_shows_the_menu_and_links_in_place(
+    browser, live_server, site_settings, monkeypatch
+):
+    monkeypatch.setattr(navigation, "ENTRIES", [NavEntry("Meetings", "privacy")])
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, **PHONE)
+    page = context.new_page()
+    page.goto("/")
+    assert not page.locator(".js-menu-open").is_visible()
+    assert page.locator(".navigation-menu").get_by_role("link", name="Meetings").is_visible()
+    assert (
+        page.locator(".portal-user")
+        .get_by_role("link", name=re.compile("log in", re.I))
+        .is_visible()
+    )
+    # The language switch is a plain form: it works without scripts too.
+    with page.expect_navigation():
+        page.locator("button[name=language][value=en]").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    context.close()
