@@ -11,7 +11,8 @@ from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -125,4 +126,4 @@ class SiteSettingsAdmin(admin.ModelAdmin):
                 )
                 % {"colour": theme.link, "ratio": contrast_ratio(theme.link, WHITE)}
             )
-        return format_html("<br>".join(["{}"] * len(notes)), *notes)
+        return format_html_join(mark_safe("<br>"), "{}", ((note,) for note in notes))

@@ -17,7 +17,7 @@ PASSWORD = "Sommerfugl-i-haven-42"
 CONFIRM_LINK = re.compile(r"https?://\S+/accounts/confirm-email/[^/\s]+/")
 
 
-def test_a_citizen_signs_up_confirms_and_logs_in(page, site_settings):
+def test_a_citizen_signs_up_confirms_and_logs_in(page, live_server, site_settings):
     page.goto("/")
     page.locator("main").get_by_role("link", name=re.compile("create an account", re.I)).click()
     page.wait_for_url(re.compile(r"/accounts/signup/$"))
@@ -27,7 +27,8 @@ def test_a_citizen_signs_up_confirms_and_logs_in(page, site_settings):
     page.get_by_label("E-mail").fill(EMAIL)
     page.locator("input[name=password1]").fill(PASSWORD)
     page.locator("input[name=password2]").fill(PASSWORD + "x")
-    page.locator("main button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
     summary = page.locator("[data-module=error-summary]")
     assert summary.is_visible()
     assert page.evaluate("() => document.activeElement.dataset.module") == "error-summary"
@@ -54,8 +55,10 @@ def test_a_citizen_signs_up_confirms_and_logs_in(page, site_settings):
     assert_accessible(page)
 
     # Log out through the header's form, then back in with the keyboard alone.
-    page.locator(".portal-user button.log-off").click()
-    page.wait_for_url(re.compile(r"/$"))
+    with page.expect_navigation():
+        page.locator(".portal-user button.log-off").click()
+    assert page.url == f"{live_server.url}/"
+    assert page.locator(".portal-user a.log-on").is_visible()
     page.goto("/accounts/login/")
     tab_to(page, "input[name=login]")
     page.keyboard.type(EMAIL)

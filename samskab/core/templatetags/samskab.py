@@ -46,11 +46,10 @@ def site_settings() -> SiteSettings:
     return SiteSettings.current()
 
 
-@register.simple_tag(takes_context=True)
-def accessibility_statement_url(context) -> str:
+@register.simple_tag
+def accessibility_statement_url() -> str:
     """The municipality's own statement where it has one, else the built-in page."""
-    site = context.get("site")
-    return (site and site.accessibility_statement_url) or reverse("accessibility")
+    return SiteSettings.current().accessibility_statement_url or reverse("accessibility")
 
 
 @register.simple_tag
