@@ -24,8 +24,12 @@ def test_a_citizen_switches_language_by_keyboard_and_reads_the_statements(page, 
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main"
 
+    # The footer leads to the accessibility statement.
+    with page.expect_navigation():
+        page.locator("footer a[href='/tilgaengelighed/']").click()
+    assert_accessible(page)
+
     # To English and back with Tab and Enter only; the page stays where it was.
-    page.goto("/tilgaengelighed/")
     tab_to(page, "button[name=language][value=en]")
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -99,3 +103,19 @@ def test_without_javascript_a_phone_shows_the_menu_and_links_in_place(
         page.locator("button[name=language][value=en]").click()
     assert page.locator("html").get_attribute("lang") == "en"
     context.close()
+
+
+def test_the_accessibility_check_names_what_is_wrong(page, site_settings):
+    # The check itself: a picture without a text alternative must not pass unnoticed.
+    page.goto("/")
+    page.evaluate(
+        """() => {
+            const picture = document.createElement("img");
+            picture.src = "/static/samskab/favicon.svg";
+            document.querySelector("main").append(picture);
+        }"""
+    )
+    with pytest.raises(pytest.fail.Exception) as failure:
+        assert_accessible(page)
+    assert "image-alt (critical)" in str(failure.value)
+    assert "main > img" in str(failure.value)
