@@ -1,10 +1,9 @@
 """The municipality's site in the admin: one row of settings, with its footer links.
 
-Also the admin site itself: staff log in through allauth's login (and its second factor),
-never through the admin's own password-only form.
+Staff log in through allauth's login and its second factor, never through the admin's own
+password-only form: accounts.middleware.StaffMFAMiddleware sends them there.
 """
 
-from allauth.account.decorators import secure_admin_login
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
@@ -22,7 +21,6 @@ from samskab.core.models import FooterLink, SiteSettings
 admin.site.site_header = _("Samskab administration")
 admin.site.site_title = "Samskab"
 admin.site.index_title = _("Administration")
-admin.site.login = secure_admin_login(admin.site.login)
 
 
 class ColourInput(forms.TextInput):
