@@ -133,37 +133,37 @@ def parse(text: str) -> PabulibFile:
     projects: list[Project] = []
     known: set[str] = set()
     for line, cells in tables["projects"][1]:
-        row = _row(project_columns, cells, line)
-        project_id = row.pop("project_id")
+        fields = _row(project_columns, cells, line)
+        project_id = fields.pop("project_id")
         if not project_id or project_id in known:
             raise PabulibError(f"Line {line}: the project id {project_id!r} is empty or repeated.")
         known.add(project_id)
-        cost = _whole(row.pop("cost"), f"the cost of project {project_id!r} (line {line})")
-        projects.append(Project(project_id, cost, row))
+        cost = _whole(fields.pop("cost"), f"the cost of project {project_id!r} (line {line})")
+        projects.append(Project(project_id, cost, fields))
 
     vote_columns = tuple(tables["votes"][0])
     _require(vote_columns, ("voter_id", "vote"), "VOTES")
     votes: list[Vote] = []
     voters: set[str] = set()
     for line, cells in tables["votes"][1]:
-        row = _row(vote_columns, cells, line)
-        voter_id = row.pop("voter_id")
+        fields = _row(vote_columns, cells, line)
+        voter_id = fields.pop("voter_id")
         if not voter_id or voter_id in voters:
             raise PabulibError(f"Line {line}: the voter id {voter_id!r} is empty or repeated.")
         voters.add(voter_id)
-        chosen = tuple(_split(row.pop("vote")))
+        chosen = tuple(_split(fields.pop("vote")))
         unknown = [p for p in chosen if p not in known]
         if unknown:
             raise PabulibError(f"Line {line}: the vote names unknown projects {unknown}.")
         if len(set(chosen)) != len(chosen):
             raise PabulibError(f"Line {line}: the vote names a project twice.")
         points = None
-        if "points" in row:
-            raw = row.pop("points")
+        if "points" in fields:
+            raw = fields.pop("points")
             points = tuple(_whole(x, f"a point (line {line})") for x in _split(raw))
             if len(points) != len(chosen):
                 raise PabulibError(f"Line {line}: {len(points)} points for {len(chosen)} projects.")
-        votes.append(Vote(voter_id, chosen, points, row))
+        votes.append(Vote(voter_id, chosen, points, fields))
     return PabulibFile(meta, tuple(projects), tuple(votes), project_columns, vote_columns)
 
 

@@ -7,7 +7,7 @@ whole amount (a voter's share, a payment split between supporters) is a `Fractio
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
@@ -29,7 +29,9 @@ class Election:
 
     def __post_init__(self) -> None:
         if isinstance(self.budget, bool) or not isinstance(self.budget, int) or self.budget < 0:
-            raise ValueError(f"The budget must be a whole amount of at least 0, not {self.budget!r}.")
+            raise ValueError(
+                f"The budget must be a whole amount of at least 0, not {self.budget!r}."
+            )
         for project, cost in self.costs.items():
             if isinstance(cost, bool) or not isinstance(cost, int) or cost < 0:
                 raise ValueError(f"Project {project!r} must cost a whole amount of at least 0.")
@@ -182,7 +184,9 @@ class Outcome:
     endowment: Fraction | None = None  # the share each voter finally had (MES)
     first_endowment: Fraction | None = None  # the share Add1 started from
     runs: int = 0  # how many MES passes the completion needed to compute
-    notes: tuple[str, ...] = field(default=())
+    # MES: what each ballot's voter paid for each winner (by ballot index in the election;
+    # identical ballots share one mapping).
+    spending: Sequence[Mapping[str, Fraction]] = ()
 
     @property
     def cost(self) -> int:

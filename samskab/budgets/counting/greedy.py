@@ -15,7 +15,7 @@ from samskab.budgets.counting.election import Election, Outcome, Reason, Verdict
 
 
 def greedy(election: Election) -> Outcome:
-    verdicts = greedy_fill(election, chosen=(), rule="greedy")
+    verdicts = greedy_fill(election, chosen=(), reason=Reason.CHOSEN)
     winners = tuple(p for p, v in sorted(verdicts.items(), key=_by_step) if v.won)
     return Outcome(rule="greedy", budget=election.budget, winners=winners, verdicts=verdicts)
 
@@ -28,7 +28,7 @@ def greedy_order(election: Election, votes: dict[str, int] | None = None) -> lis
 
 
 def greedy_fill(
-    election: Election, *, chosen: Collection[str], rule: str
+    election: Election, *, chosen: Collection[str], reason: Reason
 ) -> dict[str, Verdict]:
     """Verdicts for the projects not in `chosen`, adding each that fits in greedy order.
 
@@ -37,7 +37,6 @@ def greedy_fill(
     """
     votes = election.votes()
     left = election.budget - sum(election.costs[p] for p in chosen)
-    reason = Reason.CHOSEN if rule == "greedy" else Reason.COMPLETION
     verdicts: dict[str, Verdict] = {}
     step = 0
     for project in greedy_order(election, votes):

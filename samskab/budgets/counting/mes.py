@@ -81,7 +81,7 @@ def equal_shares(
     verdicts = _verdicts(prep, final)
     winners = [prep.ids[p] for p in final.winners]
     if completion.fills_up:
-        added = greedy_fill(election, chosen=winners, rule="completion")
+        added = greedy_fill(election, chosen=winners, reason=Reason.COMPLETION)
         for project, verdict in added.items():
             if verdict.reason is Reason.COMPLETION:
                 verdicts[project] = verdict
@@ -98,6 +98,7 @@ def equal_shares(
         endowment=endowment,
         first_endowment=start,
         runs=runs,
+        spending=final.spending(),
     )
 
 
@@ -110,8 +111,7 @@ def is_exhaustive(election: Election, winners: Sequence[str]) -> bool:
     left = election.budget - sum(election.costs[p] for p in winners)
     chosen = set(winners)
     return not any(
-        v > 0 and p not in chosen and election.costs[p] <= left
-        for p, v in election.votes().items()
+        v > 0 and p not in chosen and election.costs[p] <= left for p, v in election.votes().items()
     )
 
 
@@ -343,7 +343,11 @@ class _Pass:
                     p, classes, poor, rich, paid_a, paid_b,
                     -paid_a, cost_den - paid_b, rich * util[p] * den,
                 )  # fmt: skip
-                prev_a[p], prev_b[p], prev_d[p] = evaluation.rho_a, evaluation.rho_b, evaluation.rho_d
+                prev_a[p], prev_b[p], prev_d[p] = (
+                    evaluation.rho_a,
+                    evaluation.rho_b,
+                    evaluation.rho_d,
+                )
                 evaluated.append(evaluation)
                 if best is None or _better(evaluation, best, key):
                     best = evaluation
@@ -381,10 +385,10 @@ class _Pass:
                     alpha[c] *= factor
                     beta[c] *= factor
             q_a, q_b = num_a // common, num_b // common
-            poor = set(best.poor)
+            exhausted = set(best.poor)
             moved: dict[int, int] = {}
             for c, w in best.classes.items():
-                if c in poor:
+                if c in exhausted:
                     moved[c] = 0
                 else:
                     moved[c] = len(beta)
@@ -397,6 +401,12 @@ class _Pass:
                         del live[c]
             for g in supporters[best.project]:
                 group_class[g] = moved[group_class[g]]
+
+    def spending(self) -> tuple[dict[str, Fraction], ...]:
+        """What each ballot's voter paid, per winner (explaining passes only)."""
+        ids = self.prep.ids
+        per_group = [{ids[p]: amount for p, amount in paid} for paid in self.payments]
+        return tuple(per_group[g] for g in self.prep.group_of_ballot)
 
     def _buy_free(self, p: int) -> None:
         self.winners.append(p)
@@ -460,9 +470,7 @@ class _Pass:
         tie_break = None
         if tied:
             # The criterion that had to be reached to separate best from its closest rival.
-            depth = max(
-                next(i for i in range(3) if prep.key[p][i] != prep.key[q][i]) for q in tied
-            )
+            depth = max(next(i for i in range(3) if prep.key[p][i] != prep.key[q][i]) for q in tied)
             tie_break = (TieBreak.COST, TieBreak.VOTES, TieBreak.ORDER)[depth]
         poor = set(best.poor)
         money = {c: Fraction(beta[c], den) for c in best.classes}
@@ -486,7 +494,9 @@ class _Pass:
         )
 
 
-def _better(challenger: _Evaluation, best: _Evaluation, key: tuple[tuple[int, int, int], ...]) -> bool:
+def _better(
+    challenger: _Evaluation, best: _Evaluation, key: tuple[tuple[int, int, int], ...]
+) -> bool:
     left = challenger.rho_b * best.rho_d
     right = best.rho_b * challenger.rho_d
     return left < right or (left == right and key[challenger.project] < key[best.project])

@@ -13,7 +13,8 @@ from samskab.budgets.counting import Election, Utility
 
 
 def reference_pass(election: Election, endowment: Fraction, utility: Utility) -> list[str]:
-    voters = [b for b, c in zip(election.approvals, election.ballot_counts()) for _ in range(c)]
+    ballots = zip(election.approvals, election.ballot_counts(), strict=True)
+    voters = [b for b, c in ballots for _ in range(c)]
     money = [endowment] * len(voters)
     order = {p: i for i, p in enumerate(election.costs)}
     votes = election.votes()
@@ -55,17 +56,25 @@ def reference_pass(election: Election, endowment: Fraction, utility: Utility) ->
 
 
 def reference_add1(
-    election: Election, utility: Utility, *, integral: bool = True, increment: int = 1
+    election: Election,
+    utility: Utility,
+    *,
+    integral: bool = True,
+    increment: int = 1,
+    stop_when_exhaustive: bool = False,
 ) -> tuple[list[str], Fraction]:
+    """Add1 as equalshares.net words it: one more unit per voter until the outcome would cost
+    more than the budget (or, in the exhaustive variant, until no approved project fits)."""
     n = election.voters
     e = Fraction(election.budget // n) if integral else Fraction(election.budget, n)
+    votes = election.votes()
     current = reference_pass(election, e, utility)
     while True:
-        cost = sum(election.costs[p] for p in current)
-        if not any(
-            v and p not in current and election.costs[p] + cost <= election.budget
-            for p, v in election.votes().items()
-        ):
+        left = election.budget - sum(election.costs[p] for p in current)
+        waiting = [p for p in election.costs if votes[p] and p not in current]
+        if not waiting:
+            return current, e  # every approved project is bought: nothing more can change
+        if stop_when_exhaustive and all(election.costs[p] > left for p in waiting):
             return current, e
         following = reference_pass(election, e + increment, utility)
         if sum(election.costs[p] for p in following) > election.budget:
