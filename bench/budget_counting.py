@@ -1,0 +1,130 @@
+"""Benchmark: counting the Wieliczka 2023 Green Budget by the Method of Equal Shares with Add1.
+
+Times our exact count (median of several runs) and, in the same run, pabutools (the academic
+Python reference; `pip install -e '.[bench]'`) on the same definition, and checks that both find
+the official winners. Two definitions are measured, each against its pabutools equivalent:
+- Add1 as Wieliczka counted it (raise shares until the next outcome would exceed the budget),
+  from the exact share budget/voters: pabutools' `exhaustion_by_budget_increase(...,
+  exhaustive_stop=False, budget_step=voters)`.
+- Add1 that also stops when the outcome is exhaustive: pabutools' `method_of_equal_shares(...,
+  voter_budget_increment=1)`. This one does not give the official outcome (see the docs).
+
+    python -m bench.budget_counting [--file PATH] [--runs 5] [--peer-runs 3]
+
+Ends with one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from samskab.budgets import pabulib
+from samskab.budgets.counting import Completion, Utility, equal_shares
+
+FILE = "poland_wieliczka_2023_green-budget.pb"
+
+
+def find_file() -> Path:
+    root = Path(__file__).resolve().parents[1]
+    places = [root.parent / "shared", root.parent.parent / "shared"]
+    if os.environ.get("SAMSKAB_SHARED"):
+        places.insert(0, Path(os.environ["SAMSKAB_SHARED"]))
+    for place in places:
+        path = place / "data" / "pabulib" / FILE
+        if path.exists():
+            return path
+    sys.exit(f"{FILE} not found in ../shared/data/pabulib; pass --file or set SAMSKAB_SHARED")
+
+
+def median_ms(count: Callable[[], set[str]], runs: int) -> tuple[float, set[str]]:
+    times, winners = [], set()
+    for _ in range(runs):
+        start = time.perf_counter()
+        winners = count()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), winners
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--file", type=Path, default=None)
+    parser.add_argument("--runs", type=int, default=5, help="runs of our count (median)")
+    parser.add_argument("--peer-runs", type=int, default=3, help="runs of pabutools (median)")
+    args = parser.parse_args()
+    path = args.file or find_file()
+
+    instance = pabulib.read(path)
+    official = set(instance.selected())
+    election = instance.election()
+
+    def ours(completion: Completion) -> Callable[[], set[str]]:
+        return lambda: set(
+            equal_shares(
+                election, utility=Utility.COST, completion=completion, integral_start=False
+            ).winners
+        )
+
+    figures: dict[str, object] = {"bench": "budget_counting", "election": "wieliczka_2023"}
+    ours_ms, ours_winners = median_ms(ours(Completion.ADD1), args.runs)
+    ours_e_ms, ours_e_winners = median_ms(ours(Completion.ADD1_EXHAUSTIVE), args.runs)
+    figures |= {"ours_ms": round(ours_ms, 1), "ours_exhaustive_ms": round(ours_e_ms, 1)}
+    print(f"ours: add1 {ours_ms:.1f} ms, add1 stopping when exhaustive {ours_e_ms:.1f} ms")
+
+    matches = ours_winners == official
+    try:
+        from pabutools.election import Cost_Sat, parse_pabulib
+        from pabutools.rules import exhaustion_by_budget_increase, method_of_equal_shares
+    except ImportError:
+        print("pabutools is not installed (pip install -e '.[bench]'): comparing with nothing")
+        figures |= {"pabutools_ms": None, "ratio": None}
+    else:
+        peer_instance, profile = parse_pabulib(str(path))
+        multiprofile = profile.as_multiprofile()
+        voters = profile.num_ballots()
+
+        def peer_add1() -> set[str]:
+            allocation = exhaustion_by_budget_increase(
+                peer_instance,
+                multiprofile,
+                method_of_equal_shares,
+                {"sat_class": Cost_Sat},
+                exhaustive_stop=False,
+                budget_step=voters,  # one currency unit more for every voter
+            )
+            return {p.name for p in allocation}
+
+        def peer_add1_exhaustive() -> set[str]:
+            allocation = method_of_equal_shares(
+                peer_instance, multiprofile, sat_class=Cost_Sat, voter_budget_increment=1
+            )
+            return {p.name for p in allocation}
+
+        peer_ms, peer_winners = median_ms(peer_add1, args.peer_runs)
+        peer_e_ms, peer_e_winners = median_ms(peer_add1_exhaustive, args.peer_runs)
+        print(f"pabutools: add1 {peer_ms:.1f} ms, stopping when exhaustive {peer_e_ms:.1f} ms")
+        matches = matches and peer_winners == official
+        figures |= {
+            "pabutools_ms": round(peer_ms, 1),
+            "ratio": round(peer_ms / ours_ms, 1),
+            "pabutools_exhaustive_ms": round(peer_e_ms, 1),
+            "exhaustive_ratio": round(peer_e_ms / ours_e_ms, 1),
+            "exhaustive_same_winners": peer_e_winners == ours_e_winners,
+        }
+    figures |= {
+        "winners_match_official": matches,
+        "exhaustive_matches_official": ours_e_winners == official,
+        "runs": args.runs,
+        "peer_runs": args.peer_runs,
+    }
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
