@@ -9,7 +9,12 @@ the official winners. Two definitions are measured, each against its pabutools e
 - Add1 that also stops when the outcome is exhaustive: pabutools' `method_of_equal_shares(...,
   voter_budget_increment=1)`. This one does not give the official outcome (see the docs).
 
-    python -m bench.budget_counting [--file PATH] [--runs 5] [--peer-runs 3]
+A second, synthetic election shaped like a Danish heading (2,000,000 DKK, 300 voters, 25
+projects, seeded) shows Add1 over a long climb: the share must rise from 6,666 to tens of
+thousands, one krone at a time, and passes that certify how far their outcome holds skip most
+of the way. `--peer-synthetic` times pabutools on it too (slow: a full MES run per krone).
+
+    python -m bench.budget_counting [--file PATH] [--runs 5] [--peer-runs 3] [--peer-synthetic]
 
 Ends with one JSON line.
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import statistics
 import sys
 import time
@@ -26,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from samskab.budgets import pabulib
-from samskab.budgets.counting import Completion, Utility, equal_shares
+from samskab.budgets.counting import Completion, Election, Utility, equal_shares
 
 FILE = "poland_wieliczka_2023_green-budget.pb"
 
@@ -43,6 +49,19 @@ def find_file() -> Path:
     sys.exit(f"{FILE} not found in ../shared/data/pabulib; pass --file or set SAMSKAB_SHARED")
 
 
+def danish_heading(seed: int = 1) -> Election:
+    """A made-up heading: costs spread like real PB projects, popularity very uneven, ballots of
+    one to five projects (many of one), 300 voters sharing 2,000,000."""
+    rng = random.Random(seed)
+    costs = {f"p{i}": int(rng.lognormvariate(11.5, 0.8)) for i in range(25)}
+    popularity = [rng.random() ** 2 for _ in costs]
+    ballots = [
+        frozenset(rng.choices(list(costs), weights=popularity, k=rng.choice([1, 1, 2, 3, 4, 5])))
+        for _ in range(300)
+    ]
+    return Election(budget=2_000_000, costs=costs, approvals=ballots)
+
+
 def median_ms(count: Callable[[], set[str]], runs: int) -> tuple[float, set[str]]:
     times, winners = [], set()
     for _ in range(runs):
@@ -57,6 +76,7 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=None)
     parser.add_argument("--runs", type=int, default=5, help="runs of our count (median)")
     parser.add_argument("--peer-runs", type=int, default=3, help="runs of pabutools (median)")
+    parser.add_argument("--peer-synthetic", action="store_true", help="pabutools on it too")
     args = parser.parse_args()
     path = args.file or find_file()
 
@@ -116,6 +136,51 @@ def main() -> None:
             "pabutools_exhaustive_ms": round(peer_e_ms, 1),
             "exhaustive_ratio": round(peer_e_ms / ours_e_ms, 1),
             "exhaustive_same_winners": peer_e_winners == ours_e_winners,
+        }
+
+    heading = danish_heading()
+    synthetic_ms, _ = median_ms(lambda: set(equal_shares(heading).winners), args.runs)
+    counted = equal_shares(heading)
+    steps = int((counted.endowment or 0) - (counted.first_endowment or 0)) + 1
+    figures |= {
+        "synthetic_ms": round(synthetic_ms, 1),
+        "synthetic_endowment_steps": steps,
+        "synthetic_passes": counted.runs,
+    }
+    print(f"synthetic heading: {steps} shares to try, {counted.runs} passes, {synthetic_ms:.1f} ms")
+    if args.peer_synthetic:
+        from pabutools.election import ApprovalBallot, ApprovalProfile, Cost_Sat, Instance
+        from pabutools.election import Project as PeerProject
+        from pabutools.rules import method_of_equal_shares as peer_mes
+
+        projects = {p: PeerProject(p, c) for p, c in heading.costs.items()}
+        peer_instance = Instance(projects.values(), budget_limit=heading.budget)
+        peer_profile = ApprovalProfile(
+            [ApprovalBallot(projects[p] for p in ballot) for ballot in heading.approvals]
+        )
+
+        def peer_synthetic() -> set[str]:
+            allocation = peer_mes(
+                peer_instance, peer_profile.as_multiprofile(), sat_class=Cost_Sat,
+                voter_budget_increment=1,
+            )  # fmt: skip
+            return {p.name for p in allocation}
+
+        ours_s_ms, ours_s_winners = median_ms(
+            lambda: set(
+                equal_shares(
+                    heading, completion=Completion.ADD1_EXHAUSTIVE, integral_start=False
+                ).winners
+            ),
+            args.runs,
+        )
+        peer_s_ms, peer_s_winners = median_ms(peer_synthetic, 1)
+        print(f"synthetic add1e: ours {ours_s_ms:.1f} ms, pabutools {peer_s_ms:.1f} ms")
+        figures |= {
+            "synthetic_exhaustive_ms": round(ours_s_ms, 1),
+            "synthetic_pabutools_exhaustive_ms": round(peer_s_ms, 1),
+            "synthetic_exhaustive_ratio": round(peer_s_ms / ours_s_ms, 1),
+            "synthetic_same_winners": peer_s_winners == ours_s_winners,
         }
     figures |= {
         "winners_match_official": matches,
