@@ -2,9 +2,10 @@
 
 Exactness without `Fraction` in the hot loop: all money is integers over a common denominator
 that grows (by whole factors) only when a payment would not be a whole number of the current
-unit. Voters are grouped twice: identical ballots are one group, and groups with the same money
-left form one money class, so a project's supporters are a handful of classes, not thousands of
-voters. A class is brought to the current denominator only when it is next looked at.
+unit. Voters are grouped twice: identical ballots are one group, and groups that have paid alike
+so far form one money class (everyone with nothing left is class 0), so a project's supporters
+are a handful of classes, not thousands of voters. A class is brought to the current
+denominator only when it is next looked at.
 
 Add1 needs a pass per endowment; a pass can also certify how far it holds. Money is kept as an
 affine function of the endowment step t (alpha*t + beta), so every comparison the pass makes is

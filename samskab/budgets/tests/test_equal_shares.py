@@ -12,6 +12,8 @@ from samskab.budgets.counting import (
     greedy,
 )
 
+from .reference import reference_add1
+
 # Worked by hand. 300 to spend, 3 voters: a share of 100 each.
 #   C (150) approved by 1, 2, 3: 50 each, rho = 50/150 = 1/3   <- bought first
 #   A (200) approved by 1, 2:   100 each, rho = 1/2
@@ -108,6 +110,20 @@ def test_ties_go_to_more_votes_then_to_the_listing_order():
     twins = Election(budget=10, costs={"Q": 10, "P": 10}, approvals=[frozenset("PQ")])
     first = equal_shares(twins, completion=Completion.NONE).rounds[0]
     assert (first.project, first.tied_with, first.tie_break) == ("Q", ("P",), TieBreak.ORDER)
+
+
+def test_add1_skips_shares_it_can_prove_change_nothing():
+    # 10,000 for 2 voters: 5,000 each. B (100, both) is bought, then voter 1 has 4,950 and A
+    # (9,000, voter 1 alone) must wait until the share reaches 9,050. Trying each of the 4,050
+    # shares in between is what the definition says; the count proves the outcome cannot change
+    # before then and jumps.
+    election = Election(
+        budget=10_000, costs={"A": 9_000, "B": 100}, approvals=[frozenset("AB"), frozenset("B")]
+    )
+    outcome = equal_shares(election)
+    assert (outcome.winners, outcome.endowment) == (("B", "A"), 9_050)
+    assert reference_add1(election, Utility.COST) == (["B", "A"], 9_050)
+    assert outcome.runs < 10
 
 
 def test_the_add1_start_is_rounded_down_unless_asked_not_to():
