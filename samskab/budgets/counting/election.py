@@ -184,8 +184,9 @@ class Outcome:
     endowment: Fraction | None = None  # the share each voter finally had (MES)
     first_endowment: Fraction | None = None  # the share Add1 started from
     runs: int = 0  # how many MES passes the completion needed to compute
-    # MES: what each ballot's voter paid for each winner (by ballot index in the election;
-    # identical ballots share one mapping).
+    # MES: what each ballot's voter paid from their share for each project the rule bought (by
+    # ballot index in the election; identical ballots share one mapping). Projects added by a
+    # utilitarian completion are paid from what is left of the budget, not from shares.
     spending: Sequence[Mapping[str, Fraction]] = ()
 
     @property

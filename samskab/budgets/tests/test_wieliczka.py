@@ -83,6 +83,15 @@ def test_greedy_differs_as_equalshares_net_reports(wieliczka):
     standard = set(greedy(election).winners)
     assert (len(standard - mes), sum(votes[p] for p in standard - mes)) == (4, 1453)
     assert (len(mes - standard), sum(votes[p] for p in mes - standard)) == (11, 2414)
+    # "18% of voters did not receive any of the projects they voted for [...] with the standard
+    # voting method [...] 28%."
+    for winners, percent in ((mes, 18), (standard, 28)):
+        left_out = sum(
+            count
+            for ballot, count in zip(election.approvals, election.ballot_counts(), strict=True)
+            if not ballot & winners
+        )
+        assert round(100 * left_out / election.voters) == percent
 
 
 def test_project_21_lost_because_its_voters_paid_for_project_6(wieliczka):
