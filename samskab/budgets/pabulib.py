@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,29 +128,16 @@ def parse(text: str) -> PabulibFile:
             raise PabulibError(f"Line {line}: META repeats the key {key!r}.")
         meta[key] = ";".join(cells[1:])  # a stray unquoted ';' belongs to the value
 
-    project_columns = tuple(tables["projects"][0])
-    _require(project_columns, ("project_id", "cost"), "PROJECTS")
+    project_columns, project_rows = _table(tables["projects"], "PROJECTS", ("project_id", "cost"))
     projects: list[Project] = []
-    known: set[str] = set()
-    for line, cells in tables["projects"][1]:
-        fields = _row(project_columns, cells, line)
-        project_id = fields.pop("project_id")
-        if not project_id or project_id in known:
-            raise PabulibError(f"Line {line}: the project id {project_id!r} is empty or repeated.")
-        known.add(project_id)
+    for line, project_id, fields in project_rows:
         cost = _whole(fields.pop("cost"), f"the cost of project {project_id!r} (line {line})")
         projects.append(Project(project_id, cost, fields))
+    known = {p.project_id for p in projects}
 
-    vote_columns = tuple(tables["votes"][0])
-    _require(vote_columns, ("voter_id", "vote"), "VOTES")
+    vote_columns, vote_rows = _table(tables["votes"], "VOTES", ("voter_id", "vote"))
     votes: list[Vote] = []
-    voters: set[str] = set()
-    for line, cells in tables["votes"][1]:
-        fields = _row(vote_columns, cells, line)
-        voter_id = fields.pop("voter_id")
-        if not voter_id or voter_id in voters:
-            raise PabulibError(f"Line {line}: the voter id {voter_id!r} is empty or repeated.")
-        voters.add(voter_id)
+    for line, voter_id, fields in vote_rows:
         chosen = tuple(_split(fields.pop("vote")))
         unknown = [p for p in chosen if p not in known]
         if unknown:
@@ -172,7 +159,7 @@ def write(instance: PabulibFile) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", quotechar='"', lineterminator="\n")
     for row in _rows(instance):
-        if len(row) > 1 and not any(row[1:]) and row[0].strip().lower() in SECTIONS:
+        if row[0].strip().lower() in SECTIONS and len(row) > 1 and not "".join(row[1:]).strip():
             raise PabulibError(f"A row starting with {row[0]!r} would read as a section name.")
         writer.writerow(row)
     return out.getvalue()
@@ -243,16 +230,24 @@ def _rows(instance: PabulibFile) -> Iterator[list[str]]:
         yield [values.get(c, "") for c in instance.vote_columns]
 
 
-def _require(columns: tuple[str, ...], needed: Iterable[str], section: str) -> None:
-    missing = [c for c in needed if c not in columns]
-    if missing or len(set(columns)) != len(columns):
+def _table(
+    table: tuple[list[str], list[tuple[int, list[str]]]], section: str, needed: tuple[str, str]
+) -> tuple[tuple[str, ...], list[tuple[int, str, dict[str, str]]]]:
+    """A section's columns and rows as (line, id, other cells by column), ids unique."""
+    columns = tuple(table[0])
+    if any(c not in columns for c in needed) or len(set(columns)) != len(columns):
         raise PabulibError(f"The {section} header must name {', '.join(needed)} once each.")
-
-
-def _row(columns: tuple[str, ...], cells: list[str], line: int) -> dict[str, str]:
-    if len(cells) > len(columns):
-        raise PabulibError(f"Line {line}: {len(cells)} cells under a header of {len(columns)}.")
-    return dict(zip(columns, cells + [""] * (len(columns) - len(cells)), strict=True))
+    rows, seen = [], set()
+    for line, cells in table[1]:
+        if len(cells) > len(columns):
+            raise PabulibError(f"Line {line}: {len(cells)} cells under a header of {len(columns)}.")
+        fields = dict(zip(columns, cells + [""] * (len(columns) - len(cells)), strict=True))
+        row_id = fields.pop(needed[0])
+        if not row_id or row_id in seen:
+            raise PabulibError(f"Line {line}: the {needed[0]} {row_id!r} is empty or repeated.")
+        seen.add(row_id)
+        rows.append((line, row_id, fields))
+    return columns, rows
 
 
 def _split(cell: str) -> list[str]:

@@ -113,9 +113,10 @@ def test_it_refuses_data_before_any_section():
 
 
 def test_it_will_not_write_what_it_could_not_read_back():
-    instance = PabulibFile(meta={"votes": ""}, projects=(), votes=())
-    with pytest.raises(PabulibError, match="section"):
-        pabulib.write(instance)
+    for blank in ("", " "):
+        instance = PabulibFile(meta={"votes": blank}, projects=(), votes=())
+        with pytest.raises(PabulibError, match="section"):
+            pabulib.write(instance)
     bad_id = PabulibFile(
         meta={"budget": "1"}, projects=(Project("a,b", 1),), votes=(Vote("1", ("a,b",)),)
     )
