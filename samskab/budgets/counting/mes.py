@@ -1,0 +1,180 @@
+"""The Method of Equal Shares (MES) for approval ballots, exact, with its completions.
+
+Definitions (equalshares.net; pabutools' `method_of_equal_shares`):
+- Each voter starts with an equal share of the money (the endowment).
+- Each round, for every project still possible, find the smallest price per unit of utility
+  `rho` at which its supporters can pay for it, each paying `min(their money, rho * utility)`.
+  With cost utilities every supporter's utility is the cost, so this is an equal split of the
+  cost among the supporters, capped by what each has left; `cost / max_payment` is the
+  project's "effective vote count". A project whose supporters have less money left than its
+  cost is dropped for good. The project with the lowest `rho` is bought; its supporters pay.
+- Ties on `rho`: lower cost, then more votes (equalshares.net's recommendation), then the
+  election's project order (where equalshares.net would draw lots).
+- Add1 (equalshares.net's "add1"): the endowment starts at budget/voters, rounded down to a
+  whole unit (equalshares.net's "integral endowments", its tool's default; pabutools does not
+  round), and rises by `increment` while the outcome with the next endowment still costs at
+  most the budget; the last outcome that fits is kept. It also ends once every approved
+  project is bought. The exhaustive variants ("add1e") also stop as soon as no approved
+  project would still fit, as pabutools' `voter_budget_increment` does. The "u" variants then
+  fill up with the most-voted projects that still fit (utilitarian completion).
+
+The outcome is not monotone in the endowment, so Add1 cannot bisect; it steps, skipping only
+endowments a pass has proved give the same outcome (see `engine`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from samskab.budgets.counting.election import (
+    Completion,
+    Election,
+    Outcome,
+    Reason,
+    Utility,
+    Verdict,
+)
+from samskab.budgets.counting.engine import Pass, Prepared, prepare
+from samskab.budgets.counting.greedy import greedy_fill
+
+
+def equal_shares(
+    election: Election,
+    *,
+    utility: Utility = Utility.COST,
+    completion: Completion = Completion.ADD1,
+    increment: int = 1,
+    integral_start: bool = True,
+) -> Outcome:
+    """Count `election` by the Method of Equal Shares.
+
+    `increment` is the Add1 step in currency units; `integral_start=False` starts Add1 at the
+    exact budget/voters (as pabutools does) instead of rounding it down to a whole unit.
+    """
+    if increment < 1:
+        raise ValueError("The Add1 increment must be at least 1.")
+    prep = prepare(election, utility)
+    budget = election.budget
+    if prep.voters == 0:
+        start = Fraction(0)
+    elif completion.raises_shares and integral_start:
+        start = Fraction(budget // prep.voters)
+    else:
+        start = Fraction(budget, prep.voters)
+    endowment, runs = start, 0
+    if completion.raises_shares and prep.voters:
+        endowment, runs = _add1(prep, budget, start, increment, completion.stops_when_exhaustive)
+    final = Pass(prep, endowment, explain=True).run()
+    runs += 1
+    verdicts = _verdicts(prep, final)
+    winners = [prep.ids[p] for p in final.winners]
+    if completion.fills_up:
+        added = greedy_fill(election, chosen=winners, reason=Reason.COMPLETION)
+        for project, verdict in added.items():
+            if verdict.reason is Reason.COMPLETION:
+                verdicts[project] = verdict
+        winners += sorted(
+            (p for p, v in added.items() if v.reason is Reason.COMPLETION),
+            key=lambda p: added[p].step or 0,
+        )
+    return Outcome(
+        rule=f"equal_shares/{utility.value}/{completion.value}",
+        budget=budget,
+        winners=tuple(winners),
+        verdicts={p: verdicts[p] for p in election.costs},
+        rounds=tuple(final.rounds),
+        endowment=endowment,
+        first_endowment=start,
+        runs=runs,
+        spending=final.spending(),
+    )
+
+
+def is_exhaustive(election: Election, winners: Sequence[str]) -> bool:
+    """No project that someone approves could be added without going over the budget.
+
+    Projects nobody approves are left out: no endowment can ever buy them (pabutools does the
+    same; equalshares.net's tool counts them too).
+    """
+    left = election.budget - sum(election.costs[p] for p in winners)
+    chosen = set(winners)
+    return not any(
+        v > 0 and p not in chosen and election.costs[p] <= left for p, v in election.votes().items()
+    )
+
+
+# --- Add1 ----------------------------------------------------------------------------
+
+
+def _add1(
+    prep: Prepared,
+    budget: int,
+    start: Fraction,
+    increment: int,
+    stop_when_exhaustive: bool,
+) -> tuple[Fraction, int]:
+    """The endowment Add1 settles on, and how many MES passes it took to find it."""
+    endowment = start
+    current = Pass(prep, endowment, increment, certify=True).run()
+    runs = 1
+    # A pass that certifies how far its outcome holds costs a quarter more. Where outcomes keep
+    # changing at every step (as in Wieliczka) certifying is tried ever more rarely; where they
+    # hold for long stretches (a costly project waiting for its few supporters' shares to grow)
+    # it skips thousands of passes.
+    wait = backoff = 0
+    while not _finished(prep, budget, current.winners, stop_when_exhaustive):
+        # Every endowment before `endowment + steps * increment` gives this same outcome, which
+        # fits and is not final, so Add1 would go on through all of them.
+        steps = current.limit if current.certify and current.limit is not None else 1
+        ahead = endowment + steps * increment
+        following = Pass(prep, ahead, increment, certify=wait == 0).run()
+        runs += 1
+        if sum(prep.cost[p] for p in following.winners) > budget:
+            return ahead - increment, runs
+        if not following.certify:
+            wait -= 1
+        elif following.limit == 1:
+            backoff = max(1, 2 * backoff)
+            wait = backoff
+        else:
+            backoff = 0
+        endowment, current = ahead, following
+    return endowment, runs
+
+
+def _finished(prep: Prepared, budget: int, winners: list[int], stop_when_exhaustive: bool) -> bool:
+    """Add1 ends once every approved project is bought (raising shares can change nothing
+    more), or, in the exhaustive variants, once no approved project would still fit."""
+    chosen = set(winners)
+    left = budget - sum(prep.cost[p] for p in winners)
+    waiting = [p for p in range(len(prep.ids)) if prep.votes[p] and p not in chosen]
+    if stop_when_exhaustive:
+        return all(prep.cost[p] > left for p in waiting)
+    return not waiting
+
+
+def _verdicts(prep: Prepared, final: Pass) -> dict[str, Verdict]:
+    verdicts = {}
+    bought = {r.project: r.number for r in final.rounds}
+    for p, project in enumerate(prep.ids):
+        cost, votes = prep.cost[p], prep.votes[p]
+        if project in bought:
+            verdicts[project] = Verdict(project, cost, votes, Reason.CHOSEN, step=bought[project])
+        elif votes == 0:
+            verdicts[project] = Verdict(project, cost, 0, Reason.NO_SUPPORTERS)
+        else:
+            after, money, spent = final.dropped[p]
+            verdicts[project] = Verdict(
+                project,
+                cost,
+                votes,
+                Reason.UNAFFORDABLE,
+                step=after,
+                money_behind=money,
+                spent_elsewhere=tuple(
+                    (prep.ids[w], amount)
+                    for w, amount in sorted(spent.items(), key=lambda item: (-item[1], item[0]))
+                ),
+            )
+    return verdicts

@@ -1,0 +1,173 @@
+from fractions import Fraction
+
+import pytest
+
+from samskab.budgets.counting import (
+    Completion,
+    Election,
+    Reason,
+    TieBreak,
+    Utility,
+    equal_shares,
+    greedy,
+)
+
+from .reference import reference_add1
+
+# Worked by hand. 300 to spend, 3 voters: a share of 100 each.
+#   C (150) approved by 1, 2, 3: 50 each, rho = 50/150 = 1/3   <- bought first
+#   A (200) approved by 1, 2:   100 each, rho = 1/2
+#   B (100) approved by 3:      100,      rho = 1
+# After C everyone has 50: A's supporters have 100 < 200 and B's 50 < 100, so both are dropped.
+SMALL = Election(
+    budget=300,
+    costs={"A": 200, "B": 100, "C": 150},
+    approvals=[frozenset("AC"), frozenset("AC"), frozenset("BC")],
+)
+
+
+def test_it_buys_the_lowest_rho_first_and_drops_what_supporters_cannot_pay():
+    outcome = equal_shares(SMALL, completion=Completion.NONE)
+    assert outcome.winners == ("C",)
+    assert outcome.endowment == 100
+    (round_,) = outcome.rounds
+    assert (round_.project, round_.rho, round_.max_payment) == ("C", Fraction(1, 3), 50)
+    assert round_.effective_votes == 3
+    a, b = outcome.verdicts["A"], outcome.verdicts["B"]
+    assert (a.reason, a.step, a.money_behind, a.spent_elsewhere) == (
+        Reason.UNAFFORDABLE, 1, 100, (("C", 100),)
+    )  # fmt: skip
+    assert (b.money_behind, b.effective_support) == (50, Fraction(1, 2))
+
+
+def test_greedy_would_have_chosen_differently():
+    assert greedy(SMALL).winners == ("C", "B")
+
+
+def test_add1_keeps_the_last_share_whose_outcome_fits():
+    # From 100 up the outcome stays {C} until 150, where after C (50 each) A's two supporters
+    # have 200 and A is bought too: 350 > 300. So Add1 keeps {C} with a share of 149.
+    for completion in (Completion.ADD1, Completion.ADD1_EXHAUSTIVE):
+        outcome = equal_shares(SMALL, completion=completion)
+        assert (outcome.winners, outcome.endowment, outcome.first_endowment) == (("C",), 149, 100)
+    # Filling up afterwards: 150 left, A (200) does not fit, B (100) does.
+    filled = equal_shares(SMALL, completion=Completion.ADD1_UTILITARIAN)
+    assert filled.winners == ("C", "B")
+    assert filled.verdicts["B"].reason is Reason.COMPLETION
+
+
+def test_poorer_supporters_pay_what_they_have_and_the_rest_split_the_remainder():
+    # 400 to spend, 4 voters with 100 each.
+    # Round 1: C (150, all four) 37.5 each, rho 1/4. Everyone keeps 62.5.
+    # Round 2: A (180, voters 1-3) 60 each, rho 1/3. Voters 1-3 keep 2.5, voter 4 keeps 62.5;
+    #          B (100, voter 4) was dropped after round 1: 62.5 < 100.
+    # Round 3: D (64, voters 3 and 4): voter 3 pays its 2.5, voter 4 pays 61.5, rho 61.5/64.
+    election = Election(
+        budget=400,
+        costs={"A": 180, "B": 100, "C": 150, "D": 64},
+        approvals=[frozenset("AC"), frozenset("AC"), frozenset("ACD"), frozenset("BCD")],
+    )
+    outcome = equal_shares(election, completion=Completion.NONE)
+    assert outcome.winners == ("C", "A", "D")
+    d = outcome.rounds[2]
+    assert (d.rho, d.max_payment, d.payers, d.exhausted, d.paid_by_exhausted) == (
+        Fraction(123, 128), Fraction(123, 2), 1, 1, Fraction(5, 2)
+    )  # fmt: skip
+    assert outcome.verdicts["B"].step == 1
+    assert outcome.spending[2] == {"C": Fraction(75, 2), "A": 60, "D": Fraction(5, 2)}
+    assert outcome.spending[3] == {"C": Fraction(75, 2), "D": Fraction(123, 2)}
+
+
+def test_cardinality_utilities_prefer_cheap_projects_and_ties_go_to_the_cheaper():
+    # 100 to spend, 2 voters with 50 each. X (60) has both, Y (30) only voter 1.
+    # Cost utilities: X's rho 30/60 beats Y's 30/30; then voter 1 has 20 < 30 for Y.
+    # Cardinality: both cost 30 a head (rho 30), the cheaper Y wins the tie; then X: voter 1
+    # pays its last 20, voter 2 pays 40.
+    election = Election(
+        budget=100, costs={"X": 60, "Y": 30}, approvals=[frozenset("XY"), frozenset("X")]
+    )
+    assert equal_shares(election, completion=Completion.NONE).winners == ("X",)
+    outcome = equal_shares(election, utility=Utility.CARDINALITY, completion=Completion.NONE)
+    assert outcome.winners == ("Y", "X")
+    first, second = outcome.rounds
+    assert (first.tied_with, first.tie_break) == (("X",), TieBreak.COST)
+    assert (second.rho, second.max_payment, second.exhausted) == (40, 40, 1)
+
+
+def test_ties_go_to_more_votes_then_to_the_listing_order():
+    # 4 voters with 10 each. Round 1: Z (30; voters 2-4) at rho 1/3 empties voters 2-4.
+    # Round 2: P (10; voter 1) and Q (10; voters 1 and 2) both cost voter 1 all 10: rho 1,
+    # the same cost, but Q has two votes. Then P is unaffordable.
+    election = Election(
+        budget=40,
+        costs={"P": 10, "Q": 10, "Z": 30},
+        approvals=[frozenset("PQ"), frozenset("QZ"), frozenset("Z"), frozenset("Z")],
+    )
+    outcome = equal_shares(election, completion=Completion.NONE)
+    assert outcome.winners == ("Z", "Q")
+    assert (outcome.rounds[1].tied_with, outcome.rounds[1].tie_break) == (("P",), TieBreak.VOTES)
+    # Identical in every respect, P and Q go by the order they are listed in.
+    twins = Election(budget=10, costs={"Q": 10, "P": 10}, approvals=[frozenset("PQ")])
+    first = equal_shares(twins, completion=Completion.NONE).rounds[0]
+    assert (first.project, first.tied_with, first.tie_break) == ("Q", ("P",), TieBreak.ORDER)
+
+
+def test_add1_skips_shares_it_can_prove_change_nothing():
+    # 10,000 for 2 voters: 5,000 each. B (100, both) is bought, then voter 1 has 4,950 and A
+    # (9,000, voter 1 alone) must wait until the share reaches 9,050. Trying each of the 4,050
+    # shares in between is what the definition says; the count proves the outcome cannot change
+    # before then and jumps.
+    election = Election(
+        budget=10_000, costs={"A": 9_000, "B": 100}, approvals=[frozenset("AB"), frozenset("B")]
+    )
+    outcome = equal_shares(election)
+    assert (outcome.winners, outcome.endowment) == (("B", "A"), 9_050)
+    assert reference_add1(election, Utility.COST) == (["B", "A"], 9_050)
+    assert outcome.runs < 10
+
+
+def test_the_add1_start_is_rounded_down_unless_asked_not_to():
+    election = Election(budget=10, costs={"X": 10}, approvals=[frozenset("X")] * 3)
+    rounded = equal_shares(election)
+    exact = equal_shares(election, integral_start=False)
+    assert (rounded.first_endowment, rounded.endowment, rounded.winners) == (3, 4, ("X",))
+    assert (exact.first_endowment, exact.endowment, exact.winners) == (
+        Fraction(10, 3), Fraction(10, 3), ("X",)
+    )  # fmt: skip
+
+
+def test_free_projects_with_supporters_are_bought_first():
+    election = Election(
+        budget=10,
+        costs={"paid": 10, "free": 0, "unwanted": 0},
+        approvals=[frozenset({"paid", "free"})],
+    )
+    outcome = equal_shares(election, completion=Completion.NONE)
+    assert outcome.winners == ("free", "paid")
+    assert outcome.verdicts["unwanted"].reason is Reason.NO_SUPPORTERS
+
+
+def test_an_election_without_voters_funds_nothing():
+    outcome = equal_shares(Election(budget=10, costs={"A": 5}, approvals=[]))
+    assert outcome.winners == ()
+    assert outcome.verdicts["A"].reason is Reason.NO_SUPPORTERS
+
+
+def test_it_refuses_a_zero_increment():
+    with pytest.raises(ValueError, match="increment"):
+        equal_shares(SMALL, increment=0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"budget": -1, "costs": {}, "approvals": []}, "budget"),
+        ({"budget": 1, "costs": {"A": 1.5}, "approvals": []}, "whole amount"),
+        ({"budget": 1, "costs": {"A": 1}, "approvals": [frozenset("B")]}, "unknown"),
+        ({"budget": 1, "costs": {"A": 1}, "approvals": [frozenset("A")], "counts": []}, "count"),
+        ({"budget": 1, "costs": {"A": 1}, "approvals": [frozenset("A")], "counts": [-1]}, "count"),
+    ],
+)
+def test_an_election_refuses_bad_data(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Election(**kwargs)

@@ -1,0 +1,140 @@
+"""The fast Method of Equal Shares against the literal one, and the promises every count keeps."""
+
+from fractions import Fraction
+from itertools import pairwise
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from samskab.budgets.counting import (
+    Completion,
+    Election,
+    Reason,
+    Utility,
+    equal_shares,
+    is_exhaustive,
+)
+
+from .reference import reference_add1, reference_pass
+from .strategies import elections
+
+PROPERTY = settings(max_examples=300, deadline=None, database=None)
+ADD1 = [c for c in Completion if c.raises_shares]
+
+
+@PROPERTY
+@given(elections(), st.sampled_from(list(Utility)))
+def test_one_pass_matches_the_literal_definition(election, utility):
+    outcome = equal_shares(election, utility=utility, completion=Completion.NONE)
+    if election.voters:
+        expected = reference_pass(election, Fraction(election.budget, election.voters), utility)
+        assert list(outcome.winners) == expected
+
+
+@PROPERTY
+@given(
+    elections(),
+    st.sampled_from(list(Utility)),
+    st.sampled_from([Completion.ADD1, Completion.ADD1_EXHAUSTIVE]),
+    st.booleans(),
+    st.sampled_from([1, 2, 7]),
+)
+def test_add1_matches_trying_every_share_one_by_one(
+    election, utility, completion, integral_start, increment
+):
+    # The fast count skips shares it can prove give the same outcome; the reference tries all.
+    if not election.voters:
+        return
+    outcome = equal_shares(
+        election,
+        utility=utility,
+        completion=completion,
+        integral_start=integral_start,
+        increment=increment,
+    )
+    winners, endowment = reference_add1(
+        election,
+        utility,
+        integral=integral_start,
+        increment=increment,
+        stop_when_exhaustive=completion.stops_when_exhaustive,
+    )
+    assert (list(outcome.winners), outcome.endowment) == (winners, endowment)
+
+
+@PROPERTY
+@given(elections(), st.sampled_from(list(Utility)), st.sampled_from(list(Completion)))
+def test_no_count_spends_more_than_the_budget(election, utility, completion):
+    outcome = equal_shares(election, utility=utility, completion=completion)
+    assert outcome.cost <= election.budget
+
+
+@PROPERTY
+@given(elections(), st.sampled_from(list(Utility)))
+def test_without_completion_voters_pay_exactly_the_winners_and_within_their_shares(
+    election, utility
+):
+    outcome = equal_shares(election, utility=utility, completion=Completion.NONE)
+    counts = election.ballot_counts()
+    for spent in outcome.spending:
+        assert sum(spent.values()) <= outcome.endowment
+    for project in outcome.winners:
+        paid = sum(s.get(project, 0) * c for s, c in zip(outcome.spending, counts, strict=True))
+        assert paid == election.costs[project]
+
+
+@PROPERTY
+@given(elections(), st.sampled_from(list(Utility)))
+def test_rounds_buy_at_a_rho_that_never_falls(election, utility):
+    rounds = equal_shares(election, utility=utility, completion=Completion.NONE).rounds
+    assert all(a.rho <= b.rho for a, b in pairwise(rounds))
+
+
+@PROPERTY
+@given(elections(), st.sampled_from(list(Utility)), st.sampled_from(ADD1))
+def test_add1_stops_where_its_definition_says(election, utility, completion):
+    outcome = equal_shares(election, utility=utility, completion=completion)
+    if not election.voters:
+        return
+    mes_winners = [p for p in outcome.winners if outcome.verdicts[p].reason is Reason.CHOSEN]
+    approved = {p for p, v in election.votes().items() if v}
+    finished = set(mes_winners) == approved or (
+        completion.stops_when_exhaustive and is_exhaustive(election, mes_winners)
+    )
+    # Either raising the share could change nothing more, or one more unit goes over budget.
+    after = reference_pass(election, outcome.endowment + 1, utility)
+    assert finished or sum(election.costs[p] for p in after) > election.budget
+    assert outcome.endowment >= outcome.first_endowment
+
+
+@PROPERTY
+@given(
+    elections(),
+    st.sampled_from(list(Utility)),
+    st.sampled_from([c for c in Completion if c.fills_up]),
+)
+def test_filled_up_outcomes_are_exhaustive(election, utility, completion):
+    outcome = equal_shares(election, utility=utility, completion=completion)
+    assert is_exhaustive(election, outcome.winners)
+
+
+@PROPERTY
+@given(elections(), st.sampled_from(list(Utility)), st.sampled_from(list(Completion)))
+def test_every_project_gets_a_reason(election, utility, completion):
+    outcome = equal_shares(election, utility=utility, completion=completion)
+    votes = election.votes()
+    assert list(outcome.verdicts) == list(election.costs)
+    for project, verdict in outcome.verdicts.items():
+        assert verdict.won == (project in outcome.winners)
+        if not votes[project]:
+            assert verdict.reason is Reason.NO_SUPPORTERS
+        elif verdict.reason is Reason.UNAFFORDABLE:
+            assert verdict.money_behind is not None
+            assert verdict.money_behind < verdict.cost
+
+
+def test_the_reference_itself_agrees_with_a_hand_count():
+    election = Election(budget=30, costs={"A": 20, "B": 10}, approvals=[frozenset("AB")] * 3)
+    # 10 each: A costs 20/3 a head (rho 1/3), B 10/3 a head (rho 1/3); the tie goes to B,
+    # the cheaper. Then A: 3 * 20/3 = 20 left, exactly enough.
+    assert reference_pass(election, Fraction(10), Utility.COST) == ["B", "A"]

@@ -1,0 +1,185 @@
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from samskab.budgets import pabulib
+from samskab.budgets.counting import Election, equal_shares
+from samskab.budgets.pabulib import PabulibError, PabulibFile, Project, Vote
+
+from .strategies import elections
+from .test_wieliczka import wieliczka  # noqa: F401 - the fixture
+
+SMALL = '''META
+key;value
+description;Small test
+num_projects;3
+num_votes;4
+budget;100000
+vote_type;approval
+PROJECTS
+project_id;name;cost;category;selected
+1;Bench;5000;parks;1
+2;"Path; with ""quotes""";10000;roads;0
+3;Pond;85000;;1
+VOTES
+voter_id;age;vote
+1;34;1,2
+2;;1
+3;71;3
+4;19;1,2,3
+'''
+
+
+def test_it_reads_sections_columns_and_quoted_cells():
+    instance = pabulib.parse(SMALL)
+    assert instance.budget == 100_000
+    assert instance.meta["description"] == "Small test"
+    assert [p.project_id for p in instance.projects] == ["1", "2", "3"]
+    assert instance.projects[1].fields == {
+        "name": 'Path; with "quotes"',
+        "category": "roads",
+        "selected": "0",
+    }
+    assert instance.selected() == ["1", "3"]
+    assert instance.votes[3] == Vote("4", ("1", "2", "3"), None, {"age": "19"})
+    election = instance.election()
+    assert election.votes() == {"1": 3, "2": 2, "3": 2}
+    assert election.voters == 4
+
+
+def test_writing_and_reading_back_gives_the_same_file():
+    instance = pabulib.parse(SMALL)
+    assert pabulib.parse(pabulib.write(instance)) == instance
+
+
+def test_the_wieliczka_file_survives_a_round_trip(wieliczka):  # noqa: F811 - the fixture
+    assert pabulib.parse(pabulib.write(wieliczka)) == wieliczka
+    names = {p.project_id: p.fields["name"] for p in wieliczka.projects}
+    assert names["80"] == 'Drzewne przytulasy i relaksacyjne gniazda w Parku "Stok pod Baranem"'
+
+
+def test_it_tolerates_what_real_files_contain():
+    messy = (
+        "\ufeffmeta\r\nKey;Value\r\nbudget;1000.0\r\n\r\nvote_type;approval;\r\n"
+        "Projects\r\nProject_ID ; Cost ; Name ; latitude\r\n a ; 1 000 ; A ; 50.1\r\nb;20;B\r\n"
+        "VOTES\r\nvoter_id;vote;\r\n1; a , b ;\r\n2;\r\n"
+    )
+    instance = pabulib.parse(messy)
+    assert instance.budget == 1000
+    assert instance.project_columns == ("project_id", "cost", "name", "latitude")
+    assert instance.projects[0] == Project("a", 1000, {"name": "A", "latitude": "50.1"})
+    assert instance.projects[1].fields == {"name": "B", "latitude": ""}
+    assert [v.projects for v in instance.votes] == [("a", "b"), ()]
+
+
+def test_it_reads_points_and_counts_them_only_when_asked():
+    cumulative = (
+        SMALL.replace("vote_type;approval", "vote_type;cumulative")
+        .replace("voter_id;age;vote\n1;34;1,2", "voter_id;age;vote;points\n1;34;1,2;3,2")
+        .replace("2;;1\n3;71;3\n4;19;1,2,3", "2;;1;5\n3;71;3;5\n4;19;1,2,3;1,1,3")
+    )
+    instance = pabulib.parse(cumulative)
+    assert instance.votes[0].points == (3, 2)
+    assert pabulib.parse(pabulib.write(instance)) == instance
+    with pytest.raises(PabulibError, match="cumulative"):
+        instance.election()
+    assert instance.election(as_approval=True).votes() == {"1": 3, "2": 2, "3": 2}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("1;34;1,2", "1;34;1,9"), "unknown projects"),
+        (("3;Pond;85000", "1;Pond;85000"), "repeated"),
+        (("3;Pond;85000", "3;Pond;85000.5"), "not a whole amount"),
+        (("3;Pond;85000", "3;Pond;lots"), "not a number"),
+        (("2;;1\n", "1;;1\n"), "repeated"),
+        (("VOTES\n", "BALLOTS\n"), "no VOTES"),
+        (("4;19;1,2,3", "4;19;1,2,3;extra"), "cells under a header"),
+        (("4;19;1,2,3", "4;19;1,1"), "twice"),
+        (("budget;100000\n", ""), "no budget"),
+        (("project_id;name;cost", "id;name;cost"), "project_id, cost"),
+    ],
+)
+def test_it_refuses_malformed_files(change, message):
+    text = SMALL.replace(*change)
+    with pytest.raises(PabulibError, match=message):
+        pabulib.parse(text).election()
+
+
+def test_it_refuses_data_before_any_section():
+    with pytest.raises(PabulibError, match="before the META"):
+        pabulib.parse("budget;100\n" + SMALL)
+
+
+def test_it_will_not_write_what_it_could_not_read_back():
+    for blank in ("", " "):
+        instance = PabulibFile(meta={"votes": blank}, projects=(), votes=())
+        with pytest.raises(PabulibError, match="section"):
+            pabulib.write(instance)
+    bad_id = PabulibFile(
+        meta={"budget": "1"}, projects=(Project("a,b", 1),), votes=(Vote("1", ("a,b",)),)
+    )
+    with pytest.raises(PabulibError, match="comma"):
+        pabulib.write(bad_id)
+
+
+def test_an_exported_election_counts_the_same():
+    election = Election(
+        budget=300,
+        costs={"A": 200, "B": 100, "C": 150},
+        approvals=[frozenset("AC"), frozenset("BC")],
+        counts=[2, 1],
+    )
+    exported = pabulib.from_election(
+        election, meta={"description": "Test"}, project_fields={"A": {"name": "Alpha"}}
+    )
+    assert exported.meta["num_votes"] == "3"
+    assert exported.projects[0].fields == {"votes": "2", "name": "Alpha"}
+    again = pabulib.parse(pabulib.write(exported)).election()
+    assert again.votes() == election.votes()
+    assert equal_shares(again).winners == equal_shares(election).winners
+
+
+CELL = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")), max_size=8
+) | st.sampled_from(['a "b"', "x;y", "multi\nline", "ü"])
+KEY = st.text("abcdefghij_", min_size=1, max_size=6).filter(lambda k: k not in pabulib.SECTIONS)
+ID = st.text("0123456789abc", min_size=1, max_size=3)
+
+
+@st.composite
+def pabulib_files(draw: st.DrawFn) -> PabulibFile:
+    meta = draw(st.dictionaries(KEY, CELL.filter(bool), max_size=4))
+    extra = tuple(
+        draw(
+            st.lists(KEY.filter(lambda k: k not in ("project_id", "cost")), unique=True, max_size=3)
+        )
+    )
+    ids = draw(st.lists(ID, unique=True, max_size=5))
+    projects = tuple(
+        Project(i, draw(st.integers(0, 10**9)), {c: draw(CELL) for c in extra}) for i in ids
+    )
+    with_points = draw(st.booleans())
+    votes = []
+    for n in range(draw(st.integers(0, 5))):
+        chosen = tuple(draw(st.lists(st.sampled_from(ids), unique=True))) if ids else ()
+        points = tuple(draw(st.integers(0, 9)) for _ in chosen) if with_points else None
+        votes.append(Vote(str(n + 1), chosen, points, {"age": draw(st.sampled_from(["", "30"]))}))
+    vote_columns = ("voter_id", "vote", "age") + (("points",) if with_points else ())
+    return PabulibFile(meta, projects, tuple(votes), ("project_id", "cost", *extra), vote_columns)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(pabulib_files())
+def test_any_file_we_write_reads_back_the_same(instance):
+    assert pabulib.parse(pabulib.write(instance)) == instance
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(elections())
+def test_any_election_survives_export_and_import(election):
+    again = pabulib.parse(pabulib.write(pabulib.from_election(election))).election()
+    assert again.votes() == election.votes()
+    assert again.voters == election.voters
+    assert dict(again.costs) == dict(election.costs)
