@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format audit messages bench-live clean
+.PHONY: run test install lint format audit messages bench-live bench-budget-counting clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -45,6 +45,10 @@ messages: $(STAMP)
 
 bench-live: $(STAMP)
 	$(BIN)/python -m bench.live_fanout
+
+# Compares with pabutools when installed: $(BIN)/pip install -e '.[bench]'
+bench-budget-counting: $(STAMP)
+	$(BIN)/python -m bench.budget_counting
 
 clean:
 	rm -rf $(VENV) var/static
