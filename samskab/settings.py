@@ -324,6 +324,11 @@ globals().update(email_config(env_str("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Samskab <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Viewers' feedback (samskab.feedback): where messages to the municipality go, and whether
+# a sender must give name and e-mail (the municipality's choice; optional by default).
+FEEDBACK_EMAIL = env_str("FEEDBACK_EMAIL", "")
+FEEDBACK_REQUIRE_CONTACT = env_bool("FEEDBACK_REQUIRE_CONTACT", default=False)
+
 # Security: no inline script or style anywhere (django-csp 4).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
