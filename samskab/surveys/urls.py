@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from samskab.surveys import views
 
 app_name = "surveys"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:slug>/", views.answer, name="answer"),
+]
