@@ -16,6 +16,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("konto/", include("samskab.accounts.urls")),
     path("live/", include("samskab.live.urls")),
+    path("feedback/", include("samskab.feedback.urls")),
+    path("afstemninger/", include("samskab.polls.urls")),
+    path("undersoegelser/", include("samskab.surveys.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -19,6 +19,20 @@ class Role(models.TextChoices):
     POLL_OFFICER = "poll officer", _("Poll officer")
 
 
+def _crud(app_label: str, *models: str, delete: bool = True) -> set[str]:
+    actions = ("view", "add", "change", "delete") if delete else ("view", "add", "change")
+    return {f"{app_label}.{action}_{model}" for model in models for action in actions}
+
+
+# Dialogue (polls, surveys, feedback inbox): editors prepare and read, handlers answer.
+POLL_EDITING = _crud("polls", "poll", "question", "option")
+SURVEY_EDITING = _crud("surveys", "survey", "section", "question", "choice") | {
+    "surveys.view_response"
+}
+FEEDBACK_HANDLING = {"feedback.view_feedbackmessage", "feedback.change_feedbackmessage"} | _crud(
+    "feedback", "feedbackrecipient"
+)
+
 # Model permissions per role, as "app_label.codename". Capabilities add theirs here.
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.ADMINISTRATOR: {
@@ -35,12 +49,15 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "accounts.view_residenceverification",
         "accounts.delete_residenceverification",
         "auth.view_group",
+        *POLL_EDITING,
+        *FEEDBACK_HANDLING,
+        *SURVEY_EDITING,
     },
-    Role.EDITOR: set(),
-    Role.OPERATOR: set(),
+    Role.EDITOR: {*POLL_EDITING, *SURVEY_EDITING, *FEEDBACK_HANDLING},
+    Role.OPERATOR: {"polls.view_poll", "polls.view_question", "polls.view_option"},
     Role.MODERATOR: {"accounts.view_user"},
     Role.VALUATOR: set(),
-    Role.POLL_OFFICER: {"accounts.view_residenceverification"},
+    Role.POLL_OFFICER: {"accounts.view_residenceverification", *POLL_EDITING},
 }
 
 

@@ -19,3 +19,12 @@ def site_info(request):
 
     site = SiteSettings.current()
     return {"name": site.name, "website": site.website_url, "languages": ["da", "en"]}
+
+
+def _add_routers() -> None:
+    from samskab.polls.api import router as dialogue
+
+    api.add_router("/v1/", dialogue)
+
+
+_add_routers()

@@ -1,0 +1,70 @@
+"""Writes for feedback: keep the message in the inbox, then e-mail it."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samskab.feedback.checks import feedback_text_refusal
+from samskab.feedback.models import FeedbackMessage
+
+logger = logging.getLogger(__name__)
+
+
+class FeedbackRefused(Exception):
+    pass
+
+
+def feedback_send(*, meeting, person, name: str, email: str, message: str) -> FeedbackMessage:
+    refusal = feedback_text_refusal(message)
+    if refusal:
+        raise FeedbackRefused(refusal)
+    if person is not None:
+        sent_to = person.feedback_recipient.email
+    else:
+        sent_to = settings.FEEDBACK_EMAIL or settings.SERVER_EMAIL
+    with transaction.atomic():
+        feedback = FeedbackMessage.objects.create(
+            meeting=meeting,
+            person=person,
+            sent_to=sent_to,
+            name=name.strip(),
+            email=email.strip(),
+            message=message,
+        )
+        # Mail only once the message is safely in the inbox.
+        transaction.on_commit(lambda: feedback_mail(feedback=feedback))
+    return feedback
+
+
+def feedback_mail(*, feedback: FeedbackMessage) -> bool:
+    """E-mail a message (plain text and HTML). A mail failure is logged; the inbox keeps it."""
+    context = {"feedback": feedback}
+    subject = _("Message from a viewer: %(meeting)s") % {
+        "meeting": feedback.meeting.title if feedback.meeting_id else _("no meeting")
+    }
+    mail = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("feedback/mail.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[feedback.sent_to],
+        reply_to=[formatted_sender(feedback)] if feedback.email else None,
+    )
+    mail.attach_alternative(render_to_string("feedback/mail.html", context), "text/html")
+    try:
+        mail.send()
+    except Exception:  # SMTP down or refusing: the message waits in the inbox.
+        logger.exception("feedback: could not e-mail message %s", feedback.pk)
+        return False
+    FeedbackMessage.objects.filter(pk=feedback.pk).update(mailed_at=timezone.now())
+    return True
+
+
+def formatted_sender(feedback: FeedbackMessage) -> str:
+    from email.utils import formataddr
+
+    return formataddr((feedback.name, feedback.email)) if feedback.name else feedback.email

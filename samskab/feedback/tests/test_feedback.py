@@ -1,0 +1,159 @@
+import pytest
+from django.urls import reverse
+
+from samskab.accounts.roles import Role
+from samskab.accounts.tests.factories import StaffFactory, with_totp
+from samskab.feedback.models import FeedbackMessage, FeedbackRecipient
+from samskab.feedback.services import feedback_send
+from samskab.polls.tests.factories import MeetingFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def meeting_with_politician():
+    meeting = MeetingFactory(title="Teknik- og miljøudvalget")
+    person = PersonFactory(name="Søren Ærø", party="Ø")
+    FeedbackRecipient.objects.create(person=person, email="soeren@kommune.example")
+    meeting.speakers.add(person)
+    return meeting, person
+
+
+def post(client, meeting, data):
+    return client.post(reverse("feedback:meeting", args=[meeting.pk]), data)
+
+
+def test_a_viewer_writes_to_a_politician_and_the_mail_arrives_with_both_parts(
+    client, smtp_inbox, meeting_with_politician, django_capture_on_commit_callbacks
+):
+    meeting, person = meeting_with_politician
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(
+            client,
+            meeting,
+            {
+                "recipient": str(person.pk),
+                "name": "Åse Østergård",
+                "email": "aase@example.org",
+                "message": "Tak for mødet.\nHvad med <b>cykelstien</b>?",
+                "next": "/moeder/1/",
+            },
+        )
+    assert response.status_code == 302 and response["Location"] == "/moeder/1/"
+    [mail] = smtp_inbox.messages
+    assert mail["To"] == "soeren@kommune.example"
+    assert mail["Reply-To"] == "Åse Østergård <aase@example.org>"
+    assert "Teknik- og miljøudvalget" in mail["Subject"]
+    plain = mail.get_body(preferencelist=("plain",)).get_content()
+    html = mail.get_body(preferencelist=("html",)).get_content()
+    assert "Hvad med <b>cykelstien</b>?" in plain
+    assert "Hvad med &lt;b&gt;cykelstien&lt;/b&gt;?" in html  # the sender's HTML is text
+    assert "Søren Ærø" in plain
+    feedback = FeedbackMessage.objects.get()
+    assert feedback.person == person and feedback.mailed_at is not None
+    assert feedback.status == FeedbackMessage.Status.NEW
+
+
+def test_an_anonymous_message_goes_to_the_municipality_without_reply_to(
+    client, smtp_inbox, settings, meeting_with_politician, django_capture_on_commit_callbacks
+):
+    settings.FEEDBACK_EMAIL = "borgerservice@kommune.example"
+    meeting, _person = meeting_with_politician
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, meeting, {"recipient": "", "message": "Lyden var dårlig."})
+    [mail] = smtp_inbox.messages
+    assert mail["To"] == "borgerservice@kommune.example"
+    assert mail["Reply-To"] is None
+    assert "The sender gave no e-mail address." in mail.get_body(("plain",)).get_content()
+
+
+def test_it_refuses_a_politician_who_is_not_in_the_meeting(client, meeting_with_politician):
+    meeting, _person = meeting_with_politician
+    outsider = PersonFactory()
+    FeedbackRecipient.objects.create(person=outsider, email="x@kommune.example")
+    response = post(client, meeting, {"recipient": str(outsider.pk), "message": "Hej"})
+    assert response.status_code == 400
+    assert not FeedbackMessage.objects.exists()
+
+
+def test_it_asks_for_name_and_email_when_the_municipality_requires_them(
+    client, settings, meeting_with_politician
+):
+    settings.FEEDBACK_REQUIRE_CONTACT = True
+    meeting, _person = meeting_with_politician
+    response = post(client, meeting, {"message": "Hej"})
+    assert response.status_code == 400
+    assert response.context["feedback_form"].errors.keys() == {"name", "email"}
+    assert not FeedbackMessage.objects.exists()
+
+
+def test_it_refuses_an_empty_message_and_a_bad_email(client, meeting_with_politician):
+    meeting, _person = meeting_with_politician
+    response = post(client, meeting, {"message": "   ", "email": "ikke en adresse"})
+    assert response.status_code == 400
+    assert response.context["feedback_form"].errors.keys() == {"message", "email"}
+
+
+def test_it_refuses_link_spam_with_a_clear_message(client, meeting_with_politician):
+    meeting, _person = meeting_with_politician
+    response = post(client, meeting, {"message": " ".join(["https://spam.example"] * 6)})
+    assert response.status_code == 400
+    assert "too many links" in response.content.decode()
+    assert not FeedbackMessage.objects.exists()
+
+
+def test_feedback_is_rate_limited(client, meeting_with_politician):
+    meeting, _person = meeting_with_politician
+    statuses = [post(client, meeting, {"message": f"Besked {n}"}).status_code for n in range(6)]
+    assert statuses == [302] * 5 + [429]
+
+
+def test_a_mail_failure_keeps_the_message_in_the_inbox(
+    settings, meeting_with_politician, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    meeting, _person = meeting_with_politician
+    with django_capture_on_commit_callbacks(execute=True):
+        feedback_send(meeting=meeting, person=None, name="", email="", message="Hej")
+    assert FeedbackMessage.objects.get().mailed_at is None
+
+
+def test_the_form_include_offers_the_meetings_politicians(meeting_with_politician):
+    from django.template import engines
+    from django.test import RequestFactory
+
+    meeting, _person = meeting_with_politician
+    PersonFactory(name="Ikke med i mødet")
+    request = RequestFactory().get("/")
+    html = (
+        engines["django"]
+        .from_string('{% include "feedback/form.html" with meeting=meeting %}')
+        .render({"meeting": meeting}, request)
+    )
+    assert "Søren Ærø (Ø)" in html and "Ikke med i mødet" not in html
+    assert reverse("feedback:meeting", args=[meeting.pk]) in html
+
+
+def test_staff_mark_messages_answered_in_the_inbox(client, meeting_with_politician):
+    meeting, _person = meeting_with_politician
+    feedback = FeedbackMessage.objects.create(meeting=meeting, message="Hej")
+    editor = StaffFactory(role=Role.EDITOR)
+    with_totp(editor)
+    from samskab.accounts.roles import roles_sync
+
+    roles_sync()
+    client.force_login(editor)
+    changelist = reverse("admin:feedback_feedbackmessage_changelist")
+    assert client.get(changelist + "?status__exact=new").status_code == 200
+    client.post(changelist, {"action": "mark_answered", "_selected_action": [feedback.pk]})
+    feedback.refresh_from_db()
+    assert feedback.status == FeedbackMessage.Status.ANSWERED
+
+
+def test_citizens_cannot_open_the_inbox(client):
+    from samskab.accounts.tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    response = client.get(reverse("admin:feedback_feedbackmessage_changelist"))
+    assert response.status_code in (302, 403)

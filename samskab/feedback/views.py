@@ -1,0 +1,42 @@
+"""The feedback form of a meeting (also embedded in the player) and where it posts."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from samskab.core.ratelimit import ratelimit
+from samskab.feedback.forms import FeedbackForm
+from samskab.feedback.services import FeedbackRefused, feedback_send
+from samskab.webcasts.models import Meeting
+
+
+@ratelimit("feedback", "5/10m")
+def meeting_feedback(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+    meeting = get_object_or_404(Meeting, pk=meeting_pk, is_published=True)
+    form = FeedbackForm(request.POST or None, meeting=meeting)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                feedback_send(
+                    meeting=meeting,
+                    person=form.chosen_person(),
+                    name=form.cleaned_data["name"],
+                    email=form.cleaned_data["email"],
+                    message=form.cleaned_data["message"],
+                )
+            except FeedbackRefused as refusal:
+                form.add_error("message", str(refusal))
+            else:
+                messages.success(request, _("Thank you. Your message has been sent."))
+                target = request.POST.get("next", "")
+                if not url_has_allowed_host_and_scheme(
+                    target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+                ):
+                    target = request.path
+                return redirect(target)
+        status = 400
+    context = {"meeting": meeting, "feedback_form": form}
+    return render(request, "feedback/page.html", context, status=status)

@@ -1,0 +1,137 @@
+"""API for polls and surveys: read them, vote and answer under the same rules as the pages.
+
+Survey results are for staff in the admin and are not in the API; poll results are
+readable where the poll shows them (live while open if chosen, once closed if public).
+"""
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+
+from samskab.core.ratelimit import hit
+from samskab.polls.models import Option
+from samskab.polls.selectors import poll_tally, polls_public, voter_from_request
+from samskab.polls.services import VoteRefused, vote_cast
+
+router = Router(tags=["dialogue"])
+
+
+class VoteIn(Schema):
+    options: list[int]
+
+
+class AnswersIn(Schema):
+    answers: dict[str, Any]
+
+
+def _poll_out(poll) -> dict:
+    return {
+        "id": poll.pk,
+        "title": poll.title,
+        "status": poll.status,
+        "voter_policy": poll.voter_policy,
+        "meeting": poll.meeting_id,
+        "questions": [
+            {
+                "id": q.pk,
+                "text": q.text,
+                "options": [{"id": o.pk, "text": o.text} for o in q.options.all()],
+            }
+            for q in poll.questions.prefetch_related("options")
+        ],
+        "results": poll_tally(poll) if poll.results_visible else None,
+    }
+
+
+@router.get("/polls", summary="Open and closed polls")
+def poll_list(request):
+    return [
+        {"id": p.pk, "title": p.title, "status": p.status, "meeting": p.meeting_id}
+        for p in polls_public()[:200]
+    ]
+
+
+@router.get("/polls/{pk}", summary="A poll, with its result where it is public")
+def poll_detail(request, pk: int):
+    return _poll_out(get_object_or_404(polls_public(), pk=pk))
+
+
+@router.post(
+    "/polls/{pk}/votes",
+    response={201: dict, 400: dict, 409: dict, 429: dict},
+    summary="Vote: one option per question",
+)
+def poll_vote(request, pk: int, payload: VoteIn):
+    if not hit(request, "poll-vote", "20/m"):
+        return Status(429, {"detail": _("Too many attempts; try again later.")})
+    poll = get_object_or_404(polls_public(), pk=pk)
+    options = list(Option.objects.filter(pk__in=payload.options))
+    if len(options) != len(set(payload.options)):
+        return Status(400, {"detail": _no_option()})
+    try:
+        vote_cast(poll=poll, voter=voter_from_request(request), options=options)
+    except VoteRefused as refusal:
+        return Status((409 if poll.is_open else 400), {"detail": str(refusal)})
+    return Status(201, {"detail": "counted"})
+
+
+def _no_option() -> str:
+    return _("That option does not belong to this poll.")
+
+
+@router.get("/surveys/{slug}", summary="An open survey's questions")
+def survey_detail(request, slug: str):
+    from samskab.surveys.selectors import survey_specs, surveys_open
+
+    survey = get_object_or_404(surveys_open(), slug=slug)
+    return {
+        "slug": survey.slug,
+        "title": survey.title,
+        "intro": survey.intro,
+        "one_per": survey.one_per,
+        "questions": [
+            {
+                "id": q.id,
+                "kind": str(q.kind),
+                "text": q.label,
+                "required": q.required,
+                "choices": [{"id": pk, "text": text} for pk, text in q.choices],
+                "rows": [{"id": pk, "text": text} for pk, text in q.rows],
+                "minimum": q.minimum,
+                "maximum": q.maximum,
+                "show_if": {"question": q.show_if[0], "choice": q.show_if[1]}
+                if q.show_if
+                else None,
+            }
+            for q in survey_specs(survey)
+        ],
+    }
+
+
+@router.post(
+    "/surveys/{slug}/responses",
+    response={201: dict, 400: dict, 429: dict},
+    summary="Answer a survey (all answers at once; nothing is stored if any is refused)",
+)
+def survey_answer(request, slug: str, payload: AnswersIn):
+    from samskab.surveys.models import Survey
+    from samskab.surveys.selectors import participant_key
+    from samskab.surveys.services import AnswerRefused, response_submit
+
+    if not hit(request, "survey-answer", "10/m"):
+        return Status(429, {"detail": _("Too many attempts; try again later.")})
+    survey = get_object_or_404(Survey.objects.exclude(status=Survey.Status.DRAFT), slug=slug)
+    viewer = getattr(request, "viewer", None)
+    key = participant_key(
+        survey,
+        user=request.user,
+        viewer_key=viewer.key if viewer is not None and viewer.has_token else None,
+    )
+    try:
+        response_submit(survey=survey, participant_key=key, raw_answers=payload.answers)
+    except AnswerRefused as refusal:
+        errors = {str(pk): message for pk, message in refusal.errors.items()}
+        return Status(400, {"detail": str(refusal), "errors": errors})
+    return Status(201, {"detail": "saved"})

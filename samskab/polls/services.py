@@ -1,0 +1,129 @@
+"""Writes for polls: open, close, cast a vote. Live tallies are published after commit."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samskab import live
+from samskab.live.channels import kind_of
+from samskab.polls.models import Option, Poll, Vote
+from samskab.polls.selectors import Voter, poll_tally
+
+
+class VoteRefused(Exception):
+    """A vote that is not counted; the message is for the voter."""
+
+
+class PollStateError(Exception):
+    pass
+
+
+def _offset_ms(poll: Poll, at) -> int | None:
+    started = poll.meeting.recording_started_at if poll.meeting_id else None
+    if started is None or at < started:
+        return None
+    return int((at - started).total_seconds() * 1000)
+
+
+def _publish_state(poll: Poll) -> None:
+    tally = poll_tally(poll) if poll.results_visible else None
+    data = {"poll": poll.pk, "status": poll.status, "tally": tally}
+    live.publish_on_commit(poll.channel, "status", data)
+    # The player follows its meeting's channel, if the webcasts app has registered it.
+    if poll.meeting_id and kind_of(f"meeting:{poll.meeting_id}") is not None:
+        live.publish_on_commit(f"meeting:{poll.meeting_id}", "poll", data)
+
+
+def poll_open(*, poll: Poll) -> Poll:
+    with transaction.atomic():
+        poll = Poll.objects.select_for_update().get(pk=poll.pk)
+        if poll.status != Poll.Status.DRAFT:
+            raise PollStateError(_("Only a prepared poll can be opened."))
+        if not poll.questions.exists() or Option.objects.filter(question__poll=poll).count() < 2:
+            raise PollStateError(_("A poll needs a question with at least two options."))
+        now = timezone.now()
+        poll.status = Poll.Status.OPEN
+        poll.opened_at = now
+        poll.opened_offset_ms = _offset_ms(poll, now)
+        poll.save(update_fields=["status", "opened_at", "opened_offset_ms"])
+        _publish_state(poll)
+    return poll
+
+
+def poll_close(*, poll: Poll) -> Poll:
+    with transaction.atomic():
+        poll = Poll.objects.select_for_update().get(pk=poll.pk)
+        if poll.status != Poll.Status.OPEN:
+            raise PollStateError(_("Only an open poll can be closed."))
+        now = timezone.now()
+        poll.status = Poll.Status.CLOSED
+        poll.closed_at = now
+        poll.closed_offset_ms = _offset_ms(poll, now)
+        poll.save(update_fields=["status", "closed_at", "closed_offset_ms"])
+        _publish_state(poll)
+    return poll
+
+
+def policy_refusal(poll: Poll, voter: Voter) -> str | None:
+    """Why this voter may not vote in this poll, or None."""
+    policy = poll.voter_policy
+    if policy == Poll.VoterPolicy.ANYONE_ONCE_PER_VIEWER:
+        if not voter.viewer_key:
+            return _(
+                "Your browser did not send the cookie that lets it vote once. "
+                "Allow cookies for this site and reload the page."
+            )
+        return None
+    if not voter.is_authenticated:
+        return _("Sign in to vote in this poll.")
+    if policy == Poll.VoterPolicy.VERIFIED_RESIDENT and not voter.user.is_resident_verified:
+        return _("Only verified residents of the municipality may vote in this poll.")
+    return None
+
+
+def vote_cast(*, poll: Poll, voter: Voter, options: list[Option]) -> list[Vote]:
+    """Count one option for every question of the poll, all or nothing."""
+    if poll.status != Poll.Status.OPEN:
+        raise VoteRefused(_("This poll is closed; votes are no longer counted."))
+    refusal = policy_refusal(poll, voter)
+    if refusal:
+        raise VoteRefused(refusal)
+    key = voter.key_for(poll)
+    questions = {q.pk: q for q in poll.questions.all()}
+    chosen: dict[int, Option] = {}
+    for option in options:
+        if option.question_id not in questions:
+            raise VoteRefused(_("That option does not belong to this poll."))
+        if option.question_id in chosen:
+            raise VoteRefused(_("Choose one option per question."))
+        chosen[option.question_id] = option
+    if set(chosen) != set(questions):
+        raise VoteRefused(_("Answer every question of the poll to vote."))
+    try:
+        with transaction.atomic():
+            # Lock the poll row: a vote racing poll_close() is either counted or refused.
+            status = (
+                Poll.objects.select_for_update().values_list("status", flat=True).get(pk=poll.pk)
+            )
+            if status != Poll.Status.OPEN:
+                raise VoteRefused(_("This poll is closed; votes are no longer counted."))
+            votes = Vote.objects.bulk_create(
+                [
+                    Vote(poll=poll, question_id=qid, option=option, voter_key=key)
+                    for qid, option in chosen.items()
+                ]
+            )
+            Option.objects.filter(pk__in=[o.pk for o in chosen.values()]).update(
+                votes=F("votes") + 1
+            )
+    except IntegrityError:
+        raise VoteRefused(
+            _("Thank you, your vote is already counted. Each voter can vote once.")
+        ) from None
+    if poll.show_results_live:
+        tally = poll_tally(poll)
+        transaction.on_commit(
+            lambda: live.publish_coalesced(poll.channel, "tally", str(poll.pk), tally)
+        )
+    return votes

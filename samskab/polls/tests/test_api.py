@@ -1,0 +1,63 @@
+import pytest
+
+from samskab.polls.models import Poll, Vote
+from samskab.polls.tests.factories import first_option, make_poll
+from samskab.surveys.models import Response
+from samskab.surveys.tests.factories import full_answers, make_survey
+
+pytestmark = pytest.mark.django_db
+
+
+def with_cookie(client, poll):
+    client.get(poll.get_absolute_url())  # the page gives the browser its viewer cookie
+    return client
+
+
+def test_the_api_lists_public_polls_with_results_where_shown(client):
+    shown = make_poll(title="Synlig")
+    make_poll(title="Kladde", status=Poll.Status.DRAFT)
+    hidden = make_poll(show_results_live=False)
+    listed = client.get("/api/v1/polls").json()
+    assert {p["id"] for p in listed} == {shown.pk, hidden.pk}
+    assert client.get(f"/api/v1/polls/{shown.pk}").json()["results"]["poll"] == shown.pk
+    assert client.get(f"/api/v1/polls/{hidden.pk}").json()["results"] is None
+
+
+def test_voting_through_the_api_follows_the_same_rules(client):
+    poll = make_poll()
+    url = f"/api/v1/polls/{poll.pk}/votes"
+    body = {"options": [first_option(poll).pk]}
+    assert client.post(url, body, content_type="application/json").status_code == 409  # no cookie
+    with_cookie(client, poll)
+    assert client.post(url, body, content_type="application/json").status_code == 201
+    again = client.post(url, body, content_type="application/json")
+    assert again.status_code == 409 and "already counted" in again.json()["detail"]
+    other = make_poll()
+    foreign = {"options": [first_option(other).pk]}
+    assert (
+        client.post(
+            f"/api/v1/polls/{other.pk}/votes",
+            {"options": [999999]},
+            content_type="application/json",
+        ).status_code
+        == 400
+    )
+    assert client.post(url, foreign, content_type="application/json").status_code == 409
+    assert Vote.objects.count() == 1
+
+
+def test_answering_a_survey_through_the_api(client):
+    survey = make_survey()
+    client.get(survey.get_absolute_url())
+    described = client.get(f"/api/v1/surveys/{survey.slug}").json()
+    assert described["questions"][2]["show_if"]["question"] == survey.q_single.pk
+    url = f"/api/v1/surveys/{survey.slug}/responses"
+    bad = {**full_answers(survey), str(survey.q_scale10.pk): 11}
+    refused = client.post(url, {"answers": bad}, content_type="application/json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {
+        str(survey.q_scale10.pk): "The number is outside the allowed range."
+    }
+    assert not Response.objects.exists()
+    ok = client.post(url, {"answers": full_answers(survey)}, content_type="application/json")
+    assert ok.status_code == 201 and Response.objects.count() == 1

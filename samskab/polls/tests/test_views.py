@@ -1,0 +1,199 @@
+import pytest
+from django.template import engines
+from django.test import RequestFactory
+from django.urls import reverse
+
+from samskab.accounts.roles import Role
+from samskab.accounts.tests.factories import StaffFactory, UserFactory, with_totp
+from samskab.polls.models import Poll, Vote
+from samskab.polls.tests.factories import MeetingFactory, first_option, make_poll
+
+pytestmark = pytest.mark.django_db
+
+
+def vote(client, poll, option, **headers):
+    return client.post(
+        reverse("polls:vote", args=[poll.pk]),
+        {f"q{option.question_id}": option.pk},
+        headers=headers,
+    )
+
+
+def test_the_poll_page_gives_the_viewer_a_cookie_and_a_vote_form(client):
+    poll = make_poll()
+    response = client.get(poll.get_absolute_url())
+    assert response.status_code == 200
+    assert "samskab_viewer" in response.cookies
+    assert b'name="q' in response.content
+
+
+def test_a_viewer_votes_once_and_the_second_try_is_refused_kindly(client):
+    poll = make_poll()
+    client.get(poll.get_absolute_url())
+    response = vote(client, poll, first_option(poll), **{"X-Requested-With": "fetch"})
+    assert response.status_code == 200
+    assert "Thank you, your vote is counted." in response.content.decode()
+    assert "<table" in response.content.decode()  # the live result follows the vote
+    second = vote(client, poll, first_option(poll, 1), **{"X-Requested-With": "fetch"})
+    assert second.status_code == 409
+    assert "already counted" in second.content.decode()
+    assert Vote.objects.count() == 1
+
+
+def test_without_javascript_the_vote_redirects_back_with_a_message(client):
+    poll = make_poll()
+    client.get(poll.get_absolute_url())
+    response = vote(client, poll, first_option(poll))
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert "Thank you, your vote is counted." in page.content.decode()
+
+
+def test_it_refuses_a_vote_without_a_viewer_cookie(client):
+    poll = make_poll()
+    response = vote(client, poll, first_option(poll), **{"X-Requested-With": "fetch"})
+    assert response.status_code == 409
+    assert "Allow cookies" in response.content.decode()
+    assert not Vote.objects.exists()
+
+
+def test_it_refuses_a_vote_with_a_forged_viewer_cookie(client):
+    poll = make_poll()
+    client.cookies["samskab_viewer"] = "made-up-token:forged-signature"
+    response = vote(client, poll, first_option(poll), **{"X-Requested-With": "fetch"})
+    assert response.status_code == 409
+    assert not Vote.objects.exists()
+
+
+def test_it_refuses_an_option_of_another_poll_as_bad_input(client):
+    poll, other = make_poll(), make_poll()
+    client.get(poll.get_absolute_url())
+    question = poll.questions.get()
+    response = client.post(
+        reverse("polls:vote", args=[poll.pk]),
+        {f"q{question.pk}": first_option(other).pk},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert response.status_code == 400
+    assert "does not belong" in response.content.decode()
+    assert not Vote.objects.exists()
+
+
+def test_it_refuses_a_vote_on_a_closed_poll(client):
+    poll = make_poll(status=Poll.Status.CLOSED)
+    client.get(poll.get_absolute_url())
+    response = vote(client, poll, first_option(poll), **{"X-Requested-With": "fetch"})
+    assert response.status_code == 400
+    assert "closed" in response.content.decode()
+    assert not Vote.objects.exists()
+
+
+def test_a_draft_poll_is_not_public(client):
+    poll = make_poll(status=Poll.Status.DRAFT)
+    assert client.get(poll.get_absolute_url()).status_code == 404
+    assert poll.title not in client.get(reverse("polls:list")).content.decode()
+
+
+def test_the_list_shows_open_and_closed_polls(client):
+    make_poll(title="Åben afstemning")
+    make_poll(title="Lukket afstemning", status=Poll.Status.CLOSED)
+    content = client.get(reverse("polls:list")).content.decode()
+    assert "Åben afstemning" in content and "Lukket afstemning" in content
+
+
+def test_hidden_results_are_not_shown_while_open(client):
+    poll = make_poll(show_results_live=False)
+    content = client.get(poll.get_absolute_url()).content.decode()
+    assert "<table" not in content
+    assert "The result is shown when the poll closes." in content
+
+
+def test_voting_is_rate_limited(client):
+    client.get(make_poll().get_absolute_url())
+    polls = [make_poll() for _ in range(21)]
+    statuses = [vote(client, poll, first_option(poll)).status_code for poll in polls]
+    assert statuses[:20] == [302] * 20
+    assert statuses[20] == 429
+
+
+def render_include(name, request, meeting):
+    template = engines["django"].from_string('{% include "' + name + '" with meeting=meeting %}')
+    return template.render({"meeting": meeting}, request)
+
+
+def a_request(user=None):
+    from django.contrib.auth.models import AnonymousUser
+
+    from samskab.core.viewer import Viewer
+
+    request = RequestFactory().get("/moeder/1/")
+    request.user = user or AnonymousUser()
+    request.viewer = Viewer(request)
+    return request
+
+
+def test_the_voxpop_include_shows_only_the_meetings_open_polls():
+    meeting = MeetingFactory()
+    make_poll(meeting=meeting, title="Skal parken have flere bænke?")
+    make_poll(meeting=meeting, title="Forberedt spørgsmål", status=Poll.Status.DRAFT)
+    make_poll(title="Et andet mødes spørgsmål")
+    html = render_include("polls/voxpop.html", a_request(), meeting)
+    assert "Skal parken have flere bænke?" in html
+    assert "Forberedt spørgsmål" not in html and "Et andet mødes spørgsmål" not in html
+    assert "dialogue/polls.js" in html
+
+
+def test_the_voxpop_include_is_empty_without_open_polls():
+    assert render_include("polls/voxpop.html", a_request(), MeetingFactory()).strip() == ""
+
+
+def operator():
+    user = StaffFactory(role=Role.OPERATOR)
+    with_totp(user)
+    return user
+
+
+def test_the_console_controls_show_buttons_to_operators_only():
+    meeting = MeetingFactory()
+    make_poll(meeting=meeting, status=Poll.Status.DRAFT)
+    assert "polls/" not in render_include("polls/console_controls.html", a_request(), meeting)
+    html = render_include("polls/console_controls.html", a_request(operator()), meeting)
+    assert reverse("polls:open", args=[meeting.polls.get().pk]) in html
+
+
+def test_the_operator_opens_and_closes_a_vox_pop(client):
+    poll = make_poll(status=Poll.Status.DRAFT)
+    client.force_login(operator())
+    response = client.post(reverse("polls:open", args=[poll.pk]), {"next": "/console/"})
+    assert response.status_code == 302 and response["Location"] == "/console/"
+    poll.refresh_from_db()
+    assert poll.status == Poll.Status.OPEN and poll.opened_at is not None
+    client.post(reverse("polls:close", args=[poll.pk]))
+    poll.refresh_from_db()
+    assert poll.status == Poll.Status.CLOSED
+
+
+@pytest.mark.parametrize(
+    "who", ["anonymous", "citizen", "editor", "moderator"], ids=lambda who: who
+)
+def test_only_operators_may_open_a_poll(client, who):
+    poll = make_poll(status=Poll.Status.DRAFT)
+    if who == "citizen":
+        client.force_login(UserFactory())
+    elif who != "anonymous":
+        user = StaffFactory(role=Role(who))
+        with_totp(user)
+        client.force_login(user)
+    response = client.post(reverse("polls:open", args=[poll.pk]))
+    assert response.status_code == 403
+    poll.refresh_from_db()
+    assert poll.status == Poll.Status.DRAFT
+
+
+def test_the_poll_channel_is_open_only_while_results_are_visible():
+    from samskab.polls.selectors import poll_channel_may_listen
+
+    shown, hidden = make_poll(), make_poll(show_results_live=False)
+    assert poll_channel_may_listen(None, None, str(shown.pk))
+    assert not poll_channel_may_listen(None, None, str(hidden.pk))
+    assert not poll_channel_may_listen(None, None, "999999")

@@ -1,0 +1,105 @@
+"""Poll pages, the vote endpoint behind the vox pop, and the operator's open/close buttons."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from samskab.core.ratelimit import ratelimit
+from samskab.polls.forms import VoteForm
+from samskab.polls.models import Poll
+from samskab.polls.selectors import (
+    poll_tally,
+    polls_public,
+    voter_from_request,
+    voter_has_voted,
+)
+from samskab.polls.services import PollStateError, VoteRefused, poll_close, poll_open, vote_cast
+
+
+def _next_or(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def poll_context(request: HttpRequest, poll: Poll, form: VoteForm | None = None) -> dict:
+    # Touching the token makes the middleware set the viewer cookie this vote will need.
+    if poll.voter_policy == Poll.VoterPolicy.ANYONE_ONCE_PER_VIEWER and poll.is_open:
+        request.viewer.token  # noqa: B018
+    voter = voter_from_request(request)
+    return {
+        "poll": poll,
+        "form": form or (VoteForm(poll=poll) if poll.is_open else None),
+        "has_voted": voter_has_voted(poll, voter),
+        "tally": poll_tally(poll) if poll.results_visible else None,
+    }
+
+
+@require_GET
+def poll_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "polls/list.html", {"polls": polls_public()})
+
+
+@require_GET
+def poll_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    poll = get_object_or_404(polls_public(), pk=pk)
+    return render(request, "polls/detail.html", poll_context(request, poll))
+
+
+@require_POST
+@ratelimit("poll-vote", "20/m")
+def vote(request: HttpRequest, pk: int) -> HttpResponse:
+    poll = get_object_or_404(polls_public(), pk=pk)
+    form = VoteForm(request.POST, poll=poll)
+    status = 200
+    if form.is_valid():
+        try:
+            vote_cast(poll=poll, voter=voter_from_request(request), options=form.chosen_options())
+        except VoteRefused as refusal:
+            messages.error(request, str(refusal))
+            status = 409 if poll.is_open else 400
+        else:
+            messages.success(request, _("Thank you, your vote is counted."))
+    else:
+        messages.error(
+            request, _("Your vote was not counted: choose one option for every question.")
+        )
+        status = 400
+    if _wants_fragment(request):
+        context = poll_context(request, poll, form if status == 400 else None)
+        context["fragment"] = True
+        return render(request, "polls/partials/poll_box.html", context, status=status)
+    return redirect(_next_or(request, poll.get_absolute_url()))
+
+
+def _operate(request: HttpRequest, pk: int, action) -> HttpResponse:
+    poll = get_object_or_404(Poll, pk=pk)
+    if not request.user.has_perm("polls.operate_poll", poll):
+        raise PermissionDenied
+    try:
+        action(poll=poll)
+    except PollStateError as error:
+        messages.error(request, str(error))
+    fallback = poll.meeting.get_absolute_url() if poll.meeting_id else poll.get_absolute_url()
+    return redirect(_next_or(request, fallback))
+
+
+@require_POST
+def operate_open(request: HttpRequest, pk: int) -> HttpResponse:
+    return _operate(request, pk, poll_open)
+
+
+@require_POST
+def operate_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _operate(request, pk, poll_close)

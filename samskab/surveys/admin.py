@@ -1,0 +1,152 @@
+"""The survey builder for editors, and answers, statistics and exports for staff."""
+
+import io
+from datetime import date
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from samskab.surveys.export import csv_lines, xlsx_write
+from samskab.surveys.models import Choice, Question, Section, Survey
+from samskab.surveys.selectors import responses, survey_specs
+from samskab.surveys.stats import survey_stats
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    extra = 0
+
+
+class QuestionInline(admin.StackedInline):
+    model = Question
+    extra = 1
+    show_change_link = True
+    fields = [
+        ("position", "section", "kind", "required"),
+        ("text_da", "text_en"),
+        ("help_da", "help_en"),
+        ("minimum", "maximum"),
+        "show_if_choice",
+    ]
+    raw_id_fields = ["show_if_choice"]
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    extra = 3
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["text_da", "survey", "kind", "required"]
+    list_filter = ["kind"]
+    search_fields = ["text_da", "text_en", "survey__title_da"]
+    raw_id_fields = ["survey", "section", "show_if_choice"]
+    inlines = [ChoiceInline]
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ["title_da", "status", "meeting", "one_per", "answers", "links"]
+    list_filter = ["status", "one_per"]
+    search_fields = ["title_da", "title_en"]
+    prepopulated_fields = {"slug": ["title_da"]}
+    raw_id_fields = ["meeting", "agenda_item"]
+    inlines = [SectionInline, QuestionInline]
+
+    @admin.display(description=_("answers"))
+    def answers(self, survey: Survey) -> int:
+        return survey.responses.count()
+
+    @admin.display(description=_("links"))
+    def links(self, survey: Survey) -> str:
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            survey.get_absolute_url(),
+            _("preview") if survey.status == Survey.Status.DRAFT else _("open"),
+            reverse("admin:surveys_survey_results", args=[survey.pk]),
+            _("results"),
+        )
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/results/",
+                self.admin_site.admin_view(self.results_view),
+                name="surveys_survey_results",
+            ),
+            path(
+                "<int:pk>/export.csv",
+                self.admin_site.admin_view(self.csv_view),
+                name="surveys_survey_csv",
+            ),
+            path(
+                "<int:pk>/export.xlsx",
+                self.admin_site.admin_view(self.xlsx_view),
+                name="surveys_survey_xlsx",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _survey_for_results(self, request, pk: int) -> Survey:
+        if not request.user.has_perm("surveys.read_results"):
+            raise PermissionDenied
+        return get_object_or_404(Survey, pk=pk)
+
+    def _responses(self, request, survey: Survey):
+        return responses(
+            survey, since=_date(request.GET.get("since")), until=_date(request.GET.get("until"))
+        )
+
+    def results_view(self, request, pk: int) -> HttpResponse:
+        survey = self._survey_for_results(request, pk)
+        specs = survey_specs(survey)
+        answers = list(self._responses(request, survey).values_list("answers", flat=True))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Results: %(survey)s") % {"survey": survey},
+            "survey": survey,
+            "count": len(answers),
+            "stats": list(zip(specs, survey_stats(specs, answers), strict=True)),
+            "since": request.GET.get("since", ""),
+            "until": request.GET.get("until", ""),
+            "query": request.GET.urlencode(),
+            "opts": self.model._meta,
+        }
+        return render(request, "surveys/admin/results.html", context)
+
+    def csv_view(self, request, pk: int) -> StreamingHttpResponse:
+        survey = self._survey_for_results(request, pk)
+        delimiter = "," if request.GET.get("separator") == "comma" else ";"
+        rows = self._responses(request, survey).values_list("submitted_at", "answers")
+        response = StreamingHttpResponse(
+            csv_lines(survey_specs(survey), rows.iterator(chunk_size=2000), delimiter=delimiter),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{slugify(survey.slug)}.csv"'
+        return response
+
+    def xlsx_view(self, request, pk: int) -> HttpResponse:
+        survey = self._survey_for_results(request, pk)
+        rows = self._responses(request, survey).values_list("submitted_at", "answers")
+        buffer = io.BytesIO()
+        xlsx_write(survey_specs(survey), rows.iterator(chunk_size=2000), buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{slugify(survey.slug)}.xlsx"'
+        return response

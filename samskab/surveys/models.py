@@ -1,0 +1,237 @@
+"""Surveys: questions in sections, Danish and English texts, anonymous answers.
+
+Anonymous by construction: a Response holds only answers and the hour it was submitted
+(random UUID key, so neither its key nor its time orders it against Participation rows).
+A Participation row records only that someone (account or hashed viewer token) answered;
+both are written in one transaction, and the unique index on Participation makes it one
+answer per person.
+"""
+
+import uuid
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from samskab.surveys.schema import Kind, QuestionSpec
+
+
+def translated(obj, name: str) -> str:
+    """The field in the active language, falling back to Danish."""
+    language = (get_language() or "da")[:2]
+    value = getattr(obj, f"{name}_{language}", "") if language in ("da", "en") else ""
+    return value or getattr(obj, f"{name}_da")
+
+
+class Survey(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open for answers")
+        CLOSED = "closed", _("Closed")
+
+    class OnePer(models.TextChoices):
+        VIEWER = "viewer", _("One answer per browser (no account needed)")
+        ACCOUNT = "account", _("One answer per account (sign-in needed)")
+
+    title_da = models.CharField(_("title (Danish)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    intro_da = models.TextField(_("introduction (Danish)"), blank=True)
+    intro_en = models.TextField(_("introduction (English)"), blank=True)
+    slug = models.SlugField(_("short name in its address"), unique=True)
+    meeting = models.ForeignKey(
+        "webcasts.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="surveys",
+        verbose_name=_("meeting"),
+    )
+    agenda_item = models.ForeignKey(
+        "webcasts.AgendaItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="surveys",
+        verbose_name=_("agenda item"),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.DRAFT)
+    one_per = models.CharField(
+        _("one answer per"), max_length=16, choices=OnePer, default=OnePer.VIEWER
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+
+    def __str__(self) -> str:
+        return self.title_da
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:answer", kwargs={"slug": self.slug})
+
+    @property
+    def title(self) -> str:
+        return translated(self, "title")
+
+    @property
+    def intro(self) -> str:
+        return translated(self, "intro")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class Section(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    title_da = models.CharField(_("title (Danish)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self) -> str:
+        return self.title_da
+
+    @property
+    def title(self) -> str:
+        return translated(self, "title")
+
+
+class QuestionKind(models.TextChoices):
+    # The same values as schema.Kind, which the pure modules use.
+    SINGLE = Kind.SINGLE.value, _("Single choice")
+    MULTIPLE = Kind.MULTIPLE.value, _("Multiple choice")
+    TEXT = Kind.TEXT.value, _("Free text")
+    NUMBER = Kind.NUMBER.value, _("Number")
+    SCALE_5 = Kind.SCALE_5.value, _("Scale 1-5")
+    SCALE_10 = Kind.SCALE_10.value, _("Scale 0-10")
+    RANKING = Kind.RANKING.value, _("Ranking")
+    MATRIX = Kind.MATRIX.value, _("Matrix (rows x columns)")
+
+
+class Question(models.Model):
+    Kind = QuestionKind
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+        verbose_name=_("section"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind"), max_length=16, choices=QuestionKind)
+    text_da = models.CharField(_("question (Danish)"), max_length=500)
+    text_en = models.CharField(_("question (English)"), max_length=500, blank=True)
+    help_da = models.CharField(_("help (Danish)"), max_length=500, blank=True)
+    help_en = models.CharField(_("help (English)"), max_length=500, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    minimum = models.FloatField(_("lowest number"), null=True, blank=True)
+    maximum = models.FloatField(_("highest number"), null=True, blank=True)
+    show_if_choice = models.ForeignKey(
+        "Choice",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("show only if an earlier answer is"),
+        help_text=_("An option of an earlier single or multiple choice question."),
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.text_da
+
+    @property
+    def text(self) -> str:
+        return translated(self, "text")
+
+    @property
+    def help(self) -> str:
+        return translated(self, "help")
+
+
+class Choice(models.Model):
+    """An option (single, multiple), an item to rank, or a matrix column; matrix rows
+    are choices with is_row set."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text_da = models.CharField(_("text (Danish)"), max_length=300)
+    text_en = models.CharField(_("text (English)"), max_length=300, blank=True)
+    is_row = models.BooleanField(_("matrix row"), default=False)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+
+    def __str__(self) -> str:
+        return self.text_da
+
+    @property
+    def text(self) -> str:
+        return translated(self, "text")
+
+
+class Response(models.Model):
+    """One respondent's answers. Deliberately no user, session, address or exact time."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    answers = models.JSONField(default=dict)
+    submitted_at = models.DateTimeField(_("submitted (to the hour)"), db_index=True)
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.submitted_at:%Y-%m-%d %H}"
+
+
+class Participation(models.Model):
+    """Only that someone answered: no link to their Response, no time."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="participations")
+    participant_key = models.CharField(max_length=80)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "participant_key"], name="surveys_one_participation_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}: {self.pk}"
+
+
+def question_spec(question: Question, choices: list[Choice]) -> QuestionSpec:
+    show_if = None
+    if question.show_if_choice_id:
+        show_if = (question.show_if_choice.question_id, question.show_if_choice_id)
+    return QuestionSpec(
+        id=question.pk,
+        kind=Kind(question.kind),
+        label=question.text,
+        required=question.required,
+        choices=[(c.pk, c.text) for c in choices if not c.is_row],
+        rows=[(c.pk, c.text) for c in choices if c.is_row],
+        minimum=question.minimum,
+        maximum=question.maximum,
+        show_if=show_if,
+    )

@@ -1,0 +1,95 @@
+"""Per-question statistics from answers: pure, no Django.
+
+question_stats(spec, answers) -> dict with "answered" and, by kind, "counts" (choice id ->
+count, percent of those who answered), "mean"/"median" (numbers, scales),
+"average_position" (ranking), "matrix" (row -> column -> count).
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from statistics import mean, median
+from typing import Any
+
+from samskab.surveys.schema import SCALES, Kind, QuestionSpec
+
+
+def _percent(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def question_stats(q: QuestionSpec, answers: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    values = [a[str(q.id)] for a in answers if str(q.id) in a]
+    answered = len(values)
+    stats: dict[str, Any] = {"question": q.id, "kind": str(q.kind), "answered": answered}
+    if q.kind in (Kind.SINGLE, Kind.MULTIPLE):
+        counter: Counter[int] = Counter()
+        for value in values:
+            counter.update(value if isinstance(value, list) else [value])
+        stats["counts"] = [
+            {
+                "choice": pk,
+                "label": label,
+                "count": counter[pk],
+                "percent": _percent(counter[pk], answered),
+            }
+            for pk, label in q.choices
+        ]
+    elif q.kind == Kind.NUMBER or q.kind in SCALES:
+        numbers = [v for v in values if isinstance(v, int | float)]
+        stats["mean"] = round(mean(numbers), 2) if numbers else None
+        stats["median"] = median(numbers) if numbers else None
+        if q.kind in SCALES:
+            low, high = SCALES[q.kind]
+            counter = Counter(numbers)
+            stats["counts"] = [
+                {
+                    "choice": point,
+                    "label": str(point),
+                    "count": counter[point],
+                    "percent": _percent(counter[point], answered),
+                }
+                for point in range(low, high + 1)
+            ]
+    elif q.kind == Kind.RANKING:
+        positions: dict[int, list[int]] = {pk: [] for pk, _label in q.choices}
+        for ranking in values:
+            for place, pk in enumerate(ranking, start=1):
+                positions.setdefault(pk, []).append(place)
+        stats["average_position"] = sorted(
+            (
+                {
+                    "choice": pk,
+                    "label": label,
+                    "average": round(mean(positions[pk]), 2) if positions[pk] else None,
+                }
+                for pk, label in q.choices
+            ),
+            key=lambda row: (row["average"] is None, row["average"] or 0),
+        )
+    elif q.kind == Kind.MATRIX:
+        stats["matrix"] = []
+        for row_pk, row_label in q.rows:
+            counter = Counter(v.get(str(row_pk)) for v in values if str(row_pk) in v)
+            row_total = sum(counter.values())
+            stats["matrix"].append(
+                {
+                    "row": row_pk,
+                    "label": row_label,
+                    "counts": [
+                        {
+                            "choice": pk,
+                            "label": label,
+                            "count": counter[pk],
+                            "percent": _percent(counter[pk], row_total),
+                        }
+                        for pk, label in q.choices
+                    ],
+                }
+            )
+    elif q.kind == Kind.TEXT:
+        stats["texts"] = values[-200:]  # the admin links to the full list of answers
+    return stats
+
+
+def survey_stats(questions: Iterable[QuestionSpec], answers: list[Mapping[str, Any]]):
+    return [question_stats(q, answers) for q in questions]

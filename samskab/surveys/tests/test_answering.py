@@ -1,0 +1,238 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from samskab.accounts.roles import Role
+from samskab.accounts.tests.factories import StaffFactory, UserFactory, with_totp
+from samskab.surveys.models import Participation, Response, Survey
+from samskab.surveys.services import AnswerRefused, response_submit
+from samskab.surveys.tests.factories import full_answers, ids, make_survey
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_answer_is_stored_anonymously_rounded_to_the_hour_and_once_per_person():
+    survey = make_survey()
+    response = response_submit(
+        survey=survey, participant_key="v:abc", raw_answers=full_answers(survey)
+    )
+    assert response.submitted_at.minute == 0 and response.submitted_at.second == 0
+    field_names = {f.name for f in Response._meta.get_fields()}
+    assert field_names == {"id", "survey", "answers", "submitted_at"}
+    assert Participation.objects.get().participant_key == "v:abc"
+    with pytest.raises(AnswerRefused, match="already answered"):
+        response_submit(survey=survey, participant_key="v:abc", raw_answers=full_answers(survey))
+    assert Response.objects.count() == 1 and Participation.objects.count() == 1
+
+
+def test_it_stores_nothing_when_a_required_answer_is_missing():
+    survey = make_survey()
+    answers = full_answers(survey)
+    del answers[str(survey.q_single.pk)]
+    with pytest.raises(AnswerRefused) as refusal:
+        response_submit(survey=survey, participant_key="v:abc", raw_answers=answers)
+    assert refusal.value.errors == {survey.q_single.pk: "Answer this question."}
+    assert not Response.objects.exists() and not Participation.objects.exists()
+
+
+def test_it_refuses_values_out_of_range():
+    survey = make_survey()
+    answers = {**full_answers(survey), str(survey.q_scale5.pk): 6, str(survey.q_number.pk): -1}
+    with pytest.raises(AnswerRefused) as refusal:
+        response_submit(survey=survey, participant_key="v:abc", raw_answers=answers)
+    assert set(refusal.value.errors) == {survey.q_scale5.pk, survey.q_number.pk}
+    assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize("status", [Survey.Status.DRAFT, Survey.Status.CLOSED])
+def test_it_refuses_answers_to_a_survey_that_is_not_open(status):
+    survey = make_survey(status=status)
+    with pytest.raises(AnswerRefused, match="not open"):
+        response_submit(survey=survey, participant_key="v:abc", raw_answers=full_answers(survey))
+
+
+def test_it_refuses_a_missing_viewer_token_and_an_anonymous_account_survey():
+    survey = make_survey()
+    with pytest.raises(AnswerRefused, match="cookie"):
+        response_submit(survey=survey, participant_key=None, raw_answers=full_answers(survey))
+    survey.one_per = Survey.OnePer.ACCOUNT
+    with pytest.raises(AnswerRefused, match="Sign in"):
+        response_submit(survey=survey, participant_key=None, raw_answers=full_answers(survey))
+
+
+def form_data(survey):
+    rows, columns = ids(survey.q_matrix, rows=True), ids(survey.q_matrix)
+    ranking = ids(survey.q_ranking)
+    data = {
+        f"q{survey.q_single.pk}": ids(survey.q_single)[1],
+        f"q{survey.q_multiple.pk}": ids(survey.q_multiple)[:2],
+        f"q{survey.q_follow.pk}": "Flere cykelstier, også på Ærøvej",
+        f"q{survey.q_number.pk}": "37",
+        f"q{survey.q_scale5.pk}": "5",
+        f"q{survey.q_scale10.pk}": "0",
+        f"q{survey.q_matrix.pk}_r{rows[0]}": columns[1],
+        f"q{survey.q_matrix.pk}_r{rows[1]}": columns[2],
+    }
+    for place, pk in enumerate(ranking, start=1):
+        data[f"q{survey.q_ranking.pk}_{pk}"] = str(place)
+    return data
+
+
+def test_a_viewer_answers_through_the_form_and_cannot_answer_twice(client):
+    survey = make_survey()
+    page = client.get(survey.get_absolute_url())
+    assert page.status_code == 200 and "samskab_viewer" in page.cookies
+    content = page.content.decode()
+    assert "Hvordan kommer du til byen?" in content and "Om dig" in content
+    assert f'data-show-if-question="{survey.q_single.pk}"' in content
+    response = client.post(survey.get_absolute_url(), form_data(survey))
+    assert response.status_code == 200
+    assert "Thank you for your answers" in response.content.decode()
+    stored = Response.objects.get().answers
+    assert stored[str(survey.q_ranking.pk)] == ids(survey.q_ranking)
+    assert stored[str(survey.q_follow.pk)] == "Flere cykelstier, også på Ærøvej"
+    again = client.get(survey.get_absolute_url())
+    assert "You have already answered" in again.content.decode()
+    second = client.post(survey.get_absolute_url(), form_data(survey))
+    assert second.status_code == 400 and Response.objects.count() == 1
+
+
+def test_the_form_shows_which_answers_need_attention_and_keeps_the_others(client):
+    survey = make_survey()
+    client.get(survey.get_absolute_url())
+    data = form_data(survey)
+    data[f"q{survey.q_follow.pk}"] = ""
+    data[f"q{survey.q_ranking.pk}_{ids(survey.q_ranking)[0]}"] = "2"  # two items in place 2
+    response = client.post(survey.get_absolute_url(), data)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Nothing was saved" in content
+    assert "Answer this question." in content
+    assert "Give every item its own place in the ranking." in content
+    assert 'value="37"' in content
+    assert not Response.objects.exists() and not Participation.objects.exists()
+
+
+def test_a_forged_viewer_cookie_cannot_answer(client):
+    survey = make_survey()
+    client.cookies["samskab_viewer"] = "forged:cookie"
+    response = client.post(survey.get_absolute_url(), form_data(survey))
+    assert response.status_code == 400
+    assert "Allow cookies" in response.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_texts_follow_the_active_language(client):
+    survey = make_survey()
+    content = client.get(survey.get_absolute_url(), headers={"Accept-Language": "en"}).content
+    assert "How do you get to town?" in content.decode()
+    assert "Traffic in the town centre" in content.decode()
+
+
+def test_a_draft_is_hidden_from_citizens_and_previewed_by_editors(client):
+    survey = make_survey(status=Survey.Status.DRAFT)
+    assert client.get(survey.get_absolute_url()).status_code == 404
+    editor = StaffFactory(role=Role.EDITOR)
+    with_totp(editor)
+    client.force_login(editor)
+    page = client.get(survey.get_absolute_url())
+    assert page.status_code == 200 and "Preview" in page.content.decode()
+    client.post(survey.get_absolute_url(), form_data(survey))
+    assert not Response.objects.exists()
+
+
+def test_an_account_survey_counts_one_answer_per_account(client):
+    survey = make_survey(one_per=Survey.OnePer.ACCOUNT)
+    client.force_login(UserFactory())
+    client.post(survey.get_absolute_url(), form_data(survey))
+    assert Participation.objects.get().participant_key.startswith("u:")
+
+
+def staff_client(client, role=Role.EDITOR):
+    user = StaffFactory(role=role)
+    with_totp(user)
+    from samskab.accounts.roles import roles_sync
+
+    roles_sync()
+    client.force_login(user)
+    return client
+
+
+def answered_survey(n=3):
+    survey = make_survey()
+    for k in range(n):
+        response_submit(survey=survey, participant_key=f"v:{k}", raw_answers=full_answers(survey))
+    return survey
+
+
+def test_the_csv_opens_in_danish_excel_with_neutralised_formulas(client):
+    survey = answered_survey(2)
+    response = staff_client(client).get(reverse("admin:surveys_survey_csv", args=[survey.pk]))
+    assert response.status_code == 200 and response.streaming
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
+    header = rows[0]
+    assert len(rows) == 3
+    assert header[:3] == ["Respondent", "Submitted (hour)", "Hvordan kommer du til byen?"]
+    assert "Hvad bruger du byen til?: Café" in header  # one column per option, Danish intact
+    assert "Hvor enig er du?: Færre biler" in header
+    first = dict(zip(header, rows[1], strict=True))
+    assert first["Hvordan kommer du til byen?"] == "Cykel"
+    assert first["Hvad bruger du byen til?: Indkøb"] == "1"
+    assert first["Hvad bruger du byen til?: Café"] == "0"
+    assert first["Hvad kan gøre cykelruten bedre?"] == '\'=HYPERLINK("http://evil.example")'
+    assert first["Din alder"] == "42,5"
+    assert first["Prioritér: Bænke"] == "1"
+    assert first["Hvor enig er du?: Færre biler"] == "Uenig"
+
+
+def test_the_csv_can_use_commas_and_filter_by_date(client):
+    survey = answered_survey(1)
+    url = reverse("admin:surveys_survey_csv", args=[survey.pk])
+    client = staff_client(client)
+    body = b"".join(client.get(url + "?separator=comma").streaming_content).decode()
+    assert body.splitlines()[0].startswith("\ufeffRespondent,")
+    tomorrow = (timezone.localdate() + timezone.timedelta(days=1)).isoformat()
+    later = b"".join(client.get(url + f"?since={tomorrow}").streaming_content).decode()
+    assert len(later.splitlines()) == 1  # the header only
+
+
+def test_the_xlsx_export_has_the_same_rows(client):
+    survey = answered_survey(2)
+    response = staff_client(client).get(reverse("admin:surveys_survey_xlsx", args=[survey.pk]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.values)
+    assert len(rows) == 3 and rows[0][2] == "Hvordan kommer du til byen?"
+    assert rows[1][2] == "Cykel"
+
+
+def test_the_results_page_shows_statistics_as_tables(client):
+    survey = answered_survey(3)
+    page = staff_client(client).get(reverse("admin:surveys_survey_results", args=[survey.pk]))
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert "3 respondents" in content
+    assert (
+        "<table" in content and "Cykel" in content and "100,0 %" in content
+    )  # Danish decimal comma
+
+
+@pytest.mark.parametrize("role", [Role.MODERATOR, Role.OPERATOR])
+def test_other_staff_may_not_read_answers(client, role):
+    survey = answered_survey(1)
+    client = staff_client(client, role)
+    for name in ("results", "csv", "xlsx"):
+        response = client.get(reverse(f"admin:surveys_survey_{name}", args=[survey.pk]))
+        assert response.status_code == 403
+
+
+def test_citizens_may_not_export(client):
+    survey = answered_survey(1)
+    client.force_login(UserFactory())
+    response = client.get(reverse("admin:surveys_survey_csv", args=[survey.pk]))
+    assert response.status_code in (302, 403)

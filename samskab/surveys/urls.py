@@ -1,0 +1,9 @@
+from django.urls import path
+
+from samskab.surveys import views
+
+app_name = "surveys"
+
+urlpatterns = [
+    path("<slug:slug>/", views.answer, name="answer"),
+]
