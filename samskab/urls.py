@@ -16,6 +16,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("konto/", include("samskab.accounts.urls")),
     path("live/", include("samskab.live.urls")),
+    path("kommentarer/", include("samskab.comments.urls")),
+    path("moderation/", include("samskab.moderation.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
