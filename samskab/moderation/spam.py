@@ -68,10 +68,10 @@ def score(post: Post) -> Score:
         value += 0.3
         reasons.append("links")
     if repetition(post.text, post.recent_texts) >= 0.9:
-        value += 0.7
+        value += 1.0
         reasons.append("repetition")
     if post.posts_last_10_minutes >= 5:
-        value += 0.2 * (post.posts_last_10_minutes - 4)
+        value += 0.25 * (post.posts_last_10_minutes - 4)
         reasons.append("rate")
     if post.has_account and post.account_age is not None and post.account_age < timedelta(hours=1):
         value += 0.3
