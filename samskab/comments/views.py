@@ -54,6 +54,7 @@ def thread(request: HttpRequest, label: str, pk: int) -> HttpResponse:
 def post(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     target = targets.resolve(label, pk)
     signed_in = request.user.is_authenticated
+    viewer_key = request.viewer.key  # creates the token first, so the rate limit keys on it
     rate = "10/m" if signed_in else "3/m"
     if not hit(request, "comment", rate) or not hit(request, "comment-hour", "60/h"):
         return too_many(request)
@@ -86,7 +87,7 @@ def post(request: HttpRequest, label: str, pk: int) -> HttpResponse:
             body=data["body"],
             author=request.user if signed_in else None,
             author_name=data.get("author_name", ""),
-            viewer_key=request.viewer.key,
+            viewer_key=viewer_key,
             parent=parent,
             image=data.get("image"),
             image_alt=data.get("image_alt", ""),

@@ -39,7 +39,8 @@ def published(monkeypatch):
     """The live events sent, as (channel, event, data)."""
     sent = []
     monkeypatch.setattr(
-        "samskab.live.publish_on_commit", lambda channel, event, data: sent.append((channel, event, data))
+        "samskab.live.publish_on_commit",
+        lambda channel, event, data: sent.append((channel, event, data)),
     )
     return sent
 
@@ -88,7 +89,7 @@ class TestPosting:
     def test_hostile_html_is_never_stored_as_markup(self):
         comment = services.comment_post(
             target=MeetingFactory(),
-            body='<script>alert(1)</script><img src=x onerror=alert(2)> [a](javascript:alert(3))',
+            body="<script>alert(1)</script><img src=x onerror=alert(2)> [a](javascript:alert(3))",
             author=UserFactory(),
         )
         assert "<script" not in comment.body_html
@@ -271,5 +272,7 @@ class TestImages:
     def test_a_50_mb_file_is_refused(self):
         big = SimpleUploadedFile("x.png", png_bytes() + b"\0" * (50 * 1024 * 1024), "image/png")
         with pytest.raises(CommentError, match="too large"):
-            services.comment_post(target=MeetingFactory(), body="Se", author=UserFactory(), image=big)
+            services.comment_post(
+                target=MeetingFactory(), body="Se", author=UserFactory(), image=big
+            )
         assert not Comment.objects.exists()

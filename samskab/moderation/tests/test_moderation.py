@@ -168,7 +168,11 @@ class TestQueuePage:
         comment = CommentFactory(status=Comment.Status.PENDING)
         client.post(
             reverse("moderation:act"),
-            {"one": f"ban:{comment.pk}", f"reason-{comment.pk}": "chikane", f"duration-{comment.pk}": "7d"},
+            {
+                "one": f"ban:{comment.pk}",
+                f"reason-{comment.pk}": "chikane",
+                f"duration-{comment.pk}": "7d",
+            },
         )
         ban = Ban.objects.get()
         assert ban.user == comment.author
@@ -180,7 +184,5 @@ class TestQueuePage:
 
     def test_the_queue_escapes_hostile_author_names(self):
         client, _staff = staff_client(Role.MODERATOR)
-        CommentFactory(
-            status=Comment.Status.PENDING, author=None, author_name="<script>x</script>"
-        )
+        CommentFactory(status=Comment.Status.PENDING, author=None, author_name="<script>x</script>")
         assert b"<script>x</script>" not in client.get(reverse("moderation:queue")).content

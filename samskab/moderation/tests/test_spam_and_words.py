@@ -7,7 +7,9 @@ from samskab.moderation.words import Rule, compile_pattern, matches
 
 
 def test_an_ordinary_post_from_an_established_account_is_not_held():
-    result = spam.score(spam.Post(text="Jeg synes cykelstien er en god idé.", account_age=timedelta(days=90)))
+    result = spam.score(
+        spam.Post(text="Jeg synes cykelstien er en god idé.", account_age=timedelta(days=90))
+    )
     assert not result.holds
 
 
