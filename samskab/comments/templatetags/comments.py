@@ -1,7 +1,7 @@
 from django import template
 from django.urls import reverse
 
-from samskab.comments import selectors, targets
+from samskab.comments import live, selectors, targets
 from samskab.comments.forms import AnonymousCommentForm, CommentForm
 from samskab.moderation.models import Mode
 from samskab.moderation.selectors import place_rules
@@ -59,3 +59,14 @@ def can_edit(comment, user) -> bool:
         and comment.status in ("published", "pending")
         and timezone.now() <= comment.editable_until()
     )
+
+
+@register.inclusion_tag("comments/partials/liveblog_body.html", takes_context=True)
+def liveblog(context, meeting):
+    """The live blog tab of a meeting's player: newest first, replies under each post."""
+    data = comment_thread(context, meeting)
+    data["nodes"] = data["nodes"][:200]
+    data["channel"] = live.channel_for(meeting)
+    data["since_url"] = reverse("comments:since", args=[targets.label_of(meeting), meeting.pk])
+    data["last_id"] = max((n.comment.pk for n in data["nodes"]), default=0)
+    return data
