@@ -200,9 +200,11 @@ class TestEditingAndDeleting:
 
     def test_it_refuses_an_edit_after_ten_minutes(self):
         comment = CommentFactory()
-        with time_machine.travel(comment.created_at + timedelta(minutes=11)):
-            with pytest.raises(CommentError, match="10 minutes"):
-                services.comment_edit(comment=comment, body="for sent")
+        with (
+            time_machine.travel(comment.created_at + timedelta(minutes=11)),
+            pytest.raises(CommentError, match="10 minutes"),
+        ):
+            services.comment_edit(comment=comment, body="for sent")
         comment.refresh_from_db()
         assert comment.edited_at is None
 
@@ -259,7 +261,8 @@ class TestImages:
         with Image.open(comment.image.path) as stored:
             assert max(stored.size) == 1600
             assert not stored.getexif()
-        assert b"SpyCam" not in open(comment.image.path, "rb").read()
+        with open(comment.image.path, "rb") as stored_file:
+            assert b"SpyCam" not in stored_file.read()
 
     def test_a_file_that_only_pretends_to_be_a_picture_is_refused(self):
         fake = SimpleUploadedFile("x.png", b"<?php system($_GET['c']); ?>", "image/png")

@@ -1,9 +1,9 @@
 """The thread page and its forms, without JavaScript; proof of work; flooding."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from samskab.accounts.tests.factories import UserFactory

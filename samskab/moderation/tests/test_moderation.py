@@ -154,7 +154,7 @@ class TestQueuePage:
         assert client.get(reverse("moderation:queue")).status_code == 302
 
     def test_a_moderator_sees_held_posts_and_approves_one(self):
-        client, staff = staff_client(Role.MODERATOR)
+        client, _staff = staff_client(Role.MODERATOR)
         comment = CommentFactory(status=Comment.Status.PENDING, body="Vent på mig")
         page = client.get(reverse("moderation:queue"))
         assert page.status_code == 200
@@ -164,7 +164,7 @@ class TestQueuePage:
         assert comment.is_visible
 
     def test_a_moderator_bans_the_author_from_the_queue_for_a_week(self):
-        client, staff = staff_client(Role.MODERATOR)
+        client, _staff = staff_client(Role.MODERATOR)
         comment = CommentFactory(status=Comment.Status.PENDING)
         client.post(
             reverse("moderation:act"),
