@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "samskab.feedback",
     "samskab.polls",
     "samskab.surveys",
+    "samskab.comments",
+    "samskab.moderation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -339,7 +341,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "media-src": ["'self'", "blob:"],
-        "frame-src": ["'self'"],
+        # Video links in comments load from these only after the visitor clicks to agree.
+        "frame-src": ["'self'", "https://www.youtube-nocookie.com", "https://player.vimeo.com"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],
@@ -371,6 +374,9 @@ VIEWER_COOKIE_NAME = "samskab_viewer"
 VIEWER_COOKIE_AGE = 365 * 24 * 60 * 60
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Moderation: this many citizen reports send a published post back to the moderators' queue.
+MODERATION_REPORTS_TO_QUEUE = env_int("MODERATION_REPORTS_TO_QUEUE", 3)
 
 LOGGING = {
     "version": 1,

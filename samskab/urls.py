@@ -19,6 +19,8 @@ urlpatterns = [
     path("feedback/", include("samskab.feedback.urls")),
     path("afstemninger/", include("samskab.polls.urls")),
     path("undersoegelser/", include("samskab.surveys.urls")),
+    path("kommentarer/", include("samskab.comments.urls")),
+    path("moderation/", include("samskab.moderation.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -33,6 +33,27 @@ FEEDBACK_HANDLING = {"feedback.view_feedbackmessage", "feedback.change_feedbackm
     "feedback", "feedbackrecipient"
 )
 
+# What moderators do: comments, the queue, restricted words, bans, the log.
+MODERATION = {
+    "comments.view_comment",
+    "comments.change_comment",
+    "moderation.view_moderationsettings",
+    "moderation.view_moderationpolicy",
+    "moderation.add_moderationpolicy",
+    "moderation.change_moderationpolicy",
+    "moderation.view_restrictedword",
+    "moderation.add_restrictedword",
+    "moderation.change_restrictedword",
+    "moderation.delete_restrictedword",
+    "moderation.view_ban",
+    "moderation.add_ban",
+    "moderation.change_ban",
+    "moderation.view_trustedauthor",
+    "moderation.add_trustedauthor",
+    "moderation.delete_trustedauthor",
+    "moderation.view_moderationlogentry",
+}
+
 # Model permissions per role, as "app_label.codename". Capabilities add theirs here.
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.ADMINISTRATOR: {
@@ -52,10 +73,12 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *POLL_EDITING,
         *FEEDBACK_HANDLING,
         *SURVEY_EDITING,
+        *MODERATION,
+        "moderation.change_moderationsettings",
     },
     Role.EDITOR: {*POLL_EDITING, *SURVEY_EDITING, *FEEDBACK_HANDLING},
     Role.OPERATOR: {"polls.view_poll", "polls.view_question", "polls.view_option"},
-    Role.MODERATOR: {"accounts.view_user"},
+    Role.MODERATOR: {"accounts.view_user", *MODERATION},
     Role.VALUATOR: set(),
     Role.POLL_OFFICER: {"accounts.view_residenceverification", *POLL_EDITING},
 }

@@ -13,6 +13,15 @@ api = NinjaAPI(
 )
 
 
+def _add_routers() -> None:
+    from samskab.comments.api import router as comments_router
+
+    api.add_router("/v1/comments", comments_router)
+
+
+_add_routers()
+
+
 @api.get("/v1/site", tags=["site"], summary="The municipality this installation serves")
 def site_info(request):
     from samskab.core.models import SiteSettings

@@ -1,0 +1,72 @@
+from django import template
+from django.urls import reverse
+
+from samskab.comments import live, selectors, targets
+from samskab.comments.forms import AnonymousCommentForm, CommentForm
+from samskab.moderation.models import Mode
+from samskab.moderation.selectors import place_rules
+
+register = template.Library()
+
+
+@register.inclusion_tag("comments/partials/thread_body.html", takes_context=True)
+def comment_thread(context, target):
+    request = context["request"]
+    sort = request.GET.get("sort", selectors.Sort.NEWEST)
+    if sort not in selectors.Sort.CHOICES:
+        sort = selectors.Sort.NEWEST
+    viewer = getattr(request, "viewer", None)
+    viewer_key = viewer.key if viewer is not None and viewer.has_token else ""
+    user = request.user
+    rules = place_rules(target)
+    label = targets.label_of(target)
+    return {
+        "request": request,
+        "user": user,
+        "target": target,
+        "nodes": selectors.thread(
+            target,
+            sort=sort,
+            user=user,
+            viewer_key=viewer_key,
+            replies_sort=selectors.Sort.OLDEST,
+        ),
+        "sort": sort,
+        "sorts": [
+            (selectors.Sort.NEWEST, "newest"),
+            (selectors.Sort.OLDEST, "oldest"),
+            (selectors.Sort.SUPPORTED, "supported"),
+        ],
+        "closed": rules.mode == Mode.CLOSED,
+        "premoderated": rules.mode == Mode.PRE,
+        "can_post": user.is_authenticated or rules.allow_anonymous,
+        "anonymous_form": not user.is_authenticated and rules.allow_anonymous,
+        "form": CommentForm() if user.is_authenticated else AnonymousCommentForm(),
+        "post_url": reverse("comments:post", args=[label, target.pk]),
+        "challenge_url": reverse("comments:challenge", args=[label, target.pk]),
+        "thread_url": reverse("comments:thread", args=[label, target.pk]),
+        "next": request.get_full_path(),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.filter
+def can_edit(comment, user) -> bool:
+    from django.utils import timezone
+
+    return bool(
+        user.has_perm("comments.edit_comment", comment)
+        and comment.status in ("published", "pending")
+        and timezone.now() <= comment.editable_until()
+    )
+
+
+@register.inclusion_tag("comments/partials/liveblog_body.html", takes_context=True)
+def liveblog(context, meeting):
+    """The live blog tab of a meeting's player: newest first, replies under each post."""
+    data = comment_thread(context, meeting)
+    data["nodes"] = data["nodes"][:200]
+    data["channel"] = live.channel_for(meeting)
+    data["since_url"] = reverse("comments:since", args=[targets.label_of(meeting), meeting.pk])
+    data["last_id"] = max((n.comment.pk for n in data["nodes"]), default=0)
+    return data

@@ -1,0 +1,66 @@
+"""The live blog include for the player, and what viewers receive as posts are approved."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.urls import reverse
+
+from samskab.accounts.roles import Role
+from samskab.accounts.tests.factories import StaffFactory, UserFactory
+from samskab.comments import services
+from samskab.comments.models import Comment
+from samskab.comments.tests.factories import CommentFactory, MeetingFactory
+from samskab.comments.tests.test_services import policy
+from samskab.core.viewer import Viewer
+from samskab.moderation import services as moderation
+
+
+def render_liveblog(meeting, user=None) -> str:
+    request = RequestFactory().get("/moede/1/")
+    request.user = user or AnonymousUser()
+    request.viewer = Viewer(request)
+    template = Template('{% include "comments/liveblog.html" with meeting=meeting %}')
+    return template.render(Context({"meeting": meeting, "request": request}))
+
+
+@pytest.mark.django_db
+class TestLiveBlog:
+    def test_the_include_lists_posts_newest_first_with_replies_under_them(self):
+        meeting = MeetingFactory()
+        first = CommentFactory(target=meeting, body="Første")
+        CommentFactory(target=meeting, body="Anden")
+        CommentFactory(target=meeting, body="Svar", parent=first, depth=2)
+        html = render_liveblog(meeting)
+        assert html.index("Anden") < html.index("Første") < html.index("Svar")
+        assert f'data-live-channel="{meeting.channel}"' in html
+        assert "liveblog-reveal" in html  # the "N new posts" button
+
+    def test_a_viewer_sees_the_name_field_only_where_the_meeting_allows_it(self):
+        meeting = MeetingFactory()
+        assert 'name="author_name"' not in render_liveblog(meeting)
+        policy(meeting, allow_anonymous=True)
+        assert 'name="author_name"' in render_liveblog(meeting)
+
+    def test_a_held_post_reaches_viewers_only_when_a_moderator_approves_it(self, monkeypatch):
+        sent = []
+        monkeypatch.setattr(
+            "samskab.live.publish_on_commit", lambda c, e, d: sent.append((c, e, d))
+        )
+        meeting = MeetingFactory()
+        policy(meeting, mode="pre")
+        comment = services.comment_post(target=meeting, body="<b>Hej</b>", author=UserFactory())
+        assert [c for c, _e, _d in sent] == ["moderation"]
+        moderation.comment_approve(comment=comment, moderator=StaffFactory(role=Role.MODERATOR))
+        channel, event, data = sent[-2]
+        assert (channel, event, data["id"]) == (meeting.channel, "comment", comment.pk)
+        assert "<b>" not in data["html"]
+
+    def test_the_polling_fallback_returns_only_newer_published_posts(self, client):
+        meeting = MeetingFactory()
+        old = CommentFactory(target=meeting, body="gammel")
+        CommentFactory(target=meeting, body="ny")
+        CommentFactory(target=meeting, body="skjult", status=Comment.Status.PENDING)
+        url = reverse("comments:since", args=["webcasts.meeting", meeting.pk])
+        html = client.get(url, {"after": old.pk}).content.decode()
+        assert "ny" in html and "gammel" not in html and "skjult" not in html

@@ -1,0 +1,26 @@
+"""A person's comments in their export, and after their account is deleted."""
+
+import pytest
+
+from samskab.comments import privacy
+from samskab.comments.tests.factories import CommentFactory
+from samskab.core import privacy as registry
+
+
+@pytest.mark.django_db
+def test_the_export_holds_the_persons_comments():
+    comment = CommentFactory(body="Min mening")
+    assert [row["body"] for row in privacy.export(comment.author)] == ["Min mening"]
+
+
+@pytest.mark.django_db
+def test_anonymising_keeps_the_words_but_drops_the_viewer_key():
+    comment = CommentFactory(viewer_key="k" * 64)
+    privacy.anonymise(comment.author)
+    comment.refresh_from_db()
+    assert comment.viewer_key == ""
+    assert comment.body
+
+
+def test_the_comments_app_is_registered_for_export_and_deletion():
+    assert "comments" in {handler.name for handler in registry.handlers()}

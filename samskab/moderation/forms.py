@@ -1,0 +1,28 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from samskab.moderation.models import Report
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why should a moderator look at this?"),
+        choices=Report.Reason,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Anything to add (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ModeratorEditForm(forms.Form):
+    body = forms.CharField(
+        label=_("Text"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    reason = forms.CharField(label=_("Why (for the log)"), max_length=300)
+
+
+BAN_DURATIONS = {"1d": 1, "7d": 7, "30d": 30, "forever": None}

@@ -1,0 +1,224 @@
+"""Moderation: the mode of each place, bans, reports, restricted words and the log."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Mode(models.TextChoices):
+    PRE = "pre", _("Pre-moderation: nothing is shown until a moderator approves it")
+    POST = "post", _("Post-moderation: shown at once, moderators can remove it")
+    CLOSED = "closed", _("Closed: no new comments")
+
+
+class ModerationSettings(models.Model):
+    """One row: the site-wide default for places without their own policy."""
+
+    default_mode = models.CharField(
+        _("default mode"), max_length=8, choices=Mode, default=Mode.POST
+    )
+    reports_to_queue = models.PositiveSmallIntegerField(
+        _("reports that send a post back to the queue"),
+        null=True,
+        blank=True,
+        help_text=_("Empty means the installation's default (MODERATION_REPORTS_TO_QUEUE)."),
+    )
+
+    class Meta:
+        verbose_name = _("moderation settings")
+        verbose_name_plural = _("moderation settings")
+
+    def __str__(self) -> str:
+        return str(_("Moderation settings"))
+
+    @classmethod
+    def current(cls) -> "ModerationSettings":
+        row = cls.objects.order_by("pk").first()
+        return row if row is not None else cls.objects.create()
+
+    @property
+    def report_threshold(self) -> int:
+        return self.reports_to_queue or settings.MODERATION_REPORTS_TO_QUEUE
+
+
+class ModerationPolicy(models.Model):
+    """The mode of one place (a meeting's live blog, a debate, a proposal)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    mode = models.CharField(_("mode"), max_length=8, choices=Mode, default=Mode.POST)
+    allow_anonymous = models.BooleanField(
+        _("viewers without an account may post"),
+        default=False,
+        help_text=_("Under a display name, with a proof of work and a rate limit."),
+    )
+
+    class Meta:
+        verbose_name = _("moderation policy")
+        verbose_name_plural = _("moderation policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="moderation_one_policy_per_place"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model} {self.object_id}: {self.get_mode_display()}"
+
+
+class Ban(models.Model):
+    """An author who may not post: by account or by viewer key, until a time or for good."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="moderation_bans",
+    )
+    viewer_key = models.CharField(max_length=64, blank=True, db_index=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    until = models.DateTimeField(_("until"), null=True, blank=True, help_text=_("Empty: for good."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ban")
+        verbose_name_plural = _("bans")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(user=None, viewer_key=""), name="moderation_ban_has_someone"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.viewer_key[:8]} ({self.until or _('permanent')})"
+
+
+class TrustedAuthor(models.Model):
+    """A citizen whose posts skip holding (spam score, pre-moderation) but not the rules."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_trust"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("trusted author")
+        verbose_name_plural = _("trusted authors")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class RestrictedWord(models.Model):
+    class Action(models.TextChoices):
+        HOLD = "hold", _("Hold for a moderator")
+        REJECT = "reject", _("Reject")
+
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    pattern = models.CharField(
+        _("word"), max_length=100, help_text=_("* matches any letters, e.g. idiot* or *svin.")
+    )
+    action = models.CharField(_("action"), max_length=8, choices=Action, default=Action.HOLD)
+
+    class Meta:
+        ordering = ["language", "pattern"]
+        verbose_name = _("restricted word")
+        verbose_name_plural = _("restricted words")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["language", "pattern"], name="moderation_restricted_word_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pattern} ({self.language}, {self.get_action_display()})"
+
+
+class Report(models.Model):
+    """A citizen's "report this" on a comment; one per reporter and comment."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam or advertising")
+        ABUSE = "abuse", _("Harassment or hateful language")
+        ILLEGAL = "illegal", _("Illegal content")
+        PERSONAL = "personal", _("Personal information about someone")
+        OFF_TOPIC = "off_topic", _("Off topic")
+        OTHER = "other", _("Something else")
+
+    comment = models.ForeignKey(
+        "comments.Comment", on_delete=models.CASCADE, related_name="reports"
+    )
+    reporter_key = models.CharField(max_length=80)
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter_key"], name="moderation_one_report_each"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} ({self.comment_id})"
+
+
+class ModerationLogEntry(models.Model):
+    class Action(models.TextChoices):
+        HELD = "held", _("Held automatically")
+        AUTO_REJECTED = "auto_rejected", _("Rejected automatically")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        HIDDEN = "hidden", _("Hidden")
+        EDITED = "edited", _("Edited")
+        SPAM = "spam", _("Marked as spam")
+        BANNED = "banned", _("Author banned")
+        UNBANNED = "unbanned", _("Ban lifted")
+        REPORTED_TO_QUEUE = "reported", _("Sent back to the queue by reports")
+        MODE_CHANGED = "mode", _("Mode changed")
+
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moderator"),
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    comment = models.ForeignKey(
+        "comments.Comment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moderation_log",
+    )
+    ban = models.ForeignKey(Ban, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # What the post said at the time, so the log still reads when the post is gone.
+    excerpt = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("moderation log entry")
+        verbose_name_plural = _("moderation log")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_action_display()}"

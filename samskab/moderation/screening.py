@@ -1,0 +1,86 @@
+"""Deciding what happens to a new or edited post before it is stored.
+
+Order: closed place and bans refuse; restricted words reject or hold (trusted authors
+too: trust skips holding, never the rules of the place); then pre-moderation and the
+spam score hold, except for trusted authors.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samskab.moderation import spam, words
+from samskab.moderation.models import Mode
+from samskab.moderation.selectors import active_ban, is_trusted, place_rules, word_rules
+
+
+class Refused(Exception):
+    """A post that may not be stored at all; the message is for the author."""
+
+    def __init__(self, message: str, *, log_reason: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.log_reason = log_reason
+
+
+@dataclass(frozen=True)
+class Verdict:
+    publish: bool
+    reason: str = ""  # why it is held, for moderators
+    spam_score: float = 0.0
+
+
+def check_may_post(*, target, user=None, viewer_key: str = "") -> None:
+    rules = place_rules(target)
+    if rules.mode == Mode.CLOSED:
+        raise Refused(_("This conversation is closed for new comments."))
+    if (user is None or not user.is_authenticated) and not rules.allow_anonymous:
+        raise Refused(_("Sign in to comment here."))
+    ban = active_ban(user=user, viewer_key=viewer_key)
+    if ban is not None:
+        if ban.until:
+            until = timezone.localtime(ban.until).strftime("%d-%m-%Y %H:%M")
+            raise Refused(_("You may not post until %(until)s.") % {"until": until})
+        raise Refused(_("You may no longer post here."))
+
+
+def screen(*, target, text: str, user=None, viewer_key: str = "", language: str = "") -> Verdict:
+    """Raises Refused, or says whether the post is published at once or held."""
+    from samskab.comments.models import Comment
+
+    check_may_post(target=target, user=user, viewer_key=viewer_key)
+    matched = words.matches(text, word_rules(language))
+    if matched and matched[0].action == "reject":
+        raise Refused(
+            _("Your comment contains words that are not allowed here. Please rephrase it."),
+            log_reason=f"restricted word: {matched[0].pattern}",
+        )
+    if matched:
+        return Verdict(False, f"restricted word: {matched[0].pattern}")
+    if is_trusted(user):
+        return Verdict(True)
+
+    now = timezone.now()
+    mine = Comment.objects.filter(created_at__gte=now - timedelta(hours=1))
+    if user is not None and user.is_authenticated:
+        mine = mine.filter(author=user)
+    else:
+        mine = mine.filter(viewer_key=viewer_key)
+    recent = list(mine.order_by("-created_at").values_list("body", "created_at")[:20])
+    has_account = user is not None and user.is_authenticated
+    result = spam.score(
+        spam.Post(
+            text=text,
+            recent_texts=tuple(body for body, _at in recent),
+            posts_last_10_minutes=sum(1 for _b, at in recent if at >= now - timedelta(minutes=10)),
+            account_age=(now - user.date_joined) if has_account else None,
+            has_account=has_account,
+        )
+    )
+    if result.holds:
+        return Verdict(False, "spam score: " + ", ".join(result.reasons), result.value)
+    if place_rules(target).mode == Mode.PRE:
+        return Verdict(False, "pre-moderation", result.value)
+    return Verdict(True, "", result.value)

@@ -1,0 +1,96 @@
+/* The moderation queue: keyboard shortcuts while the queue has focus, and live updates.
+ *
+ * Shortcuts (listed on the page) act only when focus is inside the queue and never while
+ * typing in a field. New held posts do not reshuffle the list under the moderator's
+ * hands: a button says there are new ones and loads them when pressed.
+ */
+(function () {
+  "use strict";
+
+  var POLL_MS = 10000;
+  var form = document.getElementById("moderation-queue");
+  if (!form) { return; }
+  var itemsBox = form.querySelector(".queue-items");
+  var refresh = document.querySelector(".queue-refresh");
+  var status = document.querySelector(".queue-live");
+  var url = status.getAttribute("data-queue-url");
+
+  function items() { return Array.prototype.slice.call(form.querySelectorAll(".queue-item")); }
+
+  function current() {
+    var active = document.activeElement;
+    return active ? active.closest(".queue-item") : null;
+  }
+
+  function move(step) {
+    var list = items();
+    if (!list.length) { return; }
+    var index = list.indexOf(current());
+    var next = list[Math.min(Math.max(index + step, 0), list.length - 1)] || list[0];
+    next.focus();
+    next.scrollIntoView({ block: "nearest" });
+  }
+
+  form.addEventListener("keydown", function (event) {
+    var tag = event.target.tagName;
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || event.ctrlKey || event.metaKey || event.altKey) {
+      return;
+    }
+    var item = current();
+    var key = event.key;
+    if (key === "j") { move(1); event.preventDefault(); return; }
+    if (key === "k") { move(-1); event.preventDefault(); return; }
+    if (!item) { return; }
+    if (key === "x") {
+      var box = item.querySelector("input[type=checkbox]");
+      box.checked = !box.checked;
+      event.preventDefault();
+      return;
+    }
+    if (key === "r") {
+      var reason = item.querySelector(".queue-reason");
+      if (!reason.value) { reason.focus(); event.preventDefault(); return; }
+    }
+    var target = item.querySelector("[data-key='" + key + "']");
+    if (target) { event.preventDefault(); target.click(); }
+  });
+
+  function load() {
+    fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (html === null) { return; }
+        itemsBox.innerHTML = html;
+        refresh.hidden = true;
+        status.textContent = "";
+        form.focus();
+      });
+  }
+
+  function announce() {
+    refresh.hidden = false;
+    status.textContent = refresh.textContent;
+  }
+
+  refresh.addEventListener("click", load);
+
+  if (window.SamskabLive && typeof window.SamskabLive.on === "function") {
+    window.SamskabLive.on("queue", announce);
+    window.SamskabLive.on("queue_done", function (data) {
+      var item = document.getElementById("queue-" + data.id);
+      if (item && !item.contains(document.activeElement)) { item.remove(); }
+    });
+    return;
+  }
+  var known = items().map(function (i) { return 'id="' + i.id + '"'; }).join(",");
+  window.setInterval(function () {
+    if (document.hidden) { return; }
+    fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) {
+        var ids = (html.match(/id="queue-\d+"/g) || []).join(",");
+        if (ids && ids !== known) { announce(); }
+      })
+      .catch(function () {});
+  }, POLL_MS);
+})();
