@@ -162,9 +162,9 @@ class Hub:
             last = resume.events[-1]
             conn.floor = (last.epoch, last.seq)
         elif resume.position:
-            # An id-only block: sets the browser's Last-Event-ID without an event, so a
-            # reconnection before the next event still resumes from here.
-            parts.append(f"id: {resume.position}\n\n".encode())
+            # The retry block also carries the id: it sets the browser's Last-Event-ID
+            # without an event, so a reconnection before the next event resumes from here.
+            parts = [self.retry[:-1], f"id: {resume.position}\n\n".encode()]
             if last_id:
                 conn.floor = parse_id(resume.position)
         return b"".join(parts)
