@@ -67,7 +67,7 @@ def poll(request: HttpRequest, channel: str) -> JsonResponse:
             ],
             "reload": resume.reload,
             "last_id": resume.position,
-            "interval_ms": 5000,
+            "interval_ms": conf.poll_milliseconds(),
         }
     )
 

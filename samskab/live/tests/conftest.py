@@ -31,6 +31,7 @@ SERVER_SETTINGS = {
     "LIVE_COALESCE_MS": "200",
     "LIVE_DEMO": "true",
     "LIVE_RETRY_MS": "500",
+    "LIVE_POLL_MS": "300",
 }
 
 
