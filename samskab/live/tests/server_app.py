@@ -3,8 +3,8 @@
 POST /__live_test__/publish {"channel", "event", "data", "mode"} publishes inside the
 server process, the way a service in that process would: "loop" (apublish on the event
 loop), "thread" (publish from a worker thread, as a sync view does) or "coalesce"
-(publish_coalesced of every item of "data", a list, under "key"). With the memory broker nothing outside the process can
-publish; everything else goes to Samskab unchanged.
+(publish_coalesced of every item of "data", a list, under "key"). With the memory
+broker nothing outside the process can publish; everything else goes to Samskab.
 """
 
 import asyncio
