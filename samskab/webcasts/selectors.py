@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from samskab.webcasts import index
+from samskab.webcasts import index, vtt
 from samskab.webcasts.models import (
     AgendaItem,
     Body,
@@ -184,6 +185,50 @@ def meeting_index(meeting: Meeting) -> MeetingIndex:
         else:
             without_item.append(entry)
     return MeetingIndex(meeting, list(entries.values()), without_item, end_ms)
+
+
+# --- WebVTT tracks ------------------------------------------------------------------
+
+
+def _open_end(meeting_index_: MeetingIndex) -> int:
+    """Where a still-open segment or turn ends in a track: the live edge, or its start."""
+    if meeting_index_.end_ms is not None:
+        return meeting_index_.end_ms
+    return max(0, live_offset_ms(meeting_index_.meeting) or 0)
+
+
+def item_heading(item: AgendaItem) -> str:
+    if not item.is_public:
+        return _("%(number)s. Closed item") % {"number": item.number}
+    return f"{item.number}. {item.title}"
+
+
+def meeting_chapters(meeting: Meeting) -> list[vtt.Chapter]:
+    """One chapter per agenda segment; closed items appear by number only."""
+    result = meeting_index(meeting)
+    fallback = _open_end(result)
+    return [
+        vtt.Chapter(segment.start_ms, segment.end_ms or fallback, item_heading(item))
+        for item, segment in result.segments
+    ]
+
+
+def meeting_speaker_cues(meeting: Meeting) -> list[vtt.MetadataCue]:
+    """One metadata cue per public speaker turn: who speaks, on which item."""
+    result = meeting_index(meeting)
+    fallback = _open_end(result)
+    cues = []
+    for item, turn in result.turns:
+        if item is not None and not item.is_public:
+            continue
+        cues.append(
+            vtt.MetadataCue(
+                turn.start_ms,
+                turn.end_ms or fallback,
+                {"speaker": person_data(turn.person), "item": item_data(item)},
+            )
+        )
+    return cues
 
 
 # --- lists ---------------------------------------------------------------------------

@@ -21,16 +21,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samskab import live
-from samskab.webcasts import index
+from samskab.core.uploads import check_size
+from samskab.webcasts import index, vtt
 from samskab.webcasts.models import (
     AgendaItem,
+    Captions,
     Meeting,
     Person,
     Slide,
@@ -258,6 +262,71 @@ def speaker_turns_rebuild(*, meeting: Meeting) -> list[SpeakerTurn]:
         )
         for turn in derived.turns
     )
+
+
+CAPTIONS_MAX_BYTES = 5 * 1024 * 1024
+
+
+def captions_upload(*, meeting: Meeting, language: str, file, by) -> Captions:
+    """Store a WebVTT file as the meeting's captions in one language (replacing any before).
+
+    A file with broken cues is refused whole, every problem named with its line number, and
+    nothing changes.
+    """
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(
+            _("Unknown language: %(code)s.") % {"code": language}, code="language"
+        )
+    check_size(file, CAPTIONS_MAX_BYTES)
+    file.seek(0)
+    data = file.read(CAPTIONS_MAX_BYTES + 1)
+    check_size(ContentFile(data), CAPTIONS_MAX_BYTES)  # a file that lied about its size
+    parsed = vtt.parse(data)
+    if not parsed.ok:
+        messages = [
+            _("Line %(line)s: %(problem)s") % {"line": p.line, "problem": caption_problem(p)}
+            for p in parsed.problems
+        ]
+        if parsed.more_problems:
+            messages.append(_("… and %(count)s more problems.") % {"count": parsed.more_problems})
+        raise ValidationError(
+            [_("The captions file is not valid WebVTT; nothing was saved."), *messages],
+            code="invalid_vtt",
+        )
+    if not parsed.cues:
+        raise ValidationError(_("The captions file has no cues."), code="empty")
+    with transaction.atomic():
+        _lock(meeting)
+        captions = Captions.objects.filter(meeting=meeting, language=language).first()
+        old_name = captions.vtt.name if captions and captions.vtt else None
+        captions = captions or Captions(meeting=meeting, language=language)
+        captions.vtt.save(f"{meeting.pk}-{language}.vtt", ContentFile(data), save=False)
+        captions.text = parsed.text
+        captions.save()
+        if old_name and old_name != captions.vtt.name:
+            storage = captions.vtt.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
+    return captions
+
+
+def caption_problem(problem: vtt.Problem) -> str:
+    """The parser's problem in the reader's language."""
+    messages = {
+        "no_header": _('The file must start with the line "WEBVTT".'),
+        "not_utf8": _("The file is not UTF-8 text."),
+        "binary": _("The file holds binary data, not text."),
+        "header_not_separated": _("A blank line must separate the header from the first cue."),
+        "no_timing": _("A cue needs a timing line such as 00:00:01.000 --> 00:00:04.000."),
+        "bad_time": _('"%(value)s" is not a time such as 00:01:02.500 (hours optional).'),
+        "ends_before_start": _("The cue ends (%(end)s) before or when it starts (%(start)s)."),
+        "arrow_in_text": _('Cue text may not contain "-->" (is a blank line missing?).'),
+        "out_of_order": _(
+            "This cue starts at %(start)s, before the cue above it (%(previous)s); "
+            "cues must be in time order."
+        ),
+    }
+    message = messages.get(problem.code)
+    return message % dict(problem.params) if message else problem.message
 
 
 def format_offset(offset_ms: int) -> str:
