@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from samskab import live
 from samskab.core.uploads import check_size
-from samskab.webcasts import index, vtt
+from samskab.webcasts import importers, index, vtt
 from samskab.webcasts.models import (
     AgendaItem,
     Captions,
@@ -220,30 +220,36 @@ def mark_correct(*, mark: TimelineMark, offset_ms: int, by) -> TimelineMark:
     with transaction.atomic():
         _lock(meeting)
         mark.refresh_from_db()
-        if mark.is_undone:
-            raise ValidationError(_("A removed mark cannot be moved."), code="undone")
-        if mark.kind == Kind.MEETING_END:
-            if offset_ms < 0 or (meeting.duration_ms and offset_ms > meeting.duration_ms):
-                raise ValidationError(
-                    _("The end must lie within the recording (0 to %(end)s).")
-                    % {"end": format_offset(meeting.duration_ms or 0)},
-                    code="out_of_range",
-                )
-            last = _last_offset(meeting, exclude=mark)
-            if last is not None and offset_ms < last:
-                raise ValidationError(
-                    _("The end cannot move before the last mark (%(time)s).")
-                    % {"time": format_offset(last)},
-                    code="before_last_mark",
-                )
-        else:
-            _check_offset(meeting, offset_ms)
+        mark_correction_check(mark=mark, offset_ms=offset_ms)
         mark.offset_ms = offset_ms
         mark.at = _at_from(meeting, offset_ms, default=mark.at)
         mark.corrected_at = timezone.now()
         mark.save(update_fields=["offset_ms", "at", "corrected_at"])
         _after_write(meeting, mark, action="correct")
     return mark
+
+
+def mark_correction_check(*, mark: TimelineMark, offset_ms: int) -> None:
+    """Raise ValidationError if the mark may not move to offset_ms (for forms, too)."""
+    meeting = mark.meeting
+    if mark.is_undone:
+        raise ValidationError(_("A removed mark cannot be moved."), code="undone")
+    if mark.kind != Kind.MEETING_END:
+        _check_offset(meeting, offset_ms)
+        return
+    if offset_ms < 0 or (meeting.duration_ms and offset_ms > meeting.duration_ms):
+        raise ValidationError(
+            _("The end must lie within the recording (0 to %(end)s).")
+            % {"end": format_offset(meeting.duration_ms or 0)},
+            code="out_of_range",
+        )
+    last = _last_offset(meeting, exclude=mark)
+    if last is not None and offset_ms < last:
+        raise ValidationError(
+            _("The end cannot move before the last mark (%(time)s).")
+            % {"time": format_offset(last)},
+            code="before_last_mark",
+        )
 
 
 def speaker_turns_rebuild(*, meeting: Meeting) -> list[SpeakerTurn]:
@@ -262,6 +268,39 @@ def speaker_turns_rebuild(*, meeting: Meeting) -> list[SpeakerTurn]:
         )
         for turn in derived.turns
     )
+
+
+def agenda_import(*, meeting: Meeting, rows: list, by) -> importers.Plan:
+    """Create and update the meeting's agenda items from imported rows, all or nothing.
+
+    The plan is made again inside the transaction (the agenda may have changed since the
+    preview); rows it rejects now are left out, everything else goes in together.
+    """
+    with transaction.atomic():
+        _lock(meeting)
+        plan = importers.agenda_import_plan(meeting=meeting, rows=rows)
+        # Numbers may swap between items: park the changing ones on a unique placeholder
+        # first so the unique (meeting, number) constraint holds at every step.
+        renumbered = [u.item for u in plan.update if "number" in u.changed]
+        for item in renumbered:
+            AgendaItem.objects.filter(pk=item.pk).update(number=f"~{item.pk}")
+        for update in plan.update:
+            for name in update.changed:
+                setattr(update.item, name, getattr(update.row, name))
+            update.item.save(update_fields=update.changed)
+        AgendaItem.objects.bulk_create(
+            AgendaItem(
+                meeting=meeting,
+                number=row.number,
+                title=row.title,
+                description=row.description,
+                is_public=row.is_public,
+                external_id=row.external_id,
+                position=row.position,
+            )
+            for row in plan.create
+        )
+    return plan
 
 
 CAPTIONS_MAX_BYTES = 5 * 1024 * 1024
