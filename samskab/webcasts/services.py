@@ -34,6 +34,7 @@ from samskab.core.uploads import check_size
 from samskab.webcasts import importers, index, vtt
 from samskab.webcasts.models import (
     AgendaItem,
+    CaptionCue,
     Captions,
     Meeting,
     Person,
@@ -342,6 +343,18 @@ def captions_upload(*, meeting: Meeting, language: str, file, by) -> Captions:
         captions.vtt.save(f"{meeting.pk}-{language}.vtt", ContentFile(data), save=False)
         captions.text = parsed.text
         captions.save()
+        CaptionCue.objects.filter(captions=captions).delete()
+        CaptionCue.objects.bulk_create(
+            CaptionCue(
+                captions=captions,
+                meeting=meeting,
+                start_ms=cue.start_ms,
+                end_ms=cue.end_ms,
+                text=cue.plain_text,
+            )
+            for cue in parsed.cues
+            if cue.plain_text
+        )
         if old_name and old_name != captions.vtt.name:
             storage = captions.vtt.storage
             transaction.on_commit(lambda: storage.delete(old_name))

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from samskab.webcasts import feeds
+from samskab.webcasts import feeds, views_search
 
 app_name = "webcasts"
 
 # Data side (webcasts-data): feeds, tracks, search. The player, console, embed and share
 # pages (webcasts-ui) add theirs below.
 urlpatterns = [
+    path("soeg/", views_search.search, name="search"),
     path("kalender.ics", feeds.calendar_all, name="calendar"),
     path("feed/", feeds.MeetingsFeed(), name="feed"),
     path("feed/atom/", feeds.MeetingsAtomFeed(), name="feed_atom"),
