@@ -144,6 +144,14 @@ def metadata_vtt(cues: Iterable[MetadataCue]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+def captions_vtt(cues: Iterable[tuple[int, int, str]]) -> str:
+    """Plain captions from (start_ms, end_ms, text)."""
+    blocks = ["WEBVTT"]
+    for start_ms, end_ms, text in cues:
+        blocks.append(f"{_timing(start_ms, end_ms)}\n{_cue_text(text) or '-'}")
+    return "\n\n".join(blocks) + "\n"
+
+
 # --- reading -------------------------------------------------------------------------
 
 
