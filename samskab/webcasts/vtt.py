@@ -181,10 +181,10 @@ def decode(data: bytes) -> tuple[str | None, Problem | None]:
 
 def parse(data: str | bytes) -> Parsed:
     if isinstance(data, bytes):
-        text, problem = decode(data)
+        text, undecodable = decode(data)
         if text is None:
-            assert problem is not None  # noqa: S101  # decode returns one or the other
-            return Parsed((), (problem,))
+            assert undecodable is not None  # noqa: S101  # decode returns one or the other
+            return Parsed((), (undecodable,))
     else:
         text = data
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
