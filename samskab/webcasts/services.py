@@ -64,6 +64,7 @@ def meeting_go_live(*, meeting: Meeting, by, at: datetime | None = None) -> Time
                 % {"status": meeting.get_status_display().lower()},
                 code="not_planned",
             )
+        _check_not_future(at)
         if meeting.recording_started_at is None:
             meeting.recording_started_at = at
         meeting.status = Meeting.Status.LIVE
@@ -122,8 +123,6 @@ def mark_add(
                 % {"status": meeting.get_status_display().lower()},
                 code="not_live",
             )
-        if at > timezone.now() + CLOCK_TOLERANCE:
-            raise ValidationError(_("The mark's time is in the future."), code="future")
         _check_mark(meeting, kind, agenda_item=agenda_item, person=person, slide=slide)
         offset = _offset_from(meeting, at)
         mark = _create(
@@ -395,8 +394,18 @@ def _lock(meeting: Meeting) -> None:
     meeting.refresh_from_db()
 
 
+def _check_not_future(at: datetime) -> None:
+    if at > timezone.now() + CLOCK_TOLERANCE:
+        raise ValidationError(_("The mark's time is in the future."), code="future")
+
+
 def _offset_from(meeting: Meeting, at: datetime) -> int:
-    assert meeting.recording_started_at is not None  # noqa: S101  # set by go-live
+    _check_not_future(at)
+    if meeting.recording_started_at is None:  # only if the status was set by hand
+        raise ValidationError(
+            _("The meeting has no recording start; set it in the meeting's form."),
+            code="no_recording_start",
+        )
     offset = int((at - meeting.recording_started_at).total_seconds() * 1000)
     if offset < 0:
         raise ValidationError(
