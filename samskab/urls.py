@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("konto/", include("samskab.accounts.urls")),
+    path("moeder/", include("samskab.webcasts.urls")),
     path("live/", include("samskab.live.urls")),
     path("feedback/", include("samskab.feedback.urls")),
     path("afstemninger/", include("samskab.polls.urls")),

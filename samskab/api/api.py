@@ -13,15 +13,6 @@ api = NinjaAPI(
 )
 
 
-def _add_routers() -> None:
-    from samskab.comments.api import router as comments_router
-
-    api.add_router("/v1/comments", comments_router)
-
-
-_add_routers()
-
-
 @api.get("/v1/site", tags=["site"], summary="The municipality this installation serves")
 def site_info(request):
     from samskab.core.models import SiteSettings
@@ -31,9 +22,14 @@ def site_info(request):
 
 
 def _add_routers() -> None:
+    """Each capability's router, under /api/v1/ (imported here: apps load after this module)."""
+    from samskab.comments.api import router as comments
     from samskab.polls.api import router as dialogue
+    from samskab.webcasts.api import router as webcasts
 
+    api.add_router("/v1/comments", comments)
     api.add_router("/v1/", dialogue)
+    api.add_router("/v1/", webcasts)
 
 
 _add_routers()

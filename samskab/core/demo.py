@@ -12,6 +12,7 @@ from samskab.accounts.models import CensusRecord, User, VerificationLevel
 from samskab.accounts.roles import Role, roles_sync
 from samskab.accounts.services import census_replace
 from samskab.core.models import FooterLink, SiteSettings
+from samskab.webcasts.demo import demo_load as webcasts_demo_load
 
 DEMO_PASSWORD = "samskab-demo"  # noqa: S105  # the demo's published password, refused in production
 
@@ -57,6 +58,7 @@ def demo_load() -> list[tuple[str, str]]:
     _person(DEMO_CITIZEN, is_staff=False)
     logins.append((DEMO_CITIZEN, "Borger (citizen)"))
     _census()
+    webcasts_demo_load()
     return logins
 
 
