@@ -5,6 +5,7 @@ from django.views.static import serve
 
 from samskab.api.api import api
 from samskab.core import views as core
+from samskab.webcasts import views_embed as webcasts_embed
 
 urlpatterns = [
     path("", core.home, name="home"),
@@ -16,6 +17,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("konto/", include("samskab.accounts.urls")),
     path("live/", include("samskab.live.urls")),
+    path("moeder/", include("samskab.webcasts.urls")),
+    # oEmbed discovery answers at the site root, as consumers expect.
+    path("oembed", webcasts_embed.oembed, name="oembed"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

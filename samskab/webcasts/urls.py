@@ -1,0 +1,38 @@
+"""Addresses of meetings, under /moeder/ (Danish for "meetings")."""
+
+from django.urls import path
+
+from samskab.webcasts import views, views_console, views_embed, views_slides
+
+app_name = "webcasts"
+
+urlpatterns = [
+    path("", views.meeting_list, name="meeting_list"),
+    path("<int:pk>/", views.meeting, name="meeting"),
+    path("<int:pk>/tekst/", views.meeting_text, name="meeting_text"),
+    path("<int:pk>/embed/", views_embed.meeting_embed, name="meeting_embed"),
+    path("<int:pk>/kapitler.vtt", views.meeting_chapters_vtt, name="meeting_chapters_vtt"),
+    path("<int:pk>/talere.vtt", views.meeting_speakers_vtt, name="meeting_speakers_vtt"),
+    path(
+        "<int:pk>/billede/<int:second>.jpg", views.meeting_thumbnail, name="meeting_thumbnail"
+    ),
+    path("<int:pk>/slides/<int:deck_pk>/pdf/", views.deck_pdf, name="deck_pdf"),
+    path("<int:pk>/konsol/", views_console.console, name="console"),
+    path("<int:pk>/konsol/marker/", views_console.console_mark, name="console_mark"),
+    path("<int:pk>/konsol/fortryd/", views_console.console_undo, name="console_undo"),
+    path("<int:pk>/konsol/start/", views_console.console_go_live, name="console_go_live"),
+    path("<int:pk>/konsol/slut/", views_console.console_end, name="console_end"),
+    path("<int:pk>/tidslinje/", views_console.timeline, name="timeline"),
+    path("<int:pk>/tidslinje/ny/", views_console.timeline_add, name="timeline_add"),
+    path(
+        "<int:pk>/tidslinje/<int:mark_pk>/flyt/",
+        views_console.timeline_correct,
+        name="timeline_correct",
+    ),
+    path(
+        "<int:pk>/tidslinje/<int:mark_pk>/fjern/",
+        views_console.timeline_remove,
+        name="timeline_remove",
+    ),
+    path("<int:pk>/punkter/<int:item_pk>/slides/", views_slides.item_slides, name="item_slides"),
+]
