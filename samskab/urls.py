@@ -16,8 +16,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("konto/", include("samskab.accounts.urls")),
-    path("live/", include("samskab.live.urls")),
     path("moeder/", include("samskab.webcasts.urls")),
+    path("live/", include("samskab.live.urls")),
     # oEmbed discovery answers at the site root, as consumers expect.
     path("oembed", webcasts_embed.oembed, name="oembed"),
     path("api/", api.urls),

@@ -43,6 +43,28 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.POLL_OFFICER: {"accounts.view_residenceverification"},
 }
 
+# Webcasts (W1-W4): editors keep bodies, meetings, agendas, people and captions; operators
+# read the agenda and set marks; administrators do everything editors and operators do.
+_WEBCASTS_EDIT = ["body", "meeting", "agendaitem", "document", "person", "slidedeck", "captions"]
+ROLE_PERMISSIONS[Role.EDITOR] |= {
+    f"webcasts.{action}_{model}"
+    for model in _WEBCASTS_EDIT
+    for action in ("add", "change", "view", "delete")
+} | {"webcasts.change_timelinemark", "webcasts.view_timelinemark"}
+ROLE_PERMISSIONS[Role.OPERATOR] |= {
+    "webcasts.view_meeting",
+    "webcasts.view_agendaitem",
+    "webcasts.view_person",
+    "webcasts.add_timelinemark",
+    "webcasts.change_timelinemark",
+}
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= (
+    ROLE_PERMISSIONS[Role.EDITOR]
+    | ROLE_PERMISSIONS[Role.OPERATOR]
+    | {"webcasts.view_speakerturn", "webcasts.view_slide", "api.view_apitoken"}
+    | {f"api.{action}_apitoken" for action in ("add", "change", "delete")}
+)
+
 
 def has_role(user, role: Role) -> bool:
     if not user.is_authenticated or not user.is_active:

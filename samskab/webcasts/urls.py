@@ -2,17 +2,23 @@
 
 from django.urls import path
 
-from samskab.webcasts import views, views_console, views_embed, views_slides
+from samskab.webcasts import feeds, views, views_console, views_embed, views_slides
 
 app_name = "webcasts"
 
+# Data side (webcasts-data): feeds and tracks. Then the pages (webcasts-ui): the list,
+# the player, text-only, embed, thumbnails, the console, the timeline editor, slides.
 urlpatterns = [
+    path("kalender.ics", feeds.calendar_all, name="calendar"),
+    path("feed/", feeds.MeetingsFeed(), name="feed"),
+    path("feed/atom/", feeds.MeetingsAtomFeed(), name="feed_atom"),
+    path("<int:pk>/kapitler.vtt", feeds.chapters_track, name="chapters_vtt"),
+    path("<int:pk>/talere.vtt", feeds.speakers_track, name="speakers_vtt"),
+    path("<slug:body_slug>/kalender.ics", feeds.calendar_body, name="body_calendar"),
     path("", views.meeting_list, name="meeting_list"),
     path("<int:pk>/", views.meeting, name="meeting"),
     path("<int:pk>/tekst/", views.meeting_text, name="meeting_text"),
     path("<int:pk>/embed/", views_embed.meeting_embed, name="meeting_embed"),
-    path("<int:pk>/kapitler.vtt", views.meeting_chapters_vtt, name="meeting_chapters_vtt"),
-    path("<int:pk>/talere.vtt", views.meeting_speakers_vtt, name="meeting_speakers_vtt"),
     path(
         "<int:pk>/billede/<int:second>.jpg", views.meeting_thumbnail, name="meeting_thumbnail"
     ),

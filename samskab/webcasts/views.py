@@ -1,5 +1,5 @@
 """Public meeting pages: the list, the player (live and archive), the text-only index,
-the WebVTT tracks and the share thumbnails."""
+the share thumbnails and slide PDFs. (The WebVTT tracks are in feeds.py.)"""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from django.db.models.functions import RowNumber
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from samskab.core.ratelimit import hit, too_many
-from samskab.webcasts import thumbnails, vtt
+from samskab.webcasts import thumbnails
 from samskab.webcasts.models import Body, Meeting, SlideDeck
 from samskab.webcasts.player import (
     embed_iframe,
@@ -22,7 +21,7 @@ from samskab.webcasts.player import (
     player_context,
     with_player_csp,
 )
-from samskab.webcasts.selectors import meeting_index, meetings_past, meetings_upcoming
+from samskab.webcasts.selectors import meetings_past, meetings_upcoming
 
 ARCHIVE_PER_BODY = 5
 ARCHIVE_PAGE_SIZE = 20
@@ -94,22 +93,6 @@ def meeting_text(request: HttpRequest, pk: int) -> HttpResponse:
     context = player_context(request, meeting, t=None)
     context["documents"] = list(meeting.documents.order_by("position", "pk"))
     return render(request, "webcasts/meeting_text.html", context)
-
-
-@require_GET
-@cache_control(max_age=30, public=True)
-def meeting_chapters_vtt(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = visible_meeting(request, pk)
-    text = vtt.chapters_vtt(meeting_index(meeting))
-    return HttpResponse(text, content_type="text/vtt; charset=utf-8")
-
-
-@require_GET
-@cache_control(max_age=30, public=True)
-def meeting_speakers_vtt(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = visible_meeting(request, pk)
-    text = vtt.speakers_vtt(meeting_index(meeting))
-    return HttpResponse(text, content_type="text/vtt; charset=utf-8")
 
 
 @require_GET
