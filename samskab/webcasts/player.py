@@ -231,8 +231,11 @@ def player_context(
         "share_text": text,
         "share_targets": share_targets(url, text),
         "mastodon_template": MASTODON_TEMPLATE,
+        "share_text_templates": share_text_templates(),
         "share_description": share_description(meeting, moment),
-        "can_seek": meeting.video_kind in (Meeting.VideoKind.HLS, Meeting.VideoKind.UPLOAD),
+        # YouTube seeks by reloading its frame at ?start=; Facebook's player cannot seek.
+        "can_seek": meeting.video_kind
+        in (Meeting.VideoKind.HLS, Meeting.VideoKind.UPLOAD, Meeting.VideoKind.YOUTUBE),
     }
 
 
@@ -283,6 +286,16 @@ SHARE_TARGETS = [
 ]
 # Mastodon has no central site: the viewer names their own server (remembered by share.js).
 MASTODON_TEMPLATE = "https://{instance}/share?text={text}%20{url}"
+
+
+def share_text_templates() -> dict[str, str]:
+    """share_text()'s sentences with {name}, {item}, {meeting} left for share.js to fill."""
+    slots = {"name": "{name}", "item": "{item}", "meeting": "{meeting}"}
+    return {
+        "speaker_item": _("%(name)s on %(item)s – %(meeting)s") % slots,
+        "speaker": _("%(name)s – %(meeting)s") % slots,
+        "item": "{item} – {meeting}",
+    }
 
 
 def share_targets(url: str, text: str) -> list[dict[str, str]]:
