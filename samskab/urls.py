@@ -26,6 +26,8 @@ urlpatterns = [
 
 if not settings.PRODUCTION:
     # In production the web server (nginx) serves uploaded media; see docs/deployment.md.
-    urlpatterns += [
-        path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+    # MEDIA_ROOT is read per request, so the folder a test points it at is the one served.
+    def media(request, path):
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+    urlpatterns += [path("media/<path:path>", media)]

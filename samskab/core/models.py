@@ -67,10 +67,12 @@ class SiteSettings(models.Model):
 
     @classmethod
     def current(cls) -> "SiteSettings":
-        # Read on every page; cached until the admin saves it (see apps.py).
+        # Read on every page; cached until the admin saves it (see apps.py). The footer
+        # links travel in the same cache entry, so a page costs no query for them.
         row = cache.get(SITE_SETTINGS_CACHE_KEY)
         if row is None:
             row, _created = cls.objects.get_or_create(pk=1)
+            models.prefetch_related_objects([row], "footer_links")
             cache.set(SITE_SETTINGS_CACHE_KEY, row, 300)
         return row
 

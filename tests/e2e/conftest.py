@@ -1,0 +1,130 @@
+"""Browser tests: Playwright driving Debian's Chromium against a live Samskab server.
+
+Every test here is skipped, saying why, where /usr/bin/chromium is missing. Pages are
+checked with the vendored axe-core (`assert_accessible`), and a test fails if any file the
+page asked for was missing or refused, or the page logged an error (a CSP violation shows
+up there too).
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE_PATH = "vendor/axe-core-4.11.0/axe.min.js"
+PHONE = {
+    "viewport": {"width": 375, "height": 667},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip("end-to-end tests need Chromium at /usr/bin/chromium (apt install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread, and Django refuses
+    # database calls from a thread with a running loop. Here the loop only drives the
+    # browser, so the calls are safe; the permission lasts only while the browser does.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            yield chromium
+            chromium.close()
+
+
+@pytest.fixture
+def device() -> dict[str, object]:
+    """The screen a test uses; a test (or its module) overrides this fixture for a phone."""
+    return DESKTOP
+
+
+@pytest.fixture
+def page(browser, live_server, device) -> Iterator[object]:
+    context = browser.new_context(base_url=live_server.url, locale="da-DK", **device)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on(
+        "response",
+        lambda response: (
+            problems.append(f"{response.status} {response.url}") if response.status >= 400 else None
+        ),
+    )
+    page.on("requestfailed", lambda request: problems.append(f"failed {request.url}"))
+    def console(message) -> None:
+        # axe-core itself tries inline styles while it inspects a page; the CSP refuses them,
+        # as it should, and that says nothing about the page.
+        if message.type == "error" and not message.location.get("url", "").endswith(AXE_PATH):
+            problems.append(f"console: {message.text}")
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.problems = problems
+    yield page
+    context.close()
+    assert not problems, "the browser met problems:\n" + "\n".join(problems)
+
+
+def assert_accessible(page) -> None:
+    """Run axe-core on the page as it is now and fail with every violation, readably."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # By URL from our own static files, so the page's CSP (script-src 'self') allows it.
+        page.add_script_tag(url=urljoin(page.url, settings.STATIC_URL + AXE_PATH))
+    violations = page.evaluate(
+        """async () => {
+            const results = await window.axe.run(document, {resultTypes: ["violations"]});
+            return results.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map((n) => ({target: n.target.join(" "), html: n.html})),
+            }));
+        }"""
+    )
+    if violations:
+        lines = [f"axe-core found {len(violations)} violation(s) on {page.url}:"]
+        for violation in violations:
+            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+            for node in violation["nodes"][:10]:
+                lines.append(f"    {node['target']}  {node['html'][:160]}")
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+def tab_to(page, selector: str, *, limit: int = 40) -> None:
+    """Press Tab until the element matching `selector` has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    pytest.fail(f"{selector} was not reached with {limit} presses of Tab", pytrace=False)
+
+
+@pytest.fixture
+def site_settings(db):
+    from samskab.core.models import FooterLink, SiteSettings
+
+    site = SiteSettings.current()
+    site.name = "Testby Kommune"
+    site.tagline = "Deltag i lokalpolitikken"
+    site.contact_email = "kontakt@testby.example"
+    site.save()
+    FooterLink.objects.create(site=site, label="Testby.dk", url="https://testby.example/")
+    return SiteSettings.current()
+
