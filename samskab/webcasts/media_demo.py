@@ -7,12 +7,14 @@ installed on the machine. Idempotent: a meeting that already has its package is 
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 
 from django.db import transaction
 
-from samskab.webcasts.ffmpeg import run_ffmpeg
+from samskab.webcasts.ffmpeg import MediaError, run_ffmpeg
 from samskab.webcasts.models import Meeting
 from samskab.webcasts.recording import PLAYLIST, media_folder
+
 
 def demo_video_make(*, meeting: Meeting, seconds: int = 60) -> bool:
     """Give the meeting a generated HLS recording of `seconds`; False if it already had one."""
@@ -45,3 +47,61 @@ def demo_video_make(*, meeting: Meeting, seconds: int = 60) -> bool:
         )
     meeting.refresh_from_db()
     return created
+
+
+DEMO_DECK_ITEM = "3"  # "Skolestruktur 2031" in the demo's recorded council meeting
+DEMO_DECK_PAGES = [
+    "Vestbyens skoler i dag: 2 matrikler, 612 elever",
+    "Forslaget: én skole på Østervej fra 2031",
+    "Økonomi: ombygning 48 mio. kr.",
+]
+# When the operator showed each page, in seconds into the recording (during item 3).
+DEMO_SLIDE_SECONDS = [84, 112, 152]
+
+
+def demo_media_load() -> list[str]:
+    """The demo's recorded meeting gets its video and a slide deck; returns what was done.
+
+    Runs after the demo's rows exist, outside their transaction (ffmpeg takes a while).
+    A failing ffmpeg is reported and skipped: the demo works without video.
+    """
+    from django.core.files.base import ContentFile
+
+    from samskab.webcasts.demo import DEMO_PAST_SECONDS, PAST_ID
+    from samskab.webcasts.models import SlideDeck, TimelineMark
+    from samskab.webcasts.slides import sample_deck_pdf, slide_deck_render
+
+    meeting = Meeting.objects.filter(external_id=PAST_ID).first()
+    if meeting is None:
+        return ["The demo has no recorded meeting; no video made."]
+    messages = []
+    try:
+        if demo_video_make(meeting=meeting, seconds=DEMO_PAST_SECONDS):
+            messages.append(f"Demo video made ({DEMO_PAST_SECONDS} s, HLS) for “{meeting.title}”.")
+    except MediaError as error:
+        messages.append(f"Demo video skipped: {error}")
+    item = meeting.agenda_items.filter(number=DEMO_DECK_ITEM).first()
+    if item is None:
+        return messages
+    deck = SlideDeck.objects.filter(agenda_item=item).first()
+    if deck is None:
+        deck = SlideDeck(agenda_item=item, title="Skolestruktur 2031: oplæg")
+        pdf = sample_deck_pdf(title="Skolestruktur 2031", pages=DEMO_DECK_PAGES)
+        deck.pdf.save("skolestruktur-2031.pdf", ContentFile(pdf), save=True)
+    if deck.page_count == 0:
+        slide_deck_render(deck=deck)
+        messages.append(f"Demo slides rendered ({deck.page_count} pages).")
+    if not meeting.marks.filter(kind=TimelineMark.Kind.SLIDE).exists():
+        start = meeting.recording_started_at or meeting.starts_at
+        with transaction.atomic():
+            for slide, seconds in zip(
+                deck.slides.order_by("number"), DEMO_SLIDE_SECONDS, strict=False
+            ):
+                TimelineMark.objects.create(
+                    meeting=meeting,
+                    kind=TimelineMark.Kind.SLIDE,
+                    offset_ms=seconds * 1000,
+                    at=start + timedelta(seconds=seconds),
+                    slide=slide,
+                )
+    return messages

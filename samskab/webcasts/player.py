@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -155,14 +154,14 @@ def share_text(meeting: Meeting, moment: Moment | None) -> str:
         if person.party and name == person.name:
             name = f"{name} ({person.party})"
         if moment.item is not None:
-            return _("%(name)s on %(item)s – %(meeting)s") % {
+            return _("%(name)s on %(item)s \u2013 %(meeting)s") % {
                 "name": name,
                 "item": moment.item.title,
                 "meeting": meeting.title,
             }
-        return _("%(name)s – %(meeting)s") % {"name": name, "meeting": meeting.title}
+        return _("%(name)s \u2013 %(meeting)s") % {"name": name, "meeting": meeting.title}
     if moment is not None and moment.item is not None:
-        return f"{moment.item.number}. {moment.item.title} – {meeting.title}"
+        return f"{moment.item.number}. {moment.item.title} \u2013 {meeting.title}"
     return str(meeting.title)
 
 
@@ -176,10 +175,13 @@ def share_description(meeting: Meeting, moment: Moment | None) -> str:
         if person.shown_name == person.name:
             parts.insert(0, f"{person.shown_name}, {person.role}")
     if moment is not None and moment.item is not None:
-        parts.append(_("Agenda item %(number)s: %(title)s") % {
-            "number": moment.item.number,
-            "title": moment.item.title,
-        })
+        parts.append(
+            _("Agenda item %(number)s: %(title)s")
+            % {
+                "number": moment.item.number,
+                "title": moment.item.title,
+            }
+        )
     return ". ".join(parts)
 
 
@@ -270,8 +272,10 @@ def with_player_csp(response: HttpResponse, meeting: Meeting) -> HttpResponse:
 
 def oembed_discovery_url(request: HttpRequest, meeting: Meeting) -> str:
     target = request.build_absolute_uri(meeting.get_absolute_url())
-    return request.build_absolute_uri(reverse("oembed")) + "?" + urlencode(
-        {"url": target, "format": "json"}
+    return (
+        request.build_absolute_uri(reverse("oembed"))
+        + "?"
+        + urlencode({"url": target, "format": "json"})
     )
 
 
@@ -292,9 +296,9 @@ def share_text_templates() -> dict[str, str]:
     """share_text()'s sentences with {name}, {item}, {meeting} left for share.js to fill."""
     slots = {"name": "{name}", "item": "{item}", "meeting": "{meeting}"}
     return {
-        "speaker_item": _("%(name)s on %(item)s – %(meeting)s") % slots,
-        "speaker": _("%(name)s – %(meeting)s") % slots,
-        "item": "{item} – {meeting}",
+        "speaker_item": _("%(name)s on %(item)s \u2013 %(meeting)s") % slots,
+        "speaker": _("%(name)s \u2013 %(meeting)s") % slots,
+        "item": "{item} \u2013 {meeting}",
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -142,13 +143,29 @@ def render_slide_deck(deck_id: int) -> int:
         return 0
 
 
+def _font(size: int):
+    """A font with the Danish letters: IBM Plex Sans shipped with DKFDS, else DejaVu, else
+    Pillow's own (which lacks Æ, Ø and Å)."""
+    from django.conf import settings
+    from PIL import ImageFont
+
+    candidates = sorted(
+        Path(settings.BASE_DIR, "static", "vendor").glob("dkfds-*/**/IBMPlexSans-Regular.ttf")
+    )
+    candidates.append(Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"))
+    for path in candidates:
+        if path.is_file():
+            return ImageFont.truetype(str(path), size=size)
+    return ImageFont.load_default(size=size)
+
+
 def sample_deck_pdf(*, title: str, pages: list[str]) -> bytes:
     """A small PDF with one line of text per page (demo data and tests), made with Pillow."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     images = []
-    title_font = ImageFont.load_default(size=64)
-    body_font = ImageFont.load_default(size=44)
+    title_font = _font(64)
+    body_font = _font(44)
     for number, line in enumerate(pages, start=1):
         image = Image.new("RGB", (1280, 720), "#ffffff")
         draw = ImageDraw.Draw(image)

@@ -19,9 +19,7 @@ urlpatterns = [
     path("<int:pk>/", views.meeting, name="meeting"),
     path("<int:pk>/tekst/", views.meeting_text, name="meeting_text"),
     path("<int:pk>/embed/", views_embed.meeting_embed, name="meeting_embed"),
-    path(
-        "<int:pk>/billede/<int:second>.jpg", views.meeting_thumbnail, name="meeting_thumbnail"
-    ),
+    path("<int:pk>/billede/<int:second>.jpg", views.meeting_thumbnail, name="meeting_thumbnail"),
     path("<int:pk>/slides/<int:deck_pk>/pdf/", views.deck_pdf, name="deck_pdf"),
     path("<int:pk>/konsol/", views_console.console, name="console"),
     path("<int:pk>/konsol/marker/", views_console.console_mark, name="console_mark"),

@@ -63,9 +63,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             by_body.setdefault(meeting.body_id, []).append(meeting)
         for meetings in by_body.values():
             meetings.sort(key=lambda m: m.starts_at, reverse=True)
-        context["archive"] = [
-            (each, by_body[each.pk]) for each in bodies if by_body.get(each.pk)
-        ]
+        context["archive"] = [(each, by_body[each.pk]) for each in bodies if by_body.get(each.pk)]
     return render(request, "webcasts/meeting_list.html", context)
 
 

@@ -309,7 +309,9 @@ def timeline_remove(request: HttpRequest, pk: int, mark_pk: int) -> HttpResponse
         services.mark_remove(mark=mark, by=request.user)
     except ValidationError as error:
         return _timeline_answer(request, meeting, error=_validation_text(error))
-    return _timeline_answer(request, meeting, done=_("Removed %(mark)s.") % {"mark": describe(mark)})
+    return _timeline_answer(
+        request, meeting, done=_("Removed %(mark)s.") % {"mark": describe(mark)}
+    )
 
 
 @login_required

@@ -21,7 +21,8 @@ class SlideDeckForm(forms.Form):
     pdf = forms.FileField(
         label=gettext_lazy("PDF file"),
         help_text=gettext_lazy(
-            "Save the presentation as PDF first (PowerPoint: File, Save as, PDF). At most %(mb)s MB."
+            "Save the presentation as PDF first (PowerPoint: File, Save as, PDF). "
+            "At most %(mb)s MB."
         )
         % {"mb": PDF_MAX_BYTES // (1024 * 1024)},
     )

@@ -70,6 +70,7 @@ def page(browser, live_server, device) -> Iterator[object]:
         ),
     )
     page.on("requestfailed", lambda request: problems.append(f"failed {request.url}"))
+
     def console(message) -> None:
         # axe-core itself tries inline styles while it inspects a page; the CSP refuses them,
         # as it should, and that says nothing about the page.
@@ -127,4 +128,3 @@ def site_settings(db):
     site.save()
     FooterLink.objects.create(site=site, label="Testby.dk", url="https://testby.example/")
     return SiteSettings.current()
-

@@ -45,7 +45,9 @@ def encryption_entries(user_password: str, owner_password: str) -> tuple[bytes, 
     return owner_entry, rc4(file_key, PADDING)
 
 
-def pdf_file(*, pages: int = 1, user_password: str | None = None, owner_password: str = "o") -> bytes:
+def pdf_file(
+    *, pages: int = 1, user_password: str | None = None, owner_password: str = "o"
+) -> bytes:
     """A PDF of blank pages; encrypted when user_password is given ('' = owner password only)."""
     kids = " ".join(f"{3 + n} 0 R" for n in range(pages))
     objects = [

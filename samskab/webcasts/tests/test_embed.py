@@ -47,9 +47,10 @@ def test_the_list_and_the_console_may_not_be_framed(client):
     meeting = archive_meeting()
     assert client.get(reverse("webcasts:meeting_list"))["X-Frame-Options"] == "DENY"
     client.force_login(staff(Role.OPERATOR))
-    assert client.get(reverse("webcasts:console", kwargs={"pk": meeting.pk}))[
-        "X-Frame-Options"
-    ] == "DENY"
+    assert (
+        client.get(reverse("webcasts:console", kwargs={"pk": meeting.pk}))["X-Frame-Options"]
+        == "DENY"
+    )
 
 
 @pytest.mark.django_db

@@ -55,7 +55,7 @@ def test_a_shared_moment_names_the_speaker_and_item_in_link_previews(client):
     response = client.get(meeting.get_absolute_url(), {"t": "130"})
     tags = meta(response.content.decode())
 
-    expected = "Ib Iversen (Venstre) on Ny skole i Vestbyen – Byrådsmøde marts"
+    expected = "Ib Iversen (Venstre) on Ny skole i Vestbyen \u2013 Byrådsmøde marts"
     assert tags["og:title"] == expected
     assert tags["twitter:title"] == expected
     assert tags["og:url"] == f"http://testserver{meeting.get_absolute_url()}?t=130"
@@ -84,7 +84,7 @@ def test_the_share_targets_carry_the_moment_s_link_and_text(client):
     html = client.get(meeting.get_absolute_url(), {"t": "70"}).content.decode()
 
     link = quote(f"http://testserver{meeting.get_absolute_url()}?t=70", safe="")
-    text = quote("Hanne Hansen (Socialdemokratiet) on Ny skole i Vestbyen – Møde", safe="")
+    text = quote("Hanne Hansen (Socialdemokratiet) on Ny skole i Vestbyen \u2013 Møde", safe="")
     assert f"https://www.facebook.com/sharer/sharer.php?u={link}" in html
     assert f"https://x.com/intent/post?text={text}&amp;url={link}" in html
     assert f"https://www.linkedin.com/sharing/share-offsite/?url={link}" in html
@@ -121,7 +121,7 @@ def test_a_citizen_without_consent_is_not_named(client):
     html = client.get(meeting.get_absolute_url(), {"t": "12"}).content.decode()
 
     assert "Jens Borger" not in html
-    assert meta(html)["og:title"] == "A citizen on Spørgetid – Borgermøde"
+    assert meta(html)["og:title"] == "A citizen on Spørgetid \u2013 Borgermøde"
 
 
 @pytest.mark.django_db

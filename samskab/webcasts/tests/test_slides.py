@@ -66,7 +66,9 @@ def test_an_encrypted_pdf_is_refused_with_or_without_a_password_to_open_it(user_
 
 
 @pytest.mark.django_db
-def test_the_deck_is_rendered_to_one_picture_per_page_by_the_task(django_capture_on_commit_callbacks):
+def test_the_deck_is_rendered_to_one_picture_per_page_by_the_task(
+    django_capture_on_commit_callbacks,
+):
     item = AgendaItemFactory()
     pdf = sample_deck_pdf(title="Budget", pages=["Udgifter", "Indtægter", "Anlæg"])
 
@@ -85,9 +87,7 @@ def test_the_deck_is_rendered_to_one_picture_per_page_by_the_task(django_capture
 @pytest.mark.django_db
 def test_rendering_again_replaces_the_pages():
     item = AgendaItemFactory()
-    deck = SlideDeck.objects.create(
-        agenda_item=item, title="Oplæg", pdf=upload(pdf_file(pages=2))
-    )
+    deck = SlideDeck.objects.create(agenda_item=item, title="Oplæg", pdf=upload(pdf_file(pages=2)))
     render_slide_deck.enqueue(deck_id=deck.pk)
     render_slide_deck.enqueue(deck_id=deck.pk)
 

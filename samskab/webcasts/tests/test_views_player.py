@@ -105,7 +105,9 @@ def test_t_opens_the_player_at_that_moment_and_names_it(client):
 
 @pytest.mark.django_db
 def test_a_live_meeting_shows_the_current_item_and_speaker_and_subscribes(client):
-    meeting = live_meeting(video_kind=Meeting.VideoKind.HLS, video_url="https://v.example.org/l.m3u8")
+    meeting = live_meeting(
+        video_kind=Meeting.VideoKind.HLS, video_url="https://v.example.org/l.m3u8"
+    )
     item = AgendaItemFactory(meeting=meeting, number="4", title="Havnebad")
     speaker = PersonFactory(name="Cecilie Taler", party="SF", role="Medlem")
     mark(meeting, Kind.ITEM, 5_000, agenda_item=item)

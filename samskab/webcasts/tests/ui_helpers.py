@@ -13,9 +13,10 @@ def staff(role: Role | None):
     from allauth.mfa.models import Authenticator
 
     user = user_with_role(role)
-    if user.is_staff and not Authenticator.objects.filter(
-        user=user, type=Authenticator.Type.TOTP
-    ).exists():
+    if (
+        user.is_staff
+        and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    ):
         Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={})
     return user
 
