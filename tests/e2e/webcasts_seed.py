@@ -86,9 +86,12 @@ def own_meetings() -> tuple[Meeting, Meeting]:
             "status": Meeting.Status.PLANNED,
         },
     )
-    for number, title in enumerate(["Godkendelse af dagsorden", "Budget 2031", "Cykelstier"], 1):
+    titles = ["Godkendelse af dagsorden", "Budget 2031", "Cykelstier", "Vejbelysning", "Lukket"]
+    for number, title in enumerate(titles, 1):
         AgendaItem.objects.get_or_create(
-            meeting=upcoming, number=str(number), defaults={"title": title, "position": number}
+            meeting=upcoming,
+            number=str(number),
+            defaults={"title": title, "position": number, "is_public": number != 5},
         )
     upcoming.speakers.set(speakers)
     past, _ = Meeting.objects.update_or_create(
