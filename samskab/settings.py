@@ -140,6 +140,18 @@ CACHES = {"default": cache_config(env_str("CACHE_URL", "locmem://"))}
 
 # Server push (samskab.live): memory:// for one process, redis://host:port/db for many.
 LIVE_BROKER_URL = env_str("LIVE_BROKER_URL", "memory://")
+# A comment line on idle streams so proxies keep them open (nginx closes after 60 s).
+LIVE_HEARTBEAT_SECONDS = env_int("LIVE_HEARTBEAT_SECONDS", 15)
+# Events kept per channel for browsers that reconnect with Last-Event-ID.
+LIVE_REPLAY_SIZE = env_int("LIVE_REPLAY_SIZE", 200)
+# Events waiting for one viewer before its connection is dropped as too slow.
+LIVE_CLIENT_QUEUE = env_int("LIVE_CLIENT_QUEUE", 64)
+# Bursty sources (vote tallies) publish their newest value this often.
+LIVE_COALESCE_MS = env_int("LIVE_COALESCE_MS", 250)
+# Garbage-collector generation 0 size in serving processes (samskab.live.hub.tune_gc); 0: Python's.
+LIVE_GC_THRESHOLD = env_int("LIVE_GC_THRESHOLD", 50_000)
+# The /live/demo/ page (two windows, one message): on outside production.
+LIVE_DEMO = env_bool("LIVE_DEMO", default=not PRODUCTION)
 
 # Background work: django-tasks, database backend with `samskab worker`; immediate in tests.
 TASKS = {

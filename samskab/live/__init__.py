@@ -1,2 +1,28 @@
-def publish_on_commit(channel, event, data):  # replaced by the live app's implementation at merge
-    pass
+"""Server push: live channels over server-sent events. See docs/live.md.
+
+from samskab import live
+live.register_channel("poll", authorize=poll_is_visible)
+live.publish_on_commit(f"poll:{poll.pk}", "tally", tally)
+"""
+
+from samskab.live.brokers.base import LiveUnavailable
+from samskab.live.channels import register_channel
+from samskab.live.publishing import (
+    apublish,
+    aviewer_count,
+    publish,
+    publish_coalesced,
+    publish_on_commit,
+    viewer_count,
+)
+
+__all__ = [
+    "LiveUnavailable",
+    "apublish",
+    "aviewer_count",
+    "publish",
+    "publish_coalesced",
+    "publish_on_commit",
+    "register_channel",
+    "viewer_count",
+]

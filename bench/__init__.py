@@ -1,0 +1,1 @@
+"""Benchmarks: each prints its figures and the peer or limit it is compared with."""

@@ -1,0 +1,75 @@
+"""Which channels exist and who may listen to them: each app declares its channel kinds.
+
+    live.register_channel("meeting", authorize=meeting_is_viewable)  # (user, viewer, key)
+    live.register_channel("demo", public=True)
+
+A channel is named `<kind>:<key>` (`meeting:42`, `comments:meeting:42`); `authorize` gets
+the user (possibly anonymous), the browser's Viewer and the key (`42`). A channel whose kind
+nobody registered does not exist (404). `authorize` may be a plain function (it runs in a
+thread and may use the ORM) or a coroutine function.
+"""
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from asgiref.sync import sync_to_async
+
+from samskab.live.events import channel_is_valid, channel_key, channel_kind
+
+
+@dataclass(frozen=True)
+class ChannelKind:
+    name: str
+    authorize: Callable | None  # None: anyone may listen
+
+    @property
+    def public(self) -> bool:
+        return self.authorize is None
+
+
+_kinds: dict[str, ChannelKind] = {}
+
+
+def register_channel(
+    kind: str, *, authorize: Callable | None = None, public: bool = False, replace: bool = False
+) -> ChannelKind:
+    if (authorize is None) == (not public):
+        raise ValueError("register_channel() needs either authorize=... or public=True")
+    if not channel_is_valid(f"{kind}:x"):
+        raise ValueError(f"{kind!r} is not a channel kind: lower-case letters, digits, - and _")
+    if kind in _kinds and not replace:
+        raise ValueError(f"the channel kind {kind!r} is registered already")
+    _kinds[kind] = ChannelKind(kind, authorize)
+    return _kinds[kind]
+
+
+def unregister_channel(kind: str) -> None:
+    _kinds.pop(kind, None)
+
+
+def kind_of(channel: str) -> ChannelKind | None:
+    """The registered kind of a well-formed channel name, or None."""
+    if not channel_is_valid(channel):
+        return None
+    return _kinds.get(channel_kind(channel))
+
+
+def may_listen(kind: ChannelKind, user, viewer, channel: str) -> bool:
+    if kind.authorize is None:
+        return True
+    if inspect.iscoroutinefunction(kind.authorize):
+        raise TypeError(f"the {kind.name!r} channel's authorize is async; use amay_listen()")
+    return bool(kind.authorize(user, viewer, channel_key(channel)))
+
+
+async def amay_listen(kind: ChannelKind, request, channel: str) -> bool:
+    """From an async view. Public channels cost nothing: no session, no database."""
+    if kind.authorize is None:
+        return True
+    user = await request.auser()
+    viewer = getattr(request, "viewer", None)
+    key = channel_key(channel)
+    if inspect.iscoroutinefunction(kind.authorize):
+        return bool(await kind.authorize(user, viewer, key))
+    return bool(await sync_to_async(kind.authorize)(user, viewer, key))

@@ -1,0 +1,194 @@
+"""Real servers for the live tests and benchmark: uvicorn processes on loopback.
+
+    env = server_environment(tmp_path, broker="memory://")
+    prepare_database(env)
+    sessions = seed_people(env, {"mod": "moderator", "citizen": None})
+    with ServerProcess("samskab.asgi:application", env) as server:
+        httpx.get(server.url + "/live/demo:x/") ...
+
+Each server binds port 0 and reports the port it got, so runs side by side never collide.
+`python -m samskab.live.testing seed name:role ...` (in a server's environment) creates
+people and logged-in sessions and prints {name: session key} as JSON.
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+RUNNING = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
+# The test servers' key: they run on loopback with throw-away databases.
+SECRET = "live-tests-secret-key-not-for-production-0123456789abcdefghij"  # noqa: S105
+
+
+def server_environment(directory: Path, *, broker: str, **extra: str) -> dict[str, str]:
+    """A server's environment: its own SQLite database and var directory, one secret."""
+    directory.mkdir(parents=True, exist_ok=True)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("LIVE_", "DATABASE_URL", "CACHE_URL", "PYTEST", "DJANGO_"))
+    }
+    env.update(
+        SAMSKAB_VAR_DIR=str(directory),
+        DATABASE_URL=f"sqlite:///{directory / 'db.sqlite3'}",
+        SECRET_KEY=SECRET,
+        LIVE_BROKER_URL=broker,
+        DJANGO_SETTINGS_MODULE="samskab.settings",
+        PYTHONPATH=str(PROJECT_DIR),
+    )
+    env.update(extra)
+    return env
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "samskab.cli", "migrate", "--no-input", "-v0"],
+        env=env,
+        cwd=PROJECT_DIR,
+        check=True,
+    )
+
+
+def seed_people(env: dict[str, str], people: dict[str, str | None]) -> dict[str, str]:
+    """Create people (name -> role value or None for a citizen) with a session each."""
+    words = [f"{name}:{role or ''}" for name, role in people.items()]
+    # Our own interpreter and module, with arguments we built: no outside input.
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "samskab.live.testing", "seed", *words],
+        env=env,
+        cwd=PROJECT_DIR,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+class ServerProcess:
+    """One uvicorn process serving `app` on 127.0.0.1 at a port of its own choosing."""
+
+    def __init__(self, app: str, env: dict[str, str], *, log: Path | None = None, args=()):
+        self.app = app
+        self.env = env
+        self.log = log or Path(env["SAMSKAB_VAR_DIR"]) / f"server-{time.monotonic_ns()}.log"
+        self.args = list(args)
+        self.process: subprocess.Popen | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        if self.process is None:
+            raise RuntimeError("the server has not started")
+        return self.process.pid
+
+    def start(self, timeout: float = 30) -> "ServerProcess":
+        handle = open(self.log, "w")  # noqa: SIM115  # closed by the child's exit
+        self.process = subprocess.Popen(  # noqa: S603  # our interpreter, our arguments
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                self.app,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--lifespan",
+                "off",
+                "--no-access-log",
+                "--no-server-header",
+                "--no-proxy-headers",
+                "--timeout-graceful-shutdown",
+                "1",
+                *self.args,
+            ],
+            env=self.env,
+            cwd=PROJECT_DIR,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited:\n{self.log.read_text()}")
+            found = RUNNING.search(self.log.read_text())
+            if found:
+                self.port = int(found.group(1))
+                break
+            time.sleep(0.05)
+        else:
+            raise RuntimeError(f"the server did not start:\n{self.log.read_text()}")
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"the server does not answer:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def status(self, field: str) -> int:
+        """A number from /proc/<pid>/status: "VmRSS" (kB), "Threads"."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+        raise KeyError(field)
+
+    def __enter__(self) -> "ServerProcess":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _seed(words: list[str]) -> None:
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import Group
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from samskab.accounts.models import User
+
+    sessions = {}
+    for word in words:
+        name, _sep, role = word.partition(":")
+        user, _created = User.objects.get_or_create(email=f"{name}@live.test")
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        sessions[name] = session.session_key
+    print(json.dumps(sessions))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["seed"]:
+        _seed(sys.argv[2:])
+    else:
+        sys.exit("usage: python -m samskab.live.testing seed name:role ...")
