@@ -2,6 +2,8 @@
 
 from ninja import NinjaAPI
 
+from samskab.webcasts.api import router as webcasts_router
+
 api = NinjaAPI(
     title="Samskab API",
     version="1",
@@ -11,6 +13,10 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
 )
+
+
+# Each capability's router, under /api/v1/.
+api.add_router("/v1/", webcasts_router)
 
 
 @api.get("/v1/site", tags=["site"], summary="The municipality this installation serves")

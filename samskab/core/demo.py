@@ -9,6 +9,7 @@ from django.db import transaction
 from samskab.accounts.models import User, VerificationLevel
 from samskab.accounts.roles import Role, roles_sync
 from samskab.core.models import FooterLink, SiteSettings
+from samskab.webcasts.demo import demo_load as webcasts_demo_load
 
 DEMO_PASSWORD = "samskab-demo"  # noqa: S105  # the demo's published password, refused in production
 
@@ -45,6 +46,7 @@ def demo_load() -> list[tuple[str, str]]:
         logins.append((email, str(role.label)))
     _person(DEMO_CITIZEN, is_staff=False)
     logins.append((DEMO_CITIZEN, "Borger (citizen)"))
+    webcasts_demo_load()
     return logins
 
 

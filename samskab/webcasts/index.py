@@ -10,7 +10,9 @@ from when to when), and the "now" state at the live edge. The rules:
   the same item) at the next speaker mark, unless an item mark comes first;
 - a meeting_start after a break resumes the meeting but opens nothing by itself;
 - meeting_end ends everything; marks after it are ignored;
-- a slide mark changes only the slide shown; item changes and breaks clear it.
+- a slide mark changes only the slide shown; item changes and breaks clear it;
+- marks at the same offset are taken in the order they were set; a segment or turn that
+  would last no time at all is left out.
 
 Segments and turns still open when the marks run out end at `end_ms` (the length of the
 recording when known) or stay open (None) while the meeting is live.
@@ -86,16 +88,19 @@ def derive(marks: Sequence[Mark], *, end_ms: int | None = None) -> Index:
     segment_start: int | None = None  # start of the open segment of item_id, if any
     turn: tuple[int, int, int | None, int] | None = None  # mark id, person, item, start
 
+    # Marks at the same offset (two buttons pressed at once, a correction onto another mark)
+    # would make empty segments and turns: those are left out.
     def close_turn(at: int | None) -> None:
         nonlocal turn
         if turn is not None:
             mark_id, person_id, turn_item, start = turn
-            turns.append(Turn(mark_id, person_id, turn_item, start, at))
+            if at is None or at > start:
+                turns.append(Turn(mark_id, person_id, turn_item, start, at))
             turn = None
 
     def close_segment(at: int | None) -> None:
         nonlocal segment_start
-        if item_id is not None and segment_start is not None:
+        if item_id is not None and segment_start is not None and (at is None or at > segment_start):
             segments.append(Segment(item_id, segment_start, at))
         segment_start = None
 

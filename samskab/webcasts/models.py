@@ -314,3 +314,21 @@ class Captions(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting} ({self.language})"
+
+
+class CaptionCue(models.Model):
+    """One cue of the captions, with its time, so a search hit can link to the moment."""
+
+    captions = models.ForeignKey(Captions, on_delete=models.CASCADE, related_name="cues")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="caption_cues")
+    start_ms = models.PositiveIntegerField()
+    end_ms = models.PositiveIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["captions", "start_ms", "pk"]
+        verbose_name = _("caption cue")
+        verbose_name_plural = _("caption cues")
+
+    def __str__(self) -> str:
+        return f"{self.start_ms}: {self.text[:40]}"

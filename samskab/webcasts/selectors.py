@@ -47,10 +47,11 @@ def recording_end_ms(meeting: Meeting, marks: list[index.Mark]) -> int | None:
 def item_data(item: AgendaItem | None) -> dict | None:
     if item is None:
         return None
+    # A closed item is announced by its number only; its title may name a person or a sale.
     return {
         "id": item.pk,
         "number": item.number,
-        "title": item.title,
+        "title": item.title if item.is_public else _("Closed item"),
         "is_public": item.is_public,
     }
 

@@ -31,9 +31,10 @@ from django.utils.translation import gettext as _
 
 from samskab import live
 from samskab.core.uploads import check_size
-from samskab.webcasts import index, vtt
+from samskab.webcasts import importers, index, vtt
 from samskab.webcasts.models import (
     AgendaItem,
+    CaptionCue,
     Captions,
     Meeting,
     Person,
@@ -63,6 +64,7 @@ def meeting_go_live(*, meeting: Meeting, by, at: datetime | None = None) -> Time
                 % {"status": meeting.get_status_display().lower()},
                 code="not_planned",
             )
+        _check_not_future(at)
         if meeting.recording_started_at is None:
             meeting.recording_started_at = at
         meeting.status = Meeting.Status.LIVE
@@ -121,8 +123,6 @@ def mark_add(
                 % {"status": meeting.get_status_display().lower()},
                 code="not_live",
             )
-        if at > timezone.now() + CLOCK_TOLERANCE:
-            raise ValidationError(_("The mark's time is in the future."), code="future")
         _check_mark(meeting, kind, agenda_item=agenda_item, person=person, slide=slide)
         offset = _offset_from(meeting, at)
         mark = _create(
@@ -220,30 +220,36 @@ def mark_correct(*, mark: TimelineMark, offset_ms: int, by) -> TimelineMark:
     with transaction.atomic():
         _lock(meeting)
         mark.refresh_from_db()
-        if mark.is_undone:
-            raise ValidationError(_("A removed mark cannot be moved."), code="undone")
-        if mark.kind == Kind.MEETING_END:
-            if offset_ms < 0 or (meeting.duration_ms and offset_ms > meeting.duration_ms):
-                raise ValidationError(
-                    _("The end must lie within the recording (0 to %(end)s).")
-                    % {"end": format_offset(meeting.duration_ms or 0)},
-                    code="out_of_range",
-                )
-            last = _last_offset(meeting, exclude=mark)
-            if last is not None and offset_ms < last:
-                raise ValidationError(
-                    _("The end cannot move before the last mark (%(time)s).")
-                    % {"time": format_offset(last)},
-                    code="before_last_mark",
-                )
-        else:
-            _check_offset(meeting, offset_ms)
+        mark_correction_check(mark=mark, offset_ms=offset_ms)
         mark.offset_ms = offset_ms
         mark.at = _at_from(meeting, offset_ms, default=mark.at)
         mark.corrected_at = timezone.now()
         mark.save(update_fields=["offset_ms", "at", "corrected_at"])
         _after_write(meeting, mark, action="correct")
     return mark
+
+
+def mark_correction_check(*, mark: TimelineMark, offset_ms: int) -> None:
+    """Raise ValidationError if the mark may not move to offset_ms (for forms, too)."""
+    meeting = mark.meeting
+    if mark.is_undone:
+        raise ValidationError(_("A removed mark cannot be moved."), code="undone")
+    if mark.kind != Kind.MEETING_END:
+        _check_offset(meeting, offset_ms)
+        return
+    if offset_ms < 0 or (meeting.duration_ms and offset_ms > meeting.duration_ms):
+        raise ValidationError(
+            _("The end must lie within the recording (0 to %(end)s).")
+            % {"end": format_offset(meeting.duration_ms or 0)},
+            code="out_of_range",
+        )
+    last = _last_offset(meeting, exclude=mark)
+    if last is not None and offset_ms < last:
+        raise ValidationError(
+            _("The end cannot move before the last mark (%(time)s).")
+            % {"time": format_offset(last)},
+            code="before_last_mark",
+        )
 
 
 def speaker_turns_rebuild(*, meeting: Meeting) -> list[SpeakerTurn]:
@@ -262,6 +268,39 @@ def speaker_turns_rebuild(*, meeting: Meeting) -> list[SpeakerTurn]:
         )
         for turn in derived.turns
     )
+
+
+def agenda_import(*, meeting: Meeting, rows: list, by) -> importers.Plan:
+    """Create and update the meeting's agenda items from imported rows, all or nothing.
+
+    The plan is made again inside the transaction (the agenda may have changed since the
+    preview); rows it rejects now are left out, everything else goes in together.
+    """
+    with transaction.atomic():
+        _lock(meeting)
+        plan = importers.agenda_import_plan(meeting=meeting, rows=rows)
+        # Numbers may swap between items: park the changing ones on a unique placeholder
+        # first so the unique (meeting, number) constraint holds at every step.
+        renumbered = [u.item for u in plan.update if "number" in u.changed]
+        for item in renumbered:
+            AgendaItem.objects.filter(pk=item.pk).update(number=f"~{item.pk}")
+        for update in plan.update:
+            for name in update.changed:
+                setattr(update.item, name, getattr(update.row, name))
+            update.item.save(update_fields=update.changed)
+        AgendaItem.objects.bulk_create(
+            AgendaItem(
+                meeting=meeting,
+                number=row.number,
+                title=row.title,
+                description=row.description,
+                is_public=row.is_public,
+                external_id=row.external_id,
+                position=row.position,
+            )
+            for row in plan.create
+        )
+    return plan
 
 
 CAPTIONS_MAX_BYTES = 5 * 1024 * 1024
@@ -303,6 +342,18 @@ def captions_upload(*, meeting: Meeting, language: str, file, by) -> Captions:
         captions.vtt.save(f"{meeting.pk}-{language}.vtt", ContentFile(data), save=False)
         captions.text = parsed.text
         captions.save()
+        CaptionCue.objects.filter(captions=captions).delete()
+        CaptionCue.objects.bulk_create(
+            CaptionCue(
+                captions=captions,
+                meeting=meeting,
+                start_ms=cue.start_ms,
+                end_ms=cue.end_ms,
+                text=cue.plain_text,
+            )
+            for cue in parsed.cues
+            if cue.plain_text
+        )
         if old_name and old_name != captions.vtt.name:
             storage = captions.vtt.storage
             transaction.on_commit(lambda: storage.delete(old_name))
@@ -343,8 +394,18 @@ def _lock(meeting: Meeting) -> None:
     meeting.refresh_from_db()
 
 
+def _check_not_future(at: datetime) -> None:
+    if at > timezone.now() + CLOCK_TOLERANCE:
+        raise ValidationError(_("The mark's time is in the future."), code="future")
+
+
 def _offset_from(meeting: Meeting, at: datetime) -> int:
-    assert meeting.recording_started_at is not None  # noqa: S101  # set by go-live
+    _check_not_future(at)
+    if meeting.recording_started_at is None:  # only if the status was set by hand
+        raise ValidationError(
+            _("The meeting has no recording start; set it in the meeting's form."),
+            code="no_recording_start",
+        )
     offset = int((at - meeting.recording_started_at).total_seconds() * 1000)
     if offset < 0:
         raise ValidationError(

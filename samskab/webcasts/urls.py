@@ -2,13 +2,21 @@
 
 from django.urls import path
 
-from samskab.webcasts import feeds, views, views_console, views_embed, views_slides
+from samskab.webcasts import (
+    feeds,
+    views,
+    views_console,
+    views_embed,
+    views_search,
+    views_slides,
+)
 
 app_name = "webcasts"
 
-# Data side (webcasts-data): feeds and tracks. Then the pages (webcasts-ui): the list,
+# Data side (webcasts-data): search, feeds and tracks. Then the pages (webcasts-ui): the list,
 # the player, text-only, embed, thumbnails, the console, the timeline editor, slides.
 urlpatterns = [
+    path("soeg/", views_search.search, name="search"),
     path("kalender.ics", feeds.calendar_all, name="calendar"),
     path("feed/", feeds.MeetingsFeed(), name="feed"),
     path("feed/atom/", feeds.MeetingsAtomFeed(), name="feed_atom"),

@@ -144,6 +144,14 @@ def metadata_vtt(cues: Iterable[MetadataCue]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+def captions_vtt(cues: Iterable[tuple[int, int, str]]) -> str:
+    """Plain captions from (start_ms, end_ms, text)."""
+    blocks = ["WEBVTT"]
+    for start_ms, end_ms, text in cues:
+        blocks.append(f"{_timing(start_ms, end_ms)}\n{_cue_text(text) or '-'}")
+    return "\n\n".join(blocks) + "\n"
+
+
 # --- reading -------------------------------------------------------------------------
 
 
@@ -173,10 +181,10 @@ def decode(data: bytes) -> tuple[str | None, Problem | None]:
 
 def parse(data: str | bytes) -> Parsed:
     if isinstance(data, bytes):
-        text, problem = decode(data)
+        text, undecodable = decode(data)
         if text is None:
-            assert problem is not None  # noqa: S101  # decode returns one or the other
-            return Parsed((), (problem,))
+            assert undecodable is not None  # noqa: S101  # decode returns one or the other
+            return Parsed((), (undecodable,))
     else:
         text = data
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")

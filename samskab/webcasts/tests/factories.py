@@ -36,6 +36,10 @@ def user_with_role(role: Role | None, **fields) -> User:
     if role is not None:
         roles_sync()
         user.groups.add(Group.objects.get(name=role.value))
+        # Staff pages need a second factor (StaffMFAMiddleware); its presence is what counts.
+        from allauth.mfa.models import Authenticator
+
+        Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={})
     return user
 
 

@@ -103,3 +103,17 @@ def test_the_state_after_the_end_is_empty():
 def test_the_end_of_the_meeting_is_its_end_mark():
     assert end_of_meeting(marks((ITEM, 0, 11), (MEETING_END, 20))) == 20
     assert end_of_meeting(marks((ITEM, 0, 11))) is None
+
+
+def test_marks_at_the_same_offset_leave_no_empty_segment_or_turn():
+    index = derive(
+        marks(
+            (ITEM, 100, 11),
+            (ITEM, 100, 12),
+            (SPEAKER, 200, None, 7),
+            (SPEAKER, 200, None, 8),
+        ),
+        end_ms=1000,
+    )
+    assert index.segments == (Segment(12, 100, 1000),)
+    assert index.turns == (Turn(4, 8, 12, 200, 1000),)

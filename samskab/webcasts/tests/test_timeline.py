@@ -52,6 +52,7 @@ def test_going_live_fixes_offset_zero_and_sets_a_start_mark(operator):
     assert (start.kind, start.offset_ms, start.created_by) == (Kind.MEETING_START, 0, operator)
 
 
+@time_machine.travel(at(100), tick=False)
 def test_going_live_keeps_a_recording_start_that_was_set_earlier(operator):
     meeting = MeetingFactory(recording_started_at=START)
     start = services.meeting_go_live(meeting=meeting, by=operator, at=at(90))
@@ -303,3 +304,16 @@ def test_the_start_and_end_cannot_be_removed():
 def test_it_refuses_to_end_a_meeting_that_is_not_live(operator):
     with pytest.raises(ValidationError, match="Only a live meeting"):
         services.meeting_end(meeting=MeetingFactory(), by=operator)
+
+
+def test_it_refuses_to_go_live_in_the_future(operator):
+    meeting = MeetingFactory()
+    with time_machine.travel(START), pytest.raises(ValidationError, match="future"):
+        services.meeting_go_live(meeting=meeting, by=operator, at=at(3600))
+    assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.PLANNED
+
+
+def test_a_meeting_set_live_by_hand_without_a_recording_start_gets_a_clear_answer(operator):
+    meeting = MeetingFactory(status=Meeting.Status.LIVE)
+    with pytest.raises(ValidationError, match="no recording start"):
+        services.mark_add(meeting=meeting, kind=Kind.BREAK, by=operator)
