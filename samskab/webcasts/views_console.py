@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from samskab import live
 from samskab.webcasts import services
 from samskab.webcasts.models import AgendaItem, Meeting, Person, Slide, SlideDeck, TimelineMark
 from samskab.webcasts.player import HLS_SCRIPT, with_player_csp
@@ -106,6 +107,7 @@ def console_context(meeting: Meeting) -> dict:
     return {
         "meeting": meeting,
         "state": state,
+        "viewers": viewers_now(meeting),
         "items": items,
         "current_item": current_item,
         "speakers": speakers,
@@ -113,6 +115,16 @@ def console_context(meeting: Meeting) -> dict:
         "recent_marks": list(recent),
         "is_live": meeting.status == Meeting.Status.LIVE,
     }
+
+
+def viewers_now(meeting: Meeting) -> int | None:
+    """Open connections on the meeting's channel while it is live (None otherwise)."""
+    if meeting.status != Meeting.Status.LIVE:
+        return None
+    try:
+        return live.viewer_count(meeting.channel)
+    except live.LiveUnavailable:
+        return None
 
 
 @login_required

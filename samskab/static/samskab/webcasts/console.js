@@ -178,22 +178,29 @@
     }, 300);
   }
 
-  function showViewers(data) {
-    var count = data && (data.count !== undefined ? data.count : data.viewers);
-    var row = root.querySelector("[data-console-viewers-row]");
-    var cell = root.querySelector("[data-console-viewers]");
-    if (row && cell && count !== undefined) {
-      cell.textContent = String(count);
-      row.hidden = false;
-    }
+  // How many are watching: asked every 15 seconds while the meeting is live.
+  var viewersUrl = root.getAttribute("data-viewers-url");
+  function askViewers() {
+    window.fetch(viewersUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        var cell = root.querySelector("[data-console-viewers]");
+        if (data && cell && typeof data.viewers === "number") {
+          cell.textContent = String(data.viewers);
+        }
+      })
+      .catch(function () { /* next time */ });
+  }
+  if (viewersUrl && window.fetch) {
+    window.setInterval(askViewers, 15000);
   }
 
   function subscribe() {
-    if (!root.hasAttribute("data-live-channel") || !window.SamskabLive) {
+    if (!root.querySelector("[data-live-channel]") || !window.SamskabLive) {
       return false;
     }
     window.SamskabLive.on("mark", refresh);
-    window.SamskabLive.on("viewers", showViewers);
+    window.SamskabLive.on("reload", refresh);
     return true;
   }
   if (!subscribe()) {

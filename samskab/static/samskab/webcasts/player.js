@@ -509,7 +509,7 @@
     return turn;
   }
 
-  function refreshAgenda() {
+  function refreshAgenda(also) {
     // An undo or a correction changes earlier entries: take the index from the server.
     window.fetch(window.location.pathname, { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : null; })
@@ -517,10 +517,14 @@
         if (!html) {
           return;
         }
-        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-agenda-list]");
+        var fresh = new DOMParser().parseFromString(html, "text/html")
+          .querySelector("[data-agenda-list]");
         var current = agenda.querySelector("[data-agenda-list]");
         if (fresh && current) {
           current.parentNode.replaceChild(document.importNode(fresh, true), current);
+        }
+        if (also) {
+          also(html);
         }
       })
       .catch(function () { /* the next mark or a reload brings it */ });
@@ -567,7 +571,7 @@
       announce(root.getAttribute("data-text-ended"));
     }
     if (data.action === "undo" || data.action === "correct") {
-      refreshAgenda();
+      refreshAgenda(null);
     } else if (agenda && mark.kind === "item" && data.item) {
       var item = itemElement(data.item.id);
       if (item) {
@@ -598,16 +602,33 @@
     showSlide(data.slide);
   }
 
+  function refreshNow(html) {
+    var fresh = new DOMParser().parseFromString(html, "text/html");
+    ["[data-now-item]", "[data-now-speaker]"].forEach(function (selector) {
+      var from = fresh.querySelector(selector);
+      var to = root.querySelector(selector);
+      if (from && to) {
+        to.innerHTML = from.innerHTML;
+      }
+    });
+    shownSpeaker = null;
+  }
+
   function setUpLive() {
-    if (!page.hasAttribute("data-live-channel")) {
+    if (!document.querySelector("[data-live-channel]")) {
       return;
     }
     var subscribe = function () {
-      if (window.SamskabLive && typeof window.SamskabLive.on === "function") {
-        window.SamskabLive.on("mark", onMark);
-        return true;
+      if (!window.SamskabLive || typeof window.SamskabLive.on !== "function") {
+        return false;
       }
-      return false;
+      window.SamskabLive.on("mark", onMark);
+      // The stream could not replay what this page missed: fetch the index again rather
+      // than reload the page, so the video keeps playing.
+      window.SamskabLive.on("reload", function () {
+        refreshAgenda(refreshNow);
+      });
+      return true;
     };
     if (!subscribe()) {
       // live.js is loaded with defer too; it may run after this file.
