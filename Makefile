@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format audit messages bench-live clean
+.PHONY: run test install lint format audit messages bench-live bench-meeting-page clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -45,6 +45,9 @@ messages: $(STAMP)
 
 bench-live: $(STAMP)
 	$(BIN)/python -m bench.live_fanout
+
+bench-meeting-page: $(STAMP)
+	$(BIN)/python -m bench.meeting_page
 
 clean:
 	rm -rf $(VENV) var/static
