@@ -5,6 +5,7 @@ from django.views.static import serve
 
 from samskab.api.api import api
 from samskab.core import views as core
+from samskab.webcasts import views_embed as webcasts_embed
 
 urlpatterns = [
     path("", core.home, name="home"),
@@ -22,6 +23,8 @@ urlpatterns = [
     path("undersoegelser/", include("samskab.surveys.urls")),
     path("kommentarer/", include("samskab.comments.urls")),
     path("moderation/", include("samskab.moderation.urls")),
+    # oEmbed discovery answers at the site root, as consumers expect.
+    path("oembed", webcasts_embed.oembed, name="oembed"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

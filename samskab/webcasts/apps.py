@@ -6,3 +6,10 @@ class WebcastsConfig(AppConfig):
     name = "samskab.webcasts"
     label = "webcasts"
     verbose_name = _("Webcasts")
+
+    def ready(self) -> None:
+        from samskab import live
+        from samskab.webcasts.live_channels import meeting_is_viewable
+
+        # Services publish each mark to `meeting:<id>`; the player and console follow it.
+        live.register_channel("meeting", authorize=meeting_is_viewable, replace=True)

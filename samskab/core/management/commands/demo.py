@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from samskab.core.demo import DEMO_CENSUS, DEMO_PASSWORD, demo_load
+from samskab.webcasts.media_demo import demo_media_load
 
 
 class Command(BaseCommand):
@@ -13,6 +14,9 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("The demo has known passwords and is refused in production.")
         logins = demo_load()
+        # After the demo's transaction: the recording takes ffmpeg a while (once).
+        for line in demo_media_load():
+            self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS("Demo municipality ready."))
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
         for email, role in logins:

@@ -1,0 +1,179 @@
+"""Slide decks (W10): PDF files checked on upload and rendered to page images with pypdfium2.
+
+A deck is attached to an agenda item. The upload is refused unless it is a PDF that PDFium
+opens without a password (an encrypted file cannot be rendered or searched). Rendering runs
+as a background task (django-tasks) because a long deck takes seconds; the deck shows
+"being prepared" until its pages exist.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from samskab.core.uploads import check_size
+from samskab.webcasts.models import AgendaItem, Slide, SlideDeck
+
+logger = logging.getLogger(__name__)
+
+PDF_MAX_BYTES = 50 * 1024 * 1024
+PDF_MAX_PAGES = 300
+# Slides are shown at most about 1280 pixels wide in the player.
+IMAGE_WIDTH = 1280
+JPEG_QUALITY = 82
+
+
+def _read_all(upload: UploadedFile) -> bytes:
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    return data
+
+
+def validate_pdf(upload: UploadedFile) -> int:
+    """Refuse anything but a readable, unencrypted PDF; return its number of pages."""
+    check_size(upload, PDF_MAX_BYTES)
+    data = _read_all(upload)
+    # The PDF header may follow a little junk, but must be within the first kilobyte.
+    if b"%PDF-" not in data[:1024]:
+        raise ValidationError(
+            _("The file is not a PDF. Save the presentation as PDF and upload that file."),
+            code="not_pdf",
+        )
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as error:
+        if getattr(error, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+            raise ValidationError(_encrypted_message(), code="encrypted") from None
+        raise ValidationError(
+            _("The PDF file is damaged and cannot be read. Export it again and upload it."),
+            code="unreadable",
+        ) from None
+    try:
+        # Encrypted with an owner password only: it opens, but copying and printing
+        # may be restricted, and the municipality must be able to publish it.
+        if pdfium_c.FPDF_GetSecurityHandlerRevision(document.raw) != -1:
+            raise ValidationError(_encrypted_message(), code="encrypted")
+        pages = len(document)
+    finally:
+        document.close()
+    if pages > PDF_MAX_PAGES:
+        raise ValidationError(
+            _("The PDF has %(pages)s pages. The limit is %(limit)s.")
+            % {"pages": pages, "limit": PDF_MAX_PAGES},
+            code="too_many_pages",
+        )
+    return pages
+
+
+def _encrypted_message() -> str:
+    return _(
+        "The PDF is protected with a password or encryption. Save it again without "
+        "protection and upload that file."
+    )
+
+
+def slide_deck_create(*, agenda_item: AgendaItem, title: str, pdf: UploadedFile) -> SlideDeck:
+    """Store a checked PDF and render its pages in the background once it is saved."""
+    validate_pdf(pdf)
+    with transaction.atomic():
+        deck = SlideDeck.objects.create(agenda_item=agenda_item, title=title, pdf=pdf)
+        transaction.on_commit(lambda: render_slide_deck.enqueue(deck_id=deck.pk))
+    return deck
+
+
+def slide_deck_render(*, deck: SlideDeck) -> int:
+    """Render every page of the deck to a JPEG (replacing earlier renders); return the count."""
+    with deck.pdf.open("rb") as handle:
+        data = handle.read()
+    document = pdfium.PdfDocument(data)
+    rendered: list[tuple[int, bytes, str]] = []
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            try:
+                width, _height = page.get_size()
+                scale = IMAGE_WIDTH / width if width else 1
+                image = page.render(scale=scale).to_pil().convert("RGB")
+                buffer = io.BytesIO()
+                image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+                textpage = page.get_textpage()
+                try:
+                    text = textpage.get_text_range().strip()
+                finally:
+                    textpage.close()
+            finally:
+                page.close()
+            rendered.append((index + 1, buffer.getvalue(), text))
+    finally:
+        document.close()
+
+    with transaction.atomic():
+        for old in deck.slides.all():
+            old.image.delete(save=False)
+        deck.slides.all().delete()
+        for number, jpeg, text in rendered:
+            slide = Slide(deck=deck, number=number, text=text)
+            slide.image.save(f"deck{deck.pk}-{number}.jpg", ContentFile(jpeg), save=False)
+            slide.save()
+        deck.page_count = len(rendered)
+        deck.save(update_fields=["page_count"])
+    return len(rendered)
+
+
+@task()
+def render_slide_deck(deck_id: int) -> int:
+    deck = SlideDeck.objects.filter(pk=deck_id).first()
+    if deck is None:  # deleted before the worker got to it
+        return 0
+    try:
+        return slide_deck_render(deck=deck)
+    except pdfium.PdfiumError:
+        logger.exception("Slide deck %s could not be rendered", deck_id)
+        return 0
+
+
+def _font(size: int):
+    """A font with the Danish letters: IBM Plex Sans shipped with DKFDS, else DejaVu, else
+    Pillow's own (which lacks Æ, Ø and Å)."""
+    from django.conf import settings
+    from PIL import ImageFont
+
+    candidates = sorted(
+        Path(settings.BASE_DIR, "static", "vendor").glob("dkfds-*/**/IBMPlexSans-Regular.ttf")
+    )
+    candidates.append(Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"))
+    for path in candidates:
+        if path.is_file():
+            return ImageFont.truetype(str(path), size=size)
+    return ImageFont.load_default(size=size)
+
+
+def sample_deck_pdf(*, title: str, pages: list[str]) -> bytes:
+    """A small PDF with one line of text per page (demo data and tests), made with Pillow."""
+    from PIL import Image, ImageDraw
+
+    images = []
+    title_font = _font(64)
+    body_font = _font(44)
+    for number, line in enumerate(pages, start=1):
+        image = Image.new("RGB", (1280, 720), "#ffffff")
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((0, 0, 1280, 110), fill="#004993")
+        draw.text((48, 22), title, font=title_font, fill="#ffffff")
+        draw.text((48, 300), line, font=body_font, fill="#1a1a1a")
+        draw.text((1180, 660), str(number), font=body_font, fill="#555555")
+        images.append(image)
+    buffer = io.BytesIO()
+    images[0].save(buffer, format="PDF", save_all=True, append_images=images[1:], resolution=96)
+    return buffer.getvalue()

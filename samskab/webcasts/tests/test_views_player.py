@@ -1,0 +1,215 @@
+"""The meeting page (W5): the player, the agenda index with jumps, live state and CSP."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from samskab.accounts.roles import Role
+from samskab.webcasts.models import Meeting, TimelineMark
+from samskab.webcasts.player import parse_t
+from samskab.webcasts.tests.factories import (
+    AgendaItemFactory,
+    CaptionsFactory,
+    MeetingFactory,
+    PersonFactory,
+    live_meeting,
+    mark,
+)
+from samskab.webcasts.tests.ui_helpers import archive_meeting, index_rebuilt, staff
+
+Kind = TimelineMark.Kind
+
+
+def page(client, meeting, **query):
+    return client.get(reverse("webcasts:meeting", kwargs={"pk": meeting.pk}), query)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("754", 754),
+        ("12:34", 754),
+        ("1:02:03", 3723),
+        ("1h2m3s", 3723),
+        ("90s", 90),
+        ("", None),
+        ("abc", None),
+        ("-5", None),
+        ("999999999", None),
+    ],
+)
+def test_t_is_read_as_seconds_a_clock_or_units(value, seconds):
+    assert parse_t(value) == seconds
+
+
+@pytest.mark.django_db
+def test_the_archive_lists_the_agenda_with_jump_links_and_speakers(client):
+    meeting = archive_meeting()
+    budget = AgendaItemFactory(meeting=meeting, number="1", title="Budget 2031")
+    school = AgendaItemFactory(meeting=meeting, number="2", title="Skolestruktur")
+    mayor = PersonFactory(name="Anne Borgmester", party="Venstre", role="Borgmester")
+    mark(meeting, Kind.ITEM, 10_000, agenda_item=budget)
+    mark(meeting, Kind.SPEAKER, 12_500, person=mayor)
+    mark(meeting, Kind.ITEM, 125_000, agenda_item=school)
+    mark(meeting, Kind.MEETING_END, 300_000)
+    index_rebuilt(meeting)
+
+    response = page(client, meeting)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    url = meeting.get_absolute_url()
+    assert f'href="{url}?t=10" data-offset="10000"' in html
+    assert f'href="{url}?t=125" data-offset="125000"' in html
+    assert f'href="{url}?t=12" data-offset="12500"' in html
+    assert "Anne Borgmester" in html
+    assert "Budget 2031" in html
+    assert 'kind="chapters"' in html
+    assert reverse("webcasts:chapters_vtt", kwargs={"pk": meeting.pk}) in html
+
+
+@pytest.mark.django_db
+def test_a_closed_item_shows_as_closed_without_link_or_speakers(client):
+    meeting = archive_meeting()
+    closed = AgendaItemFactory(meeting=meeting, number="7", title="Personsag", is_public=False)
+    someone = PersonFactory(name="Hemmelig Taler")
+    mark(meeting, Kind.ITEM, 10_000, agenda_item=closed)
+    mark(meeting, Kind.SPEAKER, 11_000, person=someone)
+    index_rebuilt(meeting)
+
+    html = page(client, meeting).content.decode()
+
+    assert "Personsag" in html
+    assert "Closed item" in html
+    assert "?t=10" not in html
+    assert "Hemmelig Taler" not in html
+
+
+@pytest.mark.django_db
+def test_t_opens_the_player_at_that_moment_and_names_it(client):
+    meeting = archive_meeting()
+    item = AgendaItemFactory(meeting=meeting, number="3", title="Cykelstier")
+    speaker = PersonFactory(name="Bo Cyklist", party="Alternativet", role="Udvalgsformand")
+    mark(meeting, Kind.ITEM, 60_000, agenda_item=item)
+    mark(meeting, Kind.SPEAKER, 61_000, person=speaker)
+    index_rebuilt(meeting)
+
+    html = page(client, meeting, t="90").content.decode()
+
+    assert 'data-start="90"' in html
+    assert "index.m3u8#t=90" in html  # the browser's own HLS starts there without script
+    assert "<strong>Bo Cyklist</strong> (Alternativet), Udvalgsformand" in html
+    assert 'class="agenda-item is-current' in html
+
+
+@pytest.mark.django_db
+def test_a_live_meeting_shows_the_current_item_and_speaker_and_subscribes(client):
+    meeting = live_meeting(
+        video_kind=Meeting.VideoKind.HLS, video_url="https://v.example.org/l.m3u8"
+    )
+    item = AgendaItemFactory(meeting=meeting, number="4", title="Havnebad")
+    speaker = PersonFactory(name="Cecilie Taler", party="SF", role="Medlem")
+    mark(meeting, Kind.ITEM, 5_000, agenda_item=item)
+    mark(meeting, Kind.SPEAKER, 6_000, person=speaker)
+
+    html = page(client, meeting).content.decode()
+
+    assert f'data-live-channel="meeting:{meeting.pk}"' in html
+    assert "samskab/live.js" in html
+    assert "Cecilie Taler" in html
+    assert "4. Havnebad" in html
+    assert "badge-live" in html
+
+
+@pytest.mark.django_db
+def test_captions_are_offered_as_tracks(client):
+    meeting = archive_meeting()
+    CaptionsFactory(meeting=meeting, language="da")
+
+    html = page(client, meeting).content.decode()
+
+    assert 'kind="captions"' in html
+    assert 'srclang="da"' in html
+
+
+@pytest.mark.django_db
+def test_an_unpublished_meeting_is_not_found_for_the_public_but_seen_by_editors(client):
+    meeting = archive_meeting(is_published=False)
+
+    assert page(client, meeting).status_code == 404
+    client.force_login(staff(Role.EDITOR))
+    assert page(client, meeting).status_code == 200
+
+
+@pytest.mark.django_db
+def test_youtube_is_loaded_only_after_consent_and_only_its_frames_are_allowed(client):
+    meeting = MeetingFactory(
+        status=Meeting.Status.ENDED,
+        video_kind=Meeting.VideoKind.YOUTUBE,
+        video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    )
+
+    response = page(client, meeting)
+    html = response.content.decode()
+
+    assert "<iframe" not in html
+    assert 'data-embed-src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in html
+    policy = response["Content-Security-Policy"]
+    assert "frame-src 'self' https://www.youtube-nocookie.com" in policy
+    assert "facebook" not in policy
+
+
+@pytest.mark.django_db
+def test_pages_with_our_own_video_allow_no_third_party_frames(client):
+    meeting = archive_meeting()
+
+    policy = page(client, meeting)["Content-Security-Policy"]
+
+    assert "youtube" not in policy
+    assert "facebook" not in policy
+    # The external HLS host is allowed for fetching and playing, nothing more.
+    assert "connect-src 'self' https://video.example.org" in policy
+
+
+@pytest.mark.django_db
+def test_the_text_page_has_the_same_index_with_links_into_the_video(client):
+    meeting = archive_meeting()
+    item = AgendaItemFactory(meeting=meeting, number="1", title="Klimaplan")
+    speaker = PersonFactory(name="Dorte Debattør", party="Enhedslisten")
+    mark(meeting, Kind.ITEM, 30_000, agenda_item=item)
+    mark(meeting, Kind.SPEAKER, 31_000, person=speaker)
+    index_rebuilt(meeting)
+
+    response = client.get(reverse("webcasts:meeting_text", kwargs={"pk": meeting.pk}))
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "<video" not in html
+    assert f"{meeting.get_absolute_url()}?t=31" in html
+    assert "Dorte Debattør (Enhedslisten)" in html
+
+
+@pytest.mark.django_db
+def test_the_meeting_page_takes_a_constant_number_of_queries(client, django_assert_max_num_queries):
+    meeting = archive_meeting()
+    people = PersonFactory.create_batch(20)
+    items = AgendaItemFactory.create_batch(60, meeting=meeting)
+    offset = 1_000
+    turns = 0
+    for item in items:
+        mark(meeting, Kind.ITEM, offset, agenda_item=item)
+        offset += 1_000
+        for _turn in range(7 if turns < 400 - 7 else 400 - turns):
+            mark(meeting, Kind.SPEAKER, offset, person=people[turns % 20])
+            offset += 1_000
+            turns += 1
+    mark(meeting, Kind.MEETING_END, offset)
+    index_rebuilt(meeting)
+    assert meeting.speaker_turns.count() == 400
+
+    with django_assert_max_num_queries(12):
+        response = page(client, meeting, t="100")
+
+    assert response.status_code == 200
+    assert len(re.findall(r'class="speaker-turn" data-start="\d', response.content.decode())) == 400

@@ -1,0 +1,345 @@
+"""The operator console (W4) and the editors' timeline editor.
+
+Every action is a plain form POST that works without JavaScript (post, redirect, get).
+console.js sends the same forms with fetch; those requests get the "now" panel back as a
+partial so the console updates without a reload.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from samskab import live
+from samskab.webcasts import services
+from samskab.webcasts.models import AgendaItem, Meeting, Person, Slide, SlideDeck, TimelineMark
+from samskab.webcasts.player import HLS_SCRIPT, with_player_csp
+from samskab.webcasts.recording import hls_url
+from samskab.webcasts.selectors import meeting_state
+from samskab.webcasts.timecode import format_offset_ms, parse_offset_ms
+
+Kind = TimelineMark.Kind
+HAND_KINDS = [
+    (Kind.ITEM, gettext_lazy("Agenda item starts")),
+    (Kind.SPEAKER, gettext_lazy("Speaker starts")),
+    (Kind.SLIDE, gettext_lazy("Slide shown")),
+    (Kind.BREAK, gettext_lazy("Break")),
+]
+
+
+def meeting_for(request: HttpRequest, pk: int, permission: str) -> Meeting:
+    meeting = get_object_or_404(Meeting.objects.select_related("body"), pk=pk)
+    if not request.user.has_perm(permission, meeting):
+        raise PermissionDenied
+    return meeting
+
+
+def is_fetch(request: HttpRequest) -> bool:
+    # console.js and timeline.js mark their requests; a plain form post has no such header.
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+class MarkForm(forms.Form):
+    kind = forms.ChoiceField(choices=HAND_KINDS)
+    item = forms.ModelChoiceField(queryset=AgendaItem.objects.none(), required=False)
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+    slide = forms.ModelChoiceField(queryset=Slide.objects.none(), required=False)
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = AgendaItem.objects.filter(meeting=meeting)
+        self.fields["person"].queryset = Person.objects.all()
+        self.fields["slide"].queryset = Slide.objects.filter(
+            deck__agenda_item__meeting=meeting
+        ).select_related("deck")
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "agenda_item": data.get("item"),
+            "person": data.get("person"),
+            "slide": data.get("slide"),
+        }
+
+
+def first_error(form: forms.Form) -> str:
+    for errors in form.errors.values():
+        return str(errors[0])
+    return _("The form is not valid.")
+
+
+def console_context(meeting: Meeting) -> dict:
+    state = meeting_state(meeting)
+    items = list(
+        AgendaItem.objects.filter(meeting=meeting)
+        .order_by("position", "pk")
+        .prefetch_related(
+            Prefetch(
+                "slide_decks",
+                queryset=SlideDeck.objects.prefetch_related(
+                    Prefetch("slides", queryset=Slide.objects.order_by("number"))
+                ),
+            )
+        )
+    )
+    current_item_id = state["item"]["id"] if state.get("item") else None
+    current_item = next((item for item in items if item.pk == current_item_id), None)
+    speakers = list(meeting.speakers.filter(is_active=True).order_by("name"))
+    if not speakers:
+        speakers = list(
+            Person.objects.filter(is_active=True, kind=Person.Kind.POLITICIAN).order_by("name")
+        )
+    others = Person.objects.filter(is_active=True).exclude(pk__in=[p.pk for p in speakers])
+    recent = (
+        TimelineMark.objects.filter(meeting=meeting)
+        .select_related("agenda_item", "person", "slide__deck")
+        .order_by("-created_at", "-pk")[:8]
+    )
+    return {
+        "meeting": meeting,
+        "state": state,
+        "viewers": viewers_now(meeting),
+        "items": items,
+        "current_item": current_item,
+        "speakers": speakers,
+        "other_people": list(others.order_by("name")),
+        "recent_marks": list(recent),
+        "is_live": meeting.status == Meeting.Status.LIVE,
+    }
+
+
+def viewers_now(meeting: Meeting) -> int | None:
+    """Open connections on the meeting's channel while it is live (None otherwise)."""
+    if meeting.status != Meeting.Status.LIVE:
+        return None
+    try:
+        return live.viewer_count(meeting.channel)
+    except live.LiveUnavailable:
+        return None
+
+
+@login_required
+@require_GET
+def console(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meeting_for(request, pk, "webcasts.operate_meeting")
+    context = console_context(meeting)
+    if request.GET.get("partial") == "now":
+        return render(request, "webcasts/partials/console_now.html", context)
+    context["can_edit_timeline"] = request.user.has_perm("webcasts.edit_timeline", meeting)
+    return render(request, "webcasts/console.html", context)
+
+
+def _console_answer(
+    request: HttpRequest, meeting: Meeting, *, error: str = "", done: str = ""
+) -> HttpResponse:
+    if is_fetch(request):
+        context = console_context(meeting)
+        context.update({"error": error, "done": done})
+        return render(
+            request, "webcasts/partials/console_now.html", context, status=400 if error else 200
+        )
+    if error:
+        messages.error(request, error)
+    elif done:
+        messages.success(request, done)
+    return redirect("webcasts:console", pk=meeting.pk)
+
+
+def _validation_text(error: ValidationError) -> str:
+    return " ".join(str(message) for message in error.messages)
+
+
+@login_required
+@require_POST
+def console_mark(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meeting_for(request, pk, "webcasts.operate_meeting")
+    form = MarkForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        return _console_answer(request, meeting, error=first_error(form))
+    try:
+        mark = services.mark_add(meeting=meeting, by=request.user, **form.service_arguments())
+    except ValidationError as error:
+        return _console_answer(request, meeting, error=_validation_text(error))
+    return _console_answer(request, meeting, done=_("Marked: %(mark)s") % {"mark": describe(mark)})
+
+
+@login_required
+@require_POST
+def console_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meeting_for(request, pk, "webcasts.operate_meeting")
+    try:
+        mark = services.mark_undo(meeting=meeting, by=request.user)
+    except ValidationError as error:
+        return _console_answer(request, meeting, error=_validation_text(error))
+    return _console_answer(request, meeting, done=_("Undone: %(mark)s") % {"mark": describe(mark)})
+
+
+@login_required
+@require_POST
+def console_go_live(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meeting_for(request, pk, "webcasts.operate_meeting")
+    try:
+        services.meeting_go_live(meeting=meeting, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _validation_text(error))
+    else:
+        messages.success(request, _("The meeting is live."))
+    return redirect("webcasts:console", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def console_end(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meeting_for(request, pk, "webcasts.operate_meeting")
+    try:
+        services.meeting_end(meeting=meeting, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _validation_text(error))
+    else:
+        messages.success(request, _("The meeting has ended."))
+    return redirect("webcasts:console", pk=meeting.pk)
+
+
+def describe(mark: TimelineMark) -> str:
+    """The mark in words, for the console's log and its confirmations."""
+    if mark.kind == Kind.ITEM and mark.agenda_item is not None:
+        return _("item %(number)s. %(title)s") % {
+            "number": mark.agenda_item.number,
+            "title": mark.agenda_item.title,
+        }
+    if mark.kind == Kind.SPEAKER and mark.person is not None:
+        return _("speaker %(name)s") % {"name": mark.person.shown_name}
+    if mark.kind == Kind.SLIDE and mark.slide is not None:
+        return _("slide %(number)s of %(deck)s") % {
+            "number": mark.slide.number,
+            "deck": mark.slide.deck.title,
+        }
+    return str(mark.get_kind_display()).lower()
+
+
+# --- the timeline editor ---------------------------------------------------------------
+
+
+class OffsetField(forms.CharField):
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        offset = parse_offset_ms(text)
+        if offset is None:
+            raise ValidationError(
+                _("Write the time as hours:minutes:seconds, e.g. 1:02:03 or 12:30.5."),
+                code="bad_time",
+            )
+        return offset
+
+
+class CorrectForm(forms.Form):
+    offset = OffsetField(label=gettext_lazy("Time in the recording"))
+
+
+class AddMarkForm(MarkForm):
+    offset = OffsetField(label=gettext_lazy("Time in the recording"))
+
+
+def timeline_context(meeting: Meeting) -> dict:
+    marks = list(
+        TimelineMark.objects.filter(meeting=meeting)
+        .select_related("agenda_item", "person", "slide__deck")
+        .order_by("offset_ms", "pk")
+    )
+    for mark in marks:
+        mark.description = describe(mark)
+        mark.timecode = format_offset_ms(mark.offset_ms)
+    return {
+        "meeting": meeting,
+        "marks": marks,
+        "items": list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "pk")),
+        "people": list(Person.objects.filter(is_active=True).order_by("name")),
+        "slides": list(
+            Slide.objects.filter(deck__agenda_item__meeting=meeting)
+            .select_related("deck")
+            .order_by("deck", "number")
+        ),
+        "kinds": HAND_KINDS,
+        "hls_url": hls_url(meeting),
+        "hls_script": HLS_SCRIPT,
+    }
+
+
+@login_required
+@require_GET
+def timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meeting_for(request, pk, "webcasts.edit_timeline")
+    response = render(request, "webcasts/timeline.html", timeline_context(meeting))
+    return with_player_csp(response, meeting)
+
+
+def _timeline_answer(request: HttpRequest, meeting: Meeting, *, error="", done="") -> HttpResponse:
+    if error:
+        messages.error(request, error)
+    elif done:
+        messages.success(request, done)
+    return redirect("webcasts:timeline", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def timeline_correct(request: HttpRequest, pk: int, mark_pk: int) -> HttpResponse:
+    meeting = meeting_for(request, pk, "webcasts.edit_timeline")
+    mark = get_object_or_404(TimelineMark, pk=mark_pk, meeting=meeting)
+    form = CorrectForm(request.POST)
+    if not form.is_valid():
+        return _timeline_answer(request, meeting, error=first_error(form))
+    try:
+        services.mark_correct(mark=mark, offset_ms=form.cleaned_data["offset"], by=request.user)
+    except ValidationError as error:
+        return _timeline_answer(request, meeting, error=_validation_text(error))
+    return _timeline_answer(
+        request,
+        meeting,
+        done=_("Moved %(mark)s to %(time)s.")
+        % {"mark": describe(mark), "time": format_offset_ms(mark.offset_ms)},
+    )
+
+
+@login_required
+@require_POST
+def timeline_remove(request: HttpRequest, pk: int, mark_pk: int) -> HttpResponse:
+    meeting = meeting_for(request, pk, "webcasts.edit_timeline")
+    mark = get_object_or_404(TimelineMark, pk=mark_pk, meeting=meeting)
+    try:
+        services.mark_remove(mark=mark, by=request.user)
+    except ValidationError as error:
+        return _timeline_answer(request, meeting, error=_validation_text(error))
+    return _timeline_answer(
+        request, meeting, done=_("Removed %(mark)s.") % {"mark": describe(mark)}
+    )
+
+
+@login_required
+@require_POST
+def timeline_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meeting_for(request, pk, "webcasts.edit_timeline")
+    form = AddMarkForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        return _timeline_answer(request, meeting, error=first_error(form))
+    try:
+        mark = services.mark_add_at_offset(
+            meeting=meeting,
+            by=request.user,
+            offset_ms=form.cleaned_data["offset"],
+            **form.service_arguments(),
+        )
+    except ValidationError as error:
+        return _timeline_answer(request, meeting, error=_validation_text(error))
+    return _timeline_answer(request, meeting, done=_("Added %(mark)s.") % {"mark": describe(mark)})

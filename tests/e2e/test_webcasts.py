@@ -1,0 +1,228 @@
+"""Meetings in a real browser: an operator takes a meeting live while a citizen follows it,
+a citizen jumps through a recording by keyboard and shares a speaker's moment, and the player
+is embedded in another site. Every page visited is checked with axe-core.
+
+The server is uvicorn (ASGI) as a subprocess, so server-sent events flow as in production.
+"""
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import tab_to
+from tests.e2e.webcasts_fixtures import (
+    check_accessible,
+    close_page,
+    open_page,
+    running_site,
+    running_static_site,
+)
+
+pytestmark = [pytest.mark.e2e]
+
+
+@pytest.fixture(scope="module")
+def site(browser, tmp_path_factory):
+    # Asks for the browser first, so a machine without Chromium skips before any set-up.
+    yield from running_site(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def other_site(tmp_path_factory):
+    yield from running_static_site(tmp_path_factory)
+
+
+VIDEO = "#meeting-video"
+
+
+def video_time(page_or_frame) -> float:
+    return page_or_frame.evaluate(f"() => document.querySelector('{VIDEO}').currentTime")
+
+
+def wait_for_video_at(page_or_frame, seconds: float) -> None:
+    page_or_frame.wait_for_function(
+        f"(s) => Math.abs(document.querySelector('{VIDEO}').currentTime - s) < 1.5", arg=seconds
+    )
+
+
+# --- a citizen and the archive ---
+
+
+def test_a_citizen_jumps_through_a_recording_by_keyboard_and_shares_a_speaker(browser, site):
+    page = open_page(browser, site, permissions=["clipboard-read", "clipboard-write"])
+    page.goto(f"/moeder/{site.seed['past']}/")
+    page.wait_for_function(f"() => document.querySelector('{VIDEO}').readyState >= 1")
+    check_accessible(page)
+
+    # The agenda by keyboard alone: Tab to an item, Enter plays the video from there.
+    tab_to(page, '.agenda-jump[data-offset="80000"]', limit=60)
+    page.keyboard.press("Enter")
+    wait_for_video_at(page, 80)
+    assert re.search(r"[?&]t=80\b", page.url)
+    expect(page.locator("[data-now-item]")).to_contain_text("Skolestruktur 2031")
+    expect(page.locator("[data-player-announce]")).to_contain_text("Skolestruktur 2031")
+    assert page.evaluate("() => document.activeElement.dataset.offset") == "80000"
+
+    # And by speaker: the "now" panel names them; the slide shown then is beside the video.
+    tab_to(page, '.speaker-jump[data-offset="110000"]')
+    page.keyboard.press("Enter")
+    wait_for_video_at(page, 110)
+    expect(page.locator("[data-now-speaker]")).to_contain_text("Ahmad Rahimi")
+    expect(page.locator("[data-now-speaker]")).to_contain_text("Byrådsmedlem")
+    expect(page.locator(".agenda-item.is-current")).to_contain_text("Skolestruktur 2031")
+    expect(page.locator("[data-slide-view]")).to_be_visible()
+    expect(page.locator("[data-slide-caption]")).to_contain_text("Skolestruktur 2031: oplæg")
+
+    # Share from the speaker: the link starts where she begins; copy it.
+    tab_to(page, ".share-summary")
+    page.keyboard.press("Enter")
+    expect(page.locator("#share-url")).to_have_value(re.compile(r"/moeder/\d+/\?t=110$"))
+    x_link = page.locator(".share-x").get_attribute("href")
+    assert "Ahmad%20Rahimi%20(Enhedslisten)%20on%20Skolestruktur%202031" in x_link
+    page.locator("[data-share-copy]").click()
+    expect(page.locator("[data-share-status]")).to_have_text("The link is copied.")
+    shared = page.evaluate("() => navigator.clipboard.readText()")
+    assert shared == page.locator("#share-url").input_value()
+    check_accessible(page)
+    close_page(page)
+
+    # Someone opens the shared link: the player starts at that moment, the preview names her.
+    fresh = open_page(browser, site)
+    fresh.goto(shared)
+    wait_for_video_at(fresh, 110)
+    expect(fresh.locator("[data-now-speaker]")).to_contain_text("Ahmad Rahimi")
+    title = fresh.locator('meta[property="og:title"]').get_attribute("content")
+    assert title.startswith("Ahmad Rahimi (Enhedslisten) on Skolestruktur 2031")
+    image = fresh.locator('meta[property="og:image"]').get_attribute("content")
+    assert fresh.request.get(image).headers["content-type"] == "image/jpeg"
+    check_accessible(fresh)
+    close_page(fresh)
+
+
+def test_the_list_and_the_text_page_are_accessible(browser, site):
+    page = open_page(browser, site)
+    page.goto("/")
+    page.get_by_role("link", name="Meetings").first.click()
+    expect(page.locator("h1")).to_have_text("Meetings")
+    check_accessible(page)
+    page.locator(f"a[href='/moeder/{site.seed['past']}/']").first.click()
+    page.get_by_role("link", name=re.compile("The meeting as text")).click()
+    expect(page.locator("h1")).to_have_text("Byrådsmøde")
+    expect(page.locator("main")).to_contain_text("Ahmad Rahimi (Enhedslisten), Byrådsmedlem")
+    expect(page.locator("main")).to_contain_text("A citizen")
+    expect(page.locator("main")).not_to_contain_text("Hanne Borger")
+    check_accessible(page)
+    close_page(page)
+
+
+# --- embedding ---
+
+
+def test_the_player_is_embedded_in_a_plain_page_on_another_site(browser, site, other_site):
+    other_url, folder = other_site
+    page = open_page(browser, site)
+    page.goto(f"/moeder/{site.seed['past']}/")
+    page.locator(".embed-code summary").click()
+    snippet = page.locator("#embed-snippet").input_value()
+    assert snippet.startswith(f'<iframe src="{site.url}/moeder/{site.seed["past"]}/embed/"')
+    close_page(page)
+    (folder / "news.html").write_text(
+        "<!DOCTYPE html><html lang='da'><head><meta charset='utf-8'>"
+        "<link rel='icon' href='data:,'><title>Nyheder</title>"
+        f"</head><body><main><h1>Se byrådsmødet</h1>{snippet}</main></body></html>",
+        encoding="utf-8",
+    )
+
+    news = open_page(browser, site)
+    news.goto(f"{other_url}/news.html")
+    frame = news.frame_locator("iframe")
+    expect(frame.locator(".agenda")).to_be_visible()
+    frame.locator('.agenda-jump[data-offset="80000"]').click()
+    player = next(f for f in news.frames if "/embed/" in f.url)
+    wait_for_video_at(player, 80)
+    expect(frame.locator("[data-now-item]")).to_contain_text("Skolestruktur 2031")
+    close_page(news)
+
+    embed = open_page(browser, site)
+    embed.goto(f"/moeder/{site.seed['past']}/embed/")
+    check_accessible(embed)
+    close_page(embed)
+
+    # The meeting page itself refuses to be framed by the other site.
+    (folder / "copy.html").write_text(
+        "<!DOCTYPE html><html lang='da'><head><meta charset='utf-8'>"
+        "<link rel='icon' href='data:,'><title>Kopi</title></head>"
+        f"<body><iframe src='{site.url}/moeder/{site.seed['past']}/' title='kopi'></iframe>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    copy = open_page(browser, site)
+    copy.goto(f"{other_url}/copy.html")
+    framed = copy.frames[1]
+    framed.wait_for_load_state()
+    assert framed.url.startswith("chrome-error://")  # the browser's page for a refused frame
+    copy.problems.clear()  # the browser reports the refused frame, as it should
+    close_page(copy)
+
+
+# --- the operator and a citizen during a live meeting ---
+
+
+def test_an_operator_runs_a_meeting_live_and_a_citizen_follows_within_a_second(browser, site):
+    meeting = site.seed["upcoming"]
+    operator = open_page(browser, site, session=site.seed["operator"])
+    operator.goto(f"/moeder/{meeting}/konsol/")
+    check_accessible(operator)
+    operator.get_by_role("button", name="Go live").click()
+    expect(operator.locator(".console-controls")).to_contain_text("End the meeting")
+    check_accessible(operator)
+
+    citizen = open_page(browser, site)
+    citizen.goto(f"/moeder/{meeting}/")
+    expect(citizen.locator("[data-status-badge]")).to_have_text("Live")
+    citizen.wait_for_function("() => window.SamskabLive !== undefined")
+    check_accessible(citizen)
+
+    # The operator works by keyboard: a digit picks the item, Enter marks it.
+    operator.locator("[data-console]").focus()
+    operator.locator("h1").click()
+    operator.keyboard.press("2")
+    assert operator.evaluate("() => document.activeElement.dataset.itemNumber") == "2"
+    started = time.monotonic()
+    operator.keyboard.press("Enter")
+    expect(citizen.locator("[data-now-item]")).to_contain_text("Klimaplan 2030", timeout=1000)
+    assert time.monotonic() - started < 1.0
+    expect(citizen.locator(".agenda-item.is-current")).to_contain_text("Klimaplan 2030")
+
+    # s goes to the speakers, j to the next one; Enter marks.
+    operator.keyboard.press("s")
+    operator.keyboard.press("j")
+    speaker = operator.evaluate("() => document.activeElement.textContent.trim()")
+    started = time.monotonic()
+    operator.keyboard.press("Enter")
+    name = speaker.split(" (")[0]
+    expect(citizen.locator("[data-now-speaker]")).to_contain_text(name, timeout=1000)
+    assert time.monotonic() - started < 1.0
+    # The index grows as marks arrive.
+    expect(citizen.locator(".agenda-item.is-current .speaker-turn")).to_contain_text(name)
+    expect(operator.locator("[data-console-speaker]")).to_contain_text(name)
+    check_accessible(citizen)
+
+    # Undo takes the speaker out for the viewer too.
+    operator.keyboard.press("u")
+    operator.keyboard.press("Enter")
+    expect(operator.locator(".console-done")).to_contain_text("Undone")
+    expect(citizen.locator(".agenda-item.is-current .speaker-turn")).to_have_count(0)
+
+    # A closed item shows as closed.
+    operator.keyboard.press("5")
+    operator.keyboard.press("Enter")
+    expect(citizen.locator("[data-now-item]")).to_contain_text("Closed item", timeout=1000)
+
+    operator.once("dialog", lambda dialog: dialog.accept())
+    operator.get_by_role("button", name="End the meeting").click()
+    expect(citizen.locator("[data-status-badge]")).to_have_text("Recording", timeout=2000)
+    close_page(operator)
+    close_page(citizen)
