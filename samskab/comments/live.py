@@ -32,12 +32,16 @@ def publish_removed(comment) -> None:
     live.publish_on_commit(channel_for(comment.target), "comment_removed", {"id": comment.pk})
 
 
+# The live app's `moderation` kind admits moderators only.
+MODERATION_CHANNEL = "moderation:queue"
+
+
 def publish_queue(comment) -> None:
     # The moderators' channel: only a count and the id; the page fetches the row itself.
     live.publish_on_commit(
-        "moderation", "queue", {"id": comment.pk, "reason": comment.moderation_reason}
+        MODERATION_CHANNEL, "queue", {"id": comment.pk, "reason": comment.moderation_reason}
     )
 
 
 def publish_queue_done(comment) -> None:
-    live.publish_on_commit("moderation", "queue_done", {"id": comment.pk})
+    live.publish_on_commit(MODERATION_CHANNEL, "queue_done", {"id": comment.pk})

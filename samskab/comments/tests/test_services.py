@@ -67,7 +67,7 @@ class TestPosting:
         policy(meeting, Mode.PRE)
         comment = services.comment_post(target=meeting, body="Hej", author=UserFactory())
         assert comment.status == Comment.Status.PENDING
-        assert [(c, e) for c, e, _d in published] == [("moderation", "queue")]
+        assert [(c, e) for c, e, _d in published] == [("moderation:queue", "queue")]
         assert ModerationLogEntry.objects.get().action == ModerationLogEntry.Action.HELD
 
     def test_it_refuses_a_closed_conversation_and_stores_nothing(self):
