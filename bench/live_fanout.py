@@ -57,6 +57,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--verbose", action="store_true", help="print every event's delays")
     parser.add_argument("--runs", type=int, default=1, help="repeat; medians are reported")
+    parser.add_argument(
+        "--gc-threshold",
+        type=int,
+        help="LIVE_GC_THRESHOLD for Samskab (0: Python's default), to measure its effect",
+    )
     args = parser.parse_args()
     broker = args.broker or ("memory" if args.processes == 1 else "redis")
     if broker == "memory" and args.processes > 1:
@@ -166,7 +171,10 @@ def run_bare(args, work: Path) -> dict:
 
 
 def run_samskab(args, work: Path, broker_url: str) -> dict:
-    env = server_environment(work / "samskab", broker=broker_url, DEBUG="false", LIVE_DEMO="true")
+    settings = {"DEBUG": "false", "LIVE_DEMO": "true"}
+    if args.gc_threshold is not None:
+        settings["LIVE_GC_THRESHOLD"] = str(args.gc_threshold)
+    env = server_environment(work / "samskab", broker=broker_url, **settings)
     env.pop("SAMSKAB_TESTING", None)
     prepare_database(env)
     session = seed_people(env, {"operator": "webcast operator"})["operator"]
