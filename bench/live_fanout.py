@@ -148,9 +148,9 @@ def run_bare(args, work: Path) -> dict:
         ServerProcess("bench.bare_sse:app", env, log=work / f"bare-{i}.log", args=_server_args())
         for i in range(args.processes)
     ]
-    for server in servers:
-        server.start()
     try:
+        for server in servers:
+            server.start()
         # Warm up as for Samskab, so both are measured after their first requests.
         for server in servers:
             _touch_streams(server.url + "/sse")
@@ -188,9 +188,9 @@ def run_samskab(args, work: Path, broker_url: str) -> dict:
         )
         for i in range(args.processes)
     ]
-    for server in servers:
-        server.start()
     try:
+        for server in servers:
+            server.start()
         for server in servers:
             _touch_streams(server.url + f"/live/{CHANNEL}/")
         client = httpx.Client(base_url=servers[0].url, cookies={"sessionid": session}, timeout=10)
