@@ -57,6 +57,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--verbose", action="store_true", help="print every event's delays")
     parser.add_argument("--runs", type=int, default=1, help="repeat; medians are reported")
+    parser.add_argument(
+        "--gc-threshold",
+        type=int,
+        help="LIVE_GC_THRESHOLD for Samskab (0: Python's default), to measure its effect",
+    )
     args = parser.parse_args()
     broker = args.broker or ("memory" if args.processes == 1 else "redis")
     if broker == "memory" and args.processes > 1:
@@ -143,9 +148,9 @@ def run_bare(args, work: Path) -> dict:
         ServerProcess("bench.bare_sse:app", env, log=work / f"bare-{i}.log", args=_server_args())
         for i in range(args.processes)
     ]
-    for server in servers:
-        server.start()
     try:
+        for server in servers:
+            server.start()
         # Warm up as for Samskab, so both are measured after their first requests.
         for server in servers:
             _touch_streams(server.url + "/sse")
@@ -166,7 +171,10 @@ def run_bare(args, work: Path) -> dict:
 
 
 def run_samskab(args, work: Path, broker_url: str) -> dict:
-    env = server_environment(work / "samskab", broker=broker_url, DEBUG="false", LIVE_DEMO="true")
+    settings = {"DEBUG": "false", "LIVE_DEMO": "true"}
+    if args.gc_threshold is not None:
+        settings["LIVE_GC_THRESHOLD"] = str(args.gc_threshold)
+    env = server_environment(work / "samskab", broker=broker_url, **settings)
     env.pop("SAMSKAB_TESTING", None)
     prepare_database(env)
     session = seed_people(env, {"operator": "webcast operator"})["operator"]
@@ -180,9 +188,9 @@ def run_samskab(args, work: Path, broker_url: str) -> dict:
         )
         for i in range(args.processes)
     ]
-    for server in servers:
-        server.start()
     try:
+        for server in servers:
+            server.start()
         for server in servers:
             _touch_streams(server.url + f"/live/{CHANNEL}/")
         client = httpx.Client(base_url=servers[0].url, cookies={"sessionid": session}, timeout=10)

@@ -121,7 +121,7 @@ class Hub:
                     continue
                 conn.pending = None
                 # One event (the usual case) waits as itself, several as a list.
-                events = [pending] if pending.__class__ is Event else pending
+                events = [pending] if isinstance(pending, Event) else pending
                 if conn.floor is not None:
                     events = self._after_floor(conn, events)
                     if not events:
@@ -224,7 +224,7 @@ class Hub:
                     conn.waiter = None
                     if not waiter.done():
                         waiter.set_result(None)
-            elif pending.__class__ is not list:
+            elif isinstance(pending, Event):
                 conn.pending = [pending, event]
             elif len(pending) < limit:
                 pending.append(event)

@@ -267,7 +267,7 @@ def _stale_after() -> float:
     return 3 * conf.count_interval_seconds()
 
 
-def _sum_fresh(entries: dict[bytes, bytes]) -> int:
+def _sum_fresh(entries: dict) -> int:
     horizon = time.time() - _stale_after()
     total = 0
     for value in entries.values():

@@ -195,3 +195,38 @@ def test_an_empty_demo_message_is_refused_with_a_message(operator_client):
     response = operator_client.post("/live/demo/publish/", {"text": "  "})
     assert response.status_code == 400
     assert get_broker().resume(DEMO_CHANNEL, None).position == ""
+
+
+# The registry -------------------------------------------------------------------------
+
+
+def test_two_apps_cannot_claim_one_channel_kind():
+    from samskab.live.channels import register_channel, unregister_channel
+
+    register_channel("claimed", public=True)
+    try:
+        with pytest.raises(ValueError, match="registered already"):
+            register_channel("claimed", public=True)
+    finally:
+        unregister_channel("claimed")
+
+
+def test_an_app_may_take_over_a_provisional_kind():
+    from samskab.live.channels import kind_of, register_channel
+
+    original = kind_of("moderation:queue")
+    assert original is not None and original.provisional
+    try:
+        register_channel("moderation", authorize=lambda user, viewer, key: False)
+        assert not kind_of("moderation:queue").provisional
+    finally:
+        from samskab.live import channels
+
+        channels._kinds["moderation"] = original
+
+
+def test_a_kind_needs_a_rule_or_to_be_public():
+    from samskab.live.channels import register_channel
+
+    with pytest.raises(ValueError, match="authorize"):
+        register_channel("norule")

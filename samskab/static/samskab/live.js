@@ -253,7 +253,7 @@
       if (!body.events.length && body.last_id) { self.lastId = body.last_id; }
       self.polls += 1;
       if (typeof window.EventSource !== "undefined" && self.polls >= POLLS_BEFORE_TRYING_SSE) {
-        self.failures = NATIVE_RETRIES; // one more failure and it polls again
+        self.failures = FAILURES_BEFORE_POLLING - 1; // one more failure: back to polling
         self.connect();
         return;
       }
