@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from samskab.budgets.models import Budget, BudgetPhase, Group, Heading, HeadingResult, Project
+
+
+class BudgetPhaseInline(admin.TabularInline):
+    model = BudgetPhase
+    extra = 0
+
+
+class GroupInline(admin.TabularInline):
+    model = Group
+    extra = 0
+
+
+@admin.register(Budget)
+class BudgetAdmin(admin.ModelAdmin):
+    list_display = ["title", "phase", "rule", "is_published"]
+    list_filter = ["phase", "is_published"]
+    inlines = [BudgetPhaseInline, GroupInline]
+
+
+class HeadingInline(admin.TabularInline):
+    model = Heading
+    extra = 0
+
+
+@admin.register(Group)
+class GroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "budget", "max_headings_supported"]
+    inlines = [HeadingInline]
+
+
+@admin.register(Heading)
+class HeadingAdmin(admin.ModelAdmin):
+    list_display = ["name", "group", "amount"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["title", "heading", "status", "price"]
+    list_filter = ["status", "heading__group__budget"]
+    search_fields = ["title"]
+    raw_id_fields = ["author"]
+
+
+@admin.register(HeadingResult)
+class HeadingResultAdmin(admin.ModelAdmin):
+    list_display = ["heading", "rule", "cost", "voters", "computed_at"]
+    readonly_fields = ["heading", "rule", "winners", "cost", "voters", "explanation"]

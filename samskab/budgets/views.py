@@ -1,0 +1,167 @@
+"""Citizens' budget pages: budgets, headings, projects, supporting, the ballot and results."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from samskab.budgets.models import Heading, Phase, Project
+from samskab.budgets.selectors import (
+    ballot_choice,
+    ballot_projects,
+    budgets_public,
+    heading_projects,
+    result_lines,
+    user_supports,
+)
+from samskab.budgets.services import BudgetRefused, ballot_save, support_add
+from samskab.core.markdown import render_markdown
+from samskab.core.ratelimit import ratelimit
+
+
+@require_GET
+def budget_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "budgets/list.html", {"budgets": budgets_public()})
+
+
+@require_GET
+def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = get_object_or_404(budgets_public(), pk=pk)
+    phases = {p.phase: p for p in budget.phases.all()}
+    return render(
+        request,
+        "budgets/budget.html",
+        {
+            "budget": budget,
+            "description": render_markdown(budget.description),
+            "phases": [(value, label, phases.get(value)) for value, label in Phase.choices],
+            "current": phases.get(budget.phase),
+            "groups": budget.groups.prefetch_related("headings"),
+        },
+    )
+
+
+def _heading(budget_pk: int, pk: int) -> Heading:
+    return get_object_or_404(
+        Heading.objects.select_related("group__budget"),
+        pk=pk,
+        group__budget_id=budget_pk,
+        group__budget__is_published=True,
+    )
+
+
+@require_GET
+def heading_detail(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
+    heading = _heading(budget_pk, pk)
+    return render(
+        request,
+        "budgets/heading.html",
+        {"heading": heading, "budget": heading.group.budget, "projects": heading_projects(heading)},
+    )
+
+
+def _project(pk: int) -> Project:
+    return get_object_or_404(
+        Project.objects.select_related("heading__group__budget"),
+        pk=pk,
+        heading__group__budget__is_published=True,
+    )
+
+
+@require_GET
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(pk)
+    return render(
+        request,
+        "budgets/project.html",
+        {
+            "project": project,
+            "heading": project.heading,
+            "budget": project.heading.group.budget,
+            "description": render_markdown(project.description),
+            "supported": user_supports(project, request.user),
+            "support_count": project.supports.count(),
+        },
+    )
+
+
+@require_POST
+@login_required
+@ratelimit("budget-support", "30/m")
+def project_support(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(pk)
+    if not request.user.has_perm("budgets.support_project", project):
+        raise PermissionDenied
+    try:
+        support_add(project=project, user=request.user)
+    except BudgetRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Thank you for supporting this project."))
+    return redirect(project)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@ratelimit("budget-ballot", "60/m")
+def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
+    heading = _heading(budget_pk, pk)
+    budget = heading.group.budget
+    if budget.phase != Phase.BALLOTING:
+        raise Http404(_("The vote is not open."))
+    may_vote = request.user.has_perm("budgets.vote_in_heading", heading)
+    projects = list(ballot_projects(heading))
+    chosen = ballot_choice(heading, request.user)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        if not may_vote:
+            raise PermissionDenied
+        try:
+            chosen = {int(p) for p in request.POST.getlist("project")}
+        except ValueError:
+            chosen, error, status = set(), _("The ballot could not be read."), 400
+        if not error and request.POST.get("action") != "calculate":
+            try:
+                ballot_save(heading=heading, user=request.user, project_ids=sorted(chosen))
+            except BudgetRefused as refusal:
+                error, status = str(refusal), 400
+            else:
+                messages.success(
+                    request, _("Your ballot is saved. You can change it until the vote closes.")
+                )
+                return redirect("budgets:ballot", budget_pk=budget.pk, pk=heading.pk)
+    prices = {p.pk: p.price for p in projects}
+    total = sum(prices.get(p, 0) for p in chosen)
+    return render(
+        request,
+        "budgets/ballot.html",
+        {
+            "heading": heading,
+            "budget": budget,
+            "projects": projects,
+            "chosen": chosen,
+            "total": total,
+            "left": heading.amount - total,
+            "over": total > heading.amount,
+            "error": error,
+            "may_vote": may_vote,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def budget_results(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = get_object_or_404(budgets_public(), pk=pk)
+    if budget.phase != Phase.FINISHED:
+        raise Http404(_("The results are not published yet."))
+    headings = []
+    for heading in Heading.objects.filter(group__budget=budget).select_related("result", "group"):
+        result = getattr(heading, "result", None)
+        if result is not None:
+            headings.append((heading, result, result_lines(result, budget.currency)))
+    return render(request, "budgets/results.html", {"budget": budget, "headings": headings})
