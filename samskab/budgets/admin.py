@@ -1,4 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from samskab.budgets.services import BudgetRefused, budget_finish
 
 from samskab.budgets.models import Budget, BudgetPhase, Group, Heading, HeadingResult, Project
 
@@ -18,6 +22,20 @@ class BudgetAdmin(admin.ModelAdmin):
     list_display = ["title", "phase", "rule", "is_published"]
     list_filter = ["phase", "is_published"]
     inlines = [BudgetPhaseInline, GroupInline]
+    actions = ["finish"]
+
+    @admin.action(description=gettext_lazy("Count the vote and publish the results"))
+    def finish(self, request, queryset):
+        if not request.user.has_perm("budgets.finish_budget"):
+            self.message_user(request, _("You may not finish budgets."), messages.ERROR)
+            return
+        for budget in queryset:
+            try:
+                budget_finish(budget=budget)
+            except BudgetRefused as refusal:
+                self.message_user(request, f"{budget}: {refusal}", messages.ERROR)
+            else:
+                self.message_user(request, _("%(budget)s is counted.") % {"budget": budget})
 
 
 class HeadingInline(admin.TabularInline):
