@@ -2,9 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from samskab.budgets.services import BudgetRefused, budget_finish
-
 from samskab.budgets.models import Budget, BudgetPhase, Group, Heading, HeadingResult, Project
+from samskab.budgets.services import BudgetRefused, budget_finish
 
 
 class BudgetPhaseInline(admin.TabularInline):

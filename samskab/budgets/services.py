@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
@@ -22,6 +23,11 @@ from samskab.budgets.models import (
     Rule,
     Support,
 )
+
+
+def _lock(user) -> None:
+    # Lock the person's row so two writes at once cannot both pass a per-person limit.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
 
 
 class BudgetRefused(Exception):
@@ -61,8 +67,7 @@ def support_add(*, project: Project, user) -> Support:
     if project.status == Project.Status.UNFEASIBLE:
         raise BudgetRefused(_("This project cannot be supported."))
     with transaction.atomic():
-        # Lock the person's row so two supports at once cannot both pass the headings limit.
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        _lock(user)
         if Support.objects.filter(project=project, user=user).exists():
             raise BudgetRefused(_("You already support this project."))
         supported = set(
@@ -144,7 +149,7 @@ def ballot_save(*, heading: Heading, user, project_ids: Iterable[int]) -> Ballot
             }
         )
     with transaction.atomic():
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        _lock(user)
         if ids:
             voted = set(
                 Ballot.objects.filter(user=user, heading__group=group).values_list(

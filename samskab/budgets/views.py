@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +23,10 @@ from samskab.core.markdown import render_markdown
 from samskab.core.ratelimit import ratelimit
 
 
+def _markdown(text: str) -> str:
+    return mark_safe(render_markdown(text))  # noqa: S308  # sanitised by nh3 in render_markdown
+
+
 @require_GET
 def budget_list(request: HttpRequest) -> HttpResponse:
     return render(request, "budgets/list.html", {"budgets": budgets_public()})
@@ -36,7 +41,7 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "budgets/budget.html",
         {
             "budget": budget,
-            "description": render_markdown(budget.description),
+            "description": _markdown(budget.description),
             "phases": [(value, label, phases.get(value)) for value, label in Phase.choices],
             "current": phases.get(budget.phase),
             "groups": budget.groups.prefetch_related("headings"),
@@ -81,7 +86,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "project": project,
             "heading": project.heading,
             "budget": project.heading.group.budget,
-            "description": render_markdown(project.description),
+            "description": _markdown(project.description),
             "supported": user_supports(project, request.user),
             "support_count": project.supports.count(),
         },
@@ -147,6 +152,7 @@ def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
             "total": total,
             "left": heading.amount - total,
             "over": total > heading.amount,
+            "over_by": max(total - heading.amount, 0),
             "error": error,
             "may_vote": may_vote,
         },

@@ -198,7 +198,7 @@ def test_it_refuses_a_ballot_over_the_amount_and_keeps_the_old_one():
     a, b, c = (ProjectFactory(heading=heading, price=400) for _ in range(3))
     user = ResidentFactory()
     ballot_save(heading=heading, user=user, project_ids=[a.pk])
-    with pytest.raises(BudgetRefused, match="more than the 1.000"):
+    with pytest.raises(BudgetRefused, match=r"more than the 1\.000"):
         ballot_save(heading=heading, user=user, project_ids=[a.pk, b.pk, c.pk])
     assert list(Ballot.objects.get(user=user).lines.values_list("project_id", flat=True)) == [a.pk]
 
