@@ -7,7 +7,17 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
-from samskab.budgets.models import Ballot, Budget, Heading, HeadingResult, Phase, Project, Support
+from samskab.budgets.counting import Election
+from samskab.budgets.models import (
+    Ballot,
+    BallotLine,
+    Budget,
+    Heading,
+    HeadingResult,
+    Phase,
+    Project,
+    Support,
+)
 
 
 def budgets_public() -> QuerySet[Budget]:
@@ -38,6 +48,22 @@ def ballot_choice(heading: Heading, user) -> set[int]:
 
 def user_supports(project: Project, user) -> bool:
     return user.is_authenticated and Support.objects.filter(project=project, user=user).exists()
+
+
+def heading_election(heading: Heading) -> Election:
+    """The heading's ballots as plain data for the counting module (ids are project pks)."""
+    projects = heading.projects.filter(
+        status__in=[Project.Status.ON_BALLOT, Project.Status.WINNER, Project.Status.NOT_WINNER]
+    ).exclude(price=None)
+    costs = {str(p.pk): p.price for p in projects}
+    ballots: dict[int, set[str]] = {}
+    for ballot_id, project_id in BallotLine.objects.filter(ballot__heading=heading).values_list(
+        "ballot_id", "project_id"
+    ):
+        ballots.setdefault(ballot_id, set()).add(str(project_id))
+    # Lines for projects taken off the ballot later do not count.
+    approvals = [frozenset(b & costs.keys()) for b in ballots.values()]
+    return Election(budget=heading.amount, costs=costs, approvals=approvals)
 
 
 def money(amount: int | float, currency: str = "") -> str:

@@ -23,6 +23,7 @@ from samskab.budgets.models import (
     Rule,
     Support,
 )
+from samskab.budgets.selectors import heading_election
 
 
 def _lock(user) -> None:
@@ -182,22 +183,6 @@ def budget_move(*, budget: Budget, phase: Phase) -> Budget:
         budget.phase = phase
         budget.save(update_fields=["phase"])
     return budget
-
-
-def heading_election(heading: Heading) -> Election:
-    """The heading's ballots as plain data for the counting module (ids are project pks)."""
-    projects = heading.projects.filter(
-        status__in=[Project.Status.ON_BALLOT, Project.Status.WINNER, Project.Status.NOT_WINNER]
-    ).exclude(price=None)
-    costs = {str(p.pk): p.price for p in projects}
-    ballots: dict[int, set[str]] = {}
-    for ballot_id, project_id in BallotLine.objects.filter(ballot__heading=heading).values_list(
-        "ballot_id", "project_id"
-    ):
-        ballots.setdefault(ballot_id, set()).add(str(project_id))
-    # Lines for projects taken off the ballot later do not count.
-    approvals = [frozenset(b & costs.keys()) for b in ballots.values()]
-    return Election(budget=heading.amount, costs=costs, approvals=approvals)
 
 
 def count(election: Election, rule: str):
