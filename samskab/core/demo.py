@@ -11,6 +11,7 @@ from samskab.accounts.census import hash_identifier, parse_census
 from samskab.accounts.models import CensusRecord, User, VerificationLevel
 from samskab.accounts.roles import Role, roles_sync
 from samskab.accounts.services import census_replace
+from samskab.budgets.demo import budgets_demo_load
 from samskab.core.models import FooterLink, SiteSettings
 
 DEMO_PASSWORD = "samskab-demo"  # noqa: S105  # the demo's published password, refused in production
@@ -57,6 +58,7 @@ def demo_load() -> list[tuple[str, str]]:
     _person(DEMO_CITIZEN, is_staff=False)
     logins.append((DEMO_CITIZEN, "Borger (citizen)"))
     _census()
+    budgets_demo_load()
     return logins
 
 
