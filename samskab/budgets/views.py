@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from samskab.budgets.forms import ProjectForm, ValuationForm
 from samskab.budgets.models import Heading, Phase, Project
 from samskab.budgets.selectors import (
     ballot_choice,
@@ -18,7 +19,13 @@ from samskab.budgets.selectors import (
     result_lines,
     user_supports,
 )
-from samskab.budgets.services import BudgetRefused, ballot_save, support_add
+from samskab.budgets.services import (
+    BudgetRefused,
+    ballot_save,
+    project_submit,
+    project_valuate,
+    support_add,
+)
 from samskab.core.markdown import render_markdown
 from samskab.core.ratelimit import ratelimit
 
@@ -89,6 +96,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "description": _markdown(project.description),
             "supported": user_supports(project, request.user),
             "support_count": project.supports.count(),
+            "may_valuate": request.user.has_perm("budgets.valuate_project", project),
         },
     )
 
@@ -157,6 +165,58 @@ def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
             "may_vote": may_vote,
         },
         status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@ratelimit("budget-project", "10/h")
+def project_new(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = get_object_or_404(budgets_public(), pk=pk)
+    if budget.phase != Phase.ACCEPTING:
+        raise Http404(_("Projects are not accepted now."))
+    form = ProjectForm(request.POST or None, budget=budget)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = project_submit(
+                heading=form.cleaned_data["heading"],
+                author=request.user,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+            )
+        except BudgetRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("Thank you. Your project is submitted."))
+            return redirect(project)
+    return render(
+        request,
+        "budgets/project_form.html",
+        {"budget": budget, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def project_valuation(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(pk)
+    if not request.user.has_perm("budgets.valuate_project", project):
+        raise PermissionDenied
+    form = ValuationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project_valuate(project=project, user=request.user, **form.cleaned_data)
+        except BudgetRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("The assessment is saved."))
+            return redirect(project)
+    return render(
+        request,
+        "budgets/valuation_form.html",
+        {"project": project, "budget": project.heading.group.budget, "form": form},
+        status=400 if form.errors else 200,
     )
 
 
