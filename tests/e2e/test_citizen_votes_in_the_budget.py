@@ -30,6 +30,12 @@ def test_a_resident_builds_and_changes_a_ballot_on_a_phone(page, site_settings):
     user = ResidentFactory()
     _log_in(page, user)
 
+    page.goto("/borgerbudget/")
+    assert_accessible(page)
+    page.goto(heading.get_absolute_url())
+    assert_accessible(page)
+    page.goto(bench.get_absolute_url())
+    assert_accessible(page)
     page.goto(heading.group.budget.get_absolute_url())
     assert_accessible(page)
     page.get_by_role("link", name=re.compile(r"^Vote\W+Midtbyen$")).click()
