@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "samskab.webcasts",
     "samskab.feedback",
     "samskab.polls",
+    "samskab.budgets",
     "samskab.surveys",
     "samskab.comments",
     "samskab.moderation",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("feedback/", include("samskab.feedback.urls")),
     path("afstemninger/", include("samskab.polls.urls")),
     path("undersoegelser/", include("samskab.surveys.urls")),
+    path("borgerbudget/", include("samskab.budgets.urls")),
     path("kommentarer/", include("samskab.comments.urls")),
     path("moderation/", include("samskab.moderation.urls")),
     # oEmbed discovery answers at the site root, as consumers expect.

@@ -54,6 +54,11 @@ MODERATION = {
     "moderation.view_moderationlogentry",
 }
 
+# Citizens' budgets: editors run them; valuators see projects to assess them.
+BUDGET_EDITING = _crud("budgets", "budget", "budgetphase", "group", "heading", "project") | {
+    "budgets.view_headingresult"
+}
+
 # Model permissions per role, as "app_label.codename". Capabilities add theirs here.
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.ADMINISTRATOR: {
@@ -73,13 +78,14 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *POLL_EDITING,
         *FEEDBACK_HANDLING,
         *SURVEY_EDITING,
+        *BUDGET_EDITING,
         *MODERATION,
         "moderation.change_moderationsettings",
     },
-    Role.EDITOR: {*POLL_EDITING, *SURVEY_EDITING, *FEEDBACK_HANDLING},
+    Role.EDITOR: {*POLL_EDITING, *SURVEY_EDITING, *FEEDBACK_HANDLING, *BUDGET_EDITING},
     Role.OPERATOR: {"polls.view_poll", "polls.view_question", "polls.view_option"},
     Role.MODERATOR: {"accounts.view_user", *MODERATION},
-    Role.VALUATOR: set(),
+    Role.VALUATOR: {"budgets.view_project", "budgets.change_project"},
     Role.POLL_OFFICER: {"accounts.view_residenceverification", *POLL_EDITING},
 }
 

@@ -11,6 +11,7 @@ from samskab.accounts.census import hash_identifier, parse_census
 from samskab.accounts.models import CensusRecord, User, VerificationLevel
 from samskab.accounts.roles import Role, roles_sync
 from samskab.accounts.services import census_replace
+from samskab.budgets.demo import budgets_demo_load
 from samskab.core.models import FooterLink, SiteSettings
 from samskab.webcasts.demo import demo_load as webcasts_demo_load
 
@@ -59,6 +60,7 @@ def demo_load() -> list[tuple[str, str]]:
     logins.append((DEMO_CITIZEN, "Borger (citizen)"))
     _census()
     webcasts_demo_load()
+    budgets_demo_load()
     return logins
 
 

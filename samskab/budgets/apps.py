@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BudgetsConfig(AppConfig):
+    name = "samskab.budgets"
+    label = "budgets"
+    verbose_name = _("Citizens' budgets")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from samskab.budgets import rules  # noqa: F401  # registers the permissions
+        from samskab.comments.targets import register
+
+        register("budgets.project")

@@ -1,0 +1,218 @@
+"""Citizens' budgets: a budget in phases, its groups and headings, projects, supports, ballots."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Phase(models.TextChoices):
+    INFORMING = "informing", _("Informing")
+    ACCEPTING = "accepting", _("Accepting projects")
+    REVIEWING = "reviewing", _("Reviewing projects")
+    SELECTING = "selecting", _("Selecting projects (supports)")
+    VALUATING = "valuating", _("Valuating projects")
+    PUBLISHING_PRICES = "publishing_prices", _("Publishing prices")
+    BALLOTING = "balloting", _("Voting")
+    REVIEWING_BALLOTS = "reviewing_ballots", _("Reviewing ballots")
+    FINISHED = "finished", _("Finished")
+
+
+class Rule(models.TextChoices):
+    GREEDY = "greedy", _("Most votes first (greedy)")
+    MES_COST_ADD1 = "mes_cost_add1", _("Method of Equal Shares (cost utilities, Add1)")
+
+
+class Budget(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    currency = models.CharField(_("currency"), max_length=8, default="DKK")
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase, default=Phase.INFORMING)
+    rule = models.CharField(
+        _("counting rule"), max_length=20, choices=Rule, default=Rule.MES_COST_ADD1
+    )
+    is_published = models.BooleanField(_("published"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("budgets:budget", args=[self.pk])
+
+
+class BudgetPhase(models.Model):
+    """A phase's dates and what the municipality says about it, one row per phase and budget."""
+
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="phases")
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase)
+    starts_on = models.DateField(_("starts"), null=True, blank=True)
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+
+    class Meta:
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "phase"], name="budgets_one_row_per_phase")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_phase_display()
+
+
+class Group(models.Model):
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("name"), max_length=200)
+    max_headings_supported = models.PositiveIntegerField(
+        _("headings a citizen may support"), default=1
+    )
+
+    class Meta:
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Heading(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="headings")
+    name = models.CharField(_("name"), max_length=200)
+    amount = models.PositiveBigIntegerField(_("amount"))
+    geojson = models.TextField(_("area (GeoJSON)"), blank=True)
+
+    class Meta:
+        verbose_name = _("heading")
+        verbose_name_plural = _("headings")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("budgets:heading", args=[self.group.budget_id, self.pk])
+
+    @property
+    def budget(self) -> Budget:
+        return self.group.budget
+
+
+class Project(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        FEASIBLE = "feasible", _("Feasible")
+        UNFEASIBLE = "unfeasible", _("Not feasible")
+        SELECTED = "selected", _("Selected for valuation")
+        ON_BALLOT = "on_ballot", _("On the ballot")
+        WINNER = "winner", _("Winner")
+        NOT_WINNER = "not_winner", _("Not funded")
+
+    heading = models.ForeignKey(Heading, on_delete=models.CASCADE, related_name="projects")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), help_text=_("Markdown."))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="budget_projects",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.SUBMITTED)
+    price = models.PositiveBigIntegerField(_("price"), null=True, blank=True)
+    price_explanation = models.TextField(_("price explanation"), blank=True)
+    feasibility_explanation = models.TextField(_("feasibility explanation"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("budgets:project", args=[self.pk])
+
+
+class Support(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="budget_supports"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="budgets_one_support_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.project}"
+
+
+class Ballot(models.Model):
+    class Source(models.TextChoices):
+        WEB = "web", _("Web")
+        PAPER = "paper", _("Paper")
+
+    heading = models.ForeignKey(Heading, on_delete=models.CASCADE, related_name="ballots")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="budget_ballots"
+    )
+    source = models.CharField(_("source"), max_length=8, choices=Source, default=Source.WEB)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        constraints = [
+            models.UniqueConstraint(fields=["heading", "user"], name="budgets_one_ballot_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} / {self.heading}"
+
+
+class BallotLine(models.Model):
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="lines")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ballot_lines")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ballot", "project"], name="budgets_one_line_per_project"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.project)
+
+
+class HeadingResult(models.Model):
+    """A heading's count when the budget was finished: winners and the rule's explanation."""
+
+    heading = models.OneToOneField(Heading, on_delete=models.CASCADE, related_name="result")
+    rule = models.CharField(max_length=40)
+    winners = models.JSONField(default=list)  # project pks, in the order chosen
+    cost = models.PositiveBigIntegerField(default=0)
+    voters = models.PositiveIntegerField(default=0)
+    explanation = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+
+    def __str__(self) -> str:
+        return str(self.heading)

@@ -1,0 +1,45 @@
+"""Who may do what in a citizens' budget, and in which phase. Services check the same."""
+
+import rules
+
+from samskab.accounts.roles import is_administrator, is_editor, is_valuator
+from samskab.budgets.models import Phase
+
+
+def _budget_of(obj):
+    # Permissions are asked about a budget, a heading or a project.
+    if hasattr(obj, "phase"):
+        return obj
+    if hasattr(obj, "group"):
+        return obj.group.budget
+    return obj.heading.group.budget
+
+
+def _in_phase(phase: Phase) -> rules.Predicate:
+    @rules.predicate(name=f"budget_in_{phase.value}")
+    def check(user, obj) -> bool:
+        return obj is not None and _budget_of(obj).phase == phase
+
+    return check
+
+
+@rules.predicate
+def is_signed_in(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+@rules.predicate
+def is_verified_resident(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_resident_verified)
+
+
+accepting = _in_phase(Phase.ACCEPTING)
+selecting = _in_phase(Phase.SELECTING)
+valuating = _in_phase(Phase.VALUATING)
+balloting = _in_phase(Phase.BALLOTING)
+
+rules.add_perm("budgets.submit_project", is_signed_in & accepting)
+rules.add_perm("budgets.support_project", is_verified_resident & selecting)
+rules.add_perm("budgets.valuate_project", (is_valuator | is_administrator) & valuating)
+rules.add_perm("budgets.vote_in_heading", is_verified_resident & balloting)
+rules.add_perm("budgets.finish_budget", is_administrator | is_editor)

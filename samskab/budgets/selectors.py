@@ -1,0 +1,166 @@
+"""Reads for citizens' budgets, and the plain-language account of a stored result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
+
+from samskab.budgets.counting import Election
+from samskab.budgets.models import (
+    Ballot,
+    BallotLine,
+    Budget,
+    Heading,
+    HeadingResult,
+    Phase,
+    Project,
+    Support,
+)
+
+
+def budgets_public() -> QuerySet[Budget]:
+    return Budget.objects.filter(is_published=True)
+
+
+def heading_projects(heading: Heading) -> QuerySet[Project]:
+    projects = heading.projects.annotate(support_count=Count("supports"))
+    if heading.group.budget.phase in (Phase.BALLOTING, Phase.REVIEWING_BALLOTS):
+        projects = projects.filter(status=Project.Status.ON_BALLOT)
+    return projects
+
+
+def ballot_projects(heading: Heading) -> QuerySet[Project]:
+    return heading.projects.filter(status=Project.Status.ON_BALLOT).exclude(price=None)
+
+
+def ballot_of(heading: Heading, user) -> Ballot | None:
+    if not user.is_authenticated:
+        return None
+    return Ballot.objects.filter(heading=heading, user=user).first()
+
+
+def ballot_choice(heading: Heading, user) -> set[int]:
+    ballot = ballot_of(heading, user)
+    return set(ballot.lines.values_list("project_id", flat=True)) if ballot else set()
+
+
+def user_supports(project: Project, user) -> bool:
+    return user.is_authenticated and Support.objects.filter(project=project, user=user).exists()
+
+
+def heading_election(heading: Heading) -> Election:
+    """The heading's ballots as plain data for the counting module (ids are project pks)."""
+    projects = heading.projects.filter(
+        status__in=[Project.Status.ON_BALLOT, Project.Status.WINNER, Project.Status.NOT_WINNER]
+    ).exclude(price=None)
+    costs = {str(p.pk): p.price for p in projects}
+    ballots: dict[int, set[str]] = {}
+    for ballot_id, project_id in BallotLine.objects.filter(ballot__heading=heading).values_list(
+        "ballot_id", "project_id"
+    ):
+        ballots.setdefault(ballot_id, set()).add(str(project_id))
+    # Lines for projects taken off the ballot later do not count.
+    approvals = [frozenset(b & costs.keys()) for b in ballots.values()]
+    return Election(budget=heading.amount, costs=costs, approvals=approvals)
+
+
+def money(amount: int | float, currency: str = "") -> str:
+    # Danish grouping (1.000.000); the currency follows the number.
+    text = f"{round(amount):,}".replace(",", ".")
+    return f"{text} {currency}".strip()
+
+
+@dataclass(frozen=True)
+class ProjectLine:
+    project: Project | None
+    title: str
+    cost: int
+    votes: int
+    won: bool
+    why: str
+
+
+def result_lines(result: HeadingResult, currency: str) -> list[ProjectLine]:
+    """Each project of the heading, winners first in the order chosen, with why it won or lost."""
+    data = result.explanation or {}
+    verdicts: dict = data.get("verdicts", {})
+    projects = {str(p.pk): p for p in Project.objects.filter(pk__in=[int(k) for k in verdicts])}
+
+    def title(pk: str) -> str:
+        return projects[pk].title if pk in projects else _("project %(id)s") % {"id": pk}
+
+    winners = [str(p) for p in result.winners]
+    order = winners + [p for p in verdicts if p not in winners]
+    lines = []
+    for pk in order:
+        v = verdicts[pk]
+        lines.append(
+            ProjectLine(
+                project=projects.get(pk),
+                title=title(pk),
+                cost=v["cost"],
+                votes=v["votes"],
+                won=v["won"],
+                why=_why(v, title, currency, data),
+            )
+        )
+    return lines
+
+
+def _why(v: dict, title, currency: str, data: dict) -> str:
+    reason = v["reason"]
+    rnd = v.get("round")
+    if reason == "chosen" and rnd:
+        text = _(
+            "Funded in round %(round)d: its %(voters)d voters shared the cost of "
+            "%(cost)s, each paying at most %(payment)s from their equal share."
+        ) % {
+            "round": rnd["number"],
+            "voters": v["votes"],
+            "cost": money(v["cost"], currency),
+            "payment": money(rnd["max_payment"]["approx"], currency),
+        }
+        if rnd["exhausted"]:
+            text += " " + _("%(count)d of them had less left and paid all they had.") % {
+                "count": rnd["exhausted"]
+            }
+        return text
+    if reason == "chosen":
+        return _("Funded: it had %(votes)d votes and fitted in what was left of the amount.") % {
+            "votes": v["votes"]
+        }
+    if reason == "completion":
+        return _(
+            "Funded afterwards from the money left over, "
+            "as the most-voted project that still fitted."
+        )
+    if reason == "no_supporters":
+        return _("Not funded: nobody voted for it.")
+    if reason == "did_not_fit":
+        return _(
+            "Not funded: it cost %(cost)s, but only %(left)s of the amount "
+            "was left when its turn came."
+        ) % {"cost": money(v["cost"], currency), "left": money(v.get("budget_left") or 0, currency)}
+    # Unaffordable under the Method of Equal Shares.
+    behind = v.get("money_behind") or {"approx": 0}
+    text = _(
+        "Not funded: its %(votes)d voters had only %(behind)s left of their shares, "
+        "not enough for its cost of %(cost)s."
+    ) % {
+        "votes": v["votes"],
+        "behind": money(behind["approx"], currency),
+        "cost": money(v["cost"], currency),
+    }
+    elsewhere = v.get("spent_elsewhere") or []
+    if elsewhere:
+        parts = [
+            _("%(amount)s on “%(title)s”")
+            % {"amount": money(m["approx"], currency), "title": title(p)}
+            for p, m in elsewhere[:3]
+        ]
+        text += " " + _("They had spent their money on projects they also liked: %(list)s.") % {
+            "list": ", ".join(parts)
+        }
+    return text

@@ -1,0 +1,227 @@
+"""Every write in a citizens' budget, each in one transaction and each refusing what its phase
+does not allow (the message is for the citizen or staff member)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from samskab.budgets.counting import Completion, Election, Utility, equal_shares, greedy
+from samskab.budgets.explain import outcome_to_json
+from samskab.budgets.models import (
+    Ballot,
+    BallotLine,
+    Budget,
+    Heading,
+    HeadingResult,
+    Phase,
+    Project,
+    Rule,
+    Support,
+)
+from samskab.budgets.selectors import heading_election
+
+
+def _lock(user) -> None:
+    # Lock the person's row so two writes at once cannot both pass a per-person limit.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+
+
+class BudgetRefused(Exception):
+    """A write the budget's rules do not allow; the message says why."""
+
+
+def _require_phase(budget: Budget, phase: Phase, message: str) -> None:
+    if budget.phase != phase:
+        raise BudgetRefused(message)
+
+
+def _require_resident(user) -> None:
+    if not (user.is_authenticated and user.is_active and user.is_resident_verified):
+        raise BudgetRefused(_("Only verified residents of the municipality can take part."))
+
+
+def project_submit(*, heading: Heading, author, title: str, description: str) -> Project:
+    budget = heading.group.budget
+    _require_phase(
+        budget, Phase.ACCEPTING, _("Projects can only be submitted while they are being accepted.")
+    )
+    if not (author.is_authenticated and author.is_active):
+        raise BudgetRefused(_("Sign in to submit a project."))
+    with transaction.atomic():
+        return Project.objects.create(
+            heading=heading, author=author, title=title.strip(), description=description.strip()
+        )
+
+
+def support_add(*, project: Project, user) -> Support:
+    heading = project.heading
+    group = heading.group
+    _require_phase(
+        group.budget, Phase.SELECTING, _("Projects can only be supported in the selecting phase.")
+    )
+    _require_resident(user)
+    if project.status == Project.Status.UNFEASIBLE:
+        raise BudgetRefused(_("This project cannot be supported."))
+    with transaction.atomic():
+        _lock(user)
+        if Support.objects.filter(project=project, user=user).exists():
+            raise BudgetRefused(_("You already support this project."))
+        supported = set(
+            Support.objects.filter(user=user, project__heading__group=group).values_list(
+                "project__heading_id", flat=True
+            )
+        )
+        if heading.pk not in supported and len(supported) >= group.max_headings_supported:
+            raise BudgetRefused(
+                _("In “%(group)s” you may support projects in at most %(count)d heading(s).")
+                % {"group": group.name, "count": group.max_headings_supported}
+            )
+        try:
+            with transaction.atomic():
+                return Support.objects.create(project=project, user=user)
+        except IntegrityError:
+            raise BudgetRefused(_("You already support this project.")) from None
+
+
+def project_valuate(
+    *,
+    project: Project,
+    user,
+    feasible: bool,
+    feasibility_explanation: str,
+    price: int | None = None,
+    price_explanation: str = "",
+) -> Project:
+    from samskab.accounts.roles import Role, has_role
+
+    _require_phase(
+        project.heading.group.budget,
+        Phase.VALUATING,
+        _("Projects are valuated only in the valuating phase."),
+    )
+    if not (has_role(user, Role.VALUATOR) or has_role(user, Role.ADMINISTRATOR)):
+        raise BudgetRefused(_("Only valuators can assess projects."))
+    if not feasibility_explanation.strip():
+        raise BudgetRefused(_("Explain the assessment of feasibility."))
+    if feasible:
+        if price is None or price < 0:
+            raise BudgetRefused(_("A feasible project needs a price."))
+        if not price_explanation.strip():
+            raise BudgetRefused(_("Explain the price."))
+    with transaction.atomic():
+        project.status = Project.Status.FEASIBLE if feasible else Project.Status.UNFEASIBLE
+        project.feasibility_explanation = feasibility_explanation.strip()
+        project.price = price if feasible else None
+        project.price_explanation = price_explanation.strip() if feasible else ""
+        project.save(
+            update_fields=["status", "feasibility_explanation", "price", "price_explanation"]
+        )
+    return project
+
+
+def ballot_save(*, heading: Heading, user, project_ids: Iterable[int]) -> Ballot | None:
+    """Replace the person's ballot in `heading` with these projects (none: withdraw it)."""
+    group = heading.group
+    _require_phase(group.budget, Phase.BALLOTING, _("You can only vote while the vote is open."))
+    _require_resident(user)
+    ids = list(dict.fromkeys(int(p) for p in project_ids))
+    projects = list(Project.objects.filter(pk__in=ids))
+    if len(projects) != len(ids):
+        raise BudgetRefused(_("The ballot names a project that does not exist."))
+    for project in projects:
+        if project.heading_id != heading.pk:
+            raise BudgetRefused(
+                _("“%(title)s” belongs to another heading.") % {"title": project.title}
+            )
+        if project.status != Project.Status.ON_BALLOT or project.price is None:
+            raise BudgetRefused(_("“%(title)s” is not on the ballot.") % {"title": project.title})
+    total = sum(p.price for p in projects)
+    if total > heading.amount:
+        raise BudgetRefused(
+            _("Your choices cost %(total)s, more than the %(amount)s this heading has.")
+            % {
+                "total": f"{total:,}".replace(",", "."),
+                "amount": f"{heading.amount:,}".replace(",", "."),
+            }
+        )
+    with transaction.atomic():
+        _lock(user)
+        if ids:
+            voted = set(
+                Ballot.objects.filter(user=user, heading__group=group).values_list(
+                    "heading_id", flat=True
+                )
+            )
+            if heading.pk not in voted and len(voted) >= group.max_headings_supported:
+                raise BudgetRefused(
+                    _("In “%(group)s” you may vote in at most %(count)d heading(s).")
+                    % {"group": group.name, "count": group.max_headings_supported}
+                )
+        ballot = Ballot.objects.select_for_update().filter(heading=heading, user=user).first()
+        if not ids:
+            if ballot is not None:
+                ballot.delete()
+            return None
+        if ballot is None:
+            ballot = Ballot.objects.create(heading=heading, user=user)
+        else:
+            ballot.lines.all().delete()
+            ballot.save(update_fields=["updated_at"])
+        BallotLine.objects.bulk_create(BallotLine(ballot=ballot, project=p) for p in projects)
+    return ballot
+
+
+def budget_move(*, budget: Budget, phase: Phase) -> Budget:
+    if phase == Phase.FINISHED:
+        raise BudgetRefused(_("Finish a budget by counting it."))
+    with transaction.atomic():
+        budget.phase = phase
+        budget.save(update_fields=["phase"])
+    return budget
+
+
+def count(election: Election, rule: str):
+    if rule == Rule.GREEDY:
+        return greedy(election)
+    return equal_shares(election, utility=Utility.COST, completion=Completion.ADD1)
+
+
+def budget_finish(*, budget: Budget) -> list[HeadingResult]:
+    """Count every heading by the budget's rule, store the results and finish the budget."""
+    if budget.phase not in (Phase.BALLOTING, Phase.REVIEWING_BALLOTS):
+        raise BudgetRefused(_("A budget can be finished only after its vote."))
+    results = []
+    with transaction.atomic():
+        budget = Budget.objects.select_for_update().get(pk=budget.pk)
+        for heading in Heading.objects.filter(group__budget=budget):
+            election = heading_election(heading)
+            outcome = count(election, budget.rule)
+            result, _created = HeadingResult.objects.update_or_create(
+                heading=heading,
+                defaults={
+                    "rule": budget.rule,
+                    "winners": [int(p) for p in outcome.winners],
+                    "cost": outcome.cost,
+                    "voters": election.voters,
+                    "explanation": outcome_to_json(outcome, voters=election.voters),
+                },
+            )
+            ids = [int(p) for p in election.costs]
+            winners = [int(p) for p in outcome.winners]
+            Project.objects.filter(pk__in=winners).update(status=Project.Status.WINNER)
+            Project.objects.filter(pk__in=set(ids) - set(winners)).update(
+                status=Project.Status.NOT_WINNER
+            )
+            results.append(result)
+        budget.phase = Phase.FINISHED
+        budget.save(update_fields=["phase"])
+    return results
+
+
+def heading_total(ballot: Ballot) -> int:
+    return ballot.lines.aggregate(total=Sum("project__price"))["total"] or 0

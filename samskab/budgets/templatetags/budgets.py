@@ -1,0 +1,13 @@
+from django import template
+
+from samskab.budgets.selectors import money as _money
+
+register = template.Library()
+
+
+@register.filter
+def money(amount, currency: str = "") -> str:
+    """1000000|money:"DKK" -> "1.000.000 DKK" (Danish grouping)."""
+    if amount is None or amount == "":
+        return ""
+    return _money(amount, currency)

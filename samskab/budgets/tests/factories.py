@@ -1,0 +1,52 @@
+"""Factories for a citizens' budget: a budget with one group, headings, projects on the ballot."""
+
+import factory
+
+from samskab.accounts.models import VerificationLevel
+from samskab.accounts.tests.factories import UserFactory
+from samskab.budgets.models import Budget, Group, Heading, Phase, Project
+
+
+class ResidentFactory(UserFactory):
+    """A citizen whose residence is verified."""
+
+    verification_level = VerificationLevel.RESIDENT
+
+
+class BudgetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Budget
+
+    title = factory.Sequence(lambda n: f"Borgerbudget {2027 + n}")
+    phase = Phase.BALLOTING
+    is_published = True
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+
+    budget = factory.SubFactory(BudgetFactory)
+    name = factory.Sequence(lambda n: f"Gruppe {n}")
+
+
+class HeadingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Heading
+
+    group = factory.SubFactory(GroupFactory)
+    name = factory.Sequence(lambda n: f"Område {n}")
+    amount = 1000
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """A priced project on the ballot."""
+
+    class Meta:
+        model = Project
+
+    heading = factory.SubFactory(HeadingFactory)
+    title = factory.Sequence(lambda n: f"Projekt {n}")
+    description = "En bænk ved søen."
+    status = Project.Status.ON_BALLOT
+    price = 400

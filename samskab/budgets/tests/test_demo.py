@@ -1,0 +1,28 @@
+import pytest
+
+from samskab.budgets.demo import TITLE, budgets_demo_load
+from samskab.budgets.models import Budget, Heading, Phase, Project
+from samskab.budgets.services import ballot_save
+from samskab.budgets.tests.factories import ResidentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_a_budget_in_balloting_with_two_headings_of_priced_projects():
+    budget = budgets_demo_load()
+    assert budget.phase == Phase.BALLOTING and budget.is_published
+    headings = Heading.objects.filter(group__budget=budget)
+    assert sorted(h.amount for h in headings) == [300_000, 1_000_000]
+    for heading in headings:
+        on_ballot = heading.projects.filter(status=Project.Status.ON_BALLOT).exclude(price=None)
+        assert 5 <= on_ballot.count() <= 6
+
+
+def test_loading_the_demo_twice_creates_nothing_twice_and_keeps_ballots():
+    budget = budgets_demo_load()
+    heading = Heading.objects.get(group__budget=budget, name="Midtbyen")
+    ballot_save(heading=heading, user=ResidentFactory(), project_ids=[heading.projects.first().pk])
+    budgets_demo_load()
+    assert Budget.objects.filter(title=TITLE).count() == 1
+    assert Project.objects.count() == 11
+    assert heading.ballots.count() == 1

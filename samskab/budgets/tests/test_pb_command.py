@@ -1,0 +1,103 @@
+"""`samskab pb tally` and `samskab pb export`."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from samskab.budgets import pabulib
+from samskab.budgets.services import ballot_save
+from samskab.budgets.tests.factories import HeadingFactory, ProjectFactory, ResidentFactory
+from samskab.budgets.tests.test_wieliczka import _find
+
+
+def _run(*args) -> str:
+    out = StringIO()
+    call_command("pb", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def wieliczka_path():
+    path = _find()
+    if path is None:
+        pytest.skip("poland_wieliczka_2023_green-budget.pb not found (set SAMSKAB_SHARED)")
+    return path
+
+
+def test_tally_reproduces_the_official_wieliczka_result(wieliczka_path):
+    result = json.loads(
+        _run(
+            "tally",
+            str(wieliczka_path),
+            "--rule=mes",
+            "--utility=cost",
+            "--completion=add1",
+            "--format=json",
+        )
+    )
+    official = pabulib.read(wieliczka_path).selected()
+    assert sorted(result["selected"]) == sorted(official)
+    assert len(result["selected"]) == 30
+    assert result["cost"] == 995_079
+
+
+def test_tally_by_greedy_gives_another_result_in_plain_text(wieliczka_path):
+    text = _run("tally", str(wieliczka_path), "--rule=greedy")
+    assert text.startswith("Selected (")
+    assert "of 1000000" in text
+    official = set(pabulib.read(wieliczka_path).selected())
+    chosen = set(text.splitlines()[0].split(": ", 1)[1].split())
+    assert chosen != official
+
+
+def test_tally_without_add1_spends_less(wieliczka_path):
+    plain = json.loads(_run("tally", str(wieliczka_path), "--completion=none", "--format=json"))
+    assert plain["cost"] < 995_079
+
+
+def test_tally_names_the_line_of_a_vote_for_an_unknown_project(tmp_path):
+    bad = tmp_path / "bad.pb"
+    bad.write_text(
+        "META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote\n1;7\n"
+    )
+    with pytest.raises(CommandError, match="Line 9: the vote names unknown projects"):
+        _run("tally", str(bad))
+
+
+def test_tally_refuses_a_negative_cost(tmp_path):
+    bad = tmp_path / "bad.pb"
+    bad.write_text(
+        "META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n1;-5\nVOTES\nvoter_id;vote\n1;1\n"
+    )
+    with pytest.raises(CommandError, match="'1' must cost a whole amount of at least 0"):
+        _run("tally", str(bad))
+
+
+def test_tally_refuses_a_missing_file(tmp_path):
+    with pytest.raises(CommandError, match="No such file"):
+        _run("tally", str(tmp_path / "nope.pb"))
+
+
+@pytest.mark.django_db
+def test_export_writes_the_stored_ballots_as_a_pb_file_that_counts_the_same(tmp_path):
+    heading = HeadingFactory(amount=1000)
+    a, b = ProjectFactory(heading=heading, price=600), ProjectFactory(heading=heading, price=300)
+    for choice in ([a.pk], [a.pk, b.pk], [b.pk]):
+        ballot_save(heading=heading, user=ResidentFactory(), project_ids=choice)
+    target = tmp_path / "out.pb"
+    _run("export", str(heading.group.budget_id), str(heading.pk), "-o", str(target))
+    instance = pabulib.read(target)
+    assert instance.budget == 1000
+    assert len(instance.votes) == 3
+    assert {p.project_id: p.cost for p in instance.projects} == {str(a.pk): 600, str(b.pk): 300}
+    assert json.loads(_run("tally", str(target), "--format=json"))["cost"] == 900
+
+
+@pytest.mark.django_db
+def test_export_refuses_a_heading_of_another_budget():
+    heading = HeadingFactory()
+    other = HeadingFactory()
+    with pytest.raises(CommandError, match="No such heading"):
+        _run("export", str(other.group.budget_id), str(heading.pk))

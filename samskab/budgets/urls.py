@@ -1,0 +1,16 @@
+from django.urls import path
+
+from samskab.budgets import views
+
+app_name = "budgets"
+urlpatterns = [
+    path("", views.budget_list, name="list"),
+    path("<int:pk>/", views.budget_detail, name="budget"),
+    path("<int:pk>/resultater/", views.budget_results, name="results"),
+    path("<int:budget_pk>/omraade/<int:pk>/", views.heading_detail, name="heading"),
+    path("<int:budget_pk>/omraade/<int:pk>/stemmeseddel/", views.ballot, name="ballot"),
+    path("<int:pk>/nyt-projekt/", views.project_new, name="project_new"),
+    path("projekt/<int:pk>/", views.project_detail, name="project"),
+    path("projekt/<int:pk>/vurdering/", views.project_valuation, name="valuation"),
+    path("projekt/<int:pk>/stoet/", views.project_support, name="support"),
+]

@@ -1,0 +1,233 @@
+"""Citizens' budget pages: budgets, headings, projects, supporting, the ballot and results."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from samskab.budgets.forms import ProjectForm, ValuationForm
+from samskab.budgets.models import Heading, Phase, Project
+from samskab.budgets.selectors import (
+    ballot_choice,
+    ballot_projects,
+    budgets_public,
+    heading_projects,
+    result_lines,
+    user_supports,
+)
+from samskab.budgets.services import (
+    BudgetRefused,
+    ballot_save,
+    project_submit,
+    project_valuate,
+    support_add,
+)
+from samskab.core.markdown import render_markdown
+from samskab.core.ratelimit import ratelimit
+
+
+def _markdown(text: str) -> str:
+    return mark_safe(render_markdown(text))  # noqa: S308  # sanitised by nh3 in render_markdown
+
+
+@require_GET
+def budget_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "budgets/list.html", {"budgets": budgets_public()})
+
+
+@require_GET
+def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = get_object_or_404(budgets_public(), pk=pk)
+    phases = {p.phase: p for p in budget.phases.all()}
+    return render(
+        request,
+        "budgets/budget.html",
+        {
+            "budget": budget,
+            "description": _markdown(budget.description),
+            "phases": [(value, label, phases.get(value)) for value, label in Phase.choices],
+            "current": phases.get(budget.phase),
+            "groups": budget.groups.prefetch_related("headings"),
+        },
+    )
+
+
+def _heading(budget_pk: int, pk: int) -> Heading:
+    return get_object_or_404(
+        Heading.objects.select_related("group__budget"),
+        pk=pk,
+        group__budget_id=budget_pk,
+        group__budget__is_published=True,
+    )
+
+
+@require_GET
+def heading_detail(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
+    heading = _heading(budget_pk, pk)
+    return render(
+        request,
+        "budgets/heading.html",
+        {"heading": heading, "budget": heading.group.budget, "projects": heading_projects(heading)},
+    )
+
+
+def _project(pk: int) -> Project:
+    return get_object_or_404(
+        Project.objects.select_related("heading__group__budget"),
+        pk=pk,
+        heading__group__budget__is_published=True,
+    )
+
+
+@require_GET
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(pk)
+    return render(
+        request,
+        "budgets/project.html",
+        {
+            "project": project,
+            "heading": project.heading,
+            "budget": project.heading.group.budget,
+            "description": _markdown(project.description),
+            "supported": user_supports(project, request.user),
+            "support_count": project.supports.count(),
+            "may_valuate": request.user.has_perm("budgets.valuate_project", project),
+        },
+    )
+
+
+@require_POST
+@login_required
+@ratelimit("budget-support", "30/m")
+def project_support(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(pk)
+    if not request.user.has_perm("budgets.support_project", project):
+        raise PermissionDenied
+    try:
+        support_add(project=project, user=request.user)
+    except BudgetRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Thank you for supporting this project."))
+    return redirect(project)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@ratelimit("budget-ballot", "60/m")
+def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
+    heading = _heading(budget_pk, pk)
+    budget = heading.group.budget
+    if budget.phase != Phase.BALLOTING:
+        raise Http404(_("The vote is not open."))
+    may_vote = request.user.has_perm("budgets.vote_in_heading", heading)
+    projects = list(ballot_projects(heading))
+    chosen = ballot_choice(heading, request.user)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        if not may_vote:
+            raise PermissionDenied
+        try:
+            chosen = {int(p) for p in request.POST.getlist("project")}
+        except ValueError:
+            chosen, error, status = set(), _("The ballot could not be read."), 400
+        if not error and request.POST.get("action") != "calculate":
+            try:
+                ballot_save(heading=heading, user=request.user, project_ids=sorted(chosen))
+            except BudgetRefused as refusal:
+                error, status = str(refusal), 400
+            else:
+                messages.success(
+                    request, _("Your ballot is saved. You can change it until the vote closes.")
+                )
+                return redirect("budgets:ballot", budget_pk=budget.pk, pk=heading.pk)
+    prices = {p.pk: p.price for p in projects}
+    total = sum(prices.get(p, 0) for p in chosen)
+    return render(
+        request,
+        "budgets/ballot.html",
+        {
+            "heading": heading,
+            "budget": budget,
+            "projects": projects,
+            "chosen": chosen,
+            "total": total,
+            "left": heading.amount - total,
+            "over": total > heading.amount,
+            "over_by": max(total - heading.amount, 0),
+            "error": error,
+            "may_vote": may_vote,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@ratelimit("budget-project", "10/h")
+def project_new(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = get_object_or_404(budgets_public(), pk=pk)
+    if budget.phase != Phase.ACCEPTING:
+        raise Http404(_("Projects are not accepted now."))
+    form = ProjectForm(request.POST or None, budget=budget)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = project_submit(
+                heading=form.cleaned_data["heading"],
+                author=request.user,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+            )
+        except BudgetRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("Thank you. Your project is submitted."))
+            return redirect(project)
+    return render(
+        request,
+        "budgets/project_form.html",
+        {"budget": budget, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def project_valuation(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(pk)
+    if not request.user.has_perm("budgets.valuate_project", project):
+        raise PermissionDenied
+    form = ValuationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project_valuate(project=project, user=request.user, **form.cleaned_data)
+        except BudgetRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("The assessment is saved."))
+            return redirect(project)
+    return render(
+        request,
+        "budgets/valuation_form.html",
+        {"project": project, "budget": project.heading.group.budget, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def budget_results(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = get_object_or_404(budgets_public(), pk=pk)
+    if budget.phase != Phase.FINISHED:
+        raise Http404(_("The results are not published yet."))
+    headings = []
+    for heading in Heading.objects.filter(group__budget=budget).select_related("result", "group"):
+        result = getattr(heading, "result", None)
+        if result is not None:
+            headings.append((heading, result, result_lines(result, budget.currency)))
+    return render(request, "budgets/results.html", {"budget": budget, "headings": headings})

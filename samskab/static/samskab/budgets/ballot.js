@@ -1,0 +1,59 @@
+// The ballot's running total, updated as projects are ticked. Without this script the
+// "Calculate the total" button asks the server for the same figure.
+(function () {
+  "use strict";
+
+  function money(amount) {
+    // Danish grouping: 1.000.000
+    return String(Math.round(amount)).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (match, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : match;
+    });
+  }
+
+  function start(form) {
+    var amount = parseInt(form.getAttribute("data-amount"), 10);
+    var output = form.querySelector("[data-ballot-total]");
+    var boxes = form.querySelectorAll("input[type=checkbox][data-price]");
+    if (!output || isNaN(amount)) {
+      return;
+    }
+    var timer = null;
+
+    function update() {
+      var total = 0;
+      boxes.forEach(function (box) {
+        if (box.checked) {
+          total += parseInt(box.getAttribute("data-price"), 10) || 0;
+        }
+      });
+      var over = total > amount;
+      var template = output.getAttribute(over ? "data-text-over" : "data-text-ok");
+      var text = fill(template, {
+        total: money(total),
+        amount: money(amount),
+        left: money(Math.max(amount - total, 0)),
+        over: money(Math.max(total - amount, 0)),
+      });
+      output.classList.toggle("budget-total-over", over);
+      // A short pause lets a screen reader announce the last change once, not every tick.
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        output.textContent = text;
+      }, 150);
+    }
+
+    boxes.forEach(function (box) {
+      box.addEventListener("change", update);
+    });
+  }
+
+  document.querySelectorAll("form[data-ballot]").forEach(start);
+  var error = document.getElementById("ballot-error");
+  if (error) {
+    error.focus();
+  }
+})();
