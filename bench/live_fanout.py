@@ -56,6 +56,12 @@ def main() -> None:
     parser.add_argument("--skip-samskab", action="store_true", help="measure the limit only")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--verbose", action="store_true", help="print every event's delays")
+    parser.add_argument("--runs", type=int, default=1, help="repeat; medians are reported")
+    parser.add_argument(
+        "--gc-threshold",
+        type=int,
+        help="LIVE_GC_THRESHOLD for Samskab (0: Python's default), to measure its effect",
+    )
     args = parser.parse_args()
     broker = args.broker or ("memory" if args.processes == 1 else "redis")
     if broker == "memory" and args.processes > 1:
@@ -71,32 +77,18 @@ def main() -> None:
         "broker": broker,
         "seconds": args.seconds,
     }
+    url = f"{args.redis}?prefix={prefix}" if broker == "redis" else "memory://"
+    runs: dict[str, list[dict]] = {"bare": [], "samskab": []}
     try:
-        if not args.skip_bare:
-            bare = run_bare(args, work)
-            line.update(
-                limit_p50_ms=bare["p50_ms"],
-                limit_p99_ms=bare["p99_ms"],
-                limit_max_ms=bare["max_ms"],
-                limit_delivered=bare["delivered"],
-                limit_kb_per_connection=bare["kb_per_connection"],
-                limit_cpu_us_per_delivery=bare["cpu_us_per_delivery"],
-            )
-        if not args.skip_samskab:
-            url = f"{args.redis}?prefix={prefix}" if broker == "redis" else "memory://"
-            ours = run_samskab(args, work, url)
-            line.update(
-                p50_ms=ours["p50_ms"],
-                p99_ms=ours["p99_ms"],
-                max_ms=ours["max_ms"],
-                delivered=ours["delivered"],
-                kb_per_connection=ours["kb_per_connection"],
-                setup_s=ours["setup_s"],
-                server_threads=ours["threads"],
-                cpu_us_per_delivery=ours["cpu_us_per_delivery"],
-            )
-        if "p99_ms" in line and "limit_p99_ms" in line:
-            line["p99_ratio"] = round(line["p99_ms"] / max(line["limit_p99_ms"], 1), 2)
+        for run in range(args.runs):
+            # Alternate which goes first: a shared machine's load drifts during a run.
+            order = ["bare", "samskab"] if run % 2 == 0 else ["samskab", "bare"]
+            for name in order:
+                if name == "bare" and not args.skip_bare:
+                    runs["bare"].append(run_bare(args, work))
+                if name == "samskab" and not args.skip_samskab:
+                    runs["samskab"].append(run_samskab(args, work, url))
+        line.update(_summary(runs, args.runs))
         line["machine"] = f"{os.cpu_count()} cores, {_memory_gib()} GiB, {platform.machine()}"
     finally:
         if broker == "redis":
@@ -108,15 +100,57 @@ def main() -> None:
     print(json.dumps(line))
 
 
+def _summary(runs: dict[str, list[dict]], count: int) -> dict[str, object]:
+    """Medians over the runs; the ratio is taken within each run, then its median."""
+    summary: dict[str, object] = {"runs": count}
+    if runs["samskab"]:
+        for key in ["p50_ms", "p99_ms", "max_ms", "delivered", "kb_per_connection"]:
+            summary[key] = _median([figures[key] for figures in runs["samskab"]])
+        summary["setup_s"] = _median([figures["setup_s"] for figures in runs["samskab"]])
+        summary["server_threads"] = max(figures["threads"] for figures in runs["samskab"])
+        summary["cpu_us_per_delivery"] = _median(
+            [figures["cpu_us_per_delivery"] for figures in runs["samskab"]]
+        )
+    if runs["bare"]:
+        for key in ["p50_ms", "p99_ms", "max_ms", "delivered", "kb_per_connection"]:
+            summary[f"limit_{key}"] = _median([figures[key] for figures in runs["bare"]])
+        summary["limit_cpu_us_per_delivery"] = _median(
+            [figures["cpu_us_per_delivery"] for figures in runs["bare"]]
+        )
+    if runs["samskab"] and runs["bare"]:
+        pairs = list(zip(runs["samskab"], runs["bare"], strict=False))
+        summary["p99_ratio"] = _median(
+            [round(ours["p99_ms"] / max(bare["p99_ms"], 1), 2) for ours, bare in pairs]
+        )
+        summary["cpu_ratio"] = _median(
+            [
+                round(ours["cpu_us_per_delivery"] / max(bare["cpu_us_per_delivery"], 0.1), 2)
+                for ours, bare in pairs
+            ]
+        )
+        if count > 1:
+            summary["p99_ms_each"] = [figures["p99_ms"] for figures in runs["samskab"]]
+            summary["limit_p99_ms_each"] = [figures["p99_ms"] for figures in runs["bare"]]
+    return summary
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return round((ordered[middle - 1] + ordered[middle]) / 2, 2)
+
+
 def run_bare(args, work: Path) -> dict:
     env = dict(os.environ, PYTHONPATH=str(PROJECT_DIR), SAMSKAB_VAR_DIR=str(work))
     servers = [
         ServerProcess("bench.bare_sse:app", env, log=work / f"bare-{i}.log", args=_server_args())
         for i in range(args.processes)
     ]
-    for server in servers:
-        server.start()
     try:
+        for server in servers:
+            server.start()
         # Warm up as for Samskab, so both are measured after their first requests.
         for server in servers:
             _touch_streams(server.url + "/sse")
@@ -137,7 +171,10 @@ def run_bare(args, work: Path) -> dict:
 
 
 def run_samskab(args, work: Path, broker_url: str) -> dict:
-    env = server_environment(work / "samskab", broker=broker_url, DEBUG="false", LIVE_DEMO="true")
+    settings = {"DEBUG": "false", "LIVE_DEMO": "true"}
+    if args.gc_threshold is not None:
+        settings["LIVE_GC_THRESHOLD"] = str(args.gc_threshold)
+    env = server_environment(work / "samskab", broker=broker_url, **settings)
     env.pop("SAMSKAB_TESTING", None)
     prepare_database(env)
     session = seed_people(env, {"operator": "webcast operator"})["operator"]
@@ -151,9 +188,9 @@ def run_samskab(args, work: Path, broker_url: str) -> dict:
         )
         for i in range(args.processes)
     ]
-    for server in servers:
-        server.start()
     try:
+        for server in servers:
+            server.start()
         for server in servers:
             _touch_streams(server.url + f"/live/{CHANNEL}/")
         client = httpx.Client(base_url=servers[0].url, cookies={"sessionid": session}, timeout=10)

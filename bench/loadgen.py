@@ -22,6 +22,21 @@ import sys
 import time
 
 MARKER = b"bench#"
+# What a browser's EventSource sends, cookies included (a CSRF token and a viewer token
+# that does not verify), so the servers hold what they would hold for real viewers.
+BROWSER_HEADERS = (
+    "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36\r\n"
+    "Accept: text/event-stream\r\n"
+    "Accept-Language: da-DK,da;q=0.9,en-US;q=0.8,en;q=0.7\r\n"
+    "Accept-Encoding: gzip, deflate, br, zstd\r\n"
+    "Cache-Control: no-cache\r\n"
+    "Connection: keep-alive\r\n"
+    "Referer: http://127.0.0.1/live/demo/\r\n"
+    "Sec-Fetch-Dest: empty\r\nSec-Fetch-Mode: cors\r\nSec-Fetch-Site: same-origin\r\n"
+    "Cookie: csrftoken=Xk3r9Qm2Lw8Zp5Tn7Vb1Jc4Hd6Gf0Sa2Xk3r9Qm2Lw8Zp5Tn7Vb1Jc4Hd6Gf0Sa2; "
+    "samskab_viewer=bm90LWEtcmVhbC10b2tlbi1qdXN0LXNpemVk:1tQxYz:abcdefghijklmnopqrstuvwxyz0\r\n"
+)
 
 
 class Stats:
@@ -90,8 +105,7 @@ async def open_all(args, stats: Stats) -> list:
     async def one(index: int):
         host, port = targets[index % len(targets)]
         request = (
-            f"GET {args.path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-            "Accept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
+            f"GET {args.path} HTTP/1.1\r\nHost: {host}:{port}\r\n{BROWSER_HEADERS}\r\n"
         ).encode()
         async with gate:
             ready = loop.create_future()

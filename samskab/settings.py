@@ -148,6 +148,9 @@ LIVE_REPLAY_SIZE = env_int("LIVE_REPLAY_SIZE", 200)
 LIVE_CLIENT_QUEUE = env_int("LIVE_CLIENT_QUEUE", 64)
 # Bursty sources (vote tallies) publish their newest value this often.
 LIVE_COALESCE_MS = env_int("LIVE_COALESCE_MS", 250)
+# How soon a browser reconnects, and how often it polls where streams do not get through.
+LIVE_RETRY_MS = env_int("LIVE_RETRY_MS", 2000)
+LIVE_POLL_MS = env_int("LIVE_POLL_MS", 5000)
 # Garbage-collector generation 0 size in serving processes (samskab.live.hub.tune_gc); 0: Python's.
 LIVE_GC_THRESHOLD = env_int("LIVE_GC_THRESHOLD", 50_000)
 # The /live/demo/ page (two windows, one message): on outside production.

@@ -22,6 +22,7 @@ from samskab.live.events import channel_is_valid, channel_key, channel_kind
 class ChannelKind:
     name: str
     authorize: Callable | None  # None: anyone may listen
+    provisional: bool = False  # registered by this app until the owning app registers it
 
     @property
     def public(self) -> bool:
@@ -32,15 +33,24 @@ _kinds: dict[str, ChannelKind] = {}
 
 
 def register_channel(
-    kind: str, *, authorize: Callable | None = None, public: bool = False, replace: bool = False
+    kind: str,
+    *,
+    authorize: Callable | None = None,
+    public: bool = False,
+    replace: bool = False,
+    provisional: bool = False,
 ) -> ChannelKind:
+    """Declare a channel kind. A second registration of a kind is an error (two apps
+    claiming one name) unless `replace=True`, or the first was `provisional` (the live
+    app's own `moderation` kind, which the moderation app may take over)."""
     if (authorize is None) == (not public):
         raise ValueError("register_channel() needs either authorize=... or public=True")
     if not channel_is_valid(f"{kind}:x"):
         raise ValueError(f"{kind!r} is not a channel kind: lower-case letters, digits, - and _")
-    if kind in _kinds and not replace:
+    existing = _kinds.get(kind)
+    if existing is not None and not (replace or existing.provisional):
         raise ValueError(f"the channel kind {kind!r} is registered already")
-    _kinds[kind] = ChannelKind(kind, authorize)
+    _kinds[kind] = ChannelKind(kind, authorize, provisional)
     return _kinds[kind]
 
 

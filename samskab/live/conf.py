@@ -36,6 +36,11 @@ def retry_milliseconds() -> int:
     return int(getattr(settings, "LIVE_RETRY_MS", 2000))
 
 
+def poll_milliseconds() -> int:
+    """How often live.js polls where server-sent events do not get through."""
+    return int(getattr(settings, "LIVE_POLL_MS", 5000))
+
+
 def count_interval_seconds() -> float:
     """How often a process reports its viewer counts to the shared broker."""
     return min(5.0, heartbeat_seconds())

@@ -121,7 +121,7 @@ class Hub:
                     continue
                 conn.pending = None
                 # One event (the usual case) waits as itself, several as a list.
-                events = [pending] if pending.__class__ is Event else pending
+                events = [pending] if isinstance(pending, Event) else pending
                 if conn.floor is not None:
                     events = self._after_floor(conn, events)
                     if not events:
@@ -152,6 +152,15 @@ class Hub:
         # Shielded: this viewer leaving must not cancel the subscription others wait for.
         if conn.state.ready is not None:
             await asyncio.shield(conn.state.ready)
+        if not last_id:
+            # A new viewer: every event after what this process has seen reaches it live,
+            # so the position is known here, without asking the broker.
+            position = self.position(conn.state.name)
+            if position is None:
+                return self.retry
+            # The retry block also carries the id: it sets the browser's Last-Event-ID
+            # without an event, so a reconnection before the next event resumes from here.
+            return self.retry[:-1] + f"id: {format_id(*position)}\n\n".encode()
         resume = await self.broker.aresume(conn.state.name, last_id)
         parts = [self.retry]
         if resume.reload:
@@ -162,11 +171,8 @@ class Hub:
             last = resume.events[-1]
             conn.floor = (last.epoch, last.seq)
         elif resume.position:
-            # An id-only block: sets the browser's Last-Event-ID without an event, so a
-            # reconnection before the next event still resumes from here.
-            parts.append(f"id: {resume.position}\n\n".encode())
-            if last_id:
-                conn.floor = parse_id(resume.position)
+            parts = [self.retry[:-1], f"id: {resume.position}\n\n".encode()]
+            conn.floor = parse_id(resume.position)
         return b"".join(parts)
 
     def _after_floor(self, conn: Connection, pending: list[Event]) -> list[Event]:
@@ -218,7 +224,7 @@ class Hub:
                     conn.waiter = None
                     if not waiter.done():
                         waiter.set_result(None)
-            elif pending.__class__ is not list:
+            elif isinstance(pending, Event):
                 conn.pending = [pending, event]
             elif len(pending) < limit:
                 pending.append(event)

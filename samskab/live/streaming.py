@@ -11,7 +11,7 @@ handler's response.close() at the very end) simply gets a new one.
 import logging
 
 from asgiref.sync import SyncToAsync
-from django.http import StreamingHttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +38,23 @@ class EventStreamResponse(StreamingHttpResponse):
     generator layers StreamingHttpResponse wraps around it (felt at 10,000 viewers).
     """
 
-    def __init__(self, stream):
+    def __init__(self, stream, *, request: HttpRequest | None = None):
         super().__init__(stream, content_type="text/event-stream; charset=utf-8")
         self["Cache-Control"] = "no-cache, no-store"
         # nginx: pass each event on at once instead of buffering the response.
         self["X-Accel-Buffering"] = "no"
+        self._request = request
 
     def __aiter__(self):
+        # Django sends the headers, then iterates. From here to the end of the stream, which
+        # may be hours, Django holds the request and these headers but never reads them
+        # again (the middleware has run; request_finished gets no request). Letting go of
+        # them saves about 5 KB per viewer: the request's META, cookies, session, user and
+        # resolver match, and the response's headers.
+        for header in list(self.headers):
+            del self.headers[header]
+        self.cookies.clear()
+        if self._request is not None:
+            vars(self._request).clear()
+            self._request = None
         return self._iterator

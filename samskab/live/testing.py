@@ -94,6 +94,11 @@ class ServerProcess:
         return self.process.pid
 
     def start(self, timeout: float = 30) -> "ServerProcess":
+        self.launch()
+        return self.wait_ready(timeout)
+
+    def launch(self) -> "ServerProcess":
+        """Start the process without waiting (start several, then wait_ready() each)."""
         handle = open(self.log, "w")  # noqa: SIM115  # closed by the child's exit
         self.process = subprocess.Popen(  # noqa: S603  # our interpreter, our arguments
             [
@@ -119,6 +124,11 @@ class ServerProcess:
             stdout=handle,
             stderr=subprocess.STDOUT,
         )
+        return self
+
+    def wait_ready(self, timeout: float = 30) -> "ServerProcess":
+        if self.process is None:
+            raise RuntimeError("the server has not been launched")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

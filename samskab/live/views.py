@@ -42,8 +42,9 @@ async def stream(request: HttpRequest, channel: str) -> HttpResponse:
         )
     # The browser sends Last-Event-ID when it reconnects by itself; live.js, reconnecting
     # with a new EventSource, cannot set headers and passes it in the query string.
-    last_id = request.headers.get("Last-Event-ID") or request.GET.get("lastEventId") or None
-    return EventStreamResponse(get_hub().events(channel, last_id))
+    # (META, not request.headers: that mapping would be built and kept for this one read.)
+    last_id = request.META.get("HTTP_LAST_EVENT_ID") or request.GET.get("lastEventId") or None
+    return EventStreamResponse(get_hub().events(channel, last_id), request=request)
 
 
 @never_cache
@@ -67,7 +68,7 @@ def poll(request: HttpRequest, channel: str) -> JsonResponse:
             ],
             "reload": resume.reload,
             "last_id": resume.position,
-            "interval_ms": 5000,
+            "interval_ms": conf.poll_milliseconds(),
         }
     )
 

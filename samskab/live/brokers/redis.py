@@ -96,7 +96,9 @@ class RedisBroker(Broker):
         if self.parts.scheme not in {"redis", "rediss"}:
             raise ImproperlyConfigured("LIVE_BROKER_URL must start with redis:// or rediss://")
         self.process_id = f"{socket.gethostname()}:{os.getpid()}:{new_epoch()}"
-        self._sync = redis.Redis.from_url(self.url, **_client_options())
+        self._sync = redis.Redis(
+            connection_pool=redis.BlockingConnectionPool.from_url(self.url, **_pool_options())
+        )
         self._publish_script = self._sync.register_script(PUBLISH_LUA)
         self._resume_script = self._sync.register_script(RESUME_LUA)
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _AsyncClient] = (
@@ -223,19 +225,25 @@ class RedisBroker(Broker):
 
     def close(self) -> None:
         self._sync.close()
+        self._sync.connection_pool.disconnect()
 
 
 class _AsyncClient:
     """redis.asyncio binds connections to one event loop; the broker keeps one per loop."""
 
     def __init__(self, url: str):
-        self.redis = redis.asyncio.Redis.from_url(url, **_client_options())
+        pool = redis.asyncio.BlockingConnectionPool.from_url(url, **_pool_options())
+        self.redis = redis.asyncio.Redis(connection_pool=pool)
         self.publish_script = self.redis.register_script(PUBLISH_LUA)
         self.resume_script = self.redis.register_script(RESUME_LUA)
 
 
-def _client_options() -> dict:
+def _pool_options() -> dict:
     return {
+        # Thousands of viewers may open their streams at once: they share a few
+        # connections (waiting their turn) instead of opening one each.
+        "max_connections": 32,
+        "timeout": 10,
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
         # A restarted Redis: the pooled connection fails once; connect again at once.
@@ -259,7 +267,7 @@ def _stale_after() -> float:
     return 3 * conf.count_interval_seconds()
 
 
-def _sum_fresh(entries: dict[bytes, bytes]) -> int:
+def _sum_fresh(entries: dict) -> int:
     horizon = time.time() - _stale_after()
     total = 0
     for value in entries.values():

@@ -1,7 +1,7 @@
 """`{% live_attrs "meeting:42" %}`: the attributes that make an element follow a channel.
 
     {% load live %}
-    <section {% live_attrs channel %}> ... </section>
+    <section {% live_attrs channel events="message" %}> ... </section>
     {% block scripts %}<script src="{% static 'samskab/live.js' %}" defer></script>{% endblock %}
 
 The page's position on the channel is rendered with it, so events published between
@@ -21,19 +21,22 @@ register = template.Library()
 
 
 @register.simple_tag
-def live_attrs(channel: str) -> str:
+def live_attrs(channel: str, events: str = "") -> str:
+    """`events`: the event types whose data is swapped into the page without a handler."""
     try:
         position = get_broker().resume(channel, None).position
     except LiveUnavailable:
         position = ""
     return format_html(
         'data-live-channel="{}" data-live-url="{}" data-live-poll-url="{}" '
-        'data-live-last-id="{}" data-live-text-lost="{}" data-live-text-live="{}" '
+        'data-live-last-id="{}" data-live-events="{}" data-live-text-lost="{}" '
+        'data-live-text-live="{}" '
         'data-live-text-polling="{}" data-live-text-refused="{}"',
         channel,
         reverse("live:stream", args=[channel]),
         reverse("live:poll", args=[channel]),
         position,
+        events,
         _("Connection lost. Reconnecting…"),
         _("Live"),
         _("Live updates are slow right now; the page refreshes every few seconds."),
