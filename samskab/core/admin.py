@@ -11,7 +11,8 @@ from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -38,7 +39,18 @@ def https_by_default(db_field: models.Field, **kwargs) -> forms.Field | None:
 class SiteSettingsForm(forms.ModelForm):
     class Meta:
         model = SiteSettings
-        fields = "__all__"
+        fields = [
+            "name",
+            "tagline",
+            "logo",
+            "logo_alt",
+            "primary_colour",
+            "header_colour",
+            "contact_email",
+            "website_url",
+            "accessibility_statement_url",
+            "privacy_contact",
+        ]
         formfield_callback = https_by_default
         # A plain file field: the model's validate_logo then judges the file by its content
         # and size and says why in plain words, instead of Django's generic image message.
@@ -99,7 +111,10 @@ class SiteSettingsAdmin(admin.ModelAdmin):
         theme = theme_for(primary=site.primary_colour, header=site.header_colour)
         notes = [
             gettext("Text on buttons: %(colour)s (contrast %(ratio).1f:1).")
-            % {"colour": theme.on_primary, "ratio": contrast_ratio(theme.on_primary, theme.primary)},
+            % {
+                "colour": theme.on_primary,
+                "ratio": contrast_ratio(theme.on_primary, theme.primary),
+            },
             gettext("Text in the header: %(colour)s (contrast %(ratio).1f:1).")
             % {"colour": theme.on_header, "ratio": contrast_ratio(theme.on_header, theme.header)},
         ]
@@ -111,4 +126,4 @@ class SiteSettingsAdmin(admin.ModelAdmin):
                 )
                 % {"colour": theme.link, "ratio": contrast_ratio(theme.link, WHITE)}
             )
-        return format_html("<br>".join(["{}"] * len(notes)), *notes)
+        return format_html_join(mark_safe("<br>"), "{}", ((note,) for note in notes))

@@ -40,9 +40,7 @@ def relative_luminance(colour: str) -> float:
 
 
 def contrast_ratio(first: str, second: str) -> float:
-    lighter, darker = sorted(
-        (relative_luminance(first), relative_luminance(second)), reverse=True
-    )
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
 
 

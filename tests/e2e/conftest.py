@@ -6,11 +6,14 @@ page asked for was missing or refused, or the page logged an error (a CSP violat
 up there too).
 """
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+import time_machine
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -60,7 +63,8 @@ def device() -> dict[str, object]:
 @pytest.fixture
 def page(browser, live_server, device) -> Iterator[object]:
     context = browser.new_context(base_url=live_server.url, locale="da-DK", **device)
-    context.set_default_timeout(10_000)
+    # Generous: the machines that run the suite are often shared and busy.
+    context.set_default_timeout(30_000)
     page = context.new_page()
     problems: list[str] = []
     page.on(
@@ -69,7 +73,15 @@ def page(browser, live_server, device) -> Iterator[object]:
             problems.append(f"{response.status} {response.url}") if response.status >= 400 else None
         ),
     )
-    page.on("requestfailed", lambda request: problems.append(f"failed {request.url}"))
+    page.on(
+        "requestfailed",
+        # A request the browser gave up because the test moved on (ERR_ABORTED) is no fault.
+        lambda request: (
+            problems.append(f"failed {request.url}: {request.failure}")
+            if "ERR_ABORTED" not in (request.failure or "")
+            else None
+        ),
+    )
 
     def console(message) -> None:
         # axe-core itself tries inline styles while it inspects a page; the CSP refuses them,
@@ -115,6 +127,20 @@ def tab_to(page, selector: str, *, limit: int = 40) -> None:
         if page.evaluate("(s) => document.activeElement.matches(s)", selector):
             return
     pytest.fail(f"{selector} was not reached with {limit} presses of Tab", pytrace=False)
+
+
+def current_code(secret: str) -> str:
+    """What the administrator's authenticator app shows now (RFC 6238, 30-second steps)."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+@pytest.fixture
+def start_of_a_totp_step():
+    """Let the clock run from the start of a 30-second step, so that the code typed is still
+    the server's when it checks it, however slowly the machine runs."""
+    step_start = (int(time.time()) // 30) * 30 + 1
+    with time_machine.travel(step_start, tick=True):
+        yield
 
 
 @pytest.fixture

@@ -1,24 +1,17 @@
 """An administrator logs in with a second factor and gives the site its logo."""
 
 import re
-import time
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 from samskab.core.tests.factories import SVG_LOGO, administrator, png_bytes
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, current_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def current_code(secret: str) -> str:
-    """What the administrator's authenticator app shows now (RFC 6238, 30-second steps)."""
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-
-
 def test_an_administrator_with_totp_uploads_a_logo_that_the_front_page_shows(
-    page, site_settings, tmp_path
+    page, site_settings, tmp_path, start_of_a_totp_step
 ):
     user, secret = administrator(password="Admin-pass-123")
 

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from samskab.core import navigation
+from samskab.core.navigation import NavEntry
 from tests.e2e.conftest import PHONE, assert_accessible, tab_to
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -22,8 +24,12 @@ def test_a_citizen_switches_language_by_keyboard_and_reads_the_statements(page, 
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main"
 
+    # The footer leads to the accessibility statement.
+    with page.expect_navigation():
+        page.locator("footer a[href='/tilgaengelighed/']").click()
+    assert_accessible(page)
+
     # To English and back with Tab and Enter only; the page stays where it was.
-    page.goto("/tilgaengelighed/")
     tab_to(page, "button[name=language][value=en]")
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -76,3 +82,40 @@ def test_the_front_page_on_a_wide_screen_shows_the_visitors_links_in_the_header(
         "https://testby.example/"
     )
     assert_accessible(page)
+
+
+def test_without_javascript_a_phone_shows_the_menu_and_links_in_place(
+    browser, live_server, site_settings, monkeypatch
+):
+    monkeypatch.setattr(navigation, "ENTRIES", [NavEntry("Meetings", "privacy")])
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, **PHONE)
+    page = context.new_page()
+    page.goto("/")
+    assert not page.locator(".js-menu-open").is_visible()
+    assert page.locator(".navigation-menu").get_by_role("link", name="Meetings").is_visible()
+    assert (
+        page.locator(".portal-user")
+        .get_by_role("link", name=re.compile("log in", re.I))
+        .is_visible()
+    )
+    # The language switch is a plain form: it works without scripts too.
+    with page.expect_navigation():
+        page.locator("button[name=language][value=en]").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    context.close()
+
+
+def test_the_accessibility_check_names_what_is_wrong(page, site_settings):
+    # The check itself: a picture without a text alternative must not pass unnoticed.
+    page.goto("/")
+    page.evaluate(
+        """() => {
+            const picture = document.createElement("img");
+            picture.src = "/static/samskab/favicon.svg";
+            document.querySelector("main").append(picture);
+        }"""
+    )
+    with pytest.raises(pytest.fail.Exception) as failure:
+        assert_accessible(page)
+    assert "image-alt (critical)" in str(failure.value)
+    assert '<img src="/static/samskab/favicon.svg">' in str(failure.value)

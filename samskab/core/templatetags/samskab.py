@@ -1,10 +1,10 @@
 """Template tags for Samskab's shared look: icons, theme colours and DKFDS form fields.
 
-    {% load samskab %}
-    {% icon "menu" %}
-    {% site_theme site as theme %}
-    {% error_summary form %}
-    {% form_field form.email %}
+{% load samskab %}
+{% icon "menu" %}
+{% site_theme site as theme %}
+{% error_summary form %}
+{% form_field form.email %}
 """
 
 from django import forms, template
@@ -46,11 +46,10 @@ def site_settings() -> SiteSettings:
     return SiteSettings.current()
 
 
-@register.simple_tag(takes_context=True)
-def accessibility_statement_url(context) -> str:
+@register.simple_tag
+def accessibility_statement_url() -> str:
     """The municipality's own statement where it has one, else the built-in page."""
-    site = context.get("site")
-    return (site and site.accessibility_statement_url) or reverse("accessibility")
+    return SiteSettings.current().accessibility_statement_url or reverse("accessibility")
 
 
 @register.simple_tag
@@ -146,9 +145,12 @@ def error_summary(form: forms.BaseForm | None) -> dict[str, object]:
     """The DKFDS error summary: every problem in the form, each linking to its field."""
     if form is None or not form.is_bound or not form.errors:
         return {"problems": []}
-    problems = [{"message": error, "anchor": None} for error in form.non_field_errors()]
+    # A field's message is led by its label: "This field is required." twice says nothing.
+    problems = [
+        {"label": "", "message": error, "anchor": None} for error in form.non_field_errors()
+    ]
     for field in form:
         for error in field.errors:
             anchor = field.id_for_label if not field.is_hidden else None
-            problems.append({"message": error, "anchor": anchor})
+            problems.append({"label": field.label, "message": error, "anchor": anchor})
     return {"problems": problems}
