@@ -12,4 +12,4 @@ class WebcastsConfig(AppConfig):
         from samskab.webcasts.live_channels import meeting_is_viewable
 
         # Services publish each mark to `meeting:<id>`; the player and console follow it.
-        live.register_channel("meeting", authorize=meeting_is_viewable, replace=True)
+        live.register_channel("meeting", authorize=meeting_is_viewable)

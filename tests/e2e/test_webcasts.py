@@ -186,7 +186,6 @@ def test_an_operator_runs_a_meeting_live_and_a_citizen_follows_within_a_second(b
     check_accessible(citizen)
 
     # The operator works by keyboard: a digit picks the item, Enter marks it.
-    operator.locator("[data-console]").focus()
     operator.locator("h1").click()
     operator.keyboard.press("2")
     assert operator.evaluate("() => document.activeElement.dataset.itemNumber") == "2"
@@ -226,3 +225,29 @@ def test_an_operator_runs_a_meeting_live_and_a_citizen_follows_within_a_second(b
     expect(citizen.locator("[data-status-badge]")).to_have_text("Recording", timeout=2000)
     close_page(operator)
     close_page(citizen)
+
+
+# --- the editor corrects the recording's timeline ---
+
+
+def test_an_editor_moves_a_mark_to_the_video_s_time(browser, site):
+    editor = open_page(browser, site, session=site.seed["editor"])
+    editor.goto(f"/moeder/{site.seed['past']}/tidslinje/")
+    check_accessible(editor)
+    video = "#timeline-video"
+    editor.wait_for_function(f"() => document.querySelector('{video}').readyState >= 1")
+    editor.evaluate(f"() => {{ document.querySelector('{video}').currentTime = 185; }}")
+    editor.wait_for_function(
+        f"() => Math.abs(document.querySelector('{video}').currentTime - 185) < 0.5"
+    )
+
+    row = editor.locator("tr", has_text="Cykelsti langs Ringvejen")
+    row.get_by_role("button", name="Use the video's time").click()
+    expect(row.locator("input[name=offset]")).to_have_value(re.compile(r"^0:03:0[45]\.\d{3}$"))
+    row.locator(".timeline-correct button[type=submit]").click()  # "Save" (Danish: "Gem")
+
+    expect(editor.locator(".alert, [role=status]").first).to_contain_text("Moved")
+    moved = editor.locator("tr", has_text="Cykelsti langs Ringvejen").locator("input[name=offset]")
+    expect(moved).to_have_value(re.compile(r"^0:03:0[45]\.\d{3}$"))
+    check_accessible(editor)
+    close_page(editor)

@@ -42,8 +42,12 @@
     }
   }
 
+  function itemButton(number) {
+    return root.querySelector('[data-item-number="' + number + '"]');
+  }
+
   function goToItem(number) {
-    var match = root.querySelector('[data-item-number="' + number + '"]');
+    var match = itemButton(number);
     if (match) {
       match.focus();
     }
@@ -60,12 +64,17 @@
     }
     var key = event.key;
     var handled = true;
+    if (!/^[0-9]$/.test(key)) {
+      digits = "";
+    }
     if (key === "j" || key === "ArrowDown") {
       move(1);
     } else if (key === "k" || key === "ArrowUp") {
       move(-1);
     } else if (/^[0-9]$/.test(key)) {
-      digits += key;
+      // Digits typed within a second make one number ("1", "2": item 12); a number no
+      // item has starts again from this digit.
+      digits = itemButton(digits + key) ? digits + key : key;
       window.clearTimeout(digitTimer);
       digitTimer = window.setTimeout(function () { digits = ""; }, 1000);
       goToItem(digits);

@@ -651,7 +651,24 @@
     });
   }
 
+  function markLiveTurn() {
+    // The page was rendered during the meeting: the newest turn of the running item is
+    // the one being spoken, if it is the speaker the "now" panel names.
+    if (!isLive || !agenda || !nowSpeaker) {
+      return;
+    }
+    var turns = agenda.querySelectorAll(".agenda-item.is-current .speaker-turn");
+    var last = turns.length ? turns[turns.length - 1] : null;
+    var strong = nowSpeaker.querySelector("strong");
+    if (last && !last.getAttribute("data-end") && strong &&
+        strong.textContent === last.getAttribute("data-name")) {
+      markCurrent(".speaker-turn", last);
+      nowSpeaker.setAttribute("data-start", last.getAttribute("data-start"));
+    }
+  }
+
   attachVideo();
+  markLiveTurn();
   setUpConsent();
   setUpAgenda();
   setUpLive();
