@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format audit messages bench-live bench-budget-counting bench-meeting-page clean
+.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -30,6 +30,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The pure modules (no Django) are type-checked strictly enough to trust.
+PURE_MODULES := samskab/envvars.py samskab/accounts/census.py samskab/budgets/counting \
+	samskab/budgets/pabulib.py samskab/webcasts/vtt.py samskab/webcasts/index.py \
+	samskab/live/events.py samskab/live/coalesce.py samskab/live/hub.py samskab/live/brokers \
+	samskab/moderation/spam.py samskab/surveys/stats.py samskab/surveys/csvsafe.py \
+	samskab/surveys/schema.py
+
+typecheck: $(STAMP)
+	$(BIN)/mypy $(PURE_MODULES)
+
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
@@ -42,6 +52,7 @@ messages: $(STAMP)
 	cd samskab && ../$(BIN)/samskab makemessages -l da -l en --no-obsolete --ignore 'static/vendor/*'
 	cd samskab && ../$(BIN)/samskab makemessages -d djangojs -l da -l en --no-obsolete --ignore 'static/vendor/*'
 	cd samskab && ../$(BIN)/samskab compilemessages
+	$(BIN)/python scripts/check_translations.py
 
 bench-live: $(STAMP)
 	$(BIN)/python -m bench.live_fanout

@@ -126,12 +126,12 @@ def _check_one(q: QuestionSpec, value: Any) -> tuple[Any, str | None]:
             return None, NOT_A_NUMBER
         return (point, None) if low <= point <= high else (None, OUT_OF_RANGE)
     if q.kind == Kind.RANKING:
-        pks = [_int(v) for v in value] if isinstance(value, list) else None
-        if pks is None or any(pk not in q.choice_ids for pk in pks):
+        ranked = [_int(v) for v in value] if isinstance(value, list) else None
+        if ranked is None or any(pk not in q.choice_ids for pk in ranked):
             return None, NOT_A_CHOICE
-        if len(pks) != len(q.choices) or set(pks) != q.choice_ids:
+        if len(ranked) != len(q.choices) or set(ranked) != q.choice_ids:
             return None, INCOMPLETE_RANKING
-        return pks, None
+        return ranked, None
     if q.kind == Kind.MATRIX:
         if not isinstance(value, Mapping):
             return None, NOT_A_CHOICE

@@ -40,13 +40,13 @@ def question_stats(q: QuestionSpec, answers: Iterable[Mapping[str, Any]]) -> dic
         stats["median"] = median(numbers) if numbers else None
         if q.kind in SCALES:
             low, high = SCALES[q.kind]
-            counter = Counter(numbers)
+            points: Counter[float] = Counter(numbers)
             stats["counts"] = [
                 {
                     "choice": point,
                     "label": str(point),
-                    "count": counter[point],
-                    "percent": _percent(counter[point], answered),
+                    "count": points[point],
+                    "percent": _percent(points[point], answered),
                 }
                 for point in range(low, high + 1)
             ]
