@@ -12,7 +12,7 @@ the same 2 cores, so both figures include its cost alike; the ratio is what to c
 
 Ends with one JSON line (medians of --runs runs): requests_per_s, p50_ms, p99_ms,
 static_requests_per_s, static_p99_ms, ratio, queries_per_page. Record it in
-docs/benchmarks-webcasts.md.
+docs/benchmarks.md.
 """
 
 from __future__ import annotations

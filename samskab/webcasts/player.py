@@ -154,14 +154,14 @@ def share_text(meeting: Meeting, moment: Moment | None) -> str:
         if person.party and name == person.name:
             name = f"{name} ({person.party})"
         if moment.item is not None:
-            return _("%(name)s on %(item)s \u2013 %(meeting)s") % {
+            return _("%(name)s on %(item)s – %(meeting)s") % {
                 "name": name,
                 "item": moment.item.title,
                 "meeting": meeting.title,
             }
-        return _("%(name)s \u2013 %(meeting)s") % {"name": name, "meeting": meeting.title}
+        return _("%(name)s – %(meeting)s") % {"name": name, "meeting": meeting.title}
     if moment is not None and moment.item is not None:
-        return f"{moment.item.number}. {moment.item.title} \u2013 {meeting.title}"
+        return f"{moment.item.number}. {moment.item.title} – {meeting.title}"
     return str(meeting.title)
 
 
@@ -296,9 +296,9 @@ def share_text_templates() -> dict[str, str]:
     """share_text()'s sentences with {name}, {item}, {meeting} left for share.js to fill."""
     slots = {"name": "{name}", "item": "{item}", "meeting": "{meeting}"}
     return {
-        "speaker_item": _("%(name)s on %(item)s \u2013 %(meeting)s") % slots,
-        "speaker": _("%(name)s \u2013 %(meeting)s") % slots,
-        "item": "{item} \u2013 {meeting}",
+        "speaker_item": _("%(name)s on %(item)s – %(meeting)s") % slots,
+        "speaker": _("%(name)s – %(meeting)s") % slots,
+        "item": "{item} – {meeting}",
     }
 
 
