@@ -205,8 +205,7 @@ class TestRefusals:
         broker.acr = LOW
         response = log_in_with_mitid(client, broker)
         assert_refused(response, broker)
-        # The site speaks Danish by default: "...ikke på et højt nok sikringsniveau...".
-        assert "sikringsniveau" in response.content.decode()
+        assert b"assurance level" in response.content
 
     def test_it_refuses_a_login_without_an_assurance_level(self, client, broker):
         broker.id_token_claims = {"acr": OMIT}
@@ -242,7 +241,7 @@ class TestRefusals:
         broker.id_token_claims = {"exp": int(time.time()) - 3600, "iat": int(time.time()) - 3900}
         response = log_in_with_mitid(client, broker)
         assert_refused(response, broker)
-        assert "tog for lang tid og er udløbet" in response.content.decode()
+        assert b"expired" in response.content
 
     def test_it_refuses_a_token_signed_with_another_key(self, client, broker):
         broker.sign_with_stranger_key = True

@@ -32,7 +32,7 @@ class TestCommentsApi:
     def test_a_signed_in_citizen_writes_under_the_same_rules(self):
         from django.test import Client
 
-        client = Client(enforce_csrf_checks=False)
+        client = Client(enforce_csrf_checks=False, HTTP_ACCEPT_LANGUAGE="en")
         client.force_login(UserFactory())
         meeting = MeetingFactory()
         ok = client.post(

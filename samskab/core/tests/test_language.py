@@ -4,16 +4,16 @@ from django.utils.translation import ngettext
 
 
 @pytest.mark.django_db
-def test_the_front_page_speaks_danish_to_a_visitor_who_names_no_language(client):
-    content = client.get("/").content.decode()
-    assert "Gå til indhold" in content
+def test_the_front_page_speaks_danish_to_a_visitor_who_names_no_language(danish_client):
+    content = danish_client.get("/").content.decode()
+    assert "Gå til sidens indhold" in content
     assert "Tilgængelighedserklæring" in content
     assert "Skip to content" not in content
 
 
 @pytest.mark.django_db
-def test_the_privacy_page_speaks_danish_by_default(client):
-    content = client.get("/privatliv/").content.decode()
+def test_the_privacy_page_speaks_danish_by_default(danish_client):
+    content = danish_client.get("/privatliv/").content.decode()
     assert "Hvad vi gemmer, hvorfor og hvor længe" in content
     assert "Indtil du sletter din konto." in content
 

@@ -45,7 +45,8 @@ def test_every_page_starts_with_a_skip_link_to_the_content(client, site):
     assert '<main id="main"' in html
 
 
-def test_the_language_switch_posts_to_django_and_returns_to_the_same_page(client, site):
+def test_the_language_switch_posts_to_django_and_returns_to_the_same_page(danish_client, site):
+    client = danish_client  # written against the Danish default
     html = page(client, "/tilgaengelighed/")
     form = re.search(r'<form method="post" action="/i18n/setlang/">.*?</form>', html, re.S).group(0)
     assert '<input type="hidden" name="next" value="/tilgaengelighed/">' in form
@@ -175,7 +176,8 @@ def test_the_login_form_has_labels_and_no_placeholders(client, site):
     assert "novalidate" in main
 
 
-def test_a_refused_sign_up_lists_the_problems_and_ties_each_to_its_field(client, site):
+def test_a_refused_sign_up_lists_the_problems_and_ties_each_to_its_field(danish_client, site):
+    client = danish_client  # written against the Danish default
     response = client.post(
         reverse("account_signup"),
         {"email": "not-an-address", "password1": "Sommerfugl-42", "password2": "Sommerfugl-43"},

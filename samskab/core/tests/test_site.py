@@ -11,8 +11,8 @@ def test_healthz_reports_the_database(client):
 
 
 @pytest.mark.django_db
-def test_front_page_is_danish_by_default(client):
-    response = client.get("/")
+def test_front_page_is_danish_by_default(danish_client):
+    response = danish_client.get("/")
     assert response.status_code == 200
     assert b'<html lang="da">' in response.content
 

@@ -82,7 +82,8 @@ def form_data(survey):
     return data
 
 
-def test_a_viewer_answers_through_the_form_and_cannot_answer_twice(client):
+def test_a_viewer_answers_through_the_form_and_cannot_answer_twice(danish_client):
+    client = danish_client  # written against the Danish default
     survey = make_survey()
     page = client.get(survey.get_absolute_url())
     assert page.status_code == 200 and "samskab_viewer" in page.cookies
@@ -91,12 +92,12 @@ def test_a_viewer_answers_through_the_form_and_cannot_answer_twice(client):
     assert f'data-show-if-question="{survey.q_single.pk}"' in content
     response = client.post(survey.get_absolute_url(), form_data(survey))
     assert response.status_code == 200
-    assert "Thank you for your answers" in response.content.decode()
+    assert "Tak for dine svar" in response.content.decode()
     stored = Response.objects.get().answers
     assert stored[str(survey.q_ranking.pk)] == ids(survey.q_ranking)
     assert stored[str(survey.q_follow.pk)] == "Flere cykelstier, også på Ærøvej"
     again = client.get(survey.get_absolute_url())
-    assert "You have already answered" in again.content.decode()
+    assert "Du har allerede besvaret" in again.content.decode()
     second = client.post(survey.get_absolute_url(), form_data(survey))
     assert second.status_code == 400 and Response.objects.count() == 1
 
@@ -169,7 +170,8 @@ def answered_survey(n=3):
     return survey
 
 
-def test_the_csv_opens_in_danish_excel_with_neutralised_formulas(client):
+def test_the_csv_opens_in_danish_excel_with_neutralised_formulas(danish_client):
+    client = danish_client  # written against the Danish default
     survey = answered_survey(2)
     response = staff_client(client).get(reverse("admin:surveys_survey_csv", args=[survey.pk]))
     assert response.status_code == 200 and response.streaming
@@ -178,7 +180,7 @@ def test_the_csv_opens_in_danish_excel_with_neutralised_formulas(client):
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
     header = rows[0]
     assert len(rows) == 3
-    assert header[:3] == ["Respondent", "Submitted (hour)", "Hvordan kommer du til byen?"]
+    assert header[:3] == ["Respondent", "Indsendt (time)", "Hvordan kommer du til byen?"]
     assert "Hvad bruger du byen til?: Café" in header  # one column per option, Danish intact
     assert "Hvor enig er du?: Færre biler" in header
     first = dict(zip(header, rows[1], strict=True))
@@ -202,7 +204,8 @@ def test_the_csv_can_use_commas_and_filter_by_date(client):
     assert len(later.splitlines()) == 1  # the header only
 
 
-def test_the_xlsx_export_has_the_same_rows(client):
+def test_the_xlsx_export_has_the_same_rows(danish_client):
+    client = danish_client  # written against the Danish default
     survey = answered_survey(2)
     response = staff_client(client).get(reverse("admin:surveys_survey_xlsx", args=[survey.pk]))
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -211,12 +214,13 @@ def test_the_xlsx_export_has_the_same_rows(client):
     assert rows[1][2] == "Cykel"
 
 
-def test_the_results_page_shows_statistics_as_tables(client):
+def test_the_results_page_shows_statistics_as_tables(danish_client):
+    client = danish_client  # written against the Danish default
     survey = answered_survey(3)
     page = staff_client(client).get(reverse("admin:surveys_survey_results", args=[survey.pk]))
     content = page.content.decode()
     assert page.status_code == 200
-    assert "3 respondents" in content
+    assert "3 besvarelser" in content
     assert (
         "<table" in content and "Cykel" in content and "100,0 %" in content
     )  # Danish decimal comma
