@@ -11,6 +11,7 @@ from tests.e2e.conftest import PHONE, assert_accessible, tab_to
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.parametrize("locale", ["da-DK"])
 @pytest.mark.parametrize("device", [PHONE], ids=["phone"])
 def test_a_citizen_switches_language_by_keyboard_and_reads_the_statements(page, site_settings):
     page.goto("/")

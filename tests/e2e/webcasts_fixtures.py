@@ -157,7 +157,7 @@ def open_page(browser, site: Site, *, session: str | None = None, **context_opti
     """A page in a fresh browser context, signed in when given a session, watching for problems."""
     context = browser.new_context(
         base_url=site.url,
-        locale="da-DK",
+        locale="en-GB",
         viewport={"width": 1280, "height": 900},
         **context_options,
     )
