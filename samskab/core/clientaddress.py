@@ -15,6 +15,3 @@ def client_ip(request: HttpRequest) -> str:
             return address
     return remote
 
-
-def axes_client_ip(request: HttpRequest) -> str:
-    return getattr(request, "client_ip", None) or client_ip(request)
