@@ -174,10 +174,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"{package.name} {package.version} {len(copied)} {tree_digest(destination)}"
             )
             print(f"{package.folder}: {len(copied)} files")
-    # Folders of versions no longer listed are removed, so old copies do not linger.
+    # Older versions of these packages are removed, so old copies do not linger. Other
+    # vendored libraries (hls.js, refreshed by scripts/vendor_hls.py) are not ours to touch.
     current = {package.folder for package in PACKAGES}
+    ours = tuple(f"{package.name}-" for package in PACKAGES)
     for folder in VENDOR.iterdir():
-        if folder.is_dir() and folder.name not in current:
+        if folder.is_dir() and folder.name.startswith(ours) and folder.name not in current:
             shutil.rmtree(folder)
             print(f"removed {folder.name}")
     (VENDOR / "VERSIONS.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -14,4 +14,3 @@ def client_ip(request: HttpRequest) -> str:
         if address not in settings.TRUSTED_PROXIES:
             return address
     return remote
-
