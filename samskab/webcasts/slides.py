@@ -88,8 +88,14 @@ def slide_deck_create(*, agenda_item: AgendaItem, title: str, pdf: UploadedFile)
     validate_pdf(pdf)
     with transaction.atomic():
         deck = SlideDeck.objects.create(agenda_item=agenda_item, title=title, pdf=pdf)
-        transaction.on_commit(lambda: render_slide_deck.enqueue(deck_id=deck.pk))
+        slide_deck_enqueue_render(deck)
     return deck
+
+
+def slide_deck_enqueue_render(deck: SlideDeck) -> None:
+    """Render the deck's pages in the background once the current transaction commits."""
+    deck_id = deck.pk
+    transaction.on_commit(lambda: render_slide_deck.enqueue(deck_id=deck_id))
 
 
 def slide_deck_render(*, deck: SlideDeck) -> int:
