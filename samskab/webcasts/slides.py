@@ -133,7 +133,7 @@ def slide_deck_render(*, deck: SlideDeck) -> int:
             slide.image.save(f"deck{deck.pk}-{number}.jpg", ContentFile(jpeg), save=False)
             slide.save()
         deck.page_count = len(rendered)
-        deck.save(update_fields=["page_count"])
+        deck.save(update_fields=["page_count"])  # moves the meeting's version on (signals)
     return len(rendered)
 
 
