@@ -8,6 +8,8 @@ decks per item, the slides shown over time, the captions, and the share texts.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -213,9 +215,22 @@ class PlayerData:
     state: dict | None  # live meetings only
 
 
+# The newest few versions are also kept in this process as they are: unpickling an index
+# of hundreds of turns from the cache costs more than the rest of the page. The key holds
+# the version read from the database, so a copy here is never stale. Read-only for callers.
+_RECENT: OrderedDict[str, PlayerData] = OrderedDict()
+_RECENT_SIZE = 32
+_RECENT_LOCK = threading.Lock()
+
+
 def player_data(meeting: Meeting) -> PlayerData:
     """The meeting's index, slides, captions and live state: read once per version."""
     key = f"webcasts:player:{index_version(meeting)}"
+    with _RECENT_LOCK:
+        data = _RECENT.get(key)
+        if data is not None:
+            _RECENT.move_to_end(key)
+            return data
     data = cache.get(key)
     if data is None:
         index = meeting_index(meeting)
@@ -228,7 +243,10 @@ def player_data(meeting: Meeting) -> PlayerData:
             state=meeting_state(meeting) if meeting.status == Meeting.Status.LIVE else None,
         )
         cache.set(key, data, PLAYER_CACHE_SECONDS)
-    data.index.meeting = meeting  # the current row, not the one pickled with the index
+    with _RECENT_LOCK:
+        _RECENT[key] = data
+        while len(_RECENT) > _RECENT_SIZE:
+            _RECENT.popitem(last=False)
     return data
 
 
