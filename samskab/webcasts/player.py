@@ -21,7 +21,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from samskab.webcasts import recording
-from samskab.webcasts.models import AgendaItem, Captions, Meeting, SlideDeck, TimelineMark
+from samskab.webcasts.models import (
+    AgendaItem,
+    Captions,
+    Document,
+    Meeting,
+    SlideDeck,
+    TimelineMark,
+)
 from samskab.webcasts.selectors import (
     ItemEntry,
     MeetingIndex,
@@ -213,6 +220,7 @@ class PlayerData:
     captions: list[Captions]
     slides: list[dict]
     state: dict | None  # live meetings only
+    documents: list[Document]
 
 
 # The newest few versions are also kept in this process as they are: unpickling an index
@@ -241,6 +249,7 @@ def player_data(meeting: Meeting) -> PlayerData:
             captions=list(Captions.objects.filter(meeting=meeting).order_by("language")),
             slides=slide_timeline(meeting),
             state=meeting_state(meeting) if meeting.status == Meeting.Status.LIVE else None,
+            documents=list(meeting.documents.order_by("position", "pk")),
         )
         cache.set(key, data, PLAYER_CACHE_SECONDS)
     with _RECENT_LOCK:
@@ -297,6 +306,7 @@ def player_context(
         "facebook_embed": facebook_embed_url(meeting),
         "captions": data.captions,
         "slides": data.slides,
+        "documents": data.documents,
         "index_version": index_version(meeting),
         "player_cache_seconds": PLAYER_CACHE_SECONDS,
         "canonical_url": share_url(request, meeting, None),

@@ -4,7 +4,7 @@ The meeting page caches the index it shows (agenda, segments, speaker turns, sli
 captions) and the rendered agenda fragment under the meeting's `updated_at`
 (`player.index_version`). Whatever changes what the index shows moves `updated_at` on:
 a save of the meeting itself (auto_now), and, through the receivers below, every save or
-delete of its marks, agenda items, slide decks and captions, and every save of a
+delete of its marks, agenda items, documents, slide decks and captions, and every save of a
 person who speaks in it. The services call `index_changed` where they write in bulk
 (speaker turns, agenda import, rendered slides), which sends no signals.
 
@@ -23,6 +23,7 @@ from django.utils import timezone
 from samskab.webcasts.models import (
     AgendaItem,
     Captions,
+    Document,
     Meeting,
     Person,
     SlideDeck,
@@ -38,7 +39,7 @@ def index_changed(meeting_ids: int | Iterable[int]) -> None:
 
 
 def _meeting_of(sender, instance) -> int | None:
-    if sender in (TimelineMark, AgendaItem, Captions):
+    if sender in (TimelineMark, AgendaItem, Captions, Document):
         return instance.meeting_id
     if sender is SlideDeck:
         return AgendaItem.objects.filter(pk=instance.agenda_item_id).values("meeting_id")
@@ -68,7 +69,7 @@ def _person_changed(sender, instance: Person, **kwargs) -> None:
 
 def connect() -> None:
     # Slides are written only by slides.slide_deck_render, which calls index_changed once.
-    for model in (TimelineMark, AgendaItem, Captions, SlideDeck):
+    for model in (TimelineMark, AgendaItem, Captions, Document, SlideDeck):
         post_save.connect(_changed, sender=model, dispatch_uid=f"webcasts-version-{model}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"webcasts-version-d-{model}")
     post_save.connect(_person_changed, sender=Person, dispatch_uid="webcasts-version-person")

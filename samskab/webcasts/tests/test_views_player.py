@@ -214,7 +214,9 @@ def test_the_meeting_page_takes_a_constant_number_of_queries(client, django_asse
     index_rebuilt(meeting)
     assert meeting.speaker_turns.count() == 400
 
-    with django_assert_max_num_queries(12):
+    # A first view reads everything (the meeting's documents too); later views of the same
+    # version read only the meeting (test_a_second_render_is_served_from_the_cache...).
+    with django_assert_max_num_queries(13):
         response = page(client, meeting, t="100")
 
     assert response.status_code == 200
@@ -324,3 +326,16 @@ def test_a_live_meeting_shows_each_new_mark_on_the_next_render(client):
     assert "Bo Taler" in page(client, meeting).content.decode()
     mark_undo(meeting=meeting, by=operator)
     assert "Bo Taler" not in page(client, meeting).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_meeting_page_offers_the_meeting_s_documents(client):
+    from samskab.webcasts.tests.factories import DocumentFactory
+
+    meeting = archive_meeting()
+    DocumentFactory(meeting=meeting, title="Dagsorden (PDF)", url="https://example.org/d.pdf")
+    html = page(client, meeting).content.decode()
+    assert '<a href="https://example.org/d.pdf">Dagsorden (PDF)</a>' in html
+
+    DocumentFactory(meeting=meeting, title="Bilag 2", url="https://example.org/b2.pdf")
+    assert "Bilag 2" in page(client, meeting).content.decode()  # a new version at once
