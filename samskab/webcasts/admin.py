@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from samskab.webcasts import importers, services, vtt
+from samskab.webcasts import importers, services, slides, vtt
 from samskab.webcasts.models import (
     AgendaItem,
     Body,
@@ -271,13 +271,34 @@ class SlideInline(admin.TabularInline):
         return False  # pages are rendered from the PDF
 
 
+class SlideDeckForm(forms.ModelForm):
+    """The same check as the editor's slides page: a readable PDF without protection."""
+
+    class Meta:
+        model = SlideDeck
+        fields = ["agenda_item", "title", "pdf"]
+
+    def clean_pdf(self):
+        upload = self.cleaned_data["pdf"]
+        if isinstance(upload, UploadedFile):  # a new file, not the stored one
+            slides.validate_pdf(upload)
+        return upload
+
+
 @admin.register(SlideDeck)
 class SlideDeckAdmin(admin.ModelAdmin):
+    form = SlideDeckForm
     list_display = ["title", "agenda_item", "page_count", "created_at"]
     search_fields = ["title", "agenda_item__title"]
     autocomplete_fields = ["agenda_item"]
     readonly_fields = ["page_count"]
     inlines = [SlideInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "pdf" in form.changed_data:
+            # Rendered in the background once saved, as from the editor's slides page.
+            slides.slide_deck_enqueue_render(obj)
 
 
 class CaptionsForm(forms.ModelForm):

@@ -9,7 +9,10 @@ class WebcastsConfig(AppConfig):
 
     def ready(self) -> None:
         from samskab import live
+        from samskab.webcasts import signals
         from samskab.webcasts.live_channels import meeting_is_viewable
 
         # Services publish each mark to `meeting:<id>`; the player and console follow it.
         live.register_channel("meeting", authorize=meeting_is_viewable)
+        # What changes the index moves the meeting's version on (the player's cache key).
+        signals.connect()

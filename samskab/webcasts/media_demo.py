@@ -10,6 +10,7 @@ import shutil
 from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from samskab.webcasts.ffmpeg import MediaError, run_ffmpeg
 from samskab.webcasts.models import Meeting
@@ -43,7 +44,10 @@ def demo_video_make(*, meeting: Meeting, seconds: int = 60) -> bool:
         created = True
     with transaction.atomic():
         Meeting.objects.filter(pk=meeting.pk).update(
-            video_kind=Meeting.VideoKind.UPLOAD, video_url="", duration_ms=seconds * 1000
+            video_kind=Meeting.VideoKind.UPLOAD,
+            video_url="",
+            duration_ms=seconds * 1000,
+            updated_at=timezone.now(),  # the index ends at the new length: a new version
         )
     meeting.refresh_from_db()
     return created

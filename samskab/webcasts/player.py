@@ -8,16 +8,27 @@ decks per item, the slides shown over time, the captions, and the share texts.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from samskab.webcasts import recording
-from samskab.webcasts.models import AgendaItem, Captions, Meeting, SlideDeck, TimelineMark
+from samskab.webcasts.models import (
+    AgendaItem,
+    Captions,
+    Document,
+    Meeting,
+    SlideDeck,
+    TimelineMark,
+)
 from samskab.webcasts.selectors import (
     ItemEntry,
     MeetingIndex,
@@ -37,6 +48,8 @@ UNITS_RE = re.compile(r"^(?:(\d{1,2})h)?(?:(\d{1,3})m)?(?:(\d{1,5})s)?$")
 MAX_SECONDS = 48 * 3600
 EMBED_WIDTH = 960
 EMBED_HEIGHT = 720
+# How long an index version stays cached; a change makes a new version at once.
+PLAYER_CACHE_SECONDS = 6 * 3600
 
 
 def parse_t(value: str | None) -> int | None:
@@ -185,16 +198,81 @@ def share_description(meeting: Meeting, moment: Moment | None) -> str:
     return ". ".join(parts)
 
 
+def index_version(meeting: Meeting) -> str:
+    """What the meeting's cached index is keyed on; changes whenever the index changes.
+
+    `updated_at` moves on with every change to the meeting and, through webcasts.signals and
+    the services, to its marks, turns, agenda, people, slides and captions. Status and length
+    are added for writers that update the row without touching `updated_at`.
+    """
+    return (
+        f"{meeting.pk}.{meeting.updated_at.timestamp():.6f}."
+        f"{meeting.status}.{meeting.duration_ms}.{get_language()}"
+    )
+
+
+@dataclass
+class PlayerData:
+    """The per-meeting part of the player's context: the same for every viewer."""
+
+    index: MeetingIndex
+    rows: list[AgendaRow]
+    captions: list[Captions]
+    slides: list[dict]
+    state: dict | None  # live meetings only
+    documents: list[Document]
+
+
+# The newest few versions are also kept in this process as they are: unpickling an index
+# of hundreds of turns from the cache costs more than the rest of the page. The key holds
+# the version read from the database, so a copy here is never stale. Read-only for callers.
+_RECENT: OrderedDict[str, PlayerData] = OrderedDict()
+_RECENT_SIZE = 32
+_RECENT_LOCK = threading.Lock()
+
+
+def player_data(meeting: Meeting) -> PlayerData:
+    """The meeting's index, slides, captions and live state: read once per version."""
+    key = f"webcasts:player:{index_version(meeting)}"
+    with _RECENT_LOCK:
+        data = _RECENT.get(key)
+        if data is not None:
+            _RECENT.move_to_end(key)
+            return data
+    data = cache.get(key)
+    if data is None:
+        index = meeting_index(meeting)
+        decks = decks_by_item(meeting)
+        data = PlayerData(
+            index=index,
+            rows=[AgendaRow(entry, decks.get(entry.item.pk, [])) for entry in index.items],
+            captions=list(Captions.objects.filter(meeting=meeting).order_by("language")),
+            slides=slide_timeline(meeting),
+            state=meeting_state(meeting) if meeting.status == Meeting.Status.LIVE else None,
+            documents=list(meeting.documents.order_by("position", "pk")),
+        )
+        cache.set(key, data, PLAYER_CACHE_SECONDS)
+    with _RECENT_LOCK:
+        _RECENT[key] = data
+        while len(_RECENT) > _RECENT_SIZE:
+            _RECENT.popitem(last=False)
+    return data
+
+
 def player_context(
     request: HttpRequest, meeting: Meeting, *, t: int | None, embed: bool = False
 ) -> dict:
-    """Everything the player templates need; a constant number of queries however long."""
-    index = meeting_index(meeting)
+    """Everything the player templates need; a constant number of queries however long.
+
+    The per-meeting part comes from `player_data` (cached per `index_version`); the agenda
+    fragment is cached by the template under the same version.
+    """
+    data = player_data(meeting)
+    index = data.index
     is_live = meeting.status == Meeting.Status.LIVE
-    state = meeting_state(meeting) if is_live else None
+    state = data.state if is_live else None
     moment = moment_at(index, t * 1000) if t is not None else None
-    decks = decks_by_item(meeting)
-    rows = [AgendaRow(entry, decks.get(entry.item.pk, [])) for entry in index.items]
+    rows = data.rows
     youtube = (
         recording.youtube_id(meeting.video_url)
         if meeting.video_kind == Meeting.VideoKind.YOUTUBE
@@ -226,8 +304,11 @@ def player_context(
         "youtube_id": youtube,
         "youtube_embed": f"{YOUTUBE_EMBED_ORIGIN}/embed/{youtube}" if youtube else "",
         "facebook_embed": facebook_embed_url(meeting),
-        "captions": list(Captions.objects.filter(meeting=meeting).order_by("language")),
-        "slides": slide_timeline(meeting),
+        "captions": data.captions,
+        "slides": data.slides,
+        "documents": data.documents,
+        "index_version": index_version(meeting),
+        "player_cache_seconds": PLAYER_CACHE_SECONDS,
         "canonical_url": share_url(request, meeting, None),
         "share_url": url,
         "share_text": text,

@@ -43,6 +43,7 @@ from samskab.webcasts.models import (
     TimelineMark,
 )
 from samskab.webcasts.selectors import active_marks, meeting_state, recording_end_ms
+from samskab.webcasts.signals import index_changed
 
 Kind = TimelineMark.Kind
 # Marks the operator and the editor set by hand; start and end come from go-live and end.
@@ -257,6 +258,7 @@ def speaker_turns_rebuild(*, meeting: Meeting) -> list[SpeakerTurn]:
     marks = active_marks(meeting)
     derived = index.derive(marks, end_ms=recording_end_ms(meeting, marks))
     SpeakerTurn.objects.filter(meeting=meeting).delete()
+    index_changed(meeting.pk)
     return SpeakerTurn.objects.bulk_create(
         SpeakerTurn(
             meeting=meeting,
@@ -300,6 +302,7 @@ def agenda_import(*, meeting: Meeting, rows: list, by) -> importers.Plan:
             )
             for row in plan.create
         )
+        index_changed(meeting.pk)  # the bulk writes above send no signals
     return plan
 
 
@@ -354,6 +357,7 @@ def captions_upload(*, meeting: Meeting, language: str, file, by) -> Captions:
             for cue in parsed.cues
             if cue.plain_text
         )
+        index_changed(meeting.pk)
         if old_name and old_name != captions.vtt.name:
             storage = captions.vtt.storage
             transaction.on_commit(lambda: storage.delete(old_name))

@@ -88,8 +88,14 @@ def slide_deck_create(*, agenda_item: AgendaItem, title: str, pdf: UploadedFile)
     validate_pdf(pdf)
     with transaction.atomic():
         deck = SlideDeck.objects.create(agenda_item=agenda_item, title=title, pdf=pdf)
-        transaction.on_commit(lambda: render_slide_deck.enqueue(deck_id=deck.pk))
+        slide_deck_enqueue_render(deck)
     return deck
+
+
+def slide_deck_enqueue_render(deck: SlideDeck) -> None:
+    """Render the deck's pages in the background once the current transaction commits."""
+    deck_id = deck.pk
+    transaction.on_commit(lambda: render_slide_deck.enqueue(deck_id=deck_id))
 
 
 def slide_deck_render(*, deck: SlideDeck) -> int:
@@ -127,7 +133,7 @@ def slide_deck_render(*, deck: SlideDeck) -> int:
             slide.image.save(f"deck{deck.pk}-{number}.jpg", ContentFile(jpeg), save=False)
             slide.save()
         deck.page_count = len(rendered)
-        deck.save(update_fields=["page_count"])
+        deck.save(update_fields=["page_count"])  # moves the meeting's version on (signals)
     return len(rendered)
 
 

@@ -89,7 +89,6 @@ def meeting_text(request: HttpRequest, pk: int) -> HttpResponse:
     """The index without a player: agenda, times, speakers, slides and documents as links."""
     meeting = visible_meeting(request, pk)
     context = player_context(request, meeting, t=None)
-    context["documents"] = list(meeting.documents.order_by("position", "pk"))
     return render(request, "webcasts/meeting_text.html", context)
 
 

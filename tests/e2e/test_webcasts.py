@@ -251,3 +251,74 @@ def test_an_editor_moves_a_mark_to_the_video_s_time(browser, site):
     expect(moved).to_have_value(re.compile(r"^0:03:0[45]\.\d{3}$"))
     check_accessible(editor)
     close_page(editor)
+
+
+# --- sharing on the viewer's own Mastodon server, and subscribing to the calendar ---
+
+
+def test_a_citizen_shares_a_moment_on_their_own_mastodon_server(browser, site):
+    page = open_page(browser, site)
+    shared_to: list[str] = []
+
+    def mastodon(route) -> None:  # a stand-in for the viewer's server
+        shared_to.append(route.request.url)
+        route.fulfill(
+            status=200,
+            content_type="text/html",
+            body="<!DOCTYPE html><html lang='da'><head><title>Mastodon</title></head>"
+            "<body><main>Mastodon</main></body></html>",
+        )
+
+    page.context.route("https://social.example.dk/**", mastodon)
+    page.goto(f"/moeder/{site.seed['past']}/?t=110")
+    page.locator(".share-summary").click()
+    field = page.locator("#mastodon-instance")
+
+    # Something that is not a server's address gets a message, and nothing opens.
+    field.fill("not a server")
+    page.get_by_role("button", name="Share on Mastodon").click()
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("[data-mastodon-status]")).to_contain_text("mastodon.social")
+    assert shared_to == []
+
+    # A handle or a full address is reduced to the server; the post names the moment.
+    field.fill("https://social.example.dk/@anna")
+    with page.expect_popup() as popup:
+        page.get_by_role("button", name="Share on Mastodon").click()
+    popup.value.wait_for_load_state()
+    popup.value.close()
+    assert len(shared_to) == 1
+    assert shared_to[0].startswith("https://social.example.dk/share?text=")
+    assert "Ahmad%20Rahimi" in shared_to[0]
+    assert f"%2Fmoeder%2F{site.seed['past']}%2F%3Ft%3D110" in shared_to[0]
+    expect(field).to_have_value("social.example.dk")
+    check_accessible(page)
+
+    # The server is remembered in this browser.
+    page.reload()
+    page.locator(".share-summary").click()
+    expect(page.locator("#mastodon-instance")).to_have_value("social.example.dk")
+    close_page(page)
+
+
+def test_a_citizen_subscribes_to_the_calendar_of_a_body_and_of_all_meetings(browser, site):
+    page = open_page(browser, site)
+    page.goto(f"/moeder/{site.seed['past']}/")
+    assert page.locator('head link[rel="alternate"][type="text/calendar"]').count() == 2
+    body_calendar = page.locator("[data-calendar-link]").get_attribute("href")
+    response = page.request.get(body_calendar)
+    assert response.headers["content-type"].startswith("text/calendar")
+    text = response.text()
+    assert text.startswith("BEGIN:VCALENDAR\r\n")
+    assert f"UID:meeting-{site.seed['past']}@" in text
+    assert "Byrådsmøde" in text
+
+    page.goto("/moeder/")
+    check_accessible(page)
+    everything = page.get_by_role(
+        "link", name="Subscribe to the calendar of all meetings (iCal)"
+    ).get_attribute("href")
+    text = page.request.get(everything).text()
+    assert f"UID:meeting-{site.seed['upcoming']}@" in text
+    assert f"UID:meeting-{site.seed['past']}@" in text
+    close_page(page)

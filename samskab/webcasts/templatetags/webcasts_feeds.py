@@ -17,7 +17,7 @@ register = template.Library()
 def feed_links(body=None) -> list[tuple[str, str, str]]:
     """(type, title, href) of every alternate link for a page about `body` (or all)."""
     links = []
-    if body is not None:
+    if body is not None and body.is_active:  # an inactive body has no calendar of its own
         links.append(
             (
                 "text/calendar",
@@ -44,7 +44,8 @@ def webcasts_feed_links(body=None):
 
 @register.simple_tag
 def webcasts_calendar_url(body=None) -> str:
-    """The calendar's address, for a visible "subscribe" link."""
-    if body is not None:
+    """The calendar's address, for a visible "subscribe" link (all meetings for an inactive
+    body, which has no calendar of its own)."""
+    if body is not None and body.is_active:
         return reverse("webcasts:body_calendar", kwargs={"body_slug": body.slug})
     return reverse("webcasts:calendar")

@@ -226,3 +226,71 @@ def test_an_editor_corrects_a_mark_in_the_admin_and_the_turns_follow(client):
     assert "between the start and the end" in response.content.decode()
     assert client.post(url, {"offset_ms": "2000"}).status_code == 302
     assert list(meeting.speaker_turns.values_list("start_ms", "end_ms")) == [(2000, 50_000)]
+
+
+# --- slide decks added in the admin: the same check and rendering as the slides page ---
+
+
+def test_an_editor_adds_a_slide_deck_in_the_admin_and_its_pages_are_rendered(
+    client, django_capture_on_commit_callbacks
+):
+    from samskab.webcasts.models import SlideDeck
+    from samskab.webcasts.tests.pdfs import pdf_file
+
+    logged_in(client, Role.EDITOR)
+    item = AgendaItemFactory()
+    pdf = SimpleUploadedFile("plan.pdf", pdf_file(pages=3), content_type="application/pdf")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/webcasts/slidedeck/add/",
+            {
+                "agenda_item": item.pk,
+                "title": "Trafikplan",
+                "pdf": pdf,
+                "slides-TOTAL_FORMS": "0",
+                "slides-INITIAL_FORMS": "0",
+            },
+        )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    deck = SlideDeck.objects.get()
+    assert deck.page_count == 3
+    assert list(deck.slides.values_list("number", flat=True)) == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"MZ\x90\x00 an executable, not a PDF", "The file is not a PDF"),
+        ("encrypted", "protected with a password or encryption"),
+    ],
+)
+def test_the_admin_refuses_a_slide_deck_that_is_not_a_pdf_or_is_encrypted(
+    client, django_capture_on_commit_callbacks, data, message
+):
+    from samskab.webcasts.models import Slide, SlideDeck
+    from samskab.webcasts.tests.pdfs import pdf_file
+
+    logged_in(client, Role.EDITOR)
+    item = AgendaItemFactory()
+    if data == "encrypted":
+        data = pdf_file(user_password="secret")
+    pdf = SimpleUploadedFile("plan.pdf", data, content_type="application/pdf")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            "/admin/webcasts/slidedeck/add/",
+            {
+                "agenda_item": item.pk,
+                "title": "Trafikplan",
+                "pdf": pdf,
+                "slides-TOTAL_FORMS": "0",
+                "slides-INITIAL_FORMS": "0",
+            },
+        )
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not SlideDeck.objects.exists() and not Slide.objects.exists()
+    assert callbacks == []

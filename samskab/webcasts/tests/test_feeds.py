@@ -1,11 +1,13 @@
 """Calendars, the RSS/Atom feed, the WebVTT tracks and the links that announce them."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.template import Context, Template
 
+from samskab.accounts.roles import Role
 from samskab.webcasts import ical
 from samskab.webcasts.models import Meeting, TimelineMark
 from samskab.webcasts.tests.factories import (
@@ -15,6 +17,7 @@ from samskab.webcasts.tests.factories import (
     PersonFactory,
     mark,
 )
+from samskab.webcasts.tests.ui_helpers import staff
 
 NOW = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
 Kind = TimelineMark.Kind
@@ -193,3 +196,52 @@ def test_the_template_tag_announces_calendars_and_feeds():
     assert 'href="/moeder/byraadet/kalender.ics"' in html
     assert 'href="/moeder/kalender.ics"' in html
     assert 'type="application/rss+xml"' in html and 'href="/moeder/feed/"' in html
+
+
+@pytest.mark.django_db
+def test_the_meetings_list_announces_and_offers_the_calendars_and_feeds(client):
+    body = BodyFactory(name="Teknik- og Miljøudvalget", slug="teknik")
+
+    everything = client.get("/moeder/").content.decode()
+    one_body = client.get("/moeder/", {"body": "teknik"}).content.decode()
+
+    for html in (everything, one_body):
+        assert '<link rel="alternate" type="text/calendar"' in html
+        assert 'href="/moeder/kalender.ics"' in html
+        assert 'type="application/atom+xml"' in html and 'href="/moeder/feed/atom/"' in html
+        assert "Subscribe to the calendar of all meetings (iCal)" in html
+    assert 'href="/moeder/teknik/kalender.ics"' in one_body
+    assert f"Subscribe to the calendar of {body.name} (iCal)" in one_body
+    assert "/moeder/teknik/kalender.ics" not in everything
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["", "tekst/"])
+def test_every_meeting_page_announces_its_body_s_calendar_and_the_feeds(client, page):
+    body = BodyFactory(name="Byrådet", slug="byraadet")
+    meeting = MeetingFactory(body=body, status=Meeting.Status.ENDED)
+
+    html = client.get(f"/moeder/{meeting.pk}/{page}").content.decode()
+
+    assert re.search(
+        r'<link rel="alternate" type="text/calendar" title="[^"]*Byrådet" '
+        r'href="/moeder/byraadet/kalender.ics">',
+        html,
+    )
+    assert '<link rel="alternate" type="text/calendar"' in html
+    assert 'href="/moeder/kalender.ics"' in html
+    assert 'type="application/rss+xml"' in html
+    if not page:  # the visible link beside "Other meetings of ..."
+        assert '<a href="/moeder/byraadet/kalender.ics" data-calendar-link>' in html
+
+
+@pytest.mark.django_db
+def test_an_inactive_body_s_meeting_offers_only_the_calendar_of_all_meetings(client):
+    meeting = MeetingFactory(body=BodyFactory(slug="nedlagt", is_active=False))
+    meeting.status = Meeting.Status.ENDED
+    meeting.save()
+    client.force_login(staff(Role.EDITOR))  # the public may not see it at all
+    html = client.get(f"/moeder/{meeting.pk}/").content.decode()
+
+    assert "/moeder/nedlagt/kalender.ics" not in html
+    assert 'href="/moeder/kalender.ics"' in html

@@ -214,8 +214,128 @@ def test_the_meeting_page_takes_a_constant_number_of_queries(client, django_asse
     index_rebuilt(meeting)
     assert meeting.speaker_turns.count() == 400
 
-    with django_assert_max_num_queries(12):
+    # A first view reads everything (the meeting's documents too); later views of the same
+    # version read only the meeting (test_a_second_render_is_served_from_the_cache...).
+    with django_assert_max_num_queries(13):
         response = page(client, meeting, t="100")
 
     assert response.status_code == 200
     assert len(re.findall(r'class="speaker-turn" data-start="\d', response.content.decode())) == 400
+
+
+# --- the cached index follows every change ---
+
+
+@pytest.mark.django_db
+def test_a_second_render_is_served_from_the_cache_with_fewer_queries(
+    client, django_assert_max_num_queries
+):
+    meeting = archive_meeting()
+    item = AgendaItemFactory(meeting=meeting, number="1", title="Budget")
+    mark(meeting, Kind.ITEM, 1_000, agenda_item=item)
+    mark(meeting, Kind.SPEAKER, 2_000, person=PersonFactory(name="Ane Hansen"))
+    index_rebuilt(meeting)
+    first = page(client, meeting).content.decode()
+
+    with django_assert_max_num_queries(3):  # the meeting and the site settings at most
+        second = page(client, meeting).content.decode()
+
+    def agenda(html):
+        return re.search(r'<nav class="agenda".*?</nav>', html, re.S)[0]
+
+    assert "Ane Hansen" in agenda(second)
+    assert agenda(second) == agenda(first)
+
+
+@pytest.mark.django_db
+def test_edits_show_on_the_next_render_of_the_meeting_page(client):
+    from samskab.webcasts.services import mark_correct
+    from samskab.webcasts.slides import slide_deck_render
+
+    meeting = archive_meeting()
+    editor = staff(Role.EDITOR)
+    item = AgendaItemFactory(meeting=meeting, number="1", title="Budget")
+    speaker = PersonFactory(name="Ane Hansen", party="Venstre")
+    mark(meeting, Kind.ITEM, 10_000, agenda_item=item)
+    spoken = mark(meeting, Kind.SPEAKER, 20_000, person=speaker)
+    index_rebuilt(meeting)
+    assert 'data-offset="20000"' in page(client, meeting).content.decode()
+
+    mark_correct(mark=spoken, offset_ms=65_000, by=editor)  # the timeline editor's move
+    html = page(client, meeting).content.decode()
+    assert 'data-offset="65000"' in html and 'data-offset="20000"' not in html
+
+    item.title = "Budget 2031, andenbehandling"  # renamed in the admin
+    item.save()
+    assert "Budget 2031, andenbehandling" in page(client, meeting).content.decode()
+
+    speaker.party = "Moderaterne"
+    speaker.save()
+    assert "(Moderaterne)" in page(client, meeting).content.decode()
+
+    later = AgendaItemFactory(meeting=meeting, number="2", title="Eventuelt")
+    assert "Eventuelt" in page(client, meeting).content.decode()
+    later.delete()
+    assert "Eventuelt" not in page(client, meeting).content.decode()
+
+    CaptionsFactory(meeting=meeting, language="da")
+    assert 'kind="captions"' in page(client, meeting).content.decode()
+
+    from django.core.files.base import ContentFile
+
+    from samskab.webcasts.models import SlideDeck
+    from samskab.webcasts.slides import sample_deck_pdf
+
+    deck = SlideDeck.objects.create(
+        agenda_item=item,
+        title="Tal",
+        pdf=ContentFile(sample_deck_pdf(title="T", pages=["a"]), "t.pdf"),
+    )
+    assert "Tal <span" in page(client, meeting).content.decode()
+    slide_deck_render(deck=deck)
+    assert "1 page" in page(client, meeting).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_live_meeting_shows_each_new_mark_on_the_next_render(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from samskab.webcasts.services import mark_add, mark_undo
+
+    meeting = live_meeting(
+        started=timezone.now() - timedelta(minutes=5),
+        video_kind=Meeting.VideoKind.HLS,
+        video_url="https://v.example.org/l.m3u8",
+    )
+    operator = staff(Role.OPERATOR)
+    first = AgendaItemFactory(meeting=meeting, number="1", title="Havnebad")
+    second = AgendaItemFactory(meeting=meeting, number="2", title="Skolestruktur")
+    mark_add(meeting=meeting, kind=Kind.ITEM, agenda_item=first, by=operator)
+    assert re.search(
+        rf'is-current[^>]*data-item="{first.pk}"', page(client, meeting).content.decode()
+    )
+
+    mark_add(meeting=meeting, kind=Kind.ITEM, agenda_item=second, by=operator)
+    html = page(client, meeting).content.decode()
+    assert re.search(rf'is-current[^>]*data-item="{second.pk}"', html)
+    assert "2. Skolestruktur" in html
+
+    mark_add(meeting=meeting, kind=Kind.SPEAKER, person=PersonFactory(name="Bo Taler"), by=operator)
+    assert "Bo Taler" in page(client, meeting).content.decode()
+    mark_undo(meeting=meeting, by=operator)
+    assert "Bo Taler" not in page(client, meeting).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_meeting_page_offers_the_meeting_s_documents(client):
+    from samskab.webcasts.tests.factories import DocumentFactory
+
+    meeting = archive_meeting()
+    DocumentFactory(meeting=meeting, title="Dagsorden (PDF)", url="https://example.org/d.pdf")
+    html = page(client, meeting).content.decode()
+    assert '<a href="https://example.org/d.pdf">Dagsorden (PDF)</a>' in html
+
+    DocumentFactory(meeting=meeting, title="Bilag 2", url="https://example.org/b2.pdf")
+    assert "Bilag 2" in page(client, meeting).content.decode()  # a new version at once

@@ -158,8 +158,10 @@
     mastodon.hidden = false;
     mastodon.addEventListener("submit", function (event) {
       event.preventDefault();
+      // "mastodon.social", "https://mastodon.social/@anna" and "@anna@mastodon.social"
+      // all mean the server mastodon.social: drop the scheme, then a path, then a handle.
       var host = instanceField.value.trim().toLowerCase()
-        .replace(/^https?:\/\//, "").replace(/^@?[^@\s]*@/, "").replace(/\/.*$/, "");
+        .replace(/^https?:\/\//, "").replace(/\/.*$/, "").replace(/^.*@/, "");
       if (!HOST_RE.test(host)) {
         instanceField.setAttribute("aria-invalid", "true");
         say(mastodonStatus, mastodon.getAttribute("data-text-bad-host"));

@@ -1,0 +1,75 @@
+"""The meeting's version: what the player's caches are keyed on.
+
+The meeting page caches the index it shows (agenda, segments, speaker turns, slides,
+captions) and the rendered agenda fragment under the meeting's `updated_at`
+(`player.index_version`). Whatever changes what the index shows moves `updated_at` on:
+a save of the meeting itself (auto_now), and, through the receivers below, every save or
+delete of its marks, agenda items, documents, slide decks and captions, and every save of a
+person who speaks in it. The services call `index_changed` where they write in bulk
+(speaker turns, agenda import, rendered slides), which sends no signals.
+
+The bump is an UPDATE in the writer's transaction: readers see the new version exactly
+when they see the new rows, in every process, whatever the cache backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from samskab.webcasts.models import (
+    AgendaItem,
+    Captions,
+    Document,
+    Meeting,
+    Person,
+    SlideDeck,
+    TimelineMark,
+)
+
+
+def index_changed(meeting_ids: int | Iterable[int]) -> None:
+    """Move the meetings' version on, so their pages stop using what they cached."""
+    ids = [meeting_ids] if isinstance(meeting_ids, int) else [pk for pk in meeting_ids if pk]
+    if ids:
+        Meeting.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+
+
+def _meeting_of(sender, instance) -> int | None:
+    if sender in (TimelineMark, AgendaItem, Captions, Document):
+        return instance.meeting_id
+    if sender is SlideDeck:
+        return AgendaItem.objects.filter(pk=instance.agenda_item_id).values("meeting_id")
+    return None
+
+
+def _changed(sender, instance, **kwargs) -> None:
+    if kwargs.get("raw"):  # loading fixtures
+        return
+    meeting = _meeting_of(sender, instance)
+    if meeting is None:
+        return
+    if isinstance(meeting, int):
+        index_changed(meeting)
+    else:  # a subquery: one UPDATE, whatever was deleted around it
+        Meeting.objects.filter(pk__in=meeting).update(updated_at=timezone.now())
+
+
+def _person_changed(sender, instance: Person, **kwargs) -> None:
+    """A renamed person, a new party or role, a withdrawn consent: every meeting they spoke in."""
+    if kwargs.get("raw") or kwargs.get("created"):
+        return
+    Meeting.objects.filter(
+        pk__in=Meeting.objects.filter(Q(marks__person=instance) | Q(speakers=instance)).values("pk")
+    ).update(updated_at=timezone.now())
+
+
+def connect() -> None:
+    # Slides are written only by slides.slide_deck_render, which calls index_changed once.
+    for model in (TimelineMark, AgendaItem, Captions, Document, SlideDeck):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"webcasts-version-{model}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"webcasts-version-d-{model}")
+    post_save.connect(_person_changed, sender=Person, dispatch_uid="webcasts-version-person")
