@@ -10,7 +10,9 @@ from __future__ import annotations
 # The encoder's feed arrives as FLV on stdin (Samskab's RTMP front passes it on). Nothing in
 # the live half re-encodes: video and audio are copied; only the still picture decodes, and
 # only keyframes (`-skip_frame nokey`), which costs little.
-LIVE_INPUT = ["-f", "flv", "-i", "pipe:0"]
+# Probing briefly: the feed arrives in real time, and the HLS muxer stamps its first
+# EXT-X-PROGRAM-DATE-TIME when probing is done, so a long probe shifts every mark.
+LIVE_INPUT = ["-analyzeduration", "300000", "-probesize", "200000", "-f", "flv", "-i", "pipe:0"]
 LIVE_SEGMENT_S = 4
 LIVE_THUMBNAIL_EVERY_S = 10
 PROGRESS = ["-progress", "pipe:1", "-stats_period", "1"]
@@ -66,7 +68,6 @@ def restream_command(url: str) -> list[str]:
         "-rw_timeout", "15000000",  # microseconds: a destination that stalls this long failed
         url,
     ]  # fmt: skip
-
 
 
 # --- Archive: packaging uploads, clips, redaction (the recordings app) --------------------

@@ -20,9 +20,9 @@ HINT = "••••"
 
 def _fernet() -> Fernet:
     secret = settings.STREAM_KEY_SECRET or settings.SECRET_KEY
-    key = HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=b"samskab stream keys"
-    ).derive(secret.encode())
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"samskab stream keys").derive(
+        secret.encode()
+    )
     return Fernet(base64.urlsafe_b64encode(key))
 
 

@@ -73,7 +73,8 @@ class Sink:
         self.before_start = before_start
         self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=queue_tags)
         self.wait_keyframe = True
-        self.cpu_seconds = 0.0
+        self.cpu_seconds = 0.0  # ffmpeg's, all attempts
+        self.thread_cpu_seconds = 0.0  # this sink's own thread (writing to the pipe)
         self.attempts = 0
         self.state = State.CONNECTING
         self._stop = threading.Event()
@@ -105,6 +106,12 @@ class Sink:
     # --- the sink's own thread ---
 
     def _run(self) -> None:
+        try:
+            self._supervise()
+        finally:
+            self.thread_cpu_seconds = time.thread_time()
+
+    def _supervise(self) -> None:
         delay = self.backoff.first_s
         while not self._stop.is_set():
             self.attempts += 1
@@ -246,6 +253,7 @@ class Fanout:
         self.video_header: Tag | None = None
         self.audio_header: Tag | None = None
         self.first_timestamp: int | None = None
+        self.first_arrival: float | None = None  # wall clock (time.time) of the first frame
         self.last_timestamp = 0
 
     def start(self) -> None:
@@ -267,7 +275,8 @@ class Fanout:
 
     @property
     def cpu_seconds(self) -> float:
-        return sum(sink.cpu_seconds for sink in self.sinks)
+        """CPU time of the ffmpeg processes and of the threads that feed them."""
+        return sum(sink.cpu_seconds + sink.thread_cpu_seconds for sink in self.sinks)
 
     def on_tag(self, tag: Tag) -> None:
         if tag.type_id == DATA_AMF0:
@@ -280,6 +289,7 @@ class Fanout:
         else:
             if self.first_timestamp is None:
                 self.first_timestamp = tag.timestamp
+                self.first_arrival = time.time()
             self.last_timestamp = max(self.last_timestamp, tag.timestamp)
         for sink in self.sinks:
             if not sink.wait_keyframe:

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import OperationalError, close_old_connections
 
 from samskab.media import commands
 from samskab.streaming import destinations, fanout, rtmp, selectors, services
@@ -35,11 +35,22 @@ RECORDING = "recording.mkv"
 POSTER = "poster.jpg"
 SEGMENTS = "seg-%05d.ts"
 PDT_PREFIX = "#EXT-X-PROGRAM-DATE-TIME:"
+DATABASE_ATTEMPTS = 40
 
 
-def _db(function: Callable[..., Any], **arguments: Any) -> Any:
+def with_database(function: Callable[..., Any], **arguments: Any) -> Any:
+    """Run a database call from the ingest's threads, waiting out a locked SQLite table."""
     close_old_connections()  # a long-running process: drop a connection the server closed
-    return function(**arguments)
+    for attempt in range(DATABASE_ATTEMPTS):
+        try:
+            return function(**arguments)
+        except OperationalError as error:
+            # SQLite (the quick start, and the tests' shared in-memory database) refuses
+            # rather than waits when another thread holds the table; the work is small.
+            if "locked" not in str(error) or attempt == DATABASE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def recording_name(folder: Path) -> str:
@@ -89,7 +100,7 @@ class MeetingFeed(rtmp.Publisher):
 
     # Runs in a worker thread (database and file system).
     def prepare(self) -> None:
-        _db(services.ingest_begin, meeting=self.meeting)
+        with_database(services.ingest_begin, meeting=self.meeting)
         self.folder.mkdir(parents=True, exist_ok=True)
         appending = (self.folder / PLAYLIST).exists()
         ffmpeg = [ffmpeg_path(), "-hide_banner", "-loglevel", "error"]
@@ -119,7 +130,7 @@ class MeetingFeed(rtmp.Publisher):
                 before_start=archive_command,
             )
         ]
-        for destination in _db(lambda: list(selectors.destinations_for(self.meeting))):
+        for destination in with_database(lambda: list(selectors.destinations_for(self.meeting))):
             sink = self._destination_sink(destination, ffmpeg)
             if sink is not None:
                 sinks.append(sink)
@@ -140,7 +151,9 @@ class MeetingFeed(rtmp.Publisher):
             return None
 
         def report(_name: str, state: fanout.State, reason: str) -> None:
-            logger.info("Meeting %s, destination %s: %s %s", self.meeting.pk, destination, state, reason)
+            logger.info(
+                "Meeting %s, destination %s: %s %s", self.meeting.pk, destination, state, reason
+            )
             self._destination_state(destination.pk, state, reason)
 
         return fanout.Sink(
@@ -152,7 +165,7 @@ class MeetingFeed(rtmp.Publisher):
         )
 
     def _destination_state(self, destination_id: int, state: fanout.State, reason: str) -> None:
-        _db(
+        with_database(
             services.destination_state_set,
             destination_id=destination_id,
             meeting_id=self.meeting.pk,
@@ -162,7 +175,9 @@ class MeetingFeed(rtmp.Publisher):
 
     def _archive_state(self, _name: str, state: fanout.State, reason: str) -> None:
         level = logging.WARNING if state == fanout.State.FAILED else logging.INFO
-        logger.log(level, "Meeting %s, own HLS and recording: %s %s", self.meeting.pk, state, reason)
+        logger.log(
+            level, "Meeting %s, own HLS and recording: %s %s", self.meeting.pk, state, reason
+        )
 
     def _anchor(self) -> None:
         """Offset 0 of the marks = the first segment's program date-time."""
@@ -172,8 +187,16 @@ class MeetingFeed(rtmp.Publisher):
             while time.monotonic() < deadline and not self._anchor_done.is_set():
                 started_at = first_program_date_time(playlist)
                 if started_at is not None:
-                    _db(services.ingest_anchor, meeting=self.meeting, started_at=started_at)
-                    logger.info("Meeting %s: recording starts at %s", self.meeting.pk, started_at)
+                    with_database(
+                        services.ingest_anchor, meeting=self.meeting, started_at=started_at
+                    )
+                    arrival = self.fanout.first_arrival or started_at.timestamp()
+                    logger.info(
+                        "Meeting %s: recording starts at %s (%.2f s after the first frame came)",
+                        self.meeting.pk,
+                        started_at,
+                        started_at.timestamp() - arrival,
+                    )
                     return
                 time.sleep(0.2)
         finally:
@@ -190,7 +213,7 @@ class MeetingFeed(rtmp.Publisher):
         self.fanout.stop()
         # The playlist of a very short feed may appear only now.
         self._anchor_done.wait(5)
-        _db(services.ingest_end, meeting=self.meeting)
+        with_database(services.ingest_end, meeting=self.meeting)
         media = self.fanout.media_seconds
         cpu = self.fanout.cpu_seconds
         logger.info(
@@ -215,7 +238,9 @@ class IngestServer:
     async def authorize(self, app: str, name: str, peer: str) -> rtmp.Publisher | None:
         meeting = None
         if app == APP:
-            meeting = await asyncio.to_thread(_db, selectors.meeting_for_stream_key, key=name)
+            meeting = await asyncio.to_thread(
+                with_database, selectors.meeting_for_stream_key, key=name
+            )
         if meeting is None:
             logger.warning("Refused a stream from %s: wrong application or stream key.", peer)
             return None
@@ -239,7 +264,9 @@ class IngestServer:
         return feed
 
     async def start(self) -> None:
-        self.server = await rtmp.serve(self.authorize, host=self.options.host, port=self.options.port)
+        self.server = await rtmp.serve(
+            self.authorize, host=self.options.host, port=self.options.port
+        )
         sockets = self.server.sockets or []
         if sockets:
             self.port = sockets[0].getsockname()[1]

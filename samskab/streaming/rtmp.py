@@ -305,9 +305,7 @@ class ChunkReader:
         return message
 
 
-def chunk_message(
-    message: Message, *, csid: int, chunk_size: int = DEFAULT_CHUNK_SIZE
-) -> bytes:
+def chunk_message(message: Message, *, csid: int, chunk_size: int = DEFAULT_CHUNK_SIZE) -> bytes:
     """One message as chunks: a type 0 header, then type 3 continuation chunks."""
     if not 2 <= csid <= 63:
         raise ValueError("only one-byte chunk stream ids are used here")
@@ -450,6 +448,8 @@ class Connection:
                 await self._acknowledge()
         except (TimeoutError, RtmpError, ConnectionError, asyncio.IncompleteReadError) as error:
             logger.info("RTMP connection from %s closed: %s", self.peer, error or type(error))
+        except Exception:  # one broken connection must not take the server down
+            logger.exception("RTMP connection from %s failed", self.peer)
         finally:
             if self.publisher is not None:
                 publisher, self.publisher = self.publisher, None
