@@ -12,6 +12,7 @@ Pure Python, no Django: states are reported through a callback.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
@@ -95,10 +96,8 @@ class Sink:
 
     def stop(self) -> None:
         self._stop.set()
-        try:
+        with contextlib.suppress(queue.Full):
             self.queue.put_nowait(None)
-        except queue.Full:
-            pass
 
     def join(self, timeout: float | None = None) -> None:
         self._thread.join(timeout)
@@ -158,11 +157,10 @@ class Sink:
         for reader in readers:
             reader.start()
         stopped = self._feed(process, exited)
-        assert process.stdin is not None
-        try:
+        if process.stdin is None:
+            raise RuntimeError("ffmpeg without a pipe")
+        with contextlib.suppress(OSError):
             process.stdin.close()
-        except OSError:
-            pass
         killer = threading.Timer(self.STOP_TIMEOUT_S, _kill, args=(process,))
         killer.start()
         # wait4, not Popen.wait: it also gives the process's own CPU time.
@@ -182,7 +180,8 @@ class Sink:
 
     def _feed(self, process: subprocess.Popen[bytes], exited: threading.Event) -> bool:
         """Write queued FLV to ffmpeg; True when told to stop, False when ffmpeg went away."""
-        assert process.stdin is not None
+        if process.stdin is None:
+            raise RuntimeError("ffmpeg without a pipe")
         while True:
             if exited.is_set() or self._restart.is_set():
                 return False
@@ -202,7 +201,8 @@ class Sink:
 
     def _read_progress(self, process: subprocess.Popen[bytes], exited: threading.Event) -> None:
         # `-progress pipe:1` prints key=value blocks once ffmpeg has opened its outputs.
-        assert process.stdout is not None
+        if process.stdout is None:
+            raise RuntimeError("ffmpeg without a pipe")
         for line in process.stdout:
             if line.startswith(b"progress=") and self.state != State.LIVE:
                 self._report(State.LIVE, "")
@@ -229,7 +229,8 @@ class Sink:
 
 
 def _read_errors(process: subprocess.Popen[bytes], errors: list[str]) -> None:
-    assert process.stderr is not None
+    if process.stderr is None:
+        raise RuntimeError("ffmpeg without a pipe")
     for line in process.stderr:
         text = line.decode("utf-8", "replace").strip()
         if text:
@@ -238,10 +239,8 @@ def _read_errors(process: subprocess.Popen[bytes], errors: list[str]) -> None:
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(OSError):
         process.kill()
-    except OSError:
-        pass
 
 
 class Fanout:

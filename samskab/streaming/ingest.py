@@ -9,6 +9,7 @@ destination (fanout.py). Nothing is re-encoded.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import threading
@@ -284,9 +285,8 @@ class IngestServer:
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
         for number in (signal.SIGINT, signal.SIGTERM):
-            try:
+            # Not possible outside the main thread (the tests run the server in a thread).
+            with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(number, stopping.set)
-            except (NotImplementedError, RuntimeError):  # not the main thread
-                pass
         await stopping.wait()
         await self.stop()

@@ -13,6 +13,7 @@ Pure Python, no Django: the parsers are tested with bytes, the server with real 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import struct
@@ -455,10 +456,8 @@ class Connection:
                 publisher, self.publisher = self.publisher, None
                 await publisher.on_end()
             self.writer.close()
-            try:
+            with contextlib.suppress(ConnectionError, OSError):
                 await self.writer.wait_closed()
-            except (ConnectionError, OSError):
-                pass
 
     async def _handshake(self) -> None:
         c0c1 = await self.reader.readexactly(1 + HANDSHAKE_SIZE)
