@@ -27,7 +27,7 @@ HANDSHAKE_SIZE = 1536
 DEFAULT_CHUNK_SIZE = 128
 OUR_CHUNK_SIZE = 4096
 WINDOW_ACK_SIZE = 2_500_000
-MAX_MESSAGE_SIZE = 16 * 1024 * 1024  # a video frame larger than this is not an encoder's
+MAX_MESSAGE_SIZE = 8 * 1024 * 1024  # a video frame larger than this is not an encoder's
 
 # Message types (RTMP specification, section 5.4 and 7.1).
 SET_CHUNK_SIZE = 1
