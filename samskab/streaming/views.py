@@ -58,7 +58,9 @@ def stream_key_new(request: HttpRequest, pk: int) -> HttpResponse:
     if had_key:
         messages.success(
             request,
-            _("The meeting has a new stream key. Enter it in the encoder; the old one no longer works."),
+            _(
+                "The meeting has a new stream key. Enter it in the encoder; the old one no longer works."
+            ),
         )
     else:
         messages.success(request, _("The meeting has a stream key. Enter it in the encoder."))
