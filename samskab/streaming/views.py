@@ -59,7 +59,8 @@ def stream_key_new(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _(
-                "The meeting has a new stream key. Enter it in the encoder; the old one no longer works."
+                "The meeting has a new stream key. Enter it in the encoder; "
+                "the old one no longer works."
             ),
         )
     else:
