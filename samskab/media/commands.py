@@ -51,7 +51,9 @@ def live_archive_command(
         "-hls_segment_filename", segment_pattern,
         playlist,
         "-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "matroska", recording,
-        "-map", "0:v:0?", "-vf", f"fps=1/{thumbnail_every_s}", "-fps_mode", "vfr",
+        # The first picture, then one every N seconds (of the keyframes that are decoded).
+        "-map", "0:v:0?", "-fps_mode", "vfr",
+        "-vf", f"select='isnan(prev_selected_t)+gte(t-prev_selected_t,{thumbnail_every_s})'",
         "-q:v", "4", "-f", "image2", "-update", "1", thumbnail,
     ]  # fmt: skip
 
