@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page clean
+.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -61,6 +61,9 @@ bench-live: $(STAMP)
 # Compares with pabutools when installed: $(BIN)/pip install -e '.[bench]'
 bench-budget-counting: $(STAMP)
 	$(BIN)/python -m bench.budget_counting
+
+bench-live-ingest: $(STAMP)
+	$(BIN)/python -m bench.live_ingest
 
 bench-meeting-page: $(STAMP)
 	$(BIN)/python -m bench.meeting_page
