@@ -70,7 +70,7 @@ def ingest_begin(*, meeting: Meeting) -> None:
     """The encoder publishes: the meeting's video is now ours (HLS in its media folder)."""
     with transaction.atomic():
         Meeting.objects.filter(pk=meeting.pk).update(
-            video_kind=Meeting.VideoKind.UPLOAD, video_url="", updated_at=timezone.now()
+            video_kind=Meeting.VideoKind.UPLOAD, updated_at=timezone.now()
         )
         MeetingStream.objects.filter(meeting=meeting).update(publishing_since=timezone.now())
         DestinationStatus.objects.filter(meeting=meeting).delete()

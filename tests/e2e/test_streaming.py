@@ -38,9 +38,7 @@ def report(site, meeting: int, state: str, reason: str = "") -> None:
     )
 
 
-def test_an_operator_sees_the_encoder_settings_and_a_destination_fail_then_go_live(
-    browser, site
-):
+def test_an_operator_sees_the_encoder_settings_and_a_destination_fail_then_go_live(browser, site):
     meeting = site.seed["upcoming"]
     report(site, meeting, "failed", "Connection refused")
     operator = open_page(browser, site, session=site.seed["operator"])
