@@ -3,7 +3,6 @@ recording and two stand-in destinations receive it, a refusing destination chang
 a wrong key is refused, and nothing is re-encoded."""
 
 import logging
-import time
 
 import pytest
 from django.utils import timezone
@@ -76,7 +75,8 @@ def test_a_chamber_feed_reaches_our_player_the_archive_and_two_destinations(tmp_
         with_database(meeting.refresh_from_db)
         with_database(meeting_go_live, meeting=meeting, by=None)
         wait_for(lambda: with_database(live_destinations, meeting=meeting) == 2)
-        time.sleep(2)  # a few seconds into the meeting, someone speaks
+        # A few seconds into the feed, someone speaks.
+        wait_for(lambda: ingest.server.feeds[meeting.pk].fanout.media_seconds >= 4)
         marked_at = timezone.now()
         mark = with_database(
             mark_add, meeting=meeting, kind=TimelineMark.Kind.SPEAKER, person=person, by=None
