@@ -254,6 +254,7 @@ class Fanout:
         self.first_timestamp: int | None = None
         self.first_arrival: float | None = None  # wall clock (time.time) of the first frame
         self.last_timestamp = 0
+        self.last_arrival = time.monotonic()
 
     def start(self) -> None:
         for sink in self.sinks:
@@ -277,7 +278,12 @@ class Fanout:
         """CPU time of the ffmpeg processes and of the threads that feed them."""
         return sum(sink.cpu_seconds + sink.thread_cpu_seconds for sink in self.sinks)
 
+    def silent_for(self) -> float:
+        """Seconds since the encoder last sent anything."""
+        return time.monotonic() - self.last_arrival
+
     def on_tag(self, tag: Tag) -> None:
+        self.last_arrival = time.monotonic()
         if tag.type_id == DATA_AMF0:
             self.metadata = tag
         elif tag.is_header:

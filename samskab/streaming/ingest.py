@@ -37,6 +37,8 @@ POSTER = "poster.jpg"
 SEGMENTS = "seg-%05d.ts"
 PDT_PREFIX = "#EXT-X-PROGRAM-DATE-TIME:"
 DATABASE_ATTEMPTS = 40
+# A second encoder with the same key takes over a feed that has sent nothing this long.
+TAKE_OVER_AFTER_S = 5.0
 
 
 def with_database(function: Callable[..., Any], **arguments: Any) -> Any:
@@ -97,6 +99,8 @@ class MeetingFeed(rtmp.Publisher):
         self.folder = media_folder(meeting.pk)
         self.fanout = fanout.Fanout([])
         self._anchor_done = threading.Event()
+        self._finish_lock = threading.Lock()
+        self._finished = False
         self.started = time.monotonic()
 
     # Runs in a worker thread (database and file system).
@@ -208,9 +212,14 @@ class MeetingFeed(rtmp.Publisher):
 
     async def on_end(self) -> None:
         await asyncio.to_thread(self.finish)
-        self.server.feeds.pop(self.meeting.pk, None)
+        if self.server.feeds.get(self.meeting.pk) is self:
+            del self.server.feeds[self.meeting.pk]
 
     def finish(self) -> None:
+        with self._finish_lock:
+            if self._finished:
+                return
+            self._finished = True
         self.fanout.stop()
         # The playlist of a very short feed may appear only now.
         self._anchor_done.wait(5)
@@ -245,6 +254,15 @@ class IngestServer:
         if meeting is None:
             logger.warning("Refused a stream from %s: wrong application or stream key.", peer)
             return None
+        old = self.feeds.get(meeting.pk)
+        if old is not None and old.fanout.silent_for() > TAKE_OVER_AFTER_S:
+            # The encoder came back before its old connection timed out (a network drop):
+            # end the silent feed, so the playlist is closed before it continues.
+            logger.info("Meeting %s: the silent feed from %s is replaced.", meeting.pk, old.peer)
+            await asyncio.to_thread(old.finish)
+            if old.connection is not None:
+                old.connection.close()
+            self.feeds.pop(meeting.pk, None)
         if meeting.pk in self.feeds:
             logger.warning(
                 "Refused a second stream for meeting %s from %s: one is already arriving.",

@@ -394,6 +394,8 @@ class Tag:
 class Publisher:
     """What the server hands a publish to; returned by `authorize` for an accepted name."""
 
+    connection: Connection | None = None  # set by the server once publishing starts
+
     def on_tag(self, tag: Tag) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
@@ -522,6 +524,7 @@ class Connection:
                 await self.writer.drain()
                 return False
             self.publisher = publisher
+            publisher.connection = self
             self._status(stream_id, "status", "NetStream.Publish.Start", "Publishing.")
         elif name == "deleteStream":
             if self.publisher is not None:
@@ -546,6 +549,10 @@ class Connection:
     def _status(self, stream_id: int, level: str, code: str, description: str) -> None:
         info = {"level": level, "code": code, "description": description}
         self._send(COMMAND_AMF0, stream_id, amf0_encode("onStatus", 0, None, info), csid=5)
+
+    def close(self) -> None:
+        """End this connection (its publisher's on_end follows)."""
+        self.writer.close()
 
     async def _acknowledge(self) -> None:
         if self.peer_window and self.received - self.acknowledged >= self.peer_window:
