@@ -39,6 +39,7 @@ def live_archive_command(
     if appending:
         flags += "+append_list+discont_start"
     return [
+        "-y",  # the picture is replaced, and a restart writes into the same folder
         *PROGRESS,
         "-skip_frame", "nokey",  # applies to decoding only, i.e. the picture below
         *LIVE_INPUT,
