@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page clean
+.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -35,7 +35,8 @@ PURE_MODULES := samskab/envvars.py samskab/accounts/census.py samskab/budgets/co
 	samskab/budgets/pabulib.py samskab/webcasts/vtt.py samskab/webcasts/index.py \
 	samskab/live/events.py samskab/live/coalesce.py samskab/live/hub.py samskab/live/brokers \
 	samskab/moderation/spam.py samskab/surveys/stats.py samskab/surveys/csvsafe.py \
-	samskab/surveys/schema.py
+	samskab/surveys/schema.py samskab/media samskab/streaming/rtmp.py samskab/streaming/fanout.py \
+	samskab/streaming/destinations.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy $(PURE_MODULES)
@@ -60,6 +61,9 @@ bench-live: $(STAMP)
 # Compares with pabutools when installed: $(BIN)/pip install -e '.[bench]'
 bench-budget-counting: $(STAMP)
 	$(BIN)/python -m bench.budget_counting
+
+bench-live-ingest: $(STAMP)
+	$(BIN)/python -m bench.live_ingest
 
 bench-meeting-page: $(STAMP)
 	$(BIN)/python -m bench.meeting_page

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "samskab.live",
     "samskab.api",
     "samskab.webcasts",
+    "samskab.streaming",
     "samskab.feedback",
     "samskab.polls",
     "samskab.budgets",
@@ -269,6 +270,12 @@ SOCIALACCOUNT_PROVIDERS = mitid_socialaccount_providers(
 CENSUS_PEPPER = env_str("CENSUS_PEPPER") or (SECRET_KEY + ":census")
 if PRODUCTION and not env_str("CENSUS_PEPPER"):
     raise ConfigurationError("CENSUS_PEPPER is required in production")
+
+# Live streaming: restream keys and meeting stream keys are stored encrypted with a key
+# derived from this secret (from SECRET_KEY when unset). The encoder address staff see is
+# STREAM_INGEST_URL, else rtmp://<this site's host>:1935/live.
+STREAM_KEY_SECRET = env_str("STREAM_KEY_SECRET")
+STREAM_INGEST_URL = env_str("STREAM_INGEST_URL")
 
 # Sessions: idle timeout through the cookie's age, absolute timeout in our middleware.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT", 2 * 60 * 60)

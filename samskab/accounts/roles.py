@@ -111,6 +111,10 @@ ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= (
     | {f"api.{action}_apitoken" for action in ("add", "change", "delete")}
 )
 
+# Live streaming: restream destinations hold the municipality's YouTube and Facebook keys,
+# so only administrators keep them; operators make stream keys in the console.
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= _crud("streaming", "meetingstream", "destination")
+
 
 def has_role(user, role: Role) -> bool:
     if not user.is_authenticated or not user.is_active:

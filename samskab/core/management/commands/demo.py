@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from samskab.core.demo import DEMO_CENSUS, DEMO_PASSWORD, demo_load
+from samskab.streaming.demo import demo_streaming_load
 from samskab.webcasts.media_demo import demo_media_load
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         # After the demo's transaction: the recording takes ffmpeg a while (once).
         for line in demo_media_load():
             self.stdout.write(line)
+        streaming_lines = demo_streaming_load()
         self.stdout.write(self.style.SUCCESS("Demo municipality ready."))
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
         for email, role in logins:
@@ -26,3 +28,5 @@ class Command(BaseCommand):
         )
         for identifier, birth, postal in DEMO_CENSUS:
             self.stdout.write(f"  {identifier}  {birth}  {postal}")
+        for line in streaming_lines:
+            self.stdout.write(line)

@@ -1,0 +1,312 @@
+"""One encoder feed to many ffmpeg processes, none of which can hold up another.
+
+Each output (our own HLS and recording, each restream destination) is a `Sink`: an ffmpeg
+process reading FLV on stdin, fed from its own bounded queue by its own thread. The RTMP
+front calls `Fanout.on_tag` and never waits on a process: a destination that stalls fills
+its own queue and is restarted; one that refuses or dies is retried with backoff while the
+others go on. A sink (re)started mid-stream waits for the next keyframe and first gets the
+FLV header and the codec set-up (metadata, AVC/AAC sequence headers) it missed.
+
+Pure Python, no Django: states are reported through a callback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import queue
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from samskab.streaming.rtmp import AUDIO, DATA_AMF0, FLV_HEADER, VIDEO, Tag
+
+logger = logging.getLogger(__name__)
+
+
+class State(StrEnum):
+    CONNECTING = "connecting"
+    LIVE = "live"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+
+# on_state(sink name, state, reason): called from the sink's thread.
+OnState = Callable[[str, State, str], None]
+
+
+@dataclass(frozen=True)
+class Backoff:
+    first_s: float = 2.0
+    longest_s: float = 60.0
+    # A destination that stayed live this long starts again from the first delay.
+    healthy_after_s: float = 30.0
+
+
+class Sink:
+    """One ffmpeg process fed FLV on stdin, restarted with backoff if `retry`."""
+
+    STOP_TIMEOUT_S = 30
+
+    def __init__(
+        self,
+        name: str,
+        command: list[str],
+        *,
+        on_state: OnState,
+        retry: bool = True,
+        backoff: Backoff | None = None,
+        queue_tags: int = 3000,
+        secrets: tuple[str, ...] = (),
+        before_start: Callable[[int], list[str]] | None = None,
+    ) -> None:
+        self.name = name
+        self.command = command
+        self.on_state = on_state
+        self.retry = retry
+        self.backoff = backoff or Backoff()
+        self.secrets = tuple(secret for secret in secrets if secret)
+        # before_start(attempt) may give a fresh command line for a restart (a new file).
+        self.before_start = before_start
+        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=queue_tags)
+        self.wait_keyframe = True
+        self.cpu_seconds = 0.0  # ffmpeg's, all attempts
+        self.thread_cpu_seconds = 0.0  # this sink's own thread (writing to the pipe)
+        self.attempts = 0
+        self.state = State.CONNECTING
+        self._stop = threading.Event()
+        self._restart = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"sink {name}", daemon=True)
+
+    # --- the producer's side (the RTMP front's thread) ---
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def offer(self, data: bytes) -> None:
+        try:
+            self.queue.put_nowait(data)
+        except queue.Full:
+            # Falling behind (a stalled destination): start it over rather than wait.
+            self._restart.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        with contextlib.suppress(queue.Full):
+            self.queue.put_nowait(None)
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    # --- the sink's own thread ---
+
+    def _run(self) -> None:
+        try:
+            self._supervise()
+        finally:
+            self.thread_cpu_seconds = time.thread_time()
+
+    def _supervise(self) -> None:
+        delay = self.backoff.first_s
+        while not self._stop.is_set():
+            self.attempts += 1
+            if self.before_start is not None and self.attempts > 1:
+                self.command = self.before_start(self.attempts)
+            self.wait_keyframe = True  # before draining, so no stale frame slips in
+            self._drain()
+            self._restart.clear()
+            self._report(State.CONNECTING, "")
+            started = time.monotonic()
+            reason = self._one_process()
+            if self._stop.is_set() and reason is None:
+                self._report(State.STOPPED, "")
+                return
+            self._report(State.FAILED, self._redact(reason or "ffmpeg stopped."))
+            if not self.retry:
+                return
+            if time.monotonic() - started > self.backoff.healthy_after_s:
+                delay = self.backoff.first_s
+            if self._stop.wait(delay):
+                break
+            delay = min(delay * 2, self.backoff.longest_s)
+        if self.state != State.FAILED:
+            self._report(State.STOPPED, "")
+
+    def _one_process(self) -> str | None:
+        """Run ffmpeg once; None when it ended because we stopped it, else why it failed."""
+        try:
+            # A fixed binary from the imageio-ffmpeg wheel and arguments we build; no shell.
+            process = subprocess.Popen(  # noqa: S603
+                self.command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as error:
+            return f"ffmpeg did not start: {error}"
+        errors: list[str] = []
+        exited = threading.Event()
+        readers = [
+            threading.Thread(target=self._read_progress, args=(process, exited), daemon=True),
+            threading.Thread(target=_read_errors, args=(process, errors), daemon=True),
+        ]
+        for reader in readers:
+            reader.start()
+        stopped = self._feed(process, exited)
+        if process.stdin is None:
+            raise RuntimeError("ffmpeg without a pipe")
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+        killer = threading.Timer(self.STOP_TIMEOUT_S, _kill, args=(process,))
+        killer.start()
+        # wait4, not Popen.wait: it also gives the process's own CPU time.
+        _pid, status, usage = os.wait4(process.pid, 0)
+        killer.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        self.cpu_seconds += usage.ru_utime + usage.ru_stime
+        for reader in readers:
+            reader.join(5)
+        if stopped and process.returncode == 0:
+            return None
+        if errors:
+            return errors[-1]
+        if self._restart.is_set():
+            return "The destination fell behind; it is started again."
+        return f"ffmpeg ended with code {process.returncode}."
+
+    def _feed(self, process: subprocess.Popen[bytes], exited: threading.Event) -> bool:
+        """Write queued FLV to ffmpeg; True when told to stop, False when ffmpeg went away."""
+        if process.stdin is None:
+            raise RuntimeError("ffmpeg without a pipe")
+        while True:
+            if exited.is_set() or self._restart.is_set():
+                return False
+            try:
+                data = self.queue.get(timeout=0.5)
+            except queue.Empty:
+                if self._stop.is_set():
+                    return True
+                continue
+            if data is None:
+                return True
+            try:
+                process.stdin.write(data)
+                process.stdin.flush()
+            except (BrokenPipeError, OSError):
+                return False
+
+    def _read_progress(self, process: subprocess.Popen[bytes], exited: threading.Event) -> None:
+        # `-progress pipe:1` prints key=value blocks once ffmpeg has opened its outputs.
+        if process.stdout is None:
+            raise RuntimeError("ffmpeg without a pipe")
+        for line in process.stdout:
+            if line.startswith(b"progress=") and self.state != State.LIVE:
+                self._report(State.LIVE, "")
+        exited.set()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                self.queue.get_nowait()
+            except queue.Empty:
+                return
+
+    def _report(self, state: State, reason: str) -> None:
+        self.state = state
+        try:
+            self.on_state(self.name, state, reason)
+        except Exception:  # a broken report must not take the stream down
+            logger.exception("reporting the state of %s failed", self.name)
+
+    def _redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "••••")
+        return text.strip()[:300]
+
+
+def _read_errors(process: subprocess.Popen[bytes], errors: list[str]) -> None:
+    if process.stderr is None:
+        raise RuntimeError("ffmpeg without a pipe")
+    for line in process.stderr:
+        text = line.decode("utf-8", "replace").strip()
+        if text:
+            errors.append(text)
+            del errors[:-20]
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(OSError):
+        process.kill()
+
+
+class Fanout:
+    """Hands each tag of one encoder feed to every sink, in FLV."""
+
+    def __init__(self, sinks: list[Sink]) -> None:
+        self.sinks = list(sinks)
+        self.metadata: Tag | None = None
+        self.video_header: Tag | None = None
+        self.audio_header: Tag | None = None
+        self.first_timestamp: int | None = None
+        self.first_arrival: float | None = None  # wall clock (time.time) of the first frame
+        self.last_timestamp = 0
+        self.last_arrival = time.monotonic()
+
+    def start(self) -> None:
+        for sink in self.sinks:
+            sink.start()
+
+    def stop(self, timeout: float = 60) -> None:
+        for sink in self.sinks:
+            sink.stop()
+        deadline = time.monotonic() + timeout
+        for sink in self.sinks:
+            sink.join(max(0.1, deadline - time.monotonic()))
+
+    @property
+    def media_seconds(self) -> float:
+        if self.first_timestamp is None:
+            return 0.0
+        return max(0, self.last_timestamp - self.first_timestamp) / 1000
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU time of the ffmpeg processes and of the threads that feed them."""
+        return sum(sink.cpu_seconds + sink.thread_cpu_seconds for sink in self.sinks)
+
+    def silent_for(self) -> float:
+        """Seconds since the encoder last sent anything."""
+        return time.monotonic() - self.last_arrival
+
+    def on_tag(self, tag: Tag) -> None:
+        self.last_arrival = time.monotonic()
+        if tag.type_id == DATA_AMF0:
+            self.metadata = tag
+        elif tag.is_header:
+            if tag.type_id == VIDEO:
+                self.video_header = tag
+            elif tag.type_id == AUDIO:
+                self.audio_header = tag
+        else:
+            if self.first_timestamp is None:
+                self.first_timestamp = tag.timestamp
+                self.first_arrival = time.time()
+            self.last_timestamp = max(self.last_timestamp, tag.timestamp)
+        for sink in self.sinks:
+            if not sink.wait_keyframe:
+                sink.offer(tag.flv())
+            elif tag.is_keyframe and not tag.is_header:
+                sink.wait_keyframe = False
+                sink.offer(self._opening(tag.timestamp) + tag.flv())
+
+    def _opening(self, timestamp: int) -> bytes:
+        """What a sink that joins now needs before its first keyframe."""
+        parts = [FLV_HEADER]
+        for header in (self.metadata, self.video_header, self.audio_header):
+            if header is not None:
+                parts.append(header.flv(timestamp))
+        return b"".join(parts)

@@ -1,0 +1,310 @@
+"""`samskab ingest`: the encoder's feed becomes our HLS, a recording and every restream.
+
+The RTMP front (rtmp.py) checks the stream key; for an accepted key the meeting's feed goes
+to one ffmpeg that writes live HLS, the full recording and a picture now and then into the
+meeting's media folder (recording.py's layout), and to one ffmpeg per enabled restream
+destination (fanout.py). Nothing is re-encoded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.db import OperationalError, close_old_connections
+
+from samskab.media import commands
+from samskab.streaming import destinations, fanout, rtmp, selectors, services
+from samskab.streaming.models import Destination
+from samskab.webcasts.ffmpeg import ffmpeg_path
+from samskab.webcasts.models import Meeting
+from samskab.webcasts.recording import PLAYLIST, media_folder
+
+logger = logging.getLogger("samskab.streaming")
+
+APP = "live"  # rtmp://host:1935/live/<stream key>
+RECORDING = "recording.mkv"
+POSTER = "poster.jpg"
+SEGMENTS = "seg-%05d.ts"
+PDT_PREFIX = "#EXT-X-PROGRAM-DATE-TIME:"
+DATABASE_ATTEMPTS = 40
+# A second encoder with the same key takes over a feed that has sent nothing this long.
+TAKE_OVER_AFTER_S = 5.0
+
+
+def with_database(function: Callable[..., Any], **arguments: Any) -> Any:
+    """Run a database call from the ingest's threads, waiting out a locked SQLite table."""
+    close_old_connections()  # a long-running process: drop a connection the server closed
+    for attempt in range(DATABASE_ATTEMPTS):
+        try:
+            return function(**arguments)
+        except OperationalError as error:
+            # SQLite (the quick start, and the tests' shared in-memory database) refuses
+            # rather than waits when another thread holds the table; the work is small.
+            if "locked" not in str(error) or attempt == DATABASE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def recording_name(folder: Path) -> str:
+    """recording.mkv, or recording-2.mkv, ... when the encoder comes back after a drop."""
+    if not (folder / RECORDING).exists():
+        return RECORDING
+    number = 2
+    while (folder / f"recording-{number}.mkv").exists():
+        number += 1
+    return f"recording-{number}.mkv"
+
+
+def first_program_date_time(playlist: Path) -> datetime | None:
+    try:
+        text = playlist.read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith(PDT_PREFIX):
+            try:
+                return datetime.strptime(line[len(PDT_PREFIX) :].strip(), "%Y-%m-%dT%H:%M:%S.%f%z")
+            except ValueError:
+                return None
+    return None
+
+
+@dataclass
+class IngestOptions:
+    host: str = "0.0.0.0"  # noqa: S104 - encoders are on the municipality's network
+    port: int = 1935
+    backoff: fanout.Backoff = field(default_factory=fanout.Backoff)
+    thumbnail_every_s: int = commands.LIVE_THUMBNAIL_EVERY_S
+    segment_s: int = commands.LIVE_SEGMENT_S
+
+
+class MeetingFeed(rtmp.Publisher):
+    """One meeting's feed while an encoder publishes it."""
+
+    def __init__(self, server: IngestServer, meeting: Meeting, peer: str) -> None:
+        self.server = server
+        self.meeting = meeting
+        self.peer = peer
+        self.folder = media_folder(meeting.pk)
+        self.fanout = fanout.Fanout([])
+        self._anchor_done = threading.Event()
+        self._finish_lock = threading.Lock()
+        self._finished = False
+        self.started = time.monotonic()
+
+    # Runs in a worker thread (database and file system).
+    def prepare(self) -> None:
+        with_database(services.ingest_begin, meeting=self.meeting)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        appending = (self.folder / PLAYLIST).exists()
+        ffmpeg = [ffmpeg_path(), "-hide_banner", "-loglevel", "error"]
+
+        def archive_command(attempt: int = 1) -> list[str]:
+            # A restart after ffmpeg died continues the playlist, in a new recording file.
+            return [
+                *ffmpeg,
+                *commands.live_archive_command(
+                    playlist=str(self.folder / PLAYLIST),
+                    segment_pattern=str(self.folder / SEGMENTS),
+                    recording=str(self.folder / recording_name(self.folder)),
+                    thumbnail=str(self.folder / POSTER),
+                    segment_s=self.server.options.segment_s,
+                    thumbnail_every_s=self.server.options.thumbnail_every_s,
+                    appending=appending or attempt > 1,
+                ),
+            ]
+
+        sinks = [
+            fanout.Sink(
+                "archive",
+                archive_command(),
+                on_state=self._archive_state,
+                backoff=fanout.Backoff(first_s=1, longest_s=10),
+                queue_tags=20_000,
+                before_start=archive_command,
+            )
+        ]
+        for destination in with_database(lambda: list(selectors.destinations_for(self.meeting))):
+            sink = self._destination_sink(destination, ffmpeg)
+            if sink is not None:
+                sinks.append(sink)
+        self.fanout = fanout.Fanout(sinks)
+        self.fanout.start()
+        if appending:
+            self._anchor_done.set()
+        else:
+            threading.Thread(target=self._anchor, name="anchor", daemon=True).start()
+
+    def _destination_sink(self, destination: Destination, ffmpeg: list[str]) -> fanout.Sink | None:
+        key = destination.stream_key
+        try:
+            url = destinations.publish_url(destination.kind, destination.server_url, key)
+            command = [*ffmpeg, *commands.restream_command(url)]
+        except ValueError as error:
+            self._destination_state(destination.pk, fanout.State.FAILED, str(error))
+            return None
+
+        def report(_name: str, state: fanout.State, reason: str) -> None:
+            logger.info(
+                "Meeting %s, destination %s: %s %s", self.meeting.pk, destination, state, reason
+            )
+            self._destination_state(destination.pk, state, reason)
+
+        return fanout.Sink(
+            f"destination {destination.pk}",
+            command,
+            on_state=report,
+            backoff=self.server.options.backoff,
+            secrets=(key,),
+        )
+
+    def _destination_state(self, destination_id: int, state: fanout.State, reason: str) -> None:
+        with_database(
+            services.destination_state_set,
+            destination_id=destination_id,
+            meeting_id=self.meeting.pk,
+            state=str(state),
+            reason=reason,
+        )
+
+    def _archive_state(self, _name: str, state: fanout.State, reason: str) -> None:
+        level = logging.WARNING if state == fanout.State.FAILED else logging.INFO
+        logger.log(
+            level, "Meeting %s, own HLS and recording: %s %s", self.meeting.pk, state, reason
+        )
+
+    def _anchor(self) -> None:
+        """Offset 0 of the marks = the first segment's program date-time."""
+        playlist = self.folder / PLAYLIST
+        deadline = time.monotonic() + 120
+        try:
+            while time.monotonic() < deadline and not self._anchor_done.is_set():
+                started_at = first_program_date_time(playlist)
+                if started_at is not None:
+                    with_database(
+                        services.ingest_anchor, meeting=self.meeting, started_at=started_at
+                    )
+                    arrival = self.fanout.first_arrival or started_at.timestamp()
+                    logger.info(
+                        "Meeting %s: recording starts at %s (%.2f s after the first frame came)",
+                        self.meeting.pk,
+                        started_at,
+                        started_at.timestamp() - arrival,
+                    )
+                    return
+                time.sleep(0.2)
+        finally:
+            self._anchor_done.set()
+
+    def on_tag(self, tag: rtmp.Tag) -> None:
+        self.fanout.on_tag(tag)
+
+    async def on_end(self) -> None:
+        await asyncio.to_thread(self.finish)
+        if self.server.feeds.get(self.meeting.pk) is self:
+            del self.server.feeds[self.meeting.pk]
+
+    def finish(self) -> None:
+        with self._finish_lock:
+            if self._finished:
+                return
+            self._finished = True
+        self.fanout.stop()
+        # The playlist of a very short feed may appear only now.
+        self._anchor_done.wait(5)
+        with_database(services.ingest_end, meeting=self.meeting)
+        media = self.fanout.media_seconds
+        cpu = self.fanout.cpu_seconds
+        logger.info(
+            "Meeting %s: the feed from %s ended after %.1f s of media; ffmpeg used %.2f CPU "
+            "seconds (%.3f per second of media).",
+            self.meeting.pk,
+            self.peer,
+            media,
+            cpu,
+            cpu / media if media else 0.0,
+        )
+
+
+class IngestServer:
+    def __init__(self, options: IngestOptions | None = None) -> None:
+        self.options = options or IngestOptions()
+        self.feeds: dict[int, MeetingFeed] = {}
+        self.finished: list[MeetingFeed] = []
+        self.server: asyncio.Server | None = None
+        self.port = self.options.port
+
+    async def authorize(self, app: str, name: str, peer: str) -> rtmp.Publisher | None:
+        meeting = None
+        if app == APP:
+            meeting = await asyncio.to_thread(
+                with_database, selectors.meeting_for_stream_key, key=name
+            )
+        if meeting is None:
+            logger.warning("Refused a stream from %s: wrong application or stream key.", peer)
+            return None
+        old = self.feeds.get(meeting.pk)
+        if old is not None and old.fanout.silent_for() > TAKE_OVER_AFTER_S:
+            # The encoder came back before its old connection timed out (a network drop):
+            # end the silent feed, so the playlist is closed before it continues.
+            logger.info("Meeting %s: the silent feed from %s is replaced.", meeting.pk, old.peer)
+            await asyncio.to_thread(old.finish)
+            if old.connection is not None:
+                old.connection.close()
+            self.feeds.pop(meeting.pk, None)
+        if meeting.pk in self.feeds:
+            logger.warning(
+                "Refused a second stream for meeting %s from %s: one is already arriving.",
+                meeting.pk,
+                peer,
+            )
+            return None
+        feed = MeetingFeed(self, meeting, peer)
+        self.feeds[meeting.pk] = feed
+        self.finished.append(feed)
+        try:
+            await asyncio.to_thread(feed.prepare)
+        except Exception:
+            self.feeds.pop(meeting.pk, None)
+            logger.exception("Could not start the feed for meeting %s", meeting.pk)
+            return None
+        logger.info("Meeting %s: receiving the feed from %s.", meeting.pk, peer)
+        return feed
+
+    async def start(self) -> None:
+        self.server = await rtmp.serve(
+            self.authorize, host=self.options.host, port=self.options.port
+        )
+        sockets = self.server.sockets or []
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+        logger.info("Listening for encoders on rtmp://%s:%s/%s/", self.options.host, self.port, APP)
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+        # Finish every feed: the playlists get their ENDLIST, the recordings are closed.
+        await asyncio.gather(*(asyncio.to_thread(feed.finish) for feed in self.feeds.values()))
+        self.feeds.clear()
+
+    async def run_forever(self) -> None:
+        await self.start()
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGINT, signal.SIGTERM):
+            # Not possible outside the main thread (the tests run the server in a thread).
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(number, stopping.set)
+        await stopping.wait()
+        await self.stop()

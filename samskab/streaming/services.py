@@ -1,0 +1,133 @@
+"""Writes for live streaming: stream keys, destinations and what the ingest reports."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samskab.streaming import crypto, destinations
+from samskab.streaming.models import Destination, DestinationStatus, MeetingStream
+from samskab.webcasts.models import Meeting, TimelineMark
+from samskab.webcasts.services import speaker_turns_rebuild
+
+KEY_BYTES = 24
+
+
+def stream_key_ensure(*, meeting: Meeting) -> MeetingStream:
+    """The meeting's stream key, made now if it has none."""
+    stream = MeetingStream.objects.filter(meeting=meeting).first()
+    return stream or stream_key_rotate(meeting=meeting)
+
+
+def stream_key_rotate(*, meeting: Meeting, key: str | None = None) -> MeetingStream:
+    """A new secret stream key for the meeting; the old one stops working at once."""
+    key = key or secrets.token_urlsafe(KEY_BYTES)
+    with transaction.atomic():
+        stream, _created = MeetingStream.objects.select_for_update().get_or_create(
+            meeting=meeting,
+            defaults={"key_encrypted": crypto.encrypt(key), "key_hash": crypto.lookup_hash(key)},
+        )
+        if not _created:
+            stream.key_encrypted = crypto.encrypt(key)
+            stream.key_hash = crypto.lookup_hash(key)
+            stream.rotated_at = timezone.now()
+            stream.save(update_fields=["key_encrypted", "key_hash", "rotated_at"])
+    return stream
+
+
+def destination_check(*, kind: str, server_url: str, key: str) -> None:
+    """Refuse an address ffmpeg cannot publish to, with a message staff understand."""
+    try:
+        destinations.publish_url(kind, server_url, key)
+    except destinations.BadDestination as error:
+        raise ValidationError(_translate(str(error)), code="bad_destination") from error
+
+
+def destination_set_key(*, destination: Destination, key: str) -> None:
+    """Store a new stream key for a destination (encrypted); staff see only its end."""
+    key = key.strip()
+    destination.key_encrypted = crypto.encrypt(key)
+    destination.key_hint = key[-4:] if key else ""
+
+
+def destination_state_set(
+    *, destination_id: int, meeting_id: int, state: str, reason: str = ""
+) -> None:
+    DestinationStatus.objects.update_or_create(
+        destination_id=destination_id,
+        meeting_id=meeting_id,
+        defaults={"state": state, "reason": reason[:300]},
+    )
+
+
+def ingest_begin(*, meeting: Meeting) -> None:
+    """The encoder publishes: the meeting's video is now ours (HLS in its media folder)."""
+    with transaction.atomic():
+        Meeting.objects.filter(pk=meeting.pk).update(
+            video_kind=Meeting.VideoKind.UPLOAD, updated_at=timezone.now()
+        )
+        MeetingStream.objects.filter(meeting=meeting).update(publishing_since=timezone.now())
+        DestinationStatus.objects.filter(meeting=meeting).delete()
+    meeting.video_kind = Meeting.VideoKind.UPLOAD
+
+
+def ingest_anchor(*, meeting: Meeting, started_at: datetime) -> None:
+    """Offset 0 of the recording is its first segment's EXT-X-PROGRAM-DATE-TIME.
+
+    Marks set before the feed arrived (the operator went live first) are moved to their
+    offset from the new start, never below 0, so every mark points at the video it names.
+    """
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        meeting.recording_started_at = started_at
+        meeting.save(update_fields=["recording_started_at", "updated_at"])
+        moved = False
+        for mark in TimelineMark.objects.filter(meeting=meeting).exclude(at=None):
+            offset = max(0, int((mark.at - started_at).total_seconds() * 1000))
+            if offset != mark.offset_ms:
+                TimelineMark.objects.filter(pk=mark.pk).update(offset_ms=offset)
+                moved = True
+        if moved:
+            speaker_turns_rebuild(meeting=meeting)
+
+
+def ingest_end(*, meeting: Meeting) -> None:
+    with transaction.atomic():
+        MeetingStream.objects.filter(meeting=meeting).update(publishing_since=None)
+        DestinationStatus.objects.filter(meeting=meeting).filter(
+            ~Q(state=DestinationStatus.State.FAILED)
+        ).update(state=DestinationStatus.State.STOPPED, reason="")
+
+
+# The pure module's messages, translated here (its strings are marked for extraction).
+_MESSAGES = {
+    "Give the server address (rtmp:// or rtmps://).": lambda: _(
+        "Give the server address (rtmp:// or rtmps://)."
+    ),
+    "The server address must start with rtmp:// or rtmps://.": lambda: _(
+        "The server address must start with rtmp:// or rtmps://."
+    ),
+    "Facebook Live takes streams only over RTMPS (rtmps://).": lambda: _(
+        "Facebook Live takes streams only over RTMPS (rtmps://)."
+    ),
+    "The server address cannot contain spaces.": lambda: _(
+        "The server address cannot contain spaces."
+    ),
+    "Give the stream key that the platform shows.": lambda: _(
+        "Give the stream key that the platform shows."
+    ),
+    "A stream key cannot contain spaces, ? or #.": lambda: _(
+        "A stream key cannot contain spaces, ? or #."
+    ),
+}
+
+
+def _translate(message: str) -> str:
+    translated = _MESSAGES.get(message)
+    return translated() if translated else message

@@ -1,0 +1,107 @@
+"""The console's streaming panel and the administration of destinations."""
+
+import pytest
+from django.urls import reverse
+
+from samskab.accounts.roles import Role
+from samskab.streaming import services
+from samskab.streaming.models import Destination, MeetingStream
+from samskab.streaming.tests.factories import destination
+from samskab.webcasts.tests.factories import MeetingFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_console_shows_the_encoder_settings_and_each_destinations_state(client):
+    meeting = MeetingFactory()
+    key = services.stream_key_ensure(meeting=meeting).key
+    youtube = destination(
+        name="Kommunens YouTube", kind="youtube", body=meeting.body, key="yt-secret-1234"
+    )
+    destination(name="Facebook", kind="facebook", meeting=meeting, key="fb-secret-9876")
+    services.destination_state_set(
+        destination_id=youtube.pk, meeting_id=meeting.pk, state="failed", reason="Refused."
+    )
+    client.force_login(user_with_role(Role.OPERATOR))
+    page = client.get(reverse("webcasts:console", kwargs={"pk": meeting.pk})).content.decode()
+    assert "rtmp://testserver:1935/live" in page
+    assert key in page
+    assert "Kommunens YouTube" in page and "Failed" in page and "Refused." in page
+    assert "Waiting for the feed" in page  # Facebook has not been tried yet
+    assert "yt-secret" not in page and "fb-secret" not in page
+    partial = client.get(reverse("streaming:console", kwargs={"pk": meeting.pk}))
+    assert 'hx-trigger="every 5s"' in partial.content.decode()
+
+
+def test_the_encoder_address_can_be_set_for_the_site(client, settings):
+    settings.STREAM_INGEST_URL = "rtmp://ingest.kommune.dk:1935/live"
+    meeting = MeetingFactory()
+    client.force_login(user_with_role(Role.OPERATOR))
+    page = client.get(reverse("webcasts:console", kwargs={"pk": meeting.pk})).content.decode()
+    assert "rtmp://ingest.kommune.dk:1935/live" in page
+
+
+def test_an_operator_makes_a_new_stream_key_and_the_old_one_stops_working(client):
+    meeting = MeetingFactory()
+    old = services.stream_key_ensure(meeting=meeting).key
+    client.force_login(user_with_role(Role.OPERATOR))
+    response = client.post(reverse("streaming:stream_key_new", kwargs={"pk": meeting.pk}))
+    assert response.status_code == 302
+    assert MeetingStream.objects.get(meeting=meeting).key != old
+
+
+@pytest.mark.parametrize("role", [Role.EDITOR, Role.MODERATOR, None])
+def test_only_operators_see_the_panel_or_make_keys(client, role):
+    meeting = MeetingFactory()
+    client.force_login(user_with_role(role))
+    assert client.get(reverse("streaming:console", kwargs={"pk": meeting.pk})).status_code == 403
+    response = client.post(reverse("streaming:stream_key_new", kwargs={"pk": meeting.pk}))
+    assert response.status_code == 403
+    assert not MeetingStream.objects.exists()
+
+
+def test_an_administrator_adds_a_destination_whose_key_is_never_shown_again(client):
+    client.force_login(user_with_role(Role.ADMINISTRATOR))
+    meeting = MeetingFactory()
+    response = client.post(
+        "/admin/streaming/destination/add/",
+        {"name": "YouTube", "kind": "youtube", "body": meeting.body.pk, "server_url": "",
+         "stream_key": "abcd-efgh-ijkl-5678", "is_enabled": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    item = Destination.objects.get()
+    assert item.stream_key == "abcd-efgh-ijkl-5678"
+    change = client.get(f"/admin/streaming/destination/{item.pk}/change/").content.decode()
+    listing = client.get("/admin/streaming/destination/").content.decode()
+    assert "abcd-efgh" not in change and "abcd-efgh" not in listing
+    assert "••••5678" in change and "••••5678" in listing
+    # Saving without typing the key keeps it.
+    client.post(
+        f"/admin/streaming/destination/{item.pk}/change/",
+        {"name": "YouTube", "kind": "youtube", "body": meeting.body.pk, "server_url": "",
+         "stream_key": "", "is_enabled": "on"},
+    )  # fmt: skip
+    assert Destination.objects.get().stream_key == "abcd-efgh-ijkl-5678"
+
+
+def test_a_facebook_destination_over_plain_rtmp_is_refused_in_the_admin(client):
+    client.force_login(user_with_role(Role.ADMINISTRATOR))
+    meeting = MeetingFactory()
+    response = client.post(
+        "/admin/streaming/destination/add/",
+        {"name": "Facebook", "kind": "facebook", "meeting": meeting.pk,
+         "server_url": "rtmp://live-api-s.facebook.com/rtmp", "stream_key": "k"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "RTMPS" in response.content.decode()
+    assert not Destination.objects.exists()
+
+
+def test_an_administrator_gives_a_meeting_a_stream_key_in_the_admin(client):
+    client.force_login(user_with_role(Role.ADMINISTRATOR))
+    meeting = MeetingFactory()
+    response = client.post("/admin/streaming/meetingstream/add/", {"meeting": meeting.pk})
+    assert response.status_code == 302
+    stream = MeetingStream.objects.get(meeting=meeting)
+    page = client.get(f"/admin/streaming/meetingstream/{stream.pk}/change/").content.decode()
+    assert stream.key in page

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from samskab.streaming import views
+
+app_name = "streaming"
+
+urlpatterns = [
+    path("<int:pk>/", views.console_streaming, name="console"),
+    path("<int:pk>/ny-noegle/", views.stream_key_new, name="stream_key_new"),
+]

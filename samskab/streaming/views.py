@@ -1,0 +1,68 @@
+"""The operator console's streaming panel: encoder settings and the destinations' states."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from samskab.streaming import selectors, services
+from samskab.streaming.ingest import APP
+from samskab.streaming.models import MeetingStream
+from samskab.webcasts.models import Meeting
+from samskab.webcasts.views_console import meeting_for
+
+PERMISSION = "webcasts.operate_meeting"
+
+
+def encoder_url(request: HttpRequest | None) -> str:
+    """The server address an encoder is given (the stream key goes in its own field)."""
+    if settings.STREAM_INGEST_URL:
+        return settings.STREAM_INGEST_URL.rstrip("/")
+    host = request.get_host().rsplit(":", 1)[0] if request is not None else "127.0.0.1"
+    return f"rtmp://{host}:1935/{APP}"
+
+
+def streaming_context(request: HttpRequest | None, meeting: Meeting) -> dict:
+    stream = MeetingStream.objects.filter(meeting=meeting).first()
+    return {
+        "meeting": meeting,
+        "stream": stream,
+        "encoder_url": encoder_url(request),
+        "destinations": selectors.console_destinations(meeting),
+        "poll_url": reverse("streaming:console", kwargs={"pk": meeting.pk}),
+    }
+
+
+@login_required
+@require_GET
+def console_streaming(request: HttpRequest, pk: int) -> HttpResponse:
+    """The destinations' states; the console asks for it every few seconds (htmx)."""
+    meeting = meeting_for(request, pk, PERMISSION)
+    return render(
+        request, "streaming/partials/destinations.html", streaming_context(request, meeting)
+    )
+
+
+@login_required
+@require_POST
+def stream_key_new(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meeting_for(request, pk, PERMISSION)
+    had_key = MeetingStream.objects.filter(meeting=meeting).exists()
+    services.stream_key_rotate(meeting=meeting)
+    if had_key:
+        messages.success(
+            request,
+            _(
+                "The meeting has a new stream key. Enter it in the encoder; "
+                "the old one no longer works."
+            ),
+        )
+    else:
+        messages.success(request, _("The meeting has a stream key. Enter it in the encoder."))
+    return redirect(reverse("webcasts:console", kwargs={"pk": meeting.pk}) + "#console-streaming")
