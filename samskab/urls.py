@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("konto/", include("samskab.accounts.urls")),
     path("moeder/", include("samskab.webcasts.urls")),
+    path("moeder/", include("samskab.recordings.urls")),
     path("live/", include("samskab.live.urls")),
     path("feedback/", include("samskab.feedback.urls")),
     path("afstemninger/", include("samskab.polls.urls")),
