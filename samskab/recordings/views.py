@@ -54,8 +54,8 @@ class UploadForm(forms.Form):
 
 
 class RangeForm(forms.Form):
-    start = TimecodeField(label=gettext_lazy("From"), max_length=16)
-    end = TimecodeField(label=gettext_lazy("To"), max_length=16)
+    start = TimecodeField(label=gettext_lazy("From"))
+    end = TimecodeField(label=gettext_lazy("To"))
 
     def clean(self):
         data = super().clean()
