@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page clean
+.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-media clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -35,7 +35,7 @@ PURE_MODULES := samskab/envvars.py samskab/accounts/census.py samskab/budgets/co
 	samskab/budgets/pabulib.py samskab/webcasts/vtt.py samskab/webcasts/index.py \
 	samskab/live/events.py samskab/live/coalesce.py samskab/live/hub.py samskab/live/brokers \
 	samskab/moderation/spam.py samskab/surveys/stats.py samskab/surveys/csvsafe.py \
-	samskab/surveys/schema.py
+	samskab/surveys/schema.py samskab/media
 
 typecheck: $(STAMP)
 	$(BIN)/mypy $(PURE_MODULES)
@@ -63,6 +63,10 @@ bench-budget-counting: $(STAMP)
 
 bench-meeting-page: $(STAMP)
 	$(BIN)/python -m bench.meeting_page
+
+# Packaging a 60-minute 720p recording to HLS, and a clip (docs/benchmarks.md).
+bench-media: $(STAMP)
+	$(BIN)/python -m bench.media
 
 clean:
 	rm -rf $(VENV) var/static
