@@ -23,7 +23,7 @@ def pattern_mp4(target: Path, seconds: int = 12) -> Path:
 
 
 def timecoded_mkv(target: Path, seconds: int = 12) -> Path:
-    """A grey picture whose brightness is 20 × the second (so a frame tells its time), and a
+    """A grey picture whose brightness is 20 times the second (so a frame tells its time), and a
     tone; H.264/AAC in Matroska."""
     run_ffmpeg(
         [
@@ -50,7 +50,7 @@ def mpeg4_mov(target: Path, seconds: int = 6) -> Path:
 
 
 def _decode(arguments: list[str]) -> bytes:
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-nostdin", *arguments],
         capture_output=True,
         check=True,

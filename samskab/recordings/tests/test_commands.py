@@ -44,7 +44,7 @@ def test_progress_reads_microseconds():
 
 def test_packaging_copies_or_encodes():
     copy = commands.hls_package_args("in.mp4", "/out", copy=True)
-    assert ["-c", "copy"] == copy[copy.index("-c") : copy.index("-c") + 2]
+    assert copy[copy.index("-c") : copy.index("-c") + 2] == ["-c", "copy"]
     assert "libx264" not in copy and copy[-1] == "/out/index.m3u8"
     assert "-progress" in copy
     encode = commands.hls_package_args("in.mov", "/out", copy=False)

@@ -181,7 +181,7 @@ def test_a_cut_range_is_gone_and_later_marks_move(
     meeting.refresh_from_db()
     assert abs(meeting.duration_ms - 9000) <= 300
     playlist = media_folder(meeting.pk) / "index.m3u8"
-    # At 4 s of the new recording we see what was at 7 s (brightness 20 × 7 + 5).
+    # At 4 s of the new recording we see what was at 7 s (brightness 20 * 7 + 5).
     assert abs(media.frame_brightness(playlist, 4.0) - 145) < 15
     assert abs(media.frame_brightness(playlist, 1.0) - 25) < 15
     masters = list(storage.masters_folder(meeting.pk).iterdir())
