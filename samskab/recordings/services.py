@@ -98,9 +98,13 @@ def upload_accept(*, meeting: Meeting, file, by) -> Upload:
         )
     suffix = Path(file.name).suffix.lower()
     staged = incoming_path(suffix if suffix in UPLOAD_SUFFIXES else ".bin")
-    with staged.open("wb") as out:
-        for chunk in file.chunks():
-            out.write(chunk)
+    if hasattr(file, "temporary_file_path"):
+        # A large upload is already on disk in a temporary file: move it, do not copy it.
+        shutil.move(file.temporary_file_path(), staged)
+    else:
+        with staged.open("wb") as out:
+            for chunk in file.chunks():
+                out.write(chunk)
     try:
         found = engine.probe(staged)
     except MediaError:

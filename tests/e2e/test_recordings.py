@@ -31,6 +31,7 @@ def test_an_editor_uploads_a_recording_and_shares_a_clip(page, live_server, tmp_
     log_in(page, live_server, user_with_role(Role.EDITOR))
 
     page.goto(f"/moeder/{meeting.pk}/")
+    assert_accessible(page)
     page.get_by_role("link", name="Recording: upload, hide, remove parts").click()
     page.wait_for_url(re.compile(rf"/moeder/{meeting.pk}/optagelse/$"))
     assert_accessible(page)
@@ -43,6 +44,8 @@ def test_an_editor_uploads_a_recording_and_shares_a_clip(page, live_server, tmp_
     meeting.refresh_from_db()
     assert meeting.video_kind == Meeting.VideoKind.UPLOAD
 
+    page.goto(f"/moeder/{meeting.pk}/")
+    assert_accessible(page)
     page.get_by_role("link", name="Make a clip").first.click()
     page.wait_for_url(re.compile(rf"/moeder/{meeting.pk}/klip/ny/"))
     assert_accessible(page)

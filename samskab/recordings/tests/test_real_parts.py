@@ -329,3 +329,13 @@ def test_ranges_must_lie_in_the_recording_and_end_after_they_start(
     )
     assert "The range must lie within the recording." in redact.content.decode()
     assert not Redaction.objects.exists()
+
+
+def test_a_large_upload_on_disk_is_moved_not_copied(
+    editor_client, meeting, pattern_video, settings, django_capture_on_commit_callbacks
+):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # the upload lands in a temporary file
+    with django_capture_on_commit_callbacks(execute=True), pattern_video.open("rb") as file:
+        editor_client.post(reverse("recordings:upload", args=[meeting.pk]), {"file": file})
+    assert Upload.objects.get(meeting=meeting).status == Job.DONE
+    assert storage.master_file(meeting).stat().st_size == pattern_video.stat().st_size
