@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "samskab.api",
     "samskab.webcasts",
     "samskab.streaming",
+    "samskab.recordings",
     "samskab.feedback",
     "samskab.polls",
     "samskab.budgets",
@@ -320,6 +321,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on a missing 
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Recordings: uploaded originals and hidden recordings, never served (docs/recordings.md).
+RECORDINGS_PRIVATE_ROOT = env_str("RECORDINGS_PRIVATE_ROOT", "")
+RECORDINGS_MAX_UPLOAD_MB = env_int("RECORDINGS_MAX_UPLOAD_MB", 8 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -18,6 +18,7 @@ urlpatterns = [
     path("konto/", include("samskab.accounts.urls")),
     path("moeder/", include("samskab.webcasts.urls")),
     path("streaming/", include("samskab.streaming.urls")),
+    path("moeder/", include("samskab.recordings.urls")),
     path("live/", include("samskab.live.urls")),
     path("feedback/", include("samskab.feedback.urls")),
     path("afstemninger/", include("samskab.polls.urls")),

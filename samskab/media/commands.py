@@ -5,6 +5,10 @@ Each builder returns the argument list after the ffmpeg binary; nothing here run
 
 from __future__ import annotations
 
+import math
+import re
+from dataclasses import dataclass
+
 # --- Live: ingest and restreaming (the streaming app) -------------------------------------
 
 # The encoder's feed arrives as FLV on stdin (Samskab's RTMP front passes it on). Nothing in
@@ -74,6 +78,216 @@ def restream_command(url: str) -> list[str]:
 
 
 # --- Archive: packaging uploads, clips, redaction (the recordings app) --------------------
+# Every builder returns the arguments after "ffmpeg -hide_banner -loglevel error -nostdin"
+# (what samskab.webcasts.ffmpeg.run_ffmpeg and samskab.recordings.engine put in front).
+
+HLS_SEGMENT_S = 4
+HLS_VIDEO_CODECS = frozenset({"h264"})
+HLS_AUDIO_CODECS = frozenset({"aac", "mp3"})
+# Containers an editor may upload, as ffmpeg names the demuxer it detected from the content.
+ARCHIVE_CONTAINERS = frozenset({"mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"})
+SEGMENT_PATTERN = "segment%05d.ts"
+_DURATION_RE = re.compile(r"Duration: (\d+):(\d{2}):(\d{2})\.(\d{1,3})")
+_INPUT_RE = re.compile(r"^Input #0, (.+?), from ", re.MULTILINE)
+_STREAM_RE = re.compile(r"Stream #0:\d+[^:]*: (Video|Audio): ([A-Za-z0-9_]+)")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What ffmpeg found in a file, read from the header it prints for "-i FILE"."""
+
+    container: str
+    duration_ms: int | None
+    video_codec: str | None
+    audio_codec: str | None
+
+    @property
+    def is_archive_video(self) -> bool:
+        return self.container in ARCHIVE_CONTAINERS and self.video_codec is not None
+
+    @property
+    def hls_compatible(self) -> bool:
+        """Segments can be copied as they are: H.264 picture and AAC (or MP3, or no) sound."""
+        return self.video_codec in HLS_VIDEO_CODECS and (
+            self.audio_codec is None or self.audio_codec in HLS_AUDIO_CODECS
+        )
+
+
+def probe_args(source: str) -> list[str]:
+    """ffmpeg with an input and no output prints the input's header and exits (status 1)."""
+    return ["-loglevel", "info", "-i", source]
+
+
+def probe_parse(text: str) -> Probe | None:
+    """The Probe from ffmpeg's header text, or None when ffmpeg recognised no media in it."""
+    container = _INPUT_RE.search(text)
+    if container is None:
+        return None
+    duration = _DURATION_RE.search(text)
+    duration_ms = None
+    if duration is not None:
+        hours, minutes, seconds, fraction = duration.groups()
+        duration_ms = ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(
+            fraction.ljust(3, "0")
+        )
+    video = audio = None
+    for kind, codec in _STREAM_RE.findall(text):
+        if kind == "Video" and video is None and codec not in {"mjpeg", "png"}:
+            video = codec  # cover art is a "video" stream of one picture: not a recording
+        elif kind == "Audio" and audio is None:
+            audio = codec
+    return Probe(container.group(1), duration_ms, video, audio)
+
+
+def progress_parse(chunk: str) -> int | None:
+    """Milliseconds written so far from one "-progress pipe:1" block; None if it has none.
+
+    ffmpeg writes out_time_us (and out_time_ms, which despite its name is microseconds too).
+    """
+    latest = None
+    for line in chunk.splitlines():
+        key, _, value = line.partition("=")
+        if key in {"out_time_us", "out_time_ms"} and value.strip().lstrip("-").isdigit():
+            latest = max(0, int(value)) // 1000
+    return latest
+
+
+def _encode_h264_aac(*, crf: int = 21, preset: str = "veryfast") -> list[str]:
+    return [
+        "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
+        "-force_key_frames", f"expr:gte(t,n_forced*{HLS_SEGMENT_S})",
+        "-c:a", "aac", "-b:a", "128k",
+    ]  # fmt: skip
+
+
+def hls_package_args(
+    source: str, folder: str, *, copy: bool, playlist: str = "index.m3u8"
+) -> list[str]:
+    """Package a recording as VOD HLS in `folder`; progress as key=value lines on stdout.
+
+    `copy` keeps the picture and sound as they are (H.264/AAC): only the container changes,
+    so an hour takes seconds. Otherwise both are encoded to H.264/AAC with a key frame every
+    segment.
+    """
+    codecs = ["-c", "copy"] if copy else _encode_h264_aac()
+    return [
+        "-progress", "pipe:1", "-nostats",
+        "-i", source,
+        "-map", "0:v:0", "-map", "0:a:0?", "-sn", "-dn",
+        *codecs,
+        "-f", "hls", "-hls_time", str(HLS_SEGMENT_S), "-hls_playlist_type", "vod",
+        "-hls_flags", "independent_segments",
+        "-hls_segment_filename", f"{folder}/{SEGMENT_PATTERN}",
+        "-y", f"{folder}/{playlist}",
+    ]  # fmt: skip
+
+
+def master_keep_args(source: str, target: str) -> list[str]:
+    """The uploaded original, remuxed unchanged into Matroska (any codec, fast seeking)."""
+    return ["-i", source, "-map", "0", "-c", "copy", "-y", target]
+
+
+def clip_mp4_args(source: str, target: str, *, start_ms: int, end_ms: int) -> list[str]:
+    """A frame-accurate MP4 of [start_ms, end_ms): seek before the input, then re-encode.
+
+    With -ss before -i and encoding, ffmpeg decodes from the preceding key frame and drops
+    what lies before start, so the clip starts on the requested frame, not the key frame.
+    """
+    return [
+        "-ss", _seconds(start_ms), "-i", source, "-t", _seconds(end_ms - start_ms),
+        "-map", "0:v:0", "-map", "0:a:0?", "-sn", "-dn",
+        *_encode_h264_aac(crf=23),
+        "-movflags", "+faststart", "-f", "mp4", "-y", target,
+    ]  # fmt: skip
+
+
+def still_args(source: str, target: str, *, at_ms: int) -> list[str]:
+    """One JPEG at `at_ms` (share previews of clips)."""
+    return [
+        "-ss", _seconds(at_ms), "-i", source, "-frames:v", "1", "-q:v", "4",
+        "-update", "1", "-y", target,
+    ]  # fmt: skip
+
+
+def redact_args(source: str, target: str, *, ranges: list[tuple[int, int]], mode: str) -> list[str]:
+    """A new master without the ranges: "cut" removes them, "black" blanks and silences them.
+
+    Both re-encode (the picture changes), to Matroska with H.264/AAC so the result packages
+    to HLS by copying.
+    """
+    if mode not in {"cut", "black"}:
+        raise ValueError(f"unknown redaction mode {mode!r}")
+    if not ranges:
+        raise ValueError("nothing to redact")
+    inside = "+".join(f"between(t,{_seconds(a)},{_seconds(b)})" for a, b in sorted(ranges))
+    if mode == "cut":
+        video = f"select='not({inside})',setpts=N/FRAME_RATE/TB"
+        audio = f"aselect='not({inside})',asetpts=N/SR/TB"
+    else:
+        video = f"drawbox=x=0:y=0:w=iw:h=ih:color=black:t=fill:enable='{inside}'"
+        audio = f"volume=0:enable='{inside}'"
+    return [
+        "-progress", "pipe:1", "-nostats",
+        "-i", source,
+        "-map", "0:v:0", "-map", "0:a:0?", "-sn", "-dn",
+        "-filter:v", video, "-filter:a", audio,
+        *_encode_h264_aac(),
+        "-f", "matroska", "-y", target,
+    ]  # fmt: skip
+
+
+def plain_copy_args(source: str, target: str) -> list[str]:
+    """ffmpeg's own remux of a file, no more: the yardstick the benchmark compares with."""
+    return ["-i", source, "-c", "copy", "-f", "hls", "-hls_time", str(HLS_SEGMENT_S),
+            "-hls_playlist_type", "vod", "-y", target]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class HlsSegment:
+    uri: str
+    start_ms: int
+    duration_ms: int
+
+
+def hls_segments(playlist: str) -> list[HlsSegment]:
+    """The segments of a VOD media playlist, with their start offsets."""
+    segments = []
+    position = 0
+    duration_ms: int | None = None
+    for raw in playlist.splitlines():
+        line = raw.strip()
+        if line.startswith("#EXTINF:"):
+            value = line.removeprefix("#EXTINF:").split(",", 1)[0]
+            duration_ms = round(float(value) * 1000)
+        elif line and not line.startswith("#") and duration_ms is not None:
+            segments.append(HlsSegment(line, position, duration_ms))
+            position += duration_ms
+            duration_ms = None
+    return segments
+
+
+def clip_playlist(
+    segments: list[HlsSegment], *, start_ms: int, end_ms: int, prefix: str = ""
+) -> tuple[str, int]:
+    """A VOD playlist of the segments covering [start_ms, end_ms), and where the clip starts
+    in it (ms). The segments are the meeting's own: nothing is copied or cut."""
+    chosen = [s for s in segments if s.start_ms + s.duration_ms > start_ms and s.start_ms < end_ms]
+    if not chosen:
+        raise ValueError("the range lies outside the recording")
+    target = max(1, math.ceil(max(s.duration_ms for s in chosen) / 1000))
+    lines = [
+        "#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{target}",
+        "#EXT-X-MEDIA-SEQUENCE:0", "#EXT-X-PLAYLIST-TYPE:VOD",
+    ]  # fmt: skip
+    for segment in chosen:
+        lines.append(f"#EXTINF:{segment.duration_ms / 1000:.3f},")
+        lines.append(prefix + segment.uri)
+    lines.append("#EXT-X-ENDLIST")
+    return "\n".join(lines) + "\n", start_ms - chosen[0].start_ms
+
+
+def _seconds(ms: int) -> str:
+    return f"{ms / 1000:.3f}"
 
 
 # --- end --------------------------------------------------------------------------------

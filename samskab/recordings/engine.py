@@ -1,0 +1,71 @@
+"""Running ffmpeg for the archive: probing a file, and long jobs that report progress.
+
+The command lines come from samskab.media.commands; this module only runs them.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from samskab.media.commands import Probe, probe_args, probe_parse, progress_parse
+from samskab.webcasts.ffmpeg import MediaError, ffmpeg_path
+
+PROBE_TIMEOUT_S = 60
+JOB_TIMEOUT_S = 6 * 3600
+BASE = ["-hide_banner", "-nostdin"]
+
+
+def probe(path: Path) -> Probe | None:
+    """What ffmpeg recognises in the file's content (the name does not matter)."""
+    try:
+        result = subprocess.run(  # noqa: S603 - the wheel's binary, arguments we build
+            [ffmpeg_path(), *BASE, *probe_args(str(path))],
+            capture_output=True,
+            text=True,
+            timeout=PROBE_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise MediaError(f"ffmpeg did not run: {error}") from error
+    return probe_parse(result.stderr)
+
+
+def run_job(
+    arguments: list[str],
+    *,
+    on_progress: Callable[[int], None] | None = None,
+    timeout: float = JOB_TIMEOUT_S,
+) -> None:
+    """Run ffmpeg; with "-progress pipe:1" in `arguments`, report milliseconds written."""
+    command = [ffmpeg_path(), *BASE, "-loglevel", "error", *arguments]
+    deadline = time.monotonic() + timeout
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        try:
+            process = subprocess.Popen(  # noqa: S603
+                command, stdout=subprocess.PIPE, stderr=errors, text=True
+            )
+        except OSError as error:
+            raise MediaError(f"ffmpeg did not run: {error}") from error
+        block: list[str] = []
+        for line in process.stdout or ():
+            block.append(line)
+            if line.startswith("progress="):
+                done = progress_parse("".join(block))
+                block = []
+                if done is not None and on_progress is not None:
+                    on_progress(done)
+            if time.monotonic() > deadline:
+                process.kill()
+                break
+        try:
+            code = process.wait(timeout=max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            code = process.wait()
+        if code != 0:
+            errors.seek(0)
+            raise MediaError(f"ffmpeg failed: {errors.read().strip()[-500:] or code}")

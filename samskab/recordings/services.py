@@ -1,0 +1,610 @@
+"""The archive's actions: upload and package, clip, redact, hide and show, retention.
+
+Long work (ffmpeg) runs in tasks.py through the worker; the functions here that a request
+calls only check, record and enqueue. Every change is logged (ArchiveLogEntry and logging).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samskab.media import commands
+from samskab.recordings import engine, storage
+from samskab.recordings.models import (
+    ArchiveLogEntry,
+    ArchiveState,
+    Clip,
+    Job,
+    Redaction,
+    Retention,
+    RetentionPolicy,
+    Upload,
+    retention_due_at,
+)
+from samskab.webcasts import thumbnails
+from samskab.webcasts.ffmpeg import MediaError
+from samskab.webcasts.models import AgendaItem, Meeting, Person, TimelineMark
+from samskab.webcasts.recording import PLAYLIST, media_folder
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_UPLOAD_MB = 8 * 1024
+UPLOAD_SUFFIXES = {".mp4", ".mov", ".mkv", ".m4v"}
+THUMBNAIL_SECONDS = (0, 5, 10)
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "RECORDINGS_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * 1024 * 1024
+
+
+def archive_state(meeting: Meeting) -> ArchiveState:
+    state, _created = ArchiveState.objects.get_or_create(meeting=meeting)
+    return state
+
+
+def log(meeting: Meeting | None, action: str, detail: str = "", *, by=None) -> ArchiveLogEntry:
+    title = str(meeting) if meeting is not None else ""
+    logger.info(
+        "archive %s: meeting %s (%s) %s", action, getattr(meeting, "pk", None), title, detail
+    )
+    return ArchiveLogEntry.objects.create(
+        meeting=meeting, meeting_title=title[:300], action=action, detail=detail, by=by
+    )
+
+
+def _busy(meeting: Meeting) -> bool:
+    active = [Job.WAITING, Job.RUNNING]
+    return (
+        Upload.objects.filter(meeting=meeting, status__in=active).exists()
+        or Redaction.objects.filter(meeting=meeting, status__in=active).exists()
+    )
+
+
+def _check_not_hidden(meeting: Meeting) -> None:
+    state = ArchiveState.objects.filter(meeting=meeting).first()
+    if state is not None and state.is_unpublished:
+        raise ValidationError(_("The recording is hidden. Show it again first."))
+
+
+# --- Uploads ----------------------------------------------------------------------------
+
+
+def upload_accept(*, meeting: Meeting, file, by) -> Upload:
+    """Check an uploaded file by its content and queue it for packaging."""
+    if meeting.status == Meeting.Status.LIVE or meeting.starts_at > timezone.now():
+        raise ValidationError(
+            _("A recording can only be uploaded to a meeting that has been held.")
+        )
+    _check_not_hidden(meeting)
+    if _busy(meeting):
+        raise ValidationError(
+            _("The meeting's recording is being processed. Wait until it is done.")
+        )
+    limit = max_upload_bytes()
+    if file.size > limit:
+        raise ValidationError(
+            _("The file is too big. The largest recording you can upload is %(size)s MB.")
+            % {"size": limit // (1024 * 1024)}
+        )
+    suffix = Path(file.name).suffix.lower()
+    staged = incoming_path(suffix if suffix in UPLOAD_SUFFIXES else ".bin")
+    if hasattr(file, "temporary_file_path"):
+        # A large upload is already on disk in a temporary file: move it, do not copy it.
+        shutil.move(file.temporary_file_path(), staged)
+    else:
+        with staged.open("wb") as out:
+            for chunk in file.chunks():
+                out.write(chunk)
+    try:
+        found = engine.probe(staged)
+    except MediaError:
+        staged.unlink(missing_ok=True)
+        logger.exception("Probing an upload failed")
+        raise ValidationError(_("The file could not be checked. Try again later.")) from None
+    if found is None or not found.is_archive_video or not found.duration_ms:
+        staged.unlink(missing_ok=True)
+        raise ValidationError(
+            _("The file is not a video Samskab can use. Upload an MP4, MOV or MKV recording.")
+        )
+    with transaction.atomic():
+        upload = Upload.objects.create(
+            meeting=meeting,
+            original_name=Path(file.name).name[:255],
+            size=file.size,
+            staged_path=str(staged),
+            container=found.container,
+            video_codec=found.video_codec or "",
+            audio_codec=found.audio_codec or "",
+            duration_ms=found.duration_ms,
+            copied=found.hls_compatible,
+            created_by=by,
+        )
+        log(
+            meeting,
+            ArchiveLogEntry.Action.UPLOADED,
+            f"{upload.original_name}, {file.size} bytes",
+            by=by,
+        )
+        from samskab.recordings.tasks import package_upload
+
+        transaction.on_commit(lambda: package_upload.enqueue(upload_id=upload.pk))
+    return upload
+
+
+def incoming_path(suffix: str) -> Path:
+    folder = storage.incoming_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{uuid.uuid4().hex}{suffix}"
+
+
+class _Percent:
+    """Stores a job's percent when it changes (not on every progress line)."""
+
+    def __init__(self, model, pk: int, total_ms: int | None, *, start: int = 0, span: int = 100):
+        self.model, self.pk, self.total = model, pk, total_ms or 0
+        self.start, self.span, self.last = start, span, -1
+
+    def __call__(self, done_ms: int) -> None:
+        if not self.total:
+            return
+        percent = self.start + min(self.span, self.span * done_ms // self.total)
+        percent = min(99, percent)
+        if percent != self.last:
+            self.last = percent
+            self.model.objects.filter(pk=self.pk).update(percent=percent)
+
+
+def upload_package(upload: Upload) -> None:
+    """Package the staged file as the meeting's HLS recording and keep the original."""
+    meeting = upload.meeting
+    staged = Path(upload.staged_path)
+    Upload.objects.filter(pk=upload.pk).update(status=Job.RUNNING, percent=0)
+    try:
+        if not staged.is_file():
+            raise MediaError("the uploaded file is gone")
+        work = _work_folder(meeting.pk)
+        engine.run_job(
+            commands.hls_package_args(str(staged), str(work), copy=upload.copied),
+            on_progress=_Percent(Upload, upload.pk, upload.duration_ms),
+        )
+        masters = storage.masters_folder(meeting.pk)
+        shutil.rmtree(masters, ignore_errors=True)
+        masters.mkdir(parents=True)
+        shutil.move(
+            staged, masters / f"master{staged.suffix if staged.suffix != '.bin' else '.mkv'}"
+        )
+        _install_package(meeting, work)
+    except MediaError as error:
+        staged.unlink(missing_ok=True)
+        Upload.objects.filter(pk=upload.pk).update(
+            status=Job.FAILED, error=str(error), finished_at=timezone.now()
+        )
+        log(meeting, ArchiveLogEntry.Action.FAILED, f"upload {upload.pk}: {error}")
+        return
+    with transaction.atomic():
+        Meeting.objects.filter(pk=meeting.pk).update(
+            video_kind=Meeting.VideoKind.UPLOAD, video_url="", duration_ms=upload.duration_ms
+        )
+        ArchiveState.objects.filter(meeting=meeting).update(removed_at=None)
+        Upload.objects.filter(pk=upload.pk).update(
+            status=Job.DONE, percent=100, staged_path="", finished_at=timezone.now()
+        )
+        how = "copied" if upload.copied else "re-encoded"
+        log(
+            meeting,
+            ArchiveLogEntry.Action.PACKAGED,
+            f"upload {upload.pk}, {how}",
+            by=upload.created_by,
+        )
+    meeting.refresh_from_db()
+    thumbnails_make(meeting)
+
+
+def thumbnails_make(meeting: Meeting) -> None:
+    """The first few share pictures, so link previews do not wait for ffmpeg."""
+    for second in THUMBNAIL_SECONDS:
+        if meeting.duration_ms and second * 1000 < meeting.duration_ms:
+            thumbnails.thumbnail_make(
+                meeting=meeting, second=thumbnails.thumbnail_second(meeting, second)
+            )
+
+
+def _work_folder(meeting_id: int) -> Path:
+    work = storage.private_root() / "work" / f"{meeting_id}-{uuid.uuid4().hex[:8]}"
+    work.mkdir(parents=True)
+    return work
+
+
+def _install_package(meeting: Meeting, work: Path) -> None:
+    """Replace the meeting's public HLS package (and its thumbnails) with the one in `work`."""
+    folder = media_folder(meeting.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    storage.remove_package(meeting.pk)
+    for each in sorted(work.iterdir(), key=lambda p: p.name == PLAYLIST):  # playlist last
+        shutil.move(each, folder / each.name)
+    work.rmdir()
+
+
+# --- Clips ------------------------------------------------------------------------------
+
+
+def clip_create(
+    *,
+    meeting: Meeting,
+    start_ms: int,
+    end_ms: int,
+    title: str,
+    by,
+    source_kind: str = Clip.Source.RANGE,
+    agenda_item: AgendaItem | None = None,
+    person: Person | None = None,
+) -> Clip:
+    if storage.master_file(meeting) is None:
+        raise ValidationError(_("This meeting has no recording of its own to clip."))
+    _check_not_hidden(meeting)
+    if end_ms <= start_ms:
+        raise ValidationError(_("The clip must end after it starts."))
+    if meeting.duration_ms and end_ms > meeting.duration_ms:
+        raise ValidationError(_("The clip must lie within the recording."))
+    with transaction.atomic():
+        clip = Clip.objects.create(
+            meeting=meeting,
+            start_ms=start_ms,
+            end_ms=end_ms,
+            title=title[:200],
+            source_kind=source_kind,
+            agenda_item=agenda_item,
+            person=person,
+            created_by=by,
+        )
+        log(meeting, ArchiveLogEntry.Action.CLIP, f"clip {clip.pk} {start_ms}-{end_ms} ms", by=by)
+        _enqueue_clip(clip)
+    return clip
+
+
+def _enqueue_clip(clip: Clip) -> None:
+    from samskab.recordings.tasks import render_clip
+
+    transaction.on_commit(lambda: render_clip.enqueue(clip_id=clip.pk))
+
+
+def clip_render(clip: Clip) -> None:
+    """Cut the clip's MP4 precisely from the master and keep it beside the meeting's video."""
+    source = storage.master_file(clip.meeting)
+    Clip.objects.filter(pk=clip.pk).update(mp4_status=Job.RUNNING)
+    target = storage.clip_mp4_path(clip.meeting_id, clip.pk)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part.mp4")
+    try:
+        if source is None:
+            raise MediaError("the meeting has no recording")
+        engine.run_job(
+            commands.clip_mp4_args(
+                str(source), str(partial), start_ms=clip.start_ms, end_ms=clip.end_ms
+            )
+        )
+        partial.replace(target)
+    except MediaError as error:
+        partial.unlink(missing_ok=True)
+        Clip.objects.filter(pk=clip.pk).update(mp4_status=Job.FAILED, mp4_error=str(error))
+        log(clip.meeting, ArchiveLogEntry.Action.FAILED, f"clip {clip.pk}: {error}")
+        return
+    Clip.objects.filter(pk=clip.pk).update(mp4_status=Job.DONE, mp4_error="")
+
+
+def clip_playlist(clip: Clip) -> tuple[str, int] | None:
+    """The clip as an HLS playlist over the meeting's own segments, and the offset (ms) into
+    it where the clip starts; None when the meeting's package is not there."""
+    playlist = storage.playlist_path(clip.meeting_id)
+    if not playlist.is_file():
+        return None
+    segments = commands.hls_segments(playlist.read_text())
+    prefix = f"{settings.MEDIA_URL}webcasts/{clip.meeting_id}/"
+    try:
+        return commands.clip_playlist(
+            segments, start_ms=clip.start_ms, end_ms=clip.end_ms, prefix=prefix
+        )
+    except ValueError:
+        return None
+
+
+# --- Redaction --------------------------------------------------------------------------
+
+
+def redaction_request(
+    *, meeting: Meeting, start_ms: int, end_ms: int, mode: str, reason: str, by
+) -> Redaction:
+    if storage.master_file(meeting) is None:
+        raise ValidationError(_("This meeting has no recording of its own to redact."))
+    _check_not_hidden(meeting)
+    if end_ms <= start_ms:
+        raise ValidationError(_("The range must end after it starts."))
+    if meeting.duration_ms and end_ms > meeting.duration_ms:
+        raise ValidationError(_("The range must lie within the recording."))
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the redaction."))
+    if _busy(meeting):
+        raise ValidationError(
+            _("The meeting's recording is being processed. Wait until it is done.")
+        )
+    with transaction.atomic():
+        redaction = Redaction.objects.create(
+            meeting=meeting,
+            start_ms=start_ms,
+            end_ms=end_ms,
+            mode=mode,
+            reason=reason,
+            created_by=by,
+        )
+        log(
+            meeting,
+            ArchiveLogEntry.Action.REDACTED,
+            f"requested {mode} {start_ms}-{end_ms} ms: {reason}",
+            by=by,
+        )
+        from samskab.recordings.tasks import apply_redaction
+
+        transaction.on_commit(lambda: apply_redaction.enqueue(redaction_id=redaction.pk))
+    return redaction
+
+
+def redaction_apply(redaction: Redaction) -> None:
+    """Rebuild the master and the HLS package without the range; old files leave the disk."""
+    meeting = redaction.meeting
+    Redaction.objects.filter(pk=redaction.pk).update(status=Job.RUNNING, percent=0)
+    source = storage.master_file(meeting)
+    masters = storage.masters_folder(meeting.pk)
+    masters.mkdir(parents=True, exist_ok=True)
+    new_master = masters / f"redacted-{redaction.pk}.partial.mkv"
+    try:
+        if source is None:
+            raise MediaError("the meeting has no recording")
+        engine.run_job(
+            commands.redact_args(
+                str(source), str(new_master),
+                ranges=[(redaction.start_ms, redaction.end_ms)], mode=redaction.mode,
+            ),
+            on_progress=_Percent(Redaction, redaction.pk, meeting.duration_ms, span=80),
+        )  # fmt: skip
+        work = _work_folder(meeting.pk)
+        engine.run_job(commands.hls_package_args(str(new_master), str(work), copy=True))
+        duration = (engine.probe(new_master) or commands.Probe("", None, None, None)).duration_ms
+    except MediaError as error:
+        new_master.unlink(missing_ok=True)
+        Redaction.objects.filter(pk=redaction.pk).update(
+            status=Job.FAILED, error=str(error), finished_at=timezone.now()
+        )
+        log(meeting, ArchiveLogEntry.Action.FAILED, f"redaction {redaction.pk}: {error}")
+        return
+    # The old master and package hold the redacted range: they leave the disk now.
+    for old in masters.iterdir():
+        if old != new_master:
+            old.unlink()
+    folder = media_folder(meeting.pk)
+    for name in storage.INGEST_MASTERS:
+        (folder / name).unlink(missing_ok=True)
+    new_master.rename(masters / "master.mkv")
+    _install_package(meeting, work)
+    cut = redaction.end_ms - redaction.start_ms if redaction.mode == Redaction.Mode.CUT else 0
+    with transaction.atomic():
+        shifted = _marks_shift(meeting, redaction) if cut else 0
+        clips = _clips_adjust(meeting, redaction)
+        Meeting.objects.filter(pk=meeting.pk).update(
+            duration_ms=duration or max(0, (meeting.duration_ms or 0) - cut)
+        )
+        Redaction.objects.filter(pk=redaction.pk).update(
+            status=Job.DONE, percent=100, marks_shifted=shifted, finished_at=timezone.now()
+        )
+        log(
+            meeting,
+            ArchiveLogEntry.Action.REDACTED,
+            f"done {redaction.mode} {redaction.start_ms}-{redaction.end_ms} ms; "
+            f"{shifted} marks moved, {clips} clips remade",
+            by=redaction.created_by,
+        )
+    meeting.refresh_from_db()
+    thumbnails_make(meeting)
+
+
+def _shift(offset: int, start: int, end: int) -> int:
+    """Where a moment lands after [start, end) is cut out (inside the range: at its start)."""
+    if offset >= end:
+        return offset - (end - start)
+    return min(offset, start)
+
+
+def _marks_shift(meeting: Meeting, redaction: Redaction) -> int:
+    from samskab.webcasts.services import speaker_turns_rebuild
+
+    start, end = redaction.start_ms, redaction.end_ms
+    marks = list(TimelineMark.objects.filter(meeting=meeting, offset_ms__gt=start))
+    for mark in marks:
+        mark.offset_ms = _shift(mark.offset_ms, start, end)
+    TimelineMark.objects.bulk_update(marks, ["offset_ms"])
+    from samskab.webcasts.models import CaptionCue
+
+    cues = list(CaptionCue.objects.filter(meeting=meeting, end_ms__gt=start))
+    for cue in cues:
+        cue.start_ms, cue.end_ms = _shift(cue.start_ms, start, end), _shift(cue.end_ms, start, end)
+    CaptionCue.objects.bulk_update(cues, ["start_ms", "end_ms"])
+    speaker_turns_rebuild(meeting=meeting)
+    return len(marks)
+
+
+def _clips_adjust(meeting: Meeting, redaction: Redaction) -> int:
+    """Clips touching the range are remade (or deleted when nothing is left); with a cut,
+    the clips after it move with the recording."""
+    start, end = redaction.start_ms, redaction.end_ms
+    remade = 0
+    for clip in Clip.objects.filter(meeting=meeting, end_ms__gt=start):
+        overlaps = clip.start_ms < end
+        if redaction.mode == Redaction.Mode.CUT:
+            clip.start_ms, clip.end_ms = (
+                _shift(clip.start_ms, start, end),
+                _shift(clip.end_ms, start, end),
+            )
+        if clip.end_ms <= clip.start_ms:
+            storage.clip_mp4_path(meeting.pk, clip.pk).unlink(missing_ok=True)
+            clip.delete()
+            continue
+        if overlaps:
+            storage.clip_mp4_path(meeting.pk, clip.pk).unlink(missing_ok=True)
+            clip.mp4_status = Job.WAITING
+            _enqueue_clip(clip)
+            remade += 1
+        clip.save(update_fields=["start_ms", "end_ms", "mp4_status"])
+    return remade
+
+
+# --- Hiding and showing -----------------------------------------------------------------
+
+
+def recording_unpublish(*, meeting: Meeting, by) -> ArchiveState:
+    """Hide the recording at once: the player shows a notice, the files leave MEDIA_ROOT."""
+    with transaction.atomic():
+        state = archive_state(meeting)
+        if state.is_unpublished:
+            return state
+        state.is_unpublished = True
+        state.unpublished_at = timezone.now()
+        state.hidden_video_kind = meeting.video_kind
+        state.hidden_video_url = meeting.video_url
+        state.save()
+        Meeting.objects.filter(pk=meeting.pk).update(
+            video_kind=Meeting.VideoKind.NONE, video_url=""
+        )
+        log(meeting, ArchiveLogEntry.Action.UNPUBLISHED, "", by=by)
+    folder, hidden = media_folder(meeting.pk), storage.hidden_folder(meeting.pk)
+    if folder.exists():
+        shutil.rmtree(hidden, ignore_errors=True)
+        hidden.parent.mkdir(parents=True, exist_ok=True)
+        folder.rename(hidden)
+    meeting.refresh_from_db()
+    return state
+
+
+def recording_publish(*, meeting: Meeting, by) -> ArchiveState:
+    with transaction.atomic():
+        state = archive_state(meeting)
+        if not state.is_unpublished:
+            return state
+        Meeting.objects.filter(pk=meeting.pk).update(
+            video_kind=state.hidden_video_kind or Meeting.VideoKind.NONE,
+            video_url=state.hidden_video_url,
+        )
+        state.is_unpublished = False
+        state.unpublished_at = None
+        state.hidden_video_kind = ""
+        state.hidden_video_url = ""
+        state.save()
+        log(meeting, ArchiveLogEntry.Action.PUBLISHED, "", by=by)
+    hidden, folder = storage.hidden_folder(meeting.pk), media_folder(meeting.pk)
+    if hidden.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        hidden.rename(folder)
+    meeting.refresh_from_db()
+    return state
+
+
+# --- Retention --------------------------------------------------------------------------
+
+
+def retention_set(*, meeting: Meeting, mode: str, days: int | None, by) -> ArchiveState:
+    if mode == Retention.DAYS and days is None:
+        raise ValidationError(_("Give the number of days."))
+    state = archive_state(meeting)
+    state.retention_mode = mode
+    state.retention_days = days if mode == Retention.DAYS else None
+    state.save(update_fields=["retention_mode", "retention_days"])
+    log(
+        meeting,
+        ArchiveLogEntry.Action.RETENTION,
+        f"{mode or 'as body'} {days or ''}".strip(),
+        by=by,
+    )
+    return state
+
+
+def retention_of(meeting: Meeting) -> tuple[str, int | None]:
+    state = ArchiveState.objects.filter(meeting=meeting).first() or ArchiveState(meeting=meeting)
+    policy = RetentionPolicy.objects.filter(body_id=meeting.body_id).first()
+    return state.effective_retention(policy)
+
+
+def retention_due(now: datetime | None = None) -> list[Meeting]:
+    """Meetings whose recording is due for removal and still has one."""
+    now = now or timezone.now()
+    policies = {p.body_id: p for p in RetentionPolicy.objects.all()}
+    candidates = (
+        Meeting.objects.exclude(status=Meeting.Status.LIVE)
+        .filter(starts_at__lte=now)
+        .exclude(archive__removed_at__isnull=False)
+        .select_related("archive", "body")
+    )
+    due = []
+    for meeting in candidates.iterator():
+        state = getattr(meeting, "archive", None) or ArchiveState(meeting=meeting)
+        has_video = (
+            meeting.video_kind != Meeting.VideoKind.NONE
+            or state.is_unpublished
+            or media_folder(meeting.pk).exists()
+            or storage.masters_folder(meeting.pk).exists()
+        )
+        if not has_video:
+            continue
+        mode, days = state.effective_retention(policies.get(meeting.body_id))
+        when = retention_due_at(meeting, mode, days)
+        if when is not None and when <= now:
+            due.append(meeting)
+    return due
+
+
+def recording_remove(*, meeting: Meeting, reason: str, by=None) -> int:
+    """Delete the recording: video, segments, thumbnails, clips, master. The agenda stays."""
+    files = 0
+    for folder in (
+        media_folder(meeting.pk),
+        storage.hidden_folder(meeting.pk),
+        storage.masters_folder(meeting.pk),
+    ):
+        files += storage.remove_tree(folder)
+    with transaction.atomic():
+        clips = Clip.objects.filter(meeting=meeting).delete()[0]
+        state = archive_state(meeting)
+        state.removed_at = timezone.now()
+        state.is_unpublished = False
+        state.hidden_video_kind = state.hidden_video_url = ""
+        state.save()
+        Meeting.objects.filter(pk=meeting.pk).update(
+            video_kind=Meeting.VideoKind.NONE, video_url=""
+        )
+        log(
+            meeting,
+            ArchiveLogEntry.Action.REMOVED,
+            f"{reason}; {files} files, {clips} clips",
+            by=by,
+        )
+    meeting.refresh_from_db()
+    return files
+
+
+def retention_run(now: datetime | None = None) -> list[Meeting]:
+    removed = []
+    for meeting in retention_due(now):
+        mode, days = retention_of(meeting)
+        recording_remove(
+            meeting=meeting, reason=f"retention {mode} {days if days is not None else ''}".strip()
+        )
+        removed.append(meeting)
+    return removed

@@ -1,0 +1,17 @@
+from django import template
+
+from samskab.recordings.models import ArchiveState
+
+register = template.Library()
+
+
+@register.inclusion_tag("recordings/partials/notice_body.html")
+def recording_notice(meeting):
+    """The archive notice for the player: removed by retention, or hidden.
+
+    Both leave the meeting without a video kind, so a meeting with video costs no query.
+    """
+    if meeting is None or meeting.video_kind != "none":
+        return {"state": None}
+    state = ArchiveState.objects.filter(meeting_id=meeting.pk).first()
+    return {"state": state}
