@@ -76,7 +76,7 @@ def jpeg_with_gps(size=(2400, 1200)) -> bytes:
 
 
 def test_the_budget_page_draws_the_map_as_svg_with_each_area_a_link(client, mapped):
-    budget, town, centre = mapped
+    budget, _town, centre = mapped
     page = client.get(budget.get_absolute_url()).content.decode()
     assert "<svg" in page and 'viewBox="-10' in page
     assert f'href="{centre.get_absolute_url()}"' in page and 'aria-label="Area: Midtbyen"' in page
@@ -118,7 +118,7 @@ def _upload(client, budget, text, prop="heading"):
 
 
 def test_an_editor_uploads_the_map_and_is_told_which_headings_have_no_area(client, mapped):
-    budget, town, centre = mapped
+    budget, _town, centre = mapped
     Heading.objects.update(geojson="")
     client.force_login(_staff(Role.EDITOR))
     text = json.dumps(
