@@ -36,23 +36,25 @@
       );
     }
 
+    // From the page to SVG units by the drawn box and the viewBox (the SVG keeps its aspect
+    // ratio); getScreenCTM() is off in some browsers when the page is scrolled.
+    function toLocal(event) {
+      var box = svg.getBoundingClientRect();
+      var view = svg.viewBox.baseVal;
+      return {
+        x: view.x + ((event.clientX - box.left) * view.width) / box.width,
+        y: view.y + ((event.clientY - box.top) * view.height) / box.height,
+      };
+    }
+
     svg.addEventListener("click", function (event) {
-      var point = svg.createSVGPoint();
-      point.x = event.clientX;
-      point.y = event.clientY;
-      var local = point.matrixTransform(svg.getScreenCTM().inverse());
+      var local = toLocal(event);
       lon.value = (west + local.x / (coslat * scale)).toFixed(6);
       lat.value = (north - local.y / scale).toFixed(6);
       show(local.x, local.y);
-      // The smallest area under the click is the most specific heading (a district).
-      var hits = document.elementsFromPoint(event.clientX, event.clientY);
-      for (var i = 0; i < hits.length; i++) {
-        var id = hits[i].getAttribute && hits[i].getAttribute("data-heading");
-        if (id && heading) {
-          heading.value = id;
-          break;
-        }
-      }
+      // The area clicked is the topmost one: districts are drawn over the city-wide area.
+      var area = event.target.closest && event.target.closest("[data-heading]");
+      if (area && heading) heading.value = area.getAttribute("data-heading");
       say(svg.dataset.chosen || "");
     });
 
