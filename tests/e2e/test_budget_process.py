@@ -91,19 +91,29 @@ def test_a_citizen_proposes_a_project_with_a_place_and_a_picture_on_a_phone(
     areas = [parse_geometry(_geometry(r)) for r in (MUNICIPALITY, TOWN_CENTRE)]
     x, y = Projection.fit(areas).xy(9.615, 55.952)
     svg = page.locator("svg[data-map-picker]")
-    svg.scroll_into_view_if_needed()
-    screen = svg.evaluate(
-        """(svg, [x, y]) => { const box = svg.getBoundingClientRect(), v = svg.viewBox.baseVal;
-             return [box.left + (x - v.x) * box.width / v.width,
-                     box.top + (y - v.y) * box.height / v.height]; }""",
-        [x, y],
-    )
-    page.touchscreen.tap(screen[0], screen[1])
+
+    def tap_map() -> None:
+        svg.scroll_into_view_if_needed()
+        screen = svg.evaluate(
+            """(svg, [x, y]) => { const box = svg.getBoundingClientRect(), v = svg.viewBox.baseVal;
+                 return [box.left + (x - v.x) * box.width / v.width,
+                         box.top + (y - v.y) * box.height / v.height]; }""",
+            [x, y],
+        )
+        page.touchscreen.tap(screen[0], screen[1])
+
+    tap_map()
     assert page.locator("select[name=heading]").input_value() == str(centre.pk)
     latitude = float(page.locator("input[name=latitude]").input_value())
     longitude = float(page.locator("input[name=longitude]").input_value())
     assert abs(latitude - 55.952) < 0.001 and abs(longitude - 9.615) < 0.001
     assert "budget-map-marker-off" not in page.locator("[data-map-marker]").get_attribute("class")
+    assert page.locator("[data-map-status]").inner_text() == "The place is marked on the map."
+    # The mark can be taken away again, and put back.
+    page.get_by_role("button", name="Remove the mark from the map").click()
+    assert page.locator("input[name=latitude]").input_value() == ""
+    assert not page.get_by_role("button", name="Remove the mark from the map").is_visible()
+    tap_map()
 
     page.locator("input[name=title]").fill("Bænke ved torvet")
     page.locator("textarea[name=description]").fill("Fire bænke, så ældre kan hvile sig.")
