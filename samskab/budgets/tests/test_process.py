@@ -594,3 +594,17 @@ def test_valuators_and_citizens_cannot_move_phases(client, role):
     budget = BudgetFactory()
     client.force_login(_staff(role) if role else UserFactory())
     assert client.get(reverse("budgets:staff_phases", args=[budget.pk])).status_code == 403
+
+
+def test_the_demo_budget_has_a_map_places_and_a_picture(client):
+    from samskab.budgets.demo import budgets_demo_load
+
+    budget = budgets_demo_load()
+    budgets_demo_load()  # twice changes nothing
+    headings = Heading.objects.filter(group__budget=budget)
+    assert all(json.loads(h.geojson)["type"] == "Polygon" for h in headings)
+    projects = Project.objects.filter(heading__group__budget=budget)
+    assert not projects.filter(latitude=None).exists()
+    assert ProjectImage.objects.filter(project__in=projects).count() == 1
+    page = client.get(reverse("budgets:map", args=[budget.pk])).content.decode()
+    assert page.count('class="budget-map-point"') == 11
