@@ -2,7 +2,17 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from samskab.budgets.models import Budget, BudgetPhase, Group, Heading, HeadingResult, Project
+from samskab.budgets.models import (
+    Budget,
+    BudgetPhase,
+    Group,
+    Heading,
+    HeadingResult,
+    Project,
+    ProjectDocument,
+    ProjectEvent,
+    ProjectImage,
+)
 from samskab.budgets.services import BudgetRefused, budget_finish
 
 
@@ -53,12 +63,40 @@ class HeadingAdmin(admin.ModelAdmin):
     list_display = ["name", "group", "amount"]
 
 
+class ProjectImageInline(admin.TabularInline):
+    model = ProjectImage
+    extra = 0
+    fields = ["image", "alt", "created_at"]
+    readonly_fields = ["image", "created_at"]
+
+
+class ProjectDocumentInline(admin.TabularInline):
+    model = ProjectDocument
+    extra = 0
+    fields = ["file", "title", "size", "created_at"]
+    readonly_fields = ["file", "size", "created_at"]
+
+
+class ProjectEventInline(admin.TabularInline):
+    """The public history, read only: it is written by the services that change a project."""
+
+    model = ProjectEvent
+    extra = 0
+    fields = ["created_at", "kind", "status", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
     list_display = ["title", "heading", "status", "price"]
     list_filter = ["status", "heading__group__budget"]
     search_fields = ["title"]
     raw_id_fields = ["author"]
+    inlines = [ProjectImageInline, ProjectDocumentInline, ProjectEventInline]
 
 
 @admin.register(HeadingResult)

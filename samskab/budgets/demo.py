@@ -1,11 +1,87 @@
-"""The demo's citizens' budget: "Borgerbudget 2027" in balloting with two headings.
+"""The demo's citizens' budget: "Borgerbudget 2027" in balloting with two headings, a map of
+a made-up municipality with its town centre as a district, project places and one picture.
 
 Idempotent: found by its title and brought back to the same state; ballots cast are kept.
 """
 
-from django.db import transaction
+import io
+import json
 
-from samskab.budgets.models import Budget, BudgetPhase, Group, Heading, Phase, Project, Rule
+from django.core.files.base import ContentFile
+from django.db import transaction
+from PIL import Image, ImageDraw
+
+from samskab.budgets.maps import budget_map_upload
+from samskab.budgets.models import (
+    Budget,
+    BudgetPhase,
+    Group,
+    Heading,
+    Phase,
+    Project,
+    ProjectImage,
+    Rule,
+)
+
+# A made-up municipality in Mid-Jutland (longitude, latitude), and its town centre.
+MUNICIPALITY = [
+    (9.50, 55.90), (9.58, 55.88), (9.68, 55.89), (9.73, 55.93), (9.72, 55.99),
+    (9.66, 56.02), (9.57, 56.02), (9.50, 55.98), (9.48, 55.94), (9.50, 55.90),
+]  # fmt: skip
+TOWN_CENTRE = [
+    (9.59, 55.94), (9.63, 55.935), (9.65, 55.95), (9.64, 55.965), (9.60, 55.97),
+    (9.58, 55.955), (9.59, 55.94),
+]  # fmt: skip
+
+
+def demo_map() -> str:
+    """The demo's map as the municipality would upload it: one feature per heading."""
+
+    def feature(name: str, ring) -> dict:
+        return {
+            "type": "Feature",
+            "properties": {"heading": name},
+            "geometry": {"type": "Polygon", "coordinates": [[list(p) for p in ring]]},
+        }
+
+    features = [
+        feature("Projekter for hele kommunen", MUNICIPALITY),
+        feature("Midtbyen", TOWN_CENTRE),
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features})
+
+
+# Where each project would be (latitude, longitude) and how it is described.
+PLACES = {
+    "Cykelsti langs åen": (55.985, 9.55, "Langs åen nord for byen"),
+    "Udendørs fitness i parken": (55.915, 9.66, "Sydparken"),
+    "Shelters ved skoven": (56.005, 9.63, "Nørreskoven"),
+    "Gratis sommerkoncerter": (55.952, 9.615, "Torvet"),
+    "Plant 1.000 træer": (55.925, 9.53, "Vejene vest for byen"),
+    "Hundeskov": (55.97, 9.70, "Østerengen"),
+    "Bænke og blomster på torvet": (55.951, 9.612, "Torvet"),
+    "Legeplads i Byparken": (55.958, 9.63, "Byparken"),
+    "Vandpost ved stationen": (55.944, 9.605, "Stationspladsen"),
+    "Cykelparkering med tag": (55.946, 9.61, "Ved stationen"),
+    "Lys i gyden": (55.955, 9.60, "Kirkestræde"),
+}
+
+
+def _playground_picture() -> ContentFile:
+    """A small drawn picture for the playground project (the demo ships no photos)."""
+    image = Image.new("RGB", (800, 500), "#bfe3f7")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 330, 800, 500), fill="#7cb85a")
+    draw.ellipse((620, 40, 720, 140), fill="#f6d04d")
+    draw.polygon([(180, 330), (300, 150), (420, 330)], outline="#8a4b2a", width=14)
+    draw.line((300, 150, 300, 330), fill="#8a4b2a", width=10)
+    draw.rectangle((470, 250, 700, 262), fill="#c0392b")
+    draw.line((490, 262, 490, 330), fill="#555555", width=8)
+    draw.line((680, 262, 680, 330), fill="#555555", width=8)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return ContentFile(out.getvalue(), name="legeplads.png")
+
 
 TITLE = "Borgerbudget 2027"
 
@@ -70,6 +146,7 @@ def budgets_demo_load() -> Budget:
             group=group, name=heading_name, defaults={"amount": amount}
         )
         for title, price, description in projects:
+            latitude, longitude, place = PLACES[title]
             Project.objects.update_or_create(
                 heading=heading,
                 title=title,
@@ -79,6 +156,17 @@ def budgets_demo_load() -> Budget:
                     "price": price,
                     "feasibility_explanation": "Projektet kan gennemføres på kommunens arealer.",
                     "price_explanation": "Prisen bygger på kommunens erfaringer og et tilbud.",
+                    "latitude": latitude,
+                    "longitude": longitude,
+                    "location_description": place,
                 },
             )
+    budget_map_upload(budget=budget, text=demo_map(), property_name="heading")
+    playground = Project.objects.get(heading__group__budget=budget, title="Legeplads i Byparken")
+    if not playground.images.exists():
+        ProjectImage.objects.create(
+            project=playground,
+            image=_playground_picture(),
+            alt="Tegning af legepladsen: et klatrestativ og en bænk på græsset.",
+        )
     return budget

@@ -33,3 +33,184 @@ class ValuationForm(forms.Form):
     price_explanation = forms.CharField(
         label=_("Explanation of the price (public)"), widget=forms.Textarea, required=False
     )
+
+
+class AttachmentForm(forms.Form):
+    """A picture (with its description) and a PDF document, both optional."""
+
+    image = forms.FileField(
+        label=_("Picture"),
+        required=False,
+        help_text=_("PNG, JPEG or WebP, at most 8 MB. Location and camera data are removed."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+    image_alt = forms.CharField(
+        label=_("What the picture shows"),
+        max_length=200,
+        required=False,
+        help_text=_("A short description for people who cannot see the picture."),
+    )
+    document = forms.FileField(
+        label=_("Document (PDF)"),
+        required=False,
+        help_text=_("A drawing, a sketch or an offer, as PDF, at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+    document_title = forms.CharField(
+        label=_("Title of the document"), max_length=200, required=False
+    )
+
+    def clean_image(self):
+        from samskab.budgets.process import clean_project_image
+
+        upload = self.cleaned_data.get("image")
+        return clean_project_image(upload) if upload else None
+
+    def clean_document(self):
+        from samskab.budgets.process import clean_project_document
+
+        upload = self.cleaned_data.get("document")
+        return clean_project_document(upload) if upload else None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("image") and not (data.get("image_alt") or "").strip():
+            self.add_error("image_alt", _("Describe what the picture shows."))
+        if data.get("document") and not (data.get("document_title") or "").strip():
+            self.add_error("document_title", _("Give the document a title."))
+        return data
+
+    def images(self):
+        image = self.cleaned_data.get("image")
+        return [(image, self.cleaned_data["image_alt"])] if image else []
+
+    def documents(self):
+        document = self.cleaned_data.get("document")
+        return [(document, self.cleaned_data["document_title"])] if document else []
+
+
+class ProjectSubmitForm(ProjectForm, AttachmentForm):
+    """The citizen's proposal: what, where (heading, place, a point on the map), attachments."""
+
+    location_description = forms.CharField(
+        label=_("Where (address or place)"),
+        max_length=200,
+        required=False,
+        help_text=_("For example “Byparken, by the playground”. You can also click on the map."),
+    )
+    latitude = forms.FloatField(
+        required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
+    )
+    longitude = forms.FloatField(
+        required=False, min_value=-180, max_value=180, widget=forms.HiddenInput
+    )
+
+    field_order = [
+        "heading",
+        "title",
+        "description",
+        "location_description",
+        "latitude",
+        "longitude",
+        "image",
+        "image_alt",
+        "document",
+        "document_title",
+    ]
+
+
+class MapUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Map (GeoJSON)"),
+        help_text=_(
+            "A FeatureCollection with one Polygon or MultiPolygon feature per heading, "
+            "in longitude and latitude (WGS 84), at most 2 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".geojson,.json,application/geo+json"}),
+    )
+    property_name = forms.CharField(
+        label=_("Property that names the heading"),
+        max_length=100,
+        initial="heading",
+        help_text=_("Each feature's value is a heading's name or number."),
+    )
+
+    def clean_file(self):
+        from samskab.budgets.geo import MAX_BYTES
+        from samskab.core.uploads import check_size
+
+        upload = self.cleaned_data["file"]
+        check_size(upload, MAX_BYTES)
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("The map file must be UTF-8 text.")) from None
+
+
+class ProjectFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    heading = forms.ModelChoiceField(
+        label=_("Heading"), queryset=Heading.objects.none(), required=False
+    )
+
+    def __init__(self, *args, budget, **kwargs):
+        from samskab.budgets.models import Project
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All")), *Project.Status.choices]
+        self.fields["heading"].queryset = Heading.objects.filter(group__budget=budget)
+        self.fields["heading"].empty_label = _("All")
+
+
+class PhasesForm(forms.Form):
+    """The current phase, and each phase's dates and description."""
+
+    phase = forms.ChoiceField(label=_("Current phase"))
+
+    def __init__(self, *args, budget, **kwargs):
+        from samskab.budgets.models import Phase
+
+        super().__init__(*args, **kwargs)
+        rows = {row.phase: row for row in budget.phases.all()}
+        # Finishing is done by counting the vote, not by moving the phase.
+        self.fields["phase"].choices = [
+            (v, label) for v, label in Phase.choices if v != Phase.FINISHED or budget.phase == v
+        ]
+        self.fields["phase"].initial = budget.phase
+        self.phase_rows = []
+        for value, label in Phase.choices:
+            row = rows.get(value)
+            names = (f"{value}-starts_on", f"{value}-ends_on", f"{value}-description")
+            self.fields[names[0]] = forms.DateField(
+                label=_("%(phase)s: starts") % {"phase": label},
+                required=False,
+                initial=row.starts_on if row else None,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+            self.fields[names[1]] = forms.DateField(
+                label=_("%(phase)s: ends") % {"phase": label},
+                required=False,
+                initial=row.ends_on if row else None,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+            self.fields[names[2]] = forms.CharField(
+                label=_("%(phase)s: description") % {"phase": label},
+                required=False,
+                initial=row.description if row else "",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.phase_rows.append((value, label, [self[n] for n in names]))
+
+    def rows(self):
+        from samskab.budgets.process import PhaseDates
+
+        data = self.cleaned_data
+        return {
+            value: PhaseDates(
+                data.get(f"{value}-starts_on"),
+                data.get(f"{value}-ends_on"),
+                data.get(f"{value}-description") or "",
+            )
+            for value, _label, _fields in self.phase_rows
+        }

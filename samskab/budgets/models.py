@@ -1,6 +1,9 @@
 """Citizens' budgets: a budget in phases, its groups and headings, projects, supports, ballots."""
 
+import json
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -99,6 +102,18 @@ class Heading(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("budgets:heading", args=[self.group.budget_id, self.pk])
 
+    def clean(self) -> None:
+        # The area typed or pasted in the admin: checked like an uploaded map, stored plain.
+        if self.geojson.strip():
+            from samskab.budgets.geo import GeoError, parse_geometry
+            from samskab.budgets.maps import geo_error_message
+
+            try:
+                area = parse_geometry(self.geojson)
+            except GeoError as error:
+                raise ValidationError({"geojson": geo_error_message(error)}) from None
+            self.geojson = json.dumps(area.geometry())
+
     @property
     def budget(self) -> Budget:
         return self.group.budget
@@ -128,6 +143,13 @@ class Project(models.Model):
     price = models.PositiveBigIntegerField(_("price"), null=True, blank=True)
     price_explanation = models.TextField(_("price explanation"), blank=True)
     feasibility_explanation = models.TextField(_("feasibility explanation"), blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    location_description = models.CharField(
+        _("place"), max_length=200, blank=True, help_text=_("An address or a description.")
+    )
+    # The language the author wrote in: e-mails about the project are sent in it.
+    language = models.CharField(_("language"), max_length=8, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -216,3 +238,95 @@ class HeadingResult(models.Model):
 
     def __str__(self) -> str:
         return str(self.heading)
+
+
+IMAGE_MAX_BYTES = 8 * 1024 * 1024
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+class ProjectImage(models.Model):
+    """A picture of a project, re-encoded on upload (no metadata, at most 1600 pixels)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(_("picture"), upload_to="budgets/%Y/%m/")
+    alt = models.CharField(_("picture description"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("project picture")
+        verbose_name_plural = _("project pictures")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.alt
+
+
+class ProjectDocument(models.Model):
+    """A PDF about a project (a drawing, an offer); checked to be a readable PDF on upload."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(_("PDF file"), upload_to="budgets/documents/%Y/%m/")
+    title = models.CharField(_("title"), max_length=200)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("project document")
+        verbose_name_plural = _("project documents")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProjectFollow(models.Model):
+    """Someone who wants an e-mail when the project's status changes."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="budget_follows"
+    )
+    language = models.CharField(max_length=8, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="budgets_one_follow_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.project}"
+
+
+class ProjectEvent(models.Model):
+    """One step in a project's public history: what happened, its status then, what staff said."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        FEASIBILITY = "feasibility", _("Feasibility assessed")
+        PRICE = "price", _("Price set")
+        BALLOT = "ballot", _("Ballot decided")
+        RESULT = "result", _("Result of the vote")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("what happened"), max_length=20, choices=Kind)
+    status = models.CharField(_("status"), max_length=20, choices=Project.Status)
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("project history entry")
+        verbose_name_plural = _("project history")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.get_status_display()}"

@@ -2,7 +2,7 @@
 
 import rules
 
-from samskab.accounts.roles import is_administrator, is_editor, is_valuator
+from samskab.accounts.roles import is_administrator, is_editor, is_moderator, is_valuator
 from samskab.budgets.models import Phase
 
 
@@ -43,3 +43,10 @@ rules.add_perm("budgets.support_project", is_verified_resident & selecting)
 rules.add_perm("budgets.valuate_project", (is_valuator | is_administrator) & valuating)
 rules.add_perm("budgets.vote_in_heading", is_verified_resident & balloting)
 rules.add_perm("budgets.finish_budget", is_administrator | is_editor)
+
+# The process side: staff pages per budget, the map, pictures and documents.
+rules.add_perm("budgets.manage_projects", is_valuator | is_editor | is_administrator)
+rules.add_perm("budgets.move_budget", is_editor | is_administrator)
+rules.add_perm("budgets.upload_map", is_editor | is_administrator)
+rules.add_perm("budgets.remove_attachment", is_editor | is_administrator | is_moderator)
+rules.add_perm("budgets.follow_project", is_signed_in)

@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from samskab.budgets.counting import Completion, Election, Utility, equal_shares, greedy
 from samskab.budgets.explain import outcome_to_json
+from samskab.budgets.geo import point_in_area
 from samskab.budgets.models import (
     Ballot,
     BallotLine,
@@ -20,6 +22,7 @@ from samskab.budgets.models import (
     HeadingResult,
     Phase,
     Project,
+    ProjectEvent,
     Rule,
     Support,
 )
@@ -45,17 +48,59 @@ def _require_resident(user) -> None:
         raise BudgetRefused(_("Only verified residents of the municipality can take part."))
 
 
-def project_submit(*, heading: Heading, author, title: str, description: str) -> Project:
+def project_submit(
+    *,
+    heading: Heading,
+    author,
+    title: str,
+    description: str,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    location_description: str = "",
+    language: str = "",
+    images: Iterable[tuple[ContentFile, str]] = (),
+    documents: Iterable[tuple[ContentFile, str]] = (),
+) -> Project:
+    """A citizen's proposal, with its place on the map and checked pictures and documents."""
+    from samskab.budgets import process
+    from samskab.budgets.maps import heading_area
+
     budget = heading.group.budget
     _require_phase(
         budget, Phase.ACCEPTING, _("Projects can only be submitted while they are being accepted.")
     )
     if not (author.is_authenticated and author.is_active):
         raise BudgetRefused(_("Sign in to submit a project."))
+    if (latitude is None) != (longitude is None):
+        raise BudgetRefused(_("The place on the map is incomplete. Choose it again."))
+    if latitude is not None:
+        area = heading_area(heading)
+        if area is not None and not point_in_area(area, longitude, latitude):
+            raise BudgetRefused(
+                _("The place you chose on the map is outside “%(heading)s”.")
+                % {"heading": heading.name}
+            )
     with transaction.atomic():
-        return Project.objects.create(
-            heading=heading, author=author, title=title.strip(), description=description.strip()
+        project = Project.objects.create(
+            heading=heading,
+            author=author,
+            title=title.strip(),
+            description=description.strip(),
+            latitude=latitude,
+            longitude=longitude,
+            location_description=location_description.strip(),
+            language=language,
         )
+        for image, alt in images:
+            process.project_image_add(project=project, user=author, image=image, alt=alt)
+        for document, name in documents:
+            process.project_document_add(
+                project=project, user=author, document=document, title=name
+            )
+        process.project_event_record(
+            project=project, kind=ProjectEvent.Kind.SUBMITTED, actor=author, notify=False
+        )
+    return project
 
 
 def support_add(*, project: Project, user) -> Support:
@@ -113,7 +158,10 @@ def project_valuate(
             raise BudgetRefused(_("A feasible project needs a price."))
         if not price_explanation.strip():
             raise BudgetRefused(_("Explain the price."))
+    from samskab.budgets.process import project_event_record
+
     with transaction.atomic():
+        before = (project.status, project.feasibility_explanation, project.price)
         project.status = Project.Status.FEASIBLE if feasible else Project.Status.UNFEASIBLE
         project.feasibility_explanation = feasibility_explanation.strip()
         project.price = price if feasible else None
@@ -121,6 +169,23 @@ def project_valuate(
         project.save(
             update_fields=["status", "feasibility_explanation", "price", "price_explanation"]
         )
+        # The history (and the e-mail) tells what changed: the assessment, the price, or both.
+        price_changed = feasible and before[2] != project.price
+        if before[:2] != (project.status, project.feasibility_explanation):
+            project_event_record(
+                project=project,
+                kind=ProjectEvent.Kind.FEASIBILITY,
+                note=project.feasibility_explanation,
+                actor=user,
+                notify=not price_changed,  # one e-mail: the price's tells both
+            )
+        if price_changed:
+            project_event_record(
+                project=project,
+                kind=ProjectEvent.Kind.PRICE,
+                note=project.price_explanation,
+                actor=user,
+            )
     return project
 
 
@@ -217,10 +282,19 @@ def budget_finish(*, budget: Budget) -> list[HeadingResult]:
             Project.objects.filter(pk__in=set(ids) - set(winners)).update(
                 status=Project.Status.NOT_WINNER
             )
+            _record_results(ids)
             results.append(result)
         budget.phase = Phase.FINISHED
         budget.save(update_fields=["phase"])
     return results
+
+
+def _record_results(project_ids: Iterable[int]) -> None:
+    # Each project's history gets its result, and its author and followers an e-mail.
+    from samskab.budgets.process import project_event_record
+
+    for project in Project.objects.filter(pk__in=project_ids):
+        project_event_record(project=project, kind=ProjectEvent.Kind.RESULT)
 
 
 def heading_total(ballot: Ballot) -> int:

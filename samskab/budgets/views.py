@@ -9,8 +9,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from samskab.budgets.forms import ProjectForm, ValuationForm
+from samskab.budgets.forms import ProjectSubmitForm, ValuationForm
+from samskab.budgets.maps import budget_map
 from samskab.budgets.models import Heading, Phase, Project
+from samskab.budgets.process import ATTACHING_PHASES
 from samskab.budgets.selectors import (
     ballot_choice,
     ballot_projects,
@@ -52,6 +54,7 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "phases": [(value, label, phases.get(value)) for value, label in Phase.choices],
             "current": phases.get(budget.phase),
             "groups": budget.groups.prefetch_related("headings"),
+            "map": budget_map(budget),
         },
     )
 
@@ -68,10 +71,17 @@ def _heading(budget_pk: int, pk: int) -> Heading:
 @require_GET
 def heading_detail(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
     heading = _heading(budget_pk, pk)
+    projects = heading_projects(heading)
+    budget = heading.group.budget
     return render(
         request,
         "budgets/heading.html",
-        {"heading": heading, "budget": heading.group.budget, "projects": heading_projects(heading)},
+        {
+            "heading": heading,
+            "budget": budget,
+            "projects": projects,
+            "map": budget_map(budget, projects=projects, focus=heading),
+        },
     )
 
 
@@ -86,10 +96,20 @@ def _project(pk: int) -> Project:
 @require_GET
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(pk)
+    budget = project.heading.group.budget
+    user = request.user
     return render(
         request,
         "budgets/project.html",
         {
+            "map": budget_map(budget, projects=[project], focus=project.heading),
+            "images": project.images.all(),
+            "documents": project.documents.all(),
+            "events": project.events.all(),
+            "following": user.is_authenticated and project.follows.filter(user=user).exists(),
+            "may_remove": user.has_perm("budgets.remove_attachment"),
+            "may_attach": user.is_authenticated
+            and (project.author_id == user.pk and budget.phase in ATTACHING_PHASES),
             "project": project,
             "heading": project.heading,
             "budget": project.heading.group.budget,
@@ -175,14 +195,21 @@ def project_new(request: HttpRequest, pk: int) -> HttpResponse:
     budget = get_object_or_404(budgets_public(), pk=pk)
     if budget.phase != Phase.ACCEPTING:
         raise Http404(_("Projects are not accepted now."))
-    form = ProjectForm(request.POST or None, budget=budget)
+    form = ProjectSubmitForm(request.POST or None, request.FILES or None, budget=budget)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             project = project_submit(
-                heading=form.cleaned_data["heading"],
+                heading=data["heading"],
                 author=request.user,
-                title=form.cleaned_data["title"],
-                description=form.cleaned_data["description"],
+                title=data["title"],
+                description=data["description"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                location_description=data["location_description"],
+                language=request.LANGUAGE_CODE,
+                images=form.images(),
+                documents=form.documents(),
             )
         except BudgetRefused as refusal:
             form.add_error(None, str(refusal))
@@ -192,7 +219,11 @@ def project_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "budgets/project_form.html",
-        {"budget": budget, "form": form},
+        {
+            "budget": budget,
+            "form": form,
+            "map": budget_map(budget),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -211,7 +242,7 @@ def project_valuation(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(refusal))
         else:
             messages.success(request, _("The assessment is saved."))
-            return redirect(project)
+            return redirect("budgets:staff_projects", pk=project.heading.group.budget_id)
     return render(
         request,
         "budgets/valuation_form.html",

@@ -1,0 +1,231 @@
+"""Budget pages around the process: the map, following, attachments, and staff pages for
+projects (filters, assessment, the ballot), phases and the map upload."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from samskab.budgets.forms import AttachmentForm, MapUploadForm, PhasesForm, ProjectFilterForm
+from samskab.budgets.geo import GeoError
+from samskab.budgets.maps import budget_map, budget_map_upload, geo_error_message
+from samskab.budgets.models import Budget, Project, ProjectDocument, ProjectImage
+from samskab.budgets.process import (
+    budget_phases_save,
+    project_attachment_remove,
+    project_ballot_mark,
+    project_document_add,
+    project_follow,
+    project_image_add,
+    project_unfollow,
+)
+from samskab.budgets.selectors import budgets_public
+from samskab.budgets.services import BudgetRefused
+from samskab.budgets.views import _project
+from samskab.core.ratelimit import ratelimit
+
+
+@require_GET
+def budget_map_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every heading's area and every project with a place, and the same as a list."""
+    budget = get_object_or_404(budgets_public(), pk=pk)
+    projects = list(
+        Project.objects.filter(heading__group__budget=budget)
+        .exclude(status=Project.Status.UNFEASIBLE)
+        .select_related("heading")
+    )
+    return render(
+        request,
+        "budgets/map.html",
+        {
+            "budget": budget,
+            "map": budget_map(budget, projects=projects),
+            "placed": [p for p in projects if p.latitude is not None],
+            "unplaced": [p for p in projects if p.latitude is None],
+        },
+    )
+
+
+@require_POST
+@login_required
+@ratelimit("budget-follow", "30/m")
+def project_follow_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(pk)
+    if request.POST.get("follow") == "0":
+        project_unfollow(project=project, user=request.user)
+        messages.success(request, _("You no longer follow this project."))
+    else:
+        project_follow(project=project, user=request.user, language=request.LANGUAGE_CODE)
+        messages.success(
+            request, _("You follow this project. We e-mail you when its status changes.")
+        )
+    return redirect(project)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@ratelimit("budget-attach", "20/h")
+def project_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(pk)
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        if not (form.images() or form.documents()):
+            form.add_error(None, _("Choose a picture or a document to add."))
+        else:
+            try:
+                for image, alt in form.images():
+                    project_image_add(project=project, user=request.user, image=image, alt=alt)
+                for document, title in form.documents():
+                    project_document_add(
+                        project=project, user=request.user, document=document, title=title
+                    )
+            except BudgetRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(request, _("Thank you. It is added to the project."))
+                return redirect(project)
+    return render(
+        request,
+        "budgets/attach_form.html",
+        {"project": project, "budget": project.heading.group.budget, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def attachment_remove(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    model = {"billede": ProjectImage, "dokument": ProjectDocument}.get(kind)
+    if model is None:
+        raise PermissionDenied
+    attachment = get_object_or_404(model, pk=pk)
+    project = attachment.project
+    try:
+        project_attachment_remove(attachment=attachment, user=request.user)
+    except BudgetRefused as refusal:
+        raise PermissionDenied(str(refusal)) from None
+    messages.success(request, _("It is removed from the project."))
+    return redirect(project)
+
+
+def _staff_budget(request: HttpRequest, pk: int, perm: str) -> Budget:
+    budget = get_object_or_404(Budget, pk=pk)
+    if not request.user.has_perm(perm, budget):
+        raise PermissionDenied
+    return budget
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def staff_projects(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff's list of a budget's projects: filter, assess, and decide the ballot."""
+    budget = _staff_budget(request, pk, "budgets.manage_projects")
+    if request.method == "POST":
+        on_ballot = request.POST.get("action") == "on_ballot"
+        chosen = Project.objects.filter(
+            heading__group__budget=budget, pk__in=request.POST.getlist("project")[:1000]
+        ).select_related("heading__group__budget")
+        done = 0
+        for project in chosen:
+            try:
+                project_ballot_mark(project=project, user=request.user, on_ballot=on_ballot)
+            except BudgetRefused as refusal:
+                messages.error(request, str(refusal))
+            else:
+                done += 1
+        if not chosen:
+            messages.error(request, _("Tick the projects the action is for."))
+        elif done:
+            messages.success(
+                request,
+                ngettext("%(count)d project is updated.", "%(count)d projects are updated.", done)
+                % {"count": done},
+            )
+        return redirect(request.get_full_path())
+    form = ProjectFilterForm(request.GET or None, budget=budget)
+    projects = (
+        Project.objects.filter(heading__group__budget=budget)
+        .select_related("heading")
+        .annotate(support_count=Count("supports", distinct=True))
+        .order_by("heading_id", "-support_count", "pk")
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            projects = projects.filter(
+                Q(title__icontains=data["q"]) | Q(description__icontains=data["q"])
+            )
+        if data["status"]:
+            projects = projects.filter(status=data["status"])
+        if data["heading"]:
+            projects = projects.filter(heading=data["heading"])
+    return render(
+        request,
+        "budgets/staff_projects.html",
+        {
+            "budget": budget,
+            "form": form,
+            "projects": projects,
+            "may_valuate": request.user.has_perm("budgets.valuate_project", budget),
+            "may_move": request.user.has_perm("budgets.move_budget", budget),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def staff_phases(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = _staff_budget(request, pk, "budgets.move_budget")
+    form = PhasesForm(request.POST or None, budget=budget)
+    if request.method == "POST" and form.is_valid():
+        try:
+            budget_phases_save(
+                budget=budget, user=request.user, phase=form.cleaned_data["phase"], rows=form.rows()
+            )
+        except BudgetRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("The phases are saved."))
+            return redirect("budgets:staff_phases", pk=budget.pk)
+    return render(
+        request,
+        "budgets/staff_phases.html",
+        {"budget": budget, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def staff_map(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = _staff_budget(request, pk, "budgets.upload_map")
+    form = MapUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            missing = budget_map_upload(
+                budget=budget,
+                text=form.cleaned_data["file"],
+                property_name=form.cleaned_data["property_name"],
+            )
+        except GeoError as error:
+            form.add_error("file", geo_error_message(error))
+        else:
+            messages.success(request, _("The map is saved."))
+            if missing:
+                messages.warning(
+                    request,
+                    _("These headings have no area on the map: %(names)s.")
+                    % {"names": ", ".join(h.name for h in missing)},
+                )
+            return redirect("budgets:staff_map", pk=budget.pk)
+    return render(
+        request,
+        "budgets/staff_map.html",
+        {"budget": budget, "form": form, "map": budget_map(budget)},
+        status=400 if form.errors else 200,
+    )
