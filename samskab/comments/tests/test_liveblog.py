@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.template import Context, Template
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from samskab.accounts.roles import Role
@@ -17,11 +17,18 @@ from samskab.moderation import services as moderation
 
 
 def render_liveblog(meeting, user=None) -> str:
+    """The section in the player page and the body liveblog.js fetches into it."""
     request = RequestFactory().get("/moede/1/")
     request.user = user or AnonymousUser()
     request.viewer = Viewer(request)
     template = Template('{% include "comments/liveblog.html" with meeting=meeting %}')
-    return template.render(Context({"meeting": meeting, "request": request}))
+    shell = template.render(Context({"meeting": meeting, "request": request}))
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    body = client.get(reverse("comments:liveblog", args=["webcasts.meeting", meeting.pk]))
+    assert body.status_code == 200
+    return shell + body.content.decode()
 
 
 @pytest.mark.django_db
@@ -55,6 +62,31 @@ class TestLiveBlog:
         channel, event, data = sent[-2]
         assert (channel, event, data["id"]) == (meeting.channel, "comment", comment.pk)
         assert "<b>" not in data["html"]
+
+    def test_the_player_section_costs_no_query_and_links_to_the_thread_without_script(
+        self, django_assert_num_queries
+    ):
+        meeting = MeetingFactory()
+        request = RequestFactory().get("/moede/1/")
+        request.user = AnonymousUser()
+        template = Template('{% include "comments/liveblog.html" with meeting=meeting %}')
+        with django_assert_num_queries(0):
+            html = template.render(Context({"meeting": meeting, "request": request}))
+        assert reverse("comments:thread", args=["webcasts.meeting", meeting.pk]) in html
+        assert 'data-body-url="' in html
+
+    def test_forms_in_the_live_blog_send_the_visitor_back_to_the_player(self, client):
+        meeting = MeetingFactory()
+        CommentFactory(target=meeting, body="Hej")
+        user = UserFactory()
+        client.force_login(user)
+        url = reverse("comments:liveblog", args=["webcasts.meeting", meeting.pk])
+        html = client.get(url).content.decode()
+        assert f'name="next" value="{meeting.get_absolute_url()}"' in html
+
+    def test_a_recorded_meeting_s_blog_follows_no_stream(self):
+        meeting = MeetingFactory(status="ended")
+        assert "data-live-channel" not in render_liveblog(meeting)
 
     def test_the_polling_fallback_returns_only_newer_published_posts(self, client):
         meeting = MeetingFactory()
