@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page clean
+.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-liveblog clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -63,6 +63,9 @@ bench-budget-counting: $(STAMP)
 
 bench-meeting-page: $(STAMP)
 	$(BIN)/python -m bench.meeting_page
+
+bench-liveblog: $(STAMP)
+	$(BIN)/python -m bench.liveblog
 
 clean:
 	rm -rf $(VENV) var/static
