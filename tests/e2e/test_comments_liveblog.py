@@ -40,7 +40,7 @@ def post_as_viewer(page, name: str, text: str) -> None:
     form.get_by_label("Your name").fill(name)
     form.get_by_label("Your comment").fill(text)
     # The browser solves a small proof of work, then the form posts and comes back.
-    with page.expect_navigation():
+    with page.expect_navigation(wait_until="domcontentloaded", timeout=30_000):
         form.get_by_role("button", name="Post comment").click()
 
 
