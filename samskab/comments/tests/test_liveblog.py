@@ -96,3 +96,21 @@ class TestLiveBlog:
         url = reverse("comments:since", args=["webcasts.meeting", meeting.pk])
         html = client.get(url, {"after": old.pk}).content.decode()
         assert "ny" in html and "gammel" not in html and "skjult" not in html
+
+
+@pytest.mark.django_db
+class TestInThePlayer:
+    def test_the_meeting_page_has_the_live_blog_section(self, client):
+        meeting = MeetingFactory(status="live")
+        html = client.get(meeting.get_absolute_url()).content.decode()
+        assert 'class="liveblog comments"' in html
+        assert "samskab/comments/liveblog.js" in html
+        assert "samskab/comments/comments.css" in html
+
+    def test_the_embedded_player_links_to_the_live_blog_instead(self, client):
+        meeting = MeetingFactory(status="live")
+        response = client.get(reverse("webcasts:meeting_embed", kwargs={"pk": meeting.pk}))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'class="liveblog comments"' not in html
+        assert "liveblog-elsewhere" in html and "#liveblog-heading" in html
