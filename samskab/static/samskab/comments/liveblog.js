@@ -48,7 +48,7 @@
           var replies = parent.querySelector(".liveblog-replies, .comment-replies");
           if (!replies) {
             replies = document.createElement("ol");
-            replies.className = "comment-replies";
+            replies.className = "comment-replies no-max-width";
             parent.appendChild(replies);
           }
           replies.appendChild(item);
