@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media clean
+.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media bench-liveblog clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -71,6 +71,9 @@ bench-meeting-page: $(STAMP)
 # Packaging a 60-minute 720p recording to HLS, and a clip (docs/benchmarks.md).
 bench-media: $(STAMP)
 	$(BIN)/python -m bench.media
+
+bench-liveblog: $(STAMP)
+	$(BIN)/python -m bench.liveblog
 
 clean:
 	rm -rf $(VENV) var/static

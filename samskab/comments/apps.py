@@ -8,7 +8,11 @@ class CommentsConfig(AppConfig):
     verbose_name = _("Comments")
 
     def ready(self) -> None:
+        from samskab import live as live_app
         from samskab.comments import privacy
+        from samskab.comments.live import place_may_listen
         from samskab.core import privacy as registry
 
         registry.register("comments", export=privacy.export, anonymise=privacy.anonymise)
+        # A meeting's posts go to meeting:<id>; other places' to comments:<app.model>:<id>.
+        live_app.register_channel("comments", authorize=place_may_listen)

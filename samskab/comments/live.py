@@ -3,6 +3,7 @@
 from django.template.loader import render_to_string
 
 from samskab import live
+from samskab.moderation.live_channels import QUEUE_CHANNEL
 
 
 def channel_for(target) -> str:
@@ -32,8 +33,8 @@ def publish_removed(comment) -> None:
     live.publish_on_commit(channel_for(comment.target), "comment_removed", {"id": comment.pk})
 
 
-# The live app's `moderation` kind admits moderators only.
-MODERATION_CHANNEL = "moderation:queue"
+# The moderation app registers the `moderation` kind (moderators and administrators only).
+MODERATION_CHANNEL = QUEUE_CHANNEL
 
 
 def publish_queue(comment) -> None:
@@ -45,3 +46,19 @@ def publish_queue(comment) -> None:
 
 def publish_queue_done(comment) -> None:
     live.publish_on_commit(MODERATION_CHANNEL, "queue_done", {"id": comment.pk})
+
+
+def place_may_listen(user, viewer, key: str) -> bool:
+    """`comments:<app.model>:<pk>`: anyone who may see the place may follow its comments."""
+    from django.http import Http404
+
+    from samskab.comments import targets
+
+    label, _sep, raw_pk = key.partition(":")
+    if not raw_pk.isdigit():
+        return False
+    try:
+        targets.resolve(label, int(raw_pk))
+    except Http404:
+        return False
+    return True

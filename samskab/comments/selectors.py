@@ -1,7 +1,9 @@
 """Reads: a whole thread in a fixed number of queries, and a viewer's own votes."""
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
@@ -70,13 +72,14 @@ def thread(
                 comment__object_id=target.pk,
             ).values_list("comment_id", "value")
         )
+    own_host = urlsplit(settings.SITE_URL).netloc
     nodes: dict[int, Node] = {}
     for comment in rows:
         stub = comment.status not in (Comment.Status.PUBLISHED, Comment.Status.PENDING)
         nodes[comment.pk] = Node(
             comment=comment,
             my_vote=votes.get(comment.pk),
-            videos=[] if stub else video_links(comment.body),
+            videos=[] if stub else video_links(comment.body, own_host=own_host),
             is_stub=stub and comment.status != Comment.Status.REMOVED_BY_AUTHOR,
             is_own_pending=comment.status == Comment.Status.PENDING,
         )

@@ -4,14 +4,30 @@ Apps add theirs with `register("debates.debate")` in their AppConfig.ready; an a
 naming anything else is a 404, so comments cannot be hung on users or settings.
 """
 
+from collections.abc import Callable
+
 from django.apps import apps
 from django.http import Http404
 
 _commentable: set[str] = {"webcasts.meeting"}
 
+# The process a place belongs to (a budget project's budget), whose moderation mode the
+# place follows unless it has its own. Apps may name theirs: register(label, process=...).
+_processes: dict[str, Callable] = {
+    "budgets.project": lambda project: project.heading.group.budget,
+}
 
-def register(label: str) -> None:
+
+def register(label: str, *, process: Callable | None = None) -> None:
     _commentable.add(label.lower())
+    if process is not None:
+        _processes[label.lower()] = process
+
+
+def process_of(target):
+    """The participation process around a place, or None (a meeting is its own)."""
+    find = _processes.get(label_of(target))
+    return find(target) if find is not None else None
 
 
 def label_of(target) -> str:

@@ -186,6 +186,23 @@ def challenge(request: HttpRequest, label: str, pk: int) -> JsonResponse:
 
 
 @require_GET
+def liveblog(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+    """The live blog's posts and form, fetched by liveblog.js into the player's section."""
+    from django.middleware.csrf import get_token
+
+    from samskab.comments.templatetags.comments import liveblog_context
+
+    target = targets.resolve(label, pk)
+    data = liveblog_context({"request": request, "csrf_token": get_token(request)}, target)
+    # Forms in the live blog come back to the player, not to this fragment.
+    back = getattr(target, "get_absolute_url", None)
+    data["next"] = back() if back else data["thread_url"]
+    response = render(request, "comments/partials/liveblog_body.html", data)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
 def since(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     """The live blog's fallback when server push is unavailable: posts after an id."""
     target = targets.resolve(label, pk)

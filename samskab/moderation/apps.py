@@ -6,3 +6,11 @@ class ModerationConfig(AppConfig):
     name = "samskab.moderation"
     label = "moderation"
     verbose_name = _("Moderation")
+
+    def ready(self) -> None:
+        from samskab import live
+        from samskab.moderation.live_channels import moderator_may_listen
+
+        # `moderation:queue`: held posts and reports reach the open queue pages at once.
+        # Takes over the live app's provisional registration of the kind.
+        live.register_channel("moderation", authorize=moderator_may_listen)

@@ -24,10 +24,25 @@ class PlaceRules:
 
 
 def place_rules(target) -> PlaceRules:
-    content_type = ContentType.objects.get_for_model(target)
-    policy = ModerationPolicy.objects.filter(content_type=content_type, object_id=target.pk).first()
-    if policy is not None:
-        return PlaceRules(policy.mode, policy.allow_anonymous)
+    """The place's own policy, else its process's (a budget's for its projects), else the
+    site default."""
+    from samskab.comments.targets import process_of
+
+    places = [target]
+    process = process_of(target)
+    if process is not None:
+        places.append(process)
+    keys = [(ContentType.objects.get_for_model(place).pk, place.pk) for place in places]
+    found = Q()
+    for content_type_id, object_id in keys:
+        found |= Q(content_type_id=content_type_id, object_id=object_id)
+    policies = {
+        (policy.content_type_id, policy.object_id): policy
+        for policy in ModerationPolicy.objects.filter(found)
+    }
+    for key in keys:
+        if key in policies:
+            return PlaceRules(policies[key].mode, policies[key].allow_anonymous)
     return PlaceRules(ModerationSettings.current().default_mode, False)
 
 

@@ -33,19 +33,35 @@ def _log(*, moderator, action: str, comment: Comment | None = None, reason: str 
     )
 
 
-def _tell_author(comment: Comment, reason: str) -> None:
-    """E-mail the author why their post was removed, in their language (site default else)."""
+def author_language(comment: Comment) -> str:
+    """The language to write to a comment's author in.
+
+    The account's stored preference where the accounts app keeps one, else the language
+    of the request the comment was posted in (stored on the comment), else the site's.
+    """
+    available = {code for code, _name in settings.LANGUAGES}
     author = comment.author
-    if author is None or not author.email or author.deleted_at:
+    for candidate in (
+        getattr(author, "language", "") if author is not None else "",
+        comment.language,
+    ):
+        code = (candidate or "").split("-")[0].lower()
+        if code in available:
+            return code
+    return settings.LANGUAGE_CODE
+
+
+def _tell_author(comment: Comment, reason: str) -> None:
+    """E-mail the author why their post was removed, in the author's language."""
+    author = comment.author
+    if author is None or not author.email or getattr(author, "deleted_at", None):
         return
-    language = getattr(author, "language", "") or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(author_language(comment)):
         context = {"comment": comment, "reason": reason, "site_url": settings.SITE_URL}
         subject = _("Your comment was removed")
         body = render_to_string("moderation/email/removed.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, None, [author.email], fail_silently=True)
-    )
+    recipient = author.email
+    transaction.on_commit(lambda: send_mail(subject, body, None, [recipient], fail_silently=True))
 
 
 def comment_approve(*, comment: Comment, moderator) -> Comment:

@@ -61,12 +61,28 @@ def can_edit(comment, user) -> bool:
     )
 
 
-@register.inclusion_tag("comments/partials/liveblog_body.html", takes_context=True)
-def liveblog(context, meeting):
-    """The live blog tab of a meeting's player: newest first, replies under each post."""
+def liveblog_context(context, meeting) -> dict:
+    """The live blog's posts and form (the view behind the player's live blog section)."""
     data = comment_thread(context, meeting)
     data["nodes"] = data["nodes"][:200]
-    data["channel"] = live.channel_for(meeting)
-    data["since_url"] = reverse("comments:since", args=[targets.label_of(meeting), meeting.pk])
     data["last_id"] = max((n.comment.pk for n in data["nodes"]), default=0)
     return data
+
+
+@register.inclusion_tag("comments/partials/liveblog_shell.html", takes_context=True)
+def liveblog(context, meeting):
+    """The live blog section of a meeting's player, without a database query.
+
+    The player page stays as cheap as it was: the posts and the form arrive by one request
+    from liveblog.js, and without JavaScript the section links to the full thread page.
+    """
+    label = targets.label_of(meeting)
+    return {
+        "meeting": meeting,
+        "channel": live.channel_for(meeting),
+        "body_url": reverse("comments:liveblog", args=[label, meeting.pk]),
+        "since_url": reverse("comments:since", args=[label, meeting.pk]),
+        "thread_url": reverse("comments:thread", args=[label, meeting.pk]),
+        # A recorded meeting's blog is an archive: no stream, no polling.
+        "follows_live": getattr(meeting, "status", "live") in ("live", "planned"),
+    }

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.template import Context, Template
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from samskab.accounts.roles import Role
@@ -17,11 +17,18 @@ from samskab.moderation import services as moderation
 
 
 def render_liveblog(meeting, user=None) -> str:
+    """The section in the player page and the body liveblog.js fetches into it."""
     request = RequestFactory().get("/moede/1/")
     request.user = user or AnonymousUser()
     request.viewer = Viewer(request)
     template = Template('{% include "comments/liveblog.html" with meeting=meeting %}')
-    return template.render(Context({"meeting": meeting, "request": request}))
+    shell = template.render(Context({"meeting": meeting, "request": request}))
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    body = client.get(reverse("comments:liveblog", args=["webcasts.meeting", meeting.pk]))
+    assert body.status_code == 200
+    return shell + body.content.decode()
 
 
 @pytest.mark.django_db
@@ -56,6 +63,31 @@ class TestLiveBlog:
         assert (channel, event, data["id"]) == (meeting.channel, "comment", comment.pk)
         assert "<b>" not in data["html"]
 
+    def test_the_player_section_costs_no_query_and_links_to_the_thread_without_script(
+        self, django_assert_num_queries
+    ):
+        meeting = MeetingFactory()
+        request = RequestFactory().get("/moede/1/")
+        request.user = AnonymousUser()
+        template = Template('{% include "comments/liveblog.html" with meeting=meeting %}')
+        with django_assert_num_queries(0):
+            html = template.render(Context({"meeting": meeting, "request": request}))
+        assert reverse("comments:thread", args=["webcasts.meeting", meeting.pk]) in html
+        assert 'data-body-url="' in html
+
+    def test_forms_in_the_live_blog_send_the_visitor_back_to_the_player(self, client):
+        meeting = MeetingFactory()
+        CommentFactory(target=meeting, body="Hej")
+        user = UserFactory()
+        client.force_login(user)
+        url = reverse("comments:liveblog", args=["webcasts.meeting", meeting.pk])
+        html = client.get(url).content.decode()
+        assert f'name="next" value="{meeting.get_absolute_url()}"' in html
+
+    def test_a_recorded_meeting_s_blog_follows_no_stream(self):
+        meeting = MeetingFactory(status="ended")
+        assert "data-live-channel" not in render_liveblog(meeting)
+
     def test_the_polling_fallback_returns_only_newer_published_posts(self, client):
         meeting = MeetingFactory()
         old = CommentFactory(target=meeting, body="gammel")
@@ -64,3 +96,21 @@ class TestLiveBlog:
         url = reverse("comments:since", args=["webcasts.meeting", meeting.pk])
         html = client.get(url, {"after": old.pk}).content.decode()
         assert "ny" in html and "gammel" not in html and "skjult" not in html
+
+
+@pytest.mark.django_db
+class TestInThePlayer:
+    def test_the_meeting_page_has_the_live_blog_section(self, client):
+        meeting = MeetingFactory(status="live")
+        html = client.get(meeting.get_absolute_url()).content.decode()
+        assert 'class="liveblog comments"' in html
+        assert "samskab/comments/liveblog.js" in html
+        assert "samskab/comments/comments.css" in html
+
+    def test_the_embedded_player_links_to_the_live_blog_instead(self, client):
+        meeting = MeetingFactory(status="live")
+        response = client.get(reverse("webcasts:meeting_embed", kwargs={"pk": meeting.pk}))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'class="liveblog comments"' not in html
+        assert "liveblog-elsewhere" in html and "#liveblog-heading" in html

@@ -33,3 +33,13 @@ def test_youtube_and_vimeo_links_are_found_and_turned_into_privacy_friendly_embe
 def test_other_links_are_not_videos():
     assert video_links("https://evil.example/youtube.com/watch?v=dQw4w9WgXcQ") == []
     assert video_links("javascript:alert(1)") == []
+
+
+def test_a_link_to_one_of_our_meetings_is_our_own_clip_at_its_moment():
+    from samskab.comments.embeds import video_links
+
+    text = "Se her https://samskab.kommune.dk/moeder/42/?t=300 og https://andet.dk/moeder/7/"
+    [clip] = video_links(text, own_host="samskab.kommune.dk")
+    assert (clip.provider, clip.video_id, clip.start) == ("clip", "42", 300)
+    assert clip.is_own and clip.embed_url == "/moeder/42/embed/?t=300"
+    assert video_links(text) == []

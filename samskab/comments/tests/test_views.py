@@ -73,6 +73,12 @@ class TestThreadPage:
         assert "video-consent" in html
         assert "<iframe" not in html
 
+    def test_a_link_to_a_moment_of_our_own_meeting_plays_in_our_player(self, client, settings):
+        settings.SITE_URL = "https://samskab.kommune.dk"
+        comment = CommentFactory(body="Se https://samskab.kommune.dk/moeder/3/?t=90")
+        html = client.get(thread_url(comment.target)).content.decode()
+        assert '<iframe class="video-embed" src="/moeder/3/embed/?t=90"' in html
+
     def test_a_held_comment_is_hidden_from_others(self, client):
         comment = CommentFactory(status=Comment.Status.PENDING, body="hemmelig")
         assert "hemmelig" not in client.get(thread_url(comment.target)).content.decode()

@@ -1,0 +1,18 @@
+"""The moderators' live channel: `moderation:queue` carries held posts and reports."""
+
+QUEUE_CHANNEL = "moderation:queue"
+
+
+def moderator_may_listen(user, viewer, key: str) -> bool:
+    """Only people who may see the queue (moderators and administrators) may follow it.
+
+    The events carry only ids and reasons, but even that is not for citizens: a held
+    post's reason names the restricted word or the reports it drew.
+    """
+    return bool(
+        key == "queue"
+        and user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.has_perm("moderation.view_queue")
+    )
