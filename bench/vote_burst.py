@@ -257,7 +257,7 @@ def free_port() -> int:
 
 def run_module(env: dict, *args: str) -> str:
     # Our own interpreter and module, with arguments we built.
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [sys.executable, "-m", "bench.vote_burst", *args],
         env=env,
         cwd=PROJECT_DIR,
@@ -273,9 +273,17 @@ def run_module(env: dict, *args: str) -> str:
 def serve(env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
     import httpx
 
-    process = subprocess.Popen(  # noqa: S603  # our interpreter, our arguments
-        [sys.executable, "-m", "samskab.cli", "serve", "--port", str(port)]
-        + ["--workers", str(workers)],
+    process = subprocess.Popen(  # our interpreter, our arguments
+        [
+            sys.executable,
+            "-m",
+            "samskab.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         env=env,
         cwd=PROJECT_DIR,
         stdout=log.open("w"),
@@ -352,9 +360,7 @@ def main() -> None:
         port = free_port()
         server = serve(env, port, workers, work / "server.log")
         try:
-            result = asyncio.run(
-                burst(port, facts, again=args.again, concurrency=args.concurrency)
-            )
+            result = asyncio.run(burst(port, facts, again=args.again, concurrency=args.concurrency))
         finally:
             stop(server)
         counted = json.loads(run_module(env, "--recount", str(facts["poll"])).splitlines()[-1])

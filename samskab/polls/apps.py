@@ -8,9 +8,9 @@ class PollsConfig(AppConfig):
     verbose_name = _("Votes and vox pops")
 
     def ready(self) -> None:
-        from samskab.live import register_channel
         from django.db.models.signals import post_delete, post_save
 
+        from samskab.live import register_channel
         from samskab.polls.models import Option, Question
         from samskab.polls.selectors import forget_shapes, poll_channel_may_listen
 

@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samskab import live
+from samskab.core.db import serialised_writes
 from samskab.live.channels import kind_of
 from samskab.polls.models import Option, Poll, Vote
-from samskab.core.db import serialised_writes
 from samskab.polls.selectors import (
     Voter,
     option_counters,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samskab.surveys.export import csv_lines, xlsx_write
 from samskab.surveys.models import Choice, Question, Section, Survey
-from samskab.surveys.selectors import responses, survey_specs
+from samskab.surveys.selectors import response_rows, responses, survey_specs
 from samskab.surveys.stats import survey_stats
 
 
@@ -131,9 +131,9 @@ class SurveyAdmin(admin.ModelAdmin):
     def csv_view(self, request, pk: int) -> StreamingHttpResponse:
         survey = self._survey_for_results(request, pk)
         delimiter = "," if request.GET.get("separator") == "comma" else ";"
-        rows = self._responses(request, survey).values_list("submitted_at", "answers")
+        rows = response_rows(self._responses(request, survey))
         response = StreamingHttpResponse(
-            csv_lines(survey_specs(survey), rows.iterator(chunk_size=2000), delimiter=delimiter),
+            csv_lines(survey_specs(survey), rows, delimiter=delimiter),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{slugify(survey.slug)}.csv"'
@@ -141,9 +141,8 @@ class SurveyAdmin(admin.ModelAdmin):
 
     def xlsx_view(self, request, pk: int) -> HttpResponse:
         survey = self._survey_for_results(request, pk)
-        rows = self._responses(request, survey).values_list("submitted_at", "answers")
         buffer = io.BytesIO()
-        xlsx_write(survey_specs(survey), rows.iterator(chunk_size=2000), buffer)
+        xlsx_write(survey_specs(survey), response_rows(self._responses(request, survey)), buffer)
         response = HttpResponse(
             buffer.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
