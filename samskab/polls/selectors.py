@@ -3,7 +3,7 @@
 import time
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from samskab.polls.counting import percentages, recount
 from samskab.polls.models import Option, Poll, Question, Vote
@@ -142,6 +142,19 @@ def polls_open_for_meeting(meeting) -> QuerySet[Poll]:
     return (
         Poll.objects.filter(meeting=meeting, status=Poll.Status.OPEN)
         .prefetch_related("questions__options")
+        .order_by("opened_at", "pk")
+    )
+
+
+def polls_of_meeting_page(meeting) -> QuerySet[Poll]:
+    """Open polls, and closed ones that were open during the recording (the archive shows
+    them at the moment they opened), in the order they opened."""
+    return (
+        Poll.objects.filter(meeting=meeting)
+        .filter(
+            Q(status=Poll.Status.OPEN)
+            | Q(status=Poll.Status.CLOSED, opened_offset_ms__isnull=False)
+        )
         .order_by("opened_at", "pk")
     )
 

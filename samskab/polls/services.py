@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +40,15 @@ def _offset_ms(poll: Poll, at) -> int | None:
 
 def _publish_state(poll: Poll) -> None:
     tally = poll_tally(poll) if poll.results_visible else None
-    data = {"poll": poll.pk, "status": poll.status, "tally": tally}
+    data = {
+        "poll": poll.pk,
+        "title": poll.title,
+        "status": poll.status,
+        "tally": tally,
+        "box_url": reverse("polls:box", args=[poll.pk]),
+        # Where on the recording it opened or closed: the archive's timeline shows it there.
+        "offset_ms": poll.opened_offset_ms if poll.is_open else poll.closed_offset_ms,
+    }
     live.publish_on_commit(poll.channel, "status", data)
     # The player follows its meeting's channel, if the webcasts app has registered it.
     if poll.meeting_id and kind_of(f"meeting:{poll.meeting_id}") is not None:

@@ -57,6 +57,16 @@ def poll_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "polls/detail.html", poll_context(request, poll))
 
 
+@require_GET
+def poll_box(request: HttpRequest, pk: int) -> HttpResponse:
+    """The poll's box alone: the player fetches it when the operator opens or closes a vox
+    pop, so it appears and disappears without a reload (polls.js)."""
+    poll = get_object_or_404(polls_public(), pk=pk)
+    context = poll_context(request, poll)
+    context["heading"] = True
+    return render(request, "polls/partials/poll_box.html", context)
+
+
 @require_POST
 @ratelimit("poll-vote", "20/m")
 def vote(request: HttpRequest, pk: int) -> HttpResponse:

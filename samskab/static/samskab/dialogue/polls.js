@@ -93,4 +93,47 @@
   }
 
   document.querySelectorAll("[data-poll-box]").forEach(bind);
+
+  /* The player: the operator opens or closes a vox pop; the meeting's channel says so
+     ("poll" events) and the box is fetched for this viewer, so it appears without a reload. */
+  var holder = document.querySelector("[data-voxpop]");
+
+  function say(template, title) {
+    if (template && window.SamskabLive && window.SamskabLive.announce) {
+      window.SamskabLive.announce(template.replace("{title}", title || ""));
+    }
+  }
+
+  function onPoll(data) {
+    if (!holder || !data || !data.box_url) return;
+    var existing = document.getElementById("poll-" + data.poll);
+    if (data.status !== "open" && !existing) return;
+    fetch(data.box_url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response); })
+      .then(function (html) {
+        var parsed = new DOMParser().parseFromString(html, "text/html");
+        var fresh = parsed.querySelector("[data-poll-box]");
+        if (!fresh) return;
+        fresh = document.importNode(fresh, true);
+        if (existing) {
+          existing.replaceWith(fresh);
+        } else {
+          holder.appendChild(fresh);
+        }
+        holder.hidden = false;
+        bind(fresh);
+        say(holder.getAttribute(data.status === "open" ? "data-text-opened" : "data-text-closed"), data.title);
+      })
+      .catch(function () { /* the next reload shows it */ });
+  }
+
+  function subscribe() {
+    if (!holder || !window.SamskabLive || typeof window.SamskabLive.on !== "function") return false;
+    window.SamskabLive.on("poll", onPoll);
+    return true;
+  }
+  if (holder && !subscribe()) {
+    // live.js is loaded with defer after this file.
+    document.addEventListener("DOMContentLoaded", subscribe, { once: true });
+  }
 })();
