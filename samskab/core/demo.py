@@ -13,6 +13,7 @@ from samskab.accounts.roles import Role, roles_sync
 from samskab.accounts.services import census_replace
 from samskab.budgets.demo import budgets_demo_load
 from samskab.core.models import FooterLink, SiteSettings
+from samskab.polls.demo import dialogue_demo_load
 from samskab.webcasts.demo import demo_load as webcasts_demo_load
 
 DEMO_PASSWORD = "samskab-demo"  # noqa: S105  # the demo's published password, refused in production
@@ -59,7 +60,8 @@ def demo_load() -> list[tuple[str, str]]:
     _person(DEMO_CITIZEN, is_staff=False)
     logins.append((DEMO_CITIZEN, "Borger (citizen)"))
     _census()
-    webcasts_demo_load()
+    meetings = webcasts_demo_load()
+    dialogue_demo_load(meetings)
     budgets_demo_load()
     return logins
 
