@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page clean
+.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-vote-burst bench-survey-export clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -63,6 +63,13 @@ bench-budget-counting: $(STAMP)
 
 bench-meeting-page: $(STAMP)
 	$(BIN)/python -m bench.meeting_page
+
+# SQLite, one process; BENCH_ARGS=--postgres for PostgreSQL with two processes and Redis.
+bench-vote-burst: $(STAMP)
+	$(BIN)/python -m bench.vote_burst $(BENCH_ARGS)
+
+bench-survey-export: $(STAMP)
+	$(BIN)/python -m bench.survey_export $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static

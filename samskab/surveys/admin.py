@@ -115,12 +115,24 @@ class SurveyAdmin(admin.ModelAdmin):
         survey = self._survey_for_results(request, pk)
         specs = survey_specs(survey)
         answers = list(self._responses(request, survey).values_list("answers", flat=True))
+        stats = survey_stats(specs, answers)
+        # What the charts draw; the tables on the page hold the same figures for everyone.
+        charts = [
+            {
+                "labels": [str(row["label"]) for row in stat["counts"]],
+                "counts": [row["count"] for row in stat["counts"]],
+            }
+            if stat.get("counts")
+            else None
+            for stat in stats
+        ]
         context = {
             **self.admin_site.each_context(request),
             "title": _("Results: %(survey)s") % {"survey": survey},
             "survey": survey,
             "count": len(answers),
-            "stats": list(zip(specs, survey_stats(specs, answers), strict=True)),
+            "stats": list(zip(specs, stats, strict=True)),
+            "charts": charts,
             "since": request.GET.get("since", ""),
             "until": request.GET.get("until", ""),
             "query": request.GET.urlencode(),
