@@ -2,14 +2,23 @@
 browser tests need. Prints one JSON line."""
 
 import json
+import os
+import sys
+from pathlib import Path
 
-from tests.e2e.webcasts_seed import session_for  # sets up Django
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samskab.settings")
+
+import django
+
+django.setup()
 
 from samskab.polls.demo import SURVEY_SLUG, UPCOMING_VOXPOP  # noqa: E402
 from samskab.polls.models import Poll  # noqa: E402
 from samskab.surveys.models import Survey  # noqa: E402
 from samskab.webcasts.demo import PAST_ID, UPCOMING_ID  # noqa: E402
 from samskab.webcasts.models import Meeting  # noqa: E402
+from tests.e2e.webcasts_seed import session_for  # noqa: E402
 
 if __name__ == "__main__":
     print(
