@@ -170,3 +170,20 @@ def test_opening_and_closing_tell_the_meetings_player(
     assert to_player[0]["box_url"] == f"/afstemninger/{poll.pk}/boks/"
     assert to_player[0]["tally"] is None  # the municipality chose not to show it live
     assert to_player[1]["tally"] is not None  # public once closed
+
+
+def test_the_cached_shape_of_a_poll_follows_an_editors_change():
+    from samskab.polls.models import Option
+    from samskab.polls.selectors import poll_shape
+
+    poll = make_poll()
+    question = poll_shape(poll).questions[0]
+    assert len(question.options) == 2
+    Option.objects.create(question_id=question.id, text="Ved ikke", position=9)
+    assert [text for _pk, text in poll_shape(poll).questions[0].options][-1] == "Ved ikke"
+    Option.objects.filter(pk=question.options[0][0]).update(text="Ja tak")  # no signal
+    # A bulk update in another process is seen within SHAPE_SECONDS; here: forget at once.
+    from samskab.polls.selectors import forget_shapes
+
+    forget_shapes()
+    assert poll_shape(poll).questions[0].options[0][1] == "Ja tak"

@@ -8,8 +8,12 @@
     tally.questions.forEach(function (question) {
       var table = box.querySelector('[data-question="' + question.id + '"]');
       if (!table) return;
-      var caption = table.querySelector("caption");
-      if (caption) caption.textContent = caption.textContent.replace(/\d+(?=\D*$)/, String(question.total));
+      // The words come from the page, in the viewer's language: "1 vote", "2 votes".
+      var total = table.querySelector("[data-total]");
+      if (total) {
+        var form = question.total === 1 ? total.dataset.textOne : total.dataset.textOther;
+        total.textContent = form.replace(/\d+/, String(question.total));
+      }
       question.options.forEach(function (option) {
         var row = table.querySelector('[data-option="' + option.id + '"]');
         if (!row) return;
