@@ -165,29 +165,33 @@ def test_the_operator_opens_a_vox_pop_two_viewers_vote_and_a_second_try_is_refus
     expect(first.locator(f"{box} caption")).to_contain_text("2 votes", timeout=15_000)
     check_accessible(second)
 
-    # The second try, from the other tab: refused kindly, nothing counted twice.
-    choose(again.locator(box), "Nej")
-    again.locator(box).get_by_role("button", name="Vote").click()
-    expect(again.locator(box)).to_contain_text("your vote is already counted")
-    expect(again.locator(f"{box} caption")).to_contain_text("2 votes")
-    assert check_accessible(again) is None
-    # The refusal is a 409 answer by design; the test expected it.
-    first.problems[:] = [p for p in first.problems if not p.startswith("409 ")]
+    # The second try, from the other tab that still shows the form: the same browser (its
+    # cookie), the form's own fields; refused kindly, nothing counted twice.
+    token = again.locator(f"{box} input[name=csrfmiddlewaretoken]").input_value()
+    question = again.locator(f"{box} input[type=radio]").first.get_attribute("name")
+    option = again.locator(f"{box} input[type=radio]").nth(1).get_attribute("value")
+    refused = first.context.request.post(
+        f"/afstemninger/{poll}/stem/",
+        form={"csrfmiddlewaretoken": token, question: option},
+        headers={"X-Requested-With": "fetch", "Referer": f"{site.url}/moeder/{meeting}/"},
+    )
+    assert refused.status == 409
+    assert "your vote is already counted" in refused.text()
+    first.reload()
+    expect(first.locator(box)).to_contain_text("You have voted. Thank you.")
+    expect(first.locator(f"{box} caption")).to_contain_text("2 votes")
+    check_accessible(first)
     again.close()
     for page in (first, second, operator):
         close_page(page)
 
 
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 3,
-    "is_mobile": True,
-    "has_touch": True,
-}
+PHONE = {"device_scale_factor": 3, "is_mobile": True, "has_touch": True}
 
 
 def test_a_survey_answered_on_a_phone_exports_to_csv_with_danish_letters(browser, site):
     page = open_page(browser, site, **PHONE)
+    page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"/moeder/{site.seed['upcoming']}/")
     page.get_by_role("link", name="What do you think of the climate plan?").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
