@@ -350,7 +350,7 @@ def main() -> None:
     broker = "memory://"
     if args.postgres:
         extra["DATABASE_URL"] = postgres_database(database)
-        extra["DATABASE_CONN_MAX_AGE"] = os.environ.get("DATABASE_CONN_MAX_AGE", "60")
+        extra["DATABASE_CONN_MAX_AGE"] = os.environ.get("DATABASE_CONN_MAX_AGE", "0")
         broker = os.environ.get("LIVE_BROKER_URL", "redis://127.0.0.1:6379/9")
     env = server_environment(work, broker=broker, **extra)
     try:

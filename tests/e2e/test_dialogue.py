@@ -173,7 +173,11 @@ def test_the_operator_opens_a_vox_pop_two_viewers_vote_and_a_second_try_is_refus
     refused = first.context.request.post(
         f"/afstemninger/{poll}/stem/",
         form={"csrfmiddlewaretoken": token, question: option},
-        headers={"X-Requested-With": "fetch", "Referer": f"{site.url}/moeder/{meeting}/"},
+        headers={
+            "X-Requested-With": "fetch",
+            "Referer": f"{site.url}/moeder/{meeting}/",
+            "Accept-Language": "en-GB",
+        },
     )
     assert refused.status == 409
     message = re.search(r"data-poll-message[^>]*>(.*?)</div>", refused.text(), re.S)
