@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media bench-liveblog clean
+.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media bench-liveblog bench-vote-burst bench-survey-export clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -74,6 +74,13 @@ bench-media: $(STAMP)
 
 bench-liveblog: $(STAMP)
 	$(BIN)/python -m bench.liveblog
+
+# SQLite, one process; BENCH_ARGS=--postgres for PostgreSQL with two processes and Redis.
+bench-vote-burst: $(STAMP)
+	$(BIN)/python -m bench.vote_burst $(BENCH_ARGS)
+
+bench-survey-export: $(STAMP)
+	$(BIN)/python -m bench.survey_export $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static

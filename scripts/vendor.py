@@ -71,6 +71,13 @@ PACKAGES = [
         licences=(("LICENSE", "LICENSE"),),
     ),
     Package(
+        name="chart.js",
+        version="4.6.1",
+        strip="dist/",
+        files=("dist/chart.umd.min.js",),
+        licences=(("LICENSE.md", "LICENSE.md"),),
+    ),
+    Package(
         name="axe-core",
         version="4.11.0",
         files=("axe.min.js",),

@@ -14,6 +14,7 @@ from samskab.accounts.services import census_replace
 from samskab.budgets.demo import budgets_demo_load
 from samskab.core.models import FooterLink, SiteSettings
 from samskab.moderation.demo import moderation_demo_load
+from samskab.polls.demo import dialogue_demo_load
 from samskab.webcasts.demo import demo_load as webcasts_demo_load
 
 DEMO_PASSWORD = "samskab-demo"  # noqa: S105  # the demo's published password, refused in production
@@ -60,7 +61,9 @@ def demo_load() -> list[tuple[str, str]]:
     _person(DEMO_CITIZEN, is_staff=False)
     logins.append((DEMO_CITIZEN, "Borger (citizen)"))
     _census()
-    moderation_demo_load(webcasts_demo_load()["upcoming"])
+    meetings = webcasts_demo_load()
+    moderation_demo_load(meetings["upcoming"])
+    dialogue_demo_load(meetings)
     budgets_demo_load()
     return logins
 

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samskab.feedback.checks import feedback_text_refusal
+from samskab.feedback.checks import feedback_check
 from samskab.feedback.models import FeedbackMessage
 
 logger = logging.getLogger(__name__)
@@ -19,10 +19,12 @@ class FeedbackRefused(Exception):
     pass
 
 
-def feedback_send(*, meeting, person, name: str, email: str, message: str) -> FeedbackMessage:
-    refusal = feedback_text_refusal(message)
-    if refusal:
-        raise FeedbackRefused(refusal)
+def feedback_send(
+    *, meeting, person, name: str, email: str, message: str, language: str = ""
+) -> FeedbackMessage:
+    check = feedback_check(text=message, email=email.strip(), language=language)
+    if check.refusal:
+        raise FeedbackRefused(check.refusal)
     if person is not None:
         sent_to = person.feedback_recipient.email
     else:
@@ -35,9 +37,13 @@ def feedback_send(*, meeting, person, name: str, email: str, message: str) -> Fe
             name=name.strip(),
             email=email.strip(),
             message=message,
+            staff_note=f"Held, not e-mailed ({check.hold})." if check.hold else "",
         )
-        # Mail only once the message is safely in the inbox.
-        transaction.on_commit(lambda: feedback_mail(feedback=feedback))
+        if check.hold:
+            logger.info("feedback: message %s held: %s", feedback.pk, check.hold)
+        else:
+            # Mail only once the message is safely in the inbox.
+            transaction.on_commit(lambda: feedback_mail(feedback=feedback))
     return feedback
 
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from samskab.core.ratelimit import ratelimit
@@ -26,6 +27,7 @@ def meeting_feedback(request: HttpRequest, meeting_pk: int) -> HttpResponse:
                     name=form.cleaned_data["name"],
                     email=form.cleaned_data["email"],
                     message=form.cleaned_data["message"],
+                    language=get_language() or "",
                 )
             except FeedbackRefused as refusal:
                 form.add_error("message", str(refusal))

@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from samskab.core.ratelimit import hit
-from samskab.polls.models import Option
 from samskab.polls.selectors import poll_tally, polls_public, voter_from_request
-from samskab.polls.services import VoteRefused, vote_cast
+from samskab.polls.services import VoteInvalid, VoteRefused, vote_cast
 
 router = Router(tags=["dialogue"])
 
@@ -67,18 +66,13 @@ def poll_vote(request, pk: int, payload: VoteIn):
     if not hit(request, "poll-vote", "20/m"):
         return Status(429, {"detail": _("Too many attempts; try again later.")})
     poll = get_object_or_404(polls_public(), pk=pk)
-    options = list(Option.objects.filter(pk__in=payload.options))
-    if len(options) != len(set(payload.options)):
-        return Status(400, {"detail": _no_option()})
     try:
-        vote_cast(poll=poll, voter=voter_from_request(request), options=options)
+        vote_cast(poll=poll, voter=voter_from_request(request), options=payload.options)
+    except VoteInvalid as invalid:
+        return Status(400, {"detail": str(invalid)})
     except VoteRefused as refusal:
         return Status((409 if poll.is_open else 400), {"detail": str(refusal)})
     return Status(201, {"detail": "counted"})
-
-
-def _no_option() -> str:
-    return _("That option does not belong to this poll.")
 
 
 @router.get("/surveys/{slug}", summary="An open survey's questions")

@@ -8,8 +8,15 @@ class PollsConfig(AppConfig):
     verbose_name = _("Votes and vox pops")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from samskab.live import register_channel
-        from samskab.polls.selectors import poll_channel_may_listen
+        from samskab.polls.models import Option, Question
+        from samskab.polls.selectors import forget_shapes, poll_channel_may_listen
+
+        for model in (Question, Option):
+            post_save.connect(forget_shapes, sender=model, dispatch_uid=f"polls-shape-{model}")
+            post_delete.connect(forget_shapes, sender=model, dispatch_uid=f"polls-shape-d{model}")
 
         # poll:<pk> carries live tallies; only polls whose results are visible may be followed.
         register_channel("poll", authorize=poll_channel_may_listen, replace=True)

@@ -1,21 +1,23 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from samskab.polls.models import Option, Poll
+from samskab.polls.models import Poll
+from samskab.polls.selectors import poll_shape
 
 
 class VoteForm(forms.Form):
     """One radio group per question, named q<question pk>. Options of other polls are not
-    in the choices, so a forged option id is a form error, not a vote."""
+    in the choices, so a forged option id is a form error, not a vote. The choices come
+    from the poll's cached shape: checking a vote asks the database nothing."""
 
     def __init__(self, *args, poll: Poll, **kwargs):
         super().__init__(*args, **kwargs)
         self.poll = poll
-        for question in poll.questions.all():
-            self.fields[f"q{question.pk}"] = forms.ModelChoiceField(
-                queryset=question.options.all(),
+        for question in poll_shape(poll).questions:
+            self.fields[f"q{question.id}"] = forms.TypedChoiceField(
+                choices=question.options,
+                coerce=int,
                 widget=forms.RadioSelect,
-                empty_label=None,
                 label=question.text,
                 error_messages={
                     "required": _("Choose an option."),
@@ -23,5 +25,6 @@ class VoteForm(forms.Form):
                 },
             )
 
-    def chosen_options(self) -> list[Option]:
+    def chosen_options(self) -> list[int]:
+        """The chosen options' primary keys, one per question."""
         return [self.cleaned_data[name] for name in self.fields]

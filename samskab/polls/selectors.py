@@ -1,11 +1,12 @@
 """Reads for polls: who is voting, tallies, recounts, polls of a meeting."""
 
+import time
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from samskab.polls.counting import percentages, recount
-from samskab.polls.models import Option, Poll, Vote
+from samskab.polls.models import Option, Poll, Question, Vote
 
 
 @dataclass(frozen=True)
@@ -32,15 +33,70 @@ def voter_from_request(request) -> Voter:
     return Voter(user=getattr(request, "user", None), viewer_key=viewer_key)
 
 
-def poll_tally(poll: Poll) -> dict:
-    """The result as shown and published live: from the counters (kept in step with votes)."""
+@dataclass(frozen=True)
+class QuestionShape:
+    id: int
+    text: str
+    options: tuple[tuple[int, str], ...]  # (option pk, text) in order
+
+
+@dataclass(frozen=True)
+class PollShape:
+    """A poll's questions and options: what a vote is checked against and a tally shows."""
+
+    questions: tuple[QuestionShape, ...]
+
+    @property
+    def question_of(self) -> dict[int, int]:
+        return {pk: q.id for q in self.questions for pk, _text in q.options}
+
+
+# A burst of votes on one vox pop must not read the same questions and options thousands
+# of times a second. Options are fixed once a poll is open; the short lifetime covers an
+# editor correcting a typo, and every process builds its own copy.
+SHAPE_SECONDS = 5.0
+_shapes: dict[int, tuple[float, PollShape]] = {}
+
+
+def poll_shape(poll: Poll | int) -> PollShape:
+    pk = poll if isinstance(poll, int) else poll.pk
+    cached = _shapes.get(pk)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < SHAPE_SECONDS:
+        return cached[1]
+    questions: dict[int, tuple[str, list[tuple[int, str]]]] = {}
+    for qid, qtext, oid, otext in (
+        Option.objects.filter(question__poll_id=pk)
+        .order_by("question__position", "question_id", "position", "pk")
+        .values_list("question_id", "question__text", "pk", "text")
+    ):
+        questions.setdefault(qid, (qtext, []))[1].append((oid, otext))
+    for qid, qtext in (
+        Question.objects.filter(poll_id=pk).exclude(pk__in=questions).values_list("pk", "text")
+    ):
+        questions[qid] = (qtext, [])
+    shape = PollShape(
+        tuple(QuestionShape(qid, text, tuple(opts)) for qid, (text, opts) in questions.items())
+    )
+    if len(_shapes) > 1000:
+        _shapes.clear()
+    _shapes[pk] = (now, shape)
+    return shape
+
+
+def forget_shapes(**_kwargs) -> None:
+    """Connected to every save and delete of a question or option (apps.py)."""
+    _shapes.clear()
+
+
+def tally_from_counters(poll: Poll, shape: PollShape, counters: dict[int, int]) -> dict:
+    """The result as shown and published live, from the option counters."""
     questions = []
-    for question in poll.questions.prefetch_related("options"):
-        options = list(question.options.all())
-        results = percentages({o.pk: o.votes for o in options}, [(o.pk, o.text) for o in options])
+    for question in shape.questions:
+        results = percentages(counters, question.options)
         questions.append(
             {
-                "id": question.pk,
+                "id": question.id,
                 "text": question.text,
                 "total": sum(r.votes for r in results),
                 "options": [
@@ -52,6 +108,11 @@ def poll_tally(poll: Poll) -> dict:
     return {"poll": poll.pk, "status": poll.status, "questions": questions}
 
 
+def poll_tally(poll: Poll) -> dict:
+    """The result as shown and published live: from the counters (kept in step with votes)."""
+    return tally_from_counters(poll, poll_shape(poll), poll_counters(poll))
+
+
 def poll_recount(poll: Poll) -> dict[int, int]:
     """{option_id: votes} counted from the raw Vote rows, every option present."""
     counted = recount(Vote.objects.filter(poll=poll).values_list("question_id", "option_id"))
@@ -61,6 +122,11 @@ def poll_recount(poll: Poll) -> dict[int, int]:
 
 def poll_counters(poll: Poll) -> dict[int, int]:
     return dict(Option.objects.filter(question__poll=poll).values_list("pk", "votes"))
+
+
+def option_counters(option_ids) -> dict[int, int]:
+    """The counters of these options, by primary key (no join)."""
+    return dict(Option.objects.filter(pk__in=list(option_ids)).values_list("pk", "votes"))
 
 
 def voter_has_voted(poll: Poll, voter: Voter) -> bool:
@@ -76,6 +142,19 @@ def polls_open_for_meeting(meeting) -> QuerySet[Poll]:
     return (
         Poll.objects.filter(meeting=meeting, status=Poll.Status.OPEN)
         .prefetch_related("questions__options")
+        .order_by("opened_at", "pk")
+    )
+
+
+def polls_of_meeting_page(meeting) -> QuerySet[Poll]:
+    """Open polls, and closed ones that were open during the recording (the archive shows
+    them at the moment they opened), in the order they opened."""
+    return (
+        Poll.objects.filter(meeting=meeting)
+        .filter(
+            Q(status=Poll.Status.OPEN)
+            | Q(status=Poll.Status.CLOSED, opened_offset_ms__isnull=False)
+        )
         .order_by("opened_at", "pk")
     )
 

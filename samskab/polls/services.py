@@ -2,17 +2,29 @@
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samskab import live
+from samskab.core.db import serialised_writes
 from samskab.live.channels import kind_of
 from samskab.polls.models import Option, Poll, Vote
-from samskab.polls.selectors import Voter, poll_tally
+from samskab.polls.selectors import (
+    Voter,
+    option_counters,
+    poll_shape,
+    poll_tally,
+    tally_from_counters,
+)
 
 
 class VoteRefused(Exception):
     """A vote that is not counted; the message is for the voter."""
+
+
+class VoteInvalid(VoteRefused):
+    """Bad input rather than a refusal: an option of another poll, a question left out."""
 
 
 class PollStateError(Exception):
@@ -28,7 +40,15 @@ def _offset_ms(poll: Poll, at) -> int | None:
 
 def _publish_state(poll: Poll) -> None:
     tally = poll_tally(poll) if poll.results_visible else None
-    data = {"poll": poll.pk, "status": poll.status, "tally": tally}
+    data = {
+        "poll": poll.pk,
+        "title": poll.title,
+        "status": poll.status,
+        "tally": tally,
+        "box_url": reverse("polls:box", args=[poll.pk]),
+        # Where on the recording it opened or closed: the archive's timeline shows it there.
+        "offset_ms": poll.opened_offset_ms if poll.is_open else poll.closed_offset_ms,
+    }
     live.publish_on_commit(poll.channel, "status", data)
     # The player follows its meeting's channel, if the webcasts app has registered it.
     if poll.meeting_id and kind_of(f"meeting:{poll.meeting_id}") is not None:
@@ -82,26 +102,35 @@ def policy_refusal(poll: Poll, voter: Voter) -> str | None:
     return None
 
 
-def vote_cast(*, poll: Poll, voter: Voter, options: list[Option]) -> list[Vote]:
-    """Count one option for every question of the poll, all or nothing."""
+def vote_cast(*, poll: Poll, voter: Voter, options: list) -> list[Vote]:
+    """Count one option for every question of the poll, all or nothing.
+
+    `options` are Option objects or their primary keys. This is the hot path of a vox pop
+    (thousands of votes in a minute): the poll's questions and options come from a
+    per-process cache, and a vote is one short transaction (status check, insert, counter
+    update, counters read back for the live result).
+    """
     if poll.status != Poll.Status.OPEN:
         raise VoteRefused(_("This poll is closed; votes are no longer counted."))
+    shape = poll_shape(poll)
+    question_of = shape.question_of
+    chosen: dict[int, int] = {}
+    for option in options:
+        option_id = getattr(option, "pk", option)
+        question_id = question_of.get(option_id)
+        if question_id is None:
+            raise VoteInvalid(_("That option does not belong to this poll."))
+        if question_id in chosen:
+            raise VoteInvalid(_("Choose one option per question."))
+        chosen[question_id] = option_id
+    if set(chosen) != {q.id for q in shape.questions}:
+        raise VoteInvalid(_("Answer every question of the poll to vote."))
     refusal = policy_refusal(poll, voter)
     if refusal:
         raise VoteRefused(refusal)
     key = voter.key_for(poll)
-    questions = {q.pk: q for q in poll.questions.all()}
-    chosen: dict[int, Option] = {}
-    for option in options:
-        if option.question_id not in questions:
-            raise VoteRefused(_("That option does not belong to this poll."))
-        if option.question_id in chosen:
-            raise VoteRefused(_("Choose one option per question."))
-        chosen[option.question_id] = option
-    if set(chosen) != set(questions):
-        raise VoteRefused(_("Answer every question of the poll to vote."))
     try:
-        with transaction.atomic():
+        with serialised_writes(), transaction.atomic():
             # Lock the poll row: a vote racing poll_close() is either counted or refused.
             status = (
                 Poll.objects.select_for_update().values_list("status", flat=True).get(pk=poll.pk)
@@ -110,19 +139,21 @@ def vote_cast(*, poll: Poll, voter: Voter, options: list[Option]) -> list[Vote]:
                 raise VoteRefused(_("This poll is closed; votes are no longer counted."))
             votes = Vote.objects.bulk_create(
                 [
-                    Vote(poll=poll, question_id=qid, option=option, voter_key=key)
-                    for qid, option in chosen.items()
+                    Vote(poll=poll, question_id=qid, option_id=option_id, voter_key=key)
+                    for qid, option_id in chosen.items()
                 ]
             )
-            Option.objects.filter(pk__in=[o.pk for o in chosen.values()]).update(
-                votes=F("votes") + 1
-            )
+            Option.objects.filter(pk__in=list(chosen.values())).update(votes=F("votes") + 1)
+            if poll.show_results_live:
+                counters = option_counters(question_of)
     except IntegrityError:
         raise VoteRefused(
             _("Thank you, your vote is already counted. Each voter can vote once.")
         ) from None
     if poll.show_results_live:
-        tally = poll_tally(poll)
+        tally = tally_from_counters(poll, shape, counters)
+        # Kept for the caller (the vote view shows the same result without asking again).
+        poll.last_tally = tally
         transaction.on_commit(
             lambda: live.publish_coalesced(poll.channel, "tally", str(poll.pk), tally)
         )

@@ -57,12 +57,23 @@ def poll_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "polls/detail.html", poll_context(request, poll))
 
 
+@require_GET
+def poll_box(request: HttpRequest, pk: int) -> HttpResponse:
+    """The poll's box alone: the player fetches it when the operator opens or closes a vox
+    pop, so it appears and disappears without a reload (polls.js)."""
+    poll = get_object_or_404(polls_public(), pk=pk)
+    context = poll_context(request, poll)
+    context["heading"] = True
+    return render(request, "polls/partials/poll_box.html", context)
+
+
 @require_POST
 @ratelimit("poll-vote", "20/m")
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     poll = get_object_or_404(polls_public(), pk=pk)
     form = VoteForm(request.POST, poll=poll)
     status = 200
+    has_voted = False
     if form.is_valid():
         try:
             vote_cast(poll=poll, voter=voter_from_request(request), options=form.chosen_options())
@@ -71,13 +82,25 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
             status = 409 if poll.is_open else 400
         else:
             messages.success(request, _("Thank you, your vote is counted."))
+            has_voted = True
     else:
         messages.error(
             request, _("Your vote was not counted: choose one option for every question.")
         )
         status = 400
     if _wants_fragment(request):
-        context = poll_context(request, poll, form if status == 400 else None)
+        if has_voted:
+            # The vote just counted: no form, and the result the vote itself read back.
+            context = {
+                "poll": poll,
+                "form": None,
+                "has_voted": True,
+                "tally": getattr(poll, "last_tally", None) if poll.results_visible else None,
+            }
+            if poll.results_visible and context["tally"] is None:
+                context["tally"] = poll_tally(poll)
+        else:
+            context = poll_context(request, poll, form if status == 400 else None)
         context["fragment"] = True
         return render(request, "polls/partials/poll_box.html", context, status=status)
     return redirect(_next_or(request, poll.get_absolute_url()))

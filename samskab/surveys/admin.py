@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samskab.surveys.export import csv_lines, xlsx_write
 from samskab.surveys.models import Choice, Question, Section, Survey
-from samskab.surveys.selectors import responses, survey_specs
+from samskab.surveys.selectors import response_rows, responses, survey_specs
 from samskab.surveys.stats import survey_stats
 
 
@@ -115,12 +115,24 @@ class SurveyAdmin(admin.ModelAdmin):
         survey = self._survey_for_results(request, pk)
         specs = survey_specs(survey)
         answers = list(self._responses(request, survey).values_list("answers", flat=True))
+        stats = survey_stats(specs, answers)
+        # What the charts draw; the tables on the page hold the same figures for everyone.
+        charts = [
+            {
+                "labels": [str(row["label"]) for row in stat["counts"]],
+                "counts": [row["count"] for row in stat["counts"]],
+            }
+            if stat.get("counts")
+            else None
+            for stat in stats
+        ]
         context = {
             **self.admin_site.each_context(request),
             "title": _("Results: %(survey)s") % {"survey": survey},
             "survey": survey,
             "count": len(answers),
-            "stats": list(zip(specs, survey_stats(specs, answers), strict=True)),
+            "stats": list(zip(specs, stats, strict=True)),
+            "charts": charts,
             "since": request.GET.get("since", ""),
             "until": request.GET.get("until", ""),
             "query": request.GET.urlencode(),
@@ -131,9 +143,9 @@ class SurveyAdmin(admin.ModelAdmin):
     def csv_view(self, request, pk: int) -> StreamingHttpResponse:
         survey = self._survey_for_results(request, pk)
         delimiter = "," if request.GET.get("separator") == "comma" else ";"
-        rows = self._responses(request, survey).values_list("submitted_at", "answers")
+        rows = response_rows(self._responses(request, survey))
         response = StreamingHttpResponse(
-            csv_lines(survey_specs(survey), rows.iterator(chunk_size=2000), delimiter=delimiter),
+            csv_lines(survey_specs(survey), rows, delimiter=delimiter),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{slugify(survey.slug)}.csv"'
@@ -141,9 +153,8 @@ class SurveyAdmin(admin.ModelAdmin):
 
     def xlsx_view(self, request, pk: int) -> HttpResponse:
         survey = self._survey_for_results(request, pk)
-        rows = self._responses(request, survey).values_list("submitted_at", "answers")
         buffer = io.BytesIO()
-        xlsx_write(survey_specs(survey), rows.iterator(chunk_size=2000), buffer)
+        xlsx_write(survey_specs(survey), response_rows(self._responses(request, survey)), buffer)
         response = HttpResponse(
             buffer.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -157,3 +157,39 @@ def test_citizens_cannot_open_the_inbox(client):
     client.force_login(UserFactory())
     response = client.get(reverse("admin:feedback_feedbackmessage_changelist"))
     assert response.status_code in (302, 403)
+
+
+def test_a_restricted_word_that_rejects_refuses_the_message_kindly(client, meeting_with_politician):
+    from samskab.moderation.models import RestrictedWord
+
+    RestrictedWord.objects.create(language="en", pattern="idiot", action="reject")
+    meeting, _person = meeting_with_politician
+    response = post(client, meeting, {"message": "I think the mayor is an idiot."})
+    assert response.status_code == 400
+    assert "words that are not allowed" in response.content.decode()
+    assert not FeedbackMessage.objects.exists()
+
+
+def test_a_held_word_or_a_spam_score_keeps_the_message_in_the_inbox_unmailed(
+    meeting_with_politician, smtp_inbox, django_capture_on_commit_callbacks
+):
+    from samskab.moderation.models import RestrictedWord
+
+    RestrictedWord.objects.create(language="da", pattern="kasino", action="hold")
+    meeting, person = meeting_with_politician
+    with django_capture_on_commit_callbacks(execute=True):
+        held = feedback_send(
+            meeting=meeting, person=person, name="", email="", message="Vind i kasino nu"
+        )
+        first = feedback_send(
+            meeting=meeting, person=None, name="", email="a@b.dk", message="Samme tekst igen"
+        )
+        repeated = feedback_send(
+            meeting=meeting, person=None, name="", email="a@b.dk", message="Samme tekst igen"
+        )
+    for message in (held, repeated):
+        message.refresh_from_db()
+        assert message.mailed_at is None and "Held" in message.staff_note
+    first.refresh_from_db()
+    assert first.mailed_at is not None
+    assert len(smtp_inbox.messages) == 1

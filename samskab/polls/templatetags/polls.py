@@ -2,18 +2,31 @@
 
 from django import template
 
-from samskab.polls.selectors import polls_for_console, polls_open_for_meeting
+from samskab.polls.selectors import poll_tally, polls_for_console, polls_of_meeting_page
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def voxpop_polls(context, meeting) -> list[dict]:
-    """The meeting's open polls, each with the context its box needs."""
+def voxpop_polls(context, meeting) -> dict:
+    """The meeting's polls for its page, from one query: the open ones, each with the
+    context its box needs, and the closed ones on the recording's timeline."""
     from samskab.polls.views import poll_context
 
     request = context["request"]
-    return [poll_context(request, poll) for poll in polls_open_for_meeting(meeting)]
+    polls = list(polls_of_meeting_page(meeting))
+    return {
+        "open": [poll_context(request, poll) for poll in polls if poll.is_open],
+        "past": [
+            {
+                "poll": poll,
+                "seconds": poll.opened_offset_ms // 1000,
+                "tally": poll_tally(poll) if poll.results_visible else None,
+            }
+            for poll in polls
+            if not poll.is_open and poll.opened_offset_ms is not None
+        ],
+    }
 
 
 @register.simple_tag(takes_context=True)
@@ -22,3 +35,11 @@ def console_polls(context, meeting):
     if not request.user.has_perm("polls.operate_poll"):
         return []
     return list(polls_for_console(meeting))
+
+
+@register.filter
+def clock(seconds: int) -> str:
+    """3723 -> '1:02:03', a time on the recording."""
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"

@@ -42,7 +42,9 @@ def test_voting_through_the_api_follows_the_same_rules(client):
         ).status_code
         == 400
     )
-    assert client.post(url, foreign, content_type="application/json").status_code == 409
+    refused = client.post(url, foreign, content_type="application/json")
+    assert refused.status_code == 400  # bad input, as on the page
+    assert "does not belong" in refused.json()["detail"]
     assert Vote.objects.count() == 1
 
 

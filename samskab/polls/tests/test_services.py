@@ -152,3 +152,38 @@ def test_it_publishes_the_tally_after_commit_when_results_are_shown_live(
     channel, event, key, tally = published[0]
     assert (channel, event, key) == (f"poll:{shown.pk}", "tally", str(shown.pk))
     assert tally["questions"][0]["options"][0]["votes"] == 1
+
+
+def test_opening_and_closing_tell_the_meetings_player(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    published = []
+    monkeypatch.setattr(
+        "samskab.live.publish_on_commit", lambda *args, **kw: published.append(args)
+    )
+    meeting = MeetingFactory()
+    poll = make_poll(meeting=meeting, status=Poll.Status.DRAFT, show_results_live=False)
+    poll_open(poll=poll)
+    poll_close(poll=poll)
+    to_player = [data for channel, event, data in published if channel == meeting.channel]
+    assert [d["status"] for d in to_player] == ["open", "closed"]
+    assert to_player[0]["box_url"] == f"/afstemninger/{poll.pk}/boks/"
+    assert to_player[0]["tally"] is None  # the municipality chose not to show it live
+    assert to_player[1]["tally"] is not None  # public once closed
+
+
+def test_the_cached_shape_of_a_poll_follows_an_editors_change():
+    from samskab.polls.models import Option
+    from samskab.polls.selectors import poll_shape
+
+    poll = make_poll()
+    question = poll_shape(poll).questions[0]
+    assert len(question.options) == 2
+    Option.objects.create(question_id=question.id, text="Ved ikke", position=9)
+    assert [text for _pk, text in poll_shape(poll).questions[0].options][-1] == "Ved ikke"
+    Option.objects.filter(pk=question.options[0][0]).update(text="Ja tak")  # no signal
+    # A bulk update in another process is seen within SHAPE_SECONDS; here: forget at once.
+    from samskab.polls.selectors import forget_shapes
+
+    forget_shapes()
+    assert poll_shape(poll).questions[0].options[0][1] == "Ja tak"

@@ -143,8 +143,36 @@ def test_the_voxpop_include_shows_only_the_meetings_open_polls():
     assert "dialogue/polls.js" in html
 
 
-def test_the_voxpop_include_is_empty_without_open_polls():
-    assert render_include("polls/voxpop.html", a_request(), MeetingFactory()).strip() == ""
+def test_the_voxpop_include_waits_hidden_in_a_live_meeting_without_open_polls():
+    html = render_include("polls/voxpop.html", a_request(), MeetingFactory())
+    # An empty, hidden place the player fills when the operator opens a vox pop.
+    assert "data-voxpop" in html and " hidden>" in html and "poll-box" not in html
+    assert "dialogue/polls.js" in html
+
+
+def test_the_voxpop_include_is_empty_for_an_ended_meeting_without_polls():
+    meeting = MeetingFactory(status="ended")
+    assert render_include("polls/voxpop.html", a_request(), meeting).strip() == ""
+
+
+def test_the_archive_shows_closed_vox_pops_at_their_time_with_the_result():
+    meeting = MeetingFactory(status="ended")
+    poll = make_poll(meeting=meeting, title="Skal parken have flere bænke?")
+    Poll.objects.filter(pk=poll.pk).update(status=Poll.Status.CLOSED, opened_offset_ms=754_000)
+    html = render_include("polls/voxpop.html", a_request(), meeting)
+    assert "Votes during the meeting" in html
+    assert f"{meeting.get_absolute_url()}?t=754" in html and "0:12:34" in html
+    assert "<table" in html  # the result, public once closed
+
+
+def test_the_box_view_gives_the_player_a_fresh_box_and_a_cookie(client):
+    poll = make_poll(title="Skal parken have flere bænke?")
+    response = client.get(reverse("polls:box", args=[poll.pk]))
+    assert response.status_code == 200
+    assert "Skal parken have flere bænke?" in response.content.decode()
+    assert "samskab_viewer" in response.cookies
+    draft = make_poll(status=Poll.Status.DRAFT)
+    assert client.get(reverse("polls:box", args=[draft.pk])).status_code == 404
 
 
 def operator():

@@ -224,6 +224,9 @@ def test_the_results_page_shows_statistics_as_tables(danish_client):
     assert (
         "<table" in content and "Cykel" in content and "100,0 %" in content
     )  # Danish decimal comma
+    # Charts (Chart.js) draw the same figures; the tables stay as their accessible form.
+    assert 'id="survey-charts"' in content and "chart.js-4.6.1/chart.umd.min.js" in content
+    assert 'class="result-chart" aria-hidden="true"' in content
 
 
 @pytest.mark.parametrize("role", [Role.MODERATOR, Role.OPERATOR])

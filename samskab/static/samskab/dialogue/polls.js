@@ -8,8 +8,12 @@
     tally.questions.forEach(function (question) {
       var table = box.querySelector('[data-question="' + question.id + '"]');
       if (!table) return;
-      var caption = table.querySelector("caption");
-      if (caption) caption.textContent = caption.textContent.replace(/\d+(?=\D*$)/, String(question.total));
+      // The words come from the page, in the viewer's language: "1 vote", "2 votes".
+      var total = table.querySelector("[data-total]");
+      if (total) {
+        var form = question.total === 1 ? total.dataset.textOne : total.dataset.textOther;
+        total.textContent = form.replace(/\d+/, String(question.total));
+      }
       question.options.forEach(function (option) {
         var row = table.querySelector('[data-option="' + option.id + '"]');
         if (!row) return;
@@ -93,4 +97,47 @@
   }
 
   document.querySelectorAll("[data-poll-box]").forEach(bind);
+
+  /* The player: the operator opens or closes a vox pop; the meeting's channel says so
+     ("poll" events) and the box is fetched for this viewer, so it appears without a reload. */
+  var holder = document.querySelector("[data-voxpop]");
+
+  function say(template, title) {
+    if (template && window.SamskabLive && window.SamskabLive.announce) {
+      window.SamskabLive.announce(template.replace("{title}", title || ""));
+    }
+  }
+
+  function onPoll(data) {
+    if (!holder || !data || !data.box_url) return;
+    var existing = document.getElementById("poll-" + data.poll);
+    if (data.status !== "open" && !existing) return;
+    fetch(data.box_url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response); })
+      .then(function (html) {
+        var parsed = new DOMParser().parseFromString(html, "text/html");
+        var fresh = parsed.querySelector("[data-poll-box]");
+        if (!fresh) return;
+        fresh = document.importNode(fresh, true);
+        if (existing) {
+          existing.replaceWith(fresh);
+        } else {
+          holder.appendChild(fresh);
+        }
+        holder.hidden = false;
+        bind(fresh);
+        say(holder.getAttribute(data.status === "open" ? "data-text-opened" : "data-text-closed"), data.title);
+      })
+      .catch(function () { /* the next reload shows it */ });
+  }
+
+  function subscribe() {
+    if (!holder || !window.SamskabLive || typeof window.SamskabLive.on !== "function") return false;
+    window.SamskabLive.on("poll", onPoll);
+    return true;
+  }
+  if (holder && !subscribe()) {
+    // live.js is loaded with defer after this file.
+    document.addEventListener("DOMContentLoaded", subscribe, { once: true });
+  }
 })();

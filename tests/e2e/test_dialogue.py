@@ -1,0 +1,242 @@
+"""Dialogue in a real browser (issue 7, "Done when"): in the demo meeting a viewer sends
+feedback and the mail arrives at a real SMTP server on loopback; the operator opens a vox
+pop, two viewers vote and see the live result, and a second try is refused; a survey is
+answered on a phone and its CSV has the right columns with Danish letters intact.
+
+The server is uvicorn (ASGI) as a subprocess, so the live result flows as in production.
+Every page visited is checked with axe-core.
+"""
+
+import csv
+import io
+import json
+import re
+import socket
+import subprocess
+import sys
+from email import message_from_bytes, policy
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.webcasts_fixtures import (
+    PROJECT_DIR,
+    Site,
+    check_accessible,
+    close_page,
+    free_socket,
+    open_page,
+    run,
+    site_environment,
+    wait_until_ready,
+)
+
+pytestmark = [pytest.mark.e2e]
+
+
+def choose(scope, label: str) -> None:
+    """Click an option's label, as a viewer does (the styled radio button is the label)."""
+    scope.locator("label").filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")).click()
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.port = port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def site(browser, smtp, tmp_path_factory):
+    work = tmp_path_factory.mktemp("dialogue-site")
+    env = site_environment(work)
+    env["EMAIL_URL"] = f"smtp://127.0.0.1:{smtp.port}"
+    env["FEEDBACK_EMAIL"] = "borgerservice@demo.samskab.dk"
+    run(env, "manage.py", "migrate", "--no-input")
+    run(env, "manage.py", "demo")
+    seed = json.loads(run(env, "-m", "tests.e2e.dialogue_seed").strip().splitlines()[-1])
+    sock = free_socket()
+    site = Site(url=f"http://127.0.0.1:{sock.getsockname()[1]}", work=work, env=env, seed=seed)
+    with open(work / "server.log", "w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "uvicorn", "samskab.asgi:application",
+                "--fd", str(sock.fileno()), "--lifespan", "off", "--no-access-log",
+            ],
+            cwd=PROJECT_DIR,
+            env=env,
+            pass_fds=[sock.fileno()],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    sock.close()
+    try:
+        wait_until_ready(site.url, process, site)
+        yield site
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_a_viewer_writes_to_a_politician_and_the_mail_arrives(browser, site, smtp):
+    page = open_page(browser, site)
+    page.goto(f"/moeder/{site.seed['upcoming']}/")
+    check_accessible(page)
+    form = page.locator("section.feedback form")
+    form.get_by_label("To").select_option(label="Jens Kjær (Venstre)")
+    form.get_by_label("Your name").fill("Åse Sørensen")
+    form.get_by_label("Your e-mail").fill("aase@example.org")
+    form.get_by_label("Message").fill("Husk cykelstien ved Møllevej, når I taler om belysning.")
+    form.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Thank you. Your message has been sent.")).to_be_visible()
+    check_accessible(page)
+    close_page(page)
+
+    assert len(smtp.messages) == 1
+    mail = smtp.messages[0]
+    assert mail["To"] == "jens-kjaer@demo.samskab.dk"
+    assert "aase@example.org" in mail["Reply-To"]
+    plain = mail.get_body(preferencelist=("plain",)).get_content()
+    html = mail.get_body(preferencelist=("html",)).get_content()
+    assert "cykelstien ved Møllevej" in plain and "cykelstien ved Møllevej" in html
+
+
+def test_the_operator_opens_a_vox_pop_two_viewers_vote_and_a_second_try_is_refused(browser, site):
+    meeting, poll = site.seed["upcoming"], site.seed["voxpop"]
+    first = open_page(browser, site)
+    second = open_page(browser, site)
+    for viewer in (first, second):
+        viewer.goto(f"/moeder/{meeting}/")
+        expect(viewer.locator("[data-voxpop]")).to_be_hidden()
+    check_accessible(first)
+
+    operator = open_page(browser, site, session=site.seed["operator"])
+    operator.goto(f"/moeder/{meeting}/konsol/")
+    check_accessible(operator)
+    panel = operator.locator(".console-polls")
+    panel.get_by_role("button", name="Open").click()
+    expect(operator.locator(".console-polls")).to_contain_text("Open")
+    expect(operator.locator(".console-polls").get_by_role("button", name="Close")).to_be_visible()
+    check_accessible(operator)
+
+    # Without a reload, the vox pop appears in both players.
+    box = f"#poll-{poll}"
+    for viewer in (first, second):
+        expect(viewer.locator(box)).to_be_visible(timeout=15_000)
+        expect(viewer.locator(box)).to_contain_text("ti affaldsfraktioner")
+    check_accessible(first)
+
+    # The first viewer keeps a second tab with the form, to try again later.
+    again = first.context.new_page()
+    again.goto(f"/moeder/{meeting}/")
+    expect(again.locator(box).get_by_role("button", name="Vote")).to_be_visible()
+
+    choose(first.locator(box), "Ja")
+    first.locator(box).get_by_role("button", name="Vote").click()
+    expect(first.locator(box)).to_contain_text("Thank you, your vote is counted.")
+    expect(first.locator(f"{box} caption")).to_contain_text("1 vote")
+    check_accessible(first)
+
+    choose(second.locator(box), "Nej")
+    second.locator(box).get_by_role("button", name="Vote").click()
+    expect(second.locator(f"{box} caption")).to_contain_text("2 votes")
+    # The live result reaches the first viewer, who voted before.
+    expect(first.locator(f"{box} [data-votes]").first).to_have_text("1")
+    expect(first.locator(f"{box} caption")).to_contain_text("2 votes", timeout=15_000)
+    check_accessible(second)
+
+    # The second try, from the other tab that still shows the form: the same browser (its
+    # cookie), the form's own fields; refused kindly, nothing counted twice.
+    token = again.locator(f"{box} input[name=csrfmiddlewaretoken]").input_value()
+    question = again.locator(f"{box} input[type=radio]").first.get_attribute("name")
+    option = again.locator(f"{box} input[type=radio]").nth(1).get_attribute("value")
+    refused = first.context.request.post(
+        f"/afstemninger/{poll}/stem/",
+        form={"csrfmiddlewaretoken": token, question: option},
+        headers={
+            "X-Requested-With": "fetch",
+            "Referer": f"{site.url}/moeder/{meeting}/",
+            "Accept-Language": "en-GB",
+        },
+    )
+    assert refused.status == 409
+    message = re.search(r"data-poll-message[^>]*>(.*?)</div>", refused.text(), re.S)
+    assert message and "already counted" in message.group(1), refused.text()[:1500]
+    assert "You have voted. Thank you." in refused.text()
+    again.close()
+    for page in (first, second, operator):
+        close_page(page)
+
+
+PHONE = {"device_scale_factor": 3, "is_mobile": True, "has_touch": True}
+
+
+def test_a_survey_answered_on_a_phone_exports_to_csv_with_danish_letters(browser, site):
+    page = open_page(browser, site, **PHONE)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/moeder/{site.seed['upcoming']}/")
+    page.get_by_role("link", name="What do you think of the climate plan?").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "What do you think of the climate plan?"
+    )
+    check_accessible(page)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # no sideways scroll
+
+    follow_up = page.locator("fieldset", has_text="What would make you cycle more often?")
+    expect(follow_up).to_be_hidden()
+    choose(page.locator("fieldset", has_text="How do you usually get"), "Car")
+    expect(follow_up).to_be_visible()
+    follow_up.locator("textarea").fill("Æbler, øl og ål: en sikker cykelsti langs Åvej.")
+    page.locator("fieldset", has_text="How old are you?").locator("input").fill("42")
+    satisfied = page.locator("fieldset", has_text="How satisfied are you with the plan?")
+    choose(satisfied, "4")
+    choose(page.locator("fieldset", has_text="Which parts"), "More nature")
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Thank you")
+    check_accessible(page)
+    close_page(page)
+
+    staff = open_page(browser, site, session=site.seed["editor"])
+    # The editor reads the admin in Danish (the language cookie, as the language menu sets).
+    staff.context.add_cookies([{"name": "django_language", "value": "da", "url": site.url}])
+    staff.goto(f"/admin/surveys/survey/{site.seed['survey']}/results/")
+    expect(staff.locator("body")).to_contain_text("1 besvarelse")
+    check_accessible(staff)
+    with staff.expect_download() as download:
+        staff.get_by_role("link", name="CSV til Excel (semikolon)").click()
+    content = download.value.path().read_bytes()
+    close_page(staff)
+
+    assert content.startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads UTF-8
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    header, answer = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    assert len(rows) == 2
+    assert header[:3] == ["Respondent", "Indsendt (time)", rows[0][2]]
+    assert answer["Hvordan kommer du oftest til arbejde eller skole?"] == "Bil"
+    assert answer["Hvad ville få dig til at cykle oftere?"] == (
+        "Æbler, øl og ål: en sikker cykelsti langs Åvej."
+    )
+    assert answer["Hvor gammel er du?"] == "42"
+    assert answer["Hvilke dele af planen er vigtigst for dig?: Mere natur"] == "1"
+    assert answer["Hvilke dele af planen er vigtigst for dig?: Flere cykelstier"] == "0"
+    assert answer["Hvor tilfreds er du med planen?"] == "4"
