@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from samskab.budgets.counting.election import Election, Round, TieBreak, Utility
+from samskab.budgets.counting.election import Election, Round, TieBreak, TieBreaking, Utility
 
 # A float quotient of two integers is within 2**-53 of the truth: floats may order the scan of
 # candidates and end it where they are further apart than this; every decision is exact.
@@ -34,14 +34,17 @@ class Prepared:
     cost: tuple[int, ...]
     votes: tuple[int, ...]
     util: tuple[int, ...]  # what the project is worth to each of its supporters
-    key: tuple[tuple[int, int, int], ...]  # tie-break order: cost, -votes, listing position
+    key: tuple[tuple[int, ...], ...]  # tie-break order, smaller first (see TieBreaking.keys)
+    criteria: tuple[TieBreak, ...]  # what each position of a key compares
     supporters: tuple[tuple[int, ...], ...]  # ballot groups approving each project
     weight: tuple[int, ...]  # voters in each ballot group
     group_of_ballot: tuple[int, ...]
     voters: int
 
 
-def prepare(election: Election, utility: Utility) -> Prepared:
+def prepare(
+    election: Election, utility: Utility, tie_breaking: TieBreaking = TieBreaking.COST_VOTES
+) -> Prepared:
     ids = tuple(election.costs)
     index = {p: i for i, p in enumerate(ids)}
     groups: dict[frozenset[str], int] = {}
@@ -61,12 +64,14 @@ def prepare(election: Election, utility: Utility) -> Prepared:
                 supporters[index[project]].append(g)
                 votes[index[project]] += weight[g]
     cost = tuple(election.costs[p] for p in ids)
+    key, criteria = tie_breaking.keys(ids, cost, votes)
     return Prepared(
         ids=ids,
         cost=cost,
         votes=tuple(votes),
         util=cost if utility is Utility.COST else (1,) * len(ids),
-        key=tuple((cost[i], -votes[i], i) for i in range(len(ids))),
+        key=key,
+        criteria=criteria,
         supporters=tuple(tuple(s) for s in supporters),
         weight=tuple(weight),
         group_of_ballot=tuple(group_of_ballot),
@@ -343,8 +348,11 @@ class Pass:
         tie_break = None
         if tied:
             # The criterion that had to be reached to separate best from its closest rival.
-            depth = max(next(i for i in range(3) if prep.key[p][i] != prep.key[q][i]) for q in tied)
-            tie_break = (TieBreak.COST, TieBreak.VOTES, TieBreak.ORDER)[depth]
+            depth = max(
+                next(i for i in range(len(prep.criteria)) if prep.key[p][i] != prep.key[q][i])
+                for q in tied
+            )
+            tie_break = prep.criteria[depth]
         poor = set(best.poor)
         money = {c: Fraction(beta[c], den) for c in best.poor}
         for g in prep.supporters[p]:
@@ -369,9 +377,7 @@ class Pass:
         )
 
 
-def _better(
-    challenger: _Evaluation, best: _Evaluation, key: tuple[tuple[int, int, int], ...]
-) -> bool:
+def _better(challenger: _Evaluation, best: _Evaluation, key: tuple[tuple[int, ...], ...]) -> bool:
     left = challenger.rho_b * best.rho_d
     right = best.rho_b * challenger.rho_d
     return left < right or (left == right and key[challenger.project] < key[best.project])
