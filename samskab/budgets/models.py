@@ -149,6 +149,9 @@ class Heading(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("budgets:heading", args=[self.group.budget_id, self.pk])
+
     @property
     def style(self) -> str:
         """The ballot style that applies: the heading's own, else its group's."""
@@ -161,9 +164,6 @@ class Heading(models.Model):
             return None
         limit = self.max_approvals or self.group.max_approvals
         return limit if limit else None
-
-    def get_absolute_url(self) -> str:
-        return reverse("budgets:heading", args=[self.group.budget_id, self.pk])
 
     @property
     def budget(self) -> Budget:
@@ -242,7 +242,8 @@ class Ballot(models.Model):
     )
     # The person: the census identifier's keyed hash (as ResidenceVerification keeps it), so a
     # web ballot and a paper ballot from the same resident are found to be the same person.
-    person = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    # NULL, not "": rows without a person must not collide in the unique constraint.
+    person = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
     source = models.CharField(_("source"), max_length=8, choices=Source, default=Source.WEB)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

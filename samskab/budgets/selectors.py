@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from samskab.accounts.models import ResidenceVerification
 from samskab.budgets.counting import Election
 from samskab.budgets.models import (
     Ballot,
@@ -36,9 +37,19 @@ def ballot_projects(heading: Heading) -> QuerySet[Project]:
 
 
 def ballot_of(heading: Heading, user) -> Ballot | None:
+    """The person's ballot in `heading`: cast on the web, or on paper under their census
+    identity (a paper ballot entered before the account was verified has no user)."""
     if not user.is_authenticated:
         return None
-    return Ballot.objects.filter(heading=heading, user=user).first()
+    mine = Q(user=user)
+    person = (
+        ResidenceVerification.objects.filter(user=user)
+        .values_list("identifier_hash", flat=True)
+        .first()
+    )
+    if person:
+        mine |= Q(person=person)
+    return Ballot.objects.filter(mine, heading=heading).first()
 
 
 def ballot_choice(heading: Heading, user) -> set[int]:

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samskab.budgets.forms import ProjectForm, ValuationForm
-from samskab.budgets.models import Heading, Phase, Project
+from samskab.budgets.models import Ballot, BallotStyle, Heading, PaperRule, Phase, Project
 from samskab.budgets.selectors import (
-    ballot_choice,
+    ballot_of,
     ballot_projects,
     budgets_public,
     heading_projects,
@@ -127,7 +127,8 @@ def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
         raise Http404(_("The vote is not open."))
     may_vote = request.user.has_perm("budgets.vote_in_heading", heading)
     projects = list(ballot_projects(heading))
-    chosen = ballot_choice(heading, request.user)
+    existing = ballot_of(heading, request.user)
+    chosen = set(existing.lines.values_list("project_id", flat=True)) if existing else set()
     error = ""
     status = 200
     if request.method == "POST":
@@ -149,6 +150,13 @@ def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
                 return redirect("budgets:ballot", budget_pk=budget.pk, pk=heading.pk)
     prices = {p.pk: p.price for p in projects}
     total = sum(prices.get(p, 0) for p in chosen)
+    limit = heading.approval_limit
+    approval = heading.style == BallotStyle.APPROVAL
+    if approval:
+        over, over_by = bool(limit and len(chosen) > limit), max(len(chosen) - (limit or 0), 0)
+    else:
+        over, over_by = total > heading.amount, max(total - heading.amount, 0)
+    on_paper = bool(existing and existing.source == Ballot.Source.PAPER)
     return render(
         request,
         "budgets/ballot.html",
@@ -159,10 +167,15 @@ def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
             "chosen": chosen,
             "total": total,
             "left": heading.amount - total,
-            "over": total > heading.amount,
-            "over_by": max(total - heading.amount, 0),
+            "approval": approval,
+            "limit": limit,
+            "chosen_count": len(chosen),
+            "approval_left": max((limit or 0) - len(chosen), 0),
+            "over": over,
+            "over_by": over_by,
             "error": error,
-            "may_vote": may_vote,
+            "on_paper": on_paper,
+            "may_vote": may_vote and not (on_paper and budget.paper_rule == PaperRule.PAPER_WINS),
         },
         status=status,
     )
