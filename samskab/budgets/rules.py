@@ -2,7 +2,7 @@
 
 import rules
 
-from samskab.accounts.roles import is_administrator, is_editor, is_valuator
+from samskab.accounts.roles import is_administrator, is_editor, is_poll_officer, is_valuator
 from samskab.budgets.models import Phase
 
 
@@ -43,3 +43,5 @@ rules.add_perm("budgets.support_project", is_verified_resident & selecting)
 rules.add_perm("budgets.valuate_project", (is_valuator | is_administrator) & valuating)
 rules.add_perm("budgets.vote_in_heading", is_verified_resident & balloting)
 rules.add_perm("budgets.finish_budget", is_administrator | is_editor)
+rules.add_perm("budgets.enter_paper_ballots", is_poll_officer | is_administrator)
+rules.add_perm("budgets.view_participation", is_poll_officer | is_administrator | is_editor)

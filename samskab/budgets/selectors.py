@@ -57,6 +57,18 @@ def ballot_choice(heading: Heading, user) -> set[int]:
     return set(ballot.lines.values_list("project_id", flat=True)) if ballot else set()
 
 
+def paper_headings(budget: Budget) -> QuerySet[Heading]:
+    """The budget's headings with their paper and web ballot counts (for poll officers)."""
+    return (
+        Heading.objects.filter(group__budget=budget)
+        .select_related("group")
+        .annotate(
+            paper=Count("ballots", filter=Q(ballots__source=Ballot.Source.PAPER)),
+            web=Count("ballots", filter=Q(ballots__source=Ballot.Source.WEB)),
+        )
+    )
+
+
 def user_supports(project: Project, user) -> bool:
     return user.is_authenticated and Support.objects.filter(project=project, user=user).exists()
 

@@ -9,19 +9,32 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from samskab.accounts.selectors import census_identifier_label
 from samskab.budgets.forms import ProjectForm, ValuationForm
-from samskab.budgets.models import Ballot, BallotStyle, Heading, PaperRule, Phase, Project
+from samskab.budgets.models import (
+    Ballot,
+    BallotConflict,
+    BallotStyle,
+    Budget,
+    Heading,
+    PaperRule,
+    Phase,
+    Project,
+)
 from samskab.budgets.selectors import (
     ballot_of,
     ballot_projects,
     budgets_public,
     heading_projects,
+    paper_headings,
     result_lines,
     user_supports,
 )
 from samskab.budgets.services import (
     BudgetRefused,
+    PaperOutcome,
     ballot_save,
+    paper_ballot_enter,
     project_submit,
     project_valuate,
     support_add,
@@ -244,3 +257,94 @@ def budget_results(request: HttpRequest, pk: int) -> HttpResponse:
         if result is not None:
             headings.append((heading, result, result_lines(result, budget.currency)))
     return render(request, "budgets/results.html", {"budget": budget, "headings": headings})
+
+
+def _require_poll_officer(request: HttpRequest) -> None:
+    if not request.user.has_perm("budgets.enter_paper_ballots"):
+        raise PermissionDenied
+
+
+@require_GET
+@login_required
+def paper_overview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Poll officers: the headings to enter paper ballots in, and the web/paper log."""
+    _require_poll_officer(request)
+    budget = get_object_or_404(Budget, pk=pk)
+    return render(
+        request,
+        "budgets/paper_overview.html",
+        {
+            "budget": budget,
+            "headings": paper_headings(budget),
+            "conflicts": BallotConflict.objects.filter(heading__group__budget=budget)
+            .select_related("heading", "officer")
+            .order_by("-created_at", "-pk")[:200],
+            "open": budget.phase in (Phase.BALLOTING, Phase.REVIEWING_BALLOTS),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def paper_ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
+    """Poll officers: enter one paper ballot from in-person voting, for a person in the census."""
+    _require_poll_officer(request)
+    heading = get_object_or_404(
+        Heading.objects.select_related("group__budget"), pk=pk, group__budget_id=budget_pk
+    )
+    budget = heading.group.budget
+    projects = list(ballot_projects(heading))
+    chosen: set[int] = set()
+    identifier, error, status = "", "", 200
+    if request.method == "POST":
+        identifier = request.POST.get("identifier", "")[:40]
+        try:
+            chosen = {int(p) for p in request.POST.getlist("project")}
+        except ValueError:
+            error, status = _("The ballot could not be read."), 400
+        if not error:
+            try:
+                outcome = paper_ballot_enter(
+                    heading=heading,
+                    officer=request.user,
+                    identifier=identifier,
+                    project_ids=sorted(chosen),
+                )
+            except BudgetRefused as refusal:
+                error, status = str(refusal), 400
+            else:
+                messages.success(request, PAPER_MESSAGES[outcome]())
+                return redirect("budgets:paper_ballot", budget_pk=budget.pk, pk=heading.pk)
+    total = sum(p.price for p in projects if p.pk in chosen)
+    return render(
+        request,
+        "budgets/paper_ballot.html",
+        {
+            "heading": heading,
+            "budget": budget,
+            "projects": projects,
+            "chosen": chosen,
+            "identifier": identifier,
+            "identifier_label": census_identifier_label(),
+            "total": total,
+            "left": heading.amount - total,
+            "approval": heading.style == BallotStyle.APPROVAL,
+            "limit": heading.approval_limit,
+            "error": error,
+            "paper_count": heading.ballots.filter(source=Ballot.Source.PAPER).count(),
+        },
+        status=status,
+    )
+
+
+PAPER_MESSAGES = {
+    PaperOutcome.ENTERED: lambda: _("The paper ballot is entered."),
+    PaperOutcome.REPLACED_WEB: lambda: _(
+        "The paper ballot is entered. This person had also voted on the web; the paper ballot "
+        "counts instead, and the case is logged."
+    ),
+    PaperOutcome.WEB_KEPT: lambda: _(
+        "This person had already voted on the web, and by this budget's rule the web ballot "
+        "counts. The paper ballot is not counted; the case is logged."
+    ),
+}
