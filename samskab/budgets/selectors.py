@@ -69,6 +69,35 @@ def paper_headings(budget: Budget) -> QuerySet[Heading]:
     )
 
 
+def budget_participation(budget: Budget, *, day=None) -> list[tuple[Heading, object]]:
+    """Each heading's participation statistics (samskab.budgets.participation), from its
+    ballots and what the census knows of the people who cast them."""
+    from django.utils import timezone
+
+    from samskab.accounts.models import CensusRecord
+    from samskab.budgets.participation import heading_participation
+
+    day = day or timezone.localdate()
+    headings = list(Heading.objects.filter(group__budget=budget).select_related("group"))
+    rows = list(
+        Ballot.objects.filter(heading__group__budget=budget).values_list(
+            "heading_id", "source", "person"
+        )
+    )
+    people = {p for _h, _s, p in rows if p}
+    census = {
+        h: (born, postal)
+        for h, born, postal in CensusRecord.objects.filter(identifier_hash__in=people).values_list(
+            "identifier_hash", "birth_date", "postal_code"
+        )
+    }
+    by_heading: dict[int, list] = {h.pk: [] for h in headings}
+    for heading_id, source, person in rows:
+        born, postal = census.get(person, (None, None)) if person else (None, None)
+        by_heading[heading_id].append((source, born, postal))
+    return [(h, heading_participation(by_heading[h.pk], day)) for h in headings]
+
+
 def user_supports(project: Project, user) -> bool:
     return user.is_authenticated and Support.objects.filter(project=project, user=user).exists()
 

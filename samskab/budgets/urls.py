@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/resultater/", views.budget_results, name="results"),
     path("<int:budget_pk>/omraade/<int:pk>/", views.heading_detail, name="heading"),
     path("<int:budget_pk>/omraade/<int:pk>/stemmeseddel/", views.ballot, name="ballot"),
+    path("<int:pk>/deltagelse/", views.participation, name="participation"),
     path("<int:pk>/papirstemmesedler/", views.paper_overview, name="paper_overview"),
     path(
         "<int:budget_pk>/omraade/<int:pk>/papirstemmeseddel/",

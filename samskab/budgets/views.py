@@ -24,6 +24,7 @@ from samskab.budgets.models import (
 from samskab.budgets.selectors import (
     ballot_of,
     ballot_projects,
+    budget_participation,
     budgets_public,
     heading_projects,
     paper_headings,
@@ -256,7 +257,29 @@ def budget_results(request: HttpRequest, pk: int) -> HttpResponse:
         result = getattr(heading, "result", None)
         if result is not None:
             headings.append((heading, result, result_lines(result, budget.currency)))
-    return render(request, "budgets/results.html", {"budget": budget, "headings": headings})
+    return render(
+        request,
+        "budgets/results.html",
+        {
+            "budget": budget,
+            "headings": headings,
+            "participation": budget_participation(budget),
+        },
+    )
+
+
+@require_GET
+@login_required
+def participation(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff: participation statistics at any time, also during the vote."""
+    if not request.user.has_perm("budgets.view_participation"):
+        raise PermissionDenied
+    budget = get_object_or_404(Budget, pk=pk)
+    return render(
+        request,
+        "budgets/participation.html",
+        {"budget": budget, "participation": budget_participation(budget)},
+    )
 
 
 def _require_poll_officer(request: HttpRequest) -> None:
