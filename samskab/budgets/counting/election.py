@@ -6,10 +6,11 @@ whole amount (a voter's share, a payment split between supporters) is a `Fractio
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ class TieBreaking(StrEnum):
         )
 
 
-def _ranks(ids: Sequence[str], key) -> list[int]:
+def _ranks(ids: Sequence[str], key: Callable[[int], Any]) -> list[int]:
     """Each position's rank when the projects are sorted by `key` (ids are unique)."""
     rank = [0] * len(ids)
     for r, i in enumerate(sorted(range(len(ids)), key=key)):
