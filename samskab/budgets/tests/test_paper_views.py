@@ -99,3 +99,14 @@ def test_an_approval_ballot_page_counts_projects(client):
     text = page.content.decode()
     assert 'data-style="approval"' in text
     assert "Chosen: 0 of at most 2 projects. You may choose 2 more." in text
+
+
+def test_the_budget_page_links_officers_to_their_pages(client, officer):
+    heading = HeadingFactory()
+    text = client.get(heading.group.budget.get_absolute_url()).content.decode()
+    assert "papirstemmesedler/" in text and "deltagelse/" in text
+    client.force_login(ResidentFactory())
+    assert (
+        "papirstemmesedler/"
+        not in client.get(heading.group.budget.get_absolute_url()).content.decode()
+    )
