@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media bench-liveblog bench-vote-burst bench-survey-export clean
+.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media bench-liveblog bench-vote-burst bench-survey-export bench-pb clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -32,7 +32,7 @@ lint: $(STAMP)
 
 # The pure modules (no Django) are type-checked strictly enough to trust.
 PURE_MODULES := samskab/envvars.py samskab/accounts/census.py samskab/budgets/counting \
-	samskab/budgets/pabulib.py samskab/webcasts/vtt.py samskab/webcasts/index.py \
+	samskab/budgets/pabulib.py samskab/budgets/participation.py samskab/webcasts/vtt.py samskab/webcasts/index.py \
 	samskab/live/events.py samskab/live/coalesce.py samskab/live/hub.py samskab/live/brokers \
 	samskab/moderation/spam.py samskab/surveys/stats.py samskab/surveys/csvsafe.py \
 	samskab/surveys/schema.py samskab/media samskab/streaming/rtmp.py samskab/streaming/fanout.py \
@@ -64,6 +64,10 @@ bench-budget-counting: $(STAMP)
 
 bench-live-ingest: $(STAMP)
 	$(BIN)/python -m bench.live_ingest
+
+# Ours against pabutools (50 x 20,000; pabutools needs many minutes), 500 x 200,000, Wieliczka.
+bench-pb: $(STAMP)
+	$(BIN)/python -m bench.pb_tally $(BENCH_ARGS)
 
 bench-meeting-page: $(STAMP)
 	$(BIN)/python -m bench.meeting_page

@@ -56,7 +56,8 @@ MODERATION = {
 
 # Citizens' budgets: editors run them; valuators see projects to assess them.
 BUDGET_EDITING = _crud("budgets", "budget", "budgetphase", "group", "heading", "project") | {
-    "budgets.view_headingresult"
+    "budgets.view_headingresult",
+    "budgets.view_ballotconflict",
 }
 
 # Model permissions per role, as "app_label.codename". Capabilities add theirs here.
@@ -86,7 +87,13 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.OPERATOR: {"polls.view_poll", "polls.view_question", "polls.view_option"},
     Role.MODERATOR: {"accounts.view_user", *MODERATION},
     Role.VALUATOR: {"budgets.view_project", "budgets.change_project"},
-    Role.POLL_OFFICER: {"accounts.view_residenceverification", *POLL_EDITING},
+    Role.POLL_OFFICER: {
+        "accounts.view_residenceverification",
+        *POLL_EDITING,
+        # Citizens' budgets: paper ballots are entered on their own page (budgets.rules);
+        # officers see the log of people who voted both on the web and on paper.
+        "budgets.view_ballotconflict",
+    },
 }
 
 # Webcasts (W1-W4): editors keep bodies, meetings, agendas, people and captions; operators

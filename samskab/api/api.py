@@ -23,6 +23,7 @@ def site_info(request):
 
 def _add_routers() -> None:
     """Each capability's router, under /api/v1/ (imported here: apps load after this module)."""
+    from samskab.budgets.api import router as budgets
     from samskab.comments.api import router as comments
     from samskab.polls.api import router as dialogue
     from samskab.webcasts.api import router as webcasts
@@ -30,6 +31,7 @@ def _add_routers() -> None:
     api.add_router("/v1/comments", comments)
     api.add_router("/v1/", dialogue)
     api.add_router("/v1/", webcasts)
+    api.add_router("/v1/", budgets)
 
 
 _add_routers()

@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samskab.budgets.models import (
+    BallotConflict,
     Budget,
     BudgetPhase,
     Group,
@@ -28,7 +29,7 @@ class GroupInline(admin.TabularInline):
 
 @admin.register(Budget)
 class BudgetAdmin(admin.ModelAdmin):
-    list_display = ["title", "phase", "rule", "is_published"]
+    list_display = ["title", "phase", "rule", "tie_breaking", "paper_rule", "is_published"]
     list_filter = ["phase", "is_published"]
     inlines = [BudgetPhaseInline, GroupInline]
     actions = ["finish"]
@@ -54,13 +55,13 @@ class HeadingInline(admin.TabularInline):
 
 @admin.register(Group)
 class GroupAdmin(admin.ModelAdmin):
-    list_display = ["name", "budget", "max_headings_supported"]
+    list_display = ["name", "budget", "max_headings_supported", "ballot_style", "max_approvals"]
     inlines = [HeadingInline]
 
 
 @admin.register(Heading)
 class HeadingAdmin(admin.ModelAdmin):
-    list_display = ["name", "group", "amount"]
+    list_display = ["name", "group", "amount", "ballot_style", "max_approvals"]
 
 
 class ProjectImageInline(admin.TabularInline):
@@ -103,3 +104,22 @@ class ProjectAdmin(admin.ModelAdmin):
 class HeadingResultAdmin(admin.ModelAdmin):
     list_display = ["heading", "rule", "cost", "voters", "computed_at"]
     readonly_fields = ["heading", "rule", "winners", "cost", "voters", "explanation"]
+
+
+@admin.register(BallotConflict)
+class BallotConflictAdmin(admin.ModelAdmin):
+    """The log of people who voted both on the web and on paper: read only."""
+
+    list_display = ["created_at", "heading", "kept", "set_aside", "officer"]
+    list_filter = ["kept", "heading__group__budget"]
+    readonly_fields = ["heading", "kept", "set_aside", "officer", "created_at"]
+    exclude = ["person"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

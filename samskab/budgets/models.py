@@ -26,6 +26,23 @@ class Rule(models.TextChoices):
     MES_COST_ADD1 = "mes_cost_add1", _("Method of Equal Shares (cost utilities, Add1)")
 
 
+class TieBreaking(models.TextChoices):
+    # The values are samskab.budgets.counting.TieBreaking's.
+    COST_VOTES = "cost-votes", _("Lower cost, then more votes")
+    ID = "id", _("Lower project number")
+    CONSUL = "consul", _("More votes, then the newer project (CONSUL)")
+
+
+class PaperRule(models.TextChoices):
+    PAPER_WINS = "paper", _("The paper ballot counts")
+    WEB_WINS = "web", _("The web ballot counts")
+
+
+class BallotStyle(models.TextChoices):
+    KNAPSACK = "knapsack", _("Projects within the amount")
+    APPROVAL = "approval", _("At most a number of projects")
+
+
 class Budget(models.Model):
     title = models.CharField(_("title"), max_length=200)
     currency = models.CharField(_("currency"), max_length=8, default="DKK")
@@ -33,6 +50,20 @@ class Budget(models.Model):
     phase = models.CharField(_("phase"), max_length=20, choices=Phase, default=Phase.INFORMING)
     rule = models.CharField(
         _("counting rule"), max_length=20, choices=Rule, default=Rule.MES_COST_ADD1
+    )
+    tie_breaking = models.CharField(
+        _("tie-breaking"),
+        max_length=12,
+        choices=TieBreaking,
+        default=TieBreaking.COST_VOTES,
+        help_text=_("Which project wins when the counting rule finds two equally good."),
+    )
+    paper_rule = models.CharField(
+        _("a person who votes both on paper and on the web"),
+        max_length=8,
+        choices=PaperRule,
+        default=PaperRule.PAPER_WINS,
+        help_text=_("Only one ballot per person counts. Every such case is logged."),
     )
     is_published = models.BooleanField(_("published"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -75,6 +106,15 @@ class Group(models.Model):
     max_headings_supported = models.PositiveIntegerField(
         _("headings a citizen may support"), default=1
     )
+    ballot_style = models.CharField(
+        _("ballot"), max_length=10, choices=BallotStyle, default=BallotStyle.KNAPSACK
+    )
+    max_approvals = models.PositiveIntegerField(
+        _("projects a voter may choose"),
+        null=True,
+        blank=True,
+        help_text=_("For ballots with at most a number of projects."),
+    )
 
     class Meta:
         verbose_name = _("group")
@@ -90,6 +130,19 @@ class Heading(models.Model):
     name = models.CharField(_("name"), max_length=200)
     amount = models.PositiveBigIntegerField(_("amount"))
     geojson = models.TextField(_("area (GeoJSON)"), blank=True)
+    ballot_style = models.CharField(
+        _("ballot"),
+        max_length=10,
+        choices=BallotStyle,
+        blank=True,
+        help_text=_("Empty: as the group says."),
+    )
+    max_approvals = models.PositiveIntegerField(
+        _("projects a voter may choose"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: as the group says."),
+    )
 
     class Meta:
         verbose_name = _("heading")
@@ -113,6 +166,19 @@ class Heading(models.Model):
             except GeoError as error:
                 raise ValidationError({"geojson": geo_error_message(error)}) from None
             self.geojson = json.dumps(area.geometry())
+
+    @property
+    def style(self) -> str:
+        """The ballot style that applies: the heading's own, else its group's."""
+        return self.ballot_style or self.group.ballot_style
+
+    @property
+    def approval_limit(self) -> int | None:
+        """At most this many projects per ballot (approval style only)."""
+        if self.style != BallotStyle.APPROVAL:
+            return None
+        limit = self.max_approvals or self.group.max_approvals
+        return limit if limit else None
 
     @property
     def budget(self) -> Budget:
@@ -188,10 +254,27 @@ class Ballot(models.Model):
         PAPER = "paper", _("Paper")
 
     heading = models.ForeignKey(Heading, on_delete=models.CASCADE, related_name="ballots")
+    # Empty for a paper ballot from a resident without an account.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="budget_ballots"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="budget_ballots",
     )
+    # The person: the census identifier's keyed hash (as ResidenceVerification keeps it), so a
+    # web ballot and a paper ballot from the same resident are found to be the same person.
+    # NULL, not "": rows without a person must not collide in the unique constraint.
+    person = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
     source = models.CharField(_("source"), max_length=8, choices=Source, default=Source.WEB)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -199,7 +282,10 @@ class Ballot(models.Model):
         verbose_name = _("ballot")
         verbose_name_plural = _("ballots")
         constraints = [
-            models.UniqueConstraint(fields=["heading", "user"], name="budgets_one_ballot_per_user")
+            models.UniqueConstraint(fields=["heading", "user"], name="budgets_one_ballot_per_user"),
+            models.UniqueConstraint(
+                fields=["heading", "person"], name="budgets_one_ballot_per_person"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -219,6 +305,32 @@ class BallotLine(models.Model):
 
     def __str__(self) -> str:
         return str(self.project)
+
+
+class BallotConflict(models.Model):
+    """A person who voted both on the web and on paper in a heading: which ballot counts."""
+
+    heading = models.ForeignKey(Heading, on_delete=models.CASCADE, related_name="conflicts")
+    person = models.CharField(max_length=64)
+    kept = models.CharField(_("counted"), max_length=8, choices=Ballot.Source)
+    set_aside = models.JSONField(_("projects on the ballot set aside"), default=list)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("poll officer"),
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("web and paper ballot from one person")
+        verbose_name_plural = _("web and paper ballots from one person")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.heading}: {self.person[:8]}…"
 
 
 class HeadingResult(models.Model):

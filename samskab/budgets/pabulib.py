@@ -89,49 +89,82 @@ def read(path: str | Path) -> PabulibFile:
 
 
 def parse(text: str) -> PabulibFile:
-    """Parse the text of a .pb file, refusing it with a `PabulibError` where it is malformed."""
+    """Parse the text of a .pb file, refusing it with a `PabulibError` where it is malformed.
+
+    Every refusal names the line it is about: for a row, the line it starts on (a quoted cell
+    may run over several lines); for a missing section or key, the line it was looked for at.
+    """
     text = text.removeprefix("\ufeff")
-    tables: dict[str, tuple[list[str], list[tuple[int, list[str]]]]] = {}
+    # section -> (header line, columns, [(line, cells)])
+    tables: dict[str, tuple[int, list[str], list[tuple[int, list[str]]]]] = {}
     section: str | None = None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"', strict=True)
     expecting_header = False
-    try:
-        for row in reader:
-            cells = [cell.strip() for cell in row]
-            while cells and not cells[-1]:
-                cells.pop()  # trailing separators are common and mean nothing
-            if not cells:
-                continue
-            if len(cells) == 1 and cells[0].lower() in SECTIONS:
-                section = cells[0].lower()
-                if section in tables:
-                    raise PabulibError(f"Line {reader.line_num}: a second {section.upper()}.")
-                expecting_header = True
-                continue
-            if section is None:
-                raise PabulibError(f"Line {reader.line_num}: data before the META section.")
+    start = 1  # the line the next row starts on
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            raise PabulibError(_quoting_problem(start, reader.line_num, str(error))) from error
+        line, start = start, reader.line_num + 1
+        cells = [cell.strip() for cell in row]
+        while cells and not cells[-1]:
+            cells.pop()  # trailing separators are common and mean nothing
+        if not cells:
+            continue
+        if len(cells) == 1 and cells[0].lower() in SECTIONS:
             if expecting_header:
-                tables[section] = ([c.lower() for c in cells], [])
-                expecting_header = False
-                continue
-            tables[section][1].append((reader.line_num, cells))
-    except csv.Error as error:
-        raise PabulibError(f"Line {reader.line_num}: {error}.") from error
+                raise PabulibError(f"Line {line}: the {section.upper()} section has no header row.")  # type: ignore[union-attr]
+            name = cells[0].lower()
+            if name in tables:
+                raise PabulibError(f"Line {line}: a second {name.upper()} section.")
+            expected = SECTIONS[len(tables)]
+            if name != expected:
+                raise PabulibError(
+                    f"Line {line}: the sections must come in the order META, PROJECTS, VOTES; "
+                    f"{name.upper()} comes where {expected.upper()} should."
+                )
+            section = name
+            expecting_header = True
+            continue
+        if section is None:
+            raise PabulibError(f"Line {line}: data before the META section.")
+        if expecting_header:
+            tables[section] = (line, [c.lower() for c in cells], [])
+            expecting_header = False
+            continue
+        tables[section][2].append((line, cells))
+    end = max(start - 1, 1)
+    if expecting_header and section is not None:
+        raise PabulibError(f"Line {end}: the {section.upper()} section has no header row.")
     for name in SECTIONS:
         if name not in tables:
-            raise PabulibError(f"The file has no {name.upper()} section with a header row.")
+            raise PabulibError(
+                f"Line {end}: the file ends without a {name.upper()} section with a header row."
+            )
 
     meta: dict[str, str] = {}
-    for line, cells in tables["meta"][1]:
+    meta_lines: dict[str, int] = {}
+    for line, cells in tables["meta"][2]:
         key = cells[0].lower()
         if key in meta:
             raise PabulibError(f"Line {line}: META repeats the key {key!r}.")
         meta[key] = ";".join(cells[1:])  # a stray unquoted ';' belongs to the value
+        meta_lines[key] = line
+    if "budget" in meta:  # a file without one reads, but cannot be counted (see .budget)
+        budget = _whole(meta["budget"], f"line {meta_lines['budget']}: the budget")
+        if budget < 0:
+            raise PabulibError(f"Line {meta_lines['budget']}: the budget is negative: {budget}.")
 
     project_columns, project_rows = _table(tables["projects"], "PROJECTS", ("project_id", "cost"))
     projects: list[Project] = []
     for line, project_id, fields in project_rows:
-        cost = _whole(fields.pop("cost"), f"the cost of project {project_id!r} (line {line})")
+        raw = fields.pop("cost")
+        cost = _whole(raw, f"line {line}: the cost of project {project_id!r}")
+        if cost < 0:
+            raise PabulibError(f"Line {line}: project {project_id!r} has a negative cost: {raw}.")
         projects.append(Project(project_id, cost, fields))
     known = {p.project_id for p in projects}
 
@@ -147,11 +180,23 @@ def parse(text: str) -> PabulibFile:
         points = None
         if "points" in fields:
             raw = fields.pop("points")
-            points = tuple(_whole(x, f"a point (line {line})") for x in _split(raw))
+            points = tuple(_whole(x, f"line {line}: a point") for x in _split(raw))
             if len(points) != len(chosen):
                 raise PabulibError(f"Line {line}: {len(points)} points for {len(chosen)} projects.")
         votes.append(Vote(voter_id, chosen, points, fields))
     return PabulibFile(meta, tuple(projects), tuple(votes), project_columns, vote_columns)
+
+
+def _quoting_problem(start: int, now: int, error: str) -> str:
+    if "end of data" in error or "EOF" in error:
+        return (
+            f"Line {start}: a quoted cell is never closed (the quote opened here runs to the "
+            f"end of the file at line {now})."
+        )
+    return (
+        f"Line {now}: broken quoting ({error}); a cell in quotes must end with a quote right "
+        'before the ";", and a quote inside it is written twice ("").'
+    )
 
 
 def write(instance: PabulibFile) -> str:
@@ -231,14 +276,19 @@ def _rows(instance: PabulibFile) -> Iterator[list[str]]:
 
 
 def _table(
-    table: tuple[list[str], list[tuple[int, list[str]]]], section: str, needed: tuple[str, str]
+    table: tuple[int, list[str], list[tuple[int, list[str]]]],
+    section: str,
+    needed: tuple[str, str],
 ) -> tuple[tuple[str, ...], list[tuple[int, str, dict[str, str]]]]:
     """A section's columns and rows as (line, id, other cells by column), ids unique."""
-    columns = tuple(table[0])
+    header_line, header, body = table
+    columns = tuple(header)
     if any(c not in columns for c in needed) or len(set(columns)) != len(columns):
-        raise PabulibError(f"The {section} header must name {', '.join(needed)} once each.")
+        raise PabulibError(
+            f"Line {header_line}: the {section} header must name {', '.join(needed)} once each."
+        )
     rows, seen = [], set()
-    for line, cells in table[1]:
+    for line, cells in body:
         if len(cells) > len(columns):
             raise PabulibError(f"Line {line}: {len(cells)} cells under a header of {len(columns)}.")
         fields = dict(zip(columns, cells + [""] * (len(columns) - len(cells)), strict=True))

@@ -2,7 +2,13 @@
 
 import rules
 
-from samskab.accounts.roles import is_administrator, is_editor, is_moderator, is_valuator
+from samskab.accounts.roles import (
+    is_administrator,
+    is_editor,
+    is_moderator,
+    is_poll_officer,
+    is_valuator,
+)
 from samskab.budgets.models import Phase
 
 
@@ -50,3 +56,5 @@ rules.add_perm("budgets.move_budget", is_editor | is_administrator)
 rules.add_perm("budgets.upload_map", is_editor | is_administrator)
 rules.add_perm("budgets.remove_attachment", is_editor | is_administrator | is_moderator)
 rules.add_perm("budgets.follow_project", is_signed_in)
+rules.add_perm("budgets.enter_paper_ballots", is_poll_officer | is_administrator)
+rules.add_perm("budgets.view_participation", is_poll_officer | is_administrator | is_editor)

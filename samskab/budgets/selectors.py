@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from samskab.accounts.models import ResidenceVerification
 from samskab.budgets.counting import Election
 from samskab.budgets.models import (
     Ballot,
@@ -36,14 +37,65 @@ def ballot_projects(heading: Heading) -> QuerySet[Project]:
 
 
 def ballot_of(heading: Heading, user) -> Ballot | None:
+    """The person's ballot in `heading`: cast on the web, or on paper under their census
+    identity (a paper ballot entered before the account was verified has no user)."""
     if not user.is_authenticated:
         return None
-    return Ballot.objects.filter(heading=heading, user=user).first()
+    mine = Q(user=user)
+    person = (
+        ResidenceVerification.objects.filter(user=user)
+        .values_list("identifier_hash", flat=True)
+        .first()
+    )
+    if person:
+        mine |= Q(person=person)
+    return Ballot.objects.filter(mine, heading=heading).first()
 
 
 def ballot_choice(heading: Heading, user) -> set[int]:
     ballot = ballot_of(heading, user)
     return set(ballot.lines.values_list("project_id", flat=True)) if ballot else set()
+
+
+def paper_headings(budget: Budget) -> QuerySet[Heading]:
+    """The budget's headings with their paper and web ballot counts (for poll officers)."""
+    return (
+        Heading.objects.filter(group__budget=budget)
+        .select_related("group")
+        .annotate(
+            paper=Count("ballots", filter=Q(ballots__source=Ballot.Source.PAPER)),
+            web=Count("ballots", filter=Q(ballots__source=Ballot.Source.WEB)),
+        )
+    )
+
+
+def budget_participation(budget: Budget, *, day=None) -> list[tuple[Heading, object]]:
+    """Each heading's participation statistics (samskab.budgets.participation), from its
+    ballots and what the census knows of the people who cast them."""
+    from django.utils import timezone
+
+    from samskab.accounts.models import CensusRecord
+    from samskab.budgets.participation import heading_participation
+
+    day = day or timezone.localdate()
+    headings = list(Heading.objects.filter(group__budget=budget).select_related("group"))
+    rows = list(
+        Ballot.objects.filter(heading__group__budget=budget).values_list(
+            "heading_id", "source", "person"
+        )
+    )
+    people = {p for _h, _s, p in rows if p}
+    census = {
+        h: (born, postal)
+        for h, born, postal in CensusRecord.objects.filter(identifier_hash__in=people).values_list(
+            "identifier_hash", "birth_date", "postal_code"
+        )
+    }
+    by_heading: dict[int, list] = {h.pk: [] for h in headings}
+    for heading_id, source, person in rows:
+        born, postal = census.get(person, (None, None)) if person else (None, None)
+        by_heading[heading_id].append((source, born, postal))
+    return [(h, heading_participation(by_heading[h.pk], day)) for h in headings]
 
 
 def user_supports(project: Project, user) -> bool:

@@ -4,27 +4,34 @@ does not allow (the message is for the citizen or staff member)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from samskab.budgets.counting import Completion, Election, Utility, equal_shares, greedy
+from samskab.budgets.counting import TieBreaking as CountingTieBreaking
 from samskab.budgets.explain import outcome_to_json
 from samskab.budgets.geo import point_in_area
 from samskab.budgets.models import (
     Ballot,
+    BallotConflict,
     BallotLine,
+    BallotStyle,
     Budget,
     Heading,
     HeadingResult,
+    PaperRule,
     Phase,
     Project,
     ProjectEvent,
     Rule,
     Support,
+    TieBreaking,
 )
 from samskab.budgets.selectors import heading_election
 
@@ -189,11 +196,21 @@ def project_valuate(
     return project
 
 
-def ballot_save(*, heading: Heading, user, project_ids: Iterable[int]) -> Ballot | None:
-    """Replace the person's ballot in `heading` with these projects (none: withdraw it)."""
-    group = heading.group
-    _require_phase(group.budget, Phase.BALLOTING, _("You can only vote while the vote is open."))
-    _require_resident(user)
+def _person_of(user) -> str | None:
+    """The census hash of a verified resident's account (None if it has no census record)."""
+    from samskab.accounts.models import ResidenceVerification
+
+    return (
+        ResidenceVerification.objects.filter(user=user)
+        .values_list("identifier_hash", flat=True)
+        .first()
+    )
+
+
+def ballot_check(heading: Heading, project_ids: Iterable[int]) -> list[Project]:
+    """The projects of a ballot in `heading`, refused unless they make a valid ballot there:
+    each on this heading's ballot, and within the amount (knapsack style) or at most K projects
+    (approval style). Web, paper and API ballots all pass through here."""
     ids = list(dict.fromkeys(int(p) for p in project_ids))
     projects = list(Project.objects.filter(pk__in=ids))
     if len(projects) != len(ids):
@@ -205,6 +222,18 @@ def ballot_save(*, heading: Heading, user, project_ids: Iterable[int]) -> Ballot
             )
         if project.status != Project.Status.ON_BALLOT or project.price is None:
             raise BudgetRefused(_("“%(title)s” is not on the ballot.") % {"title": project.title})
+    limit = heading.approval_limit
+    if heading.style == BallotStyle.APPROVAL:
+        if limit is not None and len(projects) > limit:
+            raise BudgetRefused(
+                ngettext(
+                    "You chose %(chosen)d projects, but you may choose at most %(limit)d project.",
+                    "You chose %(chosen)d projects, but you may choose at most %(limit)d projects.",
+                    limit,
+                )
+                % {"chosen": len(projects), "limit": limit}
+            )
+        return projects
     total = sum(p.price for p in projects)
     if total > heading.amount:
         raise BudgetRefused(
@@ -214,31 +243,155 @@ def ballot_save(*, heading: Heading, user, project_ids: Iterable[int]) -> Ballot
                 "amount": f"{heading.amount:,}".replace(",", "."),
             }
         )
-    with transaction.atomic():
-        _lock(user)
-        if ids:
-            voted = set(
-                Ballot.objects.filter(user=user, heading__group=group).values_list(
-                    "heading_id", flat=True
-                )
+    return projects
+
+
+def _check_headings(heading: Heading, existing: QuerySet[Ballot]) -> None:
+    group = heading.group
+    voted = set(existing.filter(heading__group=group).values_list("heading_id", flat=True))
+    if heading.pk not in voted and len(voted) >= group.max_headings_supported:
+        raise BudgetRefused(
+            _("In “%(group)s” you may vote in at most %(count)d heading(s).")
+            % {"group": group.name, "count": group.max_headings_supported}
+        )
+
+
+def _replace_lines(ballot: Ballot, projects: list[Project]) -> None:
+    ballot.lines.all().delete()
+    BallotLine.objects.bulk_create(BallotLine(ballot=ballot, project=p) for p in projects)
+
+
+def _log_conflict(heading: Heading, person: str, kept: str, set_aside: Ballot | list, officer):
+    if isinstance(set_aside, Ballot):
+        set_aside = sorted(set_aside.lines.values_list("project_id", flat=True))
+    BallotConflict.objects.create(
+        heading=heading, person=person, kept=kept, set_aside=list(set_aside), officer=officer
+    )
+
+
+def ballot_save(*, heading: Heading, user, project_ids: Iterable[int]) -> Ballot | None:
+    """Replace the person's ballot in `heading` with these projects (none: withdraw it)."""
+    group = heading.group
+    budget = group.budget
+    _require_phase(budget, Phase.BALLOTING, _("You can only vote while the vote is open."))
+    _require_resident(user)
+    projects = ballot_check(heading, project_ids)
+    person = _person_of(user)
+    try:
+        return _ballot_replace(heading, user, person, projects)
+    except _PaperCounts:
+        # Logged outside the refused transaction, so the record stays.
+        _log_conflict(heading, person or "", Ballot.Source.PAPER, [p.pk for p in projects], None)
+        raise BudgetRefused(
+            _(
+                "Your paper ballot from the polling station counts in this heading, "
+                "so you cannot vote here on the web as well."
             )
-            if heading.pk not in voted and len(voted) >= group.max_headings_supported:
-                raise BudgetRefused(
-                    _("In “%(group)s” you may vote in at most %(count)d heading(s).")
-                    % {"group": group.name, "count": group.max_headings_supported}
-                )
-        ballot = Ballot.objects.select_for_update().filter(heading=heading, user=user).first()
-        if not ids:
-            if ballot is not None:
-                ballot.delete()
-            return None
-        if ballot is None:
-            ballot = Ballot.objects.create(heading=heading, user=user)
-        else:
-            ballot.lines.all().delete()
-            ballot.save(update_fields=["updated_at"])
-        BallotLine.objects.bulk_create(BallotLine(ballot=ballot, project=p) for p in projects)
+        ) from None
+
+
+class _PaperCounts(Exception):
+    pass
+
+
+@transaction.atomic
+def _ballot_replace(heading: Heading, user, person: str | None, projects: list[Project]):
+    _lock(user)
+    mine = Ballot.objects.filter(Q(user=user) | Q(person=person) if person else Q(user=user))
+    if projects:
+        _check_headings(heading, mine)
+    ballot = mine.select_for_update().filter(heading=heading).first()
+    if ballot is not None and ballot.source == Ballot.Source.PAPER:
+        if heading.group.budget.paper_rule == PaperRule.PAPER_WINS:
+            raise _PaperCounts
+        _log_conflict(heading, person or "", Ballot.Source.WEB, ballot, None)
+        ballot.source, ballot.entered_by = Ballot.Source.WEB, None
+    if not projects:
+        if ballot is not None:
+            ballot.delete()
+        return None
+    if ballot is None:
+        ballot = Ballot.objects.create(heading=heading, user=user, person=person)
+    else:
+        ballot.user = user
+        ballot.save(update_fields=["updated_at", "source", "entered_by", "user"])
+    _replace_lines(ballot, projects)
     return ballot
+
+
+class PaperOutcome(StrEnum):
+    ENTERED = "entered"  # a new paper ballot
+    REPLACED_WEB = "replaced_web"  # the person had voted on the web; the paper ballot counts
+    WEB_KEPT = "web_kept"  # the person had voted on the web, and the web ballot counts
+
+
+def paper_ballot_enter(
+    *, heading: Heading, officer, identifier: str, project_ids: Iterable[int]
+) -> PaperOutcome:
+    """A poll officer enters a paper ballot cast in person, for the resident whose census
+    identifier the officer typed (looked up by its keyed hash; never stored readable)."""
+    from django.conf import settings
+
+    from samskab.accounts.census import hash_identifier
+    from samskab.accounts.models import CensusRecord, ResidenceVerification
+    from samskab.accounts.roles import Role, has_role
+
+    budget = heading.group.budget
+    if not (has_role(officer, Role.POLL_OFFICER) or has_role(officer, Role.ADMINISTRATOR)):
+        raise BudgetRefused(_("Only poll officers can enter paper ballots."))
+    if budget.phase not in (Phase.BALLOTING, Phase.REVIEWING_BALLOTS):
+        raise BudgetRefused(
+            _("Paper ballots can be entered only during the vote and while ballots are reviewed.")
+        )
+    if not identifier.strip():
+        raise BudgetRefused(_("Type the voter's identifier."))
+    person = hash_identifier(identifier, pepper=settings.CENSUS_PEPPER)
+    if not CensusRecord.objects.filter(identifier_hash=person).exists():
+        raise BudgetRefused(
+            _("Nobody with this identifier is in the census. Check the number and try again.")
+        )
+    projects = ballot_check(heading, project_ids)
+    if not projects:
+        raise BudgetRefused(_("A paper ballot must name at least one project."))
+    account = (
+        ResidenceVerification.objects.filter(identifier_hash=person)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    with transaction.atomic():
+        theirs = Ballot.objects.filter(
+            Q(person=person) | Q(user_id=account) if account else Q(person=person)
+        )
+        _check_headings(heading, theirs)
+        ballot = theirs.select_for_update().filter(heading=heading).first()
+        if ballot is not None and ballot.source == Ballot.Source.PAPER:
+            raise BudgetRefused(
+                _("A paper ballot from this person is already entered in this heading.")
+            )
+        if ballot is not None:
+            if budget.paper_rule == PaperRule.WEB_WINS:
+                _log_conflict(heading, person, Ballot.Source.WEB, [p.pk for p in projects], officer)
+                return PaperOutcome.WEB_KEPT
+            _log_conflict(heading, person, Ballot.Source.PAPER, ballot, officer)
+            ballot.source, ballot.entered_by, ballot.person = Ballot.Source.PAPER, officer, person
+            ballot.save(update_fields=["source", "entered_by", "person", "updated_at"])
+            _replace_lines(ballot, projects)
+            return PaperOutcome.REPLACED_WEB
+        try:
+            with transaction.atomic():
+                ballot = Ballot.objects.create(
+                    heading=heading,
+                    user_id=account,
+                    person=person,
+                    source=Ballot.Source.PAPER,
+                    entered_by=officer,
+                )
+        except IntegrityError:
+            raise BudgetRefused(
+                _("A ballot from this person was saved at the same moment. Try again.")
+            ) from None
+        _replace_lines(ballot, projects)
+    return PaperOutcome.ENTERED
 
 
 def budget_move(*, budget: Budget, phase: Phase) -> Budget:
@@ -250,10 +403,13 @@ def budget_move(*, budget: Budget, phase: Phase) -> Budget:
     return budget
 
 
-def count(election: Election, rule: str):
+def count(election: Election, rule: str, tie_breaking: str = TieBreaking.COST_VOTES):
+    breaking = CountingTieBreaking(tie_breaking)
     if rule == Rule.GREEDY:
-        return greedy(election)
-    return equal_shares(election, utility=Utility.COST, completion=Completion.ADD1)
+        return greedy(election, tie_breaking=breaking)
+    return equal_shares(
+        election, utility=Utility.COST, completion=Completion.ADD1, tie_breaking=breaking
+    )
 
 
 def budget_finish(*, budget: Budget) -> list[HeadingResult]:
@@ -265,7 +421,7 @@ def budget_finish(*, budget: Budget) -> list[HeadingResult]:
         budget = Budget.objects.select_for_update().get(pk=budget.pk)
         for heading in Heading.objects.filter(group__budget=budget):
             election = heading_election(heading)
-            outcome = count(election, budget.rule)
+            outcome = count(election, budget.rule, budget.tie_breaking)
             result, _created = HeadingResult.objects.update_or_create(
                 heading=heading,
                 defaults={

@@ -9,6 +9,13 @@ urlpatterns = [
     path("<int:pk>/resultater/", views.budget_results, name="results"),
     path("<int:budget_pk>/omraade/<int:pk>/", views.heading_detail, name="heading"),
     path("<int:budget_pk>/omraade/<int:pk>/stemmeseddel/", views.ballot, name="ballot"),
+    path("<int:pk>/deltagelse/", views.participation, name="participation"),
+    path("<int:pk>/papirstemmesedler/", views.paper_overview, name="paper_overview"),
+    path(
+        "<int:budget_pk>/omraade/<int:pk>/papirstemmeseddel/",
+        views.paper_ballot,
+        name="paper_ballot",
+    ),
     path("<int:pk>/nyt-projekt/", views.project_new, name="project_new"),
     path("projekt/<int:pk>/", views.project_detail, name="project"),
     path("projekt/<int:pk>/vurdering/", views.project_valuation, name="valuation"),

@@ -9,21 +9,35 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from samskab.accounts.selectors import census_identifier_label
 from samskab.budgets.forms import ProjectSubmitForm, ValuationForm
 from samskab.budgets.maps import budget_map
-from samskab.budgets.models import Heading, Phase, Project
+from samskab.budgets.models import (
+    Ballot,
+    BallotConflict,
+    BallotStyle,
+    Budget,
+    Heading,
+    PaperRule,
+    Phase,
+    Project,
+)
 from samskab.budgets.process import ATTACHING_PHASES
 from samskab.budgets.selectors import (
-    ballot_choice,
+    ballot_of,
     ballot_projects,
+    budget_participation,
     budgets_public,
     heading_projects,
+    paper_headings,
     result_lines,
     user_supports,
 )
 from samskab.budgets.services import (
     BudgetRefused,
+    PaperOutcome,
     ballot_save,
+    paper_ballot_enter,
     project_submit,
     project_valuate,
     support_add,
@@ -147,7 +161,8 @@ def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
         raise Http404(_("The vote is not open."))
     may_vote = request.user.has_perm("budgets.vote_in_heading", heading)
     projects = list(ballot_projects(heading))
-    chosen = ballot_choice(heading, request.user)
+    existing = ballot_of(heading, request.user)
+    chosen = set(existing.lines.values_list("project_id", flat=True)) if existing else set()
     error = ""
     status = 200
     if request.method == "POST":
@@ -169,6 +184,13 @@ def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
                 return redirect("budgets:ballot", budget_pk=budget.pk, pk=heading.pk)
     prices = {p.pk: p.price for p in projects}
     total = sum(prices.get(p, 0) for p in chosen)
+    limit = heading.approval_limit
+    approval = heading.style == BallotStyle.APPROVAL
+    if approval:
+        over, over_by = bool(limit and len(chosen) > limit), max(len(chosen) - (limit or 0), 0)
+    else:
+        over, over_by = total > heading.amount, max(total - heading.amount, 0)
+    on_paper = bool(existing and existing.source == Ballot.Source.PAPER)
     return render(
         request,
         "budgets/ballot.html",
@@ -179,10 +201,15 @@ def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
             "chosen": chosen,
             "total": total,
             "left": heading.amount - total,
-            "over": total > heading.amount,
-            "over_by": max(total - heading.amount, 0),
+            "approval": approval,
+            "limit": limit,
+            "chosen_count": len(chosen),
+            "approval_left": max((limit or 0) - len(chosen), 0),
+            "over": over,
+            "over_by": over_by,
             "error": error,
-            "may_vote": may_vote,
+            "on_paper": on_paper,
+            "may_vote": may_vote and not (on_paper and budget.paper_rule == PaperRule.PAPER_WINS),
         },
         status=status,
     )
@@ -261,4 +288,117 @@ def budget_results(request: HttpRequest, pk: int) -> HttpResponse:
         result = getattr(heading, "result", None)
         if result is not None:
             headings.append((heading, result, result_lines(result, budget.currency)))
-    return render(request, "budgets/results.html", {"budget": budget, "headings": headings})
+    return render(
+        request,
+        "budgets/results.html",
+        {
+            "budget": budget,
+            "headings": headings,
+            "participation": budget_participation(budget),
+        },
+    )
+
+
+@require_GET
+@login_required
+def participation(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff: participation statistics at any time, also during the vote."""
+    if not request.user.has_perm("budgets.view_participation"):
+        raise PermissionDenied
+    budget = get_object_or_404(Budget, pk=pk)
+    return render(
+        request,
+        "budgets/participation.html",
+        {"budget": budget, "participation": budget_participation(budget)},
+    )
+
+
+def _require_poll_officer(request: HttpRequest) -> None:
+    if not request.user.has_perm("budgets.enter_paper_ballots"):
+        raise PermissionDenied
+
+
+@require_GET
+@login_required
+def paper_overview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Poll officers: the headings to enter paper ballots in, and the web/paper log."""
+    _require_poll_officer(request)
+    budget = get_object_or_404(Budget, pk=pk)
+    return render(
+        request,
+        "budgets/paper_overview.html",
+        {
+            "budget": budget,
+            "headings": paper_headings(budget),
+            "conflicts": BallotConflict.objects.filter(heading__group__budget=budget)
+            .select_related("heading", "officer")
+            .order_by("-created_at", "-pk")[:200],
+            "open": budget.phase in (Phase.BALLOTING, Phase.REVIEWING_BALLOTS),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def paper_ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
+    """Poll officers: enter one paper ballot from in-person voting, for a person in the census."""
+    _require_poll_officer(request)
+    heading = get_object_or_404(
+        Heading.objects.select_related("group__budget"), pk=pk, group__budget_id=budget_pk
+    )
+    budget = heading.group.budget
+    projects = list(ballot_projects(heading))
+    chosen: set[int] = set()
+    identifier, error, status = "", "", 200
+    if request.method == "POST":
+        identifier = request.POST.get("identifier", "")[:40]
+        try:
+            chosen = {int(p) for p in request.POST.getlist("project")}
+        except ValueError:
+            error, status = _("The ballot could not be read."), 400
+        if not error:
+            try:
+                outcome = paper_ballot_enter(
+                    heading=heading,
+                    officer=request.user,
+                    identifier=identifier,
+                    project_ids=sorted(chosen),
+                )
+            except BudgetRefused as refusal:
+                error, status = str(refusal), 400
+            else:
+                messages.success(request, PAPER_MESSAGES[outcome]())
+                return redirect("budgets:paper_ballot", budget_pk=budget.pk, pk=heading.pk)
+    total = sum(p.price for p in projects if p.pk in chosen)
+    return render(
+        request,
+        "budgets/paper_ballot.html",
+        {
+            "heading": heading,
+            "budget": budget,
+            "projects": projects,
+            "chosen": chosen,
+            "identifier": identifier,
+            "identifier_label": census_identifier_label(),
+            "total": total,
+            "left": heading.amount - total,
+            "approval": heading.style == BallotStyle.APPROVAL,
+            "limit": heading.approval_limit,
+            "error": error,
+            "paper_count": heading.ballots.filter(source=Ballot.Source.PAPER).count(),
+        },
+        status=status,
+    )
+
+
+PAPER_MESSAGES = {
+    PaperOutcome.ENTERED: lambda: _("The paper ballot is entered."),
+    PaperOutcome.REPLACED_WEB: lambda: _(
+        "The paper ballot is entered. This person had also voted on the web; the paper ballot "
+        "counts instead, and the case is logged."
+    ),
+    PaperOutcome.WEB_KEPT: lambda: _(
+        "This person had already voted on the web, and by this budget's rule the web ballot "
+        "counts. The paper ballot is not counted; the case is logged."
+    ),
+}

@@ -91,3 +91,35 @@ def test_the_results_page_explains_the_outcome_accessibly(page, site_settings):
     page.goto(f"/borgerbudget/{heading.group.budget_id}/resultater/")
     assert page.get_by_text("Funded in round 1").first.is_visible()
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("device", [PHONE], ids=["phone"])
+def test_an_approval_ballot_counts_projects_on_a_phone_by_keyboard(page, site_settings):
+    heading = HeadingFactory(
+        name="Hele kommunen", group__ballot_style="approval", group__max_approvals=2
+    )
+    projects = [ProjectFactory(heading=heading, title=f"Projekt {i}") for i in range(3)]
+    user = ResidentFactory()
+    _log_in(page, user)
+    page.goto(f"/borgerbudget/{heading.group.budget_id}/omraade/{heading.pk}/stemmeseddel/")
+    assert_accessible(page)
+    total = page.locator("[data-ballot-total]")
+    assert "Chosen: 0 of at most 2 projects. You may choose 2 more." in total.inner_text()
+    for project in projects:
+        tab_to(page, f"#project-{project.pk}")
+        page.keyboard.press("Space")
+    page.wait_for_function(
+        "() => document.querySelector('[data-ballot-total]').textContent.includes('Remove 1')"
+    )
+    assert "Chosen: 3 of at most 2 projects. Remove 1 of them." in total.inner_text()
+    page.keyboard.press("Space")  # the last one off again
+    page.wait_for_function(
+        "() => document.querySelector('[data-ballot-total]').textContent.includes('0 more')"
+    )
+    tab_to(page, "button.button-primary")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Your ballot is saved" in page.content()
+    assert_accessible(page)
+    lines = Ballot.objects.get(user=user).lines.values_list("project_id", flat=True)
+    assert sorted(lines) == [projects[0].pk, projects[1].pk]

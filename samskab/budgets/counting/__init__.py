@@ -7,6 +7,7 @@ from samskab.budgets.counting.election import (
     Reason,
     Round,
     TieBreak,
+    TieBreaking,
     Utility,
     Verdict,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "Reason",
     "Round",
     "TieBreak",
+    "TieBreaking",
     "Utility",
     "Verdict",
     "equal_shares",

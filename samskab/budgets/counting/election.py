@@ -6,18 +6,19 @@ whole amount (a voter's share, a payment split between supporters) is a `Fractio
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
 
 @dataclass(frozen=True)
 class Election:
     """One heading's vote: its amount, the projects' costs and the voters' approval ballots.
 
-    `costs` lists the projects in a fixed order; that order is the last tie-breaker of every
-    rule (put the projects in the order a lot was drawn if the municipality wants a lottery).
+    `costs` lists the projects in a fixed order; that order is the last tie-breaker of the
+    default tie-breaking (put the projects in the order a lot was drawn for a lottery).
     `counts`, when given, says how many voters cast each ballot in `approvals`, so identical
     ballots can be stored once; without it every ballot is one voter.
     """
@@ -119,6 +120,52 @@ class TieBreak(StrEnum):
     COST = "cost"  # the cheaper project
     VOTES = "votes"  # the one with more votes
     ORDER = "order"  # the one listed first (a lot, if the list was drawn)
+    ID = "id"  # the lower project id, compared as text (pabutools' lexicographic order)
+    HIGHER_ID = "higher_id"  # the higher project id (CONSUL: the newer investment)
+
+
+class TieBreaking(StrEnum):
+    """How a rule settles ties between projects equally good by its own measure.
+
+    MES ties are equal prices per unit of utility; greedy ties are equal vote counts.
+    - COST_VOTES: lower cost, then more votes, then the listing order (equalshares.net's advice).
+    - ID: the lower project id as text, as pabutools' `lexico_tie_breaking` compares names.
+    - CONSUL: more votes, then the higher id (numerically when every id is a whole number),
+      as CONSUL's `Budget::Result` orders investments.
+    """
+
+    COST_VOTES = "cost-votes"
+    ID = "id"
+    CONSUL = "consul"
+
+    def keys(
+        self, ids: Sequence[str], costs: Sequence[int], votes: Sequence[int]
+    ) -> tuple[tuple[tuple[int, ...], ...], tuple[TieBreak, ...]]:
+        """A sort key per project (smaller wins a tie) and what each position of it means."""
+        if self is TieBreaking.ID:
+            rank = _ranks(ids, key=lambda i: ids[i])
+            return tuple((rank[i],) for i in range(len(ids))), (TieBreak.ID,)
+        if self is TieBreaking.CONSUL:
+            numeric = all(p.isascii() and p.isdigit() for p in ids)
+            rank = _ranks(
+                ids, key=(lambda i: (int(ids[i]), ids[i])) if numeric else ids.__getitem__
+            )
+            return (
+                tuple((-votes[i], -rank[i]) for i in range(len(ids))),
+                (TieBreak.VOTES, TieBreak.HIGHER_ID),
+            )
+        return (
+            tuple((costs[i], -votes[i], i) for i in range(len(ids))),
+            (TieBreak.COST, TieBreak.VOTES, TieBreak.ORDER),
+        )
+
+
+def _ranks(ids: Sequence[str], key: Callable[[int], Any]) -> list[int]:
+    """Each position's rank when the projects are sorted by `key` (ids are unique)."""
+    rank = [0] * len(ids)
+    for r, i in enumerate(sorted(range(len(ids)), key=key)):
+        rank[i] = r
+    return rank
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from samskab.budgets.counting.election import Election, Round, TieBreak, Utility
+from samskab.budgets.counting.election import Election, Round, TieBreak, TieBreaking, Utility
 
 # A float quotient of two integers is within 2**-53 of the truth: floats may order the scan of
 # candidates and end it where they are further apart than this; every decision is exact.
@@ -34,14 +34,18 @@ class Prepared:
     cost: tuple[int, ...]
     votes: tuple[int, ...]
     util: tuple[int, ...]  # what the project is worth to each of its supporters
-    key: tuple[tuple[int, int, int], ...]  # tie-break order: cost, -votes, listing position
+    key: tuple[tuple[int, ...], ...]  # tie-break order, smaller first (see TieBreaking.keys)
+    criteria: tuple[TieBreak, ...]  # what each position of a key compares
     supporters: tuple[tuple[int, ...], ...]  # ballot groups approving each project
+    approves: tuple[tuple[int, ...], ...]  # the projects each ballot group approves
     weight: tuple[int, ...]  # voters in each ballot group
     group_of_ballot: tuple[int, ...]
     voters: int
 
 
-def prepare(election: Election, utility: Utility) -> Prepared:
+def prepare(
+    election: Election, utility: Utility, tie_breaking: TieBreaking = TieBreaking.COST_VOTES
+) -> Prepared:
     ids = tuple(election.costs)
     index = {p: i for i, p in enumerate(ids)}
     groups: dict[frozenset[str], int] = {}
@@ -54,20 +58,25 @@ def prepare(election: Election, utility: Utility) -> Prepared:
         weight[g] += count
         group_of_ballot.append(g)
     supporters: list[list[int]] = [[] for _ in ids]
+    approves: list[tuple[int, ...]] = [()] * len(weight)
     votes = [0] * len(ids)
     for ballot, g in groups.items():
         if weight[g]:
             for project in ballot:
                 supporters[index[project]].append(g)
                 votes[index[project]] += weight[g]
+            approves[g] = tuple(index[project] for project in ballot)
     cost = tuple(election.costs[p] for p in ids)
+    key, criteria = tie_breaking.keys(ids, cost, votes)
     return Prepared(
         ids=ids,
         cost=cost,
         votes=tuple(votes),
         util=cost if utility is Utility.COST else (1,) * len(ids),
-        key=tuple((cost[i], -votes[i], i) for i in range(len(ids))),
+        key=key,
+        criteria=criteria,
         supporters=tuple(tuple(s) for s in supporters),
+        approves=tuple(approves),
         weight=tuple(weight),
         group_of_ballot=tuple(group_of_ballot),
         voters=sum(weight),
@@ -153,6 +162,11 @@ class Pass:
         # The same as floats, only to order the scan: the outcome does not depend on the order
         # (a project is passed over only when its exact lower bound is worse than a real rho).
         bounds = [b / d if d else math.inf for b, d in zip(prev_b, prev_d, strict=True)]
+        # An explaining pass looks at every project every round (to say when each was dropped):
+        # it keeps each project's supporters by money class (all start in class 1) up to date
+        # as voters pay. Other passes look at a few projects a round and count them afresh.
+        by_class = [{1: v} if v else {} for v in prep.votes] if explain else []
+        approves = prep.approves
         remaining = []
         for p in range(len(cost)):
             if prep.votes[p] and cost[p] == 0:
@@ -175,10 +189,13 @@ class Pass:
                     if prev_b[p] * best.rho_d > best.rho_b * prev_d[p]:
                         pruned.append(p)  # even its lower bound is worse than the best so far
                         continue
-                classes: dict[int, int] = {}
-                for g in supporters[p]:
-                    c = group_class[g]
-                    classes[c] = classes.get(c, 0) + weight[g]
+                if explain:
+                    classes = by_class[p]
+                else:
+                    classes = {}
+                    for g in supporters[p]:
+                        c = group_class[g]
+                        classes[c] = classes.get(c, 0) + weight[g]
                 cost_den = cost[p] * den
                 money_b = 0
                 for c, w in classes.items():
@@ -255,15 +272,38 @@ class Pass:
                     alpha.append(alpha[c] - q_a)
                     beta.append(beta[c] - q_b)
                     stamp.append(now)
+            if not explain:
+                for g in supporters[chosen]:
+                    group_class[g] = moved[group_class[g]]
+                continue
             for g in supporters[chosen]:
-                group_class[g] = moved[group_class[g]]
+                old = group_class[g]
+                new = moved[old]
+                group_class[g] = new
+                w = weight[g]
+                for q in approves[g]:
+                    counts = by_class[q]
+                    left = counts[old] - w
+                    if left:
+                        counts[old] = left
+                    else:
+                        del counts[old]
+                    counts[new] = counts.get(new, 0) + w
         return self
 
     def spending(self) -> tuple[dict[str, Fraction], ...]:
         """What each ballot's voter paid, per winner (explaining passes only); identical
         ballots share one mapping."""
         ids = self.prep.ids
-        per_group = [{ids[p]: amount for p, amount in paid} for paid in self.payments]
+        # Groups that paid the same (shared) amounts share one mapping.
+        made: dict[tuple[tuple[int, int], ...], dict[str, Fraction]] = {}
+        per_group = []
+        for paid in self.payments:
+            key = tuple((p, id(amount)) for p, amount in paid)
+            mapping = made.get(key)
+            if mapping is None:
+                mapping = made[key] = {ids[p]: amount for p, amount in paid}
+            per_group.append(mapping)
         return tuple(per_group[g] for g in self.prep.group_of_ballot)
 
     def _buy_free(self, p: int) -> None:
@@ -320,11 +360,24 @@ class Pass:
                 self._bound(_steps_until_nonpositive(d0, slope))
 
     def _record_drop(self, p: int, money_b: int, den: int) -> None:
-        spent: dict[int, Fraction] = {}
+        # Payments are shared objects (one per round and class), so voters are added up per
+        # object with integers and each amount multiplied once: Fraction arithmetic per voter
+        # group made this the slowest part of an explaining pass.
+        weight, payments = self.prep.weight, self.payments
+        voters: dict[tuple[int, int], int] = {}
+        amounts: dict[int, Fraction] = {}
         for g in self.prep.supporters[p]:
-            w = self.prep.weight[g]
-            for winner, amount in self.payments[g]:
-                spent[winner] = spent.get(winner, Fraction(0)) + w * amount
+            w = weight[g]
+            for winner, amount in payments[g]:
+                key = (winner, id(amount))
+                if key in voters:
+                    voters[key] += w
+                else:
+                    voters[key] = w
+                    amounts[id(amount)] = amount
+        spent: dict[int, Fraction] = {}
+        for (winner, ref), w in voters.items():
+            spent[winner] = spent.get(winner, Fraction(0)) + w * amounts[ref]
         self.dropped[p] = (len(self.winners), Fraction(money_b, den), spent)
 
     def _record_round(
@@ -339,12 +392,19 @@ class Pass:
         p = best.project
         max_payment = Fraction(prep.cost[p] * den - best.paid_b, best.rich * den)
         rho = Fraction(best.rho_b, best.rho_d)
-        tied = [e.project for e in evaluated if e is not best and Fraction(e.rho_b, e.rho_d) == rho]
+        tied = [
+            e.project
+            for e in evaluated
+            if e is not best and e.rho_b * best.rho_d == best.rho_b * e.rho_d
+        ]
         tie_break = None
         if tied:
             # The criterion that had to be reached to separate best from its closest rival.
-            depth = max(next(i for i in range(3) if prep.key[p][i] != prep.key[q][i]) for q in tied)
-            tie_break = (TieBreak.COST, TieBreak.VOTES, TieBreak.ORDER)[depth]
+            depth = max(
+                next(i for i in range(len(prep.criteria)) if prep.key[p][i] != prep.key[q][i])
+                for q in tied
+            )
+            tie_break = prep.criteria[depth]
         poor = set(best.poor)
         money = {c: Fraction(beta[c], den) for c in best.poor}
         for g in prep.supporters[p]:
@@ -369,9 +429,7 @@ class Pass:
         )
 
 
-def _better(
-    challenger: _Evaluation, best: _Evaluation, key: tuple[tuple[int, int, int], ...]
-) -> bool:
+def _better(challenger: _Evaluation, best: _Evaluation, key: tuple[tuple[int, ...], ...]) -> bool:
     left = challenger.rho_b * best.rho_d
     right = best.rho_b * challenger.rho_d
     return left < right or (left == right and key[challenger.project] < key[best.project])

@@ -2,33 +2,47 @@
 
 CONSUL (`Budget::Result#calculate_winners`) walks the investments by ballot count, highest first,
 and makes each a winner when the money left is at least its price; one that does not fit is
-skipped and the walk goes on. CONSUL breaks equal counts by database id, newest first; we break
-them by lower cost first (a cheaper project leaves more for the rest), then by the election's
-project order, so the result never depends on storage. Projects nobody voted for are not funded.
+skipped and the walk goes on. CONSUL breaks equal counts by database id, newest first
+(`TieBreaking.CONSUL`); by default we break them by lower cost first (a cheaper project leaves
+more for the rest), then by the election's project order (`TieBreaking.COST_VOTES`), and
+`TieBreaking.ID` by the lower id. Projects nobody voted for are not funded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
-from samskab.budgets.counting.election import Election, Outcome, Reason, Verdict
+from samskab.budgets.counting.election import Election, Outcome, Reason, TieBreaking, Verdict
 
 
-def greedy(election: Election) -> Outcome:
-    verdicts = greedy_fill(election, chosen=(), reason=Reason.CHOSEN)
+def greedy(election: Election, *, tie_breaking: TieBreaking = TieBreaking.COST_VOTES) -> Outcome:
+    verdicts = greedy_fill(election, chosen=(), reason=Reason.CHOSEN, tie_breaking=tie_breaking)
     winners = tuple(p for p, v in sorted(verdicts.items(), key=_by_step) if v.won)
     return Outcome(rule="greedy", budget=election.budget, winners=winners, verdicts=verdicts)
 
 
-def greedy_order(election: Election, votes: dict[str, int] | None = None) -> list[str]:
-    """The order greedy examines projects in: votes down, then cost up, then listing order."""
+def greedy_order(
+    election: Election,
+    votes: dict[str, int] | None = None,
+    tie_breaking: TieBreaking = TieBreaking.COST_VOTES,
+) -> list[str]:
+    """The order greedy examines projects in: votes down, then by the tie-breaking (by default
+    cost up, then listing order)."""
     votes = election.votes() if votes is None else votes
-    position = {p: i for i, p in enumerate(election.costs)}
-    return sorted(election.costs, key=lambda p: (-votes[p], election.costs[p], position[p]))
+    ids = list(election.costs)
+    keys, _criteria = tie_breaking.keys(
+        ids, [election.costs[p] for p in ids], [votes[p] for p in ids]
+    )
+    order = sorted(range(len(ids)), key=lambda i: (-votes[ids[i]], keys[i]))
+    return [ids[i] for i in order]
 
 
 def greedy_fill(
-    election: Election, *, chosen: Collection[str], reason: Reason
+    election: Election,
+    *,
+    chosen: Collection[str],
+    reason: Reason,
+    tie_breaking: TieBreaking = TieBreaking.COST_VOTES,
 ) -> dict[str, Verdict]:
     """Verdicts for the projects not in `chosen`, adding each that fits in greedy order.
 
@@ -39,7 +53,7 @@ def greedy_fill(
     left = election.budget - sum(election.costs[p] for p in chosen)
     verdicts: dict[str, Verdict] = {}
     step = 0
-    for project in greedy_order(election, votes):
+    for project in greedy_order(election, votes, tie_breaking):
         if project in chosen:
             continue
         cost = election.costs[project]

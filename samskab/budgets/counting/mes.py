@@ -8,8 +8,9 @@ Definitions (equalshares.net; pabutools' `method_of_equal_shares`):
   cost among the supporters, capped by what each has left; `cost / max_payment` is the
   project's "effective vote count". A project whose supporters have less money left than its
   cost is dropped for good. The project with the lowest `rho` is bought; its supporters pay.
-- Ties on `rho`: lower cost, then more votes (equalshares.net's recommendation), then the
-  election's project order (where equalshares.net would draw lots).
+- Ties on `rho`: by default lower cost, then more votes (equalshares.net's recommendation),
+  then the election's project order (where equalshares.net would draw lots); `tie_breaking`
+  chooses pabutools' order (project id as text) or CONSUL's (more votes, then higher id).
 - Add1 (equalshares.net's "add1"): the endowment starts at budget/voters, rounded down to a
   whole unit (equalshares.net's "integral endowments", its tool's default; pabutools does not
   round), and rises by `increment` while the outcome with the next endowment still costs at
@@ -32,6 +33,7 @@ from samskab.budgets.counting.election import (
     Election,
     Outcome,
     Reason,
+    TieBreaking,
     Utility,
     Verdict,
 )
@@ -46,6 +48,7 @@ def equal_shares(
     completion: Completion = Completion.ADD1,
     increment: int = 1,
     integral_start: bool = True,
+    tie_breaking: TieBreaking = TieBreaking.COST_VOTES,
 ) -> Outcome:
     """Count `election` by the Method of Equal Shares.
 
@@ -54,7 +57,7 @@ def equal_shares(
     """
     if increment < 1:
         raise ValueError("The Add1 increment must be at least 1.")
-    prep = prepare(election, utility)
+    prep = prepare(election, utility, tie_breaking)
     budget = election.budget
     if prep.voters == 0:
         start = Fraction(0)
@@ -70,7 +73,9 @@ def equal_shares(
     verdicts = _verdicts(prep, final)
     winners = [prep.ids[p] for p in final.winners]
     if completion.fills_up:
-        added = greedy_fill(election, chosen=winners, reason=Reason.COMPLETION)
+        added = greedy_fill(
+            election, chosen=winners, reason=Reason.COMPLETION, tie_breaking=tie_breaking
+        )
         for project, verdict in added.items():
             if verdict.reason is Reason.COMPLETION:
                 verdicts[project] = verdict

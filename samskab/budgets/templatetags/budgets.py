@@ -11,3 +11,11 @@ def money(amount, currency: str = "") -> str:
     if amount is None or amount == "":
         return ""
     return _money(amount, currency)
+
+
+@register.filter
+def age_bands(cells):
+    """Participation cells of age bands, youngest first."""
+    from samskab.budgets.participation import band_order
+
+    return band_order(cells)

@@ -50,3 +50,30 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     description = "En bænk ved søen."
     status = Project.Status.ON_BALLOT
     price = 400
+
+
+def census_person(identifier: str, *, born=None, postal_code: str = "8000", user=None):
+    """A resident in the census (by the keyed hash of `identifier`), and, given `user`, that
+    user's account verified as this resident. Returns the hash."""
+    import datetime
+
+    from django.conf import settings
+
+    from samskab.accounts.census import hash_identifier
+    from samskab.accounts.models import CensusImport, CensusRecord, ResidenceVerification
+
+    census = CensusImport.objects.order_by("-pk").first() or CensusImport.objects.create(
+        file_name="census.csv"
+    )
+    digest = hash_identifier(identifier, pepper=settings.CENSUS_PEPPER)
+    CensusRecord.objects.create(
+        identifier_hash=digest,
+        birth_date=born or datetime.date(1980, 5, 1),
+        postal_code=postal_code,
+        census_import=census,
+    )
+    if user is not None:
+        ResidenceVerification.objects.create(
+            user=user, identifier_hash=digest, postal_code=postal_code
+        )
+    return digest

@@ -94,7 +94,7 @@ def test_it_reads_points_and_counts_them_only_when_asked():
         (("3;Pond;85000", "3;Pond;85000.5"), "not a whole amount"),
         (("3;Pond;85000", "3;Pond;lots"), "not a number"),
         (("2;;1\n", "1;;1\n"), "repeated"),
-        (("VOTES\n", "BALLOTS\n"), "no VOTES"),
+        (("VOTES\n", "BALLOTS\n"), "Line 18: the file ends without a VOTES section"),
         (("4;19;1,2,3", "4;19;1,2,3;extra"), "cells under a header"),
         (("4;19;1,2,3", "4;19;1,1"), "twice"),
         (("budget;100000\n", ""), "no budget"),
@@ -183,3 +183,42 @@ def test_any_election_survives_export_and_import(election):
     assert again.votes() == election.votes()
     assert again.voters == election.voters
     assert dict(again.costs) == dict(election.costs)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # A negative cost, on the line of its project.
+        (
+            SMALL.replace("3;Pond;85000", "3;Pond;-85000"),
+            "Line 12: project '3' has a negative cost",
+        ),
+        (SMALL.replace("budget;100000", "budget;-1"), "Line 6: the budget is negative"),
+        # Sections out of order.
+        (
+            SMALL.replace("PROJECTS\n", "VOTES\n", 1),
+            "Line 8: the sections must come in the order META, PROJECTS, VOTES; VOTES comes",
+        ),
+        ("PROJECTS\nproject_id;cost\n1;5\n", "Line 1: the sections must come in the order"),
+        # A vote for a project the file does not list.
+        (SMALL.replace("3;71;3", "3;71;3,7"), r"Line 17: the vote names unknown projects \['7'\]"),
+        # Broken quoting: a quote never closed, and text after a closing quote.
+        (
+            SMALL.replace("4;19;1,2,3", '4;"19;1,2,3'),
+            "Line 18: a quoted cell is never closed",
+        ),
+        (SMALL.replace("1;Bench;5000", '1;"Bench"x;5000'), "Line 10: broken quoting"),
+        # Other malformed lines.
+        (
+            SMALL.replace("3;Pond;85000", "3;Pond;lots"),
+            "Line 12: the cost of project '3' is not a number",
+        ),
+        (SMALL.replace("project_id;name;cost", "id;name;cost"), "Line 9: the PROJECTS header"),
+        (SMALL.replace("4;19;1,2,3", "4;19;1,2,3;x"), "Line 18: 4 cells under a header of 3"),
+        (SMALL.replace("budget;100000", "budget;many"), "Line 6: the budget is not a number"),
+        ("META\nkey;value\nbudget;1\nPROJECTS\n", "Line 4: the PROJECTS section has no header"),
+    ],
+)
+def test_every_refusal_names_its_line(text, message):
+    with pytest.raises(PabulibError, match=message):
+        pabulib.parse(text)

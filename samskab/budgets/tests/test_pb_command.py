@@ -71,7 +71,7 @@ def test_tally_refuses_a_negative_cost(tmp_path):
     bad.write_text(
         "META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n1;-5\nVOTES\nvoter_id;vote\n1;1\n"
     )
-    with pytest.raises(CommandError, match="'1' must cost a whole amount of at least 0"):
+    with pytest.raises(CommandError, match="Line 6: project '1' has a negative cost: -5"):
         _run("tally", str(bad))
 
 
@@ -101,3 +101,45 @@ def test_export_refuses_a_heading_of_another_budget():
     other = HeadingFactory()
     with pytest.raises(CommandError, match="No such heading"):
         _run("export", str(other.group.budget_id), str(heading.pk))
+
+
+TIE = """META
+key;value
+budget;1000
+PROJECTS
+project_id;cost
+1;700
+2;600
+10;700
+VOTES
+voter_id;vote
+1;1,2,10
+2;1,2,10
+"""
+
+
+@pytest.mark.parametrize("rule", ["greedy", "mes"])
+@pytest.mark.parametrize(
+    ("tie_break", "winner"),
+    [
+        (None, "2"),  # the default: lower cost first
+        ("cost-votes", "2"),
+        ("id", "1"),  # the lower id as text: "1" < "10" < "2"
+        ("consul", "10"),  # equal votes, then the higher id (numerically)
+    ],
+)
+def test_tally_breaks_a_constructed_tie_as_asked(tmp_path, rule, tie_break, winner):
+    # Three projects with the same voters: equal votes, and under MES equal prices per unit.
+    path = tmp_path / "tie.pb"
+    path.write_text(TIE)
+    args = ["tally", str(path), f"--rule={rule}", "--format=json"]
+    if tie_break:
+        args.append(f"--tie-break={tie_break}")
+    assert json.loads(_run(*args))["selected"] == [winner]
+
+
+def test_tally_refuses_an_unknown_tie_break(tmp_path):
+    path = tmp_path / "tie.pb"
+    path.write_text(TIE)
+    with pytest.raises(CommandError, match="invalid choice"):
+        _run("tally", str(path), "--tie-break=coin")

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from samskab.budgets import pabulib
-from samskab.budgets.counting import Completion, Utility, equal_shares, greedy
+from samskab.budgets.counting import Completion, TieBreaking, Utility, equal_shares, greedy
 
 COMPLETIONS = {
     "none": Completion.NONE,
@@ -27,6 +27,13 @@ class Command(BaseCommand):
         tally.add_argument("--rule", choices=["greedy", "mes"], default="mes")
         tally.add_argument("--utility", choices=[u.value for u in Utility], default="cost")
         tally.add_argument("--completion", choices=list(COMPLETIONS), default="add1")
+        tally.add_argument(
+            "--tie-break",
+            choices=[t.value for t in TieBreaking],
+            default=TieBreaking.COST_VOTES.value,
+            help="Who wins a tie: lower cost then more votes (default), the lower project id "
+            "as text (pabutools), or more votes then the higher id (CONSUL).",
+        )
         tally.add_argument("--format", choices=["text", "json"], default="text")
         tally.add_argument(
             "--as-approval",
@@ -52,13 +59,15 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {options['file']}") from None
         except (pabulib.PabulibError, ValueError) as error:
             raise CommandError(f"{options['file']}: {error}") from None
+        tie_breaking = TieBreaking(options["tie_break"])
         if options["rule"] == "greedy":
-            outcome = greedy(election)
+            outcome = greedy(election, tie_breaking=tie_breaking)
         else:
             outcome = equal_shares(
                 election,
                 utility=Utility(options["utility"]),
                 completion=COMPLETIONS[options["completion"]],
+                tie_breaking=tie_breaking,
             )
         selected = list(outcome.winners)
         if options["format"] == "json":
@@ -97,6 +106,9 @@ class Command(BaseCommand):
                 "unit": heading.name,
                 "currency": budget.currency,
                 "rule": budget.rule,
+                "tie_breaking": budget.tie_breaking,
+                **({"max_length": str(heading.approval_limit)} if heading.approval_limit else {}),
+                **({"max_sum_cost": str(heading.amount)} if heading.style == "knapsack" else {}),
             },
             project_fields=fields,
         )

@@ -23,7 +23,46 @@
     }
     var timer = null;
 
+    var approval = form.getAttribute("data-style") === "approval";
+    var limit = parseInt(form.getAttribute("data-limit"), 10);
+
+    function show(text, over) {
+      output.classList.toggle("budget-total-over", over);
+      // A short pause lets a screen reader announce the last change once, not every tick.
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        output.textContent = text;
+      }, 150);
+    }
+
+    function updateCount() {
+      var count = 0;
+      boxes.forEach(function (box) {
+        if (box.checked) {
+          count += 1;
+        }
+      });
+      if (isNaN(limit)) {
+        show(fill(output.getAttribute("data-text-unlimited"), { count: count }), false);
+        return;
+      }
+      var over = count > limit;
+      show(
+        fill(output.getAttribute(over ? "data-text-over" : "data-text-ok"), {
+          count: count,
+          limit: limit,
+          left: Math.max(limit - count, 0),
+          over: Math.max(count - limit, 0),
+        }),
+        over
+      );
+    }
+
     function update() {
+      if (approval) {
+        updateCount();
+        return;
+      }
       var total = 0;
       boxes.forEach(function (box) {
         if (box.checked) {
@@ -38,12 +77,7 @@
         left: money(Math.max(amount - total, 0)),
         over: money(Math.max(total - amount, 0)),
       });
-      output.classList.toggle("budget-total-over", over);
-      // A short pause lets a screen reader announce the last change once, not every tick.
-      window.clearTimeout(timer);
-      timer = window.setTimeout(function () {
-        output.textContent = text;
-      }, 150);
+      show(text, over);
     }
 
     boxes.forEach(function (box) {

@@ -1,0 +1,188 @@
+"""Benchmark `samskab pb tally`'s counting against pabutools, on the same instances, same run.
+
+The Method of Equal Shares with cost utilities and Add1 (raise every voter's share by one unit
+at a time from budget/voters, keep the last outcome within the budget), as issue 8 defines it:
+- synthetic: 50 projects costing 10,000-500,000, 20,000 approval voters approving 1-8 each,
+  budget 2,000,000 (seeded). Ours, and pabutools' `exhaustion_by_budget_increase(instance,
+  profile, method_of_equal_shares, {"sat_class": Cost_Sat}, budget_step=<voters>,
+  exhaustive_stop=False)`, which needs minutes here (`--no-peer` skips it).
+- large: 500 projects, 200,000 voters, the same shape; ours only (target under 10 s).
+- Wieliczka 2023 Green Budget (../shared/data/pabulib): must give the official 30 projects,
+  995,079; ours and pabutools.
+
+Both start Add1 at the exact budget/voters (pabutools does not round) and break ties the same
+way (project id as text, pabutools' `lexico_tie_breaking`). Ours: median wall time of
+`--runs` counts; pabutools: one run (it is slow). Ends with one JSON line: `seconds` (ours,
+50 x 20,000), `peer_seconds` (pabutools, same), `identical` (every compared outcome equal).
+
+    python -m bench.pb_tally [--runs 3] [--no-peer] [--voters 20000] [--projects 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from samskab.budgets import pabulib
+from samskab.budgets.counting import Completion, Election, TieBreaking, Utility, equal_shares
+
+WIELICZKA = "poland_wieliczka_2023_green-budget.pb"
+OFFICIAL_COST = 995_079
+
+
+def synthetic(projects: int, voters: int, seed: int = 8) -> Election:
+    """Projects p000... with costs 10,000-500,000; each voter approves 1 to 8 of them, some
+    projects far more popular than others. Identical ballots are stored once with a count."""
+    rng = random.Random(seed)
+    width = len(str(projects - 1))
+    ids = [f"p{i:0{width}d}" for i in range(projects)]
+    costs = {p: rng.randint(10_000, 500_000) for p in ids}
+    popularity = [rng.random() ** 2 + 0.01 for _ in ids]
+    counts: dict[frozenset[str], int] = {}
+    for _ in range(voters):
+        size = rng.randint(1, 8)
+        ballot: set[str] = set()
+        while len(ballot) < size:
+            ballot.update(rng.choices(ids, weights=popularity, k=size - len(ballot)))
+        key = frozenset(ballot)
+        counts[key] = counts.get(key, 0) + 1
+    return Election(
+        budget=2_000_000, costs=costs, approvals=list(counts), counts=list(counts.values())
+    )
+
+
+def ours(election: Election) -> tuple[str, ...]:
+    return equal_shares(
+        election,
+        utility=Utility.COST,
+        completion=Completion.ADD1,
+        integral_start=False,
+        tie_breaking=TieBreaking.ID,
+    ).winners
+
+
+def timed(count, runs: int) -> tuple[float, tuple[str, ...]]:
+    times, winners = [], ()
+    for _ in range(runs):
+        start = time.perf_counter()
+        winners = count()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), winners
+
+
+def peer(election: Election) -> tuple[float, set[str]]:
+    """pabutools' Add1 on the same election: seconds and winners."""
+    from pabutools.election import ApprovalBallot, ApprovalMultiProfile, Cost_Sat, Instance
+    from pabutools.election import Project as PeerProject
+    from pabutools.rules import exhaustion_by_budget_increase, method_of_equal_shares
+
+    projects = {p: PeerProject(p, c) for p, c in election.costs.items()}
+    instance = Instance(projects.values(), budget_limit=election.budget)
+    profile = ApprovalMultiProfile(instance=instance)
+    for ballot, count in zip(election.approvals, election.ballot_counts(), strict=True):
+        frozen = ApprovalBallot(projects[p] for p in ballot).frozen()
+        profile[frozen] = profile.get(frozen, 0) + count
+    start = time.perf_counter()
+    allocation = exhaustion_by_budget_increase(
+        instance,
+        profile,
+        method_of_equal_shares,
+        {"sat_class": Cost_Sat},
+        budget_step=election.voters,
+        exhaustive_stop=False,
+    )
+    return time.perf_counter() - start, {p.name for p in allocation}
+
+
+def find_wieliczka() -> Path | None:
+    root = Path(__file__).resolve().parents[1]
+    places = [root.parent / "shared", root.parent.parent / "shared"]
+    if os.environ.get("SAMSKAB_SHARED"):
+        places.insert(0, Path(os.environ["SAMSKAB_SHARED"]))
+    return next(
+        (
+            p / "data/pabulib" / WIELICZKA
+            for p in places
+            if (p / "data/pabulib" / WIELICZKA).exists()
+        ),
+        None,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--projects", type=int, default=50)
+    parser.add_argument("--voters", type=int, default=20_000)
+    parser.add_argument("--no-peer", action="store_true", help="do not run pabutools")
+    parser.add_argument("--no-large", action="store_true", help="skip 500 x 200,000")
+    args = parser.parse_args()
+    figures: dict[str, object] = {
+        "bench": "pb_tally",
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+    }
+    identical = True
+
+    election = synthetic(args.projects, args.voters)
+    seconds, winners = timed(lambda: ours(election), args.runs)
+    cost = sum(election.costs[p] for p in winners)
+    print(f"{args.projects} x {args.voters}: ours {seconds:.3f} s, {len(winners)} projects, {cost}")
+    figures |= {"seconds": round(seconds, 3), "winners": len(winners), "cost": cost}
+    peer_seconds = None
+    try:
+        import pabutools  # noqa: F401
+    except ImportError:
+        print("pabutools is not installed (pip install -e '.[bench]'): comparing with nothing")
+        args.no_peer = True
+    if not args.no_peer:
+        peer_seconds, peer_winners = peer(election)
+        same = peer_winners == set(winners)
+        identical = identical and same
+        print(f"{args.projects} x {args.voters}: pabutools {peer_seconds:.1f} s, same: {same}")
+        figures["ratio"] = round(peer_seconds / seconds, 1)
+    figures["peer_seconds"] = None if peer_seconds is None else round(peer_seconds, 1)
+
+    if not args.no_large:
+        large = synthetic(500, 200_000, seed=9)
+        large_seconds, large_winners = timed(lambda: ours(large), 1)
+        print(f"500 x 200000: ours {large_seconds:.2f} s, {len(large_winners)} projects")
+        figures |= {"large_seconds": round(large_seconds, 2), "large_winners": len(large_winners)}
+
+    path = find_wieliczka()
+    if path is None:
+        print(f"{WIELICZKA} not found in ../shared/data/pabulib (set SAMSKAB_SHARED)")
+    else:
+        instance = pabulib.read(path)
+        official = set(instance.selected())
+        w_election = instance.election()
+        w_seconds, w_winners = timed(lambda: ours(w_election), args.runs)
+        w_cost = sum(w_election.costs[p] for p in w_winners)
+        official_match = set(w_winners) == official and w_cost == OFFICIAL_COST
+        identical = identical and official_match
+        print(f"Wieliczka: ours {w_seconds:.3f} s, {len(w_winners)} projects, {w_cost}")
+        figures |= {
+            "wieliczka_seconds": round(w_seconds, 3),
+            "wieliczka_projects": len(w_winners),
+            "wieliczka_cost": w_cost,
+            "wieliczka_official": official_match,
+        }
+        if not args.no_peer:
+            wp_seconds, wp_winners = peer(w_election)
+            identical = identical and wp_winners == official
+            print(f"Wieliczka: pabutools {wp_seconds:.1f} s, official: {wp_winners == official}")
+            figures["wieliczka_peer_seconds"] = round(wp_seconds, 2)
+    figures["identical"] = identical
+    print(json.dumps(figures))
+    sys.exit(0 if identical else 1)
+
+
+if __name__ == "__main__":
+    main()
