@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budgets', '0001_initial'),
+        ('budgets', '0002_process_map_media_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
