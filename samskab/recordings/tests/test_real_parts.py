@@ -339,3 +339,21 @@ def test_a_large_upload_on_disk_is_moved_not_copied(
         editor_client.post(reverse("recordings:upload", args=[meeting.pk]), {"file": file})
     assert Upload.objects.get(meeting=meeting).status == Job.DONE
     assert storage.master_file(meeting).stat().st_size == pattern_video.stat().st_size
+
+
+def test_the_staff_clip_link_never_reaches_a_citizen_through_the_cached_agenda(
+    editor_client, meeting, pattern_video, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    from samskab.webcasts.tests.factories import AgendaItemFactory, mark
+
+    meeting = packaged(editor_client, meeting, pattern_video, django_capture_on_commit_callbacks)
+    item = AgendaItemFactory(meeting=meeting)
+    mark(meeting, TimelineMark.Kind.ITEM, 1000, agenda_item=item)
+    staff_page = editor_client.get(meeting.get_absolute_url()).content.decode()
+    assert 'class="clip-link"' in staff_page
+    citizen = Client(HTTP_ACCEPT_LANGUAGE="en")  # the same language, so the same cached index
+    citizen_page = citizen.get(meeting.get_absolute_url()).content.decode()
+    assert 'class="clip-link"' not in citizen_page
+    assert item.title in citizen_page
