@@ -193,7 +193,10 @@ def upload_package(upload: Upload) -> None:
         return
     with transaction.atomic():
         Meeting.objects.filter(pk=meeting.pk).update(
-            video_kind=Meeting.VideoKind.UPLOAD, video_url="", duration_ms=upload.duration_ms
+            video_kind=Meeting.VideoKind.UPLOAD,
+            video_url="",
+            duration_ms=upload.duration_ms,
+            updated_at=timezone.now(),
         )
         ArchiveState.objects.filter(meeting=meeting).update(removed_at=None)
         Upload.objects.filter(pk=upload.pk).update(
@@ -400,7 +403,8 @@ def redaction_apply(redaction: Redaction) -> None:
         shifted = _marks_shift(meeting, redaction) if cut else 0
         clips = _clips_adjust(meeting, redaction)
         Meeting.objects.filter(pk=meeting.pk).update(
-            duration_ms=duration or max(0, (meeting.duration_ms or 0) - cut)
+            duration_ms=duration or max(0, (meeting.duration_ms or 0) - cut),
+            updated_at=timezone.now(),
         )
         Redaction.objects.filter(pk=redaction.pk).update(
             status=Job.DONE, percent=100, marks_shifted=shifted, finished_at=timezone.now()
@@ -481,7 +485,7 @@ def recording_unpublish(*, meeting: Meeting, by) -> ArchiveState:
         state.hidden_video_url = meeting.video_url
         state.save()
         Meeting.objects.filter(pk=meeting.pk).update(
-            video_kind=Meeting.VideoKind.NONE, video_url=""
+            video_kind=Meeting.VideoKind.NONE, video_url="", updated_at=timezone.now()
         )
         log(meeting, ArchiveLogEntry.Action.UNPUBLISHED, "", by=by)
     folder, hidden = media_folder(meeting.pk), storage.hidden_folder(meeting.pk)
@@ -501,6 +505,7 @@ def recording_publish(*, meeting: Meeting, by) -> ArchiveState:
         Meeting.objects.filter(pk=meeting.pk).update(
             video_kind=state.hidden_video_kind or Meeting.VideoKind.NONE,
             video_url=state.hidden_video_url,
+            updated_at=timezone.now(),
         )
         state.is_unpublished = False
         state.unpublished_at = None
@@ -587,7 +592,7 @@ def recording_remove(*, meeting: Meeting, reason: str, by=None) -> int:
         state.hidden_video_kind = state.hidden_video_url = ""
         state.save()
         Meeting.objects.filter(pk=meeting.pk).update(
-            video_kind=Meeting.VideoKind.NONE, video_url=""
+            video_kind=Meeting.VideoKind.NONE, video_url="", updated_at=timezone.now()
         )
         log(
             meeting,
