@@ -351,6 +351,8 @@ def main() -> None:
     if args.postgres:
         extra["DATABASE_URL"] = postgres_database(database)
         extra["DATABASE_CONN_MAX_AGE"] = os.environ.get("DATABASE_CONN_MAX_AGE", "0")
+        # A pool per process keeps 200 requests in flight under max_connections (100).
+        extra["DATABASE_POOL_SIZE"] = os.environ.get("DATABASE_POOL_SIZE", "30")
         broker = os.environ.get("LIVE_BROKER_URL", "redis://127.0.0.1:6379/9")
     env = server_environment(work, broker=broker, **extra)
     try:

@@ -56,3 +56,24 @@ def test_quick_start_creates_its_secret_key_once(tmp_path):
     assert load_settings(SAMSKAB_VAR_DIR=str(tmp_path)).returncode == 0
     assert (tmp_path / "secret_key").read_text() == key
     assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
+
+
+def test_a_postgres_pool_replaces_kept_connections(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SAMSKAB_", "DATABASE_"))}
+    script = (
+        "import json, samskab.settings as s; d = s.DATABASES['default'];"
+        "print(json.dumps([d['CONN_MAX_AGE'], d.get('OPTIONS', {}).get('pool')]))"
+    )
+    env = {
+        **clean,
+        "SAMSKAB_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": "postgres://samskab@127.0.0.1/samskab",
+        "DATABASE_CONN_MAX_AGE": "60",
+    }
+    run = [sys.executable, "-c", script]
+    pooled = subprocess.run(
+        run, env={**env, "DATABASE_POOL_SIZE": "7"}, capture_output=True, text=True, timeout=60
+    )
+    assert pooled.stdout.strip() == '[0, {"min_size": 2, "max_size": 7, "timeout": 20}]'
+    kept = subprocess.run(run, env=env, capture_output=True, text=True, timeout=60)
+    assert kept.stdout.strip() == "[60, null]"
