@@ -76,7 +76,8 @@ def test_a_citizen_jumps_through_a_recording_by_keyboard_and_shares_a_speaker(br
     expect(page.locator("[data-slide-caption]")).to_contain_text("Skolestruktur 2031: oplæg")
 
     # Share from the speaker: the link starts where she begins; copy it.
-    tab_to(page, ".share-summary")
+    # Forward through the rest of the page (live blog, feedback, documents) and round again.
+    tab_to(page, ".share-summary", limit=200)
     page.keyboard.press("Enter")
     expect(page.locator("#share-url")).to_have_value(re.compile(r"/moeder/\d+/\?t=110$"))
     x_link = page.locator(".share-x").get_attribute("href")

@@ -493,7 +493,10 @@ def test_winners_and_losers_are_told_when_the_budget_is_finished(
     from samskab.budgets.services import ballot_save
 
     heading = HeadingFactory(amount=1000)
-    won = ProjectFactory(heading=heading, price=600, author=UserFactory(email="w@example.org"))
+    # One author wrote in English, the other gave no language (the site's default, Danish).
+    won = ProjectFactory(
+        heading=heading, price=600, author=UserFactory(email="w@example.org"), language="en"
+    )
     lost = ProjectFactory(heading=heading, price=600, author=UserFactory(email="l@example.org"))
     for _ in range(2):
         ballot_save(heading=heading, user=ResidentFactory(), project_ids=[won.pk])
@@ -502,7 +505,7 @@ def test_winners_and_losers_are_told_when_the_budget_is_finished(
         budget_finish(budget=heading.group.budget)
     subjects = {m["To"]: m["Subject"] for m in smtp_inbox.messages}
     assert "won the vote" in subjects["w@example.org"]
-    assert "was not funded" in subjects["l@example.org"]
+    assert "fik ikke penge" in subjects["l@example.org"]
     assert won.events.get().status == Project.Status.WINNER
 
 
