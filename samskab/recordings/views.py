@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,15 +21,9 @@ from samskab.webcasts.models import Meeting
 from samskab.webcasts.player import HLS_SCRIPT
 from samskab.webcasts.selectors import meeting_index
 from samskab.webcasts.timecode import format_offset_ms, parse_offset_ms
+from samskab.webcasts.views_console import meeting_for
 
 UPLOAD_ACCEPT = "video/mp4,video/quicktime,video/x-matroska,.mp4,.mov,.mkv,.m4v"
-
-
-def staff_meeting(request: HttpRequest, pk: int, permission: str) -> Meeting:
-    meeting = get_object_or_404(Meeting.objects.select_related("body"), pk=pk)
-    if not request.user.has_perm(permission, meeting):
-        raise PermissionDenied
-    return meeting
 
 
 def first_error(error: ValidationError) -> str:
@@ -116,7 +110,7 @@ def recording_context(meeting: Meeting) -> dict:
 @login_required
 @require_GET
 def recording(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = staff_meeting(request, pk, "recordings.manage_recording")
+    meeting = meeting_for(request, pk, "recordings.manage_recording")
     return render(request, "recordings/recording.html", recording_context(meeting))
 
 
@@ -124,14 +118,14 @@ def recording(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def recording_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress panel alone; htmx polls it while something is being processed."""
-    meeting = staff_meeting(request, pk, "recordings.manage_recording")
+    meeting = meeting_for(request, pk, "recordings.manage_recording")
     return render(request, "recordings/partials/progress.html", recording_context(meeting))
 
 
 @login_required
 @require_POST
 def recording_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = staff_meeting(request, pk, "recordings.manage_recording")
+    meeting = meeting_for(request, pk, "recordings.manage_recording")
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a recording to upload."))
@@ -150,7 +144,7 @@ def recording_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def recording_hide(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = staff_meeting(request, pk, "recordings.manage_recording")
+    meeting = meeting_for(request, pk, "recordings.manage_recording")
     services.recording_unpublish(meeting=meeting, by=request.user)
     messages.success(request, _("The recording is hidden. Visitors see a notice instead."))
     return redirect("recordings:recording", pk=meeting.pk)
@@ -159,7 +153,7 @@ def recording_hide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def recording_show(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = staff_meeting(request, pk, "recordings.manage_recording")
+    meeting = meeting_for(request, pk, "recordings.manage_recording")
     services.recording_publish(meeting=meeting, by=request.user)
     messages.success(request, _("The recording is shown again."))
     return redirect("recordings:recording", pk=meeting.pk)
@@ -168,7 +162,7 @@ def recording_show(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def recording_retention(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = staff_meeting(request, pk, "recordings.set_retention")
+    meeting = meeting_for(request, pk, "recordings.set_retention")
     form = RetentionForm(request.POST)
     if form.is_valid():
         try:
@@ -190,7 +184,7 @@ def recording_retention(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def recording_redact(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = staff_meeting(request, pk, "recordings.manage_recording")
+    meeting = meeting_for(request, pk, "recordings.manage_recording")
     form = RedactionForm(request.POST)
     if not form.is_valid():
         messages.error(request, next(iter(form.errors.values()))[0])
@@ -238,7 +232,7 @@ def clip_choices(meeting: Meeting) -> dict:
 @login_required
 def clip_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Choose what to clip: an agenda item, a speaker turn, or in and out points."""
-    meeting = staff_meeting(request, pk, "recordings.make_clip")
+    meeting = meeting_for(request, pk, "recordings.make_clip")
     choices = clip_choices(meeting)
     form = ClipForm(
         initial={
