@@ -18,3 +18,17 @@ def test_unknown_email_scheme_is_refused():
 
 def test_redis_cache_url():
     assert cache_config("redis://127.0.0.1:6379/2")["LOCATION"] == "redis://127.0.0.1:6379/2"
+
+
+def test_processes_starting_together_share_one_secret_key(tmp_path):
+    # CI starts its SQLite and PostgreSQL passes at the same moment on a fresh clone.
+    from concurrent.futures import ProcessPoolExecutor
+
+    from samskab.envvars import secret_key_from_file
+
+    path = tmp_path / "secret_key"
+    with ProcessPoolExecutor(4) as pool:
+        keys = set(pool.map(secret_key_from_file, [path] * 16))
+    assert keys == {path.read_text()}
+    assert len(path.read_text()) >= 50
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
