@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from samskab.accounts.roles import Role, has_role
@@ -333,8 +333,8 @@ def state(request, meeting_id: int):
 # --- writing marks (operators, by API token) -----------------------------------------
 
 
-def _refusal(error: ValidationError) -> tuple[int, dict]:
-    return 400, {"detail": error.messages}
+def _refusal(error: ValidationError) -> Status:
+    return Status(400, {"detail": error.messages})
 
 
 @router.post(
@@ -351,7 +351,7 @@ def _refusal(error: ValidationError) -> tuple[int, dict]:
 )
 def mark_create(request, meeting_id: int, payload: MarkIn):
     if not has_role(request.user, Role.OPERATOR):
-        return 403, {"detail": _("The token's user is not a webcast operator.")}
+        return Status(403, {"detail": _("The token's user is not a webcast operator.")})
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     try:
         if payload.kind == TimelineMark.Kind.MEETING_START:
@@ -370,7 +370,7 @@ def mark_create(request, meeting_id: int, payload: MarkIn):
             )
     except ValidationError as error:
         return _refusal(error)
-    return 201, {"mark": _mark_out(mark), "state": meeting_state(meeting)}
+    return Status(201, {"mark": _mark_out(mark), "state": meeting_state(meeting)})
 
 
 @router.post(
@@ -381,13 +381,13 @@ def mark_create(request, meeting_id: int, payload: MarkIn):
 )
 def mark_undo(request, meeting_id: int):
     if not has_role(request.user, Role.OPERATOR):
-        return 403, {"detail": _("The token's user is not a webcast operator.")}
+        return Status(403, {"detail": _("The token's user is not a webcast operator.")})
     meeting = get_object_or_404(Meeting, pk=meeting_id)
     try:
         mark = services.mark_undo(meeting=meeting, by=request.user)
     except ValidationError as error:
         return _refusal(error)
-    return 200, {"mark": _mark_out(mark), "state": meeting_state(meeting)}
+    return Status(200, {"mark": _mark_out(mark), "state": meeting_state(meeting)})
 
 
 def _agenda_item(meeting: Meeting, payload: MarkIn) -> AgendaItem | None:
