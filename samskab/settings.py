@@ -335,6 +335,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Recordings: uploaded originals and hidden recordings, never served (docs/recordings.md).
 RECORDINGS_PRIVATE_ROOT = env_str("RECORDINGS_PRIVATE_ROOT", "")
 RECORDINGS_MAX_UPLOAD_MB = env_int("RECORDINGS_MAX_UPLOAD_MB", 8 * 1024)
+# A folder where `samskab demo` keeps the test-pattern video it generates, to copy instead of
+# encoding it again for the next demo site (the browser tests build several). Off when empty.
+DEMO_VIDEO_CACHE = env_str("DEMO_VIDEO_CACHE", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

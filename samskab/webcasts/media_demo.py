@@ -6,9 +6,12 @@ installed on the machine. Idempotent: a meeting that already has its package is 
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,19 +29,11 @@ def demo_video_make(*, meeting: Meeting, seconds: int = 60) -> bool:
     else:
         work = folder.with_name(f"{meeting.pk}.partial")
         shutil.rmtree(work, ignore_errors=True)
-        work.mkdir(parents=True)
-        run_ffmpeg(
-            [
-                "-f", "lavfi", "-i", f"testsrc=size=640x360:rate=25:duration={seconds}",
-                "-f", "lavfi", "-i", f"sine=frequency=440:beep_factor=4:duration={seconds}",
-                "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
-                "-profile:v", "main", "-g", "50", "-keyint_min", "50", "-sc_threshold", "0",
-                "-c:a", "aac", "-b:a", "64k", "-ac", "1",
-                "-f", "hls", "-hls_time", "4", "-hls_playlist_type", "vod",
-                "-hls_segment_filename", str(work / "segment%03d.ts"),
-                str(work / PLAYLIST),
-            ]
-        )  # fmt: skip
+        if settings.DEMO_VIDEO_CACHE:
+            shutil.copytree(_cached_package(Path(settings.DEMO_VIDEO_CACHE), seconds), work)
+        else:
+            work.mkdir(parents=True)
+            _package(work, seconds)
         shutil.rmtree(folder, ignore_errors=True)
         work.rename(folder)
         created = True
@@ -51,6 +46,36 @@ def demo_video_make(*, meeting: Meeting, seconds: int = 60) -> bool:
         )
     meeting.refresh_from_db()
     return created
+
+
+def _cached_package(cache: Path, seconds: int) -> Path:
+    """The generated package of `seconds` in the cache folder, made there on first use."""
+    cached = cache / f"testsrc-{seconds}s"
+    if not cached.is_dir():
+        work = cache / f".testsrc-{seconds}s.{os.getpid()}"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        _package(work, seconds)
+        try:
+            work.rename(cached)
+        except OSError:  # another process filled the cache first: same content
+            shutil.rmtree(work, ignore_errors=True)
+    return cached
+
+
+def _package(work: Path, seconds: int) -> None:
+    run_ffmpeg(
+        [
+            "-f", "lavfi", "-i", f"testsrc=size=640x360:rate=25:duration={seconds}",
+            "-f", "lavfi", "-i", f"sine=frequency=440:beep_factor=4:duration={seconds}",
+            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
+            "-profile:v", "main", "-g", "50", "-keyint_min", "50", "-sc_threshold", "0",
+            "-c:a", "aac", "-b:a", "64k", "-ac", "1",
+            "-f", "hls", "-hls_time", "4", "-hls_playlist_type", "vod",
+            "-hls_segment_filename", str(work / "segment%03d.ts"),
+            str(work / PLAYLIST),
+        ]
+    )  # fmt: skip
 
 
 DEMO_DECK_ITEM = "3"  # "Skolestruktur 2031" in the demo's recorded council meeting

@@ -57,6 +57,8 @@ def site_environment(work: Path) -> dict[str, str]:
             "RATELIMIT_ENABLED": "0",
             "AXES_ENABLED": "0",
             "LOG_LEVEL": "WARNING",
+            # The demo's generated video is encoded once per test run and copied after that.
+            "DEMO_VIDEO_CACHE": str(work.parent / "demo-video-cache"),
         }
     )
     return env
@@ -161,7 +163,8 @@ def open_page(browser, site: Site, *, session: str | None = None, **context_opti
         viewport={"width": 1280, "height": 900},
         **context_options,
     )
-    context.set_default_timeout(10_000)
+    # Generous, as in conftest: the machines that run the suite are often shared and busy.
+    context.set_default_timeout(30_000)
     if session:
         context.add_cookies([{"name": "sessionid", "value": session, "url": site.url}])
     page = context.new_page()
