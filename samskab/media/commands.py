@@ -77,6 +77,54 @@ def restream_command(url: str) -> list[str]:
     ]  # fmt: skip
 
 
+# SRT: one ffmpeg listener per meeting, on loopback behind the ingest's UDP relay (srt.py).
+# The meeting's stream key is the SRT passphrase; libsrt refuses a caller whose passphrase
+# differs, or who has none, during the handshake (enforced encryption), before any media.
+SRT_PASSPHRASE_MIN = 10  # libsrt's limits for SRTO_PASSPHRASE
+SRT_PASSPHRASE_MAX = 79
+SRT_LATENCY_MS = 1000  # the larger of the encoder's and ours applies
+# An MPEG-TS feed must be probed before its streams are known (parameter sets come with the
+# first keyframe); longer probing would delay the recording's start, i.e. offset 0 of the marks.
+SRT_INPUT_PROBE = ["-analyzeduration", "1000000", "-probesize", "1000000"]
+
+
+def srt_passphrase_ok(key: str) -> bool:
+    """Whether a stream key can be an SRT passphrase (10-79 printable ASCII characters)."""
+    return (
+        SRT_PASSPHRASE_MIN <= len(key) <= SRT_PASSPHRASE_MAX
+        and key.isascii()
+        and key.isprintable()
+        and " " not in key
+    )
+
+
+def srt_listen_command(
+    *, port: int, passphrase: str, host: str = "127.0.0.1", latency_ms: int = SRT_LATENCY_MS
+) -> list[str]:
+    """ffmpeg waiting for one SRT encoder on host:port; the feed goes as FLV to stdout, copied.
+
+    The ingest hands that FLV to the same fan-out as an RTMP feed (HLS, recording, pictures,
+    restreams). Protocol options are given as options, not in the URL, so the passphrase
+    needs no escaping.
+    """
+    if not srt_passphrase_ok(passphrase):
+        raise ValueError("an SRT passphrase has 10 to 79 characters")
+    if not 0 < port < 65536:
+        raise ValueError("not a port")
+    return [
+        "-nostdin",
+        "-mode", "listener",
+        "-passphrase", passphrase,
+        "-enforced_encryption", "1",
+        "-latency", str(latency_ms * 1000),  # microseconds
+        *SRT_INPUT_PROBE,
+        "-f", "mpegts",
+        "-i", f"srt://{host}:{port}",
+        "-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy",
+        "-f", "flv", "-flvflags", "no_duration_filesize", "pipe:1",
+    ]  # fmt: skip
+
+
 # --- Archive: packaging uploads, clips, redaction (the recordings app) --------------------
 # Every builder returns the arguments after "ffmpeg -hide_banner -loglevel error -nostdin"
 # (what samskab.webcasts.ffmpeg.run_ffmpeg and samskab.recordings.engine put in front).

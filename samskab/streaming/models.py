@@ -19,6 +19,9 @@ class MeetingStream(models.Model):
     key_encrypted = models.TextField(editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     publishing_since = models.DateTimeField(_("receiving since"), null=True, blank=True)
+    # The UDP port `samskab ingest --srt-port` listens on for this meeting's encoder (SRT),
+    # given out while the meeting is near; the stream key is the SRT passphrase.
+    srt_port = models.PositiveIntegerField(_("SRT port"), null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     rotated_at = models.DateTimeField(_("key changed"), auto_now_add=True)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samskab.media import commands
 from samskab.streaming import crypto, destinations
 from samskab.streaming.models import Destination, DestinationStatus, MeetingStream
 from samskab.webcasts.models import Meeting, TimelineMark
@@ -64,6 +65,48 @@ def destination_state_set(
         meeting_id=meeting_id,
         defaults={"state": state, "reason": reason[:300]},
     )
+
+
+SRT_WINDOW = timedelta(hours=12)
+
+
+def srt_ports_assign(*, first: int, count: int, now: datetime) -> dict[int, tuple[int, str]]:
+    """Give each near meeting with a stream key an SRT port; {meeting id: (port, key)}.
+
+    Near: planned or live and starting within 12 hours either way, or live, or receiving.
+    A meeting keeps its port while it is near, so the encoder's settings stay right; the
+    port is freed afterwards. Keys that cannot be an SRT passphrase get no port.
+    """
+    ports = range(first, first + count)
+    near = (
+        (
+            Q(meeting__status__in=[Meeting.Status.PLANNED, Meeting.Status.LIVE])
+            & Q(meeting__starts_at__gte=now - SRT_WINDOW, meeting__starts_at__lte=now + SRT_WINDOW)
+        )
+        | Q(meeting__status=Meeting.Status.LIVE)
+        | Q(publishing_since__isnull=False)
+    )
+    with transaction.atomic():
+        streams = list(
+            MeetingStream.objects.select_for_update()
+            .filter(near)
+            .order_by("meeting__starts_at", "pk")
+        )
+        wanted = [s for s in streams if commands.srt_passphrase_ok(s.key)]
+        wanted_ids = {s.pk for s in wanted}
+        MeetingStream.objects.exclude(srt_port=None).exclude(pk__in=wanted_ids).update(
+            srt_port=None
+        )
+        taken = {s.srt_port for s in wanted if s.srt_port in ports}
+        free = [port for port in ports if port not in taken]
+        result = {}
+        for stream in wanted:
+            if stream.srt_port not in ports:
+                stream.srt_port = free.pop(0) if free else None
+                MeetingStream.objects.filter(pk=stream.pk).update(srt_port=stream.srt_port)
+            if stream.srt_port is not None:
+                result[stream.meeting_id] = (stream.srt_port, stream.key)
+    return result
 
 
 def ingest_begin(*, meeting: Meeting) -> None:
