@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from samskab.media.commands import SRT_LATENCY_MS
 from samskab.streaming import selectors, services
 from samskab.streaming.ingest import APP
 from samskab.streaming.models import MeetingStream
@@ -28,12 +31,31 @@ def encoder_url(request: HttpRequest | None) -> str:
     return f"rtmp://{host}:1935/{APP}"
 
 
+def srt_url(request: HttpRequest | None, stream: MeetingStream | None) -> str:
+    """srt://host:port for the meeting's SRT encoder, or "" while it has no port."""
+    if stream is None or stream.srt_port is None:
+        return ""
+    host = urlsplit(encoder_url(request)).hostname or "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"srt://{host}:{stream.srt_port}"
+
+
 def streaming_context(request: HttpRequest | None, meeting: Meeting) -> dict:
     stream = MeetingStream.objects.filter(meeting=meeting).first()
+    srt = srt_url(request, stream)
     return {
         "meeting": meeting,
         "stream": stream,
         "encoder_url": encoder_url(request),
+        "srt_url": srt,
+        # OBS takes the options in the address; latency in microseconds.
+        "srt_obs_url": (
+            f"{srt}?passphrase={stream.key}&latency={SRT_LATENCY_MS * 1000}"
+            if srt and stream
+            else ""
+        ),
+        "srt_latency_ms": SRT_LATENCY_MS,
         "destinations": selectors.console_destinations(meeting),
         "poll_url": reverse("streaming:console", kwargs={"pk": meeting.pk}),
     }
