@@ -5,9 +5,11 @@ Each builder returns the argument list after the ffmpeg binary; nothing here run
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 # --- Live: ingest and restreaming (the streaming app) -------------------------------------
 
@@ -332,6 +334,81 @@ def clip_playlist(
         lines.append(prefix + segment.uri)
     lines.append("#EXT-X-ENDLIST")
     return "\n".join(lines) + "\n", start_ms - chosen[0].start_ms
+
+
+@dataclass(frozen=True)
+class DatedSegment:
+    """A live playlist's segment: where it starts in the media and when it began (wall)."""
+
+    start_ms: int
+    duration_ms: int
+    wall: datetime  # its EXT-X-PROGRAM-DATE-TIME
+
+
+PDT_TAG = "#EXT-X-PROGRAM-DATE-TIME:"
+GAP_TOLERANCE_MS = 500
+
+
+def hls_dated_segments(playlist: str) -> list[DatedSegment]:
+    """The segments of a live playlist that carry EXT-X-PROGRAM-DATE-TIME, with their media
+    offsets (segments without one count for the offsets but are left out)."""
+    segments = []
+    position = 0
+    duration_ms: int | None = None
+    wall: datetime | None = None
+    for raw in playlist.splitlines():
+        line = raw.strip()
+        if line.startswith("#EXTINF:"):
+            duration_ms = round(float(line.removeprefix("#EXTINF:").split(",", 1)[0]) * 1000)
+        elif line.startswith(PDT_TAG):
+            wall = _program_date_time(line.removeprefix(PDT_TAG))
+        elif line and not line.startswith("#") and duration_ms is not None:
+            if wall is not None:
+                segments.append(DatedSegment(position, duration_ms, wall))
+            position += duration_ms
+            duration_ms = wall = None
+    return segments
+
+
+def _program_date_time(value: str) -> datetime | None:
+    text = value.strip().replace("Z", "+00:00")
+    if len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
+        text = text[:-2] + ":" + text[-2:]  # ffmpeg writes +0000; fromisoformat wants +00:00
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def hls_has_gap(segments: list[DatedSegment]) -> bool:
+    """Whether the feed stopped and came back: a segment begins later than its predecessor
+    ends (wall clock), by more than a rounding."""
+    return any(
+        (b.wall - a.wall).total_seconds() * 1000 - a.duration_ms > GAP_TOLERANCE_MS
+        for a, b in itertools.pairwise(segments)
+    )
+
+
+def media_offset_ms(segments: list[DatedSegment], at: datetime) -> int | None:
+    """The media offset (ms) shown at wall-clock instant `at`, across discontinuities.
+
+    Inside a segment: its start plus the time since it began. In a gap (the encoder was
+    away): where the picture resumes, i.e. the next segment's start. Before the first
+    segment: 0. After the last (live, its successor not listed yet): counted on from the
+    last segment. None when the playlist has no program date-times.
+    """
+    if not segments:
+        return None
+    if at <= segments[0].wall:
+        return 0
+    for segment, following in zip(segments, [*segments[1:], None], strict=True):
+        since_ms = round((at - segment.wall).total_seconds() * 1000)
+        if following is None or at < following.wall:
+            if following is not None and since_ms >= segment.duration_ms:
+                return following.start_ms  # in the gap before the next segment
+            return segment.start_ms + since_ms
+    raise AssertionError("unreachable")
 
 
 def _seconds(ms: int) -> str:

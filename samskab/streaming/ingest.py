@@ -108,6 +108,7 @@ class MeetingFeed(rtmp.Publisher):
         self._anchor_done = threading.Event()
         self._finish_lock = threading.Lock()
         self._finished = False
+        self._finished_event = threading.Event()
         self.started = time.monotonic()
 
     # Runs in a worker thread (database and file system).
@@ -150,6 +151,9 @@ class MeetingFeed(rtmp.Publisher):
         self.fanout.start()
         if appending:
             self._anchor_done.set()
+            # The encoder came back after a gap: marks set from now on are counted from
+            # the first start; put them where the video shows them, segment by segment.
+            threading.Thread(target=self._follow_marks, name="marks", daemon=True).start()
         else:
             threading.Thread(target=self._anchor, name="anchor", daemon=True).start()
 
@@ -214,6 +218,29 @@ class MeetingFeed(rtmp.Publisher):
         finally:
             self._anchor_done.set()
 
+    def _follow_marks(self) -> None:
+        while not self._finished_event.wait(self.server.options.segment_s):
+            self.marks_follow()
+
+    def marks_follow(self) -> None:
+        try:
+            playlist = (self.folder / PLAYLIST).read_text()
+        except OSError:
+            return
+        try:
+            moved = with_database(
+                services.marks_follow_playlist, meeting=self.meeting, playlist=playlist
+            )
+        except Exception:  # the next segment tries again; the feed must go on
+            logger.exception("Meeting %s: placing the marks after a gap failed", self.meeting.pk)
+            return
+        if moved:
+            logger.info(
+                "Meeting %s: %s marks placed by the segments' times (the feed had a gap).",
+                self.meeting.pk,
+                moved,
+            )
+
     def on_tag(self, tag: rtmp.Tag) -> None:
         self.fanout.on_tag(tag)
 
@@ -227,9 +254,11 @@ class MeetingFeed(rtmp.Publisher):
             if self._finished:
                 return
             self._finished = True
+        self._finished_event.set()
         self.fanout.stop()
         # The playlist of a very short feed may appear only now.
         self._anchor_done.wait(5)
+        self.marks_follow()  # the closed playlist: marks after a gap, at last
         with_database(services.ingest_end, meeting=self.meeting)
         media = self.fanout.media_seconds
         cpu = self.fanout.cpu_seconds

@@ -140,6 +140,38 @@ def ingest_anchor(*, meeting: Meeting, started_at: datetime) -> None:
             speaker_turns_rebuild(meeting=meeting)
 
 
+def marks_follow_playlist(*, meeting: Meeting, playlist: str) -> int:
+    """After the encoder dropped out and came back, put marks set live at their media offset.
+
+    Offsets are counted from `recording_started_at`, which is right only while the feed
+    has no gap; after a gap the media is shorter than the wall clock by the gap. The
+    segments' EXT-X-PROGRAM-DATE-TIMEs say what was shown when (commands.media_offset_ms).
+    Marks an editor corrected by hand are left alone. Returns how many marks moved.
+    """
+    segments = commands.hls_dated_segments(playlist)
+    if not commands.hls_has_gap(segments):
+        return 0
+    end_ms = None
+    if "#EXT-X-ENDLIST" in playlist:
+        end_ms = segments[-1].start_ms + segments[-1].duration_ms
+    moved = 0
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        marks = TimelineMark.objects.filter(meeting=meeting, corrected_at=None).exclude(at=None)
+        for mark in marks:
+            offset = commands.media_offset_ms(segments, mark.at)
+            if offset is None:
+                continue
+            if end_ms is not None:
+                offset = min(offset, end_ms)
+            if offset != mark.offset_ms:
+                TimelineMark.objects.filter(pk=mark.pk).update(offset_ms=offset)
+                moved += 1
+        if moved:
+            speaker_turns_rebuild(meeting=meeting)
+    return moved
+
+
 def ingest_end(*, meeting: Meeting) -> None:
     with transaction.atomic():
         MeetingStream.objects.filter(meeting=meeting).update(publishing_since=None)
