@@ -319,6 +319,19 @@ class IngestServer:
                 peer,
             )
             return None
+        admitted = await asyncio.to_thread(with_database, services.ingest_admit, meeting=meeting)
+        if not admitted:
+            logger.warning(
+                "Refused a stream for meeting %s from %s: the meeting already has a recording. "
+                "An operator can choose in the console to continue or replace it.",
+                meeting.pk,
+                peer,
+            )
+            return None
+        if admitted != "new":
+            logger.info(
+                "Meeting %s: the feed from %s will %s the recording.", meeting.pk, peer, admitted
+            )
         feed = MeetingFeed(self, meeting, peer)
         feed.disconnect = disconnect
         self.feeds[meeting.pk] = feed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import datetime, timedelta
 
@@ -12,10 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samskab.media import commands
-from samskab.streaming import crypto, destinations
+from samskab.recordings import storage
+from samskab.streaming import crypto, destinations, selectors
 from samskab.streaming.models import Destination, DestinationStatus, MeetingStream
 from samskab.webcasts.models import Meeting, TimelineMark
+from samskab.webcasts.recording import media_folder
 from samskab.webcasts.services import speaker_turns_rebuild
+
+logger = logging.getLogger("samskab.streaming")
 
 KEY_BYTES = 24
 
@@ -107,6 +112,62 @@ def srt_ports_assign(*, first: int, count: int, now: datetime) -> dict[int, tupl
             if stream.srt_port is not None:
                 result[stream.meeting_id] = (stream.srt_port, stream.key)
     return result
+
+
+def ingest_admit(*, meeting: Meeting) -> str:
+    """May an encoder's feed start? "new", "continue" or "replace"; "" refuses it.
+
+    A meeting without a recording, or whose live encoder came back, goes on by itself. One
+    that already has a finished, uploaded or old recording refuses a new feed, so a test
+    or a wrong key in the encoder cannot add to the archive, unless staff chose in the
+    console to continue the recording or to replace it (then the old one is deleted now).
+    """
+    existing = selectors.existing_recording(meeting)
+    if existing is None:
+        return "new"
+    Choice = MeetingStream.RecordingChoice
+    with transaction.atomic():
+        stream = MeetingStream.objects.select_for_update().filter(meeting=meeting).first()
+        choice = stream.recording_choice if stream is not None else Choice.ASK
+        if choice == Choice.CONTINUE and existing.can_continue:
+            return "continue"
+        if choice == Choice.REPLACE and existing.can_replace:
+            recording_replace(meeting=meeting)
+            # The new recording goes on by itself if the encoder drops out.
+            stream.recording_choice = Choice.CONTINUE
+            stream.refused_at = None
+            stream.save(update_fields=["recording_choice", "refused_at"])
+            return "replace"
+        if stream is not None:
+            stream.refused_at = timezone.now()
+            stream.save(update_fields=["refused_at"])
+    return ""
+
+
+def recording_replace(*, meeting: Meeting) -> int:
+    """Delete the meeting's recording (segments, pictures, recording files, uploaded master)
+    so that a new feed starts afresh; marks keep their times and are placed on the new one."""
+    files = storage.remove_tree(media_folder(meeting.pk))
+    files += storage.remove_tree(storage.masters_folder(meeting.pk))
+    Meeting.objects.filter(pk=meeting.pk).update(
+        recording_started_at=None, duration_ms=None, updated_at=timezone.now()
+    )
+    logger.warning(
+        "Meeting %s: its recording (%s files) was deleted, to be replaced by a new feed.",
+        meeting.pk,
+        files,
+    )
+    return files
+
+
+def recording_choice_set(*, meeting: Meeting, choice: str) -> MeetingStream:
+    """Staff's answer for a feed into a meeting that already has a recording."""
+    if choice not in MeetingStream.RecordingChoice.values:
+        raise ValidationError(_("Choose to continue or replace the recording."), code="choice")
+    stream = stream_key_ensure(meeting=meeting)
+    stream.recording_choice = choice
+    stream.save(update_fields=["recording_choice"])
+    return stream
 
 
 def ingest_begin(*, meeting: Meeting) -> None:

@@ -56,6 +56,7 @@ def streaming_context(request: HttpRequest | None, meeting: Meeting) -> dict:
             else ""
         ),
         "srt_latency_ms": SRT_LATENCY_MS,
+        "existing": selectors.existing_recording(meeting),
         "destinations": selectors.console_destinations(meeting),
         "poll_url": reverse("streaming:console", kwargs={"pk": meeting.pk}),
     }
@@ -87,4 +88,34 @@ def stream_key_new(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.success(request, _("The meeting has a stream key. Enter it in the encoder."))
+    return redirect(reverse("webcasts:console", kwargs={"pk": meeting.pk}) + "#console-streaming")
+
+
+@login_required
+@require_POST
+def recording_choice(request: HttpRequest, pk: int) -> HttpResponse:
+    """Continue or replace the recording when the encoder sends into a meeting that has one."""
+    meeting = meeting_for(request, pk, PERMISSION)
+    choice = request.POST.get("choice", "")
+    existing = selectors.existing_recording(meeting)
+    allowed = {MeetingStream.RecordingChoice.ASK.value}
+    if existing is not None and existing.can_continue:
+        allowed.add(MeetingStream.RecordingChoice.CONTINUE.value)
+    if existing is not None and existing.can_replace:
+        allowed.add(MeetingStream.RecordingChoice.REPLACE.value)
+    if choice not in allowed:
+        messages.error(request, _("That choice is not possible for this meeting's recording."))
+    else:
+        services.recording_choice_set(meeting=meeting, choice=choice)
+        messages.success(
+            request,
+            {
+                "continue": _("The next feed from the encoder continues the recording."),
+                "replace": _(
+                    "The next feed from the encoder replaces the recording; "
+                    "the old one is deleted when it starts."
+                ),
+                "": _("A new feed from the encoder is refused while the meeting has a recording."),
+            }[choice],
+        )
     return redirect(reverse("webcasts:console", kwargs={"pk": meeting.pk}) + "#console-streaming")
