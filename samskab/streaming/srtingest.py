@@ -13,9 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import socket
 import subprocess
 import threading
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -54,6 +57,7 @@ class SrtPort:
         self.peer = ""  # the last encoder whose handshake ffmpeg accepted
         self.feed: MeetingFeed | None = None
         self.process: subprocess.Popen[bytes] | None = None
+        self.cpu_seconds = 0.0  # the SRT listener ffmpeg's, all runs
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"srt {port}", daemon=True)
 
@@ -158,6 +162,8 @@ class SrtPort:
         except srt.FlvError as error:
             logger.warning("Meeting %s: unreadable SRT feed: %s", self.meeting_id, error)
         finally:
+            # Its CPU time before it is reaped (it ends by itself when the encoder has gone).
+            self.cpu_seconds += _cpu_seconds_at_exit(process.pid)
             self._kill()
             process.wait()
             reader.join(5)
@@ -184,6 +190,20 @@ class SrtPort:
         if process is not None and process.poll() is None:
             with contextlib.suppress(OSError):
                 process.kill()
+
+
+def _cpu_seconds_at_exit(pid: int, wait_s: float = 2.0) -> float:
+    """A child's user and system CPU time from /proc (Linux; 0 elsewhere), read once it has
+    exited but is not yet reaped (or after wait_s, while it still runs)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return 0.0
+        if fields[0] == "Z" or time.monotonic() > deadline:
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        time.sleep(0.05)
 
 
 def _read_errors(process: subprocess.Popen[bytes], errors: list[str]) -> None:

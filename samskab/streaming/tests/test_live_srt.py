@@ -57,6 +57,7 @@ def test_an_srt_encoder_with_the_right_passphrase_feeds_the_same_pipeline(tmp_pa
         port = ports[meeting.pk]
         assert port in (first, first + 1)
         wait_for(lambda: meeting.pk in ingest.server.srt.ports)
+        srt_port = ingest.server.srt.ports[meeting.pk]
         url = f"srt://127.0.0.1:{port}"
 
         wrong = encoder(f"{url}?passphrase=not-the-key-1234", seconds=2, container="mpegts")
@@ -100,10 +101,17 @@ def test_an_srt_encoder_with_the_right_passphrase_feeds_the_same_pipeline(tmp_pa
     meeting.refresh_from_db()
     assert meeting.video_kind == Meeting.VideoKind.UPLOAD
     assert meeting.recording_started_at == first_program_date_time(folder / "index.m3u8")
-    # Copied, not encoded.
+    # Copied, not encoded: the SRT listener, the relay (in the event loop), HLS, recording
+    # and the restream together use a fraction of real time.
     media = feed.fanout.media_seconds
     assert media == pytest.approx(SECONDS, abs=1)
-    assert feed.fanout.cpu_seconds < 0.3 * media
+    listener = srt_port.cpu_seconds
+    assert listener > 0
+    cpu = feed.fanout.cpu_seconds + listener + ingest.loop_cpu_seconds
+    print(
+        f"SRT ingest CPU {cpu:.2f} s (listener {listener:.2f}) for {media:.1f} s: {cpu / media:.3f}"
+    )
+    assert cpu < 0.3 * media
 
 
 def srt_ports() -> dict[int, int]:
