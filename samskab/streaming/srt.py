@@ -208,7 +208,7 @@ class Relay(asyncio.DatagramProtocol):
     """A public UDP port relayed to ffmpeg's SRT listener on 127.0.0.1:backend_port."""
 
     IDLE_S = 30.0  # a flow that carried nothing this long is dropped
-    MAX_FLOWS = 64  # encoders (or anyone) knocking at once
+    MAX_FLOWS = 64  # encoders (or anyone) knocking at once; more push out the quietest
 
     def __init__(
         self, backend_port: int, *, on_refused: OnRefused, on_accepted: OnAccepted
@@ -230,7 +230,10 @@ class Relay(asyncio.DatagramProtocol):
         flow = self.flows.get(peer)
         if flow is None:
             if len(self.flows) >= self.MAX_FLOWS:
-                return
+                # Full (someone knocking from many addresses): the quietest flow makes way,
+                # never a working encoder, which sends all the time.
+                quietest = min(self.flows, key=lambda key: self.flows[key].last_seen)
+                self.flows.pop(quietest).close()
             flow = self.flows[peer] = _Backend(self, peer)
             task = asyncio.get_running_loop().create_task(self._open(flow))
             self._opening.add(task)

@@ -1,6 +1,8 @@
 """SRT handshakes read from bytes, FLV read back in pieces, the listener's command line and
 the ports handed out to near meetings."""
 
+import asyncio
+import socket
 import struct
 from datetime import timedelta
 
@@ -115,3 +117,46 @@ def test_near_meetings_get_ports_and_keep_them():
     Meeting.objects.filter(pk=today.pk).update(status=Meeting.Status.ENDED)
     ports = services.srt_ports_assign(first=9000, count=2, now=now)
     assert ports[today.pk][0] == 9001
+
+
+def test_the_relay_passes_datagrams_both_ways_and_reports_a_refusal_with_the_address():
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        received: list[bytes] = []
+
+        class Listener(asyncio.DatagramProtocol):  # stands in for ffmpeg's SRT listener
+            def connection_made(self, transport):
+                self.transport = transport
+
+            def datagram_received(self, data, addr):
+                received.append(data)
+                wrong = srt.parse_handshake(data).stream_id == "wrong"
+                kind = 1010 if wrong else srt.CONCLUSION
+                self.transport.sendto(handshake(kind), addr)
+
+        backend, _ = await loop.create_datagram_endpoint(Listener, local_addr=("127.0.0.1", 0))
+        refused, accepted = [], []
+        relay = await srt.relay(
+            "127.0.0.1",
+            0,
+            backend.get_extra_info("sockname")[1],
+            on_refused=lambda peer, reason: refused.append((peer, reason)),
+            on_accepted=lambda peer, stream_id: accepted.append((peer, stream_id)),
+        )
+        port = relay.transport.get_extra_info("sockname")[1]
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as encoder:
+            encoder.bind(("127.0.0.1", 0))
+            encoder.setblocking(False)
+            me = f"127.0.0.1:{encoder.getsockname()[1]}"
+            encoder.sendto(handshake(srt.CONCLUSION, stream_id="wrong"), ("127.0.0.1", port))
+            answer = await asyncio.wait_for(loop.sock_recv(encoder, 2048), 5)
+            assert srt.parse_handshake(answer).reason == "wrong passphrase"
+            assert refused == [(me, "wrong passphrase")]
+            encoder.sendto(handshake(srt.CONCLUSION, stream_id="room"), ("127.0.0.1", port))
+            await asyncio.wait_for(loop.sock_recv(encoder, 2048), 5)
+            assert accepted == [(me, "room")]
+        assert len(received) == 2 and len(relay.flows) == 1
+        relay.close()
+        backend.close()
+
+    asyncio.run(scenario())
