@@ -5,9 +5,11 @@ Each builder returns the argument list after the ffmpeg binary; nothing here run
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 # --- Live: ingest and restreaming (the streaming app) -------------------------------------
 
@@ -74,6 +76,54 @@ def restream_command(url: str) -> list[str]:
         "-f", "flv", "-flvflags", "no_duration_filesize",
         "-rw_timeout", "15000000",  # microseconds: a destination that stalls this long failed
         url,
+    ]  # fmt: skip
+
+
+# SRT: one ffmpeg listener per meeting, on loopback behind the ingest's UDP relay (srt.py).
+# The meeting's stream key is the SRT passphrase; libsrt refuses a caller whose passphrase
+# differs, or who has none, during the handshake (enforced encryption), before any media.
+SRT_PASSPHRASE_MIN = 10  # libsrt's limits for SRTO_PASSPHRASE
+SRT_PASSPHRASE_MAX = 79
+SRT_LATENCY_MS = 1000  # the larger of the encoder's and ours applies
+# An MPEG-TS feed must be probed before its streams are known (parameter sets come with the
+# first keyframe); longer probing would delay the recording's start, i.e. offset 0 of the marks.
+SRT_INPUT_PROBE = ["-analyzeduration", "1000000", "-probesize", "1000000"]
+
+
+def srt_passphrase_ok(key: str) -> bool:
+    """Whether a stream key can be an SRT passphrase (10-79 printable ASCII characters)."""
+    return (
+        SRT_PASSPHRASE_MIN <= len(key) <= SRT_PASSPHRASE_MAX
+        and key.isascii()
+        and key.isprintable()
+        and " " not in key
+    )
+
+
+def srt_listen_command(
+    *, port: int, passphrase: str, host: str = "127.0.0.1", latency_ms: int = SRT_LATENCY_MS
+) -> list[str]:
+    """ffmpeg waiting for one SRT encoder on host:port; the feed goes as FLV to stdout, copied.
+
+    The ingest hands that FLV to the same fan-out as an RTMP feed (HLS, recording, pictures,
+    restreams). Protocol options are given as options, not in the URL, so the passphrase
+    needs no escaping.
+    """
+    if not srt_passphrase_ok(passphrase):
+        raise ValueError("an SRT passphrase has 10 to 79 characters")
+    if not 0 < port < 65536:
+        raise ValueError("not a port")
+    return [
+        "-nostdin",
+        "-mode", "listener",
+        "-passphrase", passphrase,
+        "-enforced_encryption", "1",
+        "-latency", str(latency_ms * 1000),  # microseconds
+        *SRT_INPUT_PROBE,
+        "-f", "mpegts",
+        "-i", f"srt://{host}:{port}",
+        "-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy",
+        "-f", "flv", "-flvflags", "no_duration_filesize", "pipe:1",
     ]  # fmt: skip
 
 
@@ -284,6 +334,81 @@ def clip_playlist(
         lines.append(prefix + segment.uri)
     lines.append("#EXT-X-ENDLIST")
     return "\n".join(lines) + "\n", start_ms - chosen[0].start_ms
+
+
+@dataclass(frozen=True)
+class DatedSegment:
+    """A live playlist's segment: where it starts in the media and when it began (wall)."""
+
+    start_ms: int
+    duration_ms: int
+    wall: datetime  # its EXT-X-PROGRAM-DATE-TIME
+
+
+PDT_TAG = "#EXT-X-PROGRAM-DATE-TIME:"
+GAP_TOLERANCE_MS = 500
+
+
+def hls_dated_segments(playlist: str) -> list[DatedSegment]:
+    """The segments of a live playlist that carry EXT-X-PROGRAM-DATE-TIME, with their media
+    offsets (segments without one count for the offsets but are left out)."""
+    segments = []
+    position = 0
+    duration_ms: int | None = None
+    wall: datetime | None = None
+    for raw in playlist.splitlines():
+        line = raw.strip()
+        if line.startswith("#EXTINF:"):
+            duration_ms = round(float(line.removeprefix("#EXTINF:").split(",", 1)[0]) * 1000)
+        elif line.startswith(PDT_TAG):
+            wall = _program_date_time(line.removeprefix(PDT_TAG))
+        elif line and not line.startswith("#") and duration_ms is not None:
+            if wall is not None:
+                segments.append(DatedSegment(position, duration_ms, wall))
+            position += duration_ms
+            duration_ms = wall = None
+    return segments
+
+
+def _program_date_time(value: str) -> datetime | None:
+    text = value.strip().replace("Z", "+00:00")
+    if len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
+        text = text[:-2] + ":" + text[-2:]  # ffmpeg writes +0000; fromisoformat wants +00:00
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def hls_has_gap(segments: list[DatedSegment]) -> bool:
+    """Whether the feed stopped and came back: a segment begins later than its predecessor
+    ends (wall clock), by more than a rounding."""
+    return any(
+        (b.wall - a.wall).total_seconds() * 1000 - a.duration_ms > GAP_TOLERANCE_MS
+        for a, b in itertools.pairwise(segments)
+    )
+
+
+def media_offset_ms(segments: list[DatedSegment], at: datetime) -> int | None:
+    """The media offset (ms) shown at wall-clock instant `at`, across discontinuities.
+
+    Inside a segment: its start plus the time since it began. In a gap (the encoder was
+    away): where the picture resumes, i.e. the next segment's start. Before the first
+    segment: 0. After the last (live, its successor not listed yet): counted on from the
+    last segment. None when the playlist has no program date-times.
+    """
+    if not segments:
+        return None
+    if at <= segments[0].wall:
+        return 0
+    for segment, following in zip(segments, [*segments[1:], None], strict=True):
+        since_ms = round((at - segment.wall).total_seconds() * 1000)
+        if following is None or at < following.wall:
+            if following is not None and since_ms >= segment.duration_ms:
+                return following.start_ms  # in the gap before the next segment
+            return segment.start_ms + since_ms
+    raise AssertionError("unreachable")
 
 
 def _seconds(ms: int) -> str:

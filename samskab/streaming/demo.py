@@ -40,4 +40,8 @@ def demo_streaming_load() -> list[str]:
         "  ffmpeg -re -f lavfi -i testsrc2=size=1280x720:rate=25 -f lavfi -i sine "
         "-c:v libx264 -g 50 -c:a aac -f flv "
         f"rtmp://127.0.0.1:1935/live/{stream.key}",
+        "  or over SRT, with the meeting's SRT port from the operator console (9000 onwards):",
+        "  ffmpeg -re -f lavfi -i testsrc2=size=1280x720:rate=25 -f lavfi -i sine "
+        "-c:v libx264 -g 50 -c:a aac -f mpegts "
+        f"'srt://127.0.0.1:<port>?passphrase={stream.key}&latency=1000000'",
     ]

@@ -23,7 +23,7 @@ from typing import Any
 from django.db import OperationalError, close_old_connections
 
 from samskab.media import commands
-from samskab.streaming import destinations, fanout, rtmp, selectors, services
+from samskab.streaming import destinations, fanout, rtmp, selectors, services, srtingest
 from samskab.streaming.models import Destination
 from samskab.webcasts.ffmpeg import ffmpeg_path
 from samskab.webcasts.models import Meeting
@@ -87,6 +87,12 @@ class IngestOptions:
     backoff: fanout.Backoff = field(default_factory=fanout.Backoff)
     thumbnail_every_s: int = commands.LIVE_THUMBNAIL_EVERY_S
     segment_s: int = commands.LIVE_SEGMENT_S
+    # SRT: meetings that are near get a UDP port each from srt_port .. srt_port+srt_ports-1
+    # (0: no SRT). The ports are looked over every srt_poll_s seconds.
+    srt_port: int = 0
+    srt_ports: int = 10
+    srt_poll_s: float = 10.0
+    srt_latency_ms: int = commands.SRT_LATENCY_MS
 
 
 class MeetingFeed(rtmp.Publisher):
@@ -98,9 +104,11 @@ class MeetingFeed(rtmp.Publisher):
         self.peer = peer
         self.folder = media_folder(meeting.pk)
         self.fanout = fanout.Fanout([])
+        self.disconnect: Callable[[], None] | None = None
         self._anchor_done = threading.Event()
         self._finish_lock = threading.Lock()
         self._finished = False
+        self._finished_event = threading.Event()
         self.started = time.monotonic()
 
     # Runs in a worker thread (database and file system).
@@ -143,6 +151,9 @@ class MeetingFeed(rtmp.Publisher):
         self.fanout.start()
         if appending:
             self._anchor_done.set()
+            # The encoder came back after a gap: marks set from now on are counted from
+            # the first start; put them where the video shows them, segment by segment.
+            threading.Thread(target=self._follow_marks, name="marks", daemon=True).start()
         else:
             threading.Thread(target=self._anchor, name="anchor", daemon=True).start()
 
@@ -207,6 +218,29 @@ class MeetingFeed(rtmp.Publisher):
         finally:
             self._anchor_done.set()
 
+    def _follow_marks(self) -> None:
+        while not self._finished_event.wait(self.server.options.segment_s):
+            self.marks_follow()
+
+    def marks_follow(self) -> None:
+        try:
+            playlist = (self.folder / PLAYLIST).read_text()
+        except OSError:
+            return
+        try:
+            moved = with_database(
+                services.marks_follow_playlist, meeting=self.meeting, playlist=playlist
+            )
+        except Exception:  # the next segment tries again; the feed must go on
+            logger.exception("Meeting %s: placing the marks after a gap failed", self.meeting.pk)
+            return
+        if moved:
+            logger.info(
+                "Meeting %s: %s marks placed by the segments' times (the feed had a gap).",
+                self.meeting.pk,
+                moved,
+            )
+
     def on_tag(self, tag: rtmp.Tag) -> None:
         self.fanout.on_tag(tag)
 
@@ -220,9 +254,11 @@ class MeetingFeed(rtmp.Publisher):
             if self._finished:
                 return
             self._finished = True
+        self._finished_event.set()
         self.fanout.stop()
         # The playlist of a very short feed may appear only now.
         self._anchor_done.wait(5)
+        self.marks_follow()  # the closed playlist: marks after a gap, at last
         with_database(services.ingest_end, meeting=self.meeting)
         media = self.fanout.media_seconds
         cpu = self.fanout.cpu_seconds
@@ -244,6 +280,7 @@ class IngestServer:
         self.finished: list[MeetingFeed] = []
         self.server: asyncio.Server | None = None
         self.port = self.options.port
+        self.srt: srtingest.SrtPorts | None = None
 
     async def authorize(self, app: str, name: str, peer: str) -> rtmp.Publisher | None:
         meeting = None
@@ -254,6 +291,16 @@ class IngestServer:
         if meeting is None:
             logger.warning("Refused a stream from %s: wrong application or stream key.", peer)
             return None
+        return await self.open_feed(meeting, peer)
+
+    async def open_feed(
+        self, meeting: Meeting, peer: str, *, disconnect: Callable[[], None] | None = None
+    ) -> MeetingFeed | None:
+        """The feed for an encoder whose key was accepted (RTMP or SRT), or None to refuse.
+
+        `disconnect` ends an SRT encoder's connection (an RTMP one is closed through
+        `connection`), for when another encoder takes over.
+        """
         old = self.feeds.get(meeting.pk)
         if old is not None and old.fanout.silent_for() > TAKE_OVER_AFTER_S:
             # The encoder came back before its old connection timed out (a network drop):
@@ -262,6 +309,8 @@ class IngestServer:
             await asyncio.to_thread(old.finish)
             if old.connection is not None:
                 old.connection.close()
+            if old.disconnect is not None:
+                old.disconnect()
             self.feeds.pop(meeting.pk, None)
         if meeting.pk in self.feeds:
             logger.warning(
@@ -270,7 +319,21 @@ class IngestServer:
                 peer,
             )
             return None
+        admitted = await asyncio.to_thread(with_database, services.ingest_admit, meeting=meeting)
+        if not admitted:
+            logger.warning(
+                "Refused a stream for meeting %s from %s: the meeting already has a recording. "
+                "An operator can choose in the console to continue or replace it.",
+                meeting.pk,
+                peer,
+            )
+            return None
+        if admitted != "new":
+            logger.info(
+                "Meeting %s: the feed from %s will %s the recording.", meeting.pk, peer, admitted
+            )
         feed = MeetingFeed(self, meeting, peer)
+        feed.disconnect = disconnect
         self.feeds[meeting.pk] = feed
         self.finished.append(feed)
         try:
@@ -290,10 +353,15 @@ class IngestServer:
         if sockets:
             self.port = sockets[0].getsockname()[1]
         logger.info("Listening for encoders on rtmp://%s:%s/%s/", self.options.host, self.port, APP)
+        if self.options.srt_port:
+            self.srt = srtingest.SrtPorts(self)
+            await self.srt.start()
 
     async def stop(self) -> None:
         if self.server is not None:
             self.server.close()
+        if self.srt is not None:
+            await self.srt.stop()
         # Finish every feed: the playlists get their ENDLIST, the recordings are closed.
         await asyncio.gather(*(asyncio.to_thread(feed.finish) for feed in self.feeds.values()))
         self.feeds.clear()

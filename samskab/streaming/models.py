@@ -19,6 +19,24 @@ class MeetingStream(models.Model):
     key_encrypted = models.TextField(editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     publishing_since = models.DateTimeField(_("receiving since"), null=True, blank=True)
+    # The UDP port `samskab ingest --srt-port` listens on for this meeting's encoder (SRT),
+    # given out while the meeting is near; the stream key is the SRT passphrase.
+    srt_port = models.PositiveIntegerField(_("SRT port"), null=True, blank=True, unique=True)
+
+    class RecordingChoice(models.TextChoices):
+        ASK = "", _("Refuse a new feed")
+        CONTINUE = "continue", _("Continue the recording")
+        REPLACE = "replace", _("Replace the recording")
+
+    # What a feed into a meeting that already has a recording does (services.ingest_admit).
+    recording_choice = models.CharField(
+        _("when the meeting already has a recording"),
+        max_length=8,
+        choices=RecordingChoice,
+        default=RecordingChoice.ASK,
+        blank=True,
+    )
+    refused_at = models.DateTimeField(_("feed refused (existing recording)"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     rotated_at = models.DateTimeField(_("key changed"), auto_now_add=True)
 

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
+from samskab.media import commands
+from samskab.recordings import storage
+from samskab.recordings.models import Clip
 from samskab.streaming import crypto
 from samskab.streaming.models import Destination, DestinationStatus, MeetingStream
 from samskab.webcasts.models import Meeting
+from samskab.webcasts.recording import PLAYLIST, media_folder
+
+# A live recording whose last segment is older than this is not a dropped connection.
+RECONNECT_WITHIN = timedelta(hours=6)
 
 
 def meeting_for_stream_key(key: str) -> Meeting | None:
@@ -43,3 +53,39 @@ def console_destinations(meeting: Meeting) -> list[dict]:
     for destination in destinations_for(meeting, enabled_only=False):
         rows.append({"destination": destination, "status": states.get(destination.pk)})
     return rows
+
+
+@dataclass(frozen=True)
+class ExistingRecording:
+    """Why a new feed would not simply continue the meeting's video, and what staff may do."""
+
+    reason: str  # "ended", "old", "uploaded" or "hidden"
+    can_continue: bool  # append to the live recording's playlist
+    can_replace: bool  # delete it and start afresh (not when clips are made from it)
+    clips: int
+
+
+def existing_recording(meeting: Meeting) -> ExistingRecording | None:
+    """The meeting's recording a new feed would run into, or None when the feed may start
+    (no recording yet) or go on by itself (the encoder of a live meeting came back)."""
+    clips = Clip.objects.filter(meeting=meeting).count()
+    if storage.hidden_folder(meeting.pk).exists():
+        return ExistingRecording("hidden", can_continue=False, can_replace=False, clips=clips)
+    uploaded = storage.uploaded_master(meeting.pk) is not None
+    try:
+        segments = commands.hls_dated_segments((media_folder(meeting.pk) / PLAYLIST).read_text())
+    except OSError:
+        if not uploaded:
+            return None
+        segments = []
+    replace = clips == 0
+    if uploaded or not segments:
+        # Uploaded, packaged or redacted: a video-on-demand package, not a live playlist.
+        return ExistingRecording("uploaded", can_continue=False, can_replace=replace, clips=clips)
+    if meeting.status == Meeting.Status.ENDED:
+        return ExistingRecording("ended", can_continue=True, can_replace=replace, clips=clips)
+    last = segments[-1]
+    ended_at = last.wall + timedelta(milliseconds=last.duration_ms)
+    if timezone.now() - ended_at > RECONNECT_WITHIN:
+        return ExistingRecording("old", can_continue=True, can_replace=replace, clips=clips)
+    return None

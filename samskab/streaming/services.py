@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,10 +12,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samskab.streaming import crypto, destinations
+from samskab.media import commands
+from samskab.recordings import storage
+from samskab.streaming import crypto, destinations, selectors
 from samskab.streaming.models import Destination, DestinationStatus, MeetingStream
 from samskab.webcasts.models import Meeting, TimelineMark
+from samskab.webcasts.recording import media_folder
 from samskab.webcasts.services import speaker_turns_rebuild
+
+logger = logging.getLogger("samskab.streaming")
 
 KEY_BYTES = 24
 
@@ -66,6 +72,104 @@ def destination_state_set(
     )
 
 
+SRT_WINDOW = timedelta(hours=12)
+
+
+def srt_ports_assign(*, first: int, count: int, now: datetime) -> dict[int, tuple[int, str]]:
+    """Give each near meeting with a stream key an SRT port; {meeting id: (port, key)}.
+
+    Near: planned or live and starting within 12 hours either way, or live, or receiving.
+    A meeting keeps its port while it is near, so the encoder's settings stay right; the
+    port is freed afterwards. Keys that cannot be an SRT passphrase get no port.
+    """
+    ports = range(first, first + count)
+    near = (
+        (
+            Q(meeting__status__in=[Meeting.Status.PLANNED, Meeting.Status.LIVE])
+            & Q(meeting__starts_at__gte=now - SRT_WINDOW, meeting__starts_at__lte=now + SRT_WINDOW)
+        )
+        | Q(meeting__status=Meeting.Status.LIVE)
+        | Q(publishing_since__isnull=False)
+    )
+    with transaction.atomic():
+        streams = list(
+            MeetingStream.objects.select_for_update()
+            .filter(near)
+            .order_by("meeting__starts_at", "pk")
+        )
+        wanted = [s for s in streams if commands.srt_passphrase_ok(s.key)]
+        wanted_ids = {s.pk for s in wanted}
+        MeetingStream.objects.exclude(srt_port=None).exclude(pk__in=wanted_ids).update(
+            srt_port=None
+        )
+        taken = {s.srt_port for s in wanted if s.srt_port in ports}
+        free = [port for port in ports if port not in taken]
+        result = {}
+        for stream in wanted:
+            if stream.srt_port not in ports:
+                stream.srt_port = free.pop(0) if free else None
+                MeetingStream.objects.filter(pk=stream.pk).update(srt_port=stream.srt_port)
+            if stream.srt_port is not None:
+                result[stream.meeting_id] = (stream.srt_port, stream.key)
+    return result
+
+
+def ingest_admit(*, meeting: Meeting) -> str:
+    """May an encoder's feed start? "new", "continue" or "replace"; "" refuses it.
+
+    A meeting without a recording, or whose live encoder came back, goes on by itself. One
+    that already has a finished, uploaded or old recording refuses a new feed, so a test
+    or a wrong key in the encoder cannot add to the archive, unless staff chose in the
+    console to continue the recording or to replace it (then the old one is deleted now).
+    """
+    existing = selectors.existing_recording(meeting)
+    if existing is None:
+        return "new"
+    Choice = MeetingStream.RecordingChoice
+    with transaction.atomic():
+        stream = MeetingStream.objects.select_for_update().filter(meeting=meeting).first()
+        choice = stream.recording_choice if stream is not None else Choice.ASK
+        if choice == Choice.CONTINUE and existing.can_continue:
+            return "continue"
+        if choice == Choice.REPLACE and existing.can_replace:
+            recording_replace(meeting=meeting)
+            # The new recording goes on by itself if the encoder drops out.
+            stream.recording_choice = Choice.CONTINUE
+            stream.refused_at = None
+            stream.save(update_fields=["recording_choice", "refused_at"])
+            return "replace"
+        if stream is not None:
+            stream.refused_at = timezone.now()
+            stream.save(update_fields=["refused_at"])
+    return ""
+
+
+def recording_replace(*, meeting: Meeting) -> int:
+    """Delete the meeting's recording (segments, pictures, recording files, uploaded master)
+    so that a new feed starts afresh; marks keep their times and are placed on the new one."""
+    files = storage.remove_tree(media_folder(meeting.pk))
+    files += storage.remove_tree(storage.masters_folder(meeting.pk))
+    Meeting.objects.filter(pk=meeting.pk).update(
+        recording_started_at=None, duration_ms=None, updated_at=timezone.now()
+    )
+    logger.warning(
+        "Meeting %s: its recording (%s files) was deleted, to be replaced by a new feed.",
+        meeting.pk,
+        files,
+    )
+    return files
+
+
+def recording_choice_set(*, meeting: Meeting, choice: str) -> MeetingStream:
+    """Staff's answer for a feed into a meeting that already has a recording."""
+    if choice not in MeetingStream.RecordingChoice.values:
+        raise ValidationError(_("Choose to continue or replace the recording."), code="choice")
+    stream = stream_key_ensure(meeting=meeting)
+    stream.recording_choice = choice
+    stream.save(update_fields=["recording_choice"])
+    return stream
+
+
 def ingest_begin(*, meeting: Meeting) -> None:
     """The encoder publishes: the meeting's video is now ours (HLS in its media folder)."""
     with transaction.atomic():
@@ -95,6 +199,38 @@ def ingest_anchor(*, meeting: Meeting, started_at: datetime) -> None:
                 moved = True
         if moved:
             speaker_turns_rebuild(meeting=meeting)
+
+
+def marks_follow_playlist(*, meeting: Meeting, playlist: str) -> int:
+    """After the encoder dropped out and came back, put marks set live at their media offset.
+
+    Offsets are counted from `recording_started_at`, which is right only while the feed
+    has no gap; after a gap the media is shorter than the wall clock by the gap. The
+    segments' EXT-X-PROGRAM-DATE-TIMEs say what was shown when (commands.media_offset_ms).
+    Marks an editor corrected by hand are left alone. Returns how many marks moved.
+    """
+    segments = commands.hls_dated_segments(playlist)
+    if not commands.hls_has_gap(segments):
+        return 0
+    end_ms = None
+    if "#EXT-X-ENDLIST" in playlist:
+        end_ms = segments[-1].start_ms + segments[-1].duration_ms
+    moved = 0
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        marks = TimelineMark.objects.filter(meeting=meeting, corrected_at=None).exclude(at=None)
+        for mark in marks:
+            offset = commands.media_offset_ms(segments, mark.at)
+            if offset is None:
+                continue
+            if end_ms is not None:
+                offset = min(offset, end_ms)
+            if offset != mark.offset_ms:
+                TimelineMark.objects.filter(pk=mark.pk).update(offset_ms=offset)
+                moved += 1
+        if moved:
+            speaker_turns_rebuild(meeting=meeting)
+    return moved
 
 
 def ingest_end(*, meeting: Meeting) -> None:

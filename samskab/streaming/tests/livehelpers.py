@@ -21,8 +21,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def encoder(url: str, *, seconds: float) -> subprocess.Popen[bytes]:
-    """A chamber encoder: test pattern and tone, H.264 with a keyframe every 2 s, AAC."""
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def encoder(url: str, *, seconds: float, container: str = "flv") -> subprocess.Popen[bytes]:
+    """A chamber encoder: test pattern and tone, H.264 with a keyframe every 2 s, AAC.
+
+    RTMP carries FLV; an SRT encoder sends MPEG-TS (`container="mpegts"`)."""
     return subprocess.Popen(
         [
             ffmpeg_path(), "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
@@ -30,7 +38,7 @@ def encoder(url: str, *, seconds: float) -> subprocess.Popen[bytes]:
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
             "-t", str(seconds),
             "-c:v", "libx264", "-preset", "veryfast", "-g", "50", "-c:a", "aac",
-            "-f", "flv", url,
+            "-f", container, url,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

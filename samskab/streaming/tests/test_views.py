@@ -41,6 +41,22 @@ def test_the_encoder_address_can_be_set_for_the_site(client, settings):
     assert "rtmp://ingest.kommune.dk:1935/live" in page
 
 
+def test_the_console_shows_the_srt_address_next_to_the_rtmp_one(client, settings):
+    settings.STREAM_INGEST_URL = "rtmp://ingest.kommune.dk:1935/live"
+    meeting = MeetingFactory()
+    stream = services.stream_key_ensure(meeting=meeting)
+    client.force_login(user_with_role(Role.OPERATOR))
+    url = reverse("webcasts:console", kwargs={"pk": meeting.pk})
+    page = client.get(url).content.decode()
+    assert "srt://" not in page
+    assert "gets its own SRT port" in page
+    MeetingStream.objects.filter(pk=stream.pk).update(srt_port=9003)
+    page = client.get(url).content.decode()
+    assert "rtmp://ingest.kommune.dk:1935/live" in page
+    assert "<code>srt://ingest.kommune.dk:9003</code>" in page
+    assert f"srt://ingest.kommune.dk:9003?passphrase={stream.key}&amp;latency=1000000" in page
+
+
 def test_an_operator_makes_a_new_stream_key_and_the_old_one_stops_working(client):
     meeting = MeetingFactory()
     old = services.stream_key_ensure(meeting=meeting).key
