@@ -35,7 +35,7 @@ PURE_MODULES := samskab/envvars.py samskab/accounts/census.py samskab/budgets/co
 	samskab/budgets/pabulib.py samskab/budgets/participation.py samskab/webcasts/vtt.py samskab/webcasts/index.py \
 	samskab/live/events.py samskab/live/coalesce.py samskab/live/hub.py samskab/live/brokers \
 	samskab/moderation/spam.py samskab/surveys/stats.py samskab/surveys/csvsafe.py \
-	samskab/surveys/schema.py samskab/media samskab/streaming/rtmp.py samskab/streaming/fanout.py \
+	samskab/surveys/schema.py samskab/media samskab/streaming/rtmp.py samskab/streaming/srt.py samskab/streaming/fanout.py \
 	samskab/streaming/destinations.py
 
 typecheck: $(STAMP)
