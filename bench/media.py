@@ -129,9 +129,10 @@ def main() -> None:
     assert upload.status == Job.DONE, upload.error
     meeting.refresh_from_db()
 
-    middle = (meeting.duration_ms or 0) // 2
+    # From the middle, off the key frames (one every 2 s) at both ends, as a speaker turn is.
+    start_ms = (meeting.duration_ms or 0) // 2 + 1320
     clip = Clip.objects.create(
-        meeting=meeting, title="Klip", start_ms=middle, end_ms=middle + 60000
+        meeting=meeting, title="Klip", start_ms=start_ms, end_ms=start_ms + 60000
     )
     started = time.perf_counter()
     services.clip_render(clip)

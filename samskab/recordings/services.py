@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samskab.media import commands
-from samskab.recordings import engine, storage
+from samskab.recordings import clipping, engine, storage
 from samskab.recordings.models import (
     ArchiveLogEntry,
     ArchiveState,
@@ -282,7 +282,8 @@ def _enqueue_clip(clip: Clip) -> None:
 
 
 def clip_render(clip: Clip) -> None:
-    """Cut the clip's MP4 precisely from the master and keep it beside the meeting's video."""
+    """Cut the clip's MP4 precisely from the master and keep it beside the meeting's video
+    (a smart cut where the master allows: see clipping)."""
     source = storage.master_file(clip.meeting)
     Clip.objects.filter(pk=clip.pk).update(mp4_status=Job.RUNNING)
     target = storage.clip_mp4_path(clip.meeting_id, clip.pk)
@@ -291,12 +292,9 @@ def clip_render(clip: Clip) -> None:
     try:
         if source is None:
             raise MediaError("the meeting has no recording")
-        engine.run_job(
-            commands.clip_mp4_args(
-                str(source), str(partial), start_ms=clip.start_ms, end_ms=clip.end_ms
-            )
-        )
+        how = clipping.clip_mp4_make(source, partial, start_ms=clip.start_ms, end_ms=clip.end_ms)
         partial.replace(target)
+        logger.info("clip %s: MP4 made (%s)", clip.pk, how)
     except MediaError as error:
         partial.unlink(missing_ok=True)
         Clip.objects.filter(pk=clip.pk).update(mp4_status=Job.FAILED, mp4_error=str(error))
