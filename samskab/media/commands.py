@@ -459,16 +459,17 @@ def smart_cut_plan(
         return None
     frames = sorted(packets, key=lambda p: p.pts)
     frame = sorted(p.duration for p in frames)[len(frames) // 2] or 0.04
-    tolerance = frame / 4
+    tolerance = frame / 4  # between the frames' own times
+    rounding = 0.0005  # between a frame's time and a range given in milliseconds
     start = file_start_s + start_ms / 1000
     end = file_start_s + end_ms / 1000
     # The frame on screen at the in-point; the frames shown before the out-point.
-    shown = [p for p in frames if p.pts <= start + tolerance]
-    if not shown or frames[-1].pts + frames[-1].duration < end - tolerance:
+    shown = [p for p in frames if p.pts <= start + rounding]
+    if not shown or frames[-1].pts + frames[-1].duration < end - rounding:
         return None  # the packets do not cover the range
     first = shown[-1].pts
-    inside = [p for p in frames if first - tolerance <= p.pts < end - tolerance]
-    keys = [p for p in frames if p.key and first - tolerance <= p.pts <= end + tolerance]
+    inside = [p for p in frames if first - tolerance <= p.pts < end - rounding]
+    keys = [p for p in frames if p.key and first - tolerance <= p.pts <= end + rounding]
     if len(keys) < 2:
         return None  # no whole group of pictures: encoding it all is as quick
     k_first, k_last = keys[0], keys[-1]
