@@ -357,3 +357,32 @@ def test_the_staff_clip_link_never_reaches_a_citizen_through_the_cached_agenda(
     citizen_page = citizen.get(meeting.get_absolute_url()).content.decode()
     assert 'class="clip-link"' not in citizen_page
     assert item.title in citizen_page
+
+
+def test_speaker_turns_get_a_clip_link_for_staff_and_never_for_citizens(
+    editor_client, meeting, pattern_video, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    from samskab.webcasts import services as webcasts
+    from samskab.webcasts.tests.factories import mark
+
+    meeting = packaged(editor_client, meeting, pattern_video, django_capture_on_commit_callbacks)
+    person = PersonFactory(name="Anna Holm")
+    mark(meeting, TimelineMark.Kind.MEETING_START, 0)
+    turn = webcasts.mark_add_at_offset(
+        meeting=meeting, kind="speaker", offset_ms=3000, person=person, by=None
+    )
+    webcasts.mark_add_at_offset(meeting=meeting, kind="break", offset_ms=7000, by=None)
+    clip_new = reverse("recordings:clip_new", args=[meeting.pk])
+    staff_page = editor_client.get(meeting.get_absolute_url()).content.decode()
+    link = f'<a class="clip-link" href="{clip_new}#turn-{turn.pk}">Clip<span class="sr-only"> '
+    assert link + "the turn of Anna Holm at 0:03</span></a></li>" in staff_page
+    # The turn is on the clip page under that anchor.
+    assert f'id="turn-{turn.pk}"' in editor_client.get(clip_new).content.decode()
+    citizen = Client(HTTP_ACCEPT_LANGUAGE="en")  # the same language, so the same cached index
+    citizen_page = citizen.get(meeting.get_absolute_url()).content.decode()
+    assert "Anna Holm" in citizen_page and f"#turn-{turn.pk}" not in citizen_page
+    assert 'class="clip-link"' not in citizen_page
+    embed = editor_client.get(reverse("webcasts:meeting_embed", args=[meeting.pk])).content.decode()
+    assert "Anna Holm" in embed and f"#turn-{turn.pk}" not in embed
