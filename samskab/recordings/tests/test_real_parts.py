@@ -386,3 +386,73 @@ def test_speaker_turns_get_a_clip_link_for_staff_and_never_for_citizens(
     assert 'class="clip-link"' not in citizen_page
     embed = editor_client.get(reverse("webcasts:meeting_embed", args=[meeting.pk])).content.decode()
     assert "Anna Holm" in embed and f"#turn-{turn.pk}" not in embed
+
+
+CAPTIONS = """WEBVTT
+
+NOTE Byrådets tekstning
+
+1
+00:00:01.000 --> 00:00:02.000
+Velkommen til mødet.
+
+00:00:03.500 --> 00:00:04.500
+Borgerens cpr-nummer er hemmeligt.
+
+00:00:05.500 --> 00:00:06.500
+Det overlapper klippet.
+
+efter
+00:00:07.000 --> 00:00:08.000 align:start
+Vi går videre til <b>punkt 2</b>.
+"""
+
+
+@pytest.mark.parametrize("mode", ["cut", "black"])
+def test_redaction_rewrites_the_served_captions(
+    editor_client, client, meeting, timecoded_video, django_capture_on_commit_callbacks, mode
+):
+    from django.core.files.base import ContentFile
+
+    from samskab.webcasts import vtt
+    from samskab.webcasts.models import CaptionCue, Captions
+    from samskab.webcasts.services import captions_upload
+
+    packaged(editor_client, meeting, timecoded_video, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        captions_upload(
+            meeting=meeting, language="da", file=ContentFile(CAPTIONS.encode()), by=None
+        )
+    old = Captions.objects.get(meeting=meeting)
+    old_url, old_path = old.vtt.url, Path(old.vtt.path)
+    page = client.get(reverse("webcasts:meeting", args=[meeting.pk])).content.decode()
+    assert old_url in page  # (the player's data is cached: this fills the cache)
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(
+            reverse("recordings:redact", args=[meeting.pk]),
+            {"start": "3", "end": "6", "mode": mode, "reason": "Personoplysninger"},
+        )
+    assert Redaction.objects.get(meeting=meeting).status == Job.DONE
+    captions = Captions.objects.get(meeting=meeting)
+    # The player now links a new file, and the old one, with the redacted words, is gone.
+    page = client.get(reverse("webcasts:meeting", args=[meeting.pk])).content.decode()
+    assert captions.vtt.url != old_url and captions.vtt.url in page and old_url not in page
+    assert not old_path.exists()
+    served = client.get(captions.vtt.url)
+    text = b"".join(served.streaming_content if served.streaming else [served.content]).decode()
+    cues = vtt.parse(text).cues
+    assert "hemmeligt" not in text and "overlapper" not in text
+    after = 4000 if mode == "cut" else 7000
+    assert [(c.start_ms, c.end_ms, c.plain_text) for c in cues] == [
+        (1000, 2000, "Velkommen til mødet."),
+        (after, after + 1000, "Vi går videre til punkt 2."),
+    ]
+    assert (
+        f"{vtt.format_timestamp(after)} --> {vtt.format_timestamp(after + 1000)} align:start"
+        in text
+    )
+    assert "NOTE Byrådets tekstning" in text
+    # Search finds neither the redacted words nor the cue rows.
+    rows = list(CaptionCue.objects.filter(meeting=meeting).values_list("start_ms", "text"))
+    assert rows == [(1000, "Velkommen til mødet."), (after, "Vi går videre til punkt 2.")]
+    assert "hemmeligt" not in captions.text
