@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from samskab.media import commands
-from samskab.recordings import engine
+from samskab.recordings import engine, storage
 from samskab.webcasts.ffmpeg import MediaError
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,10 @@ def smart_cut(source: Path, target: Path, *, start_ms: int, end_ms: int) -> bool
     )
     if plan is None:
         return False
-    work = Path(tempfile.mkdtemp(prefix="clip-", dir=target.parent))
+    # The pieces (and the list naming the master) stay out of the public media folder.
+    work_root = storage.private_root() / "work"
+    work_root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="clip-", dir=work_root))
     try:
         pieces: list[tuple[str, float]] = []
         if plan.head:

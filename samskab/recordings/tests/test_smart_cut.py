@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from samskab.media import commands
-from samskab.recordings import clipping, engine
+from samskab.recordings import clipping, engine, storage
 from samskab.recordings.tests import media
 
 FPS = 25
@@ -24,6 +24,7 @@ def clip_of(source: Path, tmp_path: Path, start_ms: int = START_MS, end_ms: int 
 def test_a_clip_off_the_key_frames_is_cut_smartly_to_the_frame(numbered_video, tmp_path):
     how, clip = clip_of(numbered_video, tmp_path)
     assert how == clipping.SMART
+    assert not list((storage.private_root() / "work").iterdir())  # the pieces are gone
     found = engine.probe(clip)
     assert found is not None and (found.video_codec, found.audio_codec) == ("h264", "aac")
     assert abs(found.duration_ms - (END_MS - START_MS)) <= 100
