@@ -428,10 +428,12 @@ def packets_parse(text: str) -> list[Packet]:
 
 @dataclass(frozen=True)
 class SmartCut:
-    """How to make [start, end): encode `head` frames from `head_s`, copy the source's packets
-    from key frame `copy_from_s` (inclusive) until the packet decoded at `copy_until_dts_s`
-    (exclusive), encode `tail` frames from `tail_s`. Times are the file's own clock; the
-    durations are what each piece shows."""
+    """How to make [start, end): encode `head` frames from `first_frame_s`, copy the source's
+    packets from key frame `copy_from_s` (inclusive) until the packet decoded at
+    `copy_until_dts_s` (exclusive), encode `tail` frames from `tail_s`. `first_frame_s` and
+    `tail_s` count from the file's start (as ffmpeg's -ss does); the copy's times are the
+    file's own timestamps (as the concat demuxer's in- and out-points are). The durations
+    are what each piece shows."""
 
     first_frame_s: float
     head: int
