@@ -10,17 +10,22 @@ looped to the length with "-c copy". Then, with ffmpeg from the imageio-ffmpeg w
   HLS packaging by copying with progress stored in the database, the original kept as the
   master, the package installed, and the first share pictures made;
 - plain: ffmpeg alone remuxing the same file to HLS with "-c copy" (the engine's speed);
-- clip: services.clip_render of a 60-second clip from the middle (a precise cut: encodes);
+- clip: services.clip_render of a 60-second clip from the middle, off the key frames at both
+  ends: a smart cut (the partial groups of pictures encoded, the rest copied);
+- clip_full: the same clip encoded whole (the fallback, and what clips cost before), same run;
 - clip_playlist: the clip's instant playlist over the meeting's segments.
 
 Ends with one JSON line: seconds (ours), plain_seconds, overhead_ratio (ours / plain),
-clip_seconds, clip_playlist_ms, and the file's size. Record it in docs/benchmarks.md.
+clip_seconds, clip_method, clip_full_seconds, clip_speedup (full / smart), clip_playlist_ms,
+and the file's size. Record it in docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
 import platform
 import shutil
@@ -68,6 +73,24 @@ def recording(minutes: int) -> Path:
     return target
 
 
+@contextlib.contextmanager
+def capture_log(name: str):
+    """The messages logged under `name` while the block runs."""
+    messages: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+
+    handler = Keep()
+    logger = logging.getLogger(name)
+    logger.addHandler(handler)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=int, default=60)
@@ -88,7 +111,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from datetime import UTC, datetime
 
-    from samskab.media.commands import plain_copy_args
+    from samskab.media.commands import clip_mp4_args, plain_copy_args
     from samskab.recordings import engine, services, storage
     from samskab.recordings.models import Clip, Job, Upload
     from samskab.webcasts.models import Body, Meeting
@@ -129,16 +152,26 @@ def main() -> None:
     assert upload.status == Job.DONE, upload.error
     meeting.refresh_from_db()
 
-    middle = (meeting.duration_ms or 0) // 2
+    # From the middle, off the key frames (one every 2 s) at both ends, as a speaker turn is.
+    start_ms = (meeting.duration_ms or 0) // 2 + 1320
     clip = Clip.objects.create(
-        meeting=meeting, title="Klip", start_ms=middle, end_ms=middle + 60000
+        meeting=meeting, title="Klip", start_ms=start_ms, end_ms=start_ms + 60000
     )
     started = time.perf_counter()
-    services.clip_render(clip)
+    with capture_log("samskab.recordings.services") as messages:
+        services.clip_render(clip)
     clip_seconds = time.perf_counter() - started
+    clip_method = "smart" if any("(smart)" in m for m in messages) else "encoded"
     clip.refresh_from_db()
     assert clip.mp4_status == Job.DONE, clip.mp4_error
     clip_length = (engine.probe(storage.clip_mp4_path(meeting.pk, clip.pk)).duration_ms or 0) / 1000
+    full = work / "full.mp4"
+    started = time.perf_counter()
+    engine.run_job(
+        clip_mp4_args(str(storage.master_file(meeting)), str(full), start_ms=start_ms,
+                      end_ms=start_ms + 60000)
+    )  # fmt: skip
+    clip_full_seconds = time.perf_counter() - started
     started = time.perf_counter()
     services.clip_playlist(clip)
     clip_playlist_ms = (time.perf_counter() - started) * 1000
@@ -148,6 +181,9 @@ def main() -> None:
         "plain_seconds": round(plain_seconds, 2),
         "overhead_ratio": round(seconds / plain_seconds, 2),
         "clip_seconds": round(clip_seconds, 2),
+        "clip_method": clip_method,
+        "clip_full_seconds": round(clip_full_seconds, 2),
+        "clip_speedup": round(clip_full_seconds / clip_seconds, 1),
         "clip_length_s": round(clip_length, 2),
         "clip_playlist_ms": round(clip_playlist_ms, 2),
         "recording_minutes": round((meeting.duration_ms or 0) / 60000, 1),

@@ -415,4 +415,290 @@ def _seconds(ms: int) -> str:
     return f"{ms / 1000:.3f}"
 
 
+# --- Smart cut: a frame-accurate clip that encodes only its partial groups of pictures ----
+# The clip's first (and last) partial group of pictures is encoded; the whole groups between
+# are copied. The pieces are Matroska whose key frames carry their SPS and PPS in band (the
+# joined MP4 has only the first piece's in its header), and the encoded pieces use another
+# parameter-set id than the source, so no id is redefined mid-stream. (MPEG-TS pieces would
+# carry them too, but ffmpeg cannot recognise a TS piece of one small frame.)
+
+SMART_CUT_PROFILES = {66: "baseline", 77: "main", 100: "high"}
+SMART_CUT_PIX_FMTS = frozenset({"yuv420p", "yuvj420p"})
+_SPS_FIELD_RE = re.compile(r"\]\s+\d+\s+(\w+)\s+[01]+ = (-?\d+)")
+_TB_RE = re.compile(r"^#tb 0: (\d+)/(\d+)", re.MULTILINE)
+_VIDEO_HEADER_RE = re.compile(
+    r"Stream #0:\d+[^:]*: Video: h264[^,]*, (\w+)(?:\([^)]*\))?,.*?(\d+(?:\.\d+)?)(k?) tbn"
+)
+_START_RE = re.compile(r"Duration: [^,]+, start: (-?\d+\.\d+)")
+
+
+@dataclass(frozen=True)
+class VideoFormat:
+    """What the encoded pieces must match: the source's H.264 SPS, picture format, timescale."""
+
+    profile_idc: int
+    level_idc: int
+    sps_id: int
+    chroma_format_idc: int
+    bit_depth: int
+    progressive: bool
+    pix_fmt: str
+    timescale: int
+    start_s: float  # the file's first timestamp; offsets in the archive count from it
+
+    def x264_args(self) -> list[str] | None:
+        """libx264 options giving the same profile, level and picture format, or None when
+        x264 cannot match the source (then the whole clip is encoded instead)."""
+        profile = SMART_CUT_PROFILES.get(self.profile_idc)
+        if (
+            profile is None
+            or self.chroma_format_idc != 1
+            or self.bit_depth != 8
+            or not self.progressive
+            or self.pix_fmt not in SMART_CUT_PIX_FMTS
+            or not 10 <= self.level_idc <= 62
+        ):
+            return None
+        level = f"{self.level_idc // 10}.{self.level_idc % 10}"
+        other_id = (self.sps_id + 1) % 32
+        return [
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "18",
+            "-profile:v", profile, "-level:v", level, "-pix_fmt", self.pix_fmt,
+            "-x264-params", f"sps-id={other_id}",
+        ]  # fmt: skip
+
+
+def video_format_args(source: str) -> list[str]:
+    """The header and the first SPS of the source's picture, printed by trace_headers."""
+    return [
+        "-loglevel", "info", "-i", source, "-map", "0:v:0", "-c", "copy",
+        "-bsf:v", "trace_headers", "-frames:v", "1", "-f", "null", "-",
+    ]  # fmt: skip
+
+
+def video_format_parse(text: str) -> VideoFormat | None:
+    """The VideoFormat from video_format_args' output; None unless the picture is H.264 with
+    a sequence parameter set."""
+    header = _VIDEO_HEADER_RE.search(text)
+    if header is None:
+        return None
+    fields: dict[str, int] = {}
+    for name, value in _SPS_FIELD_RE.findall(text):
+        fields.setdefault(name, int(value))  # the first SPS (extradata, or the first frame)
+    if "profile_idc" not in fields or "level_idc" not in fields:
+        return None
+    pix_fmt, tbn, kilo = header.groups()
+    start = _START_RE.search(text)
+    return VideoFormat(
+        profile_idc=fields["profile_idc"],
+        level_idc=fields["level_idc"],
+        sps_id=fields.get("seq_parameter_set_id", 0),
+        chroma_format_idc=fields.get("chroma_format_idc", 1),
+        bit_depth=fields.get("bit_depth_luma_minus8", 0) + 8,
+        progressive=fields.get("frame_mbs_only_flag", 1) == 1,
+        pix_fmt=pix_fmt,
+        timescale=round(float(tbn) * (1000 if kilo else 1)),
+        start_s=float(start.group(1)) if start else 0.0,
+    )
+
+
+@dataclass(frozen=True)
+class Packet:
+    """One picture of the source as stored: decode and presentation times in seconds from
+    the file's own clock (not from its start), and whether it is a key frame."""
+
+    dts: float
+    pts: float
+    duration: float
+    key: bool
+
+
+def packets_args(source: str, *, start_ms: int, end_ms: int, margin_ms: int = 2000) -> list[str]:
+    """The picture's packets around [start_ms, end_ms), copied, not decoded (framecrc)."""
+    begin = max(0, start_ms - margin_ms)
+    return [
+        # -t before -i: it bounds the reading; after it, -copyts would make it count from 0.
+        "-ss", _seconds(begin), "-t", _seconds(end_ms - begin + margin_ms), "-i", source,
+        "-map", "0:v:0", "-c", "copy", "-copyts", "-f", "framecrc", "-",
+    ]  # fmt: skip
+
+
+def packets_all_args(source: str) -> list[str]:
+    """Every packet of the picture of a (short) file, copied, not decoded."""
+    return ["-i", source, "-map", "0:v:0", "-c", "copy", "-f", "framecrc", "-"]
+
+
+def packets_parse(text: str) -> list[Packet]:
+    """Packets from framecrc output: "stream, dts, pts, duration, size, crc[, F=flags]"."""
+    tb = _TB_RE.search(text)
+    if tb is None:
+        return []
+    unit = int(tb.group(1)) / int(tb.group(2))
+    packets = []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        parts = [p.strip() for p in line.split(",")]
+        if len(parts) < 6 or parts[0] != "0":
+            continue
+        try:
+            dts, pts, duration = int(parts[1]), int(parts[2]), int(parts[3])
+        except ValueError:
+            continue
+        flags = next((p for p in parts[6:] if p.startswith("F=")), None)
+        key = flags is None or bool(int(flags[2:], 16) & 1)
+        packets.append(Packet(dts * unit, pts * unit, duration * unit, key))
+    return packets
+
+
+@dataclass(frozen=True)
+class SmartCut:
+    """How to make [start, end): encode `head` frames from `first_frame_s`, copy the source's
+    packets from key frame `copy_from_s` (inclusive) until the packet decoded at
+    `copy_until_dts_s` (exclusive), encode `tail` frames from `tail_s`. `first_frame_s` and
+    `tail_s` count from the file's start (as ffmpeg's -ss does); the copy's times are the
+    file's own timestamps (as the concat demuxer's in- and out-points are). The durations
+    are what each piece shows."""
+
+    first_frame_s: float
+    head: int
+    head_duration_s: float
+    copy_from_s: float
+    copy_until_dts_s: float
+    copy_duration_s: float
+    tail_s: float
+    tail: int
+    tail_duration_s: float
+    frame_s: float
+    frame_times: tuple[float, ...]  # when each picture of the clip is shown, from 0
+
+    @property
+    def duration_s(self) -> float:
+        return self.head_duration_s + self.copy_duration_s + self.tail_duration_s
+
+
+def smart_cut_plan(
+    packets: list[Packet], *, start_ms: int, end_ms: int, file_start_s: float = 0.0
+) -> SmartCut | None:
+    """Plan the cut from the packets around it, or None when it cannot be copied at all
+    (no whole group of pictures inside, or pictures that refer across a key frame)."""
+    if not packets:
+        return None
+    frames = sorted(packets, key=lambda p: p.pts)
+    frame = sorted(p.duration for p in frames)[len(frames) // 2] or 0.04
+    tolerance = frame / 4  # between the frames' own times
+    rounding = 0.0005  # between a frame's time and a range given in milliseconds
+    start = file_start_s + start_ms / 1000
+    end = file_start_s + end_ms / 1000
+    # The frame on screen at the in-point; the frames shown before the out-point.
+    shown = [p for p in frames if p.pts <= start + rounding]
+    if not shown or frames[-1].pts + frames[-1].duration < end - rounding:
+        return None  # the packets do not cover the range
+    first = shown[-1].pts
+    inside = [p for p in frames if first - tolerance <= p.pts < end - rounding]
+    keys = [p for p in frames if p.key and first - tolerance <= p.pts <= end + rounding]
+    if len(keys) < 2:
+        return None  # no whole group of pictures: encoding it all is as quick
+    k_first, k_last = keys[0], keys[-1]
+    in_decode_order = sorted(packets, key=lambda p: p.dts)
+    # Open groups of pictures: a frame decoded after a cut key frame but shown before it.
+    for key in (k_first, k_last):
+        if any(p.dts > key.dts and p.pts < key.pts - tolerance for p in in_decode_order):
+            return None
+    head = [p for p in inside if p.pts < k_first.pts - tolerance]
+    tail = [p for p in inside if p.pts >= k_last.pts - tolerance]
+    last_shown = inside[-1]
+    return SmartCut(
+        first_frame_s=first - file_start_s,
+        head=len(head),
+        head_duration_s=k_first.pts - first,
+        copy_from_s=k_first.pts,
+        copy_until_dts_s=k_last.dts,
+        copy_duration_s=k_last.pts - k_first.pts,
+        tail_s=k_last.pts - file_start_s,
+        tail=len(tail),
+        tail_duration_s=(last_shown.pts + last_shown.duration - k_last.pts) if tail else 0.0,
+        frame_s=frame,
+        frame_times=tuple(p.pts - first for p in inside),
+    )
+
+
+def smart_cut_encode_args(
+    source: str, target: str, *, from_s: float, frames: int, frame_s: float, x264: list[str]
+) -> list[str]:
+    """`frames` pictures from the frame at `from_s` (from the file's start), encoded to match
+    the source, as a Matroska piece. The seek is a quarter frame early so rounding never
+    drops the first frame (ffmpeg drops decoded frames before the seek point)."""
+    return [
+        "-ss", f"{max(0.0, from_s - frame_s / 4):.6f}", "-i", source,
+        "-map", "0:v:0", "-an", "-sn", "-dn", "-frames:v", str(frames),
+        "-fps_mode", "passthrough", *x264,
+        "-bsf:v", "dump_extra=freq=keyframe", "-f", "matroska", "-y", target,
+    ]  # fmt: skip
+
+
+def smart_cut_copy_list(source: str, plan: SmartCut) -> str:
+    """A concat list copying the source's whole groups of pictures. The in-point is rounded
+    up to the microsecond (the seek finds the key frame at or before it); the out-point is
+    the last key frame's decode time rounded down, so it and all after it are left out."""
+    inpoint = math.ceil(plan.copy_from_s * 1_000_000)
+    outpoint = math.floor(plan.copy_until_dts_s * 1_000_000)
+    return (
+        f"ffconcat version 1.0\nfile {_concat_path(source)}\n"
+        f"inpoint {inpoint}us\noutpoint {outpoint}us\n"
+    )
+
+
+def smart_cut_copy_args(copy_list: str, target: str) -> list[str]:
+    """The copied middle as a Matroska piece (SPS and PPS in band at each key frame)."""
+    return [
+        "-f", "concat", "-safe", "0", "-i", copy_list,
+        "-map", "0:v:0", "-c", "copy", "-bsf:v", "h264_mp4toannexb",
+        "-f", "matroska", "-y", target,
+    ]  # fmt: skip
+
+
+def smart_cut_join_list(pieces: list[tuple[str, float]]) -> str:
+    """The concat list of the pieces, each with the duration it shows, so every piece starts
+    where the one before ends whatever its decoding delay."""
+    lines = ["ffconcat version 1.0"]
+    for path, duration_s in pieces:
+        lines += [f"file {_concat_path(path)}", f"duration {duration_s:.6f}"]
+    return "\n".join(lines) + "\n"
+
+
+def smart_cut_join_args(
+    join_list: str, source: str, target: str, *, plan: SmartCut, timescale: int
+) -> list[str]:
+    """One MP4 of the joined picture (copied) and the source's sound over the same span
+    (encoded, which is quick and cuts to the sample)."""
+    return [
+        "-f", "concat", "-safe", "0", "-i", join_list,
+        "-ss", f"{plan.first_frame_s:.6f}", "-t", f"{plan.duration_s:.6f}", "-i", source,
+        "-map", "0:v:0", "-map", "1:a:0?", "-sn", "-dn",
+        "-c:v", "copy", "-c:a", "aac", "-b:a", "128k",
+        "-video_track_timescale", str(timescale),
+        "-movflags", "+faststart", "-f", "mp4", "-y", target,
+    ]  # fmt: skip
+
+
+def timing_problem(plan: SmartCut, packets: list[Packet]) -> str:
+    """How the pictures of a joined clip differ from the source's over the range: a picture
+    missing or extra, or one shown at another time (a gap or a shift); "" when they agree."""
+    if not packets:
+        return "has no pictures"
+    shown = sorted(p.pts for p in packets)
+    if len(shown) != len(plan.frame_times):
+        return f"has {len(shown)} pictures, not {len(plan.frame_times)}"
+    for got, wanted in zip(shown, plan.frame_times, strict=True):
+        if abs(got - shown[0] - wanted) > plan.frame_s / 2:
+            return f"shows at {got - shown[0]:.3f} s the picture due at {wanted:.3f} s"
+    return ""
+
+
+def _concat_path(path: str) -> str:
+    # The concat demuxer's quoting: single quotes, with a quote written as '\''.
+    return "'" + path.replace("'", "'\\''") + "'"
+
+
 # --- end --------------------------------------------------------------------------------

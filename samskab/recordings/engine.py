@@ -69,3 +69,20 @@ def run_job(
         if code != 0:
             errors.seek(0)
             raise MediaError(f"ffmpeg failed: {errors.read().strip()[-500:] or code}")
+
+
+def capture(arguments: list[str], *, timeout: float = PROBE_TIMEOUT_S) -> str:
+    """Run ffmpeg and return what it printed (stdout, then stderr); a failure raises."""
+    try:
+        result = subprocess.run(  # noqa: S603 - the wheel's binary, arguments we build
+            [ffmpeg_path(), *BASE, *arguments],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise MediaError(f"ffmpeg did not run: {error}") from error
+    if result.returncode != 0:
+        raise MediaError(f"ffmpeg failed: {result.stderr.strip()[-500:] or result.returncode}")
+    return result.stdout + result.stderr

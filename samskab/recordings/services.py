@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samskab.media import commands
-from samskab.recordings import engine, storage
+from samskab.recordings import clipping, engine, storage
 from samskab.recordings.models import (
     ArchiveLogEntry,
     ArchiveState,
@@ -282,7 +282,8 @@ def _enqueue_clip(clip: Clip) -> None:
 
 
 def clip_render(clip: Clip) -> None:
-    """Cut the clip's MP4 precisely from the master and keep it beside the meeting's video."""
+    """Cut the clip's MP4 precisely from the master and keep it beside the meeting's video
+    (a smart cut where the master allows: see clipping)."""
     source = storage.master_file(clip.meeting)
     Clip.objects.filter(pk=clip.pk).update(mp4_status=Job.RUNNING)
     target = storage.clip_mp4_path(clip.meeting_id, clip.pk)
@@ -291,12 +292,9 @@ def clip_render(clip: Clip) -> None:
     try:
         if source is None:
             raise MediaError("the meeting has no recording")
-        engine.run_job(
-            commands.clip_mp4_args(
-                str(source), str(partial), start_ms=clip.start_ms, end_ms=clip.end_ms
-            )
-        )
+        how = clipping.clip_mp4_make(source, partial, start_ms=clip.start_ms, end_ms=clip.end_ms)
         partial.replace(target)
+        logger.info("clip %s: MP4 made (%s)", clip.pk, how)
     except MediaError as error:
         partial.unlink(missing_ok=True)
         Clip.objects.filter(pk=clip.pk).update(mp4_status=Job.FAILED, mp4_error=str(error))
@@ -401,6 +399,7 @@ def redaction_apply(redaction: Redaction) -> None:
     cut = redaction.end_ms - redaction.start_ms if redaction.mode == Redaction.Mode.CUT else 0
     with transaction.atomic():
         shifted = _marks_shift(meeting, redaction) if cut else 0
+        cues_removed = _captions_redact(meeting, redaction)
         clips = _clips_adjust(meeting, redaction)
         Meeting.objects.filter(pk=meeting.pk).update(
             duration_ms=duration or max(0, (meeting.duration_ms or 0) - cut),
@@ -413,7 +412,7 @@ def redaction_apply(redaction: Redaction) -> None:
             meeting,
             ArchiveLogEntry.Action.REDACTED,
             f"done {redaction.mode} {redaction.start_ms}-{redaction.end_ms} ms; "
-            f"{shifted} marks moved, {clips} clips remade",
+            f"{shifted} marks moved, {cues_removed} caption cues removed, {clips} clips remade",
             by=redaction.created_by,
         )
     meeting.refresh_from_db()
@@ -435,14 +434,50 @@ def _marks_shift(meeting: Meeting, redaction: Redaction) -> int:
     for mark in marks:
         mark.offset_ms = _shift(mark.offset_ms, start, end)
     TimelineMark.objects.bulk_update(marks, ["offset_ms"])
-    from samskab.webcasts.models import CaptionCue
-
-    cues = list(CaptionCue.objects.filter(meeting=meeting, end_ms__gt=start))
-    for cue in cues:
-        cue.start_ms, cue.end_ms = _shift(cue.start_ms, start, end), _shift(cue.end_ms, start, end)
-    CaptionCue.objects.bulk_update(cues, ["start_ms", "end_ms"])
     speaker_turns_rebuild(meeting=meeting)
     return len(marks)
+
+
+def _captions_redact(meeting: Meeting, redaction: Redaction) -> int:
+    """Rewrite the captions as the recording now is: the cues touching the range go from
+    the served WebVTT file and from search, and with a cut the later cues move back. The
+    file gets a new name, so no browser or proxy keeps showing the old one, and the old
+    file (with the redacted words) leaves the disk after the commit."""
+    from django.core.files.base import ContentFile
+
+    from samskab.webcasts import vtt
+    from samskab.webcasts.models import CaptionCue, Captions
+
+    start, end = redaction.start_ms, redaction.end_ms
+    cut = redaction.mode == Redaction.Mode.CUT
+    removed = CaptionCue.objects.filter(meeting=meeting, start_ms__lt=end, end_ms__gt=start)
+    count = removed.delete()[0]
+    if cut:
+        cues = list(CaptionCue.objects.filter(meeting=meeting, start_ms__gte=end))
+        for cue in cues:
+            cue.start_ms, cue.end_ms = cue.start_ms - (end - start), cue.end_ms - (end - start)
+        CaptionCue.objects.bulk_update(cues, ["start_ms", "end_ms"])
+    for captions in Captions.objects.filter(meeting=meeting):
+        old_name = captions.vtt.name
+        try:
+            with captions.vtt.open("rb") as file:
+                text = file.read().decode("utf-8-sig")
+        except (OSError, ValueError, UnicodeDecodeError):
+            logger.exception("Captions %s could not be read for redaction", captions.pk)
+            text = vtt.captions_vtt(
+                (c.start_ms, c.end_ms, c.text) for c in captions.cues.order_by("start_ms")
+            )
+        else:
+            text = vtt.redact(text, start_ms=start, end_ms=end, cut=cut)
+        captions.vtt.save(
+            f"{meeting.pk}-{captions.language}.vtt", ContentFile(text.encode()), save=False
+        )
+        captions.text = vtt.parse(text).text
+        captions.save(update_fields=["vtt", "text"])
+        if old_name and old_name != captions.vtt.name:
+            storage_of = captions.vtt.storage
+            transaction.on_commit(lambda name=old_name, where=storage_of: where.delete(name))
+    return count
 
 
 def _clips_adjust(meeting: Meeting, redaction: Redaction) -> int:

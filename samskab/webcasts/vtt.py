@@ -269,3 +269,42 @@ def _cue(timing: str, payload: list[str], line: int, problem) -> Cue | None:
             problem(line + offset, "arrow_in_text")
             return None
     return Cue(line, start, end, "\n".join(payload))
+
+
+# --- redacting ---------------------------------------------------------------------------
+
+
+def redact(data: str, *, start_ms: int, end_ms: int, cut: bool) -> str:
+    """The captions without what was said in [start_ms, end_ms), the rest left as written.
+
+    Every cue that touches the range goes (its words cannot be split by time, so any of them
+    may be what was redacted). With `cut` the range left the recording, so the cues after it
+    move back by its length. Identifiers, cue settings, NOTE, STYLE and REGION blocks stay.
+    """
+    lines = data.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    position = 0
+    while position < len(lines) and lines[position].strip():
+        position += 1  # the header, up to the first blank line
+    kept = ["\n".join(lines[:position])]
+    length = end_ms - start_ms
+    for _line, block in _blocks(lines, position):
+        timing_index = next((i for i, line in enumerate(block[:2]) if "-->" in line), None)
+        if timing_index is None or (_SPECIAL_BLOCK.match(block[0]) and "-->" not in block[0]):
+            kept.append("\n".join(block))
+            continue
+        left, _arrow, right = block[timing_index].partition("-->")
+        end_text, *rest = right.split(maxsplit=1) or [""]
+        settings = rest[0] if rest else ""
+        start, end = parse_timestamp(left.strip()), parse_timestamp(end_text)
+        if start is None or end is None:
+            kept.append("\n".join(block))  # the parser refused such files; keep what it is
+            continue
+        if start < end_ms and end > start_ms:
+            continue
+        if cut and start >= end_ms:
+            start, end = start - length, end - length
+        timing = f"{format_timestamp(start)} --> {format_timestamp(end)}"
+        if settings.strip():
+            timing += " " + settings.strip()
+        kept.append("\n".join([*block[:timing_index], timing, *block[timing_index + 1 :]]))
+    return "\n\n".join(kept) + "\n"

@@ -18,3 +18,8 @@ def timecoded_video(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def mpeg4_video(tmp_path_factory) -> Path:
     return media.mpeg4_mov(tmp_path_factory.mktemp("videos") / "old-camera.mov")
+
+
+@pytest.fixture(scope="session")
+def numbered_video(tmp_path_factory) -> Path:
+    return media.numbered_mkv(tmp_path_factory.mktemp("videos") / "numbered.mkv")

@@ -357,3 +357,102 @@ def test_the_staff_clip_link_never_reaches_a_citizen_through_the_cached_agenda(
     citizen_page = citizen.get(meeting.get_absolute_url()).content.decode()
     assert 'class="clip-link"' not in citizen_page
     assert item.title in citizen_page
+
+
+def test_speaker_turns_get_a_clip_link_for_staff_and_never_for_citizens(
+    editor_client, meeting, pattern_video, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    from samskab.webcasts import services as webcasts
+    from samskab.webcasts.tests.factories import mark
+
+    meeting = packaged(editor_client, meeting, pattern_video, django_capture_on_commit_callbacks)
+    person = PersonFactory(name="Anna Holm")
+    mark(meeting, TimelineMark.Kind.MEETING_START, 0)
+    turn = webcasts.mark_add_at_offset(
+        meeting=meeting, kind="speaker", offset_ms=3000, person=person, by=None
+    )
+    webcasts.mark_add_at_offset(meeting=meeting, kind="break", offset_ms=7000, by=None)
+    clip_new = reverse("recordings:clip_new", args=[meeting.pk])
+    staff_page = editor_client.get(meeting.get_absolute_url()).content.decode()
+    link = f'<a class="clip-link" href="{clip_new}#turn-{turn.pk}">Clip<span class="sr-only"> '
+    assert link + "the turn of Anna Holm at 0:03</span></a></li>" in staff_page
+    # The turn is on the clip page under that anchor.
+    assert f'id="turn-{turn.pk}"' in editor_client.get(clip_new).content.decode()
+    citizen = Client(HTTP_ACCEPT_LANGUAGE="en")  # the same language, so the same cached index
+    citizen_page = citizen.get(meeting.get_absolute_url()).content.decode()
+    assert "Anna Holm" in citizen_page and f"#turn-{turn.pk}" not in citizen_page
+    assert 'class="clip-link"' not in citizen_page
+    embed = editor_client.get(reverse("webcasts:meeting_embed", args=[meeting.pk])).content.decode()
+    assert "Anna Holm" in embed and f"#turn-{turn.pk}" not in embed
+
+
+CAPTIONS = """WEBVTT
+
+NOTE Byrådets tekstning
+
+1
+00:00:01.000 --> 00:00:02.000
+Velkommen til mødet.
+
+00:00:03.500 --> 00:00:04.500
+Borgerens cpr-nummer er hemmeligt.
+
+00:00:05.500 --> 00:00:06.500
+Det overlapper klippet.
+
+efter
+00:00:07.000 --> 00:00:08.000 align:start
+Vi går videre til <b>punkt 2</b>.
+"""
+
+
+@pytest.mark.parametrize("mode", ["cut", "black"])
+def test_redaction_rewrites_the_served_captions(
+    editor_client, client, meeting, timecoded_video, django_capture_on_commit_callbacks, mode
+):
+    from django.core.files.base import ContentFile
+
+    from samskab.webcasts import vtt
+    from samskab.webcasts.models import CaptionCue, Captions
+    from samskab.webcasts.services import captions_upload
+
+    packaged(editor_client, meeting, timecoded_video, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        captions_upload(
+            meeting=meeting, language="da", file=ContentFile(CAPTIONS.encode()), by=None
+        )
+    old = Captions.objects.get(meeting=meeting)
+    old_url, old_path = old.vtt.url, Path(old.vtt.path)
+    page = client.get(reverse("webcasts:meeting", args=[meeting.pk])).content.decode()
+    assert old_url in page  # (the player's data is cached: this fills the cache)
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(
+            reverse("recordings:redact", args=[meeting.pk]),
+            {"start": "3", "end": "6", "mode": mode, "reason": "Personoplysninger"},
+        )
+    assert Redaction.objects.get(meeting=meeting).status == Job.DONE
+    captions = Captions.objects.get(meeting=meeting)
+    # The player now links a new file, and the old one, with the redacted words, is gone.
+    page = client.get(reverse("webcasts:meeting", args=[meeting.pk])).content.decode()
+    assert captions.vtt.url != old_url and captions.vtt.url in page and old_url not in page
+    assert not old_path.exists()
+    served = client.get(captions.vtt.url)
+    text = b"".join(served.streaming_content if served.streaming else [served.content]).decode()
+    cues = vtt.parse(text).cues
+    assert "hemmeligt" not in text and "overlapper" not in text
+    after = 4000 if mode == "cut" else 7000
+    assert [(c.start_ms, c.end_ms, c.plain_text) for c in cues] == [
+        (1000, 2000, "Velkommen til mødet."),
+        (after, after + 1000, "Vi går videre til punkt 2."),
+    ]
+    assert (
+        f"{vtt.format_timestamp(after)} --> {vtt.format_timestamp(after + 1000)} align:start"
+        in text
+    )
+    assert "NOTE Byrådets tekstning" in text
+    # Search finds neither the redacted words nor the cue rows.
+    rows = list(CaptionCue.objects.filter(meeting=meeting).values_list("start_ms", "text"))
+    assert rows == [(1000, "Velkommen til mødet."), (after, "Vi går videre til punkt 2.")]
+    assert "hemmeligt" not in captions.text

@@ -5,6 +5,7 @@ import html
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -54,11 +55,12 @@ def _person_parts(person) -> tuple[str, str, str]:
 
 
 @register.simple_tag
-def speaker_turn(turn, page_url: str, can_seek: bool) -> str:
+def speaker_turn(turn, page_url: str, can_seek: bool, clip_url: str = "") -> str:
     """<li> of one speaker turn in the player's agenda, with data for player.js.
 
     Every value goes through html.escape (plain, not Django's lazy-aware escape: this runs
-    hundreds of times per page).
+    hundreds of times per page). `clip_url` (staff only: the agenda passes it to staff
+    alone) adds a "Clip" link to the clip page with this turn chosen.
     """
     name, party, role = (html.escape(part) for part in _person_parts(turn.person))
     start = int(turn.start_ms)
@@ -74,7 +76,20 @@ def speaker_turn(turn, page_url: str, can_seek: bool) -> str:
     return mark_safe(  # noqa: S308  # every part above is escaped
         f'<li class="speaker-turn" data-start="{start}" data-end="{end}" data-name="{name}" '
         f'data-party="{party}" data-role="{role}">{label} '
-        f'<time class="speaker-time" datetime="{iso_duration(start)}">{clock(start)}</time></li>'
+        f'<time class="speaker-time" datetime="{iso_duration(start)}">{clock(start)}</time>'
+        f"{_turn_clip_link(turn, clip_url, name)}</li>"
+    )
+
+
+def _turn_clip_link(turn, clip_url: str, name: str) -> str:
+    """The staff's "Clip" link on a turn; `name` is already escaped."""
+    if not clip_url:
+        return ""
+    which = html.escape(_("the turn of %(name)s at %(time)s") % {"name": "\0", "time": "\1"})
+    which = which.replace("\0", name).replace("\1", clock(int(turn.start_ms)))
+    return (
+        f' <a class="clip-link" href="{html.escape(clip_url)}#turn-{int(turn.mark_id)}">'
+        f'{html.escape(_("Clip"))}<span class="sr-only"> {which}</span></a>'
     )
 
 

@@ -2,6 +2,7 @@
 
 import json
 
+from samskab.webcasts import vtt
 from samskab.webcasts.vtt import (
     Chapter,
     MetadataCue,
@@ -147,3 +148,17 @@ def test_only_the_first_twenty_problems_are_listed():
     parsed = parse(text)
     assert len(parsed.problems) == 20
     assert parsed.more_problems == 10
+
+
+def test_redacting_drops_the_cues_touching_the_range_and_moves_the_later_ones_back():
+    text = (
+        "WEBVTT\n\nNOTE kept\n\n00:00:01.000 --> 00:00:02.000\nbefore\n\n"
+        "00:00:02.500 --> 00:00:03.500\ntouches the start\n\n"
+        "later\n00:01:10.000 --> 00:01:12.000\tline:0\nafter <i>it</i>\n"
+    )
+    cut = vtt.redact(text, start_ms=3000, end_ms=63000, cut=True)
+    assert "touches the start" not in cut and "NOTE kept" in cut
+    assert "later\n00:00:10.000 --> 00:00:12.000 line:0\nafter <i>it</i>" in cut
+    assert [c.start_ms for c in vtt.parse(cut).cues] == [1000, 10000]
+    black = vtt.redact(text, start_ms=3000, end_ms=63000, cut=False)
+    assert [c.start_ms for c in vtt.parse(black).cues] == [1000, 70000]
