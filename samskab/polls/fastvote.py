@@ -1,0 +1,282 @@
+"""The fast vote path: the player's vote button, answered without the Django request cycle.
+
+A vox pop takes thousands of votes in a minute. The common request is always the same: an
+anonymous viewer with a signed viewer cookie POSTs the vote form with `X-Requested-With:
+fetch` and gets the poll box back. This ASGI middleware, in front of Django (samskab/asgi.py),
+takes exactly those requests when everything the normal path would check passes here:
+
+- the host is allowed, no HTTPS redirect is due, no session cookie (no account, no staff);
+- CSRF as CsrfViewMiddleware checks it: the Origin header (when sent) is this site or a
+  trusted origin, or over HTTP without Origin; the cookie secret and the form's token (or
+  the X-CSRFToken header) match;
+- the viewer cookie's signature and age (django.core.signing, as request.get_signed_cookie);
+- the form is small and URL-encoded; the language as LocaleMiddleware chooses it.
+
+Then `votewriter` checks, in one transaction per batch, that the poll is open and its policy
+is anyone-once-per-viewer, the option belongs to its one question, the rate limit, and one
+vote per voter (the unique index). The answer is the same poll box, status and headers the
+vote view gives.
+
+Everything else, and every request that fails a check here, goes to Django unchanged (its
+body replayed), and the normal view answers as it always has: the refusals with their own
+pages (403 for CSRF, 409 for a missing or forged cookie, 400 for a closed poll or a foreign
+option, 429), a form post without JavaScript (a redirect with a message), signed-in voters.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import parse_qsl
+
+from django.conf import settings
+from django.core import signing
+from django.http.cookie import parse_cookie
+from django.http.request import split_domain_port, validate_host
+from django.middleware.csrf import InvalidTokenFormat, _check_token_format, _does_token_match
+from django.middleware.csrf import _unmask_cipher_token as _unmask
+from django.urls import reverse
+from django.utils.translation import get_language_from_request
+
+from samskab.core.viewer import SALT, viewer_key
+from samskab.polls.votewriter import FALL_THROUGH, Ticket, VoteWriter
+
+MAX_BODY = 4096  # the vote form is about 150 bytes
+CSRF_SECRET_LENGTH = 32
+
+
+@lru_cache(maxsize=1)
+def _vote_path() -> re.Pattern[str]:
+    example = reverse("polls:vote", args=[987654321])
+    return re.compile("^" + re.escape(example).replace("987654321", r"([0-9]{1,18})") + "$")
+
+
+class _LanguageProbe:
+    """What get_language_from_request reads: the language cookie and Accept-Language."""
+
+    def __init__(self, cookies: dict[str, str], accept: str):
+        self.COOKIES = cookies
+        self.META = {"HTTP_ACCEPT_LANGUAGE": accept}
+
+
+def _language(cookies: dict[str, str], accept: str) -> str:
+    return get_language_from_request(_LanguageProbe(cookies, accept), check_path=False)
+
+
+def _header_name(meta_name: str) -> bytes:
+    # "HTTP_X_CSRFTOKEN" -> b"x-csrftoken"
+    return meta_name.removeprefix("HTTP_").lower().replace("_", "-").encode("latin-1")
+
+
+def _allowed_hosts() -> list[str]:
+    hosts = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not hosts:
+        return [".localhost", "127.0.0.1", "[::1]"]
+    return hosts
+
+
+def _is_secure(scope: dict, headers: dict[bytes, str]) -> bool:
+    """As HttpRequest.is_secure()."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
+        value = headers.get(_header_name(header))
+        if value is not None:
+            return value.split(",", 1)[0].strip() == secure_value
+    return scope.get("scheme") == "https"
+
+
+def _csrf_ok(form: dict[str, str], headers: dict[bytes, str], cookies, host, secure) -> bool:
+    """CsrfViewMiddleware.process_view for a POST, answering only "passes" (True) or "let
+    Django decide" (False)."""
+    if settings.CSRF_USE_SESSIONS:
+        return False
+    origin = headers.get(b"origin")
+    if origin is not None:
+        good = f"{'https' if secure else 'http'}://{host}"
+        if origin != good and origin not in settings.CSRF_TRUSTED_ORIGINS:
+            return False
+    elif secure:
+        return False  # the Referer check: Django's
+    secret = cookies.get(settings.CSRF_COOKIE_NAME)
+    if not secret:
+        return False
+    token = form.get("csrfmiddlewaretoken", "")
+    if token == "":
+        token = headers.get(_header_name(settings.CSRF_HEADER_NAME), "")
+    try:
+        _check_token_format(secret)
+        _check_token_format(token)
+    except InvalidTokenFormat:
+        return False
+    if len(secret) != CSRF_SECRET_LENGTH:
+        secret = _unmask(secret)
+    return _does_token_match(token, secret)
+
+
+def ticket_for(scope: dict, headers: dict[bytes, str], body: bytes, poll_pk: int) -> Ticket | None:
+    """The vote as the writer takes it, or None when Django should answer this request."""
+    secure = _is_secure(scope, headers)
+    if settings.SECURE_SSL_REDIRECT and not secure:
+        return None  # SecurityMiddleware redirects
+    if settings.DISALLOWED_USER_AGENTS or settings.USE_X_FORWARDED_HOST or scope.get("root_path"):
+        return None
+    host = headers.get(b"host")
+    if not host:
+        return None
+    domain, _port = split_domain_port(host)
+    if not domain or not validate_host(domain, _allowed_hosts()):
+        return None
+    cookies = parse_cookie(headers.get(b"cookie", ""))
+    if settings.SESSION_COOKIE_NAME in cookies:
+        return None  # perhaps signed in: the normal path knows who
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    form = dict(parse_qsl(text, keep_blank_values=True))  # the last value wins, as in QueryDict
+    if not _csrf_ok(form, headers, cookies, host, secure):
+        return None
+    signed = cookies.get(settings.VIEWER_COOKIE_NAME)
+    if not signed:
+        return None
+    try:
+        token = signing.get_cookie_signer(salt=settings.VIEWER_COOKIE_NAME + SALT).unsign(
+            signed, max_age=settings.VIEWER_COOKIE_AGE
+        )
+    except signing.BadSignature:
+        return None
+    language = _language(cookies, headers.get(b"accept-language", ""))
+    return Ticket(poll_pk=poll_pk, fields=form, viewer_key=viewer_key(token), language=language)
+
+
+# --- the response ------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _static_headers(secure: bool) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers the middleware stack adds to the vote view's fragment."""
+    from csp.utils import build_policy
+
+    headers: list[tuple[bytes, bytes]] = []
+    if secure and settings.SECURE_HSTS_SECONDS:
+        value = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+            value += "; includeSubDomains"
+        if settings.SECURE_HSTS_PRELOAD:
+            value += "; preload"
+        headers.append((b"strict-transport-security", value.encode()))
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        headers.append((b"x-content-type-options", b"nosniff"))
+    if settings.SECURE_REFERRER_POLICY:
+        policy = settings.SECURE_REFERRER_POLICY
+        if not isinstance(policy, str):
+            policy = ",".join(policy)
+        headers.append((b"referrer-policy", policy.encode()))
+    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+        headers.append(
+            (b"cross-origin-opener-policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY.encode())
+        )
+    headers.append((b"x-frame-options", settings.X_FRAME_OPTIONS.upper().encode()))
+    csp = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+    if csp:
+        headers.append((b"content-security-policy", build_policy().encode()))
+    report_only = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+    if report_only:
+        headers.append(
+            (b"content-security-policy-report-only", build_policy(report_only=True).encode())
+        )
+    return tuple(headers)
+
+
+def response_headers(language: str, secure: bool, length: int) -> list[tuple[bytes, bytes]]:
+    return [
+        (b"content-type", b"text/html; charset=utf-8"),
+        (b"content-length", str(length).encode()),
+        (b"vary", b"Accept-Language, Cookie"),
+        (b"content-language", language.encode()),
+        *_static_headers(secure),
+    ]
+
+
+# --- the ASGI middleware -----------------------------------------------------------------
+
+
+class VoteFastPath:
+    """Wraps the Django ASGI application; see the module's docstring."""
+
+    def __init__(self, app, writer: VoteWriter | None = None):
+        self.app = app
+        self.writer = writer or VoteWriter()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "POST":
+            return await self.app(scope, receive, send)
+        match = _vote_path().match(scope["path"])
+        if match is None:
+            return await self.app(scope, receive, send)
+        headers: dict[bytes, str] = {}
+        for name, value in scope["headers"]:
+            if name in headers:  # repeated headers: Django's rules for joining them
+                return await self.app(scope, receive, send)
+            headers[name] = value.decode("latin-1")
+        content_type = headers.get(b"content-type", "")
+        length = headers.get(b"content-length", "")
+        if (
+            headers.get(b"x-requested-with") != "fetch"
+            or not content_type.startswith("application/x-www-form-urlencoded")
+            or not length.isdigit()
+            or int(length) > MAX_BODY
+        ):
+            return await self.app(scope, receive, send)
+
+        body, receive = await _read_body(receive, int(length))
+        if body is None:
+            return await self.app(scope, receive, send)
+        ticket = ticket_for(scope, headers, body, int(match.group(1)))
+        if ticket is not None:
+            outcome = await self.writer.submit(ticket)
+            if outcome.kind != FALL_THROUGH:
+                secure = _is_secure(scope, headers)
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": outcome.status,
+                        "headers": response_headers(ticket.language, secure, len(outcome.html)),
+                    }
+                )
+                await send({"type": "http.response.body", "body": outcome.html})
+                return None
+        return await self.app(scope, _replay(body, receive), send)
+
+
+async def _read_body(receive, limit: int):
+    """The whole body, or None (with a receive that replays what was read) when the client
+    sends more than it announced or disconnects."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None, _replay_messages([message], receive)
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return None, _replay(b"".join(chunks), receive, more=True)
+        if not message.get("more_body", False):
+            return b"".join(chunks), receive
+
+
+def _replay(body: bytes, receive, *, more: bool = False):
+    return _replay_messages([{"type": "http.request", "body": body, "more_body": more}], receive)
+
+
+def _replay_messages(messages: list[dict], receive):
+    waiting = list(messages)
+
+    async def replayed():
+        if waiting:
+            return waiting.pop(0)
+        return await receive()
+
+    return replayed
