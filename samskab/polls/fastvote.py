@@ -25,12 +25,18 @@ option, 429), a form post without JavaScript (a redirect with a message), signed
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
+import time
 from functools import lru_cache
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.core import signing
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from django.middleware.csrf import InvalidTokenFormat, _check_token_format, _does_token_match
@@ -45,10 +51,100 @@ MAX_BODY = 4096  # the vote form is about 150 bytes
 CSRF_SECRET_LENGTH = 32
 
 
-@lru_cache(maxsize=1)
-def _vote_path() -> re.Pattern[str]:
-    example = reverse("polls:vote", args=[987654321])
-    return re.compile("^" + re.escape(example).replace("987654321", r"([0-9]{1,18})") + "$")
+class _Config:
+    """The settings the fast path reads, read once (settings are a lazy object, and a request
+    here must cost as little as it can); rebuilt when a test changes a setting."""
+
+    def __init__(self) -> None:
+        example = reverse("polls:vote", args=[987654321])
+        self.vote_path = re.compile(
+            "^" + re.escape(example).replace("987654321", r"([0-9]{1,18})") + "$"
+        )
+        self.allowed_hosts = settings.ALLOWED_HOSTS
+        if settings.DEBUG and not self.allowed_hosts:
+            self.allowed_hosts = [".localhost", "127.0.0.1", "[::1]"]
+        self.proxy_ssl_header = None
+        if settings.SECURE_PROXY_SSL_HEADER:
+            header, value = settings.SECURE_PROXY_SSL_HEADER
+            self.proxy_ssl_header = (_header_name(header), value)
+        self.ssl_redirect = settings.SECURE_SSL_REDIRECT
+        # Requests Django treats in ways not repeated here go to Django.
+        self.never = bool(
+            settings.DISALLOWED_USER_AGENTS
+            or settings.USE_X_FORWARDED_HOST
+            or settings.CSRF_USE_SESSIONS
+        )
+        self.session_cookie = settings.SESSION_COOKIE_NAME
+        self.csrf_cookie = settings.CSRF_COOKIE_NAME
+        self.csrf_header = _header_name(settings.CSRF_HEADER_NAME)
+        self.trusted_origins = frozenset(settings.CSRF_TRUSTED_ORIGINS)
+        self.viewer_cookie = settings.VIEWER_COOKIE_NAME
+        self.viewer_age = settings.VIEWER_COOKIE_AGE
+        # As request.get_signed_cookie(name, salt=SALT) checks it (django.core.signing): the
+        # current salt, then the legacy one while SIGNED_COOKIE_LEGACY_SALT_FALLBACK allows it;
+        # every key, then the fallbacks. The HMAC keys Django derives per call are derived here
+        # once. Another SIGNING_BACKEND: Django decides.
+        self.never = self.never or settings.SIGNING_BACKEND != "django.core.signing.TimestampSigner"
+        salts = [signing._cookie_signer_salt(self.viewer_cookie, SALT)]
+        if getattr(settings, "SIGNED_COOKIE_LEGACY_SALT_FALLBACK", False):
+            salts.append(signing._cookie_signer_legacy_salt(self.viewer_cookie, SALT))
+        secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+        self.viewer_keys = [
+            [
+                hashlib.sha256(
+                    f"{salt}signer".encode() + signing._cookie_signer_key(secret)
+                ).digest()
+                for secret in secrets
+            ]
+            for salt in salts
+        ]
+        self.language_cookie = settings.LANGUAGE_COOKIE_NAME
+        self.languages: dict[tuple[str | None, str], str] = {}
+
+    def unsign_viewer(self, signed: str) -> str | None:
+        """The token in a signed viewer cookie, or None (forged, malformed or too old)."""
+        value, sep, signature = signed.rpartition(":")
+        if not sep:
+            return None
+        message = value.encode()
+        for keys in self.viewer_keys:
+            for key in keys:
+                expected = base64.urlsafe_b64encode(hmac.digest(key, message, "sha256"))
+                if hmac.compare_digest(signature.encode(), expected.rstrip(b"=")):
+                    token, sep, stamp = value.rpartition(":")
+                    try:
+                        age = time.time() - signing.b62_decode(stamp)
+                    except (ValueError, IndexError):
+                        return None
+                    return token if sep and age <= self.viewer_age else None
+        return None
+
+    def language(self, cookies: dict[str, str], accept: str) -> str:
+        key = (cookies.get(self.language_cookie), accept)
+        found = self.languages.get(key)
+        if found is None:
+            found = get_language_from_request(_LanguageProbe(cookies, accept), check_path=False)
+            if len(self.languages) > 500:
+                self.languages.clear()
+            self.languages[key] = found
+        return found
+
+
+_config: _Config | None = None
+
+
+def config() -> _Config:
+    global _config
+    if _config is None:
+        _config = _Config()
+    return _config
+
+
+@receiver(setting_changed)
+def _forget_config(**_kwargs) -> None:
+    global _config
+    _config = None
+    _static_headers.cache_clear()
 
 
 class _LanguageProbe:
@@ -59,50 +155,37 @@ class _LanguageProbe:
         self.META = {"HTTP_ACCEPT_LANGUAGE": accept}
 
 
-def _language(cookies: dict[str, str], accept: str) -> str:
-    return get_language_from_request(_LanguageProbe(cookies, accept), check_path=False)
-
-
 def _header_name(meta_name: str) -> bytes:
     # "HTTP_X_CSRFTOKEN" -> b"x-csrftoken"
     return meta_name.removeprefix("HTTP_").lower().replace("_", "-").encode("latin-1")
 
 
-def _allowed_hosts() -> list[str]:
-    hosts = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not hosts:
-        return [".localhost", "127.0.0.1", "[::1]"]
-    return hosts
-
-
-def _is_secure(scope: dict, headers: dict[bytes, str]) -> bool:
+def _is_secure(conf: _Config, scope: dict, headers: dict[bytes, str]) -> bool:
     """As HttpRequest.is_secure()."""
-    if settings.SECURE_PROXY_SSL_HEADER:
-        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
-        value = headers.get(_header_name(header))
+    if conf.proxy_ssl_header is not None:
+        header, secure_value = conf.proxy_ssl_header
+        value = headers.get(header)
         if value is not None:
             return value.split(",", 1)[0].strip() == secure_value
     return scope.get("scheme") == "https"
 
 
-def _csrf_ok(form: dict[str, str], headers: dict[bytes, str], cookies, host, secure) -> bool:
+def _csrf_ok(conf: _Config, form, headers, cookies, host: str, secure: bool) -> bool:
     """CsrfViewMiddleware.process_view for a POST, answering only "passes" (True) or "let
     Django decide" (False)."""
-    if settings.CSRF_USE_SESSIONS:
-        return False
     origin = headers.get(b"origin")
     if origin is not None:
         good = f"{'https' if secure else 'http'}://{host}"
-        if origin != good and origin not in settings.CSRF_TRUSTED_ORIGINS:
+        if origin != good and origin not in conf.trusted_origins:
             return False
     elif secure:
         return False  # the Referer check: Django's
-    secret = cookies.get(settings.CSRF_COOKIE_NAME)
+    secret = cookies.get(conf.csrf_cookie)
     if not secret:
         return False
     token = form.get("csrfmiddlewaretoken", "")
     if token == "":
-        token = headers.get(_header_name(settings.CSRF_HEADER_NAME), "")
+        token = headers.get(conf.csrf_header, "")
     try:
         _check_token_format(secret)
         _check_token_format(token)
@@ -113,39 +196,50 @@ def _csrf_ok(form: dict[str, str], headers: dict[bytes, str], cookies, host, sec
     return _does_token_match(token, secret)
 
 
+def parse_form(text: str) -> dict[str, str]:
+    """An URL-encoded body as request.POST reads it (the last value of a name wins). Only
+    the values the fast path reads are decoded: the CSRF token and the q<question> fields."""
+    form: dict[str, str] = {}
+    for part in text.split("&"):
+        if not part:
+            continue
+        name, _eq, value = part.partition("=")
+        if "%" in name or "+" in name:
+            name = unquote_plus(name)
+        if (name[:1] == "q" or name == "csrfmiddlewaretoken") and ("%" in value or "+" in value):
+            value = unquote_plus(value)
+        form[name] = value
+    return form
+
+
 def ticket_for(scope: dict, headers: dict[bytes, str], body: bytes, poll_pk: int) -> Ticket | None:
     """The vote as the writer takes it, or None when Django should answer this request."""
-    secure = _is_secure(scope, headers)
-    if settings.SECURE_SSL_REDIRECT and not secure:
-        return None  # SecurityMiddleware redirects
-    if settings.DISALLOWED_USER_AGENTS or settings.USE_X_FORWARDED_HOST or scope.get("root_path"):
+    conf = config()
+    if conf.never or scope.get("root_path"):
         return None
+    secure = _is_secure(conf, scope, headers)
+    if conf.ssl_redirect and not secure:
+        return None  # SecurityMiddleware redirects
     host = headers.get(b"host")
     if not host:
         return None
     domain, _port = split_domain_port(host)
-    if not domain or not validate_host(domain, _allowed_hosts()):
+    if not domain or not validate_host(domain, conf.allowed_hosts):
         return None
     cookies = parse_cookie(headers.get(b"cookie", ""))
-    if settings.SESSION_COOKIE_NAME in cookies:
+    if conf.session_cookie in cookies:
         return None  # perhaps signed in: the normal path knows who
     try:
-        text = body.decode("utf-8")
+        form = parse_form(body.decode("utf-8"))
     except UnicodeDecodeError:
         return None
-    form = dict(parse_qsl(text, keep_blank_values=True))  # the last value wins, as in QueryDict
-    if not _csrf_ok(form, headers, cookies, host, secure):
+    if not _csrf_ok(conf, form, headers, cookies, host, secure):
         return None
-    signed = cookies.get(settings.VIEWER_COOKIE_NAME)
-    if not signed:
+    signed = cookies.get(conf.viewer_cookie)
+    token = conf.unsign_viewer(signed) if signed else None
+    if token is None:
         return None
-    try:
-        token = signing.get_cookie_signer(salt=settings.VIEWER_COOKIE_NAME + SALT).unsign(
-            signed, max_age=settings.VIEWER_COOKIE_AGE
-        )
-    except signing.BadSignature:
-        return None
-    language = _language(cookies, headers.get(b"accept-language", ""))
+    language = conf.language(cookies, headers.get(b"accept-language", ""))
     return Ticket(poll_pk=poll_pk, fields=form, viewer_key=viewer_key(token), language=language)
 
 
@@ -211,7 +305,7 @@ class VoteFastPath:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "POST":
             return await self.app(scope, receive, send)
-        match = _vote_path().match(scope["path"])
+        match = config().vote_path.match(scope["path"])
         if match is None:
             return await self.app(scope, receive, send)
         headers: dict[bytes, str] = {}
@@ -236,7 +330,7 @@ class VoteFastPath:
         if ticket is not None:
             outcome = await self.writer.submit(ticket)
             if outcome.kind != FALL_THROUGH:
-                secure = _is_secure(scope, headers)
+                secure = _is_secure(config(), scope, headers)
                 await send(
                     {
                         "type": "http.response.start",

@@ -25,6 +25,7 @@ always has.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -139,12 +140,12 @@ class VoteWriter:
                 outcomes = write_batch(batch)
             except Exception:
                 # The normal view will check and answer each of these on its own.
-                logger.exception("polls: a batch of %d votes failed; they go the normal way", len(batch))
+                logger.exception(
+                    "polls: a batch of %d votes failed; they go the normal way", len(batch)
+                )
                 outcomes = [Outcome(FALL_THROUGH)] * len(batch)
-                try:
+                with contextlib.suppress(Exception):  # a broken connection may not close
                     connection.close()
-                except Exception:  # noqa: S110  # a broken connection may fail to close too
-                    pass
             _resolve(batch, outcomes)
 
 
@@ -156,10 +157,8 @@ def _resolve(batch: list[Ticket], outcomes: list[Outcome]) -> None:
         if ticket.loop is not None and ticket.future is not None:
             by_loop[ticket.loop].append((ticket.future, outcome))
     for loop, pairs in by_loop.items():
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop has closed (shutting down)
             loop.call_soon_threadsafe(_set_results, pairs)
-        except RuntimeError:  # the loop has closed (server shutting down)
-            pass
 
 
 def _set_results(pairs: list[tuple[asyncio.Future, Outcome]]) -> None:
@@ -261,14 +260,21 @@ def _commit(poll_pk: int, question, pending: dict[int, _Pending]):
             or poll.voter_policy != Poll.VoterPolicy.ANYONE_ONCE_PER_VIEWER
         ):
             return None, set(), None
-        rows = _insert(vendor, now, poll_pk, [(f"v:{p.ticket.viewer_key}", p.option_id) for p in pending.values()])
+        rows = _insert(
+            vendor,
+            now,
+            poll_pk,
+            [(f"v:{p.ticket.viewer_key}", p.option_id) for p in pending.values()],
+        )
         inserted = {key for key, _option in rows}
         per_option: dict[int, int] = defaultdict(int)
         for _key, option_id in rows:
             per_option[option_id] += 1
         for option_id, count in per_option.items():
             Option.objects.filter(pk=option_id).update(votes=F("votes") + count)
-        counters = option_counters(o for o, _t in question.options) if poll.show_results_live else None
+        counters = (
+            option_counters(o for o, _t in question.options) if poll.show_results_live else None
+        )
     return poll, inserted, counters
 
 
@@ -276,11 +282,10 @@ def _insert(vendor: str, now, poll_pk: int, votes: list[tuple[str, int]]) -> lis
     """Insert the votes whose option belongs to the poll and whose voter has not voted on
     its question; return (voter_key, option_id) of the rows inserted."""
     quote = connection.ops.quote_name
-    vote_t, option_t, question_t = (
-        quote(m._meta.db_table) for m in (Vote, Option, Question)
-    )
+    vote_t, option_t, question_t = (quote(m._meta.db_table) for m in (Vote, Option, Question))
+    # Table names are ours; every value is a placeholder.
     head = (
-        f"INSERT INTO {vote_t} (poll_id, question_id, option_id, voter_key, created_at) "  # noqa: S608  # our table names
+        f"INSERT INTO {vote_t} (poll_id, question_id, option_id, voter_key, created_at) "
         "SELECT q.poll_id, o.question_id, o.id, v.voter_key, %s "
     )
     tail = (
@@ -305,12 +310,9 @@ def _insert(vendor: str, now, poll_pk: int, votes: list[tuple[str, int]]) -> lis
             for key, option_id in chunk:
                 params += [key, option_id]
             params.append(poll_pk)
-            cursor.execute(
-                head
-                + f"FROM (SELECT column1 AS voter_key, column2 AS option_id FROM (VALUES {values})) v "
-                + tail,
-                params,
-            )
+            source = "FROM (SELECT column1 AS voter_key, column2 AS option_id FROM (VALUES "
+            source += values + ")) v "
+            cursor.execute(head + source + tail, params)
             rows += [(k, o) for k, o in cursor.fetchall()]
         return rows
 

@@ -7,6 +7,7 @@ tells whether the fast path answered or handed the request to the normal view.
 
 import re
 import threading
+import time
 
 import httpx
 import pytest
@@ -91,9 +92,18 @@ def test_a_vote_is_counted_without_the_django_stack_and_shows_the_result(site):
     assert response.status_code == 200
     assert spy.calls == 0
     assert "Thank you, your vote is counted." in response.text
-    assert 'data-votes>1</td>' in response.text
+    assert "data-votes>1</td>" in response.text
     assert counted(poll) == 1
     assert poll_recount(poll) == poll_counters(poll)
+
+
+def test_the_cookie_the_poll_page_sets_is_the_one_the_fast_path_reads(site):
+    spy, app = site
+    poll = make_poll()
+    page = Client().get(poll.get_absolute_url())
+    cookie = page.cookies[settings.VIEWER_COOKIE_NAME].value
+    response = post(app, poll, first_option(poll).pk, viewer=cookie)
+    assert (response.status_code, spy.calls) == (200, 0)
 
 
 def test_the_second_vote_is_refused_kindly_and_not_counted(site):
@@ -112,9 +122,9 @@ def test_the_second_vote_is_refused_kindly_and_not_counted(site):
 def test_the_message_is_in_the_viewers_language(site):
     _spy, app = site
     poll = make_poll()
-    response = post(app, poll, first_option(poll).pk, viewer=viewer_cookie(), **{
-        "Accept-Language": "da"
-    })
+    response = post(
+        app, poll, first_option(poll).pk, viewer=viewer_cookie(), **{"Accept-Language": "da"}
+    )
     assert "Tak, din stemme er talt med." in response.text
     assert response.headers["Content-Language"] == "da"
 
@@ -229,7 +239,9 @@ def test_the_rate_limit_is_the_vote_views(site, settings):
     spy, app = site
     poll = make_poll()
     cookie = viewer_cookie()
-    statuses = [post(app, poll, first_option(poll).pk, viewer=cookie).status_code for _ in range(21)]
+    statuses = [
+        post(app, poll, first_option(poll).pk, viewer=cookie).status_code for _ in range(21)
+    ]
     assert statuses[0] == 200 and set(statuses[1:20]) == {409}
     assert statuses[20] == 429
     assert spy.calls == 1
@@ -342,3 +354,52 @@ def test_concurrent_voters_are_each_counted_once(site):
     assert sorted(statuses) == [200] * 15 + [409] * 15
     assert counted(poll) == 15
     assert poll_counters(poll) == poll_recount(poll)
+
+
+# --- the viewer cookie is read as request.get_signed_cookie reads it -------------------------
+
+
+def signed_cookie(token: str, *, salt: str, secret: str | None = None, at: float | None = None):
+    signer = signing.TimestampSigner(
+        key=signing._cookie_signer_key(secret or settings.SECRET_KEY), salt=salt
+    )
+    if at is None:
+        return signer.sign(token)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(time, "time", lambda: at)  # signed long ago
+        return signer.sign(token)
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["current salt", "legacy salt", "old secret", "expired", "forged", "unknown secret", "junk"],
+)
+def test_the_viewer_cookie_check_agrees_with_django(settings, how):
+    from django.test import RequestFactory
+
+    from samskab.polls.fastvote import config
+
+    settings.SECRET_KEY_FALLBACKS = ["an-old-secret-key-that-was-rotated-out-0123456789"]
+    name = settings.VIEWER_COOKIE_NAME
+    current = signing._cookie_signer_salt(name, SALT)
+    legacy = signing._cookie_signer_legacy_salt(name, SALT)
+    token = new_token()
+    value = {
+        "current salt": lambda: signed_cookie(token, salt=current),
+        "legacy salt": lambda: signed_cookie(token, salt=legacy),
+        "old secret": lambda: signed_cookie(
+            token, salt=current, secret=settings.SECRET_KEY_FALLBACKS[0]
+        ),
+        "expired": lambda: signed_cookie(
+            token, salt=current, at=time.time() - settings.VIEWER_COOKIE_AGE - 10
+        ),
+        "forged": lambda: signed_cookie(token, salt=current)[:-2] + "xx",
+        "unknown secret": lambda: signed_cookie(token, salt=current, secret="x" * 50),
+        "junk": lambda: "no-separator-here",
+    }[how]()
+    request = RequestFactory().get("/", HTTP_COOKIE=f"{name}={value}")
+    django_reads = request.get_signed_cookie(
+        name, default=None, salt=SALT, max_age=settings.VIEWER_COOKIE_AGE
+    )
+    assert config().unsign_viewer(value) == django_reads
+    assert (django_reads == token) == (how in {"current salt", "legacy salt", "old secret"})
