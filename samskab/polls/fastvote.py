@@ -301,8 +301,12 @@ class VoteFastPath:
     def __init__(self, app, writer: VoteWriter | None = None):
         self.app = app
         self.writer = writer or VoteWriter()
+        self.started = False
 
     async def __call__(self, scope, receive, send):
+        if not self.started and scope["type"] == "http":
+            self.started = True
+            self.writer.start()  # with the first request, long before a vox pop's burst
         if scope["type"] != "http" or scope["method"] != "POST":
             return await self.app(scope, receive, send)
         match = config().vote_path.match(scope["path"])

@@ -38,13 +38,14 @@ from django.contrib.messages import constants as message_levels
 from django.contrib.messages.storage.base import Message
 from django.db import connection, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from samskab import live
 from samskab.core.db import serialised_writes
 from samskab.core.ratelimit import hit_key
+from samskab.live.brokers import get_broker as live_broker
 from samskab.polls.models import Option, Poll, Question, Vote
 from samskab.polls.selectors import option_counters, poll_shape, tally_from_counters
 
@@ -101,11 +102,12 @@ class VoteWriter:
         loop = asyncio.get_running_loop()
         ticket.loop = loop
         ticket.future = loop.create_future()
-        self._ensure_thread()
+        self.start()
         self._queue.put(ticket)
         return await ticket.future
 
-    def _ensure_thread(self) -> None:
+    def start(self) -> None:
+        """Start the thread (it prepares itself, so the first votes do not wait for that)."""
         if self._thread is not None and self._thread.is_alive():
             return
         with self._lock:
@@ -115,27 +117,43 @@ class VoteWriter:
                 )
                 self._thread.start()
 
-    def _take(self) -> list[Ticket]:
-        batch = [self._queue.get()]
+    def stop(self) -> None:
+        """End the thread and close its database connection (tests; the server's threads end
+        with the process)."""
+        if self._thread is not None and self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join(10)
+
+    def _take(self) -> list[Ticket] | None:
+        first = self._queue.get()
+        if first is None:
+            return None
+        batch = [first]
         deadline = time.monotonic() + GATHER_SECONDS
         while len(batch) < MAX_BATCH:
             try:
-                batch.append(self._queue.get_nowait())
-                continue
+                ticket = self._queue.get_nowait()
             except queue.Empty:
-                pass
-            remaining = deadline - time.monotonic()
-            if len(batch) >= SMALL_BATCH or remaining <= 0:
+                remaining = deadline - time.monotonic()
+                if len(batch) >= SMALL_BATCH or remaining <= 0:
+                    break
+                try:
+                    ticket = self._queue.get(timeout=remaining)
+                except queue.Empty:
+                    break
+            if ticket is None:  # stop() after this batch
+                self._queue.put(None)
                 break
-            try:
-                batch.append(self._queue.get(timeout=remaining))
-            except queue.Empty:
-                break
+            batch.append(ticket)
         return batch
 
     def _run(self) -> None:
+        _prepare()
         while True:
             batch = self._take()
+            if batch is None:
+                connection.close()
+                return
             try:
                 outcomes = write_batch(batch)
             except Exception:
@@ -147,6 +165,21 @@ class VoteWriter:
                 with contextlib.suppress(Exception):  # a broken connection may not close
                     connection.close()
             _resolve(batch, outcomes)
+
+
+def _prepare() -> None:
+    """What the first batch would otherwise pay for: this thread's database connection, the
+    poll box's templates, the translations and the live broker."""
+    try:
+        connection.ensure_connection()
+        get_template("polls/partials/poll_box.html")
+        get_template("polls/partials/results.html")
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                _("Thank you, your vote is counted.")
+        live_broker()
+    except Exception:
+        logger.warning("polls: the vote writer could not prepare itself", exc_info=True)
 
 
 def _resolve(batch: list[Ticket], outcomes: list[Outcome]) -> None:
@@ -260,17 +293,15 @@ def _commit(poll_pk: int, question, pending: dict[int, _Pending]):
             or poll.voter_policy != Poll.VoterPolicy.ANYONE_ONCE_PER_VIEWER
         ):
             return None, set(), None
-        rows = _insert(
-            vendor,
-            now,
-            poll_pk,
-            [(f"v:{p.ticket.viewer_key}", p.option_id) for p in pending.values()],
-        )
+        # In key order, and the counters in option order: two processes' batches then take
+        # their row locks in the same order and cannot deadlock (PostgreSQL).
+        votes = sorted((f"v:{p.ticket.viewer_key}", p.option_id) for p in pending.values())
+        rows = _insert(vendor, now, poll_pk, votes)
         inserted = {key for key, _option in rows}
         per_option: dict[int, int] = defaultdict(int)
         for _key, option_id in rows:
             per_option[option_id] += 1
-        for option_id, count in per_option.items():
+        for option_id, count in sorted(per_option.items()):
             Option.objects.filter(pk=option_id).update(votes=F("votes") + count)
         counters = (
             option_counters(o for o, _t in question.options) if poll.show_results_live else None

@@ -46,7 +46,9 @@ class Spy:
 @pytest.fixture
 def site():
     spy = Spy()
-    return spy, VoteFastPath(spy)
+    app = VoteFastPath(spy)
+    yield spy, app
+    app.writer.stop()
 
 
 def viewer_cookie(token: str | None = None) -> str:
