@@ -9,15 +9,20 @@ vote also publishes a coalesced tally) and 1,000 of them try again, over 200 con
 keep-alive connections. Each request is the one the player's vote button sends: a POST of
 the vote form with the viewer's signed cookie and `X-Requested-With: fetch`, answered with
 the poll box fragment (200 counted, 409 refused). The viewers' cookies are minted with the
-server's key before the burst, as the player page would have set them.
+server's key before the burst, exactly as the player page sets them (`set_token`).
 
 Afterwards the votes are recounted from the raw Vote rows: exactly 5,000 must be counted,
 every second try refused, and the option counters must equal the recount. In the same run
 the database's raw insert rate is measured: one INSERT into the vote table per committed
 transaction, from one plain connection, nothing else (the floor of a vote's cost).
 
+The load generator shares the cores with the server, so it is a bare asyncio protocol on
+uvloop (when installed), and the CPU per request of both is reported: the server's (all its
+processes, from /proc) and the load generator's own.
+
 Ends with one JSON line: counted, refused, votes_per_s, p50_ms, p99_ms, raw_inserts_per_s,
-ratio_to_raw, recount_agrees. Record it in docs/benchmarks.md.
+ratio_to_raw, recount_agrees, server_cpu_us_per_request, loadgen_cpu_us_per_request,
+load_average. Record it in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -235,8 +240,6 @@ async def burst(port: int, facts: dict, *, again: int, concurrency: int) -> dict
     statuses: dict[int, int] = {}
     latencies: list[float] = []
     position = 0
-    debug: list = []
-    began = time.perf_counter()
 
     async def client() -> None:
         nonlocal position
@@ -256,8 +259,6 @@ async def burst(port: int, facts: dict, *, again: int, concurrency: int) -> dict
                 status = 0
                 connection = None
             latencies.append(time.perf_counter() - started)
-            if os.environ.get("VF_DEBUG"):
-                debug.append((started - began, latencies[-1], status))
             statuses[status] = statuses.get(status, 0) + 1
 
     began = time.perf_counter()
@@ -266,8 +267,6 @@ async def burst(port: int, facts: dict, *, again: int, concurrency: int) -> dict
     elapsed = time.perf_counter() - began
     cpu = time.process_time() - cpu_began
     latencies.sort()
-    if os.environ.get("VF_DEBUG"):
-        Path(os.environ["VF_DEBUG"]).write_text(json.dumps(debug))
     return {
         "requests": len(queue),
         "seconds": elapsed,
@@ -308,11 +307,6 @@ def serve(env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
     process = subprocess.Popen(  # our interpreter, our arguments
         [
             sys.executable,
-            *(
-                ["-m", "cProfile", "-o", os.environ["VF_PROFILE"]]
-                if os.environ.get("VF_PROFILE")
-                else []
-            ),
             "-m",
             "samskab.cli",
             "serve",
@@ -428,10 +422,6 @@ def main() -> None:
                 burst(port, facts, again=args.again, concurrency=args.concurrency)
             )
             server_cpu = session_cpu_seconds(server.pid) - server_cpu
-            if os.environ.get("VF_DEBUG"):
-                for task in Path(f"/proc/{server.pid}/task").iterdir():
-                    f = (task / "stat").read_text().rsplit(")", 1)[1].split()
-                    print("thread", task.name, (int(f[11]) + int(f[12])) / 100, file=sys.stderr)
         finally:
             stop(server)
         counted = json.loads(run_module(env, "--recount", str(facts["poll"])).splitlines()[-1])
