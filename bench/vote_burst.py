@@ -9,15 +9,20 @@ vote also publishes a coalesced tally) and 1,000 of them try again, over 200 con
 keep-alive connections. Each request is the one the player's vote button sends: a POST of
 the vote form with the viewer's signed cookie and `X-Requested-With: fetch`, answered with
 the poll box fragment (200 counted, 409 refused). The viewers' cookies are minted with the
-server's key before the burst, as the player page would have set them.
+server's key before the burst, exactly as the player page sets them (`set_token`).
 
 Afterwards the votes are recounted from the raw Vote rows: exactly 5,000 must be counted,
 every second try refused, and the option counters must equal the recount. In the same run
 the database's raw insert rate is measured: one INSERT into the vote table per committed
 transaction, from one plain connection, nothing else (the floor of a vote's cost).
 
+The load generator shares the cores with the server, so it is a bare asyncio protocol on
+uvloop (when installed), and the CPU per request of both is reported: the server's (all its
+processes, from /proc) and the load generator's own.
+
 Ends with one JSON line: counted, refused, votes_per_s, p50_ms, p99_ms, raw_inserts_per_s,
-ratio_to_raw, recount_agrees. Record it in docs/benchmarks.md.
+ratio_to_raw, recount_agrees, server_cpu_us_per_request, loadgen_cpu_us_per_request,
+load_average. Record it in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -57,10 +62,10 @@ def seed(viewers: int, out: str) -> None:
     from datetime import timedelta
 
     from django.conf import settings
-    from django.core import signing
+    from django.http import HttpResponse
     from django.utils import timezone
 
-    from samskab.core.viewer import SALT, new_token
+    from samskab.core.viewer import new_token, set_token
     from samskab.polls.models import Option, Poll, Question
     from samskab.polls.services import poll_open
     from samskab.webcasts.models import Body, Meeting
@@ -83,8 +88,11 @@ def seed(viewers: int, out: str) -> None:
     ]
     poll_open(poll=poll)
 
-    signer = signing.get_cookie_signer(salt=settings.VIEWER_COOKIE_NAME + SALT)
-    cookies = [signer.sign(new_token()) for _ in range(viewers)]
+    cookies = []
+    for _ in range(viewers):
+        response = HttpResponse()
+        set_token(response, new_token())  # exactly the cookie the player page sets
+        cookies.append(response.cookies[settings.VIEWER_COOKIE_NAME].value)
     raw = raw_insert_rate(question, options[0], count=3_000)
     Path(out).write_text(
         json.dumps(
@@ -151,37 +159,52 @@ def recount(poll_pk: int) -> None:
 # --- the load --------------------------------------------------------------------------
 
 
-class Connection:
-    """One keep-alive HTTP/1.1 connection: small and cheap, so the load generator sharing
-    the two cores with the server costs as little as it can."""
+class Connection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection as a bare protocol (no stream objects): the load
+    generator shares the two cores with the server, so it must cost as little as it can.
+    Its own CPU time is measured and reported (`loadgen_cpu_us_per_request`)."""
 
-    def __init__(self, port: int):
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = b""
+        self.waiter: asyncio.Future | None = None
+        self.closed = False
 
-    async def request(self, raw: bytes) -> int:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        assert self.reader is not None
-        self.writer.write(raw)
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        status = int(head[9:12])
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def connection_lost(self, exc) -> None:
+        self.closed = True
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(0)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        head = self.buffer[:end]
         length = 0
-        close = False
-        for line in head.split(b"\r\n")[1:]:
-            name, _sep, value = line.partition(b":")
-            name = name.strip().lower()
-            if name == b"content-length":
-                length = int(value)
-            elif name == b"connection" and value.strip().lower() == b"close":
-                close = True
-        if length:
-            await self.reader.readexactly(length)
-        if close:
-            self.writer.close()
-            self.writer = None
-        return status
+        start = head.find(b"\r\ncontent-length:")
+        if start < 0:
+            start = head.lower().find(b"\r\ncontent-length:")
+        if start >= 0:
+            stop = head.find(b"\r\n", start + 2)
+            length = int(head[start + 17 : stop if stop > 0 else None])
+        if len(self.buffer) < end + 4 + length:
+            return
+        status = int(head[9:12])
+        if b"connection: close" in head.lower():
+            self.transport.close()
+        self.buffer = self.buffer[end + 4 + length :]
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(status)
+
+
+async def open_connection(port: int) -> Connection:
+    loop = asyncio.get_running_loop()
+    _transport, protocol = await loop.create_connection(Connection, "127.0.0.1", port)
+    return protocol
 
 
 def vote_request(port: int, facts: dict, cookie: str, option: int) -> bytes:
@@ -220,22 +243,29 @@ async def burst(port: int, facts: dict, *, again: int, concurrency: int) -> dict
 
     async def client() -> None:
         nonlocal position
-        connection = Connection(port)
+        loop = asyncio.get_running_loop()
+        connection: Connection | None = None
         while position < len(queue):
             raw = queue[position]
             position += 1
             started = time.perf_counter()
             try:
-                status = await connection.request(raw)
-            except (OSError, asyncio.IncompleteReadError):
+                if connection is None or connection.closed:
+                    connection = await open_connection(port)
+                connection.waiter = loop.create_future()
+                connection.transport.write(raw)
+                status = await connection.waiter
+            except OSError:
                 status = 0
-                connection.writer = None
+                connection = None
             latencies.append(time.perf_counter() - started)
             statuses[status] = statuses.get(status, 0) + 1
 
     began = time.perf_counter()
+    cpu_began = time.process_time()
     await asyncio.gather(*(client() for _ in range(concurrency)))
     elapsed = time.perf_counter() - began
+    cpu = time.process_time() - cpu_began
     latencies.sort()
     return {
         "requests": len(queue),
@@ -243,6 +273,7 @@ async def burst(port: int, facts: dict, *, again: int, concurrency: int) -> dict
         "statuses": statuses,
         "p50_ms": latencies[len(latencies) // 2] * 1000,
         "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        "loadgen_cpu_s": cpu,
     }
 
 
@@ -305,6 +336,30 @@ def serve(env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
     sys.exit(f"the server did not start:\n{log.read_text()}")
 
 
+def session_cpu_seconds(session: int) -> float:
+    """User and system CPU of every live process in the server's session (the server and
+    its workers), from /proc; 0 where /proc is not there."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state ppid pgrp session ... utime(12) stime(13)
+        if int(fields[3]) == session:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def event_loop_runner():
+    """uvloop when installed (it comes with uvicorn[standard]): a cheaper load generator."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run
+    return uvloop.run
+
+
 def stop(process: subprocess.Popen) -> None:
     import signal
 
@@ -362,7 +417,11 @@ def main() -> None:
         port = free_port()
         server = serve(env, port, workers, work / "server.log")
         try:
-            result = asyncio.run(burst(port, facts, again=args.again, concurrency=args.concurrency))
+            server_cpu = session_cpu_seconds(server.pid)
+            result = event_loop_runner()(
+                burst(port, facts, again=args.again, concurrency=args.concurrency)
+            )
+            server_cpu = session_cpu_seconds(server.pid) - server_cpu
         finally:
             stop(server)
         counted = json.loads(run_module(env, "--recount", str(facts["poll"])).splitlines()[-1])
@@ -394,6 +453,11 @@ def main() -> None:
         "p50_ms": round(result["p50_ms"], 1),
         "p99_ms": round(result["p99_ms"], 1),
         "raw_inserts_per_s": round(facts["raw_inserts_per_s"], 1),
+        # CPU per request of the server (all its processes) and of this load generator, which
+        # share the machine: together they say how many votes/s the cores could carry.
+        "server_cpu_us_per_request": round(server_cpu / result["requests"] * 1e6),
+        "loadgen_cpu_us_per_request": round(result["loadgen_cpu_s"] / result["requests"] * 1e6),
+        "load_average": round(os.getloadavg()[0], 1),
         "ratio_to_raw": round(votes_per_s / facts["raw_inserts_per_s"], 3),
         "target_votes_per_s": 1500 if args.postgres else 500,
         "target_p99_ms": 250,

@@ -46,9 +46,15 @@ def hit(request: HttpRequest, group: str, rate: str) -> bool:
     """Count one attempt; True while the limit is not exceeded."""
     if not settings.RATELIMIT_ENABLED:
         return True
+    return hit_key(group, request_key(request), rate)
+
+
+def hit_key(group: str, who: str, rate: str) -> bool:
+    """`hit` for a caller that has no request (the fast vote path): `who` as request_key
+    would give it, e.g. "viewer:<key>"."""
     limit, period = parse_rate(rate)
     window = int(time.time() // period)
-    key = f"rl:{group}:{request_key(request)}:{window}"
+    key = f"rl:{group}:{who}:{window}"
     # add() creates the counter atomically; incr() is atomic in Redis and locmem.
     cache.add(key, 0, timeout=period + 1)
     try:

@@ -5,6 +5,7 @@ answer per viewer in a survey, a rate-limit key for a town hall behind one addre
 Only `viewer_key` (a keyed hash) is ever written to the database.
 """
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -19,10 +20,14 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+@functools.lru_cache(maxsize=4)
+def _hmac_key(secret: str) -> bytes:
+    return hashlib.sha256(f"{secret}:{SALT}".encode()).digest()
+
+
 def viewer_key(token: str) -> str:
     """The at-rest form of a viewer token: HMAC-SHA256 with a key derived from SECRET_KEY."""
-    key = hashlib.sha256(f"{settings.SECRET_KEY}:{SALT}".encode()).digest()
-    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_hmac_key(settings.SECRET_KEY), token.encode(), hashlib.sha256).hexdigest()
 
 
 def read_token(request: HttpRequest) -> str | None:
