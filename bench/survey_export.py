@@ -14,7 +14,8 @@ In the same process it then only reads the rows and decodes their JSON with orjs
 floor of any export from this table); `ratio_to_read_only` is the export's rate over that floor.
 
 Ends with one JSON line: respondents, columns, respondents_per_s, respondents_per_cpu_s
-(the export process's own CPU time), peak_mb, peak_mb_growth, megabytes, read_only_per_s, ratio_to_read_only.
+(the export process's own CPU time), peak_mb, peak_mb_growth, megabytes, read_only_per_s,
+ratio_to_read_only.
 Targets: at least 50,000 respondents/s and under 150 MB.
 """
 
