@@ -25,7 +25,7 @@ import orjson
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samskab.surveys.csvsafe import neutralise
+from samskab.surveys.csvsafe import FORMULA_STARTS, neutralise
 from samskab.surveys.schema import Kind, QuestionSpec
 
 BOM = "\ufeff"
@@ -118,6 +118,7 @@ def extractor(
         "STR": str,
         "E": {},
         "R": _places,
+        "F": frozenset(FORMULA_STARTS),
     }
     lines = ["def extract(number, hour, a):", "    g = a.get"]
     cells = ["STR(number)" if as_csv else "number", "hour"]
@@ -140,9 +141,15 @@ def extractor(
             lines.append(f"    p{n} = R(r{n}, {as_csv}) if r{n} else E")
             cells += [f'p{n}.get({pk}, "")' for pk in ids]
         elif as_csv:
-            # Ints (scales, most numbers) straight to text; the rest through S.
-            lines.append(f"    v{n} = g({key})")
-            cells.append(f"STR(v{n}) if v{n}.__class__ is INT else S(v{n})")
+            # Ints (scales, most numbers) straight to text, and text that needs neither
+            # neutralising nor quoting as it is; the rest (None, floats, ...) through S.
+            v = f"v{n}"
+            lines.append(f"    {v} = g({key})")
+            cells.append(
+                f"STR({v}) if {v}.__class__ is INT else {v} if ({v}.__class__ is STR"
+                f" and {v}[:1] not in F and D not in {v} and '\"' not in {v}"
+                f" and '\\n' not in {v} and '\\r' not in {v}) else S({v})"
+            )
         else:
             lines.append(f"    v{n} = g({key})")
             cells.append(f"v{n} if v{n}.__class__ is INT else S(v{n})")
