@@ -6,6 +6,8 @@ A message keeps no address or browser identifier: only what the sender chose to 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from samskab.core.attached import MeetingAttached
+
 
 class FeedbackRecipient(models.Model):
     """Where messages to a politician are sent (Person has no e-mail; this maps it)."""
@@ -30,20 +32,13 @@ class FeedbackRecipient(models.Model):
         return f"{self.person} <{self.email}>"
 
 
-class FeedbackMessage(models.Model):
+class FeedbackMessage(MeetingAttached):
     class Status(models.TextChoices):
         NEW = "new", _("New")
         HANDLED = "handled", _("Handled")
         ANSWERED = "answered", _("Answered")
 
-    meeting = models.ForeignKey(
-        "webcasts.Meeting",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="feedback_messages",
-        verbose_name=_("meeting"),
-    )
+    agenda_item = None  # to the municipality or a politician, about the meeting
     # Empty: to the municipality.
     person = models.ForeignKey(
         "webcasts.Person",

@@ -7,9 +7,10 @@ from django.db import transaction
 
 from samskab.feedback.models import FeedbackRecipient
 from samskab.polls.models import Option, Poll, Question, Vote
+from samskab.polls.timeline import poll_mark_add
 from samskab.surveys.models import Choice, Section, Survey
 from samskab.surveys.models import Question as SurveyQuestion
-from samskab.webcasts.models import Meeting, Person
+from samskab.webcasts.models import Meeting, Person, TimelineMark
 
 UPCOMING_VOXPOP = "Skal kommunen afprøve ti affaldsfraktioner i etageboliger?"
 PAST_VOXPOP = "Skal der være en fodgængerovergang ved Vestbyens skole?"
@@ -73,6 +74,12 @@ def _past_result(poll: Poll, *, opened_s: int, votes: tuple[int, ...]) -> None:
         poll.opened_at = started + timedelta(seconds=opened_s)
         poll.closed_at = started + timedelta(seconds=opened_s + 120)
     poll.save()
+    if poll.opened_at is not None:  # on the recorded meeting's timeline, as the console does
+        for kind, at, offset in (
+            (TimelineMark.Kind.POLL_OPEN, poll.opened_at, poll.opened_offset_ms),
+            (TimelineMark.Kind.POLL_CLOSE, poll.closed_at, poll.closed_offset_ms),
+        ):
+            poll_mark_add(poll=poll, kind=kind, at=at, offset_ms=offset)
 
 
 def _survey(meeting: Meeting) -> Survey:

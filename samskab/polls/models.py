@@ -9,8 +9,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from samskab.core.attached import MeetingAttached
 
-class Poll(models.Model):
+
+class Poll(MeetingAttached):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Prepared (not open yet)")
         OPEN = "open", _("Open")
@@ -23,6 +25,7 @@ class Poll(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    # A vox pop goes with its meeting (the shared field would keep it, unattached).
     meeting = models.ForeignKey(
         "webcasts.Meeting",
         on_delete=models.CASCADE,
@@ -30,14 +33,6 @@ class Poll(models.Model):
         blank=True,
         related_name="polls",
         verbose_name=_("meeting"),
-    )
-    agenda_item = models.ForeignKey(
-        "webcasts.AgendaItem",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="polls",
-        verbose_name=_("agenda item"),
     )
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.DRAFT)
     voter_policy = models.CharField(

@@ -17,6 +17,8 @@ from samskab.polls.selectors import (
     poll_tally,
     tally_from_counters,
 )
+from samskab.polls.timeline import poll_mark_add, poll_offset_at
+from samskab.webcasts.models import TimelineMark
 
 
 class VoteRefused(Exception):
@@ -29,13 +31,6 @@ class VoteInvalid(VoteRefused):
 
 class PollStateError(Exception):
     pass
-
-
-def _offset_ms(poll: Poll, at) -> int | None:
-    started = poll.meeting.recording_started_at if poll.meeting_id else None
-    if started is None or at < started:
-        return None
-    return int((at - started).total_seconds() * 1000)
 
 
 def _publish_state(poll: Poll) -> None:
@@ -65,8 +60,10 @@ def poll_open(*, poll: Poll) -> Poll:
         now = timezone.now()
         poll.status = Poll.Status.OPEN
         poll.opened_at = now
-        poll.opened_offset_ms = _offset_ms(poll, now)
+        poll.opened_offset_ms = poll_offset_at(poll, now)
         poll.save(update_fields=["status", "opened_at", "opened_offset_ms"])
+        # On the meeting's timeline: the archive shows it there, the editor can move it.
+        poll_mark_add(poll=poll, kind=TimelineMark.Kind.POLL_OPEN, at=now)
         _publish_state(poll)
     return poll
 
@@ -79,8 +76,9 @@ def poll_close(*, poll: Poll) -> Poll:
         now = timezone.now()
         poll.status = Poll.Status.CLOSED
         poll.closed_at = now
-        poll.closed_offset_ms = _offset_ms(poll, now)
+        poll.closed_offset_ms = poll_offset_at(poll, now)
         poll.save(update_fields=["status", "closed_at", "closed_offset_ms"])
+        poll_mark_add(poll=poll, kind=TimelineMark.Kind.POLL_CLOSE, at=now)
         _publish_state(poll)
     return poll
 

@@ -1,18 +1,17 @@
 """The survey builder for editors, and answers, statistics and exports for staff."""
 
-import io
 from datetime import date
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from samskab.surveys.export import csv_lines, xlsx_write
+from samskab.surveys.export import csv_lines, xlsx_file
 from samskab.surveys.models import Choice, Question, Section, Survey
 from samskab.surveys.selectors import response_rows, responses, survey_specs
 from samskab.surveys.stats import survey_stats
@@ -151,13 +150,14 @@ class SurveyAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="{slugify(survey.slug)}.csv"'
         return response
 
-    def xlsx_view(self, request, pk: int) -> HttpResponse:
+    def xlsx_view(self, request, pk: int) -> FileResponse:
         survey = self._survey_for_results(request, pk)
-        buffer = io.BytesIO()
-        xlsx_write(survey_specs(survey), response_rows(self._responses(request, survey)), buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
+        # openpyxl's write-only workbook streams rows to disk; the finished file is sent from
+        # a temporary file, not held in memory.
+        target = xlsx_file(survey_specs(survey), response_rows(self._responses(request, survey)))
+        return FileResponse(
+            target,
+            as_attachment=True,
+            filename=f"{slugify(survey.slug)}.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="{slugify(survey.slug)}.xlsx"'
-        return response

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from samskab.core.attached import MeetingAttached
 from samskab.surveys.schema import Kind, QuestionSpec
 
 
@@ -24,7 +25,7 @@ def translated(obj, name: str) -> str:
     return value or getattr(obj, f"{name}_da")
 
 
-class Survey(models.Model):
+class Survey(MeetingAttached):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         OPEN = "open", _("Open for answers")
@@ -39,22 +40,6 @@ class Survey(models.Model):
     intro_da = models.TextField(_("introduction (Danish)"), blank=True)
     intro_en = models.TextField(_("introduction (English)"), blank=True)
     slug = models.SlugField(_("short name in its address"), unique=True)
-    meeting = models.ForeignKey(
-        "webcasts.Meeting",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="surveys",
-        verbose_name=_("meeting"),
-    )
-    agenda_item = models.ForeignKey(
-        "webcasts.AgendaItem",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="surveys",
-        verbose_name=_("agenda item"),
-    )
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.DRAFT)
     one_per = models.CharField(
         _("one answer per"), max_length=16, choices=OnePer, default=OnePer.VIEWER

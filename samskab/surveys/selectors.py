@@ -54,20 +54,16 @@ def responses(survey: Survey, *, since: date | None = None, until: date | None =
 
 
 def response_rows(queryset, *, chunk_size: int = 2000):
-    """(submitted_at, answers) of the responses, streamed for an export.
-
-    PostgreSQL: Django's iterator over a server-side cursor. SQLite: the raw rows from a
-    plain cursor (fetched lazily by SQLite itself), skipping Django's per-row converters,
-    which cost more than writing the row; the export decodes the JSON text itself.
+    """(submitted_at, answers) of the responses, streamed for an export: raw rows from a
+    server-side cursor on PostgreSQL (a plain one on SQLite, which fetches lazily itself),
+    `chunk_size` at a time. The answers come as JSON text, skipping Django's per-row
+    converters, which cost more than writing the row; the export decodes them itself.
     """
     from django.db import connections
 
     rows = queryset.values_list("submitted_at", "answers")
-    if connections[rows.db].vendor != "sqlite":
-        yield from rows.iterator(chunk_size=chunk_size)
-        return
     sql, params = rows.query.sql_with_params()
-    with connections[rows.db].cursor() as cursor:
+    with connections[rows.db].chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(chunk_size):
             yield from batch

@@ -233,6 +233,9 @@ class TimelineMark(models.Model):
         SLIDE = "slide", _("Slide shown")
         BREAK = "break", _("Break")
         MEETING_END = "meeting_end", _("Meeting ends")
+        # Set by the polls app when the operator opens or closes a vox pop (D2).
+        POLL_OPEN = "poll_open", _("Vox pop opens")
+        POLL_CLOSE = "poll_close", _("Vox pop closes")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="marks")
     kind = models.CharField(max_length=16, choices=Kind)
@@ -246,6 +249,9 @@ class TimelineMark(models.Model):
     )
     slide = models.ForeignKey(
         Slide, on_delete=models.SET_NULL, null=True, blank=True, related_name="marks"
+    )
+    poll = models.ForeignKey(
+        "polls.Poll", on_delete=models.CASCADE, null=True, blank=True, related_name="marks"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -266,6 +272,10 @@ class TimelineMark(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="speaker") | Q(person__isnull=False),
                 name="webcasts_mark_speaker_has_person",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["poll_open", "poll_close"]) | Q(poll__isnull=False),
+                name="webcasts_mark_poll_has_poll",
             ),
         ]
 

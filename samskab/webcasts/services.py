@@ -48,6 +48,8 @@ from samskab.webcasts.signals import index_changed
 Kind = TimelineMark.Kind
 # Marks the operator and the editor set by hand; start and end come from go-live and end.
 HAND_KINDS = {Kind.ITEM, Kind.SPEAKER, Kind.SLIDE, Kind.BREAK}
+# Set by opening and closing a vox pop; the timeline editor moves and removes them too.
+REMOVABLE_KINDS = HAND_KINDS | {Kind.POLL_OPEN, Kind.POLL_CLOSE}
 # A conference system's clock may run a little ahead of ours; beyond this it is an error.
 CLOCK_TOLERANCE = timedelta(seconds=30)
 
@@ -198,7 +200,7 @@ def mark_remove(*, mark: TimelineMark, by) -> TimelineMark:
     with transaction.atomic():
         _lock(meeting)
         mark.refresh_from_db()
-        if mark.kind not in HAND_KINDS:
+        if mark.kind not in REMOVABLE_KINDS:
             raise ValidationError(
                 _("The start and end of the meeting cannot be removed, only moved."),
                 code="start_or_end",

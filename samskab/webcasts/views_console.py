@@ -223,6 +223,10 @@ def describe(mark: TimelineMark) -> str:
             "number": mark.slide.number,
             "deck": mark.slide.deck.title,
         }
+    if mark.kind == Kind.POLL_OPEN and mark.poll is not None:
+        return _("vox pop opens: %(title)s") % {"title": mark.poll.title}
+    if mark.kind == Kind.POLL_CLOSE and mark.poll is not None:
+        return _("vox pop closes: %(title)s") % {"title": mark.poll.title}
     return str(mark.get_kind_display()).lower()
 
 
@@ -254,7 +258,7 @@ class AddMarkForm(MarkForm):
 def timeline_context(meeting: Meeting) -> dict:
     marks = list(
         TimelineMark.objects.filter(meeting=meeting)
-        .select_related("agenda_item", "person", "slide__deck")
+        .select_related("agenda_item", "person", "slide__deck", "poll")
         .order_by("offset_ms", "pk")
     )
     for mark in marks:

@@ -208,7 +208,9 @@ def test_the_xlsx_export_has_the_same_rows(danish_client):
     client = danish_client  # written against the Danish default
     survey = answered_survey(2)
     response = staff_client(client).get(reverse("admin:surveys_survey_xlsx", args=[survey.pk]))
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert response.streaming  # sent from a temporary file, not built in memory
+    assert 'filename="trafik.xlsx"' in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.values)
     assert len(rows) == 3 and rows[0][2] == "Hvordan kommer du til byen?"
     assert rows[1][2] == "Cykel"
