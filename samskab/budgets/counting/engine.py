@@ -119,8 +119,8 @@ class _State:
     dens[now] is the latest denominator; class 0 is the voters with nothing left at any step.
     prev_* is the last rho computed for each project, (prev_a * t + prev_b) / prev_d: a lower
     bound of its rho from then on (money only goes down from round to round); `bounds` is the
-    same at t = 0 as a float, only to order the scan. Passes that do not explain also keep each
-    class's money (at t = 0) and its rise per step as floats, to screen projects with numpy.
+    same at t = 0 as a float, only to order the scan. Each class's money (at t = 0) and its rise
+    per step are also kept as floats, to screen projects with numpy.
 
     Money is affine in the step, so a state saved at one step serves any later step up to the
     first at which an earlier round might have chosen otherwise (`rebase`).
@@ -132,7 +132,7 @@ class _State:
     alpha: list[int]
     beta: list[int]
     stamp: list[int]
-    group_class: Any  # list (explaining) or numpy array: each ballot group's money class
+    group_class: Any  # numpy array: each ballot group's money class
     prev_a: list[int]
     prev_b: list[int]
     prev_d: list[int]
@@ -283,7 +283,10 @@ class Pass:
     # explaining: project -> (rounds bought before it was dropped, money behind it, and what
     # its supporters had paid for each winner by then)
     dropped: dict[int, tuple[int, Fraction, dict[int, Fraction]]] = field(default_factory=dict)
-    payments: list[list[tuple[int, Fraction]]] = field(default_factory=list)  # per ballot group
+    # explaining: per round, the project bought, what each ballot group paid for it as a code
+    # (0: nothing; otherwise an index into the round's amounts, numerators over the round's
+    # denominator), the amounts, and that denominator
+    paid: list[tuple[int, Any, list[int], int]] = field(default_factory=list)
 
     def _bound(self, steps: int | None) -> None:
         """Record that this round might choose otherwise from `steps` on.
@@ -306,9 +309,7 @@ class Pass:
         """Count; or, with `resume` (a checkpoint of an earlier certifying pass, rebased to this
         pass's step, with `winners` already holding its winners), go on from there."""
         prep = self.prep
-        cost, util, key, supporters, weight = (
-            prep.cost, prep.util, prep.key, prep.supporters, prep.weight,
-        )  # fmt: skip
+        cost, util, weight = prep.cost, prep.util, prep.weight
         certify, explain = self.certify, self.explain
         if resume is None:
             den = self.endowment.denominator
@@ -320,17 +321,15 @@ class Pass:
                 alpha=[0, self.increment * den if certify else 0],
                 beta=[0, self.endowment.numerator],
                 stamp=[0, 0],
-                # Explaining passes walk the groups in Python; the others count with numpy.
-                group_class=[1] * len(weight) if explain else np.ones(len(weight), np.int64),
+                group_class=np.ones(len(weight), np.int64),
                 prev_a=[0] * len(cost), prev_b=prev_b, prev_d=prev_d,
                 bounds=[b / d if d else math.inf for b, d in zip(prev_b, prev_d, strict=True)],
                 remaining=[], bought=0,
             )  # fmt: skip
-            if not explain:
-                st.money_f = np.zeros(64)
-                st.slope_f = np.zeros(64)
-                st.money_f[1] = float(self.endowment)
-                st.slope_f[1] = self.increment if certify else 0
+            st.money_f = np.zeros(64)
+            st.slope_f = np.zeros(64)
+            st.money_f[1] = float(self.endowment)
+            st.slope_f[1] = self.increment if certify else 0
             for p in range(len(cost)):
                 if votes[p] and cost[p] == 0:
                     self._buy_free(p)
@@ -339,13 +338,6 @@ class Pass:
         else:
             st = resume
         remaining, group_class = st.remaining, st.group_class
-        if explain:
-            self.payments = [[] for _ in weight]
-        # An explaining pass looks at every project every round (to say when each was dropped):
-        # it keeps each project's supporters by money class (all start in class 1) up to date
-        # as voters pay. Other passes count a few projects a round afresh with numpy.
-        by_class = [{1: v} if v else {} for v in prep.votes] if explain else []
-        approves = prep.approves
         index_of = prep.supporter_index
 
         while remaining:
@@ -357,16 +349,7 @@ class Pass:
             evaluated: list[_Evaluation] = []
             pruned: list[int] = []
             unaffordable: list[int] = []
-            best: _Evaluation | None = None
-            if explain:
-                for p in remaining:
-                    evaluation = self._exact(p, by_class[p], st, unaffordable)
-                    if evaluation is not None:
-                        evaluated.append(evaluation)
-                        if best is None or _better(evaluation, best, key):
-                            best = evaluation
-            else:
-                best = self._screen(remaining, st, evaluated, pruned, unaffordable)
+            best = self._screen(remaining, st, evaluated, pruned, unaffordable)
             for p in unaffordable:
                 remaining.remove(p)
             if best is None:
@@ -400,26 +383,11 @@ class Pass:
             for c in best.classes:
                 if c not in moved:
                     moved[c] = st.add_class(alpha[c] - q_a, beta[c] - q_b)
-            if not explain:
-                move = np.arange(len(beta), dtype=np.int64)
-                for c, new in moved.items():
-                    move[c] = new
-                chosen_groups = index_of[chosen]
-                group_class[chosen_groups] = move[group_class[chosen_groups]]
-                continue
-            for g in supporters[chosen]:
-                old = group_class[g]
-                new = moved[old]
-                group_class[g] = new
-                w = weight[g]
-                for q in approves[g]:
-                    counts = by_class[q]
-                    left = counts[old] - w
-                    if left:
-                        counts[old] = left
-                    else:
-                        del counts[old]
-                    counts[new] = counts.get(new, 0) + w
+            move = np.arange(len(beta), dtype=np.int64)
+            for c, new in moved.items():
+                move[c] = new
+            chosen_groups = index_of[chosen]
+            group_class[chosen_groups] = move[group_class[chosen_groups]]
         return self
 
     def _exact(
@@ -490,8 +458,11 @@ class Pass:
         money, slope = st.money_f, st.slope_f
         best_high = math.inf
         screened: list[tuple[float, int, dict[int, int]]] = []  # (low end, project, classes)
+        explain = self.explain
         for index, p in enumerate(remaining):
-            if bounds[p] > best_high * _FLOAT_MARGIN:
+            # (an explaining pass looks at every project, to say in which round each was
+            # dropped)
+            if bounds[p] > best_high * _FLOAT_MARGIN and not explain:
                 pruned += remaining[index:]  # these lower bounds and all later ones lose
                 break
             counts = np.bincount(st.group_class[index_of[p]], weights=weight_of[p])
@@ -506,6 +477,10 @@ class Pass:
                 screened.append((-math.inf, p, classes))
                 continue
             low, high = interval
+            if high == -math.inf and explain:  # count it exactly, to explain the drop
+                classes = dict(zip(present.tolist(), w.astype(np.int64).tolist(), strict=True))
+                self._exact(p, classes, st, unaffordable)
+                continue
             if high == -math.inf:  # certainly unaffordable
                 unaffordable.append(p)
                 if self.certify and self.limit != 1:
@@ -540,18 +515,31 @@ class Pass:
 
     def spending(self) -> tuple[dict[str, Fraction], ...]:
         """What each ballot's voter paid, per winner (explaining passes only); identical
-        ballots share one mapping."""
-        ids = self.prep.ids
-        # Groups that paid the same (shared) amounts share one mapping.
-        made: dict[tuple[tuple[int, int], ...], dict[str, Fraction]] = {}
-        per_group = []
-        for paid in self.payments:
-            key = tuple((p, id(amount)) for p, amount in paid)
-            mapping = made.get(key)
-            if mapping is None:
-                mapping = made[key] = {ids[p]: amount for p, amount in paid}
-            per_group.append(mapping)
-        return tuple(per_group[g] for g in self.prep.group_of_ballot)
+        ballots, and ballots that paid the same, share one mapping."""
+        ids, weight = self.prep.ids, self.prep.weight
+        if not self.paid:
+            nothing: dict[str, Fraction] = {}
+            return tuple(nothing for _ in self.prep.group_of_ballot)
+        # Number the distinct rows of payment codes round by round (np.unique on rows is slow).
+        of_group = np.zeros(len(weight), dtype=np.int64)
+        for _p, code, numerators, _den in self.paid:
+            combined = of_group * len(numerators) + code
+            _values, of_group = np.unique(combined, return_inverse=True)
+        first = np.unique(of_group, return_index=True)[1]  # a group for each pattern
+        amounts = [
+            [Fraction(n, den) for n in numerators] for _p, _code, numerators, den in self.paid
+        ]
+        mappings = []
+        for g in first.tolist():
+            mappings.append(
+                {
+                    ids[p]: amounts[r][int(code[g])]
+                    for r, (p, code, _n, _d) in enumerate(self.paid)
+                    if code[g]
+                }
+            )
+        of_group = of_group.tolist()
+        return tuple(mappings[of_group[g]] for g in self.prep.group_of_ballot)
 
     def _buy_free(self, p: int) -> None:
         self.winners.append(p)
@@ -601,24 +589,18 @@ class Pass:
                 self._bound(_steps_until_nonpositive(d0, slope))
 
     def _record_drop(self, p: int, money_b: int, den: int) -> None:
-        # Payments are shared objects (one per round and class), so voters are added up per
-        # object with integers and each amount multiplied once: Fraction arithmetic per voter
-        # group made this the slowest part of an explaining pass.
-        weight, payments = self.prep.weight, self.payments
-        voters: dict[tuple[int, int], int] = {}
-        amounts: dict[int, Fraction] = {}
-        for g in self.prep.supporters[p]:
-            w = weight[g]
-            for winner, amount in payments[g]:
-                key = (winner, id(amount))
-                if key in voters:
-                    voters[key] += w
-                else:
-                    voters[key] = w
-                    amounts[id(amount)] = amount
+        # The supporters are counted by what they paid in each round (a handful of distinct
+        # amounts a round), and each round's total is one exact sum of integers.
+        index, weight = self.prep.supporter_index[p], self.prep.supporter_weight[p]
         spent: dict[int, Fraction] = {}
-        for (winner, ref), w in voters.items():
-            spent[winner] = spent.get(winner, Fraction(0)) + w * amounts[ref]
+        for winner, code, numerators, round_den in self.paid:
+            counts = np.bincount(code[index], weights=weight)
+            present = np.flatnonzero(counts).tolist()
+            if present and present[0] == 0:
+                present = present[1:]
+            if present:
+                total = sum(int(counts[k]) * numerators[k] for k in present)
+                spent[winner] = Fraction(total, round_den)
         self.dropped[p] = (len(self.winners), Fraction(money_b, den), spent)
 
     def _record_round(
@@ -627,7 +609,7 @@ class Pass:
         evaluated: list[_Evaluation],
         den: int,
         beta: list[int],
-        group_class: list[int],
+        group_class: Any,
     ) -> None:
         prep = self.prep
         p = best.project
@@ -646,13 +628,22 @@ class Pass:
                 for q in tied
             )
             tie_break = prep.criteria[depth]
-        poor = set(best.poor)
-        money = {c: Fraction(beta[c], den) for c in best.poor}
-        for g in prep.supporters[p]:
-            c = group_class[g]
-            amount = money[c] if c in poor else max_payment
-            if amount:
-                self.payments[g].append((p, amount))
+        # Over the round's denominator rich * den: the rich pay cost * den - paid, the poor
+        # all they have.
+        numerators = [0, prep.cost[p] * den - best.paid_b]
+        table = np.zeros(len(beta), dtype=np.int32)
+        for c in best.classes:
+            table[c] = 1
+        for c in best.poor:
+            if beta[c]:
+                table[c] = len(numerators)
+                numerators.append(beta[c] * best.rich)
+            else:
+                table[c] = 0
+        code = np.zeros(len(prep.weight), dtype=np.int32)
+        index = prep.supporter_index[p]
+        code[index] = table[group_class[index]]
+        self.paid.append((p, code, numerators, best.rich * den))
         self.rounds.append(
             Round(
                 number=len(self.rounds) + 1,
