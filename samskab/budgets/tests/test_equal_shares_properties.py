@@ -138,3 +138,22 @@ def test_the_reference_itself_agrees_with_a_hand_count():
     # 10 each: A costs 20/3 a head (rho 1/3), B 10/3 a head (rho 1/3); the tie goes to B,
     # the cheaper. Then A: 3 * 20/3 = 20 left, exactly enough.
     assert reference_pass(election, Fraction(10), Utility.COST) == ["B", "A"]
+
+
+@PROPERTY
+@given(elections(), st.sampled_from(list(Utility)), st.sampled_from([10**16 + 1, 3**40]))
+def test_money_beyond_float_precision_counts_the_same(election, utility, scale):
+    # Multiplying every amount by the same factor changes no choice of one pass; at these sizes
+    # floats cannot tell many of the amounts apart, so the exact checks decide.
+    big = Election(
+        budget=election.budget * scale,
+        costs={p: c * scale for p, c in election.costs.items()},
+        approvals=election.approvals,
+        counts=election.counts,
+    )
+    small = equal_shares(election, utility=utility, completion=Completion.NONE)
+    scaled = equal_shares(big, utility=utility, completion=Completion.NONE)
+    assert scaled.winners == small.winners
+    if election.voters:
+        expected = reference_pass(big, Fraction(big.budget, big.voters), utility)
+        assert list(scaled.winners) == expected
