@@ -49,6 +49,7 @@ class Prepared:
     # exact: it is a count, not an approximation).
     supporter_index: tuple[Any, ...] = ()
     supporter_weight: tuple[Any, ...] = ()
+    supporter_votes: tuple[tuple[int, ...], ...] = ()  # the same weights as integers
 
 
 def prepare(
@@ -94,6 +95,7 @@ def prepare(
         voters=sum(weight),
         supporter_index=supporter_index,
         supporter_weight=tuple(weights[s] for s in supporter_index),
+        supporter_votes=tuple(tuple(weight[g] for g in s) for s in supporters),
     )
 
 
@@ -174,19 +176,21 @@ class _State:
             else:
                 self.money_f = self.money_f + self.slope_f * steps
 
-    def add_class(self, a: int, b: int) -> int:
-        """A new class holding (a * t + b) / den, and its number."""
-        c = len(self.beta)
-        self.alpha.append(a)
-        self.beta.append(b)
-        self.stamp.append(self.now)
+    def add_classes(self, a: list[int], b: list[int]) -> int:
+        """New classes holding (a[i] * t + b[i]) / den; the number of the first."""
+        first, n = len(self.beta), len(b)
+        self.alpha += a
+        self.beta += b
+        self.stamp += [self.now] * n
         if self.money_f is not None:
-            if c == len(self.money_f):
-                self.money_f = np.concatenate((self.money_f, np.zeros(c)))
-                self.slope_f = np.concatenate((self.slope_f, np.zeros(c)))
-            self.money_f[c] = b / self.den
-            self.slope_f[c] = a / self.den
-        return c
+            if first + n > len(self.money_f):
+                grow = np.zeros(max(first + n, 2 * len(self.money_f)) - len(self.money_f))
+                self.money_f = np.concatenate((self.money_f, grow))
+                self.slope_f = np.concatenate((self.slope_f, grow))
+            den = self.den
+            self.money_f[first : first + n] = [x / den for x in b]
+            self.slope_f[first : first + n] = [x / den for x in a]
+        return first
 
 
 # Screening with floats. Every class's money as a float is within (2 * drift + 1) * 2**-53 of
@@ -195,6 +199,7 @@ class _State:
 # (n + 1) * 2**-53 more. Bounds below use twice that. A screened rho is confirmed by evaluating
 # the supporters' money at either end of a narrow interval around it.
 _MAX_DRIFT = 1000
+_SMALL = 300  # ballot groups up to which a project is counted exactly without screening
 _EPS = 2.0**-53
 _WIDTH = 1e-9  # the relative width of a screened rho's interval
 
@@ -380,12 +385,15 @@ class Pass:
             # The poor are left with nothing (class 0); the supporters in each other class move
             # to a new class (its other members stay where they are).
             moved = dict.fromkeys(best.poor, 0)
-            for c in best.classes:
-                if c not in moved:
-                    moved[c] = st.add_class(alpha[c] - q_a, beta[c] - q_b)
+            paying = [c for c in best.classes if c not in moved]
+            first = st.add_classes(
+                [alpha[c] - q_a for c in paying], [beta[c] - q_b for c in paying]
+            )
+            moved.update(zip(paying, range(first, first + len(paying)), strict=True))
             move = np.arange(len(beta), dtype=np.int64)
-            for c, new in moved.items():
-                move[c] = new
+            move[np.fromiter(moved, np.int64, len(moved))] = np.fromiter(
+                moved.values(), np.int64, len(moved)
+            )
             chosen_groups = index_of[chosen]
             group_class[chosen_groups] = move[group_class[chosen_groups]]
         return self
@@ -451,27 +459,47 @@ class Pass:
         reaches below the best upper end are counted exactly, and the best of those wins; a
         project whose float affordability is too close to call is counted exactly too. The
         others are certified on their last exact lower bound, as pruned projects are.
+
+        A project with few supporting ballot groups is counted exactly straight away: numpy's
+        overhead per call is more than the count.
         """
         prep = self.prep
+        key, votes_of = prep.key, prep.supporter_votes
         bounds = st.bounds
         index_of, weight_of = prep.supporter_index, prep.supporter_weight
         money, slope = st.money_f, st.slope_f
         best_high = math.inf
         screened: list[tuple[float, int, dict[int, int]]] = []  # (low end, project, classes)
         explain = self.explain
+        best: _Evaluation | None = None
         for index, p in enumerate(remaining):
             # (an explaining pass looks at every project, to say in which round each was
             # dropped)
-            if bounds[p] > best_high * _FLOAT_MARGIN and not explain:
-                pruned += remaining[index:]  # these lower bounds and all later ones lose
-                break
+            if not explain:
+                if bounds[p] > best_high * _FLOAT_MARGIN:
+                    pruned += remaining[index:]  # these lower bounds and all later ones lose
+                    break
+                if best is not None and st.prev_b[p] * best.rho_d > best.rho_b * st.prev_d[p]:
+                    pruned.append(p)  # even its exact lower bound is worse than the best
+                    continue
+            if len(votes_of[p]) <= _SMALL:
+                classes: dict[int, int] = {}
+                for c, v in zip(st.group_class[index_of[p]].tolist(), votes_of[p], strict=True):
+                    classes[c] = classes.get(c, 0) + v
+                evaluation = self._exact(p, classes, st, unaffordable)
+                if evaluation is not None:
+                    evaluated.append(evaluation)
+                    if best is None or _better(evaluation, best, key):
+                        best = evaluation
+                    # at least the exact rho (a correctly rounded quotient, then a margin)
+                    best_high = min(best_high, evaluation.rho_b / evaluation.rho_d * _FLOAT_MARGIN)
+                continue
             counts = np.bincount(st.group_class[index_of[p]], weights=weight_of[p])
             present = np.flatnonzero(counts)
             w = counts[present]
             interval = _float_rho(
                 prep.cost[p], prep.votes[p], prep.util[p], w, money[present], st.drift
             )
-            classes = None
             if interval is None:  # too close to call: count it exactly
                 classes = dict(zip(present.tolist(), w.astype(np.int64).tolist(), strict=True))
                 screened.append((-math.inf, p, classes))
@@ -494,7 +522,6 @@ class Pass:
             if high < best_high:
                 best_high = high
             screened.append((low, p, {}))
-        best: _Evaluation | None = None
         for low, p, classes in screened:
             if low > best_high:
                 pruned.append(p)  # its exact rho is above some other project's
@@ -509,7 +536,7 @@ class Pass:
             if evaluation is None:
                 continue
             evaluated.append(evaluation)
-            if best is None or _better(evaluation, best, prep.key):
+            if best is None or _better(evaluation, best, key):
                 best = evaluation
         return best
 
