@@ -362,7 +362,10 @@ class Pass:
             chosen = best.project
             alpha, beta = st.alpha, st.beta
             if certify:
-                self._certify(best, evaluated, pruned, st)
+                dropped: list[int] = []
+                self._certify(best, evaluated, pruned, st, dropped)
+                for p in dropped:
+                    remaining.remove(p)
             remaining.remove(chosen)
             self.winners.append(chosen)
             if explain:
@@ -581,7 +584,12 @@ class Pass:
             )  # fmt: skip
 
     def _certify(
-        self, best: _Evaluation, evaluated: list[_Evaluation], pruned: list[int], st: _State
+        self,
+        best: _Evaluation,
+        evaluated: list[_Evaluation],
+        pruned: list[int],
+        st: _State,
+        dropped: list[int],
     ) -> None:
         """Bound the steps during which this round would end the same way.
 
@@ -606,10 +614,25 @@ class Pass:
             )
         key = self.prep.key
         challengers = [(e.project, e.rho_a, e.rho_b, e.rho_d) for e in evaluated if e is not best]
-        challengers += [(p, prev_a[p], prev_b[p], prev_d[p]) for p in pruned]
+        for p in pruned:
+            # A project passed over on a float interval may have an exact lower bound (from an
+            # earlier round) that does not separate it from best: count it exactly now (its
+            # rho is above best's, or it can no longer be paid for: then it is dropped).
+            d0 = prev_b[p] * best.rho_d - best.rho_b * prev_d[p]
+            if d0 < 0 or (d0 == 0 and key[p] < key[best.project]):
+                index, votes = self.prep.supporter_index[p], self.prep.supporter_votes[p]
+                classes: dict[int, int] = {}
+                for c, v in zip(st.group_class[index].tolist(), votes, strict=True):
+                    classes[c] = classes.get(c, 0) + v
+                if self._exact(p, classes, st, dropped) is None:
+                    continue
+            challengers.append((p, prev_a[p], prev_b[p], prev_d[p]))
         for p, a, b, d in challengers:
             d0 = b * best.rho_d - best.rho_b * d
             slope = a * best.rho_d - best.rho_a * d
+            if d0 < 0 or (d0 == 0 and key[p] < key[best.project]):
+                self._bound(1)  # cannot happen (see above); if it did, prove nothing
+                continue
             if key[best.project] < key[p]:
                 self._bound(_steps_until_negative(d0, slope))  # a tie still goes to best
             else:
