@@ -543,6 +543,19 @@ class Pass:
                 best = evaluation
         return best
 
+    def _classes(self, p: int, st: _State) -> dict[int, int]:
+        """Project p's supporters by money class: class -> voters."""
+        prep = self.prep
+        index = prep.supporter_index[p]
+        if len(index) <= _SMALL:
+            classes: dict[int, int] = {}
+            for c, v in zip(st.group_class[index].tolist(), prep.supporter_votes[p], strict=True):
+                classes[c] = classes.get(c, 0) + v
+            return classes
+        counts = np.bincount(st.group_class[index], weights=prep.supporter_weight[p])
+        present = np.flatnonzero(counts)
+        return dict(zip(present.tolist(), counts[present].astype(np.int64).tolist(), strict=True))
+
     def spending(self) -> tuple[dict[str, Fraction], ...]:
         """What each ballot's voter paid, per winner (explaining passes only); identical
         ballots, and ballots that paid the same, share one mapping."""
@@ -619,13 +632,9 @@ class Pass:
             # earlier round) that does not separate it from best: count it exactly now (its
             # rho is above best's, or it can no longer be paid for: then it is dropped).
             d0 = prev_b[p] * best.rho_d - best.rho_b * prev_d[p]
-            if d0 < 0 or (d0 == 0 and key[p] < key[best.project]):
-                index, votes = self.prep.supporter_index[p], self.prep.supporter_votes[p]
-                classes: dict[int, int] = {}
-                for c, v in zip(st.group_class[index].tolist(), votes, strict=True):
-                    classes[c] = classes.get(c, 0) + v
-                if self._exact(p, classes, st, dropped) is None:
-                    continue
+            separated = d0 > 0 or (d0 == 0 and key[best.project] < key[p])
+            if not separated and self._exact(p, self._classes(p, st), st, dropped) is None:
+                continue
             challengers.append((p, prev_a[p], prev_b[p], prev_d[p]))
         for p, a, b, d in challengers:
             d0 = b * best.rho_d - best.rho_b * d
