@@ -15,12 +15,18 @@ way (project id as text, pabutools' `lexico_tie_breaking`). Ours: median wall ti
 `--runs` counts; pabutools: one run (it is slow). Ends with one JSON line: `seconds` (ours,
 50 x 20,000), `peer_seconds` (pabutools, same), `identical` (every compared outcome equal).
 
-    python -m bench.pb_tally [--runs 3] [--no-peer] [--voters 20000] [--projects 50]
+    python -m bench.pb_tally [--runs 3] [--no-peer] [--peer-cache FILE] [--voters 20000]
+        [--projects 50] [--no-large]
+
+`--peer-cache FILE` keeps pabutools' winners and seconds per instance (keyed by a hash of the
+instance) in a JSON file and reuses them on the next run: the peer's outcome on a fixed seeded
+instance cannot change, and it takes many minutes. The JSON line then says `peer_cached`.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -68,13 +74,16 @@ def ours(election: Election) -> tuple[str, ...]:
     ).winners
 
 
-def timed(count, runs: int) -> tuple[float, tuple[str, ...]]:
-    times, winners = [], ()
+def timed(count, runs: int) -> tuple[float, float, tuple[str, ...]]:
+    """Median wall and median CPU seconds of `runs` counts, and the winners. On a machine
+    shared with other work the CPU time is the steadier figure."""
+    times, cpu_times, winners = [], [], ()
     for _ in range(runs):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         winners = count()
+        cpu_times.append(time.process_time() - cpu_start)
         times.append(time.perf_counter() - start)
-    return statistics.median(times), winners
+    return statistics.median(times), statistics.median(cpu_times), winners
 
 
 def peer(election: Election) -> tuple[float, set[str]]:
@@ -101,6 +110,30 @@ def peer(election: Election) -> tuple[float, set[str]]:
     return time.perf_counter() - start, {p.name for p in allocation}
 
 
+def instance_key(election: Election) -> str:
+    text = json.dumps(
+        [election.budget, sorted(election.costs.items()),
+         sorted((sorted(b), c) for b, c in zip(election.approvals, election.ballot_counts(),
+                                                strict=True))]
+    )  # fmt: skip
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def cached_peer(election: Election, cache: Path | None) -> tuple[float, set[str], bool]:
+    """pabutools' seconds and winners, from `cache` when it has this instance (then True)."""
+    if cache is None:
+        return (*peer(election), False)
+    stored = json.loads(cache.read_text()) if cache.exists() else {}
+    key = instance_key(election)
+    if key in stored:
+        return stored[key]["seconds"], set(stored[key]["winners"]), True
+    seconds, winners = peer(election)
+    stored = json.loads(cache.read_text()) if cache.exists() else {}
+    stored[key] = {"seconds": seconds, "winners": sorted(winners)}
+    cache.write_text(json.dumps(stored, indent=1))
+    return seconds, winners, False
+
+
 def find_wieliczka() -> Path | None:
     root = Path(__file__).resolve().parents[1]
     places = [root.parent / "shared", root.parent.parent / "shared"]
@@ -123,6 +156,7 @@ def main() -> None:
     parser.add_argument("--voters", type=int, default=20_000)
     parser.add_argument("--no-peer", action="store_true", help="do not run pabutools")
     parser.add_argument("--no-large", action="store_true", help="skip 500 x 200,000")
+    parser.add_argument("--peer-cache", type=Path, help="reuse pabutools' outcomes from this file")
     args = parser.parse_args()
     figures: dict[str, object] = {
         "bench": "pb_tally",
@@ -132,10 +166,18 @@ def main() -> None:
     identical = True
 
     election = synthetic(args.projects, args.voters)
-    seconds, winners = timed(lambda: ours(election), args.runs)
+    seconds, cpu, winners = timed(lambda: ours(election), args.runs)
     cost = sum(election.costs[p] for p in winners)
-    print(f"{args.projects} x {args.voters}: ours {seconds:.3f} s, {len(winners)} projects, {cost}")
-    figures |= {"seconds": round(seconds, 3), "winners": len(winners), "cost": cost}
+    print(
+        f"{args.projects} x {args.voters}: ours {seconds:.3f} s wall, {cpu:.3f} s CPU, "
+        f"{len(winners)} projects, {cost}"
+    )
+    figures |= {
+        "seconds": round(seconds, 3),
+        "cpu_seconds": round(cpu, 3),
+        "winners": len(winners),
+        "cost": cost,
+    }
     peer_seconds = None
     try:
         import pabutools  # noqa: F401
@@ -143,7 +185,8 @@ def main() -> None:
         print("pabutools is not installed (pip install -e '.[bench]'): comparing with nothing")
         args.no_peer = True
     if not args.no_peer:
-        peer_seconds, peer_winners = peer(election)
+        peer_seconds, peer_winners, cached = cached_peer(election, args.peer_cache)
+        figures["peer_cached"] = cached
         same = peer_winners == set(winners)
         identical = identical and same
         print(f"{args.projects} x {args.voters}: pabutools {peer_seconds:.1f} s, same: {same}")
@@ -152,9 +195,18 @@ def main() -> None:
 
     if not args.no_large:
         large = synthetic(500, 200_000, seed=9)
-        large_seconds, large_winners = timed(lambda: ours(large), 1)
-        print(f"500 x 200000: ours {large_seconds:.2f} s, {len(large_winners)} projects")
-        figures |= {"large_seconds": round(large_seconds, 2), "large_winners": len(large_winners)}
+        large_seconds, large_cpu, large_winners = timed(lambda: ours(large), 1)
+        large_cost = sum(large.costs[p] for p in large_winners)
+        print(
+            f"500 x 200000: ours {large_seconds:.2f} s wall, {large_cpu:.2f} s CPU, "
+            f"{len(large_winners)} projects, {large_cost}"
+        )
+        figures |= {
+            "large_seconds": round(large_seconds, 2),
+            "large_cpu_seconds": round(large_cpu, 2),
+            "large_winners": len(large_winners),
+            "large_cost": large_cost,
+        }
 
     path = find_wieliczka()
     if path is None:
@@ -163,19 +215,20 @@ def main() -> None:
         instance = pabulib.read(path)
         official = set(instance.selected())
         w_election = instance.election()
-        w_seconds, w_winners = timed(lambda: ours(w_election), args.runs)
+        w_seconds, w_cpu, w_winners = timed(lambda: ours(w_election), args.runs)
         w_cost = sum(w_election.costs[p] for p in w_winners)
         official_match = set(w_winners) == official and w_cost == OFFICIAL_COST
         identical = identical and official_match
         print(f"Wieliczka: ours {w_seconds:.3f} s, {len(w_winners)} projects, {w_cost}")
         figures |= {
             "wieliczka_seconds": round(w_seconds, 3),
+            "wieliczka_cpu_seconds": round(w_cpu, 3),
             "wieliczka_projects": len(w_winners),
             "wieliczka_cost": w_cost,
             "wieliczka_official": official_match,
         }
         if not args.no_peer:
-            wp_seconds, wp_winners = peer(w_election)
+            wp_seconds, wp_winners, _cached = cached_peer(w_election, args.peer_cache)
             identical = identical and wp_winners == official
             print(f"Wieliczka: pabutools {wp_seconds:.1f} s, official: {wp_winners == official}")
             figures["wieliczka_peer_seconds"] = round(wp_seconds, 2)

@@ -14,6 +14,7 @@ from samskab.budgets.models import (
     ProjectEvent,
     ProjectImage,
 )
+from samskab.budgets.process import project_change_record
 from samskab.budgets.services import BudgetRefused, budget_finish
 
 
@@ -98,6 +99,20 @@ class ProjectAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     raw_id_fields = ["author"]
     inlines = [ProjectImageInline, ProjectDocumentInline, ProjectEventInline]
+
+    def save_model(self, request, obj, form, change):
+        """A change of status, assessment or price here is written to the project's history,
+        and its author and followers get the e-mail, as from the staff pages."""
+        before = None
+        if change:
+            before = (
+                Project.objects.filter(pk=obj.pk)
+                .values("status", "feasibility_explanation", "price")
+                .first()
+            )
+        super().save_model(request, obj, form, change)
+        if before is not None:
+            project_change_record(project=obj, actor=request.user, **before)
 
 
 @admin.register(HeadingResult)

@@ -9,7 +9,12 @@ class BudgetsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from samskab.budgets import rules  # noqa: F401  # registers the permissions
+        from samskab.budgets import (
+            privacy,
+            rules,  # noqa: F401  # registers the permissions
+        )
         from samskab.comments.targets import register
+        from samskab.core import privacy as registry
 
         register("budgets.project")
+        registry.register("budgets", export=privacy.export, anonymise=privacy.anonymise)

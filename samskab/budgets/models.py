@@ -425,6 +425,7 @@ class ProjectEvent(models.Model):
         PRICE = "price", _("Price set")
         BALLOT = "ballot", _("Ballot decided")
         RESULT = "result", _("Result of the vote")
+        STATUS = "status", _("Status changed")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("what happened"), max_length=20, choices=Kind)

@@ -226,6 +226,60 @@ def project_event_record(
     return event
 
 
+def project_change_record(
+    *, project: Project, status: str, feasibility_explanation: str, price: int | None, actor
+) -> list[ProjectEvent]:
+    """History and e-mails for a project changed outside the staff pages (the Django admin),
+    given what it was before: the same entries the staff pages would have written.
+
+    A new assessment is a feasibility entry, a new price a price entry (one e-mail when both
+    change: the price's), going on or off the ballot a ballot entry, a winner or not a result
+    entry, and any other new status a plain status entry.
+    """
+    events = []
+    Status, Kind = Project.Status, ProjectEvent.Kind
+    price_changed = project.price is not None and project.price != price
+    if project.status != status:
+        if project.status == Status.ON_BALLOT or status == Status.ON_BALLOT:
+            kind = Kind.BALLOT
+        elif project.status in (Status.FEASIBLE, Status.UNFEASIBLE):
+            kind = Kind.FEASIBILITY
+        elif project.status in (Status.WINNER, Status.NOT_WINNER):
+            kind = Kind.RESULT
+        else:
+            kind = Kind.STATUS
+        note = project.feasibility_explanation if kind == Kind.FEASIBILITY else ""
+        events.append(
+            project_event_record(
+                project=project,
+                kind=kind,
+                note=note,
+                actor=actor,
+                notify=not (price_changed and kind == Kind.FEASIBILITY),
+            )
+        )
+    elif project.feasibility_explanation != feasibility_explanation and project.status in (
+        Status.FEASIBLE,
+        Status.UNFEASIBLE,
+    ):
+        events.append(
+            project_event_record(
+                project=project,
+                kind=Kind.FEASIBILITY,
+                note=project.feasibility_explanation,
+                actor=actor,
+                notify=not price_changed,
+            )
+        )
+    if price_changed:
+        events.append(
+            project_event_record(
+                project=project, kind=Kind.PRICE, note=project.price_explanation, actor=actor
+            )
+        )
+    return events
+
+
 def _recipients(project: Project) -> Iterable[tuple[str, str]]:
     """(address, language) of the author and every follower, each address once."""
     seen: set[str] = set()

@@ -18,6 +18,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
+
+import numpy as np
 
 from samskab.budgets.counting.election import Election, Round, TieBreak, TieBreaking, Utility
 
@@ -41,6 +44,12 @@ class Prepared:
     weight: tuple[int, ...]  # voters in each ballot group
     group_of_ballot: tuple[int, ...]
     voters: int
+    # The supporters again as arrays, for counting them by money class with numpy: the group
+    # indices, and their voters as float64 (whole numbers, so every sum of them below 2**53 is
+    # exact: it is a count, not an approximation).
+    supporter_index: tuple[Any, ...] = ()
+    supporter_weight: tuple[Any, ...] = ()
+    supporter_votes: tuple[tuple[int, ...], ...] = ()  # the same weights as integers
 
 
 def prepare(
@@ -68,6 +77,10 @@ def prepare(
             approves[g] = tuple(index[project] for project in ballot)
     cost = tuple(election.costs[p] for p in ids)
     key, criteria = tie_breaking.keys(ids, cost, votes)
+    if sum(weight) >= 2**53:
+        raise ValueError("Too many voters to count exactly.")
+    weights = np.array(weight, dtype=np.float64)
+    supporter_index = tuple(np.array(s, dtype=np.int64) for s in supporters)
     return Prepared(
         ids=ids,
         cost=cost,
@@ -80,6 +93,9 @@ def prepare(
         weight=tuple(weight),
         group_of_ballot=tuple(group_of_ballot),
         voters=sum(weight),
+        supporter_index=supporter_index,
+        supporter_weight=tuple(weights[s] for s in supporter_index),
+        supporter_votes=tuple(tuple(weight[g] for g in s) for s in supporters),
     )
 
 
@@ -95,6 +111,147 @@ class _Evaluation:
     rho_a: int
     rho_b: int
     rho_d: int
+
+
+@dataclass(slots=True)
+class _State:
+    """Where a pass stands before a round: enough to go on from there at another step.
+
+    Class c holds (alpha[c] * t + beta[c]) / dens[stamp[c]] per voter at step t; den =
+    dens[now] is the latest denominator; class 0 is the voters with nothing left at any step.
+    prev_* is the last rho computed for each project, (prev_a * t + prev_b) / prev_d: a lower
+    bound of its rho from then on (money only goes down from round to round); `bounds` is the
+    same at t = 0 as a float, only to order the scan. Each class's money (at t = 0) and its rise
+    per step are also kept as floats, to screen projects with numpy.
+
+    Money is affine in the step, so a state saved at one step serves any later step up to the
+    first at which an earlier round might have chosen otherwise (`rebase`).
+    """
+
+    den: int
+    dens: list[int]
+    now: int
+    alpha: list[int]
+    beta: list[int]
+    stamp: list[int]
+    group_class: Any  # numpy array: each ballot group's money class
+    prev_a: list[int]
+    prev_b: list[int]
+    prev_d: list[int]
+    bounds: list[float]
+    remaining: list[int]
+    bought: int  # winners so far
+    money_f: Any = None  # numpy float64 arrays, indexed by class
+    slope_f: Any = None
+    drift: int = 0  # float rebases since money_f was last set from the exact amounts
+
+    def copy(self) -> _State:
+        return _State(
+            self.den, self.dens[:], self.now, self.alpha[:], self.beta[:], self.stamp[:],
+            self.group_class.copy(), self.prev_a[:], self.prev_b[:], self.prev_d[:],
+            self.bounds[:], self.remaining[:], self.bought,
+            None if self.money_f is None else self.money_f.copy(),
+            None if self.slope_f is None else self.slope_f.copy(), self.drift,
+        )  # fmt: skip
+
+    def rebase(self, steps: int) -> None:
+        """Move step 0 to `steps`: every amount alpha*t + beta becomes alpha*(t + steps) + beta."""
+        if not steps:
+            return
+        alpha, beta = self.alpha, self.beta
+        for c, a in enumerate(alpha):
+            if a:
+                beta[c] += a * steps
+        prev_a, prev_b, prev_d, bounds = self.prev_a, self.prev_b, self.prev_d, self.bounds
+        for p in self.remaining:
+            # (a float bound from screening held for its own step only: more money, lower rho)
+            prev_b[p] += prev_a[p] * steps
+            bounds[p] = prev_b[p] / prev_d[p]
+        if self.money_f is not None:
+            self.drift += 1
+            if self.drift > _MAX_DRIFT:  # start again from the exact amounts
+                self.drift = 0
+                for c, (b, s) in enumerate(zip(beta, self.stamp, strict=True)):
+                    self.money_f[c] = b / self.dens[s]
+            else:
+                self.money_f = self.money_f + self.slope_f * steps
+
+    def add_classes(self, a: list[int], b: list[int]) -> int:
+        """New classes holding (a[i] * t + b[i]) / den; the number of the first."""
+        first, n = len(self.beta), len(b)
+        self.alpha += a
+        self.beta += b
+        self.stamp += [self.now] * n
+        if self.money_f is not None:
+            if first + n > len(self.money_f):
+                grow = np.zeros(max(first + n, 2 * len(self.money_f)) - len(self.money_f))
+                self.money_f = np.concatenate((self.money_f, grow))
+                self.slope_f = np.concatenate((self.slope_f, grow))
+            den = self.den
+            self.money_f[first : first + n] = [x / den for x in b]
+            self.slope_f[first : first + n] = [x / den for x in a]
+        return first
+
+
+# Screening with floats. Every class's money as a float is within (2 * drift + 1) * 2**-53 of
+# the exact amount, relatively (it is set by one correctly rounded division, and each rebase
+# adds a nonnegative term); a sum of n nonnegative products of such values is within
+# (n + 1) * 2**-53 more. Bounds below use twice that. A screened rho is confirmed by evaluating
+# the supporters' money at either end of a narrow interval around it.
+_MAX_DRIFT = 1000
+_SMALL = 300  # ballot groups up to which a project is counted exactly without screening
+_EPS = 2.0**-53
+_WIDTH = 1e-9  # the relative width of a screened rho's interval
+
+
+def _float_rho(
+    cost: int, votes: int, util: int, w: Any, m: Any, drift: int
+) -> tuple[float, float] | None:
+    """An interval (low, high) certainly holding the exact rho of a project whose supporters,
+    w[i] of them, hold m[i] each; (-inf, -inf) when they certainly cannot pay for it; None
+    when floats cannot tell (then count it exactly)."""
+    slack = 2 * ((2 * drift + 1) + (len(w) + 3)) * _EPS
+    total = float(w @ m)
+    if total < cost * (1 - slack):
+        return -math.inf, -math.inf
+    if total <= cost * (1 + slack):
+        return None
+    # Water-filling in floats, for a guess: the poorest pay all they have while that is less
+    # than an equal share of what is left; the guess need not be right, it is checked below.
+    order = np.argsort(m, kind="stable")
+    ms, ws = m[order], w[order]
+    paid = ws * ms
+    before_w = np.cumsum(ws) - ws
+    before_p = np.cumsum(paid) - paid
+    rich_then = votes - before_w
+    stays = ms * rich_then >= cost - before_p
+    k = int(np.argmax(stays))
+    if not stays[k]:
+        return None
+    left = cost - float(before_p[k])
+    if left <= 0:
+        return None
+    guess = left / (float(rich_then[k]) * util)
+    low, high = guess * (1 - _WIDTH), guess * (1 + _WIDTH)
+    # What the supporters can pay at rho: sum of min(money, rho * utility); the exact rho is
+    # the smallest at which that reaches the cost.
+    if float(w @ np.minimum(m, low * util)) >= cost * (1 - slack):
+        return None  # low might already be enough
+    if float(w @ np.minimum(m, high * util)) <= cost * (1 + slack):
+        return None  # high might not be enough yet
+    return low, high
+
+
+def _float_affordable_after(cost: int, w: Any, m: Any, rise: Any, drift: int) -> int | None:
+    """A step no later than the first at which supporters (w[i] of them, holding m[i] and
+    gaining rise[i] a step) could pay `cost`, which they certainly cannot now (None: never)."""
+    gain = float(w @ rise)
+    if gain <= 0:
+        return None
+    slack = 2 * ((2 * drift + 1) + (len(w) + 3)) * _EPS
+    total = float(w @ m)
+    steps = (cost - total * (1 + slack)) / (gain * (1 + slack)) * (1 - 1e-9)
+    return max(1, math.floor(steps))
 
 
 def _steps_until_negative(d0: int, slope: int) -> int | None:
@@ -123,188 +280,309 @@ class Pass:
     explain: bool = False
     winners: list[int] = field(default_factory=list)
     limit: int | None = None
+    # certifying: the state before each round, and from which step on that round might choose
+    # otherwise (None: never); `Stepper` resumes later passes from them
+    checkpoints: list[_State] = field(default_factory=list)
+    round_limits: list[int | None] = field(default_factory=list)
     rounds: list[Round] = field(default_factory=list)
     # explaining: project -> (rounds bought before it was dropped, money behind it, and what
     # its supporters had paid for each winner by then)
     dropped: dict[int, tuple[int, Fraction, dict[int, Fraction]]] = field(default_factory=dict)
-    payments: list[list[tuple[int, Fraction]]] = field(default_factory=list)  # per ballot group
+    # explaining: per round, the project bought, what each ballot group paid for it as a code
+    # (0: nothing; otherwise an index into the round's amounts, numerators over the round's
+    # denominator), the amounts, and that denominator
+    paid: list[tuple[int, Any, list[int], int]] = field(default_factory=list)
 
     def _bound(self, steps: int | None) -> None:
+        """Record that this round might choose otherwise from `steps` on.
+
+        Once the pass's limit is 1, the next pass is at the next step and goes on from the
+        first round whose limit is 1, at the latest: the limits of later rounds are never
+        read, so they are all left at 1 and not worked out (see `Stepper.count`).
+        """
+        if self.limit == 1 and self.round_limits:
+            self.round_limits[-1] = 1
+            return
         if steps is not None and (self.limit is None or steps < self.limit):
             self.limit = steps
+        if steps is not None and self.round_limits:
+            last = self.round_limits[-1]
+            if last is None or steps < last:
+                self.round_limits[-1] = steps
 
-    def run(self) -> Pass:
+    def run(self, resume: _State | None = None) -> Pass:
+        """Count; or, with `resume` (a checkpoint of an earlier certifying pass, rebased to this
+        pass's step, with `winners` already holding its winners), go on from there."""
         prep = self.prep
-        cost, util, key, supporters, weight = (
-            prep.cost,
-            prep.util,
-            prep.key,
-            prep.supporters,
-            prep.weight,
-        )
+        cost, util, weight = prep.cost, prep.util, prep.weight
         certify, explain = self.certify, self.explain
-        # Class c holds (alpha[c] * t + beta[c]) / dens[stamp[c]] per voter; den = dens[now] is
-        # the latest denominator. Class 0 is the voters with nothing left at any step.
-        den = self.endowment.denominator
-        dens = [den]
-        now = 0
-        alpha = [0, self.increment * den if certify else 0]
-        beta = [0, self.endowment.numerator]
-        stamp = [0, 0]
-        group_class = [1] * len(weight)
-        if explain:
-            self.payments = [[] for _ in weight]
-        # The last rho computed for each project, a lower bound of its rho from then on (money
-        # only goes down from round to round). It starts at the all-supporters-pay-equally rho.
-        prev_a = [0] * len(cost)
-        prev_b = list(cost)
-        prev_d = [v * u for v, u in zip(prep.votes, util, strict=True)]
-        # The same as floats, only to order the scan: the outcome does not depend on the order
-        # (a project is passed over only when its exact lower bound is worse than a real rho).
-        bounds = [b / d if d else math.inf for b, d in zip(prev_b, prev_d, strict=True)]
-        # An explaining pass looks at every project every round (to say when each was dropped):
-        # it keeps each project's supporters by money class (all start in class 1) up to date
-        # as voters pay. Other passes look at a few projects a round and count them afresh.
-        by_class = [{1: v} if v else {} for v in prep.votes] if explain else []
-        approves = prep.approves
-        remaining = []
-        for p in range(len(cost)):
-            if prep.votes[p] and cost[p] == 0:
-                self._buy_free(p)
-            elif prep.votes[p]:
-                remaining.append(p)
+        if resume is None:
+            den = self.endowment.denominator
+            votes = prep.votes
+            prev_b = list(cost)
+            prev_d = [v * u for v, u in zip(votes, util, strict=True)]
+            st = _State(
+                den=den, dens=[den], now=0,
+                alpha=[0, self.increment * den if certify else 0],
+                beta=[0, self.endowment.numerator],
+                stamp=[0, 0],
+                group_class=np.ones(len(weight), np.int64),
+                prev_a=[0] * len(cost), prev_b=prev_b, prev_d=prev_d,
+                bounds=[b / d if d else math.inf for b, d in zip(prev_b, prev_d, strict=True)],
+                remaining=[], bought=0,
+            )  # fmt: skip
+            st.money_f = np.zeros(64)
+            st.slope_f = np.zeros(64)
+            st.money_f[1] = float(self.endowment)
+            st.slope_f[1] = self.increment if certify else 0
+            for p in range(len(cost)):
+                if votes[p] and cost[p] == 0:
+                    self._buy_free(p)
+                elif votes[p]:
+                    st.remaining.append(p)
+        else:
+            st = resume
+        remaining, group_class = st.remaining, st.group_class
+        index_of = prep.supporter_index
 
         while remaining:
-            remaining.sort(key=bounds.__getitem__)
-            best: _Evaluation | None = None
-            best_float = math.inf
+            if certify:
+                st.bought = len(self.winners)
+                self.checkpoints.append(st.copy())
+                self.round_limits.append(1 if self.limit == 1 else None)
+            remaining.sort(key=st.bounds.__getitem__)
             evaluated: list[_Evaluation] = []
             pruned: list[int] = []
             unaffordable: list[int] = []
-            for index, p in enumerate(remaining):
-                if best is not None and not explain:
-                    if bounds[p] > best_float * _FLOAT_MARGIN:
-                        pruned += remaining[index:]  # these lower bounds and all later ones lose
-                        break
-                    if prev_b[p] * best.rho_d > best.rho_b * prev_d[p]:
-                        pruned.append(p)  # even its lower bound is worse than the best so far
-                        continue
-                if explain:
-                    classes = by_class[p]
-                else:
-                    classes = {}
-                    for g in supporters[p]:
-                        c = group_class[g]
-                        classes[c] = classes.get(c, 0) + weight[g]
-                cost_den = cost[p] * den
-                money_b = 0
-                for c, w in classes.items():
-                    if stamp[c] != now:
-                        factor = den // dens[stamp[c]]
-                        alpha[c] *= factor
-                        beta[c] *= factor
-                        stamp[c] = now
-                    money_b += w * beta[c]
-                if money_b < cost_den:
-                    unaffordable.append(p)
-                    if certify:
-                        money_a = sum(w * alpha[c] for c, w in classes.items())
-                        if money_a:  # it becomes affordable where money_a*t >= cost - money_b
-                            self._bound(-((money_b - cost_den) // money_a))
-                    if explain:
-                        self._record_drop(p, money_b, den)
-                    continue
-                # Water-filling: the poorest pay all they have while that is less than an equal
-                # share of what is left to pay; everyone from there on pays the same share.
-                rich = prep.votes[p]
-                paid_a = paid_b = 0
-                poor = []
-                for c in sorted(classes, key=beta.__getitem__):
-                    if beta[c] * rich >= cost_den - paid_b:
-                        break
-                    w = classes[c]
-                    poor.append(c)
-                    paid_a += w * alpha[c]
-                    paid_b += w * beta[c]
-                    rich -= w
-                evaluation = _Evaluation(
-                    p, classes, poor, rich, paid_a, paid_b,
-                    -paid_a, cost_den - paid_b, rich * util[p] * den,
-                )  # fmt: skip
-                prev_a[p], prev_b[p], prev_d[p] = -paid_a, cost_den - paid_b, evaluation.rho_d
-                bounds[p] = prev_b[p] / prev_d[p]
-                evaluated.append(evaluation)
-                if best is None or _better(evaluation, best, key):
-                    best = evaluation
-                    best_float = bounds[p]
+            best = self._screen(remaining, st, evaluated, pruned, unaffordable)
             for p in unaffordable:
                 remaining.remove(p)
             if best is None:
                 break
             chosen = best.project
+            alpha, beta = st.alpha, st.beta
             if certify:
-                self._certify(best, evaluated, pruned, prev_a, prev_b, prev_d, alpha, beta, den)
+                dropped: list[int] = []
+                self._certify(best, evaluated, pruned, st, dropped)
+                for p in dropped:
+                    remaining.remove(p)
             remaining.remove(chosen)
             self.winners.append(chosen)
             if explain:
-                self._record_round(best, evaluated, den, beta, group_class)
+                self._record_round(best, evaluated, st.den, beta, group_class)
             # Each rich supporter pays q(t) = (cost - paid(t)) / rich, over den. Refine the
             # unit so that q is a whole number of it.
-            num_b = cost[chosen] * den - best.paid_b
+            num_b = cost[chosen] * st.den - best.paid_b
             num_a = -best.paid_a
             common = math.gcd(best.rich, num_b, num_a)
             factor = best.rich // common
             if factor != 1:
-                den *= factor
-                dens.append(den)
-                now += 1
+                st.den *= factor
+                st.dens.append(st.den)
+                st.now += 1
                 for c in best.classes:
                     alpha[c] *= factor
                     beta[c] *= factor
-                    stamp[c] = now
+                    st.stamp[c] = st.now
             q_a, q_b = num_a // common, num_b // common
             # The poor are left with nothing (class 0); the supporters in each other class move
             # to a new class (its other members stay where they are).
             moved = dict.fromkeys(best.poor, 0)
-            for c in best.classes:
-                if c not in moved:
-                    moved[c] = len(beta)
-                    alpha.append(alpha[c] - q_a)
-                    beta.append(beta[c] - q_b)
-                    stamp.append(now)
-            if not explain:
-                for g in supporters[chosen]:
-                    group_class[g] = moved[group_class[g]]
-                continue
-            for g in supporters[chosen]:
-                old = group_class[g]
-                new = moved[old]
-                group_class[g] = new
-                w = weight[g]
-                for q in approves[g]:
-                    counts = by_class[q]
-                    left = counts[old] - w
-                    if left:
-                        counts[old] = left
-                    else:
-                        del counts[old]
-                    counts[new] = counts.get(new, 0) + w
+            paying = [c for c in best.classes if c not in moved]
+            first = st.add_classes(
+                [alpha[c] - q_a for c in paying], [beta[c] - q_b for c in paying]
+            )
+            moved.update(zip(paying, range(first, first + len(paying)), strict=True))
+            move = np.arange(len(beta), dtype=np.int64)
+            move[np.fromiter(moved, np.int64, len(moved))] = np.fromiter(
+                moved.values(), np.int64, len(moved)
+            )
+            chosen_groups = index_of[chosen]
+            group_class[chosen_groups] = move[group_class[chosen_groups]]
         return self
+
+    def _exact(
+        self, p: int, classes: dict[int, int], st: _State, unaffordable: list[int]
+    ) -> _Evaluation | None:
+        """Project p's rho, exactly, from its supporters by money class; None (and p added to
+        `unaffordable`) when they cannot pay for it."""
+        prep = self.prep
+        alpha, beta, stamp, dens, den, now = st.alpha, st.beta, st.stamp, st.dens, st.den, st.now
+        cost_den = prep.cost[p] * den
+        money_b = 0
+        for c, w in classes.items():
+            if stamp[c] != now:
+                factor = den // dens[stamp[c]]
+                alpha[c] *= factor
+                beta[c] *= factor
+                stamp[c] = now
+            money_b += w * beta[c]
+        if money_b < cost_den:
+            unaffordable.append(p)
+            if self.certify and self.limit != 1:
+                money_a = sum(w * alpha[c] for c, w in classes.items())
+                if money_a:  # it becomes affordable where money_a*t >= cost - money_b
+                    self._bound(-((money_b - cost_den) // money_a))
+            if self.explain:
+                self._record_drop(p, money_b, den)
+            return None
+        # Water-filling: the poorest pay all they have while that is less than an equal share
+        # of what is left to pay; everyone from there on pays the same share.
+        rich = prep.votes[p]
+        paid_a = paid_b = 0
+        poor = []
+        for c in sorted(classes, key=beta.__getitem__):
+            if beta[c] * rich >= cost_den - paid_b:
+                break
+            w = classes[c]
+            poor.append(c)
+            paid_a += w * alpha[c]
+            paid_b += w * beta[c]
+            rich -= w
+        evaluation = _Evaluation(
+            p, classes, poor, rich, paid_a, paid_b,
+            -paid_a, cost_den - paid_b, rich * prep.util[p] * den,
+        )  # fmt: skip
+        st.prev_a[p], st.prev_b[p], st.prev_d[p] = -paid_a, cost_den - paid_b, evaluation.rho_d
+        st.bounds[p] = st.prev_b[p] / st.prev_d[p]
+        return evaluation
+
+    def _screen(
+        self,
+        remaining: list[int],
+        st: _State,
+        evaluated: list[_Evaluation],
+        pruned: list[int],
+        unaffordable: list[int],
+    ) -> _Evaluation | None:
+        """The round's best project, found with floats and confirmed exactly.
+
+        Each project's rho is first computed in floats with numpy, with an interval that
+        certainly holds the exact rho (see `_float_rho`). Only the projects whose interval
+        reaches below the best upper end are counted exactly, and the best of those wins; a
+        project whose float affordability is too close to call is counted exactly too. The
+        others are certified on their last exact lower bound, as pruned projects are.
+
+        A project with few supporting ballot groups is counted exactly straight away: numpy's
+        overhead per call is more than the count.
+        """
+        prep = self.prep
+        key, votes_of = prep.key, prep.supporter_votes
+        bounds = st.bounds
+        index_of, weight_of = prep.supporter_index, prep.supporter_weight
+        money, slope = st.money_f, st.slope_f
+        best_high = math.inf
+        screened: list[tuple[float, int, dict[int, int]]] = []  # (low end, project, classes)
+        explain = self.explain
+        best: _Evaluation | None = None
+        for index, p in enumerate(remaining):
+            # (an explaining pass looks at every project, to say in which round each was
+            # dropped)
+            if not explain:
+                if bounds[p] > best_high * _FLOAT_MARGIN:
+                    pruned += remaining[index:]  # these lower bounds and all later ones lose
+                    break
+                if best is not None and st.prev_b[p] * best.rho_d > best.rho_b * st.prev_d[p]:
+                    pruned.append(p)  # even its exact lower bound is worse than the best
+                    continue
+            if len(votes_of[p]) <= _SMALL:
+                classes: dict[int, int] = {}
+                for c, v in zip(st.group_class[index_of[p]].tolist(), votes_of[p], strict=True):
+                    classes[c] = classes.get(c, 0) + v
+                evaluation = self._exact(p, classes, st, unaffordable)
+                if evaluation is not None:
+                    evaluated.append(evaluation)
+                    if best is None or _better(evaluation, best, key):
+                        best = evaluation
+                    # at least the exact rho (a correctly rounded quotient, then a margin)
+                    best_high = min(best_high, evaluation.rho_b / evaluation.rho_d * _FLOAT_MARGIN)
+                continue
+            counts = np.bincount(st.group_class[index_of[p]], weights=weight_of[p])
+            present = np.flatnonzero(counts)
+            w = counts[present]
+            interval = _float_rho(
+                prep.cost[p], prep.votes[p], prep.util[p], w, money[present], st.drift
+            )
+            if interval is None:  # too close to call: count it exactly
+                classes = dict(zip(present.tolist(), w.astype(np.int64).tolist(), strict=True))
+                screened.append((-math.inf, p, classes))
+                continue
+            low, high = interval
+            if high == -math.inf and explain:  # count it exactly, to explain the drop
+                classes = dict(zip(present.tolist(), w.astype(np.int64).tolist(), strict=True))
+                self._exact(p, classes, st, unaffordable)
+                continue
+            if high == -math.inf:  # certainly unaffordable
+                unaffordable.append(p)
+                if self.certify and self.limit != 1:
+                    self._bound(
+                        _float_affordable_after(
+                            prep.cost[p], w, money[present], slope[present], st.drift
+                        )
+                    )
+                continue
+            bounds[p] = max(bounds[p], low)
+            if high < best_high:
+                best_high = high
+            screened.append((low, p, {}))
+        for low, p, classes in screened:
+            if low > best_high:
+                pruned.append(p)  # its exact rho is above some other project's
+                continue
+            if not classes:
+                counts = np.bincount(st.group_class[index_of[p]], weights=weight_of[p])
+                present = np.flatnonzero(counts)
+                classes = dict(
+                    zip(present.tolist(), counts[present].astype(np.int64).tolist(), strict=True)
+                )
+            evaluation = self._exact(p, classes, st, unaffordable)
+            if evaluation is None:
+                continue
+            evaluated.append(evaluation)
+            if best is None or _better(evaluation, best, key):
+                best = evaluation
+        return best
+
+    def _classes(self, p: int, st: _State) -> dict[int, int]:
+        """Project p's supporters by money class: class -> voters."""
+        prep = self.prep
+        index = prep.supporter_index[p]
+        if len(index) <= _SMALL:
+            classes: dict[int, int] = {}
+            for c, v in zip(st.group_class[index].tolist(), prep.supporter_votes[p], strict=True):
+                classes[c] = classes.get(c, 0) + v
+            return classes
+        counts = np.bincount(st.group_class[index], weights=prep.supporter_weight[p])
+        present = np.flatnonzero(counts)
+        return dict(zip(present.tolist(), counts[present].astype(np.int64).tolist(), strict=True))
 
     def spending(self) -> tuple[dict[str, Fraction], ...]:
         """What each ballot's voter paid, per winner (explaining passes only); identical
-        ballots share one mapping."""
-        ids = self.prep.ids
-        # Groups that paid the same (shared) amounts share one mapping.
-        made: dict[tuple[tuple[int, int], ...], dict[str, Fraction]] = {}
-        per_group = []
-        for paid in self.payments:
-            key = tuple((p, id(amount)) for p, amount in paid)
-            mapping = made.get(key)
-            if mapping is None:
-                mapping = made[key] = {ids[p]: amount for p, amount in paid}
-            per_group.append(mapping)
-        return tuple(per_group[g] for g in self.prep.group_of_ballot)
+        ballots, and ballots that paid the same, share one mapping."""
+        ids, weight = self.prep.ids, self.prep.weight
+        if not self.paid:
+            nothing: dict[str, Fraction] = {}
+            return tuple(nothing for _ in self.prep.group_of_ballot)
+        # Number the distinct rows of payment codes round by round (np.unique on rows is slow).
+        of_group = np.zeros(len(weight), dtype=np.int64)
+        for _p, code, numerators, _den in self.paid:
+            combined = of_group * len(numerators) + code
+            _values, of_group = np.unique(combined, return_inverse=True)
+        first = np.unique(of_group, return_index=True)[1]  # a group for each pattern
+        amounts = [
+            [Fraction(n, den) for n in numerators] for _p, _code, numerators, den in self.paid
+        ]
+        mappings = []
+        for g in first.tolist():
+            mappings.append(
+                {
+                    ids[p]: amounts[r][int(code[g])]
+                    for r, (p, code, _n, _d) in enumerate(self.paid)
+                    if code[g]
+                }
+            )
+        of_group = of_group.tolist()
+        return tuple(mappings[of_group[g]] for g in self.prep.group_of_ballot)
 
     def _buy_free(self, p: int) -> None:
         self.winners.append(p)
@@ -323,12 +601,8 @@ class Pass:
         best: _Evaluation,
         evaluated: list[_Evaluation],
         pruned: list[int],
-        prev_a: list[int],
-        prev_b: list[int],
-        prev_d: list[int],
-        alpha: list[int],
-        beta: list[int],
-        den: int,
+        st: _State,
+        dropped: list[int],
     ) -> None:
         """Bound the steps during which this round would end the same way.
 
@@ -340,7 +614,10 @@ class Pass:
         bound stays behind; the split itself may change. A project passed over on its previous
         lower bound is handled the same way: its rho now is at least that.
         """
-        cost_den = self.prep.cost[best.project] * den
+        if self.limit == 1:
+            return  # see `_bound`: nothing this round could find matters any more
+        prev_a, prev_b, prev_d, alpha, beta = st.prev_a, st.prev_b, st.prev_d, st.alpha, st.beta
+        cost_den = self.prep.cost[best.project] * st.den
         for c in best.poor:
             self._bound(
                 _steps_until_negative(
@@ -350,34 +627,39 @@ class Pass:
             )
         key = self.prep.key
         challengers = [(e.project, e.rho_a, e.rho_b, e.rho_d) for e in evaluated if e is not best]
-        challengers += [(p, prev_a[p], prev_b[p], prev_d[p]) for p in pruned]
+        for p in pruned:
+            # A project passed over on a float interval may have an exact lower bound (from an
+            # earlier round) that does not separate it from best: count it exactly now (its
+            # rho is above best's, or it can no longer be paid for: then it is dropped).
+            d0 = prev_b[p] * best.rho_d - best.rho_b * prev_d[p]
+            separated = d0 > 0 or (d0 == 0 and key[best.project] < key[p])
+            if not separated and self._exact(p, self._classes(p, st), st, dropped) is None:
+                continue
+            challengers.append((p, prev_a[p], prev_b[p], prev_d[p]))
         for p, a, b, d in challengers:
             d0 = b * best.rho_d - best.rho_b * d
             slope = a * best.rho_d - best.rho_a * d
+            if d0 < 0 or (d0 == 0 and key[p] < key[best.project]):
+                self._bound(1)  # cannot happen (see above); if it did, prove nothing
+                continue
             if key[best.project] < key[p]:
                 self._bound(_steps_until_negative(d0, slope))  # a tie still goes to best
             else:
                 self._bound(_steps_until_nonpositive(d0, slope))
 
     def _record_drop(self, p: int, money_b: int, den: int) -> None:
-        # Payments are shared objects (one per round and class), so voters are added up per
-        # object with integers and each amount multiplied once: Fraction arithmetic per voter
-        # group made this the slowest part of an explaining pass.
-        weight, payments = self.prep.weight, self.payments
-        voters: dict[tuple[int, int], int] = {}
-        amounts: dict[int, Fraction] = {}
-        for g in self.prep.supporters[p]:
-            w = weight[g]
-            for winner, amount in payments[g]:
-                key = (winner, id(amount))
-                if key in voters:
-                    voters[key] += w
-                else:
-                    voters[key] = w
-                    amounts[id(amount)] = amount
+        # The supporters are counted by what they paid in each round (a handful of distinct
+        # amounts a round), and each round's total is one exact sum of integers.
+        index, weight = self.prep.supporter_index[p], self.prep.supporter_weight[p]
         spent: dict[int, Fraction] = {}
-        for (winner, ref), w in voters.items():
-            spent[winner] = spent.get(winner, Fraction(0)) + w * amounts[ref]
+        for winner, code, numerators, round_den in self.paid:
+            counts = np.bincount(code[index], weights=weight)
+            present = np.flatnonzero(counts).tolist()
+            if present and present[0] == 0:
+                present = present[1:]
+            if present:
+                total = sum(int(counts[k]) * numerators[k] for k in present)
+                spent[winner] = Fraction(total, round_den)
         self.dropped[p] = (len(self.winners), Fraction(money_b, den), spent)
 
     def _record_round(
@@ -386,7 +668,7 @@ class Pass:
         evaluated: list[_Evaluation],
         den: int,
         beta: list[int],
-        group_class: list[int],
+        group_class: Any,
     ) -> None:
         prep = self.prep
         p = best.project
@@ -405,13 +687,22 @@ class Pass:
                 for q in tied
             )
             tie_break = prep.criteria[depth]
-        poor = set(best.poor)
-        money = {c: Fraction(beta[c], den) for c in best.poor}
-        for g in prep.supporters[p]:
-            c = group_class[g]
-            amount = money[c] if c in poor else max_payment
-            if amount:
-                self.payments[g].append((p, amount))
+        # Over the round's denominator rich * den: the rich pay cost * den - paid, the poor
+        # all they have.
+        numerators = [0, prep.cost[p] * den - best.paid_b]
+        table = np.zeros(len(beta), dtype=np.int32)
+        for c in best.classes:
+            table[c] = 1
+        for c in best.poor:
+            if beta[c]:
+                table[c] = len(numerators)
+                numerators.append(beta[c] * best.rich)
+            else:
+                table[c] = 0
+        code = np.zeros(len(prep.weight), dtype=np.int32)
+        index = prep.supporter_index[p]
+        code[index] = table[group_class[index]]
+        self.paid.append((p, code, numerators, best.rich * den))
         self.rounds.append(
             Round(
                 number=len(self.rounds) + 1,
@@ -433,3 +724,57 @@ def _better(challenger: _Evaluation, best: _Evaluation, key: tuple[tuple[int, ..
     left = challenger.rho_b * best.rho_d
     right = best.rho_b * challenger.rho_d
     return left < right or (left == right and key[challenger.project] < key[best.project])
+
+
+class Stepper:
+    """Add1's passes, each going on from the first round that may come out otherwise.
+
+    Every pass certifies, round by round, up to which step that round's choice holds. The pass
+    at a later step repeats the rounds that still hold by taking the state saved before the
+    first one that may not (money is affine in the step, so a saved state is rebased, not
+    recounted) and counts only from there. Where consecutive outcomes differ only in their
+    last rounds, a pass costs those rounds.
+    """
+
+    def __init__(self, prep: Prepared, start: Fraction, increment: int) -> None:
+        self.prep = prep
+        self.start = start
+        self.increment = increment
+        self.winners: list[int] = []
+        self.passes = 0
+        self.checkpoints: list[_State] = []
+        self.bases: list[int] = []  # the step each checkpoint was saved at
+        self.round_limits: list[int | None] = []  # the step from which each round may differ
+
+    @property
+    def limit(self) -> int | None:
+        """The first step at which the outcome may differ from the last count (None: never)."""
+        return min((s for s in self.round_limits if s is not None), default=None)
+
+    def count(self, step: int) -> list[int]:
+        """The winners with the endowment `start + step * increment`; steps only go up."""
+        endowment = self.start + step * self.increment
+        keep = 0
+        resume = None
+        if self.passes:
+            keep = next(
+                (r for r, s in enumerate(self.round_limits) if s is not None and s <= step),
+                len(self.round_limits),
+            )
+            if keep == len(self.round_limits):
+                return self.winners  # no round can have come out otherwise
+            resume = self.checkpoints[keep]  # replaced by the pass's own copy of it
+            resume.rebase(step - self.bases[keep])
+        current = Pass(
+            self.prep,
+            endowment,
+            self.increment,
+            certify=True,
+            winners=self.winners[: resume.bought] if resume else [],
+        ).run(resume)
+        self.passes += 1
+        self.checkpoints[keep:] = current.checkpoints
+        self.bases[keep:] = [step] * len(current.checkpoints)
+        self.round_limits[keep:] = [None if s is None else step + s for s in current.round_limits]
+        self.winners = current.winners
+        return self.winners

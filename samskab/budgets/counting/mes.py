@@ -37,7 +37,7 @@ from samskab.budgets.counting.election import (
     Utility,
     Verdict,
 )
-from samskab.budgets.counting.engine import Pass, Prepared, prepare
+from samskab.budgets.counting.engine import Pass, Prepared, Stepper, prepare
 from samskab.budgets.counting.greedy import greedy_fill
 
 
@@ -120,32 +120,19 @@ def _add1(
     stop_when_exhaustive: bool,
 ) -> tuple[Fraction, int]:
     """The endowment Add1 settles on, and how many MES passes it took to find it."""
-    endowment = start
-    current = Pass(prep, endowment, increment, certify=True).run()
-    runs = 1
-    # A pass that certifies how far its outcome holds costs a quarter more. Where outcomes keep
-    # changing at every step (as in Wieliczka) certifying is tried ever more rarely; where they
-    # hold for long stretches (a costly project waiting for its few supporters' shares to grow)
-    # it skips thousands of passes.
-    wait = backoff = 0
-    while not _finished(prep, budget, current.winners, stop_when_exhaustive):
-        # Every endowment before `endowment + steps * increment` gives this same outcome, which
-        # fits and is not final, so Add1 would go on through all of them.
-        steps = current.limit if current.certify and current.limit is not None else 1
-        ahead = endowment + steps * increment
-        following = Pass(prep, ahead, increment, certify=wait == 0).run()
-        runs += 1
-        if sum(prep.cost[p] for p in following.winners) > budget:
-            return ahead - increment, runs
-        if not following.certify:
-            wait -= 1
-        elif following.limit == 1:
-            backoff = max(1, 2 * backoff)
-            wait = backoff
-        else:
-            backoff = 0
-        endowment, current = ahead, following
-    return endowment, runs
+    stepper = Stepper(prep, start, increment)
+    step = 0
+    winners = stepper.count(step)
+    while not _finished(prep, budget, winners, stop_when_exhaustive):
+        # Every step before the limit gives this same outcome, which fits and is not final, so
+        # Add1 would go on through all of them.
+        limit = stepper.limit
+        ahead = step + 1 if limit is None else limit
+        following = stepper.count(ahead)
+        if sum(prep.cost[p] for p in following) > budget:
+            return start + (ahead - 1) * increment, stepper.passes
+        step, winners = ahead, following
+    return start + step * increment, stepper.passes
 
 
 def _finished(prep: Prepared, budget: int, winners: list[int], stop_when_exhaustive: bool) -> bool:

@@ -7,12 +7,14 @@ from samskab.budgets.counting import (
     Election,
     Reason,
     TieBreak,
+    TieBreaking,
     Utility,
+    engine,
     equal_shares,
     greedy,
 )
 
-from .reference import reference_add1
+from .reference import reference_add1, reference_pass
 
 # Worked by hand. 300 to spend, 3 voters: a share of 100 each.
 #   C (150) approved by 1, 2, 3: 50 each, rho = 50/150 = 1/3   <- bought first
@@ -171,3 +173,105 @@ def test_it_refuses_a_zero_increment():
 def test_an_election_refuses_bad_data(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Election(**kwargs)
+
+
+# Near-ties floats cannot see. The count screens projects with floats and must then decide
+# exactly; these are built so that deciding by the floats would go wrong. (Projects with few
+# supporters skip the screening, so these tests screen every project.)
+E17 = 10**17
+
+
+@pytest.fixture(autouse=True)
+def _screen_every_project(monkeypatch):
+    monkeypatch.setattr(engine, "_SMALL", 0)
+
+
+def test_a_rho_difference_below_float_precision_is_decided_exactly():
+    # Cardinality utilities, nobody short of money: rho = cost / supporters.
+    #   A: (3e17 + 1) / 3 = 1e17 + 1/3    <- lower, bought first
+    #   B: (2e17 + 1) / 2 = 1e17 + 1/2
+    # As floats both are 1e17, a tie, which the default tie-breaking gives to the cheaper B.
+    election = Election(
+        budget=5 * E17 + 10,
+        costs={"A": 3 * E17 + 1, "B": 2 * E17 + 1},
+        approvals=[frozenset("A")] * 3 + [frozenset("B")] * 2,
+    )
+    assert float(Fraction(3 * E17 + 1, 3)) == float(Fraction(2 * E17 + 1, 2))
+    outcome = equal_shares(election, utility=Utility.CARDINALITY, completion=Completion.NONE)
+    assert outcome.winners == ("A", "B")
+    assert outcome.rounds[0].rho == Fraction(3 * E17 + 1, 3)
+    assert outcome.rounds[0].tied_with == ()
+    assert reference_pass(election, Fraction(election.budget, 5), Utility.CARDINALITY) == [
+        "A",
+        "B",
+    ]
+
+
+def test_money_one_unit_short_at_float_precision_does_not_pay():
+    # C's one supporter has 1e17 and C costs 1e17 + 1: as floats they are equal.
+    election = Election(
+        budget=2 * E17,
+        costs={"C": E17 + 1, "D": E17},
+        approvals=[frozenset("C"), frozenset("D")],
+    )
+    assert float(E17 + 1) == float(E17)
+    outcome = equal_shares(election, completion=Completion.NONE)
+    assert outcome.winners == ("D",)
+    assert outcome.verdicts["C"].reason is Reason.UNAFFORDABLE
+    assert outcome.verdicts["C"].money_behind == E17
+    # Add1 would fit C with one unit more each, but then both cost more than the budget.
+    assert equal_shares(election, completion=Completion.ADD1).winners == ("D",)
+    assert reference_add1(election, Utility.COST) == (["D"], E17)
+
+
+def test_a_poor_voter_near_the_share_is_split_exactly():
+    # Cardinality utilities; 3 voters with 1e17 + 2 each. X alone approves F (2): rho 2, bought
+    # first, and X has 1e17 left. E (3e17 + 2) is approved by X, Y and Z: an equal share is
+    # 1e17 + 2/3, which X cannot pay (floats cannot tell the two apart), so X pays 1e17 and Y
+    # and Z pay 1e17 + 1 each.
+    election = Election(
+        budget=3 * E17 + 6,
+        costs={"E": 3 * E17 + 2, "F": 2},
+        approvals=[frozenset("EF"), frozenset("E"), frozenset("E")],
+    )
+    outcome = equal_shares(election, utility=Utility.CARDINALITY, completion=Completion.NONE)
+    assert outcome.winners == ("F", "E")
+    second = outcome.rounds[1]
+    assert (second.exhausted, second.paid_by_exhausted, second.max_payment) == (1, E17, E17 + 1)
+    assert outcome.spending[0] == {"F": 2, "E": E17}
+    assert outcome.spending[1] == {"E": E17 + 1}
+    expected = reference_pass(election, Fraction(election.budget, 3), Utility.CARDINALITY)
+    assert list(outcome.winners) == expected
+
+
+def _seeded(projects: int, voters: int, seed: int, budget: int) -> Election:
+    """The shape of bench/pb_tally.py's synthetic elections (same generator, same seed)."""
+    import random
+
+    rng = random.Random(seed)
+    width = len(str(projects - 1))
+    ids = [f"p{i:0{width}d}" for i in range(projects)]
+    costs = {p: rng.randint(10_000, 500_000) for p in ids}
+    popularity = [rng.random() ** 2 + 0.01 for _ in ids]
+    counts: dict[frozenset[str], int] = {}
+    for _ in range(voters):
+        size = rng.randint(1, 8)
+        ballot: set[str] = set()
+        while len(ballot) < size:
+            ballot.update(rng.choices(ids, weights=popularity, k=size - len(ballot)))
+        counts[frozenset(ballot)] = counts.get(frozenset(ballot), 0) + 1
+    return Election(
+        budget=budget, costs=costs, approvals=list(counts), counts=list(counts.values())
+    )
+
+
+def test_add1_does_not_skip_a_share_where_a_project_passed_over_on_floats_overtakes():
+    # Found on a 50 x 20,000 bench instance: a project passed over on its float interval had an
+    # older exact lower bound below the winner's rho, and the round's certificate trusted it,
+    # so Add1 jumped past the share at which that project overtook the winner.
+    election = _seeded(20, 1_000, 7, budget=100_000)
+    screened = equal_shares(election, integral_start=False, tie_breaking=TieBreaking.ID)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "_SMALL", 10**9)  # every project counted exactly
+        exact = equal_shares(election, integral_start=False, tie_breaking=TieBreaking.ID)
+    assert (screened.winners, screened.endowment) == (exact.winners, exact.endowment)
