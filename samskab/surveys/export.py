@@ -116,6 +116,14 @@ def extractor(
         ),
         "INT": int,
         "STR": str,
+        "FLOAT": float,
+        "DICT": dict,
+        "ZIP": zip,
+        "LEN": len,
+        "PL": _PLACES,
+        # A float at least this large may be an integer beyond 64 bits that orjson rounded:
+        # S raises _Ambiguous for it, so the row is decoded again exactly.
+        "BIG": float(LARGEST_INTEGER // 2),
         "E": {},
         "R": _places,
         "F": frozenset(FORMULA_STARTS),
@@ -138,17 +146,29 @@ def extractor(
             cells += [f'{labels}.get(x{n}.get({str(int(pk))!r}), "")' for pk, _l in q.rows]
         elif q.kind == Kind.RANKING:
             lines.append(f"    r{n} = g({key})")
-            lines.append(f"    p{n} = R(r{n}, {as_csv}) if r{n} else E")
+            if as_csv:  # _places inline: no Python call for the usual short ranking
+                lines.append(
+                    f"    p{n} = (DICT(ZIP(r{n}, PL)) if LEN(r{n}) <= {len(_PLACES)}"
+                    f" else R(r{n}, True)) if r{n} else E"
+                )
+            else:
+                lines.append(f"    p{n} = R(r{n}, False) if r{n} else E")
             cells += [f'p{n}.get({pk}, "")' for pk in ids]
         elif as_csv:
-            # Ints (scales, most numbers) straight to text, and text that needs neither
-            # neutralising nor quoting as it is; the rest (None, floats, ...) through S.
+            # Inline, in order of how often they come: ints (scales, most numbers) straight
+            # to text, no answer as an empty cell, text that needs neither neutralising nor
+            # quoting as it is, and a decimal number as text (with a decimal comma where ";"
+            # separates; its text never holds the delimiter, a quote or a line end). The
+            # rest (text to neutralise or quote, a float that may have been a huge integer,
+            # booleans, ...) goes through S, as everything did before.
             v = f"v{n}"
+            decimal = f"STR({v}).replace('.', ',')" if decimal_comma else f"STR({v})"
             lines.append(f"    {v} = g({key})")
             cells.append(
-                f"STR({v}) if {v}.__class__ is INT else {v} if ({v}.__class__ is STR"
-                f" and {v}[:1] not in F and D not in {v} and '\"' not in {v}"
-                f" and '\\n' not in {v} and '\\r' not in {v}) else S({v})"
+                f"STR({v}) if {v}.__class__ is INT else '' if {v} is None else {v} if ("
+                f"{v}.__class__ is STR and {v}[:1] not in F and D not in {v}"
+                f" and '\"' not in {v} and '\\n' not in {v} and '\\r' not in {v})"
+                f" else {decimal} if ({v}.__class__ is FLOAT and -BIG < {v} < BIG) else S({v})"
             )
         else:
             lines.append(f"    v{n} = g({key})")
