@@ -21,12 +21,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def encoder(url: str, *, seconds: float, container: str = "flv") -> subprocess.Popen[bytes]:
     """A chamber encoder: test pattern and tone, H.264 with a keyframe every 2 s, AAC.
 

@@ -11,13 +11,13 @@ from django.utils import timezone
 from samskab.streaming import services
 from samskab.streaming.ingest import first_program_date_time, with_database
 from samskab.streaming.models import Destination, MeetingStream
+from samskab.streaming.srtingest import free_udp_port
 from samskab.streaming.tests.factories import destination
 from samskab.streaming.tests.livehelpers import (
     IngestThread,
     duration_s,
     encoder,
     free_port,
-    free_udp_port,
     receiver,
     wait_for,
 )
