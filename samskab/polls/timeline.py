@@ -8,6 +8,7 @@ timeline editor, removed, or set here).
 
 from samskab.polls.models import Poll
 from samskab.webcasts.models import TimelineMark
+from samskab.webcasts.selectors import live_offset_ms
 
 Kind = TimelineMark.Kind
 POLL_KINDS = (Kind.POLL_OPEN, Kind.POLL_CLOSE)
@@ -16,10 +17,8 @@ OFFSET_FIELD = {Kind.POLL_OPEN: "opened_offset_ms", Kind.POLL_CLOSE: "closed_off
 
 def poll_offset_at(poll: Poll, at) -> int | None:
     """Where `at` falls in the meeting's recording, or None (no meeting, not recording)."""
-    started = poll.meeting.recording_started_at if poll.meeting_id else None
-    if started is None or at < started:
-        return None
-    return int((at - started).total_seconds() * 1000)
+    offset = live_offset_ms(poll.meeting, at=at) if poll.meeting_id else None
+    return None if offset is None or offset < 0 else offset
 
 
 def poll_mark_add(*, poll: Poll, kind: str, at, offset_ms: int | None = None, by=None):
