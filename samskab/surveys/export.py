@@ -2,8 +2,9 @@
 (per option for multiple choice, per row for a matrix, per item for a ranking).
 
 CSV opens in Danish Excel: UTF-8 with a BOM, `;` separator by default. Cells that would
-start a formula are neutralised. Both stream: rows come in chunks from a server-side
-cursor, so a survey of 100,000 respondents needs little memory.
+start a formula are neutralised. Both stream: rows come in chunks from a lazy cursor
+(SQLite) or COPY (PostgreSQL), see `selectors.response_rows`, so a survey of 100,000
+respondents needs little memory.
 
 Speed (bench/survey_export.py): the questions are compiled once into one Python function
 that turns a respondent's decoded answers into a row (no call per cell; labels neutralised

@@ -176,11 +176,20 @@ class Response(models.Model):
     """One respondent's answers. Deliberately no user, session, address or exact time."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    # Indexed together with the time below: a survey's responses in the order of the export.
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="responses", db_index=False
+    )
     answers = models.JSONField(default=dict)
-    submitted_at = models.DateTimeField(_("submitted (to the hour)"), db_index=True)
+    submitted_at = models.DateTimeField(_("submitted (to the hour)"))
 
     class Meta:
+        indexes = [
+            # The export and the statistics read one survey's responses by time, oldest
+            # first, optionally between two dates: this index gives that order without a
+            # sort (which spilled 73 MB to disk on PostgreSQL for 100,000 responses).
+            models.Index(fields=["survey", "submitted_at", "id"], name="surveys_response_by_time")
+        ]
         verbose_name = _("response")
         verbose_name_plural = _("responses")
 

@@ -123,3 +123,34 @@ def test_the_xlsx_has_one_row_per_respondent_with_values(survey):
     assert len(rows) == 12 and rows[0][0] == "Respondent"
     numbers = [row[rows[0].index("Din alder")] for row in rows[1:]]
     assert 2.5 in numbers and 7 in numbers  # numbers stay numbers in a workbook
+
+
+def exported_hours(survey, queryset) -> list[str]:
+    body = b"".join(csv_lines(survey_specs(survey), response_rows(queryset)))
+    return [line.split(";")[1] for line in body.decode("utf-8-sig").splitlines()[1:]]
+
+
+def test_a_date_range_exports_its_days_in_local_time_oldest_first():
+    """Dates are the municipality's days (Europe/Copenhagen), both ends included, and the
+    times come out in local time whichever way the database sends them."""
+    assert timezone.get_current_timezone().key == "Europe/Copenhagen"
+    survey = make_survey()
+    # 22:00 UTC on 1 March is 23:00 in Copenhagen, still the 1st; 23:00 UTC is the 2nd.
+    for hour in ["2026-03-03T12:00", "2026-03-01T23:00", "2026-03-01T21:00", "2026-03-01T22:00"]:
+        moment = timezone.datetime.fromisoformat(hour).replace(tzinfo=UTC)
+        Response.objects.create(survey=survey, answers={}, submitted_at=moment)
+    first = timezone.datetime(2026, 3, 1).date()
+    second = first + timedelta(days=1)
+    one_day = responses(survey, since=first, until=first)
+    assert exported_hours(survey, one_day) == ["2026-03-01 22:00", "2026-03-01 23:00"]
+    later = responses(survey, since=second)
+    assert exported_hours(survey, later) == ["2026-03-02 00:00", "2026-03-03 13:00"]
+
+
+def test_an_export_stopped_early_leaves_the_connection_usable(survey):
+    """A download the browser cancels closes the row stream half way (COPY on PostgreSQL);
+    the next query on the same connection works."""
+    rows = response_rows(responses(survey))
+    assert next(rows) and next(rows)
+    rows.close()
+    assert Response.objects.filter(survey=survey).count() == 11
