@@ -73,4 +73,10 @@ def feedback_mail(*, feedback: FeedbackMessage) -> bool:
 def formatted_sender(feedback: FeedbackMessage) -> str:
     from email.utils import formataddr
 
-    return formataddr((feedback.name, feedback.email)) if feedback.name else feedback.email
+    from django.utils.encoding import punycode
+
+    if not feedback.name:
+        return feedback.email
+    # formataddr() takes ASCII addresses only; the form accepts domains with æ, ø and å.
+    local, _at, domain = feedback.email.rpartition("@")
+    return formataddr((feedback.name, f"{local}@{punycode(domain)}"))

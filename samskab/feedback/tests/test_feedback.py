@@ -193,3 +193,45 @@ def test_a_held_word_or_a_spam_score_keeps_the_message_in_the_inbox_unmailed(
     first.refresh_from_db()
     assert first.mailed_at is not None
     assert len(smtp_inbox.messages) == 1
+
+
+def test_a_sender_with_a_name_and_an_international_domain_gets_an_answer_address(
+    client, smtp_inbox, meeting_with_politician, django_capture_on_commit_callbacks
+):
+    # The form accepts addresses at domains with æ, ø and å; the Reply-To must not break.
+    meeting, person = meeting_with_politician
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(
+            client,
+            meeting,
+            {
+                "recipient": str(person.pk),
+                "name": "Åse Østergård",
+                "email": "aase@sønderborg.dk",
+                "message": "Tak for mødet.",
+            },
+        )
+    assert response.status_code == 302
+    [mail] = smtp_inbox.messages
+    assert mail["Reply-To"].addresses[0].display_name == "Åse Østergård"
+    assert mail["Reply-To"].addresses[0].domain == "xn--snderborg-l8a.dk"
+    assert FeedbackMessage.objects.get().mailed_at is not None
+
+
+def test_a_name_cannot_add_an_answer_address(
+    client, smtp_inbox, meeting_with_politician, django_capture_on_commit_callbacks
+):
+    meeting, _person = meeting_with_politician
+    with django_capture_on_commit_callbacks(execute=True):
+        post(
+            client,
+            meeting,
+            {
+                "name": 'Bo\r\nBcc: x@evil.example, "Eve" <eve@evil.example>',
+                "email": "bo@example.org",
+                "message": "Hej",
+            },
+        )
+    [mail] = smtp_inbox.messages
+    assert [a.addr_spec for a in mail["Reply-To"].addresses] == ["bo@example.org"]
+    assert mail["Bcc"] is None and len(smtp_inbox.envelopes[0].rcpt_tos) == 1
