@@ -235,3 +235,18 @@ def test_a_name_cannot_add_an_answer_address(
     [mail] = smtp_inbox.messages
     assert [a.addr_spec for a in mail["Reply-To"].addresses] == ["bo@example.org"]
     assert mail["Bcc"] is None and len(smtp_inbox.envelopes[0].rcpt_tos) == 1
+
+
+def test_the_help_and_the_errors_are_read_with_their_field(client, meeting_with_politician):
+    """A screen reader reads a field's help and error with it (Django sets aria-describedby
+    to <id>_helptext and <id>_error): those elements must be on the page."""
+    import re
+
+    meeting, _person = meeting_with_politician
+    response = post(client, meeting, {"message": "", "email": "ikke en adresse"})
+    html = response.content.decode()
+    described = re.findall(r'aria-describedby="([^"]+)"', html)
+    referenced = {ref for refs in described for ref in refs.split()}
+    assert {"id_email_helptext", "id_email_error", "id_message_error"} <= referenced
+    missing = {ref for ref in referenced if f'id="{ref}"' not in html}
+    assert not missing
