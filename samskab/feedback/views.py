@@ -17,6 +17,13 @@ from samskab.webcasts.models import Meeting
 def meeting_feedback(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     meeting = get_object_or_404(Meeting, pk=meeting_pk, is_published=True)
     form = FeedbackForm(request.POST or None, meeting=meeting)
+    # Where the form was sent from (the player): kept when the form comes back with an
+    # error, so the viewer returns there once it is sent.
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = ""
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -33,12 +40,12 @@ def meeting_feedback(request: HttpRequest, meeting_pk: int) -> HttpResponse:
                 form.add_error("message", str(refusal))
             else:
                 messages.success(request, _("Thank you. Your message has been sent."))
-                target = request.POST.get("next", "")
-                if not url_has_allowed_host_and_scheme(
-                    target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-                ):
-                    target = request.path
-                return redirect(target)
+                return redirect(target or request.path)
         status = 400
-    context = {"meeting": meeting, "feedback_form": form}
+    context = {
+        "meeting": meeting,
+        "feedback_form": form,
+        "feedback_next": target,
+        "back_url": target or meeting.get_absolute_url(),
+    }
     return render(request, "feedback/page.html", context, status=status)

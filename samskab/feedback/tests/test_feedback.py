@@ -250,3 +250,19 @@ def test_the_help_and_the_errors_are_read_with_their_field(client, meeting_with_
     assert {"id_email_helptext", "id_email_error", "id_message_error"} <= referenced
     missing = {ref for ref in referenced if f'id="{ref}"' not in html}
     assert not missing
+
+
+def test_a_form_sent_back_with_an_error_still_returns_the_viewer_to_the_player(
+    client, meeting_with_politician
+):
+    meeting, _person = meeting_with_politician
+    player = meeting.get_absolute_url()
+    response = post(client, meeting, {"message": "", "next": player + "?t=90"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'name="next" value="{player}?t=90"' in html  # where the fixed form goes
+    assert f"<h1>{meeting.title}</h1>" in html
+    assert f'<a href="{player}?t=90">Back to the meeting</a>' in html
+    elsewhere = post(client, meeting, {"message": "", "next": "https://evil.example/"})
+    assert "evil.example" not in elsewhere.content.decode()
+    assert f'<a href="{player}">Back to the meeting</a>' in elsewhere.content.decode()
