@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from samskab.core.ratelimit import hit
+from samskab.polls.models import Poll
 from samskab.polls.selectors import poll_tally, polls_public, voter_from_request
 from samskab.polls.services import VoteInvalid, VoteRefused, vote_cast
 
@@ -54,7 +55,11 @@ def poll_list(request):
 
 @router.get("/polls/{pk}", summary="A poll, with its result where it is public")
 def poll_detail(request, pk: int):
-    return _poll_out(get_object_or_404(polls_public(), pk=pk))
+    poll = get_object_or_404(polls_public(), pk=pk)
+    # As the poll's page does: the viewer cookie a vote of anyone-once-per-browser needs.
+    if poll.voter_policy == Poll.VoterPolicy.ANYONE_ONCE_PER_VIEWER and poll.is_open:
+        request.viewer.token  # noqa: B018
+    return _poll_out(poll)
 
 
 @router.post(

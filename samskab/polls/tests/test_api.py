@@ -63,3 +63,16 @@ def test_answering_a_survey_through_the_api(client):
     assert not Response.objects.exists()
     ok = client.post(url, {"answers": full_answers(survey)}, content_type="application/json")
     assert ok.status_code == 201 and Response.objects.count() == 1
+
+
+def test_an_api_client_gets_its_viewer_cookie_from_the_poll_it_reads(client):
+    """Same cookies as the pages: reading an open poll gives the cookie its vote needs."""
+    poll = make_poll()
+    described = client.get(f"/api/v1/polls/{poll.pk}")
+    assert "samskab_viewer" in described.cookies
+    url = f"/api/v1/polls/{poll.pk}/votes"
+    body = {"options": [first_option(poll).pk]}
+    assert client.post(url, body, content_type="application/json").status_code == 201
+    closed = make_poll(status=Poll.Status.CLOSED)
+    fresh_client = type(client)()
+    assert "samskab_viewer" not in fresh_client.get(f"/api/v1/polls/{closed.pk}").cookies
