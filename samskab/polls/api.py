@@ -82,9 +82,12 @@ def poll_vote(request, pk: int, payload: VoteIn):
 
 @router.get("/surveys/{slug}", summary="An open survey's questions")
 def survey_detail(request, slug: str):
+    from samskab.surveys.models import Survey
     from samskab.surveys.selectors import survey_specs, surveys_open
 
     survey = get_object_or_404(surveys_open(), slug=slug)
+    if survey.one_per == Survey.OnePer.VIEWER:  # as the survey's page: the cookie it needs
+        request.viewer.token  # noqa: B018
     return {
         "slug": survey.slug,
         "title": survey.title,
