@@ -7,13 +7,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from samskab.core.ratelimit import ratelimit
+from samskab.core.ratelimit import hit
 from samskab.feedback.forms import FeedbackForm
 from samskab.feedback.services import FeedbackRefused, feedback_send
 from samskab.webcasts.models import Meeting
 
 
-@ratelimit("feedback", "5/10m")
 def meeting_feedback(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     meeting = get_object_or_404(Meeting, pk=meeting_pk, is_published=True)
     form = FeedbackForm(request.POST or None, meeting=meeting)
@@ -25,7 +24,18 @@ def meeting_feedback(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     ):
         target = ""
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and not hit(request, "feedback", "5/10m"):
+        # The form comes back with what the viewer wrote, so the message is not lost.
+        form.is_valid()
+        form.add_error(
+            None,
+            _(
+                "You have sent several messages in a short while. Wait a few minutes, "
+                "then send this one again."
+            ),
+        )
+        status = 429
+    elif request.method == "POST":
         if form.is_valid():
             try:
                 feedback_send(

@@ -106,6 +106,13 @@ def test_feedback_is_rate_limited(client, meeting_with_politician):
     meeting, _person = meeting_with_politician
     statuses = [post(client, meeting, {"message": f"Besked {n}"}).status_code for n in range(6)]
     assert statuses == [302] * 5 + [429]
+    # The sixth message is not lost: the form comes back with it, and says what to do.
+    refused = post(client, meeting, {"message": "Min lange besked om cykelstien"})
+    assert refused.status_code == 429
+    html = refused.content.decode()
+    assert "Min lange besked om cykelstien</textarea>" in html
+    assert "Wait a few minutes, then send this one again." in html
+    assert FeedbackMessage.objects.count() == 5
 
 
 def test_a_mail_failure_keeps_the_message_in_the_inbox(
