@@ -76,6 +76,7 @@ def poll_vote(request, pk: int, payload: VoteIn):
     except VoteInvalid as invalid:
         return Status(400, {"detail": str(invalid)})
     except VoteRefused as refusal:
+        poll.refresh_from_db(fields=["status"])  # it may have closed since it was read
         return Status((409 if poll.is_open else 400), {"detail": str(refusal)})
     return Status(201, {"detail": "counted"})
 

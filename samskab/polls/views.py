@@ -79,6 +79,8 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
             vote_cast(poll=poll, voter=voter_from_request(request), options=form.chosen_options())
         except VoteRefused as refusal:
             messages.error(request, str(refusal))
+            # The poll may have closed since it was read: answer (and show) it as it is now.
+            poll.refresh_from_db(fields=["status", "closed_at"])
             status = 409 if poll.is_open else 400
         else:
             messages.success(request, _("Thank you, your vote is counted."))

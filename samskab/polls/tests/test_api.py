@@ -77,3 +77,23 @@ def test_an_api_client_gets_its_viewer_cookie_from_the_poll_it_reads(client):
     closed = make_poll(status=Poll.Status.CLOSED)
     fresh_client = type(client)()
     assert "samskab_viewer" not in fresh_client.get(f"/api/v1/polls/{closed.pk}").cookies
+
+
+def test_a_vote_through_the_api_that_meets_the_close_is_refused_as_closed(client, monkeypatch):
+    from samskab.polls import api
+    from samskab.polls.services import vote_cast
+
+    def closed_meanwhile(*, poll, voter, options):
+        Poll.objects.filter(pk=poll.pk).update(status=Poll.Status.CLOSED)
+        return vote_cast(poll=poll, voter=voter, options=options)
+
+    monkeypatch.setattr(api, "vote_cast", closed_meanwhile)
+    poll = make_poll()
+    with_cookie(client, poll)
+    response = client.post(
+        f"/api/v1/polls/{poll.pk}/votes",
+        {"options": [first_option(poll).pk]},
+        content_type="application/json",
+    )
+    assert response.status_code == 400  # as for any closed poll
+    assert "no longer counted" in response.json()["detail"]

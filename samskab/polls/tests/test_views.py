@@ -225,3 +225,24 @@ def test_the_poll_channel_is_open_only_while_results_are_visible():
     assert poll_channel_may_listen(None, None, str(shown.pk))
     assert not poll_channel_may_listen(None, None, str(hidden.pk))
     assert not poll_channel_may_listen(None, None, "999999")
+
+
+def test_a_vote_that_meets_the_operators_close_gets_the_closed_box(client, monkeypatch):
+    """The operator closes the vox pop while the vote is on its way: the voter is told it
+    closed, as for any closed poll, and is not offered the form again."""
+    from samskab.polls import views
+    from samskab.polls.services import vote_cast
+
+    def closed_meanwhile(*, poll, voter, options):
+        Poll.objects.filter(pk=poll.pk).update(status=Poll.Status.CLOSED)
+        return vote_cast(poll=poll, voter=voter, options=options)
+
+    monkeypatch.setattr(views, "vote_cast", closed_meanwhile)
+    poll = make_poll()
+    client.get(poll.get_absolute_url())
+    response = vote(client, poll, first_option(poll), **{"X-Requested-With": "fetch"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "votes are no longer counted" in html and "This poll is closed." in html
+    assert "data-poll-form" not in html
+    assert not Vote.objects.exists()
