@@ -246,3 +246,33 @@ def test_a_vote_that_meets_the_operators_close_gets_the_closed_box(client, monke
     assert "votes are no longer counted" in html and "This poll is closed." in html
     assert "data-poll-form" not in html
     assert not Vote.objects.exists()
+
+
+def test_an_opened_polls_questions_options_and_voters_are_fixed_in_the_admin(client):
+    from samskab.accounts.roles import roles_sync
+
+    editor = StaffFactory(role=Role.EDITOR)
+    with_totp(editor)
+    roles_sync()
+    client.force_login(editor)
+    draft, opened = make_poll(status=Poll.Status.DRAFT), make_poll()
+
+    def pages(poll):
+        question = poll.questions.get()
+        return (
+            client.get(reverse("admin:polls_poll_change", args=[poll.pk])).content.decode(),
+            client.get(reverse("admin:polls_question_change", args=[question.pk])),
+            client.get(reverse("admin:polls_question_delete", args=[question.pk])).status_code,
+        )
+
+    poll_page, question_page, delete = pages(draft)
+    assert 'name="voter_policy"' in poll_page and 'name="questions-0-DELETE"' in poll_page
+    assert 'name="options-0-DELETE"' in question_page.content.decode() and delete == 200
+    poll_page, question_page, delete = pages(opened)
+    assert question_page.status_code == 200 and delete == 403
+    assert 'name="voter_policy"' not in poll_page
+    assert 'name="questions-0-DELETE"' not in poll_page
+    assert 'name="questions-TOTAL_FORMS" value="1"' in poll_page  # no empty one to add
+    html = question_page.content.decode()
+    assert 'name="options-0-DELETE"' not in html and 'name="options-TOTAL_FORMS" value="2"' in html
+    assert 'name="options-0-text"' in html  # a typo can still be corrected
