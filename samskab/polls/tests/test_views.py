@@ -276,3 +276,13 @@ def test_an_opened_polls_questions_options_and_voters_are_fixed_in_the_admin(cli
     html = question_page.content.decode()
     assert 'name="options-0-DELETE"' not in html and 'name="options-TOTAL_FORMS" value="2"' in html
     assert 'name="options-0-text"' in html  # a typo can still be corrected
+
+
+def test_the_result_writes_its_shares_as_the_viewers_language_does(client, danish_client):
+    from samskab.polls.models import Option
+
+    poll = make_poll(status=Poll.Status.CLOSED)
+    Option.objects.filter(pk=first_option(poll).pk).update(votes=2)
+    Option.objects.filter(pk=first_option(poll, 1).pk).update(votes=1)
+    assert "66,7 %" in danish_client.get(poll.get_absolute_url()).content.decode()
+    assert "66.7 %" in client.get(poll.get_absolute_url()).content.decode()
