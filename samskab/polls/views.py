@@ -33,13 +33,18 @@ def _wants_fragment(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def poll_context(request: HttpRequest, poll: Poll, form: VoteForm | None = None) -> dict:
+def poll_context(
+    request: HttpRequest, poll: Poll, form: VoteForm | None = None, *, page: str = ""
+) -> dict:
+    """`page`: the page the box is shown on, where a vote without JavaScript returns (by
+    default the page being rendered; the box and the vote's answer are fragments of it)."""
     # Touching the token makes the middleware set the viewer cookie this vote will need.
     if poll.voter_policy == Poll.VoterPolicy.ANYONE_ONCE_PER_VIEWER and poll.is_open:
         request.viewer.token  # noqa: B018
     voter = voter_from_request(request)
     return {
         "poll": poll,
+        "page_url": (page or request.get_full_path()).split("#", 1)[0],
         "form": form or (VoteForm(poll=poll) if poll.is_open else None),
         "has_voted": voter_has_voted(poll, voter),
         "tally": poll_tally(poll) if poll.results_visible else None,
@@ -62,7 +67,7 @@ def poll_box(request: HttpRequest, pk: int) -> HttpResponse:
     """The poll's box alone: the player fetches it when the operator opens or closes a vox
     pop, so it appears and disappears without a reload (polls.js)."""
     poll = get_object_or_404(polls_public(), pk=pk)
-    context = poll_context(request, poll)
+    context = poll_context(request, poll, page=_next_or(request, poll.get_absolute_url()))
     context["heading"] = True
     return render(request, "polls/partials/poll_box.html", context)
 
@@ -102,7 +107,12 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
             if poll.results_visible and context["tally"] is None:
                 context["tally"] = poll_tally(poll)
         else:
-            context = poll_context(request, poll, form if status == 400 else None)
+            context = poll_context(
+                request,
+                poll,
+                form if status == 400 else None,
+                page=_next_or(request, poll.get_absolute_url()),
+            )
         context["fragment"] = True
         return render(request, "polls/partials/poll_box.html", context, status=status)
     return redirect(_next_or(request, poll.get_absolute_url()))

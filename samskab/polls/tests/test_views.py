@@ -286,3 +286,24 @@ def test_the_result_writes_its_shares_as_the_viewers_language_does(client, danis
     Option.objects.filter(pk=first_option(poll, 1).pk).update(votes=1)
     assert "66,7 %" in danish_client.get(poll.get_absolute_url()).content.decode()
     assert "66.7 %" in client.get(poll.get_absolute_url()).content.decode()
+
+
+def test_a_box_shown_in_the_player_returns_a_vote_without_javascript_to_the_player(client):
+    """The box the player fetches, and the box a refused vote sends back, are fragments of
+    the meeting page: their form must return there, not to the fragment's own address."""
+    poll = make_poll(questions=2)
+    player = "/moeder/5/?t=30"
+    box = client.get(reverse("polls:box", args=[poll.pk]), {"next": player})
+    assert f'name="next" value="{player}#poll-{poll.pk}"' in box.content.decode()
+    option = first_option(poll)
+    refused = client.post(
+        reverse("polls:vote", args=[poll.pk]),
+        {f"q{option.question_id}": option.pk, "next": f"{player}#poll-{poll.pk}"},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert refused.status_code == 400  # a question left out
+    assert f'name="next" value="{player}#poll-{poll.pk}"' in refused.content.decode()
+    elsewhere = client.get(reverse("polls:box", args=[poll.pk]), {"next": "https://evil.example/"})
+    assert f'name="next" value="{poll.get_absolute_url()}#poll-{poll.pk}"' in (
+        elsewhere.content.decode()
+    )
