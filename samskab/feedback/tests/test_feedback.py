@@ -273,3 +273,24 @@ def test_a_form_sent_back_with_an_error_still_returns_the_viewer_to_the_player(
     elsewhere = post(client, meeting, {"message": "", "next": "https://evil.example/"})
     assert "evil.example" not in elsewhere.content.decode()
     assert f'<a href="{player}">Back to the meeting</a>' in elsewhere.content.decode()
+
+
+def test_staff_read_filter_and_answer_messages_in_the_inbox(client, meeting_with_politician):
+    from samskab.accounts.roles import roles_sync
+
+    meeting, _person = meeting_with_politician
+    feedback = FeedbackMessage.objects.create(
+        meeting=meeting, email="aase@example.org", message="Husk cykelstien ved Møllevej."
+    )
+    editor = StaffFactory(role=Role.EDITOR)
+    with_totp(editor)
+    roles_sync()
+    client.force_login(editor)
+    changelist = reverse("admin:feedback_feedbackmessage_changelist")
+    listed = client.get(changelist).content.decode()
+    assert "Husk cykelstien ved Møllevej." in listed  # what it is about, without opening it
+    assert f"meeting__id__exact={meeting.pk}" in listed  # filter by meeting
+    page = client.get(reverse("admin:feedback_feedbackmessage_change", args=[feedback.pk]))
+    assert 'href="mailto:aase@example.org?subject=Re%3A%20Teknik-%20og%20milj%C3%B8udvalget"' in (
+        page.content.decode()
+    )
