@@ -288,7 +288,7 @@ def test_staff_read_filter_and_answer_messages_in_the_inbox(client, meeting_with
     client.force_login(editor)
     changelist = reverse("admin:feedback_feedbackmessage_changelist")
     listed = client.get(changelist).content.decode()
-    assert "Husk cykelstien ved Møllevej." in listed  # what it is about, without opening it
+    assert 'class="field-excerpt">Husk cykelstien ved Møllevej.' in listed  # without opening it
     assert f"meeting__id__exact={meeting.pk}" in listed  # filter by meeting
     page = client.get(reverse("admin:feedback_feedbackmessage_change", args=[feedback.pk]))
     assert 'href="mailto:aase@example.org?subject=Re%3A%20Teknik-%20og%20milj%C3%B8udvalget"' in (
