@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,7 +18,14 @@ from samskab.polls.selectors import (
     voter_from_request,
     voter_has_voted,
 )
-from samskab.polls.services import PollStateError, VoteRefused, poll_close, poll_open, vote_cast
+from samskab.polls.services import (
+    PollStateError,
+    VoteRefused,
+    policy_refusal,
+    poll_close,
+    poll_open,
+    vote_cast,
+)
 
 
 def _next_or(request: HttpRequest, fallback: str) -> str:
@@ -42,11 +50,28 @@ def poll_context(
     if poll.voter_policy == Poll.VoterPolicy.ANYONE_ONCE_PER_VIEWER and poll.is_open:
         request.viewer.token  # noqa: B018
     voter = voter_from_request(request)
+    page_url = (page or request.get_full_path()).split("#", 1)[0]
+    has_voted = voter_has_voted(poll, voter)
+    # Who may not vote here is told so, and how to, instead of a form that refuses them.
+    refusal = sign_in_url = verify_url = None
+    if (
+        poll.is_open
+        and not has_voted
+        and poll.voter_policy != Poll.VoterPolicy.ANYONE_ONCE_PER_VIEWER
+    ):
+        refusal = policy_refusal(poll, voter)
+        if refusal and not voter.is_authenticated:
+            sign_in_url = f"{reverse('account_login')}?{urlencode({'next': page_url})}"
+        elif refusal:
+            verify_url = reverse("accounts:residence_verify")
     return {
         "poll": poll,
-        "page_url": (page or request.get_full_path()).split("#", 1)[0],
+        "page_url": page_url,
         "form": form or (VoteForm(poll=poll) if poll.is_open else None),
-        "has_voted": voter_has_voted(poll, voter),
+        "has_voted": has_voted,
+        "refusal": refusal,
+        "sign_in_url": sign_in_url,
+        "verify_url": verify_url,
         "tally": poll_tally(poll) if poll.results_visible else None,
     }
 

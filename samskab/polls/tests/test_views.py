@@ -307,3 +307,20 @@ def test_a_box_shown_in_the_player_returns_a_vote_without_javascript_to_the_play
     assert f'name="next" value="{poll.get_absolute_url()}#poll-{poll.pk}"' in (
         elsewhere.content.decode()
     )
+
+
+def test_who_may_not_vote_is_told_how_to_instead_of_getting_a_form_that_refuses(client):
+    from samskab.accounts.models import VerificationLevel
+
+    poll = make_poll(voter_policy=Poll.VoterPolicy.VERIFIED_RESIDENT)
+    html = client.get(poll.get_absolute_url()).content.decode()
+    assert "data-poll-form" not in html
+    assert f'href="{reverse("account_login")}?next=%2Fafstemninger%2F{poll.pk}%2F"' in html
+    assert "Sign in to vote in this poll." in html
+    client.force_login(UserFactory(verification_level=VerificationLevel.EMAIL))
+    html = client.get(poll.get_absolute_url()).content.decode()
+    assert "data-poll-form" not in html
+    assert "Only verified residents of the municipality may vote in this poll." in html
+    assert f'href="{reverse("accounts:residence_verify")}"' in html
+    client.force_login(UserFactory(verification_level=VerificationLevel.RESIDENT))
+    assert "data-poll-form" in client.get(poll.get_absolute_url()).content.decode()
