@@ -18,7 +18,11 @@
         var row = table.querySelector('[data-option="' + option.id + '"]');
         if (!row) return;
         row.querySelector("[data-votes]").textContent = String(option.votes);
-        row.querySelector("[data-percent]").textContent = option.percent + " %";
+        // One decimal, written as the page's language writes it ("50,0 %" in Danish).
+        row.querySelector("[data-percent]").textContent = Number(option.percent).toLocaleString(
+          document.documentElement.lang || undefined,
+          { minimumFractionDigits: 1, maximumFractionDigits: 1 }
+        ) + " %";
         var bar = row.querySelector("progress");
         if (bar) bar.value = option.percent;
       });
@@ -126,7 +130,9 @@
     if (!holder || !data || !data.box_url) return;
     var existing = document.getElementById("poll-" + data.poll);
     if (data.status !== "open" && !existing) return;
-    fetch(data.box_url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+    // The page the box is shown on: where its form returns when it must post without us.
+    var url = data.box_url + "?next=" + encodeURIComponent(window.location.pathname + window.location.search);
+    fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) { return response.ok ? response.text() : Promise.reject(response); })
       .then(function (html) {
         var parsed = new DOMParser().parseFromString(html, "text/html");
