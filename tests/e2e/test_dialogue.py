@@ -169,8 +169,11 @@ def test_the_operator_opens_a_vox_pop_two_viewers_vote_and_a_second_try_is_refus
 
     # The first viewer keeps a second tab with the form, to try again later.
     again = first.context.new_page()
+    again.add_init_script(COUNT_STREAMS)
     again.goto(f"/moeder/{meeting}/")
     expect(again.locator(box).get_by_role("button", name="Vote")).to_be_visible()
+    expect(again.locator(f"{box} [data-total]")).to_have_text("0 votes")
+    assert again.evaluate(OPEN_POLL_STREAMS) == 1  # the box's, not one more from live.js
 
     choose(first.locator(box), "Ja")
     first.locator(box).get_by_role("button", name="Vote").click()

@@ -44,6 +44,8 @@
     var url = box.dataset.liveUrl;
     if (!url || box.dataset.following) return;
     box.dataset.following = "1";
+    // This box has its own stream: live.js (run after this file) need not open another.
+    box.removeAttribute("data-live-channel");
     var last = box.dataset.liveLastId || "";
     if (window.EventSource) {
       var source = new EventSource(url + (last ? "?lastEventId=" + encodeURIComponent(last) : ""));
