@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from samskab.core.ratelimit import ratelimit
+from samskab.core.ratelimit import hit, too_many
 from samskab.polls.forms import VoteForm
 from samskab.polls.models import Poll
 from samskab.polls.selectors import (
@@ -98,13 +98,20 @@ def poll_box(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@ratelimit("poll-vote", "20/m")
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     poll = get_object_or_404(polls_public(), pk=pk)
     form = VoteForm(request.POST, poll=poll)
     status = 200
     has_voted = False
-    if form.is_valid():
+    if not hit(request, "poll-vote", "20/m"):
+        if not _wants_fragment(request):
+            return too_many(request)
+        # The player shows this in the box, instead of leaving the meeting for a page.
+        messages.error(
+            request, _("You have done this too many times in a short while. Try again later.")
+        )
+        status = 429
+    elif form.is_valid():
         try:
             vote_cast(poll=poll, voter=voter_from_request(request), options=form.chosen_options())
         except VoteRefused as refusal:
@@ -135,7 +142,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
             context = poll_context(
                 request,
                 poll,
-                form if status == 400 else None,
+                form if status in (400, 429) else None,
                 page=_next_or(request, poll.get_absolute_url()),
             )
         context["fragment"] = True

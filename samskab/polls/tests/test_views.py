@@ -324,3 +324,20 @@ def test_who_may_not_vote_is_told_how_to_instead_of_getting_a_form_that_refuses(
     assert f'href="{reverse("accounts:residence_verify")}"' in html
     client.force_login(UserFactory(verification_level=VerificationLevel.RESIDENT))
     assert "data-poll-form" in client.get(poll.get_absolute_url()).content.decode()
+
+
+def test_the_player_shows_the_rate_limit_in_the_box(client):
+    """The player's vote (a fetch) gets the box with the message, not a page to leave for."""
+    client.get(make_poll().get_absolute_url())
+    polls = [make_poll() for _ in range(21)]
+    fetch = {"X-Requested-With": "fetch"}
+    statuses = [vote(client, poll, first_option(poll), **fetch).status_code for poll in polls]
+    assert statuses == [200] * 20 + [429]
+    last = polls[-1]
+    response = vote(client, last, first_option(last, 1), **fetch)
+    html = response.content.decode()
+    assert response.status_code == 429 and f'id="poll-{last.pk}" data-poll-box' in html
+    assert "You have done this too many times in a short while." in html
+    chosen = html.split(f'value="{first_option(last, 1).pk}"')[1]
+    assert "checked" in chosen[: chosen.index(">")]  # the choice is kept for the next try
+    assert not Vote.objects.filter(poll=last).exists()
