@@ -219,6 +219,7 @@ def test_the_operator_opens_a_vox_pop_two_viewers_vote_and_a_second_try_is_refus
     for viewer in (first, second):  # the closed box, fetched again, follows nothing
         expect(viewer.locator(f"{box}[data-live-channel]")).to_have_count(0, timeout=15_000)
         expect(viewer.locator(f"{box} caption")).to_contain_text("2 votes")
+        expect(viewer.locator(box)).to_contain_text("This poll is closed.")
     expect(second.locator(f"{box} [data-poll-message]")).to_be_focused()
     assert first.evaluate(OPEN_POLL_STREAMS) == 0
     check_accessible(second)

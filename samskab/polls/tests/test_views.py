@@ -341,3 +341,12 @@ def test_the_player_shows_the_rate_limit_in_the_box(client):
     chosen = html.split(f'value="{first_option(last, 1).pk}"')[1]
     assert "checked" in chosen[: chosen.index(">")]  # the choice is kept for the next try
     assert not Vote.objects.filter(poll=last).exists()
+
+
+def test_a_voter_sees_that_the_vox_pop_has_closed(client):
+    poll = make_poll()
+    client.get(poll.get_absolute_url())
+    vote(client, poll, first_option(poll), **{"X-Requested-With": "fetch"})
+    Poll.objects.filter(pk=poll.pk).update(status=Poll.Status.CLOSED)
+    html = client.get(reverse("polls:box", args=[poll.pk])).content.decode()
+    assert "You have voted. Thank you." in html and "This poll is closed." in html
