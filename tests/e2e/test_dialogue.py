@@ -121,9 +121,26 @@ def test_a_viewer_writes_to_a_politician_and_the_mail_arrives(browser, site, smt
     assert "cykelstien ved Møllevej" in plain and "cykelstien ved Møllevej" in html
 
 
+# Counts the page's server-sent event streams, to see that none is left open.
+COUNT_STREAMS = """
+(() => {
+  const Native = window.EventSource;
+  window.pollStreams = [];
+  window.EventSource = class extends Native {
+    constructor(url, options) {
+      super(url, options);
+      if (String(url).includes("/live/poll:")) window.pollStreams.push(this);
+    }
+  };
+})();
+"""
+OPEN_POLL_STREAMS = "() => window.pollStreams.filter((s) => s.readyState !== 2).length"
+
+
 def test_the_operator_opens_a_vox_pop_two_viewers_vote_and_a_second_try_is_refused(browser, site):
     meeting, poll = site.seed["upcoming"], site.seed["voxpop"]
     first = open_page(browser, site)
+    first.add_init_script(COUNT_STREAMS)
     second = open_page(browser, site)
     for viewer in (first, second):
         viewer.goto(f"/moeder/{meeting}/")
@@ -144,12 +161,19 @@ def test_the_operator_opens_a_vox_pop_two_viewers_vote_and_a_second_try_is_refus
     for viewer in (first, second):
         expect(viewer.locator(box)).to_be_visible(timeout=15_000)
         expect(viewer.locator(box)).to_contain_text("ti affaldsfraktioner")
+        # Without JavaScript (or when it must post plainly) the vote returns to the player.
+        expect(viewer.locator(f"{box} input[name=next]")).to_have_value(
+            f"/moeder/{meeting}/#poll-{poll}"
+        )
     check_accessible(first)
 
     # The first viewer keeps a second tab with the form, to try again later.
     again = first.context.new_page()
+    again.add_init_script(COUNT_STREAMS)
     again.goto(f"/moeder/{meeting}/")
     expect(again.locator(box).get_by_role("button", name="Vote")).to_be_visible()
+    expect(again.locator(f"{box} [data-total]")).to_have_text("0 votes")
+    assert again.evaluate(OPEN_POLL_STREAMS) == 1  # the box's, not one more from live.js
 
     choose(first.locator(box), "Ja")
     first.locator(box).get_by_role("button", name="Vote").click()
@@ -163,6 +187,7 @@ def test_the_operator_opens_a_vox_pop_two_viewers_vote_and_a_second_try_is_refus
     # The live result reaches the first viewer, who voted before.
     expect(first.locator(f"{box} [data-votes]").first).to_have_text("1")
     expect(first.locator(f"{box} caption")).to_contain_text("2 votes", timeout=15_000)
+    expect(first.locator(f"{box} [data-percent]").first).to_have_text("50.0 %")  # as the page
     check_accessible(second)
 
     # The second try, from the other tab that still shows the form: the same browser (its
@@ -184,6 +209,20 @@ def test_the_operator_opens_a_vox_pop_two_viewers_vote_and_a_second_try_is_refus
     assert message and "already counted" in message.group(1), refused.text()[:1500]
     assert "You have voted. Thank you." in refused.text()
     again.close()
+    # One stream for the result, not one more for every box the vote replaced.
+    assert first.evaluate(OPEN_POLL_STREAMS) == 1
+
+    # The operator closes it: the viewers see the closed vox pop with its result; the
+    # keyboard focus (on the vote's message) stays in the box; no stream is left open.
+    expect(second.locator(f"{box} [data-poll-message]")).to_be_focused()
+    operator.locator(".console-polls").get_by_role("button", name="Close").click()
+    for viewer in (first, second):  # the closed box, fetched again, follows nothing
+        expect(viewer.locator(f"{box}[data-live-channel]")).to_have_count(0, timeout=15_000)
+        expect(viewer.locator(f"{box} caption")).to_contain_text("2 votes")
+        expect(viewer.locator(box)).to_contain_text("This poll is closed.")
+    expect(second.locator(f"{box} [data-poll-message]")).to_be_focused()
+    assert first.evaluate(OPEN_POLL_STREAMS) == 0
+    check_accessible(second)
     for page in (first, second, operator):
         close_page(page)
 
