@@ -74,6 +74,19 @@ def feedback_mail(*, feedback: FeedbackMessage) -> bool:
     return True
 
 
+def feedback_mail_unsent(messages) -> tuple[int, int]:
+    """E-mail those of `messages` that were never e-mailed: held by the checks (staff read
+    them and found them fine) or not delivered (the mail server was down). Returns how many
+    were sent and how many failed (those stay unsent, and can be tried again)."""
+    sent = failed = 0
+    for feedback in messages.filter(mailed_at__isnull=True).select_related("meeting", "person"):
+        if feedback_mail(feedback=feedback):
+            sent += 1
+        else:
+            failed += 1
+    return sent, failed
+
+
 def formatted_sender(feedback: FeedbackMessage) -> str:
     from email.utils import formataddr
 

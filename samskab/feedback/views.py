@@ -14,7 +14,10 @@ from samskab.webcasts.models import Meeting
 
 
 def meeting_feedback(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+    """The form's own page; with `X-Requested-With: fetch` (feedback.js, from the player)
+    only the form comes back, so the video plays on while the message is sent."""
     meeting = get_object_or_404(Meeting, pk=meeting_pk, is_published=True)
+    inline = request.headers.get("X-Requested-With") == "fetch"
     form = FeedbackForm(request.POST or None, meeting=meeting)
     # Where the form was sent from (the player): kept when the form comes back with an
     # error, so the viewer returns there once it is sent.
@@ -49,6 +52,15 @@ def meeting_feedback(request: HttpRequest, meeting_pk: int) -> HttpResponse:
             except FeedbackRefused as refusal:
                 form.add_error("message", str(refusal))
             else:
+                if inline:  # a fresh form, for another message, under the thanks
+                    context = {
+                        "meeting": meeting,
+                        "feedback_form": FeedbackForm(meeting=meeting),
+                        "feedback_next": target,
+                        "feedback_sent": True,
+                        "feedback_inline": True,
+                    }
+                    return render(request, "feedback/form.html", context)
                 messages.success(request, _("Thank you. Your message has been sent."))
                 return redirect(target or request.path)
         status = 400
@@ -57,5 +69,7 @@ def meeting_feedback(request: HttpRequest, meeting_pk: int) -> HttpResponse:
         "feedback_form": form,
         "feedback_next": target,
         "back_url": target or meeting.get_absolute_url(),
+        "feedback_inline": inline,
     }
-    return render(request, "feedback/page.html", context, status=status)
+    template = "feedback/form.html" if inline else "feedback/page.html"
+    return render(request, template, context, status=status)

@@ -298,3 +298,82 @@ def test_staff_read_filter_and_answer_messages_in_the_inbox(client, meeting_with
     assert 'href="mailto:aase@example.org?subject=Re%3A%20Teknik-%20og%20milj%C3%B8udvalget"' in (
         page.content.decode()
     )
+
+
+def test_from_the_player_the_form_answers_in_place(
+    client, smtp_inbox, meeting_with_politician, django_capture_on_commit_callbacks
+):
+    """feedback.js posts with X-Requested-With: fetch and gets only the form back: with the
+    error and the text kept, or with the thanks and a fresh form; the mail goes as before."""
+    meeting, person = meeting_with_politician
+    url = reverse("feedback:meeting", args=[meeting.pk])
+    inline = {"HTTP_X_REQUESTED_WITH": "fetch"}
+    refused = client.post(url, {"name": "Åse", "message": " ", "next": "/moeder/1/"}, **inline)
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "<html" not in html and "<script" not in html
+    assert "data-feedback " in html and "Write a message." in html
+    assert 'value="Åse"' in html and 'value="/moeder/1/"' in html
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(
+            url,
+            {"recipient": str(person.pk), "message": "Tak for mødet.", "next": "/moeder/1/"},
+            **inline,
+        )
+    assert sent.status_code == 200
+    html = sent.content.decode()
+    assert "<html" not in html and 'role="status"' in html
+    assert "Thank you. Your message has been sent." in html
+    assert "Tak for mødet." not in html  # a fresh form, for another message
+    assert 'value="/moeder/1/"' in html
+    assert len(smtp_inbox.messages) == 1
+    # The page still works without JavaScript, and loads the script that sends in place.
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert page.count("dialogue/feedback.js") == 1
+
+
+def test_the_limit_answers_in_place_too(client, meeting_with_politician):
+    meeting, _person = meeting_with_politician
+    url = reverse("feedback:meeting", args=[meeting.pk])
+    for n in range(5):
+        post(client, meeting, {"message": f"Besked {n}"})
+    over = client.post(url, {"message": "Min besked"}, HTTP_X_REQUESTED_WITH="fetch")
+    assert over.status_code == 429
+    html = over.content.decode()
+    assert "<html" not in html and "Min besked</textarea>" in html
+    assert "Wait a few minutes" in html
+
+
+def test_staff_send_a_held_message_from_the_inbox(
+    client, smtp_inbox, meeting_with_politician, django_capture_on_commit_callbacks
+):
+    """A message the checks held (a false alarm) reaches its politician when staff send it;
+    one already e-mailed is not sent twice."""
+    from samskab.accounts.roles import roles_sync
+    from samskab.moderation.models import RestrictedWord
+
+    RestrictedWord.objects.create(language="da", pattern="kasino", action="hold")
+    meeting, person = meeting_with_politician
+    with django_capture_on_commit_callbacks(execute=True):
+        held = feedback_send(
+            meeting=meeting, person=person, name="", email="", message="Et kasino på havnen?"
+        )
+        mailed = feedback_send(meeting=meeting, person=None, name="", email="", message="Tak")
+    assert len(smtp_inbox.messages) == 1
+    editor = StaffFactory(role=Role.EDITOR)
+    with_totp(editor)
+    roles_sync()
+    client.force_login(editor)
+    changelist = reverse("admin:feedback_feedbackmessage_changelist")
+    unsent = client.get(changelist + "?mailed=no").content.decode()
+    assert "Et kasino på havnen?" in unsent and ">Tak<" not in unsent
+    response = client.post(
+        changelist,
+        {"action": "mail_unsent", "_selected_action": [held.pk, mailed.pk]},
+        follow=True,
+    )
+    assert "1 message was e-mailed." in response.content.decode()
+    assert len(smtp_inbox.messages) == 2
+    assert smtp_inbox.messages[1]["To"] == "soeren@kommune.example"
+    held.refresh_from_db()
+    assert held.mailed_at is not None

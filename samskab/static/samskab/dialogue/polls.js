@@ -93,8 +93,23 @@
   function bind(box) {
     var form = box.querySelector("[data-poll-form]");
     if (form) {
+      var button = form.querySelector("button[type=submit]");
+      /* Not a poll box back (a refused CSRF token on a page left open too long, a server
+         error, no network): the viewer stays in the player with the choice kept, and is
+         told what to do, where a plain post would have left the video for an error page. */
+      var failed = function (text) {
+        if (button) button.disabled = false;
+        var message = box.querySelector("[data-poll-message]");
+        if (!message) return;
+        message.textContent = "";
+        var line = document.createElement("p");
+        line.className = "error";
+        line.textContent = text;
+        window.setTimeout(function () { message.appendChild(line); message.focus(); }, 50);
+      };
       form.addEventListener("submit", function (event) {
         event.preventDefault();
+        if (button) button.disabled = true; // one vote per press
         fetch(form.action, {
           method: "POST",
           // URL-encoded, as the form posts without JavaScript (the fast vote path reads this).
@@ -102,15 +117,20 @@
           headers: { "X-Requested-With": "fetch" },
           credentials: "same-origin",
         })
-          .then(function (response) { return response.text(); })
-          .then(function (html) {
+          .then(function (response) {
+            return response.text().then(function (html) { return { status: response.status, html: html }; });
+          })
+          .then(function (answer) {
             var holder = document.createElement("div");
-            holder.innerHTML = html;
+            holder.innerHTML = answer.html;
             var fresh = holder.querySelector("[data-poll-box]");
-            if (!fresh) { form.submit(); return; }
+            if (!fresh) {
+              failed(answer.status === 403 ? form.dataset.textStale : form.dataset.textFailed);
+              return;
+            }
             replace(box, fresh, true); // the answer is read out where the Vote button was
           })
-          .catch(function () { form.submit(); });
+          .catch(function () { failed(form.dataset.textFailed); });
       });
     }
     follow(box);
