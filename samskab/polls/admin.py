@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from samskab.polls.models import Option, Poll, Question
+from samskab.polls.templatetags.polls import clock
+from samskab.polls.timeline import with_offsets
 
 
 def is_prepared(poll: Poll | None) -> bool:
@@ -42,7 +44,13 @@ class PollAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     autocomplete_fields = []
     raw_id_fields = ["meeting", "agenda_item"]
-    readonly_fields = ["status", "opened_at", "closed_at", "opened_offset_ms", "closed_offset_ms"]
+    readonly_fields = [
+        "status",
+        "opened_at",
+        "closed_at",
+        "opened_on_recording",
+        "closed_on_recording",
+    ]
     inlines = [QuestionInline]
 
     def get_readonly_fields(self, request, obj=None):
@@ -59,12 +67,28 @@ class PollAdmin(admin.ModelAdmin):
                     "status",
                     "opened_at",
                     "closed_at",
-                    "opened_offset_ms",
-                    "closed_offset_ms",
+                    "opened_on_recording",
+                    "closed_on_recording",
                 ]
             },
         ),
     ]
+
+    def get_queryset(self, request):
+        return with_offsets(super().get_queryset(request))
+
+    @admin.display(description=_("opened on the recording"))
+    def opened_on_recording(self, obj: Poll) -> str:
+        return _on_recording(getattr(obj, "opened_offset_ms", None))
+
+    @admin.display(description=_("closed on the recording"))
+    def closed_on_recording(self, obj: Poll) -> str:
+        return _on_recording(getattr(obj, "closed_offset_ms", None))
+
+
+def _on_recording(offset_ms: int | None) -> str:
+    """A time on the recording (its timeline mark, which the timeline editor moves)."""
+    return "-" if offset_ms is None else clock(offset_ms // 1000)
 
 
 @admin.register(Question)

@@ -18,11 +18,5 @@ class PollsConfig(AppConfig):
             post_save.connect(forget_shapes, sender=model, dispatch_uid=f"polls-shape-{model}")
             post_delete.connect(forget_shapes, sender=model, dispatch_uid=f"polls-shape-d{model}")
 
-        # Moving or removing a vox pop's mark in the timeline editor moves the poll's offsets.
-        from samskab.polls.timeline import poll_offsets_follow
-        from samskab.webcasts.models import TimelineMark
-
-        post_save.connect(poll_offsets_follow, sender=TimelineMark, dispatch_uid="polls-marks")
-
         # poll:<pk> carries live tallies; only polls whose results are visible may be followed.
         register_channel("poll", authorize=poll_channel_may_listen, replace=True)

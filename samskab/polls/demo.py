@@ -68,18 +68,16 @@ def _past_result(poll: Poll, *, opened_s: int, votes: tuple[int, ...]) -> None:
         Option.objects.filter(pk=option.pk).update(votes=count)
     started = poll.meeting.recording_started_at
     poll.status = Poll.Status.CLOSED
-    poll.opened_offset_ms = opened_s * 1000
-    poll.closed_offset_ms = (opened_s + 120) * 1000
     if started is not None:
         poll.opened_at = started + timedelta(seconds=opened_s)
         poll.closed_at = started + timedelta(seconds=opened_s + 120)
     poll.save()
     if poll.opened_at is not None:  # on the recorded meeting's timeline, as the console does
-        for kind, at, offset in (
-            (TimelineMark.Kind.POLL_OPEN, poll.opened_at, poll.opened_offset_ms),
-            (TimelineMark.Kind.POLL_CLOSE, poll.closed_at, poll.closed_offset_ms),
+        for kind, at, offset_s in (
+            (TimelineMark.Kind.POLL_OPEN, poll.opened_at, opened_s),
+            (TimelineMark.Kind.POLL_CLOSE, poll.closed_at, opened_s + 120),
         ):
-            poll_mark_add(poll=poll, kind=kind, at=at, offset_ms=offset)
+            poll_mark_add(poll=poll, kind=kind, at=at, offset_ms=offset_s * 1000)
 
 
 def _survey(meeting: Meeting) -> Survey:

@@ -53,9 +53,8 @@ class Poll(MeetingAttached):
     )
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    # Offsets into the meeting's recording, so results stay on the archive's timeline.
-    opened_offset_ms = models.PositiveIntegerField(null=True, blank=True)
-    closed_offset_ms = models.PositiveIntegerField(null=True, blank=True)
+    # Where it opened and closed on the meeting's recording are its timeline marks
+    # (POLL_OPEN, POLL_CLOSE): see polls.timeline.with_offsets.
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

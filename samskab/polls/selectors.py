@@ -148,12 +148,16 @@ def polls_open_for_meeting(meeting) -> QuerySet[Poll]:
 
 def polls_of_meeting_page(meeting) -> QuerySet[Poll]:
     """Open polls, and closed ones that were open during the recording (the archive shows
-    them at the moment they opened), in the order they opened."""
+    them at the moment they opened, or at its start if they opened before it), in the order
+    they opened; with their offsets (`timeline.with_offsets`)."""
+    from samskab.polls.timeline import with_offsets
+
     return (
-        Poll.objects.filter(meeting=meeting)
+        with_offsets(Poll.objects.filter(meeting=meeting))
         .filter(
             Q(status=Poll.Status.OPEN)
             | Q(status=Poll.Status.CLOSED, opened_offset_ms__isnull=False)
+            | Q(status=Poll.Status.CLOSED, closed_offset_ms__isnull=False)
         )
         .order_by("opened_at", "pk")
     )

@@ -17,7 +17,7 @@ from samskab.polls.selectors import (
     poll_tally,
     tally_from_counters,
 )
-from samskab.polls.timeline import poll_mark_add, poll_offset_at
+from samskab.polls.timeline import poll_mark_add
 from samskab.webcasts.models import TimelineMark
 
 
@@ -33,7 +33,7 @@ class PollStateError(Exception):
     pass
 
 
-def _publish_state(poll: Poll) -> None:
+def _publish_state(poll: Poll, mark: TimelineMark | None = None) -> None:
     tally = poll_tally(poll) if poll.results_visible else None
     data = {
         "poll": poll.pk,
@@ -42,7 +42,7 @@ def _publish_state(poll: Poll) -> None:
         "tally": tally,
         "box_url": reverse("polls:box", args=[poll.pk]),
         # Where on the recording it opened or closed: the archive's timeline shows it there.
-        "offset_ms": poll.opened_offset_ms if poll.is_open else poll.closed_offset_ms,
+        "offset_ms": mark.offset_ms if mark is not None else None,
     }
     live.publish_on_commit(poll.channel, "status", data)
     # The player follows its meeting's channel, if the webcasts app has registered it.
@@ -64,11 +64,10 @@ def poll_open(*, poll: Poll) -> Poll:
         now = timezone.now()
         poll.status = Poll.Status.OPEN
         poll.opened_at = now
-        poll.opened_offset_ms = poll_offset_at(poll, now)
-        poll.save(update_fields=["status", "opened_at", "opened_offset_ms"])
+        poll.save(update_fields=["status", "opened_at"])
         # On the meeting's timeline: the archive shows it there, the editor can move it.
-        poll_mark_add(poll=poll, kind=TimelineMark.Kind.POLL_OPEN, at=now)
-        _publish_state(poll)
+        mark = poll_mark_add(poll=poll, kind=TimelineMark.Kind.POLL_OPEN, at=now)
+        _publish_state(poll, mark)
     return poll
 
 
@@ -80,10 +79,9 @@ def poll_close(*, poll: Poll) -> Poll:
         now = timezone.now()
         poll.status = Poll.Status.CLOSED
         poll.closed_at = now
-        poll.closed_offset_ms = poll_offset_at(poll, now)
-        poll.save(update_fields=["status", "closed_at", "closed_offset_ms"])
-        poll_mark_add(poll=poll, kind=TimelineMark.Kind.POLL_CLOSE, at=now)
-        _publish_state(poll)
+        poll.save(update_fields=["status", "closed_at"])
+        mark = poll_mark_add(poll=poll, kind=TimelineMark.Kind.POLL_CLOSE, at=now)
+        _publish_state(poll, mark)
     return poll
 
 

@@ -1,10 +1,12 @@
 """A vox pop on the meeting's timeline: opening and closing it are timeline marks (D2).
 
-The marks are what the archive's timeline and the timeline editor show and move. The
-poll's `opened_offset_ms` and `closed_offset_ms` are a copy for the poll's own pages,
-kept equal to its marks by `poll_offsets_follow` whenever a mark is saved (moved in the
-timeline editor, removed, or set here).
+The marks are what the archive's timeline and the timeline editor show and move, and the
+only record of where a vox pop opened and closed on the recording: `with_offsets` reads
+them for the poll's own pages, so an editor's correction, a removal, or the ingest moving
+marks to the first video segment shows everywhere at once.
 """
+
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from samskab.polls.models import Poll
 from samskab.webcasts.models import TimelineMark
@@ -12,7 +14,18 @@ from samskab.webcasts.selectors import live_offset_ms
 
 Kind = TimelineMark.Kind
 POLL_KINDS = (Kind.POLL_OPEN, Kind.POLL_CLOSE)
-OFFSET_FIELD = {Kind.POLL_OPEN: "opened_offset_ms", Kind.POLL_CLOSE: "closed_offset_ms"}
+
+
+def with_offsets(polls: QuerySet[Poll]) -> QuerySet[Poll]:
+    """The polls with `opened_offset_ms` and `closed_offset_ms`: the offsets of their
+    latest opening and closing marks still in place (None without one)."""
+    marks = TimelineMark.objects.filter(poll=OuterRef("pk"), is_undone=False).order_by(
+        "-created_at", "-pk"
+    )
+    return polls.annotate(
+        opened_offset_ms=Subquery(marks.filter(kind=Kind.POLL_OPEN).values("offset_ms")[:1]),
+        closed_offset_ms=Subquery(marks.filter(kind=Kind.POLL_CLOSE).values("offset_ms")[:1]),
+    )
 
 
 def poll_offset_at(poll: Poll, at) -> int | None:
@@ -22,8 +35,7 @@ def poll_offset_at(poll: Poll, at) -> int | None:
 
 
 def poll_mark_add(*, poll: Poll, kind: str, at, offset_ms: int | None = None, by=None):
-    """The mark of the vox pop opening or closing at `at`, when its meeting is recorded;
-    it updates the poll's offset through `poll_offsets_follow`."""
+    """The mark of the vox pop opening or closing at `at`, when its meeting is recorded."""
     offset_ms = poll_offset_at(poll, at) if offset_ms is None else offset_ms
     if offset_ms is None:
         return None
@@ -35,15 +47,4 @@ def poll_mark_add(*, poll: Poll, kind: str, at, offset_ms: int | None = None, by
         at=at,
         offset_ms=offset_ms,
         created_by=by if getattr(by, "pk", None) else None,
-    )
-
-
-def poll_offsets_follow(sender, instance: TimelineMark, **kwargs) -> None:
-    """After a poll's mark is saved: its offsets are those of its marks still in place."""
-    if kwargs.get("raw") or instance.kind not in POLL_KINDS or instance.poll_id is None:
-        return
-    marks = TimelineMark.objects.filter(poll_id=instance.poll_id, kind=instance.kind)
-    latest = marks.filter(is_undone=False).order_by("-created_at", "-pk").first()
-    Poll.objects.filter(pk=instance.poll_id).update(
-        **{OFFSET_FIELD[instance.kind]: latest.offset_ms if latest else None}
     )

@@ -20,11 +20,12 @@ def voxpop_polls(context, meeting) -> dict:
         "past": [
             {
                 "poll": poll,
-                "seconds": poll.opened_offset_ms // 1000,
+                # Opened before the recording started: at its start.
+                "seconds": (poll.opened_offset_ms or 0) // 1000,
                 "tally": poll_tally(poll) if poll.results_visible else None,
             }
             for poll in polls
-            if not poll.is_open and poll.opened_offset_ms is not None
+            if not poll.is_open
         ],
     }
 

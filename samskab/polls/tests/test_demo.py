@@ -5,6 +5,7 @@ from samskab.feedback.models import FeedbackRecipient
 from samskab.polls.demo import PAST_VOXPOP, SURVEY_SLUG, UPCOMING_VOXPOP
 from samskab.polls.models import Poll, Vote
 from samskab.polls.selectors import poll_counters, poll_recount
+from samskab.polls.timeline import with_offsets
 from samskab.surveys.models import Survey
 from samskab.webcasts.demo import UPCOMING_ID
 
@@ -20,6 +21,7 @@ def test_the_demo_has_recipients_a_prepared_vox_pop_a_past_result_and_a_survey()
     assert prepared.meeting.external_id == UPCOMING_ID
     assert prepared.questions.get().options.count() == 3
     past = Poll.objects.get(title=PAST_VOXPOP)
+    past = with_offsets(Poll.objects.filter(pk=past.pk)).get()
     assert past.status == Poll.Status.CLOSED and past.opened_offset_ms == 95_000
     assert poll_counters(past) == poll_recount(past)
     assert Vote.objects.filter(poll=past).count() == 50

@@ -12,6 +12,7 @@ from samskab.polls.services import (
     vote_cast,
 )
 from samskab.polls.tests.factories import MeetingFactory, first_option, make_poll
+from samskab.polls.timeline import with_offsets
 
 pytestmark = pytest.mark.django_db
 
@@ -125,10 +126,11 @@ def test_opening_and_closing_put_the_poll_on_the_recording_timeline():
     poll = make_poll(meeting=meeting, status=Poll.Status.DRAFT)
     poll = poll_open(poll=poll)
     assert poll.status == Poll.Status.OPEN
-    assert 599_000 <= poll.opened_offset_ms <= 601_000
     poll = poll_close(poll=poll)
     assert poll.status == Poll.Status.CLOSED
-    assert poll.closed_offset_ms >= poll.opened_offset_ms
+    placed = with_offsets(Poll.objects.filter(pk=poll.pk)).get()
+    assert 599_000 <= placed.opened_offset_ms <= 601_000
+    assert placed.closed_offset_ms >= placed.opened_offset_ms
     with pytest.raises(PollStateError):
         poll_open(poll=poll)
 

@@ -2,11 +2,14 @@ import pytest
 from django.template import engines
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from samskab.accounts.roles import Role
 from samskab.accounts.tests.factories import StaffFactory, UserFactory, with_totp
 from samskab.polls.models import Poll, Vote
 from samskab.polls.tests.factories import MeetingFactory, first_option, make_poll
+from samskab.polls.timeline import poll_mark_add
+from samskab.webcasts.models import TimelineMark
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +161,8 @@ def test_the_voxpop_include_is_empty_for_an_ended_meeting_without_polls():
 def test_the_archive_shows_closed_vox_pops_at_their_time_with_the_result():
     meeting = MeetingFactory(status="ended")
     poll = make_poll(meeting=meeting, title="Skal parken have flere bænke?")
-    Poll.objects.filter(pk=poll.pk).update(status=Poll.Status.CLOSED, opened_offset_ms=754_000)
+    Poll.objects.filter(pk=poll.pk).update(status=Poll.Status.CLOSED)
+    poll_mark_add(poll=poll, kind=TimelineMark.Kind.POLL_OPEN, at=timezone.now(), offset_ms=754_000)
     html = render_include("polls/voxpop.html", a_request(), meeting)
     assert "Votes during the meeting" in html
     assert f"{meeting.get_absolute_url()}?t=754" in html and "0:12:34" in html
