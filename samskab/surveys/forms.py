@@ -38,6 +38,10 @@ def _ranking(q: QuestionSpec, data) -> list:
     return sorted(places, key=places.get)
 
 
+def _plain(number: float | None) -> int | float | None:
+    return int(number) if number is not None and number.is_integer() else number
+
+
 def question_blocks(questions, specs, raw: dict, errors: dict[int, str]) -> list[dict]:
     """What the template needs per question: kind, texts, options with their state."""
     blocks = []
@@ -54,6 +58,9 @@ def question_blocks(questions, specs, raw: dict, errors: dict[int, str]) -> list
                 {"pk": pk, "text": text, "checked": str(pk) in chosen} for pk, text in q.choices
             ],
         }
+        if q.kind == Kind.NUMBER:
+            # Shown as the editor typed them: 120, not the stored float 120.0.
+            block["minimum"], block["maximum"] = _plain(q.minimum), _plain(q.maximum)
         if q.kind in SCALES:
             low, high = SCALES[q.kind]
             block["options"] = [

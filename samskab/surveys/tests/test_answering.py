@@ -10,7 +10,7 @@ from samskab.accounts.roles import Role
 from samskab.accounts.tests.factories import StaffFactory, UserFactory, with_totp
 from samskab.surveys.models import Participation, Response, Survey
 from samskab.surveys.services import AnswerRefused, response_submit
-from samskab.surveys.tests.factories import full_answers, ids, make_survey
+from samskab.surveys.tests.factories import add_question, full_answers, ids, make_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -245,3 +245,13 @@ def test_citizens_may_not_export(client):
     client.force_login(UserFactory())
     response = client.get(reverse("admin:surveys_survey_csv", args=[survey.pk]))
     assert response.status_code in (302, 403)
+
+
+def test_a_number_question_states_its_range_as_the_editor_typed_it(client):
+    survey = make_survey()
+    add_question(survey, "number", "Hvor mange km?", minimum=0.5)
+    add_question(survey, "number", "Hvor mange børn?", maximum=12)
+    content = client.get(survey.get_absolute_url()).content.decode()
+    assert "Between 0 and 120." in content
+    assert "At least 0.5." in content and "At most 12." in content
+    assert " and .<" not in content
