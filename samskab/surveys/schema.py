@@ -105,7 +105,9 @@ def _check_one(q: QuestionSpec, value: Any) -> tuple[Any, str | None]:
         order = [pk for pk, _text in q.choices]
         return sorted(pks, key=order.index), None
     if q.kind == Kind.TEXT:
-        text = str(value).strip()
+        # NUL and lone surrogates (possible in JSON) are not text: PostgreSQL refuses them
+        # in a jsonb column and no export could encode them.
+        text = str(value).replace("\x00", "").encode("utf-8", "replace").decode().strip()
         return (text, None) if len(text) <= MAX_TEXT else (None, TOO_LONG)
     if q.kind == Kind.NUMBER:
         try:

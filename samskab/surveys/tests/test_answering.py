@@ -1,5 +1,6 @@
 import csv
 import io
+import json
 
 import pytest
 from django.urls import reverse
@@ -255,3 +256,13 @@ def test_a_number_question_states_its_range_as_the_editor_typed_it(client):
     assert "Between 0 and 120." in content
     assert "At least 0.5." in content and "At most 12." in content
     assert " and .<" not in content
+
+
+def test_an_api_answer_with_nul_or_a_lone_surrogate_is_saved_cleaned_not_a_server_error(client):
+    survey = make_survey()
+    client.get(survey.get_absolute_url())
+    answers = {**full_answers(survey), str(survey.q_follow.pk): "Å\\u0000vej \\ud800"}
+    body = json.dumps({"answers": answers}).replace("\\\\u", "\\u")  # raw JSON escapes
+    url = f"/api/v1/surveys/{survey.slug}/responses"
+    assert client.post(url, body, content_type="application/json").status_code == 201
+    assert Response.objects.get().answers[str(survey.q_follow.pk)] == "Åvej ?"

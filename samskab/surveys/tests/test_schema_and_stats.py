@@ -74,3 +74,9 @@ def test_formula_like_cells_get_an_apostrophe():
     for text in ("=cmd()", "+1", "-1+2", "@SUM(A1)", "\tx", "\rx"):
         assert neutralise(text) == "'" + text
     assert neutralise("Åse") == "Åse" and neutralise(-5) == -5
+
+
+def test_nul_and_lone_surrogates_are_dropped_from_text_so_postgresql_and_exports_take_it():
+    why = QuestionSpec(2, Kind.TEXT, "Why?")
+    checked = check_answers([why], {"2": "cykel\x00sti \ud800"})
+    assert checked.answers == {"2": "cykelsti ?"}
