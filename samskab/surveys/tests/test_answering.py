@@ -236,7 +236,7 @@ def test_the_results_page_shows_statistics_as_tables(danish_client):
 def test_other_staff_may_not_read_answers(client, role):
     survey = answered_survey(1)
     client = staff_client(client, role)
-    for name in ("results", "csv", "xlsx"):
+    for name in ("results", "responses", "csv", "xlsx"):
         response = client.get(reverse(f"admin:surveys_survey_{name}", args=[survey.pk]))
         assert response.status_code == 403
 
@@ -266,3 +266,32 @@ def test_an_api_answer_with_nul_or_a_lone_surrogate_is_saved_cleaned_not_a_serve
     url = f"/api/v1/surveys/{survey.slug}/responses"
     assert client.post(url, body, content_type="application/json").status_code == 201
     assert Response.objects.get().answers[str(survey.q_follow.pk)] == "Åvej ?"
+
+
+def test_staff_read_every_answer_respondent_by_respondent(client, monkeypatch):
+    client = staff_client(client)
+    survey = make_survey()
+    car = ids(survey.q_single)[0]
+    response_submit(
+        survey=survey, participant_key="v:1", raw_answers={str(survey.q_single.pk): car}
+    )
+    for k in range(2, 5):
+        answers = {**full_answers(survey), str(survey.q_follow.pk): f"Svar nummer {k}"}
+        response_submit(survey=survey, participant_key=f"v:{k}", raw_answers=answers)
+    url = reverse("admin:surveys_survey_responses", args=[survey.pk])
+    results = client.get(reverse("admin:surveys_survey_results", args=[survey.pk]))
+    assert url in results.content.decode()
+    monkeypatch.setattr("samskab.surveys.admin.RESPONSES_PER_PAGE", 3)
+    first = client.get(url).content.decode()
+    second = client.get(url + "?page=2").content.decode()
+    assert "4 respondents" in first and "Respondent 3" in first and "Respondent 4" not in first
+    assert "Respondent 4" in second
+    both = first + second  # within an hour the order is random (anonymity), so both pages
+    assert all(both.count(f"Svar nummer {k}") == 1 for k in range(2, 5))
+    assert "Bil" in both and "(no answer)" in both  # respondent 1 answered one question
+    assert "42.5" in both
+    assert "Indkøb, Arbejde" in both  # multiple choice as its labels
+    assert "1. Bænke, 2. Parkering, 3. Cykelsti" in both  # the ranking in order
+    assert "Mere grønt: Enig; Færre biler: Uenig" in both
+    tomorrow = (timezone.localdate() + timezone.timedelta(days=1)).isoformat()
+    assert "0 respondents" in client.get(url + f"?since={tomorrow}").content.decode()
