@@ -147,6 +147,14 @@ def test_a_draft_is_hidden_from_citizens_and_previewed_by_editors(client):
     assert not Response.objects.exists()
 
 
+def test_an_account_survey_asks_a_visitor_to_sign_in_before_the_questions(client):
+    survey = make_survey(one_per=Survey.OnePer.ACCOUNT)
+    content = client.get(survey.get_absolute_url()).content.decode()
+    login = reverse("account_login") + "?next=" + survey.get_absolute_url()
+    assert f'href="{login}">Sign in to answer this survey.</a>' in content
+    assert "<form" not in content.split("<main", 1)[-1].split("</main>", 1)[0]
+
+
 def test_an_account_survey_counts_one_answer_per_account(client):
     survey = make_survey(one_per=Survey.OnePer.ACCOUNT)
     client.force_login(UserFactory())
