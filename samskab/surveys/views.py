@@ -58,6 +58,8 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
         "sign_in": survey.one_per == Survey.OnePer.ACCOUNT
         and not request.user.is_authenticated
         and not preview,
-        "blocks": question_blocks(questions, specs, raw, errors),
+        "blocks": question_blocks(
+            questions, specs, raw, errors, request.POST if request.method == "POST" else None
+        ),
     }
     return render(request, "surveys/answer.html", context, status=status)

@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -117,6 +118,19 @@ def test_the_form_shows_which_answers_need_attention_and_keeps_the_others(client
     assert "Give every item its own place in the ranking." in content
     assert 'value="37"' in content
     assert not Response.objects.exists() and not Participation.objects.exists()
+
+
+def test_a_refused_ranking_shows_the_places_as_they_were_typed(client):
+    survey = make_survey()
+    client.get(survey.get_absolute_url())
+    data = form_data(survey)
+    first, second, third = ids(survey.q_ranking)
+    name = f"q{survey.q_ranking.pk}"
+    data.update({f"{name}_{first}": "2", f"{name}_{second}": "2", f"{name}_{third}": "1"})
+    content = client.post(survey.get_absolute_url(), data).content.decode()
+    assert "Give every item its own place in the ranking." in content
+    for pk, place in ((first, "2"), (second, "2"), (third, "1")):
+        assert re.search(rf'name="{name}_{pk}" id="{name}_{pk}" value="{place}"', content)
 
 
 def test_a_forged_viewer_cookie_cannot_answer(client):
