@@ -142,6 +142,15 @@ def test_a_forged_viewer_cookie_cannot_answer(client):
     assert not Response.objects.exists()
 
 
+def test_a_conditional_question_says_when_it_applies_for_browsers_without_javascript(
+    client, django_assert_max_num_queries
+):
+    survey = make_survey()
+    with django_assert_max_num_queries(20):
+        content = client.get(survey.get_absolute_url()).content.decode()
+    assert 'Only if you answered "Cykel" to "How do you get to town?".' in content
+
+
 def test_texts_follow_the_active_language(client):
     survey = make_survey()
     content = client.get(survey.get_absolute_url(), headers={"Accept-Language": "en"}).content
