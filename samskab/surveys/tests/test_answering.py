@@ -272,6 +272,16 @@ def test_other_staff_may_not_read_answers(client, role):
         assert response.status_code == 403
 
 
+def test_a_pasted_control_character_does_not_break_the_xlsx_export(client):
+    survey = make_survey()
+    client.get(survey.get_absolute_url())
+    data = {**form_data(survey), f"q{survey.q_follow.pk}": "Første linje\x0banden\x1b"}
+    assert client.post(survey.get_absolute_url(), data).status_code == 200
+    response = staff_client(client).get(reverse("admin:surveys_survey_xlsx", args=[survey.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert "Første linje\nanden" in list(sheet.values)[1]
+
+
 def test_citizens_may_not_export(client):
     survey = answered_survey(1)
     client.force_login(UserFactory())

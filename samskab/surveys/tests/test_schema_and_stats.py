@@ -76,7 +76,7 @@ def test_formula_like_cells_get_an_apostrophe():
     assert neutralise("Åse") == "Åse" and neutralise(-5) == -5
 
 
-def test_nul_and_lone_surrogates_are_dropped_from_text_so_postgresql_and_exports_take_it():
+def test_controls_and_lone_surrogates_are_dropped_from_text_so_postgresql_and_exports_take_it():
     why = QuestionSpec(2, Kind.TEXT, "Why?")
-    checked = check_answers([why], {"2": "cykel\x00sti \ud800"})
-    assert checked.answers == {"2": "cykelsti ?"}
+    checked = check_answers([why], {"2": "cykel\x00sti\x1b \ud800\x0bnæste\tlinje"})
+    assert checked.answers == {"2": "cykelsti ?\nnæste\tlinje"}
