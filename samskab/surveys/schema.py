@@ -112,6 +112,9 @@ def _check_one(q: QuestionSpec, value: Any) -> tuple[Any, str | None]:
         # PostgreSQL refuses NUL in a jsonb column, openpyxl refuses the XLSX export with
         # any of them, and no export could encode a lone surrogate.
         text = str(value).translate(CONTROLS).encode("utf-8", "replace").decode().strip()
+        # A browser sends each line end as CRLF but counts it as one character against
+        # the textarea's maxlength: count it as one here too.
+        text = text.replace("\r\n", "\n")
         return (text, None) if len(text) <= MAX_TEXT else (None, TOO_LONG)
     if q.kind == Kind.NUMBER:
         try:
