@@ -135,3 +135,11 @@ def test_an_editor_sets_a_condition_by_its_menu_and_a_later_one_is_refused_on_th
     assert "Choose an option of an earlier question" in refused.content.decode()
     survey.q_number.refresh_from_db()
     assert survey.q_number.show_if_choice == bike
+
+
+def test_a_new_survey_offers_no_other_surveys_sections_or_options(client):
+    make_survey()
+    page = staff_client(client, Role.EDITOR).get(reverse("admin:surveys_survey_add"))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "Om dig</option>" not in content and "Cykel</option>" not in content
