@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from samskab.feedback.checks import feedback_check
@@ -48,19 +48,23 @@ def feedback_send(
 
 
 def feedback_mail(*, feedback: FeedbackMessage) -> bool:
-    """E-mail a message (plain text and HTML). A mail failure is logged; the inbox keeps it."""
+    """E-mail a message (plain text and HTML). A mail failure is logged; the inbox keeps it.
+
+    The mail is for the municipality's staff and politicians: in the site's language, not
+    in the language the viewer happened to read the site in."""
     context = {"feedback": feedback}
-    subject = _("Message from a viewer: %(meeting)s") % {
-        "meeting": feedback.meeting.title if feedback.meeting_id else _("no meeting")
-    }
-    mail = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("feedback/mail.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[feedback.sent_to],
-        reply_to=[formatted_sender(feedback)] if feedback.email else None,
-    )
-    mail.attach_alternative(render_to_string("feedback/mail.html", context), "text/html")
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Message from a viewer: %(meeting)s") % {
+            "meeting": feedback.meeting.title if feedback.meeting_id else _("no meeting")
+        }
+        mail = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string("feedback/mail.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[feedback.sent_to],
+            reply_to=[formatted_sender(feedback)] if feedback.email else None,
+        )
+        mail.attach_alternative(render_to_string("feedback/mail.html", context), "text/html")
     try:
         mail.send()
     except Exception:  # SMTP down or refusing: the message waits in the inbox.
@@ -70,7 +74,26 @@ def feedback_mail(*, feedback: FeedbackMessage) -> bool:
     return True
 
 
+def feedback_mail_unsent(messages) -> tuple[int, int]:
+    """E-mail those of `messages` that were never e-mailed: held by the checks (staff read
+    them and found them fine) or not delivered (the mail server was down). Returns how many
+    were sent and how many failed (those stay unsent, and can be tried again)."""
+    sent = failed = 0
+    for feedback in messages.filter(mailed_at__isnull=True).select_related("meeting", "person"):
+        if feedback_mail(feedback=feedback):
+            sent += 1
+        else:
+            failed += 1
+    return sent, failed
+
+
 def formatted_sender(feedback: FeedbackMessage) -> str:
     from email.utils import formataddr
 
-    return formataddr((feedback.name, feedback.email)) if feedback.name else feedback.email
+    from django.utils.encoding import punycode
+
+    if not feedback.name:
+        return feedback.email
+    # formataddr() takes ASCII addresses only; the form accepts domains with æ, ø and å.
+    local, _at, domain = feedback.email.rpartition("@")
+    return formataddr((feedback.name, f"{local}@{punycode(domain)}"))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from samskab.core.ratelimit import hit
+from samskab.polls.models import Poll
 from samskab.polls.selectors import poll_tally, polls_public, voter_from_request
 from samskab.polls.services import VoteInvalid, VoteRefused, vote_cast
 
@@ -54,7 +55,11 @@ def poll_list(request):
 
 @router.get("/polls/{pk}", summary="A poll, with its result where it is public")
 def poll_detail(request, pk: int):
-    return _poll_out(get_object_or_404(polls_public(), pk=pk))
+    poll = get_object_or_404(polls_public(), pk=pk)
+    # As the poll's page does: the viewer cookie a vote of anyone-once-per-browser needs.
+    if poll.voter_policy == Poll.VoterPolicy.ANYONE_ONCE_PER_VIEWER and poll.is_open:
+        request.viewer.token  # noqa: B018
+    return _poll_out(poll)
 
 
 @router.post(
@@ -71,6 +76,7 @@ def poll_vote(request, pk: int, payload: VoteIn):
     except VoteInvalid as invalid:
         return Status(400, {"detail": str(invalid)})
     except VoteRefused as refusal:
+        poll.refresh_from_db(fields=["status"])  # it may have closed since it was read
         return Status((409 if poll.is_open else 400), {"detail": str(refusal)})
     return Status(201, {"detail": "counted"})
 
@@ -93,9 +99,12 @@ def survey_list(request):
 
 @router.get("/surveys/{slug}", summary="An open survey's questions")
 def survey_detail(request, slug: str):
+    from samskab.surveys.models import Survey
     from samskab.surveys.selectors import survey_questions, survey_specs, surveys_open
 
     survey = get_object_or_404(surveys_open(), slug=slug)
+    if survey.one_per == Survey.OnePer.VIEWER:  # as the survey's page: the cookie it needs
+        request.viewer.token  # noqa: B018
     questions = survey_questions(survey)
     return {
         "slug": survey.slug,

@@ -1,7 +1,7 @@
 """Writes for polls: open, close, cast a vote. Live tallies are published after commit."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,8 +55,12 @@ def poll_open(*, poll: Poll) -> Poll:
         poll = Poll.objects.select_for_update().get(pk=poll.pk)
         if poll.status != Poll.Status.DRAFT:
             raise PollStateError(_("Only a prepared poll can be opened."))
-        if not poll.questions.exists() or Option.objects.filter(question__poll=poll).count() < 2:
-            raise PollStateError(_("A poll needs a question with at least two options."))
+        # Every question: the form asks each one, so one without a choice stops every vote.
+        options_per_question = poll.questions.annotate(n=Count("options")).values_list(
+            "n", flat=True
+        )
+        if min(options_per_question, default=0) < 2:
+            raise PollStateError(_("Every question of the poll needs at least two options."))
         now = timezone.now()
         poll.status = Poll.Status.OPEN
         poll.opened_at = now

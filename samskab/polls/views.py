@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from samskab.core.ratelimit import ratelimit
+from samskab.core.ratelimit import hit, too_many
 from samskab.polls.forms import VoteForm
 from samskab.polls.models import Poll
 from samskab.polls.selectors import (
@@ -17,7 +18,14 @@ from samskab.polls.selectors import (
     voter_from_request,
     voter_has_voted,
 )
-from samskab.polls.services import PollStateError, VoteRefused, poll_close, poll_open, vote_cast
+from samskab.polls.services import (
+    PollStateError,
+    VoteRefused,
+    policy_refusal,
+    poll_close,
+    poll_open,
+    vote_cast,
+)
 
 
 def _next_or(request: HttpRequest, fallback: str) -> str:
@@ -33,15 +41,37 @@ def _wants_fragment(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def poll_context(request: HttpRequest, poll: Poll, form: VoteForm | None = None) -> dict:
+def poll_context(
+    request: HttpRequest, poll: Poll, form: VoteForm | None = None, *, page: str = ""
+) -> dict:
+    """`page`: the page the box is shown on, where a vote without JavaScript returns (by
+    default the page being rendered; the box and the vote's answer are fragments of it)."""
     # Touching the token makes the middleware set the viewer cookie this vote will need.
     if poll.voter_policy == Poll.VoterPolicy.ANYONE_ONCE_PER_VIEWER and poll.is_open:
         request.viewer.token  # noqa: B018
     voter = voter_from_request(request)
+    page_url = (page or request.get_full_path()).split("#", 1)[0]
+    has_voted = voter_has_voted(poll, voter)
+    # Who may not vote here is told so, and how to, instead of a form that refuses them.
+    refusal = sign_in_url = verify_url = None
+    if (
+        poll.is_open
+        and not has_voted
+        and poll.voter_policy != Poll.VoterPolicy.ANYONE_ONCE_PER_VIEWER
+    ):
+        refusal = policy_refusal(poll, voter)
+        if refusal and not voter.is_authenticated:
+            sign_in_url = f"{reverse('account_login')}?{urlencode({'next': page_url})}"
+        elif refusal:
+            verify_url = reverse("accounts:residence_verify")
     return {
         "poll": poll,
+        "page_url": page_url,
         "form": form or (VoteForm(poll=poll) if poll.is_open else None),
-        "has_voted": voter_has_voted(poll, voter),
+        "has_voted": has_voted,
+        "refusal": refusal,
+        "sign_in_url": sign_in_url,
+        "verify_url": verify_url,
         "tally": poll_tally(poll) if poll.results_visible else None,
     }
 
@@ -62,23 +92,32 @@ def poll_box(request: HttpRequest, pk: int) -> HttpResponse:
     """The poll's box alone: the player fetches it when the operator opens or closes a vox
     pop, so it appears and disappears without a reload (polls.js)."""
     poll = get_object_or_404(polls_public(), pk=pk)
-    context = poll_context(request, poll)
+    context = poll_context(request, poll, page=_next_or(request, poll.get_absolute_url()))
     context["heading"] = True
     return render(request, "polls/partials/poll_box.html", context)
 
 
 @require_POST
-@ratelimit("poll-vote", "20/m")
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     poll = get_object_or_404(polls_public(), pk=pk)
     form = VoteForm(request.POST, poll=poll)
     status = 200
     has_voted = False
-    if form.is_valid():
+    if not hit(request, "poll-vote", "20/m"):
+        if not _wants_fragment(request):
+            return too_many(request)
+        # The player shows this in the box, instead of leaving the meeting for a page.
+        messages.error(
+            request, _("You have done this too many times in a short while. Try again later.")
+        )
+        status = 429
+    elif form.is_valid():
         try:
             vote_cast(poll=poll, voter=voter_from_request(request), options=form.chosen_options())
         except VoteRefused as refusal:
             messages.error(request, str(refusal))
+            # The poll may have closed since it was read: answer (and show) it as it is now.
+            poll.refresh_from_db(fields=["status", "closed_at"])
             status = 409 if poll.is_open else 400
         else:
             messages.success(request, _("Thank you, your vote is counted."))
@@ -100,7 +139,12 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
             if poll.results_visible and context["tally"] is None:
                 context["tally"] = poll_tally(poll)
         else:
-            context = poll_context(request, poll, form if status == 400 else None)
+            context = poll_context(
+                request,
+                poll,
+                form if status in (400, 429) else None,
+                page=_next_or(request, poll.get_absolute_url()),
+            )
         context["fragment"] = True
         return render(request, "polls/partials/poll_box.html", context, status=status)
     return redirect(_next_or(request, poll.get_absolute_url()))

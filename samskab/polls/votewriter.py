@@ -219,6 +219,12 @@ def _write_poll(poll_pk: int, tickets: list[Ticket]) -> list[tuple[int, Outcome]
     shape = poll_shape(poll_pk)
     if len(shape.questions) != 1:
         return []  # several questions (or none): the normal view
+    # A poll the batch would not count goes to the vote view, which counts each attempt
+    # against the rate limit: not counting it here as well keeps the limit the view's. (The
+    # state is checked again under the lock in _commit.)
+    state = Poll.objects.filter(pk=poll_pk).values_list("status", "voter_policy").first()
+    if state != (Poll.Status.OPEN, Poll.VoterPolicy.ANYONE_ONCE_PER_VIEWER):
+        return []
     question = shape.questions[0]
     choices = {str(pk): pk for pk, _text in question.options}
     pending: dict[int, _Pending] = {}

@@ -39,6 +39,19 @@ def choose(scope, label: str) -> None:
     scope.locator("label").filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")).click()
 
 
+def provoked(page, status: int, path: str) -> None:
+    """A refusal the test asked for (an empty message, a stale token) is not a problem
+    of the page: drop its response and the console line the browser writes for it."""
+    page.problems[:] = [
+        problem
+        for problem in page.problems
+        if not (
+            path in problem
+            and (problem.startswith(f"{status} ") or f"status of {status}" in problem)
+        )
+    ]
+
+
 class Inbox:
     def __init__(self):
         self.messages = []
@@ -102,13 +115,26 @@ def test_a_viewer_writes_to_a_politician_and_the_mail_arrives(browser, site, smt
     page = open_page(browser, site)
     page.goto(f"/moeder/{site.seed['upcoming']}/")
     check_accessible(page)
+    # The form sends without leaving the page (the video would stop): a mark on the page's
+    # window survives, and the keyboard focus goes where the answer is.
+    page.evaluate("window.notReloaded = true")
     form = page.locator("section.feedback form")
     form.get_by_label("To").select_option(label="Jens Kjær (Venstre)")
     form.get_by_label("Your name").fill("Åse Sørensen")
     form.get_by_label("Your e-mail").fill("aase@example.org")
-    form.get_by_label("Message").fill("Husk cykelstien ved Møllevej, når I taler om belysning.")
-    form.get_by_role("button", name="Send").click()
-    expect(page.get_by_text("Thank you. Your message has been sent.")).to_be_visible()
+    form.get_by_role("button", name="Send").click()  # no message yet
+    message = page.locator("section.feedback").get_by_label("Message")
+    expect(page.get_by_text("Write a message.")).to_be_visible()
+    expect(message).to_be_focused()
+    expect(page.locator("section.feedback").get_by_label("Your name")).to_have_value("Åse Sørensen")
+    provoked(page, 400, "/feedback/")
+    message.fill("Husk cykelstien ved Møllevej, når I taler om belysning.")
+    page.locator("section.feedback").get_by_role("button", name="Send").click()
+    thanks = page.locator("section.feedback [role=status]")
+    expect(thanks).to_have_text(re.compile("Thank you. Your message has been sent."))
+    expect(thanks).to_be_focused()
+    assert page.evaluate("window.notReloaded") is True
+    expect(page.locator("section.feedback").get_by_label("Message")).to_have_value("")
     check_accessible(page)
     close_page(page)
 
@@ -121,9 +147,26 @@ def test_a_viewer_writes_to_a_politician_and_the_mail_arrives(browser, site, smt
     assert "cykelstien ved Møllevej" in plain and "cykelstien ved Møllevej" in html
 
 
+# Counts the page's server-sent event streams, to see that none is left open.
+COUNT_STREAMS = """
+(() => {
+  const Native = window.EventSource;
+  window.pollStreams = [];
+  window.EventSource = class extends Native {
+    constructor(url, options) {
+      super(url, options);
+      if (String(url).includes("/live/poll:")) window.pollStreams.push(this);
+    }
+  };
+})();
+"""
+OPEN_POLL_STREAMS = "() => window.pollStreams.filter((s) => s.readyState !== 2).length"
+
+
 def test_the_operator_opens_a_vox_pop_two_viewers_vote_and_a_second_try_is_refused(browser, site):
     meeting, poll = site.seed["upcoming"], site.seed["voxpop"]
     first = open_page(browser, site)
+    first.add_init_script(COUNT_STREAMS)
     second = open_page(browser, site)
     for viewer in (first, second):
         viewer.goto(f"/moeder/{meeting}/")
@@ -144,12 +187,19 @@ def test_the_operator_opens_a_vox_pop_two_viewers_vote_and_a_second_try_is_refus
     for viewer in (first, second):
         expect(viewer.locator(box)).to_be_visible(timeout=15_000)
         expect(viewer.locator(box)).to_contain_text("ti affaldsfraktioner")
+        # Without JavaScript (or when it must post plainly) the vote returns to the player.
+        expect(viewer.locator(f"{box} input[name=next]")).to_have_value(
+            f"/moeder/{meeting}/#poll-{poll}"
+        )
     check_accessible(first)
 
     # The first viewer keeps a second tab with the form, to try again later.
     again = first.context.new_page()
+    again.add_init_script(COUNT_STREAMS)
     again.goto(f"/moeder/{meeting}/")
     expect(again.locator(box).get_by_role("button", name="Vote")).to_be_visible()
+    expect(again.locator(f"{box} [data-total]")).to_have_text("0 votes")
+    assert again.evaluate(OPEN_POLL_STREAMS) == 1  # the box's, not one more from live.js
 
     choose(first.locator(box), "Ja")
     first.locator(box).get_by_role("button", name="Vote").click()
@@ -157,12 +207,25 @@ def test_the_operator_opens_a_vox_pop_two_viewers_vote_and_a_second_try_is_refus
     expect(first.locator(f"{box} caption")).to_contain_text("1 vote")
     check_accessible(first)
 
+    # A page left open past its CSRF token: the vote is refused and the viewer is told so
+    # in the box, staying in the player with the choice kept; with the token back, it goes.
+    [csrf] = [cookie for cookie in second.context.cookies() if cookie["name"] == "csrftoken"]
+    second.context.add_cookies([{**csrf, "value": "S" * 32}])
     choose(second.locator(box), "Nej")
+    second.locator(box).get_by_role("button", name="Vote").click()
+    expect(second.locator(f"{box} [data-poll-message]")).to_contain_text("Reload the page")
+    expect(second.locator(f"{box} [data-poll-message]")).to_be_focused()
+    expect(second).to_have_url(re.compile(rf"/moeder/{meeting}/$"))
+    check_accessible(second)
+    provoked(second, 403, f"/afstemninger/{poll}/stem/")
+    second.context.add_cookies([csrf])
+    expect(second.locator(box).get_by_label("Nej")).to_be_checked()
     second.locator(box).get_by_role("button", name="Vote").click()
     expect(second.locator(f"{box} caption")).to_contain_text("2 votes")
     # The live result reaches the first viewer, who voted before.
     expect(first.locator(f"{box} [data-votes]").first).to_have_text("1")
     expect(first.locator(f"{box} caption")).to_contain_text("2 votes", timeout=15_000)
+    expect(first.locator(f"{box} [data-percent]").first).to_have_text("50.0 %")  # as the page
     check_accessible(second)
 
     # The second try, from the other tab that still shows the form: the same browser (its
@@ -184,6 +247,20 @@ def test_the_operator_opens_a_vox_pop_two_viewers_vote_and_a_second_try_is_refus
     assert message and "already counted" in message.group(1), refused.text()[:1500]
     assert "You have voted. Thank you." in refused.text()
     again.close()
+    # One stream for the result, not one more for every box the vote replaced.
+    assert first.evaluate(OPEN_POLL_STREAMS) == 1
+
+    # The operator closes it: the viewers see the closed vox pop with its result; the
+    # keyboard focus (on the vote's message) stays in the box; no stream is left open.
+    expect(second.locator(f"{box} [data-poll-message]")).to_be_focused()
+    operator.locator(".console-polls").get_by_role("button", name="Close").click()
+    for viewer in (first, second):  # the closed box, fetched again, follows nothing
+        expect(viewer.locator(f"{box}[data-live-channel]")).to_have_count(0, timeout=15_000)
+        expect(viewer.locator(f"{box} caption")).to_contain_text("2 votes")
+        expect(viewer.locator(box)).to_contain_text("This poll is closed.")
+    expect(second.locator(f"{box} [data-poll-message]")).to_be_focused()
+    assert first.evaluate(OPEN_POLL_STREAMS) == 0
+    check_accessible(second)
     for page in (first, second, operator):
         close_page(page)
 

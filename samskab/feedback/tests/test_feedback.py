@@ -64,7 +64,11 @@ def test_an_anonymous_message_goes_to_the_municipality_without_reply_to(
     [mail] = smtp_inbox.messages
     assert mail["To"] == "borgerservice@kommune.example"
     assert mail["Reply-To"] is None
-    assert "The sender gave no e-mail address." in mail.get_body(("plain",)).get_content()
+    # For the municipality, in the site's language (Danish), though the viewer read English.
+    assert (
+        "Afsenderen har ikke angivet en e-mailadresse." in mail.get_body(("plain",)).get_content()
+    )
+    assert mail["Subject"].startswith("Besked fra en seer: ")
 
 
 def test_it_refuses_a_politician_who_is_not_in_the_meeting(client, meeting_with_politician):
@@ -106,6 +110,13 @@ def test_feedback_is_rate_limited(client, meeting_with_politician):
     meeting, _person = meeting_with_politician
     statuses = [post(client, meeting, {"message": f"Besked {n}"}).status_code for n in range(6)]
     assert statuses == [302] * 5 + [429]
+    # The sixth message is not lost: the form comes back with it, and says what to do.
+    refused = post(client, meeting, {"message": "Min lange besked om cykelstien"})
+    assert refused.status_code == 429
+    html = refused.content.decode()
+    assert "Min lange besked om cykelstien</textarea>" in html
+    assert "Wait a few minutes, then send this one again." in html
+    assert FeedbackMessage.objects.count() == 5
 
 
 def test_a_mail_failure_keeps_the_message_in_the_inbox(
@@ -193,3 +204,176 @@ def test_a_held_word_or_a_spam_score_keeps_the_message_in_the_inbox_unmailed(
     first.refresh_from_db()
     assert first.mailed_at is not None
     assert len(smtp_inbox.messages) == 1
+
+
+def test_a_sender_with_a_name_and_an_international_domain_gets_an_answer_address(
+    client, smtp_inbox, meeting_with_politician, django_capture_on_commit_callbacks
+):
+    # The form accepts addresses at domains with æ, ø and å; the Reply-To must not break.
+    meeting, person = meeting_with_politician
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(
+            client,
+            meeting,
+            {
+                "recipient": str(person.pk),
+                "name": "Åse Østergård",
+                "email": "aase@sønderborg.dk",
+                "message": "Tak for mødet.",
+            },
+        )
+    assert response.status_code == 302
+    [mail] = smtp_inbox.messages
+    assert mail["Reply-To"].addresses[0].display_name == "Åse Østergård"
+    assert mail["Reply-To"].addresses[0].domain == "xn--snderborg-l8a.dk"
+    assert FeedbackMessage.objects.get().mailed_at is not None
+
+
+def test_a_name_cannot_add_an_answer_address(
+    client, smtp_inbox, meeting_with_politician, django_capture_on_commit_callbacks
+):
+    meeting, _person = meeting_with_politician
+    with django_capture_on_commit_callbacks(execute=True):
+        post(
+            client,
+            meeting,
+            {
+                "name": 'Bo\r\nBcc: x@evil.example, "Eve" <eve@evil.example>',
+                "email": "bo@example.org",
+                "message": "Hej",
+            },
+        )
+    [mail] = smtp_inbox.messages
+    assert [a.addr_spec for a in mail["Reply-To"].addresses] == ["bo@example.org"]
+    assert mail["Bcc"] is None and len(smtp_inbox.envelopes[0].rcpt_tos) == 1
+
+
+def test_the_help_and_the_errors_are_read_with_their_field(client, meeting_with_politician):
+    """A screen reader reads a field's help and error with it (Django sets aria-describedby
+    to <id>_helptext and <id>_error): those elements must be on the page."""
+    import re
+
+    meeting, _person = meeting_with_politician
+    response = post(client, meeting, {"message": "", "email": "ikke en adresse"})
+    html = response.content.decode()
+    described = re.findall(r'aria-describedby="([^"]+)"', html)
+    referenced = {ref for refs in described for ref in refs.split()}
+    assert {"id_email_helptext", "id_email_error", "id_message_error"} <= referenced
+    missing = {ref for ref in referenced if f'id="{ref}"' not in html}
+    assert not missing
+
+
+def test_a_form_sent_back_with_an_error_still_returns_the_viewer_to_the_player(
+    client, meeting_with_politician
+):
+    meeting, _person = meeting_with_politician
+    player = meeting.get_absolute_url()
+    response = post(client, meeting, {"message": "", "next": player + "?t=90"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'name="next" value="{player}?t=90"' in html  # where the fixed form goes
+    assert f"<h1>{meeting.title}</h1>" in html
+    assert f'<a href="{player}?t=90">Back to the meeting</a>' in html
+    elsewhere = post(client, meeting, {"message": "", "next": "https://evil.example/"})
+    assert "evil.example" not in elsewhere.content.decode()
+    assert f'<a href="{player}">Back to the meeting</a>' in elsewhere.content.decode()
+
+
+def test_staff_read_filter_and_answer_messages_in_the_inbox(client, meeting_with_politician):
+    from samskab.accounts.roles import roles_sync
+
+    meeting, _person = meeting_with_politician
+    feedback = FeedbackMessage.objects.create(
+        meeting=meeting, email="aase@example.org", message="Husk cykelstien ved Møllevej."
+    )
+    editor = StaffFactory(role=Role.EDITOR)
+    with_totp(editor)
+    roles_sync()
+    client.force_login(editor)
+    changelist = reverse("admin:feedback_feedbackmessage_changelist")
+    listed = client.get(changelist).content.decode()
+    assert 'class="field-excerpt">Husk cykelstien ved Møllevej.' in listed  # without opening it
+    assert f"meeting__id__exact={meeting.pk}" in listed  # filter by meeting
+    page = client.get(reverse("admin:feedback_feedbackmessage_change", args=[feedback.pk]))
+    assert 'href="mailto:aase@example.org?subject=Re%3A%20Teknik-%20og%20milj%C3%B8udvalget"' in (
+        page.content.decode()
+    )
+
+
+def test_from_the_player_the_form_answers_in_place(
+    client, smtp_inbox, meeting_with_politician, django_capture_on_commit_callbacks
+):
+    """feedback.js posts with X-Requested-With: fetch and gets only the form back: with the
+    error and the text kept, or with the thanks and a fresh form; the mail goes as before."""
+    meeting, person = meeting_with_politician
+    url = reverse("feedback:meeting", args=[meeting.pk])
+    inline = {"HTTP_X_REQUESTED_WITH": "fetch"}
+    refused = client.post(url, {"name": "Åse", "message": " ", "next": "/moeder/1/"}, **inline)
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "<html" not in html and "<script" not in html
+    assert "data-feedback " in html and "Write a message." in html
+    assert 'value="Åse"' in html and 'value="/moeder/1/"' in html
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(
+            url,
+            {"recipient": str(person.pk), "message": "Tak for mødet.", "next": "/moeder/1/"},
+            **inline,
+        )
+    assert sent.status_code == 200
+    html = sent.content.decode()
+    assert "<html" not in html and 'role="status"' in html
+    assert "Thank you. Your message has been sent." in html
+    assert "Tak for mødet." not in html  # a fresh form, for another message
+    assert 'value="/moeder/1/"' in html
+    assert len(smtp_inbox.messages) == 1
+    # The page still works without JavaScript, and loads the script that sends in place.
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert page.count("dialogue/feedback.js") == 1
+
+
+def test_the_limit_answers_in_place_too(client, meeting_with_politician):
+    meeting, _person = meeting_with_politician
+    url = reverse("feedback:meeting", args=[meeting.pk])
+    for n in range(5):
+        post(client, meeting, {"message": f"Besked {n}"})
+    over = client.post(url, {"message": "Min besked"}, HTTP_X_REQUESTED_WITH="fetch")
+    assert over.status_code == 429
+    html = over.content.decode()
+    assert "<html" not in html and "Min besked</textarea>" in html
+    assert "Wait a few minutes" in html
+
+
+def test_staff_send_a_held_message_from_the_inbox(
+    client, smtp_inbox, meeting_with_politician, django_capture_on_commit_callbacks
+):
+    """A message the checks held (a false alarm) reaches its politician when staff send it;
+    one already e-mailed is not sent twice."""
+    from samskab.accounts.roles import roles_sync
+    from samskab.moderation.models import RestrictedWord
+
+    RestrictedWord.objects.create(language="da", pattern="kasino", action="hold")
+    meeting, person = meeting_with_politician
+    with django_capture_on_commit_callbacks(execute=True):
+        held = feedback_send(
+            meeting=meeting, person=person, name="", email="", message="Et kasino på havnen?"
+        )
+        mailed = feedback_send(meeting=meeting, person=None, name="", email="", message="Tak")
+    assert len(smtp_inbox.messages) == 1
+    editor = StaffFactory(role=Role.EDITOR)
+    with_totp(editor)
+    roles_sync()
+    client.force_login(editor)
+    changelist = reverse("admin:feedback_feedbackmessage_changelist")
+    unsent = client.get(changelist + "?mailed=no").content.decode()
+    assert "Et kasino på havnen?" in unsent and ">Tak<" not in unsent
+    response = client.post(
+        changelist,
+        {"action": "mail_unsent", "_selected_action": [held.pk, mailed.pk]},
+        follow=True,
+    )
+    assert "1 message was e-mailed." in response.content.decode()
+    assert len(smtp_inbox.messages) == 2
+    assert smtp_inbox.messages[1]["To"] == "soeren@kommune.example"
+    held.refresh_from_db()
+    assert held.mailed_at is not None

@@ -50,8 +50,9 @@ def test_voting_through_the_api_follows_the_same_rules(client):
 
 def test_answering_a_survey_through_the_api(client):
     survey = make_survey()
-    client.get(survey.get_absolute_url())
-    described = client.get(f"/api/v1/surveys/{survey.slug}").json()
+    described = client.get(f"/api/v1/surveys/{survey.slug}")
+    assert "samskab_viewer" in described.cookies  # what one answer per browser needs
+    described = described.json()
     assert described["questions"][2]["show_if"]["question"] == survey.q_single.pk
     url = f"/api/v1/surveys/{survey.slug}/responses"
     bad = {**full_answers(survey), str(survey.q_scale10.pk): 11}
@@ -74,3 +75,36 @@ def test_the_api_lists_open_surveys_and_gives_sections_and_help(client):
     questions = client.get(f"/api/v1/surveys/{survey.slug}").json()["questions"]
     assert questions[0]["section"] == "About you"
     assert questions[3]["help"] == "I hele år" and questions[3]["section"] is None
+
+
+def test_an_api_client_gets_its_viewer_cookie_from_the_poll_it_reads(client):
+    """Same cookies as the pages: reading an open poll gives the cookie its vote needs."""
+    poll = make_poll()
+    described = client.get(f"/api/v1/polls/{poll.pk}")
+    assert "samskab_viewer" in described.cookies
+    url = f"/api/v1/polls/{poll.pk}/votes"
+    body = {"options": [first_option(poll).pk]}
+    assert client.post(url, body, content_type="application/json").status_code == 201
+    closed = make_poll(status=Poll.Status.CLOSED)
+    fresh_client = type(client)()
+    assert "samskab_viewer" not in fresh_client.get(f"/api/v1/polls/{closed.pk}").cookies
+
+
+def test_a_vote_through_the_api_that_meets_the_close_is_refused_as_closed(client, monkeypatch):
+    from samskab.polls import api
+    from samskab.polls.services import vote_cast
+
+    def closed_meanwhile(*, poll, voter, options):
+        Poll.objects.filter(pk=poll.pk).update(status=Poll.Status.CLOSED)
+        return vote_cast(poll=poll, voter=voter, options=options)
+
+    monkeypatch.setattr(api, "vote_cast", closed_meanwhile)
+    poll = make_poll()
+    with_cookie(client, poll)
+    response = client.post(
+        f"/api/v1/polls/{poll.pk}/votes",
+        {"options": [first_option(poll).pk]},
+        content_type="application/json",
+    )
+    assert response.status_code == 400  # as for any closed poll
+    assert "no longer counted" in response.json()["detail"]

@@ -250,6 +250,21 @@ def test_the_rate_limit_is_the_vote_views(site, settings):
     assert counted(poll) == 1
 
 
+def test_a_vote_the_normal_view_answers_counts_once_against_the_rate_limit(site, settings):
+    """A closed poll (or another voter policy) goes to the vote view, which counts the
+    attempt: the fast path must not count it as well, or the limit would be 10, not 20."""
+    settings.RATELIMIT_ENABLED = True
+    spy, app = site
+    poll = make_poll(status=Poll.Status.CLOSED)
+    cookie = viewer_cookie()
+    statuses = [
+        post(app, poll, first_option(poll).pk, viewer=cookie).status_code for _ in range(21)
+    ]
+    assert statuses[:20] == [400] * 20
+    assert statuses[20] == 429
+    assert spy.calls == 21
+
+
 def test_a_host_not_allowed_goes_to_django(site):
     spy, app = site
     poll = make_poll()

@@ -139,6 +139,21 @@ def test_it_refuses_to_open_a_poll_without_two_options():
         poll_open(poll=poll)
 
 
+def test_it_refuses_to_open_a_poll_with_a_question_that_cannot_be_answered():
+    from samskab.polls.models import Question
+
+    poll = make_poll(questions=2, status=Poll.Status.DRAFT)
+    Question.objects.create(poll=poll, text="Spørgsmål uden svar", position=3)
+    with pytest.raises(PollStateError, match="Every question of the poll needs"):
+        poll_open(poll=poll)
+    Option.objects.filter(question__text="Spørgsmål 2").first().delete()
+    Question.objects.filter(text="Spørgsmål uden svar").delete()
+    with pytest.raises(PollStateError, match="two options"):
+        poll_open(poll=poll)
+    poll.refresh_from_db()
+    assert poll.status == Poll.Status.DRAFT
+
+
 def test_it_publishes_the_tally_after_commit_when_results_are_shown_live(
     monkeypatch, django_capture_on_commit_callbacks
 ):

@@ -225,3 +225,128 @@ def test_the_poll_channel_is_open_only_while_results_are_visible():
     assert poll_channel_may_listen(None, None, str(shown.pk))
     assert not poll_channel_may_listen(None, None, str(hidden.pk))
     assert not poll_channel_may_listen(None, None, "999999")
+
+
+def test_a_vote_that_meets_the_operators_close_gets_the_closed_box(client, monkeypatch):
+    """The operator closes the vox pop while the vote is on its way: the voter is told it
+    closed, as for any closed poll, and is not offered the form again."""
+    from samskab.polls import views
+    from samskab.polls.services import vote_cast
+
+    def closed_meanwhile(*, poll, voter, options):
+        Poll.objects.filter(pk=poll.pk).update(status=Poll.Status.CLOSED)
+        return vote_cast(poll=poll, voter=voter, options=options)
+
+    monkeypatch.setattr(views, "vote_cast", closed_meanwhile)
+    poll = make_poll()
+    client.get(poll.get_absolute_url())
+    response = vote(client, poll, first_option(poll), **{"X-Requested-With": "fetch"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "votes are no longer counted" in html and "This poll is closed." in html
+    assert "data-poll-form" not in html
+    assert not Vote.objects.exists()
+
+
+def test_an_opened_polls_questions_options_and_voters_are_fixed_in_the_admin(client):
+    from samskab.accounts.roles import roles_sync
+
+    editor = StaffFactory(role=Role.EDITOR)
+    with_totp(editor)
+    roles_sync()
+    client.force_login(editor)
+    draft, opened = make_poll(status=Poll.Status.DRAFT), make_poll()
+
+    def pages(poll):
+        question = poll.questions.get()
+        return (
+            client.get(reverse("admin:polls_poll_change", args=[poll.pk])).content.decode(),
+            client.get(reverse("admin:polls_question_change", args=[question.pk])),
+            client.get(reverse("admin:polls_question_delete", args=[question.pk])).status_code,
+        )
+
+    poll_page, question_page, delete = pages(draft)
+    assert 'name="voter_policy"' in poll_page and 'name="questions-0-DELETE"' in poll_page
+    assert 'name="options-0-DELETE"' in question_page.content.decode() and delete == 200
+    poll_page, question_page, delete = pages(opened)
+    assert question_page.status_code == 200 and delete == 403
+    assert 'name="voter_policy"' not in poll_page
+    assert 'name="questions-0-DELETE"' not in poll_page
+    assert 'name="questions-TOTAL_FORMS" value="1"' in poll_page  # no empty one to add
+    html = question_page.content.decode()
+    assert 'name="options-0-DELETE"' not in html and 'name="options-TOTAL_FORMS" value="2"' in html
+    assert 'name="options-0-text"' in html  # a typo can still be corrected
+
+
+def test_the_result_writes_its_shares_as_the_viewers_language_does(client, danish_client):
+    from samskab.polls.models import Option
+
+    poll = make_poll(status=Poll.Status.CLOSED)
+    Option.objects.filter(pk=first_option(poll).pk).update(votes=2)
+    Option.objects.filter(pk=first_option(poll, 1).pk).update(votes=1)
+    assert "66,7 %" in danish_client.get(poll.get_absolute_url()).content.decode()
+    assert "66.7 %" in client.get(poll.get_absolute_url()).content.decode()
+
+
+def test_a_box_shown_in_the_player_returns_a_vote_without_javascript_to_the_player(client):
+    """The box the player fetches, and the box a refused vote sends back, are fragments of
+    the meeting page: their form must return there, not to the fragment's own address."""
+    poll = make_poll(questions=2)
+    player = "/moeder/5/?t=30"
+    box = client.get(reverse("polls:box", args=[poll.pk]), {"next": player})
+    assert f'name="next" value="{player}#poll-{poll.pk}"' in box.content.decode()
+    option = first_option(poll)
+    refused = client.post(
+        reverse("polls:vote", args=[poll.pk]),
+        {f"q{option.question_id}": option.pk, "next": f"{player}#poll-{poll.pk}"},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert refused.status_code == 400  # a question left out
+    assert f'name="next" value="{player}#poll-{poll.pk}"' in refused.content.decode()
+    elsewhere = client.get(reverse("polls:box", args=[poll.pk]), {"next": "https://evil.example/"})
+    assert f'name="next" value="{poll.get_absolute_url()}#poll-{poll.pk}"' in (
+        elsewhere.content.decode()
+    )
+
+
+def test_who_may_not_vote_is_told_how_to_instead_of_getting_a_form_that_refuses(client):
+    from samskab.accounts.models import VerificationLevel
+
+    poll = make_poll(voter_policy=Poll.VoterPolicy.VERIFIED_RESIDENT)
+    html = client.get(poll.get_absolute_url()).content.decode()
+    assert "data-poll-form" not in html
+    assert f'href="{reverse("account_login")}?next=%2Fafstemninger%2F{poll.pk}%2F"' in html
+    assert "Sign in to vote in this poll." in html
+    client.force_login(UserFactory(verification_level=VerificationLevel.EMAIL))
+    html = client.get(poll.get_absolute_url()).content.decode()
+    assert "data-poll-form" not in html
+    assert "Only verified residents of the municipality may vote in this poll." in html
+    assert f'href="{reverse("accounts:residence_verify")}"' in html
+    client.force_login(UserFactory(verification_level=VerificationLevel.RESIDENT))
+    assert "data-poll-form" in client.get(poll.get_absolute_url()).content.decode()
+
+
+def test_the_player_shows_the_rate_limit_in_the_box(client):
+    """The player's vote (a fetch) gets the box with the message, not a page to leave for."""
+    client.get(make_poll().get_absolute_url())
+    polls = [make_poll() for _ in range(21)]
+    fetch = {"X-Requested-With": "fetch"}
+    statuses = [vote(client, poll, first_option(poll), **fetch).status_code for poll in polls]
+    assert statuses == [200] * 20 + [429]
+    last = polls[-1]
+    response = vote(client, last, first_option(last, 1), **fetch)
+    html = response.content.decode()
+    assert response.status_code == 429 and f'id="poll-{last.pk}" data-poll-box' in html
+    assert "You have done this too many times in a short while." in html
+    chosen = html.split(f'value="{first_option(last, 1).pk}"')[1]
+    assert "checked" in chosen[: chosen.index(">")]  # the choice is kept for the next try
+    assert not Vote.objects.filter(poll=last).exists()
+
+
+def test_a_voter_sees_that_the_vox_pop_has_closed(client):
+    poll = make_poll()
+    client.get(poll.get_absolute_url())
+    vote(client, poll, first_option(poll), **{"X-Requested-With": "fetch"})
+    Poll.objects.filter(pk=poll.pk).update(status=Poll.Status.CLOSED)
+    html = client.get(reverse("polls:box", args=[poll.pk])).content.decode()
+    assert "You have voted. Thank you." in html and "This poll is closed." in html

@@ -18,7 +18,11 @@
         var row = table.querySelector('[data-option="' + option.id + '"]');
         if (!row) return;
         row.querySelector("[data-votes]").textContent = String(option.votes);
-        row.querySelector("[data-percent]").textContent = option.percent + " %";
+        // One decimal, written as the page's language writes it ("50,0 %" in Danish).
+        row.querySelector("[data-percent]").textContent = Number(option.percent).toLocaleString(
+          document.documentElement.lang || undefined,
+          { minimumFractionDigits: 1, maximumFractionDigits: 1 }
+        ) + " %";
         var bar = row.querySelector("progress");
         if (bar) bar.value = option.percent;
       });
@@ -40,9 +44,12 @@
     var url = box.dataset.liveUrl;
     if (!url || box.dataset.following) return;
     box.dataset.following = "1";
+    // This box has its own stream: live.js (run after this file) need not open another.
+    box.removeAttribute("data-live-channel");
     var last = box.dataset.liveLastId || "";
     if (window.EventSource) {
       var source = new EventSource(url + (last ? "?lastEventId=" + encodeURIComponent(last) : ""));
+      box.pollSource = source; // closed when the box is replaced (see replace)
       ["tally", "status"].forEach(function (type) {
         source.addEventListener(type, function (event) {
           onEvent(box, type, JSON.parse(event.data));
@@ -58,7 +65,7 @@
 
   function poll(box, after) {
     var url = box.dataset.livePollUrl;
-    if (!url) return;
+    if (!url || !document.body.contains(box)) return; // a replaced box stops asking
     fetch(url + "?after=" + encodeURIComponent(after || ""), { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (body) {
@@ -68,11 +75,41 @@
       .catch(function () { window.setTimeout(function () { poll(box, after); }, 10000); });
   }
 
+  /* A box gives way to a fresh one (after a vote, or when the operator opens or closes
+     it): its stream is closed, or every vote and every vox pop would leave one open (a
+     browser allows six connections per site over HTTP/1.1, and the video needs them),
+     and the keyboard focus moves to the fresh box's message instead of being lost. */
+  function replace(box, fresh, focus) {
+    var hadFocus = focus || box.contains(document.activeElement);
+    if (box.pollSource) box.pollSource.close();
+    box.replaceWith(fresh);
+    bind(fresh);
+    if (hadFocus) {
+      var message = fresh.querySelector("[data-poll-message]");
+      if (message) message.focus();
+    }
+  }
+
   function bind(box) {
     var form = box.querySelector("[data-poll-form]");
     if (form) {
+      var button = form.querySelector("button[type=submit]");
+      /* Not a poll box back (a refused CSRF token on a page left open too long, a server
+         error, no network): the viewer stays in the player with the choice kept, and is
+         told what to do, where a plain post would have left the video for an error page. */
+      var failed = function (text) {
+        if (button) button.disabled = false;
+        var message = box.querySelector("[data-poll-message]");
+        if (!message) return;
+        message.textContent = "";
+        var line = document.createElement("p");
+        line.className = "error";
+        line.textContent = text;
+        window.setTimeout(function () { message.appendChild(line); message.focus(); }, 50);
+      };
       form.addEventListener("submit", function (event) {
         event.preventDefault();
+        if (button) button.disabled = true; // one vote per press
         fetch(form.action, {
           method: "POST",
           // URL-encoded, as the form posts without JavaScript (the fast vote path reads this).
@@ -80,18 +117,20 @@
           headers: { "X-Requested-With": "fetch" },
           credentials: "same-origin",
         })
-          .then(function (response) { return response.text(); })
-          .then(function (html) {
-            var holder = document.createElement("div");
-            holder.innerHTML = html;
-            var fresh = holder.querySelector("[data-poll-box]");
-            if (!fresh) { form.submit(); return; }
-            box.replaceWith(fresh);
-            bind(fresh);
-            var message = fresh.querySelector("[data-poll-message]");
-            if (message) message.focus();
+          .then(function (response) {
+            return response.text().then(function (html) { return { status: response.status, html: html }; });
           })
-          .catch(function () { form.submit(); });
+          .then(function (answer) {
+            var holder = document.createElement("div");
+            holder.innerHTML = answer.html;
+            var fresh = holder.querySelector("[data-poll-box]");
+            if (!fresh) {
+              failed(answer.status === 403 ? form.dataset.textStale : form.dataset.textFailed);
+              return;
+            }
+            replace(box, fresh, true); // the answer is read out where the Vote button was
+          })
+          .catch(function () { failed(form.dataset.textFailed); });
       });
     }
     follow(box);
@@ -113,20 +152,22 @@
     if (!holder || !data || !data.box_url) return;
     var existing = document.getElementById("poll-" + data.poll);
     if (data.status !== "open" && !existing) return;
-    fetch(data.box_url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+    // The page the box is shown on: where its form returns when it must post without us.
+    var url = data.box_url + "?next=" + encodeURIComponent(window.location.pathname + window.location.search);
+    fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) { return response.ok ? response.text() : Promise.reject(response); })
       .then(function (html) {
         var parsed = new DOMParser().parseFromString(html, "text/html");
         var fresh = parsed.querySelector("[data-poll-box]");
         if (!fresh) return;
         fresh = document.importNode(fresh, true);
+        holder.hidden = false;
         if (existing) {
-          existing.replaceWith(fresh);
+          replace(existing, fresh);
         } else {
           holder.appendChild(fresh);
+          bind(fresh);
         }
-        holder.hidden = false;
-        bind(fresh);
         say(holder.getAttribute(data.status === "open" ? "data-text-opened" : "data-text-closed"), data.title);
       })
       .catch(function () { /* the next reload shows it */ });
