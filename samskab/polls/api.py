@@ -81,14 +81,31 @@ def poll_vote(request, pk: int, payload: VoteIn):
     return Status(201, {"detail": "counted"})
 
 
+@router.get("/surveys", summary="Open surveys")
+def survey_list(request):
+    from samskab.surveys.selectors import surveys_open
+
+    return [
+        {
+            "slug": s.slug,
+            "title": s.title,
+            "meeting": s.meeting_id,
+            "agenda_item": s.agenda_item_id,
+            "one_per": s.one_per,
+        }
+        for s in surveys_open()[:200]
+    ]
+
+
 @router.get("/surveys/{slug}", summary="An open survey's questions")
 def survey_detail(request, slug: str):
     from samskab.surveys.models import Survey
-    from samskab.surveys.selectors import survey_specs, surveys_open
+    from samskab.surveys.selectors import survey_questions, survey_specs, surveys_open
 
     survey = get_object_or_404(surveys_open(), slug=slug)
     if survey.one_per == Survey.OnePer.VIEWER:  # as the survey's page: the cookie it needs
         request.viewer.token  # noqa: B018
+    questions = survey_questions(survey)
     return {
         "slug": survey.slug,
         "title": survey.title,
@@ -99,6 +116,8 @@ def survey_detail(request, slug: str):
                 "id": q.id,
                 "kind": str(q.kind),
                 "text": q.label,
+                "help": question.help,
+                "section": question.section.title if question.section else None,
                 "required": q.required,
                 "choices": [{"id": pk, "text": text} for pk, text in q.choices],
                 "rows": [{"id": pk, "text": text} for pk, text in q.rows],
@@ -108,7 +127,7 @@ def survey_detail(request, slug: str):
                 if q.show_if
                 else None,
             }
-            for q in survey_specs(survey)
+            for question, q in zip(questions, survey_specs(survey, questions), strict=True)
         ],
     }
 

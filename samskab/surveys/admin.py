@@ -4,9 +4,11 @@ from datetime import date
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
+from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +16,33 @@ from django.utils.translation import gettext_lazy as _
 from samskab.surveys.export import csv_lines, xlsx_file
 from samskab.surveys.models import Choice, Question, Section, Survey
 from samskab.surveys.selectors import response_rows, responses, survey_specs
-from samskab.surveys.stats import survey_stats
+from samskab.surveys.stats import answer_text, survey_stats
+
+RESPONSES_PER_PAGE = 50
+
+
+def _survey_menus(db_field, kwargs: dict, survey_id) -> None:
+    """A question's section and condition as menus of its own survey's sections and
+    options, not ids to look up (Question.clean refuses the rest)."""
+    if db_field.name == "section":
+        kwargs["queryset"] = Section.objects.filter(survey_id=survey_id)
+    elif db_field.name == "show_if_choice":
+        kwargs["queryset"] = (
+            Choice.objects.filter(
+                question__survey_id=survey_id,
+                question__kind__in=[Question.Kind.SINGLE, Question.Kind.MULTIPLE],
+                is_row=False,
+            )
+            .select_related("question")
+            .order_by("question__position", "question__pk", "position", "pk")
+        )
+
+
+def _labelled(field):
+    """Options named with their question: "Hvordan kommer du til byen?: Cykel"."""
+    if field is not None and field.queryset.model is Choice:
+        field.label_from_instance = lambda choice: f"{choice.question}: {choice}"
+    return field
 
 
 class SectionInline(admin.TabularInline):
@@ -33,7 +61,12 @@ class QuestionInline(admin.StackedInline):
         ("minimum", "maximum"),
         "show_if_choice",
     ]
-    raw_id_fields = ["show_if_choice"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # On the survey's page: the survey being edited (none yet while it is added).
+        survey_id = request.resolver_match.kwargs.get("object_id")
+        _survey_menus(db_field, kwargs, survey_id)
+        return _labelled(super().formfield_for_foreignkey(db_field, request, **kwargs))
 
 
 class ChoiceInline(admin.TabularInline):
@@ -46,8 +79,24 @@ class QuestionAdmin(admin.ModelAdmin):
     list_display = ["text_da", "survey", "kind", "required"]
     list_filter = ["kind"]
     search_fields = ["text_da", "text_en", "survey__title_da"]
-    raw_id_fields = ["survey", "section", "show_if_choice"]
+    raw_id_fields = ["survey"]
     inlines = [ChoiceInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        question_id = request.resolver_match.kwargs.get("object_id")
+        survey_id = (
+            Question.objects.filter(pk=question_id).values_list("survey_id", flat=True).first()
+            if question_id
+            else None
+        )
+        if survey_id is not None:  # a new question: any survey's, checked by Question.clean
+            _survey_menus(db_field, kwargs, survey_id)
+        return _labelled(super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+
+def _readable(answer):
+    """Numbers with the reader's decimal comma; a text, or no answer, as it is."""
+    return answer if answer is None or isinstance(answer, str) else localize(answer)
 
 
 def _date(value: str | None) -> date | None:
@@ -86,6 +135,11 @@ class SurveyAdmin(admin.ModelAdmin):
                 "<int:pk>/results/",
                 self.admin_site.admin_view(self.results_view),
                 name="surveys_survey_results",
+            ),
+            path(
+                "<int:pk>/responses/",
+                self.admin_site.admin_view(self.responses_view),
+                name="surveys_survey_responses",
             ),
             path(
                 "<int:pk>/export.csv",
@@ -138,6 +192,37 @@ class SurveyAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return render(request, "surveys/admin/results.html", context)
+
+    def responses_view(self, request, pk: int) -> HttpResponse:
+        """Every answer, respondent by respondent, numbered as in the exports."""
+        survey = self._survey_for_results(request, pk)
+        specs = survey_specs(survey)
+        page = Paginator(self._responses(request, survey), RESPONSES_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        respondents = [
+            {
+                "number": page.start_index() + n,
+                "submitted_at": response.submitted_at,
+                "answers": [
+                    (q.label, _readable(answer_text(q, response.answers.get(str(q.id)))))
+                    for q in specs
+                ],
+            }
+            for n, response in enumerate(page.object_list)
+        ]
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Answers: %(survey)s") % {"survey": survey},
+            "survey": survey,
+            "page": page,
+            "respondents": respondents,
+            "query": query.urlencode(),
+            "opts": self.model._meta,
+        }
+        return render(request, "surveys/admin/responses.html", context)
 
     def csv_view(self, request, pk: int) -> StreamingHttpResponse:
         survey = self._survey_for_results(request, pk)

@@ -38,8 +38,13 @@ def _ranking(q: QuestionSpec, data) -> list:
     return sorted(places, key=places.get)
 
 
-def question_blocks(questions, specs, raw: dict, errors: dict[int, str]) -> list[dict]:
-    """What the template needs per question: kind, texts, options with their state."""
+def _plain(number: float | None) -> int | float | None:
+    return int(number) if number is not None and number.is_integer() else number
+
+
+def question_blocks(questions, specs, raw: dict, errors: dict[int, str], typed=None) -> list[dict]:
+    """What the template needs per question: kind, texts, options with their state.
+    `typed`: the form sent, so a refused ranking shows the places as they were typed."""
     blocks = []
     for question, q in zip(questions, specs, strict=True):
         value = raw.get(str(q.id))
@@ -54,6 +59,9 @@ def question_blocks(questions, specs, raw: dict, errors: dict[int, str]) -> list
                 {"pk": pk, "text": text, "checked": str(pk) in chosen} for pk, text in q.choices
             ],
         }
+        if q.kind == Kind.NUMBER:
+            # Shown as the editor typed them: 120, not the stored float 120.0.
+            block["minimum"], block["maximum"] = _plain(q.minimum), _plain(q.maximum)
         if q.kind in SCALES:
             low, high = SCALES[q.kind]
             block["options"] = [
@@ -66,6 +74,8 @@ def question_blocks(questions, specs, raw: dict, errors: dict[int, str]) -> list
                 places = {str(pk): place for place, pk in enumerate(value, start=1)}
             for option in block["options"]:
                 option["place"] = places.get(str(option["pk"]), "")
+                if typed is not None:
+                    option["place"] = typed.get(f"{block['name']}_{option['pk']}", "").strip()
             block["places"] = len(q.choices)
         if q.kind == Kind.MATRIX:
             answered = value if isinstance(value, dict) else {}

@@ -9,6 +9,7 @@ answer per person.
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -147,6 +148,32 @@ class Question(models.Model):
     @property
     def help(self) -> str:
         return translated(self, "help")
+
+    def clean(self) -> None:
+        """Refuse what the answer page could not honour: a section or condition of another
+        survey, a condition on a later question (checked in survey order, it would never
+        show) or on what is not an option, and a range no number fits."""
+        super().clean()
+        errors = {}
+        if self.section_id and self.section.survey_id != self.survey_id:
+            errors["section"] = _("The section belongs to another survey.")
+        choice = self.show_if_choice
+        if choice is not None:
+            earlier = choice.question
+            if earlier.survey_id != self.survey_id:
+                errors["show_if_choice"] = _("The option belongs to another survey.")
+            elif choice.is_row or earlier.kind not in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+                errors["show_if_choice"] = _(
+                    "Choose an option of a single or multiple choice question."
+                )
+            elif (earlier.position, earlier.pk) >= (self.position, self.pk or float("inf")):
+                errors["show_if_choice"] = _(
+                    "Choose an option of an earlier question (one with a lower position)."
+                )
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            errors["maximum"] = _("The highest number is lower than the lowest.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Choice(models.Model):

@@ -11,7 +11,9 @@ from samskab.surveys.schema import QuestionSpec
 
 def survey_questions(survey: Survey) -> list[Question]:
     return list(
-        survey.questions.select_related("section", "show_if_choice").prefetch_related("choices")
+        survey.questions.select_related("section", "show_if_choice__question").prefetch_related(
+            "choices"
+        )
     )
 
 

@@ -91,5 +91,29 @@ def question_stats(q: QuestionSpec, answers: Iterable[Mapping[str, Any]]) -> dic
     return stats
 
 
+def answer_text(q: QuestionSpec, value: Any) -> Any:
+    """One respondent's answer to one question as a person reads it: option labels, a
+    ranking as "1. A, 2. B", a matrix as "row: column; ...". Numbers stay numbers (the
+    page localises them); no answer is None."""
+    if value is None:
+        return None
+    labels = dict(q.choices)
+    if q.kind == Kind.SINGLE:
+        return labels.get(value, value)
+    if q.kind == Kind.MULTIPLE:
+        return ", ".join(str(labels.get(pk, pk)) for pk in value)
+    if q.kind == Kind.RANKING:
+        return ", ".join(
+            f"{place}. {labels.get(pk, pk)}" for place, pk in enumerate(value, start=1)
+        )
+    if q.kind == Kind.MATRIX:
+        return "; ".join(
+            f"{row}: {labels.get(value[str(pk)], value[str(pk)])}"
+            for pk, row in q.rows
+            if str(pk) in value
+        )
+    return value
+
+
 def survey_stats(questions: Iterable[QuestionSpec], answers: list[Mapping[str, Any]]):
     return [question_stats(q, answers) for q in questions]

@@ -54,6 +54,12 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
         "preview": preview,
         "refusal": refusal,
         "already": survey.is_open and has_participated(survey, _key(request, survey)),
-        "blocks": question_blocks(questions, specs, raw, errors),
+        # Asked before the citizen fills in the form, not after they send it.
+        "sign_in": survey.one_per == Survey.OnePer.ACCOUNT
+        and not request.user.is_authenticated
+        and not preview,
+        "blocks": question_blocks(
+            questions, specs, raw, errors, request.POST if request.method == "POST" else None
+        ),
     }
     return render(request, "surveys/answer.html", context, status=status)

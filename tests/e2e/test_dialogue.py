@@ -270,14 +270,25 @@ PHONE = {"device_scale_factor": 3, "is_mobile": True, "has_touch": True}
 
 def test_a_survey_answered_on_a_phone_exports_to_csv_with_danish_letters(browser, site):
     page = open_page(browser, site, **PHONE)
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size({"width": 375, "height": 667})
     page.goto(f"/moeder/{site.seed['upcoming']}/")
     page.get_by_role("link", name="What do you think of the climate plan?").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "What do you think of the climate plan?"
     )
     check_accessible(page)
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375  # no sideways scroll
+    # Every radio button and checkbox is drawn (DKFDS draws it with its label), matrix too.
+    undrawn = page.evaluate(
+        """() => [...document.querySelectorAll("form.survey input[type=radio],"
+                + " form.survey input[type=checkbox]")].filter((input) => {
+            const label = document.querySelector(`label[for="${input.id}"]`);
+            return !label || getComputedStyle(label, "::before").width !== "24px";
+        }).map((input) => input.name + "=" + input.value)"""
+    )
+    assert undrawn == []
+    age = page.locator("fieldset", has_text="How old are you?")
+    assert age.locator("label").bounding_box()["height"] <= 1  # the legend says it once
 
     follow_up = page.locator("fieldset", has_text="What would make you cycle more often?")
     expect(follow_up).to_be_hidden()
@@ -286,8 +297,9 @@ def test_a_survey_answered_on_a_phone_exports_to_csv_with_danish_letters(browser
     follow_up.locator("textarea").fill("Æbler, øl og ål: en sikker cykelsti langs Åvej.")
     page.locator("fieldset", has_text="How old are you?").locator("input").fill("42")
     satisfied = page.locator("fieldset", has_text="How satisfied are you with the plan?")
-    choose(satisfied, "4")
+    satisfied.get_by_role("radio", name="4", exact=True).check()  # the drawn circle
     choose(page.locator("fieldset", has_text="Which parts"), "More nature")
+    page.get_by_role("radio", name="I would pay more for green energy: Agree").check()
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Thank you")
     check_accessible(page)
@@ -302,6 +314,12 @@ def test_a_survey_answered_on_a_phone_exports_to_csv_with_danish_letters(browser
     with staff.expect_download() as download:
         staff.get_by_role("link", name="CSV til Excel (semikolon)").click()
     content = download.value.path().read_bytes()
+    # Every answer, respondent by respondent, free text included.
+    staff.locator("a[href*='/responses/']").first.click()
+    expect(staff.locator(".respondent")).to_contain_text(
+        "Æbler, øl og ål: en sikker cykelsti langs Åvej."
+    )
+    check_accessible(staff)
     close_page(staff)
 
     assert content.startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads UTF-8
@@ -317,3 +335,4 @@ def test_a_survey_answered_on_a_phone_exports_to_csv_with_danish_letters(browser
     assert answer["Hvilke dele af planen er vigtigst for dig?: Mere natur"] == "1"
     assert answer["Hvilke dele af planen er vigtigst for dig?: Flere cykelstier"] == "0"
     assert answer["Hvor tilfreds er du med planen?"] == "4"
+    assert answer["Hvor enig er du?: Jeg vil gerne betale mere for grøn energi"] == "Enig"

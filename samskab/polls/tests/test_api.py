@@ -2,7 +2,7 @@ import pytest
 
 from samskab.polls.models import Poll, Vote
 from samskab.polls.tests.factories import first_option, make_poll
-from samskab.surveys.models import Response
+from samskab.surveys.models import Response, Survey
 from samskab.surveys.tests.factories import full_answers, make_survey
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +64,17 @@ def test_answering_a_survey_through_the_api(client):
     assert not Response.objects.exists()
     ok = client.post(url, {"answers": full_answers(survey)}, content_type="application/json")
     assert ok.status_code == 201 and Response.objects.count() == 1
+
+
+def test_the_api_lists_open_surveys_and_gives_sections_and_help(client):
+    survey = make_survey()
+    survey.q_number.help_da = "I hele år"
+    survey.q_number.save()
+    make_survey(slug="kladde", status=Survey.Status.DRAFT)
+    assert [s["slug"] for s in client.get("/api/v1/surveys").json()] == [survey.slug]
+    questions = client.get(f"/api/v1/surveys/{survey.slug}").json()["questions"]
+    assert questions[0]["section"] == "About you"
+    assert questions[3]["help"] == "I hele år" and questions[3]["section"] is None
 
 
 def test_an_api_client_gets_its_viewer_cookie_from_the_poll_it_reads(client):

@@ -1,5 +1,7 @@
 import csv
 import io
+import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -10,7 +12,7 @@ from samskab.accounts.roles import Role
 from samskab.accounts.tests.factories import StaffFactory, UserFactory, with_totp
 from samskab.surveys.models import Participation, Response, Survey
 from samskab.surveys.services import AnswerRefused, response_submit
-from samskab.surveys.tests.factories import full_answers, ids, make_survey
+from samskab.surveys.tests.factories import add_question, full_answers, ids, make_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +120,19 @@ def test_the_form_shows_which_answers_need_attention_and_keeps_the_others(client
     assert not Response.objects.exists() and not Participation.objects.exists()
 
 
+def test_a_refused_ranking_shows_the_places_as_they_were_typed(client):
+    survey = make_survey()
+    client.get(survey.get_absolute_url())
+    data = form_data(survey)
+    first, second, third = ids(survey.q_ranking)
+    name = f"q{survey.q_ranking.pk}"
+    data.update({f"{name}_{first}": "2", f"{name}_{second}": "2", f"{name}_{third}": "1"})
+    content = client.post(survey.get_absolute_url(), data).content.decode()
+    assert "Give every item its own place in the ranking." in content
+    for pk, place in ((first, "2"), (second, "2"), (third, "1")):
+        assert re.search(rf'name="{name}_{pk}" id="{name}_{pk}" value="{place}"', content)
+
+
 def test_a_forged_viewer_cookie_cannot_answer(client):
     survey = make_survey()
     client.cookies["samskab_viewer"] = "forged:cookie"
@@ -125,6 +140,15 @@ def test_a_forged_viewer_cookie_cannot_answer(client):
     assert response.status_code == 400
     assert "Allow cookies" in response.content.decode()
     assert not Response.objects.exists()
+
+
+def test_a_conditional_question_says_when_it_applies_for_browsers_without_javascript(
+    client, django_assert_max_num_queries
+):
+    survey = make_survey()
+    with django_assert_max_num_queries(20):
+        content = client.get(survey.get_absolute_url()).content.decode()
+    assert 'Only if you answered "Cykel" to "How do you get to town?".' in content
 
 
 def test_texts_follow_the_active_language(client):
@@ -144,6 +168,14 @@ def test_a_draft_is_hidden_from_citizens_and_previewed_by_editors(client):
     assert page.status_code == 200 and "Preview" in page.content.decode()
     client.post(survey.get_absolute_url(), form_data(survey))
     assert not Response.objects.exists()
+
+
+def test_an_account_survey_asks_a_visitor_to_sign_in_before_the_questions(client):
+    survey = make_survey(one_per=Survey.OnePer.ACCOUNT)
+    content = client.get(survey.get_absolute_url()).content.decode()
+    login = reverse("account_login") + "?next=" + survey.get_absolute_url()
+    assert f'href="{login}">Sign in to answer this survey.</a>' in content
+    assert "<form" not in content.split("<main", 1)[-1].split("</main>", 1)[0]
 
 
 def test_an_account_survey_counts_one_answer_per_account(client):
@@ -235,9 +267,19 @@ def test_the_results_page_shows_statistics_as_tables(danish_client):
 def test_other_staff_may_not_read_answers(client, role):
     survey = answered_survey(1)
     client = staff_client(client, role)
-    for name in ("results", "csv", "xlsx"):
+    for name in ("results", "responses", "csv", "xlsx"):
         response = client.get(reverse(f"admin:surveys_survey_{name}", args=[survey.pk]))
         assert response.status_code == 403
+
+
+def test_a_pasted_control_character_does_not_break_the_xlsx_export(client):
+    survey = make_survey()
+    client.get(survey.get_absolute_url())
+    data = {**form_data(survey), f"q{survey.q_follow.pk}": "Første linje\x0banden\x1b"}
+    assert client.post(survey.get_absolute_url(), data).status_code == 200
+    response = staff_client(client).get(reverse("admin:surveys_survey_xlsx", args=[survey.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert "Første linje\nanden" in list(sheet.values)[1]
 
 
 def test_citizens_may_not_export(client):
@@ -245,3 +287,52 @@ def test_citizens_may_not_export(client):
     client.force_login(UserFactory())
     response = client.get(reverse("admin:surveys_survey_csv", args=[survey.pk]))
     assert response.status_code in (302, 403)
+
+
+def test_a_number_question_states_its_range_as_the_editor_typed_it(client):
+    survey = make_survey()
+    add_question(survey, "number", "Hvor mange km?", minimum=0.5)
+    add_question(survey, "number", "Hvor mange børn?", maximum=12)
+    content = client.get(survey.get_absolute_url()).content.decode()
+    assert "Between 0 and 120." in content
+    assert "At least 0.5." in content and "At most 12." in content
+    assert " and .<" not in content
+
+
+def test_an_api_answer_with_nul_or_a_lone_surrogate_is_saved_cleaned_not_a_server_error(client):
+    survey = make_survey()
+    client.get(survey.get_absolute_url())
+    answers = {**full_answers(survey), str(survey.q_follow.pk): "Å\\u0000vej \\ud800"}
+    body = json.dumps({"answers": answers}).replace("\\\\u", "\\u")  # raw JSON escapes
+    url = f"/api/v1/surveys/{survey.slug}/responses"
+    assert client.post(url, body, content_type="application/json").status_code == 201
+    assert Response.objects.get().answers[str(survey.q_follow.pk)] == "Åvej ?"
+
+
+def test_staff_read_every_answer_respondent_by_respondent(client, monkeypatch):
+    client = staff_client(client)
+    survey = make_survey()
+    car = ids(survey.q_single)[0]
+    response_submit(
+        survey=survey, participant_key="v:1", raw_answers={str(survey.q_single.pk): car}
+    )
+    for k in range(2, 5):
+        answers = {**full_answers(survey), str(survey.q_follow.pk): f"Svar nummer {k}"}
+        response_submit(survey=survey, participant_key=f"v:{k}", raw_answers=answers)
+    url = reverse("admin:surveys_survey_responses", args=[survey.pk])
+    results = client.get(reverse("admin:surveys_survey_results", args=[survey.pk]))
+    assert url in results.content.decode()
+    monkeypatch.setattr("samskab.surveys.admin.RESPONSES_PER_PAGE", 3)
+    first = client.get(url).content.decode()
+    second = client.get(url + "?page=2").content.decode()
+    assert "4 respondents" in first and "Respondent 3" in first and "Respondent 4" not in first
+    assert "Respondent 4" in second
+    both = first + second  # within an hour the order is random (anonymity), so both pages
+    assert all(both.count(f"Svar nummer {k}") == 1 for k in range(2, 5))
+    assert "Bil" in both and "(no answer)" in both  # respondent 1 answered one question
+    assert "42.5" in both
+    assert "Indkøb, Arbejde" in both  # multiple choice as its labels
+    assert "1. Bænke, 2. Parkering, 3. Cykelsti" in both  # the ranking in order
+    assert "Mere grønt: Enig; Færre biler: Uenig" in both
+    tomorrow = (timezone.localdate() + timezone.timedelta(days=1)).isoformat()
+    assert "0 respondents" in client.get(url + f"?since={tomorrow}").content.decode()

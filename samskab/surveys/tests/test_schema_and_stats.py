@@ -74,3 +74,16 @@ def test_formula_like_cells_get_an_apostrophe():
     for text in ("=cmd()", "+1", "-1+2", "@SUM(A1)", "\tx", "\rx"):
         assert neutralise(text) == "'" + text
     assert neutralise("Åse") == "Åse" and neutralise(-5) == -5
+
+
+def test_controls_and_lone_surrogates_are_dropped_from_text_so_postgresql_and_exports_take_it():
+    why = QuestionSpec(2, Kind.TEXT, "Why?")
+    checked = check_answers([why], {"2": "cykel\x00sti\x1b \ud800\x0bnæste\tlinje"})
+    assert checked.answers == {"2": "cykelsti ?\nnæste\tlinje"}
+
+
+def test_a_text_as_long_as_the_browser_allows_is_accepted_with_its_line_ends():
+    why = QuestionSpec(2, Kind.TEXT, "Why?")
+    typed = "\r\n".join(["x" * 99] * 50)  # 4,999 characters as the textarea counts them
+    assert check_answers([why], {"2": typed}).answers == {"2": typed.replace("\r\n", "\n")}
+    assert check_answers([why], {"2": typed + "xx"}).errors == {2: "too_long"}
