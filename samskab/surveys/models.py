@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from samskab.core.attached import MeetingAttached
 from samskab.surveys.schema import Kind, QuestionSpec
@@ -95,7 +96,7 @@ class QuestionKind(models.TextChoices):
     SINGLE = Kind.SINGLE.value, _("Single choice")
     MULTIPLE = Kind.MULTIPLE.value, _("Multiple choice")
     TEXT = Kind.TEXT.value, _("Free text")
-    NUMBER = Kind.NUMBER.value, _("Number")
+    NUMBER = Kind.NUMBER.value, pgettext_lazy("kind of survey question", "Number")
     SCALE_5 = Kind.SCALE_5.value, _("Scale 1-5")
     SCALE_10 = Kind.SCALE_10.value, _("Scale 0-10")
     RANKING = Kind.RANKING.value, _("Ranking")
