@@ -17,7 +17,8 @@ class VoteForm(forms.Form):
             self.fields[f"q{question.id}"] = forms.TypedChoiceField(
                 choices=question.options,
                 coerce=int,
-                widget=forms.RadioSelect,
+                # DKFDS draws the radio through its label (the input itself is transparent).
+                widget=forms.RadioSelect(attrs={"class": "form-radio"}),
                 label=question.text,
                 error_messages={
                     "required": _("Choose an option."),

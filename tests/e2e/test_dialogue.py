@@ -192,6 +192,15 @@ def test_the_operator_opens_a_vox_pop_two_viewers_vote_and_a_second_try_is_refus
             f"/moeder/{meeting}/#poll-{poll}"
         )
     check_accessible(first)
+    # Each option's radio button is drawn (DKFDS draws it with its label).
+    undrawn = first.evaluate(
+        """(box) => [...document.querySelectorAll(box + " input[type=radio]")].filter((input) => {
+            const label = document.querySelector(`label[for="${input.id}"]`);
+            return !label || getComputedStyle(label, "::before").width !== "24px";
+        }).map((input) => input.value)""",
+        box,
+    )
+    assert undrawn == []
 
     # The first viewer keeps a second tab with the form, to try again later.
     again = first.context.new_page()
