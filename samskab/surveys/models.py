@@ -12,9 +12,8 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from samskab.core.attached import MeetingAttached
 from samskab.surveys.schema import Kind, QuestionSpec
