@@ -5,6 +5,7 @@ from datetime import date
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -34,7 +35,14 @@ def _survey_menus(db_field, kwargs: dict, survey_id) -> None:
                 is_row=False,
             )
             .select_related("question")
-            .order_by("question__position", "question__pk", "position", "pk")
+            .order_by(  # in survey order (models.survey_order)
+                F("question__section__position").asc(nulls_first=True),
+                "question__section_id",
+                "question__position",
+                "question__pk",
+                "position",
+                "pk",
+            )
         )
 
 

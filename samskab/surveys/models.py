@@ -166,14 +166,29 @@ class Question(models.Model):
                 errors["show_if_choice"] = _(
                     "Choose an option of a single or multiple choice question."
                 )
-            elif (earlier.position, earlier.pk) >= (self.position, self.pk or float("inf")):
+            elif survey_order(earlier) >= survey_order(self):
                 errors["show_if_choice"] = _(
-                    "Choose an option of an earlier question (one with a lower position)."
+                    "Choose an option of a question that comes before this one in the survey."
                 )
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             errors["maximum"] = _("The highest number is lower than the lowest.")
         if errors:
             raise ValidationError(errors)
+
+
+def survey_order(question: Question) -> tuple:
+    """Where a question comes in the survey: first the questions without a section, then
+    section by section in the sections' order, each by position. So a question added later
+    to an earlier section is shown in that section, not after the last one under its
+    heading again."""
+    section = question.section if question.section_id else None
+    return (
+        section is not None,
+        section.position if section else 0,
+        question.section_id or 0,
+        question.position,
+        question.pk or float("inf"),
+    )
 
 
 class Choice(models.Model):

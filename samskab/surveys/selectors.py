@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from samskab.surveys.models import Participation, Question, Response, Survey, question_spec
@@ -10,10 +10,12 @@ from samskab.surveys.schema import QuestionSpec
 
 
 def survey_questions(survey: Survey) -> list[Question]:
+    """In survey order (`models.survey_order`): the answer page, the API, the exports and
+    the statistics all list the questions so."""
     return list(
-        survey.questions.select_related("section", "show_if_choice__question").prefetch_related(
-            "choices"
-        )
+        survey.questions.select_related("section", "show_if_choice__question")
+        .prefetch_related("choices")
+        .order_by(F("section__position").asc(nulls_first=True), "section_id", "position", "pk")
     )
 
 

@@ -74,7 +74,7 @@ def test_the_api_lists_open_surveys_and_gives_sections_and_help(client):
     assert [s["slug"] for s in client.get("/api/v1/surveys").json()] == [survey.slug]
     questions = client.get(f"/api/v1/surveys/{survey.slug}").json()["questions"]
     assert questions[0]["section"] == "About you"
-    assert questions[3]["help"] == "I hele år" and questions[3]["section"] is None
+    assert questions[3]["help"] == "I hele år" and questions[3]["section"] == "About the town"
 
 
 def test_an_api_client_gets_its_viewer_cookie_from_the_poll_it_reads(client):

@@ -4,7 +4,10 @@ from samskab.surveys.models import Choice, Question, Section, Survey
 
 
 def add_question(survey, kind, text, *, choices=(), rows=(), section=None, **fields):
+    """The next question of the survey; in the section given, else in the survey's last
+    section, if it has one (a question without a section comes before every section)."""
     position = survey.questions.count()
+    section = section or survey.sections.last()
     question = Question.objects.create(
         survey=survey,
         kind=kind,
@@ -32,6 +35,7 @@ def make_survey(status=Survey.Status.OPEN, **fields) -> Survey:
         **fields,
     )
     section = Section.objects.create(survey=survey, title_da="Om dig", title_en="About you")
+    town = Section(survey=survey, position=1, title_da="Om byen", title_en="About the town")
     survey.q_single = add_question(
         survey,
         "single",
@@ -41,6 +45,7 @@ def make_survey(status=Survey.Status.OPEN, **fields) -> Survey:
         section=section,
         text_en="How do you get to town?",
     )
+    town.save()
     survey.q_multiple = add_question(
         survey, "multiple", "Hvad bruger du byen til?", choices=("Indkøb", "Arbejde", "Café")
     )

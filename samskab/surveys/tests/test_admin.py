@@ -43,11 +43,37 @@ def test_a_condition_on_a_later_question_or_on_itself_is_refused():
     survey = make_survey()
     later = add_question(survey, "single", "Senere", choices=("Ja", "Nej"))
     survey.q_number.show_if_choice = later.choices.first()
-    assert "earlier question" in refusal(survey.q_number, "show_if_choice")
+    assert "comes before this one" in refusal(survey.q_number, "show_if_choice")
     later.show_if_choice = later.choices.first()
-    assert "earlier question" in refusal(later, "show_if_choice")
+    assert "comes before this one" in refusal(later, "show_if_choice")
     survey.q_number.show_if_choice = survey.q_single.choices.first()
     survey.q_number.full_clean()  # an earlier question is fine
+
+
+def test_questions_come_section_by_section_whatever_their_positions(client):
+    """A question added later to an earlier section is shown in that section (not after
+    the last one, under its heading again); questions without a section come first. The
+    page, the exports and the rule for conditions all follow that order."""
+    from samskab.surveys.selectors import survey_questions
+
+    survey = make_survey()
+    you = survey.sections.get(title_da="Om dig")
+    late = add_question(survey, "single", "Bor du i kommunen?", choices=("Ja", "Nej"), section=you)
+    intro = add_question(survey, "text", "Et ord om dig selv", section=None)
+    intro.section = None
+    intro.save()
+    order = survey_questions(survey)
+    assert order[:3] == [intro, survey.q_single, late]
+    assert order[-1] == survey.q_matrix
+    # A condition may name a question that comes before, by this order, not by position.
+    survey.q_number.show_if_choice = late.choices.first()
+    survey.q_number.full_clean()
+    late.show_if_choice = survey.q_multiple.choices.first()
+    assert "comes before this one" in refusal(late, "show_if_choice")
+    page = client.get(survey.get_absolute_url()).content.decode()
+    assert page.count("<h2>About you</h2>") == 1
+    texts = ["Et ord om dig selv", "About you", "Bor du i kommunen?", "About the town", "Hvor enig"]
+    assert [page.index(text) for text in texts] == sorted(page.index(text) for text in texts)
 
 
 def test_a_condition_or_section_of_another_survey_is_refused():
@@ -132,7 +158,7 @@ def test_an_editor_sets_a_condition_by_its_menu_and_a_later_one_is_refused_on_th
     data[f"{number}-show_if_choice"] = str(later.choices.first().pk)
     refused = client.post(url, data)
     assert refused.status_code == 200
-    assert "Choose an option of an earlier question" in refused.content.decode()
+    assert "comes before this one in the survey" in refused.content.decode()
     survey.q_number.refresh_from_db()
     assert survey.q_number.show_if_choice == bike
 
