@@ -70,6 +70,28 @@ class Survey(MeetingAttached):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
+    def clean(self) -> None:
+        """A survey opens only when each of its questions can be answered: a choice,
+        ranking or matrix question without its options would stop every respondent."""
+        super().clean()
+        if self.pk is None or self.status != self.Status.OPEN:
+            return
+        empty = [
+            question
+            for question in self.questions.prefetch_related("choices")
+            if not question.has_its_options()
+        ]
+        if empty:
+            raise ValidationError(
+                {
+                    "status": _(
+                        "These questions have no options yet: %(questions)s. Add them on each "
+                        "question's page, then open the survey."
+                    )
+                    % {"questions": ", ".join(f"«{question.text}»" for question in empty)}
+                }
+            )
+
 
 class Section(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sections")
@@ -148,6 +170,16 @@ class Question(models.Model):
     @property
     def help(self) -> str:
         return translated(self, "help")
+
+    def has_its_options(self) -> bool:
+        """A choice or ranking question has options; a matrix has rows and columns."""
+        choices = list(self.choices.all())
+        columns = [choice for choice in choices if not choice.is_row]
+        if self.kind == QuestionKind.MATRIX:
+            return bool(columns) and len(columns) < len(choices)
+        if self.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.RANKING):
+            return bool(columns)
+        return True
 
     def clean(self) -> None:
         """Refuse what the answer page could not honour: a section or condition of another

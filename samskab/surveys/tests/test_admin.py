@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from samskab.accounts.roles import Role
-from samskab.surveys.models import Section
+from samskab.surveys.models import Choice, Section, Survey
 from samskab.surveys.tests.factories import add_question, make_survey
 from samskab.surveys.tests.test_answering import staff_client
 
@@ -169,3 +169,17 @@ def test_a_new_survey_offers_no_other_surveys_sections_or_options(client):
     assert page.status_code == 200
     content = page.content.decode()
     assert "Om dig</option>" not in content and "Cykel</option>" not in content
+
+
+def test_a_survey_opens_only_when_its_questions_have_their_options():
+    survey = make_survey(status=Survey.Status.DRAFT)
+    empty = add_question(survey, "single", "Hvilken bydel bor du i?", required=True)
+    matrix = add_question(survey, "matrix", "Hvor enig er du i planen?", choices=("Enig", "Uenig"))
+    survey.status = Survey.Status.OPEN
+    with pytest.raises(ValidationError) as refused:
+        survey.full_clean()
+    message = refused.value.message_dict["status"][0]
+    assert "«Hvilken bydel bor du i?»" in message and "«Hvor enig er du i planen?»" in message
+    Choice.objects.create(question=empty, text_da="Midtbyen")
+    Choice.objects.create(question=matrix, text_da="Trafik", is_row=True)
+    survey.full_clean()  # now it may open
