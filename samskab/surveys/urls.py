@@ -6,4 +6,5 @@ app_name = "surveys"
 
 urlpatterns = [
     path("<slug:slug>/", views.answer, name="answer"),
+    path("<slug:slug>/tak/", views.thanks, name="thanks"),
 ]

@@ -1,7 +1,7 @@
 """Answering a survey (its own link, or linked from a meeting)."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from samskab.core.ratelimit import ratelimit
@@ -48,7 +48,8 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
         except AnswerRefused as error:
             refusal, errors, status = str(error), error.errors, 400
         else:
-            return render(request, "surveys/thanks.html", {"survey": survey})
+            # Its own page, so reloading it does not send the answers again.
+            return redirect("surveys:thanks", slug=survey.slug)
     context = {
         "survey": survey,
         "preview": preview,
@@ -63,3 +64,9 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
         ),
     }
     return render(request, "surveys/answer.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+def thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = get_object_or_404(Survey.objects.exclude(status=Survey.Status.DRAFT), slug=slug)
+    return render(request, "surveys/thanks.html", {"survey": survey})

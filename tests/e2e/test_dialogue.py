@@ -311,6 +311,7 @@ def test_a_survey_answered_on_a_phone_exports_to_csv_with_danish_letters(browser
     page.get_by_role("radio", name="I would pay more for green energy: Agree").check()
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Thank you")
+    expect(page).to_have_url(re.compile(rf"/undersoegelser/{site.seed['survey_slug']}/tak/$"))
     check_accessible(page)
     close_page(page)
 
