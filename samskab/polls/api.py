@@ -9,6 +9,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
 
 from samskab.core.ratelimit import hit
 from samskab.polls.models import Poll
@@ -24,6 +25,33 @@ class VoteIn(Schema):
 
 class AnswersIn(Schema):
     answers: dict[str, Any]
+
+
+class PollSummaryOut(Schema):
+    id: int
+    title: str
+    status: str
+    meeting: int | None
+
+    @staticmethod
+    def resolve_meeting(poll) -> int | None:
+        return poll.meeting_id
+
+
+class SurveySummaryOut(Schema):
+    slug: str
+    title: str
+    meeting: int | None
+    agenda_item: int | None
+    one_per: str
+
+    @staticmethod
+    def resolve_meeting(survey) -> int | None:
+        return survey.meeting_id
+
+    @staticmethod
+    def resolve_agenda_item(survey) -> int | None:
+        return survey.agenda_item_id
 
 
 def _poll_out(poll) -> dict:
@@ -45,12 +73,15 @@ def _poll_out(poll) -> dict:
     }
 
 
-@router.get("/polls", summary="Open and closed polls")
-def poll_list(request):
-    return [
-        {"id": p.pk, "title": p.title, "status": p.status, "meeting": p.meeting_id}
-        for p in polls_public()[:200]
-    ]
+@router.get("/polls", response=list[PollSummaryOut], summary="Open and closed polls, newest first")
+@paginate(LimitOffsetPagination)
+def poll_list(request, meeting: int | None = None, status: str | None = None):
+    found = polls_public().order_by("-created_at", "-pk")
+    if meeting is not None:
+        found = found.filter(meeting_id=meeting)
+    if status:
+        found = found.filter(status=status)
+    return found
 
 
 @router.get("/polls/{pk}", summary="A poll, with its result where it is public")
@@ -81,20 +112,12 @@ def poll_vote(request, pk: int, payload: VoteIn):
     return Status(201, {"detail": "counted"})
 
 
-@router.get("/surveys", summary="Open surveys")
+@router.get("/surveys", response=list[SurveySummaryOut], summary="Open surveys, newest first")
+@paginate(LimitOffsetPagination)
 def survey_list(request):
     from samskab.surveys.selectors import surveys_open
 
-    return [
-        {
-            "slug": s.slug,
-            "title": s.title,
-            "meeting": s.meeting_id,
-            "agenda_item": s.agenda_item_id,
-            "one_per": s.one_per,
-        }
-        for s in surveys_open()[:200]
-    ]
+    return surveys_open().order_by("-created_at", "-pk")
 
 
 @router.get("/surveys/{slug}", summary="An open survey's questions")

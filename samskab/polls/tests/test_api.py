@@ -1,7 +1,7 @@
 import pytest
 
 from samskab.polls.models import Poll, Vote
-from samskab.polls.tests.factories import first_option, make_poll
+from samskab.polls.tests.factories import MeetingFactory, first_option, make_poll
 from samskab.surveys.models import Response, Survey
 from samskab.surveys.tests.factories import full_answers, make_survey
 
@@ -14,11 +14,17 @@ def with_cookie(client, poll):
 
 
 def test_the_api_lists_public_polls_with_results_where_shown(client):
-    shown = make_poll(title="Synlig")
+    shown = make_poll(title="Synlig", meeting=MeetingFactory())
     make_poll(title="Kladde", status=Poll.Status.DRAFT)
     hidden = make_poll(show_results_live=False)
     listed = client.get("/api/v1/polls").json()
-    assert {p["id"] for p in listed} == {shown.pk, hidden.pk}
+    assert listed["count"] == 2 and {p["id"] for p in listed["items"]} == {shown.pk, hidden.pk}
+    # Paged as the other lists are, and filtered by meeting and status.
+    page = client.get("/api/v1/polls?limit=1&offset=1").json()
+    assert page["count"] == 2 and len(page["items"]) == 1
+    by_meeting = client.get(f"/api/v1/polls?meeting={shown.meeting_id}").json()
+    assert [p["id"] for p in by_meeting["items"]] == [shown.pk]
+    assert client.get("/api/v1/polls?status=closed").json()["count"] == 0
     assert client.get(f"/api/v1/polls/{shown.pk}").json()["results"]["poll"] == shown.pk
     assert client.get(f"/api/v1/polls/{hidden.pk}").json()["results"] is None
 
@@ -71,7 +77,8 @@ def test_the_api_lists_open_surveys_and_gives_sections_and_help(client):
     survey.q_number.help_da = "I hele år"
     survey.q_number.save()
     make_survey(slug="kladde", status=Survey.Status.DRAFT)
-    assert [s["slug"] for s in client.get("/api/v1/surveys").json()] == [survey.slug]
+    listed = client.get("/api/v1/surveys").json()
+    assert [s["slug"] for s in listed["items"]] == [survey.slug] and listed["count"] == 1
     questions = client.get(f"/api/v1/surveys/{survey.slug}").json()["questions"]
     assert questions[0]["section"] == "About you"
     assert questions[3]["help"] == "I hele år" and questions[3]["section"] == "About the town"
