@@ -40,6 +40,9 @@ if PRODUCTION:
         raise ConfigurationError("DEBUG must be off in production")
 else:
     SECRET_KEY = env_str("SECRET_KEY") or secret_key_from_file(VAR_DIR / "secret_key")
+# Earlier keys, comma-separated, while a new SECRET_KEY is rolled out: cookies and links
+# they signed stay valid (sessions, the viewer cookie, password reset links).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
