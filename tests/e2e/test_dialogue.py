@@ -346,3 +346,24 @@ def test_a_survey_answered_on_a_phone_exports_to_csv_with_danish_letters(browser
     assert answer["Hvilke dele af planen er vigtigst for dig?: Flere cykelstier"] == "0"
     assert answer["Hvor tilfreds er du med planen?"] == "4"
     assert answer["Hvor enig er du?: Jeg vil gerne betale mere for grøn energi"] == "Enig"
+
+
+# The staff's side of dialogue: the builder (with its tabular sections), the inbox and lists.
+ADMIN_PAGES = [
+    "/admin/surveys/survey/{survey}/change/",
+    "/admin/surveys/survey/",
+    "/admin/polls/poll/{voxpop}/change/",
+    "/admin/polls/poll/",
+    "/admin/feedback/feedbackmessage/",
+]
+
+
+def test_the_staff_pages_of_dialogue_pass_axe(browser, site):
+    page = open_page(browser, site, session=site.seed["editor"])
+    for url in ADMIN_PAGES:
+        page.goto(url.format(**site.seed))
+        check_accessible(page)
+    # The sections' table: each input has a label, as a screen reader reads it.
+    page.goto(ADMIN_PAGES[0].format(**site.seed))
+    expect(page.locator("#id_sections-0-title_da")).to_have_accessible_name("Title (Danish)")
+    close_page(page)
