@@ -13,7 +13,6 @@ from samskab.webcasts.models import TimelineMark
 from samskab.webcasts.selectors import live_offset_ms
 
 Kind = TimelineMark.Kind
-POLL_KINDS = (Kind.POLL_OPEN, Kind.POLL_CLOSE)
 
 
 def with_offsets(polls: QuerySet[Poll]) -> QuerySet[Poll]:
