@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F
@@ -167,15 +167,31 @@ class SurveyAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return get_object_or_404(Survey, pk=pk)
 
-    def _responses(self, request, survey: Survey):
-        return responses(
-            survey, since=_date(request.GET.get("since")), until=_date(request.GET.get("until"))
-        )
+    def _responses(self, request, survey: Survey, *, say: bool = False):
+        """The responses between the dates asked for. `say`: on a page (not a download),
+        tell staff when a date was left out or the range holds no day."""
+        since, until = _date(request.GET.get("since")), _date(request.GET.get("until"))
+        if say:
+            for name, value in (("since", since), ("until", until)):
+                if request.GET.get(name) and value is None:
+                    self.message_user(
+                        request,
+                        _("“%(value)s” is not a date (year-month-day); it is left out.")
+                        % {"value": request.GET[name]},
+                        messages.WARNING,
+                    )
+            if since and until and since > until:
+                self.message_user(
+                    request,
+                    _("The first date is after the last, so no answer falls between them."),
+                    messages.WARNING,
+                )
+        return responses(survey, since=since, until=until)
 
     def results_view(self, request, pk: int) -> HttpResponse:
         survey = self._survey_for_results(request, pk)
         specs = survey_specs(survey)
-        answers = list(self._responses(request, survey).values_list("answers", flat=True))
+        answers = list(self._responses(request, survey, say=True).values_list("answers", flat=True))
         stats = survey_stats(specs, answers)
         # What the charts draw; the tables on the page hold the same figures for everyone.
         charts = [
@@ -205,7 +221,7 @@ class SurveyAdmin(admin.ModelAdmin):
         """Every answer, respondent by respondent, numbered as in the exports."""
         survey = self._survey_for_results(request, pk)
         specs = survey_specs(survey)
-        page = Paginator(self._responses(request, survey), RESPONSES_PER_PAGE).get_page(
+        page = Paginator(self._responses(request, survey, say=True), RESPONSES_PER_PAGE).get_page(
             request.GET.get("page")
         )
         respondents = [

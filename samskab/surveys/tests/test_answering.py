@@ -265,6 +265,19 @@ def test_the_results_page_shows_statistics_as_tables(danish_client):
     assert 'class="result-chart" aria-hidden="true"' in content
 
 
+def test_the_results_say_when_a_date_is_left_out_or_the_range_is_empty(client):
+    survey = answered_survey(2)
+    client = staff_client(client)
+    for name in ("results", "responses"):
+        url = reverse(f"admin:surveys_survey_{name}", args=[survey.pk])
+        page = client.get(url + "?since=2026-13-45").content.decode()
+        assert "“2026-13-45” is not a date (year-month-day); it is left out." in page
+        page = client.get(url + "?since=2026-05-02&until=2026-05-01").content.decode()
+        assert "The first date is after the last, so no answer falls between them." in page
+        plain = client.get(url + "?since=2026-05-01&until=2026-05-02").content.decode()
+        assert "is not a date" not in plain and "The first date is after" not in plain
+
+
 @pytest.mark.parametrize("role", [Role.MODERATOR, Role.OPERATOR])
 def test_other_staff_may_not_read_answers(client, role):
     survey = answered_survey(1)
