@@ -43,7 +43,7 @@ WIELICZKA = "poland_wieliczka_2023_green-budget.pb"
 OFFICIAL_COST = 995_079
 
 
-def synthetic(projects: int, voters: int, seed: int = 8) -> Election:
+def synthetic(projects: int, voters: int, seed: int = 8, budget: int = 2_000_000) -> Election:
     """Projects p000... with costs 10,000-500,000; each voter approves 1 to 8 of them, some
     projects far more popular than others. Identical ballots are stored once with a count."""
     rng = random.Random(seed)
@@ -60,7 +60,7 @@ def synthetic(projects: int, voters: int, seed: int = 8) -> Election:
         key = frozenset(ballot)
         counts[key] = counts.get(key, 0) + 1
     return Election(
-        budget=2_000_000, costs=costs, approvals=list(counts), counts=list(counts.values())
+        budget=budget, costs=costs, approvals=list(counts), counts=list(counts.values())
     )
 
 

@@ -2,6 +2,7 @@ from fractions import Fraction
 
 import pytest
 
+from bench.pb_tally import synthetic
 from samskab.budgets.counting import (
     Completion,
     Election,
@@ -244,32 +245,11 @@ def test_a_poor_voter_near_the_share_is_split_exactly():
     assert list(outcome.winners) == expected
 
 
-def _seeded(projects: int, voters: int, seed: int, budget: int) -> Election:
-    """The shape of bench/pb_tally.py's synthetic elections (same generator, same seed)."""
-    import random
-
-    rng = random.Random(seed)
-    width = len(str(projects - 1))
-    ids = [f"p{i:0{width}d}" for i in range(projects)]
-    costs = {p: rng.randint(10_000, 500_000) for p in ids}
-    popularity = [rng.random() ** 2 + 0.01 for _ in ids]
-    counts: dict[frozenset[str], int] = {}
-    for _ in range(voters):
-        size = rng.randint(1, 8)
-        ballot: set[str] = set()
-        while len(ballot) < size:
-            ballot.update(rng.choices(ids, weights=popularity, k=size - len(ballot)))
-        counts[frozenset(ballot)] = counts.get(frozenset(ballot), 0) + 1
-    return Election(
-        budget=budget, costs=costs, approvals=list(counts), counts=list(counts.values())
-    )
-
-
 def test_add1_does_not_skip_a_share_where_a_project_passed_over_on_floats_overtakes():
     # Found on a 50 x 20,000 bench instance: a project passed over on its float interval had an
     # older exact lower bound below the winner's rho, and the round's certificate trusted it,
     # so Add1 jumped past the share at which that project overtook the winner.
-    election = _seeded(20, 1_000, 7, budget=100_000)
+    election = synthetic(20, 1_000, seed=7, budget=100_000)  # bench/pb_tally.py's generator
     screened = equal_shares(election, integral_start=False, tie_breaking=TieBreaking.ID)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(engine, "_SMALL", 10**9)  # every project counted exactly
