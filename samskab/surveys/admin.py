@@ -5,7 +5,6 @@ from datetime import date
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -15,7 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from samskab.surveys.export import csv_lines, xlsx_file
-from samskab.surveys.models import Choice, Question, Section, Survey
+from samskab.surveys.models import Choice, Question, Section, Survey, survey_order_by
 from samskab.surveys.selectors import response_rows, responses, survey_specs
 from samskab.surveys.stats import answer_text, survey_stats
 
@@ -35,14 +34,7 @@ def _survey_menus(db_field, kwargs: dict, survey_id) -> None:
                 is_row=False,
             )
             .select_related("question")
-            .order_by(  # in survey order (models.survey_order)
-                F("question__section__position").asc(nulls_first=True),
-                "question__section_id",
-                "question__position",
-                "question__pk",
-                "position",
-                "pk",
-            )
+            .order_by(*survey_order_by("question__"), "position", "pk")
         )
 
 

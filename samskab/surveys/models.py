@@ -212,7 +212,7 @@ def survey_order(question: Question) -> tuple:
     """Where a question comes in the survey: first the questions without a section, then
     section by section in the sections' order, each by position. So a question added later
     to an earlier section is shown in that section, not after the last one under its
-    heading again."""
+    heading again. `survey_order_by` is the same order for a query."""
     section = question.section if question.section_id else None
     return (
         section is not None,
@@ -221,6 +221,17 @@ def survey_order(question: Question) -> tuple:
         question.position,
         question.pk or float("inf"),
     )
+
+
+def survey_order_by(prefix: str = "") -> list:
+    """`survey_order` as `order_by` arguments, for questions reached through `prefix`
+    (such as "question__")."""
+    return [
+        models.F(f"{prefix}section__position").asc(nulls_first=True),
+        f"{prefix}section_id",
+        f"{prefix}position",
+        f"{prefix}pk",
+    ]
 
 
 class Choice(models.Model):

@@ -2,10 +2,17 @@
 
 from datetime import date, datetime, time
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from samskab.surveys.models import Participation, Question, Response, Survey, question_spec
+from samskab.surveys.models import (
+    Participation,
+    Question,
+    Response,
+    Survey,
+    question_spec,
+    survey_order_by,
+)
 from samskab.surveys.schema import QuestionSpec
 
 
@@ -15,7 +22,7 @@ def survey_questions(survey: Survey) -> list[Question]:
     return list(
         survey.questions.select_related("section", "show_if_choice__question")
         .prefetch_related("choices")
-        .order_by(F("section__position").asc(nulls_first=True), "section_id", "position", "pk")
+        .order_by(*survey_order_by())
     )
 
 
