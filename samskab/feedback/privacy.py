@@ -1,6 +1,7 @@
 """Messages a person sent to the municipality or a politician, for their data download and
 the privacy page (samskab.core.privacy)."""
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from samskab.core.privacy import LegalBasis, PersonalData, describe, exempt
@@ -24,6 +25,10 @@ def export(user) -> list[dict]:
     addresses = _addresses(user)
     if not addresses:
         return []
+    # People type their address with capitals now and then; match it as mail does.
+    typed_as = Q()
+    for address in addresses:
+        typed_as |= Q(email__iexact=address)
     return [
         {
             "to": message.recipient_label,
@@ -33,10 +38,9 @@ def export(user) -> list[dict]:
             "sent_at": message.created_at.isoformat(),
             "status": message.get_status_display(),
         }
-        for message in FeedbackMessage.objects.filter(email__in=addresses)
+        for message in FeedbackMessage.objects.filter(typed_as)
         .select_related("person", "meeting")
         .order_by("created_at")
-        if message.email.lower() in addresses
     ]
 
 

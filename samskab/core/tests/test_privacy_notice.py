@@ -142,3 +142,56 @@ def test_the_page_is_in_danish_too(client):
 
     assert "databeskyttelsesforordning" in page.lower()
     assert "Messages you send" not in page
+
+
+@pytest.mark.django_db
+def test_the_download_has_what_the_newly_registered_apps_hold():
+    from samskab.accounts.selectors import user_data_export
+    from samskab.accounts.tests.factories import StaffFactory, UserFactory
+    from samskab.comments.models import CommentVote
+    from samskab.comments.tests.factories import CommentFactory
+    from samskab.feedback.models import FeedbackMessage
+    from samskab.moderation import services as moderation
+    from samskab.moderation.models import Report
+    from samskab.polls.models import Vote
+    from samskab.polls.tests.factories import first_option, make_poll
+    from samskab.surveys.models import Participation
+    from samskab.surveys.tests.factories import make_survey
+
+    user = UserFactory(email="karen@example.org")
+    FeedbackMessage.objects.create(name="Karen", email="Karen@Example.org", message="Hej byråd")
+    FeedbackMessage.objects.create(name="Ole", email="ole@example.org", message="Ikke min")
+    poll = make_poll(title="Cykelstien")
+    option = first_option(poll)
+    Vote.objects.create(
+        poll=poll, question=option.question, option=option, voter_key=f"u:{user.pk}"
+    )
+    Participation.objects.create(survey=make_survey(), participant_key=f"u:{user.pk}")
+    comment = CommentFactory()
+    CommentVote.objects.create(comment=comment, voter_key=f"user:{user.pk}", user=user, value=1)
+    Report.objects.create(comment=comment, reporter_key=f"user:{user.pk}", reason="spam")
+    moderation.ban_create(moderator=StaffFactory(), reason="Trusler", user=user)
+
+    apps_data = user_data_export(user)["apps"]
+
+    assert [m["message"] for m in apps_data["feedback"]] == ["Hej byråd"]
+    assert [(v["poll"], v["option"]) for v in apps_data["polls"]] == [("Cykelstien", option.text)]
+    assert [s["survey"] for s in apps_data["surveys"]] == ["Trafik i bymidten"]
+    assert [v["comment"] for v in apps_data["comment_votes"]] == [comment.pk]
+    assert [r["comment"] for r in apps_data["moderation"]["reports"]] == [comment.pk]
+    assert [b["reason"] for b in apps_data["moderation"]["bans"]] == ["Trusler"]
+
+
+@pytest.mark.django_db
+def test_feedback_from_an_unconfirmed_address_is_not_in_the_download():
+    from allauth.account.models import EmailAddress
+
+    from samskab.accounts.selectors import user_data_export
+    from samskab.accounts.tests.factories import UserFactory
+    from samskab.feedback.models import FeedbackMessage
+
+    user = UserFactory()
+    EmailAddress.objects.create(user=user, email="someone.else@example.org", verified=False)
+    FeedbackMessage.objects.create(email="someone.else@example.org", message="Ikke din")
+
+    assert user_data_export(user)["apps"]["feedback"] == []
