@@ -13,8 +13,23 @@ class BudgetsConfig(AppConfig):
             privacy,
             rules,  # noqa: F401  # registers the permissions
         )
-        from samskab.comments.targets import register
+        from samskab.budgets.models import Budget, Project
         from samskab.core import privacy as registry
+        from samskab.core import targets
 
-        register("budgets.project")
+        # A budget is the process its projects belong to; neither is seen before it is
+        # published, except by the staff who prepare it.
+        targets.register(
+            Budget,
+            visible=lambda budgets: budgets.filter(is_published=True),
+            staff="budgets.manage_projects",
+            capabilities={"follow"},
+        )
+        targets.register(
+            Project,
+            visible=lambda projects: projects.filter(heading__group__budget__is_published=True),
+            staff="budgets.manage_projects",
+            process=lambda project: project.heading.group.budget,
+            capabilities={"comment", "follow"},
+        )
         registry.register("budgets", export=privacy.export, anonymise=privacy.anonymise)

@@ -129,7 +129,7 @@ def report(request: HttpRequest, comment_id: int) -> HttpResponse:
                 messages.error(request, error.message)
             else:
                 messages.success(request, _("Thank you. A moderator will look at it."))
-            from samskab.comments import targets
+            from samskab.core import targets
 
             target = comment.target
             return redirect(
