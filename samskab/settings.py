@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "samskab.surveys",
     "samskab.comments",
     "samskab.moderation",
+    "samskab.follows",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
