@@ -9,3 +9,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from samskab.accounts import signals  # noqa: F401
+        from samskab.accounts.demo import accounts_demo_load
+        from samskab.core import demo
+
+        demo.register("accounts", accounts_demo_load, order=10)

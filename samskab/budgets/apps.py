@@ -13,9 +13,11 @@ class BudgetsConfig(AppConfig):
             privacy,
             rules,  # noqa: F401  # registers the permissions
         )
+        from samskab.budgets.api import router
+        from samskab.budgets.demo import budgets_demo_part
         from samskab.budgets.models import Budget, Project
+        from samskab.core import apis, demo, targets
         from samskab.core import privacy as registry
-        from samskab.core import targets
 
         # A budget is the process its projects belong to; neither is seen before it is
         # published, except by the staff who prepare it.
@@ -32,4 +34,6 @@ class BudgetsConfig(AppConfig):
             process=lambda project: project.heading.group.budget,
             capabilities={"comment", "follow"},
         )
+        apis.register("/v1/", router, order=40)
+        demo.register("budgets", budgets_demo_part, order=40)
         registry.register("budgets", export=privacy.export, anonymise=privacy.anonymise)

@@ -12,11 +12,13 @@ class CommentsConfig(AppConfig):
 
         from samskab import live as live_app
         from samskab.comments import privacy, signals
+        from samskab.comments.api import router
         from samskab.comments.live import place_may_listen
         from samskab.comments.models import Comment
+        from samskab.core import apis, targets
         from samskab.core import privacy as registry
-        from samskab.core import targets
 
+        apis.register("/v1/comments", router, order=10)
         registry.register("comments", export=privacy.export, anonymise=privacy.anonymise)
         # A target's comments (with their replies, votes and reports) go when it goes.
         targets.register_table(Comment)

@@ -9,8 +9,10 @@ class WebcastsConfig(AppConfig):
 
     def ready(self) -> None:
         from samskab import live
-        from samskab.core import targets
+        from samskab.core import apis, demo, targets
         from samskab.webcasts import signals
+        from samskab.webcasts.api import router
+        from samskab.webcasts.demo import webcasts_demo_part, webcasts_media_part
         from samskab.webcasts.live_channels import meeting_is_viewable
         from samskab.webcasts.models import Meeting
 
@@ -25,3 +27,7 @@ class WebcastsConfig(AppConfig):
             staff="webcasts.view_meeting",
             capabilities={"comment"},
         )
+        apis.register("/v1/", router, order=30)
+        demo.register("webcasts", webcasts_demo_part, order=20)
+        # After the demo's transaction: the recording takes ffmpeg a while (once).
+        demo.register("webcasts-media", webcasts_media_part, order=50, after_commit=True)
