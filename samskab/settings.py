@@ -89,6 +89,10 @@ INSTALLED_APPS = [
     "ninja",
     "csp",
 ]
+if TESTING:
+    # A capability of the test suite's own, that gets comments, follows and reports from the
+    # kernel by registration alone (core/tests/kernelapp).
+    INSTALLED_APPS.append("samskab.core.tests.kernelapp")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

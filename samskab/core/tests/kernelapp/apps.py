@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class KernelAppConfig(AppConfig):
+    name = "samskab.core.tests.kernelapp"
+    label = "kernelapp"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from samskab.core import targets
+        from samskab.core.tests.kernelapp import rules  # noqa: F401  # the permissions
+        from samskab.core.tests.kernelapp.models import Idea, IdeaBox
+
+        targets.register(
+            IdeaBox,
+            visible=lambda boxes: boxes.filter(is_published=True),
+            capabilities={"follow"},
+        )
+        targets.register(
+            Idea,
+            visible=lambda ideas: ideas.filter(box__is_published=True),
+            process=lambda idea: idea.box,
+            capabilities={"comment", "follow", "report"},
+        )
