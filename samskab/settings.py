@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "samskab.comments",
     "samskab.moderation",
     "samskab.follows",
+    "samskab.activity",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -32,6 +32,7 @@ class BudgetsConfig(AppConfig):
             visible=lambda projects: projects.filter(heading__group__budget__is_published=True),
             staff="budgets.manage_projects",
             process=lambda project: project.heading.group.budget,
+            author=lambda project: (project.author, project.language),
             capabilities={"comment", "follow"},
         )
         apis.register("/v1/", router, order=40)

@@ -43,6 +43,7 @@ class Target:
     staff: str | None
     process: Callable[[Any], Any] | None
     capabilities: frozenset[str]
+    author: Callable[[Any], tuple[Any, str]] | None = None
 
     def permission(self, capability: str) -> str:
         app_label, model_name = self.label.split(".")
@@ -76,16 +77,19 @@ def register(
     visible: Callable[[models.QuerySet], models.QuerySet] = _everything,
     staff: str | None = None,
     process: Callable[[Any], Any] | None = None,
+    author: Callable[[Any], tuple[Any, str]] | None = None,
 ) -> Target:
     """Make `model` a target. `visible` filters a queryset to what the public may see;
     `staff` names a permission (asked with the object) that lets staff see the rest;
-    `process` returns the participation process an object belongs to (or None)."""
+    `process` returns the participation process an object belongs to (or None); `author`
+    returns who wrote it and in which language, (user or None, language), for those who
+    tell authors what happened to their work."""
     capabilities = frozenset(capabilities)
     unknown = capabilities - CAPABILITIES
     if unknown:
         raise ValueError(f"unknown capabilities: {sorted(unknown)}")
     label = model._meta.label_lower
-    target = Target(label, model, visible, staff, process, capabilities)
+    target = Target(label, model, visible, staff, process, capabilities, author)
     _registry.targets[label] = target
     post_delete.connect(_delete_rows, sender=model, dispatch_uid=f"core.targets:{label}")
     return target
@@ -133,6 +137,14 @@ def process_of(obj):
     if target is None or target.process is None:
         return None
     return target.process(obj)
+
+
+def author_of(obj) -> tuple[Any, str]:
+    """(author or None, the language they wrote in, "" if unknown)."""
+    target = target_of(obj)
+    if target is None or target.author is None:
+        return None, ""
+    return target.author(obj)
 
 
 def supports(obj, capability: str) -> bool:

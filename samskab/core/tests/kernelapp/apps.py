@@ -7,6 +7,7 @@ class KernelAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from samskab.activity import kinds
         from samskab.core import targets
         from samskab.core.tests.kernelapp import rules  # noqa: F401  # the permissions
         from samskab.core.tests.kernelapp.models import Idea, IdeaBox
@@ -20,5 +21,8 @@ class KernelAppConfig(AppConfig):
             Idea,
             visible=lambda ideas: ideas.filter(box__is_published=True),
             process=lambda idea: idea.box,
+            author=lambda idea: (idea.author, idea.language),
             capabilities={"comment", "follow", "report"},
         )
+        # "Answered": the municipality's answer to the idea, told to its author and followers.
+        kinds.register(Idea, "answered", subject=lambda event: f"Answered: {event.target}")

@@ -20,6 +20,7 @@ class Idea(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     is_open = models.BooleanField(default=True)
+    language = models.CharField(max_length=8, blank=True)
 
     def __str__(self) -> str:
         return self.title
