@@ -95,13 +95,6 @@ def register(
     return target
 
 
-def unregister(model: type[models.Model]) -> None:
-    """For tests that register a model of their own."""
-    label = model._meta.label_lower
-    _registry.targets.pop(label, None)
-    post_delete.disconnect(sender=model, dispatch_uid=f"core.targets:{label}")
-
-
 def register_table(
     model: type[models.Model], *, ct_field: str = "content_type", id_field: str = "object_id"
 ) -> None:
