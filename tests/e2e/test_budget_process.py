@@ -203,9 +203,7 @@ def test_a_valuator_assesses_a_project_and_puts_it_on_the_ballot(
     assert budget.phase == Phase.BALLOTING
 
 
-def test_a_citizen_follows_a_project_and_its_budget_without_leaving_the_page(
-    page, site_settings
-):
+def test_a_citizen_follows_a_project_and_its_budget_without_leaving_the_page(page, site_settings):
     from samskab.budgets.tests.factories import ProjectFactory
     from samskab.follows.models import Follow
 
