@@ -8,8 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from samskab.accounts import signals  # noqa: F401
+        from samskab.accounts import privacy, signals  # noqa: F401
         from samskab.accounts.demo import accounts_demo_load
         from samskab.core import demo
 
+        privacy.register()
         demo.register("accounts", accounts_demo_load, order=10)

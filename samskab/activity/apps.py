@@ -15,6 +15,7 @@ class ActivityConfig(AppConfig):
         from samskab.core import targets
 
         registry.register("activity", export=privacy.export)
+        privacy.describe_data()
 
         # A target's history goes when it goes.
         targets.register_table(Event)

@@ -38,3 +38,4 @@ class BudgetsConfig(AppConfig):
         apis.register("/v1/", router, order=40)
         demo.register("budgets", budgets_demo_part, order=40)
         registry.register("budgets", export=privacy.export, anonymise=privacy.anonymise)
+        privacy.describe_data()

@@ -25,5 +25,7 @@ class CommentsConfig(AppConfig):
         post_delete.connect(
             signals.comment_file_delete, sender=Comment, dispatch_uid="comments.file_delete"
         )
+        registry.register("comment_votes", export=privacy.export_votes)
+        privacy.describe_data()
         # A meeting's posts go to meeting:<id>; other places' to comments:<app.model>:<id>.
         live_app.register_channel("comments", authorize=place_may_listen)

@@ -15,5 +15,6 @@ class FollowsConfig(AppConfig):
         from samskab.follows.models import Follow
 
         registry.register("follows", export=privacy.export, anonymise=privacy.anonymise)
+        privacy.describe_data()
         # A target's follows go when it goes.
         targets.register_table(Follow)

@@ -1,6 +1,9 @@
 """A person's follows in their data export; deleting the account removes them (following is
 only for being told, which a deleted account no longer is)."""
 
+from django.utils.translation import gettext_lazy as _
+
+from samskab.core.privacy import LegalBasis, PersonalData, describe
 from samskab.follows.models import Follow
 
 
@@ -23,3 +26,22 @@ def export(user) -> list[dict]:
 
 def anonymise(user) -> None:
     Follow.objects.filter(user=user).delete()
+
+
+def describe_data() -> None:
+    describe(
+        PersonalData(
+            key="follows",
+            what=_(
+                "What you follow (projects, whole citizens' budgets and other items), and the "
+                "language of the e-mails about them"
+            ),
+            purpose=_("To e-mail you when something you follow moves on."),
+            basis=LegalBasis.CONSENT,
+            retention=_("Until you stop following, or the item is deleted."),
+            on_deletion=_("Deleted."),
+            export="apps.follows",
+            fields=("follows.follow.user",),
+            order=63,
+        ),
+    )

@@ -18,3 +18,9 @@ class ModerationConfig(AppConfig):
         live.register_channel("moderation", authorize=moderator_may_listen)
         # A place's own moderation mode goes with the place.
         targets.register_table(ModerationPolicy)
+
+        from samskab.core import privacy as registry
+        from samskab.moderation import privacy
+
+        registry.register("moderation", export=privacy.export)
+        privacy.describe_data()

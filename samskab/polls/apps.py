@@ -25,3 +25,9 @@ class PollsConfig(AppConfig):
         register_channel("poll", authorize=poll_channel_may_listen, replace=True)
         apis.register("/v1/", router, order=20)
         demo.register("polls", polls_demo_part, order=30)
+
+        from samskab.core import privacy as registry
+        from samskab.polls import privacy
+
+        registry.register("polls", export=privacy.export)
+        privacy.describe_data()

@@ -8,10 +8,11 @@ class KernelAppConfig(AppConfig):
 
     def ready(self) -> None:
         from samskab.activity import kinds
-        from samskab.core import targets
+        from samskab.core import privacy, targets
         from samskab.core.tests.kernelapp import rules  # noqa: F401  # the permissions
         from samskab.core.tests.kernelapp.models import Idea, IdeaBox
 
+        privacy.exempt("kernelapp.idea.author", "A model of the test suite, never installed.")
         targets.register(
             IdeaBox,
             visible=lambda boxes: boxes.filter(is_published=True),
