@@ -38,3 +38,15 @@ def test_the_architecture_page_lists_exactly_the_installed_apps():
 
 def test_every_package_under_samskab_is_an_installed_app_or_listed():
     assert _packages() == _listed()
+
+
+def test_every_package_under_samskab_is_in_a_layer_of_the_import_contract():
+    # An app in no layer would escape `lint-imports`: a new capability must be placed.
+    import tomllib
+
+    config = tomllib.loads((ARCHITECTURE.parents[1] / "pyproject.toml").read_text())
+    [layers] = [
+        c["layers"] for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers"
+    ]
+    layered = {module.strip().split(".")[1] for layer in layers for module in layer.split(":")}
+    assert _packages() <= layered
