@@ -7,9 +7,8 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.security import django_auth
 
-from samskab.api.auth import api_token_auth
+from samskab.api.auth import signed_in
 from samskab.budgets.models import Budget, Heading, Phase, Project
 from samskab.budgets.selectors import (
     ballot_of,
@@ -21,7 +20,7 @@ from samskab.budgets.services import BudgetRefused, ballot_save, support_add
 from samskab.core.ratelimit import hit
 
 router = Router(tags=["budgets"])
-WRITE_AUTH = [api_token_auth, django_auth]
+WRITE_AUTH = signed_in
 
 
 class BallotIn(Schema):

@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
+from samskab.api.auth import session_auth
 from samskab.comments import selectors, services, targets
 from samskab.comments.models import Comment
 from samskab.core.ratelimit import hit
@@ -63,7 +63,7 @@ def list_comments(request, label: str, pk: int):
 @router.post(
     "/{label}/{pk}",
     response={201: CommentOut, 202: CommentOut},
-    auth=django_auth,
+    auth=session_auth,
     summary="Post a comment as the signed-in citizen (same rules as the web form)",
 )
 def post_comment(request, label: str, pk: int, payload: CommentIn):
