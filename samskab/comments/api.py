@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 from samskab.api.auth import session_auth
 from samskab.comments import selectors, services, targets
 from samskab.comments.models import Comment
+from samskab.core.apischema import PROBLEMS, READ_PROBLEMS, Id, Line, Text
 from samskab.core.ratelimit import hit
 
 router = Router(tags=["comments"])
@@ -27,8 +28,8 @@ class CommentOut(Schema):
 
 
 class CommentIn(Schema):
-    body: str
-    parent: int | None = None
+    body: Text
+    parent: Id | None = None
 
 
 def _out(comment: Comment) -> CommentOut:
@@ -46,10 +47,10 @@ def _out(comment: Comment) -> CommentOut:
 
 @router.get(
     "/{label}/{pk}",
-    response=list[CommentOut],
+    response={200: list[CommentOut], **READ_PROBLEMS},
     summary="Published comments of a place, oldest first",
 )
-def list_comments(request, label: str, pk: int):
+def list_comments(request, label: Line, pk: Id):
     target = targets.resolve(label, pk)
     rows = (
         selectors.place_comments(target)
@@ -62,11 +63,11 @@ def list_comments(request, label: str, pk: int):
 
 @router.post(
     "/{label}/{pk}",
-    response={201: CommentOut, 202: CommentOut},
+    response={201: CommentOut, 202: CommentOut, **PROBLEMS},
     auth=session_auth,
     summary="Post a comment as the signed-in citizen (same rules as the web form)",
 )
-def post_comment(request, label: str, pk: int, payload: CommentIn):
+def post_comment(request, label: Line, pk: Id, payload: CommentIn):
     target = targets.resolve(label, pk)
     if not hit(request, "comment", "10/m"):
         raise HttpError(429, "Too many comments in a short while. Try again later.")

@@ -59,7 +59,8 @@ class Page(LimitOffsetPagination):
 
 
 class Problem(Schema):
-    """Why a request was refused: a sentence (or a few) in the requester's language."""
+    """Why a request was refused: a sentence (or a list of them, or of ninja's validation
+    errors) in the requester's language."""
 
     detail: Any
 
@@ -72,3 +73,6 @@ class Problem(Schema):
 # 429 too many requests.
 PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 415, 422, 429)
 PROBLEMS: dict[int, type[Problem]] = dict.fromkeys(PROBLEM_STATUSES, Problem)
+# A read refuses only a malformed address (400), a bad token (401), an object that is not
+# there or not public (404) and an input of the wrong type or range (422).
+READ_PROBLEMS: dict[int, type[Problem]] = dict.fromkeys((400, 401, 404, 422), Problem)
