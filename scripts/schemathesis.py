@@ -154,7 +154,7 @@ def main() -> int:
             result = subprocess.run(
                 [*common, *extra, "--report-dir", str(work / "report" / name.split()[0])],
                 env=env,
-                cwd=ROOT,
+                cwd=work,  # Schemathesis keeps a cache (.schemathesis/) where it runs
             )
             if result.returncode != 0:
                 failed.append(name)
