@@ -3,7 +3,7 @@
 import logging
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.db import DataError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -43,6 +43,12 @@ def _unauthenticated(request, exc):
         {"detail": _("Sign in, or send an API token (Authorization: Bearer smk_...).")},
         status=401,
     )
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    detail = str(exc) or _("You may not do this.")
+    return api.create_response(request, {"detail": detail}, status=403)
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -163,3 +163,15 @@ def test_an_unsigned_in_write_is_a_401_in_json(client):
         client, "post", f"/api/v1/comments/webcasts.meeting/{MeetingFactory().pk}", "{}"
     )
     assert_problem(response, 401)
+
+
+def test_a_permission_refused_deep_in_a_service_is_a_403_in_json(monkeypatch):
+    from django.core.exceptions import PermissionDenied
+
+    import samskab.polls.api
+
+    def refused(*args, **kwargs):
+        raise PermissionDenied
+
+    monkeypatch.setattr(samskab.polls.api, "polls_public", refused)
+    assert_problem(Client().get("/api/v1/polls/1"), 403)
