@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samskab.budgets.models import Heading
+from samskab.core.forms import CleanTextMixin
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(CleanTextMixin, forms.Form):
     heading = forms.ModelChoiceField(queryset=Heading.objects.none(), label=_("Area"))
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
@@ -19,7 +20,7 @@ class ProjectForm(forms.Form):
         self.fields["heading"].queryset = Heading.objects.filter(group__budget=budget)
 
 
-class ValuationForm(forms.Form):
+class ValuationForm(CleanTextMixin, forms.Form):
     feasible = forms.TypedChoiceField(
         label=_("Can the project be carried out?"),
         choices=[("1", _("Yes, it is feasible")), ("0", _("No, it is not feasible"))],

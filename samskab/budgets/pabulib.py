@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from samskab.budgets.counting.election import Election
+from samskab.core.text import clean_text
 
 SECTIONS = ("meta", "projects", "votes")
 APPROVAL = "approval"
@@ -94,7 +95,8 @@ def parse(text: str) -> PabulibFile:
     Every refusal names the line it is about: for a row, the line it starts on (a quoted cell
     may run over several lines); for a missing section or key, the line it was looked for at.
     """
-    text = text.removeprefix("\ufeff")
+    # No NUL, lone surrogate or invisible control reaches a cell (security L2).
+    text = clean_text(text.removeprefix("\ufeff"))
     # section -> (header line, columns, [(line, cells)])
     tables: dict[str, tuple[int, list[str], list[tuple[int, list[str]]]]] = {}
     section: str | None = None
