@@ -1,19 +1,46 @@
 """Every write in a citizens' budget, each in one transaction and each refusing what its phase
-does not allow (the message is for the citizen or staff member)."""
+does not allow (the message is for the citizen or staff member).
+
+Lock order. Every write that locks rows takes them in this order, and never the other way
+round, so two of them can wait for each other but never deadlock:
+
+  0. the budget row (staff writes only: paper ballots, their corrections, publishing a count);
+  1. the voter's account row (`_lock`), when the voter has an account;
+  2. the voter's ballot rows in the heading (`select_for_update`);
+  3. then inserts and updates of ballots and their lines.
+
+Step 1 is what makes a poll officer's paper ballot and the resident's own web ballot, saved at
+the same moment, take turns: before this order, the web ballot held the account row and waited
+for the paper ballot's new row, while the paper ballot's foreign key check waited for the
+account row (a deadlock on PostgreSQL). If the database still gives up on a lock, the person
+is told the ballot was saved at the same moment, never shown an error page (`_same_moment`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from samskab.budgets.counting import Completion, Election, Utility, equal_shares, greedy
+from samskab.budgets.counting import (
+    MAX_AMOUNT,
+    Completion,
+    Election,
+    Utility,
+    equal_shares,
+    greedy,
+)
 from samskab.budgets.counting import TieBreaking as CountingTieBreaking
 from samskab.budgets.explain import outcome_to_json
 from samskab.budgets.geo import point_in_area
@@ -25,24 +52,64 @@ from samskab.budgets.models import (
     Budget,
     Heading,
     HeadingResult,
+    PaperBallotChange,
     PaperRule,
     Phase,
     Project,
     ProjectEvent,
     Rule,
     Support,
+    Tally,
     TieBreaking,
 )
 from samskab.budgets.selectors import heading_election
 
+logger = logging.getLogger(__name__)
+
 
 def _lock(user) -> None:
-    # Lock the person's row so two writes at once cannot both pass a per-person limit.
+    # Step 1 of the lock order: the person's row, so two writes at once cannot both pass a
+    # per-person limit, and a paper and a web ballot for one person take turns.
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+
+
+def _lock_budget(budget: Budget) -> Budget:
+    # Step 0 of the lock order (staff writes only).
+    return Budget.objects.select_for_update().get(pk=budget.pk)
 
 
 class BudgetRefused(Exception):
     """A write the budget's rules do not allow; the message says why."""
+
+
+def _gave_up_on_a_lock(error: OperationalError) -> bool:
+    # PostgreSQL: deadlock_detected (40P01), serialization_failure (40001),
+    # lock_not_available (55P03); SQLite: "database is locked" after its busy timeout.
+    state = getattr(error.__cause__, "sqlstate", None) or getattr(error.__cause__, "pgcode", None)
+    return state in {"40P01", "40001", "55P03"} or "database is locked" in str(error)
+
+
+@contextmanager
+def _same_moment() -> Iterator[None]:
+    """Turn a lock the database gave up on into the product's own answer (never a 500)."""
+    try:
+        yield
+    except OperationalError as error:
+        if not _gave_up_on_a_lock(error):
+            raise
+        logger.warning("budgets: a ballot write gave up on a lock: %s", error)
+        raise BudgetRefused(
+            _("A ballot from this person was saved at the same moment. Try again.")
+        ) from None
+
+
+def check_amount(value: int | None, what: str) -> None:
+    """Refuse an amount or price of 10^15 or more (security review L3)."""
+    if value is not None and value > MAX_AMOUNT:
+        raise BudgetRefused(
+            _("%(what)s is too large: at most %(max)s.")
+            % {"what": what, "max": f"{MAX_AMOUNT:,}".replace(",", ".")}
+        )
 
 
 def _require_phase(budget: Budget, phase: Phase, message: str) -> None:
@@ -163,6 +230,7 @@ def project_valuate(
     if feasible:
         if price is None or price < 0:
             raise BudgetRefused(_("A feasible project needs a price."))
+        check_amount(price, _("The price"))
         if not price_explanation.strip():
             raise BudgetRefused(_("Explain the price."))
     from samskab.budgets.process import project_event_record
@@ -217,8 +285,9 @@ def ballot_check(heading: Heading, project_ids: Iterable[int]) -> list[Project]:
         raise BudgetRefused(_("The ballot names a project that does not exist."))
     for project in projects:
         if project.heading_id != heading.pk:
+            # Not the title: the project may be in a budget that is not published (M5).
             raise BudgetRefused(
-                _("“%(title)s” belongs to another heading.") % {"title": project.title}
+                _("Project %(number)d belongs to another heading.") % {"number": project.pk}
             )
         if project.status != Project.Status.ON_BALLOT or project.price is None:
             raise BudgetRefused(_("“%(title)s” is not on the ballot.") % {"title": project.title})
@@ -278,7 +347,8 @@ def ballot_save(*, heading: Heading, user, project_ids: Iterable[int]) -> Ballot
     projects = ballot_check(heading, project_ids)
     person = _person_of(user)
     try:
-        return _ballot_replace(heading, user, person, projects)
+        with _same_moment():
+            return _ballot_replace(heading, user, person, projects)
     except _PaperCounts:
         # Logged outside the refused transaction, so the record stays.
         _log_conflict(heading, person or "", Ballot.Source.PAPER, [p.pk for p in projects], None)
@@ -319,6 +389,9 @@ def _ballot_replace(heading: Heading, user, person: str | None, projects: list[P
     return ballot
 
 
+PAPER_PHASES = (Phase.BALLOTING, Phase.REVIEWING_BALLOTS)
+
+
 class PaperOutcome(StrEnum):
     ENTERED = "entered"  # a new paper ballot
     REPLACED_WEB = "replaced_web"  # the person had voted on the web; the paper ballot counts
@@ -339,7 +412,7 @@ def paper_ballot_enter(
     budget = heading.group.budget
     if not (has_role(officer, Role.POLL_OFFICER) or has_role(officer, Role.ADMINISTRATOR)):
         raise BudgetRefused(_("Only poll officers can enter paper ballots."))
-    if budget.phase not in (Phase.BALLOTING, Phase.REVIEWING_BALLOTS):
+    if budget.phase not in PAPER_PHASES:
         raise BudgetRefused(
             _("Paper ballots can be entered only during the vote and while ballots are reviewed.")
         )
@@ -358,7 +431,11 @@ def paper_ballot_enter(
         .values_list("user_id", flat=True)
         .first()
     )
-    with transaction.atomic():
+    with _same_moment(), transaction.atomic():
+        if _lock_budget(budget).phase not in PAPER_PHASES:  # a count may have been published
+            raise BudgetRefused(_("The results are published; no more ballots can be entered."))
+        if account:
+            _lock(get_user_model()(pk=account))
         theirs = Ballot.objects.filter(
             Q(person=person) | Q(user_id=account) if account else Q(person=person)
         )
@@ -394,10 +471,105 @@ def paper_ballot_enter(
     return PaperOutcome.ENTERED
 
 
+def _paper_ballot_checks(ballot: Ballot, officer, reason: str) -> None:
+    from samskab.accounts.roles import Role, has_role
+
+    if ballot.source != Ballot.Source.PAPER:
+        raise BudgetRefused(_("Only paper ballots can be corrected or voided here."))
+    is_admin = has_role(officer, Role.ADMINISTRATOR)
+    if not (
+        is_admin or (has_role(officer, Role.POLL_OFFICER) and ballot.entered_by_id == officer.pk)
+    ):
+        raise BudgetRefused(
+            _(
+                "Only the poll officer who entered a paper ballot, or an administrator, "
+                "can change it."
+            )
+        )
+    if ballot.heading.group.budget.phase not in PAPER_PHASES:
+        raise BudgetRefused(
+            _("Paper ballots can be changed only during the vote and while ballots are reviewed.")
+        )
+    if not reason.strip():
+        raise BudgetRefused(_("Give the reason for the change."))
+
+
+@contextmanager
+def _paper_ballot_locked(ballot: Ballot) -> Iterator[Ballot]:
+    """The ballot, locked in the lock order (budget, account, ballot), in a transaction."""
+    with _same_moment(), transaction.atomic():
+        if _lock_budget(ballot.heading.group.budget).phase not in PAPER_PHASES:
+            raise BudgetRefused(_("The results are published; ballots can no longer be changed."))
+        if ballot.user_id:
+            _lock(get_user_model()(pk=ballot.user_id))
+        locked = Ballot.objects.select_for_update().filter(pk=ballot.pk).first()
+        if locked is None or locked.source != Ballot.Source.PAPER:
+            raise BudgetRefused(_("This ballot was changed or voided meanwhile. Look it up again."))
+        yield locked
+
+
+def _lines_of(ballot: Ballot) -> list[int]:
+    return sorted(ballot.lines.values_list("project_id", flat=True))
+
+
+def paper_ballot_correct(
+    *, ballot: Ballot, officer, project_ids: Iterable[int], reason: str
+) -> Ballot:
+    """Correct a mistyped paper ballot: its projects are replaced, and the change is logged
+    with the reason, what it said before and who changed it."""
+    _paper_ballot_checks(ballot, officer, reason)
+    heading = ballot.heading
+    projects = ballot_check(heading, project_ids)
+    if not projects:
+        raise BudgetRefused(
+            _("A paper ballot must name at least one project. To remove it, void it.")
+        )
+    with _paper_ballot_locked(ballot) as locked:
+        before = _lines_of(locked)
+        after = sorted(p.pk for p in projects)
+        if before == after:
+            raise BudgetRefused(_("The ballot already says this; nothing was changed."))
+        _replace_lines(locked, projects)
+        locked.save(update_fields=["updated_at"])
+        PaperBallotChange.objects.create(
+            heading=heading,
+            ballot_number=locked.pk,
+            kind=PaperBallotChange.Kind.CORRECTED,
+            before=before,
+            after=after,
+            reason=reason.strip(),
+            entered_by_id=locked.entered_by_id,
+            changed_by=officer,
+        )
+    return locked
+
+
+def paper_ballot_void(*, ballot: Ballot, officer, reason: str) -> PaperBallotChange:
+    """Void a paper ballot entered by mistake: it is deleted, so it is not counted and the
+    person may vote again, and the log keeps what it said, the reason and who voided it."""
+    _paper_ballot_checks(ballot, officer, reason)
+    with _paper_ballot_locked(ballot) as locked:
+        change = PaperBallotChange.objects.create(
+            heading=ballot.heading,
+            ballot_number=locked.pk,
+            kind=PaperBallotChange.Kind.VOIDED,
+            before=_lines_of(locked),
+            after=[],
+            reason=reason.strip(),
+            entered_by_id=locked.entered_by_id,
+            changed_by=officer,
+        )
+        locked.delete()
+    return change
+
+
 def budget_move(*, budget: Budget, phase: Phase) -> Budget:
     if phase == Phase.FINISHED:
         raise BudgetRefused(_("Finish a budget by counting it."))
     with transaction.atomic():
+        budget = _lock_budget(budget)
+        if budget.phase == Phase.FINISHED and phase != Phase.FINISHED:
+            raise BudgetRefused(_("The results are published; the budget cannot be reopened."))
         budget.phase = phase
         budget.save(update_fields=["phase"])
     return budget
@@ -412,37 +584,207 @@ def count(election: Election, rule: str, tie_breaking: str = TieBreaking.COST_VO
     )
 
 
-def budget_finish(*, budget: Budget) -> list[HeadingResult]:
-    """Count every heading by the budget's rule, store the results and finish the budget."""
-    if budget.phase not in (Phase.BALLOTING, Phase.REVIEWING_BALLOTS):
-        raise BudgetRefused(_("A budget can be finished only after its vote."))
-    results = []
+# --- counting and publishing ------------------------------------------------------------
+#
+# The count is never a single click: an editor asks for it (tally_request), the worker counts
+# every heading (tally_run, progress on the staff page), staff read the outcome and why each
+# project won or not, and confirm it (tally_confirm). If the budget asks for a second person,
+# another staff account approves it (tally_approve). Only then are the results published:
+# HeadingResult rows, the projects' statuses, their history and e-mails, the phase Finished.
+
+
+def _may_count(user) -> bool:
+    from samskab.accounts.roles import Role, has_role
+
+    return has_role(user, Role.EDITOR) or has_role(user, Role.ADMINISTRATOR)
+
+
+def ballots_digest(election: Election) -> str:
+    """A fingerprint of what was counted: the amount, the costs and every ballot."""
+    data = {
+        "budget": election.budget,
+        "costs": sorted(election.costs.items()),
+        "approvals": sorted(sorted(b) for b in election.approvals),
+    }
+    return hashlib.sha256(json.dumps(data, separators=(",", ":")).encode()).hexdigest()
+
+
+def latest_tally(budget: Budget) -> Tally | None:
+    return budget.tallies.order_by("-requested_at", "-pk").first()
+
+
+def tally_request(*, budget: Budget, user) -> Tally:
+    """Ask the worker to count the vote; nothing is published by counting."""
+    from samskab.budgets.tasks import tally_run_task
+
+    if not _may_count(user):
+        raise BudgetRefused(_("Only editors and administrators can count the vote."))
     with transaction.atomic():
-        budget = Budget.objects.select_for_update().get(pk=budget.pk)
-        for heading in Heading.objects.filter(group__budget=budget):
+        budget = _lock_budget(budget)
+        if budget.phase != Phase.REVIEWING_BALLOTS:
+            raise BudgetRefused(
+                _(
+                    "Close the vote first: the vote is counted while ballots are reviewed "
+                    "(move the budget to that phase on the phases page)."
+                )
+            )
+        previous = latest_tally(budget)
+        if previous is not None and previous.is_active:
+            return previous
+        # An earlier outcome that was not published is replaced by the new count.
+        budget.tallies.filter(state__in=[Tally.State.DONE, Tally.State.FAILED]).update(
+            state=Tally.State.DISCARDED, discarded_by=user, discarded_at=timezone.now()
+        )
+        tally = Tally.objects.create(
+            budget=budget,
+            rule=budget.rule,
+            tie_breaking=budget.tie_breaking,
+            headings_total=Heading.objects.filter(group__budget=budget).count(),
+            requested_by=user,
+        )
+        transaction.on_commit(lambda: tally_run_task.enqueue(tally_id=tally.pk))
+    return tally
+
+
+def tally_run(*, tally_id: int) -> Tally | None:
+    """The worker's part: count every heading and keep the outcome for staff to check."""
+    with transaction.atomic():
+        tally = Tally.objects.select_for_update().filter(pk=tally_id).first()
+        if tally is None or tally.state != Tally.State.QUEUED:
+            return tally  # discarded meanwhile, or run twice
+        tally.state, tally.started_at = Tally.State.RUNNING, timezone.now()
+        tally.save(update_fields=["state", "started_at"])
+    results: dict[str, dict] = {}
+    try:
+        for heading in Heading.objects.filter(group__budget_id=tally.budget_id).order_by("pk"):
             election = heading_election(heading)
-            outcome = count(election, budget.rule, budget.tie_breaking)
-            result, _created = HeadingResult.objects.update_or_create(
-                heading=heading,
-                defaults={
-                    "rule": budget.rule,
-                    "winners": [int(p) for p in outcome.winners],
-                    "cost": outcome.cost,
-                    "voters": election.voters,
-                    "explanation": outcome_to_json(outcome, voters=election.voters),
-                },
+            outcome = count(election, tally.rule, tally.tie_breaking)
+            results[str(heading.pk)] = {
+                "rule": tally.rule,
+                "winners": [int(p) for p in outcome.winners],
+                "cost": outcome.cost,
+                "voters": election.voters,
+                "explanation": outcome_to_json(outcome, voters=election.voters),
+                "ballots": ballots_digest(election),
+            }
+            # Progress for the staff page, committed at once (the worker runs in autocommit).
+            Tally.objects.filter(pk=tally.pk).update(headings_done=F("headings_done") + 1)
+    except OverflowError:
+        return _tally_failed(
+            tally, _("An amount or price is too large to count. Check the headings and prices.")
+        )
+    except Exception:
+        logger.exception("budgets: count %s failed", tally.pk)
+        return _tally_failed(tally, _("The count failed. The error is in the server's log."))
+    Tally.objects.filter(pk=tally.pk, state=Tally.State.RUNNING).update(
+        state=Tally.State.DONE, results=results, finished_at=timezone.now()
+    )
+    tally.refresh_from_db()
+    return tally
+
+
+def _tally_failed(tally: Tally, message: str) -> Tally:
+    Tally.objects.filter(pk=tally.pk, state=Tally.State.RUNNING).update(
+        state=Tally.State.FAILED, error=message, finished_at=timezone.now()
+    )
+    tally.refresh_from_db()
+    return tally
+
+
+def _tally_locked(tally: Tally, user) -> tuple[Budget, Tally]:
+    """The budget and the count, locked, checked to be the latest outcome, ready to publish
+    and still what the ballots say."""
+    if not _may_count(user):
+        raise BudgetRefused(_("Only editors and administrators can publish results."))
+    budget = _lock_budget(tally.budget)
+    tally = Tally.objects.select_for_update().get(pk=tally.pk)
+    if tally.state != Tally.State.DONE or latest_tally(budget) != tally:
+        raise BudgetRefused(_("This count is not the latest outcome. Look at the page again."))
+    if budget.phase != Phase.REVIEWING_BALLOTS:
+        raise BudgetRefused(_("Results are published while ballots are reviewed."))
+    for heading in Heading.objects.filter(group__budget=budget):
+        stored = tally.results.get(str(heading.pk))
+        if stored is None or stored["ballots"] != ballots_digest(heading_election(heading)):
+            raise BudgetRefused(
+                _(
+                    "The ballots, the projects or the amounts have changed since this count "
+                    "(for example a paper ballot was entered or corrected). Count again."
+                )
             )
-            ids = [int(p) for p in election.costs]
-            winners = [int(p) for p in outcome.winners]
-            Project.objects.filter(pk__in=winners).update(status=Project.Status.WINNER)
-            Project.objects.filter(pk__in=set(ids) - set(winners)).update(
-                status=Project.Status.NOT_WINNER
+    return budget, tally
+
+
+def tally_confirm(*, tally: Tally, user) -> Tally:
+    """Staff have checked the outcome: publish it, or, if the budget asks for a second
+    person, record the confirmation and wait for their approval."""
+    with transaction.atomic():
+        budget, tally = _tally_locked(tally, user)
+        if tally.confirmed_by_id is not None:
+            raise BudgetRefused(_("This count is already confirmed."))
+        tally.confirmed_by, tally.confirmed_at = user, timezone.now()
+        tally.save(update_fields=["confirmed_by", "confirmed_at"])
+        if not budget.second_approval:
+            _publish(budget, tally)
+    return tally
+
+
+def tally_approve(*, tally: Tally, user) -> Tally:
+    """The second person approves a confirmed count, and the results are published."""
+    with transaction.atomic():
+        budget, tally = _tally_locked(tally, user)
+        if tally.confirmed_by_id is None:
+            raise BudgetRefused(_("The count must be confirmed before it is approved."))
+        if tally.confirmed_by_id == user.pk:
+            raise BudgetRefused(
+                _("Another staff member than the one who confirmed the count must approve it.")
             )
-            _record_results(ids)
-            results.append(result)
-        budget.phase = Phase.FINISHED
-        budget.save(update_fields=["phase"])
-    return results
+        tally.approved_by, tally.approved_at = user, timezone.now()
+        tally.save(update_fields=["approved_by", "approved_at"])
+        _publish(budget, tally)
+    return tally
+
+
+def tally_discard(*, tally: Tally, user) -> Tally:
+    """Set an unpublished count aside (for example to count again after a correction)."""
+    if not _may_count(user):
+        raise BudgetRefused(_("Only editors and administrators can count the vote."))
+    with transaction.atomic():
+        tally = Tally.objects.select_for_update().get(pk=tally.pk)
+        if tally.state in (Tally.State.PUBLISHED, Tally.State.DISCARDED):
+            raise BudgetRefused(_("This count can no longer be discarded."))
+        tally.state = Tally.State.DISCARDED
+        tally.discarded_by, tally.discarded_at = user, timezone.now()
+        tally.save(update_fields=["state", "discarded_by", "discarded_at"])
+    return tally
+
+
+def _publish(budget: Budget, tally: Tally) -> None:
+    # The only place that writes results: called inside tally_confirm or tally_approve's
+    # transaction, with the budget locked and the ballots checked unchanged.
+    for heading in Heading.objects.filter(group__budget=budget):
+        stored = tally.results[str(heading.pk)]
+        HeadingResult.objects.update_or_create(
+            heading=heading,
+            defaults={
+                "rule": stored["rule"],
+                "winners": stored["winners"],
+                "cost": stored["cost"],
+                "voters": stored["voters"],
+                "explanation": stored["explanation"],
+            },
+        )
+        ids = [int(p) for p in stored["explanation"]["verdicts"]]
+        winners = stored["winners"]
+        # Queryset updates: Project.save refuses result statuses (models.Project.save).
+        Project.objects.filter(pk__in=winners).update(status=Project.Status.WINNER)
+        Project.objects.filter(pk__in=set(ids) - set(winners)).update(
+            status=Project.Status.NOT_WINNER
+        )
+        _record_results(ids)
+    tally.state, tally.published_at = Tally.State.PUBLISHED, timezone.now()
+    tally.save(update_fields=["state", "published_at"])
+    budget.phase = Phase.FINISHED
+    budget.save(update_fields=["phase"])
 
 
 def _record_results(project_ids: Iterable[int]) -> None:

@@ -23,13 +23,14 @@ from samskab.budgets.models import (
     ProjectFollow,
     ProjectImage,
 )
-from samskab.budgets.services import budget_finish, project_valuate
+from samskab.budgets.services import project_valuate
 from samskab.budgets.tests.factories import (
     BudgetFactory,
     GroupFactory,
     HeadingFactory,
     ProjectFactory,
     ResidentFactory,
+    count_and_publish,
 )
 from samskab.webcasts.tests.pdfs import pdf_file
 
@@ -502,7 +503,7 @@ def test_winners_and_losers_are_told_when_the_budget_is_finished(
         ballot_save(heading=heading, user=ResidentFactory(), project_ids=[won.pk])
     ballot_save(heading=heading, user=ResidentFactory(), project_ids=[lost.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        budget_finish(budget=heading.group.budget)
+        count_and_publish(heading.group.budget)
     subjects = {m["To"]: m["Subject"] for m in smtp_inbox.messages}
     assert "won the vote" in subjects["w@example.org"]
     assert "fik ikke penge" in subjects["l@example.org"]
