@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samskab.budgets.counting import MAX_AMOUNT
 from samskab.budgets.models import Heading
 
 
@@ -29,7 +30,7 @@ class ValuationForm(forms.Form):
     feasibility_explanation = forms.CharField(
         label=_("Explanation of feasibility (public)"), widget=forms.Textarea
     )
-    price = forms.IntegerField(label=_("Price"), min_value=0, required=False)
+    price = forms.IntegerField(label=_("Price"), min_value=0, max_value=MAX_AMOUNT, required=False)
     price_explanation = forms.CharField(
         label=_("Explanation of the price (public)"), widget=forms.Textarea, required=False
     )
