@@ -702,6 +702,8 @@ def _tally_locked(tally: Tally, user) -> tuple[Budget, Tally]:
         raise BudgetRefused(_("This count is not the latest outcome. Look at the page again."))
     if budget.phase != Phase.REVIEWING_BALLOTS:
         raise BudgetRefused(_("Results are published while ballots are reviewed."))
+    if (tally.rule, tally.tie_breaking) != (budget.rule, budget.tie_breaking):
+        raise BudgetRefused(_("The counting rule has changed since this count. Count again."))
     for heading in Heading.objects.filter(group__budget=budget):
         stored = tally.results.get(str(heading.pk))
         if stored is None or stored["ballots"] != ballots_digest(heading_election(heading)):
