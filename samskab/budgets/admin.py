@@ -110,6 +110,11 @@ class HeadingAdmin(admin.ModelAdmin):
             return ["group", "amount", "ballot_style", "max_approvals"]
         return []
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.group.budget.phase in VOTE_PHASES:
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 class ProjectImageInline(admin.TabularInline):
     model = ProjectImage
@@ -154,13 +159,17 @@ class ProjectAdmin(admin.ModelAdmin):
         return _is_budget_editor(request) and super().has_add_permission(request)
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting a project on the ballot would take its votes out of the count.
+        if obj is not None and obj.heading.group.budget.phase in VOTE_PHASES:
+            return False
         return _is_budget_editor(request) and super().has_delete_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        # A result is the count's, and from the vote on, the ballot and its prices stay put.
-        if obj is not None and (
-            obj.status in RESULT_STATUSES or obj.heading.group.budget.phase in VOTE_PHASES
-        ):
+        # A new project starts as submitted; a result is the count's; and from the vote on,
+        # the ballot and its prices stay put.
+        if obj is None:
+            return ["status"]
+        if obj.status in RESULT_STATUSES or obj.heading.group.budget.phase in VOTE_PHASES:
             return ["status", "price", "heading"]
         return []
 

@@ -231,3 +231,36 @@ def test_saving_an_unchanged_project_in_the_admin_adds_no_history(client, smtp_i
     _change_project(client, project, title="Et nyt navn")
     assert not project.events.exists()
     assert smtp_inbox.messages == []
+
+
+def test_a_project_or_heading_in_the_vote_cannot_be_deleted_in_the_admin(client):
+    project = ProjectFactory()  # the budget is in the vote
+    _staff(client, Role.ADMINISTRATOR)
+    url = reverse("admin:budgets_project_delete", args=[project.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    url = reverse("admin:budgets_heading_delete", args=[project.heading_id])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert Project.objects.filter(pk=project.pk).exists()
+
+
+def test_a_project_added_in_the_admin_starts_as_submitted(client):
+    heading = HeadingFactory(group__budget__phase=Phase.VALUATING)
+    _staff(client, Role.EDITOR)
+    page = client.get(reverse("admin:budgets_project_add")).content.decode()
+    assert 'name="status"' not in page
+    client.post(
+        reverse("admin:budgets_project_add"),
+        {
+            "heading": heading.pk,
+            "title": "Fra papir",
+            "description": "Indsendt på papir.",
+            "status": Project.Status.ON_BALLOT,
+            "images-TOTAL_FORMS": "0",
+            "images-INITIAL_FORMS": "0",
+            "documents-TOTAL_FORMS": "0",
+            "documents-INITIAL_FORMS": "0",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+    assert Project.objects.get(title="Fra papir").status == Project.Status.SUBMITTED

@@ -276,3 +276,18 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
     heading, _projects = _closed_vote()
     response = client.get(_count_url(heading.group.budget))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_a_count_stuck_waiting_for_the_worker_can_be_discarded(client):
+    heading, _projects = _closed_vote()
+    budget = heading.group.budget
+    editor = _sign_in(client, StaffFactory(role=Role.EDITOR))
+    client.post(_count_url(budget), {"action": "count"})  # no worker runs it
+    tally = Tally.objects.get()
+    assert "Stop waiting and discard this count" in client.get(_count_url(budget)).content.decode()
+    client.post(_count_url(budget), {"action": "discard", "tally": tally.pk})
+    tally.refresh_from_db()
+    assert (tally.state, tally.discarded_by) == ("discarded", editor)
+    # The worker coming late does nothing with it.
+    assert services.tally_run(tally_id=tally.pk).state == Tally.State.DISCARDED
+    assert not HeadingResult.objects.exists()
