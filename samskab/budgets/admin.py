@@ -1,6 +1,6 @@
 """The budgets' admin. Results are never typed here: a project's status cannot be set to winner
 or not funded, results and counts are read only, and "count the vote" leads to the staff page
-where the count is checked and confirmed (services.tally_request, tally_confirm)."""
+where the count is checked and confirmed (budgets.tallying)."""
 
 from django.contrib import admin, messages
 from django.shortcuts import redirect

@@ -244,7 +244,7 @@ class Project(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         # Only the count makes a project a winner or not funded, and it writes the status with
-        # a queryset update when the results are published (services._publish). Any other
+        # a queryset update when the results are published (tallying._publish). Any other
         # save that sets or clears a result is a bug or an attempt to bend the result.
         stored = None
         if self.pk is not None:
@@ -390,8 +390,8 @@ class Tally(models.Model):
     """One count of a budget's vote, from the request to publication: the outcome is checked by
     staff before it is published, and every step says who and when.
 
-    The worker counts (tasks.tally_run) and stores each heading's outcome in `results`; only
-    publishing it (services._publish) writes HeadingResult rows and project statuses.
+    The worker counts (tasks.tally_run_task) and stores each heading's outcome in `results`; only
+    publishing it (tallying._publish) writes HeadingResult rows and project statuses.
     """
 
     class State(models.TextChoices):

@@ -23,9 +23,11 @@ from samskab.budgets.selectors import ballot_projects, paper_ballots, result_lin
 from samskab.budgets.services import (
     PAPER_PHASES,
     BudgetRefused,
-    latest_tally,
     paper_ballot_correct,
     paper_ballot_void,
+)
+from samskab.budgets.tallying import (
+    latest_tally,
     tally_approve,
     tally_confirm,
     tally_discard,

@@ -87,12 +87,8 @@ def count_and_publish(budget, *, by=None):
     from samskab.accounts.roles import Role
     from samskab.accounts.tests.factories import StaffFactory
     from samskab.budgets.models import HeadingResult
-    from samskab.budgets.services import (
-        budget_move,
-        tally_confirm,
-        tally_request,
-        tally_run,
-    )
+    from samskab.budgets.services import budget_move
+    from samskab.budgets.tallying import tally_confirm, tally_request, tally_run
 
     by = by or StaffFactory(role=Role.EDITOR)
     if budget.phase == Phase.BALLOTING:

@@ -7,18 +7,15 @@ from django.urls import reverse
 
 from samskab.accounts.roles import Role
 from samskab.accounts.tests.factories import StaffFactory, UserFactory, with_totp
-from samskab.budgets import services
+from samskab.budgets import services, tallying
 from samskab.budgets.models import HeadingResult, Phase, Project, Tally
 from samskab.budgets.services import (
     BudgetRefused,
     budget_move,
     paper_ballot_correct,
     paper_ballot_enter,
-    tally_approve,
-    tally_confirm,
-    tally_discard,
-    tally_request,
 )
+from samskab.budgets.tallying import tally_approve, tally_confirm, tally_discard, tally_request
 from samskab.budgets.tests.factories import (
     HeadingFactory,
     ProjectFactory,
@@ -196,7 +193,7 @@ def test_a_count_that_overflows_fails_with_a_message_instead_of_crashing(
     def overflow(*args, **kwargs):
         raise OverflowError("int too large to convert to float")
 
-    monkeypatch.setattr(services, "count", overflow)
+    monkeypatch.setattr(tallying, "count", overflow)
     tally = _request_and_run(
         heading.group.budget, StaffFactory(role=Role.EDITOR), django_capture_on_commit_callbacks
     )
@@ -289,5 +286,5 @@ def test_a_count_stuck_waiting_for_the_worker_can_be_discarded(client):
     tally.refresh_from_db()
     assert (tally.state, tally.discarded_by) == ("discarded", editor)
     # The worker coming late does nothing with it.
-    assert services.tally_run(tally_id=tally.pk).state == Tally.State.DISCARDED
+    assert tallying.tally_run(tally_id=tally.pk).state == Tally.State.DISCARDED
     assert not HeadingResult.objects.exists()

@@ -311,7 +311,7 @@ def test_equal_shares_and_greedy_differ_where_a_majority_would_take_everything()
 
 @pytest.mark.parametrize("phase", [Phase.SELECTING, Phase.BALLOTING])
 def test_it_refuses_to_count_a_budget_before_its_vote_has_closed(phase):
-    from samskab.budgets.services import tally_request
+    from samskab.budgets.tallying import tally_request
 
     budget = BudgetFactory(phase=phase)
     with pytest.raises(BudgetRefused, match="Close the vote first"):
