@@ -422,6 +422,7 @@ def test_an_english_author_and_a_follower_are_told_the_project_cannot_be_done(
 def _ballot_project(**kwargs):
     return ProjectFactory(
         heading__group__budget__phase=Phase.VALUATING,
+        heading__amount=300_000,
         status=Project.Status.FEASIBLE,
         price=50_000,
         **kwargs,
@@ -450,6 +451,21 @@ def test_a_valuator_puts_projects_on_the_ballot_from_the_staff_page(
     assert "is on the ballot" in mail["Subject"]
     history = client.get(project.get_absolute_url()).content.decode()
     assert "Ballot decided" in history and "On the ballot" in history
+
+
+def test_a_project_dearer_than_its_heading_cannot_go_on_a_ballot_within_the_amount():
+    from samskab.budgets.process import project_ballot_mark
+    from samskab.budgets.services import BudgetRefused
+
+    budget = BudgetFactory(phase=Phase.VALUATING)
+    heading = HeadingFactory(group__budget=budget, amount=300_000, name="Vest")
+    pool = ProjectFactory(
+        heading=heading, title="Svømmehal", status=Project.Status.FEASIBLE, price=400_000
+    )
+    with pytest.raises(BudgetRefused, match=r"costs more than the 300\.000 DKK of “Vest”"):
+        project_ballot_mark(project=pool, user=_staff(Role.VALUATOR), on_ballot=True)
+    pool.refresh_from_db()
+    assert pool.status == Project.Status.FEASIBLE
 
 
 def test_the_staff_list_filters_by_status_heading_and_text(client):
