@@ -30,9 +30,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from samskab.budgets.counting import (
-    MAX_AMOUNT,
-)
+from samskab.budgets.counting import MAX_AMOUNT
 from samskab.budgets.geo import point_in_area
 from samskab.budgets.models import (
     Ballot,

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from samskab.budgets.counting import Completion, Election, Utility, equal_shares, greedy
 from samskab.budgets.counting import TieBreaking as CountingTieBreaking
@@ -125,13 +126,19 @@ def tally_run(*, tally_id: int) -> Tally | None:
             }
             # Progress for the staff page, committed at once (the worker runs in autocommit).
             Tally.objects.filter(pk=tally.pk).update(headings_done=F("headings_done") + 1)
+    # The error is stored untranslated and shown in each reader's language.
     except OverflowError:
         return _tally_failed(
-            tally, _("An amount or price is too large to count. Check the headings and prices.")
+            tally,
+            gettext_noop(
+                "An amount or price is too large to count. Check the headings and prices."
+            ),
         )
     except Exception:
         logger.exception("budgets: count %s failed", tally.pk)
-        return _tally_failed(tally, _("The count failed. The error is in the server's log."))
+        return _tally_failed(
+            tally, gettext_noop("The count failed. The error is in the server's log.")
+        )
     Tally.objects.filter(pk=tally.pk, state=Tally.State.RUNNING).update(
         state=Tally.State.DONE, results=results, finished_at=timezone.now()
     )

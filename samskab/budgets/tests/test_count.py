@@ -186,7 +186,7 @@ def test_a_discarded_count_cannot_be_published(django_capture_on_commit_callback
 
 
 def test_a_count_that_overflows_fails_with_a_message_instead_of_crashing(
-    monkeypatch, django_capture_on_commit_callbacks
+    client, monkeypatch, django_capture_on_commit_callbacks
 ):
     heading, _projects = _closed_vote()
 
@@ -199,6 +199,14 @@ def test_a_count_that_overflows_fails_with_a_message_instead_of_crashing(
     )
     assert tally.state == Tally.State.FAILED
     assert "too large to count" in tally.error
+    staff = StaffFactory(role=Role.EDITOR)
+    with_totp(staff)
+    client.force_login(staff)
+    session = client.session
+    session["samskab_staff_mfa"] = staff.pk
+    session.save()
+    page = client.get(_count_url(heading.group.budget), headers={"Accept-Language": "da"})
+    assert "for stor til at blive optalt" in page.content.decode()
 
 
 def test_the_vote_is_counted_only_once_it_has_closed(client):
