@@ -17,6 +17,7 @@ from samskab.budgets.models import (
     HeadingResult,
     PaperBallotChange,
     Phase,
+    Project,
     Tally,
 )
 from samskab.budgets.selectors import ballot_projects, paper_ballots, result_lines
@@ -154,6 +155,16 @@ def paper_ballot_list(request: HttpRequest, pk: int) -> HttpResponse:
     budget = get_object_or_404(Budget, pk=pk)
     identifier = request.GET.get("identifier", "")[:40].strip()
     ballots = paper_ballots(budget, request.user, identifier=identifier)
+    changes = list(
+        PaperBallotChange.objects.filter(heading__group__budget=budget)
+        .select_related("heading", "changed_by", "entered_by")
+        .order_by("-created_at", "-pk")[:200]
+    )
+    # The log keeps project numbers (a project may be renamed); show their titles.
+    titles = dict(Project.objects.filter(heading__group__budget=budget).values_list("pk", "title"))
+    for change in changes:
+        change.before_titles = [titles.get(p, str(p)) for p in change.before]
+        change.after_titles = [titles.get(p, str(p)) for p in change.after]
     return render(
         request,
         "budgets/paper_list.html",
@@ -162,9 +173,7 @@ def paper_ballot_list(request: HttpRequest, pk: int) -> HttpResponse:
             "ballots": ballots[:500],
             "identifier": identifier,
             "open": budget.phase in PAPER_PHASES,
-            "changes": PaperBallotChange.objects.filter(heading__group__budget=budget)
-            .select_related("heading", "changed_by", "entered_by")
-            .order_by("-created_at", "-pk")[:200],
+            "changes": changes,
         },
     )
 

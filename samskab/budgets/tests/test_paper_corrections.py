@@ -104,6 +104,8 @@ def test_an_officer_corrects_a_mistyped_ballot_with_a_reason(client, entered):
         officer,
     )
     assert change.reason == "Tastefejl: sedlen siger bænken."
+    log = client.get(_list_url(heading)).content.decode()
+    assert "<td>Parken</td><td>Bænken</td>" in log  # before and after, by title
     # The count follows the correction.
     assert heading_election(heading).votes() == {str(park.pk): 0, str(bench.pk): 1}
 
