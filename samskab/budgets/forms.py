@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samskab.budgets.counting import MAX_AMOUNT
 from samskab.budgets.models import Heading
 from samskab.core.forms import CleanTextMixin
 
@@ -30,7 +31,7 @@ class ValuationForm(CleanTextMixin, forms.Form):
     feasibility_explanation = forms.CharField(
         label=_("Explanation of feasibility (public)"), widget=forms.Textarea
     )
-    price = forms.IntegerField(label=_("Price"), min_value=0, required=False)
+    price = forms.IntegerField(label=_("Price"), min_value=0, max_value=MAX_AMOUNT, required=False)
     price_explanation = forms.CharField(
         label=_("Explanation of the price (public)"), widget=forms.Textarea, required=False
     )

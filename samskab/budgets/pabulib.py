@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from samskab.budgets.counting.election import Election
+from samskab.budgets.counting.election import MAX_AMOUNT, Election
 from samskab.core.text import clean_text
 
 SECTIONS = ("meta", "projects", "votes")
@@ -159,6 +159,10 @@ def parse(text: str) -> PabulibFile:
         budget = _whole(meta["budget"], f"line {meta_lines['budget']}: the budget")
         if budget < 0:
             raise PabulibError(f"Line {meta_lines['budget']}: the budget is negative: {budget}.")
+        if budget > MAX_AMOUNT:
+            raise PabulibError(
+                f"Line {meta_lines['budget']}: the budget is too large (at most {MAX_AMOUNT})."
+            )
 
     project_columns, project_rows = _table(tables["projects"], "PROJECTS", ("project_id", "cost"))
     projects: list[Project] = []
@@ -167,6 +171,11 @@ def parse(text: str) -> PabulibFile:
         cost = _whole(raw, f"line {line}: the cost of project {project_id!r}")
         if cost < 0:
             raise PabulibError(f"Line {line}: project {project_id!r} has a negative cost: {raw}.")
+        if cost > MAX_AMOUNT:
+            raise PabulibError(
+                f"Line {line}: the cost of project {project_id!r} is too large "
+                f"(at most {MAX_AMOUNT})."
+            )
         projects.append(Project(project_id, cost, fields))
     known = {p.project_id for p in projects}
 

@@ -5,13 +5,14 @@ import pytest
 from samskab.accounts.roles import Role
 from samskab.accounts.tests.factories import StaffFactory, UserFactory
 from samskab.budgets.models import Ballot, BallotStyle, Phase, Support
-from samskab.budgets.services import ballot_save, budget_finish, paper_ballot_enter
+from samskab.budgets.services import ballot_save, paper_ballot_enter
 from samskab.budgets.tests.factories import (
     BudgetFactory,
     HeadingFactory,
     ProjectFactory,
     ResidentFactory,
     census_person,
+    count_and_publish,
 )
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def test_results_are_readable_once_published_and_not_before(client):
     ballot_save(heading=heading, user=ResidentFactory(), project_ids=[project.pk])
     url = f"/api/v1/budgets/{heading.group.budget_id}/results"
     assert client.get(url).status_code == 404
-    budget_finish(budget=heading.group.budget)
+    count_and_publish(heading.group.budget)
     (shown,) = client.get(url).json()["headings"]
     assert shown["winners"] == [project.pk]
     assert shown["explanation"]["verdicts"][str(project.pk)]["reason"] == "chosen"
