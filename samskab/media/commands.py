@@ -41,15 +41,26 @@ def live_archive_command(
     encoder comes back after a drop (`appending`), the new segments continue the playlist
     after a discontinuity and the recording goes to a new file.
     """
-    flags = "program_date_time+independent_segments"
-    if appending:
-        flags += "+append_list+discont_start"
     return [
         "-y",  # the picture is replaced, and a restart writes into the same folder
         *PROGRESS,
         "-skip_frame", "nokey",  # applies to decoding only, i.e. the picture below
         *LIVE_INPUT,
         "-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy",
+        *_live_hls(playlist, segment_pattern, segment_s=segment_s, appending=appending),
+        "-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "matroska", recording,
+        # The first picture, then one every N seconds (of the keyframes that are decoded).
+        "-map", "0:v:0?", "-fps_mode", "vfr",
+        "-vf", f"select='isnan(prev_selected_t)+gte(t-prev_selected_t,{thumbnail_every_s})'",
+        "-q:v", "4", "-f", "image2", "-update", "1", thumbnail,
+    ]  # fmt: skip
+
+
+def _live_hls(playlist: str, segment_pattern: str, *, segment_s: int, appending: bool) -> list[str]:
+    flags = "program_date_time+independent_segments"
+    if appending:
+        flags += "+append_list+discont_start"
+    return [
         "-f", "hls",
         "-hls_time", str(segment_s),
         "-hls_list_size", "0",
@@ -57,11 +68,64 @@ def live_archive_command(
         "-hls_flags", flags,
         "-hls_segment_filename", segment_pattern,
         playlist,
-        "-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "matroska", recording,
-        # The first picture, then one every N seconds (of the keyframes that are decoded).
-        "-map", "0:v:0?", "-fps_mode", "vfr",
-        "-vf", f"select='isnan(prev_selected_t)+gte(t-prev_selected_t,{thumbnail_every_s})'",
-        "-q:v", "4", "-f", "image2", "-update", "1", thumbnail,
+    ]  # fmt: skip
+
+
+# --- Closed session: a still picture instead of the chamber -------------------------------
+# While the meeting sits in closed session, the camera's feed is dropped in the ingest and
+# every output (our HLS, each restream) gets the slate instead: a short clip of the still
+# picture, encoded once and then looped by copying (a still encoded live would cost a
+# quarter of a core per output), with silence encoded as AAC (cheap).
+SLATE_FPS = 25
+SLATE_SECONDS = 2
+
+
+def slate_clip_command(*, image: str, target: str) -> list[str]:
+    """A few seconds of the still picture as H.264, a keyframe every second."""
+    return [
+        "-y", "-loop", "1", "-framerate", str(SLATE_FPS), "-i", image,
+        "-t", str(SLATE_SECONDS), "-an",
+        "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2",
+        "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage",
+        "-pix_fmt", "yuv420p", "-g", str(SLATE_FPS),
+        "-f", "mp4", target,
+    ]  # fmt: skip
+
+
+def _slate_input(clip: str) -> list[str]:
+    return [
+        "-re", "-stream_loop", "-1", "-i", clip,
+        "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo",
+        "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac", "-b:a", "64k",
+    ]  # fmt: skip
+
+
+def slate_archive_command(
+    *, clip: str, playlist: str, segment_pattern: str, segment_s: int = LIVE_SEGMENT_S
+) -> list[str]:
+    """The slate, for as long as it runs, as further segments of the live playlist (after a
+    discontinuity; the camera's segments go on after another one). No recording file: the
+    closed session leaves nothing in the archive but the slate."""
+    return [
+        "-y", *PROGRESS, *_slate_input(clip),
+        *_live_hls(playlist, segment_pattern, segment_s=segment_s, appending=True),
+    ]  # fmt: skip
+
+
+def slate_flv_command(clip: str) -> list[str]:
+    """The slate as FLV on stdout, for a restream (the ingest sends it on, key and all)."""
+    return [
+        *PROGRESS[2:], "-progress", "pipe:2",  # stdout carries the video
+        *_slate_input(clip),
+        "-f", "flv", "-flvflags", "no_duration_filesize", "pipe:1",
+    ]  # fmt: skip
+
+
+def slate_restream_command(clip: str, url: str) -> list[str]:
+    """The slate to one RTMP or RTMPS destination."""
+    return [
+        *PROGRESS, *_slate_input(clip),
+        "-f", "flv", "-flvflags", "no_duration_filesize", "-rw_timeout", "15000000", url,
     ]  # fmt: skip
 
 

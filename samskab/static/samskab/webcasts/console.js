@@ -84,7 +84,7 @@
       focusIn("speakers");
     } else if (key === "d") {
       focusIn("slides");
-    } else if (key === "p" || key === "u") {
+    } else if (key === "p" || key === "u" || key === "c") {
       var button = root.querySelector('[data-shortcut="' + key + '"]');
       if (button) {
         button.focus();
