@@ -113,24 +113,20 @@ def slate_archive_command(
 
 
 def slate_flv_command(clip: str) -> list[str]:
-    """The slate as FLV on stdout, for a restream (the ingest sends it on, key and all)."""
+    """The slate as FLV on stdout, for a restream: the ingest publishes it to the
+    destination itself (rtmppush), so no command line holds the destination's key."""
     return [
-        *PROGRESS[2:], "-progress", "pipe:2",  # stdout carries the video
-        *_slate_input(clip),
+        "-nostats", *_slate_input(clip),
         "-f", "flv", "-flvflags", "no_duration_filesize", "pipe:1",
     ]  # fmt: skip
 
 
-def slate_restream_command(clip: str, url: str) -> list[str]:
-    """The slate to one RTMP or RTMPS destination."""
-    return [
-        *PROGRESS, *_slate_input(clip),
-        "-f", "flv", "-flvflags", "no_duration_filesize", "-rw_timeout", "15000000", url,
-    ]  # fmt: skip
-
-
 def restream_command(url: str) -> list[str]:
-    """The encoder's feed, copied as it is, to one RTMP or RTMPS destination."""
+    """The encoder's feed, copied as it is, to one RTMP or RTMPS destination.
+
+    The ingest no longer runs this (the URL holds the destination's key, and a command line
+    is readable by every local user; it publishes itself, streaming/rtmppush.py); the fan-out
+    benchmark keeps it as the yardstick."""
     if not url.startswith(("rtmp://", "rtmps://")):
         raise ValueError("a restream destination is an rtmp:// or rtmps:// address")
     return [

@@ -21,6 +21,7 @@ import contextlib
 import logging
 import os
 import queue
+import select
 import signal
 import subprocess
 import threading
@@ -29,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from samskab.streaming import rtmppush
 from samskab.streaming.rtmp import AUDIO, DATA_AMF0, FLV_HEADER, VIDEO, Tag
 
 logger = logging.getLogger(__name__)
@@ -331,6 +333,77 @@ class Sink:
         for secret in self.secrets:
             text = text.replace(secret, "••••")
         return text.strip()[:300]
+
+
+class PushSink(Sink):
+    """A restream: the ingest publishes the feed itself (rtmppush), so the destination's
+    stream key is on no process's command line. During a closed session the slate's ffmpeg
+    writes FLV to a pipe, and that is published the same way; its command holds no key."""
+
+    def __init__(self, name: str, target: rtmppush.Target, **options) -> None:
+        super().__init__(name, [], **options)
+        self.target = target
+
+    def _one_process(self) -> str | None:
+        push = rtmppush.RtmpPush(self.target)
+        try:
+            push.connect()
+            self._report(State.LIVE, "")
+            while True:
+                if self._switch.is_set():
+                    return None
+                if self._restart.is_set():
+                    return "The destination fell behind; it is started again."
+                try:
+                    data = self.queue.get(timeout=0.5)
+                except queue.Empty:
+                    if self._stop.is_set():
+                        return None
+                    continue
+                if data is None:
+                    return None
+                if data:
+                    push.write_flv(data)
+        except rtmppush.PushError as error:
+            return str(error)
+        finally:
+            push.close()
+
+    def _run_slate(self) -> str | None:
+        push = rtmppush.RtmpPush(self.target)
+        try:
+            push.connect()
+        except rtmppush.PushError as error:
+            return str(error)
+        self._report(State.LIVE, "")
+        process, error = self._start()
+        if process is None or process.stdout is None:
+            push.close()
+            return error
+        errors: list[str] = []
+        reader = threading.Thread(target=_read_errors, args=(process, errors), daemon=True)
+        reader.start()
+        reason = None
+        try:
+            pipe = process.stdout.fileno()
+            while not self._switch.is_set() and not self._stop.is_set():
+                if not select.select([pipe], [], [], 0.2)[0]:
+                    continue
+                data = os.read(pipe, 65536)
+                if not data:
+                    reason = "ffmpeg stopped."
+                    break
+                push.write_flv(data)
+        except rtmppush.PushError as failure:
+            reason = str(failure)
+        finally:
+            push.close()
+            if process.poll() is None:
+                with contextlib.suppress(OSError):
+                    process.send_signal(signal.SIGINT)
+            process.stdout.close()  # a slate still writing gets EPIPE and ends
+        ended = self._finish(process, [reader], errors, stopped=reason is None)
+        return None if reason is None else (ended or reason)
 
 
 def _read_errors(process: subprocess.Popen[bytes], errors: list[str]) -> None:

@@ -31,7 +31,16 @@ from PIL import Image
 
 from samskab.core.models import SiteSettings
 from samskab.media import commands
-from samskab.streaming import destinations, fanout, rtmp, selectors, services, slate, srtingest
+from samskab.streaming import (
+    destinations,
+    fanout,
+    rtmp,
+    rtmppush,
+    selectors,
+    services,
+    slate,
+    srtingest,
+)
 from samskab.streaming.models import Destination
 from samskab.webcasts.ffmpeg import ffmpeg_path
 from samskab.webcasts.models import Meeting
@@ -246,9 +255,10 @@ class MeetingFeed(rtmp.Publisher):
     ) -> fanout.Sink | None:
         key = destination.stream_key
         try:
-            url = destinations.publish_url(destination.kind, destination.server_url, key)
-            command = [*ffmpeg, *commands.restream_command(url)]
-            slate_command = [*ffmpeg, *commands.slate_restream_command(clip, url)]
+            destinations.publish_url(destination.kind, destination.server_url, key)  # checks
+            server = destinations.server_url(destination.kind, destination.server_url)
+            target = rtmppush.target(server, key)
+            slate_command = [*ffmpeg, *commands.slate_flv_command(clip)]
         except ValueError as error:
             self._destination_state(destination.pk, fanout.State.FAILED, str(error))
             return None
@@ -259,9 +269,10 @@ class MeetingFeed(rtmp.Publisher):
             )
             self._destination_state(destination.pk, state, reason)
 
-        return fanout.Sink(
+        # Published by the ingest itself: the key is on no command line (security L8).
+        return fanout.PushSink(
             f"destination {destination.pk}",
-            command,
+            target,
             on_state=report,
             backoff=self.server.options.backoff,
             secrets=(key,),

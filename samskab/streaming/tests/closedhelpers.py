@@ -4,6 +4,7 @@ and an RTMP receiver (standing in for YouTube) that keeps every connection's fee
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import threading
 from pathlib import Path
@@ -35,6 +36,21 @@ def camera_tags(folder: Path, colour: str, *, seconds: int, name: str) -> list[r
 def shifted(tags: list[rtmp.Tag], by_ms: int) -> list[rtmp.Tag]:
     """The same tags later in the feed (the encoder's clock runs on)."""
     return [rtmp.Tag(tag.type_id, tag.timestamp + by_ms, tag.payload) for tag in tags]
+
+
+def child_command_lines() -> list[str]:
+    """What any local user reads in /proc/<pid>/cmdline of this process's children."""
+    lines = []
+    me = os.getpid()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) != me:
+                continue
+            lines.append((stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended meanwhile
+    return lines
 
 
 def slate_clip(folder: Path) -> str:

@@ -9,7 +9,7 @@ import pytest
 from samskab.streaming import services
 from samskab.streaming.ingest import with_database
 from samskab.streaming.models import Destination
-from samskab.streaming.tests.closedhelpers import RtmpSink, frame_colours
+from samskab.streaming.tests.closedhelpers import RtmpSink, child_command_lines, frame_colours
 from samskab.streaming.tests.factories import destination
 from samskab.streaming.tests.livehelpers import IngestThread, wait_for
 from samskab.webcasts.ffmpeg import ffmpeg_path
@@ -52,8 +52,15 @@ def test_a_feed_during_a_closed_session_shows_only_the_slate_until_it_opens(tmp_
         wait_for(lambda: len(list(folder.glob("seg-*.ts"))) >= 3, timeout=30)
         feed = ingest.server.feeds[meeting.pk]
         assert feed.fanout.closed
+        # Security L8: the restream's key is on no command line, the slate's or any other.
+        during = child_command_lines()
+        assert any("slate.mp4" in line and "pipe:1" in line for line in during), during
         with_database(closed_session_set, meeting=meeting, closed=False, by=None)
         wait_for(lambda: not feed.fanout.closed, timeout=5)
+        wait_for(lambda: youtube.names == ["live/yt-secret-1234"] * 2, timeout=10)
+        wait_for(lambda: any("recording.mkv" in line for line in child_command_lines()))
+        after = child_command_lines()
+        assert not any("yt-secret-1234" in line for line in during + after)
         assert chamber.wait(40) == 0
         wait_for(lambda: meeting.pk not in ingest.server.feeds, timeout=40)
         wait_for(lambda: youtube.received and all(got.ended for got in youtube.received))

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from samskab.media import commands
-from samskab.streaming import fanout
+from samskab.streaming import fanout, rtmppush
 from samskab.streaming.tests.closedhelpers import (
     GREEN,
     RED,
@@ -63,7 +63,6 @@ def test_no_frame_of_a_closed_session_reaches_the_archive_or_a_restream(tmp_path
         ]
 
     with RtmpSink() as youtube:
-        url = f"{youtube.url}/yt-key-1234"
         hub = fanout.Fanout(
             [
                 fanout.Sink(
@@ -78,14 +77,11 @@ def test_no_frame_of_a_closed_session_reaches_the_archive_or_a_restream(tmp_path
                         ),
                     ],
                 ),
-                fanout.Sink(
+                fanout.PushSink(
                     "youtube",
-                    [*FFMPEG, *commands.restream_command(url)],
+                    rtmppush.target(youtube.url, "yt-key-1234"),
                     on_state=lambda *a: None,
-                    slate_command=lambda _a: [
-                        *FFMPEG,
-                        *commands.slate_restream_command(clip, url),
-                    ],
+                    slate_command=lambda _a: [*FFMPEG, *commands.slate_flv_command(clip)],
                 ),
             ]
         )
