@@ -142,6 +142,9 @@ def test_the_archive_shows_the_span_as_a_closed_session(operator):
     chapters = [(c.start_ms, c.end_ms, c.title) for c in meeting_chapters(meeting)]
     assert (120_000, 420_000, "Closed session") in chapters
     assert state_at_end(meeting)["closed_session"] is False
+    page = operator.get(meeting.get_absolute_url()).content.decode()
+    assert "Not broadcast or recorded: the video shows a still picture." in page
+    assert '<time datetime="PT0H2M0S">2:00</time>–<time datetime="PT0H7M0S">7:00</time>' in page
 
 
 def state_at_end(meeting):
