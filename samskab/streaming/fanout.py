@@ -373,13 +373,13 @@ class PushSink(Sink):
         push = rtmppush.RtmpPush(self.target)
         try:
             push.connect()
-        except rtmppush.PushError as error:
-            return str(error)
+        except rtmppush.PushError as refused:
+            return str(refused)
         self._report(State.LIVE, "")
-        process, error = self._start()
+        process, not_started = self._start()
         if process is None or process.stdout is None:
             push.close()
-            return error
+            return not_started
         errors: list[str] = []
         reader = threading.Thread(target=_read_errors, args=(process, errors), daemon=True)
         reader.start()
