@@ -55,7 +55,7 @@ def test_a_refused_key_is_a_clear_reason():
     port = server.sockets[0].getsockname()[1]
     push = rtmppush.RtmpPush(rtmppush.target(f"rtmp://127.0.0.1:{port}/live", "wrong-key"))
     try:
-        with pytest.raises(rtmppush.PushError, match="NetStream.Publish.BadName"):
+        with pytest.raises(rtmppush.PushError, match=r"NetStream\.Publish\.BadName"):
             push.connect()
     finally:
         push.close()
@@ -65,5 +65,5 @@ def test_a_refused_key_is_a_clear_reason():
 
 def test_nobody_listening_is_a_clear_reason():
     push = rtmppush.RtmpPush(rtmppush.target("rtmp://127.0.0.1:1/live", "k"), timeout_s=2)
-    with pytest.raises(rtmppush.PushError, match="Could not connect to 127.0.0.1"):
+    with pytest.raises(rtmppush.PushError, match=r"Could not connect to 127\.0\.0\.1"):
         push.connect()
