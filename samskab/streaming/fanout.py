@@ -98,7 +98,6 @@ class Sink:
         self._restart = threading.Event()
         self._closed = threading.Event()
         self._switch = threading.Event()  # the closed session began or ended
-        self.process: subprocess.Popen[bytes] | None = None
         self._thread = threading.Thread(target=self._run, name=f"sink {name}", daemon=True)
 
     # --- the producer's side (the RTMP front's thread) ---
@@ -210,7 +209,6 @@ class Sink:
             )
         except OSError as error:
             return None, f"ffmpeg did not start: {error}"
-        self.process = process
         return process, ""
 
     def _run_slate(self) -> str | None:
@@ -272,7 +270,6 @@ class Sink:
         self.cpu_seconds += usage.ru_utime + usage.ru_stime
         for reader in readers:
             reader.join(5)
-        self.process = None
         if stopped and process.returncode in (0, 255):  # 255: ended by SIGINT, cleanly
             return None
         if errors:
