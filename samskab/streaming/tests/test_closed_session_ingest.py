@@ -3,8 +3,10 @@ that arrives during it shows only the slate, publicly and on the restream, until
 operator opens the meeting again."""
 
 import subprocess
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from samskab.streaming import services
 from samskab.streaming.ingest import with_database
@@ -36,7 +38,8 @@ def red_encoder(url: str, *, seconds: int) -> subprocess.Popen[bytes]:
 
 
 def test_a_feed_during_a_closed_session_shows_only_the_slate_until_it_opens(tmp_path):
-    meeting = live_meeting()
+    # Real ffmpeg runs in real time: the meeting went live a moment ago.
+    meeting = live_meeting(started=timezone.now() - timedelta(seconds=1))
     key = services.stream_key_ensure(meeting=meeting).key
     closed_session_set(meeting=meeting, closed=True, by=None)
     folder = media_folder(meeting.pk)
