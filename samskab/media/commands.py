@@ -28,7 +28,7 @@ def live_archive_command(
     *,
     playlist: str,
     segment_pattern: str,
-    recording: str,
+    recording: str | None,
     thumbnail: str,
     segment_s: int = LIVE_SEGMENT_S,
     thumbnail_every_s: int = LIVE_THUMBNAIL_EVERY_S,
@@ -39,8 +39,10 @@ def live_archive_command(
     The playlist is an EVENT playlist with EXT-X-PROGRAM-DATE-TIME on every segment; when
     the feed ends ffmpeg writes EXT-X-ENDLIST and the same playlist is the archive. When an
     encoder comes back after a drop (`appending`), the new segments continue the playlist
-    after a discontinuity and the recording goes to a new file.
+    after a discontinuity and the recording goes to a new file. Without `recording` the
+    recording is another process's (`live_recording_command`), as the ingest runs it.
     """
+    record = ["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "matroska", recording]
     return [
         "-y",  # the picture is replaced, and a restart writes into the same folder
         *PROGRESS,
@@ -48,11 +50,22 @@ def live_archive_command(
         *LIVE_INPUT,
         "-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy",
         *_live_hls(playlist, segment_pattern, segment_s=segment_s, appending=appending),
-        "-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "matroska", recording,
+        *(record if recording else []),
         # The first picture, then one every N seconds (of the keyframes that are decoded).
         "-map", "0:v:0?", "-fps_mode", "vfr",
         "-vf", f"select='isnan(prev_selected_t)+gte(t-prev_selected_t,{thumbnail_every_s})'",
         "-q:v", "4", "-f", "image2", "-update", "1", thumbnail,
+    ]  # fmt: skip
+
+
+def live_recording_command(recording: str) -> list[str]:
+    """The encoder's feed, copied, into one Matroska file. Its own process, apart from the
+    HLS, so that a closed session pauses it (nothing is written, the file stays open) while
+    the playlist gets the slate: one recording file for the whole meeting, whose times
+    follow the encoder's clock across the pause as the playlist's do across the slate."""
+    return [
+        "-y", *PROGRESS, *LIVE_INPUT,
+        "-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "matroska", recording,
     ]  # fmt: skip
 
 

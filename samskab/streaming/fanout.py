@@ -72,6 +72,7 @@ class Sink:
         secrets: tuple[str, ...] = (),
         before_start: Callable[[int], list[str]] | None = None,
         slate_command: Callable[[int], list[str]] | None = None,
+        pause_when_closed: bool = False,
     ) -> None:
         self.name = name
         self.command = command  # the process's command line: the camera's or the slate's
@@ -84,6 +85,10 @@ class Sink:
         self.before_start = before_start
         # slate_command(attempt): what the sink runs during a closed session instead.
         self.slate_command = slate_command
+        # Or, for the recording: the process keeps running and gets nothing meanwhile, then
+        # goes on at the feed's next keyframe (`resuming`: without a new FLV header).
+        self.pause_when_closed = pause_when_closed
+        self.resuming = False
         self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=queue_tags)
         self.wait_keyframe = True
         # The fan-out offers tags only while this is set: from after the queue was emptied
@@ -115,6 +120,16 @@ class Sink:
     def closed_set(self, closed: bool) -> None:
         """Start (or end) the slate in place of the feed; the running process ends now."""
         if closed == self._closed.is_set():
+            return
+        if self.pause_when_closed:
+            if closed:
+                self.accepting.clear()
+                self._closed.set()
+            else:
+                self.wait_keyframe = True
+                self.resuming = True
+                self._closed.clear()
+                self.accepting.set()
             return
         if closed:
             self.accepting.clear()
@@ -151,7 +166,12 @@ class Sink:
             self.accepting.clear()
             self._switch.clear()
             self.attempts += 1
+            self.resuming = False
             slate = self._closed.is_set()
+            if slate and self.pause_when_closed:
+                while self._closed.is_set() and not self._stop.wait(0.2):
+                    pass  # (re)started during a closed session: begin when it ends
+                continue
             if slate and self.slate_command is None:
                 self._wait_switch(None)  # nothing to show: send nothing until it opens
                 continue
@@ -490,7 +510,11 @@ class Fanout:
                 sink.offer(tag.flv())
             elif tag.is_keyframe and not tag.is_header:
                 sink.wait_keyframe = False
-                sink.offer(self._opening(tag.timestamp) + tag.flv())
+                if sink.resuming:  # after a closed session, into the same process
+                    sink.resuming = False
+                    sink.offer(tag.flv())
+                else:
+                    sink.offer(self._opening(tag.timestamp) + tag.flv())
 
     def _opening(self, timestamp: int) -> bytes:
         """What a sink that joins now needs before its first keyframe."""

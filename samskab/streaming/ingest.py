@@ -142,19 +142,24 @@ class MeetingFeed(rtmp.Publisher):
         clip = str(self._slate_prepare(ffmpeg))
 
         def archive_command(attempt: int = 1) -> list[str]:
-            # A restart after ffmpeg died continues the playlist, in a new recording file.
+            # A restart (after ffmpeg died, or a closed session) continues the playlist.
             return [
                 *ffmpeg,
                 *commands.live_archive_command(
                     playlist=str(self.folder / PLAYLIST),
                     segment_pattern=str(self.folder / SEGMENTS),
-                    recording=str(self.folder / recording_name(self.folder)),
+                    recording=None,
                     thumbnail=str(self.folder / POSTER),
                     segment_s=self.server.options.segment_s,
                     thumbnail_every_s=self.server.options.thumbnail_every_s,
                     appending=appending or attempt > 1,
                 ),
             ]
+
+        def recording_command(_attempt: int = 1) -> list[str]:
+            # A restart after ffmpeg died goes to a new recording file.
+            recording = str(self.folder / recording_name(self.folder))
+            return [*ffmpeg, *commands.live_recording_command(recording)]
 
         sinks = [
             fanout.Sink(
@@ -173,7 +178,16 @@ class MeetingFeed(rtmp.Publisher):
                         segment_s=self.server.options.segment_s,
                     ),
                 ],
-            )
+            ),
+            fanout.Sink(
+                "recording",
+                recording_command(),
+                on_state=self._archive_state,
+                backoff=fanout.Backoff(first_s=1, longest_s=10),
+                queue_tags=20_000,
+                before_start=recording_command,
+                pause_when_closed=True,  # one file: the closed session is a pause in it
+            ),
         ]
         for destination in with_database(lambda: list(selectors.destinations_for(self.meeting))):
             sink = self._destination_sink(destination, ffmpeg, clip)

@@ -17,6 +17,7 @@ from samskab.streaming.tests.closedhelpers import (
     shifted,
     slate_clip,
 )
+from samskab.streaming.tests.livehelpers import duration_s
 from samskab.webcasts.ffmpeg import ffmpeg_path
 
 FFMPEG = [ffmpeg_path(), "-hide_banner", "-loglevel", "error"]
@@ -47,7 +48,6 @@ def test_no_frame_of_a_closed_session_reaches_the_archive_or_a_restream(tmp_path
     media = tmp_path / "media"
     media.mkdir()
     playlist, pattern = str(media / "index.m3u8"), str(media / "seg-%05d.ts")
-    recordings = iter(f"recording-{number}.mkv" for number in range(1, 10))
 
     def archive(attempt: int = 1) -> list[str]:
         return [
@@ -55,7 +55,7 @@ def test_no_frame_of_a_closed_session_reaches_the_archive_or_a_restream(tmp_path
             *commands.live_archive_command(
                 playlist=playlist,
                 segment_pattern=pattern,
-                recording=str(media / next(recordings)),
+                recording=None,
                 thumbnail=str(media / "poster.jpg"),
                 segment_s=1,
                 appending=attempt > 1,
@@ -76,6 +76,12 @@ def test_no_frame_of_a_closed_session_reaches_the_archive_or_a_restream(tmp_path
                             clip=clip, playlist=playlist, segment_pattern=pattern, segment_s=1
                         ),
                     ],
+                ),
+                fanout.Sink(
+                    "recording",
+                    [*FFMPEG, *commands.live_recording_command(str(media / "recording.mkv"))],
+                    on_state=lambda *a: None,
+                    pause_when_closed=True,
                 ),
                 fanout.PushSink(
                     "youtube",
@@ -105,10 +111,11 @@ def test_no_frame_of_a_closed_session_reaches_the_archive_or_a_restream(tmp_path
     order = [colour for i, colour in enumerate(shown) if i == 0 or shown[i - 1] != colour]
     assert order == ["green", "slate", "green"]
     assert "#EXT-X-DISCONTINUITY" in (media / "index.m3u8").read_text()
-    files = sorted(media.glob("recording-*.mkv"))
-    assert len(files) == 2  # before and after: nothing of the closed session is recorded
-    for recording in files:
-        assert set(frame_colours(recording)) == {"green"}
+    # One recording, paused meanwhile: nothing of the closed session is in it, and its
+    # clock runs on as the encoder's did (4 s public, 4 s closed, 4 s public).
+    assert [path.name for path in media.glob("recording*.mkv")] == ["recording.mkv"]
+    assert set(frame_colours(media / "recording.mkv")) == {"green"}
+    assert 11.5 < duration_s(media / "recording.mkv") < 12.5
     assert youtube.names == ["live/yt-key-1234"] * 3  # the same stream, three connections
     restreamed = [frame_colours_of(tmp_path, bytes(got.data)) for got in youtube.received]
     assert all("red" not in colours for colours in restreamed)
