@@ -5,11 +5,14 @@ from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
+import time_machine
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from samskab.accounts.roles import Role
-from samskab.webcasts import index, services
+from samskab.api.tokens import api_token_create
+from samskab.webcasts import index, player, services
 from samskab.webcasts.models import TimelineMark
 from samskab.webcasts.selectors import (
     closed_session_now,
@@ -129,6 +132,9 @@ def test_the_public_page_hides_the_notice_while_the_meeting_is_public(client):
 
 
 def test_the_archive_shows_the_span_as_a_closed_session(operator):
+    # The index is cached per meeting id and version, which the frozen clock repeats.
+    cache.clear()
+    player._RECENT.clear()
     meeting = live_meeting(started=STARTED)
     item = AgendaItemFactory(meeting=meeting, number="4", title="Personalesag")
     mark(meeting, Kind.ITEM, 60_000, agenda_item=item)
@@ -165,3 +171,27 @@ def test_the_index_treats_a_closed_session_as_a_pause_of_the_item():
     assert [(t.start_ms, t.end_ms) for t in derived.turns] == [(10, 20), (60, 100)]
     assert index.state_now(marks[:3]).closed is True
     assert index.state_now(marks).closed is False
+
+
+def test_a_conference_system_starts_and_ends_the_closed_session_with_an_operator_token(client):
+    meeting = live_meeting(started=STARTED)
+    _token, raw = api_token_create(user=staff(Role.OPERATOR), name="Konferenceanlæg")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    address = f"/api/v1/meetings/{meeting.pk}/marks"
+    with time_machine.travel(DURING, tick=False):
+        response = client.post(
+            address, {"kind": "closed_start"}, content_type="application/json", **headers
+        )
+    assert response.status_code == 201
+    assert response.json()["state"]["closed_session"] is True
+    assert closed_session_now(meeting.pk)
+    with time_machine.travel(DURING + timedelta(minutes=1), tick=False):
+        again = client.post(
+            address, {"kind": "closed_start"}, content_type="application/json", **headers
+        )
+        ended = client.post(
+            address, {"kind": "closed_end"}, content_type="application/json", **headers
+        )
+    assert again.status_code == 400
+    assert ended.status_code == 201
+    assert not closed_session_now(meeting.pk)
