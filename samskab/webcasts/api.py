@@ -357,9 +357,10 @@ def _refusal(error: ValidationError) -> Status:
     summary="Set a mark now (operators)",
     description=(
         "kind is one of meeting_start (takes the meeting live), item, speaker, slide, break, "
-        "meeting_end. An item is named by agenda_item_id or agenda_item_number, a speaker by "
-        "person_id or person_external_id (the id in the conference system). `at` defaults "
-        "to now."
+        "meeting_end, closed_start and closed_end (the closed session: the public stream "
+        "shows a slate in between). An item is named by agenda_item_id or agenda_item_number, "
+        "a speaker by person_id or person_external_id (the id in the conference system). "
+        "`at` defaults to now."
     ),
 )
 def mark_create(request, meeting_id: Id, payload: MarkIn):
@@ -371,6 +372,13 @@ def mark_create(request, meeting_id: Id, payload: MarkIn):
             mark = services.meeting_go_live(meeting=meeting, by=request.user, at=payload.at)
         elif payload.kind == TimelineMark.Kind.MEETING_END:
             mark = services.meeting_end(meeting=meeting, by=request.user, at=payload.at)
+        elif payload.kind in (TimelineMark.Kind.CLOSED_START, TimelineMark.Kind.CLOSED_END):
+            mark = services.closed_session_set(
+                meeting=meeting,
+                closed=payload.kind == TimelineMark.Kind.CLOSED_START,
+                by=request.user,
+                at=payload.at,
+            )
         else:
             mark = services.mark_add(
                 meeting=meeting,
