@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from samskab.attachments.admin import DocumentInline, ImageInline
 from samskab.budgets.models import (
     BallotConflict,
     Budget,
@@ -10,12 +11,11 @@ from samskab.budgets.models import (
     Heading,
     HeadingResult,
     Project,
-    ProjectDocument,
     ProjectEvent,
-    ProjectImage,
 )
 from samskab.budgets.process import project_change_record
 from samskab.budgets.services import BudgetRefused, budget_finish
+from samskab.places.admin import PlaceInline
 
 
 class BudgetPhaseInline(admin.TabularInline):
@@ -65,20 +65,6 @@ class HeadingAdmin(admin.ModelAdmin):
     list_display = ["name", "group", "amount", "ballot_style", "max_approvals"]
 
 
-class ProjectImageInline(admin.TabularInline):
-    model = ProjectImage
-    extra = 0
-    fields = ["image", "alt", "created_at"]
-    readonly_fields = ["image", "created_at"]
-
-
-class ProjectDocumentInline(admin.TabularInline):
-    model = ProjectDocument
-    extra = 0
-    fields = ["file", "title", "size", "created_at"]
-    readonly_fields = ["file", "size", "created_at"]
-
-
 class ProjectEventInline(admin.TabularInline):
     """The public history, read only: it is written by the services that change a project."""
 
@@ -98,7 +84,7 @@ class ProjectAdmin(admin.ModelAdmin):
     list_filter = ["status", "heading__group__budget"]
     search_fields = ["title"]
     raw_id_fields = ["author"]
-    inlines = [ProjectImageInline, ProjectDocumentInline, ProjectEventInline]
+    inlines = [PlaceInline, ImageInline, DocumentInline, ProjectEventInline]
 
     def save_model(self, request, obj, form, change):
         """A change of status, assessment or price here is written to the project's history,

@@ -7,11 +7,11 @@ import re
 
 import pytest
 from PIL import Image
+from samskab.budgets.geo import Projection, parse_geometry
 
 from samskab.accounts.roles import Role
 from samskab.accounts.tests.factories import PASSWORD, StaffFactory, UserFactory, with_totp
 from samskab.budgets.demo import MUNICIPALITY, TOWN_CENTRE, budgets_demo_load
-from samskab.budgets.geo import Projection, parse_geometry
 from samskab.budgets.models import Heading, Phase, Project
 from samskab.budgets.tests.factories import BudgetFactory, GroupFactory, HeadingFactory
 from tests.e2e.conftest import PHONE, assert_accessible, current_code, tab_to

@@ -1,6 +1,7 @@
-// The project form's map: a click marks the place (latitude/longitude in hidden fields) and
-// chooses the heading whose area was clicked. The same projection as samskab/budgets/geo.py,
-// inverted. Keyboard users choose the heading and describe the place in the form instead.
+// A form's map (places/partials/map.html with picker=True): a click marks the place
+// (latitude/longitude in hidden fields) and chooses the area clicked in the form's
+// [data-map-area-select] (a budget's heading). The same projection as samskab/places/geo.py,
+// inverted. Keyboard users choose the area and write the address in the form instead.
 (function () {
   "use strict";
 
@@ -9,7 +10,7 @@
     if (!form) return;
     var lat = form.querySelector("input[name=latitude]");
     var lon = form.querySelector("input[name=longitude]");
-    var heading = form.querySelector("select[name=heading]");
+    var areaSelect = form.querySelector("[data-map-area-select]");
     var marker = svg.querySelector("[data-map-marker]");
     var status = form.querySelector("[data-map-status]");
     var clear = form.querySelector("[data-map-clear]");
@@ -21,7 +22,7 @@
     function show(x, y) {
       marker.setAttribute("cx", x.toFixed(1));
       marker.setAttribute("cy", y.toFixed(1));
-      marker.classList.remove("budget-map-marker-off");
+      marker.classList.remove("places-map-marker-off");
       if (clear) clear.hidden = false;
     }
 
@@ -53,8 +54,8 @@
       lat.value = (north - local.y / scale).toFixed(6);
       show(local.x, local.y);
       // The area clicked is the topmost one: districts are drawn over the city-wide area.
-      var area = event.target.closest && event.target.closest("[data-heading]");
-      if (area && heading) heading.value = area.getAttribute("data-heading");
+      var area = event.target.closest && event.target.closest("[data-area]");
+      if (area && areaSelect) areaSelect.value = area.getAttribute("data-area");
       say(svg.dataset.chosen || "");
     });
 
@@ -62,12 +63,16 @@
       clear.addEventListener("click", function () {
         lat.value = "";
         lon.value = "";
-        marker.classList.add("budget-map-marker-off");
+        marker.classList.add("places-map-marker-off");
         clear.hidden = true;
         say(svg.dataset.cleared || "");
       });
     }
   }
 
-  document.querySelectorAll("[data-map-picker]").forEach(setUp);
+  document.querySelectorAll("[data-map-picker]").forEach(function (svg) {
+    if (svg.dataset.mapReady) return; // the partial may load this script twice
+    svg.dataset.mapReady = "1";
+    setUp(svg);
+  });
 })();
