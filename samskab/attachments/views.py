@@ -40,10 +40,13 @@ def _partial(request: HttpRequest, target) -> HttpResponse:
 @ratelimit("attach", "20/h")
 def add(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     target = targets.resolve_allowed(label, pk, capability="attach", user=request.user)
+    posted = request.method == "POST"
     form = AttachmentForm(
-        request.POST or None, request.FILES or None, limits=services.limits_of(target)
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        limits=services.limits_of(target),
     )
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         if not (form.images() or form.documents()):
             form.add_error(None, _("Choose a picture or a document to add."))
         else:
