@@ -28,3 +28,9 @@ def place_map(context, map, caption="", picker=False, map_id="place-map"):
         "features_id": f"{map_id}-features",
         "leaflet": tiles.LEAFLET,
     }
+
+
+@register.filter
+def tile_host(url: str) -> str:
+    """The tile server's host name, as the privacy page names it."""
+    return tiles.tile_origin(url).split("://", 1)[-1].removeprefix("*.")
