@@ -237,6 +237,19 @@ def test_a_citizen_proposes_with_a_place_a_picture_and_a_pdf(client, mapped):
     assert [e.kind for e in project.events.all()] == [ProjectEvent.Kind.SUBMITTED]
 
 
+def test_without_a_map_click_the_area_and_the_address_are_the_place(client, mapped):
+    # A keyboard user chooses the heading and types the address; no point is needed.
+    budget, _town, centre = mapped
+    client.force_login(UserFactory())
+    response = _propose(client, budget, centre, location_description="Torvet 3")
+    assert response.status_code == 302
+    project = Project.objects.get()
+    place = place_of(project)
+    assert project.heading == centre and place.address == "Torvet 3" and not place.has_point
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "Torvet 3" in page and "<circle" not in page
+
+
 def test_a_place_outside_the_heading_is_refused(client, mapped):
     budget, _town, centre = mapped
     client.force_login(UserFactory())
