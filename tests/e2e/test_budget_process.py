@@ -202,3 +202,20 @@ def test_a_valuator_assesses_a_project_and_puts_it_on_the_ballot(
     assert_accessible(page)
     budget.refresh_from_db()
     assert budget.phase == Phase.BALLOTING
+
+
+def test_with_a_tile_server_the_map_is_drawn_over_its_tiles(page, site_settings, live_server):
+    # A loopback stand-in for a tile server: every tile is the same small picture.
+    budget = budgets_demo_load()
+    tile = "/static/vendor/leaflet-1.9.4/images/layers.png"
+    site_settings.map_tile_url = f"{live_server.url}{tile}?z={{z}}&x={{x}}&y={{y}}"
+    site_settings.map_tile_attribution = "Testkort <b>fed</b>"
+    site_settings.save()
+    page.goto(f"/borgerbudget/{budget.pk}/kort/")
+    page.wait_for_selector(".leaflet-tile-loaded")
+    assert page.locator("svg.places-map-svg").is_hidden()
+    # The attribution is shown as the text typed in the site settings, never as HTML.
+    assert "Testkort <b>fed</b>" in page.locator(".leaflet-control-attribution").inner_text()
+    # Two areas and eleven projects, and the list next to the map is still there.
+    assert page.locator(".places-map-tiles path.leaflet-interactive").count() == 13
+    assert page.locator("main ul li a[href*='/projekt/']").count() == 11
