@@ -219,3 +219,4 @@ def test_with_a_tile_server_the_map_is_drawn_over_its_tiles(page, site_settings,
     # Two areas and eleven projects, and the list next to the map is still there.
     assert page.locator(".places-map-tiles path.leaflet-interactive").count() == 13
     assert page.locator("main ul li a[href*='/projekt/']").count() == 11
+    assert_accessible(page)

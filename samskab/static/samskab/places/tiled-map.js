@@ -33,11 +33,11 @@
       if (failures === 4) {
         // The tile server does not answer: the site's own map again.
         box.hidden = true;
-        svg.hidden = false;
+        svg.removeAttribute("hidden");
       }
     });
-    tiles.addTo(map);
-    svg.hidden = true;
+    // (An SVG element has no `hidden` property; the attribute and places.css hide it.)
+    svg.setAttribute("hidden", "");
 
     var form = figure.closest("form");
     var lat = form && form.querySelector("input[name=latitude]");
@@ -61,7 +61,17 @@
       if (status) status.textContent = svg.dataset.chosen || "";
     }
 
+    // The view first: Leaflet's vector layers need it before they are added.
     var bounds = null;
+    data.areas.forEach(function (area) {
+      var shape = window.L.geoJSON(area.geometry).getBounds();
+      bounds = bounds ? bounds.extend(shape) : shape;
+    });
+    if (bounds) map.fitBounds(bounds);
+    else if (data.points.length) map.setView([data.points[0].lat, data.points[0].lon], 15);
+    else return;
+    tiles.addTo(map);
+
     data.areas.forEach(function (area) {
       var layer = window.L.geoJSON(area.geometry, {
         style: { color: "#1a1a1a", weight: 2, fillColor: "#cfe3c4", fillOpacity: 0.35 },
@@ -72,7 +82,6 @@
         else if (area.url) window.location.href = area.url;
       });
       layer.addTo(map);
-      bounds = bounds ? bounds.extend(layer.getBounds()) : layer.getBounds();
     });
     data.points.forEach(function (point) {
       var dot = window.L.circleMarker([point.lat, point.lon], { radius: 7, color: "#fff", weight: 2, fillColor: "#b0292e", fillOpacity: 1 });
@@ -84,7 +93,6 @@
       }
       dot.addTo(map);
     });
-    if (bounds) map.fitBounds(bounds);
 
     if (picker && lat && lon) {
       if (lat.value && lon.value) mark([parseFloat(lat.value), parseFloat(lon.value)]);
