@@ -220,3 +220,25 @@ def test_with_a_tile_server_the_map_is_drawn_over_its_tiles(page, site_settings,
     assert page.locator(".places-map-tiles path.leaflet-interactive").count() == 13
     assert page.locator("main ul li a[href*='/projekt/']").count() == 11
     assert_accessible(page)
+
+
+def test_a_keyboard_user_marks_the_place_with_the_arrow_keys(page, site_settings):
+    budget = BudgetFactory(phase=Phase.ACCEPTING, title="Borgerbudget 2028")
+    HeadingFactory(
+        group=GroupFactory(budget=budget, name="Hele kommunen"),
+        name="Hele kommunen",
+        geojson=_geometry(MUNICIPALITY),
+    )
+    _log_in(page, UserFactory())
+    page.goto(f"/borgerbudget/{budget.pk}/nyt-projekt/")
+    tab_to(page, "svg[data-map-picker]")
+    assert page.locator("input[name=latitude]").input_value() == ""
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowUp")
+    latitude = float(page.locator("input[name=latitude]").input_value())
+    longitude = float(page.locator("input[name=longitude]").input_value())
+    # From the middle of the map: a little east and further north.
+    assert 55.95 < latitude < 56.02 and 9.60 < longitude < 9.65
+    assert "places-map-marker-off" not in page.locator("[data-map-marker]").get_attribute("class")
+    assert page.locator("[data-map-status]").inner_text() == "The place is marked on the map."
+    assert_accessible(page)

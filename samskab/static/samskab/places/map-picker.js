@@ -50,6 +50,7 @@
 
     svg.addEventListener("click", function (event) {
       var local = toLocal(event);
+      current = local;
       lon.value = (west + local.x / (coslat * scale)).toFixed(6);
       lat.value = (north - local.y / scale).toFixed(6);
       show(local.x, local.y);
@@ -59,8 +60,32 @@
       say(svg.dataset.chosen || "");
     });
 
+    // By keyboard too: the map is focusable and the arrow keys move the mark (Shift for
+    // bigger steps), starting from the middle; the coordinates follow.
+    var current = null;
+    svg.addEventListener("keydown", function (event) {
+      var steps = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+      var step = steps[event.key];
+      if (!step) return;
+      event.preventDefault();
+      var view = svg.viewBox.baseVal;
+      if (!current) {
+        current = marker.classList.contains("places-map-marker-off")
+          ? { x: view.x + view.width / 2, y: view.y + view.height / 2 }
+          : { x: parseFloat(marker.getAttribute("cx")), y: parseFloat(marker.getAttribute("cy")) };
+      }
+      var size = (view.width / 100) * (event.shiftKey ? 5 : 1);
+      current.x = Math.min(Math.max(current.x + step[0] * size, view.x), view.x + view.width);
+      current.y = Math.min(Math.max(current.y + step[1] * size, view.y), view.y + view.height);
+      lon.value = (west + current.x / (coslat * scale)).toFixed(6);
+      lat.value = (north - current.y / scale).toFixed(6);
+      show(current.x, current.y);
+      say(svg.dataset.chosen || "");
+    });
+
     if (clear) {
       clear.addEventListener("click", function () {
+        current = null;
         lat.value = "";
         lon.value = "";
         marker.classList.add("places-map-marker-off");
