@@ -18,7 +18,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}
+# What every form and error message promises (security review I6: GIF was accepted too).
+IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 # Pictures are shrunk to this many pixels on their longest side: plenty for a page.
 IMAGE_MAX_SIDE = 1600
