@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -64,16 +65,17 @@ def add(request: HttpRequest, label: str, pk: int) -> HttpResponse:
                     return _partial(request, target)
                 messages.success(request, _("Thank you. It is added."))
                 return _back(request, target)
-    return render(
-        request,
-        "attachments/add.html",
-        {
-            "target": target,
-            "form": form,
-            "next": request.POST.get("next") or request.GET.get("next", ""),
-        },
-        status=400 if form.errors else 200,
-    )
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    data = list_context(request, target, next_url=next_url)
+    data.update(form=form, action=reverse("attachments:add", args=[label, pk]), next=next_url)
+    if posted and request.headers.get("HX-Request") == "true":
+        # A refused upload: the form comes back with its errors in its own place (htmx swaps
+        # only answers below 400, so this one says 200 and where it goes).
+        response = render(request, "attachments/partials/form.html", data)
+        response["HX-Retarget"] = "this"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return render(request, "attachments/add.html", data, status=400 if form.errors else 200)
 
 
 @require_POST

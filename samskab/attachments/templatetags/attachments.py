@@ -1,7 +1,7 @@
 """`{% attachments target %}`: a target's pictures and documents, with the buttons the
-visitor may use (add, remove), as any app puts it on its pages.
-
-    {% attachments project heading=_("Pictures and documents") %}
+visitor may use (a link to add, remove), as any app puts it on its pages;
+`{% attachment_form target %}`: the upload form itself, for a page that shows it inline
+(htmx swaps the list above it; without JavaScript the whole page comes back).
 """
 
 from django import template
@@ -40,3 +40,21 @@ def attachments(context, target):
     data = list_context(context["request"], target)
     data["csrf_token"] = context.get("csrf_token")
     return data
+
+
+@register.inclusion_tag("attachments/partials/form.html", takes_context=True)
+def attachment_form(context, target):
+    from samskab.attachments.forms import AttachmentForm
+    from samskab.attachments.services import limits_of
+
+    request = context["request"]
+    if not (request.user.is_authenticated and targets.allows(request.user, target, "attach")):
+        return {"hidden": True}
+    return {
+        "target": target,
+        "form": AttachmentForm(limits=limits_of(target)),
+        "action": reverse("attachments:add", args=[targets.label_of(target), target.pk]),
+        "next": request.get_full_path(),
+        "csrf_token": context.get("csrf_token"),
+        "request": request,
+    }

@@ -211,3 +211,31 @@ def test_the_privacy_notice_describes_who_added_each_file():
     if not hasattr(privacy, "uncovered_fields"):
         pytest.skip("the privacy notice's registry arrives with the main branch")
     assert not [f for f in privacy.uncovered_fields() if f.startswith("attachments.")]
+
+
+def test_a_page_can_show_the_upload_form_inline_and_htmx_gets_its_errors_back(client, idea):
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    user = UserFactory()
+    request = RequestFactory().get("/ideer/1/")
+    request.user = user
+    html = Template("{% load attachments %}{% attachment_form idea %}").render(
+        Context({"request": request, "idea": idea})
+    )
+    assert f'hx-post="{add_url(idea)}"' in html and f'hx-target="#attachments-{idea.pk}"' in html
+    # Once the idea's rule says no, there is no form.
+    Idea.objects.filter(pk=idea.pk).update(is_open=False)
+    idea.refresh_from_db()
+    assert "<form" not in Template("{% load attachments %}{% attachment_form idea %}").render(
+        Context({"request": request, "idea": idea})
+    )
+
+    Idea.objects.filter(pk=idea.pk).update(is_open=True)
+    client.force_login(user)
+    response = client.post(
+        add_url(idea), {"image": picture(), "image_alt": ""}, HTTP_HX_REQUEST="true"
+    )
+    assert response["HX-Retarget"] == "this" and "Describe what the picture shows." in (
+        response.content.decode()
+    )
