@@ -94,6 +94,7 @@ def test_a_picture_needs_a_description(client, idea):
 
 def test_the_size_limit_is_the_target_kind_s_own(client, idea):
     client.force_login(UserFactory())
+    assert "at most 58.6\xa0KB" in client.get(add_url(idea)).content.decode()
     response = client.post(
         add_url(idea), {"image": picture(noise_png(), "stoej.png"), "image_alt": "Støj"}
     )
