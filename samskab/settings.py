@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "samskab.surveys",
     "samskab.comments",
     "samskab.moderation",
+    "samskab.attachments",
+    "samskab.places",
     "samskab.follows",
     "samskab.activity",
     "django.contrib.admin",
@@ -112,6 +114,8 @@ MIDDLEWARE = [
     "samskab.accounts.middleware.StaffMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After the CSP: a page drawing the optional tiled map may show that server's pictures.
+    "samskab.places.tiles.TileSourceMiddleware",
     "samskab.core.middleware.ViewerMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -78,6 +78,15 @@ PACKAGES = [
         licences=(("LICENSE.md", "LICENSE.md"),),
     ),
     Package(
+        # The optional tiled map (samskab/places/tiles.py names the folder: bump it there too).
+        name="leaflet",
+        version="1.9.4",
+        strip="dist/",
+        files=("dist/leaflet.js", "dist/leaflet.css"),
+        stylesheets=("dist/leaflet.css",),
+        licences=(("LICENSE", "LICENSE"),),
+    ),
+    Package(
         name="axe-core",
         version="4.11.0",
         files=("axe.min.js",),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samskab.accounts.roles import Role, has_role
+from samskab.attachments.admin import DocumentInline, ImageInline
 from samskab.budgets.models import (
     RESULT_STATUSES,
     BallotConflict,
@@ -19,12 +20,11 @@ from samskab.budgets.models import (
     PaperBallotChange,
     Phase,
     Project,
-    ProjectDocument,
     ProjectEvent,
-    ProjectImage,
     Tally,
 )
 from samskab.budgets.process import project_change_record
+from samskab.places.admin import PlaceInline
 
 # From the vote on, what is voted on and how it is counted stays as it was when the vote opened.
 VOTE_PHASES = (Phase.BALLOTING, Phase.REVIEWING_BALLOTS, Phase.FINISHED)
@@ -116,20 +116,6 @@ class HeadingAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class ProjectImageInline(admin.TabularInline):
-    model = ProjectImage
-    extra = 0
-    fields = ["image", "alt", "created_at"]
-    readonly_fields = ["image", "created_at"]
-
-
-class ProjectDocumentInline(admin.TabularInline):
-    model = ProjectDocument
-    extra = 0
-    fields = ["file", "title", "size", "created_at"]
-    readonly_fields = ["file", "size", "created_at"]
-
-
 class ProjectEventInline(admin.TabularInline):
     """The public history, read only: it is written by the services that change a project."""
 
@@ -149,7 +135,7 @@ class ProjectAdmin(admin.ModelAdmin):
     list_filter = ["status", "heading__group__budget"]
     search_fields = ["title"]
     raw_id_fields = ["author"]
-    inlines = [ProjectImageInline, ProjectDocumentInline, ProjectEventInline]
+    inlines = [PlaceInline, ImageInline, DocumentInline, ProjectEventInline]
 
     def has_change_permission(self, request, obj=None) -> bool:
         # Valuators assess on the valuation page (with its phase check), not here.

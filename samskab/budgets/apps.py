@@ -18,6 +18,7 @@ class BudgetsConfig(AppConfig):
         from samskab.budgets.models import Budget, Project
         from samskab.core import apis, demo, targets
         from samskab.core import privacy as registry
+        from samskab.core.uploads import AttachLimits
 
         # A budget is the process its projects belong to; neither is seen before it is
         # published, except by the staff who prepare it.
@@ -33,7 +34,11 @@ class BudgetsConfig(AppConfig):
             staff="budgets.manage_projects",
             process=lambda project: project.heading.group.budget,
             author=lambda project: (project.author, project.language),
-            capabilities={"comment", "follow"},
+            capabilities={"comment", "follow", "attach", "locate"},
+            # Up to 10 pictures of 8 MB and 5 PDF documents of 10 MB per project.
+            attach=AttachLimits(
+                images=10, image_bytes=8 * 1024 * 1024, documents=5, document_bytes=10 * 1024 * 1024
+            ),
         )
         apis.register("/v1/", router, order=40)
         demo.register("budgets", budgets_demo_part, order=40)

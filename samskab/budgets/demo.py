@@ -7,10 +7,14 @@ Idempotent: found by its title and brought back to the same state; ballots cast 
 import io
 import json
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
-from PIL import Image, ImageDraw
+from PIL import Image as Picture
+from PIL import ImageDraw
 
+from samskab.attachments.models import Image
+from samskab.attachments.selectors import images_of
 from samskab.budgets.maps import budget_map_upload
 from samskab.budgets.models import (
     Budget,
@@ -19,9 +23,9 @@ from samskab.budgets.models import (
     Heading,
     Phase,
     Project,
-    ProjectImage,
     Rule,
 )
+from samskab.places.models import Place
 
 # A made-up municipality in Mid-Jutland (longitude, latitude), and its town centre.
 MUNICIPALITY = [
@@ -69,7 +73,7 @@ PLACES = {
 
 def _playground_picture() -> ContentFile:
     """A small drawn picture for the playground project (the demo ships no photos)."""
-    image = Image.new("RGB", (800, 500), "#bfe3f7")
+    image = Picture.new("RGB", (800, 500), "#bfe3f7")
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 330, 800, 500), fill="#7cb85a")
     draw.ellipse((620, 40, 720, 140), fill="#f6d04d")
@@ -147,7 +151,7 @@ def budgets_demo_load() -> Budget:
         )
         for title, price, description in projects:
             latitude, longitude, place = PLACES[title]
-            Project.objects.update_or_create(
+            project, _created = Project.objects.update_or_create(
                 heading=heading,
                 title=title,
                 defaults={
@@ -156,17 +160,20 @@ def budgets_demo_load() -> Budget:
                     "price": price,
                     "feasibility_explanation": "Projektet kan gennemføres på kommunens arealer.",
                     "price_explanation": "Prisen bygger på kommunens erfaringer og et tilbud.",
-                    "latitude": latitude,
-                    "longitude": longitude,
-                    "location_description": place,
                 },
+            )
+            # The demo writes its own data: no one's permission is asked (places.services).
+            Place.objects.update_or_create(
+                content_type=ContentType.objects.get_for_model(Project),
+                object_id=project.pk,
+                defaults={"latitude": latitude, "longitude": longitude, "address": place},
             )
     budget_map_upload(budget=budget, text=demo_map(), property_name="heading")
     playground = Project.objects.get(heading__group__budget=budget, title="Legeplads i Byparken")
-    if not playground.images.exists():
-        ProjectImage.objects.create(
-            project=playground,
-            image=_playground_picture(),
+    if not images_of(playground).exists():
+        Image.objects.create(
+            target=playground,
+            file=_playground_picture(),
             alt="Tegning af legepladsen: et klatrestativ og en bænk på græsset.",
         )
     return budget

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samskab.attachments.forms import AttachmentForm
 from samskab.budgets.counting import MAX_AMOUNT
 from samskab.budgets.models import Heading
 from samskab.core.forms import CleanTextMixin
@@ -19,6 +20,8 @@ class ProjectForm(CleanTextMixin, forms.Form):
     def __init__(self, *args, budget, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["heading"].queryset = Heading.objects.filter(group__budget=budget)
+        # A click on the map chooses the heading whose area it is (places' map picker).
+        self.fields["heading"].widget.attrs["data-map-area-select"] = ""
 
 
 class ValuationForm(CleanTextMixin, forms.Form):
@@ -37,62 +40,9 @@ class ValuationForm(CleanTextMixin, forms.Form):
     )
 
 
-class AttachmentForm(forms.Form):
-    """A picture (with its description) and a PDF document, both optional."""
-
-    image = forms.FileField(
-        label=_("Picture"),
-        required=False,
-        help_text=_("PNG, JPEG or WebP, at most 8 MB. Location and camera data are removed."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
-    )
-    image_alt = forms.CharField(
-        label=_("What the picture shows"),
-        max_length=200,
-        required=False,
-        help_text=_("A short description for people who cannot see the picture."),
-    )
-    document = forms.FileField(
-        label=_("Document (PDF)"),
-        required=False,
-        help_text=_("A drawing, a sketch or an offer, as PDF, at most 10 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
-    )
-    document_title = forms.CharField(
-        label=_("Title of the document"), max_length=200, required=False
-    )
-
-    def clean_image(self):
-        from samskab.budgets.process import clean_project_image
-
-        upload = self.cleaned_data.get("image")
-        return clean_project_image(upload) if upload else None
-
-    def clean_document(self):
-        from samskab.budgets.process import clean_project_document
-
-        upload = self.cleaned_data.get("document")
-        return clean_project_document(upload) if upload else None
-
-    def clean(self):
-        data = super().clean()
-        if data.get("image") and not (data.get("image_alt") or "").strip():
-            self.add_error("image_alt", _("Describe what the picture shows."))
-        if data.get("document") and not (data.get("document_title") or "").strip():
-            self.add_error("document_title", _("Give the document a title."))
-        return data
-
-    def images(self):
-        image = self.cleaned_data.get("image")
-        return [(image, self.cleaned_data["image_alt"])] if image else []
-
-    def documents(self):
-        document = self.cleaned_data.get("document")
-        return [(document, self.cleaned_data["document_title"])] if document else []
-
-
 class ProjectSubmitForm(ProjectForm, AttachmentForm):
-    """The citizen's proposal: what, where (heading, place, a point on the map), attachments."""
+    """The citizen's proposal: what, where (heading, place, a point on the map), attachments
+    within a project's limits (its registration in apps.py)."""
 
     location_description = forms.CharField(
         label=_("Where (address or place)"),
@@ -120,6 +70,12 @@ class ProjectSubmitForm(ProjectForm, AttachmentForm):
         "document_title",
     ]
 
+    def __init__(self, *args, budget, **kwargs):
+        from samskab.core import targets
+
+        limits = targets.get("budgets.project").attach
+        super().__init__(*args, budget=budget, limits=limits, **kwargs)
+
 
 class MapUploadForm(forms.Form):
     file = forms.FileField(
@@ -138,8 +94,8 @@ class MapUploadForm(forms.Form):
     )
 
     def clean_file(self):
-        from samskab.budgets.geo import MAX_BYTES
         from samskab.core.uploads import check_size
+        from samskab.places.geo import MAX_BYTES
 
         upload = self.cleaned_data["file"]
         check_size(upload, MAX_BYTES)

@@ -172,8 +172,8 @@ class Heading(models.Model):
     def clean(self) -> None:
         # The area typed or pasted in the admin: checked like an uploaded map, stored plain.
         if self.geojson.strip():
-            from samskab.budgets.geo import GeoError, parse_geometry
-            from samskab.budgets.maps import geo_error_message
+            from samskab.places.geo import GeoError, parse_geometry
+            from samskab.places.maps import geo_error_message
 
             try:
                 area = parse_geometry(self.geojson)
@@ -225,11 +225,6 @@ class Project(models.Model):
     )
     price_explanation = models.TextField(_("price explanation"), blank=True)
     feasibility_explanation = models.TextField(_("feasibility explanation"), blank=True)
-    latitude = models.FloatField(_("latitude"), null=True, blank=True)
-    longitude = models.FloatField(_("longitude"), null=True, blank=True)
-    location_description = models.CharField(
-        _("place"), max_length=200, blank=True, help_text=_("An address or a description.")
-    )
     # The language the author wrote in: e-mails about the project are sent in it.
     language = models.CharField(_("language"), max_length=8, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -512,51 +507,6 @@ class PaperBallotChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.heading}: {self.ballot_number} {self.get_kind_display()}"
-
-
-IMAGE_MAX_BYTES = 8 * 1024 * 1024
-DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
-
-
-class ProjectImage(models.Model):
-    """A picture of a project, re-encoded on upload (no metadata, at most 1600 pixels)."""
-
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(_("picture"), upload_to="budgets/%Y/%m/")
-    alt = models.CharField(_("picture description"), max_length=200)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("project picture")
-        verbose_name_plural = _("project pictures")
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.alt
-
-
-class ProjectDocument(models.Model):
-    """A PDF about a project (a drawing, an offer); checked to be a readable PDF on upload."""
-
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
-    file = models.FileField(_("PDF file"), upload_to="budgets/documents/%Y/%m/")
-    title = models.CharField(_("title"), max_length=200)
-    size = models.PositiveIntegerField(default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("project document")
-        verbose_name_plural = _("project documents")
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class ProjectEvent(models.Model):

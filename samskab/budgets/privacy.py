@@ -1,13 +1,8 @@
 """A person's part in citizens' budgets in their data export, and what deleting their account
 does to it."""
 
-from samskab.budgets.models import (
-    Ballot,
-    Project,
-    ProjectDocument,
-    ProjectImage,
-    Support,
-)
+from samskab.budgets.models import Ballot, Project, Support
+from samskab.places.selectors import places_of
 
 
 def _project(project: Project) -> dict:
@@ -15,6 +10,9 @@ def _project(project: Project) -> dict:
 
 
 def export(user) -> dict:
+    # Pictures and documents are in the attachments app's part of the export.
+    projects = list(Project.objects.filter(author=user).select_related("heading"))
+    places = places_of(projects)
     return {
         "projects": [
             {
@@ -22,31 +20,12 @@ def export(user) -> dict:
                 "heading": p.heading.name,
                 "status": p.status,
                 "description": p.description,
-                "place": p.location_description,
-                "latitude": p.latitude,
-                "longitude": p.longitude,
+                "place": places[p.pk].address if p.pk in places else "",
+                "latitude": places[p.pk].latitude if p.pk in places else None,
+                "longitude": places[p.pk].longitude if p.pk in places else None,
                 "created_at": p.created_at.isoformat(),
             }
-            for p in Project.objects.filter(author=user).select_related("heading")
-        ],
-        "pictures": [
-            {
-                "project": _project(i.project),
-                "file": i.image.url,
-                "description": i.alt,
-                "created_at": i.created_at.isoformat(),
-            }
-            for i in ProjectImage.objects.filter(uploaded_by=user).select_related("project")
-        ],
-        "documents": [
-            {
-                "project": _project(d.project),
-                "file": d.file.url,
-                "title": d.title,
-                "bytes": d.size,
-                "created_at": d.created_at.isoformat(),
-            }
-            for d in ProjectDocument.objects.filter(uploaded_by=user).select_related("project")
+            for p in projects
         ],
         "supports": [
             {"project": _project(s.project), "created_at": s.created_at.isoformat()}
@@ -92,11 +71,7 @@ def describe_data() -> None:
             retention=kept,
             on_deletion=_("They stay, shown as made by a deleted user."),
             export="apps.budgets.projects",
-            fields=(
-                "budgets.project.author",
-                "budgets.projectimage.uploaded_by",
-                "budgets.projectdocument.uploaded_by",
-            ),
+            fields=("budgets.project.author",),
             order=60,
         ),
         PersonalData(

@@ -1,5 +1,6 @@
-"""Writes around a project's life: pictures and documents, following, staff decisions, the
-public history, and the e-mails that tell the author and followers what changed.
+"""Writes around a project's life: staff decisions, the public history, and the e-mails that
+tell the author and followers what changed. Pictures and documents are the attachments
+app's, the place the places app's.
 
 Each write runs in one transaction; e-mails leave after it commits.
 """
@@ -7,16 +8,11 @@ Each write runs in one transaction; e-mails leave after it commits.
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-import pypdfium2 as pdfium
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -25,25 +21,19 @@ from django.utils.translation import gettext as _
 
 from samskab.accounts.roles import Role, has_role
 from samskab.budgets.models import (
-    DOCUMENT_MAX_BYTES,
     BallotStyle,
     Budget,
     BudgetPhase,
     Phase,
     Project,
-    ProjectDocument,
     ProjectEvent,
-    ProjectImage,
 )
 from samskab.budgets.selectors import money
 from samskab.budgets.services import BudgetRefused, budget_move
-from samskab.core.uploads import check_size
 from samskab.follows.selectors import followers_of
 
 logger = logging.getLogger(__name__)
 
-# While projects are collected and read, the author may still add pictures and documents.
-ATTACHING_PHASES = (Phase.ACCEPTING, Phase.REVIEWING, Phase.SELECTING)
 BALLOT_PHASES = (Phase.VALUATING, Phase.PUBLISHING_PRICES)
 
 
@@ -53,76 +43,6 @@ def is_project_staff(user) -> bool:
 
 def is_budget_editor(user) -> bool:
     return has_role(user, Role.EDITOR) or has_role(user, Role.ADMINISTRATOR)
-
-
-# --- uploads -----------------------------------------------------------------------------
-
-
-def clean_project_image(upload: UploadedFile) -> ContentFile:
-    """Checked by content, shrunk and stripped of metadata: the comments' picture pipeline."""
-    from samskab.comments.images import clean_image
-
-    return clean_image(upload)
-
-
-def clean_project_document(upload: UploadedFile) -> ContentFile:
-    """A readable, unprotected PDF within the size limit, stored under a random name."""
-    check_size(upload, DOCUMENT_MAX_BYTES)
-    upload.seek(0)
-    data = upload.read()
-    if not data.startswith(b"%PDF-"):
-        raise ValidationError(_("Documents must be PDF files."), code="not_pdf")
-    try:
-        document = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError:
-        raise ValidationError(
-            _("The PDF file is damaged or protected and cannot be read."), code="unreadable"
-        ) from None
-    document.close()
-    return ContentFile(data, name=f"{secrets.token_hex(8)}.pdf")
-
-
-def _may_attach(project: Project, user) -> bool:
-    if is_budget_editor(user):
-        return True
-    budget = project.heading.group.budget
-    return project.author_id == user.pk and budget.phase in ATTACHING_PHASES
-
-
-def project_image_add(*, project: Project, user, image: ContentFile, alt: str) -> ProjectImage:
-    if not _may_attach(project, user):
-        raise BudgetRefused(_("Pictures can be added by the author while projects are collected."))
-    with transaction.atomic():
-        return ProjectImage.objects.create(
-            project=project, image=image, alt=alt.strip(), uploaded_by=user
-        )
-
-
-def project_document_add(
-    *, project: Project, user, document: ContentFile, title: str
-) -> ProjectDocument:
-    if not _may_attach(project, user):
-        raise BudgetRefused(_("Documents can be added by the author while projects are collected."))
-    with transaction.atomic():
-        return ProjectDocument.objects.create(
-            project=project,
-            file=document,
-            title=title.strip(),
-            size=document.size,
-            uploaded_by=user,
-        )
-
-
-def project_attachment_remove(*, attachment: ProjectImage | ProjectDocument, user) -> None:
-    """Staff take down a picture or document (and its file)."""
-    if not (is_budget_editor(user) or has_role(user, Role.MODERATOR)):
-        raise BudgetRefused(_("Only staff can remove pictures and documents."))
-    field = attachment.image if isinstance(attachment, ProjectImage) else attachment.file
-    name = field.name
-    storage = field.storage
-    with transaction.atomic():
-        attachment.delete()
-        transaction.on_commit(lambda: storage.delete(name))
 
 
 # --- staff decisions ---------------------------------------------------------------------

@@ -44,6 +44,21 @@ def is_verified_resident(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_resident_verified)
 
 
+@rules.predicate
+def is_project_author(user, project) -> bool:
+    return bool(project is not None and user.is_authenticated and project.author_id == user.pk)
+
+
+@rules.predicate
+def collecting_projects(user, obj) -> bool:
+    # While projects are collected and read, their authors may still add pictures.
+    return obj is not None and _budget_of(obj).phase in (
+        Phase.ACCEPTING,
+        Phase.REVIEWING,
+        Phase.SELECTING,
+    )
+
+
 accepting = _in_phase(Phase.ACCEPTING)
 selecting = _in_phase(Phase.SELECTING)
 valuating = _in_phase(Phase.VALUATING)
@@ -61,7 +76,15 @@ rules.add_perm("budgets.finish_budget", is_administrator | is_editor)
 rules.add_perm("budgets.manage_projects", is_valuator | is_editor | is_administrator)
 rules.add_perm("budgets.move_budget", is_editor | is_administrator)
 rules.add_perm("budgets.upload_map", is_editor | is_administrator)
-rules.add_perm("budgets.remove_attachment", is_editor | is_administrator | is_moderator)
+# Pictures and documents (the attachments app) and the place (the places app) of a project.
+rules.add_perm(
+    "budgets.attach_project",
+    is_editor | is_administrator | (is_project_author & collecting_projects),
+)
+rules.add_perm("budgets.detach_project", is_editor | is_administrator | is_moderator)
+rules.add_perm(
+    "budgets.locate_project", is_editor | is_administrator | (is_project_author & accepting)
+)
 rules.add_perm("budgets.follow_project", is_signed_in)
 rules.add_perm("budgets.enter_paper_ballots", is_poll_officer | is_administrator)
 # A paper ballot is corrected or voided by the officer who entered it, or an administrator.

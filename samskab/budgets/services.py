@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from samskab.budgets.counting import MAX_AMOUNT
-from samskab.budgets.geo import point_in_area
 from samskab.budgets.models import (
     Ballot,
     BallotConflict,
@@ -118,9 +117,12 @@ def project_submit(
     images: Iterable[tuple[ContentFile, str]] = (),
     documents: Iterable[tuple[ContentFile, str]] = (),
 ) -> Project:
-    """A citizen's proposal, with its place on the map and checked pictures and documents."""
+    """A citizen's proposal, with its place (places) and checked pictures and documents
+    (attachments). A point must lie in the heading's area."""
+    from samskab.attachments.services import AttachmentRefused, document_add, image_add
     from samskab.budgets import process
     from samskab.budgets.maps import heading_area
+    from samskab.places.services import PlaceRefused, place_set
 
     budget = heading.group.budget
     _require_phase(
@@ -128,35 +130,33 @@ def project_submit(
     )
     if not (author.is_authenticated and author.is_active):
         raise BudgetRefused(_("Sign in to submit a project."))
-    if (latitude is None) != (longitude is None):
-        raise BudgetRefused(_("The place on the map is incomplete. Choose it again."))
-    if latitude is not None:
-        area = heading_area(heading)
-        if area is not None and not point_in_area(area, longitude, latitude):
-            raise BudgetRefused(
-                _("The place you chose on the map is outside “%(heading)s”.")
-                % {"heading": heading.name}
+    try:
+        with transaction.atomic():
+            project = Project.objects.create(
+                heading=heading,
+                author=author,
+                title=title.strip(),
+                description=description.strip(),
+                language=language,
             )
-    with transaction.atomic():
-        project = Project.objects.create(
-            heading=heading,
-            author=author,
-            title=title.strip(),
-            description=description.strip(),
-            latitude=latitude,
-            longitude=longitude,
-            location_description=location_description.strip(),
-            language=language,
-        )
-        for image, alt in images:
-            process.project_image_add(project=project, user=author, image=image, alt=alt)
-        for document, name in documents:
-            process.project_document_add(
-                project=project, user=author, document=document, title=name
+            place_set(
+                target=project,
+                user=author,
+                latitude=latitude,
+                longitude=longitude,
+                address=location_description,
+                within=heading_area(heading),
+                within_name=heading.name,
             )
-        process.project_event_record(
-            project=project, kind=ProjectEvent.Kind.SUBMITTED, actor=author, notify=False
-        )
+            for image, alt in images:
+                image_add(target=project, user=author, image=image, alt=alt)
+            for document, name in documents:
+                document_add(target=project, user=author, document=document, title=name)
+            process.project_event_record(
+                project=project, kind=ProjectEvent.Kind.SUBMITTED, actor=author, notify=False
+            )
+    except (PlaceRefused, AttachmentRefused) as refusal:
+        raise BudgetRefused(refusal.message) from None
     return project
 
 

@@ -26,14 +26,8 @@ urlpatterns = [
     path("projekt/<int:pk>/", views.project_detail, name="project"),
     path("projekt/<int:pk>/vurdering/", views.project_valuation, name="valuation"),
     path("projekt/<int:pk>/stoet/", views.project_support, name="support"),
-    # The process: the map, attachments, and the staff pages.
+    # The process: the map and the staff pages (pictures and documents: attachments/).
     path("<int:pk>/kort/", views_process.budget_map_page, name="map"),
-    path("projekt/<int:pk>/vedhaeft/", views_process.project_attach, name="attach"),
-    path(
-        "vedhaeftning/<str:kind>/<int:pk>/fjern/",
-        views_process.attachment_remove,
-        name="attachment_remove",
-    ),
     path("<int:pk>/behandling/", views_process.staff_projects, name="staff_projects"),
     path("<int:pk>/behandling/faser/", views_process.staff_phases, name="staff_phases"),
     path("<int:pk>/behandling/kort/", views_process.staff_map, name="staff_map"),

@@ -22,7 +22,6 @@ from samskab.budgets.models import (
     Phase,
     Project,
 )
-from samskab.budgets.process import ATTACHING_PHASES
 from samskab.budgets.selectors import (
     ballot_of,
     ballot_projects,
@@ -44,6 +43,7 @@ from samskab.budgets.services import (
 )
 from samskab.core.markdown import render_markdown
 from samskab.core.ratelimit import ratelimit
+from samskab.places.selectors import place_of
 
 
 def _markdown(text: str) -> str:
@@ -111,18 +111,13 @@ def _project(pk: int) -> Project:
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(pk)
     budget = project.heading.group.budget
-    user = request.user
     return render(
         request,
         "budgets/project.html",
         {
             "map": budget_map(budget, projects=[project], focus=project.heading),
-            "images": project.images.all(),
-            "documents": project.documents.all(),
+            "place": place_of(project),
             "events": project.events.all(),
-            "may_remove": user.has_perm("budgets.remove_attachment"),
-            "may_attach": user.is_authenticated
-            and (project.author_id == user.pk and budget.phase in ATTACHING_PHASES),
             "project": project,
             "heading": project.heading,
             "budget": project.heading.group.budget,

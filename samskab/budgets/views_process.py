@@ -1,5 +1,6 @@
-"""Budget pages around the process: the map, attachments, and staff pages for
-projects (filters, assessment, the ballot), phases and the map upload."""
+"""Budget pages around the process: the map, and staff pages for projects (filters,
+assessment, the ballot), phases and the map upload. Pictures and documents are added and
+removed through the attachments app's pages."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,23 +10,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
-from samskab.budgets.forms import AttachmentForm, MapUploadForm, PhasesForm, ProjectFilterForm
-from samskab.budgets.geo import GeoError
-from samskab.budgets.maps import budget_map, budget_map_upload, geo_error_message
-from samskab.budgets.models import Budget, Project, ProjectDocument, ProjectImage
-from samskab.budgets.process import (
-    budget_phases_save,
-    project_attachment_remove,
-    project_ballot_mark,
-    project_document_add,
-    project_image_add,
-)
+from samskab.budgets.forms import MapUploadForm, PhasesForm, ProjectFilterForm
+from samskab.budgets.maps import budget_map, budget_map_upload, map_error_message
+from samskab.budgets.models import Budget, Project
+from samskab.budgets.process import budget_phases_save, project_ballot_mark
 from samskab.budgets.selectors import budgets_public
 from samskab.budgets.services import BudgetRefused
-from samskab.budgets.views import _project
-from samskab.core.ratelimit import ratelimit
+from samskab.places.geo import GeoError
+from samskab.places.selectors import places_of
 
 
 @require_GET
@@ -37,62 +31,19 @@ def budget_map_page(request: HttpRequest, pk: int) -> HttpResponse:
         .exclude(status=Project.Status.UNFEASIBLE)
         .select_related("heading")
     )
+    places = places_of(projects)
+    for project in projects:
+        project.place = places.get(project.pk)
     return render(
         request,
         "budgets/map.html",
         {
             "budget": budget,
             "map": budget_map(budget, projects=projects),
-            "placed": [p for p in projects if p.latitude is not None],
-            "unplaced": [p for p in projects if p.latitude is None],
+            "placed": [p for p in projects if p.place and p.place.has_point],
+            "unplaced": [p for p in projects if not (p.place and p.place.has_point)],
         },
     )
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-@ratelimit("budget-attach", "20/h")
-def project_attach(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(pk)
-    form = AttachmentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        if not (form.images() or form.documents()):
-            form.add_error(None, _("Choose a picture or a document to add."))
-        else:
-            try:
-                for image, alt in form.images():
-                    project_image_add(project=project, user=request.user, image=image, alt=alt)
-                for document, title in form.documents():
-                    project_document_add(
-                        project=project, user=request.user, document=document, title=title
-                    )
-            except BudgetRefused as refusal:
-                form.add_error(None, str(refusal))
-            else:
-                messages.success(request, _("Thank you. It is added to the project."))
-                return redirect(project)
-    return render(
-        request,
-        "budgets/attach_form.html",
-        {"project": project, "budget": project.heading.group.budget, "form": form},
-        status=400 if form.errors else 200,
-    )
-
-
-@require_POST
-@login_required
-def attachment_remove(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    model = {"billede": ProjectImage, "dokument": ProjectDocument}.get(kind)
-    if model is None:
-        raise PermissionDenied
-    attachment = get_object_or_404(model, pk=pk)
-    project = attachment.project
-    try:
-        project_attachment_remove(attachment=attachment, user=request.user)
-    except BudgetRefused as refusal:
-        raise PermissionDenied(str(refusal)) from None
-    messages.success(request, _("It is removed from the project."))
-    return redirect(project)
 
 
 def _staff_budget(request: HttpRequest, pk: int, perm: str) -> Budget:
@@ -195,7 +146,7 @@ def staff_map(request: HttpRequest, pk: int) -> HttpResponse:
                 property_name=form.cleaned_data["property_name"],
             )
         except GeoError as error:
-            form.add_error("file", geo_error_message(error))
+            form.add_error("file", map_error_message(error))
         else:
             messages.success(request, _("The map is saved."))
             if missing:

@@ -13,7 +13,6 @@ MAX_LENGTH = 5000
 MAX_DEPTH = 3  # a reply to a comment at depth 3 attaches to it, so threads stay readable
 EDIT_WINDOW = timedelta(minutes=10)
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
-IMAGE_MAX_SIDE = 1600
 
 
 class Comment(models.Model):

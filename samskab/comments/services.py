@@ -7,10 +7,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samskab.comments import live
-from samskab.comments.images import clean_image
-from samskab.comments.models import EDIT_WINDOW, MAX_DEPTH, MAX_LENGTH, Comment, CommentVote
+from samskab.comments.models import (
+    EDIT_WINDOW,
+    IMAGE_MAX_BYTES,
+    MAX_DEPTH,
+    MAX_LENGTH,
+    Comment,
+    CommentVote,
+)
 from samskab.core.markdown import render_markdown
 from samskab.core.text import clean_text
+from samskab.core.uploads import reencode_image
 from samskab.moderation.models import ModerationLogEntry
 from samskab.moderation.screening import Refused, screen
 
@@ -89,7 +96,7 @@ def comment_post(
     stored_image = None
     if image:
         try:
-            stored_image = clean_image(image)
+            stored_image = reencode_image(image, max_bytes=IMAGE_MAX_BYTES)
         except ValidationError as error:
             raise CommentError(" ".join(error.messages)) from None
     try:

@@ -44,6 +44,8 @@ class SiteSettingsForm(forms.ModelForm):
             "logo_alt",
             "primary_colour",
             "header_colour",
+            "map_tile_url",
+            "map_tile_attribution",
             "contact_email",
             "website_url",
             "accessibility_statement_url",
@@ -87,6 +89,17 @@ class SiteSettingsAdmin(admin.ModelAdmin):
         (
             _("Look"),
             {"fields": ("logo", "logo_alt", "primary_colour", "header_colour", "colour_check")},
+        ),
+        (
+            _("Maps"),
+            {
+                "fields": ("map_tile_url", "map_tile_attribution"),
+                "description": _(
+                    "Maps are drawn by the site itself. A tile server adds streets under the "
+                    "areas; visitors' browsers then fetch its pictures, and the privacy page "
+                    "says so."
+                ),
+            },
         ),
         (
             _("Accessibility and privacy"),

@@ -12,6 +12,16 @@ SITE_SETTINGS_CACHE_KEY = "core:site-settings"
 colour_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", _("Enter a colour as # followed by six hexadecimal digits.")
 )
+# A tile server's address: https, with {z}, {x} and {y} where the tile's numbers go and
+# optionally {s} for its subdomains, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png.
+tile_url_validator = RegexValidator(
+    r"^https://(\{s\}\.)?[a-z0-9.-]+(:[0-9]+)?/"
+    r"(?=[^\s]*\{z\})(?=[^\s]*\{x\})(?=[^\s]*\{y\})[^\s\"'<>]*$",
+    _(
+        "Enter the tile server's https address with {z}, {x} and {y} where the tile's "
+        "numbers go, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png."
+    ),
+)
 
 
 class SiteSettings(models.Model):
@@ -43,6 +53,28 @@ class SiteSettings(models.Model):
     )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     website_url = models.URLField(_("municipality's website"), blank=True)
+    # The optional tiled map (places): off while empty. When on, visitors' browsers fetch
+    # map pictures from this server, so the privacy page names it and the CSP allows it.
+    map_tile_url = models.CharField(
+        _("map tiles: address"),
+        max_length=300,
+        blank=True,
+        validators=[tile_url_validator],
+        help_text=_(
+            "Empty: maps are drawn by the site itself, without a third party. To show a map "
+            "with streets under the areas, give a tile server's address, e.g. "
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png."
+        ),
+    )
+    map_tile_attribution = models.CharField(
+        _("map tiles: attribution"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Shown on the map as the tile server's terms require, e.g. "
+            "“© OpenStreetMap contributors”."
+        ),
+    )
     accessibility_statement_url = models.URLField(
         _("accessibility statement (external)"),
         blank=True,

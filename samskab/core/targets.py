@@ -7,7 +7,8 @@ Each feature app registers its models from its AppConfig.ready:
         visible=lambda qs: qs.filter(heading__group__budget__is_published=True),
         staff="budgets.manage_projects",
         process=lambda project: project.heading.group.budget,
-        capabilities={"comment", "follow", "report"},
+        capabilities={"comment", "follow", "report", "attach", "locate"},
+        attach=AttachLimits(images=10, image_bytes=8 * 1024 * 1024),
     )
 
 and writes one django-rules permission per capability, named `<app>.<capability>_<model>`
@@ -32,6 +33,8 @@ from django.db import models
 from django.db.models.signals import post_delete
 from django.http import Http404
 
+from samskab.core.uploads import AttachLimits
+
 CAPABILITIES = frozenset({"comment", "follow", "report", "attach", "support", "locate"})
 
 
@@ -44,6 +47,8 @@ class Target:
     process: Callable[[Any], Any] | None
     capabilities: frozenset[str]
     author: Callable[[Any], tuple[Any, str]] | None = None
+    # How many pictures and documents one object may carry (capability "attach").
+    attach: AttachLimits = field(default_factory=AttachLimits)
 
     def permission(self, capability: str) -> str:
         app_label, model_name = self.label.split(".")
@@ -78,18 +83,22 @@ def register(
     staff: str | None = None,
     process: Callable[[Any], Any] | None = None,
     author: Callable[[Any], tuple[Any, str]] | None = None,
+    attach: AttachLimits | None = None,
 ) -> Target:
     """Make `model` a target. `visible` filters a queryset to what the public may see;
     `staff` names a permission (asked with the object) that lets staff see the rest;
     `process` returns the participation process an object belongs to (or None); `author`
     returns who wrote it and in which language, (user or None, language), for those who
-    tell authors what happened to their work."""
+    tell authors what happened to their work; `attach` the limits of its pictures and
+    documents (core.uploads.AttachLimits' defaults otherwise)."""
     capabilities = frozenset(capabilities)
     unknown = capabilities - CAPABILITIES
     if unknown:
         raise ValueError(f"unknown capabilities: {sorted(unknown)}")
     label = model._meta.label_lower
-    target = Target(label, model, visible, staff, process, capabilities, author)
+    target = Target(
+        label, model, visible, staff, process, capabilities, author, attach or AttachLimits()
+    )
     _registry.targets[label] = target
     post_delete.connect(_delete_rows, sender=model, dispatch_uid=f"core.targets:{label}")
     return target

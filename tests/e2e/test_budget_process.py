@@ -11,9 +11,10 @@ from PIL import Image
 from samskab.accounts.roles import Role
 from samskab.accounts.tests.factories import PASSWORD, StaffFactory, UserFactory, with_totp
 from samskab.budgets.demo import MUNICIPALITY, TOWN_CENTRE, budgets_demo_load
-from samskab.budgets.geo import Projection, parse_geometry
 from samskab.budgets.models import Heading, Phase, Project
 from samskab.budgets.tests.factories import BudgetFactory, GroupFactory, HeadingFactory
+from samskab.places.geo import Projection, parse_geometry
+from samskab.places.selectors import place_of
 from tests.e2e.conftest import PHONE, assert_accessible, current_code, tab_to
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -41,24 +42,24 @@ def test_the_map_shows_areas_and_projects_and_works_by_keyboard(page, site_setti
     centre = Heading.objects.get(group__budget=budget, name="Midtbyen")
     page.goto(budget.get_absolute_url())
     assert_accessible(page)
-    areas = page.locator("svg.budget-map-svg a.budget-map-link")
+    areas = page.locator("svg.places-map-svg a.places-map-link")
     assert areas.count() == 2
     # A keyboard user reaches the district on the map and opens it.
     tab_to(page, f"svg a[href='{centre.get_absolute_url()}']")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.locator("h1").inner_text() == "Midtbyen"
-    assert page.locator("svg.budget-map-svg circle.budget-map-point").count() == 5
+    assert page.locator("svg.places-map-svg circle.places-map-point").count() == 5
     assert_accessible(page)
 
     page.goto(f"/borgerbudget/{budget.pk}/kort/")
     assert_accessible(page)
     # Eleven projects with a place, each a point and a line in the list.
-    assert page.locator("svg circle.budget-map-point").count() == 11
+    assert page.locator("svg circle.places-map-point").count() == 11
     assert page.locator("main ul li a[href*='/projekt/']").count() == 11
-    page.locator("svg a[aria-label='Project: Legeplads i Byparken']").click()
+    page.locator("svg a[aria-label='Legeplads i Byparken']").click()
     page.wait_for_url("**/projekt/*/")
-    picture = page.locator("main .budget-gallery img")
+    picture = page.locator("main .attachments-gallery img")
     assert picture.get_attribute("alt").startswith("Tegning af legepladsen")
     assert page.evaluate("(img) => img.complete && img.naturalWidth", picture.element_handle())
     assert_accessible(page)
@@ -107,7 +108,7 @@ def test_a_citizen_proposes_a_project_with_a_place_and_a_picture_on_a_phone(
     latitude = float(page.locator("input[name=latitude]").input_value())
     longitude = float(page.locator("input[name=longitude]").input_value())
     assert abs(latitude - 55.952) < 0.001 and abs(longitude - 9.615) < 0.001
-    assert "budget-map-marker-off" not in page.locator("[data-map-marker]").get_attribute("class")
+    assert "places-map-marker-off" not in page.locator("[data-map-marker]").get_attribute("class")
     assert page.locator("[data-map-status]").inner_text() == "The place is marked on the map."
     # The mark can be taken away again, and put back.
     page.get_by_role("button", name="Remove the mark from the map").click()
@@ -129,11 +130,11 @@ def test_a_citizen_proposes_a_project_with_a_place_and_a_picture_on_a_phone(
 
     assert "Your project is submitted" in page.content()
     project = Project.objects.get(title="Bænke ved torvet")
-    assert project.heading == centre and abs(project.latitude - 55.952) < 0.001
-    picture = page.locator("main .budget-gallery img")
+    assert project.heading == centre and abs(place_of(project).latitude - 55.952) < 0.001
+    picture = page.locator("main .attachments-gallery img")
     assert picture.get_attribute("alt") == "Torvet i dag, uden bænke"
     assert page.evaluate("(img) => img.naturalWidth", picture.element_handle()) == 1600
-    assert page.locator("svg circle.budget-map-point").count() == 1
+    assert page.locator("svg circle.places-map-point").count() == 1
     assert "Submitted" in page.locator(".budget-history").inner_text()
     assert_accessible(page)
 
@@ -223,3 +224,43 @@ def test_a_citizen_follows_a_project_and_its_budget_without_leaving_the_page(pag
     page.get_by_role("button", name="Follow this budget").click()
     page.get_by_role("button", name="Stop following").wait_for()
     assert {f.target for f in Follow.objects.filter(user=citizen)} == {project, budget}
+
+
+def test_with_a_tile_server_the_map_is_drawn_over_its_tiles(page, site_settings, live_server):
+    # A loopback stand-in for a tile server: every tile is the same small picture.
+    budget = budgets_demo_load()
+    tile = "/static/vendor/leaflet-1.9.4/images/layers.png"
+    site_settings.map_tile_url = f"{live_server.url}{tile}?z={{z}}&x={{x}}&y={{y}}"
+    site_settings.map_tile_attribution = "Testkort <b>fed</b>"
+    site_settings.save()
+    page.goto(f"/borgerbudget/{budget.pk}/kort/")
+    page.wait_for_selector(".leaflet-tile-loaded")
+    assert page.locator("svg.places-map-svg").is_hidden()
+    # The attribution is shown as the text typed in the site settings, never as HTML.
+    assert "Testkort <b>fed</b>" in page.locator(".leaflet-control-attribution").inner_text()
+    # Two areas and eleven projects, and the list next to the map is still there.
+    assert page.locator(".places-map-tiles path.leaflet-interactive").count() == 13
+    assert page.locator("main ul li a[href*='/projekt/']").count() == 11
+    assert_accessible(page)
+
+
+def test_a_keyboard_user_marks_the_place_with_the_arrow_keys(page, site_settings):
+    budget = BudgetFactory(phase=Phase.ACCEPTING, title="Borgerbudget 2028")
+    HeadingFactory(
+        group=GroupFactory(budget=budget, name="Hele kommunen"),
+        name="Hele kommunen",
+        geojson=_geometry(MUNICIPALITY),
+    )
+    _log_in(page, UserFactory())
+    page.goto(f"/borgerbudget/{budget.pk}/nyt-projekt/")
+    tab_to(page, "svg[data-map-picker]")
+    assert page.locator("input[name=latitude]").input_value() == ""
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowUp")
+    latitude = float(page.locator("input[name=latitude]").input_value())
+    longitude = float(page.locator("input[name=longitude]").input_value())
+    # From the middle of the map: a little east and further north.
+    assert 55.95 < latitude < 56.02 and 9.60 < longitude < 9.65
+    assert "places-map-marker-off" not in page.locator("[data-map-marker]").get_attribute("class")
+    assert page.locator("[data-map-status]").inner_text() == "The place is marked on the map."
+    assert_accessible(page)

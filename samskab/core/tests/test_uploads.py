@@ -44,3 +44,22 @@ def test_a_format_outside_the_list_is_refused():
     with pytest.raises(ValidationError) as error:
         validate_image(SimpleUploadedFile("x.bmp", picture("BMP")), max_bytes=1_000_000)
     assert error.value.code == "format"
+
+
+def test_a_gif_is_refused_as_the_forms_say_png_jpeg_or_webp():
+    upload = SimpleUploadedFile("anim.gif", picture("GIF"))
+    with pytest.raises(ValidationError) as error:
+        validate_image(upload, max_bytes=1_000_000)
+    assert error.value.code == "format"
+
+
+def test_a_picture_is_shrunk_and_re_encoded_without_its_metadata():
+    from samskab.core.uploads import reencode_image
+
+    exif = Image.Exif()
+    exif[0x010F] = "SpyCam"
+    buffer = io.BytesIO()
+    Image.new("RGB", (3200, 800), "blue").save(buffer, "JPEG", exif=exif.tobytes())
+    stored = reencode_image(SimpleUploadedFile("x.jpg", buffer.getvalue()), max_bytes=10**7)
+    with Image.open(stored) as image:
+        assert image.size == (1600, 400) and not image.getexif()

@@ -11,6 +11,7 @@ class KernelAppConfig(AppConfig):
         from samskab.core import privacy, targets
         from samskab.core.tests.kernelapp import rules  # noqa: F401  # the permissions
         from samskab.core.tests.kernelapp.models import Idea, IdeaBox
+        from samskab.core.uploads import AttachLimits
 
         privacy.exempt("kernelapp.idea.author", "A model of the test suite, never installed.")
         targets.register(
@@ -23,7 +24,9 @@ class KernelAppConfig(AppConfig):
             visible=lambda ideas: ideas.filter(box__is_published=True),
             process=lambda idea: idea.box,
             author=lambda idea: (idea.author, idea.language),
-            capabilities={"comment", "follow", "report"},
+            capabilities={"comment", "follow", "report", "attach", "locate"},
+            # Small on purpose: the tests show that the limits are the kind's own.
+            attach=AttachLimits(images=2, image_bytes=60_000, documents=1),
         )
         # "Answered": the municipality's answer to the idea, told to its author and followers.
         kinds.register(Idea, "answered", subject=lambda event: f"Answered: {event.target}")

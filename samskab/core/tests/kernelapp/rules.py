@@ -9,3 +9,7 @@ def idea_is_open(user, idea) -> bool:
 # Only signed-in people comment, and only while the idea is open; following needs no rule
 # (anyone who may see the idea may follow it).
 rules.add_perm("kernelapp.comment_idea", rules.is_authenticated & idea_is_open)
+# Pictures, documents and the place: signed-in people, while the idea is open. Removing
+# needs no rule (the person who added it, while they still may add).
+rules.add_perm("kernelapp.attach_idea", rules.is_authenticated & idea_is_open)
+rules.add_perm("kernelapp.locate_idea", rules.is_authenticated & idea_is_open)

@@ -1,9 +1,10 @@
-"""The budget's map: GeoJSON checked and drawn as SVG, without tile servers. No Django here.
+"""Maps without tile servers: GeoJSON areas checked, points tested against them, and both
+projected for an inline SVG. No Django here (mypy checks it: Makefile PURE_MODULES).
 
-The municipality uploads a FeatureCollection of Polygon/MultiPolygon features, one per
-heading. Coordinates are WGS 84 longitude/latitude (RFC 7946). A municipality is small
-enough that an equirectangular projection scaled by cos(latitude) at the map's middle
-looks right; the browser inverts the same formula when a citizen clicks the map.
+A municipality uploads a FeatureCollection of Polygon/MultiPolygon features, one per area
+(a budget's headings, a district). Coordinates are WGS 84 longitude/latitude (RFC 7946).
+A municipality is small enough that an equirectangular projection scaled by cos(latitude)
+at the map's middle looks right; the browser inverts the same formula when a citizen clicks the map.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ def _polygons(geometry: Any, feature: int) -> tuple[Polygon, ...]:
         raise GeoError("geometry", feature=feature, found="null")
     kind = geometry.get("type")
     coordinates = geometry.get("coordinates")
+    raw_polygons: list[Any] | None
     if kind == "Polygon":
         raw_polygons = [coordinates]
     elif kind == "MultiPolygon":
@@ -88,7 +90,7 @@ def _polygons(geometry: Any, feature: int) -> tuple[Polygon, ...]:
 
 
 def parse_geometry(text: str) -> Area:
-    """One heading's area: a Polygon/MultiPolygon geometry, a Feature, or a collection of one."""
+    """One area: a Polygon/MultiPolygon geometry, a Feature, or a collection of one."""
     data = _load(text)
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         areas = _features(data)
@@ -138,11 +140,12 @@ def _features(data: dict[str, Any]) -> list[Area]:
     return areas
 
 
-def match_headings(
-    areas: Sequence[Area], property_name: str, headings: Mapping[int, str]
+def match_areas(
+    areas: Sequence[Area], property_name: str, names: Mapping[int, str]
 ) -> dict[int, Area]:
-    """Which area is which heading: the property holds the heading's name or its number."""
-    by_name = {name.strip().casefold(): pk for pk, name in headings.items()}
+    """Which area is which named thing (a heading, a district): each feature's property
+    holds the thing's name or its number, the key of `names`."""
+    by_name = {name.strip().casefold(): pk for pk, name in names.items()}
     found: dict[int, Area] = {}
     for number, area in enumerate(areas, start=1):
         value = area.properties.get(property_name)
@@ -150,10 +153,10 @@ def match_headings(
             raise GeoError("no_property", feature=number, property=property_name)
         key = str(value).strip()
         pk = by_name.get(key.casefold())
-        if pk is None and key.isdigit() and int(key) in headings:
+        if pk is None and key.isdigit() and int(key) in names:
             pk = int(key)
         if pk is None:
-            raise GeoError("unknown_heading", feature=number, value=key)
+            raise GeoError("unknown_area", feature=number, value=key)
         if pk in found:
             raise GeoError("twice", feature=number, value=key)
         found[pk] = area

@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from samskab.budgets.geo import (
+from samskab.places.geo import (
     MAX_BYTES,
     GeoError,
     Projection,
-    match_headings,
+    match_areas,
     parse_collection,
     parse_geometry,
     point_in_area,
@@ -78,13 +78,13 @@ def test_the_feature_number_is_in_the_error():
 
 def test_features_are_matched_to_headings_by_name_or_number():
     areas = parse_collection(collection(feature(" midtbyen "), feature("7")))
-    assert set(match_headings(areas, "heading", {3: "Midtbyen", 7: "Hele kommunen"})) == {3, 7}
+    assert set(match_areas(areas, "heading", {3: "Midtbyen", 7: "Hele kommunen"})) == {3, 7}
 
 
 @pytest.mark.parametrize(
     ("features", "code"),
     [
-        ([feature("Nordbyen")], "unknown_heading"),
+        ([feature("Nordbyen")], "unknown_area"),
         ([feature("Midtbyen"), feature("midtbyen")], "twice"),
         ([{**feature("x"), "properties": {}}], "no_property"),
     ],
@@ -92,7 +92,7 @@ def test_features_are_matched_to_headings_by_name_or_number():
 def test_it_refuses_features_that_name_no_heading_or_one_twice(features, code):
     areas = parse_collection(collection(*features))
     with pytest.raises(GeoError) as caught:
-        match_headings(areas, "heading", {3: "Midtbyen"})
+        match_areas(areas, "heading", {3: "Midtbyen"})
     assert caught.value.code == code
 
 

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlacesConfig(AppConfig):
+    name = "samskab.places"
+    label = "places"
+    verbose_name = _("Places and maps")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from samskab.core import targets
+        from samskab.places.models import Place
+
+        # A target's place goes when it goes.
+        targets.register_table(Place)

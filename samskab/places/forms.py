@@ -1,0 +1,20 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class PlaceForm(forms.Form):
+    """Where a target is. Words are enough: a keyboard user types the address; a point on
+    the map (or typed coordinates) is optional."""
+
+    address = forms.CharField(
+        label=_("Where (address or place)"),
+        max_length=200,
+        required=False,
+        help_text=_("For example “Byparken, by the playground”."),
+    )
+    latitude = forms.FloatField(
+        label=_("Latitude (optional)"), required=False, min_value=-90, max_value=90
+    )
+    longitude = forms.FloatField(
+        label=_("Longitude (optional)"), required=False, min_value=-180, max_value=180
+    )
