@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from samskab.comments.models import Comment
+from samskab.core.clientaddress import request_address_pseudonym
 from samskab.core.ratelimit import hit, too_many
 from samskab.moderation import selectors, services
 from samskab.moderation.forms import BAN_DURATIONS, ModeratorEditForm, ReportForm
@@ -110,20 +111,35 @@ def log(request: HttpRequest) -> HttpResponse:
     return render(request, "moderation/log.html", {"page": page})
 
 
+REPORTS_PER_ADDRESS = "20/h"
+
+
+def _anonymous_reporter(request: HttpRequest) -> str:
+    """The viewer cookie the browser sent, else its address; a report never makes a cookie
+    (a new one per report would make every report a new reporter)."""
+    viewer = getattr(request, "viewer", None)
+    if viewer is not None and viewer.from_cookie:
+        return viewer.key
+    return "address:" + request_address_pseudonym(request)
+
+
 def report(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = get_object_or_404(Comment, pk=comment_id, status=Comment.Status.PUBLISHED)
     form = ReportForm(request.POST or None)
     if request.method == "POST":
-        if not hit(request, "report", "10/h"):
+        # Without an account, at most REPORTS_PER_ADDRESS reports an hour from one address:
+        # they are a signal for the moderators, never a takedown (services.report_create).
+        per_address = "60/h" if request.user.is_authenticated else REPORTS_PER_ADDRESS
+        if not hit(request, "report", "10/h", per_address=per_address):
             return too_many(request)
         if form.is_valid():
-            key = f"user:{request.user.pk}" if request.user.is_authenticated else request.viewer.key
             try:
                 services.report_create(
                     comment=comment,
-                    reporter_key=key,
                     reason=form.cleaned_data["reason"],
                     note=form.cleaned_data["note"],
+                    user=request.user,
+                    anonymous_key=_anonymous_reporter(request),
                 )
             except services.ModerationError as error:
                 messages.error(request, error.message)
