@@ -68,7 +68,7 @@ def list_comments(request, label: str, pk: int):
 )
 def post_comment(request, label: str, pk: int, payload: CommentIn):
     target = targets.resolve(label, pk)
-    if not hit(request, "comment", "10/m"):
+    if not hit(request, "comment", "10/m", per_address="120/h"):
         raise HttpError(429, "Too many comments in a short while. Try again later.")
     parent = get_object_or_404(Comment, pk=payload.parent) if payload.parent else None
     try:
