@@ -211,7 +211,7 @@ class TestViewersWithoutAccount:
     def test_agree_votes_from_fresh_cookies_meet_the_address_ceiling(self):
         from django.test import Client
 
-        from samskab.moderation.tests.test_moderation import fresh_browser
+        from samskab.core.tests.browsers import fresh_browser
 
         comments = CommentFactory.create_batch(2)
         codes = []

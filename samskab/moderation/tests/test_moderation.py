@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.core import mail, signing
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from samskab.accounts.tests.factories import StaffFactory, UserFactory, with_tot
 from samskab.comments import services as comment_services
 from samskab.comments.models import Comment
 from samskab.comments.tests.factories import CommentFactory, MeetingFactory
-from samskab.core import viewer
+from samskab.core.tests.browsers import fresh_browser
 from samskab.moderation import services
 from samskab.moderation.models import Ban, ModerationLogEntry, ModerationSettings
 
@@ -161,14 +161,6 @@ class TestReports:
             services.report_create(comment=comment, user=citizen, reason="spam")
         comment.refresh_from_db()
         assert comment.report_count == 1
-
-
-def fresh_browser() -> Client:
-    """A browser with a viewer cookie nobody has seen, as a script harvests them."""
-    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
-    signer = signing.get_cookie_signer(salt=settings.VIEWER_COOKIE_NAME + viewer.SALT)
-    browser.cookies[settings.VIEWER_COOKIE_NAME] = signer.sign(viewer.new_token())
-    return browser
 
 
 def report_page(client, comment, **extra):
