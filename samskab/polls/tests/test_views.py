@@ -354,3 +354,25 @@ def test_a_voter_sees_that_the_vox_pop_has_closed(client):
     Poll.objects.filter(pk=poll.pk).update(status=Poll.Status.CLOSED)
     html = client.get(reverse("polls:box", args=[poll.pk])).content.decode()
     assert "You have voted. Thank you." in html and "This poll is closed." in html
+
+
+def test_results_of_a_once_per_browser_poll_are_marked_not_verified(danish_client):
+    poll = make_poll()
+    assert (
+        "Vejledende – ikke kontrolleret"
+        in danish_client.get(poll.get_absolute_url()).content.decode()
+    )
+    signed_in = make_poll(voter_policy=Poll.VoterPolicy.SIGNED_IN)
+    assert "Vejledende" not in danish_client.get(signed_in.get_absolute_url()).content.decode()
+
+
+def test_the_editor_is_told_what_once_per_browser_does_not_prevent(client):
+    editor = StaffFactory(role=Role.EDITOR)
+    with_totp(editor)
+    from samskab.accounts.roles import roles_sync
+
+    roles_sync()
+    client.force_login(editor)
+    page = client.get(reverse("admin:polls_poll_add")).content.decode()
+    assert "It does not stop one person voting from several browsers" in page
+    assert "choose signed-in users (one vote per account) or verified residents" in page
