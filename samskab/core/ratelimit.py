@@ -9,12 +9,13 @@ Every attempt is counted twice, and refused if either count is over its limit:
   the same building need; a town hall behind one public address is not locked out as one
   person.
 
-The windows slide: the count of the previous fixed window is weighted by how much of it
-still lies within the last `period` seconds, so a client cannot send twice the limit across
-a boundary. An attempt refused is not counted (a refused visitor is not kept out for longer
-by trying again, and a building's address count holds only what was let through). Counters
-live in the cache (Redis in production, so all processes share them); the clock is
-`limiter.clock`, which tests replace.
+The windows slide: each period is counted in ten slices, and an attempt is refused while the
+slices the last `period` seconds touch hold the limit, so the limit holds for any period-
+long span (a fixed window let a client send twice the limit across its boundary). An attempt
+refused is not counted (a refused visitor is not kept out for longer by trying again, and a
+building's address count holds only what was let through). Counters live in the cache (Redis
+in production, so all processes share them); the clock is `limiter.clock`, which tests
+replace.
 
     @ratelimit("comment", "10/m")
     def post_comment(request): ...
@@ -68,11 +69,17 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return parsed.limit, parsed.period
 
 
-def sliding_count(previous: int, current: int, elapsed: float) -> float:
-    """The attempts in the last period, estimated from two fixed windows: all of the current
-    one and the part of the previous one that the sliding window still covers (`elapsed`
-    is how far into the current window we are, 0 to 1)."""
-    return previous * (1.0 - elapsed) + current
+# Each period is counted in this many slices; a limit holds for any `period` seconds.
+SLICES = 10
+
+
+def window_count(slices: Sequence[int]) -> int:
+    """The attempts that may lie within the last period: every slice it touches, the oldest
+    one in full. Counting the oldest slice whole (not weighted by how much of it is still
+    inside) is what makes the limit hold for ANY period-long span: a weighted estimate lets
+    a client that bursts at the end of a window send nearly twice the limit in the next
+    period. The cost: a client that reached the limit waits up to a slice longer."""
+    return sum(slices)
 
 
 class Limiter:
@@ -100,19 +107,22 @@ class Limiter:
         return True
 
     def _count(self, name: str, rate: Rate, now: float) -> str | None:
-        window, offset = divmod(now, rate.period)
-        key = f"rl:{name}:{rate.period}:{int(window)}"
+        size = rate.period / SLICES
+        current = int(now // size)
+        prefix = f"rl:{name}:{rate.period}:"
+        key = f"{prefix}{current}"
         cache = self.cache
-        # Each window is read while it is current and the next; add() creates the counter
+        # A slice is read while it is within the last SLICES + 1; add() creates the counter
         # atomically, incr() is atomic in Redis and locmem.
-        cache.add(key, 0, timeout=2 * rate.period + 1)
+        timeout = int(rate.period + 2 * size) + 1
+        cache.add(key, 0, timeout=timeout)
         try:
-            current = cache.incr(key)
+            mine = cache.incr(key)
         except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=2 * rate.period + 1)
-            current = 1
-        previous = cache.get(f"rl:{name}:{rate.period}:{int(window) - 1}", 0)
-        if sliding_count(previous, current, offset / rate.period) > rate.limit:
+            cache.set(key, 1, timeout=timeout)
+            mine = 1
+        older = cache.get_many([f"{prefix}{current - n}" for n in range(1, SLICES + 1)])
+        if window_count([mine, *older.values()]) > rate.limit:
             self._uncount(key)
             return None
         return key

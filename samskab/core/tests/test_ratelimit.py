@@ -4,7 +4,7 @@ from django.core.cache import caches
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from samskab.core.ratelimit import Limiter, Rate, hit, parse_rate, ratelimit, sliding_count
+from samskab.core.ratelimit import Limiter, Rate, hit, parse_rate, ratelimit
 from samskab.core.viewer import Viewer
 
 
@@ -114,10 +114,28 @@ def test_a_client_cannot_send_twice_the_limit_across_a_boundary(ratelimit_clock)
     ratelimit_clock.now = 1_795_694_459.0  # 12:00:59
     request = make_request()
     assert all(hit(request, "g", "20/m") for _ in range(20))
-    ratelimit_clock.advance(1.5)  # 12:01:00.5, a new fixed window
+    ratelimit_clock.advance(1.5)  # 12:01:00.5, a new minute
     assert not hit(request, "g", "20/m")
-    ratelimit_clock.advance(30)  # half of the previous minute is still within the window
-    assert [hit(request, "g", "20/m") for _ in range(11)] == [True] * 10 + [False]
+    ratelimit_clock.advance(57)  # 12:01:57.5: the burst is in the last 60 seconds' slices
+    assert not hit(request, "g", "20/m")
+    ratelimit_clock.advance(3)  # 12:02:00.5: its slice (12:00:54-12:01:00) has left
+    assert [hit(request, "g", "20/m") for _ in range(21)] == [True] * 20 + [False]
+
+
+def test_no_period_long_span_holds_more_than_the_limit(ratelimit_clock):
+    # A burst at the end of one window, then a steady stream: a weighted two-window estimate
+    # lets nearly twice the limit through in the 60 seconds after the burst.
+    start = 1_795_694_459.0  # 12:00:59
+    ratelimit_clock.now = start
+    request = make_request()
+    let_through = []
+    for n in range(20 + 600):
+        ratelimit_clock.now = start + (0 if n < 20 else (n - 20) * 0.2)
+        if hit(request, "g", "20/m"):
+            let_through.append(ratelimit_clock.now)
+    for first, at in enumerate(let_through):
+        span = [t for t in let_through[first:] if t - at < 60]
+        assert len(span) <= 20
 
 
 def test_the_limiter_reads_its_own_clock_not_the_wall_clock(time_machine):
@@ -126,14 +144,8 @@ def test_the_limiter_reads_its_own_clock_not_the_wall_clock(time_machine):
     now = [1_000_000.0]
     limiter = Limiter(clock=lambda: now[0], cache=caches["default"])
     assert all(limiter.hit([("g:x", Rate(20, 60))]) for _ in range(20))
-    time_machine.shift(2)
+    time_machine.shift(2)  # 12:01:01.999 on the wall clock
     assert not limiter.hit([("g:x", Rate(20, 60))])
-
-
-def test_the_sliding_count_weighs_the_previous_window():
-    assert sliding_count(20, 1, 0.0) == 21
-    assert sliding_count(20, 1, 0.5) == 11
-    assert sliding_count(20, 1, 1.0) == 1
 
 
 def test_a_new_cookie_does_not_reset_the_limit():
