@@ -24,7 +24,12 @@ class ModerationSettings(models.Model):
         _("reports that send a post back to the queue"),
         null=True,
         blank=True,
-        help_text=_("Empty means the installation's default (MODERATION_REPORTS_TO_QUEUE)."),
+        help_text=_(
+            "Reports from this many different signed-in accounts take a published post off "
+            "the site and send it back to the queue; reports without an account never do "
+            "(they show the post in the queue). Empty means the installation's default "
+            "(MODERATION_REPORTS_TO_QUEUE)."
+        ),
     )
 
     class Meta:
