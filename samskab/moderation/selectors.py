@@ -100,15 +100,15 @@ def queue() -> QuerySet:
 
     open_reports = Q(reports__resolved_at=None)
     by_account = Q(reports__reporter_key__startswith=Report.ACCOUNT_PREFIX)
+    reported = Report.objects.open().values("comment_id")
     return (
-        Comment.objects.annotate(
+        Comment.objects.filter(
+            Q(status=Comment.Status.PENDING) | Q(status=Comment.Status.PUBLISHED, pk__in=reported)
+        )
+        .annotate(
             open_reports=Count("reports", filter=open_reports),
             account_reports=Count("reports", filter=open_reports & by_account),
             anonymous_reports=Count("reports", filter=open_reports & ~by_account),
-        )
-        .filter(
-            Q(status=Comment.Status.PENDING)
-            | Q(status=Comment.Status.PUBLISHED, open_reports__gt=0)
         )
         .select_related("author", "content_type")
         .order_by("created_at", "pk")

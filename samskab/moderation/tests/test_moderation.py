@@ -15,7 +15,7 @@ from samskab.comments import services as comment_services
 from samskab.comments.models import Comment
 from samskab.comments.tests.factories import CommentFactory, MeetingFactory
 from samskab.core.tests.browsers import fresh_browser
-from samskab.moderation import services
+from samskab.moderation import selectors, services
 from samskab.moderation.models import Ban, ModerationLogEntry, ModerationSettings
 
 
@@ -210,6 +210,15 @@ class TestReportingThroughThePage:
             report_page(Client(), c, REMOTE_ADDR="198.51.100.9").status_code for c in comments
         ]
         assert statuses == [302] * 10 + [429]
+
+    def test_approving_a_reported_post_keeps_it_and_takes_it_out_of_the_queue(self, moderator):
+        comment = CommentFactory()
+        report_page(Client(HTTP_ACCEPT_LANGUAGE="en"), comment)
+        assert list(selectors.queue()) == [comment]
+        services.comment_approve(comment=comment, moderator=moderator)
+        comment.refresh_from_db()
+        assert comment.status == Comment.Status.PUBLISHED and comment.report_count == 0
+        assert list(selectors.queue()) == []
 
     def test_the_queue_shows_a_post_reported_without_an_account_still_published(self):
         comment = CommentFactory(body="Et indlæg der er anmeldt")
