@@ -42,3 +42,27 @@ def danish_client():
     from django.test import Client
 
     return Client()
+
+
+class RateLimitClock:
+    """The rate limiter's clock in tests: still unless a test moves it, so a burst of
+    requests never straddles a window of the wall clock."""
+
+    def __init__(self, now: float):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(autouse=True)
+def ratelimit_clock(monkeypatch):
+    """Every test: the limiter reads this clock, not the wall clock (samskab.core.ratelimit)."""
+    from samskab.core import ratelimit
+
+    clock = RateLimitClock(1_795_694_430.0)  # 2026-11-26 12:00:30 UTC
+    monkeypatch.setattr(ratelimit.limiter, "clock", clock)
+    return clock

@@ -372,6 +372,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # a sender must give name and e-mail (the municipality's choice; optional by default).
 FEEDBACK_EMAIL = env_str("FEEDBACK_EMAIL", "")
 FEEDBACK_REQUIRE_CONTACT = env_bool("FEEDBACK_REQUIRE_CONTACT", default=False)
+# At most this many feedback e-mails to one recipient an hour; the rest wait in the inbox,
+# marked, for staff to read and send on (feedback/services.py).
+FEEDBACK_MAILS_PER_RECIPIENT = env_str("FEEDBACK_MAILS_PER_RECIPIENT", "10/h")
 
 # Security: no inline script or style anywhere (django-csp 4).
 CONTENT_SECURITY_POLICY = {
@@ -410,6 +413,14 @@ if PRODUCTION:
 
 # Rate limits for visitors' writes (samskab.core.ratelimit); off only where a test says so.
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", default=True)
+# Each limit also holds per address (generous; docs/security.md lists them). A town hall that
+# needs more raises a group's address ceiling, e.g. "poll-vote=600/h,survey-answer=400/h".
+RATELIMIT_ADDRESS_RATES = dict(
+    item.split("=", 1) for item in env_list("RATELIMIT_ADDRESS_RATES") if "=" in item
+)
+# How many new viewer cookies one address is given an hour; beyond it, the browsers without
+# one share the address as their identity until the hour has passed (core/viewer.py).
+VIEWER_TOKENS_PER_ADDRESS = env_str("VIEWER_TOKENS_PER_ADDRESS", "300/h")
 
 # The signed viewer cookie that identifies a visitor without an account.
 VIEWER_COOKIE_NAME = "samskab_viewer"
@@ -419,7 +430,8 @@ NINJA_PAGINATION_PER_PAGE = 50
 # No page of the API is longer than this, whatever `limit` asks (security L1).
 NINJA_PAGINATION_MAX_LIMIT = 100
 
-# Moderation: this many citizen reports send a published post back to the moderators' queue.
+# Moderation: reports from this many signed-in accounts send a published post back to the
+# moderators' queue. Reports without an account are shown to moderators but never hide a post.
 MODERATION_REPORTS_TO_QUEUE = env_int("MODERATION_REPORTS_TO_QUEUE", 3)
 
 LOGGING = {

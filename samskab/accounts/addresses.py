@@ -8,38 +8,15 @@ still maps to one value (lockout and rate limits work as before) while the table
 turned back into addresses without the SECRET_KEY.
 """
 
-import ipaddress
-
 from django.http import HttpRequest
-from django.utils.crypto import salted_hmac
 
-from samskab.core.clientaddress import client_ip
-
-_SALT = "samskab.accounts.addresses"
-# An IPv6 visitor usually has a whole /64 to pick addresses from; count it as one address,
-# as allauth's rate limits do.
-IPV6_PREFIX = 64
-
-
-def address_pseudonym(address: str) -> str:
-    try:
-        parsed = ipaddress.ip_address(address.strip("[]"))
-    except ValueError:
-        canonical = address
-    else:
-        if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped:
-            parsed = parsed.ipv4_mapped
-        if isinstance(parsed, ipaddress.IPv6Address):
-            canonical = str(ipaddress.IPv6Network(f"{parsed}/{IPV6_PREFIX}", strict=False))
-        else:
-            canonical = str(parsed)
-    digest = salted_hmac(_SALT, canonical, algorithm="sha256").digest()
-    return str(ipaddress.IPv6Address(b"\xfd" + digest[:15]))
-
-
-def request_address_pseudonym(request: HttpRequest) -> str:
-    # ClientAddressMiddleware has worked out the address, trusting only our own proxies.
-    return address_pseudonym(getattr(request, "client_ip", None) or client_ip(request))
+# The pseudonym lives in core, where the rate limits count it too; these names stay here
+# for allauth's and axes' settings.
+from samskab.core.clientaddress import (  # noqa: F401 (re-exported)
+    IPV6_PREFIX,
+    address_pseudonym,
+    request_address_pseudonym,
+)
 
 
 def axes_client_ip(request: HttpRequest) -> str:

@@ -72,7 +72,7 @@ def post_comment(request, label: Line, pk: Id, payload: CommentIn):
     target = targets.resolve(label, pk, capability="comment", user=request.user)
     if not targets.allows(request.user, target, "comment"):
         raise HttpError(403, "You may not comment here.")
-    if not hit(request, "comment", "10/m"):
+    if not hit(request, "comment", "10/m", per_address="120/h"):
         raise HttpError(429, "Too many comments in a short while. Try again later.")
     parent = get_object_or_404(Comment, pk=payload.parent) if payload.parent else None
     try:

@@ -55,10 +55,14 @@ def thread(request: HttpRequest, label: str, pk: int) -> HttpResponse:
 def post(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     target = targets.resolve_allowed(label, pk, capability="comment", user=request.user)
     signed_in = request.user.is_authenticated
-    viewer_key = request.viewer.key  # creates the token first, so the rate limit keys on it
     rate = "10/m" if signed_in else "3/m"
-    if not hit(request, "comment", rate) or not hit(request, "comment-hour", "60/h"):
+    # Counted before the viewer cookie is made: a browser without one is its address, so
+    # dropping the cookie does not open a new count.
+    if not hit(request, "comment", rate, per_address="120/h") or not hit(
+        request, "comment-hour", "60/h", per_address="240/h"
+    ):
         return too_many(request)
+    viewer_key = request.viewer.key
     form_class = CommentForm if signed_in else AnonymousCommentForm
     form = form_class(request.POST, request.FILES)
     if not form.is_valid():
@@ -120,7 +124,7 @@ def post(request: HttpRequest, label: str, pk: int) -> HttpResponse:
 def vote(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = get_object_or_404(Comment, pk=comment_id)
     target = comment.target
-    if not hit(request, "comment-vote", "30/m"):
+    if not hit(request, "comment-vote", "30/m", per_address="300/h"):
         return too_many(request)
     try:
         value = int(request.POST.get("value", "0"))
@@ -149,7 +153,7 @@ def edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     target = comment.target
     form = EditForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST":
-        if not hit(request, "comment", "10/m"):
+        if not hit(request, "comment", "10/m", per_address="120/h"):
             return too_many(request)
         if form.is_valid():
             try:

@@ -13,6 +13,8 @@ import secrets
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from samskab.core.clientaddress import request_address_pseudonym
+
 SALT = "samskab.viewer"
 
 
@@ -51,19 +53,28 @@ def set_token(response: HttpResponse, token: str) -> None:
 class Viewer:
     """Who is looking: an account if signed in, and always a browser token.
 
-    The token is created lazily: a visitor who only reads gets no cookie.
+    The token is created lazily: a visitor who only reads gets no cookie. One address is
+    given at most VIEWER_TOKENS_PER_ADDRESS new tokens; beyond that, a browser without a
+    cookie is given none, and in this request it is the address (every such browser behind
+    it is the same viewer), so a script that throws its cookies away gains nothing.
     """
 
     def __init__(self, request: HttpRequest):
         self._request = request
         self._token = read_token(request)
+        self.from_cookie = self._token is not None
         self.token_is_new = False
+        self.refused = False
 
     @property
     def token(self) -> str:
         if self._token is None:
-            self._token = new_token()
-            self.token_is_new = True
+            if _may_issue(self._request):
+                self._token = new_token()
+                self.token_is_new = True
+            else:
+                self.refused = True
+                self._token = "address:" + request_address_pseudonym(self._request)
         return self._token
 
     @property
@@ -72,4 +83,18 @@ class Viewer:
 
     @property
     def has_token(self) -> bool:
-        return self._token is not None
+        """True if the browser sent a cookie or has just been given one."""
+        return self.from_cookie or self.token_is_new
+
+
+def _may_issue(request: HttpRequest) -> bool:
+    from samskab.core.ratelimit import hit_key
+
+    address = request_address_pseudonym(request)
+    return hit_key(
+        "viewer-token",
+        "ip:" + address,
+        settings.VIEWER_TOKENS_PER_ADDRESS,
+        address=address,
+        per_address=settings.VIEWER_TOKENS_PER_ADDRESS,
+    )

@@ -1,5 +1,6 @@
 """Writes for feedback: keep the message in the inbox, then e-mail it."""
 
+import hashlib
 import logging
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from samskab.core.ratelimit import Rate, limiter
 from samskab.feedback.checks import feedback_check
 from samskab.feedback.models import FeedbackMessage
 
@@ -29,6 +31,9 @@ def feedback_send(
         sent_to = person.feedback_recipient.email
     else:
         sent_to = settings.FEEDBACK_EMAIL or settings.SERVER_EMAIL
+    hold = check.hold
+    if not hold and not recipient_may_be_mailed(sent_to):
+        hold = f"more than {settings.FEEDBACK_MAILS_PER_RECIPIENT} e-mails to this recipient"
     with transaction.atomic():
         feedback = FeedbackMessage.objects.create(
             meeting=meeting,
@@ -37,14 +42,23 @@ def feedback_send(
             name=name.strip(),
             email=email.strip(),
             message=message,
-            staff_note=f"Held, not e-mailed ({check.hold})." if check.hold else "",
+            staff_note=f"Held, not e-mailed ({hold})." if hold else "",
         )
-        if check.hold:
-            logger.info("feedback: message %s held: %s", feedback.pk, check.hold)
+        if hold:
+            logger.info("feedback: message %s held: %s", feedback.pk, hold)
         else:
             # Mail only once the message is safely in the inbox.
             transaction.on_commit(lambda: feedback_mail(feedback=feedback))
     return feedback
+
+
+def recipient_may_be_mailed(address: str) -> bool:
+    """Count one e-mail to `address`; False beyond FEEDBACK_MAILS_PER_RECIPIENT. Rate limits
+    per sender cannot stop many senders (or one script with fresh cookies) writing to one
+    politician: the messages beyond this wait in the inbox, marked, unsent."""
+    who = hashlib.sha256(address.strip().lower().encode()).hexdigest()[:32]
+    rate = Rate.parse(settings.FEEDBACK_MAILS_PER_RECIPIENT)
+    return limiter.hit([(f"feedback-mail:{who}", rate)])
 
 
 def feedback_mail(*, feedback: FeedbackMessage) -> bool:

@@ -27,7 +27,7 @@ def meeting_feedback(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     ):
         target = ""
     status = 200
-    if request.method == "POST" and not hit(request, "feedback", "5/10m"):
+    if request.method == "POST" and not hit(request, "feedback", "5/10m", per_address="30/h"):
         # The form comes back with what the viewer wrote, so the message is not lost.
         form.is_valid()
         form.add_error(

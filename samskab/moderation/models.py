@@ -24,7 +24,12 @@ class ModerationSettings(models.Model):
         _("reports that send a post back to the queue"),
         null=True,
         blank=True,
-        help_text=_("Empty means the installation's default (MODERATION_REPORTS_TO_QUEUE)."),
+        help_text=_(
+            "Reports from this many different signed-in accounts take a published post off "
+            "the site and send it back to the queue; reports without an account never do "
+            "(they show the post in the queue). Empty means the installation's default "
+            "(MODERATION_REPORTS_TO_QUEUE)."
+        ),
     )
 
     class Meta:
@@ -146,8 +151,22 @@ class RestrictedWord(models.Model):
         return f"{self.pattern} ({self.language}, {self.get_action_display()})"
 
 
+class ReportQuerySet(models.QuerySet):
+    def open(self) -> "ReportQuerySet":
+        return self.filter(resolved_at=None)
+
+    def by_accounts(self) -> "ReportQuerySet":
+        return self.filter(reporter_key__startswith=Report.ACCOUNT_PREFIX)
+
+
 class Report(models.Model):
-    """A citizen's "report this" on a comment; one per reporter and comment."""
+    """A citizen's "report this" on a comment; one per reporter and comment.
+
+    `reporter_key` is "user:<pk>" for a signed-in account (only these count towards holding
+    a post), else the viewer cookie's key or "address:<address pseudonym>".
+    """
+
+    ACCOUNT_PREFIX = "user:"
 
     class Reason(models.TextChoices):
         SPAM = "spam", _("Spam or advertising")
@@ -165,6 +184,8 @@ class Report(models.Model):
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("report")

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from samskab.moderation.models import (
@@ -11,6 +11,7 @@ from samskab.moderation.models import (
     Mode,
     ModerationPolicy,
     ModerationSettings,
+    Report,
     RestrictedWord,
     TrustedAuthor,
 )
@@ -92,10 +93,23 @@ def word_rules(language: str) -> list[Rule]:
 
 
 def queue() -> QuerySet:
+    """Posts held for a moderator, and published posts with open reports (reports without
+    an account never hide a post, so they wait here, still shown, for a moderator's look);
+    each with its open reports counted: all of them, and those from accounts."""
     from samskab.comments.models import Comment
 
+    open_reports = Q(reports__resolved_at=None)
+    by_account = Q(reports__reporter_key__startswith=Report.ACCOUNT_PREFIX)
+    reported = Report.objects.open().values("comment_id")
     return (
-        Comment.objects.filter(status=Comment.Status.PENDING)
+        Comment.objects.filter(
+            Q(status=Comment.Status.PENDING) | Q(status=Comment.Status.PUBLISHED, pk__in=reported)
+        )
+        .annotate(
+            open_reports=Count("reports", filter=open_reports),
+            account_reports=Count("reports", filter=open_reports & by_account),
+            anonymous_reports=Count("reports", filter=open_reports & ~by_account),
+        )
         .select_related("author", "content_type")
         .order_by("created_at", "pk")
     )

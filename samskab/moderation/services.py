@@ -203,24 +203,47 @@ def ban_lift(*, ban: Ban, moderator, reason: str) -> Ban:
     return ban
 
 
-def report_create(*, comment: Comment, reporter_key: str, reason: str, note: str = "") -> Report:
-    """A citizen reports a post; at the threshold a published post goes back to the queue."""
+def report_create(
+    *,
+    comment: Comment,
+    reason: str,
+    note: str = "",
+    user=None,
+    anonymous_key: str = "",
+) -> Report:
+    """A citizen reports a post.
+
+    Only reports from signed-in accounts count towards holding a published post: at
+    `report_threshold` distinct accounts it goes back to the queue. A report without an
+    account (`anonymous_key`: the viewer cookie's key, or the address pseudonym) is kept and
+    puts the post in front of the moderators, still shown: cookies cost a script nothing,
+    so they may ask for a moderator's look but never take a citizen's post down.
+    """
     if reason not in Report.Reason.values:
         raise ModerationError(_("Choose a reason."))
-    if comment.status != Comment.Status.PUBLISHED:
-        raise ModerationError(_("This comment is no longer shown."))
+    if user is not None and user.is_authenticated:
+        reporter_key = f"{Report.ACCOUNT_PREFIX}{user.pk}"
+    elif anonymous_key and not anonymous_key.startswith(Report.ACCOUNT_PREFIX):
+        reporter_key = anonymous_key
+    else:
+        raise ModerationError(_("This report cannot be counted."))
     threshold = ModerationSettings.current().report_threshold
     try:
         with transaction.atomic():
+            # The post's row first: reports of one post are counted one after the other.
+            comment = Comment.objects.select_for_update().get(pk=comment.pk)
+            if comment.status != Comment.Status.PUBLISHED:
+                raise ModerationError(_("This comment is no longer shown."))
             report = Report.objects.create(
                 comment=comment, reporter_key=reporter_key, reason=reason, note=note.strip()[:500]
             )
             Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
-            comment.refresh_from_db(fields=["report_count", "status"])
-            if comment.report_count >= threshold and comment.status == Comment.Status.PUBLISHED:
+            comment.refresh_from_db(fields=["report_count"])
+            by_accounts = Report.objects.open().by_accounts().filter(comment=comment).count()
+            if by_accounts >= threshold:
                 comment.status = Comment.Status.PENDING
-                comment.moderation_reason = _("Reported by %(n)d people") % {
-                    "n": comment.report_count
+                comment.moderation_reason = _("Reported by %(n)d signed-in citizens") % {
+                    "n": by_accounts
                 }
                 comment.save(update_fields=["status", "moderation_reason"])
                 _log(
@@ -230,7 +253,8 @@ def report_create(*, comment: Comment, reporter_key: str, reason: str, note: str
                     reason=comment.moderation_reason,
                 )
                 live.publish_removed(comment)
-                live.publish_queue(comment)
+            # Held or not, the moderators' queue shows the post with its reports.
+            live.publish_queue(comment)
     except IntegrityError:
         raise ModerationError(_("You have already reported this comment.")) from None
     return report

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from samskab.comments.models import Comment
+from samskab.core.clientaddress import request_address_pseudonym
 from samskab.core.ratelimit import hit, too_many
 from samskab.moderation import selectors, services
 from samskab.moderation.forms import (
@@ -118,6 +119,18 @@ def log(request: HttpRequest) -> HttpResponse:
     return render(request, "moderation/log.html", {"page": page})
 
 
+REPORTS_PER_ADDRESS = "20/h"
+
+
+def _anonymous_reporter(request: HttpRequest) -> str:
+    """The viewer cookie the browser sent, else its address; a report never makes a cookie
+    (a new one per report would make every report a new reporter)."""
+    viewer = getattr(request, "viewer", None)
+    if viewer is not None and viewer.from_cookie:
+        return viewer.key
+    return "address:" + request_address_pseudonym(request)
+
+
 def report(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = get_object_or_404(Comment, pk=comment_id, status=Comment.Status.PUBLISHED)
     from django.http import Http404
@@ -128,16 +141,19 @@ def report(request: HttpRequest, comment_id: int) -> HttpResponse:
         raise Http404  # a comment on what the visitor may not see (security M5)
     form = ReportForm(request.POST or None)
     if request.method == "POST":
-        if not hit(request, "report", "10/h"):
+        # Without an account, at most REPORTS_PER_ADDRESS reports an hour from one address
+        # (with accounts five times that, counted apart): reports without an account are a
+        # signal for the moderators, never a takedown (services.report_create).
+        if not hit(request, "report", "10/h", per_address=REPORTS_PER_ADDRESS):
             return too_many(request)
         if form.is_valid():
-            key = f"user:{request.user.pk}" if request.user.is_authenticated else request.viewer.key
             try:
                 services.report_create(
                     comment=comment,
-                    reporter_key=key,
                     reason=form.cleaned_data["reason"],
                     note=form.cleaned_data["note"],
+                    user=request.user,
+                    anonymous_key=_anonymous_reporter(request),
                 )
             except services.ModerationError as error:
                 messages.error(request, error.message)

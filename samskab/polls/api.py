@@ -16,6 +16,7 @@ from samskab.core.ratelimit import hit
 from samskab.polls.models import Poll
 from samskab.polls.selectors import poll_tally, polls_public, voter_from_request
 from samskab.polls.services import VoteInvalid, VoteRefused, vote_cast
+from samskab.polls.votewriter import RATE, RATE_GROUP, RATE_PER_ADDRESS
 
 router = Router(tags=["dialogue"])
 
@@ -112,7 +113,7 @@ def poll_detail(request, pk: Id):
     summary="Vote: one option per question",
 )
 def poll_vote(request, pk: Id, payload: VoteIn):
-    if not hit(request, "poll-vote", "20/m"):
+    if not hit(request, RATE_GROUP, RATE, per_address=RATE_PER_ADDRESS):
         return Status(429, {"detail": _("Too many attempts; try again later.")})
     poll = get_object_or_404(polls_public(), pk=pk)
     try:
@@ -182,9 +183,14 @@ def survey_detail(request, slug: str):
 def survey_answer(request, slug: str, payload: AnswersIn):
     from samskab.surveys.models import Survey
     from samskab.surveys.selectors import participant_key
-    from samskab.surveys.services import AnswerRefused, response_submit
+    from samskab.surveys.services import (
+        ANSWER_RATE,
+        ANSWERS_PER_ADDRESS,
+        AnswerRefused,
+        response_submit,
+    )
 
-    if not hit(request, "survey-answer", "10/m"):
+    if not hit(request, "survey-answer", ANSWER_RATE, per_address=ANSWERS_PER_ADDRESS):
         return Status(429, {"detail": _("Too many attempts; try again later.")})
     survey = get_object_or_404(Survey.objects.exclude(status=Survey.Status.DRAFT), slug=slug)
     viewer = getattr(request, "viewer", None)

@@ -44,6 +44,7 @@ from django.middleware.csrf import _unmask_cipher_token as _unmask
 from django.urls import reverse
 from django.utils.translation import get_language_from_request
 
+from samskab.core.clientaddress import address_pseudonym, client_ip_from
 from samskab.core.viewer import SALT, viewer_key
 from samskab.polls.votewriter import FALL_THROUGH, Ticket, VoteWriter
 
@@ -240,7 +241,15 @@ def ticket_for(scope: dict, headers: dict[bytes, str], body: bytes, poll_pk: int
     if token is None:
         return None
     language = conf.language(cookies, headers.get(b"accept-language", ""))
-    return Ticket(poll_pk=poll_pk, fields=form, viewer_key=viewer_key(token), language=language)
+    client = scope.get("client") or ("", 0)
+    address = address_pseudonym(client_ip_from(client[0], headers.get(b"x-forwarded-for", "")))
+    return Ticket(
+        poll_pk=poll_pk,
+        fields=form,
+        viewer_key=viewer_key(token),
+        language=language,
+        address=address,
+    )
 
 
 # --- the response ------------------------------------------------------------------------

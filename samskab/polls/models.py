@@ -40,6 +40,14 @@ class Poll(MeetingAttached):
         max_length=24,
         choices=VoterPolicy,
         default=VoterPolicy.ANYONE_ONCE_PER_VIEWER,
+        help_text=_(
+            "Once per browser stops a second vote from the same browser and limits how many "
+            "votes one internet address can cast an hour. It does not stop one person voting "
+            "from several browsers or devices, or a script that discards its cookies: the "
+            "result is indicative only and is shown as not verified. For a result you can "
+            "rely on, choose signed-in users (one vote per account) or verified residents "
+            "(one vote per verified resident)."
+        ),
     )
     show_results_live = models.BooleanField(
         _("show results while open"),

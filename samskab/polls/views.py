@@ -26,6 +26,7 @@ from samskab.polls.services import (
     poll_open,
     vote_cast,
 )
+from samskab.polls.votewriter import RATE, RATE_GROUP, RATE_PER_ADDRESS
 
 
 def _next_or(request: HttpRequest, fallback: str) -> str:
@@ -103,7 +104,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     form = VoteForm(request.POST, poll=poll)
     status = 200
     has_voted = False
-    if not hit(request, "poll-vote", "20/m"):
+    if not hit(request, RATE_GROUP, RATE, per_address=RATE_PER_ADDRESS):
         if not _wants_fragment(request):
             return too_many(request)
         # The player shows this in the box, instead of leaving the meeting for a page.

@@ -55,9 +55,11 @@ COUNTED = "counted"
 ALREADY = "already"
 FALL_THROUGH = "fall_through"
 
-# The same limit as the vote view's @ratelimit("poll-vote", "20/m"), in the same counters.
+# The vote limit of every path (this one, the vote view, the API), in the same counters:
+# strict per viewer, and per address so that fresh cookies do not start from nothing.
 RATE_GROUP = "poll-vote"
 RATE = "20/m"
+RATE_PER_ADDRESS = "300/h"
 
 GATHER_SECONDS = 0.002  # wait this long for company when a batch would be small
 SMALL_BATCH = 8
@@ -72,6 +74,7 @@ class Ticket:
     fields: dict[str, str]  # the form (last value of each name, as request.POST reads it)
     viewer_key: str  # hashed viewer token
     language: str
+    address: str = ""  # the address pseudonym (core.clientaddress), for the rate limit
     loop: asyncio.AbstractEventLoop | None = None
     future: asyncio.Future | None = None
 
@@ -234,8 +237,12 @@ def _write_poll(poll_pk: int, tickets: list[Ticket]) -> list[tuple[int, Outcome]
         option_id = choices.get(ticket.fields.get(f"q{question.id}", ""))
         if option_id is None:
             continue  # the form's error message, from the normal view
-        if settings.RATELIMIT_ENABLED and not hit_key(
-            RATE_GROUP, f"viewer:{ticket.viewer_key}", RATE
+        if not hit_key(
+            RATE_GROUP,
+            f"viewer:{ticket.viewer_key}",
+            RATE,
+            address=ticket.address,
+            per_address=RATE_PER_ADDRESS,
         ):
             continue  # the normal view answers 429 (and counts the attempt once more)
         if ticket.viewer_key in seen:

@@ -43,7 +43,17 @@ class Survey(MeetingAttached):
     slug = models.SlugField(_("short name in its address"), unique=True)
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.DRAFT)
     one_per = models.CharField(
-        _("one answer per"), max_length=16, choices=OnePer, default=OnePer.VIEWER
+        _("one answer per"),
+        max_length=16,
+        choices=OnePer,
+        default=OnePer.VIEWER,
+        help_text=_(
+            "One answer per browser stops a second answer from the same browser and limits "
+            "how many answers one internet address can send an hour. It does not stop one "
+            "person answering from several browsers or devices, or a script that discards "
+            "its cookies: the results are indicative only and are marked as not verified. "
+            "For answers you can count, choose one answer per account."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -17,6 +17,11 @@ from samskab.surveys.schema import (
 )
 from samskab.surveys.selectors import survey_specs
 
+# Answers are limited strictly per participant and generously per address (the web form
+# and the API count in the same counters).
+ANSWER_RATE = "10/m"
+ANSWERS_PER_ADDRESS = "200/h"
+
 
 class AnswerRefused(Exception):
     """Nothing was stored. `errors` maps question ids to messages for the respondent."""

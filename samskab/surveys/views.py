@@ -13,7 +13,12 @@ from samskab.surveys.selectors import (
     survey_questions,
     survey_specs,
 )
-from samskab.surveys.services import AnswerRefused, response_submit
+from samskab.surveys.services import (
+    ANSWER_RATE,
+    ANSWERS_PER_ADDRESS,
+    AnswerRefused,
+    response_submit,
+)
 
 
 def _key(request: HttpRequest, survey: Survey) -> str | None:
@@ -23,7 +28,7 @@ def _key(request: HttpRequest, survey: Survey) -> str | None:
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit("survey-answer", "10/m")
+@ratelimit("survey-answer", ANSWER_RATE, per_address=ANSWERS_PER_ADDRESS)
 def answer(request: HttpRequest, slug: str) -> HttpResponse:
     survey = get_object_or_404(Survey, slug=slug)
     preview = survey.status == Survey.Status.DRAFT and request.user.has_perm(

@@ -217,3 +217,26 @@ def test_a_moderator_takes_down_a_published_post_and_lifts_a_ban(browser, site):
     check_accessible(moderator)
     for page in (moderator, citizen, reader, other):
         close_page(page)
+
+
+def test_reports_without_an_account_show_the_post_to_moderators_but_never_take_it_down(
+    browser, site
+):
+    """Security review H1: three browsers without an account took a citizen's post down."""
+    comment = site.seed["published"]
+    for _ in range(3):
+        visitor = open_page(browser, site)
+        visitor.goto(f"/moderation/anmeld/{comment}/")
+        check_accessible(visitor)
+        visitor.locator("label", has_text="Spam or advertising").click()
+        with visitor.expect_navigation(wait_until="domcontentloaded"):
+            visitor.get_by_role("button", name="Send report").click()
+        expect(visitor.locator(f"#comment-{comment}")).to_contain_text("skolevejene")
+        close_page(visitor)
+    moderator = open_page(browser, site, session=site.seed["moderator"])
+    moderator.goto("/moderation/")
+    item = moderator.locator(f"#queue-{comment}")
+    expect(item.locator(".queue-why")).to_contain_text("Still shown")
+    expect(item.locator(".queue-reports")).to_contain_text("without an account (a signal only)")
+    check_accessible(moderator)
+    close_page(moderator)

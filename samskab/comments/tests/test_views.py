@@ -187,4 +187,41 @@ class TestViewersWithoutAccount:
                 ).status_code
             )
         assert codes[-1] == 429
+        # The first post, sent without a cookie, counted at the address (and made the
+        # cookie); then three in the minute for the cookie.
+        assert Comment.objects.count() == 4
+
+    def test_a_poster_without_a_cookie_gets_no_new_count_per_post(self, settings):
+        """Security review M2: the view made the cookie before counting, so a client that
+        sent none had a new count on every post."""
+        from django.test import Client
+
+        settings.COMMENTS_POW_BITS = 4
+        meeting = MeetingFactory()
+        policy(meeting, allow_anonymous=True)
+        codes = []
+        for i in range(4):
+            browser = Client(HTTP_ACCEPT_LANGUAGE="en")  # forgets every cookie it is given
+            challenge, nonce = self.solved(browser, meeting)
+            data = {"body": f"flood {i}", "author_name": "B", "challenge": challenge}
+            codes.append(browser.post(post_url(meeting), {**data, "nonce": nonce}).status_code)
+        assert codes == [302, 302, 302, 429]
         assert Comment.objects.count() == 3
+
+    def test_agree_votes_from_fresh_cookies_meet_the_address_ceiling(self):
+        from django.test import Client
+
+        from samskab.core.tests.browsers import fresh_browser
+
+        comments = CommentFactory.create_batch(2)
+        codes = []
+        for i in range(301):
+            url = reverse("comments:vote", args=[comments[i % 2].pk])
+            codes.append(fresh_browser().post(url, {"value": "-1"}).status_code)
+        assert codes.count(302) == 300 and codes[-1] == 429
+        # Without any cookie, the address is the voter's count: 30 a minute.
+        comment = CommentFactory()
+        url = reverse("comments:vote", args=[comment.pk])
+        codes = [Client(REMOTE_ADDR="198.51.100.20").post(url, {"value": "-1"}).status_code]
+        codes += [Client(REMOTE_ADDR="198.51.100.20").post(url).status_code for _ in range(30)]
+        assert codes.count(429) == 1 and codes[-1] == 429

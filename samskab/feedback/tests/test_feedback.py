@@ -377,3 +377,34 @@ def test_staff_send_a_held_message_from_the_inbox(
     assert smtp_inbox.messages[1]["To"] == "soeren@kommune.example"
     held.refresh_from_db()
     assert held.mailed_at is not None
+
+
+def test_fresh_cookies_from_one_address_meet_the_address_ceiling(meeting_with_politician):
+    """Security review M2: a fresh viewer cookie per message was never limited."""
+    from samskab.core.tests.browsers import fresh_browser
+
+    meeting, _person = meeting_with_politician
+    statuses = [
+        post(fresh_browser(), meeting, {"message": f"Besked {n}"}).status_code for n in range(31)
+    ]
+    assert statuses == [302] * 30 + [429]
+
+
+def test_mail_to_one_recipient_beyond_the_cap_is_kept_unsent_and_marked(
+    settings, smtp_inbox, meeting_with_politician, django_capture_on_commit_callbacks
+):
+    from samskab.core.tests.browsers import fresh_browser
+
+    settings.FEEDBACK_MAILS_PER_RECIPIENT = "3/h"
+    meeting, person = meeting_with_politician
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(5):
+            response = post(
+                fresh_browser(), meeting, {"recipient": str(person.pk), "message": f"Hej {n}"}
+            )
+            assert response.status_code == 302  # the sender is thanked either way
+    assert len(smtp_inbox.messages) == 3
+    unsent = FeedbackMessage.objects.filter(mailed_at=None).order_by("pk")
+    assert [m.message for m in unsent] == ["Hej 3", "Hej 4"]
+    assert all("e-mails to this recipient" in m.staff_note for m in unsent)
+    assert FeedbackMessage.objects.count() == 5

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -13,7 +14,8 @@ from samskab.accounts.tests.factories import StaffFactory, UserFactory, with_tot
 from samskab.comments import services as comment_services
 from samskab.comments.models import Comment
 from samskab.comments.tests.factories import CommentFactory, MeetingFactory
-from samskab.moderation import services
+from samskab.core.tests.browsers import fresh_browser
+from samskab.moderation import selectors, services
 from samskab.moderation.models import Ban, ModerationLogEntry, ModerationSettings
 
 
@@ -110,32 +112,122 @@ class TestActions:
 
 @pytest.mark.django_db
 class TestReports:
-    def test_three_reports_send_a_post_back_to_the_queue(self):
+    def test_three_accounts_send_a_post_back_to_the_queue(self):
         comment = CommentFactory()
-        for i in range(3):
-            services.report_create(comment=comment, reporter_key=f"r{i}", reason="abuse")
+        for _ in range(3):
+            services.report_create(comment=comment, user=UserFactory(), reason="abuse")
         comment.refresh_from_db()
         assert comment.status == Comment.Status.PENDING
+        assert comment.moderation_reason == "Reported by 3 signed-in citizens"
         assert ModerationLogEntry.objects.filter(
             action=ModerationLogEntry.Action.REPORTED_TO_QUEUE
         ).exists()
+
+    def test_reports_without_an_account_never_hold_a_post(self):
+        comment = CommentFactory()
+        for i in range(10):
+            services.report_create(comment=comment, anonymous_key=f"viewer{i}", reason="abuse")
+        comment.refresh_from_db()
+        assert comment.status == Comment.Status.PUBLISHED
+        assert comment.report_count == 10
+
+    def test_reports_without_an_account_do_not_add_up_with_accounts(self):
+        comment = CommentFactory()
+        for i in range(2):
+            services.report_create(comment=comment, anonymous_key=f"viewer{i}", reason="abuse")
+            services.report_create(comment=comment, user=UserFactory(), reason="abuse")
+        comment.refresh_from_db()
+        assert comment.status == Comment.Status.PUBLISHED
+
+    def test_an_anonymous_key_cannot_pass_for_an_account(self):
+        comment = CommentFactory()
+        with pytest.raises(services.ModerationError):
+            services.report_create(comment=comment, anonymous_key="user:1", reason="spam")
 
     def test_the_threshold_is_a_setting(self):
         settings_row = ModerationSettings.current()
         settings_row.reports_to_queue = 1
         settings_row.save()
         comment = CommentFactory()
-        services.report_create(comment=comment, reporter_key="r", reason="spam")
+        services.report_create(comment=comment, user=UserFactory(), reason="spam")
         comment.refresh_from_db()
         assert comment.status == Comment.Status.PENDING
 
     def test_one_person_cannot_report_twice(self):
         comment = CommentFactory()
-        services.report_create(comment=comment, reporter_key="r", reason="spam")
+        citizen = UserFactory()
+        services.report_create(comment=comment, user=citizen, reason="spam")
         with pytest.raises(services.ModerationError, match="already"):
-            services.report_create(comment=comment, reporter_key="r", reason="spam")
+            services.report_create(comment=comment, user=citizen, reason="spam")
         comment.refresh_from_db()
         assert comment.report_count == 1
+
+
+def report_page(client, comment, **extra):
+    return client.post(reverse("moderation:report", args=[comment.pk]), {"reason": "spam"}, **extra)
+
+
+@pytest.mark.django_db
+class TestReportingThroughThePage:
+    """Security review H1: three fresh anonymous cookies took a published post down."""
+
+    def test_three_fresh_anonymous_browsers_leave_the_post_published(self):
+        comment = CommentFactory()
+        for _ in range(3):
+            response = report_page(Client(HTTP_ACCEPT_LANGUAGE="en"), comment)
+            assert response.status_code == 302
+        comment.refresh_from_db()
+        assert comment.status == Comment.Status.PUBLISHED
+        assert comment.reports.count() == 1  # one address, one anonymous reporter
+
+    def test_the_report_post_makes_no_viewer_cookie(self, client):
+        response = report_page(client, CommentFactory())
+        assert settings.VIEWER_COOKIE_NAME not in response.cookies
+
+    def test_three_signed_in_citizens_hold_the_post(self):
+        comment = CommentFactory()
+        for _ in range(3):
+            citizen = Client(HTTP_ACCEPT_LANGUAGE="en")
+            citizen.force_login(UserFactory())
+            assert report_page(citizen, comment).status_code == 302
+        comment.refresh_from_db()
+        assert comment.status == Comment.Status.PENDING
+
+    def test_fresh_cookies_from_one_address_report_at_most_twenty_times_an_hour(self):
+        comment = CommentFactory()
+        statuses = [
+            report_page(fresh_browser(), comment, REMOTE_ADDR="198.51.100.9").status_code
+            for _ in range(21)
+        ]
+        assert statuses == [302] * 20 + [429]
+        assert comment.reports.count() == 20
+        comment.refresh_from_db()
+        assert comment.status == Comment.Status.PUBLISHED
+
+    def test_without_a_cookie_one_address_reports_ten_times_an_hour(self):
+        comments = CommentFactory.create_batch(11)
+        statuses = [
+            report_page(Client(), c, REMOTE_ADDR="198.51.100.9").status_code for c in comments
+        ]
+        assert statuses == [302] * 10 + [429]
+
+    def test_approving_a_reported_post_keeps_it_and_takes_it_out_of_the_queue(self, moderator):
+        comment = CommentFactory()
+        report_page(Client(HTTP_ACCEPT_LANGUAGE="en"), comment)
+        assert list(selectors.queue()) == [comment]
+        services.comment_approve(comment=comment, moderator=moderator)
+        comment.refresh_from_db()
+        assert comment.status == Comment.Status.PUBLISHED and comment.report_count == 0
+        assert list(selectors.queue()) == []
+
+    def test_the_queue_shows_a_post_reported_without_an_account_still_published(self):
+        comment = CommentFactory(body="Et indlæg der er anmeldt")
+        report_page(Client(HTTP_ACCEPT_LANGUAGE="en"), comment)
+        staff, _moderator = staff_client(Role.MODERATOR)
+        page = staff.get(reverse("moderation:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "Et indlæg der er anmeldt" in page
+        assert "Still shown" in page
+        assert "1 report without an account (a signal only)" in page
 
 
 @pytest.mark.django_db

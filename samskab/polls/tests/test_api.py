@@ -115,3 +115,51 @@ def test_a_vote_through_the_api_that_meets_the_close_is_refused_as_closed(client
     )
     assert response.status_code == 400  # as for any closed poll
     assert "no longer counted" in response.json()["detail"]
+
+
+class TestAScriptWithFreshCookies:
+    """Security review M1: a new viewer cookie per vote or answer was never limited."""
+
+    def test_votes_from_one_address_meet_the_address_ceiling(self):
+        from samskab.core.tests.browsers import fresh_browser
+
+        poll = make_poll()
+        body = {"options": [first_option(poll).pk]}
+        statuses = [
+            fresh_browser()
+            .post(f"/api/v1/polls/{poll.pk}/votes", body, content_type="application/json")
+            .status_code
+            for _ in range(301)
+        ]
+        assert statuses == [201] * 300 + [429]
+        assert Vote.objects.count() == 300
+
+    def test_survey_answers_from_one_address_meet_the_address_ceiling(self, settings):
+        from samskab.core.tests.browsers import fresh_browser
+
+        settings.RATELIMIT_ADDRESS_RATES = {"survey-answer": "3/h"}
+        survey = make_survey()
+        url = f"/api/v1/surveys/{survey.slug}/responses"
+        body = {"answers": full_answers(survey)}
+        statuses = [
+            fresh_browser().post(url, body, content_type="application/json").status_code
+            for _ in range(4)
+        ]
+        assert statuses == [201, 201, 201, 429]
+        assert Response.objects.count() == 3
+
+    def test_one_address_is_given_a_limited_number_of_cookies(self, settings):
+        from django.test import Client
+
+        settings.VIEWER_TOKENS_PER_ADDRESS = "2/h"
+        poll = make_poll()
+        browsers = [Client(HTTP_ACCEPT_LANGUAGE="en") for _ in range(3)]
+        given = ["samskab_viewer" in b.get(f"/api/v1/polls/{poll.pk}").cookies for b in browsers]
+        assert given == [True, True, False]
+        body = {"options": [first_option(poll).pk]}
+        statuses = [
+            b.post(f"/api/v1/polls/{poll.pk}/votes", body, content_type="application/json")
+            for b in browsers
+        ]
+        assert [s.status_code for s in statuses] == [201, 201, 409]
+        assert "did not send the cookie" in statuses[2].json()["detail"]

@@ -351,3 +351,17 @@ def test_staff_read_every_answer_respondent_by_respondent(client, monkeypatch):
     assert "Mere grønt: Enig; Færre biler: Uenig" in both
     tomorrow = (timezone.localdate() + timezone.timedelta(days=1)).isoformat()
     assert "0 respondents" in client.get(url + f"?since={tomorrow}").content.decode()
+
+
+def test_results_of_one_answer_per_browser_are_marked_not_verified(danish_client):
+    survey = answered_survey(1)
+    url = reverse("admin:surveys_survey_results", args=[survey.pk])
+    client = staff_client(danish_client)
+    assert "Vejledende – ikke kontrolleret" in client.get(url).content.decode()
+    Survey.objects.filter(pk=survey.pk).update(one_per=Survey.OnePer.ACCOUNT)
+    assert "Vejledende" not in client.get(url).content.decode()
+
+
+def test_the_editor_is_told_what_once_per_browser_does_not_prevent(client):
+    page = staff_client(client).get(reverse("admin:surveys_survey_add")).content.decode()
+    assert "It does not stop one person answering from several browsers" in page
