@@ -112,6 +112,8 @@ def vote_cast(*, poll: Poll, voter: Voter, options: list) -> list[Vote]:
     """
     if poll.status != Poll.Status.OPEN:
         raise VoteRefused(_("This poll is closed; votes are no longer counted."))
+    if poll.meeting_id is not None and not poll.meeting.is_published:
+        raise VoteRefused(_("This poll's meeting is not published; votes are not counted."))
     shape = poll_shape(poll)
     question_of = shape.question_of
     chosen: dict[int, int] = {}
