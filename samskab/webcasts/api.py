@@ -346,7 +346,7 @@ def _refusal(error: ValidationError) -> Status:
         "kind is one of meeting_start (takes the meeting live), item, speaker, slide, break, "
         "meeting_end. An item is named by agenda_item_id or agenda_item_number, a speaker by "
         "person_id or person_external_id (the id in the conference system). `at` defaults "
-        "to now."
+        "to now; for meeting_start it may differ from now by at most 5 minutes."
     ),
 )
 def mark_create(request, meeting_id: int, payload: MarkIn):
