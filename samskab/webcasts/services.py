@@ -412,19 +412,23 @@ def _check_not_future(at: datetime) -> None:
 
 def _check_start(at: datetime) -> None:
     difference = at - timezone.now()
-    if abs(difference) > START_TOLERANCE:
-        raise ValidationError(
-            _(
-                "A meeting goes live now: its start may differ from the server's clock by at "
-                "most %(minutes)s minutes, and this one is %(off)s %(direction)s."
-            )
-            % {
-                "minutes": int(START_TOLERANCE.total_seconds() // 60),
-                "off": _rough_duration(abs(difference)),
-                "direction": _("ahead") if difference > timedelta(0) else _("behind"),
-            },
-            code="start_not_now",
+    if abs(difference) <= START_TOLERANCE:
+        return
+    values = {
+        "minutes": int(START_TOLERANCE.total_seconds() // 60),
+        "off": _rough_duration(abs(difference)),
+    }
+    if difference > timedelta(0):
+        message = _(
+            "A meeting goes live now: its start may be at most %(minutes)s minutes from the "
+            "server's clock, and this one is %(off)s in the future."
         )
+    else:
+        message = _(
+            "A meeting goes live now: its start may be at most %(minutes)s minutes from the "
+            "server's clock, and this one is %(off)s in the past."
+        )
+    raise ValidationError(message % values, code="start_not_now")
 
 
 def _rough_duration(duration: timedelta) -> str:
