@@ -19,6 +19,7 @@ live test stream included) are refused at once, and served again once it is publ
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,8 @@ PLAYLIST_CACHE = "no-cache"
 SEGMENT_CACHE = "public, max-age=604800"
 FILE_CACHE = "public, max-age=86400"
 STAFF_CACHE = "private, no-store"
+# Types the system's MIME table may not know (nginx keeps the app's Content-Type).
+CONTENT_TYPES = {"m3u8": "application/vnd.apple.mpegurl", "ts": "video/mp2t", "vtt": "text/vtt"}
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,12 @@ def may_see(request: HttpRequest, owner: Owner) -> bool:
     return True
 
 
+def content_type(path: str) -> str:
+    suffix = path.rsplit(".", 1)[-1].lower()
+    known = CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path)[0]
+    return known or "application/octet-stream"
+
+
 def cache_control(path: str, *, public: bool) -> str:
     if not public:
         return STAFF_CACHE
@@ -129,8 +138,9 @@ def media_file(request: HttpRequest, path: str) -> HttpResponse:
         raise Http404
     accel = getattr(settings, "MEDIA_ACCEL_REDIRECT", "")
     if accel:
-        # nginx sends the file from its internal location; the type comes from its name.
-        response = HttpResponse()
+        # nginx sends the file from its internal location, keeping this response's
+        # Content-Type and Cache-Control (checked with nginx 1.22).
+        response = HttpResponse(content_type=content_type(path))
         response["X-Accel-Redirect"] = accel.rstrip("/") + "/" + quote(path)
     else:
         response = serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -171,7 +171,9 @@ def test_behind_nginx_the_app_checks_and_nginx_sends_the_file(client, settings):
     assert response.status_code == 200
     assert response["X-Accel-Redirect"] == f"/internal-media/webcasts/{meeting.pk}/segment003.ts"
     assert response["Cache-Control"] == "public, max-age=604800"
+    assert response["Content-Type"] == "video/mp2t"  # nginx keeps the app's type
     assert response.content == b""
+    assert client.get(playlist)["Content-Type"] == "application/vnd.apple.mpegurl"
 
     meeting.is_published = False
     meeting.save()
