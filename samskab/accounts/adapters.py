@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.shortcuts import render
 
 from samskab.accounts.addresses import request_address_pseudonym
+from samskab.accounts.roles import holds_staff_power
 from samskab.accounts.sessions import end_all_sessions
 
 
@@ -59,6 +60,6 @@ class MFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         # Staff must keep their second factor (StaffMFAMiddleware); one who has lost it is
         # helped by an administrator, who removes it in the admin so a new one can be set up.
-        if authenticator.type == Authenticator.Type.TOTP and authenticator.user.is_staff:
+        if authenticator.type == Authenticator.Type.TOTP and holds_staff_power(authenticator.user):
             return False
         return super().can_delete_authenticator(authenticator)

@@ -5,9 +5,10 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,14 +43,97 @@ class UserAdmin(admin.ModelAdmin):
         "display_name",
         "groups",
         "is_staff",
+        "second_factor",
         "is_active",
         "verification_level",
         "date_joined",
         "last_login",
         "deleted_at",
     ]
-    readonly_fields = ["verification_level", "date_joined", "last_login", "deleted_at"]
+    # The staff flag follows the roles (save_related): powers come from role groups, and
+    # every account with one must pass the second factor (StaffMFAMiddleware).
+    readonly_fields = [
+        "is_staff",
+        "second_factor",
+        "verification_level",
+        "date_joined",
+        "last_login",
+        "deleted_at",
+    ]
     filter_horizontal = ["groups"]
+    change_form_template = "accounts/admin/user_change_form.html"
+
+    @admin.display(description=gettext_lazy("second factor"))
+    def second_factor(self, user: User) -> str:
+        from allauth.mfa.models import Authenticator
+
+        totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+        if totp is None:
+            return _("None set up")
+        return _("Authenticator app, set up %(date)s") % {
+            "date": formats.date_format(timezone.localtime(totp.created_at), "SHORT_DATE_FORMAT")
+        }
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        is_staff = user.is_superuser or user.groups.exists()
+        if user.is_staff != is_staff:
+            User.objects.filter(pk=user.pk).update(is_staff=is_staff)
+            user.is_staff = is_staff
+
+    def may_reset_second_factor(self, request: HttpRequest, user: User) -> bool:
+        return (
+            request.user.has_perm("accounts.change_user")
+            and user.pk != request.user.pk
+            and (request.user.is_superuser or not user.is_superuser)
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["may_reset_second_factor"] = obj is not None and self.may_reset_second_factor(
+            request, obj
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:user_id>/second-factor-reset/",
+                self.admin_site.admin_view(self.second_factor_reset_view),
+                name="accounts_user_second_factor_reset",
+            ),
+            *super().get_urls(),
+        ]
+
+    def second_factor_reset_view(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        """A colleague lost their phone: remove their authenticator, after a confirmation."""
+        colleague = get_object_or_404(User, pk=user_id)
+        if not self.may_reset_second_factor(request, colleague):
+            raise PermissionDenied
+        change_url = reverse("admin:accounts_user_change", args=[colleague.pk])
+        if request.method == "POST":
+            try:
+                services.second_factor_reset(user=colleague, by=request.user)
+            except services.SecondFactorResetRefused as refusal:
+                messages.error(request, refusal.message)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The second factor of %(email)s is reset. They have been logged out "
+                        "and e-mailed, and set up a new authenticator app at their next login."
+                    )
+                    % {"email": colleague.email},
+                )
+            return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reset the second factor of %(email)s") % {"email": colleague.email},
+            "opts": self.opts,
+            "colleague": colleague,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "accounts/admin/second_factor_reset.html", context)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # people sign up themselves; `samskab createsuperuser` makes the first

@@ -8,4 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from samskab.accounts import signals  # noqa: F401
+        from samskab.accounts import privacy, signals  # noqa: F401
+
+        privacy.register()

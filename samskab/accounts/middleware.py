@@ -13,6 +13,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from samskab.accounts.roles import MFA_PENDING, holds_staff_power
+
 # When the session's person logged in (seconds since the epoch); set by signals.py at login.
 SESSION_STARTED = "samskab_session_started"
 # The pk of the staff member whose second factor this session has seen; cached so that a
@@ -57,6 +59,10 @@ class StaffMFAMiddleware:
     """A staff account must have TOTP before any other page opens, and the admin's own
     password-only login form is replaced by allauth's, which asks for the code.
 
+    A staff account is one that holds any power: a role group, superuser, or the staff flag
+    (roles.holds_staff_power). On the exempt pages such a session may still open, its roles
+    count for nothing (roles.MFA_PENDING), so no staff power is used before the code.
+
     allauth asks a user with TOTP for the code at every login (its MFA login stage), so
     having TOTP means this session passed it. Logins must go through allauth; the admin
     login is the one other login form Django has, and it is sent there.
@@ -76,16 +82,14 @@ class StaffMFAMiddleware:
             if not user.is_staff:
                 # Django's admin would offer its own login form to a logged-in citizen.
                 raise PermissionDenied
-        if (
-            user.is_authenticated
-            and user.is_staff
-            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
-            and not staff_mfa_ok(request)
-        ):
-            messages.warning(
-                request, _("Staff accounts need a second factor. Set up an authenticator app.")
-            )
-            return redirect("mfa_activate_totp")
+        if user.is_authenticated and holds_staff_power(user) and not staff_mfa_ok(request):
+            if not request.path.startswith(MFA_EXEMPT_PREFIXES):
+                messages.warning(
+                    request,
+                    _("Staff accounts need a second factor. Set up an authenticator app."),
+                )
+                return redirect("mfa_activate_totp")
+            setattr(user, MFA_PENDING, True)
         return self.get_response(request)
 
     @property

@@ -123,12 +123,31 @@ ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= (
 ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= _crud("streaming", "meetingstream", "destination")
 
 
+# Set on request.user by StaffMFAMiddleware when a staff account's session has not passed the
+# second factor (on the few pages it may still open, such as setting one up): its roles then
+# count for nothing, whatever a page asks.
+MFA_PENDING = "_samskab_mfa_pending"
+
+
 def has_role(user, role: Role) -> bool:
     if not user.is_authenticated or not user.is_active:
+        return False
+    if getattr(user, MFA_PENDING, False):
         return False
     if user.is_superuser:
         return True
     return role.value in role_names(user)
+
+
+def holds_staff_power(user) -> bool:
+    """Whether `user` must pass the second factor: any role, superuser, or the staff flag.
+
+    Powers come from role groups (has_role), not from is_staff, so the flag alone cannot
+    decide; it still counts because it opens the admin.
+    """
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_superuser or user.is_staff or role_names(user))
 
 
 def role_names(user) -> set[str]:

@@ -4,9 +4,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from samskab.accounts.census import ParsedCensus, hash_identifier
 from samskab.accounts.models import (
@@ -136,6 +139,61 @@ def residence_verification_revoke(*, verification: ResidenceVerification) -> Non
             pk=verification.user_id, verification_level__gt=VerificationLevel.EMAIL
         ).update(verification_level=VerificationLevel.EMAIL)
         verification.delete()
+
+
+class SecondFactorResetRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# The admin history of the account says this (LogEntry keeps the text as written).
+SECOND_FACTOR_RESET_LOGGED = "Second factor reset: a new authenticator app at the next login."
+
+
+def second_factor_reset(*, user: User, by: User) -> int:
+    """An administrator removes a colleague's authenticators (a lost phone).
+
+    Every second factor goes (the app, recovery codes, security keys) and every session
+    ends, so the colleague logs in with their password and must set up a new authenticator
+    app before any staff page opens (StaffMFAMiddleware). The reset is written in the
+    admin's history of the account and the colleague is told by e-mail, so a reset they did
+    not ask for does not go unnoticed. Returns how many authenticators were removed.
+    """
+    from allauth.mfa.models import Authenticator
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    if user.pk == by.pk:
+        raise SecondFactorResetRefused(
+            _("You cannot reset your own second factor; ask another administrator.")
+        )
+    if user.is_superuser and not by.is_superuser:
+        raise SecondFactorResetRefused(_("Only a superuser can reset a superuser's second factor."))
+    with transaction.atomic():
+        removed, _counts = Authenticator.objects.filter(user=user).delete()
+        if not removed:
+            raise SecondFactorResetRefused(_("This account has no second factor to reset."))
+        end_all_sessions(user)
+        LogEntry.objects.log_actions(
+            user_id=by.pk,
+            queryset=[user],
+            action_flag=CHANGE,
+            change_message=SECOND_FACTOR_RESET_LOGGED,
+            single_object=True,
+        )
+        _tell_second_factor_reset(user=user, by=by)
+    return removed
+
+
+def _tell_second_factor_reset(*, user: User, by: User) -> None:
+    if not user.email:
+        return
+    context = {"user": user, "by": by, "site_url": settings.SITE_URL}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Your second factor was reset")
+        body = render_to_string("accounts/email/second_factor_reset.txt", context)
+    recipient = user.email
+    transaction.on_commit(lambda: send_mail(subject, body, None, [recipient], fail_silently=True))
 
 
 def account_update_profile(*, user: User, display_name: str) -> User:

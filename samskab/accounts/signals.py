@@ -10,6 +10,7 @@ from django.db.models.signals import post_delete, post_migrate
 from django.dispatch import receiver
 
 from samskab.accounts.middleware import SESSION_STAFF_MFA, SESSION_STARTED
+from samskab.accounts.roles import holds_staff_power
 
 
 @receiver(post_migrate)
@@ -56,7 +57,7 @@ def _end_sessions_when_staff_loses_totp(sender, instance, **kwargs) -> None:
 
     # An administrator removed a staff member's authenticator (a lost phone): sessions that
     # passed the second-factor check with it end, and the next login sets up a new one.
-    if instance.type == Authenticator.Type.TOTP and instance.user.is_staff:
+    if instance.type == Authenticator.Type.TOTP and holds_staff_power(instance.user):
         end_all_sessions(instance.user)
 
 

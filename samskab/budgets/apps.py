@@ -18,3 +18,4 @@ class BudgetsConfig(AppConfig):
 
         register("budgets.project")
         registry.register("budgets", export=privacy.export, anonymise=privacy.anonymise)
+        privacy.describe_data()

@@ -79,3 +79,70 @@ def anonymise(user) -> None:
     # pictures and documents stay (the author is shown as "Deleted user"); supports and
     # ballots stay counted.
     ProjectFollow.objects.filter(user=user).delete()
+
+
+def describe_data() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    from samskab.core.privacy import LegalBasis, PersonalData, describe
+
+    kept = _("As long as the citizens' budget is published.")
+    describe(
+        PersonalData(
+            key="budget_proposals",
+            what=_(
+                "Project proposals you make in a citizens' budget: title, description, "
+                "place on the map, and the pictures and documents you add"
+            ),
+            purpose=_(
+                "So that residents can read, support and vote on your proposal, and the "
+                "municipality can assess it."
+            ),
+            basis=LegalBasis.PUBLIC_TASK,
+            retention=kept,
+            on_deletion=_("They stay, shown as made by a deleted user."),
+            export="apps.budgets.projects",
+            fields=(
+                "budgets.project.author",
+                "budgets.projectimage.uploaded_by",
+                "budgets.projectdocument.uploaded_by",
+            ),
+            order=60,
+        ),
+        PersonalData(
+            key="budget_supports",
+            what=_("Your supports for proposals in a citizens' budget"),
+            purpose=_("To count the support for each proposal, once per person."),
+            basis=LegalBasis.PUBLIC_TASK,
+            retention=kept,
+            on_deletion=_("They stay counted, linked to the emptied account row."),
+            export="apps.budgets.supports",
+            fields=("budgets.support.user",),
+            order=61,
+        ),
+        PersonalData(
+            key="budget_ballots",
+            what=_(
+                "Your ballot in a citizens' budget vote: the projects you chose, and whether "
+                "you voted on the web or on paper"
+            ),
+            purpose=_("To count the vote, with one ballot per resident."),
+            basis=LegalBasis.PUBLIC_TASK,
+            retention=kept,
+            on_deletion=_("It stays counted, linked to the emptied account row."),
+            export="apps.budgets.ballots",
+            fields=("budgets.ballot.user",),
+            order=62,
+        ),
+        PersonalData(
+            key="follows",
+            what=_("The projects you follow, and the language of the e-mails about them"),
+            purpose=_("To e-mail you when a project you follow moves on."),
+            basis=LegalBasis.CONSENT,
+            retention=_("Until you stop following."),
+            on_deletion=_("Deleted."),
+            export="apps.budgets.follows",
+            fields=("budgets.projectfollow.user",),
+            order=63,
+        ),
+    )

@@ -14,5 +14,7 @@ class CommentsConfig(AppConfig):
         from samskab.core import privacy as registry
 
         registry.register("comments", export=privacy.export, anonymise=privacy.anonymise)
+        registry.register("comment_votes", export=privacy.export_votes)
+        privacy.describe_data()
         # A meeting's posts go to meeting:<id>; other places' to comments:<app.model>:<id>.
         live_app.register_channel("comments", authorize=place_may_listen)

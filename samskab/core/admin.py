@@ -48,6 +48,9 @@ class SiteSettingsForm(forms.ModelForm):
             "website_url",
             "accessibility_statement_url",
             "privacy_contact",
+            "dpo_name",
+            "dpo_email",
+            "dpo_address",
         ]
         formfield_callback = https_by_default
         # A plain file field: the model's validate_logo then judges the file by its content
@@ -87,7 +90,15 @@ class SiteSettingsAdmin(admin.ModelAdmin):
         ),
         (
             _("Accessibility and privacy"),
-            {"fields": ("accessibility_statement_url", "privacy_contact")},
+            {
+                "fields": (
+                    "accessibility_statement_url",
+                    "privacy_contact",
+                    "dpo_name",
+                    "dpo_email",
+                    "dpo_address",
+                )
+            },
         ),
     )
 

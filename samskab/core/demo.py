@@ -45,6 +45,10 @@ def demo_load() -> list[tuple[str, str]]:
     site.name = "Samskab Demokommune"
     site.tagline = "Følg byrådet, deltag i debatten, stem om borgerbudgettet"
     site.contact_email = "kontakt@demo.samskab.dk"
+    # The privacy page names the DPO; a made-up one, so the demo shows where it goes.
+    site.dpo_name = site.dpo_name or "Databeskyttelsesrådgiveren"
+    site.dpo_email = site.dpo_email or "dpo@demo.samskab.dk"
+    site.dpo_address = site.dpo_address or "Samskab Demokommune\nRådhuspladsen 1\n9999 Demoby"
     site.save()
     for position, (label, url) in enumerate(
         [("Kommunens hjemmeside", "https://example.org/"), ("Om Samskab", "https://example.org/om")]

@@ -56,6 +56,15 @@ class SiteSettings(models.Model):
         blank=True,
         help_text=_("Who is responsible for personal data and how to reach the DPO."),
     )
+    # The data protection officer (databeskyttelsesrådgiver) every Danish municipality must
+    # have (GDPR art. 37); the privacy page names them (art. 13(1)(b)).
+    dpo_name = models.CharField(_("data protection officer: name"), max_length=150, blank=True)
+    dpo_email = models.EmailField(_("data protection officer: e-mail"), blank=True)
+    dpo_address = models.TextField(
+        _("data protection officer: postal address"),
+        blank=True,
+        help_text=_("For example the town hall's address, with the office's name."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,6 +1,5 @@
 """Site-wide pages: the front page, health, theme, accessibility and privacy."""
 
-from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -43,10 +42,21 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 
 def privacy(request: HttpRequest) -> HttpResponse:
-    # The page states retention from the settings in force, so it cannot drift from them.
-    context = {
-        "session_idle_hours": settings.SESSION_COOKIE_AGE // 3600,
-        "session_absolute_hours": settings.SESSION_ABSOLUTE_TIMEOUT // 3600,
-        "viewer_cookie_days": settings.VIEWER_COOKIE_AGE // 86400,
-    }
-    return render(request, "core/privacy.html", context)
+    """The privacy notice, generated from the registry the data download also uses
+    (samskab.core.privacy), so it names everything the apps store and cannot drift."""
+    from samskab.core import privacy as registry
+
+    rows = [
+        {
+            "key": item.key,
+            "what": item.what,
+            "purpose": item.purpose,
+            "basis": item.basis.label,
+            "retention": item.retention_text(),
+            "on_deletion": item.on_deletion,
+            "in_export": bool(item.export),
+            "not_exported": item.not_exported,
+        }
+        for item in registry.described()
+    ]
+    return render(request, "core/privacy.html", {"rows": rows})

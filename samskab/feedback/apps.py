@@ -6,3 +6,10 @@ class FeedbackConfig(AppConfig):
     name = "samskab.feedback"
     label = "feedback"
     verbose_name = _("Feedback")
+
+    def ready(self) -> None:
+        from samskab.core import privacy as registry
+        from samskab.feedback import privacy
+
+        registry.register("feedback", export=privacy.export)
+        privacy.describe_data()

@@ -1,5 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from samskab.moderation import services
 from samskab.moderation.models import (
     Ban,
     ModerationLogEntry,
@@ -28,11 +32,45 @@ class RestrictedWordAdmin(admin.ModelAdmin):
     search_fields = ["pattern"]
 
 
+class BanForm(forms.ModelForm):
+    class Meta:
+        model = Ban
+        fields = ["user", "viewer_key", "reason", "until"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("user") and not cleaned.get("viewer_key"):
+            raise forms.ValidationError(_("Choose the account (or the viewer key) to ban."))
+        until = cleaned.get("until")
+        if until is not None and until <= timezone.now():
+            self.add_error("until", _("The end of the ban must be in the future."))
+        return cleaned
+
+
 @admin.register(Ban)
 class BanAdmin(admin.ModelAdmin):
+    """A ban is made here (by account) or from the queue; either way it is logged. It is
+    lifted on the moderation page Bans, with a reason for the log, so nothing here edits
+    a ban once made."""
+
+    form = BanForm
     list_display = ["__str__", "reason", "until", "created_by", "created_at", "lifted_at"]
     raw_id_fields = ["user"]
-    readonly_fields = ["created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at", "lifted_at"]
+
+    def has_change_permission(self, request, obj=None):
+        # The change page is for reading; lifting is on /moderation/udelukkelser/.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        ban = services.ban_create(
+            moderator=request.user,
+            reason=obj.reason,
+            user=obj.user,
+            viewer_key=obj.viewer_key,
+            until=obj.until,
+        )
+        obj.pk, obj.created_by, obj.created_at = ban.pk, ban.created_by, ban.created_at
 
 
 @admin.register(TrustedAuthor)

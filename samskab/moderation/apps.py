@@ -14,3 +14,9 @@ class ModerationConfig(AppConfig):
         # `moderation:queue`: held posts and reports reach the open queue pages at once.
         # Takes over the live app's provisional registration of the kind.
         live.register_channel("moderation", authorize=moderator_may_listen)
+
+        from samskab.core import privacy as registry
+        from samskab.moderation import privacy
+
+        registry.register("moderation", export=privacy.export)
+        privacy.describe_data()

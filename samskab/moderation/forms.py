@@ -25,4 +25,14 @@ class ModeratorEditForm(forms.Form):
     reason = forms.CharField(label=_("Why (for the log)"), max_length=300)
 
 
+class TakeDownForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the author and kept in the moderation log)"), max_length=300
+    )
+
+
+class LiftBanForm(forms.Form):
+    reason = forms.CharField(label=_("Why is the ban lifted? (for the log)"), max_length=300)
+
+
 BAN_DURATIONS = {"1d": 1, "7d": 7, "30d": 30, "forever": None}

@@ -99,3 +99,35 @@ def queue() -> QuerySet:
         .select_related("author", "content_type")
         .order_by("created_at", "pk")
     )
+
+
+def published_posts(*, search: str = "") -> QuerySet:
+    """Published posts, newest first, for moderators to take one down."""
+    from samskab.comments.models import Comment
+
+    posts = Comment.objects.filter(status=Comment.Status.PUBLISHED)
+    if search:
+        posts = posts.filter(
+            Q(body__icontains=search)
+            | Q(author_name__icontains=search)
+            | Q(author__display_name__icontains=search)
+        )
+    return posts.select_related("author", "content_type").order_by("-created_at", "-pk")
+
+
+def bans_in_force() -> QuerySet:
+    """Bans not lifted and not run out, newest first, with the post each was given for."""
+    from django.db.models import OuterRef, Subquery
+
+    from samskab.moderation.models import ModerationLogEntry
+
+    banned_for = ModerationLogEntry.objects.filter(
+        ban=OuterRef("pk"), action=ModerationLogEntry.Action.BANNED
+    ).order_by("pk")
+    return (
+        Ban.objects.filter(lifted_at=None)
+        .filter(Q(until=None) | Q(until__gt=timezone.now()))
+        .select_related("user", "created_by")
+        .annotate(post_excerpt=Subquery(banned_for.values("excerpt")[:1]))
+        .order_by("-created_at", "-pk")
+    )

@@ -112,6 +112,17 @@ def comment_reject(*, comment: Comment, moderator, reason: str, spam: bool = Fal
     return comment
 
 
+def comment_take_down(*, comment: Comment, moderator, reason: str) -> Comment:
+    """Hide a published post (a live-blog post or a comment) that breaks the rules.
+
+    The same as rejecting it in the queue: a reason is required, it is logged, the post
+    leaves every open page at once and the author is e-mailed the reason.
+    """
+    if comment.status != Comment.Status.PUBLISHED:
+        raise ModerationError(_("This post is not shown, so there is nothing to take down."))
+    return comment_reject(comment=comment, moderator=moderator, reason=reason)
+
+
 def comment_moderate_edit(*, comment: Comment, moderator, body: str, reason: str) -> Comment:
     """A moderator corrects a post (e.g. removes a phone number); logged with the old text."""
     body = (body or "").strip()
@@ -177,8 +188,15 @@ def ban_for_comment(*, comment: Comment, moderator, reason: str, until=None) -> 
     )
 
 
-def ban_lift(*, ban: Ban, moderator, reason: str = "") -> Ban:
+def ban_lift(*, ban: Ban, moderator, reason: str) -> Ban:
+    """End a ban before its time; like the ban itself, the lifting has a reason in the log."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ModerationError(_("Give a reason for lifting the ban."))
     with transaction.atomic():
+        ban = Ban.objects.select_for_update().get(pk=ban.pk)
+        if ban.lifted_at is not None:
+            raise ModerationError(_("This ban has already been lifted."))
         ban.lifted_at = timezone.now()
         ban.save(update_fields=["lifted_at"])
         _log(moderator=moderator, action=ModerationLogEntry.Action.UNBANNED, reason=reason, ban=ban)

@@ -6,18 +6,26 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from samskab.comments.models import Comment
 from samskab.core.ratelimit import hit, too_many
 from samskab.moderation import selectors, services
-from samskab.moderation.forms import BAN_DURATIONS, ModeratorEditForm, ReportForm
-from samskab.moderation.models import ModerationLogEntry
+from samskab.moderation.forms import (
+    BAN_DURATIONS,
+    LiftBanForm,
+    ModeratorEditForm,
+    ReportForm,
+    TakeDownForm,
+)
+from samskab.moderation.models import Ban, ModerationLogEntry
 
 
 def _moderator_only(request: HttpRequest) -> HttpResponse | None:
@@ -142,3 +150,84 @@ def report(request: HttpRequest, comment_id: int) -> HttpResponse:
         {"form": form, "comment": comment},
         status=400 if form.errors else 200,
     )
+
+
+@require_GET
+def published(request: HttpRequest) -> HttpResponse:
+    """Published posts, newest first, each with a way to take it down."""
+    if (refusal := _moderator_only(request)) is not None:
+        return refusal
+    search = request.GET.get("q", "").strip()[:100]
+    page = Paginator(selectors.published_posts(search=search), 50).get_page(request.GET.get("page"))
+    prefetch_related_objects(page.object_list, "target")
+    for comment in page.object_list:
+        comment.thread_url = _thread_url(comment)
+    return render(request, "moderation/published.html", {"page": page, "search": search})
+
+
+def _thread_url(comment: Comment) -> str:
+    from samskab.comments import targets
+
+    target = comment.target
+    if target is None:
+        return ""
+    return (
+        reverse("comments:thread", args=[targets.label_of(target), target.pk])
+        + f"#{comment.anchor}"
+    )
+
+
+def take_down(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """Take a published post down, with a reason for the author and the log."""
+    if (refusal := _moderator_only(request)) is not None:
+        return refusal
+    comment = get_object_or_404(Comment, pk=comment_id, status=Comment.Status.PUBLISHED)
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = ""
+    form = TakeDownForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_take_down(
+                comment=comment, moderator=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.ModerationError as error:
+            form.add_error("reason", error.message)
+        else:
+            messages.success(request, _("The post is taken down and the author is told why."))
+            return redirect(back or "moderation:published")
+    return render(
+        request,
+        "moderation/take_down.html",
+        {"form": form, "comment": comment, "next": back},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def bans(request: HttpRequest) -> HttpResponse:
+    if (refusal := _moderator_only(request)) is not None:
+        return refusal
+    return render(
+        request,
+        "moderation/bans.html",
+        {"bans": list(selectors.bans_in_force()[:500]), "form": LiftBanForm()},
+    )
+
+
+@require_POST
+def ban_lift(request: HttpRequest, ban_id: int) -> HttpResponse:
+    if (refusal := _moderator_only(request)) is not None:
+        return refusal
+    ban = get_object_or_404(Ban, pk=ban_id)
+    form = LiftBanForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for lifting the ban."))
+        return redirect("moderation:bans")
+    try:
+        services.ban_lift(ban=ban, moderator=request.user, reason=form.cleaned_data["reason"])
+    except services.ModerationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The ban is lifted."))
+    return redirect("moderation:bans")

@@ -28,3 +28,9 @@ class PollsConfig(AppConfig):
         )
         # poll:<pk> carries live tallies; only polls whose results are visible may be followed.
         register_channel("poll", authorize=poll_channel_may_listen, replace=True)
+
+        from samskab.core import privacy as registry
+        from samskab.polls import privacy
+
+        registry.register("polls", export=privacy.export)
+        privacy.describe_data()

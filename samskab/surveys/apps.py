@@ -6,3 +6,10 @@ class SurveysConfig(AppConfig):
     name = "samskab.surveys"
     label = "surveys"
     verbose_name = _("Surveys")
+
+    def ready(self) -> None:
+        from samskab.core import privacy as registry
+        from samskab.surveys import privacy
+
+        registry.register("surveys", export=privacy.export)
+        privacy.describe_data()

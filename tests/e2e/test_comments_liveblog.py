@@ -165,3 +165,55 @@ def test_the_queue_works_by_keyboard_alone(browser, site):
     check_accessible(reader)
     for page in (moderator, citizen, reader):
         close_page(page)
+
+
+def test_a_moderator_takes_down_a_published_post_and_lifts_a_ban(browser, site):
+    # A post approved earlier turns out to name a neighbour's phone number.
+    citizen = open_meeting(browser, site)
+    post_as_viewer(citizen, "Karen", "Ring til min nabo på 12345678 om hækken")
+    moderator = open_page(browser, site, session=site.seed["moderator"])
+    moderator.goto("/moderation/")
+    held = moderator.locator(".queue-item").filter(has_text="12345678")
+    held.get_by_role("button", name="Approve").click()
+    expect(moderator.locator("main")).to_contain_text("handled")
+
+    moderator.goto("/moderation/offentliggjort/")
+    check_accessible(moderator)
+    shown = moderator.locator(".queue-item").filter(has_text="12345678")
+    shown.get_by_role("link", name=re.compile(r"^Take down")).click()
+    check_accessible(moderator)
+    moderator.get_by_label("Reason (sent to the author and kept in the moderation log)").fill(
+        "Personoplysninger om en anden borger"
+    )
+    moderator.get_by_role("button", name="Take down").click()
+    expect(moderator.locator("main")).to_contain_text("The post is taken down")
+    reader = open_meeting(browser, site)
+    expect(reader.locator(".liveblog")).not_to_contain_text("12345678")
+
+    # Another viewer is banned from the queue, then the ban is lifted on the Bans page.
+    other = open_meeting(browser, site)
+    post_as_viewer(other, "Jens", "Borgmesteren er en idiot")
+    moderator.goto("/moderation/")
+    held = moderator.locator(".queue-item").filter(has_text="Borgmesteren")
+    held.get_by_label("Reason").fill("Skældsord om borgmesteren")
+    held.get_by_role("button", name="Ban and remove").click()
+    expect(moderator.locator("main")).to_contain_text("The author is banned")
+
+    moderator.goto("/moderation/udelukkelser/")
+    check_accessible(moderator)
+    ban = moderator.locator(".queue-item").filter(has_text="Skældsord om borgmesteren")
+    ban.get_by_label("Why is the ban lifted? (for the log)").fill("Har undskyldt over for byrådet")
+    ban.get_by_role("button", name="Lift the ban").click()
+    expect(moderator.locator("main")).to_contain_text("The ban is lifted.")
+    post_as_viewer(other, "Jens", "Undskyld, det var for groft")
+    expect(other.locator(".samskab-messages")).to_contain_text("approved")
+
+    moderator.goto("/moderation/log/")
+    log = moderator.locator("table tbody")
+    expect(log).to_contain_text("Personoplysninger om en anden borger")
+    expect(log.locator("tr").filter(has_text="Ban lifted")).to_contain_text(
+        "Har undskyldt over for byrådet"
+    )
+    check_accessible(moderator)
+    for page in (moderator, citizen, reader, other):
+        close_page(page)

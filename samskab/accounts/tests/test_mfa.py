@@ -164,3 +164,79 @@ class TestCitizens:
         assert response["Location"] == reverse("accounts:profile")
         assert client.get(reverse("accounts:profile")).status_code == 200
         assert client.get(reverse("home")).status_code == 200
+
+
+ROLES_WITHOUT_ADMIN = [Role.MODERATOR, Role.OPERATOR, Role.POLL_OFFICER, Role.EDITOR, Role.VALUATOR]
+
+
+def role_holder_without_staff_flag(role: Role):
+    """M7: someone put in a role group without the staff flag (by hand, or before the admin
+    kept the two in step)."""
+    person = StaffFactory(role=role, is_staff=False)
+    assert not person.is_staff
+    return person
+
+
+@pytest.mark.django_db
+class TestRoleHoldersWithoutTheStaffFlag:
+    @pytest.mark.parametrize("role", ROLES_WITHOUT_ADMIN)
+    def test_a_password_only_login_is_sent_to_set_up_an_authenticator(self, client, role):
+        person = role_holder_without_staff_flag(role)
+        submit_password(client, person)
+
+        for page in (reverse("home"), reverse("moderation:queue"), reverse("accounts:profile")):
+            response = client.get(page)
+            assert response.status_code == 302, page
+            assert response["Location"] == reverse("mfa_activate_totp"), page
+
+    def test_a_moderator_cannot_act_on_the_queue(self, client):
+        from samskab.comments.models import Comment
+        from samskab.comments.tests.factories import CommentFactory
+
+        person = role_holder_without_staff_flag(Role.MODERATOR)
+        comment = CommentFactory(status=Comment.Status.PENDING)
+        submit_password(client, person)
+
+        client.post(reverse("moderation:act"), {"one": f"approve:{comment.pk}"})
+
+        comment.refresh_from_db()
+        assert comment.status == Comment.Status.PENDING
+
+    def test_their_roles_count_for_nothing_on_the_pages_they_may_still_open(self, rf):
+        from django.contrib.sessions.backends.cache import SessionStore
+
+        from samskab.accounts.middleware import StaffMFAMiddleware
+        from samskab.accounts.roles import has_role
+
+        person = role_holder_without_staff_flag(Role.MODERATOR)
+        seen = []
+        middleware = StaffMFAMiddleware(lambda r: seen.append(has_role(r.user, Role.MODERATOR)))
+        request = rf.get(reverse("mfa_activate_totp"))
+        request.user, request.session = person, SessionStore()
+
+        middleware(request)
+
+        assert seen == [False]
+
+    def test_with_an_authenticator_they_work_as_their_role(self, client):
+        person = role_holder_without_staff_flag(Role.MODERATOR)
+        with_totp(person)
+        client.force_login(person)
+
+        assert client.get(reverse("moderation:queue")).status_code == 200
+
+    def test_a_superuser_without_the_staff_flag_is_asked_too(self, client):
+        person = UserFactory(is_superuser=True)
+        client.force_login(person)
+
+        assert client.get(reverse("home"))["Location"] == reverse("mfa_activate_totp")
+
+    def test_a_role_holder_cannot_remove_their_authenticator(self, client):
+        person = role_holder_without_staff_flag(Role.POLL_OFFICER)
+        with_totp(person)
+        client.force_login(person)
+        client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+
+        client.post(reverse("mfa_deactivate_totp"))
+
+        assert Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP).exists()

@@ -40,6 +40,8 @@ def comment_thread(context, target):
         "closed": rules.mode == Mode.CLOSED,
         "premoderated": rules.mode == Mode.PRE,
         "can_post": user.is_authenticated or rules.allow_anonymous,
+        # Moderators get "Take down" on each published post (moderation:take_down).
+        "may_moderate": user.has_perm("moderation.moderate"),
         "anonymous_form": not user.is_authenticated and rules.allow_anonymous,
         "form": CommentForm() if user.is_authenticated else AnonymousCommentForm(),
         "post_url": reverse("comments:post", args=[label, target.pk]),
