@@ -29,6 +29,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # The pure modules (no Django) are type-checked strictly enough to trust.
 PURE_MODULES := samskab/envvars.py samskab/accounts/census.py samskab/budgets/counting \

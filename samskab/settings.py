@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "samskab.surveys",
     "samskab.comments",
     "samskab.moderation",
+    "samskab.follows",
+    "samskab.activity",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -88,6 +90,10 @@ INSTALLED_APPS = [
     "ninja",
     "csp",
 ]
+if TESTING:
+    # A capability of the test suite's own, that gets comments, follows and reports from the
+    # kernel by registration alone (core/tests/kernelapp).
+    INSTALLED_APPS.append("samskab.core.tests.kernelapp")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

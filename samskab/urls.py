@@ -27,6 +27,7 @@ urlpatterns = [
     path("borgerbudget/", include("samskab.budgets.urls")),
     path("kommentarer/", include("samskab.comments.urls")),
     path("moderation/", include("samskab.moderation.urls")),
+    path("foelg/", include("samskab.follows.urls")),
     # oEmbed discovery answers at the site root, as consumers expect.
     path("oembed", webcasts_embed.oembed, name="oembed"),
     path("api/", api.urls),

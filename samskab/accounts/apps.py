@@ -9,5 +9,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from samskab.accounts import privacy, signals  # noqa: F401
+        from samskab.accounts.demo import accounts_demo_load
+        from samskab.core import demo
 
         privacy.register()
+        demo.register("accounts", accounts_demo_load, order=10)

@@ -22,16 +22,11 @@ def site_info(request):
 
 
 def _add_routers() -> None:
-    """Each capability's router, under /api/v1/ (imported here: apps load after this module)."""
-    from samskab.budgets.api import router as budgets
-    from samskab.comments.api import router as comments
-    from samskab.polls.api import router as dialogue
-    from samskab.webcasts.api import router as webcasts
+    """Each capability's router, as its AppConfig.ready registered it (core.apis)."""
+    from samskab.core import apis
 
-    api.add_router("/v1/comments", comments)
-    api.add_router("/v1/", dialogue)
-    api.add_router("/v1/", webcasts)
-    api.add_router("/v1/", budgets)
+    for mount in apis.mounts():
+        api.add_router(mount.prefix, mount.router)
 
 
 _add_routers()

@@ -13,9 +13,29 @@ class BudgetsConfig(AppConfig):
             privacy,
             rules,  # noqa: F401  # registers the permissions
         )
-        from samskab.comments.targets import register
+        from samskab.budgets.api import router
+        from samskab.budgets.demo import budgets_demo_part
+        from samskab.budgets.models import Budget, Project
+        from samskab.core import apis, demo, targets
         from samskab.core import privacy as registry
 
-        register("budgets.project")
+        # A budget is the process its projects belong to; neither is seen before it is
+        # published, except by the staff who prepare it.
+        targets.register(
+            Budget,
+            visible=lambda budgets: budgets.filter(is_published=True),
+            staff="budgets.manage_projects",
+            capabilities={"follow"},
+        )
+        targets.register(
+            Project,
+            visible=lambda projects: projects.filter(heading__group__budget__is_published=True),
+            staff="budgets.manage_projects",
+            process=lambda project: project.heading.group.budget,
+            author=lambda project: (project.author, project.language),
+            capabilities={"comment", "follow"},
+        )
+        apis.register("/v1/", router, order=40)
+        demo.register("budgets", budgets_demo_part, order=40)
         registry.register("budgets", export=privacy.export, anonymise=privacy.anonymise)
         privacy.describe_data()

@@ -397,25 +397,6 @@ class ProjectDocument(models.Model):
         return self.title
 
 
-class ProjectFollow(models.Model):
-    """Someone who wants an e-mail when the project's status changes."""
-
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="follows")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="budget_follows"
-    )
-    language = models.CharField(max_length=8, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["project", "user"], name="budgets_one_follow_per_user")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} → {self.project}"
-
-
 class ProjectEvent(models.Model):
     """One step in a project's public history: what happened, its status then, what staff said."""
 

@@ -5,7 +5,6 @@ from samskab.budgets.models import (
     Ballot,
     Project,
     ProjectDocument,
-    ProjectFollow,
     ProjectImage,
     Support,
 )
@@ -29,14 +28,6 @@ def export(user) -> dict:
                 "created_at": p.created_at.isoformat(),
             }
             for p in Project.objects.filter(author=user).select_related("heading")
-        ],
-        "follows": [
-            {
-                "project": _project(f.project),
-                "language": f.language,
-                "created_at": f.created_at.isoformat(),
-            }
-            for f in ProjectFollow.objects.filter(user=user).select_related("project")
         ],
         "pictures": [
             {
@@ -75,10 +66,9 @@ def export(user) -> dict:
 
 
 def anonymise(user) -> None:
-    # Following is only for e-mails, which a deleted account no longer gets. Projects,
-    # pictures and documents stay (the author is shown as "Deleted user"); supports and
-    # ballots stay counted.
-    ProjectFollow.objects.filter(user=user).delete()
+    # Projects, pictures and documents stay (the author is shown as "Deleted user");
+    # supports and ballots stay counted. Follows are the follows app's (follows/privacy.py).
+    return None
 
 
 def describe_data() -> None:
@@ -133,16 +123,5 @@ def describe_data() -> None:
             export="apps.budgets.ballots",
             fields=("budgets.ballot.user",),
             order=62,
-        ),
-        PersonalData(
-            key="follows",
-            what=_("The projects you follow, and the language of the e-mails about them"),
-            purpose=_("To e-mail you when a project you follow moves on."),
-            basis=LegalBasis.CONSENT,
-            retention=_("Until you stop following."),
-            on_deletion=_("Deleted."),
-            export="apps.budgets.follows",
-            fields=("budgets.projectfollow.user",),
-            order=63,
         ),
     )

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -32,12 +32,12 @@ from samskab.budgets.models import (
     Project,
     ProjectDocument,
     ProjectEvent,
-    ProjectFollow,
     ProjectImage,
 )
 from samskab.budgets.selectors import money
 from samskab.budgets.services import BudgetRefused, budget_move
 from samskab.core.uploads import check_size
+from samskab.follows.selectors import followers_of
 
 logger = logging.getLogger(__name__)
 
@@ -122,27 +122,6 @@ def project_attachment_remove(*, attachment: ProjectImage | ProjectDocument, use
     with transaction.atomic():
         attachment.delete()
         transaction.on_commit(lambda: storage.delete(name))
-
-
-# --- following ---------------------------------------------------------------------------
-
-
-def project_follow(*, project: Project, user, language: str = "") -> ProjectFollow:
-    if not (user.is_authenticated and user.is_active):
-        raise BudgetRefused(_("Sign in to follow a project."))
-    try:
-        with transaction.atomic():
-            follow, _created = ProjectFollow.objects.get_or_create(
-                project=project, user=user, defaults={"language": language}
-            )
-    except IntegrityError:  # two clicks at once
-        follow = ProjectFollow.objects.get(project=project, user=user)
-    return follow
-
-
-def project_unfollow(*, project: Project, user) -> None:
-    with transaction.atomic():
-        ProjectFollow.objects.filter(project=project, user=user).delete()
 
 
 # --- staff decisions ---------------------------------------------------------------------
@@ -287,9 +266,10 @@ def _recipients(project: Project) -> Iterable[tuple[str, str]]:
     if author is not None and author.email and not author.deleted_at and author.is_active:
         seen.add(author.email.lower())
         yield author.email, project.language or settings.LANGUAGE_CODE
-    for follow in project.follows.select_related("user"):
+    # The project's followers and the budget's (follows.selectors.followers_of).
+    for follow in followers_of(project):
         user = follow.user
-        if user.email and user.is_active and not user.deleted_at and user.email.lower() not in seen:
+        if user.email and user.email.lower() not in seen:
             seen.add(user.email.lower())
             yield user.email, follow.language or settings.LANGUAGE_CODE
 

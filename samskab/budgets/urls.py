@@ -20,9 +20,8 @@ urlpatterns = [
     path("projekt/<int:pk>/", views.project_detail, name="project"),
     path("projekt/<int:pk>/vurdering/", views.project_valuation, name="valuation"),
     path("projekt/<int:pk>/stoet/", views.project_support, name="support"),
-    # The process: the map, following, attachments, and the staff pages.
+    # The process: the map, attachments, and the staff pages.
     path("<int:pk>/kort/", views_process.budget_map_page, name="map"),
-    path("projekt/<int:pk>/foelg/", views_process.project_follow_toggle, name="follow"),
     path("projekt/<int:pk>/vedhaeft/", views_process.project_attach, name="attach"),
     path(
         "vedhaeftning/<str:kind>/<int:pk>/fjern/",

@@ -120,7 +120,6 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "images": project.images.all(),
             "documents": project.documents.all(),
             "events": project.events.all(),
-            "following": user.is_authenticated and project.follows.filter(user=user).exists(),
             "may_remove": user.has_perm("budgets.remove_attachment"),
             "may_attach": user.is_authenticated
             and (project.author_id == user.pk and budget.phase in ATTACHING_PHASES),

@@ -1,4 +1,4 @@
-"""Budget pages around the process: the map, following, attachments, and staff pages for
+"""Budget pages around the process: the map, attachments, and staff pages for
 projects (filters, assessment, the ballot), phases and the map upload."""
 
 from django.contrib import messages
@@ -20,9 +20,7 @@ from samskab.budgets.process import (
     project_attachment_remove,
     project_ballot_mark,
     project_document_add,
-    project_follow,
     project_image_add,
-    project_unfollow,
 )
 from samskab.budgets.selectors import budgets_public
 from samskab.budgets.services import BudgetRefused
@@ -49,22 +47,6 @@ def budget_map_page(request: HttpRequest, pk: int) -> HttpResponse:
             "unplaced": [p for p in projects if p.latitude is None],
         },
     )
-
-
-@require_POST
-@login_required
-@ratelimit("budget-follow", "30/m")
-def project_follow_toggle(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(pk)
-    if request.POST.get("follow") == "0":
-        project_unfollow(project=project, user=request.user)
-        messages.success(request, _("You no longer follow this project."))
-    else:
-        project_follow(project=project, user=request.user, language=request.LANGUAGE_CODE)
-        messages.success(
-            request, _("You follow this project. We e-mail you when its status changes.")
-        )
-    return redirect(project)
 
 
 @require_http_methods(["GET", "POST"])

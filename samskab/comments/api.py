@@ -8,8 +8,9 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from samskab.comments import selectors, services, targets
+from samskab.comments import selectors, services
 from samskab.comments.models import Comment
+from samskab.core import targets
 from samskab.core.ratelimit import hit
 
 router = Router(tags=["comments"])
@@ -50,7 +51,7 @@ def _out(comment: Comment) -> CommentOut:
     summary="Published comments of a place, oldest first",
 )
 def list_comments(request, label: str, pk: int):
-    target = targets.resolve(label, pk)
+    target = targets.resolve(label, pk, capability="comment", user=request.user)
     rows = (
         selectors.place_comments(target)
         .filter(status=Comment.Status.PUBLISHED)
@@ -67,7 +68,9 @@ def list_comments(request, label: str, pk: int):
     summary="Post a comment as the signed-in citizen (same rules as the web form)",
 )
 def post_comment(request, label: str, pk: int, payload: CommentIn):
-    target = targets.resolve(label, pk)
+    target = targets.resolve(label, pk, capability="comment", user=request.user)
+    if not targets.allows(request.user, target, "comment"):
+        raise HttpError(403, "You may not comment here.")
     if not hit(request, "comment", "10/m"):
         raise HttpError(429, "Too many comments in a short while. Try again later.")
     parent = get_object_or_404(Comment, pk=payload.parent) if payload.parent else None

@@ -8,12 +8,23 @@ class CommentsConfig(AppConfig):
     verbose_name = _("Comments")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
         from samskab import live as live_app
-        from samskab.comments import privacy
+        from samskab.comments import privacy, signals
+        from samskab.comments.api import router
         from samskab.comments.live import place_may_listen
+        from samskab.comments.models import Comment
+        from samskab.core import apis, targets
         from samskab.core import privacy as registry
 
+        apis.register("/v1/comments", router, order=10)
         registry.register("comments", export=privacy.export, anonymise=privacy.anonymise)
+        # A target's comments (with their replies, votes and reports) go when it goes.
+        targets.register_table(Comment)
+        post_delete.connect(
+            signals.comment_file_delete, sender=Comment, dispatch_uid="comments.file_delete"
+        )
         registry.register("comment_votes", export=privacy.export_votes)
         privacy.describe_data()
         # A meeting's posts go to meeting:<id>; other places' to comments:<app.model>:<id>.

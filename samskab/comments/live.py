@@ -52,13 +52,13 @@ def place_may_listen(user, viewer, key: str) -> bool:
     """`comments:<app.model>:<pk>`: anyone who may see the place may follow its comments."""
     from django.http import Http404
 
-    from samskab.comments import targets
+    from samskab.core import targets
 
     label, _sep, raw_pk = key.partition(":")
     if not raw_pk.isdigit():
         return False
     try:
-        targets.resolve(label, int(raw_pk))
+        targets.resolve(label, int(raw_pk), capability="comment", user=user)
     except Http404:
         return False
     return True

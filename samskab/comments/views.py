@@ -14,9 +14,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from samskab.comments import challenges, selectors, services, targets
+from samskab.comments import challenges, selectors, services
 from samskab.comments.forms import AnonymousCommentForm, CommentForm, EditForm
 from samskab.comments.models import Comment
+from samskab.core import targets
 from samskab.core.ratelimit import hit, too_many
 from samskab.moderation.selectors import place_rules
 
@@ -43,7 +44,7 @@ def _refused(request: HttpRequest, target, message: str, status: int = 400) -> H
 
 @require_GET
 def thread(request: HttpRequest, label: str, pk: int) -> HttpResponse:
-    target = targets.resolve(label, pk)
+    target = targets.resolve(label, pk, capability="comment", user=request.user)
     template = (
         "comments/partials/thread_body.html" if _is_partial(request) else "comments/page.html"
     )
@@ -52,7 +53,7 @@ def thread(request: HttpRequest, label: str, pk: int) -> HttpResponse:
 
 @require_POST
 def post(request: HttpRequest, label: str, pk: int) -> HttpResponse:
-    target = targets.resolve(label, pk)
+    target = targets.resolve_allowed(label, pk, capability="comment", user=request.user)
     signed_in = request.user.is_authenticated
     viewer_key = request.viewer.key  # creates the token first, so the rate limit keys on it
     rate = "10/m" if signed_in else "3/m"
@@ -177,7 +178,7 @@ def delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 @require_GET
 def challenge(request: HttpRequest, label: str, pk: int) -> JsonResponse:
-    targets.resolve(label, pk)
+    targets.resolve(label, pk, capability="comment", user=request.user)
     if not hit(request, "comment-challenge", "30/m"):
         return JsonResponse({"error": _("Too many requests.")}, status=429)
     response = JsonResponse(challenges.issue(f"{label}:{pk}"))
@@ -192,7 +193,7 @@ def liveblog(request: HttpRequest, label: str, pk: int) -> HttpResponse:
 
     from samskab.comments.templatetags.comments import liveblog_context
 
-    target = targets.resolve(label, pk)
+    target = targets.resolve(label, pk, capability="comment", user=request.user)
     data = liveblog_context({"request": request, "csrf_token": get_token(request)}, target)
     # Forms in the live blog come back to the player, not to this fragment.
     back = getattr(target, "get_absolute_url", None)
@@ -205,7 +206,7 @@ def liveblog(request: HttpRequest, label: str, pk: int) -> HttpResponse:
 @require_GET
 def since(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     """The live blog's fallback when server push is unavailable: posts after an id."""
-    target = targets.resolve(label, pk)
+    target = targets.resolve(label, pk, capability="comment", user=request.user)
     try:
         after = int(request.GET.get("after", "0"))
     except ValueError:

@@ -26,7 +26,7 @@ class PlaceRules:
 def place_rules(target) -> PlaceRules:
     """The place's own policy, else its process's (a budget's for its projects), else the
     site default."""
-    from samskab.comments.targets import process_of
+    from samskab.core.targets import process_of
 
     places = [target]
     process = process_of(target)

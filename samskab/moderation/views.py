@@ -120,6 +120,12 @@ def log(request: HttpRequest) -> HttpResponse:
 
 def report(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = get_object_or_404(Comment, pk=comment_id, status=Comment.Status.PUBLISHED)
+    from django.http import Http404
+
+    from samskab.core.targets import is_visible
+
+    if not is_visible(comment.target, request.user):
+        raise Http404  # a comment on what the visitor may not see (security M5)
     form = ReportForm(request.POST or None)
     if request.method == "POST":
         if not hit(request, "report", "10/h"):
@@ -137,7 +143,7 @@ def report(request: HttpRequest, comment_id: int) -> HttpResponse:
                 messages.error(request, error.message)
             else:
                 messages.success(request, _("Thank you. A moderator will look at it."))
-            from samskab.comments import targets
+            from samskab.core import targets
 
             target = comment.target
             return redirect(
@@ -166,7 +172,7 @@ def published(request: HttpRequest) -> HttpResponse:
 
 
 def _thread_url(comment: Comment) -> str:
-    from samskab.comments import targets
+    from samskab.core import targets
 
     target = comment.target
     if target is None:

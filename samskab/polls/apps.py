@@ -10,7 +10,10 @@ class PollsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from samskab.core import apis, demo
         from samskab.live import register_channel
+        from samskab.polls.api import router
+        from samskab.polls.demo import polls_demo_part
         from samskab.polls.models import Option, Question
         from samskab.polls.selectors import forget_shapes, poll_channel_may_listen
 
@@ -28,6 +31,8 @@ class PollsConfig(AppConfig):
         )
         # poll:<pk> carries live tallies; only polls whose results are visible may be followed.
         register_channel("poll", authorize=poll_channel_may_listen, replace=True)
+        apis.register("/v1/", router, order=20)
+        demo.register("polls", polls_demo_part, order=30)
 
         from samskab.core import privacy as registry
         from samskab.polls import privacy

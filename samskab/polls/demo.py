@@ -178,3 +178,8 @@ def _survey(meeting: Meeting) -> Survey:
     )
     ask(plan, "text", "Har du andre kommentarer?", "Any other comments?")
     return survey
+
+
+def polls_demo_part(context: dict) -> None:
+    """The demo's part (core.demo), on the meetings webcasts' part left in the context."""
+    dialogue_demo_load(context["meetings"])

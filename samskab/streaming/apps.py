@@ -6,3 +6,10 @@ class StreamingConfig(AppConfig):
     name = "samskab.streaming"
     label = "streaming"
     verbose_name = _("Live streaming")
+
+    def ready(self) -> None:
+        from samskab.core import demo
+        from samskab.streaming.demo import streaming_demo_part
+
+        # After the demo's transaction, beside the demo recording.
+        demo.register("streaming", streaming_demo_part, order=60, after_commit=True)

@@ -45,3 +45,7 @@ def demo_streaming_load() -> list[str]:
         "-c:v libx264 -g 50 -c:a aac -f mpegts "
         f"'srt://127.0.0.1:<port>?passphrase={stream.key}&latency=1000000'",
     ]
+
+
+def streaming_demo_part(context: dict) -> list[str]:
+    return demo_streaming_load()

@@ -9,10 +9,25 @@ class WebcastsConfig(AppConfig):
 
     def ready(self) -> None:
         from samskab import live
+        from samskab.core import apis, demo, targets
         from samskab.webcasts import signals
+        from samskab.webcasts.api import router
+        from samskab.webcasts.demo import webcasts_demo_part, webcasts_media_part
         from samskab.webcasts.live_channels import meeting_is_viewable
+        from samskab.webcasts.models import Meeting
 
         # Services publish each mark to `meeting:<id>`; the player and console follow it.
         live.register_channel("meeting", authorize=meeting_is_viewable)
         # What changes the index moves the meeting's version on (the player's cache key).
         signals.connect()
+        # The live blog is comments on a meeting; staff who prepare it see it unpublished.
+        targets.register(
+            Meeting,
+            visible=lambda meetings: meetings.filter(is_published=True),
+            staff="webcasts.view_meeting",
+            capabilities={"comment"},
+        )
+        apis.register("/v1/", router, order=30)
+        demo.register("webcasts", webcasts_demo_part, order=20)
+        # After the demo's transaction: the recording takes ffmpeg a while (once).
+        demo.register("webcasts-media", webcasts_media_part, order=50, after_commit=True)

@@ -276,3 +276,18 @@ def _past_timeline(meeting: Meeting, people: dict[str, Person]) -> None:
     captions_upload(
         meeting=meeting, language="da", file=ContentFile(text.encode(), name="da.vtt"), by=None
     )
+
+
+def webcasts_demo_part(context: dict) -> None:
+    """The demo's part (core.demo): the meetings, and the live blog's moderation."""
+    from samskab.moderation.demo import moderation_demo_load
+
+    meetings = demo_load()
+    moderation_demo_load(meetings["upcoming"])
+    context["meetings"] = meetings
+
+
+def webcasts_media_part(context: dict) -> list[str]:
+    from samskab.webcasts.media_demo import demo_media_load
+
+    return demo_media_load()

@@ -201,3 +201,25 @@ def test_a_valuator_assesses_a_project_and_puts_it_on_the_ballot(
     assert_accessible(page)
     budget.refresh_from_db()
     assert budget.phase == Phase.BALLOTING
+
+
+def test_a_citizen_follows_a_project_and_its_budget_without_leaving_the_page(page, site_settings):
+    from samskab.budgets.tests.factories import ProjectFactory
+    from samskab.follows.models import Follow
+
+    project = ProjectFactory(title="Bænke ved søen")
+    budget = project.heading.group.budget
+    citizen = UserFactory()
+    _log_in(page, citizen)
+    page.goto(project.get_absolute_url())
+    page.evaluate("() => { window.stayed = true; }")
+    page.get_by_role("button", name="Follow this project").click()
+    # htmx swaps the button in place: the same page, now saying so.
+    page.get_by_role("button", name="Stop following").wait_for()
+    assert page.evaluate("() => window.stayed === true")
+    assert "You follow this project" in page.locator("main .follow-button").inner_text()
+    assert_accessible(page)
+    page.goto(budget.get_absolute_url())
+    page.get_by_role("button", name="Follow this budget").click()
+    page.get_by_role("button", name="Stop following").wait_for()
+    assert {f.target for f in Follow.objects.filter(user=citizen)} == {project, budget}

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import translation
 
 from samskab.accounts.census import hash_identifier, parse_census, parse_date
+from samskab.accounts.demo import DEMO_CENSUS
 from samskab.accounts.models import CensusImport, CensusRecord, ResidenceVerification
 from samskab.accounts.selectors import (
     census_identifier_label,
@@ -19,7 +20,7 @@ from samskab.accounts.tests.factories_census import (
     citizen,
     import_census,
 )
-from samskab.core.demo import DEMO_CENSUS, demo_load
+from samskab.core.demo import demo_load
 
 
 def digest(identifier: str) -> str:

@@ -63,7 +63,8 @@ def test_a_status_changed_in_the_admin_is_in_the_history_and_mailed(
     client, smtp_inbox, django_capture_on_commit_callbacks
 ):
     from samskab.accounts.tests.factories import UserFactory
-    from samskab.budgets.models import Project, ProjectEvent, ProjectFollow
+    from samskab.budgets.models import Project, ProjectEvent
+    from samskab.follows.services import follow_add
 
     project = ProjectFactory(
         author=UserFactory(email="forfatter@example.org"),
@@ -72,9 +73,7 @@ def test_a_status_changed_in_the_admin_is_in_the_history_and_mailed(
         status=Project.Status.FEASIBLE,
         feasibility_explanation="Grunden er kommunens.",
     )
-    ProjectFollow.objects.create(
-        project=project, user=UserFactory(email="f@example.org"), language="en"
-    )
+    follow_add(target=project, user=UserFactory(email="f@example.org"), language="en")
     with django_capture_on_commit_callbacks(execute=True):
         editor = _change_project(client, project, status=Project.Status.ON_BALLOT)
     [event] = project.events.all()

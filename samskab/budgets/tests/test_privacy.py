@@ -8,8 +8,10 @@ from django.core.files.base import ContentFile
 
 from samskab.accounts.services import account_delete
 from samskab.accounts.tests.factories import UserFactory
-from samskab.budgets.models import ProjectDocument, ProjectFollow, ProjectImage, Support
+from samskab.budgets.models import ProjectDocument, ProjectImage, Support
 from samskab.budgets.tests.factories import ProjectFactory
+from samskab.follows.models import Follow
+from samskab.follows.services import follow_add
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +23,8 @@ def test_the_export_holds_the_persons_projects_follows_pictures_and_documents(cl
     other = UserFactory()
     own = ProjectFactory(author=user, title="Bænke ved søen", location_description="Søbredden")
     followed = ProjectFactory(title="Legeplads")
-    ProjectFollow.objects.create(project=followed, user=user, language="da")
-    ProjectFollow.objects.create(project=own, user=other)
+    follow_add(target=followed, user=user, language="da")
+    follow_add(target=own, user=other)
     ProjectImage.objects.create(
         project=own, image=ContentFile(b"jpeg", name="soe.jpg"), alt="Søen", uploaded_by=user
     )
@@ -41,12 +43,11 @@ def test_the_export_holds_the_persons_projects_follows_pictures_and_documents(cl
 
     response = client.get(EXPORT_URL)
     assert response.status_code == 200
-    budgets = json.loads(response.content)["apps"]["budgets"]
+    data = json.loads(response.content)["apps"]
+    budgets = data["budgets"]
     [project] = budgets["projects"]
     assert (project["title"], project["place"]) == ("Bænke ved søen", "Søbredden")
-    assert [(f["project"]["title"], f["language"]) for f in budgets["follows"]] == [
-        ("Legeplads", "da")
-    ]
+    assert [(f["title"], f["language"]) for f in data["follows"]] == [("Legeplads", "da")]
     [picture] = budgets["pictures"]
     assert picture["description"] == "Søen" and picture["file"].endswith(".jpg")
     assert picture["project"]["url"] == own.get_absolute_url()
@@ -60,6 +61,6 @@ def test_the_export_holds_the_persons_projects_follows_pictures_and_documents(cl
 def test_a_deleted_account_follows_nothing():
     user = UserFactory()
     project = ProjectFactory()
-    ProjectFollow.objects.create(project=project, user=user)
+    follow_add(target=project, user=user)
     account_delete(user=user)
-    assert not ProjectFollow.objects.filter(user=user).exists()
+    assert not Follow.objects.filter(user=user).exists()

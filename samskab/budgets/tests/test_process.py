@@ -20,7 +20,6 @@ from samskab.budgets.models import (
     Project,
     ProjectDocument,
     ProjectEvent,
-    ProjectFollow,
     ProjectImage,
 )
 from samskab.budgets.services import budget_finish, project_valuate
@@ -31,6 +30,8 @@ from samskab.budgets.tests.factories import (
     ProjectFactory,
     ResidentFactory,
 )
+from samskab.follows.models import Follow
+from samskab.follows.services import follow_add
 from samskab.webcasts.tests.pdfs import pdf_file
 
 pytestmark = pytest.mark.django_db
@@ -341,23 +342,43 @@ def test_others_cannot_add_pictures_to_someone_elses_project(client, mapped):
 # --- following, history, e-mails ---------------------------------------------------------
 
 
-def test_a_citizen_follows_and_unfollows_a_project(client):
+def test_a_citizen_follows_and_unfollows_a_project_with_the_generic_button(client):
     project = ProjectFactory()
     user = UserFactory()
     client.force_login(user)
-    url = reverse("budgets:follow", args=[project.pk])
+    page = client.get(project.get_absolute_url()).content.decode()
+    url = reverse("follows:toggle", args=["budgets.project", project.pk])
+    assert f'action="{url}"' in page and "Follow this project" in page
     client.post(url, {"follow": "1"})
     client.post(url, {"follow": "1"})  # twice is once
-    assert ProjectFollow.objects.get(user=user).language == "en"
+    assert Follow.objects.get(user=user).language == "en"
     assert "Stop following" in client.get(project.get_absolute_url()).content.decode()
     client.post(url, {"follow": "0"})
-    assert not ProjectFollow.objects.exists()
+    assert not Follow.objects.exists()
 
 
 def test_following_needs_an_account(client):
     project = ProjectFactory()
-    response = client.post(reverse("budgets:follow", args=[project.pk]), {"follow": "1"})
+    url = reverse("follows:toggle", args=["budgets.project", project.pk])
+    response = client.post(url, {"follow": "1"})
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_followers_of_a_budget_hear_about_each_of_its_projects(
+    smtp_inbox, django_capture_on_commit_callbacks
+):
+    project = _valuating_project(author=None)
+    budget = project.heading.group.budget
+    follow_add(target=budget, user=UserFactory(email="b@example.org"), language="da")
+    with django_capture_on_commit_callbacks(execute=True):
+        project_valuate(
+            project=project,
+            user=_staff(Role.VALUATOR),
+            feasible=False,
+            feasibility_explanation="Nej.",
+        )
+    [mail] = smtp_inbox.messages
+    assert mail["To"] == "b@example.org"
 
 
 def _valuating_project(**kwargs):
@@ -401,7 +422,7 @@ def test_an_english_author_and_a_follower_are_told_the_project_cannot_be_done(
 ):
     project = _valuating_project(author=UserFactory(email="a@example.org"), language="en")
     follower = UserFactory(email="f@example.org")
-    ProjectFollow.objects.create(project=project, user=follower, language="en")
+    follow_add(target=project, user=follower, language="en")
     with django_capture_on_commit_callbacks(execute=True):
         project_valuate(
             project=project,

@@ -1,8 +1,9 @@
 from django import template
 from django.urls import reverse
 
-from samskab.comments import live, selectors, targets
+from samskab.comments import live, selectors
 from samskab.comments.forms import AnonymousCommentForm, CommentForm
+from samskab.core import targets
 from samskab.moderation.models import Mode
 from samskab.moderation.selectors import place_rules
 

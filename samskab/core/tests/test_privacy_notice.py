@@ -45,7 +45,7 @@ def test_a_new_field_about_a_person_that_nobody_describes_fails(monkeypatch):
     described = {k: v for k, v in privacy._described.items() if k != "follows"}
     monkeypatch.setattr(privacy, "_described", described)
 
-    assert privacy.uncovered_fields() == ["budgets.projectfollow.user"]
+    assert privacy.uncovered_fields() == ["follows.follow.user"]
 
 
 def test_every_field_the_registry_names_exists():

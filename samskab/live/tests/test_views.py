@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 
 from samskab.accounts.models import User
 from samskab.accounts.roles import Role
+from samskab.accounts.tests.factories import with_totp
 from samskab.live.brokers import get_broker
 from samskab.live.services import DEMO_CHANNEL
 
@@ -25,6 +26,7 @@ def person(role: Role | None = None) -> User:
     user = User.objects.create_user(email=f"{role or 'citizen'}@example.org".replace(" ", "-"))
     if role:
         user.groups.add(Group.objects.get(name=role.value))
+        with_totp(user)  # a role counts only after the second factor
     return user
 
 

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class IdeaBox(models.Model):
+    """The process: a box of ideas, hidden until published."""
+
+    title = models.CharField(max_length=100)
+    is_published = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Idea(models.Model):
+    box = models.ForeignKey(IdeaBox, on_delete=models.CASCADE, related_name="ideas")
+    title = models.CharField(max_length=100)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    is_open = models.BooleanField(default=True)
+    language = models.CharField(max_length=8, blank=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("comments:thread", args=["kernelapp.idea", self.pk])

@@ -1,0 +1,40 @@
+"""Following and unfollowing a registered target (core.targets, capability "follow")."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from samskab.core import targets
+from samskab.follows.models import Follow
+
+
+class FollowRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _where(target) -> dict:
+    return {"content_type": ContentType.objects.get_for_model(target), "object_id": target.pk}
+
+
+def follow_add(*, target, user, language: str = "") -> Follow:
+    """Follow `target` (twice is once). The target's own `<app>.follow_<model>` decides."""
+    if not (user.is_authenticated and user.is_active):
+        raise FollowRefused(_("Sign in to follow."))
+    if not targets.is_visible(target, user) or not targets.allows(user, target, "follow"):
+        raise FollowRefused(_("This cannot be followed."))
+    where = _where(target)
+    try:
+        with transaction.atomic():
+            follow, _created = Follow.objects.get_or_create(
+                **where, user=user, defaults={"language": language}
+            )
+    except IntegrityError:  # two clicks at once
+        follow = Follow.objects.get(**where, user=user)
+    return follow
+
+
+def follow_remove(*, target, user) -> None:
+    with transaction.atomic():
+        Follow.objects.filter(**_where(target), user=user).delete()
