@@ -136,3 +136,18 @@ def test_a_closed_items_title_is_in_no_public_answer(client, meeting):
         text = b"".join(response.streaming_content) if response.streaming else response.content
         assert SECRET not in text.decode(), address
         assert "koebstilbud" not in text.decode(), address
+
+
+def test_a_closed_items_slide_put_up_during_a_public_item_is_not_announced(client):
+    from samskab.webcasts.selectors import meeting_state
+    from samskab.webcasts.tests.factories import live_meeting
+
+    meeting = live_meeting()
+    public = AgendaItemFactory(meeting=meeting, number="1", title="Cykelstier")
+    closed = AgendaItemFactory(meeting=meeting, number="2", title=SECRET, is_public=False)
+    secret_slide = SlideFactory(deck=SlideDeckFactory(agenda_item=closed, title="Tilbud"))
+    mark(meeting, Kind.ITEM, 1000, agenda_item=public)
+    mark(meeting, Kind.SLIDE, 2000, slide=secret_slide)
+
+    assert meeting_state(meeting)["slide"] is None
+    assert "Tilbud" not in client.get(f"/api/v1/meetings/{meeting.pk}/state").content.decode()
