@@ -415,6 +415,8 @@ VIEWER_COOKIE_NAME = "samskab_viewer"
 VIEWER_COOKIE_AGE = 365 * 24 * 60 * 60
 
 NINJA_PAGINATION_PER_PAGE = 50
+# No page of the API is longer than this, whatever `limit` asks (security L1).
+NINJA_PAGINATION_MAX_LIMIT = 100
 
 # Moderation: this many citizen reports send a published post back to the moderators' queue.
 MODERATION_REPORTS_TO_QUEUE = env_int("MODERATION_REPORTS_TO_QUEUE", 3)

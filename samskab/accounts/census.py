@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from samskab.core.text import clean_text
+
 # Dashes and every kind of white space, including Excel's non-breaking space.
 _IDENTIFIER_NOISE = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u00ad]+")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -121,13 +123,13 @@ def decode(data: bytes) -> str:
     if b"\x00" in data[:65536]:
         raise CensusFileError(FileProblem.NOT_TEXT)
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise CensusFileError(FileProblem.UNKNOWN_ENCODING) from None
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise CensusFileError(FileProblem.UNKNOWN_ENCODING) from None
+    return clean_text(text)  # line ends "\n", no invisible controls or bidi overrides
 
 
 def sniff_delimiter(text: str) -> str:

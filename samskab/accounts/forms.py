@@ -18,12 +18,13 @@ from samskab.accounts.census import (
     parse_census,
     parse_date,
 )
+from samskab.core.forms import CleanTextMixin
 
 # A census of 1.5 million residents (more than the largest municipality) fits well within.
 CENSUS_MAX_BYTES = 64 * 1024 * 1024
 
 
-class DKFDSForm(forms.Form):
+class DKFDSForm(CleanTextMixin, forms.Form):
     """Give every text input the design system's class (labels are in the templates)."""
 
     def __init__(self, *args, **kwargs):

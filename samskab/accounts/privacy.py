@@ -155,8 +155,9 @@ def register() -> None:
             key="staff_work",
             what=_(
                 "For staff only: who did what in their work (changes in the admin, census "
-                "imports, timeline marks, recordings, paper ballots entered, moderation "
-                "actions, API tokens)"
+                "imports, timeline marks, recordings, paper ballots entered and corrected, "
+                "budget counts asked for, confirmed and approved, moderation actions, API "
+                "tokens)"
             ),
             purpose=_(
                 "So that the municipality can account for every change made to what it "
@@ -176,7 +177,13 @@ def register() -> None:
                 "api.apitoken.user",
                 "budgets.ballot.entered_by",
                 "budgets.ballotconflict.officer",
+                "budgets.paperballotchange.changed_by",
+                "budgets.paperballotchange.entered_by",
                 "budgets.projectevent.actor",
+                "budgets.tally.approved_by",
+                "budgets.tally.confirmed_by",
+                "budgets.tally.discarded_by",
+                "budgets.tally.requested_by",
                 "moderation.ban.created_by",
                 "moderation.moderationlogentry.moderator",
                 "moderation.trustedauthor.granted_by",

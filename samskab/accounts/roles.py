@@ -58,6 +58,8 @@ MODERATION = {
 BUDGET_EDITING = _crud("budgets", "budget", "budgetphase", "group", "heading", "project") | {
     "budgets.view_headingresult",
     "budgets.view_ballotconflict",
+    "budgets.view_tally",
+    "budgets.view_paperballotchange",
 }
 
 # Model permissions per role, as "app_label.codename". Capabilities add theirs here.
@@ -86,7 +88,9 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.EDITOR: {*POLL_EDITING, *SURVEY_EDITING, *FEEDBACK_HANDLING, *BUDGET_EDITING},
     Role.OPERATOR: {"polls.view_poll", "polls.view_question", "polls.view_option"},
     Role.MODERATOR: {"accounts.view_user", *MODERATION},
-    Role.VALUATOR: {"budgets.view_project", "budgets.change_project"},
+    # Valuators assess projects on the valuation page, in the valuating phase; in the admin
+    # they only read (review: a valuator declared a winner through the admin).
+    Role.VALUATOR: {"budgets.view_project"},
     Role.POLL_OFFICER: {
         "accounts.view_residenceverification",
         *POLL_EDITING,

@@ -21,6 +21,7 @@ from samskab.accounts.models import (
 )
 from samskab.accounts.sessions import end_all_sessions
 from samskab.core import privacy
+from samskab.core.text import clean_text
 
 CENSUS_BATCH_SIZE = 5000
 
@@ -197,7 +198,7 @@ def _tell_second_factor_reset(*, user: User, by: User) -> None:
 
 
 def account_update_profile(*, user: User, display_name: str) -> User:
-    user.display_name = display_name.strip()
+    user.display_name = clean_text(display_name, line=True)  # no bidi override (I1)
     user.save(update_fields=["display_name"])
     return user
 

@@ -1,21 +1,50 @@
+"""The budgets' admin. Results are never typed here: a project's status cannot be set to winner
+or not funded, results and counts are read only, and "count the vote" leads to the staff page
+where the count is checked and confirmed (budgets.tallying)."""
+
 from django.contrib import admin, messages
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from samskab.accounts.roles import Role, has_role
 from samskab.budgets.models import (
+    RESULT_STATUSES,
     BallotConflict,
     Budget,
     BudgetPhase,
     Group,
     Heading,
     HeadingResult,
+    PaperBallotChange,
+    Phase,
     Project,
     ProjectDocument,
     ProjectEvent,
     ProjectImage,
+    Tally,
 )
 from samskab.budgets.process import project_change_record
-from samskab.budgets.services import BudgetRefused, budget_finish
+
+# From the vote on, what is voted on and how it is counted stays as it was when the vote opened.
+VOTE_PHASES = (Phase.BALLOTING, Phase.REVIEWING_BALLOTS, Phase.FINISHED)
+
+
+def _is_budget_editor(request) -> bool:
+    return has_role(request.user, Role.EDITOR) or has_role(request.user, Role.ADMINISTRATOR)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A log or a result: written only by the services, never in the admin."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class BudgetPhaseInline(admin.TabularInline):
@@ -33,25 +62,37 @@ class BudgetAdmin(admin.ModelAdmin):
     list_display = ["title", "phase", "rule", "tie_breaking", "paper_rule", "is_published"]
     list_filter = ["phase", "is_published"]
     inlines = [BudgetPhaseInline, GroupInline]
-    actions = ["finish"]
+    actions = ["count"]
 
-    @admin.action(description=gettext_lazy("Count the vote and publish the results"))
-    def finish(self, request, queryset):
+    def get_readonly_fields(self, request, obj=None):
+        # The phase moves on the staff phases page, and Finished only by publishing a count.
+        fields = ["phase"]
+        if obj is not None and obj.phase in VOTE_PHASES:
+            fields += ["rule", "tie_breaking", "paper_rule"]
+        if not has_role(request.user, Role.ADMINISTRATOR):
+            fields.append("second_approval")  # the municipality's rule, not the editor's
+        return fields
+
+    @admin.action(description=gettext_lazy("Count the vote (the outcome is checked first)"))
+    def count(self, request, queryset):
         if not request.user.has_perm("budgets.finish_budget"):
-            self.message_user(request, _("You may not finish budgets."), messages.ERROR)
-            return
-        for budget in queryset:
-            try:
-                budget_finish(budget=budget)
-            except BudgetRefused as refusal:
-                self.message_user(request, f"{budget}: {refusal}", messages.ERROR)
-            else:
-                self.message_user(request, _("%(budget)s is counted.") % {"budget": budget})
+            self.message_user(request, _("You may not count budgets."), messages.ERROR)
+            return None
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose one budget to count."), messages.ERROR)
+            return None
+        return redirect("budgets:staff_count", pk=queryset.get().pk)
 
 
 class HeadingInline(admin.TabularInline):
     model = Heading
     extra = 0
+
+    def get_readonly_fields(self, request, obj=None):
+        # obj is the group: its headings' amounts are what the vote is counted against.
+        if obj is not None and obj.budget.phase in VOTE_PHASES:
+            return ["amount"]
+        return []
 
 
 @admin.register(Group)
@@ -63,6 +104,16 @@ class GroupAdmin(admin.ModelAdmin):
 @admin.register(Heading)
 class HeadingAdmin(admin.ModelAdmin):
     list_display = ["name", "group", "amount", "ballot_style", "max_approvals"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.group.budget.phase in VOTE_PHASES:
+            return ["group", "amount", "ballot_style", "max_approvals"]
+        return []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.group.budget.phase in VOTE_PHASES:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class ProjectImageInline(admin.TabularInline):
@@ -100,6 +151,37 @@ class ProjectAdmin(admin.ModelAdmin):
     raw_id_fields = ["author"]
     inlines = [ProjectImageInline, ProjectDocumentInline, ProjectEventInline]
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Valuators assess on the valuation page (with its phase check), not here.
+        return _is_budget_editor(request) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request) -> bool:
+        return _is_budget_editor(request) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting a project on the ballot would take its votes out of the count.
+        if obj is not None and obj.heading.group.budget.phase in VOTE_PHASES:
+            return False
+        return _is_budget_editor(request) and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A new project starts as submitted; a result is the count's; and from the vote on,
+        # the ballot and its prices stay put.
+        if obj is None:
+            return ["status"]
+        if obj.status in RESULT_STATUSES or obj.heading.group.budget.phase in VOTE_PHASES:
+            return ["status", "price", "heading"]
+        return []
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":
+            kwargs["choices"] = [
+                (value, label)
+                for value, label in Project.Status.choices
+                if value not in RESULT_STATUSES
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         """A change of status, assessment or price here is written to the project's history,
         and its author and followers get the e-mail, as from the staff pages."""
@@ -116,9 +198,44 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(HeadingResult)
-class HeadingResultAdmin(admin.ModelAdmin):
+class HeadingResultAdmin(ReadOnlyAdmin):
     list_display = ["heading", "rule", "cost", "voters", "computed_at"]
     readonly_fields = ["heading", "rule", "winners", "cost", "voters", "explanation"]
+
+
+@admin.register(Tally)
+class TallyAdmin(ReadOnlyAdmin):
+    """The log of counts: who asked, who confirmed, who approved, when it was published."""
+
+    list_display = [
+        "budget",
+        "state",
+        "requested_by",
+        "requested_at",
+        "confirmed_by",
+        "approved_by",
+        "published_at",
+    ]
+    list_filter = ["state", "budget"]
+    exclude = ["results"]
+
+
+@admin.register(PaperBallotChange)
+class PaperBallotChangeAdmin(ReadOnlyAdmin):
+    """The log of corrected and voided paper ballots."""
+
+    list_display = [
+        "created_at",
+        "heading",
+        "ballot_number",
+        "kind",
+        "before",
+        "after",
+        "reason",
+        "entered_by",
+        "changed_by",
+    ]
+    list_filter = ["kind", "heading__group__budget"]
 
 
 @admin.register(BallotConflict)

@@ -7,9 +7,8 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.security import django_auth
 
-from samskab.api.auth import api_token_auth
+from samskab.api.auth import signed_in
 from samskab.budgets.models import Budget, Heading, Phase, Project
 from samskab.budgets.selectors import (
     ballot_of,
@@ -18,14 +17,15 @@ from samskab.budgets.selectors import (
     heading_projects,
 )
 from samskab.budgets.services import BudgetRefused, ballot_save, support_add
+from samskab.core.apischema import PROBLEMS, READ_PROBLEMS, Id
 from samskab.core.ratelimit import hit
 
 router = Router(tags=["budgets"])
-WRITE_AUTH = [api_token_auth, django_auth]
+WRITE_AUTH = signed_in
 
 
 class BallotIn(Schema):
-    projects: list[int]
+    projects: list[Id]
 
 
 def _heading_out(heading: Heading) -> dict:
@@ -50,7 +50,7 @@ def _budget_out(budget: Budget) -> dict:
     }
 
 
-def _heading(budget_pk: int, pk: int) -> Heading:
+def _heading(budget_pk: Id, pk: Id) -> Heading:
     return get_object_or_404(
         Heading.objects.select_related("group__budget"),
         pk=pk,
@@ -59,13 +59,19 @@ def _heading(budget_pk: int, pk: int) -> Heading:
     )
 
 
-@router.get("/budgets", summary="Published citizens' budgets")
+@router.get(
+    "/budgets", response={200: list[dict], **READ_PROBLEMS}, summary="Published citizens' budgets"
+)
 def budget_list(request):
     return [_budget_out(b) for b in budgets_public()[:200]]
 
 
-@router.get("/budgets/{pk}", summary="A budget with its groups and headings")
-def budget_detail(request, pk: int):
+@router.get(
+    "/budgets/{pk}",
+    response={200: dict, **READ_PROBLEMS},
+    summary="A budget with its groups and headings",
+)
+def budget_detail(request, pk: Id):
     budget = get_object_or_404(budgets_public(), pk=pk)
     return _budget_out(budget) | {
         "groups": [
@@ -82,9 +88,10 @@ def budget_detail(request, pk: int):
 
 @router.get(
     "/budgets/{budget_pk}/headings/{pk}/projects",
+    response={200: list[dict], **READ_PROBLEMS},
     summary="A heading's projects (in the vote: those on the ballot)",
 )
-def heading_project_list(request, budget_pk: int, pk: int):
+def heading_project_list(request, budget_pk: Id, pk: Id):
     heading = _heading(budget_pk, pk)
     return [
         {
@@ -102,10 +109,10 @@ def heading_project_list(request, budget_pk: int, pk: int):
 
 @router.get(
     "/budgets/{pk}/results",
-    response={200: dict, 404: dict},
+    response={200: dict, **READ_PROBLEMS},
     summary="Published results: winners, why each project won or lost, participation",
 )
-def budget_results(request, pk: int):
+def budget_results(request, pk: Id):
     budget = get_object_or_404(budgets_public(), pk=pk)
     if budget.phase != Phase.FINISHED:
         return Status(404, {"detail": _("The results are not published yet.")})
@@ -154,11 +161,11 @@ def _refusal(budget: Budget, phase: Phase, user, refusal: str):
 
 @router.post(
     "/budgets/projects/{pk}/supports",
-    response={201: dict, 400: dict, 403: dict, 409: dict, 429: dict},
+    response={201: dict, **PROBLEMS},
     auth=WRITE_AUTH,
     summary="Support a project (verified residents, in the selecting phase)",
 )
-def project_support(request, pk: int):
+def project_support(request, pk: Id):
     if not hit(request, "budget-support", "30/m"):
         return Status(429, {"detail": _("Too many attempts; try again later.")})
     project = get_object_or_404(
@@ -175,10 +182,11 @@ def project_support(request, pk: int):
 
 @router.get(
     "/budgets/{budget_pk}/headings/{pk}/ballot",
+    response={200: dict, **READ_PROBLEMS},
     auth=WRITE_AUTH,
     summary="Your ballot in a heading",
 )
-def ballot_read(request, budget_pk: int, pk: int):
+def ballot_read(request, budget_pk: Id, pk: Id):
     heading = _heading(budget_pk, pk)
     ballot = ballot_of(heading, request.user)
     return {
@@ -190,11 +198,11 @@ def ballot_read(request, budget_pk: int, pk: int):
 
 @router.put(
     "/budgets/{budget_pk}/headings/{pk}/ballot",
-    response={200: dict, 400: dict, 403: dict, 409: dict, 429: dict},
+    response={200: dict, **PROBLEMS},
     auth=WRITE_AUTH,
     summary="Save or change your ballot in a heading (an empty list withdraws it)",
 )
-def ballot_write(request, budget_pk: int, pk: int, payload: BallotIn):
+def ballot_write(request, budget_pk: Id, pk: Id, payload: BallotIn):
     if not hit(request, "budget-ballot", "60/m"):
         return Status(429, {"detail": _("Too many attempts; try again later.")})
     heading = _heading(budget_pk, pk)

@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samskab.budgets.counting import MAX_AMOUNT
 from samskab.budgets.models import Heading
+from samskab.core.forms import CleanTextMixin
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(CleanTextMixin, forms.Form):
     heading = forms.ModelChoiceField(queryset=Heading.objects.none(), label=_("Area"))
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
@@ -19,7 +21,7 @@ class ProjectForm(forms.Form):
         self.fields["heading"].queryset = Heading.objects.filter(group__budget=budget)
 
 
-class ValuationForm(forms.Form):
+class ValuationForm(CleanTextMixin, forms.Form):
     feasible = forms.TypedChoiceField(
         label=_("Can the project be carried out?"),
         choices=[("1", _("Yes, it is feasible")), ("0", _("No, it is not feasible"))],
@@ -29,7 +31,7 @@ class ValuationForm(forms.Form):
     feasibility_explanation = forms.CharField(
         label=_("Explanation of feasibility (public)"), widget=forms.Textarea
     )
-    price = forms.IntegerField(label=_("Price"), min_value=0, required=False)
+    price = forms.IntegerField(label=_("Price"), min_value=0, max_value=MAX_AMOUNT, required=False)
     price_explanation = forms.CharField(
         label=_("Explanation of the price (public)"), widget=forms.Textarea, required=False
     )

@@ -4,9 +4,15 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from samskab.budgets.counting.election import MAX_AMOUNT
+
+# Amounts and prices stay below 10^15 (security review L3): the admin and every form refuse more.
+amount_validators = [MaxValueValidator(MAX_AMOUNT)]
 
 
 class Phase(models.TextChoices):
@@ -66,6 +72,14 @@ class Budget(models.Model):
         help_text=_("Only one ballot per person counts. Every such case is logged."),
     )
     is_published = models.BooleanField(_("published"), default=False)
+    second_approval = models.BooleanField(
+        _("a second person approves the results"),
+        default=False,
+        help_text=_(
+            "When ticked, the results are published only after a second staff member, another "
+            "account than the one who confirmed the count, has approved them."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -128,7 +142,7 @@ class Group(models.Model):
 class Heading(models.Model):
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="headings")
     name = models.CharField(_("name"), max_length=200)
-    amount = models.PositiveBigIntegerField(_("amount"))
+    amount = models.PositiveBigIntegerField(_("amount"), validators=amount_validators)
     geojson = models.TextField(_("area (GeoJSON)"), blank=True)
     ballot_style = models.CharField(
         _("ballot"),
@@ -206,7 +220,9 @@ class Project(models.Model):
         related_name="budget_projects",
     )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.SUBMITTED)
-    price = models.PositiveBigIntegerField(_("price"), null=True, blank=True)
+    price = models.PositiveBigIntegerField(
+        _("price"), null=True, blank=True, validators=amount_validators
+    )
     price_explanation = models.TextField(_("price explanation"), blank=True)
     feasibility_explanation = models.TextField(_("feasibility explanation"), blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
@@ -226,8 +242,26 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        # Only the count makes a project a winner or not funded, and it writes the status with
+        # a queryset update when the results are published (tallying._publish). Any other
+        # save that sets or clears a result is a bug or an attempt to bend the result.
+        stored = None
+        if self.pk is not None:
+            stored = Project.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        if self.status != stored and {self.status, stored} & RESULT_STATUSES:
+            raise ResultProtected(_("Only the count decides which projects win."))
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("budgets:project", args=[self.pk])
+
+
+RESULT_STATUSES = {Project.Status.WINNER, Project.Status.NOT_WINNER}
+
+
+class ResultProtected(ValidationError):
+    """A write that would set or change a result outside the count."""
 
 
 class Support(models.Model):
@@ -350,6 +384,134 @@ class HeadingResult(models.Model):
 
     def __str__(self) -> str:
         return str(self.heading)
+
+
+class Tally(models.Model):
+    """One count of a budget's vote, from the request to publication: the outcome is checked by
+    staff before it is published, and every step says who and when.
+
+    The worker counts (tasks.tally_run_task) and stores each heading's outcome in `results`; only
+    publishing it (tallying._publish) writes HeadingResult rows and project statuses.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        RUNNING = "running", _("Counting")
+        DONE = "done", _("Counted: check the outcome")
+        FAILED = "failed", _("Failed")
+        PUBLISHED = "published", _("Published")
+        DISCARDED = "discarded", _("Discarded")
+
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="tallies")
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.QUEUED)
+    rule = models.CharField(_("counting rule"), max_length=20, choices=Rule)
+    tie_breaking = models.CharField(_("tie-breaking"), max_length=12, choices=TieBreaking)
+    headings_total = models.PositiveIntegerField(default=0)
+    headings_done = models.PositiveIntegerField(default=0)
+    # heading pk -> {"rule", "winners", "cost", "voters", "explanation", "ballots"}, where
+    # "ballots" is a digest of the ballots counted: publishing refuses an outcome whose
+    # ballots have changed since (a paper ballot entered or corrected after the count).
+    results = models.JSONField(default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("counted at the request of"),
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("counted"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("discarded by"),
+    )
+    discarded_at = models.DateTimeField(_("discarded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("count")
+        verbose_name_plural = _("counts")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.budget}: {self.get_state_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.state in (self.State.DONE, self.State.PUBLISHED):
+            return 100
+        if not self.headings_total:
+            return 0
+        return round(100 * self.headings_done / self.headings_total)
+
+
+class PaperBallotChange(models.Model):
+    """A poll officer corrected or voided a paper ballot: what it said before and after, why,
+    who and when. A voided ballot is deleted (so it is not counted); this row remains."""
+
+    class Kind(models.TextChoices):
+        CORRECTED = "corrected", _("Corrected")
+        VOIDED = "voided", _("Voided")
+
+    heading = models.ForeignKey(Heading, on_delete=models.CASCADE, related_name="paper_changes")
+    ballot_number = models.PositiveIntegerField(_("ballot number"))
+    kind = models.CharField(_("what was done"), max_length=10, choices=Kind)
+    before = models.JSONField(_("projects before"), default=list)
+    after = models.JSONField(_("projects after"), default=list)
+    reason = models.TextField(_("reason"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("paper ballot correction")
+        verbose_name_plural = _("paper ballot corrections")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.heading}: {self.ballot_number} {self.get_kind_display()}"
 
 
 IMAGE_MAX_BYTES = 8 * 1024 * 1024

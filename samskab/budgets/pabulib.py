@@ -18,7 +18,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from samskab.budgets.counting.election import Election
+from samskab.budgets.counting.election import MAX_AMOUNT, Election
+from samskab.core.text import clean_text
 
 SECTIONS = ("meta", "projects", "votes")
 APPROVAL = "approval"
@@ -94,7 +95,8 @@ def parse(text: str) -> PabulibFile:
     Every refusal names the line it is about: for a row, the line it starts on (a quoted cell
     may run over several lines); for a missing section or key, the line it was looked for at.
     """
-    text = text.removeprefix("\ufeff")
+    # No NUL, lone surrogate or invisible control reaches a cell (security L2).
+    text = clean_text(text.removeprefix("\ufeff"))
     # section -> (header line, columns, [(line, cells)])
     tables: dict[str, tuple[int, list[str], list[tuple[int, list[str]]]]] = {}
     section: str | None = None
@@ -157,6 +159,10 @@ def parse(text: str) -> PabulibFile:
         budget = _whole(meta["budget"], f"line {meta_lines['budget']}: the budget")
         if budget < 0:
             raise PabulibError(f"Line {meta_lines['budget']}: the budget is negative: {budget}.")
+        if budget > MAX_AMOUNT:
+            raise PabulibError(
+                f"Line {meta_lines['budget']}: the budget is too large (at most {MAX_AMOUNT})."
+            )
 
     project_columns, project_rows = _table(tables["projects"], "PROJECTS", ("project_id", "cost"))
     projects: list[Project] = []
@@ -165,6 +171,11 @@ def parse(text: str) -> PabulibFile:
         cost = _whole(raw, f"line {line}: the cost of project {project_id!r}")
         if cost < 0:
             raise PabulibError(f"Line {line}: project {project_id!r} has a negative cost: {raw}.")
+        if cost > MAX_AMOUNT:
+            raise PabulibError(
+                f"Line {line}: the cost of project {project_id!r} is too large "
+                f"(at most {MAX_AMOUNT})."
+            )
         projects.append(Project(project_id, cost, fields))
     known = {p.project_id for p in projects}
 

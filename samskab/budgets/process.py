@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from samskab.accounts.roles import Role, has_role
 from samskab.budgets.models import (
     DOCUMENT_MAX_BYTES,
+    BallotStyle,
     Budget,
     BudgetPhase,
     Phase,
@@ -144,6 +145,17 @@ def project_ballot_mark(*, project: Project, user, on_ballot: bool) -> Project:
             )
         if project.price is None:
             raise BudgetRefused(_("“%(title)s” has no price.") % {"title": project.title})
+        heading = project.heading
+        if heading.style == BallotStyle.KNAPSACK and project.price > heading.amount:
+            # Nobody could choose it on a ballot within the amount (staff walk, finding 26).
+            raise BudgetRefused(
+                _("“%(title)s” costs more than the %(amount)s of “%(heading)s”.")
+                % {
+                    "title": project.title,
+                    "amount": money(heading.amount, heading.group.budget.currency),
+                    "heading": heading.name,
+                }
+            )
     wanted = Project.Status.ON_BALLOT if on_ballot else Project.Status.FEASIBLE
     if project.status == wanted:
         return project

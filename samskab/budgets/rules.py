@@ -35,6 +35,11 @@ def is_signed_in(user) -> bool:
 
 
 @rules.predicate
+def entered_the_ballot(user, ballot) -> bool:
+    return ballot is not None and ballot.entered_by_id == user.pk
+
+
+@rules.predicate
 def is_verified_resident(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_resident_verified)
 
@@ -48,6 +53,8 @@ rules.add_perm("budgets.submit_project", is_signed_in & accepting)
 rules.add_perm("budgets.support_project", is_verified_resident & selecting)
 rules.add_perm("budgets.valuate_project", (is_valuator | is_administrator) & valuating)
 rules.add_perm("budgets.vote_in_heading", is_verified_resident & balloting)
+# Counting and publishing: editors and administrators, never valuators (only the count
+# decides winners, and the count is checked before it is published).
 rules.add_perm("budgets.finish_budget", is_administrator | is_editor)
 
 # The process side: staff pages per budget, the map, pictures and documents.
@@ -57,4 +64,8 @@ rules.add_perm("budgets.upload_map", is_editor | is_administrator)
 rules.add_perm("budgets.remove_attachment", is_editor | is_administrator | is_moderator)
 rules.add_perm("budgets.follow_project", is_signed_in)
 rules.add_perm("budgets.enter_paper_ballots", is_poll_officer | is_administrator)
+# A paper ballot is corrected or voided by the officer who entered it, or an administrator.
+rules.add_perm(
+    "budgets.change_paper_ballot", (is_poll_officer & entered_the_ballot) | is_administrator
+)
 rules.add_perm("budgets.view_participation", is_poll_officer | is_administrator | is_editor)

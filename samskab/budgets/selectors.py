@@ -69,6 +69,30 @@ def paper_headings(budget: Budget) -> QuerySet[Heading]:
     )
 
 
+def paper_ballots(budget: Budget, user, *, identifier: str = "") -> QuerySet[Ballot]:
+    """The paper ballots `user` entered in `budget` (an administrator: everyone's), newest
+    first, with their projects; `identifier`, when given, finds one person's by the census
+    identifier (looked up by its keyed hash, as when it was entered)."""
+    from django.conf import settings
+    from django.db.models import Prefetch
+
+    from samskab.accounts.census import hash_identifier
+    from samskab.accounts.roles import Role, has_role
+
+    ballots = Ballot.objects.filter(heading__group__budget=budget, source=Ballot.Source.PAPER)
+    if not has_role(user, Role.ADMINISTRATOR):
+        ballots = ballots.filter(entered_by=user)
+    if identifier:
+        ballots = ballots.filter(person=hash_identifier(identifier, pepper=settings.CENSUS_PEPPER))
+    return (
+        ballots.select_related("heading", "entered_by")
+        .prefetch_related(
+            Prefetch("lines", queryset=BallotLine.objects.select_related("project").order_by("pk"))
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
 def budget_participation(budget: Budget, *, day=None) -> list[tuple[Heading, object]]:
     """Each heading's participation statistics (samskab.budgets.participation), from its
     ballots and what the census knows of the people who cast them."""

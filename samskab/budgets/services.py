@@ -1,21 +1,36 @@
 """Every write in a citizens' budget, each in one transaction and each refusing what its phase
-does not allow (the message is for the citizen or staff member)."""
+does not allow (the message is for the citizen or staff member).
+
+Lock order. Every write that locks rows takes them in this order, and never the other way
+round, so two of them can wait for each other but never deadlock:
+
+  0. the budget row (staff writes only: paper ballots, their corrections, publishing a count);
+  1. the voter's account row (`_lock`), when the voter has an account;
+  2. the voter's ballot rows in the heading (`select_for_update`);
+  3. then inserts and updates of ballots and their lines.
+
+Step 1 is what makes a poll officer's paper ballot and the resident's own web ballot, saved at
+the same moment, take turns: before this order, the web ballot held the account row and waited
+for the paper ballot's new row, while the paper ballot's foreign key check waited for the
+account row (a deadlock on PostgreSQL). If the database still gives up on a lock, the person
+is told the ballot was saved at the same moment, never shown an error page (`_same_moment`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from samskab.budgets.counting import Completion, Election, Utility, equal_shares, greedy
-from samskab.budgets.counting import TieBreaking as CountingTieBreaking
-from samskab.budgets.explain import outcome_to_json
+from samskab.budgets.counting import MAX_AMOUNT
 from samskab.budgets.geo import point_in_area
 from samskab.budgets.models import (
     Ballot,
@@ -24,25 +39,60 @@ from samskab.budgets.models import (
     BallotStyle,
     Budget,
     Heading,
-    HeadingResult,
+    PaperBallotChange,
     PaperRule,
     Phase,
     Project,
     ProjectEvent,
-    Rule,
     Support,
-    TieBreaking,
 )
-from samskab.budgets.selectors import heading_election
+
+logger = logging.getLogger(__name__)
 
 
 def _lock(user) -> None:
-    # Lock the person's row so two writes at once cannot both pass a per-person limit.
+    # Step 1 of the lock order: the person's row, so two writes at once cannot both pass a
+    # per-person limit, and a paper and a web ballot for one person take turns.
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+
+
+def lock_budget(budget: Budget) -> Budget:
+    # Step 0 of the lock order (staff writes only).
+    return Budget.objects.select_for_update().get(pk=budget.pk)
 
 
 class BudgetRefused(Exception):
     """A write the budget's rules do not allow; the message says why."""
+
+
+def _gave_up_on_a_lock(error: OperationalError) -> bool:
+    # PostgreSQL: deadlock_detected (40P01), serialization_failure (40001),
+    # lock_not_available (55P03); SQLite: "database is locked" after its busy timeout.
+    state = getattr(error.__cause__, "sqlstate", None) or getattr(error.__cause__, "pgcode", None)
+    return state in {"40P01", "40001", "55P03"} or "database is locked" in str(error)
+
+
+@contextmanager
+def _same_moment() -> Iterator[None]:
+    """Turn a lock the database gave up on into the product's own answer (never a 500)."""
+    try:
+        yield
+    except OperationalError as error:
+        if not _gave_up_on_a_lock(error):
+            raise
+        logger.warning("budgets: a ballot write gave up on a lock: %s", error)
+        raise BudgetRefused(
+            _("A ballot from this person was saved at the same moment. Try again.")
+        ) from None
+
+
+def check_amount(value: int | None, what: str) -> None:
+    """Refuse an amount or price of 10^15 or more (security review L3)."""
+    if value is not None and value > MAX_AMOUNT:
+        raise BudgetRefused(
+            _("%(what)s is too large: at most %(max)s.")
+            % {"what": what, "max": f"{MAX_AMOUNT:,}".replace(",", ".")}
+        )
 
 
 def _require_phase(budget: Budget, phase: Phase, message: str) -> None:
@@ -163,6 +213,7 @@ def project_valuate(
     if feasible:
         if price is None or price < 0:
             raise BudgetRefused(_("A feasible project needs a price."))
+        check_amount(price, _("The price"))
         if not price_explanation.strip():
             raise BudgetRefused(_("Explain the price."))
     from samskab.budgets.process import project_event_record
@@ -217,8 +268,9 @@ def ballot_check(heading: Heading, project_ids: Iterable[int]) -> list[Project]:
         raise BudgetRefused(_("The ballot names a project that does not exist."))
     for project in projects:
         if project.heading_id != heading.pk:
+            # Not the title: the project may be in a budget that is not published (M5).
             raise BudgetRefused(
-                _("“%(title)s” belongs to another heading.") % {"title": project.title}
+                _("Project %(number)d belongs to another heading.") % {"number": project.pk}
             )
         if project.status != Project.Status.ON_BALLOT or project.price is None:
             raise BudgetRefused(_("“%(title)s” is not on the ballot.") % {"title": project.title})
@@ -278,7 +330,8 @@ def ballot_save(*, heading: Heading, user, project_ids: Iterable[int]) -> Ballot
     projects = ballot_check(heading, project_ids)
     person = _person_of(user)
     try:
-        return _ballot_replace(heading, user, person, projects)
+        with _same_moment():
+            return _ballot_replace(heading, user, person, projects)
     except _PaperCounts:
         # Logged outside the refused transaction, so the record stays.
         _log_conflict(heading, person or "", Ballot.Source.PAPER, [p.pk for p in projects], None)
@@ -319,6 +372,9 @@ def _ballot_replace(heading: Heading, user, person: str | None, projects: list[P
     return ballot
 
 
+PAPER_PHASES = (Phase.BALLOTING, Phase.REVIEWING_BALLOTS)
+
+
 class PaperOutcome(StrEnum):
     ENTERED = "entered"  # a new paper ballot
     REPLACED_WEB = "replaced_web"  # the person had voted on the web; the paper ballot counts
@@ -339,7 +395,7 @@ def paper_ballot_enter(
     budget = heading.group.budget
     if not (has_role(officer, Role.POLL_OFFICER) or has_role(officer, Role.ADMINISTRATOR)):
         raise BudgetRefused(_("Only poll officers can enter paper ballots."))
-    if budget.phase not in (Phase.BALLOTING, Phase.REVIEWING_BALLOTS):
+    if budget.phase not in PAPER_PHASES:
         raise BudgetRefused(
             _("Paper ballots can be entered only during the vote and while ballots are reviewed.")
         )
@@ -358,7 +414,11 @@ def paper_ballot_enter(
         .values_list("user_id", flat=True)
         .first()
     )
-    with transaction.atomic():
+    with _same_moment(), transaction.atomic():
+        if lock_budget(budget).phase not in PAPER_PHASES:  # a count may have been published
+            raise BudgetRefused(_("The results are published; no more ballots can be entered."))
+        if account:
+            _lock(get_user_model()(pk=account))
         theirs = Ballot.objects.filter(
             Q(person=person) | Q(user_id=account) if account else Q(person=person)
         )
@@ -394,63 +454,108 @@ def paper_ballot_enter(
     return PaperOutcome.ENTERED
 
 
+def _paper_ballot_checks(ballot: Ballot, officer, reason: str) -> None:
+    from samskab.accounts.roles import Role, has_role
+
+    if ballot.source != Ballot.Source.PAPER:
+        raise BudgetRefused(_("Only paper ballots can be corrected or voided here."))
+    is_admin = has_role(officer, Role.ADMINISTRATOR)
+    if not (
+        is_admin or (has_role(officer, Role.POLL_OFFICER) and ballot.entered_by_id == officer.pk)
+    ):
+        raise BudgetRefused(
+            _(
+                "Only the poll officer who entered a paper ballot, or an administrator, "
+                "can change it."
+            )
+        )
+    if ballot.heading.group.budget.phase not in PAPER_PHASES:
+        raise BudgetRefused(
+            _("Paper ballots can be changed only during the vote and while ballots are reviewed.")
+        )
+    if not reason.strip():
+        raise BudgetRefused(_("Give the reason for the change."))
+
+
+@contextmanager
+def _paper_ballot_locked(ballot: Ballot) -> Iterator[Ballot]:
+    """The ballot, locked in the lock order (budget, account, ballot), in a transaction."""
+    with _same_moment(), transaction.atomic():
+        if lock_budget(ballot.heading.group.budget).phase not in PAPER_PHASES:
+            raise BudgetRefused(_("The results are published; ballots can no longer be changed."))
+        if ballot.user_id:
+            _lock(get_user_model()(pk=ballot.user_id))
+        locked = Ballot.objects.select_for_update().filter(pk=ballot.pk).first()
+        if locked is None or locked.source != Ballot.Source.PAPER:
+            raise BudgetRefused(_("This ballot was changed or voided meanwhile. Look it up again."))
+        yield locked
+
+
+def _lines_of(ballot: Ballot) -> list[int]:
+    return sorted(ballot.lines.values_list("project_id", flat=True))
+
+
+def paper_ballot_correct(
+    *, ballot: Ballot, officer, project_ids: Iterable[int], reason: str
+) -> Ballot:
+    """Correct a mistyped paper ballot: its projects are replaced, and the change is logged
+    with the reason, what it said before and who changed it."""
+    _paper_ballot_checks(ballot, officer, reason)
+    heading = ballot.heading
+    projects = ballot_check(heading, project_ids)
+    if not projects:
+        raise BudgetRefused(
+            _("A paper ballot must name at least one project. To remove it, void it.")
+        )
+    with _paper_ballot_locked(ballot) as locked:
+        before = _lines_of(locked)
+        after = sorted(p.pk for p in projects)
+        if before == after:
+            raise BudgetRefused(_("The ballot already says this; nothing was changed."))
+        _replace_lines(locked, projects)
+        locked.save(update_fields=["updated_at"])
+        PaperBallotChange.objects.create(
+            heading=heading,
+            ballot_number=locked.pk,
+            kind=PaperBallotChange.Kind.CORRECTED,
+            before=before,
+            after=after,
+            reason=reason.strip(),
+            entered_by_id=locked.entered_by_id,
+            changed_by=officer,
+        )
+    return locked
+
+
+def paper_ballot_void(*, ballot: Ballot, officer, reason: str) -> PaperBallotChange:
+    """Void a paper ballot entered by mistake: it is deleted, so it is not counted and the
+    person may vote again, and the log keeps what it said, the reason and who voided it."""
+    _paper_ballot_checks(ballot, officer, reason)
+    with _paper_ballot_locked(ballot) as locked:
+        change = PaperBallotChange.objects.create(
+            heading=ballot.heading,
+            ballot_number=locked.pk,
+            kind=PaperBallotChange.Kind.VOIDED,
+            before=_lines_of(locked),
+            after=[],
+            reason=reason.strip(),
+            entered_by_id=locked.entered_by_id,
+            changed_by=officer,
+        )
+        locked.delete()
+    return change
+
+
 def budget_move(*, budget: Budget, phase: Phase) -> Budget:
     if phase == Phase.FINISHED:
         raise BudgetRefused(_("Finish a budget by counting it."))
     with transaction.atomic():
+        budget = lock_budget(budget)
+        if budget.phase == Phase.FINISHED and phase != Phase.FINISHED:
+            raise BudgetRefused(_("The results are published; the budget cannot be reopened."))
         budget.phase = phase
         budget.save(update_fields=["phase"])
     return budget
-
-
-def count(election: Election, rule: str, tie_breaking: str = TieBreaking.COST_VOTES):
-    breaking = CountingTieBreaking(tie_breaking)
-    if rule == Rule.GREEDY:
-        return greedy(election, tie_breaking=breaking)
-    return equal_shares(
-        election, utility=Utility.COST, completion=Completion.ADD1, tie_breaking=breaking
-    )
-
-
-def budget_finish(*, budget: Budget) -> list[HeadingResult]:
-    """Count every heading by the budget's rule, store the results and finish the budget."""
-    if budget.phase not in (Phase.BALLOTING, Phase.REVIEWING_BALLOTS):
-        raise BudgetRefused(_("A budget can be finished only after its vote."))
-    results = []
-    with transaction.atomic():
-        budget = Budget.objects.select_for_update().get(pk=budget.pk)
-        for heading in Heading.objects.filter(group__budget=budget):
-            election = heading_election(heading)
-            outcome = count(election, budget.rule, budget.tie_breaking)
-            result, _created = HeadingResult.objects.update_or_create(
-                heading=heading,
-                defaults={
-                    "rule": budget.rule,
-                    "winners": [int(p) for p in outcome.winners],
-                    "cost": outcome.cost,
-                    "voters": election.voters,
-                    "explanation": outcome_to_json(outcome, voters=election.voters),
-                },
-            )
-            ids = [int(p) for p in election.costs]
-            winners = [int(p) for p in outcome.winners]
-            Project.objects.filter(pk__in=winners).update(status=Project.Status.WINNER)
-            Project.objects.filter(pk__in=set(ids) - set(winners)).update(
-                status=Project.Status.NOT_WINNER
-            )
-            _record_results(ids)
-            results.append(result)
-        budget.phase = Phase.FINISHED
-        budget.save(update_fields=["phase"])
-    return results
-
-
-def _record_results(project_ids: Iterable[int]) -> None:
-    # Each project's history gets its result, and its author and followers an e-mail.
-    from samskab.budgets.process import project_event_record
-
-    for project in Project.objects.filter(pk__in=project_ids):
-        project_event_record(project=project, kind=ProjectEvent.Kind.RESULT)
 
 
 def heading_total(ballot: Ballot) -> int:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from samskab.budgets import views, views_process
+from samskab.budgets import views, views_process, views_staff
 
 app_name = "budgets"
 urlpatterns = [
@@ -16,6 +16,12 @@ urlpatterns = [
         views.paper_ballot,
         name="paper_ballot",
     ),
+    path(
+        "<int:pk>/papirstemmesedler/indtastede/",
+        views_staff.paper_ballot_list,
+        name="paper_list",
+    ),
+    path("papirstemmeseddel/<int:pk>/ret/", views_staff.paper_ballot_change, name="paper_change"),
     path("<int:pk>/nyt-projekt/", views.project_new, name="project_new"),
     path("projekt/<int:pk>/", views.project_detail, name="project"),
     path("projekt/<int:pk>/vurdering/", views.project_valuation, name="valuation"),
@@ -31,4 +37,10 @@ urlpatterns = [
     path("<int:pk>/behandling/", views_process.staff_projects, name="staff_projects"),
     path("<int:pk>/behandling/faser/", views_process.staff_phases, name="staff_phases"),
     path("<int:pk>/behandling/kort/", views_process.staff_map, name="staff_map"),
+    path("<int:pk>/behandling/optaelling/", views_staff.staff_count, name="staff_count"),
+    path(
+        "<int:pk>/behandling/optaelling/status/",
+        views_staff.staff_count_status,
+        name="staff_count_status",
+    ),
 ]

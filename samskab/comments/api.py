@@ -6,11 +6,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
+from samskab.api.auth import session_auth
 from samskab.comments import selectors, services
 from samskab.comments.models import Comment
 from samskab.core import targets
+from samskab.core.apischema import PROBLEMS, READ_PROBLEMS, Id, Line, Text
 from samskab.core.ratelimit import hit
 
 router = Router(tags=["comments"])
@@ -28,8 +29,8 @@ class CommentOut(Schema):
 
 
 class CommentIn(Schema):
-    body: str
-    parent: int | None = None
+    body: Text
+    parent: Id | None = None
 
 
 def _out(comment: Comment) -> CommentOut:
@@ -47,10 +48,10 @@ def _out(comment: Comment) -> CommentOut:
 
 @router.get(
     "/{label}/{pk}",
-    response=list[CommentOut],
+    response={200: list[CommentOut], **READ_PROBLEMS},
     summary="Published comments of a place, oldest first",
 )
-def list_comments(request, label: str, pk: int):
+def list_comments(request, label: Line, pk: Id):
     target = targets.resolve(label, pk, capability="comment", user=request.user)
     rows = (
         selectors.place_comments(target)
@@ -63,11 +64,11 @@ def list_comments(request, label: str, pk: int):
 
 @router.post(
     "/{label}/{pk}",
-    response={201: CommentOut, 202: CommentOut},
-    auth=django_auth,
+    response={201: CommentOut, 202: CommentOut, **PROBLEMS},
+    auth=session_auth,
     summary="Post a comment as the signed-in citizen (same rules as the web form)",
 )
-def post_comment(request, label: str, pk: int, payload: CommentIn):
+def post_comment(request, label: Line, pk: Id, payload: CommentIn):
     target = targets.resolve(label, pk, capability="comment", user=request.user)
     if not targets.allows(request.user, target, "comment"):
         raise HttpError(403, "You may not comment here.")

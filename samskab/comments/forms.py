@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samskab.comments.models import MAX_LENGTH
+from samskab.core.forms import CleanTextMixin
 
 
-class CommentForm(forms.Form):
+class CommentForm(CleanTextMixin, forms.Form):
     # The length is checked again in the service; this gives the browser a hint.
     body = forms.CharField(
         label=_("Your comment"),
@@ -29,7 +30,7 @@ class AnonymousCommentForm(CommentForm):
     nonce = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
 
 
-class EditForm(forms.Form):
+class EditForm(CleanTextMixin, forms.Form):
     body = forms.CharField(
         label=_("Your comment"),
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_LENGTH}),

@@ -10,6 +10,7 @@ from samskab.comments import live
 from samskab.comments.images import clean_image
 from samskab.comments.models import EDIT_WINDOW, MAX_DEPTH, MAX_LENGTH, Comment, CommentVote
 from samskab.core.markdown import render_markdown
+from samskab.core.text import clean_text
 from samskab.moderation.models import ModerationLogEntry
 from samskab.moderation.screening import Refused, screen
 
@@ -23,7 +24,7 @@ class CommentError(Exception):
 
 
 def _clean_body(body: str) -> str:
-    body = (body or "").replace("\x00", "").strip()
+    body = clean_text(body or "").strip()
     if not body:
         raise CommentError(_("Write something before you post."))
     if len(body) > MAX_LENGTH:
@@ -35,7 +36,7 @@ def _clean_body(body: str) -> str:
 
 
 def _clean_name(name: str) -> str:
-    name = " ".join((name or "").split())
+    name = clean_text(name or "", line=True)  # no bidi override reverses a name (I1)
     if not name:
         raise CommentError(_("Give a name to show next to your post."))
     if len(name) > 60:

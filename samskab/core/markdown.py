@@ -3,6 +3,8 @@
 import nh3
 from markdown_it import MarkdownIt
 
+from samskab.core.text import clean_text
+
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
     ["table", "strikethrough"]
 )
@@ -16,7 +18,8 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 def render_markdown(text: str) -> str:
     """Markdown to safe HTML: no raw HTML, no script, links only to http(s) and mailto."""
-    html = _md.render(text or "")
+    # nh3 cannot encode a lone surrogate (security L2): whatever the caller did, clean here.
+    html = _md.render(clean_text(text or ""))
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

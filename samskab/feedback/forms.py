@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from samskab.core.forms import CleanTextMixin
 from samskab.webcasts.models import Person
 
 MUNICIPALITY = ""
@@ -19,7 +20,7 @@ def recipients_for(meeting) -> list[Person]:
     )
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(CleanTextMixin, forms.Form):
     recipient = forms.ChoiceField(label=_("To"), required=False)
     name = forms.CharField(label=_("Your name"), max_length=150, required=False)
     email = forms.EmailField(

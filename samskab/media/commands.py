@@ -28,7 +28,7 @@ def live_archive_command(
     *,
     playlist: str,
     segment_pattern: str,
-    recording: str,
+    recording: str | None,
     thumbnail: str,
     segment_s: int = LIVE_SEGMENT_S,
     thumbnail_every_s: int = LIVE_THUMBNAIL_EVERY_S,
@@ -39,25 +39,18 @@ def live_archive_command(
     The playlist is an EVENT playlist with EXT-X-PROGRAM-DATE-TIME on every segment; when
     the feed ends ffmpeg writes EXT-X-ENDLIST and the same playlist is the archive. When an
     encoder comes back after a drop (`appending`), the new segments continue the playlist
-    after a discontinuity and the recording goes to a new file.
+    after a discontinuity and the recording goes to a new file. Without `recording` the
+    recording is another process's (`live_recording_command`), as the ingest runs it.
     """
-    flags = "program_date_time+independent_segments"
-    if appending:
-        flags += "+append_list+discont_start"
+    record = ["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "matroska", recording]
     return [
         "-y",  # the picture is replaced, and a restart writes into the same folder
         *PROGRESS,
         "-skip_frame", "nokey",  # applies to decoding only, i.e. the picture below
         *LIVE_INPUT,
         "-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy",
-        "-f", "hls",
-        "-hls_time", str(segment_s),
-        "-hls_list_size", "0",
-        "-hls_playlist_type", "event",
-        "-hls_flags", flags,
-        "-hls_segment_filename", segment_pattern,
-        playlist,
-        "-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "matroska", recording,
+        *_live_hls(playlist, segment_pattern, segment_s=segment_s, appending=appending),
+        *(record if recording else []),
         # The first picture, then one every N seconds (of the keyframes that are decoded).
         "-map", "0:v:0?", "-fps_mode", "vfr",
         "-vf", f"select='isnan(prev_selected_t)+gte(t-prev_selected_t,{thumbnail_every_s})'",
@@ -65,8 +58,88 @@ def live_archive_command(
     ]  # fmt: skip
 
 
+def live_recording_command(recording: str) -> list[str]:
+    """The encoder's feed, copied, into one Matroska file. Its own process, apart from the
+    HLS, so that a closed session pauses it (nothing is written, the file stays open) while
+    the playlist gets the slate: one recording file for the whole meeting, whose times
+    follow the encoder's clock across the pause as the playlist's do across the slate."""
+    return [
+        "-y", *PROGRESS, *LIVE_INPUT,
+        "-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "matroska", recording,
+    ]  # fmt: skip
+
+
+def _live_hls(playlist: str, segment_pattern: str, *, segment_s: int, appending: bool) -> list[str]:
+    flags = "program_date_time+independent_segments"
+    if appending:
+        flags += "+append_list+discont_start"
+    return [
+        "-f", "hls",
+        "-hls_time", str(segment_s),
+        "-hls_list_size", "0",
+        "-hls_playlist_type", "event",
+        "-hls_flags", flags,
+        "-hls_segment_filename", segment_pattern,
+        playlist,
+    ]  # fmt: skip
+
+
+# --- Closed session: a still picture instead of the chamber -------------------------------
+# While the meeting sits in closed session, the camera's feed is dropped in the ingest and
+# every output (our HLS, each restream) gets the slate instead: a short clip of the still
+# picture, encoded once and then looped by copying (a still encoded live would cost a
+# quarter of a core per output), with silence encoded as AAC (cheap).
+SLATE_FPS = 25
+SLATE_SECONDS = 2
+
+
+def slate_clip_command(*, image: str, target: str) -> list[str]:
+    """A few seconds of the still picture as H.264, a keyframe every second."""
+    return [
+        "-y", "-loop", "1", "-framerate", str(SLATE_FPS), "-i", image,
+        "-t", str(SLATE_SECONDS), "-an",
+        "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2",
+        "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage",
+        "-pix_fmt", "yuv420p", "-g", str(SLATE_FPS),
+        "-f", "mp4", target,
+    ]  # fmt: skip
+
+
+def _slate_input(clip: str) -> list[str]:
+    return [
+        "-re", "-stream_loop", "-1", "-i", clip,
+        "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo",
+        "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac", "-b:a", "64k",
+    ]  # fmt: skip
+
+
+def slate_archive_command(
+    *, clip: str, playlist: str, segment_pattern: str, segment_s: int = LIVE_SEGMENT_S
+) -> list[str]:
+    """The slate, for as long as it runs, as further segments of the live playlist (after a
+    discontinuity; the camera's segments go on after another one). No recording file: the
+    closed session leaves nothing in the archive but the slate."""
+    return [
+        "-y", *PROGRESS, *_slate_input(clip),
+        *_live_hls(playlist, segment_pattern, segment_s=segment_s, appending=True),
+    ]  # fmt: skip
+
+
+def slate_flv_command(clip: str) -> list[str]:
+    """The slate as FLV on stdout, for a restream: the ingest publishes it to the
+    destination itself (rtmppush), so no command line holds the destination's key."""
+    return [
+        "-nostats", *_slate_input(clip),
+        "-f", "flv", "-flvflags", "no_duration_filesize", "pipe:1",
+    ]  # fmt: skip
+
+
 def restream_command(url: str) -> list[str]:
-    """The encoder's feed, copied as it is, to one RTMP or RTMPS destination."""
+    """The encoder's feed, copied as it is, to one RTMP or RTMPS destination.
+
+    The ingest no longer runs this (the URL holds the destination's key, and a command line
+    is readable by every local user; it publishes itself, streaming/rtmppush.py); the fan-out
+    benchmark keeps it as the yardstick."""
     if not url.startswith(("rtmp://", "rtmps://")):
         raise ValueError("a restream destination is an rtmp:// or rtmps:// address")
     return [

@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samskab.core.forms import CleanTextMixin
 from samskab.moderation.models import Report
 
 
-class ReportForm(forms.Form):
+class ReportForm(CleanTextMixin, forms.Form):
     reason = forms.ChoiceField(
         label=_("Why should a moderator look at this?"),
         choices=Report.Reason,
@@ -18,7 +19,7 @@ class ReportForm(forms.Form):
     )
 
 
-class ModeratorEditForm(forms.Form):
+class ModeratorEditForm(CleanTextMixin, forms.Form):
     body = forms.CharField(
         label=_("Text"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
     )

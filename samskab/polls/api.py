@@ -9,8 +9,9 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from samskab.core.apischema import PROBLEMS, READ_PROBLEMS, Id, Line, Page, Problem
 from samskab.core.ratelimit import hit
 from samskab.polls.models import Poll
 from samskab.polls.selectors import poll_tally, polls_public, voter_from_request
@@ -20,11 +21,15 @@ router = Router(tags=["dialogue"])
 
 
 class VoteIn(Schema):
-    options: list[int]
+    options: list[Id]
 
 
 class AnswersIn(Schema):
     answers: dict[str, Any]
+
+
+class AnswersRefused(Problem):
+    errors: dict[str, str] = {}  # question id: why its answer was refused
 
 
 class PollSummaryOut(Schema):
@@ -73,9 +78,13 @@ def _poll_out(poll) -> dict:
     }
 
 
-@router.get("/polls", response=list[PollSummaryOut], summary="Open and closed polls, newest first")
-@paginate(LimitOffsetPagination)
-def poll_list(request, meeting: int | None = None, status: str | None = None):
+@router.get(
+    "/polls",
+    response={200: list[PollSummaryOut], **READ_PROBLEMS},
+    summary="Open and closed polls, newest first",
+)
+@paginate(Page)
+def poll_list(request, meeting: Id | None = None, status: Line | None = None):
     found = polls_public().order_by("-created_at", "-pk")
     if meeting is not None:
         found = found.filter(meeting_id=meeting)
@@ -84,8 +93,12 @@ def poll_list(request, meeting: int | None = None, status: str | None = None):
     return found
 
 
-@router.get("/polls/{pk}", summary="A poll, with its result where it is public")
-def poll_detail(request, pk: int):
+@router.get(
+    "/polls/{pk}",
+    response={200: dict, **READ_PROBLEMS},
+    summary="A poll, with its result where it is public",
+)
+def poll_detail(request, pk: Id):
     poll = get_object_or_404(polls_public(), pk=pk)
     # As the poll's page does: the viewer cookie a vote of anyone-once-per-browser needs.
     if poll.voter_policy == Poll.VoterPolicy.ANYONE_ONCE_PER_VIEWER and poll.is_open:
@@ -95,10 +108,10 @@ def poll_detail(request, pk: int):
 
 @router.post(
     "/polls/{pk}/votes",
-    response={201: dict, 400: dict, 409: dict, 429: dict},
+    response={201: dict, **PROBLEMS},
     summary="Vote: one option per question",
 )
-def poll_vote(request, pk: int, payload: VoteIn):
+def poll_vote(request, pk: Id, payload: VoteIn):
     if not hit(request, "poll-vote", "20/m"):
         return Status(429, {"detail": _("Too many attempts; try again later.")})
     poll = get_object_or_404(polls_public(), pk=pk)
@@ -112,15 +125,21 @@ def poll_vote(request, pk: int, payload: VoteIn):
     return Status(201, {"detail": "counted"})
 
 
-@router.get("/surveys", response=list[SurveySummaryOut], summary="Open surveys, newest first")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/surveys",
+    response={200: list[SurveySummaryOut], **READ_PROBLEMS},
+    summary="Open surveys, newest first",
+)
+@paginate(Page)
 def survey_list(request):
     from samskab.surveys.selectors import surveys_open
 
     return surveys_open().order_by("-created_at", "-pk")
 
 
-@router.get("/surveys/{slug}", summary="An open survey's questions")
+@router.get(
+    "/surveys/{slug}", response={200: dict, **READ_PROBLEMS}, summary="An open survey's questions"
+)
 def survey_detail(request, slug: str):
     from samskab.surveys.models import Survey
     from samskab.surveys.selectors import survey_questions, survey_specs, surveys_open
@@ -157,7 +176,7 @@ def survey_detail(request, slug: str):
 
 @router.post(
     "/surveys/{slug}/responses",
-    response={201: dict, 400: dict, 429: dict},
+    response={201: dict, **PROBLEMS, 400: AnswersRefused},
     summary="Answer a survey (all answers at once; nothing is stored if any is refused)",
 )
 def survey_answer(request, slug: str, payload: AnswersIn):

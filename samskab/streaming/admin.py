@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 
 from samskab.streaming import crypto, services
 from samskab.streaming.models import Destination, MeetingStream
@@ -37,11 +39,20 @@ class MeetingStreamAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("stream key"))
     def stream_key(self, obj: MeetingStream) -> str:
-        return obj.key if obj.pk else _("Made when you save.")
+        # Masked: the operator console shows the whole key on request, never cached.
+        if not obj.pk:
+            return _("Made when you save.")
+        return _("%(hint)s (the whole key is shown in the meeting's operator console)") % {
+            "hint": crypto.hint(obj.key)
+        }
 
     def get_form(self, request, obj=None, **kwargs):
         self._request = request
         return super().get_form(request, obj, **kwargs)
+
+    @method_decorator(never_cache)
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -11,7 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import shutil
 import signal
+import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -20,14 +23,29 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import OperationalError, close_old_connections
+from django.utils import translation
+from django.utils.translation import gettext as _
+from PIL import Image
 
+from samskab.core.models import SiteSettings
 from samskab.media import commands
-from samskab.streaming import destinations, fanout, rtmp, selectors, services, srtingest
+from samskab.streaming import (
+    destinations,
+    fanout,
+    rtmp,
+    rtmppush,
+    selectors,
+    services,
+    slate,
+    srtingest,
+)
 from samskab.streaming.models import Destination
 from samskab.webcasts.ffmpeg import ffmpeg_path
 from samskab.webcasts.models import Meeting
 from samskab.webcasts.recording import PLAYLIST, media_folder
+from samskab.webcasts.selectors import closed_session_now
 
 logger = logging.getLogger("samskab.streaming")
 
@@ -93,6 +111,8 @@ class IngestOptions:
     srt_ports: int = 10
     srt_poll_s: float = 10.0
     srt_latency_ms: int = commands.SRT_LATENCY_MS
+    # How often a feed asks whether the operator started or ended a closed session.
+    closed_poll_s: float = 0.5
 
 
 class MeetingFeed(rtmp.Publisher):
@@ -109,6 +129,8 @@ class MeetingFeed(rtmp.Publisher):
         self._finish_lock = threading.Lock()
         self._finished = False
         self._finished_event = threading.Event()
+        self._following = False
+        self.slate_folder: Path | None = None
         self.started = time.monotonic()
 
     # Runs in a worker thread (database and file system).
@@ -117,21 +139,27 @@ class MeetingFeed(rtmp.Publisher):
         self.folder.mkdir(parents=True, exist_ok=True)
         appending = (self.folder / PLAYLIST).exists()
         ffmpeg = [ffmpeg_path(), "-hide_banner", "-loglevel", "error"]
+        clip = str(self._slate_prepare(ffmpeg))
 
         def archive_command(attempt: int = 1) -> list[str]:
-            # A restart after ffmpeg died continues the playlist, in a new recording file.
+            # A restart (after ffmpeg died, or a closed session) continues the playlist.
             return [
                 *ffmpeg,
                 *commands.live_archive_command(
                     playlist=str(self.folder / PLAYLIST),
                     segment_pattern=str(self.folder / SEGMENTS),
-                    recording=str(self.folder / recording_name(self.folder)),
+                    recording=None,
                     thumbnail=str(self.folder / POSTER),
                     segment_s=self.server.options.segment_s,
                     thumbnail_every_s=self.server.options.thumbnail_every_s,
                     appending=appending or attempt > 1,
                 ),
             ]
+
+        def recording_command(_attempt: int = 1) -> list[str]:
+            # A restart after ffmpeg died goes to a new recording file.
+            recording = str(self.folder / recording_name(self.folder))
+            return [*ffmpeg, *commands.live_recording_command(recording)]
 
         sinks = [
             fanout.Sink(
@@ -141,27 +169,110 @@ class MeetingFeed(rtmp.Publisher):
                 backoff=fanout.Backoff(first_s=1, longest_s=10),
                 queue_tags=20_000,
                 before_start=archive_command,
-            )
+                slate_command=lambda _attempt: [
+                    *ffmpeg,
+                    *commands.slate_archive_command(
+                        clip=clip,
+                        playlist=str(self.folder / PLAYLIST),
+                        segment_pattern=str(self.folder / SEGMENTS),
+                        segment_s=self.server.options.segment_s,
+                    ),
+                ],
+            ),
+            fanout.Sink(
+                "recording",
+                recording_command(),
+                on_state=self._archive_state,
+                backoff=fanout.Backoff(first_s=1, longest_s=10),
+                queue_tags=20_000,
+                before_start=recording_command,
+                pause_when_closed=True,  # one file: the closed session is a pause in it
+            ),
         ]
         for destination in with_database(lambda: list(selectors.destinations_for(self.meeting))):
-            sink = self._destination_sink(destination, ffmpeg)
+            sink = self._destination_sink(destination, ffmpeg, clip)
             if sink is not None:
                 sinks.append(sink)
         self.fanout = fanout.Fanout(sinks)
+        # A feed that arrives during a closed session starts with the slate.
+        if with_database(closed_session_now, meeting_id=self.meeting.pk):
+            self._closed_set(True)
         self.fanout.start()
+        threading.Thread(target=self._follow_closed, name="closed", daemon=True).start()
         if appending:
             self._anchor_done.set()
             # The encoder came back after a gap: marks set from now on are counted from
             # the first start; put them where the video shows them, segment by segment.
-            threading.Thread(target=self._follow_marks, name="marks", daemon=True).start()
+            self._ensure_following()
         else:
             threading.Thread(target=self._anchor, name="anchor", daemon=True).start()
 
-    def _destination_sink(self, destination: Destination, ffmpeg: list[str]) -> fanout.Sink | None:
+    def _slate_prepare(self, ffmpeg: list[str]) -> Path:
+        """The slate's picture and its short clip, made once per feed (under a second)."""
+        self.slate_folder = Path(tempfile.mkdtemp(prefix="samskab-slate-"))
+        site = with_database(SiteSettings.current)
+        # The public's language, whoever started the ingest.
+        with translation.override(settings.LANGUAGE_CODE):
+            picture = slate.slate_render(
+                self.slate_folder / "slate.png",
+                heading=_("Closed session"),
+                note=_("The meeting continues behind closed doors."),
+                municipality=site.name,
+                colour=site.primary_colour,
+            )
+        clip = self.slate_folder / "slate.mp4"
+        # A fixed binary and arguments we build; no shell.
+        arguments = commands.slate_clip_command(image=str(picture), target=str(clip))
+        subprocess.run(  # noqa: S603
+            [*ffmpeg, "-nostdin", *arguments],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        return clip
+
+    def _closed_set(self, closed: bool) -> None:
+        self.fanout.closed_set(closed)
+        logger.warning(
+            "Meeting %s: closed session %s; the public stream, the recording and the restreams %s.",
+            self.meeting.pk,
+            "began" if closed else "ended",
+            "show the slate" if closed else "show the encoder's feed again",
+        )
+        if closed and self.slate_folder is not None:
+            # The live picture on the meeting's card shows the slate too.
+            with (
+                contextlib.suppress(OSError),
+                Image.open(self.slate_folder / "slate.png") as image,
+            ):
+                image.convert("RGB").save(self.folder / POSTER, "JPEG", quality=80)
+            self._ensure_following()
+
+    def _follow_closed(self) -> None:
+        while not self._finished_event.wait(self.server.options.closed_poll_s):
+            try:
+                closed = with_database(closed_session_now, meeting_id=self.meeting.pk)
+            except Exception:  # asked again in a moment; the feed must go on
+                logger.exception("Meeting %s: reading the closed session failed", self.meeting.pk)
+                continue
+            if closed != self.fanout.closed:
+                self._closed_set(closed)
+
+    def _ensure_following(self) -> None:
+        # The switches leave small gaps in the playlist; marks are placed by its times.
+        if not self._following:
+            self._following = True
+            threading.Thread(target=self._follow_marks, name="marks", daemon=True).start()
+
+    def _destination_sink(
+        self, destination: Destination, ffmpeg: list[str], clip: str
+    ) -> fanout.Sink | None:
         key = destination.stream_key
         try:
-            url = destinations.publish_url(destination.kind, destination.server_url, key)
-            command = [*ffmpeg, *commands.restream_command(url)]
+            destinations.publish_url(destination.kind, destination.server_url, key)  # checks
+            server = destinations.server_url(destination.kind, destination.server_url)
+            target = rtmppush.target(server, key)
+            slate_command = [*ffmpeg, *commands.slate_flv_command(clip)]
         except ValueError as error:
             self._destination_state(destination.pk, fanout.State.FAILED, str(error))
             return None
@@ -172,12 +283,14 @@ class MeetingFeed(rtmp.Publisher):
             )
             self._destination_state(destination.pk, state, reason)
 
-        return fanout.Sink(
+        # Published by the ingest itself: the key is on no command line (security L8).
+        return fanout.PushSink(
             f"destination {destination.pk}",
-            command,
+            target,
             on_state=report,
             backoff=self.server.options.backoff,
             secrets=(key,),
+            slate_command=lambda _attempt: slate_command,
         )
 
     def _destination_state(self, destination_id: int, state: fanout.State, reason: str) -> None:
@@ -256,6 +369,8 @@ class MeetingFeed(rtmp.Publisher):
             self._finished = True
         self._finished_event.set()
         self.fanout.stop()
+        if self.slate_folder is not None:
+            shutil.rmtree(self.slate_folder, ignore_errors=True)
         # The playlist of a very short feed may appear only now.
         self._anchor_done.wait(5)
         self.marks_follow()  # the closed playlist: marks after a gap, at last

@@ -340,6 +340,44 @@ def flv_tag(type_id: int, timestamp: int, payload: bytes) -> bytes:
     return header + payload + (11 + len(payload)).to_bytes(4, "big")
 
 
+class FlvReader:
+    """FLV read as a stream (ffmpeg's stdout, a file) into tags, whatever the pieces' sizes."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+        self.in_header = True
+
+    def feed(self, data: bytes) -> list[Tag]:
+        self.buffer += data
+        tags: list[Tag] = []
+        buffer = self.buffer
+        while True:
+            if self.in_header:
+                if len(buffer) < 9:
+                    break
+                if bytes(buffer[:3]) != b"FLV":
+                    raise RtmpError("not FLV")
+                skip = int.from_bytes(buffer[5:9], "big") + 4  # header, PreviousTagSize0
+                if len(buffer) < skip:
+                    break
+                del buffer[:skip]
+                self.in_header = False
+                continue
+            if len(buffer) < 11:
+                break
+            size = int.from_bytes(buffer[1:4], "big")
+            total = 11 + size + 4
+            if len(buffer) < total:
+                break
+            type_id = buffer[0]
+            timestamp = int.from_bytes(buffer[4:7], "big") | (buffer[7] << 24)
+            payload = bytes(buffer[11 : 11 + size])
+            del buffer[:total]
+            if type_id in (AUDIO, VIDEO, DATA_AMF0):
+                tags.append(Tag(type_id, timestamp, payload))
+        return tags
+
+
 def script_payload(payload: bytes) -> bytes:
     """An encoder's data message as an FLV script tag: without the "@setDataFrame" prefix."""
     try:

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from samskab.media.commands import SRT_LATENCY_MS
-from samskab.streaming import selectors, services
+from samskab.streaming import crypto, selectors, services
 from samskab.streaming.ingest import APP
 from samskab.streaming.models import MeetingStream
 from samskab.webcasts.models import Meeting
 from samskab.webcasts.views_console import meeting_for
 
 PERMISSION = "webcasts.operate_meeting"
+logger = logging.getLogger("samskab.streaming")
 
 
 def encoder_url(request: HttpRequest | None) -> str:
@@ -41,20 +44,23 @@ def srt_url(request: HttpRequest | None, stream: MeetingStream | None) -> str:
     return f"srt://{host}:{stream.srt_port}"
 
 
+def srt_obs_url(srt: str, key: str) -> str:
+    # OBS takes the options in the address; latency in microseconds.
+    return f"{srt}?passphrase={key}&latency={SRT_LATENCY_MS * 1000}" if srt and key else ""
+
+
 def streaming_context(request: HttpRequest | None, meeting: Meeting) -> dict:
+    """The console's streaming panel. The key itself is not in it: the panel shows its last
+    four characters, and the operator asks for the whole key (`stream_key_show`)."""
     stream = MeetingStream.objects.filter(meeting=meeting).first()
     srt = srt_url(request, stream)
     return {
         "meeting": meeting,
         "stream": stream,
+        "key_hint": crypto.hint(stream.key) if stream else "",
         "encoder_url": encoder_url(request),
         "srt_url": srt,
-        # OBS takes the options in the address; latency in microseconds.
-        "srt_obs_url": (
-            f"{srt}?passphrase={stream.key}&latency={SRT_LATENCY_MS * 1000}"
-            if srt and stream
-            else ""
-        ),
+        "srt_obs_url": srt_obs_url(srt, crypto.hint(stream.key)) if stream else "",
         "srt_latency_ms": SRT_LATENCY_MS,
         "existing": selectors.existing_recording(meeting),
         "destinations": selectors.console_destinations(meeting),
@@ -63,6 +69,7 @@ def streaming_context(request: HttpRequest | None, meeting: Meeting) -> dict:
 
 
 @login_required
+@never_cache
 @require_GET
 def console_streaming(request: HttpRequest, pk: int) -> HttpResponse:
     """The destinations' states; the console asks for it every few seconds (htmx)."""
@@ -73,6 +80,26 @@ def console_streaming(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@never_cache  # the page holds the stream key
+@require_GET
+def stream_key_show(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole stream key (and the SRT address with it), on request; never cached."""
+    meeting = meeting_for(request, pk, PERMISSION)
+    stream = get_object_or_404(MeetingStream, meeting=meeting)
+    logger.info("Meeting %s: the stream key was shown to %s.", meeting.pk, request.user)
+    srt = srt_url(request, stream)
+    context = {
+        "meeting": meeting,
+        "stream": stream,
+        "key": stream.key,
+        "encoder_url": encoder_url(request),
+        "srt_obs_url": srt_obs_url(srt, stream.key),
+    }
+    return render(request, "streaming/stream_key.html", context)
+
+
+@login_required
+@never_cache
 @require_POST
 def stream_key_new(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk, PERMISSION)
@@ -92,6 +119,7 @@ def stream_key_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@never_cache
 @require_POST
 def recording_choice(request: HttpRequest, pk: int) -> HttpResponse:
     """Continue or replace the recording when the encoder sends into a meeting that has one."""

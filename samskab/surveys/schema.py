@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from samskab.core.text import clean_text
+
 
 class Kind(StrEnum):
     SINGLE = "single"
@@ -24,9 +26,6 @@ class Kind(StrEnum):
 
 SCALES = {Kind.SCALE_5: (1, 5), Kind.SCALE_10: (0, 10)}
 MAX_TEXT = 5000
-# C0 controls but tab and line ends: dropped from text answers, except that a vertical
-# tab or form feed (Word's line and page breaks, kept by a paste) becomes a line end.
-CONTROLS = {c: None for c in range(32) if chr(c) not in "\t\n\r"} | {0x0B: "\n", 0x0C: "\n"}
 
 
 @dataclass(frozen=True)
@@ -110,11 +109,9 @@ def _check_one(q: QuestionSpec, value: Any) -> tuple[Any, str | None]:
     if q.kind == Kind.TEXT:
         # Control characters and lone surrogates (possible in JSON) are not text:
         # PostgreSQL refuses NUL in a jsonb column, openpyxl refuses the XLSX export with
-        # any of them, and no export could encode a lone surrogate.
-        text = str(value).translate(CONTROLS).encode("utf-8", "replace").decode().strip()
-        # A browser sends each line end as CRLF but counts it as one character against
-        # the textarea's maxlength: count it as one here too.
-        text = text.replace("\r\n", "\n")
+        # any of them, and no export could encode a lone surrogate. Line ends become "\n":
+        # a browser sends CRLF but counts it as one character against the maxlength.
+        text = clean_text(str(value)).strip()
         return (text, None) if len(text) <= MAX_TEXT else (None, TOO_LONG)
     if q.kind == Kind.NUMBER:
         try:

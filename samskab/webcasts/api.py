@@ -14,10 +14,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from samskab.accounts.roles import Role, has_role
 from samskab.api.auth import api_token_auth
+from samskab.core.apischema import PROBLEMS, READ_PROBLEMS, Id, Line, Page
 from samskab.webcasts import services
 from samskab.webcasts.models import (
     AgendaItem,
@@ -142,22 +143,18 @@ class MeetingDetailOut(MeetingOut):
 
 
 class MarkIn(Schema):
-    kind: str
-    agenda_item_id: int | None = None
-    agenda_item_number: str | None = None
-    person_id: int | None = None
-    person_external_id: str | None = None
-    slide_id: int | None = None
+    kind: Line
+    agenda_item_id: Id | None = None
+    agenda_item_number: Line | None = None
+    person_id: Id | None = None
+    person_external_id: Line | None = None
+    slide_id: Id | None = None
     at: datetime | None = None
 
 
 class MarkWritten(Schema):
     mark: MarkOut
     state: dict
-
-
-class Problem(Schema):
-    detail: list[str] | str
 
 
 # --- reading -------------------------------------------------------------------------
@@ -211,7 +208,11 @@ def _mark_out(mark: TimelineMark) -> dict:
     }
 
 
-@router.get("/bodies", response=list[BodyOut], summary="Councils and committees that meet")
+@router.get(
+    "/bodies",
+    response={200: list[BodyOut], **READ_PROBLEMS},
+    summary="Councils and committees that meet",
+)
 def bodies(request):
     return [_body_out(body) for body in Body.objects.filter(is_active=True)]
 
@@ -223,29 +224,37 @@ def _people():
     )
 
 
-@router.get("/people", response=list[PersonOut], summary="Politicians and others who speak")
-@paginate(LimitOffsetPagination)
-def people(request, party: str | None = None):
+@router.get(
+    "/people",
+    response={200: list[PersonOut], **READ_PROBLEMS},
+    summary="Politicians and others who speak",
+)
+@paginate(Page)
+def people(request, party: Line | None = None):
     found = _people()
     if party:
         found = found.filter(party__iexact=party)
     return found
 
 
-@router.get("/people/{person_id}", response=PersonOut, summary="One person")
-def person(request, person_id: int):
+@router.get("/people/{person_id}", response={200: PersonOut, **READ_PROBLEMS}, summary="One person")
+def person(request, person_id: Id):
     return _person_out(get_object_or_404(_people(), pk=person_id))
 
 
-@router.get("/meetings", response=list[MeetingOut], summary="Meetings, newest first")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/meetings",
+    response={200: list[MeetingOut], **READ_PROBLEMS},
+    summary="Meetings, newest first",
+)
+@paginate(Page)
 def meetings(
     request,
-    body: str | None = None,
+    body: Line | None = None,
     status: Meeting.Status | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-    q: str | None = None,
+    q: Line | None = None,
 ):
     found = meetings_published().order_by("-starts_at")
     if body:
@@ -263,10 +272,10 @@ def meetings(
 
 @router.get(
     "/meetings/{meeting_id}",
-    response=MeetingDetailOut,
+    response={200: MeetingDetailOut, **READ_PROBLEMS},
     summary="A meeting with its agenda, speakers, speaker turns and timeline marks",
 )
-def meeting_detail(request, meeting_id: int):
+def meeting_detail(request, meeting_id: Id):
     meeting = get_object_or_404(meetings_published().prefetch_related("speakers"), pk=meeting_id)
     result = meeting_index(meeting)
     closed = {entry.item.pk for entry in result.items if not entry.is_public}
@@ -325,8 +334,12 @@ def meeting_detail(request, meeting_id: int):
     }
 
 
-@router.get("/meetings/{meeting_id}/state", response=dict, summary="What is happening now")
-def state(request, meeting_id: int):
+@router.get(
+    "/meetings/{meeting_id}/state",
+    response={200: dict, **READ_PROBLEMS},
+    summary="What is happening now",
+)
+def state(request, meeting_id: Id):
     return meeting_state(get_object_or_404(meetings_published(), pk=meeting_id))
 
 
@@ -340,16 +353,17 @@ def _refusal(error: ValidationError) -> Status:
 @router.post(
     "/meetings/{meeting_id}/marks",
     auth=api_token_auth,
-    response={201: MarkWritten, 400: Problem, 403: Problem},
+    response={201: MarkWritten, **PROBLEMS},
     summary="Set a mark now (operators)",
     description=(
         "kind is one of meeting_start (takes the meeting live), item, speaker, slide, break, "
-        "meeting_end. An item is named by agenda_item_id or agenda_item_number, a speaker by "
-        "person_id or person_external_id (the id in the conference system). `at` defaults "
-        "to now; for meeting_start it may differ from now by at most 5 minutes."
+        "meeting_end, closed_start and closed_end (the closed session: the public stream "
+        "shows a slate in between). An item is named by agenda_item_id or agenda_item_number, "
+        "a speaker by person_id or person_external_id (the id in the conference system). "
+        "`at` defaults to now; for meeting_start it may differ from now by at most 5 minutes."
     ),
 )
-def mark_create(request, meeting_id: int, payload: MarkIn):
+def mark_create(request, meeting_id: Id, payload: MarkIn):
     if not has_role(request.user, Role.OPERATOR):
         return Status(403, {"detail": _("The token's user is not a webcast operator.")})
     meeting = get_object_or_404(Meeting, pk=meeting_id)
@@ -358,6 +372,13 @@ def mark_create(request, meeting_id: int, payload: MarkIn):
             mark = services.meeting_go_live(meeting=meeting, by=request.user, at=payload.at)
         elif payload.kind == TimelineMark.Kind.MEETING_END:
             mark = services.meeting_end(meeting=meeting, by=request.user, at=payload.at)
+        elif payload.kind in (TimelineMark.Kind.CLOSED_START, TimelineMark.Kind.CLOSED_END):
+            mark = services.closed_session_set(
+                meeting=meeting,
+                closed=payload.kind == TimelineMark.Kind.CLOSED_START,
+                by=request.user,
+                at=payload.at,
+            )
         else:
             mark = services.mark_add(
                 meeting=meeting,
@@ -376,10 +397,10 @@ def mark_create(request, meeting_id: int, payload: MarkIn):
 @router.post(
     "/meetings/{meeting_id}/marks/undo",
     auth=api_token_auth,
-    response={200: MarkWritten, 400: Problem, 403: Problem},
+    response={200: MarkWritten, **PROBLEMS},
     summary="Undo the last mark this token's user set (operators)",
 )
-def mark_undo(request, meeting_id: int):
+def mark_undo(request, meeting_id: Id):
     if not has_role(request.user, Role.OPERATOR):
         return Status(403, {"detail": _("The token's user is not a webcast operator.")})
     meeting = get_object_or_404(Meeting, pk=meeting_id)

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from samskab.core.text import clean_text
+
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 500
 MAX_NUMBER = 20  # AgendaItem.number
@@ -145,7 +147,8 @@ def _text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float | str):
-        return str(value).strip()
+        # No NUL, lone surrogate (JSON can carry one, security L2) or invisible control.
+        return clean_text(str(value)).strip()
     return ""
 
 

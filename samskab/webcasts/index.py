@@ -9,6 +9,8 @@ from when to when), and the "now" state at the live edge. The rules:
 - a break ends the running turn and segment; the interrupted item resumes (a new segment of
   the same item) at the next speaker mark, unless an item mark comes first;
 - a meeting_start after a break resumes the meeting but opens nothing by itself;
+- closed_start (the closed session) ends the running turn and segment like a break and
+  opens a closed span, which closed_end ends; the item resumes as after a break;
 - meeting_end ends everything; marks after it are ignored;
 - a slide mark changes only the slide shown; item changes and breaks clear it;
 - marks at the same offset are taken in the order they were set; a segment or turn that
@@ -29,7 +31,11 @@ SPEAKER = "speaker"
 SLIDE = "slide"
 BREAK = "break"
 MEETING_END = "meeting_end"
-KINDS = frozenset({MEETING_START, ITEM, SPEAKER, SLIDE, BREAK, MEETING_END})
+CLOSED_START = "closed_start"
+CLOSED_END = "closed_end"
+KINDS = frozenset(
+    {MEETING_START, ITEM, SPEAKER, SLIDE, BREAK, MEETING_END, CLOSED_START, CLOSED_END}
+)
 
 
 @dataclass(frozen=True)
@@ -59,9 +65,18 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class Span:
+    """A closed session: the public saw the slate from start to end."""
+
+    start_ms: int
+    end_ms: int | None
+
+
+@dataclass(frozen=True)
 class Index:
     segments: tuple[Segment, ...]
     turns: tuple[Turn, ...]
+    closed: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +89,7 @@ class State:
     on_break: bool
     started: bool
     ended: bool
+    closed: bool = False
 
 
 def sort_marks(marks: Iterable[Mark]) -> list[Mark]:
@@ -87,6 +103,8 @@ def derive(marks: Sequence[Mark], *, end_ms: int | None = None) -> Index:
     item_id: int | None = None  # the item being discussed (kept across a break)
     segment_start: int | None = None  # start of the open segment of item_id, if any
     turn: tuple[int, int, int | None, int] | None = None  # mark id, person, item, start
+    closed: list[Span] = []
+    closed_start: int | None = None
 
     # Marks at the same offset (two buttons pressed at once, a correction onto another mark)
     # would make empty segments and turns: those are left out.
@@ -109,7 +127,22 @@ def derive(marks: Sequence[Mark], *, end_ms: int | None = None) -> Index:
             close_turn(mark.offset_ms)
             close_segment(mark.offset_ms)
             item_id = None
+            if closed_start is not None:
+                closed.append(Span(closed_start, mark.offset_ms))
+                closed_start = None
             break
+        if mark.kind == CLOSED_START:
+            close_turn(mark.offset_ms)
+            close_segment(mark.offset_ms)
+            if closed_start is None:
+                closed_start = mark.offset_ms
+            continue
+        if mark.kind == CLOSED_END:
+            if closed_start is not None:
+                if mark.offset_ms > closed_start:
+                    closed.append(Span(closed_start, mark.offset_ms))
+                closed_start = None
+            continue
         if mark.kind == ITEM and mark.item_id is not None:
             close_turn(mark.offset_ms)
             close_segment(mark.offset_ms)
@@ -125,20 +158,29 @@ def derive(marks: Sequence[Mark], *, end_ms: int | None = None) -> Index:
             close_segment(mark.offset_ms)
     close_turn(end_ms)
     close_segment(end_ms)
+    if closed_start is not None:
+        closed.append(Span(closed_start, end_ms))
     segments.sort(key=lambda segment: segment.start_ms)
-    return Index(tuple(segments), tuple(turns))
+    return Index(tuple(segments), tuple(turns), tuple(closed))
 
 
 def state_now(marks: Sequence[Mark]) -> State:
     item_id: int | None = None
     person_id: int | None = None
     slide_id: int | None = None
-    on_break = started = ended = False
+    on_break = started = ended = closed = False
     for mark in sort_marks(marks):
+        if mark.kind == CLOSED_START:
+            closed = True
+            person_id = slide_id = None
+            continue
+        if mark.kind == CLOSED_END:
+            closed = False
+            continue
         if mark.kind == MEETING_END:
             ended = True
             item_id = person_id = slide_id = None
-            on_break = False
+            on_break = closed = False
             break
         if mark.kind == MEETING_START:
             started = True
@@ -156,7 +198,7 @@ def state_now(marks: Sequence[Mark]) -> State:
         elif mark.kind == BREAK:
             on_break = True
             person_id = slide_id = None
-    return State(item_id, person_id, slide_id, on_break, started, ended)
+    return State(item_id, person_id, slide_id, on_break, started, ended, closed)
 
 
 def end_of_meeting(marks: Sequence[Mark]) -> int | None:

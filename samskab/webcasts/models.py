@@ -236,6 +236,9 @@ class TimelineMark(models.Model):
         # Set by the polls app when the operator opens or closes a vox pop (D2).
         POLL_OPEN = "poll_open", _("Vox pop opens")
         POLL_CLOSE = "poll_close", _("Vox pop closes")
+        # Set by the operator's closed-session control: the public sees the slate between.
+        CLOSED_START = "closed_start", _("Closed session begins")
+        CLOSED_END = "closed_end", _("Closed session ends")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="marks")
     kind = models.CharField(max_length=16, choices=Kind)

@@ -31,6 +31,22 @@ def active_marks(meeting: Meeting) -> list[index.Mark]:
     return [index.Mark(*row) for row in rows]
 
 
+def closed_session_now(meeting_id: int) -> bool:
+    """Whether the meeting sits in closed session: its latest closed-session mark (by the
+    wall clock, as the operator pressed) is a start. The ingest asks this twice a second."""
+    latest = (
+        TimelineMark.objects.filter(
+            meeting_id=meeting_id,
+            is_undone=False,
+            kind__in=[TimelineMark.Kind.CLOSED_START, TimelineMark.Kind.CLOSED_END],
+        )
+        .order_by("-at", "-pk")
+        .values_list("kind", flat=True)
+        .first()
+    )
+    return latest == TimelineMark.Kind.CLOSED_START
+
+
 def recording_end_ms(meeting: Meeting, marks: list[index.Mark]) -> int | None:
     """Where open segments end: the meeting_end mark, else the recording's length."""
     end = index.end_of_meeting(marks)
@@ -83,13 +99,13 @@ def slide_data(slide: Slide | None) -> dict | None:
 def meeting_state(meeting: Meeting, *, offset_ms: int | None = None) -> dict:
     """What viewers see now: the running item, speaker and slide (JSON-ready).
 
-    During a closed item the speaker and the slide are withheld: closed items are not
-    broadcast, and the item is shown only as closed.
+    During a closed item or a closed session the speaker and the slide are withheld: they
+    are not broadcast, and the item is shown only as closed.
     """
     marks = active_marks(meeting)
     state = index.state_now(marks)
     item = AgendaItem.objects.filter(pk=state.item_id).first() if state.item_id else None
-    public = item is None or item.is_public
+    public = (item is None or item.is_public) and not state.closed
     person = (
         Person.objects.filter(pk=state.person_id).first() if state.person_id and public else None
     )
@@ -105,6 +121,7 @@ def meeting_state(meeting: Meeting, *, offset_ms: int | None = None) -> dict:
         "status": meeting.status,
         "offset_ms": offset_ms,
         "on_break": state.on_break,
+        "closed_session": state.closed,
         "item": item_data(item),
         "speaker": person_data(person),
         "slide": slide_data(slide),
@@ -152,6 +169,8 @@ class MeetingIndex:
     # Turns before the first item mark (opening words, say) belong to no item.
     turns_without_item: list[TurnEntry]
     end_ms: int | None
+    # Closed sessions: the public saw the slate (the archive shows them as closed).
+    closed: list[index.Span] = field(default_factory=list)
 
     @property
     def segments(self) -> list[tuple[AgendaItem, index.Segment]]:
@@ -186,7 +205,7 @@ def meeting_index(meeting: Meeting) -> MeetingIndex:
             entries[turn.agenda_item_id].turns.append(entry)
         else:
             without_item.append(entry)
-    return MeetingIndex(meeting, list(entries.values()), without_item, end_ms)
+    return MeetingIndex(meeting, list(entries.values()), without_item, end_ms, list(derived.closed))
 
 
 # --- WebVTT tracks ------------------------------------------------------------------
@@ -209,10 +228,15 @@ def meeting_chapters(meeting: Meeting) -> list[vtt.Chapter]:
     """One chapter per agenda segment; closed items appear by number only."""
     result = meeting_index(meeting)
     fallback = _open_end(result)
-    return [
+    chapters = [
         vtt.Chapter(segment.start_ms, segment.end_ms or fallback, item_heading(item))
         for item, segment in result.segments
     ]
+    chapters += [
+        vtt.Chapter(span.start_ms, span.end_ms or fallback, _("Closed session"))
+        for span in result.closed
+    ]
+    return sorted(chapters, key=lambda chapter: chapter.start_ms)
 
 
 def meeting_speaker_cues(meeting: Meeting) -> list[vtt.MetadataCue]:

@@ -19,6 +19,7 @@ Rules for marks, so bad input gets a clear answer and changes nothing:
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -42,8 +43,15 @@ from samskab.webcasts.models import (
     SpeakerTurn,
     TimelineMark,
 )
-from samskab.webcasts.selectors import active_marks, meeting_state, recording_end_ms
+from samskab.webcasts.selectors import (
+    active_marks,
+    closed_session_now,
+    meeting_state,
+    recording_end_ms,
+)
 from samskab.webcasts.signals import index_changed
+
+logger = logging.getLogger("samskab.webcasts")
 
 Kind = TimelineMark.Kind
 # Marks the operator and the editor set by hand; start and end come from go-live and end.
@@ -138,6 +146,53 @@ def mark_add(
         )
         _after_write(meeting, mark, action="add")
     return mark
+
+
+def closed_session_set(
+    *, meeting: Meeting, closed: bool, by, at: datetime | None = None
+) -> TimelineMark:
+    """The operator starts or ends a closed session (Kommunestyrelsesloven section 10).
+
+    While it lasts, `samskab ingest` sends the slate instead of the chamber to the public
+    stream, the archive and every restream; the pair of marks is the log of who closed and
+    opened the meeting and when, and shows the span in the archive as a closed session.
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        _lock(meeting)
+        if meeting.status != Meeting.Status.LIVE:
+            raise ValidationError(
+                _("A closed session can be started or ended only while the meeting is live."),
+                code="not_live",
+            )
+        if closed == closed_session_now(meeting.pk):
+            raise ValidationError(
+                _("The meeting is already in closed session.")
+                if closed
+                else _("The meeting is not in closed session."),
+                code="unchanged",
+            )
+        kind = Kind.CLOSED_START if closed else Kind.CLOSED_END
+        mark = _create(meeting, kind, max(0, _offset_from_live(meeting, at)), at=at, by=by)
+        _after_write(meeting, mark, action="closed" if closed else "opened")
+    logger.warning(
+        "Meeting %s: closed session %s by %s at %s.",
+        meeting.pk,
+        "started" if closed else "ended",
+        getattr(by, "email", "") or "the system",
+        at.isoformat(),
+    )
+    return mark
+
+
+def _offset_from_live(meeting: Meeting, at: datetime) -> int:
+    # The slate must start whatever the marks say; only a missing start is an error.
+    if meeting.recording_started_at is None:
+        raise ValidationError(
+            _("The meeting has no recording start; set it in the meeting's form."),
+            code="no_recording_start",
+        )
+    return int((at - meeting.recording_started_at).total_seconds() * 1000)
 
 
 def mark_add_at_offset(

@@ -34,6 +34,11 @@ urlpatterns = [
     path("<int:pk>/konsol/fortryd/", views_console.console_undo, name="console_undo"),
     path("<int:pk>/konsol/start/", views_console.console_go_live, name="console_go_live"),
     path("<int:pk>/konsol/slut/", views_console.console_end, name="console_end"),
+    path(
+        "<int:pk>/konsol/lukket/",
+        views_console.console_closed_session,
+        name="console_closed_session",
+    ),
     path("<int:pk>/tidslinje/", views_console.timeline, name="timeline"),
     path("<int:pk>/tidslinje/ny/", views_console.timeline_add, name="timeline_add"),
     path(

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from samskab import live
@@ -23,7 +24,7 @@ from samskab.webcasts import services
 from samskab.webcasts.models import AgendaItem, Meeting, Person, Slide, SlideDeck, TimelineMark
 from samskab.webcasts.player import HLS_SCRIPT, with_player_csp
 from samskab.webcasts.recording import hls_url
-from samskab.webcasts.selectors import meeting_state
+from samskab.webcasts.selectors import closed_session_now, meeting_state
 from samskab.webcasts.timecode import format_offset_ms, parse_offset_ms
 
 Kind = TimelineMark.Kind
@@ -114,6 +115,7 @@ def console_context(meeting: Meeting) -> dict:
         "other_people": list(others.order_by("name")),
         "recent_marks": list(recent),
         "is_live": meeting.status == Meeting.Status.LIVE,
+        "closed_session": closed_session_now(meeting.pk),
     }
 
 
@@ -128,6 +130,7 @@ def viewers_now(meeting: Meeting) -> int | None:
 
 
 @login_required
+@never_cache  # the page holds the stream key
 @require_GET
 def console(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk, "webcasts.operate_meeting")
@@ -181,6 +184,24 @@ def console_undo(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         return _console_answer(request, meeting, error=_validation_text(error))
     return _console_answer(request, meeting, done=_("Undone: %(mark)s") % {"mark": describe(mark)})
+
+
+@login_required
+@require_POST
+def console_closed_session(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start or end the closed session: the public stream shows the slate meanwhile."""
+    meeting = meeting_for(request, pk, "webcasts.operate_meeting")
+    closed = request.POST.get("closed") == "1"
+    try:
+        services.closed_session_set(meeting=meeting, closed=closed, by=request.user)
+    except ValidationError as error:
+        return _console_answer(request, meeting, error=_validation_text(error))
+    done = (
+        _("Closed session: the public now sees the slate, not the chamber.")
+        if closed
+        else _("The meeting is public again: the public sees the chamber.")
+    )
+    return _console_answer(request, meeting, done=done)
 
 
 @login_required

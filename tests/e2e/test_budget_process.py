@@ -141,7 +141,7 @@ def test_a_citizen_proposes_a_project_with_a_place_and_a_picture_on_a_phone(
 def test_a_valuator_assesses_a_project_and_puts_it_on_the_ballot(
     page, site_settings, start_of_a_totp_step
 ):
-    heading = HeadingFactory(name="Midtbyen", group__budget__phase=Phase.VALUATING)
+    heading = HeadingFactory(name="Midtbyen", amount=300_000, group__budget__phase=Phase.VALUATING)
     budget = heading.group.budget
     author = UserFactory()
     project = Project.objects.create(

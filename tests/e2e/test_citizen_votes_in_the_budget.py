@@ -6,8 +6,13 @@ import pytest
 
 from samskab.accounts.tests.factories import PASSWORD
 from samskab.budgets.models import Ballot, Heading
-from samskab.budgets.services import ballot_save, budget_finish
-from samskab.budgets.tests.factories import HeadingFactory, ProjectFactory, ResidentFactory
+from samskab.budgets.services import ballot_save
+from samskab.budgets.tests.factories import (
+    HeadingFactory,
+    ProjectFactory,
+    ResidentFactory,
+    count_and_publish,
+)
 from tests.e2e.conftest import PHONE, assert_accessible, tab_to
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -87,7 +92,7 @@ def test_the_results_page_explains_the_outcome_accessibly(page, site_settings):
             user=ResidentFactory(),
             project_ids=[projects[i].pk for i in choice],
         )
-    budget_finish(budget=Heading.objects.get(pk=heading.pk).group.budget)
+    count_and_publish(Heading.objects.get(pk=heading.pk).group.budget)
     page.goto(f"/borgerbudget/{heading.group.budget_id}/resultater/")
     assert page.get_by_text("Funded in round 1").first.is_visible()
     assert_accessible(page)

@@ -1,5 +1,6 @@
-"""A poll officer signs in with a second factor and enters paper ballots from in-person voting;
-an administrator then counts the budget in the admin and the results page explains it."""
+"""A poll officer signs in with a second factor, enters paper ballots from in-person voting and
+corrects a mistyped one with a reason; an administrator then counts the budget, reads the
+outcome with its reasons, confirms it, and the results page explains it."""
 
 import re
 
@@ -7,8 +8,8 @@ import pytest
 
 from samskab.accounts.roles import Role, roles_sync
 from samskab.accounts.tests.factories import PASSWORD, StaffFactory, with_totp
-from samskab.budgets.models import Ballot, BallotConflict
-from samskab.budgets.services import ballot_save
+from samskab.budgets.models import Ballot, BallotConflict, HeadingResult, Phase
+from samskab.budgets.services import ballot_save, budget_move
 from samskab.budgets.tests.factories import (
     HeadingFactory,
     ProjectFactory,
@@ -95,6 +96,25 @@ def test_a_poll_officer_enters_paper_ballots_against_the_census(
     assert log.get_by_text("Paper").is_visible()
     assert_accessible(page)
 
+    # The first ballot was mistyped: the paper marks the playground, not the benches.
+    mistyped = Ballot.objects.filter(source="paper").order_by("pk").first()
+    page.get_by_role("link", name="The paper ballots you entered: correct or void one").click()
+    page.wait_for_url("**/papirstemmesedler/indtastede/")
+    assert_accessible(page)
+    page.get_by_role("link", name=f"Correct or void ballot {mistyped.pk}").click()
+    page.wait_for_url(f"**/papirstemmeseddel/{mistyped.pk}/ret/")
+    assert_accessible(page)
+    page.locator(f"#project-{bench.pk}").uncheck()
+    page.locator(f"#project-{park.pk}").check()
+    page.locator("#reason").fill("Tastefejl: sedlen er krydset ved legepladsen.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the correction").click()
+    assert f"Paper ballot {mistyped.pk} is corrected" in page.content()
+    changes = page.get_by_role("region", name="Corrections and voided ballots")
+    assert changes.get_by_text("Tastefejl: sedlen er krydset ved legepladsen.").is_visible()
+    assert_accessible(page)
+    assert list(mistyped.lines.values_list("project_id", flat=True)) == [park.pk]
+
 
 def test_staff_finish_the_budget_and_the_results_explain_the_winners(
     page, site_settings, start_of_a_totp_step
@@ -106,16 +126,29 @@ def test_staff_finish_the_budget_and_the_results_explain_the_winners(
         ballot_save(
             heading=heading, user=ResidentFactory(), project_ids=[projects[i].pk for i in choice]
         )
+    budget_move(budget=budget, phase=Phase.REVIEWING_BALLOTS)  # the vote has closed
     user, secret = administrator()
     _staff_log_in(page, user.email, "Admin-pass-123", secret)
 
     page.goto("/admin/budgets/budget/")
     assert_accessible(page)
     page.locator(f"input[name=_selected_action][value='{budget.pk}']").check()
-    page.locator("select[name=action]").select_option("finish")
+    page.locator("select[name=action]").select_option("count")
     with page.expect_navigation():
         page.locator("button[name=index]").click()
-    assert f"{budget.title} is counted." in page.content()
+    page.wait_for_url(f"**/borgerbudget/{budget.pk}/behandling/optaelling/")
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Count the vote").click()
+    # The worker counted (at once in the tests); nothing is published before confirmation.
+    assert page.get_by_role("heading", name="The outcome, not yet published").is_visible()
+    assert page.get_by_text("Funded in round 1").first.is_visible()
+    assert_accessible(page)
+    assert not HeadingResult.objects.exists()
+    page.get_by_label("I have checked the outcome and the reasons above.").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirm and publish the results").click()
+    assert "The results are published." in page.content()
 
     page.goto(f"/borgerbudget/{budget.pk}/resultater/")
     assert_accessible(page)

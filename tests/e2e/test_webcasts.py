@@ -221,6 +221,19 @@ def test_an_operator_runs_a_meeting_live_and_a_citizen_follows_within_a_second(b
     operator.keyboard.press("Enter")
     expect(citizen.locator("[data-now-item]")).to_contain_text("Closed item", timeout=1000)
 
+    # The closed session, by keyboard: c goes to its button, Enter starts it.
+    operator.keyboard.press("c")
+    operator.keyboard.press("Enter")
+    expect(operator.locator(".console-closed")).to_contain_text("CLOSED SESSION")
+    expect(citizen.locator("[data-now-closed]")).to_be_visible(timeout=1000)
+    check_accessible(operator)
+    check_accessible(citizen)
+    operator.once("dialog", lambda dialog: dialog.accept())  # ending it asks first
+    operator.keyboard.press("c")
+    operator.keyboard.press("Enter")
+    expect(citizen.locator("[data-now-closed]")).to_be_hidden(timeout=1000)
+    expect(operator.locator(".console-closed")).to_contain_text("Public")
+
     operator.once("dialog", lambda dialog: dialog.accept())
     operator.get_by_role("button", name="End the meeting").click()
     expect(citizen.locator("[data-status-badge]")).to_have_text("Recording", timeout=2000)

@@ -12,6 +12,11 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
+# The largest amount (a budget, a heading's amount, a project's price) Samskab takes in, from
+# a form, the admin, the API or a pabulib file: far above any municipal budget, and small
+# enough that counting never meets a number too large for a float (security review L3).
+MAX_AMOUNT = 10**15 - 1
+
 
 @dataclass(frozen=True)
 class Election:

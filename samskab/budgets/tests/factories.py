@@ -77,3 +77,26 @@ def census_person(identifier: str, *, born=None, postal_code: str = "8000", user
             user=user, identifier_hash=digest, postal_code=postal_code
         )
     return digest
+
+
+def count_and_publish(budget, *, by=None):
+    """Close the vote, count it and publish the results, as staff would on the count page
+    (with the worker run at once). Returns the published HeadingResult rows."""
+    from django.db import transaction
+
+    from samskab.accounts.roles import Role
+    from samskab.accounts.tests.factories import StaffFactory
+    from samskab.budgets.models import HeadingResult
+    from samskab.budgets.services import budget_move
+    from samskab.budgets.tallying import tally_confirm, tally_request, tally_run
+
+    by = by or StaffFactory(role=Role.EDITOR)
+    if budget.phase == Phase.BALLOTING:
+        budget_move(budget=budget, phase=Phase.REVIEWING_BALLOTS)
+    with transaction.atomic():  # the worker's task is queued on commit; run it here instead
+        tally = tally_request(budget=budget, user=by)
+        tally_run(tally_id=tally.pk)
+    tally.refresh_from_db()
+    tally_confirm(tally=tally, user=by)
+    budget.refresh_from_db()
+    return list(HeadingResult.objects.filter(heading__group__budget=budget).order_by("heading_id"))

@@ -1,46 +1,149 @@
-"""Staff finish a budget from the admin: the action counts the vote and publishes results."""
+"""The budgets' admin: results are never set there, and the count is not a single click."""
 
 import pytest
 from django.urls import reverse
 
 from samskab.accounts.roles import Role
 from samskab.accounts.tests.factories import StaffFactory, with_totp
-from samskab.budgets.models import HeadingResult, Phase
+from samskab.budgets.models import HeadingResult, Phase, Project, ResultProtected
 from samskab.budgets.services import ballot_save
-from samskab.budgets.tests.factories import HeadingFactory, ProjectFactory, ResidentFactory
+from samskab.budgets.tests.factories import (
+    BudgetFactory,
+    HeadingFactory,
+    ProjectFactory,
+    ResidentFactory,
+    count_and_publish,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def _finish(client, role, budget):
+def _staff(client, role):
     user = StaffFactory(role=role)
     with_totp(user)
     client.force_login(user)
+    return user
+
+
+def _action(client, role, budget):
+    _staff(client, role)
     return client.post(
         reverse("admin:budgets_budget_changelist"),
-        {"action": "finish", "_selected_action": [budget.pk]},
-        follow=True,
+        {"action": "count", "_selected_action": [budget.pk]},
     )
 
 
-def test_an_editor_counts_and_finishes_a_budget_from_the_admin(client):
+def test_the_admin_action_only_leads_to_the_count_page_and_publishes_nothing(client):
     heading = HeadingFactory(amount=1000)
     project = ProjectFactory(heading=heading, price=600)
     ballot_save(heading=heading, user=ResidentFactory(), project_ids=[project.pk])
     budget = heading.group.budget
-    response = _finish(client, Role.EDITOR, budget)
-    assert response.status_code == 200
+    response = _action(client, Role.EDITOR, budget)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("budgets:staff_count", args=[budget.pk])
     budget.refresh_from_db()
-    assert budget.phase == Phase.FINISHED
-    assert HeadingResult.objects.get(heading=heading).winners == [project.pk]
+    assert budget.phase == Phase.BALLOTING
+    assert not HeadingResult.objects.exists()
 
 
-def test_a_moderator_cannot_finish_a_budget(client):
+def test_a_moderator_cannot_count_a_budget(client):
     budget = HeadingFactory().group.budget
-    response = _finish(client, Role.MODERATOR, budget)
+    response = _action(client, Role.MODERATOR, budget)
     assert response.status_code == 403
     budget.refresh_from_db()
     assert budget.phase == Phase.BALLOTING
+
+
+@pytest.mark.parametrize("role", [Role.VALUATOR, Role.EDITOR, Role.ADMINISTRATOR])
+def test_nobody_sets_a_winner_in_the_admin(client, role):
+    budget = BudgetFactory(phase=Phase.VALUATING)
+    project = ProjectFactory(heading__group__budget=budget, status=Project.Status.FEASIBLE)
+    _staff(client, role)
+    data = _project_form(project) | {"status": Project.Status.WINNER}
+    response = client.post(reverse("admin:budgets_project_change", args=[project.pk]), data)
+    project.refresh_from_db()
+    assert project.status == Project.Status.FEASIBLE
+    assert response.status_code in (200, 403)  # the form refuses the choice, or no access
+
+
+def test_a_valuator_only_reads_projects_in_the_admin(client):
+    project = ProjectFactory(heading__group__budget__phase=Phase.VALUATING)
+    _staff(client, Role.VALUATOR)
+    url = reverse("admin:budgets_project_change", args=[project.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="title"' not in page.content.decode()  # a view page, not a form
+    response = client.post(url, _project_form(project) | {"title": "Nyt navn"})
+    assert response.status_code == 403
+    project.refresh_from_db()
+    assert project.title != "Nyt navn"
+
+
+def test_from_the_vote_on_status_price_and_heading_are_read_only_in_the_admin(client):
+    project = ProjectFactory(price=400)  # the budget is in the vote
+    _staff(client, Role.EDITOR)
+    data = _project_form(project) | {
+        "status": Project.Status.FEASIBLE,
+        "price": "1",
+        "title": "Rettet titel",
+    }
+    response = client.post(reverse("admin:budgets_project_change", args=[project.pk]), data)
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert (project.status, project.price, project.title) == (
+        Project.Status.ON_BALLOT,
+        400,
+        "Rettet titel",
+    )
+
+
+def test_a_winner_stays_a_winner_in_the_admin(client):
+    heading = HeadingFactory(amount=1000)
+    project = ProjectFactory(heading=heading, price=600)
+    ballot_save(heading=heading, user=ResidentFactory(), project_ids=[project.pk])
+    count_and_publish(heading.group.budget)
+    project.refresh_from_db()
+    _staff(client, Role.ADMINISTRATOR)
+    page = client.get(reverse("admin:budgets_project_change", args=[project.pk]))
+    assert 'name="status"' not in page.content.decode()
+
+
+def test_the_admin_refuses_a_price_of_ten_to_the_fifteenth(client):
+    budget = BudgetFactory(phase=Phase.VALUATING)
+    project = ProjectFactory(heading__group__budget=budget, status=Project.Status.FEASIBLE)
+    _staff(client, Role.EDITOR)
+    data = _project_form(project) | {"price": str(10**15)}
+    response = client.post(reverse("admin:budgets_project_change", args=[project.pk]), data)
+    assert response.status_code == 200  # the form again, with the error
+    project.refresh_from_db()
+    assert project.price == 400
+
+
+def test_the_model_refuses_a_result_set_outside_the_count():
+    project = ProjectFactory()
+    project.status = Project.Status.WINNER
+    with pytest.raises(ResultProtected):
+        project.save()
+    with pytest.raises(ResultProtected):
+        ProjectFactory(status=Project.Status.NOT_WINNER)
+
+
+def test_only_administrators_set_the_second_approval_rule(client):
+    budget = BudgetFactory(phase=Phase.INFORMING)
+    for role, editable in ((Role.EDITOR, False), (Role.ADMINISTRATOR, True)):
+        _staff(client, role)
+        page = client.get(reverse("admin:budgets_budget_change", args=[budget.pk]))
+        assert ('name="second_approval"' in page.content.decode()) is editable
+        assert 'name="phase"' not in page.content.decode()
+
+
+def _project_form(project) -> dict:
+    from django.forms.models import model_to_dict
+
+    data = {k: v for k, v in model_to_dict(project).items() if v is not None}
+    for prefix in ("images", "documents", "events"):
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    return data
 
 
 def _change_project(client, project, **changes):
@@ -67,6 +170,7 @@ def test_a_status_changed_in_the_admin_is_in_the_history_and_mailed(
     from samskab.follows.services import follow_add
 
     project = ProjectFactory(
+        heading__group__budget__phase=Phase.VALUATING,
         author=UserFactory(email="forfatter@example.org"),
         language="da",
         title="Shelter",
@@ -97,6 +201,7 @@ def test_an_assessment_and_price_set_in_the_admin_are_two_entries_and_one_mail(
     from samskab.budgets.models import Project, ProjectEvent
 
     project = ProjectFactory(
+        heading__group__budget__phase=Phase.VALUATING,
         author=UserFactory(email="forfatter@example.org"),
         language="en",
         title="Shelter",
@@ -125,3 +230,36 @@ def test_saving_an_unchanged_project_in_the_admin_adds_no_history(client, smtp_i
     _change_project(client, project, title="Et nyt navn")
     assert not project.events.exists()
     assert smtp_inbox.messages == []
+
+
+def test_a_project_or_heading_in_the_vote_cannot_be_deleted_in_the_admin(client):
+    project = ProjectFactory()  # the budget is in the vote
+    _staff(client, Role.ADMINISTRATOR)
+    url = reverse("admin:budgets_project_delete", args=[project.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    url = reverse("admin:budgets_heading_delete", args=[project.heading_id])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert Project.objects.filter(pk=project.pk).exists()
+
+
+def test_a_project_added_in_the_admin_starts_as_submitted(client):
+    heading = HeadingFactory(group__budget__phase=Phase.VALUATING)
+    _staff(client, Role.EDITOR)
+    page = client.get(reverse("admin:budgets_project_add")).content.decode()
+    assert 'name="status"' not in page
+    client.post(
+        reverse("admin:budgets_project_add"),
+        {
+            "heading": heading.pk,
+            "title": "Fra papir",
+            "description": "Indsendt på papir.",
+            "status": Project.Status.ON_BALLOT,
+            "images-TOTAL_FORMS": "0",
+            "images-INITIAL_FORMS": "0",
+            "documents-TOTAL_FORMS": "0",
+            "documents-INITIAL_FORMS": "0",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+    assert Project.objects.get(title="Fra papir").status == Project.Status.SUBMITTED

@@ -5,16 +5,18 @@ import pytest
 from samskab.accounts.roles import Role
 from samskab.accounts.tests.factories import StaffFactory, UserFactory
 from samskab.budgets.models import Ballot, BallotStyle, Phase, Support
-from samskab.budgets.services import ballot_save, budget_finish, paper_ballot_enter
+from samskab.budgets.services import ballot_save, paper_ballot_enter
 from samskab.budgets.tests.factories import (
     BudgetFactory,
     HeadingFactory,
     ProjectFactory,
     ResidentFactory,
     census_person,
+    count_and_publish,
 )
 
 pytestmark = pytest.mark.django_db
+JSON = "application/json"  # every API write says so (security M6)
 
 
 def _ballot_url(heading):
@@ -55,7 +57,7 @@ def test_results_are_readable_once_published_and_not_before(client):
     ballot_save(heading=heading, user=ResidentFactory(), project_ids=[project.pk])
     url = f"/api/v1/budgets/{heading.group.budget_id}/results"
     assert client.get(url).status_code == 404
-    budget_finish(budget=heading.group.budget)
+    count_and_publish(heading.group.budget)
     (shown,) = client.get(url).json()["headings"]
     assert shown["winners"] == [project.pk]
     assert shown["explanation"]["verdicts"][str(project.pk)]["reason"] == "chosen"
@@ -168,19 +170,19 @@ def test_supporting_follows_the_web_rules(client):
     heading = HeadingFactory(group__budget__phase=Phase.SELECTING)
     project = ProjectFactory(heading=heading, status="feasible")
     url = f"/api/v1/budgets/projects/{project.pk}/supports"
-    assert client.post(url).status_code == 401
+    assert client.post(url, content_type=JSON).status_code == 401
     client.force_login(UserFactory())
-    assert client.post(url).status_code == 403
+    assert client.post(url, content_type=JSON).status_code == 403
     client.force_login(ResidentFactory())
-    assert client.post(url).status_code == 201
-    again = client.post(url)
+    assert client.post(url, content_type=JSON).status_code == 201
+    again = client.post(url, content_type=JSON)
     assert again.status_code == 400 and "already support" in again.json()["detail"]
     unfeasible = ProjectFactory(heading=heading, status="unfeasible")
-    refused = client.post(f"/api/v1/budgets/projects/{unfeasible.pk}/supports")
+    refused = client.post(f"/api/v1/budgets/projects/{unfeasible.pk}/supports", content_type=JSON)
     assert refused.status_code == 400 and "cannot be supported" in refused.json()["detail"]
     other = HeadingFactory(group=heading.group)
     elsewhere = ProjectFactory(heading=other, status="feasible")
-    limited = client.post(f"/api/v1/budgets/projects/{elsewhere.pk}/supports")
+    limited = client.post(f"/api/v1/budgets/projects/{elsewhere.pk}/supports", content_type=JSON)
     assert limited.status_code == 400 and "at most 1 heading" in limited.json()["detail"]
     assert Support.objects.count() == 1
 
@@ -188,7 +190,7 @@ def test_supporting_follows_the_web_rules(client):
 def test_supporting_outside_the_selecting_phase_is_a_conflict(client):
     project = ProjectFactory()  # in balloting
     client.force_login(ResidentFactory())
-    response = client.post(f"/api/v1/budgets/projects/{project.pk}/supports")
+    response = client.post(f"/api/v1/budgets/projects/{project.pk}/supports", content_type=JSON)
     assert response.status_code == 409
     assert "selecting phase" in response.json()["detail"]
 

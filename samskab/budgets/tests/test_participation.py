@@ -15,12 +15,13 @@ from samskab.budgets.participation import (
     suppress,
 )
 from samskab.budgets.selectors import budget_participation
-from samskab.budgets.services import ballot_save, budget_finish, paper_ballot_enter
+from samskab.budgets.services import ballot_save, paper_ballot_enter
 from samskab.budgets.tests.factories import (
     HeadingFactory,
     ProjectFactory,
     ResidentFactory,
     census_person,
+    count_and_publish,
 )
 
 DAY = date(2027, 6, 1)
@@ -81,7 +82,7 @@ def test_the_results_page_shows_participation_and_says_what_is_hidden(client):
     project = ProjectFactory(heading=heading)
     for _ in range(3):
         ballot_save(heading=heading, user=ResidentFactory(), project_ids=[project.pk])
-    budget_finish(budget=heading.group.budget)
+    count_and_publish(heading.group.budget)
     text = client.get(f"/borgerbudget/{heading.group.budget_id}/resultater/").content.decode()
     assert "Participation" in text
     assert "fewer than 5" in text

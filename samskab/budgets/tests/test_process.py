@@ -22,13 +22,14 @@ from samskab.budgets.models import (
     ProjectEvent,
     ProjectImage,
 )
-from samskab.budgets.services import budget_finish, project_valuate
+from samskab.budgets.services import project_valuate
 from samskab.budgets.tests.factories import (
     BudgetFactory,
     GroupFactory,
     HeadingFactory,
     ProjectFactory,
     ResidentFactory,
+    count_and_publish,
 )
 from samskab.follows.models import Follow
 from samskab.follows.services import follow_add
@@ -442,6 +443,7 @@ def test_an_english_author_and_a_follower_are_told_the_project_cannot_be_done(
 def _ballot_project(**kwargs):
     return ProjectFactory(
         heading__group__budget__phase=Phase.VALUATING,
+        heading__amount=300_000,
         status=Project.Status.FEASIBLE,
         price=50_000,
         **kwargs,
@@ -470,6 +472,21 @@ def test_a_valuator_puts_projects_on_the_ballot_from_the_staff_page(
     assert "is on the ballot" in mail["Subject"]
     history = client.get(project.get_absolute_url()).content.decode()
     assert "Ballot decided" in history and "On the ballot" in history
+
+
+def test_a_project_dearer_than_its_heading_cannot_go_on_a_ballot_within_the_amount():
+    from samskab.budgets.process import project_ballot_mark
+    from samskab.budgets.services import BudgetRefused
+
+    budget = BudgetFactory(phase=Phase.VALUATING)
+    heading = HeadingFactory(group__budget=budget, amount=300_000, name="Vest")
+    pool = ProjectFactory(
+        heading=heading, title="Svømmehal", status=Project.Status.FEASIBLE, price=400_000
+    )
+    with pytest.raises(BudgetRefused, match=r"costs more than the 300\.000 DKK of “Vest”"):
+        project_ballot_mark(project=pool, user=_staff(Role.VALUATOR), on_ballot=True)
+    pool.refresh_from_db()
+    assert pool.status == Project.Status.FEASIBLE
 
 
 def test_the_staff_list_filters_by_status_heading_and_text(client):
@@ -523,7 +540,7 @@ def test_winners_and_losers_are_told_when_the_budget_is_finished(
         ballot_save(heading=heading, user=ResidentFactory(), project_ids=[won.pk])
     ballot_save(heading=heading, user=ResidentFactory(), project_ids=[lost.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        budget_finish(budget=heading.group.budget)
+        count_and_publish(heading.group.budget)
     subjects = {m["To"]: m["Subject"] for m in smtp_inbox.messages}
     assert "won the vote" in subjects["w@example.org"]
     assert "fik ikke penge" in subjects["l@example.org"]

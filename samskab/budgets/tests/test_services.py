@@ -9,7 +9,6 @@ from samskab.budgets.models import Ballot, HeadingResult, Phase, Project, Rule, 
 from samskab.budgets.services import (
     BudgetRefused,
     ballot_save,
-    budget_finish,
     project_submit,
     project_valuate,
     support_add,
@@ -20,6 +19,7 @@ from samskab.budgets.tests.factories import (
     HeadingFactory,
     ProjectFactory,
     ResidentFactory,
+    count_and_publish,
 )
 
 pytestmark = pytest.mark.django_db
@@ -280,7 +280,7 @@ def test_finishing_counts_each_heading_by_equal_shares_and_explains_it():
     projects = [ProjectFactory(heading=heading, price=p) for p in (600, 400, 500)]
     # Three voters like the first two; two like only the third.
     _vote(heading, projects, (0, 1), (0, 1), (0, 1), (2,), (2,))
-    budget_finish(budget=heading.group.budget)
+    count_and_publish(heading.group.budget)
     result = HeadingResult.objects.get(heading=heading)
     heading.group.budget.refresh_from_db()
     assert heading.group.budget.phase == Phase.FINISHED
@@ -301,7 +301,7 @@ def test_equal_shares_and_greedy_differ_where_a_majority_would_take_everything()
         projects = [ProjectFactory(heading=heading, price=500) for _ in range(3)]
         # Three voters want projects 0 and 1; two want project 2.
         _vote(heading, projects, (0, 1), (0, 1), (0, 1), (2,), (2,))
-        budget_finish(budget=heading.group.budget)
+        count_and_publish(heading.group.budget)
         winners = HeadingResult.objects.get(heading=heading).winners
         return {projects.index(next(p for p in projects if p.pk == w)) for w in winners}
 
@@ -309,7 +309,11 @@ def test_equal_shares_and_greedy_differ_where_a_majority_would_take_everything()
     assert run(Rule.MES_COST_ADD1) == {0, 2}
 
 
-def test_it_refuses_to_finish_a_budget_before_its_vote():
-    budget = BudgetFactory(phase=Phase.SELECTING)
-    with pytest.raises(BudgetRefused, match="after its vote"):
-        budget_finish(budget=budget)
+@pytest.mark.parametrize("phase", [Phase.SELECTING, Phase.BALLOTING])
+def test_it_refuses_to_count_a_budget_before_its_vote_has_closed(phase):
+    from samskab.budgets.tallying import tally_request
+
+    budget = BudgetFactory(phase=phase)
+    with pytest.raises(BudgetRefused, match="Close the vote first"):
+        tally_request(budget=budget, user=StaffFactory(role=Role.EDITOR))
+    assert not budget.tallies.exists()

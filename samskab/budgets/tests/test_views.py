@@ -5,8 +5,13 @@ from django.urls import reverse
 
 from samskab.accounts.tests.factories import UserFactory
 from samskab.budgets.models import Ballot, Phase, Rule, Support
-from samskab.budgets.services import ballot_save, budget_finish
-from samskab.budgets.tests.factories import HeadingFactory, ProjectFactory, ResidentFactory
+from samskab.budgets.services import ballot_save
+from samskab.budgets.tests.factories import (
+    HeadingFactory,
+    ProjectFactory,
+    ResidentFactory,
+    count_and_publish,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +162,7 @@ def test_the_results_page_shows_winners_and_why_others_lost(client):
         ballot_save(heading=heading, user=ResidentFactory(), project_ids=[p.pk for p in big])
     for _ in range(2):
         ballot_save(heading=heading, user=ResidentFactory(), project_ids=[small.pk])
-    budget_finish(budget=heading.group.budget)
+    count_and_publish(heading.group.budget)
     page = client.get(reverse("budgets:results", args=[heading.group.budget_id])).content.decode()
     assert "Funded in round" in page
     # The majority's second project lost because its voters had spent their shares.

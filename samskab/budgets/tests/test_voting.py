@@ -17,7 +17,6 @@ from samskab.budgets.services import (
     BudgetRefused,
     PaperOutcome,
     ballot_save,
-    budget_finish,
     paper_ballot_enter,
 )
 from samskab.budgets.tests.factories import (
@@ -26,6 +25,7 @@ from samskab.budgets.tests.factories import (
     ProjectFactory,
     ResidentFactory,
     census_person,
+    count_and_publish,
 )
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def test_approval_ballots_are_counted_like_any_approval_ballots():
     a, b = ProjectFactory(heading=heading, price=600), ProjectFactory(heading=heading, price=600)
     for project in (a, a, b):
         ballot_save(heading=heading, user=ResidentFactory(), project_ids=[project.pk])
-    (result,) = budget_finish(budget=heading.group.budget)
+    (result,) = count_and_publish(heading.group.budget)
     assert (result.winners, result.voters) == ([a.pk], 3)
 
 
@@ -227,5 +227,5 @@ def test_the_budgets_tie_breaking_decides_a_tie(tie_breaking, winner):
     # Two votes each: greedy can fund only one of them.
     for name in ("first", "cheap", "last", "first", "cheap", "last"):
         ballot_save(heading=heading, user=ResidentFactory(), project_ids=[projects[name].pk])
-    (result,) = budget_finish(budget=budget)
+    (result,) = count_and_publish(budget)
     assert result.winners == [projects[winner].pk]

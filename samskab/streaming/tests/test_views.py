@@ -25,7 +25,8 @@ def test_the_console_shows_the_encoder_settings_and_each_destinations_state(clie
     client.force_login(user_with_role(Role.OPERATOR))
     page = client.get(reverse("webcasts:console", kwargs={"pk": meeting.pk})).content.decode()
     assert "rtmp://testserver:1935/live" in page
-    assert key in page
+    assert key not in page  # shown only on request (security L8)
+    assert f"••••{key[-4:]}" in page
     assert "Kommunens YouTube" in page and "Failed" in page and "Refused." in page
     assert "Waiting for the feed" in page  # Facebook has not been tried yet
     assert "yt-secret" not in page and "fb-secret" not in page
@@ -54,7 +55,31 @@ def test_the_console_shows_the_srt_address_next_to_the_rtmp_one(client, settings
     page = client.get(url).content.decode()
     assert "rtmp://ingest.kommune.dk:1935/live" in page
     assert "<code>srt://ingest.kommune.dk:9003</code>" in page
-    assert f"srt://ingest.kommune.dk:9003?passphrase={stream.key}&amp;latency=1000000" in page
+    assert stream.key not in page
+    assert f"srt://ingest.kommune.dk:9003?passphrase=••••{stream.key[-4:]}&amp;latency" in page
+    shown = client.get(reverse("streaming:stream_key_show", kwargs={"pk": meeting.pk}))
+    passphrase = f"srt://ingest.kommune.dk:9003?passphrase={stream.key}&amp;latency=1000000"
+    assert passphrase in shown.content.decode()
+
+
+def test_the_whole_key_is_shown_on_request_and_no_page_with_it_is_cached(client):
+    meeting = MeetingFactory()
+    key = services.stream_key_ensure(meeting=meeting).key
+    client.force_login(user_with_role(Role.OPERATOR))
+    console = client.get(reverse("webcasts:console", kwargs={"pk": meeting.pk}))
+    shown = client.get(reverse("streaming:stream_key_show", kwargs={"pk": meeting.pk}))
+    assert key in shown.content.decode()
+    for response in (console, shown):
+        assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("role", [Role.EDITOR, Role.MODERATOR])
+def test_only_operators_may_see_the_whole_key(client, role):
+    meeting = MeetingFactory()
+    services.stream_key_ensure(meeting=meeting)
+    client.force_login(user_with_role(role))
+    response = client.get(reverse("streaming:stream_key_show", kwargs={"pk": meeting.pk}))
+    assert response.status_code == 403
 
 
 def test_an_operator_makes_a_new_stream_key_and_the_old_one_stops_working(client):
@@ -119,5 +144,7 @@ def test_an_administrator_gives_a_meeting_a_stream_key_in_the_admin(client):
     response = client.post("/admin/streaming/meetingstream/add/", {"meeting": meeting.pk})
     assert response.status_code == 302
     stream = MeetingStream.objects.get(meeting=meeting)
-    page = client.get(f"/admin/streaming/meetingstream/{stream.pk}/change/").content.decode()
-    assert stream.key in page
+    change = client.get(f"/admin/streaming/meetingstream/{stream.pk}/change/")
+    assert stream.key not in change.content.decode()  # masked (security L8)
+    assert f"••••{stream.key[-4:]}" in change.content.decode()
+    assert "no-store" in change["Cache-Control"]

@@ -156,7 +156,9 @@ def test_the_api_undoes_the_last_mark(client):
     headers = bearer(Role.OPERATOR)
     with time_machine.travel(START + timedelta(seconds=10), tick=False):
         post_mark(client, meeting, headers, kind="break")
-        response = client.post(f"/api/v1/meetings/{meeting.pk}/marks/undo", **headers)
+        response = client.post(
+            f"/api/v1/meetings/{meeting.pk}/marks/undo", content_type="application/json", **headers
+        )
     assert response.status_code == 200
     assert TimelineMark.objects.get(kind=Kind.BREAK).is_undone
 

@@ -60,15 +60,19 @@ class Command(BaseCommand):
         except (pabulib.PabulibError, ValueError) as error:
             raise CommandError(f"{options['file']}: {error}") from None
         tie_breaking = TieBreaking(options["tie_break"])
-        if options["rule"] == "greedy":
-            outcome = greedy(election, tie_breaking=tie_breaking)
-        else:
-            outcome = equal_shares(
-                election,
-                utility=Utility(options["utility"]),
-                completion=COMPLETIONS[options["completion"]],
-                tie_breaking=tie_breaking,
-            )
+        try:
+            if options["rule"] == "greedy":
+                outcome = greedy(election, tie_breaking=tie_breaking)
+            else:
+                outcome = equal_shares(
+                    election,
+                    utility=Utility(options["utility"]),
+                    completion=COMPLETIONS[options["completion"]],
+                    tie_breaking=tie_breaking,
+                )
+        except OverflowError:
+            # Files read here are bounded (pabulib.MAX_AMOUNT); this is the last guard.
+            raise CommandError(f"{options['file']}: an amount is too large to count.") from None
         selected = list(outcome.winners)
         if options["format"] == "json":
             self.stdout.write(json.dumps({"selected": selected, "cost": outcome.cost}))

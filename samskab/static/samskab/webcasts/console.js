@@ -84,7 +84,7 @@
       focusIn("speakers");
     } else if (key === "d") {
       focusIn("slides");
-    } else if (key === "p" || key === "u") {
+    } else if (key === "p" || key === "u" || key === "c") {
       var button = root.querySelector('[data-shortcut="' + key + '"]');
       if (button) {
         button.focus();
@@ -147,6 +147,13 @@
       return response.text().then(function (text) {
         if (response.status === 200 || response.status === 400) {
           replaceNow(text, focusSlide);
+          if (button.hasAttribute("data-shortcut") && button.getAttribute("data-shortcut") === "c") {
+            // The closed-session button was replaced by its opposite: keep the focus on it.
+            var again = nowBox.querySelector('[data-shortcut="c"]');
+            if (again) {
+              again.focus();
+            }
+          }
         } else {
           form.submit(); // something unexpected: let the server answer as a page
         }

@@ -310,6 +310,7 @@
 
   var nowItem = root.querySelector("[data-now-item]");
   var nowSpeaker = root.querySelector("[data-now-speaker]");
+  var nowClosed = root.querySelector("[data-now-closed]");
   var labels = {
     breakText: root.getAttribute("data-text-break"),
     closed: root.getAttribute("data-text-closed")
@@ -341,6 +342,10 @@
 
   var shownSpeaker = null;
   function showNow(state) {
+    if (nowClosed && "closed_session" in state) {
+      // The operator's closed session: the stream shows the slate; say so in words too.
+      nowClosed.hidden = !state.closed_session;
+    }
     if (nowItem) {
       if (state.on_break) {
         setText(nowItem, [labels.breakText]);
@@ -593,7 +598,7 @@
       start_ms: mark.kind === "speaker" ? mark.offset_ms : null
     } : null;
     var before = shownSpeaker;
-    showNow({ item: data.item, speaker: speaker, on_break: data.on_break });
+    showNow({ item: data.item, speaker: speaker, on_break: data.on_break, closed_session: Boolean(data.closed_session) });
     if (data.action === "add" && mark.kind === "speaker" && speaker && before !== shownSpeaker) {
       announce(root.getAttribute("data-text-speaking").replace("{name}", speaker.name));
     } else if (data.action === "add" && mark.kind === "item" && data.item) {
