@@ -345,6 +345,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on a missing 
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# A meeting's files are checked by the app, then sent by nginx from this internal location
+# (X-Accel-Redirect, docs/deploy/nginx.conf); empty: the app sends them itself.
+MEDIA_ACCEL_REDIRECT = env_str("MEDIA_ACCEL_REDIRECT", "/internal-media/" if PRODUCTION else "")
 # Recordings: uploaded originals and hidden recordings, never served (docs/recordings.md).
 RECORDINGS_PRIVATE_ROOT = env_str("RECORDINGS_PRIVATE_ROOT", "")
 RECORDINGS_MAX_UPLOAD_MB = env_int("RECORDINGS_MAX_UPLOAD_MB", 8 * 1024)

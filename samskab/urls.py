@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.static import serve
 
 from samskab.api.api import api
 from samskab.core import views as core
 from samskab.webcasts import views_embed as webcasts_embed
+from samskab.webcasts import views_media as webcasts_media
 
 urlpatterns = [
     path("", core.home, name="home"),
@@ -33,10 +34,15 @@ urlpatterns = [
     path("oembed", webcasts_embed.oembed, name="oembed"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    # A meeting's files (video, pictures, documents, slides, captions) only for whoever may
+    # see the meeting, in production too: nginx hands these addresses to the app, which
+    # answers with X-Accel-Redirect (samskab/webcasts/views_media.py, docs/deployment.md).
+    re_path(webcasts_media.MEDIA_PATH_RE, webcasts_media.media_file, name="meeting_media"),
 ]
 
 if not settings.PRODUCTION:
-    # In production the web server (nginx) serves uploaded media; see docs/deployment.md.
+    # In production the web server (nginx) serves the other uploaded media (pictures of
+    # people, comments, the logo); see docs/deployment.md.
     # MEDIA_ROOT is read per request, so the folder a test points it at is the one served.
     def media(request, path):
         return serve(request, path, document_root=settings.MEDIA_ROOT)

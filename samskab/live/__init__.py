@@ -10,6 +10,7 @@ from samskab.live.channels import register_channel
 from samskab.live.publishing import (
     apublish,
     aviewer_count,
+    close_channel_on_commit,
     publish,
     publish_coalesced,
     publish_on_commit,
@@ -20,6 +21,7 @@ __all__ = [
     "LiveUnavailable",
     "apublish",
     "aviewer_count",
+    "close_channel_on_commit",
     "publish",
     "publish_coalesced",
     "publish_on_commit",

@@ -22,6 +22,10 @@ EPOCH_RE = re.compile(r"^[a-z0-9]{1,24}$")
 HEARTBEAT_FRAME = b": keep-alive\n\n"
 OPEN_FRAME = b": open\n\n"
 RELOAD_EVENT = "reload"
+# Published by a channel's owner when its listeners may no longer be allowed (a meeting
+# unpublished): each stream ends after delivering it, and the browser's reconnection is
+# authorised again (live.close_channel).
+CLOSE_EVENT = "close"
 _BASE36 = string.digits + string.ascii_lowercase
 
 

@@ -21,6 +21,7 @@ from samskab.live import conf
 from samskab.live.brokers import get_broker
 from samskab.live.brokers.base import Broker, LiveUnavailable
 from samskab.live.events import (
+    CLOSE_EVENT,
     HEARTBEAT_FRAME,
     Event,
     format_id,
@@ -128,8 +129,12 @@ class Hub:
                         continue
                 if len(events) == 1:
                     yield events[0].frame
+                    if events[0].type == CLOSE_EVENT:
+                        return
                 else:
                     yield b"".join([event.frame for event in events])
+                    if any(event.type == CLOSE_EVENT for event in events):
+                        return
         finally:
             self._disconnect(conn)
 

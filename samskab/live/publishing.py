@@ -21,7 +21,7 @@ from samskab.live.brokers import get_broker
 from samskab.live.brokers.base import LiveUnavailable
 from samskab.live.channels import kind_of
 from samskab.live.coalesce import Coalescer
-from samskab.live.events import event_type_is_valid
+from samskab.live.events import CLOSE_EVENT, event_type_is_valid
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,12 @@ def publish_on_commit(channel: str, event: str, data: Any = None, *, using: str 
     """
     data_json = encode(channel, event, data)
     transaction.on_commit(lambda: _publish_logged(channel, event, data_json), using=using)
+
+
+def close_channel_on_commit(channel: str) -> None:
+    """End every open stream of the channel once the transaction commits: for when who may
+    listen has changed (a meeting unpublished). Browsers reconnect and are checked again."""
+    publish_on_commit(channel, CLOSE_EVENT)
 
 
 def _publish_logged(channel: str, event: str, data_json: str) -> None:

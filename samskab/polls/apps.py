@@ -21,6 +21,14 @@ class PollsConfig(AppConfig):
             post_save.connect(forget_shapes, sender=model, dispatch_uid=f"polls-shape-{model}")
             post_delete.connect(forget_shapes, sender=model, dispatch_uid=f"polls-shape-d{model}")
 
+        from samskab.polls.services import poll_channels_close
+        from samskab.webcasts.signals import meeting_unpublished
+
+        meeting_unpublished.connect(
+            lambda sender, meeting, **kwargs: poll_channels_close(meeting=meeting),
+            weak=False,
+            dispatch_uid="polls-close-on-unpublish",
+        )
         # poll:<pk> carries live tallies; only polls whose results are visible may be followed.
         register_channel("poll", authorize=poll_channel_may_listen, replace=True)
         apis.register("/v1/", router, order=20)

@@ -135,7 +135,23 @@ def voter_has_voted(poll: Poll, voter: Voter) -> bool:
 
 
 def polls_public() -> QuerySet[Poll]:
-    return Poll.objects.exclude(status=Poll.Status.DRAFT).select_related("meeting")
+    """Polls anyone may see: not drafts, and not of a meeting that is unpublished (L6)."""
+    return (
+        Poll.objects.exclude(status=Poll.Status.DRAFT)
+        .exclude(meeting__is_published=False)
+        .select_related("meeting")
+    )
+
+
+def poll_visible(poll: Poll, user) -> bool:
+    """May `user` see this poll? A public one, or one of an unpublished meeting to the staff
+    who may see that meeting (an operator trying the vox pop before publishing)."""
+    if poll.status == Poll.Status.DRAFT:
+        return False
+    meeting = poll.meeting
+    return (
+        meeting is None or meeting.is_published or user.has_perm("webcasts.view_meeting", meeting)
+    )
 
 
 def polls_open_for_meeting(meeting) -> QuerySet[Poll]:
@@ -170,5 +186,5 @@ def polls_for_console(meeting) -> QuerySet[Poll]:
 def poll_channel_may_listen(user, viewer, key: str) -> bool:
     if not key.isdigit():
         return False
-    poll = Poll.objects.filter(pk=int(key)).first()
-    return poll is not None and poll.results_visible
+    poll = Poll.objects.select_related("meeting").filter(pk=int(key)).first()
+    return poll is not None and poll.results_visible and poll_visible(poll, user)

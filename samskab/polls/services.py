@@ -102,6 +102,13 @@ def policy_refusal(poll: Poll, voter: Voter) -> str | None:
     return None
 
 
+def poll_channels_close(*, meeting) -> None:
+    """End the live streams of a meeting's polls (it was unpublished): their followers are
+    checked again when they reconnect (review I5)."""
+    for pk in Poll.objects.filter(meeting=meeting).values_list("pk", flat=True):
+        live.close_channel_on_commit(f"poll:{pk}")
+
+
 def vote_cast(*, poll: Poll, voter: Voter, options: list) -> list[Vote]:
     """Count one option for every question of the poll, all or nothing.
 
@@ -112,6 +119,8 @@ def vote_cast(*, poll: Poll, voter: Voter, options: list) -> list[Vote]:
     """
     if poll.status != Poll.Status.OPEN:
         raise VoteRefused(_("This poll is closed; votes are no longer counted."))
+    if poll.meeting_id is not None and not poll.meeting.is_published:
+        raise VoteRefused(_("This poll's meeting is not published; votes are not counted."))
     shape = poll_shape(poll)
     question_of = shape.question_of
     chosen: dict[int, int] = {}

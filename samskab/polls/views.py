@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -14,6 +14,7 @@ from samskab.polls.forms import VoteForm
 from samskab.polls.models import Poll
 from samskab.polls.selectors import (
     poll_tally,
+    poll_visible,
     polls_public,
     voter_from_request,
     voter_has_voted,
@@ -77,6 +78,15 @@ def poll_context(
     }
 
 
+def visible_poll(request: HttpRequest, pk: int) -> Poll:
+    """The poll if this visitor may see it: drafts and polls of an unpublished meeting are
+    404 to the public (the meeting's staff still see the latter, but cannot vote in it)."""
+    poll = get_object_or_404(Poll.objects.select_related("meeting"), pk=pk)
+    if not poll_visible(poll, request.user):
+        raise Http404
+    return poll
+
+
 @require_GET
 def poll_list(request: HttpRequest) -> HttpResponse:
     return render(request, "polls/list.html", {"polls": polls_public()})
@@ -84,7 +94,7 @@ def poll_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def poll_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    poll = get_object_or_404(polls_public(), pk=pk)
+    poll = visible_poll(request, pk)
     return render(request, "polls/detail.html", poll_context(request, poll))
 
 
@@ -92,7 +102,7 @@ def poll_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def poll_box(request: HttpRequest, pk: int) -> HttpResponse:
     """The poll's box alone: the player fetches it when the operator opens or closes a vox
     pop, so it appears and disappears without a reload (polls.js)."""
-    poll = get_object_or_404(polls_public(), pk=pk)
+    poll = visible_poll(request, pk)
     context = poll_context(request, poll, page=_next_or(request, poll.get_absolute_url()))
     context["heading"] = True
     return render(request, "polls/partials/poll_box.html", context)
@@ -100,7 +110,7 @@ def poll_box(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
-    poll = get_object_or_404(polls_public(), pk=pk)
+    poll = visible_poll(request, pk)
     form = VoteForm(request.POST, poll=poll)
     status = 200
     has_voted = False

@@ -225,8 +225,15 @@ def _write_poll(poll_pk: int, tickets: list[Ticket]) -> list[tuple[int, Outcome]
     # A poll the batch would not count goes to the vote view, which counts each attempt
     # against the rate limit: not counting it here as well keeps the limit the view's. (The
     # state is checked again under the lock in _commit.)
-    state = Poll.objects.filter(pk=poll_pk).values_list("status", "voter_policy").first()
-    if state != (Poll.Status.OPEN, Poll.VoterPolicy.ANYONE_ONCE_PER_VIEWER):
+    # A poll of an unpublished meeting is not counted here either: the view refuses it.
+    state = (
+        Poll.objects.filter(pk=poll_pk)
+        .values_list("status", "voter_policy", "meeting__is_published")
+        .first()
+    )
+    if state is None or state[:2] != (Poll.Status.OPEN, Poll.VoterPolicy.ANYONE_ONCE_PER_VIEWER):
+        return []
+    if state[2] is False:
         return []
     question = shape.questions[0]
     choices = {str(pk): pk for pk, _text in question.options}

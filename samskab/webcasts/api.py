@@ -360,7 +360,7 @@ def _refusal(error: ValidationError) -> Status:
         "meeting_end, closed_start and closed_end (the closed session: the public stream "
         "shows a slate in between). An item is named by agenda_item_id or agenda_item_number, "
         "a speaker by person_id or person_external_id (the id in the conference system). "
-        "`at` defaults to now."
+        "`at` defaults to now; for meeting_start it may differ from now by at most 5 minutes."
     ),
 )
 def mark_create(request, meeting_id: Id, payload: MarkIn):

@@ -33,6 +33,7 @@ from samskab.webcasts.selectors import (
     ItemEntry,
     MeetingIndex,
     TurnEntry,
+    item_heading,
     meeting_index,
     meeting_state,
 )
@@ -166,7 +167,7 @@ def share_text(meeting: Meeting, moment: Moment | None) -> str:
         name = person.shown_name
         if person.party and name == person.name:
             name = f"{name} ({person.party})"
-        if moment.item is not None:
+        if moment.item is not None and moment.item.is_public:
             return _("%(name)s on %(item)s – %(meeting)s") % {
                 "name": name,
                 "item": moment.item.title,
@@ -174,7 +175,8 @@ def share_text(meeting: Meeting, moment: Moment | None) -> str:
             }
         return _("%(name)s – %(meeting)s") % {"name": name, "meeting": meeting.title}
     if moment is not None and moment.item is not None:
-        return f"{moment.item.number}. {moment.item.title} – {meeting.title}"
+        # A shared link is public whoever shares it: a closed item by its number only.
+        return f"{item_heading(moment.item)} – {meeting.title}"
     return str(meeting.title)
 
 
@@ -187,7 +189,7 @@ def share_description(meeting: Meeting, moment: Moment | None) -> str:
         person = moment.turn.person
         if person.shown_name == person.name:
             parts.insert(0, f"{person.shown_name}, {person.role}")
-    if moment is not None and moment.item is not None:
+    if moment is not None and moment.item is not None and moment.item.is_public:
         parts.append(
             _("Agenda item %(number)s: %(title)s")
             % {
@@ -195,6 +197,8 @@ def share_description(meeting: Meeting, moment: Moment | None) -> str:
                 "title": moment.item.title,
             }
         )
+    elif moment is not None and moment.item is not None:
+        parts.append(item_heading(moment.item))
     return ". ".join(parts)
 
 
@@ -249,7 +253,9 @@ def player_data(meeting: Meeting) -> PlayerData:
             captions=list(Captions.objects.filter(meeting=meeting).order_by("language")),
             slides=slide_timeline(meeting),
             state=meeting_state(meeting) if meeting.status == Meeting.Status.LIVE else None,
-            documents=list(meeting.documents.order_by("position", "pk")),
+            documents=list(
+                meeting.documents.select_related("agenda_item").order_by("position", "pk")
+            ),
         )
         cache.set(key, data, PLAYER_CACHE_SECONDS)
     with _RECENT_LOCK:
@@ -269,6 +275,14 @@ def player_context(
     """
     data = player_data(meeting)
     index = data.index
+    # A closed item's title, documents and slides are for the staff who prepare the meeting,
+    # never in an embed (another site's page) and never for the public (review M3).
+    sees_closed = not embed and request.user.has_perm("webcasts.view_closed_items", meeting)
+    documents, slides = data.documents, data.slides
+    if not sees_closed:
+        closed = {row.item.pk for row in data.rows if not row.item.is_public}
+        documents = [doc for doc in documents if doc.agenda_item_id not in closed]
+        slides = [slide for slide in slides if slide["item_id"] not in closed]
     is_live = meeting.status == Meeting.Status.LIVE
     state = data.state if is_live else None
     moment = moment_at(index, t * 1000) if t is not None else None
@@ -305,8 +319,9 @@ def player_context(
         "youtube_embed": f"{YOUTUBE_EMBED_ORIGIN}/embed/{youtube}" if youtube else "",
         "facebook_embed": facebook_embed_url(meeting),
         "captions": data.captions,
-        "slides": data.slides,
-        "documents": data.documents,
+        "slides": slides,
+        "documents": documents,
+        "sees_closed": sees_closed,
         "index_version": index_version(meeting),
         "player_cache_seconds": PLAYER_CACHE_SECONDS,
         "canonical_url": share_url(request, meeting, None),

@@ -14,6 +14,8 @@ def meeting_is_published(user, meeting) -> bool:
 rules.add_perm(
     "webcasts.view_meeting", meeting_is_published | is_operator | is_editor | is_administrator
 )
+# A closed (non-public) agenda item's title, documents and slides: the same staff only.
+rules.add_perm("webcasts.view_closed_items", is_operator | is_editor | is_administrator)
 # Taking a meeting live, setting marks while it runs, undoing one's own last mark.
 rules.add_perm("webcasts.operate_meeting", is_operator | is_administrator)
 # Adding marks after the fact and correcting their offsets (the timeline editor).

@@ -9,6 +9,7 @@ Closed agenda items and what was said in them are never found.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,6 +17,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 
+from samskab.webcasts import index
 from samskab.webcasts.models import (
     AgendaItem,
     Body,
@@ -287,8 +289,46 @@ def _caption_hits(meetings, q, words, speaker) -> list[Hit]:
     hits = []
     for cue in cues.order_by("-meeting__starts_at", "start_ms")[:MAX_HITS]:
         hits.append(Hit(cue.meeting, None, cue.start_ms, snippet(cue.text, words), Kind.CAPTIONS))
+    hits = _outside_closed_items(hits)
     _attach_items(hits)
     return hits
+
+
+def _outside_closed_items(hits: list[Hit]) -> list[Hit]:
+    """Leave out what was said during a closed item, also where no speaker was marked:
+    the item's segments come from the marks (two queries for all the hits' meetings)."""
+    meeting_ids = {hit.meeting.pk for hit in hits}
+    closed = set(
+        AgendaItem.objects.filter(meeting_id__in=meeting_ids, is_public=False).values_list(
+            "pk", flat=True
+        )
+    )
+    if not closed:
+        return hits
+    marks: dict[int, list[index.Mark]] = defaultdict(list)
+    rows = (
+        TimelineMark.objects.filter(meeting_id__in=meeting_ids, is_undone=False)
+        .order_by("meeting_id", "offset_ms", "pk")
+        .values_list("meeting_id", "pk", "kind", "offset_ms", "agenda_item_id", "person_id")
+    )
+    for meeting_id, *mark in rows:
+        marks[meeting_id].append(index.Mark(*mark))
+    spans = {
+        meeting_id: [
+            (segment.start_ms, segment.end_ms)
+            for segment in index.derive(meeting_marks).segments
+            if segment.item_id in closed
+        ]
+        for meeting_id, meeting_marks in marks.items()
+    }
+    return [
+        hit
+        for hit in hits
+        if not any(
+            start <= hit.offset_ms and (end is None or hit.offset_ms < end)
+            for start, end in spans.get(hit.meeting.pk, [])
+        )
+    ]
 
 
 def _attach_items(hits: list[Hit]) -> None:

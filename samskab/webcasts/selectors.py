@@ -85,7 +85,8 @@ def person_data(person: Person | None) -> dict | None:
 
 
 def slide_data(slide: Slide | None) -> dict | None:
-    if slide is None:
+    # A closed item's slide stays closed even if it is put up during a public item.
+    if slide is None or not slide.deck.agenda_item.is_public:
         return None
     return {
         "deck": slide.deck_id,

@@ -60,6 +60,11 @@ HAND_KINDS = {Kind.ITEM, Kind.SPEAKER, Kind.SLIDE, Kind.BREAK}
 REMOVABLE_KINDS = HAND_KINDS | {Kind.POLL_OPEN, Kind.POLL_CLOSE}
 # A conference system's clock may run a little ahead of ours; beyond this it is an error.
 CLOCK_TOLERANCE = timedelta(seconds=30)
+# A meeting goes live now: a conference system's start time may differ from our clock by a
+# few minutes, not more (review L7: a start in year 1 made every later offset garbage).
+START_TOLERANCE = timedelta(minutes=5)
+# No meeting lasts two days: a mark this far into the recording is a wrong clock.
+MAX_OFFSET = timedelta(hours=48)
 
 
 def meeting_go_live(*, meeting: Meeting, by, at: datetime | None = None) -> TimelineMark:
@@ -75,7 +80,7 @@ def meeting_go_live(*, meeting: Meeting, by, at: datetime | None = None) -> Time
                 % {"status": meeting.get_status_display().lower()},
                 code="not_planned",
             )
-        _check_not_future(at)
+        _check_start(at)
         if meeting.recording_started_at is None:
             meeting.recording_started_at = at
         meeting.status = Meeting.Status.LIVE
@@ -460,6 +465,36 @@ def _check_not_future(at: datetime) -> None:
         raise ValidationError(_("The mark's time is in the future."), code="future")
 
 
+def _check_start(at: datetime) -> None:
+    difference = at - timezone.now()
+    if abs(difference) <= START_TOLERANCE:
+        return
+    values = {
+        "minutes": int(START_TOLERANCE.total_seconds() // 60),
+        "off": _rough_duration(abs(difference)),
+    }
+    if difference > timedelta(0):
+        message = _(
+            "A meeting goes live now: its start may be at most %(minutes)s minutes from the "
+            "server's clock, and this one is %(off)s in the future."
+        )
+    else:
+        message = _(
+            "A meeting goes live now: its start may be at most %(minutes)s minutes from the "
+            "server's clock, and this one is %(off)s in the past."
+        )
+    raise ValidationError(message % values, code="start_not_now")
+
+
+def _rough_duration(duration: timedelta) -> str:
+    minutes = int(duration.total_seconds() // 60)
+    if minutes < 120:
+        return _("%(count)s minutes") % {"count": minutes}
+    if minutes < 2 * 24 * 60:
+        return _("%(count)s hours") % {"count": minutes // 60}
+    return _("%(count)s days") % {"count": minutes // (24 * 60)}
+
+
 def _offset_from(meeting: Meeting, at: datetime) -> int:
     _check_not_future(at)
     if meeting.recording_started_at is None:  # only if the status was set by hand
@@ -475,6 +510,15 @@ def _offset_from(meeting: Meeting, at: datetime) -> int:
     end = _end_offset(meeting)
     if end is not None and offset > end:
         raise ValidationError(_("The mark's time is after the meeting ended."), code="after_end")
+    if offset > MAX_OFFSET.total_seconds() * 1000:
+        raise ValidationError(
+            _(
+                "The mark's time is more than %(hours)s hours after the recording started; "
+                "check the recording's start in the meeting's form."
+            )
+            % {"hours": int(MAX_OFFSET.total_seconds() // 3600)},
+            code="too_late",
+        )
     return offset
 
 

@@ -17,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import Signal
 from django.utils import timezone
 
+from samskab import live
 from samskab.webcasts.models import (
     AgendaItem,
     Captions,
@@ -67,7 +69,35 @@ def _person_changed(sender, instance: Person, **kwargs) -> None:
     ).update(updated_at=timezone.now())
 
 
+# Sent (with meeting=...) in the transaction that unpublishes a meeting, so apps whose live
+# channels belong to it (polls) can close them too.
+meeting_unpublished = Signal()
+
+
+def _note_unpublishing(sender, instance: Meeting, **kwargs) -> None:
+    """Before a save: is this the save that takes a published meeting off the site?"""
+    update_fields = kwargs.get("update_fields")
+    instance._unpublishing = bool(
+        not kwargs.get("raw")
+        and instance.pk is not None
+        and not instance.is_published
+        and (update_fields is None or "is_published" in update_fields)
+        and Meeting.objects.filter(pk=instance.pk, is_published=True).exists()
+    )
+
+
+def _meeting_saved(sender, instance: Meeting, **kwargs) -> None:
+    """A meeting just unpublished: end its viewers' live streams (review I5). Staff who may
+    still follow it reconnect at once; the public's reconnection is refused."""
+    if getattr(instance, "_unpublishing", False):
+        instance._unpublishing = False
+        live.close_channel_on_commit(instance.channel)
+        meeting_unpublished.send(sender=Meeting, meeting=instance)
+
+
 def connect() -> None:
+    pre_save.connect(_note_unpublishing, sender=Meeting, dispatch_uid="webcasts-unpublishing")
+    post_save.connect(_meeting_saved, sender=Meeting, dispatch_uid="webcasts-unpublished")
     # Slides are written only by slides.slide_deck_render, which calls index_changed once.
     for model in (TimelineMark, AgendaItem, Captions, Document, SlideDeck):
         post_save.connect(_changed, sender=model, dispatch_uid=f"webcasts-version-{model}")

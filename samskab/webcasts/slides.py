@@ -28,8 +28,15 @@ logger = logging.getLogger(__name__)
 
 PDF_MAX_BYTES = 50 * 1024 * 1024
 PDF_MAX_PAGES = 300
-# Slides are shown at most about 1280 pixels wide in the player.
+# Every page is rendered to fit this box, keeping its shape: slides are shown at most about
+# 1280 pixels wide in the player, and a page much taller than wide is made narrower instead
+# of taller (review L4: a 200 x 10000 pt page asked for a 1280 x 64000 pixel picture).
 IMAGE_WIDTH = 1280
+IMAGE_MAX_HEIGHT = 4000
+# A page that would come out thinner than this (a 1 x 14400 pt strip) cannot be a slide.
+IMAGE_MIN_SIDE = 16
+# All the pages of a deck together: 300 slides of 4:3 at 1280 x 960 are 369 million pixels.
+DECK_MAX_PIXELS = 400_000_000
 JPEG_QUALITY = 82
 
 
@@ -65,15 +72,60 @@ def validate_pdf(upload: UploadedFile) -> int:
         if pdfium_c.FPDF_GetSecurityHandlerRevision(document.raw) != -1:
             raise ValidationError(_encrypted_message(), code="encrypted")
         pages = len(document)
+        if pages > PDF_MAX_PAGES:
+            raise ValidationError(
+                _("The PDF has %(pages)s pages. The limit is %(limit)s.")
+                % {"pages": pages, "limit": PDF_MAX_PAGES},
+                code="too_many_pages",
+            )
+        render_scales(document)
     finally:
         document.close()
-    if pages > PDF_MAX_PAGES:
-        raise ValidationError(
-            _("The PDF has %(pages)s pages. The limit is %(limit)s.")
-            % {"pages": pages, "limit": PDF_MAX_PAGES},
-            code="too_many_pages",
-        )
     return pages
+
+
+def page_scale(width: float, height: float) -> float | None:
+    """The scale that fits a page of `width` x `height` points in the picture box, or None
+    when the page has no area or would come out thinner than IMAGE_MIN_SIDE pixels."""
+    if not (width > 0 and height > 0):
+        return None
+    scale = min(IMAGE_WIDTH / width, IMAGE_MAX_HEIGHT / height)
+    if min(width, height) * scale < IMAGE_MIN_SIDE:
+        return None
+    return scale
+
+
+def render_scales(document: pdfium.PdfDocument) -> list[float]:
+    """Each page's scale; refuses (with a message for the operator) a page that cannot be
+    shown, or a deck whose pictures would together pass DECK_MAX_PIXELS. Reads only the
+    pages' sizes: nothing is rendered."""
+    scales = []
+    total = 0
+    for index in range(len(document)):
+        width, height = document.get_page_size(index)
+        scale = page_scale(width, height)
+        if scale is None:
+            raise ValidationError(
+                _(
+                    "Page %(page)s is %(width)s x %(height)s points: too narrow or too long "
+                    "to show as a slide. Export the presentation with ordinary page sizes."
+                )
+                % {"page": index + 1, "width": round(width), "height": round(height)},
+                code="page_shape",
+            )
+        total += round(width * scale) * round(height * scale)
+        scales.append(scale)
+    if total > DECK_MAX_PIXELS:
+        raise ValidationError(
+            _(
+                "The pages are too large together: as pictures they would be %(million)s "
+                "million pixels, and the limit is %(limit)s million. Split the presentation "
+                "or use ordinary slide sizes."
+            )
+            % {"million": total // 1_000_000, "limit": DECK_MAX_PIXELS // 1_000_000},
+            code="too_many_pixels",
+        )
+    return scales
 
 
 def _encrypted_message() -> str:
@@ -105,11 +157,11 @@ def slide_deck_render(*, deck: SlideDeck) -> int:
     document = pdfium.PdfDocument(data)
     rendered: list[tuple[int, bytes, str]] = []
     try:
-        for index in range(len(document)):
+        # Checked on upload too; again here for decks stored before the limits existed.
+        scales = render_scales(document)
+        for index, scale in enumerate(scales):
             page = document[index]
             try:
-                width, _height = page.get_size()
-                scale = IMAGE_WIDTH / width if width else 1
                 image = page.render(scale=scale).to_pil().convert("RGB")
                 buffer = io.BytesIO()
                 image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)
@@ -146,6 +198,9 @@ def render_slide_deck(deck_id: int) -> int:
         return slide_deck_render(deck=deck)
     except pdfium.PdfiumError:
         logger.exception("Slide deck %s could not be rendered", deck_id)
+        return 0
+    except ValidationError as error:
+        logger.warning("Slide deck %s was not rendered: %s", deck_id, "; ".join(error.messages))
         return 0
 
 

@@ -7,8 +7,12 @@ Meetings on YouTube or Facebook get none (their video is not ours to cut).
 
 from __future__ import annotations
 
+import contextlib
 import os
+from datetime import datetime
 from pathlib import Path
+
+from django.utils import timezone
 
 from samskab.webcasts.ffmpeg import MediaError, run_ffmpeg
 from samskab.webcasts.models import Meeting
@@ -18,10 +22,37 @@ STEP_S = 5
 TIMEOUT_S = 30
 
 
-def thumbnail_second(meeting: Meeting, second: int) -> int:
-    second = max(0, second)
+def last_second(meeting: Meeting, *, now: datetime | None = None) -> int:
+    """The last whole second of the recording a picture may be taken at.
+
+    The recording's length when it is known; while the meeting is live, the live edge (the
+    time since the recording started); otherwise the length of our own playlist. So the
+    seconds a visitor can ask for, and the pictures kept, are bounded by the video (L5).
+    """
     if meeting.duration_ms:
-        second = min(second, max(0, meeting.duration_ms // 1000 - 1))
+        return max(0, meeting.duration_ms // 1000 - 1)
+    if meeting.status == Meeting.Status.LIVE and meeting.recording_started_at is not None:
+        now = now or timezone.now()
+        return max(0, int((now - meeting.recording_started_at).total_seconds()) - 1)
+    return max(0, int(playlist_seconds(meeting)) - 1)
+
+
+def playlist_seconds(meeting: Meeting) -> float:
+    """The length of our own HLS playlist (its segments' #EXTINF), 0 when there is none."""
+    source = local_playlist(meeting)
+    if source is None:
+        return 0.0
+    total = 0.0
+    with source.open(encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            if line.startswith("#EXTINF:"):
+                with contextlib.suppress(ValueError):
+                    total += float(line[8:].split(",", 1)[0])
+    return total
+
+
+def thumbnail_second(meeting: Meeting, second: int, *, now: datetime | None = None) -> int:
+    second = min(max(0, second), last_second(meeting, now=now))
     return second - second % STEP_S
 
 

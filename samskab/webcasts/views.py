@@ -117,5 +117,13 @@ def meeting_thumbnail(request: HttpRequest, pk: int, second: int) -> HttpRespons
 def deck_pdf(request: HttpRequest, pk: int, deck_pk: int) -> HttpResponse:
     """The PDF of a slide deck, by its id (the player knows decks by id from live events)."""
     meeting = visible_meeting(request, pk)
-    deck = get_object_or_404(SlideDeck, pk=deck_pk, agenda_item__meeting=meeting)
+    deck = get_object_or_404(
+        SlideDeck.objects.select_related("agenda_item"), pk=deck_pk, agenda_item__meeting=meeting
+    )
+    # A closed item's slides are for staff only; the file itself is checked again when it is
+    # fetched (views_media), so the address cannot be passed on either.
+    if not deck.agenda_item.is_public and not request.user.has_perm(
+        "webcasts.view_closed_items", meeting
+    ):
+        raise Http404
     return redirect(deck.pdf.url)

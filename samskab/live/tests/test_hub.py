@@ -210,3 +210,27 @@ def test_events_seen_already_are_not_delivered_again():
         await stream.aclose()
 
     run(scenario)
+
+
+def test_a_close_event_ends_every_stream_of_the_channel_after_delivering_it():
+    """A channel's owner closes it when its listeners may no longer be allowed (I5)."""
+
+    async def scenario(hub, broker):
+        streams = [hub.events(CHANNEL, None) for _ in range(2)]
+        other = hub.events("demo:other", None)
+        for stream in [*streams, other]:
+            await next_chunk(stream)
+        before = publish(broker, 1)
+        close = broker.publish(CHANNEL, "close", "{}")
+        await settle()
+        for stream in streams:
+            assert await next_chunk(stream) == before.frame + close.frame
+            with pytest.raises(StopAsyncIteration):
+                await next_chunk(stream)
+        assert hub.local_count(CHANNEL) == 0
+        after = publish(broker, 2, channel="demo:other")
+        await settle()
+        assert await next_chunk(other) == after.frame  # other channels go on
+        await other.aclose()
+
+    run(scenario)

@@ -46,14 +46,22 @@ def encryption_entries(user_password: str, owner_password: str) -> tuple[bytes, 
 
 
 def pdf_file(
-    *, pages: int = 1, user_password: str | None = None, owner_password: str = "o"
+    *,
+    pages: int = 1,
+    user_password: str | None = None,
+    owner_password: str = "o",
+    size: tuple[float, float] = (320, 180),
 ) -> bytes:
-    """A PDF of blank pages; encrypted when user_password is given ('' = owner password only)."""
+    """A PDF of blank pages of `size` points; encrypted when user_password is given ('' =
+    owner password only)."""
     kids = " ".join(f"{3 + n} 0 R" for n in range(pages))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
-        *[b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 320 180] >>" for _ in range(pages)],
+        *[
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {size[0]} {size[1]}] >>".encode()
+            for _ in range(pages)
+        ],
     ]
     encrypt_ref = b""
     if user_password is not None:

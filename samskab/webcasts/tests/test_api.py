@@ -210,3 +210,47 @@ def test_bad_marks_get_a_clear_answer(client):
     assert response.status_code == 400
     assert "only while the meeting is live" in response.json()["detail"][0]
     assert meeting.marks.count() == 1
+
+
+@pytest.mark.parametrize(
+    "at", ["0001-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "2030-03-04T15:54:00Z"]
+)
+def test_a_meeting_start_far_from_now_is_refused(client, at):
+    """Review L7: a start in year 1 made every later offset garbage."""
+    meeting = MeetingFactory()
+    headers = bearer(Role.OPERATOR)
+    with time_machine.travel(START, tick=False):
+        response = post_mark(client, meeting, headers, kind="meeting_start", at=at)
+        assert response.status_code == 400
+        assert "at most 5 minutes" in response.json()["detail"][0]
+        response = post_mark(
+            client, meeting, headers, kind="meeting_start", at="2030-03-04T16:10:00Z"
+        )
+        assert response.status_code == 400  # ten minutes ahead
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PLANNED
+    assert meeting.recording_started_at is None
+    assert not meeting.marks.exists()
+
+
+def test_a_meeting_start_a_few_minutes_off_is_taken(client):
+    meeting = MeetingFactory()
+    with time_machine.travel(START, tick=False):
+        response = post_mark(
+            client, meeting, bearer(Role.OPERATOR), kind="meeting_start", at="2030-03-04T15:56:00Z"
+        )
+    assert response.status_code == 201
+    meeting.refresh_from_db()
+    assert meeting.recording_started_at == START - timedelta(minutes=4)
+
+
+def test_a_mark_two_days_into_a_recording_is_refused(client):
+    """A meeting left live (or a recording start typed wrong) gives no offset beyond 48 h."""
+    meeting = live_meeting(started=START)
+    with time_machine.travel(START + timedelta(days=3), tick=False):
+        response = post_mark(client, meeting, bearer(Role.OPERATOR), kind="break")
+        assert response.status_code == 400
+        assert "more than 48 hours" in response.json()["detail"][0]
+        response = post_mark(client, meeting, bearer(Role.OPERATOR), kind="meeting_end")
+        assert response.status_code == 400
+    assert meeting.marks.count() == 1

@@ -112,6 +112,19 @@ def test_nothing_from_a_closed_item_is_found(archive):
     assert archive_search(q="fortrolig") == []
 
 
+def test_what_was_said_in_a_closed_item_before_anyone_was_marked_is_not_found(archive):
+    cue = "WEBVTT\n\n00:02:00.200 --> 00:02:00.900\nKøbesummen er fire millioner.\n"
+    captions_upload(
+        meeting=archive["meeting"],
+        language="en",
+        file=SimpleUploadedFile("en.vtt", cue.encode()),
+        by=None,
+    )
+
+    assert archive_search(q="Købesummen") == []
+    assert archive_search(q="skolerne")  # what was said in a public item still is
+
+
 def test_the_council_and_dates_narrow_the_search(archive):
     other = BodyFactory(slug="andet")
     assert archive_search(q="skole", body=other) == []

@@ -99,6 +99,67 @@ def test_a_deck_deleted_before_rendering_is_skipped():
     assert render_slide_deck.call(deck_id=987654) == 0
 
 
+# --- limits on pictures (review L4) ---
+
+
+@pytest.mark.django_db
+def test_a_long_page_is_rendered_no_taller_than_the_limit():
+    """The review's page: 200 x 10000 pt asked for a 1280 x 64000 pixel picture."""
+    item = AgendaItemFactory()
+    pdf = upload(pdf_file(pages=2, size=(200, 10000)))
+    deck = SlideDeck.objects.create(agenda_item=item, title="Lang", pdf=pdf)
+
+    assert render_slide_deck.call(deck_id=deck.pk) == 2
+
+    slide = deck.slides.first()
+    assert (slide.image.width, slide.image.height) == (80, 4000)
+
+
+def test_a_page_too_thin_to_show_is_refused_on_upload():
+    with pytest.raises(ValidationError) as refused:
+        validate_pdf(upload(pdf_file(size=(1, 14400))))
+
+    assert refused.value.code == "page_shape"
+    assert "Page 1 is 1 x 14400 points" in refused.value.messages[0]
+
+
+def test_a_deck_whose_pictures_would_be_too_large_together_is_refused_on_upload():
+    # 100 pages of 1000 x 3125 pt: each 1280 x 4000 pixels, 512 million in all.
+    with pytest.raises(ValidationError) as refused:
+        validate_pdf(upload(pdf_file(pages=100, size=(1000, 3125))))
+
+    assert refused.value.code == "too_many_pixels"
+    assert "512 million pixels" in refused.value.messages[0]
+    assert validate_pdf(upload(pdf_file(pages=60, size=(1000, 3125)))) == 60
+
+
+@pytest.mark.django_db
+def test_the_operator_is_told_why_on_the_upload_page(client):
+    item = AgendaItemFactory()
+    client.force_login(staff(Role.OPERATOR))
+    url = reverse("webcasts:item_slides", kwargs={"pk": item.meeting_id, "item_pk": item.pk})
+
+    response = client.post(
+        url, {"title": "Lang", "pdf": upload(pdf_file(pages=100, size=(1000, 3125)))}
+    )
+
+    assert response.status_code == 400
+    assert "too large together" in response.content.decode()
+    assert not SlideDeck.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_stored_deck_beyond_the_limits_is_not_rendered(caplog):
+    item = AgendaItemFactory()
+    pdf = upload(pdf_file(size=(1, 14400)))
+    deck = SlideDeck.objects.create(agenda_item=item, title="Strimmel", pdf=pdf)
+
+    assert render_slide_deck.call(deck_id=deck.pk) == 0
+
+    assert not deck.slides.exists()
+    assert "too narrow or too long" in caplog.text
+
+
 # --- the editor's page ---
 
 

@@ -80,3 +80,35 @@ def test_the_console_shows_how_many_are_watching(client, time_machine):
     assert "Viewers" in html
     assert "data-console-viewers>0<" in html
     assert f'data-viewers-url="/live/meeting:{meeting.pk}/viewers/"' in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unpublishing_a_meeting_closes_the_live_streams_of_it_and_its_polls(client):
+    """Review I5: authorisation is checked when a stream opens, so unpublishing ends the
+    open streams; the public's reconnection is then refused (staff may follow on)."""
+    from samskab import live
+    from samskab.polls.tests.factories import make_poll
+
+    meeting = live_meeting()
+    vox_pop = make_poll(meeting=meeting)
+    client.force_login(staff(Role.EDITOR))
+    poll_channel = reverse("live:poll", args=[vox_pop.channel])
+    # Followers who have seen one event on each channel (any broker knows where they are).
+    live.publish(meeting.channel, "ping")
+    live.publish(vox_pop.channel, "ping")
+    meeting_position = poll(client, meeting).json()["last_id"]
+    poll_position = client.get(poll_channel).json()["last_id"]
+
+    meeting.title = "Renamed while published"
+    meeting.save()  # not an unpublishing: nothing closes
+    meeting.is_published = False
+    meeting.save()
+    meeting.save()  # saved again while unpublished: closed once only
+
+    events = poll(client, meeting, after=meeting_position).json()["events"]
+    assert [event["event"] for event in events] == ["close"]
+    events = client.get(poll_channel, {"after": poll_position}).json()["events"]
+    assert [event["event"] for event in events] == ["close"]
+    client.logout()
+    assert poll(client, meeting).status_code == 403
+    assert client.get(poll_channel).status_code == 403

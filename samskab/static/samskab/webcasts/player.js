@@ -350,10 +350,10 @@
       if (state.on_break) {
         setText(nowItem, [labels.breakText]);
       } else if (state.item) {
+        // A closed item is shown by its number and the badge, never by a title.
         var parts = [state.item.number + ". " + state.item.title];
         if (state.item.is_public === false) {
-          parts.push(" ");
-          parts.push(el("span", "badge badge-warning", labels.closed));
+          parts = [state.item.number + ". ", el("span", "badge badge-warning", labels.closed)];
         }
         setText(nowItem, parts);
       } else {
