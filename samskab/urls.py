@@ -40,3 +40,8 @@ if not settings.PRODUCTION:
         return serve(request, path, document_root=settings.MEDIA_ROOT)
 
     urlpatterns += [path("media/<path:path>", media)]
+
+handler400 = "samskab.core.errors.bad_request"
+handler403 = "samskab.core.errors.permission_denied"
+handler404 = "samskab.core.errors.page_not_found"
+handler500 = "samskab.core.errors.server_error"

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -42,6 +42,7 @@ from samskab.budgets.services import (
     project_valuate,
     support_add,
 )
+from samskab.core.errors import Refused
 from samskab.core.markdown import render_markdown
 from samskab.core.ratelimit import ratelimit
 
@@ -157,7 +158,7 @@ def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
     heading = _heading(budget_pk, pk)
     budget = heading.group.budget
     if budget.phase != Phase.BALLOTING:
-        raise Http404(_("The vote is not open."))
+        raise Refused(_("The vote is not open."))
     may_vote = request.user.has_perm("budgets.vote_in_heading", heading)
     projects = list(ballot_projects(heading))
     existing = ballot_of(heading, request.user)
@@ -220,7 +221,7 @@ def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
 def project_new(request: HttpRequest, pk: int) -> HttpResponse:
     budget = get_object_or_404(budgets_public(), pk=pk)
     if budget.phase != Phase.ACCEPTING:
-        raise Http404(_("Projects are not accepted now."))
+        raise Refused(_("Projects are not accepted now."))
     form = ProjectSubmitForm(request.POST or None, request.FILES or None, budget=budget)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -281,7 +282,7 @@ def project_valuation(request: HttpRequest, pk: int) -> HttpResponse:
 def budget_results(request: HttpRequest, pk: int) -> HttpResponse:
     budget = get_object_or_404(budgets_public(), pk=pk)
     if budget.phase != Phase.FINISHED:
-        raise Http404(_("The results are not published yet."))
+        raise Refused(_("The results are not published yet."))
     headings = []
     for heading in Heading.objects.filter(group__budget=budget).select_related("result", "group"):
         result = getattr(heading, "result", None)
