@@ -9,6 +9,7 @@ from samskab.webcasts import views_embed as webcasts_embed
 
 urlpatterns = [
     path("", core.home, name="home"),
+    path("forside/<slug:key>/", core.front_section, name="front_section"),
     path("healthz", core.healthz, name="healthz"),
     path("theme.css", core.theme_css, name="theme_css"),
     path("tilgaengelighed/", core.accessibility, name="accessibility"),

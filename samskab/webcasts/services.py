@@ -52,6 +52,8 @@ HAND_KINDS = {Kind.ITEM, Kind.SPEAKER, Kind.SLIDE, Kind.BREAK}
 REMOVABLE_KINDS = HAND_KINDS | {Kind.POLL_OPEN, Kind.POLL_CLOSE}
 # A conference system's clock may run a little ahead of ours; beyond this it is an error.
 CLOCK_TOLERANCE = timedelta(seconds=30)
+# The front page's sections that change when a meeting goes live or ends (core.frontpage).
+FRONT_SECTIONS = ["live", "upcoming", "recordings"]
 
 
 def meeting_go_live(*, meeting: Meeting, by, at: datetime | None = None) -> TimelineMark:
@@ -512,3 +514,5 @@ def _after_write(meeting: Meeting, mark: TimelineMark, *, action: str) -> None:
     state["action"] = action
     state["mark"] = {"id": mark.pk, "kind": mark.kind, "offset_ms": mark.offset_ms}
     live.publish_on_commit(meeting.channel, "mark", state)
+    if action in ("start", "end"):  # the front page's "Live now" and "Next meetings"
+        live.publish_on_commit("site:front", "front", {"sections": FRONT_SECTIONS})
