@@ -354,3 +354,12 @@ def test_a_voter_sees_that_the_vox_pop_has_closed(client):
     Poll.objects.filter(pk=poll.pk).update(status=Poll.Status.CLOSED)
     html = client.get(reverse("polls:box", args=[poll.pk])).content.decode()
     assert "You have voted. Thank you." in html and "This poll is closed." in html
+
+
+def test_the_count_column_says_votes_cast_not_polls_in_danish(danish_client):
+    """msgid "Votes" is the menu's "Afstemninger" and the count's "Stemmer" (a msgctxt)."""
+    poll = make_poll(status=Poll.Status.CLOSED)
+    page = danish_client.get(poll.get_absolute_url()).content.decode()
+    assert '<th scope="col">Stemmer</th>' in page
+    assert '<th scope="col">Afstemninger</th>' not in page
+    assert "<span>Afstemninger</span>" in page  # the menu entry keeps its meaning
