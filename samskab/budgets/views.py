@@ -24,12 +24,15 @@ from samskab.budgets.models import (
 )
 from samskab.budgets.process import ATTACHING_PHASES
 from samskab.budgets.selectors import (
+    ballot_choice,
     ballot_of,
     ballot_projects,
     budget_participation,
     budgets_public,
     heading_projects,
+    my_ballots,
     paper_headings,
+    phase_now,
     result_lines,
     user_supports,
 )
@@ -68,6 +71,8 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "description": _markdown(budget.description),
             "phases": [(value, label, phases.get(value)) for value, label in Phase.choices],
             "current": phases.get(budget.phase),
+            "now": phase_now(budget),
+            "my_ballots": my_ballots(budget, request.user),
             "groups": budget.groups.prefetch_related("headings"),
             "map": budget_map(budget),
         },
@@ -95,6 +100,9 @@ def heading_detail(request: HttpRequest, budget_pk: int, pk: int) -> HttpRespons
             "heading": heading,
             "budget": budget,
             "projects": projects,
+            "now": phase_now(budget),
+            "chosen": ballot_choice(heading, request.user),
+            "has_ballot": ballot_of(heading, request.user) is not None,
             "map": budget_map(budget, projects=projects, focus=heading),
         },
     )
@@ -131,6 +139,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "supported": user_supports(project, request.user),
             "support_count": project.supports.count(),
             "may_valuate": request.user.has_perm("budgets.valuate_project", project),
+            "may_vote": user.has_perm("budgets.vote_in_heading", project.heading),
+            "chosen": ballot_choice(project.heading, user),
         },
     )
 
@@ -209,6 +219,7 @@ def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
             "over_by": over_by,
             "error": error,
             "on_paper": on_paper,
+            "now": phase_now(budget),
             "may_vote": may_vote and not (on_paper and budget.paper_rule == PaperRule.PAPER_WINS),
         },
         status=status,
