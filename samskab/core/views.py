@@ -23,12 +23,18 @@ def home(request: HttpRequest) -> HttpResponse:
         }
         for section in frontpage.ordered(site.front_page_sections)
     ]
+    # Follow site:front only while something can change by itself: a meeting planned or live.
+    follow = any(section["live"] and section["html"] for section in sections)
     intro = render_markdown(site.front_page_intro) if site.front_page_intro.strip() else ""
     intro = mark_safe(intro)  # noqa: S308  # sanitised by nh3 in render_markdown
     return render(
         request,
         "core/home.html",
-        {"sections": sections, "intro": intro, "front_channel": frontpage.CHANNEL},
+        {
+            "sections": sections,
+            "intro": intro,
+            "front_channel": frontpage.CHANNEL if follow else "",
+        },
     )
 
 

@@ -57,5 +57,4 @@ class WebcastsConfig(AppConfig):
             template="webcasts/front/recordings.html",
             context=front.front_recordings,
             order=60,
-            live=True,
         )

@@ -53,7 +53,7 @@ REMOVABLE_KINDS = HAND_KINDS | {Kind.POLL_OPEN, Kind.POLL_CLOSE}
 # A conference system's clock may run a little ahead of ours; beyond this it is an error.
 CLOCK_TOLERANCE = timedelta(seconds=30)
 # The front page's sections that change when a meeting goes live or ends (core.frontpage).
-FRONT_SECTIONS = ["live", "upcoming", "recordings"]
+FRONT_SECTIONS = ["live", "upcoming"]
 
 
 def meeting_go_live(*, meeting: Meeting, by, at: datetime | None = None) -> TimelineMark:

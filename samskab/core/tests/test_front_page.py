@@ -81,13 +81,16 @@ def test_the_site_settings_refuse_an_unknown_section():
         site.clean()
 
 
-def test_the_front_page_follows_site_front_and_can_redraw_its_live_section(client):
+def test_the_front_page_follows_site_front_while_a_meeting_may_go_live(client):
+    assert 'data-live-channel="site:front"' not in _home(client)  # nothing can change
+    MeetingFactory(title="Næste møde")
     page = _home(client)
     assert 'data-live-channel="site:front"' in page and "front.js" in page
     live_meeting(title="Nu direkte")
     partial = client.get(reverse("front_section", args=["live"]))
     assert partial.status_code == 200 and "Nu direkte" in partial.content.decode()
     assert client.get(reverse("front_section", args=["budgets"])).status_code == 404
+    assert client.get(reverse("front_section", args=["recordings"])).status_code == 404
 
 
 def test_going_live_and_ending_tell_the_front_page():
