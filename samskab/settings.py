@@ -403,6 +403,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Pages are never framed; the embeddable player (W7) opts out per view.
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+CSRF_FAILURE_VIEW = "samskab.core.errors.csrf_failure"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -10,6 +10,7 @@ from samskab.webcasts import views_media as webcasts_media
 
 urlpatterns = [
     path("", core.home, name="home"),
+    path("forside/<slug:key>/", core.front_section, name="front_section"),
     path("healthz", core.healthz, name="healthz"),
     path("theme.css", core.theme_css, name="theme_css"),
     path("tilgaengelighed/", core.accessibility, name="accessibility"),
@@ -48,3 +49,8 @@ if not settings.PRODUCTION:
         return serve(request, path, document_root=settings.MEDIA_ROOT)
 
     urlpatterns += [path("media/<path:path>", media)]
+
+handler400 = "samskab.core.errors.bad_request"
+handler403 = "samskab.core.errors.permission_denied"
+handler404 = "samskab.core.errors.page_not_found"
+handler500 = "samskab.core.errors.server_error"

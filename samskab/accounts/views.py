@@ -36,7 +36,10 @@ def _levels(user) -> list[dict[str, object]]:
         (
             VerificationLevel.EMAIL,
             _("E-mail verified"),
-            _("Comment, take part in debates, and make and support proposals."),
+            _(
+                "Comment and write in the live blog, follow projects, and propose projects "
+                "for the citizens' budget."
+            ),
         ),
         (
             VerificationLevel.RESIDENT,

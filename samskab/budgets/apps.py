@@ -44,3 +44,14 @@ class BudgetsConfig(AppConfig):
         demo.register("budgets", budgets_demo_part, order=40)
         registry.register("budgets", export=privacy.export, anonymise=privacy.anonymise)
         privacy.describe_data()
+
+        from samskab.budgets.front import front_budgets
+        from samskab.core import frontpage
+
+        frontpage.register(
+            "budgets",
+            label=_("Citizens' budget"),
+            template="budgets/front/budgets.html",
+            context=front_budgets,
+            order=50,
+        )

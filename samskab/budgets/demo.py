@@ -6,10 +6,12 @@ Idempotent: found by its title and brought back to the same state; ballots cast 
 
 import io
 import json
+from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image as Picture
 from PIL import ImageDraw
 
@@ -126,6 +128,16 @@ PHASE_TEXT = {
 }
 
 
+# Each phase's first and last day, counted from the day the demo is loaded.
+PHASE_DAYS = {
+    Phase.ACCEPTING: (-90, -61),
+    Phase.SELECTING: (-60, -46),
+    Phase.VALUATING: (-45, -16),
+    Phase.BALLOTING: (-14, 16),
+    Phase.FINISHED: (30, None),
+}
+
+
 @transaction.atomic
 def budgets_demo_load() -> Budget:
     budget, _created = Budget.objects.update_or_create(
@@ -140,9 +152,18 @@ def budgets_demo_load() -> Budget:
             "is_published": True,
         },
     )
+    # Dates around today, refreshed at every start, so the vote is always open for a while.
+    today = timezone.localdate()
     for phase, text in PHASE_TEXT.items():
+        days = PHASE_DAYS.get(phase)
+        dates = {}
+        if days:
+            dates = {
+                "starts_on": today + timedelta(days=days[0]),
+                "ends_on": today + timedelta(days=days[1]) if days[1] is not None else None,
+            }
         BudgetPhase.objects.update_or_create(
-            budget=budget, phase=phase, defaults={"description": text}
+            budget=budget, phase=phase, defaults={"description": text, **dates}
         )
     for group_name, heading_name, amount, projects in HEADINGS:
         group, _created = Group.objects.get_or_create(budget=budget, name=group_name)

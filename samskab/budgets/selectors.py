@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samskab.accounts.models import ResidenceVerification
@@ -240,3 +242,41 @@ def _why(v: dict, title, currency: str, data: dict) -> str:
             "list": ", ".join(parts)
         }
     return text
+
+
+@dataclass(frozen=True)
+class PhaseNow:
+    """The budget's current phase with its dates, and how long until it closes."""
+
+    label: str
+    starts_on: date | None
+    ends_on: date | None
+    days_left: int | None  # 0 on the last day; None without an end date or once past it
+    description: str
+
+
+def phase_now(budget: Budget, *, today: date | None = None) -> PhaseNow:
+    today = today or timezone.localdate()
+    row = budget.phases.filter(phase=budget.phase).first()
+    ends_on = row.ends_on if row else None
+    days_left = (ends_on - today).days if ends_on and ends_on >= today else None
+    return PhaseNow(
+        label=budget.get_phase_display(),
+        starts_on=row.starts_on if row else None,
+        ends_on=ends_on,
+        days_left=days_left,
+        description=row.description if row else "",
+    )
+
+
+def my_ballots(budget: Budget, user) -> dict[int, dict]:
+    """Per heading the person has voted in: how many projects and what they cost together."""
+    result: dict[int, dict] = {}
+    if not user.is_authenticated:
+        return result
+    for heading in Heading.objects.filter(group__budget=budget):
+        ballot = ballot_of(heading, user)
+        if ballot is not None:
+            prices = list(ballot.lines.values_list("project__price", flat=True))
+            result[heading.pk] = {"count": len(prices), "total": sum(p or 0 for p in prices)}
+    return result

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -23,12 +23,15 @@ from samskab.budgets.models import (
     Project,
 )
 from samskab.budgets.selectors import (
+    ballot_choice,
     ballot_of,
     ballot_projects,
     budget_participation,
     budgets_public,
     heading_projects,
+    my_ballots,
     paper_headings,
+    phase_now,
     result_lines,
     user_supports,
 )
@@ -41,6 +44,7 @@ from samskab.budgets.services import (
     project_valuate,
     support_add,
 )
+from samskab.core.errors import Refused
 from samskab.core.markdown import render_markdown
 from samskab.core.ratelimit import ratelimit
 from samskab.places.selectors import place_of
@@ -67,6 +71,8 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "description": _markdown(budget.description),
             "phases": [(value, label, phases.get(value)) for value, label in Phase.choices],
             "current": phases.get(budget.phase),
+            "now": phase_now(budget),
+            "my_ballots": my_ballots(budget, request.user),
             "groups": budget.groups.prefetch_related("headings"),
             "map": budget_map(budget),
         },
@@ -94,6 +100,9 @@ def heading_detail(request: HttpRequest, budget_pk: int, pk: int) -> HttpRespons
             "heading": heading,
             "budget": budget,
             "projects": projects,
+            "now": phase_now(budget),
+            "chosen": ballot_choice(heading, request.user),
+            "has_ballot": ballot_of(heading, request.user) is not None,
             "map": budget_map(budget, projects=projects, focus=heading),
         },
     )
@@ -125,6 +134,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "supported": user_supports(project, request.user),
             "support_count": project.supports.count(),
             "may_valuate": request.user.has_perm("budgets.valuate_project", project),
+            "may_vote": request.user.has_perm("budgets.vote_in_heading", project.heading),
+            "chosen": ballot_choice(project.heading, request.user),
         },
     )
 
@@ -152,7 +163,7 @@ def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
     heading = _heading(budget_pk, pk)
     budget = heading.group.budget
     if budget.phase != Phase.BALLOTING:
-        raise Http404(_("The vote is not open."))
+        raise Refused(_("The vote is not open."))
     may_vote = request.user.has_perm("budgets.vote_in_heading", heading)
     projects = list(ballot_projects(heading))
     existing = ballot_of(heading, request.user)
@@ -203,6 +214,7 @@ def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
             "over_by": over_by,
             "error": error,
             "on_paper": on_paper,
+            "now": phase_now(budget),
             "may_vote": may_vote and not (on_paper and budget.paper_rule == PaperRule.PAPER_WINS),
         },
         status=status,
@@ -215,7 +227,7 @@ def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
 def project_new(request: HttpRequest, pk: int) -> HttpResponse:
     budget = get_object_or_404(budgets_public(), pk=pk)
     if budget.phase != Phase.ACCEPTING:
-        raise Http404(_("Projects are not accepted now."))
+        raise Refused(_("Projects are not accepted now."))
     form = ProjectSubmitForm(request.POST or None, request.FILES or None, budget=budget)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -276,7 +288,7 @@ def project_valuation(request: HttpRequest, pk: int) -> HttpResponse:
 def budget_results(request: HttpRequest, pk: int) -> HttpResponse:
     budget = get_object_or_404(budgets_public(), pk=pk)
     if budget.phase != Phase.FINISHED:
-        raise Http404(_("The results are not published yet."))
+        raise Refused(_("The results are not published yet."))
     headings = []
     for heading in Heading.objects.filter(group__budget=budget).select_related("result", "group"):
         result = getattr(heading, "result", None)

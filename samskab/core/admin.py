@@ -53,6 +53,8 @@ class SiteSettingsForm(forms.ModelForm):
             "dpo_name",
             "dpo_email",
             "dpo_address",
+            "front_page_intro",
+            "front_page_sections",
         ]
         formfield_callback = https_by_default
         # A plain file field: the model's validate_logo then judges the file by its content
@@ -90,6 +92,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
             _("Look"),
             {"fields": ("logo", "logo_alt", "primary_colour", "header_colour", "colour_check")},
         ),
+        (_("Front page"), {"fields": ("front_page_intro", "front_page_sections")}),
         (
             _("Maps"),
             {

@@ -68,7 +68,7 @@ def demo_load_after_commit(context: dict) -> dict:
 def _site() -> None:
     site = SiteSettings.current()
     site.name = "Samskab Demokommune"
-    site.tagline = "Følg byrådet, deltag i debatten, stem om borgerbudgettet"
+    site.tagline = "Følg byrådet, sig din mening, og stem om borgerbudgettet"
     site.contact_email = "kontakt@demo.samskab.dk"
     # The privacy page names the DPO; a made-up one, so the demo shows where it goes.
     site.dpo_name = site.dpo_name or "Databeskyttelsesrådgiveren"

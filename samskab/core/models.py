@@ -1,6 +1,7 @@
 """The municipality's site: its name, look and links, edited by staff in the admin."""
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -97,6 +98,24 @@ class SiteSettings(models.Model):
         blank=True,
         help_text=_("For example the town hall's address, with the office's name."),
     )
+    front_page_intro = models.TextField(
+        _("front page introduction"),
+        blank=True,
+        help_text=_(
+            "Markdown. A few sentences under the municipality's name on the front page. "
+            "Leave empty for the standard text."
+        ),
+    )
+    front_page_sections = models.CharField(
+        _("order of the front page's sections"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "The sections' names separated by commas, first on top: live, upcoming, polls, "
+            "surveys, budgets, recordings. Sections not named follow in that order. A section "
+            "shows only when it has something to show."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -105,6 +124,22 @@ class SiteSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.name)
+
+    def clean(self) -> None:
+        from samskab.core import frontpage
+
+        keys = frontpage.parse_order(self.front_page_sections)
+        unknown = [key for key in keys if not frontpage.get(key)]
+        if unknown:
+            raise ValidationError(
+                {
+                    "front_page_sections": _("Unknown sections: %(unknown)s. Known: %(known)s.")
+                    % {
+                        "unknown": ", ".join(unknown),
+                        "known": ", ".join(section.key for section in frontpage.sections()),
+                    }
+                }
+            )
 
     @classmethod
     def current(cls) -> "SiteSettings":

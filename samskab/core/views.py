@@ -1,16 +1,52 @@
 """Site-wide pages: the front page, health, theme, accessibility and privacy."""
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
+from samskab.core import frontpage
+from samskab.core.markdown import render_markdown
 from samskab.core.models import SiteSettings
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """What is live, coming and open now, in the order the site settings choose."""
+    site = SiteSettings.current()
+    sections = [
+        {
+            "key": section.key,
+            "live": section.live,
+            "html": frontpage.render_section(section, request),
+        }
+        for section in frontpage.ordered(site.front_page_sections)
+    ]
+    # Follow site:front only while something can change by itself: a meeting planned or live.
+    follow = any(section["live"] and section["html"] for section in sections)
+    intro = render_markdown(site.front_page_intro) if site.front_page_intro.strip() else ""
+    intro = mark_safe(intro)  # noqa: S308  # sanitised by nh3 in render_markdown
+    return render(
+        request,
+        "core/home.html",
+        {
+            "sections": sections,
+            "intro": intro,
+            "front_channel": frontpage.CHANNEL if follow else "",
+        },
+    )
+
+
+@require_GET
+def front_section(request: HttpRequest, key: str) -> HttpResponse:
+    """One live section again, for the front page to swap in when `site:front` says so."""
+    section = frontpage.get(key)
+    if section is None or not section.live:
+        raise Http404
+    response = HttpResponse(frontpage.render_section(section, request))
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @never_cache

@@ -34,6 +34,17 @@ class PollsConfig(AppConfig):
         apis.register("/v1/", router, order=20)
         demo.register("polls", polls_demo_part, order=30)
 
+        from samskab.core import frontpage
+        from samskab.polls.front import front_polls
+
+        frontpage.register(
+            "polls",
+            label=_("Vote now"),
+            template="polls/front/polls.html",
+            context=front_polls,
+            order=30,
+        )
+
         from samskab.core import privacy as registry
         from samskab.polls import privacy
 

@@ -13,3 +13,14 @@ class SurveysConfig(AppConfig):
 
         registry.register("surveys", export=privacy.export)
         privacy.describe_data()
+
+        from samskab.core import frontpage
+        from samskab.surveys.front import front_surveys
+
+        frontpage.register(
+            "surveys",
+            label=_("Have your say"),
+            template="surveys/front/surveys.html",
+            context=front_surveys,
+            order=40,
+        )

@@ -31,3 +31,30 @@ class WebcastsConfig(AppConfig):
         demo.register("webcasts", webcasts_demo_part, order=20)
         # After the demo's transaction: the recording takes ffmpeg a while (once).
         demo.register("webcasts-media", webcasts_media_part, order=50, after_commit=True)
+
+        from samskab.core import frontpage
+        from samskab.webcasts import front
+
+        frontpage.register(
+            "live",
+            label=_("Live now"),
+            template="webcasts/front/live.html",
+            context=front.front_live,
+            order=10,
+            live=True,
+        )
+        frontpage.register(
+            "upcoming",
+            label=_("Next meetings"),
+            template="webcasts/front/upcoming.html",
+            context=front.front_upcoming,
+            order=20,
+            live=True,
+        )
+        frontpage.register(
+            "recordings",
+            label=_("Recent recordings"),
+            template="webcasts/front/recordings.html",
+            context=front.front_recordings,
+            order=60,
+        )

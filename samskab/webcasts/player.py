@@ -433,3 +433,39 @@ def embed_iframe(
         height,
         meeting.title,
     )
+
+
+# The sizes a website may choose for the embed code: the largest width it may grow to. The
+# player keeps the embed page's proportions (4:3: the title, the 16:9 video and the agenda
+# beneath) at any width, and shrinks with a phone's screen.
+EMBED_SIZES = [
+    ("large", _("Large: up to 960 pixels wide"), 960),
+    ("medium", _("Medium: up to 640 pixels wide"), 640),
+    ("small", _("Small: up to 480 pixels wide"), 480),
+]
+
+
+def embed_snippets(request: HttpRequest, meeting: Meeting) -> list[dict[str, str]]:
+    """Responsive embed codes, one per size: an aspect-ratio box the iframe fills.
+
+    The style is inline because the code is pasted into other sites (our CSP rules our own
+    pages, where it is only shown as text)."""
+    src = request.build_absolute_uri(reverse("webcasts:meeting_embed", kwargs={"pk": meeting.pk}))
+    return [
+        {
+            "key": key,
+            "label": label,
+            "code": format_html(
+                '<div style="position:relative;width:100%;max-width:{}px;aspect-ratio:{}/{}">'
+                '<iframe src="{}" title="{}" allow="fullscreen; autoplay" allowfullscreen '
+                'loading="lazy" style="position:absolute;inset:0;width:100%;height:100%;border:0">'
+                "</iframe></div>",
+                width,
+                EMBED_WIDTH,
+                EMBED_HEIGHT,
+                src,
+                meeting.title,
+            ),
+        }
+        for key, label, width in EMBED_SIZES
+    ]

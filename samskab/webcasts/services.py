@@ -65,6 +65,8 @@ CLOCK_TOLERANCE = timedelta(seconds=30)
 START_TOLERANCE = timedelta(minutes=5)
 # No meeting lasts two days: a mark this far into the recording is a wrong clock.
 MAX_OFFSET = timedelta(hours=48)
+# The front page's sections that change when a meeting goes live or ends (core.frontpage).
+FRONT_SECTIONS = ["live", "upcoming"]
 
 
 def meeting_go_live(*, meeting: Meeting, by, at: datetime | None = None) -> TimelineMark:
@@ -611,3 +613,5 @@ def _after_write(meeting: Meeting, mark: TimelineMark, *, action: str) -> None:
     state["action"] = action
     state["mark"] = {"id": mark.pk, "kind": mark.kind, "offset_ms": mark.offset_ms}
     live.publish_on_commit(meeting.channel, "mark", state)
+    if action in ("start", "end"):  # the front page's "Live now" and "Next meetings"
+        live.publish_on_commit("site:front", "front", {"sections": FRONT_SECTIONS})

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import logging
-from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -204,37 +203,52 @@ def render_slide_deck(deck_id: int) -> int:
         return 0
 
 
-def _font(size: int):
-    """A font with the Danish letters: IBM Plex Sans shipped with DKFDS, else DejaVu, else
-    Pillow's own (which lacks Æ, Ø and Å)."""
-    from django.conf import settings
-    from PIL import ImageFont
-
-    candidates = sorted(
-        Path(settings.BASE_DIR, "static", "vendor").glob("dkfds-*/**/IBMPlexSans-Regular.ttf")
-    )
-    candidates.append(Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"))
-    for path in candidates:
-        if path.is_file():
-            return ImageFont.truetype(str(path), size=size)
-    return ImageFont.load_default(size=size)
+def _pdf_text(text: str) -> bytes:
+    """A PDF string literal in WinAnsiEncoding (which has æ, ø, å and their capitals)."""
+    raw = text.encode("cp1252", errors="replace")
+    return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
 
 
 def sample_deck_pdf(*, title: str, pages: list[str]) -> bytes:
-    """A small PDF with one line of text per page (demo data and tests), made with Pillow."""
-    from PIL import Image, ImageDraw
-
-    images = []
-    title_font = _font(64)
-    body_font = _font(44)
+    """A small 16:9 PDF with a title bar and one line of real text per page (demo data and
+    tests). The text is text, not a picture of it, so rendering extracts it for search."""
+    width, height = 960, 540
+    objects: list[bytes] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"",  # the page tree, once the pages' numbers are known
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    kids = []
     for number, line in enumerate(pages, start=1):
-        image = Image.new("RGB", (1280, 720), "#ffffff")
-        draw = ImageDraw.Draw(image)
-        draw.rectangle((0, 0, 1280, 110), fill="#004993")
-        draw.text((48, 22), title, font=title_font, fill="#ffffff")
-        draw.text((48, 300), line, font=body_font, fill="#1a1a1a")
-        draw.text((1180, 660), str(number), font=body_font, fill="#555555")
-        images.append(image)
-    buffer = io.BytesIO()
-    images[0].save(buffer, format="PDF", save_all=True, append_images=images[1:], resolution=96)
-    return buffer.getvalue()
+        stream = b"\n".join(
+            [
+                b"0 0.286 0.576 rg 0 %d %d 82 re f" % (height - 82, width),
+                b"1 1 1 rg BT /F1 40 Tf 36 %d Td " % (height - 58) + _pdf_text(title) + b" Tj ET",
+                b"0.1 0.1 0.1 rg BT /F1 32 Tf 36 260 Td " + _pdf_text(line) + b" Tj ET",
+                b"0.33 g BT /F1 24 Tf %d 24 Td (%d) Tj ET" % (width - 60, number),
+            ]
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        content = len(objects)
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] " % (width, height)
+            + b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % content
+        )
+        kids.append(len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+        b" ".join(b"%d 0 R" % kid for kid in kids),
+        len(kids),
+    )
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for index, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % index + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    trailer = b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+    out.write(trailer % (len(objects) + 1, xref))
+    return out.getvalue()

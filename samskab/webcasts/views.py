@@ -15,7 +15,7 @@ from samskab.core.ratelimit import hit, too_many
 from samskab.webcasts import thumbnails
 from samskab.webcasts.models import Body, Meeting, SlideDeck
 from samskab.webcasts.player import (
-    embed_iframe,
+    embed_snippets,
     oembed_discovery_url,
     parse_t,
     player_context,
@@ -74,7 +74,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     t = parse_t(request.GET.get("t"))
     context = player_context(request, meeting, t=t)
     context["oembed_url"] = oembed_discovery_url(request, meeting)
-    context["embed_snippet"] = embed_iframe(request, meeting)
+    context["embed_snippets"] = embed_snippets(request, meeting)
     if thumbnails.thumbnail_available(meeting):
         second = thumbnails.thumbnail_second(meeting, t if t is not None else 0)
         context["og_image"] = request.build_absolute_uri(

@@ -126,8 +126,9 @@ def test_the_player_is_embedded_in_a_plain_page_on_another_site(browser, site, o
     page = open_page(browser, site)
     page.goto(f"/moeder/{site.seed['past']}/")
     page.locator(".embed-code summary").click()
-    snippet = page.locator("#embed-snippet").input_value()
-    assert snippet.startswith(f'<iframe src="{site.url}/moeder/{site.seed["past"]}/embed/"')
+    snippet = page.locator("#embed-snippet-large").input_value()
+    assert snippet.startswith('<div style="position:relative;width:100%;max-width:960px;')
+    assert f'<iframe src="{site.url}/moeder/{site.seed["past"]}/embed/"' in snippet
     close_page(page)
     (folder / "news.html").write_text(
         "<!DOCTYPE html><html lang='da'><head><meta charset='utf-8'>"
@@ -145,6 +146,13 @@ def test_the_player_is_embedded_in_a_plain_page_on_another_site(browser, site, o
     wait_for_video_at(player, 80)
     expect(frame.locator("[data-now-item]")).to_contain_text("Skolestruktur 2031")
     close_page(news)
+
+    # On a phone the embedded player shrinks with the news page instead of widening it.
+    phone = open_page(browser, site, viewport={"width": 390, "height": 844})
+    phone.goto(f"{other_url}/news.html")
+    expect(phone.frame_locator("iframe").locator(".agenda")).to_be_attached()
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
+    close_page(phone)
 
     embed = open_page(browser, site)
     embed.goto(f"/moeder/{site.seed['past']}/embed/")

@@ -159,9 +159,7 @@ def open_page(browser, site: Site, *, session: str | None = None, **context_opti
     """A page in a fresh browser context, signed in when given a session, watching for problems."""
     context = browser.new_context(
         base_url=site.url,
-        locale="en-GB",
-        viewport={"width": 1280, "height": 900},
-        **context_options,
+        **{"locale": "en-GB", "viewport": {"width": 1280, "height": 900}, **context_options},
     )
     # Generous, as in conftest: the machines that run the suite are often shared and busy.
     context.set_default_timeout(30_000)

@@ -19,3 +19,9 @@ def age_bands(cells):
     from samskab.budgets.participation import band_order
 
     return band_order(cells)
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ my_ballots|get_item:heading.pk }}`: a dict's value in a template, or None."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

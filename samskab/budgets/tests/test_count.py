@@ -88,12 +88,12 @@ def test_counting_runs_in_the_worker_and_publishes_nothing(
     assert "The outcome, not yet published" in page
     assert "Funded in round 1" in page  # why each project won or not
     assert "Not funded: its 3 voters had only" in page
-    # Nothing is published: no results, no winners, the public results page is not there.
+    # Nothing is published: no results, no winners, the public results page says so (403).
     budget.refresh_from_db()
     assert budget.phase == Phase.REVIEWING_BALLOTS
     assert not HeadingResult.objects.exists()
     assert set(Project.objects.values_list("status", flat=True)) == {Project.Status.ON_BALLOT}
-    assert client.get(reverse("budgets:results", args=[budget.pk])).status_code == 404
+    assert client.get(reverse("budgets:results", args=[budget.pk])).status_code == 403
 
 
 def test_confirming_the_checked_outcome_publishes_it_and_logs_who(

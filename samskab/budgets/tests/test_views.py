@@ -145,7 +145,8 @@ def test_it_refuses_a_malformed_ballot(client):
 def test_the_ballot_page_is_closed_outside_the_vote(client):
     heading = HeadingFactory(group__budget__phase=Phase.SELECTING)
     client.force_login(ResidentFactory())
-    assert client.get(_ballot_url(heading)).status_code == 404
+    response = client.get(_ballot_url(heading))
+    assert response.status_code == 403 and "The vote is not open." in response.content.decode()
 
 
 def test_the_ballot_page_asks_an_anonymous_visitor_to_log_in(client):
@@ -173,7 +174,9 @@ def test_the_results_page_shows_winners_and_why_others_lost(client):
 def test_the_results_are_not_shown_before_the_budget_is_finished(client):
     heading = HeadingFactory()
     url = reverse("budgets:results", args=[heading.group.budget_id])
-    assert client.get(url).status_code == 404
+    response = client.get(url)
+    assert response.status_code == 403
+    assert "The results are not published yet." in response.content.decode()
 
 
 def test_hostile_html_in_a_project_description_is_not_rendered(client):

@@ -44,7 +44,9 @@ def test_proposing_is_closed_outside_the_accepting_phase(client):
     heading = HeadingFactory(group__budget__phase=Phase.SELECTING)
     client.force_login(UserFactory())
     url = reverse("budgets:project_new", args=[heading.group.budget_id])
-    assert client.get(url).status_code == 404
+    response = client.get(url)
+    assert response.status_code == 403
+    assert "Projects are not accepted now." in response.content.decode()
 
 
 def test_an_anonymous_visitor_is_asked_to_log_in_before_proposing(client):

@@ -383,3 +383,12 @@ def test_the_editor_is_told_what_once_per_browser_does_not_prevent(client):
     page = client.get(reverse("admin:polls_poll_add")).content.decode()
     assert "It does not stop one person voting from several browsers" in page
     assert "choose signed-in users (one vote per account) or verified residents" in page
+
+
+def test_the_count_column_says_votes_cast_not_polls_in_danish(danish_client):
+    """msgid "Votes" is the menu's "Afstemninger" and the count's "Stemmer" (a msgctxt)."""
+    poll = make_poll(status=Poll.Status.CLOSED)
+    page = danish_client.get(poll.get_absolute_url()).content.decode()
+    assert '<th scope="col">Stemmer</th>' in page
+    assert '<th scope="col">Afstemninger</th>' not in page
+    assert "<span>Afstemninger</span>" in page  # the menu entry keeps its meaning

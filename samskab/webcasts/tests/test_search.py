@@ -195,3 +195,29 @@ def test_htmx_gets_only_the_results(client, archive):
     response = client.get("/moeder/soeg/", {"q": "skole"}, HTTP_HX_REQUEST="true")
     assert "<html" not in response.content.decode()
     assert "search-hit" in response.content.decode()
+
+
+def test_the_words_on_a_rendered_deck_are_found_at_the_moment_the_page_was_shown():
+    """The text comes out of the PDF when it is rendered (pypdfium2), not typed in by hand;
+    the demo's deck is made the same way, so its slides are searchable too."""
+    from samskab.webcasts.models import SlideDeck
+    from samskab.webcasts.slides import sample_deck_pdf, slide_deck_render
+
+    meeting = MeetingFactory(
+        status=Meeting.Status.ENDED,
+        recording_started_at=datetime(2030, 3, 4, 16, tzinfo=UTC),
+        duration_ms=200_000,
+    )
+    item = AgendaItemFactory(meeting=meeting, number="3", title="Skolestruktur 2031")
+    pdf = sample_deck_pdf(title="Skolestruktur", pages=["2 matrikler", "Én skole på Østervej"])
+    deck = SlideDeck.objects.create(
+        agenda_item=item, title="Oplæg", pdf=SimpleUploadedFile("oplaeg.pdf", pdf)
+    )
+    slide_deck_render(deck=deck)
+    second = deck.slides.get(number=2)
+    assert "Østervej" in second.text
+    mark(meeting, Kind.ITEM, 80_000, agenda_item=item)
+    mark(meeting, Kind.SLIDE, 112_000, slide=second)
+
+    hits = [hit for hit in archive_search(q="Østervej") if hit.kind == "slide"]
+    assert [(hit.offset_ms, hit.meeting) for hit in hits] == [(112_000, meeting)]
