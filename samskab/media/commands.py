@@ -42,7 +42,11 @@ def live_archive_command(
     after a discontinuity and the recording goes to a new file. Without `recording` the
     recording is another process's (`live_recording_command`), as the ingest runs it.
     """
-    record = ["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "matroska", recording]
+    record = (
+        ["-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy", "-f", "matroska", recording]
+        if recording
+        else []
+    )
     return [
         "-y",  # the picture is replaced, and a restart writes into the same folder
         *PROGRESS,
@@ -50,7 +54,7 @@ def live_archive_command(
         *LIVE_INPUT,
         "-map", "0:v:0?", "-map", "0:a:0?", "-c", "copy",
         *_live_hls(playlist, segment_pattern, segment_s=segment_s, appending=appending),
-        *(record if recording else []),
+        *record,
         # The first picture, then one every N seconds (of the keyframes that are decoded).
         "-map", "0:v:0?", "-fps_mode", "vfr",
         "-vf", f"select='isnan(prev_selected_t)+gte(t-prev_selected_t,{thumbnail_every_s})'",
