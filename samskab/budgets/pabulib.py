@@ -279,7 +279,7 @@ def parse(text: str) -> PabulibFile:
         if "points" in fields:
             raw = fields.pop("points")
             points = tuple(_whole(x, f"line {line}: a point") for x in _split(raw))
-            if not raw and vote_type not in WITH_POINTS:
+            if not raw and chosen and vote_type not in WITH_POINTS:
                 points = None  # a ranking or an approval with an empty points cell
             elif len(points) != len(chosen):
                 raise PabulibError(f"Line {line}: {len(points)} points for {len(chosen)} projects.")

@@ -254,18 +254,6 @@ def _float_affordable_after(cost: int, w: Any, m: Any, rise: Any, drift: int) ->
     return max(1, math.floor(steps))
 
 
-def _by_class(classes: Any, weights: Any) -> tuple[Any, Any]:
-    """The money classes present among some supporters, and their voters in each.
-
-    Sorting the supporters' classes costs in the number of supporters; a bincount would cost
-    in the number of classes ever made, which grows every round and, when every ballot is
-    different (uniform popularity), reached tens of thousands: that was most of the time of
-    the security review's 200 x 50,000 instance (L3).
-    """
-    present, inverse = np.unique(classes, return_inverse=True)
-    return present, np.bincount(inverse, weights=weights, minlength=len(present))
-
-
 def _steps_until_negative(d0: int, slope: int) -> int | None:
     """First t >= 1 with d0 + slope*t < 0, given d0 >= 0; None if never."""
     return None if slope >= 0 else d0 // -slope + 1
@@ -509,7 +497,9 @@ class Pass:
                     # at least the exact rho (a correctly rounded quotient, then a margin)
                     best_high = min(best_high, evaluation.rho_b / evaluation.rho_d * _FLOAT_MARGIN)
                 continue
-            present, w = _by_class(st.group_class[index_of[p]], weight_of[p])
+            counts = np.bincount(st.group_class[index_of[p]], weights=weight_of[p])
+            present = np.flatnonzero(counts)
+            w = counts[present]
             interval = _float_rho(
                 prep.cost[p], prep.votes[p], prep.util[p], w, money[present], st.drift
             )
@@ -540,8 +530,11 @@ class Pass:
                 pruned.append(p)  # its exact rho is above some other project's
                 continue
             if not classes:
-                present, w = _by_class(st.group_class[index_of[p]], weight_of[p])
-                classes = dict(zip(present.tolist(), w.astype(np.int64).tolist(), strict=True))
+                counts = np.bincount(st.group_class[index_of[p]], weights=weight_of[p])
+                present = np.flatnonzero(counts)
+                classes = dict(
+                    zip(present.tolist(), counts[present].astype(np.int64).tolist(), strict=True)
+                )
             evaluation = self._exact(p, classes, st, unaffordable)
             if evaluation is None:
                 continue
@@ -559,8 +552,9 @@ class Pass:
             for c, v in zip(st.group_class[index].tolist(), prep.supporter_votes[p], strict=True):
                 classes[c] = classes.get(c, 0) + v
             return classes
-        present, w = _by_class(st.group_class[index], prep.supporter_weight[p])
-        return dict(zip(present.tolist(), w.astype(np.int64).tolist(), strict=True))
+        counts = np.bincount(st.group_class[index], weights=prep.supporter_weight[p])
+        present = np.flatnonzero(counts)
+        return dict(zip(present.tolist(), counts[present].astype(np.int64).tolist(), strict=True))
 
     def spending(self) -> tuple[dict[str, Fraction], ...]:
         """What each ballot's voter paid, per winner (explaining passes only); identical
