@@ -137,9 +137,9 @@ def test_equal_shares_rules_of_a_cumulative_file_count_points():
 
 
 def test_the_comparison_step_keeps_greedy_when_more_voters_prefer_it():
-    # Budget 4, shares of 1 (NONE): a (cost 4, three voters) is bought by Equal Shares only if
-    # its three voters can pay 4: they cannot, so Equal Shares buys b and c (each paid by its
-    # own voter); greedy buys a (3 votes). Three voters prefer greedy's, two Equal Shares'.
+    # Budget 5, five voters, shares of 1: a (cost 5) has three voters holding 3, too little,
+    # so Equal Shares buys b and c (each paid by its own voter); greedy buys a (3 votes), and
+    # then nothing else fits. Three voters prefer greedy's outcome, two Equal Shares'.
     text = _file(
         "budget;5\nvote_type;approval\nrule;equalshares-comparison",
         "a;5;1\nb;1;0\nc;1;0",
