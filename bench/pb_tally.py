@@ -9,6 +9,11 @@ at a time from budget/voters, keep the last outcome within the budget), as issue
 - large: 500 projects, 200,000 voters, the same shape; ours only (target under 10 s).
 - Wieliczka 2023 Green Budget (../shared/data/pabulib): must give the official 30 projects,
   995,079; ours and pabutools.
+- whole commands (`samskab pb tally FILE`, parsing included, in a child process whose peak
+  RSS is read from the kernel): the largest file (100 projects, 200,000 uneven approval
+  voters, about 5 MB, rule equalshares/add1), and the security review's worst case (L3):
+  200 projects, voters approving 5 each uniformly at random (`--worst-voters`, default
+  50,000; the issue's target is 200,000), budget a third of all costs.
 
 Both start Add1 at the exact budget/voters (pabutools does not round) and break ties the same
 way (project id as text, pabutools' `lexico_tie_breaking`). Ours: median wall time of
@@ -32,7 +37,9 @@ import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -134,6 +141,45 @@ def cached_peer(election: Election, cache: Path | None) -> tuple[float, set[str]
     return seconds, winners, False
 
 
+def uniform(projects: int, voters: int, seed: int = 3) -> Election:
+    """Every voter approves 5 projects uniformly at random: almost every ballot differs."""
+    rng = random.Random(seed)
+    ids = [f"p{i:03d}" for i in range(projects)]
+    costs = {p: rng.randint(10_000, 500_000) for p in ids}
+    ballots = [frozenset(rng.sample(ids, 5)) for _ in range(voters)]
+    return Election(budget=sum(costs.values()) // 3, costs=costs, approvals=ballots)
+
+
+def whole_command(election: Election, folder: Path, name: str) -> dict[str, float]:
+    """`samskab pb tally` on `election` written as a .pb file: seconds, peak MB, file MB."""
+    path = folder / f"{name}.pb"
+    path.write_text(
+        pabulib.write(pabulib.from_election(election, meta={"rule": "equalshares/add1"}))
+    )
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from samskab.cli import main; main()",
+            "pb",
+            "tally",
+            str(path),
+            "--format=json",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    _pid, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    if status:
+        raise SystemExit(f"samskab pb tally failed on {name}")
+    return {
+        "seconds": round(seconds, 2),
+        "peak_mb": round(usage.ru_maxrss / 1024),
+        "file_mb": round(path.stat().st_size / 2**20, 1),
+    }
+
+
 def find_wieliczka() -> Path | None:
     root = Path(__file__).resolve().parents[1]
     places = [root.parent / "shared", root.parent.parent / "shared"]
@@ -157,6 +203,8 @@ def main() -> None:
     parser.add_argument("--no-peer", action="store_true", help="do not run pabutools")
     parser.add_argument("--no-large", action="store_true", help="skip 500 x 200,000")
     parser.add_argument("--peer-cache", type=Path, help="reuse pabutools' outcomes from this file")
+    parser.add_argument("--worst-voters", type=int, default=50_000)
+    parser.add_argument("--no-commands", action="store_true", help="skip the whole commands")
     args = parser.parse_args()
     figures: dict[str, object] = {
         "bench": "pb_tally",
@@ -232,6 +280,20 @@ def main() -> None:
             identical = identical and wp_winners == official
             print(f"Wieliczka: pabutools {wp_seconds:.1f} s, official: {wp_winners == official}")
             figures["wieliczka_peer_seconds"] = round(wp_seconds, 2)
+    if not args.no_commands:
+        with tempfile.TemporaryDirectory() as folder:
+            largest = whole_command(synthetic(100, 200_000, seed=10), Path(folder), "largest")
+            print(f"largest file ({largest['file_mb']} MB): {largest}")
+            worst = whole_command(uniform(200, args.worst_voters), Path(folder), "worst")
+            print(f"uniform 200 x {args.worst_voters}: {worst}")
+        figures |= {
+            "largest_file_mb": largest["file_mb"],
+            "largest_file_seconds": largest["seconds"],
+            "largest_file_peak_mb": largest["peak_mb"],
+            "worst_case_voters": args.worst_voters,
+            "worst_case_seconds": worst["seconds"],
+            "worst_case_peak_mb": worst["peak_mb"],
+        }
     figures["identical"] = identical
     print(json.dumps(figures))
     sys.exit(0 if identical else 1)

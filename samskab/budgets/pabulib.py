@@ -18,11 +18,41 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from samskab.budgets.counting.election import MAX_AMOUNT, Election
+from samskab.budgets.counting.election import (
+    MAX_AMOUNT,
+    Completion,
+    Election,
+    Outcome,
+    TieBreaking,
+    Utility,
+)
+from samskab.budgets.counting.mes import equal_shares
+from samskab.budgets.counting.scored import (
+    MAX_POINTS,
+    ScoredElection,
+    borda,
+    equal_shares_scored,
+    greedy_by_score,
+)
 from samskab.core.text import clean_text
 
 SECTIONS = ("meta", "projects", "votes")
 APPROVAL = "approval"
+CHOOSE_1 = "choose-1"
+CUMULATIVE = "cumulative"
+SCORING = "scoring"
+ORDINAL = "ordinal"
+VOTE_TYPES = (APPROVAL, CHOOSE_1, CUMULATIVE, SCORING, ORDINAL)
+WITH_POINTS = (CUMULATIVE, SCORING)
+# The META keys that bound a ballot: (key, what it bounds) - checked on reading, per vote.
+BALLOT_LIMITS = (
+    "min_length",
+    "max_length",
+    "min_points",
+    "max_points",
+    "min_sum_points",
+    "max_sum_points",
+)
 
 
 class PabulibError(ValueError):
@@ -69,9 +99,10 @@ class PabulibFile:
     def election(self, *, as_approval: bool = False) -> Election:
         """The election to count. Ballots of other types are refused unless `as_approval`,
         which counts every project a voter listed (ranked or gave points) as approved."""
-        if self.vote_type != APPROVAL and not as_approval:
+        if self.vote_type not in (APPROVAL, CHOOSE_1) and not as_approval:
             raise PabulibError(
-                f"The votes are {self.vote_type} ballots; only approval ballots are counted here."
+                f"The votes are {self.vote_type} ballots: count them by their points "
+                "(scored()), or as approval of every project listed."
             )
         counts: dict[frozenset[str], int] = {}
         for vote in self.votes:
@@ -81,6 +112,40 @@ class PabulibFile:
             budget=self.budget,
             costs={p.project_id: p.cost for p in self.projects},
             approvals=list(counts),
+            counts=list(counts.values()),
+        )
+
+    @property
+    def rule(self) -> str:
+        """The rule the file says decided it (pabulib's names), "" when it does not say."""
+        return self.meta.get("rule", "").strip().lower()
+
+    def scoring_length(self) -> int:
+        """The length Borda counts ranks from: max_length, else the number of projects."""
+        if "max_length" in self.meta:
+            return _whole(self.meta["max_length"], "max_length")
+        return len(self.projects)
+
+    def points(self, vote: Vote) -> dict[str, int]:
+        """What one ballot gives each project it names: its points for cumulative and scoring
+        ballots (and ordinal ones that carry them), Borda points for other rankings, 1 for
+        approval and choose-1."""
+        if vote.points is not None and self.vote_type != APPROVAL:
+            return dict(zip(vote.projects, vote.points, strict=True))
+        if self.vote_type == ORDINAL:
+            return borda(vote.projects, self.scoring_length())
+        return dict.fromkeys(vote.projects, 1)
+
+    def scored(self) -> ScoredElection:
+        """The election to count by points (any vote type; approval gives 1 point)."""
+        counts: dict[tuple[tuple[str, int], ...], int] = {}
+        for vote in self.votes:
+            ballot = tuple(sorted(self.points(vote).items()))
+            counts[ballot] = counts.get(ballot, 0) + 1
+        return ScoredElection(
+            budget=self.budget,
+            costs={p.project_id: p.cost for p in self.projects},
+            ballots=[dict(b) for b in counts],
             counts=list(counts.values()),
         )
 
@@ -179,7 +244,29 @@ def parse(text: str) -> PabulibFile:
         projects.append(Project(project_id, cost, fields))
     known = {p.project_id for p in projects}
 
+    vote_type = meta.get("vote_type", APPROVAL).strip().lower()
+    if vote_type not in VOTE_TYPES:
+        raise PabulibError(
+            f"Line {meta_lines['vote_type']}: unknown vote_type {vote_type!r} "
+            f"(pabulib's are {', '.join(VOTE_TYPES)})."
+        )
+    limits = {
+        key: _whole(meta[key], f"line {meta_lines[key]}: {key}")
+        for key in BALLOT_LIMITS
+        if meta.get(key, "").strip()
+    }
+    for key, value in limits.items():
+        if not 0 <= value <= MAX_POINTS:
+            raise PabulibError(f"Line {meta_lines[key]}: {key} is out of range: {value}.")
+    scoring_fn = meta.get("scoring_fn", "").strip()
+    if scoring_fn and scoring_fn.lower() != "borda":
+        raise PabulibError(
+            f"Line {meta_lines['scoring_fn']}: the scoring function {scoring_fn!r} is not "
+            "one Samskab counts (Borda is)."
+        )
     vote_columns, vote_rows = _table(tables["votes"], "VOTES", ("voter_id", "vote"))
+    if vote_type in WITH_POINTS and "points" not in vote_columns:
+        raise PabulibError(f"Line {tables['votes'][0]}: {vote_type} votes need a points column.")
     votes: list[Vote] = []
     for line, voter_id, fields in vote_rows:
         chosen = tuple(_split(fields.pop("vote")))
@@ -192,10 +279,64 @@ def parse(text: str) -> PabulibFile:
         if "points" in fields:
             raw = fields.pop("points")
             points = tuple(_whole(x, f"line {line}: a point") for x in _split(raw))
-            if len(points) != len(chosen):
+            if not raw and chosen and vote_type not in WITH_POINTS:
+                points = None  # a ranking or an approval with an empty points cell
+            elif len(points) != len(chosen):
                 raise PabulibError(f"Line {line}: {len(points)} points for {len(chosen)} projects.")
+        _check_ballot(line, vote_type, chosen, points, limits)
         votes.append(Vote(voter_id, chosen, points, fields))
     return PabulibFile(meta, tuple(projects), tuple(votes), project_columns, vote_columns)
+
+
+def _check_ballot(
+    line: int,
+    vote_type: str,
+    chosen: tuple[str, ...],
+    points: tuple[int, ...] | None,
+    limits: Mapping[str, int],
+) -> None:
+    """Refuse a ballot the file's own META rules out, naming the line and the reason."""
+    if vote_type == CHOOSE_1 and len(chosen) > 1:
+        raise PabulibError(f"Line {line}: a choose-1 vote names {len(chosen)} projects.")
+    if "max_length" in limits and len(chosen) > limits["max_length"]:
+        raise PabulibError(
+            f"Line {line}: the vote names {len(chosen)} projects, more than max_length "
+            f"{limits['max_length']}."
+        )
+    if "min_length" in limits and chosen and len(chosen) < limits["min_length"]:
+        # (an empty ballot is a voter who chose nothing here; real files have them)
+        raise PabulibError(
+            f"Line {line}: the vote names {len(chosen)} projects, fewer than min_length "
+            f"{limits['min_length']}."
+        )
+    if points is None or vote_type not in (CUMULATIVE, SCORING, ORDINAL):
+        return
+    for project, value in zip(chosen, points, strict=True):
+        if not 0 <= value <= MAX_POINTS:
+            raise PabulibError(
+                f"Line {line}: {value} points for project {project!r} are out of range."
+            )
+        if "max_points" in limits and value > limits["max_points"]:
+            raise PabulibError(
+                f"Line {line}: {value} points for project {project!r}, more than max_points "
+                f"{limits['max_points']}."
+            )
+        if "min_points" in limits and value < limits["min_points"]:
+            raise PabulibError(
+                f"Line {line}: {value} points for project {project!r}, fewer than min_points "
+                f"{limits['min_points']}."
+            )
+    total = sum(points)
+    if "max_sum_points" in limits and total > limits["max_sum_points"]:
+        raise PabulibError(
+            f"Line {line}: {total} points in all, more than max_sum_points "
+            f"{limits['max_sum_points']}."
+        )
+    if "min_sum_points" in limits and chosen and total < limits["min_sum_points"]:
+        raise PabulibError(
+            f"Line {line}: {total} points in all, fewer than min_sum_points "
+            f"{limits['min_sum_points']}."
+        )
 
 
 def _quoting_problem(start: int, now: int, error: str) -> str:
@@ -265,6 +406,49 @@ def from_election(
     )
 
 
+def from_scored(
+    election: ScoredElection,
+    *,
+    vote_type: str = CUMULATIVE,
+    meta: Mapping[str, str] | None = None,
+) -> PabulibFile:
+    """A pabulib file of a vote with points: cumulative or scoring ballots with a points
+    column, or ordinal ballots as rankings (most points first; Borda gives them back when
+    they were Borda points), one vote row per voter."""
+    if vote_type not in (CUMULATIVE, SCORING, ORDINAL):
+        raise PabulibError(f"Points cannot be written as {vote_type} votes.")
+    scores = election.scores()
+    order = {p: i for i, p in enumerate(election.costs)}
+    votes: list[Vote] = []
+    for ballot, count in zip(election.ballots, election.ballot_counts(), strict=True):
+        given = sorted(
+            ((p, x) for p, x in ballot.items() if x > 0),
+            key=(lambda px: (-px[1], order[px[0]])) if vote_type == ORDINAL else None,
+        )
+        if vote_type != ORDINAL:
+            given.sort(key=lambda px: order[px[0]])
+        chosen = tuple(p for p, _x in given)
+        points = None if vote_type == ORDINAL else tuple(x for _p, x in given)
+        votes += [Vote(str(len(votes) + i + 1), chosen, points) for i in range(count)]
+    generated = {
+        "num_projects": str(len(election.costs)),
+        "num_votes": str(len(votes)),
+        "budget": str(election.budget),
+        "vote_type": vote_type,
+    }
+    return PabulibFile(
+        meta=generated | dict(meta or {}),
+        projects=tuple(
+            Project(p, cost, {"score": str(scores[p])}) for p, cost in election.costs.items()
+        ),
+        votes=tuple(votes),
+        project_columns=("project_id", "cost", "score"),
+        vote_columns=("voter_id", "vote")
+        if vote_type == ORDINAL
+        else ("voter_id", "vote", "points"),
+    )
+
+
 def _rows(instance: PabulibFile) -> Iterator[list[str]]:
     yield ["META"]
     yield ["key", "value"]
@@ -329,3 +513,105 @@ def _whole(text: str, what: str) -> int:
     if not number.is_integer():
         raise PabulibError(f"{what[0].upper()}{what[1:]} is not a whole amount: {text!r}.")
     return int(number)
+
+
+# --- counting a file by the rule it states -----------------------------------------------
+
+# pabulib's rule names Samskab counts, and what each completion of the Method of Equal Shares
+# is. ("-comparison": the outcome is compared with greedy's, see `_compare`.)
+EQUAL_SHARES_RULES = {
+    "equalshares": Completion.NONE,
+    "equalshares/add1": Completion.ADD1,
+    "equalshares-comparison": Completion.NONE,
+    "equalshares/add1-comparison": Completion.ADD1,
+}
+GREEDY_RULES = ("greedy", "greedy-no-skip", "greedy-threshold")
+RULES = (*GREEDY_RULES, *EQUAL_SHARES_RULES)
+# Samskab's own rule names (Budget.rule), as pabulib writes them; files exported before the
+# export wrote pabulib's names carry Samskab's.
+SAMSKAB_RULES = {"greedy": "greedy", "mes_cost_add1": "equalshares/add1"}
+# Rules pabulib records whose constraints are stated only in the file's comments.
+UNCOUNTABLE_RULES = ("greedy-exclusive", "greedy-custom")
+
+
+def threshold(instance: PabulibFile) -> int:
+    """The score a project needs to be funded (META min_project_score_threshold), else 0."""
+    raw = instance.meta.get("min_project_score_threshold", "").strip()
+    if not raw:
+        return 0
+    value = _whole(raw, "min_project_score_threshold")
+    if not 0 <= value <= MAX_AMOUNT:
+        raise PabulibError(f"min_project_score_threshold is out of range: {value}.")
+    return value
+
+
+def tally(
+    instance: PabulibFile,
+    *,
+    rule: str | None = None,
+    completion: Completion | None = None,
+    utility: Utility = Utility.COST,
+    tie_breaking: TieBreaking = TieBreaking.COST_VOTES,
+    min_score: int | None = None,
+) -> Outcome:
+    """Count `instance` by `rule` (pabulib's names), by default the rule its META states.
+
+    Approval and choose-1 ballots are counted by approvals; cumulative, scoring and ordinal
+    ballots by points (greedy: total points; Equal Shares: each voter's points as utility).
+    `completion` overrides the completion the rule name implies; `min_score` the threshold.
+    """
+    name = (rule or instance.rule).strip().lower()
+    name = SAMSKAB_RULES.get(name, name)
+    if not name or name == "unknown":
+        raise PabulibError(
+            "The file does not state the rule that decided it (META rule); choose one."
+        )
+    if name in UNCOUNTABLE_RULES:
+        raise PabulibError(
+            f"The rule {name!r} depends on constraints the file describes only in words "
+            "(its comment); Samskab cannot count it."
+        )
+    if name not in RULES:
+        raise PabulibError(f"Unknown rule {name!r} (Samskab counts {', '.join(RULES)}).")
+    by_points = instance.vote_type not in (APPROVAL, CHOOSE_1)
+    scored = instance.scored() if by_points else None
+    election = scored.approval() if scored is not None else instance.election()
+    scores = scored.scores() if scored is not None else None
+    if name in GREEDY_RULES:
+        bar = threshold(instance) if min_score is None else min_score
+        if name == "greedy-threshold" and not bar and min_score is None:
+            raise PabulibError("The rule is greedy-threshold but META has no threshold.")
+        return greedy_by_score(
+            election,
+            scores=scores,
+            skip=name != "greedy-no-skip",
+            threshold=bar,
+            tie_breaking=tie_breaking,
+        )
+    chosen = EQUAL_SHARES_RULES[name] if completion is None else completion
+    if scored is not None:
+        outcome = equal_shares_scored(scored, completion=chosen, tie_breaking=tie_breaking)
+    else:
+        outcome = equal_shares(
+            election, utility=utility, completion=chosen, tie_breaking=tie_breaking
+        )
+    if name.endswith("-comparison"):
+        rival = greedy_by_score(election, scores=scores, tie_breaking=tie_breaking)
+        return _compare(instance, outcome, rival)
+    return outcome
+
+
+def _compare(instance: PabulibFile, mes: Outcome, rival: Outcome) -> Outcome:
+    """equalshares.net's comparison step: keep the Equal Shares outcome unless more voters
+    prefer greedy's, a voter preferring the outcome that gives them more (the cost of the
+    funded projects they voted for, weighted by their points)."""
+    a, b = set(mes.winners), set(rival.winners)
+    for_mes = for_rival = 0
+    costs = {p.project_id: p.cost for p in instance.projects}
+    for vote in instance.votes:
+        points = instance.points(vote)
+        mine = sum(costs[p] * x for p, x in points.items() if p in a)
+        theirs = sum(costs[p] * x for p, x in points.items() if p in b)
+        for_mes += mine > theirs
+        for_rival += theirs > mine
+    return rival if for_rival > for_mes else mes

@@ -117,6 +117,7 @@ class Reason(StrEnum):
     NO_SUPPORTERS = "no_supporters"  # nobody approved it
     UNAFFORDABLE = "unaffordable"  # its supporters' remaining shares could not pay for it
     DID_NOT_FIT = "did_not_fit"  # it cost more than what was left of the budget
+    BELOW_THRESHOLD = "below_threshold"  # its score was under the minimum a winner needs
 
 
 class TieBreak(StrEnum):

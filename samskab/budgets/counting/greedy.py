@@ -10,7 +10,7 @@ more for the rest), then by the election's project order (`TieBreaking.COST_VOTE
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from samskab.budgets.counting.election import Election, Outcome, Reason, TieBreaking, Verdict
 
@@ -23,7 +23,7 @@ def greedy(election: Election, *, tie_breaking: TieBreaking = TieBreaking.COST_V
 
 def greedy_order(
     election: Election,
-    votes: dict[str, int] | None = None,
+    votes: Mapping[str, int] | None = None,
     tie_breaking: TieBreaking = TieBreaking.COST_VOTES,
 ) -> list[str]:
     """The order greedy examines projects in: votes down, then by the tie-breaking (by default
@@ -43,16 +43,22 @@ def greedy_fill(
     chosen: Collection[str],
     reason: Reason,
     tie_breaking: TieBreaking = TieBreaking.COST_VOTES,
+    scores: Mapping[str, int] | None = None,
+    skip: bool = True,
+    threshold: int = 0,
 ) -> dict[str, Verdict]:
     """Verdicts for the projects not in `chosen`, adding each that fits in greedy order.
 
     With nothing chosen this is the greedy rule itself (reason CHOSEN); after another rule it
-    is the utilitarian completion (reason COMPLETION), numbered from 1 again.
+    is the utilitarian completion (reason COMPLETION), numbered from 1 again. `scores`
+    replaces the approval votes as the measure; `skip=False` stops at the first project that
+    does not fit; projects scoring below `threshold` are not funded.
     """
-    votes = election.votes()
+    votes = election.votes() if scores is None else scores
     left = election.budget - sum(election.costs[p] for p in chosen)
     verdicts: dict[str, Verdict] = {}
     step = 0
+    stopped = False
     for project in greedy_order(election, votes, tie_breaking):
         if project in chosen:
             continue
@@ -60,11 +66,15 @@ def greedy_fill(
         if votes[project] == 0:
             verdicts[project] = Verdict(project, cost, 0, Reason.NO_SUPPORTERS)
             continue
+        if votes[project] < threshold:
+            verdicts[project] = Verdict(project, cost, votes[project], Reason.BELOW_THRESHOLD)
+            continue
         step += 1
-        if cost <= left:
+        if cost <= left and not stopped:
             left -= cost
             verdicts[project] = Verdict(project, cost, votes[project], reason, step=step)
         else:
+            stopped = not skip  # greedy-no-skip: nothing after the first that did not fit
             verdicts[project] = Verdict(
                 project, cost, votes[project], Reason.DID_NOT_FIT, step=step, budget_left=left
             )

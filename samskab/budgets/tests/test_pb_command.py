@@ -143,3 +143,53 @@ def test_tally_refuses_an_unknown_tie_break(tmp_path):
     path.write_text(TIE)
     with pytest.raises(CommandError, match="invalid choice"):
         _run("tally", str(path), "--tie-break=coin")
+
+
+CUMULATIVE_FILE = """META
+key;value
+budget;10
+vote_type;cumulative
+max_sum_points;5
+rule;greedy
+PROJECTS
+project_id;cost;selected
+a;6;0
+b;5;1
+c;1;1
+VOTES
+voter_id;vote;points
+1;a,b;3,2
+2;b;5
+3;"a,c";"1,3"
+"""
+
+
+def test_tally_counts_a_cumulative_file_by_its_stated_rule(tmp_path):
+    path = tmp_path / "cumulative.pb"
+    path.write_text(CUMULATIVE_FILE)
+    result = json.loads(_run("tally", str(path), "--format=json"))
+    assert result["selected"] == ["b", "c"]
+    assert result["reproduces"] is True
+    text = _run("tally", str(path), "--rule=greedy-no-skip")
+    assert "Selected (1): b" in text
+    assert "not selected here c" in text
+
+
+def test_tally_refuses_points_over_the_maximum_with_the_line(tmp_path):
+    path = tmp_path / "over.pb"
+    path.write_text(CUMULATIVE_FILE.replace("2;b;5", "2;b;6"))
+    with pytest.raises(CommandError, match="Line 15: 6 points in all, more than max_sum_points"):
+        _run("tally", str(path))
+
+
+def test_verify_reports_every_file_of_a_folder(tmp_path, wieliczka_path):
+    (tmp_path / "wieliczka.pb").write_bytes(wieliczka_path.read_bytes())
+    (tmp_path / "cumulative.pb").write_text(CUMULATIVE_FILE)
+    (tmp_path / "wrong.pb").write_text(CUMULATIVE_FILE.replace("c;1;1", "c;1;0"))
+    (tmp_path / "unstated.pb").write_text(CUMULATIVE_FILE.replace("rule;greedy", "rule;unknown"))
+    rows = {r["file"]: r for r in json.loads(_run("verify", str(tmp_path), "--format=json"))}
+    assert rows["wieliczka.pb"]["reproduces"] is True
+    assert rows["cumulative.pb"]["reproduces"] is True
+    assert rows["wrong.pb"]["extra"] == ["c"]
+    assert "does not state the rule" in rows["unstated.pb"]["refused"]
+    assert "2 of 4 files reproduce" in _run("verify", str(tmp_path))
