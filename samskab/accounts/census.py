@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import io
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +22,9 @@ from datetime import date
 from samskab.core.text import clean_text
 
 # Dashes and every kind of white space, including Excel's non-breaking space.
-_IDENTIFIER_NOISE = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u00ad]+")
+# Spaces, dashes and invisible characters (zero-width spaces and joiners, word joiner, BOM)
+# that a spreadsheet or a copy from a web page leaves in an identifier.
+_IDENTIFIER_NOISE = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u00ad\u200b-\u200d\u2060\ufeff]+")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DANISH_DATE = re.compile(r"^(\d{1,2})[-.](\d{1,2})[-.](\d{4})$")
 _POSTAL_CODE = re.compile(r"^\d{4}$")
@@ -77,8 +80,12 @@ class ParsedCensus:
 
 
 def normalise_identifier(raw: str) -> str:
-    """'010190-1234' and ' 0101901234 ' are the same person; letters ignore case."""
-    return _IDENTIFIER_NOISE.sub("", raw).upper()
+    """'010190-1234' and ' 0101901234 ' are the same person; letters ignore case.
+
+    Full-width digits (U+FF10 to U+FF19, from an East Asian keyboard layout) are read as the
+    digits they are (NFKC), and invisible characters are dropped (security review I7).
+    """
+    return _IDENTIFIER_NOISE.sub("", unicodedata.normalize("NFKC", raw)).upper()
 
 
 def hash_identifier(raw: str, *, pepper: str) -> str:

@@ -175,3 +175,13 @@ def test_it_reads_a_hundred_thousand_rows():
     assert parsed.ok
     assert len(parsed.rows) == 100_000
     assert len({row.identifier_hash for row in parsed.rows}) == 100_000
+
+
+def test_full_width_digits_and_zero_width_spaces_are_the_same_identifier():
+    """Security review I7: such a census row never matched the number the resident typed."""
+    from samskab.accounts.census import hash_identifier
+
+    typed = hash_identifier("010190-1234", pepper="p")
+    full_width = "".join(chr(0xFF10 + int(c)) if c.isdigit() else "\uff0d" for c in "010190-1234")
+    assert hash_identifier(full_width, pepper="p") == typed
+    assert hash_identifier("0101\u200b90\u20601234\ufeff", pepper="p") == typed
