@@ -56,7 +56,7 @@ django.setup()
 from django.conf import settings
 from django.test import Client
 from samskab.accounts.models import User
-from samskab.core.demo import DEMO_CITIZEN
+from samskab.accounts.demo import DEMO_CITIZEN
 client = Client()
 client.force_login(
     User.objects.get(email=DEMO_CITIZEN), backend="django.contrib.auth.backends.ModelBackend"
