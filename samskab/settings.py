@@ -412,6 +412,9 @@ if PRODUCTION:
     # Preloading is a promise for the whole registered domain (kommune.dk, not just
     # deltag.kommune.dk), so the municipality opts in (security review I3).
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        # Django warns that the site cannot be preloaded; that is the municipality's choice.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
