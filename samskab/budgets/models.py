@@ -381,6 +381,18 @@ class HeadingResult(models.Model):
         return str(self.heading)
 
 
+def _staff_member(verbose_name) -> models.ForeignKey:
+    """Who took a step of a count: kept as empty if their account is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 class Tally(models.Model):
     """One count of a budget's vote, from the request to publication: the outcome is checked by
     staff before it is published, and every step says who and when.
@@ -418,33 +430,12 @@ class Tally(models.Model):
     requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("counted"), null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("confirmed by"),
-    )
+    confirmed_by = _staff_member(_("confirmed by"))
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("approved by"),
-    )
+    approved_by = _staff_member(_("approved by"))
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
-    discarded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("discarded by"),
-    )
+    discarded_by = _staff_member(_("discarded by"))
     discarded_at = models.DateTimeField(_("discarded"), null=True, blank=True)
 
     class Meta:

@@ -231,8 +231,10 @@ class Sink:
             return None, f"ffmpeg did not start: {error}"
         return process, ""
 
-    def _run_slate(self) -> str | None:
-        """Run the slate's ffmpeg until the session opens again (or we stop)."""
+    def _launch(
+        self,
+    ) -> tuple[subprocess.Popen, list[threading.Thread], list[str], threading.Event] | str:
+        """Start ffmpeg with its progress and error readers, or say why it did not start."""
         process, error = self._start()
         if process is None:
             return error
@@ -244,6 +246,14 @@ class Sink:
         ]
         for reader in readers:
             reader.start()
+        return process, readers, errors, exited
+
+    def _run_slate(self) -> str | None:
+        """Run the slate's ffmpeg until the session opens again (or we stop)."""
+        started = self._launch()
+        if isinstance(started, str):
+            return started
+        process, readers, errors, exited = started
         while not exited.is_set() and not self._switch.is_set() and not self._stop.is_set():
             exited.wait(0.2)
         stopped = not exited.is_set()
@@ -255,17 +265,10 @@ class Sink:
 
     def _one_process(self) -> str | None:
         """Run ffmpeg once; None when it ended because we stopped it, else why it failed."""
-        process, error = self._start()
-        if process is None:
-            return error
-        errors: list[str] = []
-        exited = threading.Event()
-        readers = [
-            threading.Thread(target=self._read_progress, args=(process, exited), daemon=True),
-            threading.Thread(target=_read_errors, args=(process, errors), daemon=True),
-        ]
-        for reader in readers:
-            reader.start()
+        started = self._launch()
+        if isinstance(started, str):
+            return started
+        process, readers, errors, exited = started
         stopped = self._feed(process, exited)
         return self._finish(process, readers, errors, stopped=stopped)
 
