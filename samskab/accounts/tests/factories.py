@@ -73,3 +73,15 @@ def totp_code(secret: str, *, at: float | None = None) -> str:
     """The code the person's authenticator app shows now (or at `at`)."""
     counter = int(time.time() if at is None else at) // mfa_settings.TOTP_PERIOD
     return format_hotp_value(hotp_value(secret, counter))
+
+
+def staff_sign_in(client, user):
+    """Sign `user` in on the test client as after their second factor."""
+    from samskab.accounts.middleware import SESSION_STAFF_MFA
+
+    with_totp(user)
+    client.force_login(user)
+    session = client.session
+    session[SESSION_STAFF_MFA] = user.pk
+    session.save()
+    return user

@@ -6,7 +6,12 @@ import pytest
 from django.urls import reverse
 
 from samskab.accounts.roles import Role
-from samskab.accounts.tests.factories import StaffFactory, UserFactory, with_totp
+from samskab.accounts.tests.factories import (
+    StaffFactory,
+    UserFactory,
+    staff_sign_in,
+    with_totp,
+)
 from samskab.budgets import services, tallying
 from samskab.budgets.models import HeadingResult, Phase, Project, Tally
 from samskab.budgets.services import (
@@ -27,13 +32,7 @@ from samskab.budgets.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def _sign_in(client, user):
-    with_totp(user)
-    client.force_login(user)
-    session = client.session
-    session["samskab_staff_mfa"] = user.pk  # as after the second factor
-    session.save()
-    return user
+_sign_in = staff_sign_in
 
 
 def _closed_vote(second_approval=False):

@@ -7,7 +7,11 @@ from django.db import OperationalError
 from django.urls import reverse
 
 from samskab.accounts.roles import Role
-from samskab.accounts.tests.factories import StaffFactory, UserFactory, with_totp
+from samskab.accounts.tests.factories import (
+    StaffFactory,
+    UserFactory,
+    staff_sign_in,
+)
 from samskab.budgets import services
 from samskab.budgets.models import Ballot, BallotLine, PaperBallotChange, Phase
 from samskab.budgets.selectors import heading_election
@@ -29,13 +33,7 @@ from samskab.budgets.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def _sign_in(client, user):
-    with_totp(user)
-    client.force_login(user)
-    session = client.session
-    session["samskab_staff_mfa"] = user.pk  # as after the second factor
-    session.save()
-    return user
+_sign_in = staff_sign_in
 
 
 @pytest.fixture
