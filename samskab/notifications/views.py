@@ -52,6 +52,7 @@ class PreferencesForm(forms.Form):
                 choices=Mode.choices,
                 initial=current.get(kind.key, Mode.IMMEDIATELY),
                 widget=forms.RadioSelect,
+                required=False,  # a kind left out stays as it was
             )
 
 
@@ -62,7 +63,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     form = PreferencesForm(request.POST if request.method == "POST" else None, current=current)
     if request.method == "POST" and form.is_valid():
         for key, mode in form.cleaned_data.items():
-            if current.get(key) != mode:
+            if mode and current.get(key) != mode:
                 services.preference_set(user=request.user, kind=key, mode=mode)
         messages.success(request, _("Your notification settings have been saved."))
         return redirect("notifications:settings")
