@@ -4,7 +4,7 @@ from django.utils.functional import SimpleLazyObject
 def unread(request) -> dict:
     """`notifications_unread` for the header: counted only when a page shows it."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or user.pk is None:
         return {}
 
     def count() -> int:

@@ -11,6 +11,6 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def notifications_live_attrs(context) -> str:
     user = context.get("user")
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or user.pk is None:
         return ""
     return live_attrs(f"notifications:{user.pk}", events="unread")
