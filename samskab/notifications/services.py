@@ -152,13 +152,23 @@ def claim(limit: int = CHUNK) -> list[Notification]:
         state__in=[State.MAIL, State.PUSH],
         next_try_at__lte=now,
     )
-    chosen = due.order_by("pk")
-    if connection.features.has_select_for_update_skip_locked:
-        chosen = chosen.select_for_update(skip_locked=True)
-    # One statement: the rows are chosen and claimed at once, the conditions checked again
-    # on each row as it is updated, so two tasks never hold the same row.
+    chosen = due.order_by("pk").values("pk")[:limit]
     with transaction.atomic():
-        if not due.filter(pk__in=chosen.values("pk")[:limit]).update(claim=token, claimed_at=now):
+        if connection.features.has_select_for_update_skip_locked:
+            # PostgreSQL: lock the chosen rows, skipping those another task holds, then
+            # claim them. (In one statement, `IN (... LIMIT n FOR UPDATE SKIP LOCKED)` may be
+            # scanned again for each row and so claim more than n.)
+            picked = list(
+                due.order_by("pk")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[:limit]
+            )
+            claimed = due.filter(pk__in=picked).update(claim=token, claimed_at=now)
+        else:
+            # SQLite: one writer at a time; the rows are chosen and claimed in one statement,
+            # the conditions checked again on each row, so two tasks never hold one row.
+            claimed = due.filter(pk__in=chosen).update(claim=token, claimed_at=now)
+        if not claimed:
             return []
     return list(
         Notification.objects.filter(claim=token)
