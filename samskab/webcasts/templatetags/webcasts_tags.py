@@ -107,3 +107,11 @@ def text_turn(turn, meeting_url: str) -> str:
         name,
         details,
     )
+
+
+@register.filter
+def said_in(transcript, item) -> list:
+    """`{{ transcript|said_in:item }}`: the caption cues said during an agenda item."""
+    if transcript is None:
+        return []
+    return transcript.by_item.get(item.pk, [])

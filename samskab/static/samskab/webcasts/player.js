@@ -546,6 +546,12 @@
     if (notice && status !== "planned") {
       notice.parentNode.removeChild(notice);
     }
+    if (status !== "planned") {
+      Array.prototype.forEach.call(document.querySelectorAll("[data-until-live]"), function (box) {
+        box.hidden = false;
+        box.removeAttribute("data-until-live");
+      });
+    }
   }
 
   function onMark(data) {
