@@ -181,9 +181,7 @@ def test_a_coming_meeting_says_when_and_offers_a_calendar_file(browser, site, sh
     )
     coming.first.get_by_role("link").first.click()
     notice = page.locator("[data-planned-notice]")
-    expect(notice).to_contain_text(
-        re.compile(r"The broadcast starts on .*\d{4} at \d\d:\d\d\.")
-    )
+    expect(notice).to_contain_text(re.compile(r"The broadcast starts on .*\d{4} at \d\d:\d\d\."))
     # Nothing to name or share before there is a video.
     expect(page.locator("[data-now]")).to_be_hidden()
     expect(page.get_by_text("Share from here")).to_be_hidden()

@@ -1,6 +1,8 @@
 """The ballot's and project page's rough edges a citizen found in the December walk
 (walk-citizen.md findings 25 and 26)."""
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -33,9 +35,8 @@ def test_the_calculate_button_is_marked_for_the_script_to_remove(client):
     client.force_login(ResidentFactory())
     page = client.get(ballot_url(heading)).content.decode()
     assert 'value="calculate" data-ballot-calculate' in page
-    assert "data-ballot-calculate" in (
-        open("samskab/static/samskab/budgets/ballot.js", encoding="utf-8").read()
-    )
+    script = Path(__file__).resolve().parents[2] / "static/samskab/budgets/ballot.js"
+    assert "data-ballot-calculate" in script.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
