@@ -166,3 +166,21 @@ class FooterLink(models.Model):
 
     def __str__(self) -> str:
         return str(self.label)
+
+
+class WorkerHeartbeat(models.Model):
+    """A running `samskab worker`: it writes here every few seconds, so /readyz can tell a
+    live worker from none, and a restarted worker can hand back tasks of a dead one."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} on {self.host}"

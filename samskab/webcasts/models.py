@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -130,7 +131,12 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.body}: {self.title}"
+        # The date tells apart a body's meetings of the same title in the admin's pickers
+        # (review: a slide deck landed on last month's "Byrådsmøde").
+        if self.starts_at is None:
+            return f"{self.body}: {self.title}"
+        day = formats.date_format(timezone.localtime(self.starts_at), "SHORT_DATE_FORMAT")
+        return f"{self.body}: {self.title} ({day})"
 
     def get_absolute_url(self) -> str:
         return reverse("webcasts:meeting", kwargs={"pk": self.pk})
@@ -163,7 +169,7 @@ class AgendaItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number}. {self.title}"
+        return f"{self.number}. {self.title} · {self.meeting}"
 
 
 class Document(models.Model):
