@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "samskab.polls",
     "samskab.budgets",
     "samskab.surveys",
+    "samskab.staff",
     "samskab.comments",
     "samskab.moderation",
     "samskab.attachments",
