@@ -72,9 +72,7 @@ class UserAdmin(admin.ModelAdmin):
             # Roles by their names in the reader's language, with what each may do.
             field.label = gettext_lazy("roles")
             field.label_from_instance = lambda group: role_label(group.name)
-            field.help_text = format_html_join(
-                "", "<br><strong>{}</strong>: {}", role_lines()
-            )
+            field.help_text = format_html_join("", "<br><strong>{}</strong>: {}", role_lines())
         return field
 
     @admin.display(description=gettext_lazy("second factor"))

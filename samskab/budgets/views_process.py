@@ -105,9 +105,9 @@ def staff_projects(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "projects": projects,
             # The headings of the projects shown, for "choose all in <heading>".
-            "shown_headings": Heading.objects.filter(
-                pk__in=projects.values("heading_id")
-            ).order_by("pk"),
+            "shown_headings": Heading.objects.filter(pk__in=projects.values("heading_id")).order_by(
+                "pk"
+            ),
             "may_valuate": request.user.has_perm("budgets.valuate_project", budget),
             "may_move": request.user.has_perm("budgets.move_budget", budget),
         },

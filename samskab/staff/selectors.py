@@ -77,7 +77,11 @@ GENERAL_TOOLS = [
     ("moderation.view_queue", _("Published posts"), "moderation:published"),
     ("moderation.ban", _("Bans"), "moderation:bans"),
     ("moderation.view_queue", _("Moderation log"), "moderation:log"),
-    ("moderation.view_restrictedword", _("Restricted words"), "admin:moderation_restrictedword_changelist"),
+    (
+        "moderation.view_restrictedword",
+        _("Restricted words"),
+        "admin:moderation_restrictedword_changelist",
+    ),
     ("webcasts.add_meeting", _("New meeting"), "admin:webcasts_meeting_add"),
     ("webcasts.view_meeting", _("All meetings"), "admin:webcasts_meeting_changelist"),
     ("webcasts.view_person", _("People and speakers"), "admin:webcasts_person_changelist"),
@@ -85,20 +89,38 @@ GENERAL_TOOLS = [
     ("webcasts.view_slidedeck", _("Slide decks"), "admin:webcasts_slidedeck_changelist"),
     ("polls.view_poll", _("Polls and vox pops"), "admin:polls_poll_changelist"),
     ("surveys.view_survey", _("Surveys"), "admin:surveys_survey_changelist"),
-    ("feedback.view_feedbackmessage", _("Feedback inbox"), "admin:feedback_feedbackmessage_changelist"),
+    (
+        "feedback.view_feedbackmessage",
+        _("Feedback inbox"),
+        "admin:feedback_feedbackmessage_changelist",
+    ),
     ("budgets.add_budget", _("New citizens' budget"), "admin:budgets_budget_add"),
-    ("budgets.view_ballotconflict", _("Web and paper ballots of one person"), "admin:budgets_ballotconflict_changelist"),
+    (
+        "budgets.view_ballotconflict",
+        _("Web and paper ballots of one person"),
+        "admin:budgets_ballotconflict_changelist",
+    ),
     ("accounts.view_user", _("People's accounts and roles"), "admin:accounts_user_changelist"),
     ("accounts.add_censusimport", _("Import the census"), "admin:accounts_censusimport_add"),
-    ("accounts.view_residenceverification", _("Residence verifications"), "admin:accounts_residenceverification_changelist"),
+    (
+        "accounts.view_residenceverification",
+        _("Residence verifications"),
+        "admin:accounts_residenceverification_changelist",
+    ),
     ("core.change_sitesettings", _("Site settings"), "admin:core_sitesettings_changelist"),
-    ("streaming.view_destination", _("Restream destinations"), "admin:streaming_destination_changelist"),
+    (
+        "streaming.view_destination",
+        _("Restream destinations"),
+        "admin:streaming_destination_changelist",
+    ),
     ("api.view_apitoken", _("API tokens"), "admin:api_apitoken_changelist"),
-]  # fmt: skip
+]
 
 
 def general_tools(user) -> list[Link]:
-    links = [Link(label, reverse(name)) for perm, label, name in GENERAL_TOOLS if user.has_perm(perm)]
+    links = [
+        Link(label, reverse(name)) for perm, label, name in GENERAL_TOOLS if user.has_perm(perm)
+    ]
     if user.is_staff:
         links.append(Link(_("Administration (all records)"), reverse("admin:index")))
     return links
@@ -145,4 +167,3 @@ def tasks_open_or_failed() -> tuple[list[TaskLine], list[TaskLine]]:
         [line(r, r.started_at or r.enqueued_at) for r in waiting],
         [line(r, r.finished_at) for r in failed],
     )
-

@@ -145,6 +145,7 @@ class MeetingAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # A meeting's name in the pickers names its body (Meeting.__str__).
         return super().get_queryset(request).select_related("body")
+
     filter_horizontal = ["speakers"]
     readonly_fields = ["created_at", "updated_at"]
     change_form_template = "admin/webcasts/meeting/change_form.html"

@@ -29,12 +29,8 @@ class SearchForm(forms.Form):
         required=False,
         empty_label=_("Anyone"),
     )
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=DateInput()
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=DateInput()
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
     def clean(self):
         data = super().clean()

@@ -158,7 +158,6 @@ def error_summary(form: forms.BaseForm | None) -> dict[str, object]:
     return {"problems": problems}
 
 
-
 @register.inclusion_tag("includes/worker_notice.html")
 def worker_notice() -> dict[str, object]:
     """On a staff page that starts background work: a warning when no `samskab worker` has
