@@ -232,9 +232,10 @@ def _float_rho(
             return None
         share = (cost - poor_p) / (votes - poor_w)
     else:
-        share = _sorted_share(cost, votes, w, m)
-        if share is None:
+        sorted_share = _sorted_share(cost, votes, w, m)
+        if sorted_share is None:
             return None
+        share = sorted_share
     if share <= 0:
         return None
     guess = share / util
