@@ -526,10 +526,17 @@ class Pass:
                     # at least the exact rho (a correctly rounded quotient, then a margin)
                     best_high = min(best_high, evaluation.rho_b / evaluation.rho_d * _FLOAT_MARGIN)
                 continue
-            # Floats per ballot group (each group's money is its class's): no need to count
-            # the supporters by class, which costs a pass over every class there is.
-            of_group = st.group_class[index_of[p]]
-            w = weight_of[p]
+            # Floats per money class when there are fewer classes than supporting ballot
+            # groups (counting by class costs a pass over every class there is); else per
+            # ballot group, each holding its class's money.
+            index = index_of[p]
+            if len(st.beta) < len(index):
+                counts = np.bincount(st.group_class[index], weights=weight_of[p])
+                of_group = np.flatnonzero(counts)
+                w = counts[of_group]
+            else:
+                of_group = st.group_class[index]
+                w = weight_of[p]
             interval = _float_rho(
                 prep.cost[p], prep.votes[p], prep.util[p], w, money[of_group], st.drift
             )
