@@ -2,7 +2,6 @@
 there), and a signed-in person's vote, through the same services as the pages, so every
 rule and refusal (closed, the cap on unverified votes) is the same."""
 
-from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
@@ -76,6 +75,10 @@ class DebateDetailOut(DebateOut):
     text_html: str
     my_vote: Literal["agree", "disagree"] | None
 
+    @staticmethod
+    def resolve_my_vote(debate: Debate, context) -> str | None:
+        return _NAMES.get(selectors.vote_of(debate, context["request"].user))
+
 
 class VoteIn(Schema):
     value: Literal["agree", "disagree"]
@@ -119,9 +122,8 @@ def _public(pk: int) -> Debate:
 
 
 def _vote_out(debate: Debate, user) -> dict:
-    mine = selectors.vote_of(debate, user)
     return {
-        "my_vote": _NAMES.get(mine) if mine is not None else None,
+        "my_vote": _NAMES.get(selectors.vote_of(debate, user)),
         "agree": debate.agree_count,
         "disagree": debate.disagree_count,
     }
@@ -131,12 +133,7 @@ def _vote_out(debate: Debate, user) -> dict:
     "/debates/{pk}", response={200: DebateDetailOut, **READ_PROBLEMS}, summary="One debate"
 )
 def debate_detail(request, pk: Id):
-    debate = _public(pk)
-    return DebateOut.from_orm(debate).dict() | {
-        "text": debate.text,
-        "text_html": debate.text_html,
-        "my_vote": _vote_out(debate, request.user)["my_vote"],
-    }
+    return _public(pk)
 
 
 def _vote(request, pk: int, value: int | None):
