@@ -2,7 +2,6 @@
 there), and a signed-in person's vote, through the same services as the pages, so every
 rule and refusal (closed, the cap on unverified votes) is the same."""
 
-
 from datetime import datetime
 from typing import Literal
 
@@ -129,9 +128,7 @@ def _vote_out(debate: Debate, user) -> dict:
     }
 
 
-@router.get(
-    "/debates/{pk}", response={200: DebateDetailOut, **READ_PROBLEMS}, summary="One debate"
-)
+@router.get("/debates/{pk}", response={200: DebateDetailOut, **READ_PROBLEMS}, summary="One debate")
 def debate_detail(request, pk: Id):
     return _public(pk)
 

@@ -107,8 +107,10 @@ def _voter(name: str, verified: bool) -> User:
 def debates_demo_part(context: dict) -> list[str]:
     from samskab.accounts.demo import DEMO_CITIZEN
 
-    areas = {name: Area.objects.get_or_create(name=name, defaults={"position": i})[0]
-             for i, name in enumerate(AREAS)}
+    areas = {
+        name: Area.objects.get_or_create(name=name, defaults={"position": i})[0]
+        for i, name in enumerate(AREAS)
+    }
     voters = {name: _voter(name, verified) for name, verified in VOTERS}
     citizen = User.objects.filter(email=DEMO_CITIZEN).first() or voters["Anne"]
     editor = User.objects.filter(email="redaktor@demo.samskab.dk").first()
@@ -121,17 +123,16 @@ def debates_demo_part(context: dict) -> list[str]:
         debate = services.debate_open(
             author=author, title=title, text=text, tags=tags, area=areas.get(area), language="da"
         )
-        Debate.objects.filter(pk=debate.pk).update(
-            created_at=timezone.now() - timedelta(days=days)
-        )
+        Debate.objects.filter(pk=debate.pk).update(created_at=timezone.now() - timedelta(days=days))
         debate.refresh_from_db()
-        for names, value in ((agree, DebateVote.Value.AGREE), (disagree, DebateVote.Value.DISAGREE)):
+        for names, value in (
+            (agree, DebateVote.Value.AGREE),
+            (disagree, DebateVote.Value.DISAGREE),
+        ):
             for name in names:
                 services.debate_vote(debate=debate, user=voters[name], value=value)
         for i, body in enumerate(comments):
-            comment_post(
-                target=debate, body=body, author=voters[VOTERS[i][0]], language="da"
-            )
+            comment_post(target=debate, body=body, author=voters[VOTERS[i][0]], language="da")
         debate = services.debate_recount(debate=debate)
         if state == "featured" and editor is not None:
             services.debate_feature(debate=debate, user=editor)

@@ -84,7 +84,9 @@ class Debate(models.Model):
         indexes = [models.Index(fields=["hidden_at", "-hot_score"])]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(unverified_vote_count__lte=models.F("agree_count") + models.F("disagree_count")),
+                condition=models.Q(
+                    unverified_vote_count__lte=models.F("agree_count") + models.F("disagree_count")
+                ),
                 name="debates_unverified_votes_within_votes",
             )
         ]

@@ -118,9 +118,11 @@ def debate_list(
     if area is not None:
         debates = debates.filter(area=area)
     debates = search(debates, q)
-    return ordered(debates, order if order in Order.ALL else Order.HOT).select_related(
-        "author", "area"
-    ).prefetch_related("tags")
+    return (
+        ordered(debates, order if order in Order.ALL else Order.HOT)
+        .select_related("author", "area")
+        .prefetch_related("tags")
+    )
 
 
 def featured() -> list[Debate]:
@@ -146,4 +148,3 @@ def tags_in_use(limit: int = 30) -> list[Tag]:
         .annotate(n=Count("debates"))
         .order_by("-n", "name")[:limit]
     )
-

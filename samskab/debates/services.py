@@ -46,7 +46,7 @@ def cap() -> scoring.Cap:
 
 
 def tags_parse(text: str) -> list[str]:
-    """"Trafik, skole ,trafik" -> ["trafik", "skole"]: trimmed, lower case, no repeats."""
+    """ "Trafik, skole ,trafik" -> ["trafik", "skole"]: trimmed, lower case, no repeats."""
     found: list[str] = []
     for raw in text.replace(";", ",").split(","):
         name = " ".join(raw.split()).lower()[:TAG_MAX]

@@ -33,7 +33,9 @@ class DebateFactory(factory.django.DjangoModelFactory):
     text_html = "<p>Hvad synes I om det?</p>"
     author = factory.SubFactory(UserFactory)
     created_at = factory.LazyFunction(timezone.now)
-    status = factory.LazyAttribute(lambda o: Debate.Status.CLOSED if o.closed else Debate.Status.OPEN)
+    status = factory.LazyAttribute(
+        lambda o: Debate.Status.CLOSED if o.closed else Debate.Status.OPEN
+    )
     hidden_at = factory.LazyAttribute(lambda o: timezone.now() if o.hidden else None)
     hot_score = factory.LazyAttribute(
         lambda o: scoring.hot_score(created_at=o.created_at, votes=0, comments=0)

@@ -147,20 +147,21 @@ def test_most_active_counts_the_last_week_and_most_commented_counts_comments():
     lively_now = DebateFactory(created_at=now - timedelta(days=60))
     for _ in range(3):
         services.debate_vote(debate=lively_long_ago, user=UserFactory(), value=AGREE)
-    DebateVote.objects.filter(debate=lively_long_ago).update(
-        updated_at=now - timedelta(days=30)
-    )
+    DebateVote.objects.filter(debate=lively_long_ago).update(updated_at=now - timedelta(days=30))
     services.debate_vote(debate=lively_now, user=UserFactory(), value=AGREE)
     active = list(selectors.debate_list(order=selectors.Order.ACTIVE))
     assert active[0] == lively_now
     Debate.objects.filter(pk=lively_long_ago.pk).update(comment_count=4)
-    assert list(selectors.debate_list(order=selectors.Order.COMMENTED))[0] == lively_long_ago
+    assert selectors.debate_list(order=selectors.Order.COMMENTED).first() == lively_long_ago
 
 
 def test_filters_and_search():
     area = AreaFactory()
     school = services.debate_open(
-        author=UserFactory(), title="Skolernes legepladser", text="Nye gynger", tags=["skole"],
+        author=UserFactory(),
+        title="Skolernes legepladser",
+        text="Nye gynger",
+        tags=["skole"],
         area=area,
     )
     services.debate_open(author=UserFactory(), title="Cykelstier", text="Flere stier")

@@ -111,7 +111,9 @@ def test_a_citizen_cannot_use_the_staff_buttons(client):
 def test_comments_and_follows_work_on_a_debate_by_registration(client):
     debate = DebateFactory()
     client.force_login(UserFactory())
-    page = client.post(reverse("comments:post", args=["debates.debate", debate.pk]), {"body": "Enig!"})
+    page = client.post(
+        reverse("comments:post", args=["debates.debate", debate.pk]), {"body": "Enig!"}
+    )
     assert page.status_code in (200, 302)
     assert debate.get_absolute_url() and "Enig!" in client.get(debate.get_absolute_url()).text
     client.post(reverse("follows:toggle", args=["debates.debate", debate.pk]), {"follow": "1"})
