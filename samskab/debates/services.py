@@ -111,6 +111,8 @@ def debate_vote(*, debate: Debate, user, value: int | None) -> DebateVote | None
         raise DebateRefused(_("Choose agree or disagree."))
     with transaction.atomic():
         debate = Debate.objects.select_for_update().get(pk=debate.pk)
+        if debate.is_hidden:
+            raise DebateRefused(_("This debate is hidden; it takes no votes."))
         if not debate.is_open:
             raise DebateRefused(_("This debate is closed; its votes can no longer change."))
         if not user.has_perm("debates.vote_debate", debate):

@@ -186,3 +186,10 @@ def test_staff_hide_needs_a_reason_and_only_moderators_hide():
     services.debate_hide(debate=debate, user=StaffFactory(role=Role.MODERATOR), reason="Spam")
     debate.refresh_from_db()
     assert debate.is_hidden and debate.hidden_reason == "Spam"
+
+
+def test_a_hidden_debate_takes_no_vote_even_from_its_author():
+    debate = DebateFactory(hidden=True)
+    with pytest.raises(DebateRefused, match="hidden"):
+        services.debate_vote(debate=debate, user=debate.author, value=AGREE)
+    assert not DebateVote.objects.exists()
