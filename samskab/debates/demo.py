@@ -88,6 +88,9 @@ DEBATES = [
 ]
 
 
+AUTHORS = ["", "Gitte", "Hassan", "Camilla", "Frederik"]
+
+
 def _voter(name: str, verified: bool) -> User:
     user, _created = User.objects.get_or_create(
         email=f"debat-{name.lower()}@demo.samskab.dk",
@@ -116,10 +119,14 @@ def debates_demo_part(context: dict) -> list[str]:
     editor = User.objects.filter(email="redaktor@demo.samskab.dk").first()
     moderator = User.objects.filter(email="moderator@demo.samskab.dk").first()
     made = 0
-    for title, text, tags, area, days, agree, disagree, comments, state in DEBATES:
+    for index, (title, text, tags, area, days, agree, disagree, comments, state) in enumerate(
+        DEBATES
+    ):
         if Debate.objects.filter(title=title).exists():
             continue
-        author = citizen if state != "hidden" else voters["Frederik"]
+        # The demo citizen opens the first (to find it under their own login); named
+        # people the rest, so the list shows who wrote what.
+        author = voters[AUTHORS[index]] if AUTHORS[index] else citizen
         debate = services.debate_open(
             author=author, title=title, text=text, tags=tags, area=areas.get(area), language="da"
         )

@@ -120,3 +120,15 @@ def test_comments_and_follows_work_on_a_debate_by_registration(client):
     from samskab.follows.models import Follow
 
     assert Follow.objects.filter(object_id=debate.pk).exists()
+
+
+def test_the_list_and_the_api_ask_the_database_a_bounded_number_of_times(
+    client, django_assert_max_num_queries
+):
+    for _ in range(25):
+        debate = DebateFactory(area=AreaFactory())
+        debate.tags.create(name=f"emne-{debate.pk}")
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("debates:list")).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert len(client.get("/api/v1/debates?limit=25").json()["items"]) == 25
