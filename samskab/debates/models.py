@@ -81,7 +81,6 @@ class Debate(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("debate")
         verbose_name_plural = _("debates")
-        indexes = [models.Index(fields=["hidden_at", "-hot_score"])]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(
@@ -138,6 +137,8 @@ class DebateVote(models.Model):
     class Meta:
         verbose_name = _("debate vote")
         verbose_name_plural = _("debate votes")
+        # "Most active" counts each debate's votes of the last week.
+        indexes = [models.Index(fields=["debate", "updated_at"])]
         constraints = [
             models.UniqueConstraint(fields=["debate", "user"], name="debates_one_vote_per_person"),
             models.CheckConstraint(
