@@ -98,6 +98,11 @@ def test_staff_feature_close_and_hide_from_the_page(client):
     client.post(reverse("debates:hide", args=[debate.pk]), {"reason": "Spam"})
     debate.refresh_from_db()
     assert debate.is_hidden
+    assert client.get(debate.get_absolute_url()).status_code == 200  # staff still see it
+    client.post(reverse("debates:restore", args=[debate.pk]))
+    client.post(reverse("debates:reopen", args=[debate.pk]))
+    debate.refresh_from_db()
+    assert not debate.is_hidden and debate.is_open
 
 
 def test_a_citizen_cannot_use_the_staff_buttons(client):
