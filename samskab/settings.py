@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "samskab.feedback",
     "samskab.polls",
     "samskab.budgets",
+    "samskab.debates",
     "samskab.surveys",
     "samskab.comments",
     "samskab.moderation",
@@ -378,6 +379,12 @@ FEEDBACK_REQUIRE_CONTACT = env_bool("FEEDBACK_REQUIRE_CONTACT", default=False)
 # At most this many feedback e-mails to one recipient an hour; the rest wait in the inbox,
 # marked, for staff to read and send on (feedback/services.py).
 FEEDBACK_MAILS_PER_RECIPIENT = env_str("FEEDBACK_MAILS_PER_RECIPIENT", "10/h")
+
+# Debates (samskab.debates): the share of a debate's votes that may come from accounts not
+# verified as residents (CONSUL's max_ratio_anon_votes_on_debates; 100 turns it off), from
+# this many votes on (below it the share means little).
+DEBATES_MAX_UNVERIFIED_VOTE_PERCENT = env_int("DEBATES_MAX_UNVERIFIED_VOTE_PERCENT", 50)
+DEBATES_UNVERIFIED_CAP_FROM_VOTES = env_int("DEBATES_UNVERIFIED_CAP_FROM_VOTES", 20)
 
 # Security: no inline script or style anywhere (django-csp 4).
 CONTENT_SECURITY_POLICY = {

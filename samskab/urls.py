@@ -26,6 +26,7 @@ urlpatterns = [
     path("afstemninger/", include("samskab.polls.urls")),
     path("undersoegelser/", include("samskab.surveys.urls")),
     path("borgerbudget/", include("samskab.budgets.urls")),
+    path("debatter/", include("samskab.debates.urls")),
     path("kommentarer/", include("samskab.comments.urls")),
     path("moderation/", include("samskab.moderation.urls")),
     path("vedhaeftninger/", include("samskab.attachments.urls")),
