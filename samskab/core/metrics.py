@@ -44,6 +44,11 @@ MAIL_FAILURES = Counter("samskab_mail_failures", "Sending to the mail relay that
 class QueueCollector:
     """Task queue length and failures, and the worker's heartbeat age, read at scrape."""
 
+    def describe(self):
+        # Without this, registering would call collect(), and query the database at import.
+        yield GaugeMetricFamily("samskab_tasks", "", labels=["state"])
+        yield GaugeMetricFamily("samskab_worker_heartbeat_age_seconds", "")
+
     def collect(self):
         from django_tasks_db.models import DBTaskResult
 
