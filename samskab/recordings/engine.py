@@ -58,9 +58,12 @@ def run_job(
         except OSError as error:
             raise MediaError(f"ffmpeg did not run: {error}") from error
 
+        stopped = threading.Event()
+
         def watch() -> None:
             while process.poll() is None:
                 if worker.hand_back.wait(0.5):
+                    stopped.set()
                     process.terminate()
                     return
 
@@ -81,7 +84,7 @@ def run_job(
         except subprocess.TimeoutExpired:
             process.kill()
             code = process.wait()
-        if code != 0 and (worker.interrupted() or worker.stop_requested.is_set()):
+        if stopped.is_set() or (code != 0 and worker.stop_requested.is_set()):
             # Stopped with the worker (or killed by the same signal): not the file's fault.
             raise worker.TaskInterrupted(f"ffmpeg stopped with the worker ({code})")
         if code != 0:
