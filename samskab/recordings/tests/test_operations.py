@@ -18,7 +18,7 @@ from samskab.accounts.roles import Role
 from samskab.core import locks, paths, worker
 from samskab.recordings import engine, services, storage
 from samskab.recordings.models import Job, Upload
-from samskab.recordings.tests.test_real_parts import packaged, upload
+from samskab.recordings.tests.test_real_parts import upload
 from samskab.streaming import services as streaming
 from samskab.webcasts.models import Meeting
 from samskab.webcasts.recording import PLAYLIST, media_folder
@@ -265,4 +265,3 @@ def test_retention_never_runs_twice_at_once(meeting, capsys):
 def test_the_dry_run_says_when_nothing_is_due(capsys):
     call_command("retention", "--dry-run")
     assert capsys.readouterr().out.strip() == "0 recordings due."
-
