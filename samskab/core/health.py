@@ -92,17 +92,20 @@ CHECKS: dict[str, Callable[[], str]] = {
 }
 
 
-def readiness() -> tuple[bool, dict[str, str]]:
+def readiness() -> tuple[list[str], list[str], dict[str, str]]:
+    """(what failed readiness, what failed but only warns, each check's result)."""
     results: dict[str, str] = {}
-    ready = True
+    failed, warnings = [], []
     for name, check in CHECKS.items():
         try:
             results[name] = check()
         except Exception as error:  # any failure is "not ready"; the body says which
             results[name] = f"error: {error.__class__.__name__}: {error}"[:300]
             if name != "worker" or settings.READYZ_REQUIRE_WORKER:
-                ready = False
-    return ready, results
+                failed.append(name)
+            else:
+                warnings.append(name)
+    return failed, warnings, results
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -115,10 +118,14 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 def readyz(request: HttpRequest) -> HttpResponse:
-    ready, results = readiness()
-    failed = [name for name, result in results.items() if result.startswith("error")]
-    body = {"status": "ok" if ready else "error", "failed": failed, "checks": results}
-    return _no_store(JsonResponse(body, status=200 if ready else 503))
+    failed, warnings, results = readiness()
+    body = {
+        "status": "error" if failed else "ok",
+        "failed": failed,
+        "warnings": warnings,
+        "checks": results,
+    }
+    return _no_store(JsonResponse(body, status=503 if failed else 200))
 
 
 class ProbeMiddleware:
