@@ -159,6 +159,13 @@ ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= (
     | {f"api.{action}_apitoken" for action in ("add", "change", "delete")}
 )
 
+# Debates: editors keep the areas and tags debates are filed under; featuring, closing and
+# hiding a debate are rules on its page (debates.rules), not model permissions.
+DEBATE_EDITING = _crud("debates", "area", "tag") | {"debates.view_debate"}
+ROLE_PERMISSIONS[Role.EDITOR] |= DEBATE_EDITING
+ROLE_PERMISSIONS[Role.MODERATOR] |= {"debates.view_debate"}
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= DEBATE_EDITING
+
 # Live streaming: restream destinations hold the municipality's YouTube and Facebook keys,
 # so only administrators keep them; operators make stream keys in the console.
 ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= _crud("streaming", "meetingstream", "destination")

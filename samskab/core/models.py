@@ -184,3 +184,20 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} on {self.host}"
+
+
+class JobLock(models.Model):
+    """A lock held by one process on any host (samskab.core.locks): the unique name makes a
+    second holder's insert fail, on PostgreSQL and SQLite alike."""
+
+    name = models.CharField(max_length=100, unique=True)
+    holder = models.CharField(max_length=200)
+    acquired_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("job lock")
+        verbose_name_plural = _("job locks")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.holder})"

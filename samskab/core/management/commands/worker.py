@@ -13,10 +13,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--batch", action="store_true", help="Exit when the queue is empty.")
+        parser.add_argument(
+            "--grace",
+            type=float,
+            default=120.0,
+            help="On SIGTERM, seconds to let the running task finish before handing it back "
+            "(keep below the unit's TimeoutStopSec).",
+        )
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls.")
 
-    def handle(self, *args, batch, interval, **options):
+    def handle(self, *args, batch, grace, interval, **options):
         worker = SamskabWorker(
+            grace=grace,
             queue_names=["default"],
             interval=interval,
             batch=batch,

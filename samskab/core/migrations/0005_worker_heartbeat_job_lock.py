@@ -11,6 +11,20 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
+            name='JobLock',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, unique=True)),
+                ('holder', models.CharField(max_length=200)),
+                ('acquired_at', models.DateTimeField()),
+                ('expires_at', models.DateTimeField()),
+            ],
+            options={
+                'verbose_name': 'job lock',
+                'verbose_name_plural': 'job locks',
+            },
+        ),
+        migrations.CreateModel(
             name='WorkerHeartbeat',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
