@@ -20,8 +20,10 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/samskab migrate --no-input
 	$(BIN)/samskab demo
-	@echo "Samskab: http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
-	$(BIN)/samskab serve --port $(PORT)
+	@echo "Samskab: http://127.0.0.1:$(PORT)/ with the background worker (Ctrl-C stops both)"
+	@# The worker runs slides, uploads, clips, redactions and counts; it stops with the server.
+	$(BIN)/samskab worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/samskab serve --port $(PORT)
 
 test: $(STAMP)
 	SAMSKAB_TESTING=1 $(BIN)/pytest $(PYTEST_ARGS)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "samskab.budgets",
     "samskab.debates",
     "samskab.surveys",
+    "samskab.staff",
     "samskab.comments",
     "samskab.moderation",
     "samskab.attachments",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("konto/", include("samskab.accounts.urls")),
+    path("personale/", include("samskab.staff.urls")),
     path("moeder/", include("samskab.webcasts.urls")),
     path("streaming/", include("samskab.streaming.urls")),
     path("moeder/", include("samskab.recordings.urls")),

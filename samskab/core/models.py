@@ -116,7 +116,7 @@ class SiteSettings(models.Model):
             "shows only when it has something to show."
         ),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("site settings")

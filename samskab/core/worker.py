@@ -146,3 +146,10 @@ class SamskabWorker(Worker):
             from samskab.core.models import WorkerHeartbeat
 
             WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+
+
+def tasks_wait_for_worker() -> bool:
+    """Whether tasks wait in the database for `samskab worker` (not run in the process)."""
+    from django.conf import settings
+
+    return settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"

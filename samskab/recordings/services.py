@@ -83,7 +83,12 @@ def _check_not_hidden(meeting: Meeting) -> None:
 
 def upload_accept(*, meeting: Meeting, file, by) -> Upload:
     """Check an uploaded file by its content and queue it for packaging."""
-    if meeting.status == Meeting.Status.LIVE or meeting.starts_at > timezone.now():
+    # A meeting that was ended has been held, even when it ended before its scheduled start
+    # (review: a meeting held early could not get its recording).
+    held = meeting.status == Meeting.Status.ENDED or (
+        meeting.status == Meeting.Status.PLANNED and meeting.starts_at <= timezone.now()
+    )
+    if not held:
         raise ValidationError(
             _("A recording can only be uploaded to a meeting that has been held.")
         )
