@@ -55,7 +55,7 @@ class Survey(MeetingAttached):
             "For answers you can count, choose one answer per account."
         ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -137,7 +137,9 @@ class QuestionKind(models.TextChoices):
 class Question(models.Model):
     Kind = QuestionKind
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="questions", verbose_name=_("survey")
+    )
     section = models.ForeignKey(
         Section,
         on_delete=models.SET_NULL,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -329,3 +329,17 @@ def meeting_transcript(
         elif first_start is None or at < first_start:
             transcript.before.append(cue)
     return transcript
+
+
+def meetings_for_staff(*, days: int = 14) -> QuerySet[Meeting]:
+    """Staff's meetings: live ones, and today's and those of the coming `days`, published or
+    not, cancelled ones too (staff should see that a meeting is off)."""
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return (
+        Meeting.objects.filter(
+            Q(status=Meeting.Status.LIVE)
+            | Q(starts_at__gte=today, starts_at__lt=today + timedelta(days=days + 1))
+        )
+        .select_related("body")
+        .order_by("starts_at")
+    )

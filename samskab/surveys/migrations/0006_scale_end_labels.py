@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0004_one_per_says_what_once_per_browser_prevents'),
+        ('surveys', '0005_admin_labels_translated'),
     ]
 
     operations = [
