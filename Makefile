@@ -20,8 +20,10 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/samskab migrate --no-input
 	$(BIN)/samskab demo
-	@echo "Samskab: http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
-	$(BIN)/samskab serve --port $(PORT)
+	@echo "Samskab: http://127.0.0.1:$(PORT)/ with the background worker (Ctrl-C stops both)"
+	@# The worker runs slides, uploads, clips, redactions and counts; it stops with the server.
+	$(BIN)/samskab worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/samskab serve --port $(PORT)
 
 test: $(STAMP)
 	SAMSKAB_TESTING=1 $(BIN)/pytest $(PYTEST_ARGS)
@@ -33,11 +35,12 @@ lint: $(STAMP)
 
 # The pure modules (no Django) are type-checked strictly enough to trust.
 PURE_MODULES := samskab/envvars.py samskab/core/text.py samskab/accounts/census.py samskab/budgets/counting \
-	samskab/budgets/pabulib.py samskab/budgets/participation.py samskab/webcasts/vtt.py samskab/webcasts/index.py \
+	samskab/budgets/pabulib.py samskab/budgets/tally_command.py samskab/budgets/participation.py samskab/webcasts/vtt.py samskab/webcasts/index.py \
 	samskab/live/events.py samskab/live/coalesce.py samskab/live/hub.py samskab/live/brokers \
 	samskab/moderation/spam.py samskab/surveys/stats.py samskab/surveys/csvsafe.py \
 	samskab/surveys/schema.py samskab/media samskab/streaming/rtmp.py samskab/streaming/srt.py samskab/streaming/fanout.py \
-	samskab/streaming/destinations.py samskab/streaming/rtmppush.py samskab/places/geo.py
+	samskab/streaming/destinations.py samskab/streaming/rtmppush.py samskab/places/geo.py \
+	samskab/debates/scoring.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy $(PURE_MODULES)

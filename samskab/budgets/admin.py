@@ -35,6 +35,21 @@ def _is_budget_editor(request) -> bool:
     return has_role(request.user, Role.EDITOR) or has_role(request.user, Role.ADMINISTRATOR)
 
 
+class BudgetPickers:
+    """A group or heading picked in the admin names its budget: every budget has an "Area"
+    or a "Midtby" (review: pickers did not say which budget an item belongs to)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        if db_field.related_model is Heading and field is not None:
+            field.queryset = field.queryset.select_related("group__budget")
+            field.label_from_instance = lambda h: f"{h.group.budget} › {h.group} › {h}"
+        elif db_field.related_model is Group and field is not None:
+            field.queryset = field.queryset.select_related("budget")
+            field.label_from_instance = lambda g: f"{g.budget} › {g}"
+        return field
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """A log or a result: written only by the services, never in the admin."""
 
@@ -103,7 +118,7 @@ class GroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Heading)
-class HeadingAdmin(admin.ModelAdmin):
+class HeadingAdmin(BudgetPickers, admin.ModelAdmin):
     list_display = ["name", "group", "amount", "ballot_style", "max_approvals"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -133,7 +148,7 @@ class ProjectEventInline(GenericTabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(BudgetPickers, admin.ModelAdmin):
     list_display = ["title", "heading", "status", "price"]
     list_filter = ["status", "heading__group__budget"]
     search_fields = ["title"]

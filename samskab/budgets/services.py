@@ -45,6 +45,7 @@ from samskab.budgets.models import (
     ProjectEventKind,
     Support,
 )
+from samskab.budgets.selectors import money
 
 logger = logging.getLogger(__name__)
 
@@ -291,8 +292,8 @@ def ballot_check(heading: Heading, project_ids: Iterable[int]) -> list[Project]:
         raise BudgetRefused(
             _("Your choices cost %(total)s, more than the %(amount)s this heading has.")
             % {
-                "total": f"{total:,}".replace(",", "."),
-                "amount": f"{heading.amount:,}".replace(",", "."),
+                "total": money(total, heading.budget.currency),
+                "amount": money(heading.amount, heading.budget.currency),
             }
         )
     return projects

@@ -1,6 +1,8 @@
 """The moderators' live channel: `moderation:queue` carries held posts and reports."""
 
 QUEUE_CHANNEL = "moderation:queue"
+# Only an id and why: the queue page fetches the row itself (live.events, event shapes).
+QUEUE_EVENTS = {"queue": {"id": int, "reason": str}, "queue_done": {"id": int}}
 
 
 def moderator_may_listen(user, viewer, key: str) -> bool:

@@ -18,6 +18,8 @@ class NotificationsConfig(AppConfig):
 
         event_recorded.connect(on_event_recorded, sender=Event, dispatch_uid="notifications")
         # `notifications:<user id>`: the person's unread count, for that person only.
-        live.register_channel("notifications", authorize=own_channel)
+        live.register_channel(
+            "notifications", authorize=own_channel, events={"unread": {"count": int}}
+        )
         registry.register("notifications", export=privacy.export, anonymise=privacy.anonymise)
         privacy.describe_data()

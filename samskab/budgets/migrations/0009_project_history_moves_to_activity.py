@@ -50,7 +50,7 @@ def to_project_events(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("budgets", "0007_attachments_and_places_move"),
+        ("budgets", "0008_admin_labels_translated"),
         ("activity", "0002_event_status"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
