@@ -3,11 +3,13 @@ or not funded, results and counts are read only, and "count the vote" leads to t
 where the count is checked and confirmed (budgets.tallying)."""
 
 from django.contrib import admin, messages
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samskab.accounts.roles import Role, has_role
+from samskab.activity.models import Event
 from samskab.attachments.admin import DocumentInline, ImageInline
 from samskab.budgets.models import (
     RESULT_STATUSES,
@@ -20,7 +22,6 @@ from samskab.budgets.models import (
     PaperBallotChange,
     Phase,
     Project,
-    ProjectEvent,
     Tally,
 )
 from samskab.budgets.process import project_change_record
@@ -131,14 +132,16 @@ class HeadingAdmin(BudgetPickers, admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class ProjectEventInline(admin.TabularInline):
+class ProjectEventInline(GenericTabularInline):
     """The public history, read only: it is written by the services that change a project."""
 
-    model = ProjectEvent
+    model = Event
     extra = 0
     fields = ["created_at", "kind", "status", "note"]
     readonly_fields = fields
     can_delete = False
+    verbose_name = gettext_lazy("project history entry")
+    verbose_name_plural = gettext_lazy("project history")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

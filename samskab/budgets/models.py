@@ -3,6 +3,7 @@
 import json
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -235,6 +236,8 @@ class Project(models.Model):
     # The language the author wrote in: e-mails about the project are sent in it.
     language = models.CharField(_("language"), max_length=8, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    # Its public history: activity.Event rows (kinds: ProjectEventKind), oldest first.
+    events = GenericRelation("activity.Event")
 
     class Meta:
         verbose_name = _("project")
@@ -517,30 +520,13 @@ class PaperBallotChange(models.Model):
         return f"{self.heading}: {self.ballot_number} {self.get_kind_display()}"
 
 
-class ProjectEvent(models.Model):
-    """One step in a project's public history: what happened, its status then, what staff said."""
+class ProjectEventKind(models.TextChoices):
+    """The steps of a project's public history (activity.Event rows on the project; each
+    row's `status` is the project's status after the step)."""
 
-    class Kind(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        FEASIBILITY = "feasibility", _("Feasibility assessed")
-        PRICE = "price", _("Price set")
-        BALLOT = "ballot", _("Ballot decided")
-        RESULT = "result", _("Result of the vote")
-        STATUS = "status", _("Status changed")
-
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("what happened"), max_length=20, choices=Kind)
-    status = models.CharField(_("status"), max_length=20, choices=Project.Status)
-    note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("project history entry")
-        verbose_name_plural = _("project history")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.project}: {self.get_status_display()}"
+    SUBMITTED = "submitted", _("Submitted")
+    FEASIBILITY = "feasibility", _("Feasibility assessed")
+    PRICE = "price", _("Price set")
+    BALLOT = "ballot", _("Ballot decided")
+    RESULT = "result", _("Result of the vote")
+    STATUS = "status", _("Status changed")

@@ -42,7 +42,7 @@ from samskab.budgets.models import (
     PaperRule,
     Phase,
     Project,
-    ProjectEvent,
+    ProjectEventKind,
     Support,
 )
 from samskab.budgets.selectors import money
@@ -154,7 +154,7 @@ def project_submit(
             for document, name in documents:
                 document_add(target=project, user=author, document=document, title=name)
             process.project_event_record(
-                project=project, kind=ProjectEvent.Kind.SUBMITTED, actor=author, notify=False
+                project=project, kind=ProjectEventKind.SUBMITTED, actor=author, notify=False
             )
     except (PlaceRefused, AttachmentRefused) as refusal:
         raise BudgetRefused(refusal.message) from None
@@ -233,7 +233,7 @@ def project_valuate(
         if before[:2] != (project.status, project.feasibility_explanation):
             project_event_record(
                 project=project,
-                kind=ProjectEvent.Kind.FEASIBILITY,
+                kind=ProjectEventKind.FEASIBILITY,
                 note=project.feasibility_explanation,
                 actor=user,
                 notify=not price_changed,  # one e-mail: the price's tells both
@@ -241,7 +241,7 @@ def project_valuate(
         if price_changed:
             project_event_record(
                 project=project,
-                kind=ProjectEvent.Kind.PRICE,
+                kind=ProjectEventKind.PRICE,
                 note=project.price_explanation,
                 actor=user,
             )
