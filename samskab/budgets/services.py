@@ -287,7 +287,7 @@ def ballot_check(heading: Heading, project_ids: Iterable[int]) -> list[Project]:
                 % {"chosen": len(projects), "limit": limit}
             )
         return projects
-    total = sum(p.price for p in projects)
+    total = sum(p.price or 0 for p in projects)  # every price is set (checked above)
     if total > heading.amount:
         raise BudgetRefused(
             _("Your choices cost %(total)s, more than the %(amount)s this heading has.")
