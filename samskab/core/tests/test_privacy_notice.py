@@ -169,7 +169,7 @@ def test_the_download_has_what_the_newly_registered_apps_hold():
     Participation.objects.create(survey=make_survey(), participant_key=f"u:{user.pk}")
     comment = CommentFactory()
     CommentVote.objects.create(comment=comment, voter_key=f"user:{user.pk}", user=user, value=1)
-    Report.objects.create(comment=comment, reporter_key=f"user:{user.pk}", reason="spam")
+    Report.objects.create(target=comment, reporter_key=f"user:{user.pk}", reason="spam")
     moderation.ban_create(moderator=StaffFactory(), reason="Trusler", user=user)
 
     apps_data = user_data_export(user)["apps"]
