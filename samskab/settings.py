@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "samskab.attachments",
     "samskab.places",
     "samskab.follows",
+    "samskab.supports",
     "samskab.activity",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -31,6 +31,7 @@ urlpatterns = [
     path("vedhaeftninger/", include("samskab.attachments.urls")),
     path("steder/", include("samskab.places.urls")),
     path("foelg/", include("samskab.follows.urls")),
+    path("stoet/", include("samskab.supports.urls")),
     # oEmbed discovery answers at the site root, as consumers expect.
     path("oembed", webcasts_embed.oembed, name="oembed"),
     path("api/", api.urls),

@@ -80,7 +80,12 @@ def act(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose at least one post."))
         return redirect("moderation:queue")
     try:
-        if action == "ban":
+        if action in ("hold", "restore"):
+            change = services.target_hold if action == "hold" else services.target_restore
+            for target in items:
+                change(target=target, moderator=moderator, reason=reason)
+            messages.success(request, _("%(n)d posts handled.") % {"n": len(items)})
+        elif action == "ban":
             target = items[0]
             key = targets.key_of(target)
             days = BAN_DURATIONS.get(request.POST.get(f"duration-{key}", ""), 1)

@@ -84,10 +84,12 @@ def test_a_citizen_follows_the_idea_and_another_the_whole_box(client, idea):
 def test_a_comment_on_an_idea_is_reported_through_moderation(client, idea):
     comment = Comment.objects.create(target=idea, body="Køb billige ure", body_html="<p>x</p>")
     client.force_login(UserFactory())
-    response = client.post(reverse("moderation:report", args=["comments.comment", comment.pk]), {"reason": "spam"})
+    response = client.post(
+        reverse("moderation:report", args=["comments.comment", comment.pk]), {"reason": "spam"}
+    )
     assert response.status_code == 302
     assert response["Location"].startswith(thread(idea))
-    assert Report.objects.get().comment == comment
+    assert Report.objects.get().target == comment
 
 
 def test_deleting_an_idea_takes_its_comments_reports_and_follows(client, idea):

@@ -164,7 +164,11 @@ class TestReports:
 
 
 def report_page(client, comment, **extra):
-    return client.post(reverse("moderation:report", args=["comments.comment", comment.pk]), {"reason": "spam"}, **extra)
+    return client.post(
+        reverse("moderation:report", args=["comments.comment", comment.pk]),
+        {"reason": "spam"},
+        **extra,
+    )
 
 
 @pytest.mark.django_db

@@ -41,7 +41,10 @@ class TestTakingDownAPublishedPost:
         page = client.get(reverse("moderation:published"))
 
         assert "Allerede offentlig" in page.content.decode()
-        assert reverse("moderation:take_down", args=["comments.comment", comment.pk]) in page.content.decode()
+        assert (
+            reverse("moderation:take_down", args=["comments.comment", comment.pk])
+            in page.content.decode()
+        )
 
     def test_the_published_page_searches_the_text(self):
         client, _moderator = staff_client(Role.MODERATOR)
@@ -80,7 +83,9 @@ class TestTakingDownAPublishedPost:
         client, _moderator = staff_client(Role.MODERATOR)
         comment = CommentFactory()
 
-        response = client.post(reverse("moderation:take_down", args=["comments.comment", comment.pk]), {"reason": " "})
+        response = client.post(
+            reverse("moderation:take_down", args=["comments.comment", comment.pk]), {"reason": " "}
+        )
 
         assert response.status_code == 400
         comment.refresh_from_db()
@@ -105,7 +110,12 @@ class TestTakingDownAPublishedPost:
         client, _moderator = staff_client(Role.MODERATOR)
         comment = CommentFactory(status=Comment.Status.PENDING)
 
-        assert client.get(reverse("moderation:take_down", args=["comments.comment", comment.pk])).status_code == 404
+        assert (
+            client.get(
+                reverse("moderation:take_down", args=["comments.comment", comment.pk])
+            ).status_code
+            == 404
+        )
         with pytest.raises(services.ModerationError):
             services.target_take_down(target=comment, moderator=None, reason="x")
 
@@ -115,7 +125,9 @@ class TestTakingDownAPublishedPost:
         comment = CommentFactory()
 
         assert client.get(reverse("moderation:published")).status_code == 403
-        response = client.post(reverse("moderation:take_down", args=["comments.comment", comment.pk]), {"reason": "x"})
+        response = client.post(
+            reverse("moderation:take_down", args=["comments.comment", comment.pk]), {"reason": "x"}
+        )
 
         assert response.status_code == 403
         comment.refresh_from_db()
@@ -125,7 +137,9 @@ class TestTakingDownAPublishedPost:
         client.force_login(UserFactory())
         comment = CommentFactory()
 
-        response = client.post(reverse("moderation:take_down", args=["comments.comment", comment.pk]), {"reason": "x"})
+        response = client.post(
+            reverse("moderation:take_down", args=["comments.comment", comment.pk]), {"reason": "x"}
+        )
 
         assert response.status_code == 403
 
@@ -202,7 +216,10 @@ class TestTheRawAdmin:
         client.post(url, {"status": Comment.Status.HIDDEN, "body": comment.body})
 
         assert page.status_code == 200
-        assert reverse("moderation:take_down", args=["comments.comment", comment.pk]) in page.content.decode()
+        assert (
+            reverse("moderation:take_down", args=["comments.comment", comment.pk])
+            in page.content.decode()
+        )
         comment.refresh_from_db()
         assert comment.status == Comment.Status.PUBLISHED
 
