@@ -132,8 +132,11 @@ def target_approve(*, target, moderator):
         target = _lock(target)
         if registered is not None and registered.moderation is not None:
             hooks = registered.moderation
-            if hooks.describe(target).state == Moderated.GONE:
+            state = hooks.describe(target).state
+            if state == Moderated.GONE:
                 raise ModerationError(_("The author has deleted this comment."))
+            if state not in (Moderated.HELD, Moderated.PUBLISHED):
+                raise ModerationError(_("Only a held or reported post can be approved."))
             hooks.approve(target)
             if hooks.report_count is not None:
                 hooks.report_count(target, 0)
@@ -156,6 +159,8 @@ def target_hide(*, target, moderator, reason: str, spam: bool = False):
         post = hooks.describe(target)
         if post.state == Moderated.GONE:
             raise ModerationError(_("The author has deleted this comment."))
+        if post.state not in (Moderated.HELD, Moderated.PUBLISHED):
+            raise ModerationError(_("This post is not shown, so there is nothing to take down."))
         was_published = post.state == Moderated.PUBLISHED
         hooks.hide(target, reason[:300], spam)
         _resolve_reports(target)
