@@ -101,3 +101,5 @@ rules.add_perm(
     "budgets.change_paper_ballot", (is_poll_officer & entered_the_ballot) | is_administrator
 )
 rules.add_perm("budgets.view_participation", is_poll_officer | is_administrator | is_editor)
+# The moderation mode of a budget's comments, chosen on its staff page (moderators may too).
+rules.add_perm("budgets.moderate_budget", is_editor | is_administrator)

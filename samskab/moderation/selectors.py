@@ -234,3 +234,19 @@ def mode_of(place) -> str:
         content_type=ContentType.objects.get_for_model(place), object_id=place.pk
     ).first()
     return policy.mode if policy is not None else ""
+
+
+def may_set_mode(user, place) -> bool:
+    """Moderators may choose any place's mode; others where the place's own rule
+    `<app>.moderate_<model>` lets them (a meeting's operators, a budget's editors)."""
+    import rules
+
+    if user is None or not user.is_authenticated:
+        return False
+    if user.has_perm("moderation.moderate"):
+        return True
+    registered = targets.target_of(place)
+    if registered is None:
+        return False
+    name = registered.permission("moderate")
+    return rules.perm_exists(name) and bool(user.has_perm(name, place))

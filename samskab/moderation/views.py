@@ -274,15 +274,11 @@ def ban_lift(request: HttpRequest, ban_id: int) -> HttpResponse:
 @require_POST
 def mode(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     """Choose a place's moderation mode from its own staff page (a meeting's, a budget's):
-    whoever may manage the place (the target's `staff` permission) or moderate."""
+    moderators, and whoever the place's own rule `<app>.moderate_<model>` lets."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     place = _target(label, pk)
-    registered = targets.target_of(place)
-    may = request.user.has_perm("moderation.moderate") or bool(
-        registered and registered.staff and request.user.has_perm(registered.staff, place)
-    )
-    if not may:
+    if not selectors.may_set_mode(request.user, place):
         raise PermissionDenied
     form = ModeForm(request.POST)
     back = request.POST.get("next") or ""

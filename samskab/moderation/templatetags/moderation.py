@@ -7,6 +7,7 @@ from django.urls import reverse
 from samskab.core import targets
 from samskab.moderation.forms import ModeForm
 from samskab.moderation.models import ModerationPolicy, ModerationSettings
+from samskab.moderation.selectors import may_set_mode
 
 register = template.Library()
 
@@ -14,13 +15,7 @@ register = template.Library()
 @register.inclusion_tag("moderation/partials/mode_form.html", takes_context=True)
 def moderation_mode(context, place):
     request = context["request"]
-    user = request.user
-    registered = targets.target_of(place)
-    may = user.is_authenticated and (
-        user.has_perm("moderation.moderate")
-        or bool(registered and registered.staff and user.has_perm(registered.staff, place))
-    )
-    if not may:
+    if not may_set_mode(request.user, place):
         return {"may": False}
     from django.contrib.contenttypes.models import ContentType
 
