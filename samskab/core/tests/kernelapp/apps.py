@@ -9,8 +9,10 @@ class KernelAppConfig(AppConfig):
     def ready(self) -> None:
         from samskab.activity import kinds
         from samskab.core import privacy, targets
-        from samskab.core.tests.kernelapp import hooks
-        from samskab.core.tests.kernelapp import rules  # noqa: F401  # the permissions
+        from samskab.core.tests.kernelapp import (
+            hooks,
+            rules,  # noqa: F401  # the permissions
+        )
         from samskab.core.tests.kernelapp.models import Idea, IdeaBox
         from samskab.core.uploads import AttachLimits
 
