@@ -102,7 +102,7 @@ def act(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.message)
     # Back to the queue at the post after the one just handled: moderation.js names it
     # (the next in the list, else the one before) and gives it focus after the reload.
-    focus = targets.from_key(request.POST.get("focus", ""))
+    focus = targets.from_key(request.POST.get("focus_next", ""))
     query = f"?focus={targets.key_of(focus)}" if focus is not None else ""
     return redirect(reverse("moderation:queue") + query)
 

@@ -82,7 +82,7 @@ def test_after_an_action_the_queue_opens_at_the_post_the_page_named():
     moderator = signed_in(Role.MODERATOR)
     response = moderator.post(
         reverse("moderation:act"),
-        {"one": f"approve:{targets.key_of(first)}", "focus": targets.key_of(second)},
+        {"one": f"approve:{targets.key_of(first)}", "focus_next": targets.key_of(second)},
     )
     assert response["Location"] == reverse("moderation:queue") + (
         f"?focus={targets.key_of(second)}"

@@ -19,7 +19,7 @@
 
   function items() { return Array.prototype.slice.call(form.querySelectorAll(".queue-item")); }
 
-  var focusField = form.querySelector("input[name=focus]");
+  var focusField = form.querySelector("input[name=focus_next]");
 
   function neighbour(item) {
     var list = items();
