@@ -46,6 +46,10 @@ class BudgetsConfig(AppConfig):
                 images=10, image_bytes=8 * 1024 * 1024, documents=5, document_bytes=10 * 1024 * 1024
             ),
         )
+        # The project's history: its kinds of step, told to its author and followers.
+        from samskab.budgets.process import register_kinds
+
+        register_kinds()
         apis.register("/v1/", router, order=40)
         demo.register("budgets", budgets_demo_part, order=40)
         registry.register("budgets", export=privacy.export, anonymise=privacy.anonymise)

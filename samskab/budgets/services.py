@@ -42,8 +42,9 @@ from samskab.budgets.models import (
     PaperRule,
     Phase,
     Project,
-    ProjectEvent,
+    ProjectEventKind,
 )
+from samskab.budgets.selectors import money
 from samskab.supports import services as supports_services
 from samskab.supports.models import Support
 
@@ -154,7 +155,7 @@ def project_submit(
             for document, name in documents:
                 document_add(target=project, user=author, document=document, title=name)
             process.project_event_record(
-                project=project, kind=ProjectEvent.Kind.SUBMITTED, actor=author, notify=False
+                project=project, kind=ProjectEventKind.SUBMITTED, actor=author, notify=False
             )
     except (PlaceRefused, AttachmentRefused) as refusal:
         raise BudgetRefused(refusal.message) from None
@@ -241,7 +242,7 @@ def project_valuate(
         if before[:2] != (project.status, project.feasibility_explanation):
             project_event_record(
                 project=project,
-                kind=ProjectEvent.Kind.FEASIBILITY,
+                kind=ProjectEventKind.FEASIBILITY,
                 note=project.feasibility_explanation,
                 actor=user,
                 notify=not price_changed,  # one e-mail: the price's tells both
@@ -249,7 +250,7 @@ def project_valuate(
         if price_changed:
             project_event_record(
                 project=project,
-                kind=ProjectEvent.Kind.PRICE,
+                kind=ProjectEventKind.PRICE,
                 note=project.price_explanation,
                 actor=user,
             )
@@ -300,8 +301,8 @@ def ballot_check(heading: Heading, project_ids: Iterable[int]) -> list[Project]:
         raise BudgetRefused(
             _("Your choices cost %(total)s, more than the %(amount)s this heading has.")
             % {
-                "total": f"{total:,}".replace(",", "."),
-                "amount": f"{heading.amount:,}".replace(",", "."),
+                "total": money(total, heading.budget.currency),
+                "amount": money(heading.amount, heading.budget.currency),
             }
         )
     return projects

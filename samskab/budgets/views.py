@@ -21,6 +21,7 @@ from samskab.budgets.models import (
     PaperRule,
     Phase,
     Project,
+    ProjectEventKind,
 )
 from samskab.budgets.selectors import (
     ballot_choice,
@@ -126,7 +127,11 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "map": budget_map(budget, projects=[project], focus=project.heading),
             "place": place_of(project),
-            "events": project.events.all(),
+            "events": [
+                (event, ProjectEventKind(event.kind).label, Project.Status(event.status).label)
+                for event in project.events.all()
+                if event.kind in ProjectEventKind.values and event.status in Project.Status.values
+            ],
             "project": project,
             "heading": project.heading,
             "budget": project.heading.group.budget,

@@ -13,7 +13,7 @@ class CommentsConfig(AppConfig):
         from samskab import live as live_app
         from samskab.comments import privacy, signals
         from samskab.comments.api import router
-        from samskab.comments.live import place_may_listen
+        from samskab.comments.live import COMMENT_EVENTS, place_may_listen
         from samskab.comments.models import Comment
         from samskab.core import apis, targets
         from samskab.core import privacy as registry
@@ -42,4 +42,4 @@ class CommentsConfig(AppConfig):
         registry.register("comment_votes", export=privacy.export_votes)
         privacy.describe_data()
         # A meeting's posts go to meeting:<id>; other places' to comments:<app.model>:<id>.
-        live_app.register_channel("comments", authorize=place_may_listen)
+        live_app.register_channel("comments", authorize=place_may_listen, events=COMMENT_EVENTS)

@@ -4,6 +4,13 @@ from django.template.loader import render_to_string
 
 from samskab import live
 
+# What a place's channel carries for its comments (live.events, event shapes): the post as
+# the page draws it, and the id of one to take away. A meeting's channel declares them too.
+COMMENT_EVENTS = {
+    "comment": {"id": int, "parent": (int, None), "html": str},
+    "comment_removed": {"id": int},
+}
+
 
 def channel_for(target) -> str:
     """A meeting's viewers already listen on meeting.channel; other places get their own."""

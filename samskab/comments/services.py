@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samskab.comments import live
+from samskab.comments import live, selectors
 from samskab.comments.models import (
     EDIT_WINDOW,
     IMAGE_MAX_BYTES,
@@ -230,6 +230,8 @@ def comment_vote(*, comment: Comment, value: int, user=None, viewer_key: str = "
     if comment.status != Comment.Status.PUBLISHED:
         raise CommentError(_("You can only vote on published comments."))
     key = voter_key_for(user=user, viewer_key=viewer_key)
+    if selectors.is_own(comment, user=user, viewer_key=viewer_key):
+        raise CommentError(_("You cannot vote on your own comment."))
     counter = "agree_count" if value == CommentVote.Value.AGREE else "disagree_count"
     try:
         with transaction.atomic():

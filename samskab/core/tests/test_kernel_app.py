@@ -116,3 +116,25 @@ def test_the_person_s_export_has_their_comments_and_follows_on_ideas(client, ide
     data = json.loads(client.get("/konto/mine-data/").content)["apps"]
     assert [c["body"] for c in data["comments"]] == ["Mit forslag"]
     assert [f["title"] for f in data["follows"]] == ["Flere bænke"]
+
+
+def test_an_answer_to_an_idea_notifies_by_registration_alone(
+    client, idea, django_capture_on_commit_callbacks
+):
+    # kernelapp wrote no notification code: it registered Idea (with its author and box as
+    # process) and one activity kind. Its follower and author are told; the centre shows it.
+    from django.core import mail
+
+    from samskab.activity.services import event_record
+    from samskab.notifications.models import Notification
+
+    author, follower = UserFactory(email="a@example.org"), UserFactory(email="b@example.org")
+    Idea.objects.filter(pk=idea.pk).update(author=author, language="da")
+    idea.refresh_from_db()
+    client.force_login(follower)
+    client.post(follow(idea.box), {"follow": "1"})
+    with django_capture_on_commit_callbacks(execute=True):
+        event_record(target=idea, kind="answered", note="Ja tak")
+    assert {n.user for n in Notification.objects.all()} == {author, follower}
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "b@example.org"]
+    assert "Ja tak" in client.get(reverse("notifications:list")).content.decode()

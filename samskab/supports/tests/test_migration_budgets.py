@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("budgets", "0007_attachments_and_places_move"), ("supports", "0001_supports")]
-AFTER = [("budgets", "0008_supports_move_to_the_supports_app")]
+BEFORE = [("budgets", "0009_project_history_moves_to_activity"), ("supports", "0001_supports")]
+AFTER = [("budgets", "0010_supports_move_to_the_supports_app")]
 
 
 @pytest.mark.django_db(transaction=True)
