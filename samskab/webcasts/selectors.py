@@ -315,7 +315,7 @@ def meeting_where(meeting: Meeting, at=None):
     the meeting, and the agenda item under discussion then."""
     from samskab.core.targets import Where
 
-    label = str(meeting)
+    label = str(meeting.title)
     item = item_at(meeting, at)
     if item is not None:
         label = _("%(meeting)s · agenda item %(item)s") % {
