@@ -261,30 +261,16 @@ class Project(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("budgets:project", args=[self.pk])
 
+    # Citizens' supports (the supports app's rows on any target; one per person, counted by
+    # its counter): `project.supports`, `Count("supports")`, `Support.objects.filter(project=)`.
+    supports = GenericRelation("supports.Support", related_query_name="project")
+
 
 RESULT_STATUSES = {Project.Status.WINNER, Project.Status.NOT_WINNER}
 
 
 class ResultProtected(ValidationError):
     """A write that would set or change a result outside the count."""
-
-
-class Support(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="supports")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="budget_supports"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("support")
-        verbose_name_plural = _("supports")
-        constraints = [
-            models.UniqueConstraint(fields=["project", "user"], name="budgets_one_support_per_user")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} → {self.project}"
 
 
 class Ballot(models.Model):

@@ -137,7 +137,6 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "budget": project.heading.group.budget,
             "description": _markdown(project.description),
             "supported": user_supports(project, request.user),
-            "support_count": project.supports.count(),
             "may_valuate": request.user.has_perm("budgets.valuate_project", project),
             "may_vote": request.user.has_perm("budgets.vote_in_heading", project.heading),
             "chosen": ballot_choice(project.heading, request.user),
