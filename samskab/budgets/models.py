@@ -104,11 +104,7 @@ def _check_points(total: int | None, per_project: int | None) -> None:
         )
     if per_project and per_project > total:
         raise ValidationError(
-            {
-                "points_per_project": _(
-                    "One project cannot get more points than a voter has in all."
-                )
-            }
+            {"points_per_project": _("One project cannot get more points than a voter has in all.")}
         )
 
 
