@@ -250,3 +250,35 @@ def ballot_from_form(rules: BallotRules, data: QueryDict) -> FormBallot:
         return FormBallot([int(p) for p in data.getlist("project")])
     except (ValueError, OverflowError):
         raise unreadable from None
+
+
+def ballot_as_form(ballot: Ballot | None) -> FormBallot:
+    """A stored ballot as its form shows it: a ranking in order, points by project."""
+    if ballot is None:
+        return FormBallot([])
+    rows = list(ballot.lines.order_by("rank", "pk").values_list("project_id", "points", "rank"))
+    if any(points for _p, points, _r in rows):
+        return FormBallot([], {p: x for p, x, _r in rows if x})
+    return FormBallot([p for p, _x, _r in rows])
+
+
+def ranking_move(ranking: list[int], action: str, projects: Iterable[int]) -> list[int]:
+    """The ranking after one of the ranked form's buttons (without JavaScript each is a round
+    trip): "up:<pk>", "down:<pk>", "add:<pk>" (to the end) or "remove:<pk>"."""
+    verb, _sep, raw = action.partition(":")
+    try:
+        pk = int(raw)
+    except ValueError:
+        return ranking
+    ranking = list(dict.fromkeys(ranking))
+    if verb == "add" and pk not in ranking and pk in set(projects):
+        return [*ranking, pk]
+    if pk not in ranking:
+        return ranking
+    i = ranking.index(pk)
+    if verb == "remove":
+        return ranking[:i] + ranking[i + 1 :]
+    j = i - 1 if verb == "up" else i + 1 if verb == "down" else i
+    if 0 <= j < len(ranking):
+        ranking[i], ranking[j] = ranking[j], ranking[i]
+    return ranking

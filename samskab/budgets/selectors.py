@@ -91,7 +91,10 @@ def paper_ballots(budget: Budget, user, *, identifier: str = "") -> QuerySet[Bal
     return (
         ballots.select_related("heading", "entered_by")
         .prefetch_related(
-            Prefetch("lines", queryset=BallotLine.objects.select_related("project").order_by("pk"))
+            Prefetch(
+                "lines",
+                queryset=BallotLine.objects.select_related("project").order_by("rank", "pk"),
+            )
         )
         .order_by("-created_at", "-pk")
     )
