@@ -111,7 +111,7 @@ def test_a_ballot_without_points_is_refused_where_points_are_given_and_the_rever
 
 def test_a_ranking_is_stored_in_order():
     heading = ranked()
-    a, b, c = (ProjectFactory(heading=heading) for _ in range(3))
+    a, _b, c = (ProjectFactory(heading=heading) for _ in range(3))
     ballot = ballot_save(heading=heading, user=ResidentFactory(), project_ids=[c.pk, a.pk])
     assert _stored(ballot) == [(c.pk, None, 1), (a.pk, None, 2)]
 
@@ -321,7 +321,7 @@ def test_a_resident_ranks_with_the_buttons_without_javascript(client):
     moved = client.post(
         _ballot_url(heading), {"rank": [a.pk, b.pk], "action": f"up:{b.pk}"}
     ).content.decode()
-    assert moved.index('value="up:%d"' % b.pk) < moved.index('value="up:%d"' % a.pk)
+    assert moved.index(f'value="up:{b.pk}"') < moved.index(f'value="up:{a.pk}"')
     assert not Ballot.objects.exists()  # moving is not saving
     client.post(_ballot_url(heading), {"rank": [b.pk, a.pk, c.pk], "action": "save"})
     assert _stored(Ballot.objects.get(user=user)) == [
@@ -418,11 +418,14 @@ def test_the_api_takes_and_gives_points(client):
     a, b = ProjectFactory(heading=heading), ProjectFactory(heading=heading)
     client.force_login(ResidentFactory())
     detail = client.get(f"/api/v1/budgets/{heading.group.budget_id}").json()
-    assert detail["groups"][0]["headings"][0].items() >= {
-        "ballot_style": "cumulative",
-        "points_total": 10,
-        "max_points_per_project": 6,
-    }.items()
+    assert (
+        detail["groups"][0]["headings"][0].items()
+        >= {
+            "ballot_style": "cumulative",
+            "points_total": 10,
+            "max_points_per_project": 6,
+        }.items()
+    )
     body = {"points": [{"project": a.pk, "points": 6}, {"project": b.pk, "points": 3}]}
     saved = client.put(_api(heading), body, content_type="application/json")
     assert saved.status_code == 200
