@@ -15,6 +15,7 @@ from samskab.budgets.ballots import (
     ballot_as_form,
     ballot_from_form,
     ranking_move,
+    record_titles,
 )
 from samskab.budgets.forms import ProjectSubmitForm, ValuationForm
 from samskab.budgets.maps import budget_map
@@ -383,9 +384,7 @@ def paper_overview(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "budget": budget,
             "headings": paper_headings(budget),
-            "conflicts": BallotConflict.objects.filter(heading__group__budget=budget)
-            .select_related("heading", "officer")
-            .order_by("-created_at", "-pk")[:200],
+            "conflicts": _conflicts(budget),
             "open": budget.phase in (Phase.BALLOTING, Phase.REVIEWING_BALLOTS),
         },
     )
@@ -446,6 +445,19 @@ def paper_marks_context(rules, heading: Heading, projects, current: FormBallot) 
         context["rank_lines"] = [(p, places.get(p.pk, "")) for p in projects]
         context["rank_max"] = rules.ranking_length or len(projects)
     return context
+
+
+def _conflicts(budget: Budget) -> list[BallotConflict]:
+    """The web/paper log, each set-aside ballot readable (titles, with points if any)."""
+    conflicts = list(
+        BallotConflict.objects.filter(heading__group__budget=budget)
+        .select_related("heading", "officer")
+        .order_by("-created_at", "-pk")[:200]
+    )
+    titles = dict(Project.objects.filter(heading__group__budget=budget).values_list("pk", "title"))
+    for conflict in conflicts:
+        conflict.set_aside_titles = record_titles(conflict.set_aside, titles)
+    return conflicts
 
 
 PAPER_MESSAGES = {

@@ -497,3 +497,15 @@ def test_a_ranked_export_is_an_ordinal_borda_file_that_counts_the_same(tmp_path,
     rankings = sorted(tuple(int(p) for p in v.projects) for v in instance.votes)
     assert rankings == sorted([(a.pk, b.pk), (b.pk, a.pk), (c.pk, b.pk, a.pk)])
     assert [int(p) for p in pabulib.tally(instance).winners] == result.winners
+
+
+def test_a_web_ballot_with_points_set_aside_by_paper_is_logged_with_its_points(client, officer):
+    heading = cumulative()
+    park = ProjectFactory(heading=heading, title="Park")
+    resident = ResidentFactory()
+    census_person("0101801234", user=resident)
+    ballot_save(heading=heading, user=resident, points={park.pk: 4})
+    client.post(_paper_url(heading), {"identifier": "0101801234", f"points-{park.pk}": "2"})
+    assert _stored(Ballot.objects.get()) == [(park.pk, 2, None)]  # the paper ballot counts
+    overview = client.get(f"/borgerbudget/{heading.group.budget_id}/papirstemmesedler/")
+    assert "Park (4 points)" in overview.content.decode()
