@@ -26,6 +26,7 @@ from samskab.budgets.models import (
     Heading,
     Project,
 )
+from samskab.budgets.selectors import money
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,6 @@ class Mark:
     project: Project
     points: int | None = None
     rank: int | None = None
-
-
-def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
 
 
 def _projects(heading: Heading, ids: list[int]) -> dict[int, Project]:
@@ -92,7 +89,10 @@ def ballot_check(
     if total > heading.amount:
         raise BudgetRefused(
             _("Your choices cost %(total)s, more than the %(amount)s this heading has.")
-            % {"total": _number(total), "amount": _number(heading.amount)}
+            % {
+                "total": money(total, heading.budget.currency),
+                "amount": money(heading.amount, heading.budget.currency),
+            }
         )
     return [Mark(p) for p in projects]
 

@@ -155,7 +155,7 @@ def budgets_demo_load() -> Budget:
         title=TITLE,
         defaults={
             "description": (
-                "Kommunen afsætter **1,3 mio. kr.** til projekter, som borgerne foreslår "
+                "Kommunen afsætter **1.300.000 DKK** til projekter, som borgerne foreslår "
                 "og stemmer om. Stemmerne tælles med metoden med lige andele."
             ),
             "phase": Phase.BALLOTING,

@@ -21,8 +21,8 @@ from samskab.budgets.models import (
     HeadingResult,
     Phase,
     Project,
-    Support,
 )
+from samskab.supports.models import Support
 
 
 def budgets_public() -> QuerySet[Budget]:
@@ -353,3 +353,14 @@ def my_ballots(budget: Budget, user) -> dict[int, dict]:
             prices = list(ballot.lines.values_list("project__price", flat=True))
             result[heading.pk] = {"count": len(prices), "total": sum(p or 0 for p in prices)}
     return result
+
+
+def project_where(project: Project, at=None):
+    """Where a project is, for staff (core.targets' `where`): the budget and the heading."""
+    from samskab.core.targets import Where
+
+    heading = project.heading
+    return Where(
+        f"{heading.group.budget.title} · {heading.name} · {project.title}",
+        project.get_absolute_url(),
+    )

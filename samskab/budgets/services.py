@@ -41,9 +41,10 @@ from samskab.budgets.models import (
     PaperRule,
     Phase,
     Project,
-    ProjectEvent,
-    Support,
+    ProjectEventKind,
 )
+from samskab.supports import services as supports_services
+from samskab.supports.models import Support
 
 logger = logging.getLogger(__name__)
 
@@ -148,41 +149,49 @@ def project_submit(
             for document, name in documents:
                 document_add(target=project, user=author, document=document, title=name)
             process.project_event_record(
-                project=project, kind=ProjectEvent.Kind.SUBMITTED, actor=author, notify=False
+                project=project, kind=ProjectEventKind.SUBMITTED, actor=author, notify=False
             )
     except (PlaceRefused, AttachmentRefused) as refusal:
         raise BudgetRefused(refusal.message) from None
     return project
 
 
-def support_add(*, project: Project, user) -> Support:
+def project_support_limit(user, project: Project) -> str:
+    """The supports app's limit hook for projects: in each group a person supports projects
+    in at most `max_headings_supported` headings (any number within one heading). Asked
+    with the person's row locked, so two supports at once cannot both pass."""
     heading = project.heading
     group = heading.group
+    supported = set(
+        Support.objects.filter(user=user, project__heading__group=group).values_list(
+            "project__heading", flat=True
+        )
+    )
+    if heading.pk not in supported and len(supported) >= group.max_headings_supported:
+        return _("In “%(group)s” you may support projects in at most %(count)d heading(s).") % {
+            "group": group.name,
+            "count": group.max_headings_supported,
+        }
+    return ""
+
+
+def support_add(*, project: Project, user) -> Support:
+    """A resident supports a project, through the supports app (one per person, the
+    counter, the limit per group); this says first, in budget words, why not."""
     _require_phase(
-        group.budget, Phase.SELECTING, _("Projects can only be supported in the selecting phase.")
+        project.heading.group.budget,
+        Phase.SELECTING,
+        _("Projects can only be supported in the selecting phase."),
     )
     _require_resident(user)
     if project.status == Project.Status.UNFEASIBLE:
         raise BudgetRefused(_("This project cannot be supported."))
-    with transaction.atomic():
-        _lock(user)
+    try:
+        return supports_services.support_add(target=project, user=user)
+    except supports_services.SupportRefused as refusal:
         if Support.objects.filter(project=project, user=user).exists():
-            raise BudgetRefused(_("You already support this project."))
-        supported = set(
-            Support.objects.filter(user=user, project__heading__group=group).values_list(
-                "project__heading_id", flat=True
-            )
-        )
-        if heading.pk not in supported and len(supported) >= group.max_headings_supported:
-            raise BudgetRefused(
-                _("In “%(group)s” you may support projects in at most %(count)d heading(s).")
-                % {"group": group.name, "count": group.max_headings_supported}
-            )
-        try:
-            with transaction.atomic():
-                return Support.objects.create(project=project, user=user)
-        except IntegrityError:
             raise BudgetRefused(_("You already support this project.")) from None
+        raise BudgetRefused(refusal.message) from None
 
 
 def project_valuate(
@@ -227,7 +236,7 @@ def project_valuate(
         if before[:2] != (project.status, project.feasibility_explanation):
             project_event_record(
                 project=project,
-                kind=ProjectEvent.Kind.FEASIBILITY,
+                kind=ProjectEventKind.FEASIBILITY,
                 note=project.feasibility_explanation,
                 actor=user,
                 notify=not price_changed,  # one e-mail: the price's tells both
@@ -235,7 +244,7 @@ def project_valuate(
         if price_changed:
             project_event_record(
                 project=project,
-                kind=ProjectEvent.Kind.PRICE,
+                kind=ProjectEventKind.PRICE,
                 note=project.price_explanation,
                 actor=user,
             )

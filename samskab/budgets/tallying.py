@@ -38,7 +38,7 @@ from samskab.budgets.models import (
     HeadingResult,
     Phase,
     Project,
-    ProjectEvent,
+    ProjectEventKind,
     Rule,
     Tally,
     TieBreaking,
@@ -285,4 +285,4 @@ def _record_results(project_ids: Iterable[int]) -> None:
     from samskab.budgets.process import project_event_record
 
     for project in Project.objects.filter(pk__in=project_ids):
-        project_event_record(project=project, kind=ProjectEvent.Kind.RESULT)
+        project_event_record(project=project, kind=ProjectEventKind.RESULT)

@@ -28,6 +28,7 @@ from samskab.budgets.models import (
     PaperRule,
     Phase,
     Project,
+    ProjectEventKind,
 )
 from samskab.budgets.selectors import (
     ballot_choice,
@@ -133,13 +134,16 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "map": budget_map(budget, projects=[project], focus=project.heading),
             "place": place_of(project),
-            "events": project.events.all(),
+            "events": [
+                (event, ProjectEventKind(event.kind).label, Project.Status(event.status).label)
+                for event in project.events.all()
+                if event.kind in ProjectEventKind.values and event.status in Project.Status.values
+            ],
             "project": project,
             "heading": project.heading,
             "budget": project.heading.group.budget,
             "description": _markdown(project.description),
             "supported": user_supports(project, request.user),
-            "support_count": project.supports.count(),
             "may_valuate": request.user.has_perm("budgets.valuate_project", project),
             "may_vote": request.user.has_perm("budgets.vote_in_heading", project.heading),
             "chosen": ballot_choice(project.heading, request.user),

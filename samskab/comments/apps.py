@@ -13,7 +13,7 @@ class CommentsConfig(AppConfig):
         from samskab import live as live_app
         from samskab.comments import privacy, signals
         from samskab.comments.api import router
-        from samskab.comments.live import place_may_listen
+        from samskab.comments.live import COMMENT_EVENTS, place_may_listen
         from samskab.comments.models import Comment
         from samskab.core import apis, targets
         from samskab.core import privacy as registry
@@ -22,10 +22,24 @@ class CommentsConfig(AppConfig):
         registry.register("comments", export=privacy.export, anonymise=privacy.anonymise)
         # A target's comments (with their replies, votes and reports) go when it goes.
         targets.register_table(Comment)
+        # A comment is itself a target: it can be reported, and moderation holds, approves,
+        # hides and restores it through comments' own hooks (comments/moderated.py). It is
+        # seen where it is shown and its place may be seen.
+        from samskab.comments import moderated
+
+        targets.register(
+            Comment,
+            visible=lambda comments: comments.filter(status=Comment.Status.PUBLISHED),
+            within=moderated.within,
+            where=moderated.where,
+            author=lambda comment: (comment.author, comment.language),
+            moderation=moderated.MODERATED,
+            capabilities={"report"},
+        )
         post_delete.connect(
             signals.comment_file_delete, sender=Comment, dispatch_uid="comments.file_delete"
         )
         registry.register("comment_votes", export=privacy.export_votes)
         privacy.describe_data()
         # A meeting's posts go to meeting:<id>; other places' to comments:<app.model>:<id>.
-        live_app.register_channel("comments", authorize=place_may_listen)
+        live_app.register_channel("comments", authorize=place_may_listen, events=COMMENT_EVENTS)

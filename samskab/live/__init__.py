@@ -6,7 +6,7 @@ live.publish_on_commit(f"poll:{poll.pk}", "tally", tally)
 """
 
 from samskab.live.brokers.base import LiveUnavailable
-from samskab.live.channels import register_channel
+from samskab.live.channels import declare_events, register_channel
 from samskab.live.publishing import (
     apublish,
     aviewer_count,
@@ -22,6 +22,7 @@ __all__ = [
     "apublish",
     "aviewer_count",
     "close_channel_on_commit",
+    "declare_events",
     "publish",
     "publish_coalesced",
     "publish_on_commit",

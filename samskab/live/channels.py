@@ -1,7 +1,7 @@
 """Which channels exist and who may listen to them: each app declares its channel kinds.
 
     live.register_channel("meeting", authorize=meeting_is_viewable)  # (user, viewer, key)
-    live.register_channel("demo", public=True)
+    live.register_channel("demo", public=True, events={"message": {"html": str}})
 
 A channel is named `<kind>:<key>` (`meeting:42`, `comments:meeting:42`); `authorize` gets
 the user (possibly anonymous), the browser's Viewer and the key (`42`). A channel whose kind
@@ -15,7 +15,14 @@ from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
 
-from samskab.live.events import channel_is_valid, channel_key, channel_kind
+from samskab.live.events import (
+    CLOSE_EVENT,
+    Shape,
+    channel_is_valid,
+    channel_key,
+    channel_kind,
+    event_type_is_valid,
+)
 
 
 @dataclass(frozen=True)
@@ -39,10 +46,15 @@ def register_channel(
     public: bool = False,
     replace: bool = False,
     provisional: bool = False,
+    events: dict[str, Shape] | None = None,
 ) -> ChannelKind:
     """Declare a channel kind. A second registration of a kind is an error (two apps
     claiming one name) unless `replace=True`, or the first was `provisional` (the live
-    app's own `moderation` kind, which the moderation app may take over)."""
+    app's own `moderation` kind, which the moderation app may take over).
+
+    `events` declares each event type the kind carries and its data's shape
+    (live.events.shape_errors); publishing anything else is an error. `close` is always
+    allowed."""
     if (authorize is None) == (not public):
         raise ValueError("register_channel() needs either authorize=... or public=True")
     if not channel_is_valid(f"{kind}:x"):
@@ -51,11 +63,36 @@ def register_channel(
     if existing is not None and not (replace or existing.provisional):
         raise ValueError(f"the channel kind {kind!r} is registered already")
     _kinds[kind] = ChannelKind(kind, authorize, provisional)
+    if events:
+        declare_events(kind, events)
     return _kinds[kind]
+
+
+_events: dict[str, dict[str, Shape]] = {}
+
+
+def declare_events(kind: str, events: dict[str, Shape]) -> None:
+    """Declare events a kind carries, also from an app that publishes on another app's kind
+    (polls announce a poll on `meeting:<id>`). Declaring one event twice is an error."""
+    declared = _events.setdefault(kind, {})
+    for event_type, shape in events.items():
+        if event_type == CLOSE_EVENT or not event_type_is_valid(event_type):
+            raise ValueError(f"{event_type!r} cannot be declared as an event of {kind!r}")
+        if event_type in declared and declared[event_type] != shape:
+            raise ValueError(
+                f"the {kind!r} channel kind's {event_type!r} event is declared already"
+            )
+        declared[event_type] = shape
+
+
+def events_of(kind: str) -> dict[str, Shape] | None:
+    """The declared events of a kind, or None when it declares none (then nothing is checked)."""
+    return _events.get(kind)
 
 
 def unregister_channel(kind: str) -> None:
     _kinds.pop(kind, None)
+    _events.pop(kind, None)
 
 
 def kind_of(channel: str) -> ChannelKind | None:

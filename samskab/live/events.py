@@ -167,3 +167,82 @@ def plan_resume(last_id: str | None, epoch: str | None, seq: int, buffered: list
     if after < seq and (not missed or missed[0].seq != after + 1):
         return Resume([], True, position)
     return Resume(missed, False, position)
+
+
+# --- event shapes ----------------------------------------------------------------------
+#
+# Each channel kind declares the events it carries and the shape of their data, so the
+# browser code and the services agree on one written contract, checked at every publication:
+#
+#     {"tally": {"poll": int, "status": str, "questions": [{"id": int, "options": [dict]}]},
+#      "removed": {"id": int, "reason?": str}}
+#
+# A shape maps each key to a spec: a JSON type (str, int, float, bool, list, dict), None for
+# null, a nested shape (a dict), a one-element list [spec] for a list of spec, or a tuple of
+# specs for "any of". A key ending in "?" may be absent. Other keys are refused: an event
+# carries what its declaration says and nothing more.
+
+Spec = object
+Shape = dict[str, Spec]
+
+
+def shape_errors(shape: Shape, data: object, path: str = "data") -> list[str]:
+    """What is wrong with `data` (decoded JSON) against `shape`; empty when it conforms."""
+    if not isinstance(data, dict):
+        return [f"{path} is {_json_type(data)}, not an object"]
+    errors: list[str] = []
+    declared = {key.rstrip("?") for key in shape}
+    for key, spec in shape.items():
+        name = key.rstrip("?")
+        if name not in data:
+            if not key.endswith("?"):
+                errors.append(f"{path}.{name} is missing")
+            continue
+        errors.extend(_spec_errors(spec, data[name], f"{path}.{name}"))
+    errors.extend(f"{path}.{key} is not declared" for key in data if key not in declared)
+    return errors
+
+
+def _spec_errors(spec: Spec, value: object, path: str) -> list[str]:
+    if isinstance(spec, tuple):
+        if any(not _spec_errors(option, value, path) for option in spec):
+            return []
+        return [f"{path} is {_json_type(value)}, not any of {_spec_name(spec)}"]
+    if spec is None:
+        return [] if value is None else [f"{path} is {_json_type(value)}, not null"]
+    if isinstance(spec, dict):
+        return shape_errors(spec, value, path)
+    if isinstance(spec, list):
+        if not isinstance(value, list):
+            return [f"{path} is {_json_type(value)}, not a list"]
+        (item_spec,) = spec
+        return [
+            e for i, item in enumerate(value) for e in _spec_errors(item_spec, item, f"{path}[{i}]")
+        ]
+    if spec is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    elif spec is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, spec)  # type: ignore[arg-type]
+    return [] if ok else [f"{path} is {_json_type(value)}, not {_spec_name(spec)}"]
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    return {bool: "bool", int: "int", float: "float", str: "str", list: "list", dict: "object"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _spec_name(spec: Spec) -> str:
+    if isinstance(spec, tuple):
+        return " | ".join(_spec_name(option) for option in spec)
+    if spec is None:
+        return "null"
+    if isinstance(spec, dict):
+        return "object"
+    if isinstance(spec, list):
+        return "list"
+    return getattr(spec, "__name__", str(spec))

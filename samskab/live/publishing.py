@@ -19,16 +19,17 @@ from django.db import transaction
 from samskab.live import conf
 from samskab.live.brokers import get_broker
 from samskab.live.brokers.base import LiveUnavailable
-from samskab.live.channels import kind_of
+from samskab.live.channels import events_of, kind_of
 from samskab.live.coalesce import Coalescer
-from samskab.live.events import CLOSE_EVENT, event_type_is_valid
+from samskab.live.events import CLOSE_EVENT, event_type_is_valid, shape_errors
 
 logger = logging.getLogger(__name__)
 
 
 def encode(channel: str, event: str, data: Any) -> str:
     """Check a publication and return its data as one line of JSON."""
-    if kind_of(channel) is None:
+    kind = kind_of(channel)
+    if kind is None:
         raise ValueError(f"{channel!r} is not a live channel of a registered kind")
     if not event_type_is_valid(event):
         raise ValueError(f"{event!r} is not an event type: a letter, then letters, digits, . _ -")
@@ -40,7 +41,19 @@ def encode(channel: str, event: str, data: Any) -> str:
     )
     if len(data_json) > conf.max_event_bytes():
         raise ValueError(f"a live event's data is limited to {conf.max_event_bytes()} bytes")
+    declared = events_of(kind.name)
+    if declared is not None and event != CLOSE_EVENT:
+        _check_shape(kind.name, declared, event, data_json)
     return data_json
+
+
+def _check_shape(kind: str, declared: dict, event: str, data_json: str) -> None:
+    """The data as the browser will read it (after JSON) against the kind's declaration."""
+    if event not in declared:
+        raise ValueError(f"the {kind!r} channel kind declares no {event!r} event")
+    errors = shape_errors(declared[event], json.loads(data_json))
+    if errors:
+        raise ValueError(f"{kind}/{event} does not match its declared shape: " + "; ".join(errors))
 
 
 def publish(channel: str, event: str, data: Any = None) -> str:

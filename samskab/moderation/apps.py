@@ -10,12 +10,12 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         from samskab import live
         from samskab.core import targets
-        from samskab.moderation.live_channels import moderator_may_listen
+        from samskab.moderation.live_channels import QUEUE_EVENTS, moderator_may_listen
         from samskab.moderation.models import ModerationPolicy
 
         # `moderation:queue`: held posts and reports reach the open queue pages at once.
         # Takes over the live app's provisional registration of the kind.
-        live.register_channel("moderation", authorize=moderator_may_listen)
+        live.register_channel("moderation", authorize=moderator_may_listen, events=QUEUE_EVENTS)
         # A place's own moderation mode goes with the place.
         targets.register_table(ModerationPolicy)
 

@@ -11,11 +11,16 @@ class PollsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from samskab.core import apis, demo
-        from samskab.live import register_channel
+        from samskab.live import declare_events, register_channel
         from samskab.polls.api import router
         from samskab.polls.demo import polls_demo_part
         from samskab.polls.models import Option, Question
-        from samskab.polls.selectors import forget_shapes, poll_channel_may_listen
+        from samskab.polls.selectors import (
+            POLL_EVENTS,
+            POLL_STATE,
+            forget_shapes,
+            poll_channel_may_listen,
+        )
 
         for model in (Question, Option):
             post_save.connect(forget_shapes, sender=model, dispatch_uid=f"polls-shape-{model}")
@@ -30,7 +35,11 @@ class PollsConfig(AppConfig):
             dispatch_uid="polls-close-on-unpublish",
         )
         # poll:<pk> carries live tallies; only polls whose results are visible may be followed.
-        register_channel("poll", authorize=poll_channel_may_listen, replace=True)
+        register_channel(
+            "poll", authorize=poll_channel_may_listen, replace=True, events=POLL_EVENTS
+        )
+        # A poll opening or closing is announced to its meeting's player too.
+        declare_events("meeting", {"poll": POLL_STATE})
         apis.register("/v1/", router, order=20)
         demo.register("polls", polls_demo_part, order=30)
 

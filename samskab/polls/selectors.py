@@ -89,6 +89,31 @@ def forget_shapes(**_kwargs) -> None:
     _shapes.clear()
 
 
+# What `poll:<id>` carries (live.events, event shapes): the tally as tally_from_counters gives
+# it, and the poll's state as services._publish_state gives it (also on its meeting's channel).
+TALLY = {
+    "poll": int,
+    "status": str,
+    "questions": [
+        {
+            "id": int,
+            "text": str,
+            "total": int,
+            "options": [{"id": int, "text": str, "votes": int, "percent": float}],
+        }
+    ],
+}
+POLL_STATE = {
+    "poll": int,
+    "title": str,
+    "status": str,
+    "tally": (TALLY, None),
+    "box_url": str,
+    "offset_ms": (int, None),
+}
+POLL_EVENTS = {"status": POLL_STATE, "tally": TALLY}
+
+
 def tally_from_counters(poll: Poll, shape: PollShape, counters: dict[int, int]) -> dict:
     """The result as shown and published live, from the option counters."""
     questions = []

@@ -216,8 +216,45 @@ def _float_rho(
         return -math.inf, -math.inf
     if total <= cost * (1 + slack):
         return None
-    # Water-filling in floats, for a guess: the poorest pay all they have while that is less
-    # than an equal share of what is left; the guess need not be right, it is checked below.
+    # Water-filling in floats, for a guess (it need not be right: it is checked below). The
+    # share q starts as an equal split; whoever holds less than q pays all they have, and q
+    # is split again among the rest, until nobody new is poor. q only rises, and it usually
+    # settles in a few rounds of O(n) (cheaper than sorting); else sort.
+    poor_w = poor_p = 0.0
+    share = cost / votes
+    for _ in range(_FIXED_POINT_ROUNDS):
+        poor = m < share
+        now_w = float(w @ poor)
+        if now_w == poor_w:
+            break
+        poor_w, poor_p = now_w, float(w @ (m * poor))
+        if votes - poor_w <= 0:
+            return None
+        share = (cost - poor_p) / (votes - poor_w)
+    else:
+        sorted_share = _sorted_share(cost, votes, w, m)
+        if sorted_share is None:
+            return None
+        share = sorted_share
+    if share <= 0:
+        return None
+    guess = share / util
+    low, high = guess * (1 - _WIDTH), guess * (1 + _WIDTH)
+    # What the supporters can pay at rho: sum of min(money, rho * utility); the exact rho is
+    # the smallest at which that reaches the cost.
+    if float(w @ np.minimum(m, low * util)) >= cost * (1 - slack):
+        return None  # low might already be enough
+    if float(w @ np.minimum(m, high * util)) <= cost * (1 + slack):
+        return None  # high might not be enough yet
+    return low, high
+
+
+_FIXED_POINT_ROUNDS = 12
+
+
+def _sorted_share(cost: int, votes: int, w: Any, m: Any) -> float | None:
+    """Water-filling by sorting: the poorest pay all they have while that is less than an
+    equal share of what is left; everyone from there on pays that share."""
     order = np.argsort(m, kind="stable")
     ms, ws = m[order], w[order]
     paid = ws * ms
@@ -231,15 +268,7 @@ def _float_rho(
     left = cost - float(before_p[k])
     if left <= 0:
         return None
-    guess = left / (float(rich_then[k]) * util)
-    low, high = guess * (1 - _WIDTH), guess * (1 + _WIDTH)
-    # What the supporters can pay at rho: sum of min(money, rho * utility); the exact rho is
-    # the smallest at which that reaches the cost.
-    if float(w @ np.minimum(m, low * util)) >= cost * (1 - slack):
-        return None  # low might already be enough
-    if float(w @ np.minimum(m, high * util)) <= cost * (1 + slack):
-        return None  # high might not be enough yet
-    return low, high
+    return left / float(rich_then[k])
 
 
 def _float_affordable_after(cost: int, w: Any, m: Any, rise: Any, drift: int) -> int | None:
@@ -497,27 +526,33 @@ class Pass:
                     # at least the exact rho (a correctly rounded quotient, then a margin)
                     best_high = min(best_high, evaluation.rho_b / evaluation.rho_d * _FLOAT_MARGIN)
                 continue
-            counts = np.bincount(st.group_class[index_of[p]], weights=weight_of[p])
-            present = np.flatnonzero(counts)
-            w = counts[present]
+            # Floats per money class when there are fewer classes than supporting ballot
+            # groups (counting by class costs a pass over every class there is); else per
+            # ballot group, each holding its class's money.
+            index = index_of[p]
+            if len(st.beta) < len(index):
+                counts = np.bincount(st.group_class[index], weights=weight_of[p])
+                of_group = np.flatnonzero(counts)
+                w = counts[of_group]
+            else:
+                of_group = st.group_class[index]
+                w = weight_of[p]
             interval = _float_rho(
-                prep.cost[p], prep.votes[p], prep.util[p], w, money[present], st.drift
+                prep.cost[p], prep.votes[p], prep.util[p], w, money[of_group], st.drift
             )
             if interval is None:  # too close to call: count it exactly
-                classes = dict(zip(present.tolist(), w.astype(np.int64).tolist(), strict=True))
-                screened.append((-math.inf, p, classes))
+                screened.append((-math.inf, p, self._classes(p, st)))
                 continue
             low, high = interval
             if high == -math.inf and explain:  # count it exactly, to explain the drop
-                classes = dict(zip(present.tolist(), w.astype(np.int64).tolist(), strict=True))
-                self._exact(p, classes, st, unaffordable)
+                self._exact(p, self._classes(p, st), st, unaffordable)
                 continue
             if high == -math.inf:  # certainly unaffordable
                 unaffordable.append(p)
                 if self.certify and self.limit != 1:
                     self._bound(
                         _float_affordable_after(
-                            prep.cost[p], w, money[present], slope[present], st.drift
+                            prep.cost[p], w, money[of_group], slope[of_group], st.drift
                         )
                     )
                 continue
@@ -530,11 +565,7 @@ class Pass:
                 pruned.append(p)  # its exact rho is above some other project's
                 continue
             if not classes:
-                counts = np.bincount(st.group_class[index_of[p]], weights=weight_of[p])
-                present = np.flatnonzero(counts)
-                classes = dict(
-                    zip(present.tolist(), counts[present].astype(np.int64).tolist(), strict=True)
-                )
+                classes = self._classes(p, st)
             evaluation = self._exact(p, classes, st, unaffordable)
             if evaluation is None:
                 continue
@@ -558,31 +589,36 @@ class Pass:
 
     def spending(self) -> tuple[dict[str, Fraction], ...]:
         """What each ballot's voter paid, per winner (explaining passes only); identical
-        ballots, and ballots that paid the same, share one mapping."""
-        ids, weight = self.prep.ids, self.prep.weight
+        ballots, and ballots that paid the same, share one mapping.
+
+        Each ballot group's payments are gathered from the supporters of each round's winner
+        only (a group pays in the few rounds whose winner it approves), then the groups are
+        keyed by what they paid, round by round.
+        """
+        ids, prep = self.prep.ids, self.prep
+        nothing: dict[str, Fraction] = {}
         if not self.paid:
-            nothing: dict[str, Fraction] = {}
-            return tuple(nothing for _ in self.prep.group_of_ballot)
-        # Number the distinct rows of payment codes round by round (np.unique on rows is slow).
-        of_group = np.zeros(len(weight), dtype=np.int64)
-        for _p, code, numerators, _den in self.paid:
-            combined = of_group * len(numerators) + code
-            _values, of_group = np.unique(combined, return_inverse=True)
-        first = np.unique(of_group, return_index=True)[1]  # a group for each pattern
-        amounts = [
-            [Fraction(n, den) for n in numerators] for _p, _code, numerators, den in self.paid
-        ]
-        mappings = []
-        for g in first.tolist():
-            mappings.append(
-                {
-                    ids[p]: amounts[r][int(code[g])]
-                    for r, (p, code, _n, _d) in enumerate(self.paid)
-                    if code[g]
-                }
-            )
-        of_group = of_group.tolist()
-        return tuple(mappings[of_group[g]] for g in self.prep.group_of_ballot)
+            return tuple(nothing for _ in prep.group_of_ballot)
+        payments: list[list[tuple[int, int]]] = [[] for _ in prep.weight]
+        amounts: list[list[Fraction]] = []
+        for r, (p, code, numerators, den) in enumerate(self.paid):
+            amounts.append([Fraction(n, den) for n in numerators])
+            index = prep.supporter_index[p]
+            codes = code[index]
+            paying = np.flatnonzero(codes)
+            for g, c in zip(index[paying].tolist(), codes[paying].tolist(), strict=True):
+                payments[g].append((r, c))
+        winners = [p for p, _code, _n, _d in self.paid]
+        patterns: dict[tuple[tuple[int, int], ...], dict[str, Fraction]] = {(): nothing}
+        of_group = []
+        for paid in payments:
+            pattern = tuple(paid)
+            mapping = patterns.get(pattern)
+            if mapping is None:
+                mapping = {ids[winners[r]]: amounts[r][c] for r, c in pattern}
+                patterns[pattern] = mapping
+            of_group.append(mapping)
+        return tuple(of_group[g] for g in prep.group_of_ballot)
 
     def _buy_free(self, p: int) -> None:
         self.winners.append(p)

@@ -12,10 +12,20 @@ from fractions import Fraction
 from samskab.budgets.counting import Election, Utility
 
 
-def reference_pass(election: Election, endowment: Fraction, utility: Utility) -> list[str]:
+def reference_pass(
+    election: Election,
+    endowment: Fraction,
+    utility: Utility,
+    spent: list[dict[str, Fraction]] | None = None,
+) -> list[str]:
+    """The winners in the order bought; with `spent`, also what each voter (ballots unrolled
+    by their counts, in order) paid for each project, appended to it."""
     ballots = zip(election.approvals, election.ballot_counts(), strict=True)
     voters = [b for b, c in ballots for _ in range(c)]
     money = [endowment] * len(voters)
+    paid_by: list[dict[str, Fraction]] = [{} for _ in voters]
+    if spent is not None:
+        spent.extend(paid_by)
     order = {p: i for i, p in enumerate(election.costs)}
     votes = election.votes()
     winners: list[str] = []
@@ -50,7 +60,10 @@ def reference_pass(election: Election, endowment: Fraction, utility: Utility) ->
         u = election.costs[best] if utility is Utility.COST else 1
         for i, b in enumerate(voters):
             if best in b:
-                money[i] -= min(money[i], rho * u)
+                payment = min(money[i], rho * u)
+                money[i] -= payment
+                if payment:
+                    paid_by[i][best] = payment
         winners.append(best)
         left.remove(best)
 

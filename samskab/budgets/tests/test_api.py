@@ -4,7 +4,7 @@ import pytest
 
 from samskab.accounts.roles import Role
 from samskab.accounts.tests.factories import StaffFactory, UserFactory
-from samskab.budgets.models import Ballot, BallotStyle, Phase, Support
+from samskab.budgets.models import Ballot, BallotStyle, Phase
 from samskab.budgets.services import ballot_save, paper_ballot_enter
 from samskab.budgets.tests.factories import (
     BudgetFactory,
@@ -14,6 +14,7 @@ from samskab.budgets.tests.factories import (
     census_person,
     count_and_publish,
 )
+from samskab.supports.models import Support
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"  # every API write says so (security M6)

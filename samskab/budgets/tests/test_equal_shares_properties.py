@@ -16,6 +16,7 @@ from samskab.budgets.counting import (
     equal_shares,
     is_exhaustive,
 )
+from samskab.budgets.counting.engine import _FIXED_POINT_ROUNDS
 
 from .reference import reference_add1, reference_pass
 from .strategies import elections
@@ -188,3 +189,31 @@ def test_add1_screening_every_project_with_floats_matches_the_reference(
         stop_when_exhaustive=completion.stops_when_exhaustive,
     )
     assert (list(outcome.winners), outcome.endowment) == (winners, endowment)
+
+
+@PROPERTY
+@given(
+    elections(),
+    st.sampled_from(list(Utility)),
+    st.sampled_from([Completion.NONE, Completion.ADD1]),
+    st.sampled_from([1, _FIXED_POINT_ROUNDS]),
+)
+def test_screened_counts_and_their_payments_match_the_literal_definition(
+    election, utility, completion, rounds
+):
+    # Every project screened with floats per ballot group; the water-filling guess by the
+    # fixed-point iteration, or (one round only) mostly by the sorting fallback. The winners
+    # and what every voter paid for each must be the literal definition's, ties included.
+    if not election.voters:
+        return
+    with patch.object(engine, "_SMALL", 0), patch.object(engine, "_FIXED_POINT_ROUNDS", rounds):
+        outcome = equal_shares(election, utility=utility, completion=completion)
+    spent: list[dict[str, Fraction]] = []
+    expected = reference_pass(election, outcome.endowment, utility, spent)
+    assert list(outcome.winners) == expected
+    unrolled = [
+        paid
+        for paid, count in zip(outcome.spending, election.ballot_counts(), strict=True)
+        for _ in range(count)
+    ]
+    assert unrolled == spent

@@ -1,11 +1,14 @@
 """`samskab pb tally` and `samskab pb export`."""
 
 import json
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from samskab import cli
 from samskab.budgets import pabulib
 from samskab.budgets.services import ballot_save
 from samskab.budgets.tests.factories import HeadingFactory, ProjectFactory, ResidentFactory
@@ -193,3 +196,48 @@ def test_verify_reports_every_file_of_a_folder(tmp_path, wieliczka_path):
     assert rows["wrong.pb"]["extra"] == ["c"]
     assert "does not state the rule" in rows["unstated.pb"]["refused"]
     assert "2 of 4 files reproduce" in _run("verify", str(tmp_path))
+
+
+def _console(capsys, *args) -> tuple[int, str, str]:
+    """`samskab pb ...` as typed at the console (the Django-free path for `tally`)."""
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["pb", *args])
+    captured = capsys.readouterr()
+    return exit_.value.code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    "extra", [["--format=json"], [], ["--rule=greedy"], ["--rule=mes", "--completion=none"]]
+)
+def test_the_console_tally_prints_what_the_management_command_prints(capsys, wieliczka_path, extra):
+    status, out, _err = _console(capsys, "tally", str(wieliczka_path), *extra)
+    assert status == 0
+    assert out == _run("tally", str(wieliczka_path), *extra)
+
+
+def test_the_console_tally_refuses_as_the_management_command_does(capsys, tmp_path):
+    bad = tmp_path / "bad.pb"
+    bad.write_text(
+        "META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\nA;-5\nVOTES\nvoter_id;vote\n1;A\n"
+    )
+    status, out, err = _console(capsys, "tally", str(bad))
+    assert (status, out) == (1, "")
+    with pytest.raises(CommandError) as error:
+        _run("tally", str(bad))
+    assert err == f"CommandError: {error.value}\n"
+    assert "negative cost" in err
+
+
+def test_the_console_tally_starts_no_django(wieliczka_path):
+    # The whole point of the separate path: a count should not pay for Django's start.
+    code = (
+        "import sys\nfrom samskab.cli import main\n"
+        "try:\n    main(['pb', 'tally', sys.argv[1], '--format=json'])\n"
+        "except SystemExit as e:\n    assert e.code == 0\n"
+        "assert 'django' not in sys.modules, 'django was imported'\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(wieliczka_path)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["cost"] == 995_079

@@ -57,8 +57,18 @@ def test_recent_recordings_are_listed(client):
 
 def test_nothing_promises_capabilities_that_do_not_exist(client):
     page = _home(client).lower()
-    for word in ("debate", "proposals", "drafts"):
+    for word in ("proposals", "drafts"):
         assert word not in page
+    # Debates exist: the menu links them, and the front page lists none while there are none.
+    assert 'href="/debatter/"' in page and "front-debates-heading" not in page
+
+
+def test_debates_are_on_the_front_page(client):
+    from samskab.debates.tests.factories import DebateFactory
+
+    DebateFactory(title="Skal Torvegade være gågade?")
+    page = _home(client)
+    assert "front-debates-heading" in page and "Skal Torvegade være gågade?" in page
 
 
 def test_the_site_settings_choose_the_order_and_the_introduction(client):
@@ -76,8 +86,8 @@ def test_the_site_settings_choose_the_order_and_the_introduction(client):
 
 def test_the_site_settings_refuse_an_unknown_section():
     site = SiteSettings.current()
-    site.front_page_sections = "live, debates"
-    with pytest.raises(ValidationError, match="debates"):
+    site.front_page_sections = "live, legislation"
+    with pytest.raises(ValidationError, match="legislation"):
         site.clean()
 
 

@@ -87,6 +87,7 @@ def test_unpublishing_a_meeting_closes_the_live_streams_of_it_and_its_polls(clie
     """Review I5: authorisation is checked when a stream opens, so unpublishing ends the
     open streams; the public's reconnection is then refused (staff may follow on)."""
     from samskab import live
+    from samskab.polls.selectors import poll_tally
     from samskab.polls.tests.factories import make_poll
 
     meeting = live_meeting()
@@ -94,8 +95,8 @@ def test_unpublishing_a_meeting_closes_the_live_streams_of_it_and_its_polls(clie
     client.force_login(staff(Role.EDITOR))
     poll_channel = reverse("live:poll", args=[vox_pop.channel])
     # Followers who have seen one event on each channel (any broker knows where they are).
-    live.publish(meeting.channel, "ping")
-    live.publish(vox_pop.channel, "ping")
+    live.publish(meeting.channel, "comment_removed", {"id": 1})
+    live.publish(vox_pop.channel, "tally", poll_tally(vox_pop))
     meeting_position = poll(client, meeting).json()["last_id"]
     poll_position = client.get(poll_channel).json()["last_id"]
 

@@ -8,14 +8,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from samskab.budgets import pabulib
-from samskab.budgets.counting import Completion, Outcome, TieBreaking, Utility
-
-COMPLETIONS = {
-    "none": Completion.NONE,
-    "add1": Completion.ADD1,
-    "add1-greedy": Completion.ADD1_UTILITARIAN,
-    "greedy": Completion.UTILITARIAN,
-}
+from samskab.budgets.counting import TieBreaking
+from samskab.budgets.tally_command import (
+    TallyError,
+    add_tally_arguments,
+    add_tie_break_argument,
+    compare,
+    describe,
+    tally,
+)
 
 
 class Command(BaseCommand):
@@ -24,40 +25,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         tally = sub.add_parser("tally", help="Count a .pb file and print the selected projects.")
-        tally.add_argument("file")
-        for command in (tally, verify := sub.add_parser("verify", help=VERIFY_HELP)):
-            command.add_argument(
-                "--tie-break",
-                choices=[t.value for t in TieBreaking],
-                default=TieBreaking.COST_VOTES.value,
-                help="Who wins a tie: lower cost then more votes (default), the lower project "
-                "id as text (pabutools), or more votes then the higher id (CONSUL).",
-            )
+        add_tally_arguments(tally)
+        verify = sub.add_parser("verify", help=VERIFY_HELP)
+        add_tie_break_argument(verify)
         verify.add_argument("folder")
         verify.add_argument("--format", choices=["text", "json"], default="text")
-        tally.add_argument(
-            "--rule",
-            choices=[*pabulib.RULES, "mes"],
-            help="Count by this rule instead of the file's META rule ('mes': Equal Shares "
-            "with --completion).",
-        )
-        tally.add_argument("--utility", choices=[u.value for u in Utility], default="cost")
-        tally.add_argument(
-            "--completion",
-            choices=list(COMPLETIONS),
-            help="Equal Shares' completion (default: the one the rule names; add1 for 'mes').",
-        )
-        tally.add_argument(
-            "--threshold",
-            type=int,
-            help="The score a project needs (default: META min_project_score_threshold).",
-        )
-        tally.add_argument("--format", choices=["text", "json"], default="text")
-        tally.add_argument(
-            "--as-approval",
-            action="store_true",
-            help="Count ranked or scored ballots as approval of every project listed.",
-        )
         export = sub.add_parser("export", help="Write a heading's ballots as a .pb file.")
         export.add_argument("budget_id", type=int)
         export.add_argument("heading_id", type=int)
@@ -73,42 +45,11 @@ class Command(BaseCommand):
 
     def tally(self, options) -> None:
         try:
-            instance = pabulib.read(options["file"])
-        except FileNotFoundError:
-            raise CommandError(f"No such file: {options['file']}") from None
-        except (pabulib.PabulibError, ValueError, UnicodeDecodeError) as error:
-            raise CommandError(f"{options['file']}: {error}") from None
-        rule = options["rule"]
-        completion = options["completion"]
-        if rule == "mes":
-            rule, completion = "equalshares", completion or "add1"
-        try:
-            outcome = pabulib.tally(
-                instance,
-                rule=rule,
-                completion=None if completion is None else COMPLETIONS[completion],
-                utility=Utility(options["utility"]),
-                tie_breaking=TieBreaking(options["tie_break"]),
-                min_score=options["threshold"],
-            )
-        except (pabulib.PabulibError, ValueError) as error:
-            raise CommandError(f"{options['file']}: {error}") from None
-        except OverflowError:
-            # Files read here are bounded (pabulib.MAX_AMOUNT); this is the last guard.
-            raise CommandError(f"{options['file']}: an amount is too large to count.") from None
-        report = _compare(instance, outcome)
-        selected = list(outcome.winners)
-        if options["format"] == "json":
-            self.stdout.write(
-                json.dumps(
-                    {"selected": selected, "cost": outcome.cost, "rule": outcome.rule} | report
-                )
-            )
-            return
-        self.stdout.write(f"Selected ({len(selected)}): {' '.join(selected)}")
-        self.stdout.write(f"Cost: {outcome.cost} of {instance.budget}")
-        self.stdout.write(f"Rule: {rule or instance.rule} (counted as {outcome.rule})")
-        self.stdout.write(_describe(report))
+            lines = tally(options)
+        except TallyError as error:
+            raise CommandError(str(error)) from None
+        for line in lines:
+            self.stdout.write(line)
 
     def verify(self, options) -> None:
         folder = Path(options["folder"])
@@ -121,7 +62,7 @@ class Command(BaseCommand):
                 instance = pabulib.read(path)
                 row["rule"] = instance.rule
                 outcome = pabulib.tally(instance, tie_breaking=TieBreaking(options["tie_break"]))
-                row |= _compare(instance, outcome)
+                row |= compare(instance, outcome)
             except (pabulib.PabulibError, ValueError, UnicodeDecodeError, OverflowError) as error:
                 row["refused"] = str(error)
             rows.append(row)
@@ -129,7 +70,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(rows))
             return
         for row in rows:
-            result = row.get("refused") or _describe(row)
+            result = row.get("refused") or describe(row)
             self.stdout.write(f"{row['file']} [{row.get('rule') or '-'}]: {result}")
         same = sum(1 for r in rows if r.get("reproduces"))
         self.stdout.write(f"{same} of {len(rows)} files reproduce their official selection.")
@@ -154,30 +95,3 @@ class Command(BaseCommand):
 
 
 VERIFY_HELP = "Count every .pb file in a folder by its stated rule and compare with `selected`."
-
-
-def _compare(instance: pabulib.PabulibFile, outcome: Outcome) -> dict:
-    """Whether `outcome` gives the file's `selected` projects (None: the file marks none)."""
-    official = set(instance.selected())
-    if not official:
-        return {"reproduces": None}
-    ours = set(outcome.winners)
-    order = [p.project_id for p in instance.projects]
-    return {
-        "reproduces": ours == official,
-        "missing": [p for p in order if p in official - ours],
-        "extra": [p for p in order if p in ours - official],
-    }
-
-
-def _describe(report: dict) -> str:
-    if report["reproduces"] is None:
-        return "The file marks no selected projects to compare with."
-    if report["reproduces"]:
-        return "Reproduces the file's selected projects."
-    missing = " ".join(report["missing"]) or "-"
-    extra = " ".join(report["extra"]) or "-"
-    return (
-        f"Differs from the file's selected projects: not selected here {missing}; "
-        f"selected here only {extra}."
-    )

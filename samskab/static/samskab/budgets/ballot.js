@@ -170,6 +170,11 @@
       return;
     }
     var timer = null;
+    // The total is shown as the boxes are ticked: the no-script button has nothing to add.
+    var calculate = form.querySelector("[data-ballot-calculate]");
+    if (calculate) {
+      calculate.parentNode.removeChild(calculate);
+    }
 
     var approval = form.getAttribute("data-style") === "approval";
     var limit = parseInt(form.getAttribute("data-limit"), 10);
