@@ -42,6 +42,10 @@ def test_budgets_headings_and_projects_are_readable(client):
         "amount": 1000,
         "ballot_style": "approval",
         "max_projects": 3,
+        "points_total": None,
+        "max_points_per_project": None,
+        "max_ranking": None,
+        "scoring": None,
     }
     projects = client.get(f"/api/v1/budgets/{budget.pk}/headings/{heading.pk}/projects").json()
     assert [(p["id"], p["title"], p["price"]) for p in projects] == [(project.pk, "Bænke", 400)]
