@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "samskab.attachments",
     "samskab.places",
     "samskab.follows",
+    "samskab.supports",
     "samskab.activity",
     "samskab.notifications",
     "django.contrib.admin",

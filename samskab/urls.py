@@ -37,6 +37,7 @@ urlpatterns = [
     path("vedhaeftninger/", include("samskab.attachments.urls")),
     path("steder/", include("samskab.places.urls")),
     path("foelg/", include("samskab.follows.urls")),
+    path("stoet/", include("samskab.supports.urls")),
     path("notifikationer/", include("samskab.notifications.urls")),
     # oEmbed discovery answers at the site root, as consumers expect.
     path("oembed", webcasts_embed.oembed, name="oembed"),

@@ -100,6 +100,16 @@ class BudgetAdmin(admin.ModelAdmin):
         return redirect("budgets:staff_count", pk=queryset.get().pk)
 
 
+# What a ballot may hold: fixed once the vote opens (ballots are checked against it).
+BALLOT_SETTINGS = [
+    "ballot_style",
+    "max_approvals",
+    "points_total",
+    "points_per_project",
+    "ranking_length",
+]
+
+
 class HeadingInline(admin.TabularInline):
     model = Heading
     extra = 0
@@ -107,7 +117,7 @@ class HeadingInline(admin.TabularInline):
     def get_readonly_fields(self, request, obj=None):
         # obj is the group: its headings' amounts are what the vote is counted against.
         if obj is not None and obj.budget.phase in VOTE_PHASES:
-            return ["amount"]
+            return ["amount", *BALLOT_SETTINGS]
         return []
 
 
@@ -116,6 +126,11 @@ class GroupAdmin(admin.ModelAdmin):
     list_display = ["name", "budget", "max_headings_supported", "ballot_style", "max_approvals"]
     inlines = [HeadingInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.budget.phase in VOTE_PHASES:
+            return [*BALLOT_SETTINGS, "scoring"]
+        return []
+
 
 @admin.register(Heading)
 class HeadingAdmin(BudgetPickers, admin.ModelAdmin):
@@ -123,7 +138,7 @@ class HeadingAdmin(BudgetPickers, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.group.budget.phase in VOTE_PHASES:
-            return ["group", "amount", "ballot_style", "max_approvals"]
+            return ["group", "amount", *BALLOT_SETTINGS]
         return []
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -1,6 +1,7 @@
 """Citizens' budgets: a budget in phases, its groups and headings, projects, supports, ballots."""
 
 import json
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -48,6 +49,64 @@ class PaperRule(models.TextChoices):
 class BallotStyle(models.TextChoices):
     KNAPSACK = "knapsack", _("Projects within the amount")
     APPROVAL = "approval", _("At most a number of projects")
+    CUMULATIVE = "cumulative", _("Points shared out among projects")
+    RANKED = "ranked", _("Projects ranked in order of preference")
+
+
+class Scoring(models.TextChoices):
+    """How a ranking becomes points for the count (pabulib's `scoring_fn`)."""
+
+    BORDA = "borda", _("Borda: the first of n ranked gets n points, the next n - 1, ...")
+
+
+# The most points a cumulative ballot may hand out, and the longest ranking: far above any
+# real ballot, well inside what the counting engine takes (counting.scored.MAX_POINTS).
+MAX_BALLOT_POINTS = 10_000
+MAX_RANKING = 100
+
+
+def _points_field(verbose_name, help_text) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(
+        verbose_name,
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_BALLOT_POINTS)],
+        help_text=help_text,
+    )
+
+
+@dataclass(frozen=True)
+class BallotRules:
+    """A heading's ballot: its style and the limits that style has (None: no limit)."""
+
+    style: str
+    amount: int
+    max_projects: int | None = None  # approval
+    points_total: int | None = None  # cumulative: the points each voter shares out
+    points_per_project: int | None = None  # cumulative
+    ranking_length: int | None = None  # ranked
+    scoring: str = "borda"  # ranked
+
+    @property
+    def by_points(self) -> bool:
+        """Counted by points (cumulative points, or a ranking's points), not by approval."""
+        return self.style in (BallotStyle.CUMULATIVE, BallotStyle.RANKED)
+
+    @property
+    def cap(self) -> int | None:
+        """The most points one project may get: its own cap, else all of a voter's points."""
+        return self.points_per_project or self.points_total
+
+
+def _check_points(total: int | None, per_project: int | None) -> None:
+    if not total:
+        raise ValidationError(
+            {"points_total": _("A ballot with points needs the points each voter shares out.")}
+        )
+    if per_project and per_project > total:
+        raise ValidationError(
+            {"points_per_project": _("One project cannot get more points than a voter has in all.")}
+        )
 
 
 class Budget(models.Model):
@@ -132,6 +191,28 @@ class Group(models.Model):
         blank=True,
         help_text=_("For ballots with at most a number of projects."),
     )
+    # The points and ranked styles (a heading may override each; empty there: as here).
+    points_total = _points_field(
+        _("points per voter"), _("For ballots with points: how many each voter shares out.")
+    )
+    points_per_project = _points_field(
+        _("most points for one project"),
+        _("For ballots with points. Empty: up to all of a voter's points."),
+    )
+    ranking_length = models.PositiveIntegerField(
+        _("projects a voter may rank"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_RANKING)],
+        help_text=_("For ranked ballots. Empty: every project on the ballot."),
+    )
+    scoring = models.CharField(
+        _("points for a ranking"),
+        max_length=10,
+        choices=Scoring,
+        default=Scoring.BORDA,
+        help_text=_("For ranked ballots: how the count turns ranks into points."),
+    )
 
     class Meta:
         verbose_name = _("group")
@@ -140,6 +221,10 @@ class Group(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.ballot_style == BallotStyle.CUMULATIVE:
+            _check_points(self.points_total, self.points_per_project)
 
 
 class Heading(models.Model):
@@ -160,6 +245,17 @@ class Heading(models.Model):
         _("projects a voter may choose"),
         null=True,
         blank=True,
+        help_text=_("Empty: as the group says."),
+    )
+    points_total = _points_field(_("points per voter"), _("Empty: as the group says."))
+    points_per_project = _points_field(
+        _("most points for one project"), _("Empty: as the group says.")
+    )
+    ranking_length = models.PositiveIntegerField(
+        _("projects a voter may rank"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_RANKING)],
         help_text=_("Empty: as the group says."),
     )
 
@@ -185,6 +281,11 @@ class Heading(models.Model):
             except GeoError as error:
                 raise ValidationError({"geojson": geo_error_message(error)}) from None
             self.geojson = json.dumps(area.geometry())
+        if self.group_id is not None and self.style == BallotStyle.CUMULATIVE:
+            _check_points(
+                self.points_total or self.group.points_total,
+                self.points_per_project or self.group.points_per_project,
+            )
 
     @property
     def style(self) -> str:
@@ -202,6 +303,26 @@ class Heading(models.Model):
     @property
     def budget(self) -> Budget:
         return self.group.budget
+
+    def ballot_rules(self) -> BallotRules:
+        """What a ballot in this heading may hold: its style and that style's limits."""
+        group = self.group
+        style = self.style
+        return BallotRules(
+            style=style,
+            amount=self.amount,
+            max_projects=self.approval_limit,
+            points_total=(self.points_total or group.points_total)
+            if style == BallotStyle.CUMULATIVE
+            else None,
+            points_per_project=(self.points_per_project or group.points_per_project)
+            if style == BallotStyle.CUMULATIVE
+            else None,
+            ranking_length=(self.ranking_length or group.ranking_length)
+            if style == BallotStyle.RANKED
+            else None,
+            scoring=group.scoring or Scoring.BORDA,
+        )
 
 
 class Project(models.Model):
@@ -261,30 +382,16 @@ class Project(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("budgets:project", args=[self.pk])
 
+    # Citizens' supports (the supports app's rows on any target; one per person, counted by
+    # its counter): `project.supports`, `Count("supports")`, `Support.objects.filter(project=)`.
+    supports = GenericRelation("supports.Support", related_query_name="project")
+
 
 RESULT_STATUSES = {Project.Status.WINNER, Project.Status.NOT_WINNER}
 
 
 class ResultProtected(ValidationError):
     """A write that would set or change a result outside the count."""
-
-
-class Support(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="supports")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="budget_supports"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("support")
-        verbose_name_plural = _("supports")
-        constraints = [
-            models.UniqueConstraint(fields=["project", "user"], name="budgets_one_support_per_user")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} → {self.project}"
 
 
 class Ballot(models.Model):
@@ -332,14 +439,34 @@ class Ballot(models.Model):
 
 
 class BallotLine(models.Model):
+    """One project on a ballot; with its points on a cumulative ballot, its place (1 = first)
+    on a ranked one."""
+
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="lines")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ballot_lines")
+    points = models.PositiveIntegerField(_("points"), null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
 
     class Meta:
+        ordering = ["rank", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["ballot", "project"], name="budgets_one_line_per_project"
-            )
+            ),
+            # A ranking never puts two projects in one place, whatever wrote the lines.
+            models.UniqueConstraint(
+                fields=["ballot", "rank"],
+                condition=models.Q(rank__isnull=False),
+                name="budgets_one_project_per_rank",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(points__isnull=True) | models.Q(points__gt=0),
+                name="budgets_line_points_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rank__isnull=True) | models.Q(rank__gt=0),
+                name="budgets_line_rank_from_one",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
@@ -71,6 +71,8 @@ class Comment(models.Model):
     )
     edited_at = models.DateTimeField(null=True, blank=True, verbose_name=_("edited at"))
     published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
+    # Citizens' reports of this comment (moderation's rows on any target).
+    reports = GenericRelation("moderation.Report", related_query_name="comment")
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -136,7 +136,8 @@ def budget_rows(user) -> list[Row]:
 
 
 def queue_size() -> int:
-    return moderation.queue().count()
+    """What waits in the moderation queue (as its page lists it, up to its 1,000 rows)."""
+    return len(moderation.queue(limit=1000))
 
 
 def feedback_waiting() -> int:

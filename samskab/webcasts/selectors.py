@@ -294,6 +294,37 @@ def meeting_with_agenda(pk: int) -> Meeting:
     )
 
 
+def item_at(meeting: Meeting, at) -> AgendaItem | None:
+    """The agenda item under discussion at a wall-clock moment (the last item mark set
+    before it and not undone), or None before the first."""
+    if at is None:
+        return None
+    mark = (
+        TimelineMark.objects.filter(
+            meeting=meeting, kind=TimelineMark.Kind.ITEM, is_undone=False, at__lte=at
+        )
+        .select_related("agenda_item")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    return mark.agenda_item if mark is not None else None
+
+
+def meeting_where(meeting: Meeting, at=None):
+    """Where something written on a meeting was written, for staff (core.targets' `where`):
+    the meeting, and the agenda item under discussion then."""
+    from samskab.core.targets import Where
+
+    label = str(meeting.title)
+    item = item_at(meeting, at)
+    if item is not None:
+        label = _("%(meeting)s · agenda item %(item)s") % {
+            "meeting": label,
+            "item": item_heading(item),
+        }
+    return Where(label, meeting.get_absolute_url())
+
+
 @dataclass
 class Transcript:
     """What was said, from one language's captions, by agenda item, for the text page."""

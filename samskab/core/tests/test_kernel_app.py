@@ -59,7 +59,7 @@ def test_an_idea_in_an_unpublished_box_is_not_found_anywhere(client, idea):
     assert client.get(thread(idea)).status_code == 404
     assert client.post(post(idea), {"body": "Hej"}).status_code == 404
     assert client.post(follow(idea), {"follow": "1"}).status_code == 404
-    report = reverse("moderation:report", args=[comment.pk])
+    report = reverse("moderation:report", args=["comments.comment", comment.pk])
     assert client.get(report).status_code == 404
     assert client.post(report, {"reason": "spam"}).status_code == 404
     assert not Report.objects.exists() and not Follow.objects.exists()
@@ -84,17 +84,19 @@ def test_a_citizen_follows_the_idea_and_another_the_whole_box(client, idea):
 def test_a_comment_on_an_idea_is_reported_through_moderation(client, idea):
     comment = Comment.objects.create(target=idea, body="Køb billige ure", body_html="<p>x</p>")
     client.force_login(UserFactory())
-    response = client.post(reverse("moderation:report", args=[comment.pk]), {"reason": "spam"})
+    response = client.post(
+        reverse("moderation:report", args=["comments.comment", comment.pk]), {"reason": "spam"}
+    )
     assert response.status_code == 302
     assert response["Location"].startswith(thread(idea))
-    assert Report.objects.get().comment == comment
+    assert Report.objects.get().target == comment
 
 
 def test_deleting_an_idea_takes_its_comments_reports_and_follows(client, idea):
     other = Idea.objects.create(box=idea.box, title="Andet")
     comment = Comment.objects.create(target=idea, body="x", body_html="<p>x</p>")
     kept = Comment.objects.create(target=other, body="y", body_html="<p>y</p>")
-    Report.objects.create(comment=comment, reporter_key="user:1", reason="spam")
+    Report.objects.create(target=comment, reporter_key="user:1", reason="spam")
     user = UserFactory()
     Follow.objects.create(target=idea, user=user)
     box_follow = Follow.objects.create(target=idea.box, user=user)
