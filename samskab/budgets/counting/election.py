@@ -42,14 +42,15 @@ class Election:
             if isinstance(cost, bool) or not isinstance(cost, int) or cost < 0:
                 raise ValueError(f"Project {project!r} must cost a whole amount of at least 0.")
         known = self.costs.keys()
-        for index, ballot in enumerate(self.approvals):
-            if not ballot <= known:
-                unknown = ", ".join(sorted(repr(p) for p in ballot - known))
-                raise ValueError(f"Ballot {index} approves unknown projects: {unknown}.")
+        if not frozenset().union(*self.approvals) <= known:  # (one check, then find which)
+            for index, ballot in enumerate(self.approvals):
+                if not ballot <= known:
+                    unknown = ", ".join(sorted(repr(p) for p in ballot - known))
+                    raise ValueError(f"Ballot {index} approves unknown projects: {unknown}.")
         if self.counts is not None:
             if len(self.counts) != len(self.approvals):
                 raise ValueError("There must be one count for each ballot.")
-            if any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in self.counts):
+            if not set(map(type, self.counts)) <= {int} or min(self.counts, default=0) < 0:
                 raise ValueError("Ballot counts must be whole numbers of at least 0.")
 
     @property

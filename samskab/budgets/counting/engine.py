@@ -39,8 +39,6 @@ class Prepared:
     util: tuple[int, ...]  # what the project is worth to each of its supporters
     key: tuple[tuple[int, ...], ...]  # tie-break order, smaller first (see TieBreaking.keys)
     criteria: tuple[TieBreak, ...]  # what each position of a key compares
-    supporters: tuple[tuple[int, ...], ...]  # ballot groups approving each project
-    approves: tuple[tuple[int, ...], ...]  # the projects each ballot group approves
     weight: tuple[int, ...]  # voters in each ballot group
     group_of_ballot: tuple[int, ...]
     voters: int
@@ -49,7 +47,8 @@ class Prepared:
     # exact: it is a count, not an approximation).
     supporter_index: tuple[Any, ...] = ()
     supporter_weight: tuple[Any, ...] = ()
-    supporter_votes: tuple[tuple[int, ...], ...] = ()  # the same weights as integers
+    # the same weights as integers, for projects of at most _SMALL supporting groups
+    supporter_votes: tuple[tuple[int, ...], ...] = ()
 
 
 def prepare(
@@ -57,30 +56,42 @@ def prepare(
 ) -> Prepared:
     ids = tuple(election.costs)
     index = {p: i for i, p in enumerate(ids)}
-    groups: dict[frozenset[str], int] = {}
-    weight: list[int] = []
-    group_of_ballot = []
-    for ballot, count in zip(election.approvals, election.ballot_counts(), strict=True):
-        g = groups.setdefault(ballot, len(groups))
-        if g == len(weight):
-            weight.append(0)
-        weight[g] += count
-        group_of_ballot.append(g)
-    supporters: list[list[int]] = [[] for _ in ids]
-    approves: list[tuple[int, ...]] = [()] * len(weight)
-    votes = [0] * len(ids)
-    for ballot, g in groups.items():
-        if weight[g]:
-            for project in ballot:
-                supporters[index[project]].append(g)
-                votes[index[project]] += weight[g]
-            approves[g] = tuple(index[project] for project in ballot)
+    approvals, counts = election.approvals, election.ballot_counts()
+    if len(set(approvals)) == len(approvals):  # each ballot once already (as files are read)
+        ballots, weight = list(approvals), list(counts)
+        group_of_ballot: tuple[int, ...] = tuple(range(len(ballots)))
+    else:
+        groups: dict[frozenset[str], int] = {}
+        weight = []
+        of_ballot = []
+        for ballot, count in zip(approvals, counts, strict=True):
+            g = groups.setdefault(ballot, len(groups))
+            if g == len(weight):
+                weight.append(0)
+            weight[g] += count
+            of_ballot.append(g)
+        ballots, group_of_ballot = list(groups), tuple(of_ballot)
+    voters = sum(weight)
+    if voters >= 2**53:
+        raise ValueError("Too many voters to count exactly.")
+    # Every (project, ballot group) of an approval, then sorted by project (stably, so each
+    # project's supporting groups stay in group order), with numpy.
+    weights = np.array(weight, dtype=np.float64)  # whole numbers below 2**53: exact
+    lengths = np.fromiter(map(len, ballots), np.int64, len(ballots))
+    project_of = np.fromiter(
+        (index[p] for ballot in ballots for p in ballot), np.int64, int(lengths.sum())
+    )
+    group_of = np.repeat(np.arange(len(ballots), dtype=np.int64), lengths)
+    counted = weights[group_of] > 0  # a group of no voters supports nothing
+    if not counted.all():
+        project_of, group_of = project_of[counted], group_of[counted]
+    per_project = np.bincount(project_of, minlength=len(ids))
+    by_project = group_of[np.argsort(project_of, kind="stable")]
+    supporter_index = tuple(np.split(by_project, np.cumsum(per_project)[:-1])) if ids else ()
+    # (sums of whole numbers below 2**53 in float64 are exact)
+    votes = [int(v) for v in np.bincount(project_of, weights=weights[group_of], minlength=len(ids))]
     cost = tuple(election.costs[p] for p in ids)
     key, criteria = tie_breaking.keys(ids, cost, votes)
-    if sum(weight) >= 2**53:
-        raise ValueError("Too many voters to count exactly.")
-    weights = np.array(weight, dtype=np.float64)
-    supporter_index = tuple(np.array(s, dtype=np.int64) for s in supporters)
     return Prepared(
         ids=ids,
         cost=cost,
@@ -88,14 +99,16 @@ def prepare(
         util=cost if utility is Utility.COST else (1,) * len(ids),
         key=key,
         criteria=criteria,
-        supporters=tuple(tuple(s) for s in supporters),
-        approves=tuple(approves),
         weight=tuple(weight),
-        group_of_ballot=tuple(group_of_ballot),
-        voters=sum(weight),
+        group_of_ballot=group_of_ballot,
+        voters=voters,
         supporter_index=supporter_index,
         supporter_weight=tuple(weights[s] for s in supporter_index),
-        supporter_votes=tuple(tuple(weight[g] for g in s) for s in supporters),
+        # (only where a project is counted without numpy, see `_SMALL`)
+        supporter_votes=tuple(
+            tuple(weight[g] for g in s.tolist()) if len(s) <= _SMALL else ()
+            for s in supporter_index
+        ),
     )
 
 
@@ -514,7 +527,7 @@ class Pass:
                 if best is not None and st.prev_b[p] * best.rho_d > best.rho_b * st.prev_d[p]:
                     pruned.append(p)  # even its exact lower bound is worse than the best
                     continue
-            if len(votes_of[p]) <= _SMALL:
+            if len(index_of[p]) <= _SMALL:
                 classes: dict[int, int] = {}
                 for c, v in zip(st.group_class[index_of[p]].tolist(), votes_of[p], strict=True):
                     classes[c] = classes.get(c, 0) + v
