@@ -15,7 +15,9 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import itertools
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -135,10 +137,8 @@ class Votes(Sequence[Vote]):
     def distinct(self) -> list[tuple[tuple[str, ...], tuple[int, ...] | None, int]]:
         """Each distinct ballot (projects, points) with how many rows cast it, first seen
         first."""
-        counts = [0] * len(self._kinds)
-        for k in self._which:
-            counts[k] += 1
-        return [(*kind, n) for kind, n in zip(self._kinds, counts, strict=True)]
+        counts = Counter(self._which)
+        return [(*kind, counts[k]) for k, kind in enumerate(self._kinds)]
 
 
 def distinct_ballots(
@@ -186,7 +186,7 @@ class PabulibFile:
                 "(scored()), or as approval of every project listed."
             )
         distinct = distinct_ballots(self.votes)
-        ballots = [frozenset(projects) for projects, _points, _n in distinct]
+        ballots = list(map(frozenset, [projects for projects, _points, _n in distinct]))
         counts: dict[frozenset[str], int] = {}
         if len(set(ballots)) == len(ballots):  # each ballot written one way only
             counts = dict(zip(ballots, [n for _p, _x, n in distinct], strict=True))
@@ -449,28 +449,35 @@ def _votes(
     kinds: list[tuple[tuple[str, ...], tuple[int, ...] | None]] = []
     kind_of: dict[tuple[str, str | None], int] = {}
     cells_of = [cells for _line, cells in body] if by_column else []
-    if any(len(c) != width for c in cells_of) and all(len(c) <= width for c in cells_of):
+    widths = set(map(len, cells_of))
+    if len(widths) > 1 and max(widths) <= width:
         cells_of = [c if len(c) == width else c + [""] * (width - len(c)) for c in cells_of]
-    if by_column and all(len(c) == width for c in cells_of):
+        widths = {width}
+    if by_column and widths <= {width}:
         ids = [cells[at_id] for cells in cells_of]
     if ids and "" not in (unique := set(ids)) and len(unique) == len(ids):
         # Every row fits the header and has its own voter id (the usual case): read the
         # distinct ballots, and the rest by whole columns.
         if at_points is None:
             keys: list[tuple[str, str | None]] | list[str] = [c[at_vote] for c in cells_of]
-            kind_of = {(k, None): i for i, k in enumerate(dict.fromkeys(keys))}
-            number = {k: i for (k, _none), i in kind_of.items()}
         else:
             keys = [(c[at_vote], c[at_points]) for c in cells_of]
-            kind_of = number = {k: i for i, k in enumerate(dict.fromkeys(keys))}
+        distinct = list(dict.fromkeys(keys))
+        number = {k: i for i, k in enumerate(distinct)}
         which = list(map(number.__getitem__, keys))
+        kind_of = dict.fromkeys(
+            distinct if at_points is not None else zip(distinct, itertools.repeat(None))
+        )
         missing_points = vote_type in WITH_POINTS and "points" not in columns
         if at_points is None and not limits and vote_type != CHOOSE_1:
             # Approval ballots without limits (the usual case), all at once: nothing to check
             # but the projects' ids (known ids have no space around them to strip).
-            parts = [cell.split(",") if cell else [] for cell, _points in kind_of]
-            if all(len(set(p)) == len(p) for p in parts) and set().union(*parts) <= known:
-                kinds = [(tuple(p), None) for p in parts]
+            parts = [cell.split(",") if cell else [] for cell in distinct]  # type: ignore[union-attr]
+            if (
+                list(map(len, map(set, parts))) == list(map(len, parts))
+                and set().union(*parts) <= known
+            ):
+                kinds = list(zip(map(tuple, parts), itertools.repeat(None)))
         for kind, cell_key in enumerate(kind_of):
             if len(kinds) == len(kind_of):
                 break  # (read all at once above)

@@ -15,6 +15,7 @@ otherwise. Up to there every pass would make the same choices, and Add1 skips st
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -79,7 +80,7 @@ def prepare(
     weights = np.array(weight, dtype=np.float64)  # whole numbers below 2**53: exact
     lengths = np.fromiter(map(len, ballots), np.int64, len(ballots))
     project_of = np.fromiter(
-        (index[p] for ballot in ballots for p in ballot), np.int64, int(lengths.sum())
+        map(index.__getitem__, itertools.chain.from_iterable(ballots)), np.int64, int(lengths.sum())
     )
     group_of = np.repeat(np.arange(len(ballots), dtype=np.int64), lengths)
     counted = weights[group_of] > 0  # a group of no voters supports nothing
