@@ -325,7 +325,8 @@ class Pass:
     limit: int | None = None
     # certifying: the state before each round, and from which step on that round might choose
     # otherwise (None: never); `Stepper` resumes later passes from them
-    checkpoints: list[_State] = field(default_factory=list)
+    # (None for a round that began once the pass's limit was 1: no later pass resumes there)
+    checkpoints: list[_State | None] = field(default_factory=list)
     round_limits: list[int | None] = field(default_factory=list)
     rounds: list[Round] = field(default_factory=list)
     # explaining: project -> (rounds bought before it was dropped, money behind it, and what
@@ -391,7 +392,10 @@ class Pass:
         while remaining:
             if certify:
                 st.bought = len(self.winners)
-                self.checkpoints.append(st.copy())
+                # Once the limit is 1, the next pass resumes at the latest from the round
+                # that set it (see `_bound`): a copy of the state before a later round would
+                # never be read, and copying it cost an eighth of a large count.
+                self.checkpoints.append(st.copy() if self.limit != 1 else None)
                 self.round_limits.append(1 if self.limit == 1 else None)
             remaining.sort(key=st.bounds.__getitem__)
             evaluated: list[_Evaluation] = []
@@ -792,7 +796,7 @@ class Stepper:
         self.increment = increment
         self.winners: list[int] = []
         self.passes = 0
-        self.checkpoints: list[_State] = []
+        self.checkpoints: list[_State | None] = []
         self.bases: list[int] = []  # the step each checkpoint was saved at
         self.round_limits: list[int | None] = []  # the step from which each round may differ
 
@@ -814,6 +818,8 @@ class Stepper:
             if keep == len(self.round_limits):
                 return self.winners  # no round can have come out otherwise
             resume = self.checkpoints[keep]  # replaced by the pass's own copy of it
+            if resume is None:  # (cannot happen: see `Pass.checkpoints`)
+                raise RuntimeError("Add1 would resume from a round it did not keep.")
             resume.rebase(step - self.bases[keep])
         current = Pass(
             self.prep,
