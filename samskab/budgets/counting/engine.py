@@ -214,6 +214,7 @@ class _State:
 # the supporters' money at either end of a narrow interval around it.
 _MAX_DRIFT = 1000
 _SMALL = 300  # ballot groups up to which a project is counted exactly without screening
+_FEW_CLASSES = 16  # money classes under which `_exact` does not look for a shortcut
 _EPS = 2.0**-53
 _WIDTH = 1e-9  # the relative width of a screened rho's interval
 
@@ -417,6 +418,15 @@ class Pass:
             self.winners.append(chosen)
             if explain:
                 self._record_round(best, evaluated, st.den, beta, group_class)
+            # The supporters' classes in the current unit (`_exact` may have left them in an
+            # older one when nobody was poor).
+            stamp, dens, now = st.stamp, st.dens, st.now
+            for c in best.classes:
+                if stamp[c] != now:
+                    scale = st.den // dens[stamp[c]]
+                    alpha[c] *= scale
+                    beta[c] *= scale
+                    stamp[c] = now
             # Each rich supporter pays q(t) = (cost - paid(t)) / rich, over den. Refine the
             # unit so that q is a whole number of it.
             num_b = cost[chosen] * st.den - best.paid_b
@@ -456,6 +466,21 @@ class Pass:
         prep = self.prep
         alpha, beta, stamp, dens, den, now = st.alpha, st.beta, st.stamp, st.dens, st.den, st.now
         cost_den = prep.cost[p] * den
+        if len(classes) >= _FEW_CLASSES and st.money_f is not None:
+            # When even the poorest supporter certainly holds more than an equal share (floats
+            # within their error bound, see `_float_rho`), nobody is poor: every supporter
+            # pays cost / votes, and the exact sums and sort below would find just that. The
+            # classes are brought to the current unit only if the project is bought (`run`).
+            slack = 2 * ((2 * st.drift + 1) + 4) * _EPS
+            poorest = float(st.money_f[np.fromiter(classes, np.int64, len(classes))].min())
+            if poorest * prep.votes[p] >= prep.cost[p] * (1 + slack):
+                evaluation = _Evaluation(
+                    p, classes, [], prep.votes[p], 0, 0, 0, cost_den,
+                    prep.votes[p] * prep.util[p] * den,
+                )  # fmt: skip
+                st.prev_a[p], st.prev_b[p], st.prev_d[p] = 0, cost_den, evaluation.rho_d
+                st.bounds[p] = cost_den / evaluation.rho_d
+                return evaluation
         money_b = 0
         for c, w in classes.items():
             if stamp[c] != now:
