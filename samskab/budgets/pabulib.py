@@ -16,6 +16,7 @@ import csv
 import gc
 import io
 import itertools
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -391,14 +392,14 @@ def _plain_rows(text: str, line: int) -> list[tuple[int, list[str]]] | None:
     lines = text.split("\n")
     if max(map(len, lines), default=0) > csv.field_size_limit():
         return None
-    if _SPACE.search(text) is None:
+    if not _spaced(text):
         # No cell to strip (the usual case): only empty cells at the end of a row go.
         split = [raw.split(";") for raw in lines]
     else:
         split = [[cell.strip() for cell in raw.split(";")] for raw in lines]
     if split and split[-1] == [""]:
         split.pop()  # the end of the last line
-    if all(len(cells) > 1 and cells[-1] for cells in split):
+    if min(map(len, split), default=2) > 1 and all(map(operator.itemgetter(-1), split)):
         # No blank line, no trailing empty cell and no lone cell that could name a section.
         return list(zip(range(line, line + len(split)), split, strict=True))
     rows = []
@@ -416,6 +417,15 @@ def _plain_rows(text: str, line: int) -> list[tuple[int, list[str]]] | None:
 
 # White space a cell could be stripped of (str.strip's), other than the line ends.
 _SPACE = re.compile(r"[^\S\n]")
+_ASCII_SPACE = (" ", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+
+
+def _spaced(text: str) -> bool:
+    """Whether `text` holds white space other than line ends (ASCII text: a few fast
+    searches for a character instead of the regular expression)."""
+    if text.isascii():
+        return any(c in text for c in _ASCII_SPACE)
+    return _SPACE.search(text) is not None
 
 
 def _votes(
@@ -462,8 +472,9 @@ def _votes(
             keys: list[tuple[str, str | None]] | list[str] = [c[at_vote] for c in cells_of]
         else:
             keys = [(c[at_vote], c[at_points]) for c in cells_of]
-        distinct = list(dict.fromkeys(keys))
-        number = {k: i for i, k in enumerate(distinct)}
+        number = dict.fromkeys(keys)  # the distinct ones, first seen first
+        distinct = list(number)
+        number.update(zip(distinct, range(len(distinct)), strict=True))
         which = list(map(number.__getitem__, keys))
         kind_of = dict.fromkeys(
             distinct if at_points is not None else zip(distinct, itertools.repeat(None))

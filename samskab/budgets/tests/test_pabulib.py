@@ -286,3 +286,13 @@ def test_the_fast_vote_reader_reads_and_refuses_as_the_csv_reader_row_by_row(tex
     # (the same line, the same reason) as the CSV reader and a loop over the rows.
     assert _read(text) == _read(text, plain=False, by_column=False)
     assert _read(text, plain=False) == _read(text, by_column=False)
+
+
+def test_the_fast_reader_notices_every_space_a_cell_is_stripped_of():
+    # The VOTES rows are split without stripping their cells only when no such space is there.
+    spaces = [chr(i) for i in range(0x110000) if not chr(i).strip() and chr(i) != "\n"]
+    assert " " in spaces and "\u3000" in spaces
+    for space in spaces:
+        assert pabulib._spaced(f"1;a{space},b\n"), hex(ord(space))
+    assert not pabulib._spaced("1;a,b\n2;c\n")
+    assert not pabulib._spaced("1;ä,b\n")
