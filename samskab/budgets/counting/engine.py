@@ -214,7 +214,8 @@ class _State:
 # the supporters' money at either end of a narrow interval around it.
 _MAX_DRIFT = 1000
 _SMALL = 300  # ballot groups up to which a project is counted exactly without screening
-_FEW_CLASSES = 16  # money classes under which `_exact` does not look for a shortcut
+_FEW_CLASSES = 16  # money classes under which `_exact` looks at every class
+_NEAR = 1e-6  # how far above the float guess of the share a class may still be poor
 _EPS = 2.0**-53
 _WIDTH = 1e-9  # the relative width of a screened rho's interval
 
@@ -467,19 +468,8 @@ class Pass:
         alpha, beta, stamp, dens, den, now = st.alpha, st.beta, st.stamp, st.dens, st.den, st.now
         cost_den = prep.cost[p] * den
         if len(classes) >= _FEW_CLASSES and st.money_f is not None:
-            # When even the poorest supporter certainly holds more than an equal share (floats
-            # within their error bound, see `_float_rho`), nobody is poor: every supporter
-            # pays cost / votes, and the exact sums and sort below would find just that. The
-            # classes are brought to the current unit only if the project is bought (`run`).
-            slack = 2 * ((2 * st.drift + 1) + 4) * _EPS
-            poorest = float(st.money_f[np.fromiter(classes, np.int64, len(classes))].min())
-            if poorest * prep.votes[p] >= prep.cost[p] * (1 + slack):
-                evaluation = _Evaluation(
-                    p, classes, [], prep.votes[p], 0, 0, 0, cost_den,
-                    prep.votes[p] * prep.util[p] * den,
-                )  # fmt: skip
-                st.prev_a[p], st.prev_b[p], st.prev_d[p] = 0, cost_den, evaluation.rho_d
-                st.bounds[p] = cost_den / evaluation.rho_d
+            evaluation = self._exact_near_the_share(p, classes, st, cost_den)
+            if evaluation is not None:
                 return evaluation
         money_b = 0
         for c, w in classes.items():
@@ -511,6 +501,78 @@ class Pass:
             paid_a += w * alpha[c]
             paid_b += w * beta[c]
             rich -= w
+        evaluation = _Evaluation(
+            p, classes, poor, rich, paid_a, paid_b,
+            -paid_a, cost_den - paid_b, rich * prep.util[p] * den,
+        )  # fmt: skip
+        st.prev_a[p], st.prev_b[p], st.prev_d[p] = -paid_a, cost_den - paid_b, evaluation.rho_d
+        st.bounds[p] = st.prev_b[p] / st.prev_d[p]
+        return evaluation
+
+    def _exact_near_the_share(
+        self, p: int, classes: dict[int, int], st: _State, cost_den: int
+    ) -> _Evaluation | None:
+        """`_exact`'s evaluation, looking exactly only at the classes whose money is near the
+        equal share or below it; None when floats cannot vouch for the rest (then `_exact`
+        counts every class).
+
+        Water-filling has one answer: the share s at which the supporters holding less than s
+        pay all they have and the others s each, and the poor are exactly those below s. So
+        a float guess picks the classes that may be poor (at or below the guess, with a
+        margin); those are brought to the current unit and scanned exactly, poorest first,
+        as `_exact` does; then the exact s that gives is checked against every class left
+        out, in floats within their error bound (see `_float_rho`): each must hold at least s.
+        Whether the supporters can pay at all must be as certain in floats. Classes left out
+        stay in an older unit until the project is bought (`run` brings them up to date).
+        """
+        prep = self.prep
+        cost, votes = prep.cost[p], prep.votes[p]
+        index = np.fromiter(classes, np.int64, len(classes))
+        w = np.fromiter(classes.values(), np.float64, len(classes))
+        m = st.money_f[index]
+        error = (2 * st.drift + 1) * _EPS  # of each class's float money, relatively
+        slack = 2 * ((2 * st.drift + 1) + (len(w) + 3)) * _EPS
+        if float(w @ m) < cost * (1 + slack):
+            return None  # they may not be able to pay for it
+        share = cost / votes
+        poor_w = 0.0
+        for _ in range(_FIXED_POINT_ROUNDS):
+            below = m < share
+            now_w = float(w @ below)
+            if now_w == poor_w:
+                break
+            poor_w = now_w
+            if votes - poor_w <= 0:
+                return None
+            share = (cost - float(w @ (m * below))) / (votes - poor_w)
+        else:
+            return None
+        near = m <= share * (1 + _NEAR)
+        alpha, beta, stamp, dens, den, now = st.alpha, st.beta, st.stamp, st.dens, st.den, st.now
+        maybe_poor = index[near].tolist()
+        for c in maybe_poor:
+            if stamp[c] != now:
+                factor = den // dens[stamp[c]]
+                alpha[c] *= factor
+                beta[c] *= factor
+                stamp[c] = now
+        rich = votes
+        paid_a = paid_b = 0
+        poor = []
+        for c in sorted(maybe_poor, key=beta.__getitem__):
+            if beta[c] * rich >= cost_den - paid_b:
+                break
+            v = classes[c]
+            poor.append(c)
+            paid_a += v * alpha[c]
+            paid_b += v * beta[c]
+            rich -= v
+        if rich <= 0:
+            return None
+        if not near.all():
+            exact_share = (cost_den - paid_b) / (rich * den)  # correctly rounded
+            if float(m[~near].min()) * (1 - 4 * error) < exact_share * (1 + 4 * _EPS):
+                return None  # a class left out might be below the share
         evaluation = _Evaluation(
             p, classes, poor, rich, paid_a, paid_b,
             -paid_a, cost_den - paid_b, rich * prep.util[p] * den,

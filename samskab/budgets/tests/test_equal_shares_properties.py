@@ -244,3 +244,23 @@ def test_the_no_poor_shortcut_brings_older_money_classes_to_the_current_unit():
     with patch.object(engine, "_SMALL", 0), patch.object(engine, "_FEW_CLASSES", 0):
         outcome = equal_shares(election, completion=Completion.NONE)
     assert list(outcome.winners) == expected
+
+
+def test_a_wrong_float_guess_of_the_share_falls_back_to_the_exact_count():
+    # Found by search. With the guess made far too low on purpose, classes that are poor are
+    # left out of the exact scan; the float check of the classes left out must notice and send
+    # the project to the exact count (without that check the last round buys nothing).
+    election = Election(
+        budget=52,
+        costs={"A": 29, "B": 10, "C": 5, "D": 12, "E": 25},
+        approvals=[frozenset(b) for b in ["D", "CD", "AE", "ABCD", "ABD", "ABCDE", "A"]],
+    )
+    expected = reference_pass(election, Fraction(52, 7), Utility.COST)
+    assert expected == ["D", "A", "C"]
+    with (
+        patch.object(engine, "_SMALL", 0),
+        patch.object(engine, "_FEW_CLASSES", 0),
+        patch.object(engine, "_NEAR", -0.5),
+    ):
+        outcome = equal_shares(election, completion=Completion.NONE)
+    assert list(outcome.winners) == expected
