@@ -214,7 +214,7 @@ class _State:
 # the supporters' money at either end of a narrow interval around it.
 _MAX_DRIFT = 1000
 _SMALL = 300  # ballot groups up to which a project is counted exactly without screening
-_FEW_CLASSES = 16  # money classes under which `_exact` looks at every class
+_FEW_CLASSES = 100  # money classes under which `_exact` looks at every class (numpy costs more)
 _NEAR = 1e-6  # how far above the float guess of the share a class may still be poor
 _EPS = 2.0**-53
 _WIDTH = 1e-9  # the relative width of a screened rho's interval
