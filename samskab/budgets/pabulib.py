@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from samskab.budgets.counting.election import (
     MAX_AMOUNT,
@@ -468,29 +469,31 @@ def _votes(
     if ids and "" not in (unique := set(ids)) and len(unique) == len(ids):
         # Every row fits the header and has its own voter id (the usual case): read the
         # distinct ballots, and the rest by whole columns.
-        if at_points is None:
-            keys: list[tuple[str, str | None]] | list[str] = [c[at_vote] for c in cells_of]
-        else:
-            keys = [(c[at_vote], c[at_points]) for c in cells_of]
-        number = dict.fromkeys(keys)  # the distinct ones, first seen first
+        # (a row's vote cell, or its vote and points cells)
+        keys: list[Any] = (
+            [c[at_vote] for c in cells_of]
+            if at_points is None
+            else [(c[at_vote], c[at_points]) for c in cells_of]
+        )
+        number: dict[Any, int] = dict.fromkeys(keys, 0)  # the distinct ones, first seen first
         distinct = list(number)
         number.update(zip(distinct, range(len(distinct)), strict=True))
         which = list(map(number.__getitem__, keys))
-        kind_of = dict.fromkeys(
-            distinct if at_points is not None else zip(distinct, itertools.repeat(None))
+        cell_keys: list[tuple[str, str | None]] = (
+            distinct if at_points is not None else [(k, None) for k in distinct]
         )
         missing_points = vote_type in WITH_POINTS and "points" not in columns
         if at_points is None and not limits and vote_type != CHOOSE_1:
             # Approval ballots without limits (the usual case), all at once: nothing to check
             # but the projects' ids (known ids have no space around them to strip).
-            parts = [cell.split(",") if cell else [] for cell in distinct]  # type: ignore[union-attr]
+            parts = [cell.split(",") if cell else [] for cell in distinct]
             if (
                 list(map(len, map(set, parts))) == list(map(len, parts))
                 and set().union(*parts) <= known
             ):
                 kinds = list(zip(map(tuple, parts), itertools.repeat(None)))
-        for kind, cell_key in enumerate(kind_of):
-            if len(kinds) == len(kind_of):
+        for kind, cell_key in enumerate(cell_keys):
+            if len(kinds) == len(cell_keys):
                 break  # (read all at once above)
             try:
                 kinds.append(_ballot(0, *cell_key, vote_type, known, limits))
@@ -519,16 +522,16 @@ def _votes(
         if refusal is not None:
             continue
         cell_key = (cells[at_vote], None if at_points is None else cells[at_points])
-        kind = kind_of.get(cell_key)
-        if kind is None:
+        found = kind_of.get(cell_key)
+        if found is None:
             try:
                 kinds.append(_ballot(line, *cell_key, vote_type, known, limits))
             except PabulibError as error:
                 refusal = error
                 continue
-            kind = kind_of[cell_key] = len(kinds) - 1
+            found = kind_of[cell_key] = len(kinds) - 1
         ids.append(voter_id)
-        which.append(kind)
+        which.append(found)
         if extra is not None:
             extra.append(tuple(cells[i] for i in at_extra))
     if vote_type in WITH_POINTS and "points" not in columns:
