@@ -66,3 +66,43 @@ def ratelimit_clock(monkeypatch):
     clock = RateLimitClock(1_795_694_430.0)  # 2026-11-26 12:00:30 UTC
     monkeypatch.setattr(ratelimit.limiter, "clock", clock)
     return clock
+
+
+# --- no network beyond this machine ----------------------------------------------------------
+# Tests talk to PostgreSQL, Redis, SMTP fakes and test servers on loopback, never further: a
+# connection to any other address fails at once with a clear error, not after a timeout in CI.
+# (Subprocesses are not covered; the servers tests start listen on loopback.)
+
+
+class NetworkInTests(RuntimeError):
+    pass
+
+
+def _is_local(address) -> bool:
+    import ipaddress
+
+    if not isinstance(address, tuple):  # AF_UNIX paths, abstract sockets
+        return True
+    host = address[0]
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return host.endswith(".localhost")
+
+
+def _guard(connect):
+    def guarded(sock, address, *args, **kwargs):
+        if not _is_local(address):
+            raise NetworkInTests(f"tests may not reach {address!r}: only this machine (loopback)")
+        return connect(sock, address, *args, **kwargs)
+
+    return guarded
+
+
+def pytest_configure(config):
+    import socket
+
+    socket.socket.connect = _guard(socket.socket.connect)
+    socket.socket.connect_ex = _guard(socket.socket.connect_ex)

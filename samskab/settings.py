@@ -67,12 +67,15 @@ INSTALLED_APPS = [
     "samskab.budgets",
     "samskab.debates",
     "samskab.surveys",
+    "samskab.staff",
     "samskab.comments",
     "samskab.moderation",
     "samskab.attachments",
     "samskab.places",
     "samskab.follows",
+    "samskab.supports",
     "samskab.activity",
+    "samskab.notifications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -99,6 +102,10 @@ if TESTING:
     INSTALLED_APPS.append("samskab.core.tests.kernelapp")
 
 MIDDLEWARE = [
+    # Request id and metrics around everything; the probes before the host check and the
+    # HTTPS redirect, so a load balancer can ask the process directly (core/health.py).
+    "samskab.core.metrics.RequestMiddleware",
+    "samskab.core.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "samskab.core.middleware.ClientAddressMiddleware",
@@ -136,6 +143,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "samskab.core.context_processors.site",
+                "samskab.notifications.context_processors.unread",
             ],
         },
     },
@@ -327,7 +335,32 @@ AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 
 # Client addresses are trusted from X-Forwarded-For only when the request came through
 # one of our own proxies; otherwise anyone could pick their own address.
+# Addresses or ranges (CIDR: 10.0.0.0/8, fd00::/8), e.g. a load balancer's subnet.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"] if PRODUCTION else [])
+
+# Operations (docs/deployment.md, "Health and metrics"). /metrics answers the addresses or
+# ranges in METRICS_ALLOWED (the client address, as TRUSTED_PROXIES work it out) or a request
+# with "Authorization: Bearer <METRICS_TOKEN>".
+METRICS_ALLOWED = env_list("METRICS_ALLOWED", default=["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# /readyz: a worker heartbeat older than this is reported; it fails the probe only with
+# READYZ_REQUIRE_WORKER (a dead worker should page someone, not take every web node out).
+READYZ_WORKER_MAX_AGE = env_int("READYZ_WORKER_MAX_AGE", 60)
+READYZ_REQUIRE_WORKER = env_bool("READYZ_REQUIRE_WORKER", default=False)
+# Error reports to Sentry when SENTRY_DSN is set and sentry-sdk is installed (pip install
+# samskab[sentry]); no personal data is sent (send_default_pii off).
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError:
+        raise ConfigurationError("SENTRY_DSN is set but sentry-sdk is not installed") from None
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=SAMSKAB_ENV,
+        send_default_pii=False,
+        traces_sample_rate=0.0,
+    )
 
 # Internationalisation: Danish first, English second.
 LANGUAGE_CODE = "da"
@@ -367,8 +400,10 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# E-mail
+# E-mail: what EMAIL_URL chooses, behind a backend that counts mails for /metrics.
 globals().update(email_config(env_str("EMAIL_URL", "console://")))
+EMAIL_DELIVERY_BACKEND = globals()["EMAIL_BACKEND"]
+EMAIL_BACKEND = "samskab.core.metrics.MeteredEmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Samskab <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -450,11 +485,29 @@ NINJA_PAGINATION_MAX_LIMIT = 100
 # moderators' queue. Reports without an account are shown to moderators but never hide a post.
 MODERATION_REPORTS_TO_QUEUE = env_int("MODERATION_REPORTS_TO_QUEUE", 3)
 
+# Logs to standard error with UTC timestamps and the request id; LOG_FORMAT=json writes one
+# JSON object a line for a log shipper. `samskab serve` sends uvicorn's lines here too.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ConfigurationError(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "samskab.core.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "samskab.core.logs.UTCFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {"()": "samskab.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from samskab.api.api import api
+from samskab.core import health, metrics
 from samskab.core import views as core
 from samskab.webcasts import views_embed as webcasts_embed
 from samskab.webcasts import views_media as webcasts_media
@@ -11,13 +12,17 @@ from samskab.webcasts import views_media as webcasts_media
 urlpatterns = [
     path("", core.home, name="home"),
     path("forside/<slug:key>/", core.front_section, name="front_section"),
-    path("healthz", core.healthz, name="healthz"),
+    # Normally answered by core.health.ProbeMiddleware before the host check.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("theme.css", core.theme_css, name="theme_css"),
     path("tilgaengelighed/", core.accessibility, name="accessibility"),
     path("privatliv/", core.privacy, name="privacy"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("konto/", include("samskab.accounts.urls")),
+    path("personale/", include("samskab.staff.urls")),
     path("moeder/", include("samskab.webcasts.urls")),
     path("streaming/", include("samskab.streaming.urls")),
     path("moeder/", include("samskab.recordings.urls")),
@@ -32,6 +37,8 @@ urlpatterns = [
     path("vedhaeftninger/", include("samskab.attachments.urls")),
     path("steder/", include("samskab.places.urls")),
     path("foelg/", include("samskab.follows.urls")),
+    path("stoet/", include("samskab.supports.urls")),
+    path("notifikationer/", include("samskab.notifications.urls")),
     # oEmbed discovery answers at the site root, as consumers expect.
     path("oembed", webcasts_embed.oembed, name="oembed"),
     path("api/", api.urls),

@@ -1,6 +1,8 @@
 """Staff pages for people: accounts and roles, the census import, residence verifications."""
 
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
@@ -9,13 +11,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samskab.accounts import services
 from samskab.accounts.forms import CensusUploadForm, row_error_message
 from samskab.accounts.models import CensusImport, CensusRecord, ResidenceVerification, User
+from samskab.accounts.roles import ROLE_DESCRIPTIONS, Role, role_label
 from samskab.accounts.selectors import (
     census_current,
     residence_verifications_missing_from,
@@ -62,6 +65,15 @@ class UserAdmin(admin.ModelAdmin):
     ]
     filter_horizontal = ["groups"]
     change_form_template = "accounts/admin/user_change_form.html"
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups" and field is not None:
+            # Roles by their names in the reader's language, with what each may do.
+            field.label = gettext_lazy("roles")
+            field.label_from_instance = lambda group: role_label(group.name)
+            field.help_text = format_html_join("", "<br><strong>{}</strong>: {}", role_lines())
+        return field
 
     @admin.display(description=gettext_lazy("second factor"))
     def second_factor(self, user: User) -> str:
@@ -142,6 +154,32 @@ class UserAdmin(admin.ModelAdmin):
         # Deleting the row would take votes with it; a person deletes their own account
         # from their profile, which anonymises it and keeps a tombstone.
         return False
+
+
+def role_lines() -> list[tuple[str, str]]:
+    return [(role.label, ROLE_DESCRIPTIONS[role]) for role in Role]
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAdmin(GroupAdmin):
+    """Roles are groups kept by roles_sync(); they are shown by their names in the reader's
+    language, with what each may do."""
+
+    list_display = ["role", "description"]
+
+    @admin.display(description=gettext_lazy("role"), ordering="name")
+    def role(self, group: Group) -> str:
+        return role_label(group.name)
+
+    @admin.display(description=gettext_lazy("what the role may do"))
+    def description(self, group: Group) -> str:
+        try:
+            return str(ROLE_DESCRIPTIONS[Role(group.name)])
+        except ValueError:
+            return ""
 
 
 @admin.register(CensusImport)

@@ -128,9 +128,16 @@ class ResidenceVerification(models.Model):
         MITID = "mitid", _("MitID")
         IN_PERSON = "in_person", _("in person")
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="residence")
+    user = models.OneToOneField(
+        User,
+        on_delete=models.CASCADE,
+        related_name="residence",
+        verbose_name=_("user"),
+    )
     # Kept when the census is re-imported so a resident cannot verify a second account.
-    identifier_hash = models.CharField(max_length=64, unique=True)
+    identifier_hash = models.CharField(
+        max_length=64, unique=True, verbose_name=_("identifier hash")
+    )
     postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
     method = models.CharField(_("method"), max_length=16, choices=Method, default=Method.CENSUS)
     verified_at = models.DateTimeField(_("verified"), default=timezone.now)

@@ -179,7 +179,6 @@ def register() -> None:
                 "budgets.ballotconflict.officer",
                 "budgets.paperballotchange.changed_by",
                 "budgets.paperballotchange.entered_by",
-                "budgets.projectevent.actor",
                 "budgets.tally.approved_by",
                 "budgets.tally.confirmed_by",
                 "budgets.tally.discarded_by",

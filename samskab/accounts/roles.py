@@ -19,6 +19,43 @@ class Role(models.TextChoices):
     POLL_OFFICER = "poll officer", _("Poll officer")
 
 
+# What each role may do, in words, for the staff home and the user form (review: roles were
+# shown by their internal English names only, and nothing said what each may do).
+ROLE_DESCRIPTIONS = {
+    Role.ADMINISTRATOR: _(
+        "Runs the site: its settings, people and their roles, the census, API tokens and "
+        "restream keys. May also do all that editors, operators and moderators do."
+    ),
+    Role.EDITOR: _(
+        "Prepares meetings, agendas, people, slides and captions; edits the timeline and the "
+        "archive; runs polls, surveys, the feedback inbox and citizens' budgets."
+    ),
+    Role.OPERATOR: _(
+        "Runs the live broadcast of a meeting from the operator console: goes live, marks "
+        "agenda items and speakers, opens vox pops, shows slides and ends the meeting."
+    ),
+    Role.MODERATOR: _(
+        "Reviews held and reported posts, takes posts down, bans and sets restricted words."
+    ),
+    Role.VALUATOR: _(
+        "Assesses the projects of a citizens' budget: whether each can be carried out, and "
+        "its price."
+    ),
+    Role.POLL_OFFICER: _(
+        "Enters paper ballots of a citizens' budget and prepares polls; sees residence "
+        "verifications."
+    ),
+}
+
+
+def role_label(name: str) -> str:
+    """A role group's name in the reader's language ("webcast operator" -> "Webcastoperatør")."""
+    try:
+        return str(Role(name).label)
+    except ValueError:  # a group that is no role, made by hand
+        return name
+
+
 def _crud(app_label: str, *models: str, delete: bool = True) -> set[str]:
     actions = ("view", "add", "change", "delete") if delete else ("view", "add", "change")
     return {f"{app_label}.{action}_{model}" for model in models for action in actions}

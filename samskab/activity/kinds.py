@@ -1,15 +1,20 @@
 """The kinds of step each target app records, registered from its AppConfig.ready:
 
-    kinds.register(Proposal, "answered", subject=lambda event: _("Your proposal is answered"))
+    kinds.register(Proposal, "answered", title=_("Answers to proposals"),
+                   subject=lambda event: _("Your proposal is answered"))
 
-`subject` (and the optional `headline`, the first line of the mail) run in the recipient's
-language. The mail is `activity/email/event.{txt,html}` unless the kind names its own.
+`subject` (and the optional `headline`, the first line of the mail, and `context`, more
+variables for the mail's template) run in the recipient's language. `title` names the kind
+where people choose how they hear about it (notifications' settings). The mail is
+`notifications/email/event.{txt,html}` unless the kind names its own.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
+from django.utils.functional import Promise
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,13 @@ class Kind:
     subject: Callable[..., str]
     headline: Callable[..., str] | None
     template: str
+    title: str | Promise = ""
+    context: Callable[..., dict[str, Any]] | None = None
+
+    @property
+    def key(self) -> str:
+        """ "app_label.model.name": how settings and unsubscribe links name the kind."""
+        return f"{self.label}.{self.name}"
 
 
 _kinds: dict[tuple[str, str], Kind] = {}
@@ -30,11 +42,30 @@ def register(
     *,
     subject: Callable[..., str],
     headline: Callable[..., str] | None = None,
-    template: str = "activity/email/event",
+    template: str = "notifications/email/event",
+    title: str | Promise = "",
+    context: Callable[..., dict[str, Any]] | None = None,
 ) -> None:
     label = model._meta.label_lower
-    _kinds[(label, name)] = Kind(label, name, subject, headline, template)
+    _kinds[(label, name)] = Kind(
+        label,
+        name,
+        subject,
+        headline,
+        template,
+        title or f"{model._meta.verbose_name}: {name}",
+        context,
+    )
 
 
 def get(label: str, name: str) -> Kind | None:
     return _kinds.get((label, name))
+
+
+def by_key(key: str) -> Kind | None:
+    label, _dot, name = key.rpartition(".")
+    return _kinds.get((label, name))
+
+
+def registered() -> list[Kind]:
+    return list(_kinds.values())

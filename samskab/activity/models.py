@@ -15,6 +15,9 @@ class Event(models.Model):
     # The kinds are each target app's own (activity.kinds.register).
     kind = models.CharField(_("kind"), max_length=40)
     note = models.TextField(_("note"), blank=True)
+    # The target's status right after the step (a project's "on the ballot"), in the target
+    # app's own words; blank when the target has no status.
+    status = models.CharField(_("status"), max_length=40, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -19,7 +19,9 @@ class ApiToken(models.Model):
         _("name"), max_length=100, help_text=_("What uses it, e.g. 'Conference system, hall A'.")
     )
     # SHA-256 of the token: tokens are long and random, so a fast hash is enough.
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(
+        max_length=64, unique=True, editable=False, verbose_name=_("token hash")
+    )
     prefix = models.CharField(_("starts with"), max_length=12, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)

@@ -3,11 +3,13 @@ or not funded, results and counts are read only, and "count the vote" leads to t
 where the count is checked and confirmed (budgets.tallying)."""
 
 from django.contrib import admin, messages
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samskab.accounts.roles import Role, has_role
+from samskab.activity.models import Event
 from samskab.attachments.admin import DocumentInline, ImageInline
 from samskab.budgets.models import (
     RESULT_STATUSES,
@@ -20,7 +22,6 @@ from samskab.budgets.models import (
     PaperBallotChange,
     Phase,
     Project,
-    ProjectEvent,
     Tally,
 )
 from samskab.budgets.process import project_change_record
@@ -32,6 +33,21 @@ VOTE_PHASES = (Phase.BALLOTING, Phase.REVIEWING_BALLOTS, Phase.FINISHED)
 
 def _is_budget_editor(request) -> bool:
     return has_role(request.user, Role.EDITOR) or has_role(request.user, Role.ADMINISTRATOR)
+
+
+class BudgetPickers:
+    """A group or heading picked in the admin names its budget: every budget has an "Area"
+    or a "Midtby" (review: pickers did not say which budget an item belongs to)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        if db_field.related_model is Heading and field is not None:
+            field.queryset = field.queryset.select_related("group__budget")
+            field.label_from_instance = lambda h: f"{h.group.budget} › {h.group} › {h}"
+        elif db_field.related_model is Group and field is not None:
+            field.queryset = field.queryset.select_related("budget")
+            field.label_from_instance = lambda g: f"{g.budget} › {g}"
+        return field
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -84,6 +100,16 @@ class BudgetAdmin(admin.ModelAdmin):
         return redirect("budgets:staff_count", pk=queryset.get().pk)
 
 
+# What a ballot may hold: fixed once the vote opens (ballots are checked against it).
+BALLOT_SETTINGS = [
+    "ballot_style",
+    "max_approvals",
+    "points_total",
+    "points_per_project",
+    "ranking_length",
+]
+
+
 class HeadingInline(admin.TabularInline):
     model = Heading
     extra = 0
@@ -91,7 +117,7 @@ class HeadingInline(admin.TabularInline):
     def get_readonly_fields(self, request, obj=None):
         # obj is the group: its headings' amounts are what the vote is counted against.
         if obj is not None and obj.budget.phase in VOTE_PHASES:
-            return ["amount"]
+            return ["amount", *BALLOT_SETTINGS]
         return []
 
 
@@ -100,14 +126,19 @@ class GroupAdmin(admin.ModelAdmin):
     list_display = ["name", "budget", "max_headings_supported", "ballot_style", "max_approvals"]
     inlines = [HeadingInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.budget.phase in VOTE_PHASES:
+            return [*BALLOT_SETTINGS, "scoring"]
+        return []
+
 
 @admin.register(Heading)
-class HeadingAdmin(admin.ModelAdmin):
+class HeadingAdmin(BudgetPickers, admin.ModelAdmin):
     list_display = ["name", "group", "amount", "ballot_style", "max_approvals"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.group.budget.phase in VOTE_PHASES:
-            return ["group", "amount", "ballot_style", "max_approvals"]
+            return ["group", "amount", *BALLOT_SETTINGS]
         return []
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -116,21 +147,23 @@ class HeadingAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class ProjectEventInline(admin.TabularInline):
+class ProjectEventInline(GenericTabularInline):
     """The public history, read only: it is written by the services that change a project."""
 
-    model = ProjectEvent
+    model = Event
     extra = 0
     fields = ["created_at", "kind", "status", "note"]
     readonly_fields = fields
     can_delete = False
+    verbose_name = gettext_lazy("project history entry")
+    verbose_name_plural = gettext_lazy("project history")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(BudgetPickers, admin.ModelAdmin):
     list_display = ["title", "heading", "status", "price"]
     list_filter = ["status", "heading__group__budget"]
     search_fields = ["title"]

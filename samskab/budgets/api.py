@@ -4,12 +4,15 @@ supporting and balloting for verified residents, through the same services as th
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from samskab.api.auth import signed_in
-from samskab.budgets.models import Budget, Heading, Phase, Project
+from samskab.budgets.ballots import ballot_as_form
+from samskab.budgets.models import MAX_BALLOT_POINTS, BallotStyle, Budget, Heading, Phase, Project
 from samskab.budgets.selectors import (
     ballot_of,
     budget_participation,
@@ -24,17 +27,50 @@ router = Router(tags=["budgets"])
 WRITE_AUTH = signed_in
 
 
+class PointsIn(Schema):
+    project: Id
+    points: Annotated[int, Field(ge=0, le=MAX_BALLOT_POINTS)]
+
+
 class BallotIn(Schema):
-    projects: list[Id]
+    """Approval and knapsack ballots: the projects chosen. Ranked ballots: the projects in
+    order, best first. Cumulative ballots: `points`, each project's points (`projects` may be
+    left out)."""
+
+    projects: list[Id] = Field(default_factory=list, max_length=1000)
+    points: list[PointsIn] | None = Field(default=None, max_length=1000)
+
+
+def _ballot_out(heading: Heading, ballot) -> dict:
+    """A ballot as the API shows it: projects (a ranking in order) and, with points, each
+    project's points."""
+    form = ballot_as_form(ballot)
+    out: dict = {
+        "heading": heading.pk,
+        "projects": sorted(form.points) if form.points is not None else form.project_ids,
+        "source": ballot.source if ballot else None,
+    }
+    if heading.style == BallotStyle.CUMULATIVE:
+        out["points"] = [
+            {"project": p, "points": x} for p, x in sorted((form.points or {}).items())
+        ]
+    if heading.style not in (BallotStyle.RANKED, BallotStyle.CUMULATIVE):
+        out["projects"] = sorted(out["projects"])
+    return out
 
 
 def _heading_out(heading: Heading) -> dict:
+    rules = heading.ballot_rules()
     return {
         "id": heading.pk,
         "name": heading.name,
         "amount": heading.amount,
-        "ballot_style": heading.style,
-        "max_projects": heading.approval_limit,
+        "ballot_style": rules.style,
+        "max_projects": rules.max_projects,
+        "points_total": rules.points_total,
+        "max_points_per_project": rules.cap,
+        "max_ranking": rules.ranking_length,
+        "scoring": rules.scoring if rules.style == BallotStyle.RANKED else None,
     }
 
 
@@ -188,12 +224,7 @@ def project_support(request, pk: Id):
 )
 def ballot_read(request, budget_pk: Id, pk: Id):
     heading = _heading(budget_pk, pk)
-    ballot = ballot_of(heading, request.user)
-    return {
-        "heading": heading.pk,
-        "projects": sorted(ballot.lines.values_list("project_id", flat=True)) if ballot else [],
-        "source": ballot.source if ballot else None,
-    }
+    return _ballot_out(heading, ballot_of(heading, request.user))
 
 
 @router.put(
@@ -206,9 +237,17 @@ def ballot_write(request, budget_pk: Id, pk: Id, payload: BallotIn):
     if not hit(request, "budget-ballot", "60/m"):
         return Status(429, {"detail": _("Too many attempts; try again later.")})
     heading = _heading(budget_pk, pk)
+    points = None
+    if payload.points is not None:
+        points = {}
+        for line in payload.points:
+            if line.project in points:
+                return Status(400, {"detail": _("A project is given points twice.")})
+            points[line.project] = line.points
     try:
-        ballot = ballot_save(heading=heading, user=request.user, project_ids=payload.projects)
+        ballot = ballot_save(
+            heading=heading, user=request.user, project_ids=payload.projects, points=points
+        )
     except BudgetRefused as refusal:
         return _refusal(heading.group.budget, Phase.BALLOTING, request.user, str(refusal))
-    projects = sorted(ballot.lines.values_list("project_id", flat=True)) if ballot else []
-    return Status(200, {"heading": heading.pk, "projects": projects, "source": "web"})
+    return Status(200, _ballot_out(heading, ballot) | {"source": "web"})

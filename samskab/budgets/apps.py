@@ -16,6 +16,8 @@ class BudgetsConfig(AppConfig):
         from samskab.budgets.api import router
         from samskab.budgets.demo import budgets_demo_part
         from samskab.budgets.models import Budget, Project
+        from samskab.budgets.selectors import project_where
+        from samskab.budgets.services import project_support_limit
         from samskab.core import apis, demo, targets
         from samskab.core import privacy as registry
         from samskab.core.uploads import AttachLimits
@@ -34,12 +36,20 @@ class BudgetsConfig(AppConfig):
             staff="budgets.manage_projects",
             process=lambda project: project.heading.group.budget,
             author=lambda project: (project.author, project.language),
-            capabilities={"comment", "follow", "attach", "locate"},
+            capabilities={"comment", "follow", "attach", "locate", "support"},
+            # Supports (the supports app): the rule budgets.support_project says who and
+            # when; this hook how many headings of a group one person may support in.
+            support_limit=project_support_limit,
+            where=project_where,
             # Up to 10 pictures of 8 MB and 5 PDF documents of 10 MB per project.
             attach=AttachLimits(
                 images=10, image_bytes=8 * 1024 * 1024, documents=5, document_bytes=10 * 1024 * 1024
             ),
         )
+        # The project's history: its kinds of step, told to its author and followers.
+        from samskab.budgets.process import register_kinds
+
+        register_kinds()
         apis.register("/v1/", router, order=40)
         demo.register("budgets", budgets_demo_part, order=40)
         registry.register("budgets", export=privacy.export, anonymise=privacy.anonymise)

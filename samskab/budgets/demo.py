@@ -19,6 +19,7 @@ from samskab.attachments.models import Image
 from samskab.attachments.selectors import images_of
 from samskab.budgets.maps import budget_map_upload
 from samskab.budgets.models import (
+    BallotStyle,
     Budget,
     BudgetPhase,
     Group,
@@ -119,6 +120,16 @@ HEADINGS = [
     ),
 ]
 
+# The whole municipality votes with points (10 to share out, at most 5 for one project), the
+# districts with a ballot within the amount: the demo shows both kinds of ballot.
+GROUP_STYLES = {
+    "Hele kommunen": {
+        "ballot_style": BallotStyle.CUMULATIVE,
+        "points_total": 10,
+        "points_per_project": 5,
+    },
+}
+
 PHASE_TEXT = {
     Phase.ACCEPTING: "Alle kan foreslå projekter.",
     Phase.SELECTING: "Støt de forslag, du synes bedst om.",
@@ -144,7 +155,7 @@ def budgets_demo_load() -> Budget:
         title=TITLE,
         defaults={
             "description": (
-                "Kommunen afsætter **1,3 mio. kr.** til projekter, som borgerne foreslår "
+                "Kommunen afsætter **1.300.000 DKK** til projekter, som borgerne foreslår "
                 "og stemmer om. Stemmerne tælles med metoden med lige andele."
             ),
             "phase": Phase.BALLOTING,
@@ -166,7 +177,9 @@ def budgets_demo_load() -> Budget:
             budget=budget, phase=phase, defaults={"description": text, **dates}
         )
     for group_name, heading_name, amount, projects in HEADINGS:
-        group, _created = Group.objects.get_or_create(budget=budget, name=group_name)
+        group, _created = Group.objects.update_or_create(
+            budget=budget, name=group_name, defaults=GROUP_STYLES.get(group_name, {})
+        )
         heading, _created = Heading.objects.update_or_create(
             group=group, name=heading_name, defaults={"amount": amount}
         )

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from samskab.attachments.forms import AttachmentForm
 from samskab.budgets.counting import MAX_AMOUNT
 from samskab.budgets.models import Heading
-from samskab.core.forms import CleanTextMixin
+from samskab.core.forms import CleanTextMixin, DateInput
 
 
 class ProjectForm(CleanTextMixin, forms.Form):
@@ -144,13 +144,13 @@ class PhasesForm(forms.Form):
                 label=_("%(phase)s: starts") % {"phase": label},
                 required=False,
                 initial=row.starts_on if row else None,
-                widget=forms.DateInput(attrs={"type": "date"}),
+                widget=DateInput(),
             )
             self.fields[names[1]] = forms.DateField(
                 label=_("%(phase)s: ends") % {"phase": label},
                 required=False,
                 initial=row.ends_on if row else None,
-                widget=forms.DateInput(attrs={"type": "date"}),
+                widget=DateInput(),
             )
             self.fields[names[2]] = forms.CharField(
                 label=_("%(phase)s: description") % {"phase": label},

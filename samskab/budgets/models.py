@@ -1,8 +1,10 @@
 """Citizens' budgets: a budget in phases, its groups and headings, projects, supports, ballots."""
 
 import json
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -47,6 +49,64 @@ class PaperRule(models.TextChoices):
 class BallotStyle(models.TextChoices):
     KNAPSACK = "knapsack", _("Projects within the amount")
     APPROVAL = "approval", _("At most a number of projects")
+    CUMULATIVE = "cumulative", _("Points shared out among projects")
+    RANKED = "ranked", _("Projects ranked in order of preference")
+
+
+class Scoring(models.TextChoices):
+    """How a ranking becomes points for the count (pabulib's `scoring_fn`)."""
+
+    BORDA = "borda", _("Borda: the first of n ranked gets n points, the next n - 1, ...")
+
+
+# The most points a cumulative ballot may hand out, and the longest ranking: far above any
+# real ballot, well inside what the counting engine takes (counting.scored.MAX_POINTS).
+MAX_BALLOT_POINTS = 10_000
+MAX_RANKING = 100
+
+
+def _points_field(verbose_name, help_text) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(
+        verbose_name,
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_BALLOT_POINTS)],
+        help_text=help_text,
+    )
+
+
+@dataclass(frozen=True)
+class BallotRules:
+    """A heading's ballot: its style and the limits that style has (None: no limit)."""
+
+    style: str
+    amount: int
+    max_projects: int | None = None  # approval
+    points_total: int | None = None  # cumulative: the points each voter shares out
+    points_per_project: int | None = None  # cumulative
+    ranking_length: int | None = None  # ranked
+    scoring: str = "borda"  # ranked
+
+    @property
+    def by_points(self) -> bool:
+        """Counted by points (cumulative points, or a ranking's points), not by approval."""
+        return self.style in (BallotStyle.CUMULATIVE, BallotStyle.RANKED)
+
+    @property
+    def cap(self) -> int | None:
+        """The most points one project may get: its own cap, else all of a voter's points."""
+        return self.points_per_project or self.points_total
+
+
+def _check_points(total: int | None, per_project: int | None) -> None:
+    if not total:
+        raise ValidationError(
+            {"points_total": _("A ballot with points needs the points each voter shares out.")}
+        )
+    if per_project and per_project > total:
+        raise ValidationError(
+            {"points_per_project": _("One project cannot get more points than a voter has in all.")}
+        )
 
 
 class Budget(models.Model):
@@ -80,7 +140,7 @@ class Budget(models.Model):
             "account than the one who confirmed the count, has approved them."
         ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("budget")
@@ -115,7 +175,9 @@ class BudgetPhase(models.Model):
 
 
 class Group(models.Model):
-    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="groups")
+    budget = models.ForeignKey(
+        Budget, on_delete=models.CASCADE, related_name="groups", verbose_name=_("budget")
+    )
     name = models.CharField(_("name"), max_length=200)
     max_headings_supported = models.PositiveIntegerField(
         _("headings a citizen may support"), default=1
@@ -129,6 +191,28 @@ class Group(models.Model):
         blank=True,
         help_text=_("For ballots with at most a number of projects."),
     )
+    # The points and ranked styles (a heading may override each; empty there: as here).
+    points_total = _points_field(
+        _("points per voter"), _("For ballots with points: how many each voter shares out.")
+    )
+    points_per_project = _points_field(
+        _("most points for one project"),
+        _("For ballots with points. Empty: up to all of a voter's points."),
+    )
+    ranking_length = models.PositiveIntegerField(
+        _("projects a voter may rank"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_RANKING)],
+        help_text=_("For ranked ballots. Empty: every project on the ballot."),
+    )
+    scoring = models.CharField(
+        _("points for a ranking"),
+        max_length=10,
+        choices=Scoring,
+        default=Scoring.BORDA,
+        help_text=_("For ranked ballots: how the count turns ranks into points."),
+    )
 
     class Meta:
         verbose_name = _("group")
@@ -138,9 +222,15 @@ class Group(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        if self.ballot_style == BallotStyle.CUMULATIVE:
+            _check_points(self.points_total, self.points_per_project)
+
 
 class Heading(models.Model):
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="headings")
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="headings", verbose_name=_("group")
+    )
     name = models.CharField(_("name"), max_length=200)
     amount = models.PositiveBigIntegerField(_("amount"), validators=amount_validators)
     geojson = models.TextField(_("area (GeoJSON)"), blank=True)
@@ -155,6 +245,17 @@ class Heading(models.Model):
         _("projects a voter may choose"),
         null=True,
         blank=True,
+        help_text=_("Empty: as the group says."),
+    )
+    points_total = _points_field(_("points per voter"), _("Empty: as the group says."))
+    points_per_project = _points_field(
+        _("most points for one project"), _("Empty: as the group says.")
+    )
+    ranking_length = models.PositiveIntegerField(
+        _("projects a voter may rank"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_RANKING)],
         help_text=_("Empty: as the group says."),
     )
 
@@ -180,6 +281,11 @@ class Heading(models.Model):
             except GeoError as error:
                 raise ValidationError({"geojson": geo_error_message(error)}) from None
             self.geojson = json.dumps(area.geometry())
+        if self.group_id is not None and self.style == BallotStyle.CUMULATIVE:
+            _check_points(
+                self.points_total or self.group.points_total,
+                self.points_per_project or self.group.points_per_project,
+            )
 
     @property
     def style(self) -> str:
@@ -198,6 +304,26 @@ class Heading(models.Model):
     def budget(self) -> Budget:
         return self.group.budget
 
+    def ballot_rules(self) -> BallotRules:
+        """What a ballot in this heading may hold: its style and that style's limits."""
+        group = self.group
+        style = self.style
+        return BallotRules(
+            style=style,
+            amount=self.amount,
+            max_projects=self.approval_limit,
+            points_total=(self.points_total or group.points_total)
+            if style == BallotStyle.CUMULATIVE
+            else None,
+            points_per_project=(self.points_per_project or group.points_per_project)
+            if style == BallotStyle.CUMULATIVE
+            else None,
+            ranking_length=(self.ranking_length or group.ranking_length)
+            if style == BallotStyle.RANKED
+            else None,
+            scoring=group.scoring or Scoring.BORDA,
+        )
+
 
 class Project(models.Model):
     class Status(models.TextChoices):
@@ -209,7 +335,9 @@ class Project(models.Model):
         WINNER = "winner", _("Winner")
         NOT_WINNER = "not_winner", _("Not funded")
 
-    heading = models.ForeignKey(Heading, on_delete=models.CASCADE, related_name="projects")
+    heading = models.ForeignKey(
+        Heading, on_delete=models.CASCADE, related_name="projects", verbose_name=_("heading")
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), help_text=_("Markdown."))
     author = models.ForeignKey(
@@ -218,6 +346,7 @@ class Project(models.Model):
         null=True,
         blank=True,
         related_name="budget_projects",
+        verbose_name=_("author"),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.SUBMITTED)
     price = models.PositiveBigIntegerField(
@@ -227,7 +356,9 @@ class Project(models.Model):
     feasibility_explanation = models.TextField(_("feasibility explanation"), blank=True)
     # The language the author wrote in: e-mails about the project are sent in it.
     language = models.CharField(_("language"), max_length=8, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    # Its public history: activity.Event rows (kinds: ProjectEventKind), oldest first.
+    events = GenericRelation("activity.Event")
 
     class Meta:
         verbose_name = _("project")
@@ -251,30 +382,16 @@ class Project(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("budgets:project", args=[self.pk])
 
+    # Citizens' supports (the supports app's rows on any target; one per person, counted by
+    # its counter): `project.supports`, `Count("supports")`, `Support.objects.filter(project=)`.
+    supports = GenericRelation("supports.Support", related_query_name="project")
+
 
 RESULT_STATUSES = {Project.Status.WINNER, Project.Status.NOT_WINNER}
 
 
 class ResultProtected(ValidationError):
     """A write that would set or change a result outside the count."""
-
-
-class Support(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="supports")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="budget_supports"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("support")
-        verbose_name_plural = _("supports")
-        constraints = [
-            models.UniqueConstraint(fields=["project", "user"], name="budgets_one_support_per_user")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} → {self.project}"
 
 
 class Ballot(models.Model):
@@ -322,14 +439,34 @@ class Ballot(models.Model):
 
 
 class BallotLine(models.Model):
+    """One project on a ballot; with its points on a cumulative ballot, its place (1 = first)
+    on a ranked one."""
+
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="lines")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ballot_lines")
+    points = models.PositiveIntegerField(_("points"), null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
 
     class Meta:
+        ordering = ["rank", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["ballot", "project"], name="budgets_one_line_per_project"
-            )
+            ),
+            # A ranking never puts two projects in one place, whatever wrote the lines.
+            models.UniqueConstraint(
+                fields=["ballot", "rank"],
+                condition=models.Q(rank__isnull=False),
+                name="budgets_one_project_per_rank",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(points__isnull=True) | models.Q(points__gt=0),
+                name="budgets_line_points_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rank__isnull=True) | models.Q(rank__gt=0),
+                name="budgets_line_rank_from_one",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -339,7 +476,9 @@ class BallotLine(models.Model):
 class BallotConflict(models.Model):
     """A person who voted both on the web and on paper in a heading: which ballot counts."""
 
-    heading = models.ForeignKey(Heading, on_delete=models.CASCADE, related_name="conflicts")
+    heading = models.ForeignKey(
+        Heading, on_delete=models.CASCADE, related_name="conflicts", verbose_name=_("heading")
+    )
     person = models.CharField(max_length=64)
     kept = models.CharField(_("counted"), max_length=8, choices=Ballot.Source)
     set_aside = models.JSONField(_("projects on the ballot set aside"), default=list)
@@ -365,13 +504,17 @@ class BallotConflict(models.Model):
 class HeadingResult(models.Model):
     """A heading's count when the budget was finished: winners and the rule's explanation."""
 
-    heading = models.OneToOneField(Heading, on_delete=models.CASCADE, related_name="result")
-    rule = models.CharField(max_length=40)
-    winners = models.JSONField(default=list)  # project pks, in the order chosen
-    cost = models.PositiveBigIntegerField(default=0)
-    voters = models.PositiveIntegerField(default=0)
-    explanation = models.JSONField(default=dict)
-    computed_at = models.DateTimeField(auto_now=True)
+    heading = models.OneToOneField(
+        Heading, on_delete=models.CASCADE, related_name="result", verbose_name=_("heading")
+    )
+    rule = models.CharField(max_length=40, verbose_name=_("rule"))
+    winners = models.JSONField(
+        default=list, verbose_name=_("winners")
+    )  # project pks, in the order chosen
+    cost = models.PositiveBigIntegerField(default=0, verbose_name=_("cost"))
+    voters = models.PositiveIntegerField(default=0, verbose_name=_("voters"))
+    explanation = models.JSONField(default=dict, verbose_name=_("explanation"))
+    computed_at = models.DateTimeField(auto_now=True, verbose_name=_("computed at"))
 
     class Meta:
         verbose_name = _("result")
@@ -409,16 +552,18 @@ class Tally(models.Model):
         PUBLISHED = "published", _("Published")
         DISCARDED = "discarded", _("Discarded")
 
-    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="tallies")
+    budget = models.ForeignKey(
+        Budget, on_delete=models.CASCADE, related_name="tallies", verbose_name=_("budget")
+    )
     state = models.CharField(_("state"), max_length=10, choices=State, default=State.QUEUED)
     rule = models.CharField(_("counting rule"), max_length=20, choices=Rule)
     tie_breaking = models.CharField(_("tie-breaking"), max_length=12, choices=TieBreaking)
-    headings_total = models.PositiveIntegerField(default=0)
-    headings_done = models.PositiveIntegerField(default=0)
+    headings_total = models.PositiveIntegerField(default=0, verbose_name=_("headings in all"))
+    headings_done = models.PositiveIntegerField(default=0, verbose_name=_("headings counted"))
     # heading pk -> {"rule", "winners", "cost", "voters", "explanation", "ballots"}, where
     # "ballots" is a digest of the ballots counted: publishing refuses an outcome whose
     # ballots have changed since (a paper ballot entered or corrected after the count).
-    results = models.JSONField(default=dict, blank=True)
+    results = models.JSONField(default=dict, blank=True, verbose_name=_("results"))
     error = models.TextField(_("error"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -467,7 +612,9 @@ class PaperBallotChange(models.Model):
         CORRECTED = "corrected", _("Corrected")
         VOIDED = "voided", _("Voided")
 
-    heading = models.ForeignKey(Heading, on_delete=models.CASCADE, related_name="paper_changes")
+    heading = models.ForeignKey(
+        Heading, on_delete=models.CASCADE, related_name="paper_changes", verbose_name=_("heading")
+    )
     ballot_number = models.PositiveIntegerField(_("ballot number"))
     kind = models.CharField(_("what was done"), max_length=10, choices=Kind)
     before = models.JSONField(_("projects before"), default=list)
@@ -500,30 +647,13 @@ class PaperBallotChange(models.Model):
         return f"{self.heading}: {self.ballot_number} {self.get_kind_display()}"
 
 
-class ProjectEvent(models.Model):
-    """One step in a project's public history: what happened, its status then, what staff said."""
+class ProjectEventKind(models.TextChoices):
+    """The steps of a project's public history (activity.Event rows on the project; each
+    row's `status` is the project's status after the step)."""
 
-    class Kind(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        FEASIBILITY = "feasibility", _("Feasibility assessed")
-        PRICE = "price", _("Price set")
-        BALLOT = "ballot", _("Ballot decided")
-        RESULT = "result", _("Result of the vote")
-        STATUS = "status", _("Status changed")
-
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("what happened"), max_length=20, choices=Kind)
-    status = models.CharField(_("status"), max_length=20, choices=Project.Status)
-    note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("project history entry")
-        verbose_name_plural = _("project history")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.project}: {self.get_status_display()}"
+    SUBMITTED = "submitted", _("Submitted")
+    FEASIBILITY = "feasibility", _("Feasibility assessed")
+    PRICE = "price", _("Price set")
+    BALLOT = "ballot", _("Ballot decided")
+    RESULT = "result", _("Result of the vote")
+    STATUS = "status", _("Status changed")

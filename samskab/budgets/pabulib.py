@@ -696,10 +696,11 @@ def from_scored(
     *,
     vote_type: str = CUMULATIVE,
     meta: Mapping[str, str] | None = None,
+    project_fields: Mapping[str, Mapping[str, str]] | None = None,
 ) -> PabulibFile:
     """A pabulib file of a vote with points: cumulative or scoring ballots with a points
     column, or ordinal ballots as rankings (most points first; Borda gives them back when
-    they were Borda points), one vote row per voter."""
+    they were Borda points), one vote row per voter. `project_fields` as in from_election."""
     if vote_type not in (CUMULATIVE, SCORING, ORDINAL):
         raise PabulibError(f"Points cannot be written as {vote_type} votes.")
     scores = election.scores()
@@ -721,13 +722,22 @@ def from_scored(
         "budget": str(election.budget),
         "vote_type": vote_type,
     }
+    extra: list[str] = []
+    for fields in (project_fields or {}).values():
+        extra += [c for c in fields if c not in extra and c not in ("project_id", "cost", "score")]
     return PabulibFile(
         meta=generated | dict(meta or {}),
         projects=tuple(
-            Project(p, cost, {"score": str(scores[p])}) for p, cost in election.costs.items()
+            Project(
+                p,
+                cost,
+                {"score": str(scores[p])}
+                | {c: (project_fields or {}).get(p, {}).get(c, "") for c in extra},
+            )
+            for p, cost in election.costs.items()
         ),
         votes=tuple(votes),
-        project_columns=("project_id", "cost", "score"),
+        project_columns=("project_id", "cost", "score", *extra),
         vote_columns=("voter_id", "vote")
         if vote_type == ORDINAL
         else ("voter_id", "vote", "points"),

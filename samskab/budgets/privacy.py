@@ -1,8 +1,9 @@
 """A person's part in citizens' budgets in their data export, and what deleting their account
 does to it."""
 
-from samskab.budgets.models import Ballot, Project, Support
+from samskab.budgets.models import Ballot, Project
 from samskab.places.selectors import places_of
+from samskab.supports.models import Support
 
 
 def _project(project: Project) -> dict:
@@ -28,8 +29,10 @@ def export(user) -> dict:
             for p in projects
         ],
         "supports": [
-            {"project": _project(s.project), "created_at": s.created_at.isoformat()}
-            for s in Support.objects.filter(user=user).select_related("project")
+            {"project": _project(s.target), "created_at": s.created_at.isoformat()}
+            for s in Support.objects.filter(user=user, project__isnull=False).prefetch_related(
+                "target"
+            )
         ],
         "ballots": [
             {
@@ -73,17 +76,6 @@ def describe_data() -> None:
             export="apps.budgets.projects",
             fields=("budgets.project.author",),
             order=60,
-        ),
-        PersonalData(
-            key="budget_supports",
-            what=_("Your supports for proposals in a citizens' budget"),
-            purpose=_("To count the support for each proposal, once per person."),
-            basis=LegalBasis.PUBLIC_TASK,
-            retention=kept,
-            on_deletion=_("They stay counted, linked to the emptied account row."),
-            export="apps.budgets.supports",
-            fields=("budgets.support.user",),
-            order=61,
         ),
         PersonalData(
             key="budget_ballots",

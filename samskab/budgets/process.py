@@ -8,29 +8,26 @@ Each write runs in one transaction; e-mails leave after it commits.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from samskab.accounts.roles import Role, has_role
+from samskab.activity.models import Event
+from samskab.activity.services import event_record
 from samskab.budgets.models import (
     BallotStyle,
     Budget,
     BudgetPhase,
     Phase,
     Project,
-    ProjectEvent,
+    ProjectEventKind,
 )
 from samskab.budgets.selectors import money
 from samskab.budgets.services import BudgetRefused, budget_move
-from samskab.follows.selectors import followers_of
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +81,7 @@ def project_ballot_mark(*, project: Project, user, on_ballot: bool) -> Project:
     with transaction.atomic():
         project.status = wanted
         project.save(update_fields=["status"])
-        project_event_record(project=project, kind=ProjectEvent.Kind.BALLOT, actor=user)
+        project_event_record(project=project, kind=ProjectEventKind.BALLOT, actor=user)
     return project
 
 
@@ -126,20 +123,18 @@ def budget_phases_save(
 
 
 def project_event_record(
-    *, project: Project, kind: ProjectEvent.Kind, note: str = "", actor=None, notify: bool = True
-) -> ProjectEvent:
-    """Add a step to the project's public history; tell the author and followers on commit."""
-    event = ProjectEvent.objects.create(
-        project=project, kind=kind, status=project.status, note=note, actor=actor
+    *, project: Project, kind: ProjectEventKind, note: str = "", actor=None, notify: bool = True
+) -> Event:
+    """Add a step to the project's public history (activity.Event, with the project's status
+    after it); with `notify`, its author and followers are told (the notifications app)."""
+    return event_record(
+        target=project, kind=kind, note=note, actor=actor, notify=notify, status=project.status
     )
-    if notify:
-        transaction.on_commit(lambda: project_event_mail(event=event))
-    return event
 
 
 def project_change_record(
     *, project: Project, status: str, feasibility_explanation: str, price: int | None, actor
-) -> list[ProjectEvent]:
+) -> list[Event]:
     """History and e-mails for a project changed outside the staff pages (the Django admin),
     given what it was before: the same entries the staff pages would have written.
 
@@ -148,7 +143,7 @@ def project_change_record(
     entry, and any other new status a plain status entry.
     """
     events = []
-    Status, Kind = Project.Status, ProjectEvent.Kind
+    Status, Kind = Project.Status, ProjectEventKind
     price_changed = project.price is not None and project.price != price
     if project.status != status:
         if project.status == Status.ON_BALLOT or status == Status.ON_BALLOT:
@@ -191,60 +186,51 @@ def project_change_record(
     return events
 
 
-def _recipients(project: Project) -> Iterable[tuple[str, str]]:
-    """(address, language) of the author and every follower, each address once."""
-    seen: set[str] = set()
-    author = project.author
-    if author is not None and author.email and not author.deleted_at and author.is_active:
-        seen.add(author.email.lower())
-        yield author.email, project.language or settings.LANGUAGE_CODE
-    # The project's followers and the budget's (follows.selectors.followers_of).
-    for follow in followers_of(project):
-        user = follow.user
-        if user.email and user.email.lower() not in seen:
-            seen.add(user.email.lower())
-            yield user.email, follow.language or settings.LANGUAGE_CODE
+def _status(event: Event) -> str:
+    """The project's status right after the step (its current one for old entries)."""
+    return event.status or event.target.status
 
 
-def _subject(event: ProjectEvent) -> str:
-    project = event.project
+def _subject(event: Event) -> str:
+    project = event.target
     title = project.title
-    if event.kind == ProjectEvent.Kind.FEASIBILITY:
-        if project.status == Project.Status.UNFEASIBLE:
+    status = _status(event)
+    if event.kind == ProjectEventKind.FEASIBILITY:
+        if status == Project.Status.UNFEASIBLE:
             return _("Your project “%(title)s” cannot be carried out") % {"title": title}
         return _("Your project “%(title)s” can be carried out") % {"title": title}
-    if event.kind == ProjectEvent.Kind.PRICE:
+    if event.kind == ProjectEventKind.PRICE:
         return _("The price of “%(title)s” is set") % {"title": title}
-    if event.kind == ProjectEvent.Kind.BALLOT:
-        if project.status == Project.Status.ON_BALLOT:
+    if event.kind == ProjectEventKind.BALLOT:
+        if status == Project.Status.ON_BALLOT:
             return _("“%(title)s” is on the ballot") % {"title": title}
         return _("“%(title)s” is no longer on the ballot") % {"title": title}
-    if event.kind == ProjectEvent.Kind.RESULT:
-        if project.status == Project.Status.WINNER:
+    if event.kind == ProjectEventKind.RESULT:
+        if status == Project.Status.WINNER:
             return _("“%(title)s” won the vote") % {"title": title}
         return _("“%(title)s” was not funded") % {"title": title}
     return _("News about “%(title)s”") % {"title": title}
 
 
-def _headline(event: ProjectEvent) -> str:
-    project = event.project
-    status = project.status
-    if event.kind == ProjectEvent.Kind.FEASIBILITY:
+def _headline(event: Event) -> str:
+    project = event.target
+    status = _status(event)
+    if event.kind == ProjectEventKind.FEASIBILITY:
         if status == Project.Status.UNFEASIBLE:
             return _(
                 "The municipality has assessed the project and found that it cannot be carried out."
             )
         return _("The municipality has assessed the project and found that it can be carried out.")
-    if event.kind == ProjectEvent.Kind.PRICE:
+    if event.kind == ProjectEventKind.PRICE:
         return _(
             "The municipality has assessed the project: it can be carried out, and its "
             "price is %(price)s."
         ) % {"price": money(project.price or 0, project.heading.group.budget.currency)}
-    if event.kind == ProjectEvent.Kind.BALLOT:
+    if event.kind == ProjectEventKind.BALLOT:
         if status == Project.Status.ON_BALLOT:
             return _("The project is on the ballot. Citizens can vote for it when the vote opens.")
         return _("The project has been taken off the ballot.")
-    if event.kind == ProjectEvent.Kind.RESULT:
+    if event.kind == ProjectEventKind.RESULT:
         if status == Project.Status.WINNER:
             return _(
                 "The vote is counted, and the project won. The municipality will carry it out."
@@ -253,44 +239,39 @@ def _headline(event: ProjectEvent) -> str:
     return _("The project has news.")
 
 
-def project_event_mail(*, event: ProjectEvent) -> int:
-    """Send the event to each recipient in their language, plain text and HTML.
+def _mail_context(event: Event) -> dict:
+    """What budgets/email/event.{txt,html} show besides the headline."""
+    project = event.target
+    return {
+        "project": project,
+        "budget": project.heading.group.budget,
+        "feasibility": project.feasibility_explanation
+        if event.kind in (ProjectEventKind.FEASIBILITY, ProjectEventKind.PRICE)
+        else "",
+        "price_explanation": project.price_explanation
+        if event.kind == ProjectEventKind.PRICE
+        else "",
+    }
 
-    Returns how many were sent; a failing mail server is logged, never shown to staff as an
-    error, since the decision itself is saved.
-    """
-    event = ProjectEvent.objects.select_related("project__heading__group__budget").get(pk=event.pk)
-    project = event.project
-    sent = 0
-    for address, language in _recipients(project):
-        with translation.override(language):
-            context = {
-                "event": event,
-                "project": project,
-                "budget": project.heading.group.budget,
-                "is_author": project.author is not None and project.author.email == address,
-                "url": settings.SITE_URL.rstrip("/") + project.get_absolute_url(),
-                "headline": _headline(event),
-                "feasibility": project.feasibility_explanation
-                if event.kind in (ProjectEvent.Kind.FEASIBILITY, ProjectEvent.Kind.PRICE)
-                else "",
-                "price_explanation": project.price_explanation
-                if event.kind == ProjectEvent.Kind.PRICE
-                else "",
-            }
-            mail = EmailMultiAlternatives(
-                subject=_subject(event),
-                body=render_to_string("budgets/email/event.txt", context),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[address],
-            )
-            mail.attach_alternative(
-                render_to_string("budgets/email/event.html", context), "text/html"
-            )
-        try:
-            mail.send()
-        except Exception:  # the mail server is down: the history on the page still says it
-            logger.exception("budgets: could not e-mail %s about project %s", address, project.pk)
-        else:
-            sent += 1
-    return sent
+
+def register_kinds() -> None:
+    """The project's history kinds, for activity and the notification settings."""
+    from samskab.activity import kinds
+
+    for kind in ProjectEventKind:
+        kinds.register(
+            Project,
+            kind.value,
+            title=_project_kind_title(kind),
+            subject=_subject,
+            headline=_headline,
+            template="budgets/email/event",
+            context=_mail_context,
+        )
+
+
+def _project_kind_title(kind: ProjectEventKind):
+    from django.utils.text import format_lazy
+    from django.utils.translation import gettext_lazy
+
+    return format_lazy(gettext_lazy("Projects: {kind}"), kind=kind.label)

@@ -65,7 +65,16 @@ valuating = _in_phase(Phase.VALUATING)
 balloting = _in_phase(Phase.BALLOTING)
 
 rules.add_perm("budgets.submit_project", is_signed_in & accepting)
-rules.add_perm("budgets.support_project", is_verified_resident & selecting)
+
+
+@rules.predicate
+def is_supportable(user, project) -> bool:
+    # A project found unfeasible is not supported (by any route: the supports app asks this).
+    return project is not None and project.status != project.Status.UNFEASIBLE
+
+
+# Verified residents only, in the selecting phase: the supports app asks this rule.
+rules.add_perm("budgets.support_project", is_verified_resident & selecting & is_supportable)
 rules.add_perm("budgets.valuate_project", (is_valuator | is_administrator) & valuating)
 rules.add_perm("budgets.vote_in_heading", is_verified_resident & balloting)
 # Counting and publishing: editors and administrators, never valuators (only the count
@@ -92,3 +101,5 @@ rules.add_perm(
     "budgets.change_paper_ballot", (is_poll_officer & entered_the_ballot) | is_administrator
 )
 rules.add_perm("budgets.view_participation", is_poll_officer | is_administrator | is_editor)
+# The moderation mode of a budget's comments, chosen on its staff page (moderators may too).
+rules.add_perm("budgets.moderate_budget", is_editor | is_administrator)

@@ -11,16 +11,18 @@ from django.utils.translation import gettext as _
 
 from samskab.accounts.models import ResidenceVerification
 from samskab.budgets.counting import Election
+from samskab.budgets.counting.scored import ScoredElection, borda
 from samskab.budgets.models import (
     Ballot,
     BallotLine,
+    BallotStyle,
     Budget,
     Heading,
     HeadingResult,
     Phase,
     Project,
-    Support,
 )
+from samskab.supports.models import Support
 
 
 def budgets_public() -> QuerySet[Budget]:
@@ -89,7 +91,10 @@ def paper_ballots(budget: Budget, user, *, identifier: str = "") -> QuerySet[Bal
     return (
         ballots.select_related("heading", "entered_by")
         .prefetch_related(
-            Prefetch("lines", queryset=BallotLine.objects.select_related("project").order_by("pk"))
+            Prefetch(
+                "lines",
+                queryset=BallotLine.objects.select_related("project").order_by("rank", "pk"),
+            )
         )
         .order_by("-created_at", "-pk")
     )
@@ -144,6 +149,53 @@ def heading_election(heading: Heading) -> Election:
     return Election(budget=heading.amount, costs=costs, approvals=approvals)
 
 
+def ranking_scale(heading: Heading) -> int:
+    """The length a ranked heading's Borda points count from: its ranking length, else the
+    number of projects on its ballot (the first of n gets n points)."""
+    length = heading.ballot_rules().ranking_length
+    if length:
+        return length
+    return (
+        heading.projects.filter(
+            status__in=[Project.Status.ON_BALLOT, Project.Status.WINNER, Project.Status.NOT_WINNER]
+        )
+        .exclude(price=None)
+        .count()
+    )
+
+
+def heading_scored_election(heading: Heading) -> ScoredElection:
+    """A cumulative or ranked heading's ballots as points for the counting module: each
+    project's points, or a ranking's points by the heading's scoring (Borda)."""
+    projects = heading.projects.filter(
+        status__in=[Project.Status.ON_BALLOT, Project.Status.WINNER, Project.Status.NOT_WINNER]
+    ).exclude(price=None)
+    costs = {str(p.pk): p.price for p in projects}
+    ranked = heading.style == BallotStyle.RANKED
+    scale = ranking_scale(heading) if ranked else 0
+    rows = BallotLine.objects.filter(ballot__heading=heading).order_by("ballot_id", "rank", "pk")
+    given: dict[int, list[tuple[str, int | None]]] = {}
+    for ballot_id, project_id, points in rows.values_list("ballot_id", "project_id", "points"):
+        given.setdefault(ballot_id, []).append((str(project_id), points))
+    ballots: list[dict[str, int]] = []
+    for lines in given.values():
+        if ranked:
+            # Places count among the projects still on the ballot, in the voter's order.
+            ranking = [p for p, _x in lines if p in costs][:scale]
+            ballots.append(borda(ranking, scale))
+        else:
+            ballots.append({p: x for p, x in lines if p in costs and x})
+    return ScoredElection(budget=heading.amount, costs=costs, ballots=ballots)
+
+
+def heading_vote(heading: Heading) -> Election | ScoredElection:
+    """What the count takes for `heading`: approval ballots, or points for a heading whose
+    ballots give points (cumulative) or rank projects."""
+    if heading.ballot_rules().by_points:
+        return heading_scored_election(heading)
+    return heading_election(heading)
+
+
 def money(amount: int | float, currency: str = "") -> str:
     # Danish grouping (1.000.000); the currency follows the number.
     text = f"{round(amount):,}".replace(",", ".")
@@ -190,6 +242,8 @@ def result_lines(result: HeadingResult, currency: str) -> list[ProjectLine]:
 def _why(v: dict, title, currency: str, data: dict) -> str:
     reason = v["reason"]
     rnd = v.get("round")
+    if data.get("by_points") and reason in ("chosen", "unaffordable"):
+        return _why_by_points(v, currency, data)
     if reason == "chosen" and rnd:
         text = _(
             "Funded in round %(round)d: its %(voters)d voters shared the cost of "
@@ -244,6 +298,25 @@ def _why(v: dict, title, currency: str, data: dict) -> str:
     return text
 
 
+def _why_by_points(v: dict, currency: str, data: dict) -> str:
+    """Ballots with points: a project's measure is the points voters gave it in all."""
+    equal_shares = str(data.get("rule", "")).startswith("equal_shares")
+    if v["reason"] == "chosen" and equal_shares:
+        return _(
+            "Funded: voters gave it %(points)d points in all, and their equal shares, spent "
+            "in proportion to their points, paid its cost of %(cost)s."
+        ) % {"points": v["votes"], "cost": money(v["cost"], currency)}
+    if v["reason"] == "chosen":
+        return _(
+            "Funded: voters gave it %(points)d points in all, and it fitted in what was left "
+            "of the amount."
+        ) % {"points": v["votes"]}
+    return _(
+        "Not funded: voters gave it %(points)d points in all, but what they had left of their "
+        "equal shares was not enough for its cost of %(cost)s."
+    ) % {"points": v["votes"], "cost": money(v["cost"], currency)}
+
+
 @dataclass(frozen=True)
 class PhaseNow:
     """The budget's current phase with its dates, and how long until it closes."""
@@ -280,3 +353,14 @@ def my_ballots(budget: Budget, user) -> dict[int, dict]:
             prices = list(ballot.lines.values_list("project__price", flat=True))
             result[heading.pk] = {"count": len(prices), "total": sum(p or 0 for p in prices)}
     return result
+
+
+def project_where(project: Project, at=None):
+    """Where a project is, for staff (core.targets' `where`): the budget and the heading."""
+    from samskab.core.targets import Where
+
+    heading = project.heading
+    return Where(
+        f"{heading.group.budget.title} · {heading.name} · {project.title}",
+        project.get_absolute_url(),
+    )

@@ -19,7 +19,7 @@ is told the ballot was saved at the same moment, never shown an error page (`_sa
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
 
@@ -28,23 +28,23 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from samskab.budgets.ballots import Mark, ballot_check, lines_record, marks_record, replace_lines
 from samskab.budgets.counting import MAX_AMOUNT
+from samskab.budgets.errors import BudgetRefused
 from samskab.budgets.models import (
     Ballot,
     BallotConflict,
-    BallotLine,
-    BallotStyle,
     Budget,
     Heading,
     PaperBallotChange,
     PaperRule,
     Phase,
     Project,
-    ProjectEvent,
-    Support,
+    ProjectEventKind,
 )
+from samskab.supports import services as supports_services
+from samskab.supports.models import Support
 
 logger = logging.getLogger(__name__)
 
@@ -58,10 +58,6 @@ def _lock(user) -> None:
 def lock_budget(budget: Budget) -> Budget:
     # Step 0 of the lock order (staff writes only).
     return Budget.objects.select_for_update().get(pk=budget.pk)
-
-
-class BudgetRefused(Exception):
-    """A write the budget's rules do not allow; the message says why."""
 
 
 def _gave_up_on_a_lock(error: OperationalError) -> bool:
@@ -153,41 +149,49 @@ def project_submit(
             for document, name in documents:
                 document_add(target=project, user=author, document=document, title=name)
             process.project_event_record(
-                project=project, kind=ProjectEvent.Kind.SUBMITTED, actor=author, notify=False
+                project=project, kind=ProjectEventKind.SUBMITTED, actor=author, notify=False
             )
     except (PlaceRefused, AttachmentRefused) as refusal:
         raise BudgetRefused(refusal.message) from None
     return project
 
 
-def support_add(*, project: Project, user) -> Support:
+def project_support_limit(user, project: Project) -> str:
+    """The supports app's limit hook for projects: in each group a person supports projects
+    in at most `max_headings_supported` headings (any number within one heading). Asked
+    with the person's row locked, so two supports at once cannot both pass."""
     heading = project.heading
     group = heading.group
+    supported = set(
+        Support.objects.filter(user=user, project__heading__group=group).values_list(
+            "project__heading", flat=True
+        )
+    )
+    if heading.pk not in supported and len(supported) >= group.max_headings_supported:
+        return _("In “%(group)s” you may support projects in at most %(count)d heading(s).") % {
+            "group": group.name,
+            "count": group.max_headings_supported,
+        }
+    return ""
+
+
+def support_add(*, project: Project, user) -> Support:
+    """A resident supports a project, through the supports app (one per person, the
+    counter, the limit per group); this says first, in budget words, why not."""
     _require_phase(
-        group.budget, Phase.SELECTING, _("Projects can only be supported in the selecting phase.")
+        project.heading.group.budget,
+        Phase.SELECTING,
+        _("Projects can only be supported in the selecting phase."),
     )
     _require_resident(user)
     if project.status == Project.Status.UNFEASIBLE:
         raise BudgetRefused(_("This project cannot be supported."))
-    with transaction.atomic():
-        _lock(user)
+    try:
+        return supports_services.support_add(target=project, user=user)
+    except supports_services.SupportRefused as refusal:
         if Support.objects.filter(project=project, user=user).exists():
-            raise BudgetRefused(_("You already support this project."))
-        supported = set(
-            Support.objects.filter(user=user, project__heading__group=group).values_list(
-                "project__heading_id", flat=True
-            )
-        )
-        if heading.pk not in supported and len(supported) >= group.max_headings_supported:
-            raise BudgetRefused(
-                _("In “%(group)s” you may support projects in at most %(count)d heading(s).")
-                % {"group": group.name, "count": group.max_headings_supported}
-            )
-        try:
-            with transaction.atomic():
-                return Support.objects.create(project=project, user=user)
-        except IntegrityError:
             raise BudgetRefused(_("You already support this project.")) from None
+        raise BudgetRefused(refusal.message) from None
 
 
 def project_valuate(
@@ -232,7 +236,7 @@ def project_valuate(
         if before[:2] != (project.status, project.feasibility_explanation):
             project_event_record(
                 project=project,
-                kind=ProjectEvent.Kind.FEASIBILITY,
+                kind=ProjectEventKind.FEASIBILITY,
                 note=project.feasibility_explanation,
                 actor=user,
                 notify=not price_changed,  # one e-mail: the price's tells both
@@ -240,7 +244,7 @@ def project_valuate(
         if price_changed:
             project_event_record(
                 project=project,
-                kind=ProjectEvent.Kind.PRICE,
+                kind=ProjectEventKind.PRICE,
                 note=project.price_explanation,
                 actor=user,
             )
@@ -258,46 +262,6 @@ def _person_of(user) -> str | None:
     )
 
 
-def ballot_check(heading: Heading, project_ids: Iterable[int]) -> list[Project]:
-    """The projects of a ballot in `heading`, refused unless they make a valid ballot there:
-    each on this heading's ballot, and within the amount (knapsack style) or at most K projects
-    (approval style). Web, paper and API ballots all pass through here."""
-    ids = list(dict.fromkeys(int(p) for p in project_ids))
-    projects = list(Project.objects.filter(pk__in=ids))
-    if len(projects) != len(ids):
-        raise BudgetRefused(_("The ballot names a project that does not exist."))
-    for project in projects:
-        if project.heading_id != heading.pk:
-            # Not the title: the project may be in a budget that is not published (M5).
-            raise BudgetRefused(
-                _("Project %(number)d belongs to another heading.") % {"number": project.pk}
-            )
-        if project.status != Project.Status.ON_BALLOT or project.price is None:
-            raise BudgetRefused(_("“%(title)s” is not on the ballot.") % {"title": project.title})
-    limit = heading.approval_limit
-    if heading.style == BallotStyle.APPROVAL:
-        if limit is not None and len(projects) > limit:
-            raise BudgetRefused(
-                ngettext(
-                    "You chose %(chosen)d projects, but you may choose at most %(limit)d project.",
-                    "You chose %(chosen)d projects, but you may choose at most %(limit)d projects.",
-                    limit,
-                )
-                % {"chosen": len(projects), "limit": limit}
-            )
-        return projects
-    total = sum(p.price for p in projects)
-    if total > heading.amount:
-        raise BudgetRefused(
-            _("Your choices cost %(total)s, more than the %(amount)s this heading has.")
-            % {
-                "total": f"{total:,}".replace(",", "."),
-                "amount": f"{heading.amount:,}".replace(",", "."),
-            }
-        )
-    return projects
-
-
 def _check_headings(heading: Heading, existing: QuerySet[Ballot]) -> None:
     group = heading.group
     voted = set(existing.filter(heading__group=group).values_list("heading_id", flat=True))
@@ -308,33 +272,35 @@ def _check_headings(heading: Heading, existing: QuerySet[Ballot]) -> None:
         )
 
 
-def _replace_lines(ballot: Ballot, projects: list[Project]) -> None:
-    ballot.lines.all().delete()
-    BallotLine.objects.bulk_create(BallotLine(ballot=ballot, project=p) for p in projects)
-
-
 def _log_conflict(heading: Heading, person: str, kept: str, set_aside: Ballot | list, officer):
     if isinstance(set_aside, Ballot):
-        set_aside = sorted(set_aside.lines.values_list("project_id", flat=True))
+        set_aside = lines_record(set_aside)
     BallotConflict.objects.create(
         heading=heading, person=person, kept=kept, set_aside=list(set_aside), officer=officer
     )
 
 
-def ballot_save(*, heading: Heading, user, project_ids: Iterable[int]) -> Ballot | None:
-    """Replace the person's ballot in `heading` with these projects (none: withdraw it)."""
+def ballot_save(
+    *,
+    heading: Heading,
+    user,
+    project_ids: Iterable[int] = (),
+    points: Mapping[int, int] | None = None,
+) -> Ballot | None:
+    """Replace the person's ballot in `heading` with these projects (none: withdraw it): a
+    ranking best first on a ranked ballot, each project's `points` on a cumulative one."""
     group = heading.group
     budget = group.budget
     _require_phase(budget, Phase.BALLOTING, _("You can only vote while the vote is open."))
     _require_resident(user)
-    projects = ballot_check(heading, project_ids)
+    marks = ballot_check(heading, project_ids, points=points)
     person = _person_of(user)
     try:
         with _same_moment():
-            return _ballot_replace(heading, user, person, projects)
+            return _ballot_replace(heading, user, person, marks)
     except _PaperCounts:
         # Logged outside the refused transaction, so the record stays.
-        _log_conflict(heading, person or "", Ballot.Source.PAPER, [p.pk for p in projects], None)
+        _log_conflict(heading, person or "", Ballot.Source.PAPER, marks_record(marks), None)
         raise BudgetRefused(
             _(
                 "Your paper ballot from the polling station counts in this heading, "
@@ -348,10 +314,10 @@ class _PaperCounts(Exception):
 
 
 @transaction.atomic
-def _ballot_replace(heading: Heading, user, person: str | None, projects: list[Project]):
+def _ballot_replace(heading: Heading, user, person: str | None, marks: list[Mark]):
     _lock(user)
     mine = Ballot.objects.filter(Q(user=user) | Q(person=person) if person else Q(user=user))
-    if projects:
+    if marks:
         _check_headings(heading, mine)
     ballot = mine.select_for_update().filter(heading=heading).first()
     if ballot is not None and ballot.source == Ballot.Source.PAPER:
@@ -359,7 +325,7 @@ def _ballot_replace(heading: Heading, user, person: str | None, projects: list[P
             raise _PaperCounts
         _log_conflict(heading, person or "", Ballot.Source.WEB, ballot, None)
         ballot.source, ballot.entered_by = Ballot.Source.WEB, None
-    if not projects:
+    if not marks:
         if ballot is not None:
             ballot.delete()
         return None
@@ -368,7 +334,7 @@ def _ballot_replace(heading: Heading, user, person: str | None, projects: list[P
     else:
         ballot.user = user
         ballot.save(update_fields=["updated_at", "source", "entered_by", "user"])
-    _replace_lines(ballot, projects)
+    replace_lines(ballot, marks)
     return ballot
 
 
@@ -382,7 +348,12 @@ class PaperOutcome(StrEnum):
 
 
 def paper_ballot_enter(
-    *, heading: Heading, officer, identifier: str, project_ids: Iterable[int]
+    *,
+    heading: Heading,
+    officer,
+    identifier: str,
+    project_ids: Iterable[int] = (),
+    points: Mapping[int, int] | None = None,
 ) -> PaperOutcome:
     """A poll officer enters a paper ballot cast in person, for the resident whose census
     identifier the officer typed (looked up by its keyed hash; never stored readable)."""
@@ -406,8 +377,8 @@ def paper_ballot_enter(
         raise BudgetRefused(
             _("Nobody with this identifier is in the census. Check the number and try again.")
         )
-    projects = ballot_check(heading, project_ids)
-    if not projects:
+    marks = ballot_check(heading, project_ids, points=points)
+    if not marks:
         raise BudgetRefused(_("A paper ballot must name at least one project."))
     account = (
         ResidenceVerification.objects.filter(identifier_hash=person)
@@ -430,12 +401,12 @@ def paper_ballot_enter(
             )
         if ballot is not None:
             if budget.paper_rule == PaperRule.WEB_WINS:
-                _log_conflict(heading, person, Ballot.Source.WEB, [p.pk for p in projects], officer)
+                _log_conflict(heading, person, Ballot.Source.WEB, marks_record(marks), officer)
                 return PaperOutcome.WEB_KEPT
             _log_conflict(heading, person, Ballot.Source.PAPER, ballot, officer)
             ballot.source, ballot.entered_by, ballot.person = Ballot.Source.PAPER, officer, person
             ballot.save(update_fields=["source", "entered_by", "person", "updated_at"])
-            _replace_lines(ballot, projects)
+            replace_lines(ballot, marks)
             return PaperOutcome.REPLACED_WEB
         try:
             with transaction.atomic():
@@ -450,7 +421,7 @@ def paper_ballot_enter(
             raise BudgetRefused(
                 _("A ballot from this person was saved at the same moment. Try again.")
             ) from None
-        _replace_lines(ballot, projects)
+        replace_lines(ballot, marks)
     return PaperOutcome.ENTERED
 
 
@@ -491,28 +462,30 @@ def _paper_ballot_locked(ballot: Ballot) -> Iterator[Ballot]:
         yield locked
 
 
-def _lines_of(ballot: Ballot) -> list[int]:
-    return sorted(ballot.lines.values_list("project_id", flat=True))
-
-
 def paper_ballot_correct(
-    *, ballot: Ballot, officer, project_ids: Iterable[int], reason: str
+    *,
+    ballot: Ballot,
+    officer,
+    project_ids: Iterable[int] = (),
+    points: Mapping[int, int] | None = None,
+    reason: str,
 ) -> Ballot:
-    """Correct a mistyped paper ballot: its projects are replaced, and the change is logged
-    with the reason, what it said before and who changed it."""
+    """Correct a mistyped paper ballot: its projects (their points, their ranking) are
+    replaced, and the change is logged with the reason, what it said before and who changed
+    it."""
     _paper_ballot_checks(ballot, officer, reason)
     heading = ballot.heading
-    projects = ballot_check(heading, project_ids)
-    if not projects:
+    marks = ballot_check(heading, project_ids, points=points)
+    if not marks:
         raise BudgetRefused(
             _("A paper ballot must name at least one project. To remove it, void it.")
         )
     with _paper_ballot_locked(ballot) as locked:
-        before = _lines_of(locked)
-        after = sorted(p.pk for p in projects)
+        before = lines_record(locked)
+        after = marks_record(marks)
         if before == after:
             raise BudgetRefused(_("The ballot already says this; nothing was changed."))
-        _replace_lines(locked, projects)
+        replace_lines(locked, marks)
         locked.save(update_fields=["updated_at"])
         PaperBallotChange.objects.create(
             heading=heading,
@@ -536,7 +509,7 @@ def paper_ballot_void(*, ballot: Ballot, officer, reason: str) -> PaperBallotCha
             heading=ballot.heading,
             ballot_number=locked.pk,
             kind=PaperBallotChange.Kind.VOIDED,
-            before=_lines_of(locked),
+            before=lines_record(locked),
             after=[],
             reason=reason.strip(),
             entered_by_id=locked.entered_by_id,

@@ -21,8 +21,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from samskab.budgets.counting import Completion, Election, Utility, equal_shares, greedy
+from samskab.budgets.counting import (
+    Completion,
+    Election,
+    Outcome,
+    Utility,
+    equal_shares,
+    greedy,
+)
 from samskab.budgets.counting import TieBreaking as CountingTieBreaking
+from samskab.budgets.counting.scored import ScoredElection, equal_shares_scored, greedy_by_score
 from samskab.budgets.explain import outcome_to_json
 from samskab.budgets.models import (
     Budget,
@@ -30,24 +38,41 @@ from samskab.budgets.models import (
     HeadingResult,
     Phase,
     Project,
-    ProjectEvent,
+    ProjectEventKind,
     Rule,
     Tally,
     TieBreaking,
 )
-from samskab.budgets.selectors import heading_election
+from samskab.budgets.selectors import heading_vote
 from samskab.budgets.services import BudgetRefused, lock_budget
 
 logger = logging.getLogger(__name__)
 
 
-def count(election: Election, rule: str, tie_breaking: str = TieBreaking.COST_VOTES):
+def count(
+    election: Election | ScoredElection, rule: str, tie_breaking: str = TieBreaking.COST_VOTES
+) -> Outcome:
+    """Count one heading by the budget's rule. Ballots with points (cumulative, or a ranking's
+    Borda points) are counted as pabulib counts them: greedy by total points, and Equal Shares
+    with each voter's points as what a funded project is worth to them."""
     breaking = CountingTieBreaking(tie_breaking)
+    if isinstance(election, ScoredElection):
+        if rule == Rule.GREEDY:
+            return greedy_by_score(
+                election.approval(), scores=election.scores(), tie_breaking=breaking
+            )
+        return equal_shares_scored(election, completion=Completion.ADD1, tie_breaking=breaking)
     if rule == Rule.GREEDY:
         return greedy(election, tie_breaking=breaking)
     return equal_shares(
         election, utility=Utility.COST, completion=Completion.ADD1, tie_breaking=breaking
     )
+
+
+def voters_of(election: Election | ScoredElection) -> int:
+    if isinstance(election, ScoredElection):
+        return election.approval().voters
+    return election.voters
 
 
 def _may_count(user) -> bool:
@@ -56,13 +81,13 @@ def _may_count(user) -> bool:
     return has_role(user, Role.EDITOR) or has_role(user, Role.ADMINISTRATOR)
 
 
-def ballots_digest(election: Election) -> str:
+def ballots_digest(election: Election | ScoredElection) -> str:
     """A fingerprint of what was counted: the amount, the costs and every ballot."""
-    data = {
-        "budget": election.budget,
-        "costs": sorted(election.costs.items()),
-        "approvals": sorted(sorted(b) for b in election.approvals),
-    }
+    data: dict = {"budget": election.budget, "costs": sorted(election.costs.items())}
+    if isinstance(election, ScoredElection):
+        data["points"] = sorted(sorted(b.items()) for b in election.ballots)
+    else:
+        data["approvals"] = sorted(sorted(b) for b in election.approvals)
     return hashlib.sha256(json.dumps(data, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -114,14 +139,17 @@ def tally_run(*, tally_id: int) -> Tally | None:
     results: dict[str, dict] = {}
     try:
         for heading in Heading.objects.filter(group__budget_id=tally.budget_id).order_by("pk"):
-            election = heading_election(heading)
+            election = heading_vote(heading)
             outcome = count(election, tally.rule, tally.tie_breaking)
+            voters = voters_of(election)
+            explanation = outcome_to_json(outcome, voters=voters)
+            explanation["by_points"] = isinstance(election, ScoredElection)
             results[str(heading.pk)] = {
                 "rule": tally.rule,
                 "winners": [int(p) for p in outcome.winners],
                 "cost": outcome.cost,
-                "voters": election.voters,
-                "explanation": outcome_to_json(outcome, voters=election.voters),
+                "voters": voters,
+                "explanation": explanation,
                 "ballots": ballots_digest(election),
             }
             # Progress for the staff page, committed at once (the worker runs in autocommit).
@@ -169,7 +197,7 @@ def _tally_locked(tally: Tally, user) -> tuple[Budget, Tally]:
         raise BudgetRefused(_("The counting rule has changed since this count. Count again."))
     for heading in Heading.objects.filter(group__budget=budget):
         stored = tally.results.get(str(heading.pk))
-        if stored is None or stored["ballots"] != ballots_digest(heading_election(heading)):
+        if stored is None or stored["ballots"] != ballots_digest(heading_vote(heading)):
             raise BudgetRefused(
                 _(
                     "The ballots, the projects or the amounts have changed since this count "
@@ -257,4 +285,4 @@ def _record_results(project_ids: Iterable[int]) -> None:
     from samskab.budgets.process import project_event_record
 
     for project in Project.objects.filter(pk__in=project_ids):
-        project_event_record(project=project, kind=ProjectEvent.Kind.RESULT)
+        project_event_record(project=project, kind=ProjectEventKind.RESULT)

@@ -10,6 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samskab.accounts.selectors import census_identifier_label
+from samskab.budgets.ballots import (
+    FormBallot,
+    ballot_as_form,
+    ballot_from_form,
+    ranking_move,
+    record_titles,
+)
 from samskab.budgets.forms import ProjectSubmitForm, ValuationForm
 from samskab.budgets.maps import budget_map
 from samskab.budgets.models import (
@@ -21,6 +28,7 @@ from samskab.budgets.models import (
     PaperRule,
     Phase,
     Project,
+    ProjectEventKind,
 )
 from samskab.budgets.selectors import (
     ballot_choice,
@@ -126,13 +134,16 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "map": budget_map(budget, projects=[project], focus=project.heading),
             "place": place_of(project),
-            "events": project.events.all(),
+            "events": [
+                (event, ProjectEventKind(event.kind).label, Project.Status(event.status).label)
+                for event in project.events.all()
+                if event.kind in ProjectEventKind.values and event.status in Project.Status.values
+            ],
             "project": project,
             "heading": project.heading,
             "budget": project.heading.group.budget,
             "description": _markdown(project.description),
             "supported": user_supports(project, request.user),
-            "support_count": project.supports.count(),
             "may_valuate": request.user.has_perm("budgets.valuate_project", project),
             "may_vote": request.user.has_perm("budgets.vote_in_heading", project.heading),
             "chosen": ballot_choice(project.heading, request.user),
@@ -165,36 +176,36 @@ def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
     if budget.phase != Phase.BALLOTING:
         raise Refused(_("The vote is not open."))
     may_vote = request.user.has_perm("budgets.vote_in_heading", heading)
+    rules = heading.ballot_rules()
     projects = list(ballot_projects(heading))
     existing = ballot_of(heading, request.user)
-    chosen = set(existing.lines.values_list("project_id", flat=True)) if existing else set()
+    current = ballot_as_form(existing)
     error = ""
     status = 200
     if request.method == "POST":
         if not may_vote:
             raise PermissionDenied
+        action = request.POST.get("action", "")
         try:
-            chosen = {int(p) for p in request.POST.getlist("project")}
-        except ValueError:
-            chosen, error, status = set(), _("The ballot could not be read."), 400
-        if not error and request.POST.get("action") != "calculate":
-            try:
-                ballot_save(heading=heading, user=request.user, project_ids=sorted(chosen))
-            except BudgetRefused as refusal:
-                error, status = str(refusal), 400
-            else:
+            current = ballot_from_form(rules, request.POST)
+            if rules.style == BallotStyle.RANKED and ":" in action:
+                # A ranking button without JavaScript: move, add or remove, not saved yet.
+                current = FormBallot(
+                    ranking_move(current.project_ids, action, [p.pk for p in projects])
+                )
+            elif action != "calculate":
+                ballot_save(
+                    heading=heading,
+                    user=request.user,
+                    project_ids=current.project_ids,
+                    points=current.points,
+                )
                 messages.success(
                     request, _("Your ballot is saved. You can change it until the vote closes.")
                 )
                 return redirect("budgets:ballot", budget_pk=budget.pk, pk=heading.pk)
-    prices = {p.pk: p.price for p in projects}
-    total = sum(prices.get(p, 0) for p in chosen)
-    limit = heading.approval_limit
-    approval = heading.style == BallotStyle.APPROVAL
-    if approval:
-        over, over_by = bool(limit and len(chosen) > limit), max(len(chosen) - (limit or 0), 0)
-    else:
-        over, over_by = total > heading.amount, max(total - heading.amount, 0)
+        except BudgetRefused as refusal:
+            error, status = str(refusal), 400
     on_paper = bool(existing and existing.source == Ballot.Source.PAPER)
     return render(
         request,
@@ -202,23 +213,64 @@ def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
         {
             "heading": heading,
             "budget": budget,
+            "rules": rules,
             "projects": projects,
-            "chosen": chosen,
-            "total": total,
-            "left": heading.amount - total,
-            "approval": approval,
-            "limit": limit,
-            "chosen_count": len(chosen),
-            "approval_left": max((limit or 0) - len(chosen), 0),
-            "over": over,
-            "over_by": over_by,
             "error": error,
             "on_paper": on_paper,
             "now": phase_now(budget),
             "may_vote": may_vote and not (on_paper and budget.paper_rule == PaperRule.PAPER_WINS),
+            **ballot_context(rules, heading, projects, current),
         },
         status=status,
     )
+
+
+def ballot_context(rules, heading: Heading, projects: list[Project], current: FormBallot) -> dict:
+    """What the ballot form of each style shows: the choice, and the running total."""
+    if rules.style == BallotStyle.CUMULATIVE:
+        points = {p.pk: (current.points or {}).get(p.pk, 0) for p in projects}
+        given = sum(points.values())
+        total = rules.points_total or 0
+        return {
+            "style": "cumulative",
+            "lines": [(p, points[p.pk]) for p in projects],
+            "points_given": given,
+            "points_left": max(total - given, 0),
+            "points_over": max(given - total, 0),
+            "over": given > total,
+        }
+    if rules.style == BallotStyle.RANKED:
+        by_pk = {p.pk: p for p in projects}
+        ranking = [by_pk[pk] for pk in dict.fromkeys(current.project_ids) if pk in by_pk]
+        limit = rules.ranking_length
+        return {
+            "style": "ranked",
+            "ranked": ranking,
+            "unranked": [p for p in projects if p not in ranking],
+            "limit": limit,
+            "full": bool(limit and len(ranking) >= limit),
+            "over": bool(limit and len(ranking) > limit),
+        }
+    chosen = set(current.project_ids)
+    total = sum(p.price or 0 for p in projects if p.pk in chosen)
+    limit = rules.max_projects
+    approval = rules.style == BallotStyle.APPROVAL
+    if approval:
+        over, over_by = bool(limit and len(chosen) > limit), max(len(chosen) - (limit or 0), 0)
+    else:
+        over, over_by = total > heading.amount, max(total - heading.amount, 0)
+    return {
+        "style": rules.style,
+        "chosen": chosen,
+        "total": total,
+        "left": heading.amount - total,
+        "approval": approval,
+        "limit": limit,
+        "chosen_count": len(chosen),
+        "approval_left": max((limit or 0) - len(chosen), 0),
+        "over": over,
+        "over_by": over_by,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -336,9 +388,7 @@ def paper_overview(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "budget": budget,
             "headings": paper_headings(budget),
-            "conflicts": BallotConflict.objects.filter(heading__group__budget=budget)
-            .select_related("heading", "officer")
-            .order_by("-created_at", "-pk")[:200],
+            "conflicts": _conflicts(budget),
             "open": budget.phase in (Phase.BALLOTING, Phase.REVIEWING_BALLOTS),
         },
     )
@@ -353,48 +403,65 @@ def paper_ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
         Heading.objects.select_related("group__budget"), pk=pk, group__budget_id=budget_pk
     )
     budget = heading.group.budget
+    rules = heading.ballot_rules()
     projects = list(ballot_projects(heading))
-    chosen: set[int] = set()
+    current = FormBallot([])
     identifier, error, status = "", "", 200
     if request.method == "POST":
         identifier = request.POST.get("identifier", "")[:40]
         try:
-            chosen = {int(p) for p in request.POST.getlist("project")}
-        except ValueError:
-            error, status = _("The ballot could not be read."), 400
-        if not error:
-            try:
-                outcome = paper_ballot_enter(
-                    heading=heading,
-                    officer=request.user,
-                    identifier=identifier,
-                    project_ids=sorted(chosen),
-                )
-            except BudgetRefused as refusal:
-                error, status = str(refusal), 400
-            else:
-                messages.success(request, PAPER_MESSAGES[outcome]())
-                return redirect("budgets:paper_ballot", budget_pk=budget.pk, pk=heading.pk)
-    total = sum(p.price for p in projects if p.pk in chosen)
+            current = ballot_from_form(rules, request.POST)
+            outcome = paper_ballot_enter(
+                heading=heading,
+                officer=request.user,
+                identifier=identifier,
+                project_ids=current.project_ids,
+                points=current.points,
+            )
+        except BudgetRefused as refusal:
+            error, status = str(refusal), 400
+        else:
+            messages.success(request, PAPER_MESSAGES[outcome]())
+            return redirect("budgets:paper_ballot", budget_pk=budget.pk, pk=heading.pk)
     return render(
         request,
         "budgets/paper_ballot.html",
         {
             "heading": heading,
             "budget": budget,
+            "rules": rules,
             "projects": projects,
-            "chosen": chosen,
             "identifier": identifier,
             "identifier_label": census_identifier_label(),
-            "total": total,
-            "left": heading.amount - total,
-            "approval": heading.style == BallotStyle.APPROVAL,
-            "limit": heading.approval_limit,
             "error": error,
             "paper_count": heading.ballots.filter(source=Ballot.Source.PAPER).count(),
+            **paper_marks_context(rules, heading, projects, current),
         },
         status=status,
     )
+
+
+def paper_marks_context(rules, heading: Heading, projects, current: FormBallot) -> dict:
+    """The paper form's fields: ranks are typed as numbers, as the voter wrote them."""
+    context = ballot_context(rules, heading, projects, current)
+    if rules.style == BallotStyle.RANKED:
+        places = {pk: i for i, pk in enumerate(dict.fromkeys(current.project_ids), start=1)}
+        context["rank_lines"] = [(p, places.get(p.pk, "")) for p in projects]
+        context["rank_max"] = rules.ranking_length or len(projects)
+    return context
+
+
+def _conflicts(budget: Budget) -> list[BallotConflict]:
+    """The web/paper log, each set-aside ballot readable (titles, with points if any)."""
+    conflicts = list(
+        BallotConflict.objects.filter(heading__group__budget=budget)
+        .select_related("heading", "officer")
+        .order_by("-created_at", "-pk")[:200]
+    )
+    titles = dict(Project.objects.filter(heading__group__budget=budget).values_list("pk", "title"))
+    for conflict in conflicts:
+        conflict.set_aside_titles = record_titles(conflict.set_aside, titles)
+    return conflicts
 
 
 PAPER_MESSAGES = {

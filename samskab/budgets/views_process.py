@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from samskab.budgets.forms import MapUploadForm, PhasesForm, ProjectFilterForm
 from samskab.budgets.maps import budget_map, budget_map_upload, map_error_message
-from samskab.budgets.models import Budget, Project
+from samskab.budgets.models import Budget, Heading, Project
 from samskab.budgets.process import budget_phases_save, project_ballot_mark
 from samskab.budgets.selectors import budgets_public
 from samskab.budgets.services import BudgetRefused
@@ -104,6 +104,10 @@ def staff_projects(request: HttpRequest, pk: int) -> HttpResponse:
             "budget": budget,
             "form": form,
             "projects": projects,
+            # The headings of the projects shown, for "choose all in <heading>".
+            "shown_headings": Heading.objects.filter(pk__in=projects.values("heading_id")).order_by(
+                "pk"
+            ),
             "may_valuate": request.user.has_perm("budgets.valuate_project", budget),
             "may_move": request.user.has_perm("budgets.move_budget", budget),
         },

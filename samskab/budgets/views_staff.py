@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from samskab.budgets.ballots import ballot_as_form, ballot_from_form, record_titles
 from samskab.budgets.models import (
     Ballot,
     Budget,
@@ -34,6 +35,7 @@ from samskab.budgets.tallying import (
     tally_discard,
     tally_request,
 )
+from samskab.budgets.views import paper_marks_context
 
 # --- counting ----------------------------------------------------------------------------
 
@@ -163,8 +165,8 @@ def paper_ballot_list(request: HttpRequest, pk: int) -> HttpResponse:
     # The log keeps project numbers (a project may be renamed); show their titles.
     titles = dict(Project.objects.filter(heading__group__budget=budget).values_list("pk", "title"))
     for change in changes:
-        change.before_titles = [titles.get(p, str(p)) for p in change.before]
-        change.after_titles = [titles.get(p, str(p)) for p in change.after]
+        change.before_titles = record_titles(change.before, titles)
+        change.after_titles = record_titles(change.after, titles)
     return render(
         request,
         "budgets/paper_list.html",
@@ -192,7 +194,9 @@ def paper_ballot_change(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     heading = ballot.heading
     budget = heading.group.budget
-    chosen = set(ballot.lines.values_list("project_id", flat=True))
+    rules = heading.ballot_rules()
+    projects = list(ballot_projects(heading))
+    current = ballot_as_form(ballot)
     reason, error, status = "", "", 200
     if request.method == "POST":
         reason = request.POST.get("reason", "")[:1000]
@@ -206,12 +210,13 @@ def paper_ballot_change(request: HttpRequest, pk: int) -> HttpResponse:
                     % {"number": ballot.pk},
                 )
                 return redirect("budgets:paper_list", pk=budget.pk)
-            try:
-                chosen = {int(p) for p in request.POST.getlist("project")}
-            except ValueError:
-                raise BudgetRefused(_("The ballot could not be read.")) from None
+            current = ballot_from_form(rules, request.POST)
             paper_ballot_correct(
-                ballot=ballot, officer=request.user, project_ids=sorted(chosen), reason=reason
+                ballot=ballot,
+                officer=request.user,
+                project_ids=current.project_ids,
+                points=current.points,
+                reason=reason,
             )
         except BudgetRefused as refusal:
             error, status = str(refusal), 400
@@ -229,9 +234,10 @@ def paper_ballot_change(request: HttpRequest, pk: int) -> HttpResponse:
             "ballot": ballot,
             "heading": heading,
             "budget": budget,
-            "projects": list(ballot_projects(heading)),
-            "chosen": chosen,
+            "rules": rules,
+            "projects": projects,
             "reason": reason,
+            **paper_marks_context(rules, heading, projects, current),
             "error": error,
             "open": budget.phase in PAPER_PHASES,
         },

@@ -43,9 +43,9 @@ class CommentAdmin(admin.ModelAdmin):
             )
         return format_html(
             '<a href="{}">{}</a> · <a href="{}">{}</a>',
-            reverse("moderation:take_down", args=[comment.pk]),
+            reverse("moderation:take_down", args=["comments.comment", comment.pk]),
             _("Take down"),
-            reverse("moderation:edit", args=[comment.pk]),
+            reverse("moderation:edit", args=["comments.comment", comment.pk]),
             _("Edit"),
         )
 

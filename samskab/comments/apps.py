@@ -22,6 +22,20 @@ class CommentsConfig(AppConfig):
         registry.register("comments", export=privacy.export, anonymise=privacy.anonymise)
         # A target's comments (with their replies, votes and reports) go when it goes.
         targets.register_table(Comment)
+        # A comment is itself a target: it can be reported, and moderation holds, approves,
+        # hides and restores it through comments' own hooks (comments/moderated.py). It is
+        # seen where it is shown and its place may be seen.
+        from samskab.comments import moderated
+
+        targets.register(
+            Comment,
+            visible=lambda comments: comments.filter(status=Comment.Status.PUBLISHED),
+            within=moderated.within,
+            where=moderated.where,
+            author=lambda comment: (comment.author, comment.language),
+            moderation=moderated.MODERATED,
+            capabilities={"report"},
+        )
         post_delete.connect(
             signals.comment_file_delete, sender=Comment, dispatch_uid="comments.file_delete"
         )

@@ -3,7 +3,6 @@
 from django.template.loader import render_to_string
 
 from samskab import live
-from samskab.moderation.live_channels import QUEUE_CHANNEL
 
 # What a place's channel carries for its comments (live.events, event shapes): the post as
 # the page draws it, and the id of one to take away. A meeting's channel declares them too.
@@ -38,21 +37,6 @@ def publish_comment(comment) -> None:
 
 def publish_removed(comment) -> None:
     live.publish_on_commit(channel_for(comment.target), "comment_removed", {"id": comment.pk})
-
-
-# The moderation app registers the `moderation` kind (moderators and administrators only).
-MODERATION_CHANNEL = QUEUE_CHANNEL
-
-
-def publish_queue(comment) -> None:
-    # The moderators' channel: only a count and the id; the page fetches the row itself.
-    live.publish_on_commit(
-        MODERATION_CHANNEL, "queue", {"id": comment.pk, "reason": comment.moderation_reason}
-    )
-
-
-def publish_queue_done(comment) -> None:
-    live.publish_on_commit(MODERATION_CHANNEL, "queue_done", {"id": comment.pk})
 
 
 def place_may_listen(user, viewer, key: str) -> bool:

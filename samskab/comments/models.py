@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
@@ -23,26 +23,36 @@ class Comment(models.Model):
         REMOVED_BY_AUTHOR = "removed_by_author", _("Deleted by the author")
         HIDDEN = "hidden", _("Hidden by a moderator")
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("content type")
+    )
+    object_id = models.PositiveBigIntegerField(verbose_name=_("object id"))
     target = GenericForeignKey("content_type", "object_id")
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("replies to"),
     )
-    depth = models.PositiveSmallIntegerField(default=1)
+    depth = models.PositiveSmallIntegerField(default=1, verbose_name=_("depth"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="comments",
+        verbose_name=_("author"),
     )
     # A viewer without an account writes under a display name; viewer_key is the hashed
     # browser token (core.viewer), never the token itself.
     author_name = models.CharField(_("name"), max_length=60, blank=True)
-    viewer_key = models.CharField(max_length=64, blank=True, db_index=True)
+    viewer_key = models.CharField(
+        max_length=64, blank=True, db_index=True, verbose_name=_("viewer key")
+    )
     body = models.TextField(_("comment"), max_length=MAX_LENGTH)
-    body_html = models.TextField(blank=True)
+    body_html = models.TextField(blank=True, verbose_name=_("text as HTML"))
     image = models.ImageField(_("picture"), upload_to="comments/%Y/%m/", blank=True)
     image_alt = models.CharField(_("picture description"), max_length=200, blank=True)
     status = models.CharField(
@@ -50,15 +60,19 @@ class Comment(models.Model):
     )
     # Why the post was held or removed, shown to moderators (and in the author's e-mail).
     moderation_reason = models.CharField(_("reason"), max_length=300, blank=True)
-    spam_score = models.FloatField(default=0)
+    spam_score = models.FloatField(default=0, verbose_name=_("spam score"))
     is_spam = models.BooleanField(_("spam"), default=False)
-    report_count = models.PositiveIntegerField(default=0)
-    agree_count = models.PositiveIntegerField(default=0)
-    disagree_count = models.PositiveIntegerField(default=0)
-    language = models.CharField(max_length=8, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    edited_at = models.DateTimeField(null=True, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    report_count = models.PositiveIntegerField(default=0, verbose_name=_("report count"))
+    agree_count = models.PositiveIntegerField(default=0, verbose_name=_("agree count"))
+    disagree_count = models.PositiveIntegerField(default=0, verbose_name=_("disagree count"))
+    language = models.CharField(max_length=8, blank=True, verbose_name=_("language"))
+    created_at = models.DateTimeField(
+        default=timezone.now, db_index=True, verbose_name=_("created at")
+    )
+    edited_at = models.DateTimeField(null=True, blank=True, verbose_name=_("edited at"))
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
+    # Citizens' reports of this comment (moderation's rows on any target).
+    reports = GenericRelation("moderation.Report", related_query_name="comment")
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -1,5 +1,8 @@
 """A person's comments in their data export, and what deleting their account does to them."""
 
+from urllib.parse import urljoin
+
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from samskab.comments.models import Comment, CommentVote
@@ -7,8 +10,17 @@ from samskab.core.privacy import LegalBasis, PersonalData, describe
 
 
 def export(user) -> list[dict]:
+    comments = (
+        Comment.objects.filter(author=user)
+        .select_related("content_type")
+        .prefetch_related("target")
+    )
     return [
         {
+            # What a person recognises (the page's title and address), then the internal
+            # label for those who process the file by machine.
+            "page": str(c.target) if c.target is not None else None,
+            "url": _page_url(c),
             "place": f"{c.content_type.app_label}.{c.content_type.model}:{c.object_id}",
             "body": c.body,
             "status": c.status,
@@ -17,8 +29,15 @@ def export(user) -> list[dict]:
             "picture": c.image.url if c.image else None,
             "picture_description": c.image_alt,
         }
-        for c in Comment.objects.filter(author=user).select_related("content_type")
+        for c in comments
     ]
+
+
+def _page_url(comment: Comment) -> str | None:
+    url = getattr(comment.target, "get_absolute_url", None)
+    if url is None:
+        return None
+    return urljoin(settings.SITE_URL, url()) + f"#{comment.anchor}"
 
 
 def anonymise(user) -> None:

@@ -27,6 +27,8 @@ class Node:
     # A removed or held comment still shows as a stub when it has visible replies.
     is_stub: bool = False
     is_own_pending: bool = False
+    # One's own comment shows its votes but cannot be voted on.
+    is_own: bool = False
 
 
 def _sort_key(sort: str):
@@ -35,6 +37,13 @@ def _sort_key(sort: str):
     if sort == Sort.SUPPORTED:
         return lambda n: (-n.comment.support, -n.comment.agree_count, -n.comment.pk)
     return lambda n: (-n.comment.created_at.timestamp(), -n.comment.pk)
+
+
+def is_own(comment: Comment, *, user=None, viewer_key: str = "") -> bool:
+    """Whether this visitor wrote the comment: by account, or by browser when written without."""
+    if user is not None and user.is_authenticated:
+        return comment.author_id == user.pk
+    return bool(viewer_key) and not comment.author_id and comment.viewer_key == viewer_key
 
 
 def place_comments(target):
@@ -82,6 +91,7 @@ def thread(
             videos=[] if stub else video_links(comment.body, own_host=own_host),
             is_stub=stub and comment.status != Comment.Status.REMOVED_BY_AUTHOR,
             is_own_pending=comment.status == Comment.Status.PENDING,
+            is_own=is_own(comment, user=user, viewer_key=viewer_key),
         )
     roots: list[Node] = []
     for node in nodes.values():

@@ -1,12 +1,14 @@
 """Every write to comments: post, edit, delete, vote. Keyword-only, one transaction each."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samskab.comments import live
+from samskab.comments import live, selectors
 from samskab.comments.models import (
     EDIT_WINDOW,
     IMAGE_MAX_BYTES,
@@ -20,6 +22,7 @@ from samskab.core.text import clean_text
 from samskab.core.uploads import reencode_image
 from samskab.moderation.models import ModerationLogEntry
 from samskab.moderation.screening import Refused, screen
+from samskab.moderation.services import log_entry, publish_queue
 
 
 class CommentError(Exception):
@@ -52,12 +55,27 @@ def _clean_name(name: str) -> str:
 
 
 def _log(action: str, comment: Comment | None, reason: str = "", excerpt: str = "") -> None:
-    ModerationLogEntry.objects.create(
+    log_entry(
         action=action,
-        comment=comment,
-        reason=reason[:300],
-        excerpt=(excerpt or (comment.body if comment else ""))[:200],
+        target=comment,
+        reason=reason,
+        excerpt=excerpt or (comment.body if comment else ""),
     )
+
+
+def _recent(*, user=None, viewer_key: str = "", exclude: int | None = None):
+    """The author's posts of the last hour, newest first: the spam score compares them."""
+    since = timezone.now() - timedelta(hours=1)
+    mine = Comment.objects.filter(created_at__gte=since)
+    if user is not None and user.is_authenticated:
+        mine = mine.filter(author=user)
+    elif viewer_key:
+        mine = mine.filter(viewer_key=viewer_key)
+    else:
+        return []
+    if exclude is not None:
+        mine = mine.exclude(pk=exclude)
+    return list(mine.order_by("-created_at").values_list("body", "created_at")[:20])
 
 
 def comment_post(
@@ -106,6 +124,7 @@ def comment_post(
             user=author if has_account else None,
             viewer_key=viewer_key,
             language=language,
+            recent=_recent(user=author if has_account else None, viewer_key=viewer_key),
         )
     except Refused as refusal:
         if refusal.log_reason:
@@ -138,7 +157,7 @@ def comment_post(
             live.publish_comment(comment)
         else:
             _log(ModerationLogEntry.Action.HELD, comment, verdict.reason)
-            live.publish_queue(comment)
+            publish_queue(comment, verdict.reason)
     return comment
 
 
@@ -163,6 +182,7 @@ def comment_edit(*, comment: Comment, body: str, now=None) -> Comment:
             user=comment.author,
             viewer_key=comment.viewer_key,
             language=comment.language,
+            recent=_recent(user=comment.author, viewer_key=comment.viewer_key, exclude=comment.pk),
         )
     except Refused as refusal:
         raise CommentError(refusal.message) from None
@@ -176,7 +196,7 @@ def comment_edit(*, comment: Comment, body: str, now=None) -> Comment:
             comment.moderation_reason = verdict.reason
             _log(ModerationLogEntry.Action.HELD, comment, verdict.reason)
             live.publish_removed(comment)
-            live.publish_queue(comment)
+            publish_queue(comment, verdict.reason)
         comment.save()
     return comment
 
@@ -210,6 +230,8 @@ def comment_vote(*, comment: Comment, value: int, user=None, viewer_key: str = "
     if comment.status != Comment.Status.PUBLISHED:
         raise CommentError(_("You can only vote on published comments."))
     key = voter_key_for(user=user, viewer_key=viewer_key)
+    if selectors.is_own(comment, user=user, viewer_key=viewer_key):
+        raise CommentError(_("You cannot vote on your own comment."))
     counter = "agree_count" if value == CommentVote.Value.AGREE else "disagree_count"
     try:
         with transaction.atomic():

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samskab.comments import challenges, selectors, services
 from samskab.comments.forms import AnonymousCommentForm, CommentForm, EditForm
@@ -26,12 +26,17 @@ def _is_partial(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _back(request: HttpRequest, target, anchor: str = "") -> HttpResponse:
+def _back_url(request: HttpRequest, target) -> str:
     url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         url = reverse("comments:thread", args=[targets.label_of(target), target.pk])
+    return url
+
+
+def _back(request: HttpRequest, target, anchor: str = "") -> HttpResponse:
+    url = _back_url(request, target)
     return redirect(url + (f"#{anchor}" if anchor else ""))
 
 
@@ -170,11 +175,18 @@ def edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def delete(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """Asks first (GET), deletes on the answer (POST): a deleted comment cannot come back."""
     comment = get_object_or_404(Comment, pk=comment_id)
     if not request.user.has_perm("comments.edit_comment", comment):
         raise PermissionDenied
+    if request.method == "GET":
+        return render(
+            request,
+            "comments/delete.html",
+            {"comment": comment, "next": _back_url(request, comment.target)},
+        )
     services.comment_delete(comment=comment)
     messages.success(request, _("Your comment is deleted."))
     return _back(request, comment.target, comment.anchor)

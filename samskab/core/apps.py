@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
         from django.core.cache import cache
         from django.db.models.signals import post_delete, post_save
 
-        from samskab.core import personal_data
+        from samskab.core import checks, personal_data  # noqa: F401 - checks register
         from samskab.core.models import SITE_SETTINGS_CACHE_KEY, FooterLink, SiteSettings
 
         personal_data.register()

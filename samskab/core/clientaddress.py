@@ -5,6 +5,7 @@ import functools
 import ipaddress
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
@@ -14,17 +15,44 @@ _SALT = "samskab.accounts.addresses"
 # An IPv6 visitor usually has a whole /64 to pick addresses from; count it as one address,
 # as allauth's rate limits do.
 IPV6_PREFIX = 64
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.lru_cache(maxsize=16)
+def _networks(
+    entries: tuple[str, ...],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """TRUSTED_PROXIES as networks: an address is a /32 (or /128), "10.0.0.0/8" a range."""
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry.strip().strip("[]"), strict=False))
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"TRUSTED_PROXIES: {entry!r} is not an address or range"
+            ) from error
+    return tuple(networks)
+
+
+def is_trusted_proxy(address: str) -> bool:
+    try:
+        parsed = ipaddress.ip_address(address.strip().strip("[]"))
+    except ValueError:
+        return False
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped:
+        parsed = parsed.ipv4_mapped
+    return any(parsed in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
 
 
 def client_ip_from(remote: str, forwarded: str) -> str:
     """The address from the peer's address and its X-Forwarded-For header (also used by the
     fast vote path, which has an ASGI scope and no request)."""
     remote = remote or ""
-    if remote not in settings.TRUSTED_PROXIES:
+    if not is_trusted_proxy(remote):
         return remote
     # Walk from the right: the rightmost address not ours is the one our proxy saw.
     for address in reversed([part.strip() for part in forwarded.split(",") if part.strip()]):
-        if address not in settings.TRUSTED_PROXIES:
+        if not is_trusted_proxy(address):
             return address
     return remote
 

@@ -26,3 +26,13 @@ class CleanTextMixin:
             if isinstance(field.widget, forms.PasswordInput | forms.HiddenInput):
                 continue
             cleaned[name] = clean_text(value, line=not isinstance(field.widget, forms.Textarea))
+
+
+class DateInput(forms.DateInput):
+    """`<input type="date">`: the browser takes its value only as yyyy-mm-dd, never in the
+    page's language (a Danish "10.12.2026" is shown empty, and saving again wiped the date)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

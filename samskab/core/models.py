@@ -116,7 +116,7 @@ class SiteSettings(models.Model):
             "shows only when it has something to show."
         ),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("site settings")
@@ -166,3 +166,38 @@ class FooterLink(models.Model):
 
     def __str__(self) -> str:
         return str(self.label)
+
+
+class WorkerHeartbeat(models.Model):
+    """A running `samskab worker`: it writes here every few seconds, so /readyz can tell a
+    live worker from none, and a restarted worker can hand back tasks of a dead one."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} on {self.host}"
+
+
+class JobLock(models.Model):
+    """A lock held by one process on any host (samskab.core.locks): the unique name makes a
+    second holder's insert fail, on PostgreSQL and SQLite alike."""
+
+    name = models.CharField(max_length=100, unique=True)
+    holder = models.CharField(max_length=200)
+    acquired_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("job lock")
+        verbose_name_plural = _("job locks")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.holder})"

@@ -17,6 +17,12 @@ a feature model: they `resolve` an address "app_label.model" and a primary key t
 the visitor may see (404 otherwise, so a hidden object's existence is not given away), and
 ask the target's own permission with `allows` or `require`.
 
+A target may also say where it is (`where`: a label and an address for staff, e.g. "Budget
+2027 · Project: Benches", asked with the moment something was written there), what it is
+written on (`within`: a comment's meeting or project, which must be visible too), how the
+moderators hold, approve, hide and restore it (`moderation=Moderated(...)`, hooks of the
+owning app), and how many supports a person may give (`support_limit`, asked by supports).
+
 Generic apps register their tables with `register_table`; every row of those tables that
 points at a target is deleted with it (a post_delete receiver per registered model, so a
 cascade from a budget to its projects cleans up too).
@@ -39,6 +45,57 @@ CAPABILITIES = frozenset({"comment", "follow", "report", "attach", "support", "l
 
 
 @dataclass(frozen=True)
+class Where:
+    """Where a target is, for staff: a label in the visitor's language and a link ("" if
+    it has no page of its own)."""
+
+    label: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Post:
+    """What the moderators see of one moderated target, as its app describes it."""
+
+    text_html: str  # already rendered and sanitised by the owning app
+    text: str  # plain, for the log's excerpt and the author's e-mail
+    display_name: str
+    created_at: Any
+    state: str  # one of Moderated.STATES
+    reason: str = ""  # why it is held
+    spam_score: float = 0.0
+    author: Any = None  # the account, or None
+    viewer_key: str = ""  # the hashed viewer token of an author without an account
+    language: str = ""  # the language it was written in
+    image_url: str = ""
+    image_alt: str = ""
+
+
+@dataclass(frozen=True)
+class Moderated:
+    """How the moderation app acts on one kind of target: hooks of the app that owns it.
+
+    Each hook is called inside moderation's transaction with the row locked, changes the
+    target's own state and publishes the target's own live events on commit; moderation
+    writes the log, resolves the reports and tells the author. `held` is the queryset of
+    what waits for a moderator; `published` (optional) what a moderator may take down.
+    """
+
+    HELD, PUBLISHED, HIDDEN, REJECTED, GONE = "held", "published", "hidden", "rejected", "gone"
+    STATES = (HELD, PUBLISHED, HIDDEN, REJECTED, GONE)
+
+    describe: Callable[[Any], Post]
+    held: Callable[[], models.QuerySet]
+    hold: Callable[[Any, str], None]  # take off the site, into the queue, with the reason
+    approve: Callable[[Any], None]  # show it (held or reported)
+    hide: Callable[[Any, str, bool], None]  # (target, reason, spam): a held one is rejected
+    restore: Callable[[Any], None]  # show a hidden one again
+    edit: Callable[[Any, str], None] | None = None  # a moderator corrects the text
+    published: Callable[[str], models.QuerySet] | None = None  # search -> shown, newest first
+    report_count: Callable[[Any, int], None] | None = None  # a counter of its own, if any
+
+
+@dataclass(frozen=True)
 class Target:
     label: str  # "app_label.model", lower case
     model: type[models.Model]
@@ -49,6 +106,11 @@ class Target:
     author: Callable[[Any], tuple[Any, str]] | None = None
     # How many pictures and documents one object may carry (capability "attach").
     attach: AttachLimits = field(default_factory=AttachLimits)
+    where: Callable[[Any, Any], Where] | None = None
+    within: Callable[[Any], Any] | None = None
+    moderation: Moderated | None = None
+    # (user, target) -> a refusal for the person, or "" (capability "support").
+    support_limit: Callable[[Any, Any], str] | None = None
 
     def permission(self, capability: str) -> str:
         app_label, model_name = self.label.split(".")
@@ -84,20 +146,37 @@ def register(
     process: Callable[[Any], Any] | None = None,
     author: Callable[[Any], tuple[Any, str]] | None = None,
     attach: AttachLimits | None = None,
+    where: Callable[[Any, Any], Where] | None = None,
+    within: Callable[[Any], Any] | None = None,
+    moderation: Moderated | None = None,
+    support_limit: Callable[[Any, Any], str] | None = None,
 ) -> Target:
     """Make `model` a target. `visible` filters a queryset to what the public may see;
     `staff` names a permission (asked with the object) that lets staff see the rest;
     `process` returns the participation process an object belongs to (or None); `author`
     returns who wrote it and in which language, (user or None, language), for those who
     tell authors what happened to their work; `attach` the limits of its pictures and
-    documents (core.uploads.AttachLimits' defaults otherwise)."""
+    documents (core.uploads.AttachLimits' defaults otherwise); `where(obj, at)` where it is
+    for staff (its label and page otherwise); `within` what it is written on; `moderation`
+    the hooks moderation acts through; `support_limit(user, obj)` a refusal or "" ."""
     capabilities = frozenset(capabilities)
     unknown = capabilities - CAPABILITIES
     if unknown:
         raise ValueError(f"unknown capabilities: {sorted(unknown)}")
     label = model._meta.label_lower
     target = Target(
-        label, model, visible, staff, process, capabilities, author, attach or AttachLimits()
+        label,
+        model,
+        visible,
+        staff,
+        process,
+        capabilities,
+        author,
+        attach or AttachLimits(),
+        where,
+        within,
+        moderation,
+        support_limit,
     )
     _registry.targets[label] = target
     post_delete.connect(_delete_rows, sender=model, dispatch_uid=f"core.targets:{label}")
@@ -149,6 +228,37 @@ def author_of(obj) -> tuple[Any, str]:
     return target.author(obj)
 
 
+def where_of(obj, *, at=None) -> Where:
+    """Where a target is, for the staff who read about it (the moderation queue): what it
+    registered, else its name and its page."""
+    target = target_of(obj)
+    if target is not None and target.where is not None:
+        return target.where(obj, at)
+    url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
+    return Where(str(obj), url)
+
+
+def moderated() -> list[Target]:
+    """The targets the moderators act on (those that registered `moderation`)."""
+    return [t for t in _registry.targets.values() if t.moderation is not None]
+
+
+def key_of(obj) -> str:
+    """ "app_label.model:pk", one string naming any target (forms, live events)."""
+    return f"{label_of(obj)}:{obj.pk}"
+
+
+def from_key(key: str, *, capability: str | None = None):
+    """The object a `key_of` string names (no visibility check: for staff), or None."""
+    label, _sep, raw_pk = str(key).rpartition(":")
+    target = _registry.targets.get(label.lower())
+    if target is None or not raw_pk.isdigit():
+        return None
+    if capability is not None and capability not in target.capabilities:
+        return None
+    return target.model._default_manager.filter(pk=int(raw_pk)).first()
+
+
 def supports(obj, capability: str) -> bool:
     target = target_of(obj)
     return target is not None and capability in target.capabilities
@@ -159,9 +269,19 @@ def is_visible(obj, user=None) -> bool:
     target = target_of(obj)
     if target is None:
         return False
+    if not _within_visible(target, obj, user):
+        return False
     if target.visible(target.model._default_manager.filter(pk=obj.pk)).exists():
         return True
     return bool(user is not None and target.staff is not None and user.has_perm(target.staff, obj))
+
+
+def _within_visible(target: Target, obj, user) -> bool:
+    """What an object is written on (a comment's project) must be visible too."""
+    if target.within is None:
+        return True
+    outer = target.within(obj)
+    return outer is not None and is_visible(outer, user)
 
 
 def visible(label_or_model, queryset: models.QuerySet | None = None) -> models.QuerySet:
@@ -179,13 +299,13 @@ def resolve(label: str, pk: int, *, capability: str, user=None):
         raise Http404
     manager = target.model._default_manager
     found = target.visible(manager.filter(pk=pk)).first()
-    if found is not None:
-        return found
-    if user is not None and target.staff is not None:
+    if found is None and user is not None and target.staff is not None:
         found = manager.filter(pk=pk).first()
-        if found is not None and user.has_perm(target.staff, found):
-            return found
-    raise Http404
+        if found is not None and not user.has_perm(target.staff, found):
+            found = None
+    if found is None or not _within_visible(target, found, user):
+        raise Http404
+    return found
 
 
 def allows(user, obj, capability: str) -> bool:

@@ -1,10 +1,9 @@
 """Site-wide pages: the front page, health, theme, accessibility and privacy."""
 
-from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from samskab.core import frontpage
@@ -47,21 +46,6 @@ def front_section(request: HttpRequest, key: str) -> HttpResponse:
     response = HttpResponse(frontpage.render_section(section, request))
     response["Cache-Control"] = "no-cache"
     return response
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers and monitoring: 200 when the database answers, else 503."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as error:  # any database failure means "not healthy"
-        return JsonResponse(
-            {"status": "error", "database": str(error.__class__.__name__)}, status=503
-        )
-    return JsonResponse({"status": "ok", "database": "ok"})
 
 
 @require_GET

@@ -49,11 +49,14 @@ class Debate(models.Model):
 
     title = models.CharField(_("title"), max_length=TITLE_MAX)
     text = models.TextField(_("text"), max_length=TEXT_MAX)
-    text_html = models.TextField(blank=True)
+    text_html = models.TextField(_("text as shown"), blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="debates"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="debates",
+        verbose_name=_("author"),
     )
-    language = models.CharField(max_length=8, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
     area = models.ForeignKey(
         Area,
         on_delete=models.SET_NULL,
@@ -69,13 +72,15 @@ class Debate(models.Model):
     hidden_reason = models.CharField(_("reason"), max_length=300, blank=True)
     featured_at = models.DateTimeField(_("featured"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    agree_count = models.PositiveIntegerField(default=0)
-    disagree_count = models.PositiveIntegerField(default=0)
+    agree_count = models.PositiveIntegerField(_("agree"), default=0)
+    disagree_count = models.PositiveIntegerField(_("disagree"), default=0)
     # Votes from accounts that were not verified residents when they voted (the cap's share).
-    unverified_vote_count = models.PositiveIntegerField(default=0)
-    comment_count = models.PositiveIntegerField(default=0)
-    hot_score = models.FloatField(default=0, db_index=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    unverified_vote_count = models.PositiveIntegerField(
+        _("votes from unverified accounts"), default=0
+    )
+    comment_count = models.PositiveIntegerField(_("comments"), default=0)
+    hot_score = models.FloatField(_("hot score"), default=0, db_index=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -131,7 +136,7 @@ class DebateVote(models.Model):
     # Whether the voter was a verified resident when the vote was first cast: the cap counts
     # votes as they were given, so verifying later does not shift the share back and forth.
     verified = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

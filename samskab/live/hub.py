@@ -17,6 +17,8 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 
+from prometheus_client import Gauge
+
 from samskab.live import conf
 from samskab.live.brokers import get_broker
 from samskab.live.brokers.base import Broker, LiveUnavailable
@@ -357,6 +359,26 @@ def get_hub() -> Hub:
 
 def current_hub() -> Hub | None:
     return _hub
+
+
+def open_connections() -> int:
+    """Streams open in this process (read from the metrics thread: copy, retry once)."""
+    hub = _hub
+    if hub is None:
+        return 0
+    for _attempt in range(3):
+        try:
+            return sum(len(state.connections) for state in list(hub.channels.values()))
+        except RuntimeError:  # the loop changed the dict meanwhile
+            continue
+    return 0
+
+
+# Prometheus (/metrics, samskab.core.metrics): live viewers held by this process.
+LIVE_CONNECTIONS = Gauge(
+    "samskab_live_connections", "Server-sent event streams open in this process."
+)
+LIVE_CONNECTIONS.set_function(open_connections)
 
 
 def forget_hub() -> None:

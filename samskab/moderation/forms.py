@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samskab.core.forms import CleanTextMixin
-from samskab.moderation.models import Report
+from samskab.moderation.models import Mode, Report
 
 
 class ReportForm(CleanTextMixin, forms.Form):
@@ -37,3 +37,19 @@ class LiftBanForm(forms.Form):
 
 
 BAN_DURATIONS = {"1d": 1, "7d": 7, "30d": 30, "forever": None}
+
+
+class ModeForm(forms.Form):
+    """A place's moderation mode, in words, on the place's own staff page."""
+
+    mode = forms.ChoiceField(
+        label=_("Moderation of comments here"),
+        choices=[("", _("As the site's default (or the budget's, for a project)")), *Mode.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    allow_anonymous = forms.BooleanField(
+        label=_("Viewers without an account may post"),
+        help_text=_("Under a display name, with a proof of work and a rate limit."),
+        required=False,
+    )

@@ -1,8 +1,9 @@
 """The moderators' live channel: `moderation:queue` carries held posts and reports."""
 
 QUEUE_CHANNEL = "moderation:queue"
-# Only an id and why: the queue page fetches the row itself (live.events, event shapes).
-QUEUE_EVENTS = {"queue": {"id": int, "reason": str}, "queue_done": {"id": int}}
+# Only the target's key ("comments.comment:7") and why: the queue page fetches the row
+# itself (live.events, event shapes).
+QUEUE_EVENTS = {"queue": {"id": str, "reason": str}, "queue_done": {"id": str}}
 
 
 def moderator_may_listen(user, viewer, key: str) -> bool:

@@ -160,7 +160,8 @@ class ReportQuerySet(models.QuerySet):
 
 
 class Report(models.Model):
-    """A citizen's "report this" on a comment; one per reporter and comment.
+    """A citizen's "report this" on any target registered with "report" (a comment, an
+    idea...); one per reporter and target.
 
     `reporter_key` is "user:<pk>" for a signed-in account (only these count towards holding
     a post), else the viewer cookie's key or "address:<address pseudonym>".
@@ -176,9 +177,10 @@ class Report(models.Model):
         OFF_TOPIC = "off_topic", _("Off topic")
         OTHER = "other", _("Something else")
 
-    comment = models.ForeignKey(
-        "comments.Comment", on_delete=models.CASCADE, related_name="reports"
-    )
+    # The target (core.targets); the rows go with it (targets.register_table).
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
     reporter_key = models.CharField(max_length=80)
     reason = models.CharField(_("reason"), max_length=12, choices=Reason)
     note = models.CharField(_("note"), max_length=500, blank=True)
@@ -192,12 +194,19 @@ class Report(models.Model):
         verbose_name_plural = _("reports")
         constraints = [
             models.UniqueConstraint(
-                fields=["comment", "reporter_key"], name="moderation_one_report_each"
+                fields=["content_type", "object_id", "reporter_key"],
+                name="moderation_one_report_each",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "resolved_at"],
+                name="moderation_report_target_idx",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_reason_display()} ({self.comment_id})"
+        return f"{self.get_reason_display()} ({self.content_type_id}:{self.object_id})"
 
 
 class ModerationLogEntry(models.Model):
@@ -207,6 +216,7 @@ class ModerationLogEntry(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         HIDDEN = "hidden", _("Hidden")
+        RESTORED = "restored", _("Shown again")
         EDITED = "edited", _("Edited")
         SPAM = "spam", _("Marked as spam")
         BANNED = "banned", _("Author banned")
@@ -224,13 +234,13 @@ class ModerationLogEntry(models.Model):
     )
     action = models.CharField(_("action"), max_length=16, choices=Action)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
-    comment = models.ForeignKey(
-        "comments.Comment",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="moderation_log",
+    # What was acted on, any target; the entry stays when the target is deleted (the
+    # excerpt below still says what it was).
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
     ban = models.ForeignKey(Ban, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     # What the post said at the time, so the log still reads when the post is gone.
     excerpt = models.CharField(max_length=200, blank=True)
@@ -240,6 +250,9 @@ class ModerationLogEntry(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("moderation log entry")
         verbose_name_plural = _("moderation log")
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="moderation_log_target_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_action_display()}"

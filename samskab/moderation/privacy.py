@@ -20,12 +20,16 @@ def export(user) -> dict:
         ],
         "reports": [
             {
-                "comment": report.comment_id,
+                # What was reported: "app_label.model:id" (core.targets.key_of).
+                "target": f"{report.content_type.app_label}.{report.content_type.model}"
+                f":{report.object_id}",
                 "reason": report.get_reason_display(),
                 "note": report.note,
                 "created_at": report.created_at.isoformat(),
             }
-            for report in Report.objects.filter(reporter_key=f"user:{user.pk}").order_by("pk")
+            for report in Report.objects.filter(reporter_key=f"user:{user.pk}")
+            .select_related("content_type")
+            .order_by("pk")
         ],
         "trusted_author": TrustedAuthor.objects.filter(user=user).exists(),
     }

@@ -1,12 +1,15 @@
-"""Deciding what happens to a new or edited post before it is stored.
+"""Deciding what happens to a new or edited post before it is stored: any text on any
+place (a comment, an idea, a proposal); the app that stores it passes the author's recent
+texts for the spam score, so this module names no app's model.
 
 Order: closed place and bans refuse; restricted words reject or hold (trusted authors
 too: trust skips holding, never the rules of the place); then pre-moderation and the
 spam score hold, except for trusted authors.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,10 +49,21 @@ def check_may_post(*, target, user=None, viewer_key: str = "") -> None:
         raise Refused(_("You may no longer post here."))
 
 
-def screen(*, target, text: str, user=None, viewer_key: str = "", language: str = "") -> Verdict:
-    """Raises Refused, or says whether the post is published at once or held."""
-    from samskab.comments.models import Comment
+def screen(
+    *,
+    target,
+    text: str,
+    user=None,
+    viewer_key: str = "",
+    language: str = "",
+    recent: Sequence[tuple[str, datetime]] = (),
+) -> Verdict:
+    """Raises Refused, or says whether the post is published at once or held.
 
+    `target` is the place written on (its mode and process decide); `recent` the same
+    author's texts of the last hour with their times, newest first (the caller's own
+    posts: the spam score compares them).
+    """
     check_may_post(target=target, user=user, viewer_key=viewer_key)
     matched = words.matches(text, word_rules(language))
     if matched and matched[0].action == "reject":
@@ -63,12 +77,7 @@ def screen(*, target, text: str, user=None, viewer_key: str = "", language: str 
         return Verdict(True)
 
     now = timezone.now()
-    mine = Comment.objects.filter(created_at__gte=now - timedelta(hours=1))
-    if user is not None and user.is_authenticated:
-        mine = mine.filter(author=user)
-    else:
-        mine = mine.filter(viewer_key=viewer_key)
-    recent = list(mine.order_by("-created_at").values_list("body", "created_at")[:20])
+    recent = [(body, at) for body, at in recent if at >= now - timedelta(hours=1)][:20]
     has_account = user is not None and user.is_authenticated
     result = spam.score(
         spam.Post(

@@ -151,12 +151,20 @@ def _survey(meeting: Meeting) -> Survey:
         "Hvor tilfreds er du med planen?",
         "How satisfied are you with the plan?",
         required=True,
+        low_label_da="meget utilfreds",
+        low_label_en="very dissatisfied",
+        high_label_da="meget tilfreds",
+        high_label_en="very satisfied",
     )
     ask(
         plan,
         "scale10",
         "Hvor sandsynligt er det, at du anbefaler planen til andre?",
         "How likely are you to recommend the plan to others?",
+        low_label_da="slet ikke sandsynligt",
+        low_label_en="not at all likely",
+        high_label_da="meget sandsynligt",
+        high_label_en="very likely",
     )
     ask(
         plan,

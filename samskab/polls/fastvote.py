@@ -44,6 +44,7 @@ from django.middleware.csrf import _unmask_cipher_token as _unmask
 from django.urls import reverse
 from django.utils.translation import get_language_from_request
 
+from samskab.core import requestid
 from samskab.core.clientaddress import address_pseudonym, client_ip_from
 from samskab.core.viewer import SALT, viewer_key
 from samskab.polls.votewriter import FALL_THROUGH, Ticket, VoteWriter
@@ -291,9 +292,13 @@ def _static_headers(secure: bool) -> tuple[tuple[bytes, bytes], ...]:
     return tuple(headers)
 
 
-def response_headers(language: str, secure: bool, length: int) -> list[tuple[bytes, bytes]]:
+def response_headers(
+    language: str, secure: bool, length: int, request_id: str = ""
+) -> list[tuple[bytes, bytes]]:
     return [
         (b"content-type", b"text/html; charset=utf-8"),
+        # As core.metrics.RequestMiddleware answers every other request.
+        (b"x-request-id", (request_id or requestid.accept_or_make(None)).encode()),
         (b"content-length", str(length).encode()),
         (b"vary", b"Accept-Language, Cookie"),
         (b"content-language", language.encode()),
@@ -348,7 +353,12 @@ class VoteFastPath:
                     {
                         "type": "http.response.start",
                         "status": outcome.status,
-                        "headers": response_headers(ticket.language, secure, len(outcome.html)),
+                        "headers": response_headers(
+                            ticket.language,
+                            secure,
+                            len(outcome.html),
+                            requestid.accept_or_make(headers.get(b"x-request-id")),
+                        ),
                     }
                 )
                 await send({"type": "http.response.body", "body": outcome.html})

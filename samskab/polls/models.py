@@ -63,7 +63,7 @@ class Poll(MeetingAttached):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # Where it opened and closed on the meeting's recording are its timeline marks
     # (POLL_OPEN, POLL_CLOSE): see polls.timeline.with_offsets.
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -96,7 +96,9 @@ class Poll(MeetingAttached):
 
 
 class Question(models.Model):
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="questions")
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="questions", verbose_name=_("poll")
+    )
     text = models.CharField(_("question"), max_length=300)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 

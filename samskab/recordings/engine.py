@@ -1,16 +1,19 @@
 """Running ffmpeg for the archive: probing a file, and long jobs that report progress.
 
-The command lines come from samskab.media.commands; this module only runs them.
+The command lines come from samskab.core import worker
+from samskab.media.commands; this module only runs them.
 """
 
 from __future__ import annotations
 
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from samskab.core import worker
 from samskab.media.commands import Probe, probe_args, probe_parse, progress_parse
 from samskab.webcasts.ffmpeg import MediaError, ffmpeg_path
 
@@ -40,16 +43,31 @@ def run_job(
     on_progress: Callable[[int], None] | None = None,
     timeout: float = JOB_TIMEOUT_S,
 ) -> None:
-    """Run ffmpeg; with "-progress pipe:1" in `arguments`, report milliseconds written."""
+    """Run ffmpeg; with "-progress pipe:1" in `arguments`, report milliseconds written.
+
+    ffmpeg runs in its own session, so a signal to the worker's process group does not kill
+    it halfway; when the worker hands its task back (samskab.core.worker), ffmpeg is stopped
+    and TaskInterrupted is raised, and the caller keeps its input for the retry."""
     command = [ffmpeg_path(), *BASE, "-loglevel", "error", *arguments]
     deadline = time.monotonic() + timeout
     with tempfile.TemporaryFile(mode="w+") as errors:
         try:
             process = subprocess.Popen(  # noqa: S603
-                command, stdout=subprocess.PIPE, stderr=errors, text=True
+                command, stdout=subprocess.PIPE, stderr=errors, text=True, start_new_session=True
             )
         except OSError as error:
             raise MediaError(f"ffmpeg did not run: {error}") from error
+
+        stopped = threading.Event()
+
+        def watch() -> None:
+            while process.poll() is None:
+                if worker.hand_back.wait(0.5):
+                    stopped.set()
+                    process.terminate()
+                    return
+
+        threading.Thread(target=watch, name="ffmpeg-watch", daemon=True).start()
         block: list[str] = []
         for line in process.stdout or ():
             block.append(line)
@@ -66,6 +84,9 @@ def run_job(
         except subprocess.TimeoutExpired:
             process.kill()
             code = process.wait()
+        if stopped.is_set() or (code != 0 and worker.stop_requested.is_set()):
+            # Stopped with the worker (or killed by the same signal): not the file's fault.
+            raise worker.TaskInterrupted(f"ffmpeg stopped with the worker ({code})")
         if code != 0:
             errors.seek(0)
             raise MediaError(f"ffmpeg failed: {errors.read().strip()[-500:] or code}")

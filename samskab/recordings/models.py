@@ -23,7 +23,9 @@ class Retention(models.TextChoices):
 class RetentionPolicy(models.Model):
     """How long a body's recordings are kept. A body without one keeps them."""
 
-    body = models.OneToOneField(Body, on_delete=models.CASCADE, related_name="retention_policy")
+    body = models.OneToOneField(
+        Body, on_delete=models.CASCADE, related_name="retention_policy", verbose_name=_("body")
+    )
     mode = models.CharField(_("archive"), max_length=8, choices=Retention, default=Retention.KEEP)
     days = models.PositiveIntegerField(_("days"), null=True, blank=True)
 
@@ -134,23 +136,36 @@ class Clip(models.Model):
         TURN = "turn", _("Speaker turn")
         RANGE = "range", _("Chosen in and out points")
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="clips")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="clips", verbose_name=_("meeting")
+    )
     title = models.CharField(_("title"), max_length=200)
     start_ms = models.PositiveIntegerField(_("start (ms)"))
     end_ms = models.PositiveIntegerField(_("end (ms)"))
-    source_kind = models.CharField(max_length=8, choices=Source, default=Source.RANGE)
+    source_kind = models.CharField(
+        max_length=8, choices=Source, default=Source.RANGE, verbose_name=_("source")
+    )
     agenda_item = models.ForeignKey(
-        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="clips"
+        AgendaItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="clips",
+        verbose_name=_("agenda item"),
     )
     person = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="clips"
     )
-    mp4_status = models.CharField(max_length=8, choices=Job, default=Job.WAITING)
-    mp4_error = models.TextField(blank=True)
+    mp4_status = models.CharField(_("MP4 file"), max_length=8, choices=Job, default=Job.WAITING)
+    mp4_error = models.TextField(_("MP4 error"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["meeting", "start_ms", "pk"]
@@ -225,15 +240,23 @@ class ArchiveLogEntry(models.Model):
         REMOVED = "removed", _("Recording removed by retention")
 
     meeting = models.ForeignKey(
-        Meeting, on_delete=models.SET_NULL, null=True, related_name="archive_log"
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="archive_log",
+        verbose_name=_("meeting"),
     )
-    meeting_title = models.CharField(max_length=300)
-    action = models.CharField(max_length=16, choices=Action)
-    detail = models.TextField(blank=True)
+    meeting_title = models.CharField(max_length=300, verbose_name=_("meeting title"))
+    action = models.CharField(max_length=16, choices=Action, verbose_name=_("action"))
+    detail = models.TextField(blank=True, verbose_name=_("detail"))
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("time"))
 
     class Meta:
         ordering = ["-at", "-pk"]

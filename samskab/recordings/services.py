@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samskab.core import locks
+from samskab.core.worker import TaskInterrupted
 from samskab.media import commands
 from samskab.recordings import clipping, engine, storage
 from samskab.recordings.models import (
@@ -81,7 +83,12 @@ def _check_not_hidden(meeting: Meeting) -> None:
 
 def upload_accept(*, meeting: Meeting, file, by) -> Upload:
     """Check an uploaded file by its content and queue it for packaging."""
-    if meeting.status == Meeting.Status.LIVE or meeting.starts_at > timezone.now():
+    # A meeting that was ended has been held, even when it ended before its scheduled start
+    # (review: a meeting held early could not get its recording).
+    held = meeting.status == Meeting.Status.ENDED or (
+        meeting.status == Meeting.Status.PLANNED and meeting.starts_at <= timezone.now()
+    )
+    if not held:
         raise ValidationError(
             _("A recording can only be uploaded to a meeting that has been held.")
         )
@@ -165,10 +172,15 @@ class _Percent:
 
 
 def upload_package(upload: Upload) -> None:
-    """Package the staged file as the meeting's HLS recording and keep the original."""
+    """Package the staged file as the meeting's HLS recording and keep the original.
+
+    The staged upload is kept until packaging has succeeded: a failure leaves it for
+    "Try again" on the recording page, and a worker that stops halfway hands the job back
+    (TaskInterrupted), so it is done again from the same file."""
     meeting = upload.meeting
     staged = Path(upload.staged_path)
-    Upload.objects.filter(pk=upload.pk).update(status=Job.RUNNING, percent=0)
+    Upload.objects.filter(pk=upload.pk).update(status=Job.RUNNING, percent=0, error="")
+    work: Path | None = None
     try:
         if not staged.is_file():
             raise MediaError("the uploaded file is gone")
@@ -180,16 +192,27 @@ def upload_package(upload: Upload) -> None:
         masters = storage.masters_folder(meeting.pk)
         shutil.rmtree(masters, ignore_errors=True)
         masters.mkdir(parents=True)
-        shutil.move(
+        storage.move(
             staged, masters / f"master{staged.suffix if staged.suffix != '.bin' else '.mkv'}"
         )
         _install_package(meeting, work)
-    except MediaError as error:
-        staged.unlink(missing_ok=True)
+    except TaskInterrupted:
+        _work_remove(work)
+        Upload.objects.filter(pk=upload.pk).update(status=Job.WAITING, percent=0)
+        log(
+            meeting, ArchiveLogEntry.Action.FAILED, f"upload {upload.pk}: interrupted, queued again"
+        )
+        raise
+    except (MediaError, OSError) as error:
+        # OSError: a folder the process may not write (the unit's ReadWritePaths), a full
+        # disk. The upload is marked failed, never left "being prepared" for ever.
+        _work_remove(work)
         Upload.objects.filter(pk=upload.pk).update(
             status=Job.FAILED, error=str(error), finished_at=timezone.now()
         )
         log(meeting, ArchiveLogEntry.Action.FAILED, f"upload {upload.pk}: {error}")
+        if isinstance(error, OSError):
+            raise  # the task shows as failed to staff too
         return
     with transaction.atomic():
         Meeting.objects.filter(pk=meeting.pk).update(
@@ -213,6 +236,52 @@ def upload_package(upload: Upload) -> None:
     thumbnails_make(meeting)
 
 
+def _work_remove(work: Path | None) -> None:
+    if work is not None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def upload_retry(*, upload: Upload, by) -> Upload:
+    """Queue a failed upload again, from the file kept since it was uploaded."""
+    if upload.status != Job.FAILED:
+        raise ValidationError(_("Only an upload that failed can be tried again."))
+    if not upload.staged_path or not Path(upload.staged_path).is_file():
+        raise ValidationError(_("The uploaded file is gone. Upload the recording again."))
+    if _busy(upload.meeting):
+        raise ValidationError(
+            _("The meeting's recording is being processed. Wait until it is done.")
+        )
+    with transaction.atomic():
+        Upload.objects.filter(pk=upload.pk).update(
+            status=Job.WAITING, percent=0, error="", finished_at=None
+        )
+        log(upload.meeting, ArchiveLogEntry.Action.UPLOADED, f"upload {upload.pk}: again", by=by)
+        from samskab.recordings.tasks import package_upload
+
+        transaction.on_commit(lambda: package_upload.enqueue(upload_id=upload.pk))
+    upload.refresh_from_db()
+    return upload
+
+
+def upload_clear(*, upload: Upload, by) -> Upload:
+    """Give up an upload that failed or is stuck: its file is deleted and the meeting takes
+    new uploads again. A stuck one is one no worker is packaging (the page says when)."""
+    if upload.status == Job.DONE:
+        raise ValidationError(_("This upload is done; there is nothing to clear."))
+    with transaction.atomic():
+        if upload.staged_path:
+            Path(upload.staged_path).unlink(missing_ok=True)
+        Upload.objects.filter(pk=upload.pk).update(
+            status=Job.FAILED,
+            staged_path="",
+            error=upload.error or _("Cleared by staff."),
+            finished_at=timezone.now(),
+        )
+        log(upload.meeting, ArchiveLogEntry.Action.FAILED, f"upload {upload.pk}: cleared", by=by)
+    upload.refresh_from_db()
+    return upload
+
+
 def thumbnails_make(meeting: Meeting) -> None:
     """The first few share pictures, so link previews do not wait for ffmpeg."""
     for second in THUMBNAIL_SECONDS:
@@ -234,7 +303,7 @@ def _install_package(meeting: Meeting, work: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     storage.remove_package(meeting.pk)
     for each in sorted(work.iterdir(), key=lambda p: p.name == PLAYLIST):  # playlist last
-        shutil.move(each, folder / each.name)
+        storage.move(each, folder / each.name)
     work.rmdir()
 
 
@@ -295,6 +364,10 @@ def clip_render(clip: Clip) -> None:
         how = clipping.clip_mp4_make(source, partial, start_ms=clip.start_ms, end_ms=clip.end_ms)
         partial.replace(target)
         logger.info("clip %s: MP4 made (%s)", clip.pk, how)
+    except TaskInterrupted:
+        partial.unlink(missing_ok=True)
+        Clip.objects.filter(pk=clip.pk).update(mp4_status=Job.WAITING)
+        raise
     except MediaError as error:
         partial.unlink(missing_ok=True)
         Clip.objects.filter(pk=clip.pk).update(mp4_status=Job.FAILED, mp4_error=str(error))
@@ -380,6 +453,10 @@ def redaction_apply(redaction: Redaction) -> None:
         work = _work_folder(meeting.pk)
         engine.run_job(commands.hls_package_args(str(new_master), str(work), copy=True))
         duration = (engine.probe(new_master) or commands.Probe("", None, None, None)).duration_ms
+    except TaskInterrupted:
+        new_master.unlink(missing_ok=True)
+        Redaction.objects.filter(pk=redaction.pk).update(status=Job.WAITING, percent=0)
+        raise
     except MediaError as error:
         new_master.unlink(missing_ok=True)
         Redaction.objects.filter(pk=redaction.pk).update(
@@ -508,51 +585,83 @@ def _clips_adjust(meeting: Meeting, redaction: Redaction) -> int:
 # --- Hiding and showing -----------------------------------------------------------------
 
 
+class FilesNotMoved(ValidationError):
+    """The recording's files could not be moved; nothing was changed."""
+
+
+def _move_or_refuse(source: Path, target: Path, meeting: Meeting) -> bool:
+    """Move a recording's folder; a failure (a folder the process may not write) refuses the
+    whole change, so the database never says hidden while the files are still served."""
+    if not source.exists():
+        return False
+    try:
+        if target.exists():
+            shutil.rmtree(target)
+        storage.move(source, target)
+    except OSError:
+        logger.exception("Meeting %s: moving %s to %s failed", meeting.pk, source, target)
+        raise FilesNotMoved(
+            _("The recording's files could not be moved, so nothing was changed. The "
+              "server's log says why; tell your operations team.")
+        ) from None  # fmt: skip
+    return True
+
+
 def recording_unpublish(*, meeting: Meeting, by) -> ArchiveState:
-    """Hide the recording at once: the player shows a notice, the files leave MEDIA_ROOT."""
+    """Hide the recording at once: the player shows a notice, the files leave MEDIA_ROOT.
+
+    The files move first and the database changes after, in one transaction with the move
+    undone if the database fails: whatever happens, a meeting reads as hidden only when its
+    files can no longer be fetched."""
+    folder, hidden = media_folder(meeting.pk), storage.hidden_folder(meeting.pk)
     with transaction.atomic():
         state = archive_state(meeting)
+        state = ArchiveState.objects.select_for_update().get(pk=state.pk)
         if state.is_unpublished:
             return state
-        state.is_unpublished = True
-        state.unpublished_at = timezone.now()
-        state.hidden_video_kind = meeting.video_kind
-        state.hidden_video_url = meeting.video_url
-        state.save()
-        Meeting.objects.filter(pk=meeting.pk).update(
-            video_kind=Meeting.VideoKind.NONE, video_url="", updated_at=timezone.now()
-        )
-        log(meeting, ArchiveLogEntry.Action.UNPUBLISHED, "", by=by)
-    folder, hidden = media_folder(meeting.pk), storage.hidden_folder(meeting.pk)
-    if folder.exists():
-        shutil.rmtree(hidden, ignore_errors=True)
-        hidden.parent.mkdir(parents=True, exist_ok=True)
-        folder.rename(hidden)
+        moved = _move_or_refuse(folder, hidden, meeting)
+        try:
+            state.is_unpublished = True
+            state.unpublished_at = timezone.now()
+            state.hidden_video_kind = meeting.video_kind
+            state.hidden_video_url = meeting.video_url
+            state.save()
+            Meeting.objects.filter(pk=meeting.pk).update(
+                video_kind=Meeting.VideoKind.NONE, video_url="", updated_at=timezone.now()
+            )
+            log(meeting, ArchiveLogEntry.Action.UNPUBLISHED, "", by=by)
+        except Exception:
+            if moved:
+                storage.move(hidden, folder)
+            raise
     meeting.refresh_from_db()
     return state
 
 
 def recording_publish(*, meeting: Meeting, by) -> ArchiveState:
+    hidden, folder = storage.hidden_folder(meeting.pk), media_folder(meeting.pk)
     with transaction.atomic():
         state = archive_state(meeting)
+        state = ArchiveState.objects.select_for_update().get(pk=state.pk)
         if not state.is_unpublished:
             return state
-        Meeting.objects.filter(pk=meeting.pk).update(
-            video_kind=state.hidden_video_kind or Meeting.VideoKind.NONE,
-            video_url=state.hidden_video_url,
-            updated_at=timezone.now(),
-        )
-        state.is_unpublished = False
-        state.unpublished_at = None
-        state.hidden_video_kind = ""
-        state.hidden_video_url = ""
-        state.save()
-        log(meeting, ArchiveLogEntry.Action.PUBLISHED, "", by=by)
-    hidden, folder = storage.hidden_folder(meeting.pk), media_folder(meeting.pk)
-    if hidden.exists():
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        hidden.rename(folder)
+        moved = _move_or_refuse(hidden, folder, meeting)
+        try:
+            Meeting.objects.filter(pk=meeting.pk).update(
+                video_kind=state.hidden_video_kind or Meeting.VideoKind.NONE,
+                video_url=state.hidden_video_url,
+                updated_at=timezone.now(),
+            )
+            state.is_unpublished = False
+            state.unpublished_at = None
+            state.hidden_video_kind = ""
+            state.hidden_video_url = ""
+            state.save()
+            log(meeting, ArchiveLogEntry.Action.PUBLISHED, "", by=by)
+        except Exception:
+            if moved:
+                storage.move(folder, hidden)
+            raise
     meeting.refresh_from_db()
     return state
 
@@ -639,12 +748,19 @@ def recording_remove(*, meeting: Meeting, reason: str, by=None) -> int:
     return files
 
 
+RETENTION_LOCK = "recordings.retention"
+
+
 def retention_run(now: datetime | None = None) -> list[Meeting]:
+    """Remove what is due. It holds a lock in the database while it runs, so the timers of
+    two hosts never remove at once; the second raises locks.LockHeld."""
     removed = []
-    for meeting in retention_due(now):
-        mode, days = retention_of(meeting)
-        recording_remove(
-            meeting=meeting, reason=f"retention {mode} {days if days is not None else ''}".strip()
-        )
-        removed.append(meeting)
+    with locks.exclusive(RETENTION_LOCK):
+        for meeting in retention_due(now):
+            mode, days = retention_of(meeting)
+            recording_remove(
+                meeting=meeting,
+                reason=f"retention {mode} {days if days is not None else ''}".strip(),
+            )
+            removed.append(meeting)
     return removed

@@ -5,7 +5,9 @@
 - PRIVATE_ROOT/masters/<meeting>/master.*: the original an editor uploaded, never served.
 - PRIVATE_ROOT/hidden/<meeting>/: a hidden (unpublished) meeting's public folder, moved out
   of the web server's reach until it is shown again.
-- PRIVATE_ROOT/incoming/: uploads waiting to be packaged.
+- PRIVATE_ROOT/incoming/: uploads waiting to be packaged (kept until packaging succeeds).
+- PRIVATE_ROOT/replaced/<meeting>/: a recording being replaced by a new live feed, kept until
+  the new feed's first segment is written (then deleted) or put back if the feed fails.
 
 PRIVATE_ROOT is RECORDINGS_PRIVATE_ROOT, by default "private" beside MEDIA_ROOT.
 """
@@ -15,8 +17,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from django.conf import settings
-
+from samskab.core import paths
 from samskab.webcasts.models import Meeting
 from samskab.webcasts.recording import PLAYLIST, media_folder
 
@@ -24,9 +25,8 @@ from samskab.webcasts.recording import PLAYLIST, media_folder
 INGEST_MASTERS = ("recording.mkv", "recording.mp4", "recording.ts")
 
 
-def private_root() -> Path:
-    configured = getattr(settings, "RECORDINGS_PRIVATE_ROOT", None)
-    return Path(configured) if configured else Path(settings.MEDIA_ROOT).parent / "private"
+private_root = paths.private_root
+move = paths.move
 
 
 def masters_folder(meeting_id: int) -> Path:
@@ -35,6 +35,10 @@ def masters_folder(meeting_id: int) -> Path:
 
 def hidden_folder(meeting_id: int) -> Path:
     return private_root() / "hidden" / str(meeting_id)
+
+
+def replaced_folder(meeting_id: int) -> Path:
+    return private_root() / "replaced" / str(meeting_id)
 
 
 def incoming_folder() -> Path:

@@ -6,6 +6,7 @@ import logging
 
 from django_tasks import task
 
+from samskab.core.locks import LockHeld
 from samskab.recordings import services
 from samskab.recordings.models import Clip, Redaction, Upload
 
@@ -35,6 +36,10 @@ def apply_redaction(redaction_id: int) -> None:
 
 @task()
 def run_retention() -> int:
-    removed = services.retention_run()
+    try:
+        removed = services.retention_run()
+    except LockHeld as held:
+        logger.info("Retention not run: %s", held)
+        return 0
     logger.info("Retention removed %s recordings", len(removed))
     return len(removed)

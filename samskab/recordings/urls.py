@@ -11,6 +11,11 @@ urlpatterns = [
     path("<int:pk>/optagelse/status/", views.recording_progress, name="progress"),
     path("<int:pk>/optagelse/overfoer/", views.recording_upload, name="upload"),
     path("<int:pk>/optagelse/skjul/", views.recording_hide, name="hide"),
+    path(
+        "<int:pk>/optagelse/overfoersel/<int:upload_pk>/igen/",
+        views.upload_again,
+        name="upload_again",
+    ),
     path("<int:pk>/optagelse/vis/", views.recording_show, name="show"),
     path("<int:pk>/optagelse/opbevaring/", views.recording_retention, name="retention"),
     path("<int:pk>/optagelse/fjern-udsnit/", views.recording_redact, name="redact"),

@@ -81,6 +81,40 @@ class ClipForm(RangeForm):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
 
 
+def selectors_tasks(meeting: Meeting) -> list[dict]:
+    """The background tasks of this meeting's recording, newest first, with their state as
+    the worker last wrote it (staff see a stuck or failed one here)."""
+    from django_tasks_db.models import DBTaskResult
+
+    labels = {
+        "package_upload": _("Preparing an upload for the player"),
+        "render_clip": _("Making a clip's video file"),
+        "apply_redaction": _("Removing a range from the recording"),
+    }
+    names = tuple(labels)
+    ids = {
+        "upload_id": set(Upload.objects.filter(meeting=meeting).values_list("pk", flat=True)),
+        "clip_id": set(Clip.objects.filter(meeting=meeting).values_list("pk", flat=True)),
+        "redaction_id": set(Redaction.objects.filter(meeting=meeting).values_list("pk", flat=True)),
+    }
+    rows = []
+    recent = DBTaskResult.objects.filter(
+        task_path__in=[f"samskab.recordings.tasks.{name}" for name in names]
+    ).order_by("-enqueued_at")[:200]
+    for result in recent:
+        kwargs = (result.args_kwargs or {}).get("kwargs", {})
+        if any(kwargs.get(key) in wanted for key, wanted in ids.items()):
+            rows.append(
+                {
+                    "label": labels[result.task_path.rsplit(".", 1)[-1]],
+                    "state": result.get_status_display(),
+                    "enqueued_at": result.enqueued_at,
+                    "finished_at": result.finished_at,
+                }
+            )
+    return rows[:10]
+
+
 def recording_context(meeting: Meeting) -> dict:
     state = ArchiveState.objects.filter(meeting=meeting).first()
     mode, days = services.retention_of(meeting)
@@ -88,6 +122,7 @@ def recording_context(meeting: Meeting) -> dict:
         "meeting": meeting,
         "state": state,
         "upload": Upload.objects.filter(meeting=meeting).first(),
+        "tasks": selectors_tasks(meeting),
         "redactions": list(Redaction.objects.filter(meeting=meeting)[:20]),
         "clips": list(Clip.objects.filter(meeting=meeting)),
         "has_master": storage.master_file(meeting) is not None,
@@ -143,10 +178,32 @@ def recording_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def upload_again(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
+    """Try a failed upload again, or clear a failed or stuck one (the form's `action`)."""
+    meeting = meeting_for(request, pk, "recordings.manage_recording")
+    upload = get_object_or_404(Upload, pk=upload_pk, meeting=meeting)
+    try:
+        if request.POST.get("action") == "clear":
+            services.upload_clear(upload=upload, by=request.user)
+            messages.success(request, _("The upload is cleared. You can upload a recording again."))
+        else:
+            services.upload_retry(upload=upload, by=request.user)
+            messages.success(request, _("The upload is being prepared again."))
+    except ValidationError as error:
+        messages.error(request, first_error(error))
+    return redirect("recordings:recording", pk=meeting.pk)
+
+
+@login_required
+@require_POST
 def recording_hide(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk, "recordings.manage_recording")
-    services.recording_unpublish(meeting=meeting, by=request.user)
-    messages.success(request, _("The recording is hidden. Visitors see a notice instead."))
+    try:
+        services.recording_unpublish(meeting=meeting, by=request.user)
+    except ValidationError as error:
+        messages.error(request, first_error(error))
+    else:
+        messages.success(request, _("The recording is hidden. Visitors see a notice instead."))
     return redirect("recordings:recording", pk=meeting.pk)
 
 
@@ -154,8 +211,12 @@ def recording_hide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def recording_show(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk, "recordings.manage_recording")
-    services.recording_publish(meeting=meeting, by=request.user)
-    messages.success(request, _("The recording is shown again."))
+    try:
+        services.recording_publish(meeting=meeting, by=request.user)
+    except ValidationError as error:
+        messages.error(request, first_error(error))
+    else:
+        messages.success(request, _("The recording is shown again."))
     return redirect("recordings:recording", pk=meeting.pk)
 
 

@@ -319,6 +319,8 @@ class MeetingFeed(rtmp.Publisher):
                     with_database(
                         services.ingest_anchor, meeting=self.meeting, started_at=started_at
                     )
+                    # A replaced recording was kept aside until now: the new one plays.
+                    with_database(services.recording_replace_settle, meeting=self.meeting)
                     arrival = self.fanout.first_arrival or started_at.timestamp()
                     logger.info(
                         "Meeting %s: recording starts at %s (%.2f s after the first frame came)",
@@ -374,6 +376,8 @@ class MeetingFeed(rtmp.Publisher):
         # The playlist of a very short feed may appear only now.
         self._anchor_done.wait(5)
         self.marks_follow()  # the closed playlist: marks after a gap, at last
+        # A replacing feed that wrote nothing playable gives the old recording back.
+        with_database(services.recording_replace_settle, meeting=self.meeting)
         with_database(services.ingest_end, meeting=self.meeting)
         media = self.fanout.media_seconds
         cpu = self.fanout.cpu_seconds
@@ -456,6 +460,9 @@ class IngestServer:
         except Exception:
             self.feeds.pop(meeting.pk, None)
             logger.exception("Could not start the feed for meeting %s", meeting.pk)
+            await asyncio.to_thread(
+                with_database, services.recording_replace_settle, meeting=meeting
+            )
             return None
         logger.info("Meeting %s: receiving the feed from %s.", meeting.pk, peer)
         return feed

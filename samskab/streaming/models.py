@@ -16,8 +16,10 @@ class MeetingStream(models.Model):
     meeting = models.OneToOneField(
         Meeting, on_delete=models.CASCADE, related_name="stream", verbose_name=_("meeting")
     )
-    key_encrypted = models.TextField(editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_encrypted = models.TextField(editable=False, verbose_name=_("encrypted key"))
+    key_hash = models.CharField(
+        max_length=64, unique=True, editable=False, verbose_name=_("key hash")
+    )
     publishing_since = models.DateTimeField(_("receiving since"), null=True, blank=True)
     # The UDP port `samskab ingest --srt-port` listens on for this meeting's encoder (SRT),
     # given out while the meeting is near; the stream key is the SRT passphrase.
@@ -37,7 +39,7 @@ class MeetingStream(models.Model):
         blank=True,
     )
     refused_at = models.DateTimeField(_("feed refused (existing recording)"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     rotated_at = models.DateTimeField(_("key changed"), auto_now_add=True)
 
     class Meta:
@@ -89,11 +91,11 @@ class Destination(models.Model):
             "Starts with rtmp:// or rtmps://."
         ),
     )
-    key_encrypted = models.TextField(blank=True, editable=False)
+    key_encrypted = models.TextField(blank=True, editable=False, verbose_name=_("encrypted key"))
     key_hint = models.CharField(_("stream key"), max_length=8, blank=True, editable=False)
     is_enabled = models.BooleanField(_("enabled"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["name", "pk"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,7 +19,7 @@ from samskab.recordings import storage
 from samskab.streaming import crypto, destinations, selectors
 from samskab.streaming.models import Destination, DestinationStatus, MeetingStream
 from samskab.webcasts.models import Meeting, TimelineMark
-from samskab.webcasts.recording import media_folder
+from samskab.webcasts.recording import PLAYLIST, media_folder
 from samskab.webcasts.services import speaker_turns_rebuild
 
 logger = logging.getLogger("samskab.streaming")
@@ -132,7 +134,12 @@ def ingest_admit(*, meeting: Meeting) -> str:
         if choice == Choice.CONTINUE and existing.can_continue:
             return "continue"
         if choice == Choice.REPLACE and existing.can_replace:
-            recording_replace(meeting=meeting)
+            try:
+                recording_replace(meeting=meeting)
+            except OSError:
+                # The old recording is where it was; the encoder is refused until fixed.
+                logger.exception("Meeting %s: the recording could not be set aside", meeting.pk)
+                return ""
             # The new recording goes on by itself if the encoder drops out.
             stream.recording_choice = Choice.CONTINUE
             stream.refused_at = None
@@ -144,20 +151,85 @@ def ingest_admit(*, meeting: Meeting) -> str:
     return ""
 
 
+REPLACED_STATE = "state.json"
+
+
 def recording_replace(*, meeting: Meeting) -> int:
-    """Delete the meeting's recording (segments, pictures, recording files, uploaded master)
-    so that a new feed starts afresh; marks keep their times and are placed on the new one."""
-    files = storage.remove_tree(media_folder(meeting.pk))
-    files += storage.remove_tree(storage.masters_folder(meeting.pk))
+    """Set the meeting's recording (public folder and uploaded master) aside in
+    PRIVATE_ROOT/replaced/<meeting>/, so that a new feed starts afresh. It is deleted once the
+    new feed has written its first segment, and put back if the feed ends before that
+    (recording_replace_settle): a feed that fails never leaves the meeting without video.
+    Marks keep their times and are placed on the new one. Returns the files set aside; an
+    OSError (a folder the process may not write) leaves everything as it was."""
+    parked = storage.replaced_folder(meeting.pk)
+    if parked.exists():
+        storage.remove_tree(parked)  # an earlier replace that was never settled
+    parked.mkdir(parents=True)
+    (parked / REPLACED_STATE).write_text(
+        json.dumps(
+            {
+                "duration_ms": meeting.duration_ms,
+                "recording_started_at": meeting.recording_started_at.isoformat()
+                if meeting.recording_started_at
+                else None,
+            }
+        )
+    )
+    moved: list[tuple[Path, Path]] = []
+    try:
+        for source, name in (
+            (media_folder(meeting.pk), "media"),
+            (storage.masters_folder(meeting.pk), "masters"),
+        ):
+            if source.exists():
+                storage.move(source, parked / name)
+                moved.append((source, parked / name))
+    except OSError:
+        for source, target in reversed(moved):
+            storage.move(target, source)
+        storage.remove_tree(parked)
+        raise
+    files = sum(1 for each in parked.rglob("*") if each.is_file()) - 1
     Meeting.objects.filter(pk=meeting.pk).update(
         recording_started_at=None, duration_ms=None, updated_at=timezone.now()
     )
     logger.warning(
-        "Meeting %s: its recording (%s files) was deleted, to be replaced by a new feed.",
+        "Meeting %s: its recording (%s files) is set aside, to be replaced by a new feed.",
         meeting.pk,
         files,
     )
     return files
+
+
+def recording_replace_settle(*, meeting: Meeting) -> str:
+    """After a replacing feed started or ended: "" when nothing was set aside; "deleted"
+    when the new recording has its playlist (the old one goes); "restored" when the new
+    feed wrote nothing playable (the old one comes back, as it was)."""
+    parked = storage.replaced_folder(meeting.pk)
+    if not parked.is_dir():
+        return ""
+    folder = media_folder(meeting.pk)
+    if (folder / PLAYLIST).is_file():
+        storage.remove_tree(parked)
+        logger.info("Meeting %s: the new feed is recording; the old recording is deleted.",
+                    meeting.pk)  # fmt: skip
+        return "deleted"
+    saved = json.loads((parked / REPLACED_STATE).read_text() or "{}")
+    storage.remove_tree(folder)
+    for name, target in (("media", folder), ("masters", storage.masters_folder(meeting.pk))):
+        if (parked / name).exists():
+            storage.remove_tree(target)
+            storage.move(parked / name, target)
+    storage.remove_tree(parked)
+    started = saved.get("recording_started_at")
+    Meeting.objects.filter(pk=meeting.pk).update(
+        duration_ms=saved.get("duration_ms"),
+        recording_started_at=datetime.fromisoformat(started) if started else None,
+        updated_at=timezone.now(),
+    )
+    logger.warning("Meeting %s: the new feed wrote nothing; the old recording is back.",
+                   meeting.pk)  # fmt: skip
+    return "restored"
 
 
 def recording_choice_set(*, meeting: Meeting, choice: str) -> MeetingStream:

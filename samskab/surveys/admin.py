@@ -58,6 +58,8 @@ class QuestionInline(admin.StackedInline):
         ("position", "section", "kind", "required"),
         ("text_da", "text_en"),
         ("help_da", "help_en"),
+        ("low_label_da", "low_label_en"),
+        ("high_label_da", "high_label_en"),
         ("minimum", "maximum"),
         "show_if_choice",
     ]

@@ -64,6 +64,7 @@ def question_blocks(questions, specs, raw: dict, errors: dict[int, str], typed=N
             block["minimum"], block["maximum"] = _plain(q.minimum), _plain(q.maximum)
         if q.kind in SCALES:
             low, high = SCALES[q.kind]
+            block["low"], block["high"] = low, high
             block["options"] = [
                 {"pk": point, "text": str(point), "checked": str(point) in chosen}
                 for point in range(low, high + 1)

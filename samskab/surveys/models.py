@@ -55,7 +55,7 @@ class Survey(MeetingAttached):
             "For answers you can count, choose one answer per account."
         ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -137,7 +137,9 @@ class QuestionKind(models.TextChoices):
 class Question(models.Model):
     Kind = QuestionKind
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="questions", verbose_name=_("survey")
+    )
     section = models.ForeignKey(
         Section,
         on_delete=models.SET_NULL,
@@ -153,6 +155,20 @@ class Question(models.Model):
     help_da = models.CharField(_("help (Danish)"), max_length=500, blank=True)
     help_en = models.CharField(_("help (English)"), max_length=500, blank=True)
     required = models.BooleanField(_("required"), default=False)
+    # What the ends of a scale mean ("1 = very dissatisfied"); without them a scale's answers
+    # cannot be read, so the answer page says at least which end is high.
+    low_label_da = models.CharField(
+        _("meaning of the lowest point (Danish)"), max_length=100, blank=True
+    )
+    low_label_en = models.CharField(
+        _("meaning of the lowest point (English)"), max_length=100, blank=True
+    )
+    high_label_da = models.CharField(
+        _("meaning of the highest point (Danish)"), max_length=100, blank=True
+    )
+    high_label_en = models.CharField(
+        _("meaning of the highest point (English)"), max_length=100, blank=True
+    )
     minimum = models.FloatField(_("lowest number"), null=True, blank=True)
     maximum = models.FloatField(_("highest number"), null=True, blank=True)
     show_if_choice = models.ForeignKey(
@@ -180,6 +196,14 @@ class Question(models.Model):
     @property
     def help(self) -> str:
         return translated(self, "help")
+
+    @property
+    def low_label(self) -> str:
+        return translated(self, "low_label")
+
+    @property
+    def high_label(self) -> str:
+        return translated(self, "high_label")
 
     def has_its_options(self) -> bool:
         """A choice or ranking question has options; a matrix has rows and columns."""

@@ -141,6 +141,11 @@ class MeetingAdmin(admin.ModelAdmin):
     search_fields = ["title", "description", "place", "agenda_items__title"]
     list_select_related = ["body"]
     inlines = [AgendaItemInline, DocumentInline, CaptionsInline]
+
+    def get_queryset(self, request):
+        # A meeting's name in the pickers names its body (Meeting.__str__).
+        return super().get_queryset(request).select_related("body")
+
     filter_horizontal = ["speakers"]
     readonly_fields = ["created_at", "updated_at"]
     change_form_template = "admin/webcasts/meeting/change_form.html"
@@ -249,6 +254,10 @@ class AgendaItemAdmin(admin.ModelAdmin):
     search_fields = ["title", "description", "number", "meeting__title"]
     list_select_related = ["meeting__body"]
     autocomplete_fields = ["meeting"]
+
+    def get_queryset(self, request):
+        # An item's name in the pickers names its meeting (AgendaItem.__str__).
+        return super().get_queryset(request).select_related("meeting__body")
 
 
 @admin.register(Document)

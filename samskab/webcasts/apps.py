@@ -15,6 +15,7 @@ class WebcastsConfig(AppConfig):
         from samskab.webcasts.demo import webcasts_demo_part, webcasts_media_part
         from samskab.webcasts.live_channels import MEETING_EVENTS, meeting_is_viewable
         from samskab.webcasts.models import Meeting
+        from samskab.webcasts.selectors import meeting_where
 
         # Services publish each mark to `meeting:<id>`; the player and console follow it.
         live.register_channel("meeting", authorize=meeting_is_viewable, events=MEETING_EVENTS)
@@ -26,6 +27,7 @@ class WebcastsConfig(AppConfig):
             visible=lambda meetings: meetings.filter(is_published=True),
             staff="webcasts.view_meeting",
             capabilities={"comment"},
+            where=meeting_where,
         )
         apis.register("/v1/", router, order=30)
         demo.register("webcasts", webcasts_demo_part, order=20)

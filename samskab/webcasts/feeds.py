@@ -32,6 +32,9 @@ from samskab.webcasts.selectors import (
 )
 
 CALENDAR_DAYS_BACK = 30
+# A meeting whose end nobody entered still needs a DTEND: without one a calendar shows it
+# as lasting no time at all (RFC 5545 3.6.1). Two hours is a council meeting's usual length.
+ASSUMED_LENGTH = timedelta(hours=2)
 CALENDAR_LIMIT = 500
 FEED_LIMIT = 30
 
@@ -48,12 +51,24 @@ def meetings_for_calendar(body: Body | None = None):
     return meetings.order_by("starts_at")[:CALENDAR_LIMIT]
 
 
+def meeting_end(meeting: Meeting):
+    """When the meeting ends: as entered, else as long as its recording, else assumed."""
+    if meeting.ends_at is not None and meeting.ends_at > meeting.starts_at:
+        return meeting.ends_at
+    if meeting.duration_ms:
+        start = meeting.recording_started_at or meeting.starts_at
+        end = start + timedelta(milliseconds=meeting.duration_ms)
+        if end > meeting.starts_at:
+            return end
+    return meeting.starts_at + ASSUMED_LENGTH
+
+
 def meeting_event(meeting: Meeting, request: HttpRequest) -> ical.Event:
     url = request.build_absolute_uri(meeting.get_absolute_url())
     return ical.Event(
         uid=f"meeting-{meeting.pk}@{_uid_host()}",
         starts_at=meeting.starts_at,
-        ends_at=meeting.ends_at,
+        ends_at=meeting_end(meeting),
         summary=f"{meeting.body.name}: {meeting.title}",
         stamp=meeting.updated_at,
         location=meeting.place,
@@ -86,6 +101,15 @@ def calendar_body(request: HttpRequest, body_slug: str) -> HttpResponse:
     return _calendar_response(request, meetings_for_calendar(body), name)
 
 
+@require_GET
+def calendar_meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    """One meeting as a calendar file, to add to one's own calendar (not a subscription)."""
+    meeting = get_object_or_404(meetings_published(), pk=pk)
+    response = _calendar_response(request, [meeting], meeting.title)
+    response["Content-Disposition"] = f'attachment; filename="moede-{meeting.pk}.ics"'
+    return response
+
+
 class MeetingsFeed(Feed):
     """The latest published meetings, announced and broadcast (RSS 2.0)."""
 
@@ -96,6 +120,10 @@ class MeetingsFeed(Feed):
         return _("Meetings - %(site)s") % {"site": SiteSettings.current().name}
 
     def link(self) -> str:
+        # The channel's link is the web page the feed stands for, not the feed itself.
+        return reverse("webcasts:meeting_list")
+
+    def feed_url(self) -> str:
         return reverse("webcasts:feed")
 
     def items(self):
@@ -120,7 +148,10 @@ class MeetingsFeed(Feed):
             "",
             "<li>{}. {}</li>",
             (
-                (agenda_item.number, agenda_item.title if agenda_item.is_public else _("Closed"))
+                (
+                    agenda_item.number,
+                    agenda_item.title if agenda_item.is_public else _("Closed item"),
+                )
                 for agenda_item in item.agenda_items.all()
             ),
         )
@@ -145,7 +176,7 @@ class MeetingsAtomFeed(MeetingsFeed):
     feed_type = Atom1Feed
     subtitle = MeetingsFeed.description
 
-    def link(self) -> str:
+    def feed_url(self) -> str:
         return reverse("webcasts:feed_atom")
 
 

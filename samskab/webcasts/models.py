@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -93,7 +94,12 @@ class Meeting(models.Model):
         YOUTUBE = "youtube", _("YouTube")
         FACEBOOK = "facebook", _("Facebook")
 
-    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="meetings")
+    body = models.ForeignKey(
+        Body,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        verbose_name=_("body"),
+    )
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("expected end"), null=True, blank=True)
@@ -113,8 +119,8 @@ class Meeting(models.Model):
         Person, blank=True, related_name="meetings", verbose_name=_("expected speakers")
     )
     external_id = models.CharField(_("id in the agenda system"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["-starts_at"]
@@ -130,7 +136,12 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.body}: {self.title}"
+        # The date tells apart a body's meetings of the same title in the admin's pickers
+        # (review: a slide deck landed on last month's "Byrådsmøde").
+        if self.starts_at is None:
+            return f"{self.body}: {self.title}"
+        day = formats.date_format(timezone.localtime(self.starts_at), "SHORT_DATE_FORMAT")
+        return f"{self.body}: {self.title} ({day})"
 
     def get_absolute_url(self) -> str:
         return reverse("webcasts:meeting", kwargs={"pk": self.pk})
@@ -142,7 +153,9 @@ class Meeting(models.Model):
 
 
 class AgendaItem(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("meeting")
+    )
     number = models.CharField(_("number"), max_length=20)
     position = models.PositiveIntegerField(_("position"), default=0)
     title = models.CharField(_("title"), max_length=300)
@@ -163,15 +176,22 @@ class AgendaItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number}. {self.title}"
+        return f"{self.number}. {self.title} · {self.meeting}"
 
 
 class Document(models.Model):
     """A document (bilag) of a meeting or one of its agenda items."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="documents", verbose_name=_("meeting")
+    )
     agenda_item = models.ForeignKey(
-        AgendaItem, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
+        AgendaItem,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("agenda item"),
     )
     title = models.CharField(_("title"), max_length=300)
     file = models.FileField(_("file"), upload_to="documents/%Y/", blank=True)
@@ -191,12 +211,15 @@ class SlideDeck(models.Model):
     """A presentation shown in the chamber (W10), rendered from PDF to page images."""
 
     agenda_item = models.ForeignKey(
-        AgendaItem, on_delete=models.CASCADE, related_name="slide_decks"
+        AgendaItem,
+        on_delete=models.CASCADE,
+        related_name="slide_decks",
+        verbose_name=_("agenda item"),
     )
     title = models.CharField(_("title"), max_length=300)
     pdf = models.FileField(_("PDF"), upload_to="slides/%Y/")
-    page_count = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    page_count = models.PositiveIntegerField(default=0, verbose_name=_("page count"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["pk"]
@@ -240,31 +263,54 @@ class TimelineMark(models.Model):
         CLOSED_START = "closed_start", _("Closed session begins")
         CLOSED_END = "closed_end", _("Closed session ends")
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="marks")
-    kind = models.CharField(max_length=16, choices=Kind)
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="marks", verbose_name=_("meeting")
+    )
+    kind = models.CharField(max_length=16, choices=Kind, verbose_name=_("kind"))
     at = models.DateTimeField(_("wall-clock time"))
     offset_ms = models.PositiveIntegerField(_("offset into the recording (ms)"))
     agenda_item = models.ForeignKey(
-        AgendaItem, on_delete=models.CASCADE, null=True, blank=True, related_name="marks"
+        AgendaItem,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="marks",
+        verbose_name=_("agenda item"),
     )
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="marks"
     )
     slide = models.ForeignKey(
-        Slide, on_delete=models.SET_NULL, null=True, blank=True, related_name="marks"
+        Slide,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="marks",
+        verbose_name=_("slide"),
     )
     poll = models.ForeignKey(
-        "polls.Poll", on_delete=models.CASCADE, null=True, blank=True, related_name="marks"
+        "polls.Poll",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="marks",
+        verbose_name=_("poll"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    corrected_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    corrected_at = models.DateTimeField(null=True, blank=True, verbose_name=_("corrected at"))
     # Undo keeps the row (for the log) but removes it from the index.
-    is_undone = models.BooleanField(default=False)
+    is_undone = models.BooleanField(default=False, verbose_name=_("undone"))
 
     class Meta:
+        verbose_name = _("timeline mark")
+        verbose_name_plural = _("timeline marks")
         ordering = ["meeting", "offset_ms", "pk"]
         indexes = [models.Index(fields=["meeting", "is_undone", "offset_ms"])]
         constraints = [
@@ -289,14 +335,23 @@ class TimelineMark(models.Model):
 class SpeakerTurn(models.Model):
     """A person speaking from start to end, derived from the marks; rebuilt when they change."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="speaker_turns")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="speaker_turns", verbose_name=_("meeting")
+    )
     agenda_item = models.ForeignKey(
-        AgendaItem, on_delete=models.CASCADE, null=True, blank=True, related_name="speaker_turns"
+        AgendaItem,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="speaker_turns",
+        verbose_name=_("agenda item"),
     )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="speaker_turns")
-    start_ms = models.PositiveIntegerField()
-    end_ms = models.PositiveIntegerField(null=True, blank=True)
-    mark = models.OneToOneField(TimelineMark, on_delete=models.CASCADE, related_name="turn")
+    start_ms = models.PositiveIntegerField(verbose_name=_("start (ms)"))
+    end_ms = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("end (ms)"))
+    mark = models.OneToOneField(
+        TimelineMark, on_delete=models.CASCADE, related_name="turn", verbose_name=_("timeline mark")
+    )
 
     class Meta:
         ordering = ["meeting", "start_ms"]
@@ -310,11 +365,15 @@ class SpeakerTurn(models.Model):
 class Captions(models.Model):
     """Subtitles for a recording (WebVTT), shown in the player and searchable."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="captions")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="captions", verbose_name=_("meeting")
+    )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     vtt = models.FileField(_("WebVTT file"), upload_to="captions/%Y/")
-    text = models.TextField(blank=True, help_text="The cues' text, for search.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField(
+        blank=True, help_text="The cues' text, for search.", verbose_name=_("text")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("captions")

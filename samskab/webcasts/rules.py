@@ -24,3 +24,5 @@ rules.add_perm("webcasts.import_agenda", is_editor | is_administrator)
 rules.add_perm("webcasts.upload_captions", is_editor | is_administrator)
 # Slide decks are attached by editors beforehand or by the operator during the meeting.
 rules.add_perm("webcasts.manage_slides", is_editor | is_operator | is_administrator)
+# The live blog's moderation mode, chosen in the console (moderators may everywhere).
+rules.add_perm("webcasts.moderate_meeting", is_operator | is_administrator)

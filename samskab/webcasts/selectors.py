@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,8 @@ from samskab.webcasts import index, vtt
 from samskab.webcasts.models import (
     AgendaItem,
     Body,
+    CaptionCue,
+    Captions,
     Meeting,
     Person,
     Slide,
@@ -289,4 +291,86 @@ def meeting_with_agenda(pk: int) -> Meeting:
             "speakers",
         )
         .get(pk=pk)
+    )
+
+
+def item_at(meeting: Meeting, at) -> AgendaItem | None:
+    """The agenda item under discussion at a wall-clock moment (the last item mark set
+    before it and not undone), or None before the first."""
+    if at is None:
+        return None
+    mark = (
+        TimelineMark.objects.filter(
+            meeting=meeting, kind=TimelineMark.Kind.ITEM, is_undone=False, at__lte=at
+        )
+        .select_related("agenda_item")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    return mark.agenda_item if mark is not None else None
+
+
+def meeting_where(meeting: Meeting, at=None):
+    """Where something written on a meeting was written, for staff (core.targets' `where`):
+    the meeting, and the agenda item under discussion then."""
+    from samskab.core.targets import Where
+
+    label = str(meeting.title)
+    item = item_at(meeting, at)
+    if item is not None:
+        label = _("%(meeting)s · agenda item %(item)s") % {
+            "meeting": label,
+            "item": item_heading(item),
+        }
+    return Where(label, meeting.get_absolute_url())
+
+
+@dataclass
+class Transcript:
+    """What was said, from one language's captions, by agenda item, for the text page."""
+
+    captions: Captions
+    before: list[CaptionCue]  # before the first item (opening words)
+    by_item: dict[int, list[CaptionCue]]
+
+
+def meeting_transcript(
+    meeting_index: MeetingIndex, captions: list[Captions], language: str
+) -> Transcript | None:
+    """The cues of the captions in `language` (else the first), each under the public item
+    it was said in. Nothing said in a closed item or a closed session is included, even if
+    it was captioned by mistake; nor what was said between items, after the first."""
+    if not captions:
+        return None
+    chosen = next((c for c in captions if c.language == language), captions[0])
+    spans: list[tuple[int, int | None, int | None]] = []  # start, end, public item or None
+    for item, segment in meeting_index.segments:
+        spans.append((segment.start_ms, segment.end_ms, item.pk if item.is_public else None))
+    first_start = min((start for start, _end, _item in spans), default=None)
+    closed = [(span.start_ms, span.end_ms) for span in meeting_index.closed]
+    transcript = Transcript(captions=chosen, before=[], by_item={})
+    for cue in CaptionCue.objects.filter(captions=chosen).order_by("start_ms", "pk"):
+        at = cue.start_ms
+        if any(start <= at and (end is None or at < end) for start, end in closed):
+            continue
+        within = [item for start, end, item in spans if start <= at and (end is None or at < end)]
+        if within:
+            if within[0] is not None:
+                transcript.by_item.setdefault(within[0], []).append(cue)
+        elif first_start is None or at < first_start:
+            transcript.before.append(cue)
+    return transcript
+
+
+def meetings_for_staff(*, days: int = 14) -> QuerySet[Meeting]:
+    """Staff's meetings: live ones, and today's and those of the coming `days`, published or
+    not, cancelled ones too (staff should see that a meeting is off)."""
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return (
+        Meeting.objects.filter(
+            Q(status=Meeting.Status.LIVE)
+            | Q(starts_at__gte=today, starts_at__lt=today + timedelta(days=days + 1))
+        )
+        .select_related("body")
+        .order_by("starts_at")
     )

@@ -19,6 +19,14 @@ from samskab.webcasts.models import Meeting
 from samskab.webcasts.recording import local_playlist, media_folder
 
 STEP_S = 5
+# Every picture has one size, so a shared link's card can state it (og:image:width/height)
+# and link previews need not fetch the picture to lay out the card: 16:9, as the recordings,
+# and wide enough for Facebook's and LinkedIn's large cards. Other shapes are letterboxed.
+WIDTH, HEIGHT = 1280, 720
+SCALE = (
+    f"scale={WIDTH}:{HEIGHT}:force_original_aspect_ratio=decrease,"
+    f"pad={WIDTH}:{HEIGHT}:(ow-iw)/2:(oh-ih)/2,setsar=1"
+)
 TIMEOUT_S = 30
 
 
@@ -77,7 +85,7 @@ def thumbnail_make(*, meeting: Meeting, second: int) -> Path | None:
     try:
         run_ffmpeg(
             [
-                "-ss", str(second), "-i", str(source),
+                "-ss", str(second), "-i", str(source), "-vf", SCALE,
                 "-frames:v", "1", "-q:v", "4", "-update", "1", "-y", str(partial),
             ],
             timeout=TIMEOUT_S,

@@ -20,6 +20,7 @@ urlpatterns = [
     path("kalender.ics", feeds.calendar_all, name="calendar"),
     path("feed/", feeds.MeetingsFeed(), name="feed"),
     path("feed/atom/", feeds.MeetingsAtomFeed(), name="feed_atom"),
+    path("<int:pk>/moede.ics", feeds.calendar_meeting, name="meeting_calendar"),
     path("<int:pk>/kapitler.vtt", feeds.chapters_track, name="chapters_vtt"),
     path("<int:pk>/talere.vtt", feeds.speakers_track, name="speakers_vtt"),
     path("<slug:body_slug>/kalender.ics", feeds.calendar_body, name="body_calendar"),

@@ -3,12 +3,14 @@ the share thumbnails and slide PDFs. (The WebVTT tracks are in feeds.py.)"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from samskab.core.ratelimit import hit, too_many
@@ -21,7 +23,7 @@ from samskab.webcasts.player import (
     player_context,
     with_player_csp,
 )
-from samskab.webcasts.selectors import meetings_past, meetings_upcoming
+from samskab.webcasts.selectors import meeting_transcript, meetings_past, meetings_upcoming
 
 ARCHIVE_PER_BODY = 5
 ARCHIVE_PAGE_SIZE = 20
@@ -80,6 +82,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
         context["og_image"] = request.build_absolute_uri(
             reverse("webcasts:meeting_thumbnail", kwargs={"pk": meeting.pk, "second": second})
         )
+        context["og_image_size"] = (thumbnails.WIDTH, thumbnails.HEIGHT)
     response = render(request, "webcasts/meeting.html", context)
     return with_player_csp(response, meeting)
 
@@ -89,6 +92,9 @@ def meeting_text(request: HttpRequest, pk: int) -> HttpResponse:
     """The index without a player: agenda, times, speakers, slides and documents as links."""
     meeting = visible_meeting(request, pk)
     context = player_context(request, meeting, t=None)
+    context["transcript"] = meeting_transcript(
+        context["index"], context["captions"], get_language() or settings.LANGUAGE_CODE
+    )
     return render(request, "webcasts/meeting_text.html", context)
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from samskab.core.forms import DateInput
 from samskab.webcasts.models import Body, Person
 from samskab.webcasts.search import MAX_HITS, MAX_QUERY, archive_search
 
@@ -28,12 +29,8 @@ class SearchForm(forms.Form):
         required=False,
         empty_label=_("Anyone"),
     )
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
     def clean(self):
         data = super().clean()

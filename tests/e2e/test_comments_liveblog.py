@@ -167,6 +167,43 @@ def test_the_queue_works_by_keyboard_alone(browser, site):
         close_page(page)
 
 
+def test_the_focus_goes_on_to_the_next_post_after_each_action(browser, site):
+    # Walk-staff finding 25: after a, r or s the page reloaded with the focus on <body>.
+    citizen = open_meeting(browser, site)
+    for text in ("Om skolen", "Om vejen", "Om havnen"):
+        post_as_viewer(citizen, "Ane", text)
+    moderator = open_page(browser, site, session=site.seed["moderator"])
+    moderator.goto("/moderation/")
+    expect(moderator.locator(".queue-item")).to_have_count(3)
+    # Each post says where it was written, with a link to it.
+    expect(moderator.locator(".queue-where a").first).to_have_attribute(
+        "href", re.compile("#comment-")
+    )
+    moderator.locator("#moderation-queue").focus()
+    moderator.keyboard.press("j")
+    moderator.keyboard.press("a")  # approves "Om skolen"
+    expect(moderator.locator(".queue-item")).to_have_count(2)
+    focused = moderator.locator(".queue-item:focus")
+    expect(focused).to_contain_text("Om vejen")
+    moderator.keyboard.press("j")
+    expect(moderator.locator(".queue-item:focus")).to_contain_text("Om havnen")
+    # r goes to the reason; Enter there rejects this post (never approves it).
+    moderator.keyboard.press("r")
+    moderator.keyboard.type("Uden for emnet")
+    moderator.keyboard.press("Enter")
+    expect(moderator.locator(".queue-item")).to_have_count(1)
+    expect(moderator.locator(".queue-item:focus")).to_contain_text("Om vejen")
+    moderator.keyboard.press("a")
+    expect(moderator.locator(".queue-empty")).to_be_visible()
+    check_accessible(moderator)
+    moderator.goto("/moderation/log/")
+    log = moderator.locator("table tbody")
+    expect(log.locator("tr").filter(has_text="Uden for emnet")).to_contain_text("Rejected")
+    expect(log.locator("tr").filter(has_text="Om havnen")).to_have_count(2)  # held, rejected
+    for page in (moderator, citizen):
+        close_page(page)
+
+
 def test_a_moderator_takes_down_a_published_post_and_lifts_a_ban(browser, site):
     # A post approved earlier turns out to name a neighbour's phone number.
     citizen = open_meeting(browser, site)
@@ -226,7 +263,7 @@ def test_reports_without_an_account_show_the_post_to_moderators_but_never_take_i
     comment = site.seed["published"]
     for _ in range(3):
         visitor = open_page(browser, site)
-        visitor.goto(f"/moderation/anmeld/{comment}/")
+        visitor.goto(f"/moderation/anmeld/comments.comment/{comment}/")
         check_accessible(visitor)
         visitor.locator("label", has_text="Spam or advertising").click()
         with visitor.expect_navigation(wait_until="domcontentloaded"):
@@ -235,7 +272,7 @@ def test_reports_without_an_account_show_the_post_to_moderators_but_never_take_i
         close_page(visitor)
     moderator = open_page(browser, site, session=site.seed["moderator"])
     moderator.goto("/moderation/")
-    item = moderator.locator(f"#queue-{comment}")
+    item = moderator.locator(f"#queue-comments-comment-{comment}")
     expect(item.locator(".queue-why")).to_contain_text("Still shown")
     expect(item.locator(".queue-reports")).to_contain_text("without an account (a signal only)")
     check_accessible(moderator)

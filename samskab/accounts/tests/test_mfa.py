@@ -197,7 +197,7 @@ class TestRoleHoldersWithoutTheStaffFlag:
         comment = CommentFactory(status=Comment.Status.PENDING)
         submit_password(client, person)
 
-        client.post(reverse("moderation:act"), {"one": f"approve:{comment.pk}"})
+        client.post(reverse("moderation:act"), {"one": f"approve:comments.comment:{comment.pk}"})
 
         comment.refresh_from_db()
         assert comment.status == Comment.Status.PENDING

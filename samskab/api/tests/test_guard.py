@@ -6,12 +6,13 @@ from django.test import Client
 
 from samskab.accounts.tests.factories import UserFactory
 from samskab.api.tokens import api_token_create
-from samskab.budgets.models import Ballot, Phase, Support
+from samskab.budgets.models import Ballot, Phase
 from samskab.budgets.tests.factories import HeadingFactory, ProjectFactory, ResidentFactory
 from samskab.comments.models import Comment
 from samskab.comments.tests.factories import MeetingFactory
 from samskab.polls.models import Poll, Vote
 from samskab.polls.tests.factories import first_option, make_poll
+from samskab.supports.models import Support
 from samskab.surveys.models import Response, Survey
 from samskab.surveys.tests.factories import full_answers, make_survey
 

@@ -83,6 +83,17 @@ def test_htmx_gets_the_list_back_with_the_picture_and_its_description(client, id
     assert "Remove the picture" in page  # the one who added it may take it down
 
 
+def test_a_picture_opens_in_full_size_from_the_list(client, idea):
+    client.force_login(UserFactory())
+    response = client.post(
+        add_url(idea), {"image": picture(), "image_alt": "Bænken"}, HTTP_HX_REQUEST="true"
+    )
+    [image] = images_of(idea)
+    page = response.content.decode()
+    assert f'<a class="attachments-full" href="{image.file.url}"><img' in page
+    assert "Open the picture in full size" in page
+
+
 def test_a_picture_needs_a_description(client, idea):
     client.force_login(UserFactory())
     response = client.post(add_url(idea), {"image": picture(), "image_alt": " "})

@@ -166,7 +166,7 @@ def test_a_status_changed_in_the_admin_is_in_the_history_and_mailed(
     client, smtp_inbox, django_capture_on_commit_callbacks
 ):
     from samskab.accounts.tests.factories import UserFactory
-    from samskab.budgets.models import Project, ProjectEvent
+    from samskab.budgets.models import Project, ProjectEventKind
     from samskab.follows.services import follow_add
 
     project = ProjectFactory(
@@ -182,7 +182,7 @@ def test_a_status_changed_in_the_admin_is_in_the_history_and_mailed(
         editor = _change_project(client, project, status=Project.Status.ON_BALLOT)
     [event] = project.events.all()
     assert (event.kind, event.status, event.actor) == (
-        ProjectEvent.Kind.BALLOT,
+        ProjectEventKind.BALLOT,
         Project.Status.ON_BALLOT,
         editor,
     )
@@ -198,7 +198,7 @@ def test_an_assessment_and_price_set_in_the_admin_are_two_entries_and_one_mail(
     client, smtp_inbox, django_capture_on_commit_callbacks
 ):
     from samskab.accounts.tests.factories import UserFactory
-    from samskab.budgets.models import Project, ProjectEvent
+    from samskab.budgets.models import Project, ProjectEventKind
 
     project = ProjectFactory(
         heading__group__budget__phase=Phase.VALUATING,
@@ -218,8 +218,8 @@ def test_an_assessment_and_price_set_in_the_admin_are_two_entries_and_one_mail(
             price_explanation="A carpenter's offer.",
         )
     assert [(e.kind, e.note) for e in project.events.all()] == [
-        (ProjectEvent.Kind.FEASIBILITY, "The land is ours."),
-        (ProjectEvent.Kind.PRICE, "A carpenter's offer."),
+        (ProjectEventKind.FEASIBILITY, "The land is ours."),
+        (ProjectEventKind.PRICE, "A carpenter's offer."),
     ]
     [mail] = smtp_inbox.messages
     assert mail["Subject"] == "The price of “Shelter” is set"

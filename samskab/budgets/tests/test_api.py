@@ -4,7 +4,7 @@ import pytest
 
 from samskab.accounts.roles import Role
 from samskab.accounts.tests.factories import StaffFactory, UserFactory
-from samskab.budgets.models import Ballot, BallotStyle, Phase, Support
+from samskab.budgets.models import Ballot, BallotStyle, Phase
 from samskab.budgets.services import ballot_save, paper_ballot_enter
 from samskab.budgets.tests.factories import (
     BudgetFactory,
@@ -14,6 +14,7 @@ from samskab.budgets.tests.factories import (
     census_person,
     count_and_publish,
 )
+from samskab.supports.models import Support
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"  # every API write says so (security M6)
@@ -41,6 +42,10 @@ def test_budgets_headings_and_projects_are_readable(client):
         "amount": 1000,
         "ballot_style": "approval",
         "max_projects": 3,
+        "points_total": None,
+        "max_points_per_project": None,
+        "max_ranking": None,
+        "scoring": None,
     }
     projects = client.get(f"/api/v1/budgets/{budget.pk}/headings/{heading.pk}/projects").json()
     assert [(p["id"], p["title"], p["price"]) for p in projects] == [(project.pk, "Bænke", 400)]

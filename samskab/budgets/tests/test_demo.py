@@ -26,3 +26,15 @@ def test_loading_the_demo_twice_creates_nothing_twice_and_keeps_ballots():
     assert Budget.objects.filter(title=TITLE).count() == 1
     assert Project.objects.count() == 11
     assert heading.ballots.count() == 1
+
+
+def test_the_demo_votes_with_points_in_the_whole_municipality():
+    budget = budgets_demo_load()
+    heading = Heading.objects.get(group__budget=budget, name="Projekter for hele kommunen")
+    rules = heading.ballot_rules()
+    assert (rules.style, rules.points_total, rules.cap) == ("cumulative", 10, 5)
+    first, second = heading.projects.all()[:2]
+    ballot = ballot_save(
+        heading=heading, user=ResidentFactory(), points={first.pk: 5, second.pk: 5}
+    )
+    assert ballot.lines.count() == 2

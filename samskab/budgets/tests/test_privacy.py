@@ -10,11 +10,11 @@ from django.core.files.base import ContentFile
 from samskab.accounts.services import account_delete
 from samskab.accounts.tests.factories import UserFactory
 from samskab.attachments.models import Document, Image
-from samskab.budgets.models import Support
 from samskab.budgets.tests.factories import ProjectFactory
 from samskab.follows.models import Follow
 from samskab.follows.services import follow_add
 from samskab.places.models import Place
+from samskab.supports.models import Support
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def test_the_export_holds_the_persons_projects_follows_pictures_and_documents(cl
         size=8,
         uploaded_by=user,
     )
-    Support.objects.create(project=followed, user=user)
+    Support.objects.create(target=followed, user=user)
     client.force_login(user)
 
     response = client.get(EXPORT_URL)

@@ -20,7 +20,7 @@ from samskab.budgets.models import (
     Heading,
     Phase,
     Project,
-    ProjectEvent,
+    ProjectEventKind,
 )
 from samskab.budgets.services import project_valuate
 from samskab.budgets.tests.factories import (
@@ -235,7 +235,7 @@ def test_a_citizen_proposes_with_a_place_a_picture_and_a_pdf(client, mapped):
     page = client.get(project.get_absolute_url()).content.decode()
     assert 'alt="Den gamle legeplads"' in page and ">Tegning</a> (PDF" in page
     assert "<circle" in page and "Byparken" in page
-    assert [e.kind for e in project.events.all()] == [ProjectEvent.Kind.SUBMITTED]
+    assert [e.kind for e in project.events.all()] == [ProjectEventKind.SUBMITTED]
 
 
 def test_without_a_map_click_the_area_and_the_address_are_the_place(client, mapped):
@@ -423,8 +423,8 @@ def test_the_author_gets_one_mail_in_danish_when_the_project_is_assessed_and_pri
     assert "Et tilbud fra en tømrer." in html and project.get_absolute_url() in html
     assert '<html lang="da">' in html
     assert [e.kind for e in project.events.all()] == [
-        ProjectEvent.Kind.FEASIBILITY,
-        ProjectEvent.Kind.PRICE,
+        ProjectEventKind.FEASIBILITY,
+        ProjectEventKind.PRICE,
     ]
 
 

@@ -5,7 +5,7 @@ from django.db import IntegrityError
 
 from samskab.accounts.roles import Role
 from samskab.accounts.tests.factories import StaffFactory, UserFactory
-from samskab.budgets.models import Ballot, HeadingResult, Phase, Project, Rule, Support
+from samskab.budgets.models import Ballot, HeadingResult, Phase, Project, Rule
 from samskab.budgets.services import (
     BudgetRefused,
     ballot_save,
@@ -21,6 +21,7 @@ from samskab.budgets.tests.factories import (
     ResidentFactory,
     count_and_publish,
 )
+from samskab.supports.models import Support
 
 pytestmark = pytest.mark.django_db
 
@@ -79,9 +80,9 @@ def test_it_refuses_a_second_support_of_the_same_project():
 def test_one_support_per_person_and_project_is_a_database_constraint():
     project = ProjectFactory(heading=_in(Phase.SELECTING))
     user = ResidentFactory()
-    Support.objects.create(project=project, user=user)
+    Support.objects.create(target=project, user=user)
     with pytest.raises(IntegrityError):
-        Support.objects.create(project=project, user=user)
+        Support.objects.create(target=project, user=user)
 
 
 def test_it_refuses_support_in_more_headings_of_a_group_than_allowed():

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from samskab.accounts.tests.factories import UserFactory
-from samskab.budgets.models import Ballot, Phase, Rule, Support
+from samskab.budgets.models import Ballot, Phase, Rule
 from samskab.budgets.services import ballot_save
 from samskab.budgets.tests.factories import (
     HeadingFactory,
@@ -12,6 +12,7 @@ from samskab.budgets.tests.factories import (
     ResidentFactory,
     count_and_publish,
 )
+from samskab.supports.models import Support
 
 pytestmark = pytest.mark.django_db
 

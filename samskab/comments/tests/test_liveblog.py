@@ -58,7 +58,7 @@ class TestLiveBlog:
         policy(meeting, mode="pre")
         comment = services.comment_post(target=meeting, body="<b>Hej</b>", author=UserFactory())
         assert [c for c, _e, _d in sent] == ["moderation:queue"]
-        moderation.comment_approve(comment=comment, moderator=StaffFactory(role=Role.MODERATOR))
+        moderation.target_approve(target=comment, moderator=StaffFactory(role=Role.MODERATOR))
         channel, event, data = sent[-2]
         assert (channel, event, data["id"]) == (meeting.channel, "comment", comment.pk)
         assert "<b>" not in data["html"]

@@ -121,7 +121,7 @@ class TestDeletedWithTheTarget:
         other = ProjectFactory()
         comment = CommentFactory(target=project)
         CommentFactory(target=project, parent=comment, depth=2)
-        Report.objects.create(comment=comment, reporter_key="user:1", reason="spam")
+        Report.objects.create(target=comment, reporter_key="user:1", reason="spam")
         policy(project)
         kept = CommentFactory(target=other)
         project.delete()

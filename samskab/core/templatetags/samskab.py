@@ -12,9 +12,11 @@ from django.conf import settings
 from django.forms.boundfield import BoundField
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from samskab.core import worker
 from samskab.core.colours import Theme, theme_for
 from samskab.core.models import SiteSettings
 
@@ -154,3 +156,14 @@ def error_summary(form: forms.BaseForm | None) -> dict[str, object]:
             anchor = field.id_for_label if not field.is_hidden else None
             problems.append({"label": field.label, "message": error, "anchor": anchor})
     return {"problems": problems}
+
+
+@register.inclusion_tag("includes/worker_notice.html")
+def worker_notice() -> dict[str, object]:
+    """On a staff page that starts background work: a warning when no `samskab worker` has
+    been seen for a minute, so the work would wait in the queue (review: nothing said so)."""
+    if not worker.tasks_wait_for_worker():
+        return {"show": False}
+    beat = worker.newest_heartbeat()
+    stale = beat is None or (timezone.now() - beat).total_seconds() > worker.STALE_AFTER_S
+    return {"show": stale, "last_seen": beat}

@@ -59,7 +59,7 @@ def test_an_idea_in_an_unpublished_box_is_not_found_anywhere(client, idea):
     assert client.get(thread(idea)).status_code == 404
     assert client.post(post(idea), {"body": "Hej"}).status_code == 404
     assert client.post(follow(idea), {"follow": "1"}).status_code == 404
-    report = reverse("moderation:report", args=[comment.pk])
+    report = reverse("moderation:report", args=["comments.comment", comment.pk])
     assert client.get(report).status_code == 404
     assert client.post(report, {"reason": "spam"}).status_code == 404
     assert not Report.objects.exists() and not Follow.objects.exists()
@@ -84,17 +84,19 @@ def test_a_citizen_follows_the_idea_and_another_the_whole_box(client, idea):
 def test_a_comment_on_an_idea_is_reported_through_moderation(client, idea):
     comment = Comment.objects.create(target=idea, body="Køb billige ure", body_html="<p>x</p>")
     client.force_login(UserFactory())
-    response = client.post(reverse("moderation:report", args=[comment.pk]), {"reason": "spam"})
+    response = client.post(
+        reverse("moderation:report", args=["comments.comment", comment.pk]), {"reason": "spam"}
+    )
     assert response.status_code == 302
     assert response["Location"].startswith(thread(idea))
-    assert Report.objects.get().comment == comment
+    assert Report.objects.get().target == comment
 
 
 def test_deleting_an_idea_takes_its_comments_reports_and_follows(client, idea):
     other = Idea.objects.create(box=idea.box, title="Andet")
     comment = Comment.objects.create(target=idea, body="x", body_html="<p>x</p>")
     kept = Comment.objects.create(target=other, body="y", body_html="<p>y</p>")
-    Report.objects.create(comment=comment, reporter_key="user:1", reason="spam")
+    Report.objects.create(target=comment, reporter_key="user:1", reason="spam")
     user = UserFactory()
     Follow.objects.create(target=idea, user=user)
     box_follow = Follow.objects.create(target=idea.box, user=user)
@@ -114,3 +116,25 @@ def test_the_person_s_export_has_their_comments_and_follows_on_ideas(client, ide
     data = json.loads(client.get("/konto/mine-data/").content)["apps"]
     assert [c["body"] for c in data["comments"]] == ["Mit forslag"]
     assert [f["title"] for f in data["follows"]] == ["Flere bænke"]
+
+
+def test_an_answer_to_an_idea_notifies_by_registration_alone(
+    client, idea, django_capture_on_commit_callbacks
+):
+    # kernelapp wrote no notification code: it registered Idea (with its author and box as
+    # process) and one activity kind. Its follower and author are told; the centre shows it.
+    from django.core import mail
+
+    from samskab.activity.services import event_record
+    from samskab.notifications.models import Notification
+
+    author, follower = UserFactory(email="a@example.org"), UserFactory(email="b@example.org")
+    Idea.objects.filter(pk=idea.pk).update(author=author, language="da")
+    idea.refresh_from_db()
+    client.force_login(follower)
+    client.post(follow(idea.box), {"follow": "1"})
+    with django_capture_on_commit_callbacks(execute=True):
+        event_record(target=idea, kind="answered", note="Ja tak")
+    assert {n.user for n in Notification.objects.all()} == {author, follower}
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "b@example.org"]
+    assert "Ja tak" in client.get(reverse("notifications:list")).content.decode()

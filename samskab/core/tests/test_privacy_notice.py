@@ -19,7 +19,7 @@ MUST_BE_DESCRIBED = {
     "surveys",
     "polls",
     "budget_proposals",
-    "budget_supports",
+    "supports",
     "budget_ballots",
     "follows",
     "residence",
@@ -61,7 +61,7 @@ def test_every_field_the_registry_names_exists():
 def test_the_walk_finds_user_links_viewer_keys_and_addresses():
     found = privacy.person_fields()
     for name in (
-        "budgets.support.user",
+        "supports.support.user",
         "polls.vote.voter_key",
         "comments.comment.viewer_key",
         "feedback.feedbackmessage.email",
@@ -169,7 +169,7 @@ def test_the_download_has_what_the_newly_registered_apps_hold():
     Participation.objects.create(survey=make_survey(), participant_key=f"u:{user.pk}")
     comment = CommentFactory()
     CommentVote.objects.create(comment=comment, voter_key=f"user:{user.pk}", user=user, value=1)
-    Report.objects.create(comment=comment, reporter_key=f"user:{user.pk}", reason="spam")
+    Report.objects.create(target=comment, reporter_key=f"user:{user.pk}", reason="spam")
     moderation.ban_create(moderator=StaffFactory(), reason="Trusler", user=user)
 
     apps_data = user_data_export(user)["apps"]
@@ -178,7 +178,8 @@ def test_the_download_has_what_the_newly_registered_apps_hold():
     assert [(v["poll"], v["option"]) for v in apps_data["polls"]] == [("Cykelstien", option.text)]
     assert [s["survey"] for s in apps_data["surveys"]] == ["Trafik i bymidten"]
     assert [v["comment"] for v in apps_data["comment_votes"]] == [comment.pk]
-    assert [r["comment"] for r in apps_data["moderation"]["reports"]] == [comment.pk]
+    reports = apps_data["moderation"]["reports"]
+    assert [r["target"] for r in reports] == [f"comments.comment:{comment.pk}"]
     assert [b["reason"] for b in apps_data["moderation"]["bans"]] == ["Trusler"]
 
 

@@ -112,8 +112,8 @@ def test_moderators_follow_their_queue(site):
     with site.stream("moderation:queue", who="moderator", server=last_server(site)) as stream:
         assert stream.status_code == 200
         stream.next()
-        site.publish("moderation:queue", "queue", {"id": 7, "reason": "reports"})
-        assert stream.next_event().data == {"id": 7, "reason": "reports"}
+        site.publish("moderation:queue", "queue", {"id": "comments.comment:7", "reason": "reports"})
+        assert stream.next_event().data == {"id": "comments.comment:7", "reason": "reports"}
 
 
 def test_an_idle_stream_gets_heartbeats(site, channel):

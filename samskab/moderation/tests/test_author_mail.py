@@ -29,7 +29,7 @@ class TestRemovalMail:
     ):
         comment = post("da", "Noget grimt om naboen")
         with django_capture_on_commit_callbacks(execute=True):
-            services.comment_reject(comment=comment, moderator=moderator, reason="Personangreb")
+            services.target_hide(target=comment, moderator=moderator, reason="Personangreb")
         [message] = smtp_inbox.messages
         assert message["To"] == comment.author.email
         assert message["Subject"] == "Din kommentar er fjernet"
@@ -46,7 +46,7 @@ class TestRemovalMail:
 
         comment = post("en", "Something nasty")
         with translation.override("da"), django_capture_on_commit_callbacks(execute=True):
-            services.comment_reject(comment=comment, moderator=moderator, reason="Insults")
+            services.target_hide(target=comment, moderator=moderator, reason="Insults")
         [message] = smtp_inbox.messages
         assert message["Subject"] == "Your comment was removed"
         assert "The reason: Insults" in message.get_content()
@@ -70,6 +70,6 @@ class TestRemovalMail:
         spam = post("en", "Buy now")
         Comment.objects.filter(pk=spam.pk).update(status=Comment.Status.PENDING)
         with django_capture_on_commit_callbacks(execute=True):
-            services.comment_reject(comment=held, moderator=moderator, reason="Off topic")
-            services.comment_reject(comment=spam, moderator=moderator, reason="", spam=True)
+            services.target_hide(target=held, moderator=moderator, reason="Off topic")
+            services.target_hide(target=spam, moderator=moderator, reason="", spam=True)
         assert [m["Subject"] for m in smtp_inbox.messages] == ["Your comment was removed"]

@@ -38,7 +38,7 @@ class TestActions:
         sent = []
         monkeypatch.setattr("samskab.live.publish_on_commit", lambda c, e, d: sent.append((c, e)))
         comment = CommentFactory(status=Comment.Status.PENDING)
-        services.comment_approve(comment=comment, moderator=moderator)
+        services.target_approve(target=comment, moderator=moderator)
         comment.refresh_from_db()
         assert comment.is_visible
         assert (comment.target.channel, "comment") in sent
@@ -47,14 +47,14 @@ class TestActions:
 
     def test_rejecting_needs_a_reason(self, moderator):
         with pytest.raises(services.ModerationError):
-            services.comment_reject(comment=CommentFactory(), moderator=moderator, reason=" ")
+            services.target_hide(target=CommentFactory(), moderator=moderator, reason=" ")
 
     def test_the_author_is_told_by_e_mail_why_their_post_was_removed(
         self, moderator, django_capture_on_commit_callbacks
     ):
         comment = CommentFactory(body="Noget grimt")
         with django_capture_on_commit_callbacks(execute=True):
-            services.comment_reject(comment=comment, moderator=moderator, reason="Personangreb")
+            services.target_hide(target=comment, moderator=moderator, reason="Personangreb")
         comment.refresh_from_db()
         assert comment.status == Comment.Status.HIDDEN
         assert len(mail.outbox) == 1
@@ -66,15 +66,15 @@ class TestActions:
     def test_spam_is_removed_without_an_e_mail(self, moderator, django_capture_on_commit_callbacks):
         comment = CommentFactory(status=Comment.Status.PENDING)
         with django_capture_on_commit_callbacks(execute=True):
-            services.comment_reject(comment=comment, moderator=moderator, reason="", spam=True)
+            services.target_hide(target=comment, moderator=moderator, reason="", spam=True)
         comment.refresh_from_db()
         assert comment.is_spam and comment.status == Comment.Status.REJECTED
         assert mail.outbox == []
 
     def test_a_moderators_edit_keeps_the_old_text_in_the_log(self, moderator):
         comment = CommentFactory(body="Ring til 12345678")
-        services.comment_moderate_edit(
-            comment=comment, moderator=moderator, body="Ring til [fjernet]", reason="telefonnr."
+        services.target_moderate_edit(
+            target=comment, moderator=moderator, body="Ring til [fjernet]", reason="telefonnr."
         )
         comment.refresh_from_db()
         assert comment.body == "Ring til [fjernet]"
@@ -88,7 +88,7 @@ class TestActions:
         comment = comment_services.comment_post(
             target=meeting, body="spam", author_name="X", viewer_key="v" * 64
         )
-        services.ban_for_comment(comment=comment, moderator=moderator, reason="spam")
+        services.ban_for_target(target=comment, moderator=moderator, reason="spam")
         with pytest.raises(comment_services.CommentError):
             comment_services.comment_post(
                 target=meeting, body="igen", author_name="Y", viewer_key="v" * 64
@@ -106,7 +106,7 @@ class TestActions:
 
     def test_bulk_approval_handles_every_selected_post(self, moderator):
         comments = CommentFactory.create_batch(3, status=Comment.Status.PENDING)
-        assert services.comments_bulk(comments=comments, action="approve", moderator=moderator) == 3
+        assert services.targets_bulk(items=comments, action="approve", moderator=moderator) == 3
         assert Comment.objects.filter(status=Comment.Status.PUBLISHED).count() == 3
 
 
@@ -115,7 +115,7 @@ class TestReports:
     def test_three_accounts_send_a_post_back_to_the_queue(self):
         comment = CommentFactory()
         for _ in range(3):
-            services.report_create(comment=comment, user=UserFactory(), reason="abuse")
+            services.report_create(target=comment, user=UserFactory(), reason="abuse")
         comment.refresh_from_db()
         assert comment.status == Comment.Status.PENDING
         assert comment.moderation_reason == "Reported by 3 signed-in citizens"
@@ -126,7 +126,7 @@ class TestReports:
     def test_reports_without_an_account_never_hold_a_post(self):
         comment = CommentFactory()
         for i in range(10):
-            services.report_create(comment=comment, anonymous_key=f"viewer{i}", reason="abuse")
+            services.report_create(target=comment, anonymous_key=f"viewer{i}", reason="abuse")
         comment.refresh_from_db()
         assert comment.status == Comment.Status.PUBLISHED
         assert comment.report_count == 10
@@ -134,37 +134,41 @@ class TestReports:
     def test_reports_without_an_account_do_not_add_up_with_accounts(self):
         comment = CommentFactory()
         for i in range(2):
-            services.report_create(comment=comment, anonymous_key=f"viewer{i}", reason="abuse")
-            services.report_create(comment=comment, user=UserFactory(), reason="abuse")
+            services.report_create(target=comment, anonymous_key=f"viewer{i}", reason="abuse")
+            services.report_create(target=comment, user=UserFactory(), reason="abuse")
         comment.refresh_from_db()
         assert comment.status == Comment.Status.PUBLISHED
 
     def test_an_anonymous_key_cannot_pass_for_an_account(self):
         comment = CommentFactory()
         with pytest.raises(services.ModerationError):
-            services.report_create(comment=comment, anonymous_key="user:1", reason="spam")
+            services.report_create(target=comment, anonymous_key="user:1", reason="spam")
 
     def test_the_threshold_is_a_setting(self):
         settings_row = ModerationSettings.current()
         settings_row.reports_to_queue = 1
         settings_row.save()
         comment = CommentFactory()
-        services.report_create(comment=comment, user=UserFactory(), reason="spam")
+        services.report_create(target=comment, user=UserFactory(), reason="spam")
         comment.refresh_from_db()
         assert comment.status == Comment.Status.PENDING
 
     def test_one_person_cannot_report_twice(self):
         comment = CommentFactory()
         citizen = UserFactory()
-        services.report_create(comment=comment, user=citizen, reason="spam")
+        services.report_create(target=comment, user=citizen, reason="spam")
         with pytest.raises(services.ModerationError, match="already"):
-            services.report_create(comment=comment, user=citizen, reason="spam")
+            services.report_create(target=comment, user=citizen, reason="spam")
         comment.refresh_from_db()
         assert comment.report_count == 1
 
 
 def report_page(client, comment, **extra):
-    return client.post(reverse("moderation:report", args=[comment.pk]), {"reason": "spam"}, **extra)
+    return client.post(
+        reverse("moderation:report", args=["comments.comment", comment.pk]),
+        {"reason": "spam"},
+        **extra,
+    )
 
 
 @pytest.mark.django_db
@@ -214,11 +218,11 @@ class TestReportingThroughThePage:
     def test_approving_a_reported_post_keeps_it_and_takes_it_out_of_the_queue(self, moderator):
         comment = CommentFactory()
         report_page(Client(HTTP_ACCEPT_LANGUAGE="en"), comment)
-        assert list(selectors.queue()) == [comment]
-        services.comment_approve(comment=comment, moderator=moderator)
+        assert [item.target for item in selectors.queue()] == [comment]
+        services.target_approve(target=comment, moderator=moderator)
         comment.refresh_from_db()
         assert comment.status == Comment.Status.PUBLISHED and comment.report_count == 0
-        assert list(selectors.queue()) == []
+        assert selectors.queue() == []
 
     def test_the_queue_shows_a_post_reported_without_an_account_still_published(self):
         comment = CommentFactory(body="Et indlæg der er anmeldt")
@@ -251,7 +255,7 @@ class TestQueuePage:
         page = client.get(reverse("moderation:queue"))
         assert page.status_code == 200
         assert "Vent på mig" in page.content.decode()
-        client.post(reverse("moderation:act"), {"one": f"approve:{comment.pk}"})
+        client.post(reverse("moderation:act"), {"one": f"approve:comments.comment:{comment.pk}"})
         comment.refresh_from_db()
         assert comment.is_visible
 
@@ -261,9 +265,9 @@ class TestQueuePage:
         client.post(
             reverse("moderation:act"),
             {
-                "one": f"ban:{comment.pk}",
-                f"reason-{comment.pk}": "chikane",
-                f"duration-{comment.pk}": "7d",
+                "one": f"ban:comments.comment:{comment.pk}",
+                f"reason-comments.comment:{comment.pk}": "chikane",
+                f"duration-comments.comment:{comment.pk}": "7d",
             },
         )
         ban = Ban.objects.get()

@@ -41,7 +41,10 @@ class TestTakingDownAPublishedPost:
         page = client.get(reverse("moderation:published"))
 
         assert "Allerede offentlig" in page.content.decode()
-        assert reverse("moderation:take_down", args=[comment.pk]) in page.content.decode()
+        assert (
+            reverse("moderation:take_down", args=["comments.comment", comment.pk])
+            in page.content.decode()
+        )
 
     def test_the_published_page_searches_the_text(self):
         client, _moderator = staff_client(Role.MODERATOR)
@@ -60,7 +63,7 @@ class TestTakingDownAPublishedPost:
 
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
-                reverse("moderation:take_down", args=[comment.pk]),
+                reverse("moderation:take_down", args=["comments.comment", comment.pk]),
                 {"reason": "Personoplysninger om andre"},
             )
 
@@ -80,7 +83,9 @@ class TestTakingDownAPublishedPost:
         client, _moderator = staff_client(Role.MODERATOR)
         comment = CommentFactory()
 
-        response = client.post(reverse("moderation:take_down", args=[comment.pk]), {"reason": " "})
+        response = client.post(
+            reverse("moderation:take_down", args=["comments.comment", comment.pk]), {"reason": " "}
+        )
 
         assert response.status_code == 400
         comment.refresh_from_db()
@@ -90,11 +95,11 @@ class TestTakingDownAPublishedPost:
     def test_it_goes_back_to_the_thread_it_came_from_but_not_elsewhere(self):
         client, _moderator = staff_client(Role.MODERATOR)
         here, there = CommentFactory(), CommentFactory()
-        url = reverse("moderation:take_down", args=[here.pk])
+        url = reverse("moderation:take_down", args=["comments.comment", here.pk])
 
         back = client.post(url, {"reason": "x", "next": "/moeder/1/#c1"})
         away = client.post(
-            reverse("moderation:take_down", args=[there.pk]),
+            reverse("moderation:take_down", args=["comments.comment", there.pk]),
             {"reason": "x", "next": "https://evil.example/"},
         )
 
@@ -105,9 +110,14 @@ class TestTakingDownAPublishedPost:
         client, _moderator = staff_client(Role.MODERATOR)
         comment = CommentFactory(status=Comment.Status.PENDING)
 
-        assert client.get(reverse("moderation:take_down", args=[comment.pk])).status_code == 404
+        assert (
+            client.get(
+                reverse("moderation:take_down", args=["comments.comment", comment.pk])
+            ).status_code
+            == 404
+        )
         with pytest.raises(services.ModerationError):
-            services.comment_take_down(comment=comment, moderator=None, reason="x")
+            services.target_take_down(target=comment, moderator=None, reason="x")
 
     @pytest.mark.parametrize("role", [Role.EDITOR, Role.OPERATOR, Role.VALUATOR])
     def test_other_staff_are_refused(self, role):
@@ -115,7 +125,9 @@ class TestTakingDownAPublishedPost:
         comment = CommentFactory()
 
         assert client.get(reverse("moderation:published")).status_code == 403
-        response = client.post(reverse("moderation:take_down", args=[comment.pk]), {"reason": "x"})
+        response = client.post(
+            reverse("moderation:take_down", args=["comments.comment", comment.pk]), {"reason": "x"}
+        )
 
         assert response.status_code == 403
         comment.refresh_from_db()
@@ -125,7 +137,9 @@ class TestTakingDownAPublishedPost:
         client.force_login(UserFactory())
         comment = CommentFactory()
 
-        response = client.post(reverse("moderation:take_down", args=[comment.pk]), {"reason": "x"})
+        response = client.post(
+            reverse("moderation:take_down", args=["comments.comment", comment.pk]), {"reason": "x"}
+        )
 
         assert response.status_code == 403
 
@@ -133,7 +147,7 @@ class TestTakingDownAPublishedPost:
         moderator_client, _moderator = staff_client(Role.MODERATOR)
         comment = CommentFactory()
         thread = reverse("comments:thread", args=["webcasts.meeting", comment.target.pk])
-        link = reverse("moderation:take_down", args=[comment.pk])
+        link = reverse("moderation:take_down", args=["comments.comment", comment.pk])
         comment.target.is_published = True
         comment.target.save()
 
@@ -202,7 +216,10 @@ class TestTheRawAdmin:
         client.post(url, {"status": Comment.Status.HIDDEN, "body": comment.body})
 
         assert page.status_code == 200
-        assert reverse("moderation:take_down", args=[comment.pk]) in page.content.decode()
+        assert (
+            reverse("moderation:take_down", args=["comments.comment", comment.pk])
+            in page.content.decode()
+        )
         comment.refresh_from_db()
         assert comment.status == Comment.Status.PUBLISHED
 

@@ -40,7 +40,10 @@ def console_polls(context, meeting):
 
 @register.filter
 def clock(seconds: int) -> str:
-    """3723 -> '1:02:03', a time on the recording."""
+    """3723 -> '1:02:03', 95 -> '1:35': a time on the recording, written as the player's
+    agenda writes it (hours only when there are any)."""
     minutes, secs = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}"
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"

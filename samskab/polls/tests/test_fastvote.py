@@ -155,10 +155,12 @@ def test_the_answer_is_the_one_the_vote_view_gives(site):
     assert spy.calls == 0
     slow = post(spy, slow_poll, first_option(slow_poll).pk, viewer=viewer_cookie())
     assert (fast.status_code, normalised(fast.text)) == (slow.status_code, normalised(slow.text))
-    ignore = {"content-length", "date", "server"}
+    # Each answer has its own request id (core/requestid.py): present in both, not equal.
+    ignore = {"content-length", "date", "server", "x-request-id"}
     assert {k: v for k, v in fast.headers.items() if k not in ignore} == {
         k: v for k, v in slow.headers.items() if k not in ignore
     }
+    assert len(fast.headers["x-request-id"]) == len(slow.headers["x-request-id"]) == 32
     cookie = viewer_cookie()
     post(app, fast_poll, first_option(fast_poll).pk, viewer=cookie)
     post(spy, slow_poll, first_option(slow_poll).pk, viewer=cookie)
@@ -166,6 +168,18 @@ def test_the_answer_is_the_one_the_vote_view_gives(site):
     slow_again = post(spy, slow_poll, first_option(slow_poll).pk, viewer=cookie)
     assert fast_again.status_code == slow_again.status_code == 409
     assert normalised(fast_again.text) == normalised(slow_again.text)
+
+
+def test_both_paths_answer_with_the_load_balancers_request_id(site):
+    spy, app = site
+    fast_poll, slow_poll = make_poll(), make_poll()
+    given = "lb-7f3a9c2e-0001"
+    fast = post(app, fast_poll, first_option(fast_poll).pk, viewer=viewer_cookie(),
+                **{"X-Request-Id": given})  # fmt: skip
+    slow = post(spy, slow_poll, first_option(slow_poll).pk, viewer=viewer_cookie(),
+                **{"X-Request-Id": given})  # fmt: skip
+    assert spy.calls == 1
+    assert fast.headers["x-request-id"] == slow.headers["x-request-id"] == given
 
 
 # --- refusals: the normal view answers -----------------------------------------------------

@@ -88,7 +88,7 @@ def test_a_vox_pop_opened_before_the_recording_is_on_the_archive_at_its_start():
     from samskab.polls.tests.test_views import a_request, render_include
 
     html = render_include("polls/voxpop.html", a_request(), Meeting.objects.get(pk=meeting.pk))
-    assert f"{meeting.get_absolute_url()}?t=0" in html and "0:00:00" in html
+    assert f"{meeting.get_absolute_url()}?t=0" in html and ">0:00</a>" in html
 
 
 def test_the_offsets_move_with_the_marks_when_the_video_starts_later():

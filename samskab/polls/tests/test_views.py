@@ -165,7 +165,7 @@ def test_the_archive_shows_closed_vox_pops_at_their_time_with_the_result():
     poll_mark_add(poll=poll, kind=TimelineMark.Kind.POLL_OPEN, at=timezone.now(), offset_ms=754_000)
     html = render_include("polls/voxpop.html", a_request(), meeting)
     assert "Votes during the meeting" in html
-    assert f"{meeting.get_absolute_url()}?t=754" in html and "0:12:34" in html
+    assert f"{meeting.get_absolute_url()}?t=754" in html and ">12:34</a>" in html
     assert "<table" in html  # the result, public once closed
 
 
@@ -392,3 +392,13 @@ def test_the_count_column_says_votes_cast_not_polls_in_danish(danish_client):
     assert '<th scope="col">Stemmer</th>' in page
     assert '<th scope="col">Afstemninger</th>' not in page
     assert "<span>Afstemninger</span>" in page  # the menu entry keeps its meaning
+
+
+@pytest.mark.django_db
+def test_a_closed_vox_pop_s_page_links_back_to_its_meeting(client):
+    meeting = MeetingFactory(title="Byrådsmøde marts")
+    poll = make_poll(meeting=meeting, status=Poll.Status.CLOSED)
+    page = client.get(reverse("polls:detail", args=[poll.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert "Asked during the meeting" in html
+    assert f'href="{meeting.get_absolute_url()}"' in html and "Byrådsmøde marts" in html

@@ -312,6 +312,28 @@ def test_no_upload_to_a_coming_meeting(
     assert "only be uploaded to a meeting that has been held" in response.content.decode()
 
 
+def test_a_meeting_held_and_ended_before_its_scheduled_time_takes_its_recording(
+    editor_client, pattern_video, django_capture_on_commit_callbacks
+):
+    # Review: a meeting ended at 17:24 for a 17:30 start refused its upload until 17:30.
+    early = MeetingFactory(
+        starts_at=datetime.now(UTC) + timedelta(minutes=6), status=Meeting.Status.ENDED
+    )
+    response = upload(editor_client, early, pattern_video, django_capture_on_commit_callbacks)
+    assert "has been held" not in response.content.decode()
+    assert Upload.objects.get(meeting=early).status == Job.DONE
+
+
+def test_no_upload_to_a_meeting_that_is_live(
+    editor_client, pattern_video, django_capture_on_commit_callbacks
+):
+    live = MeetingFactory(
+        starts_at=datetime.now(UTC) - timedelta(minutes=6), status=Meeting.Status.LIVE
+    )
+    response = upload(editor_client, live, pattern_video, django_capture_on_commit_callbacks)
+    assert "only be uploaded to a meeting that has been held" in response.content.decode()
+
+
 def test_ranges_must_lie_in_the_recording_and_end_after_they_start(
     editor_client, meeting, pattern_video, django_capture_on_commit_callbacks
 ):

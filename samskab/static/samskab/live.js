@@ -17,6 +17,8 @@
  */
 (function () {
   "use strict";
+  // Loaded once per page, though both the header and a page may ask for it.
+  if (window.SamskabLive) { return; }
 
   var NATIVE_RETRIES = 2; // the browser's own quick reconnections (they keep Last-Event-ID)
   var FAILURES_BEFORE_POLLING = 5;
@@ -270,6 +272,9 @@
   Subscription.prototype.dispatch = function (type, data, id) {
     var detail = { channel: this.channel, id: id, type: type, elements: this.elements };
     if (type === "reload") {
+      // An element that shows only a count (the header's notifications) refreshes itself
+      // at the next page; it never reloads the page the visitor is on.
+      if (this.elements[0].hasAttribute("data-live-no-reload")) { return; }
       reload(handlers.reload, data, detail, this);
       return;
     }

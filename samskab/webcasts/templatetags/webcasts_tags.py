@@ -107,3 +107,27 @@ def text_turn(turn, meeting_url: str) -> str:
         name,
         details,
     )
+
+
+@register.filter
+def said_in(transcript, item) -> list:
+    """`{{ transcript|said_in:item }}`: the caption cues said during an agenda item."""
+    if transcript is None:
+        return []
+    return transcript.by_item.get(item.pk, [])
+
+
+# Languages whose names are written in lower case inside a sentence ("på dansk").
+LOWER_CASE_LANGUAGE_NAMES = {"da"}
+
+
+@register.filter
+def language_in_text(code: str) -> str:
+    """A language's name as it reads inside a sentence in the active language."""
+    from django.templatetags.i18n import language_name_translated
+    from django.utils.translation import get_language
+
+    name = language_name_translated(code)
+    if (get_language() or "")[:2] in LOWER_CASE_LANGUAGE_NAMES:
+        return name.lower()
+    return name

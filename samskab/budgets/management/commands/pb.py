@@ -76,8 +76,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{same} of {len(rows)} files reproduce their official selection.")
 
     def export(self, options) -> None:
+        from samskab.budgets.export import heading_pabulib
         from samskab.budgets.models import Heading
-        from samskab.budgets.selectors import heading_election
 
         heading = (
             Heading.objects.select_related("group__budget")
@@ -86,31 +86,7 @@ class Command(BaseCommand):
         )
         if heading is None:
             raise CommandError("No such heading in that budget.")
-        budget = heading.group.budget
-        election = heading_election(heading)
-        titles = dict(heading.projects.values_list("pk", "title"))
-        winners = set(getattr(getattr(heading, "result", None), "winners", []) or [])
-        fields = {
-            p: {
-                "name": titles[int(p)],
-                **({"selected": "1" if int(p) in winners else "0"} if winners else {}),
-            }
-            for p in election.costs
-        }
-        instance = pabulib.from_election(
-            election,
-            meta={
-                "description": f"{budget.title}: {heading.name}",
-                "country": "Denmark",
-                "unit": heading.name,
-                "currency": budget.currency,
-                "rule": pabulib.SAMSKAB_RULES.get(budget.rule, budget.rule),
-                "tie_breaking": budget.tie_breaking,
-                **({"max_length": str(heading.approval_limit)} if heading.approval_limit else {}),
-                **({"max_sum_cost": str(heading.amount)} if heading.style == "knapsack" else {}),
-            },
-            project_fields=fields,
-        )
+        instance = heading_pabulib(heading)
         text = pabulib.write(instance)
         if options["output"]:
             Path(options["output"]).write_text(text, encoding="utf-8")

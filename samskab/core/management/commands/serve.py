@@ -39,4 +39,7 @@ class Command(BaseCommand):
             server_header=False,
             timeout_graceful_shutdown=5,
             log_level=os.environ.get("LOG_LEVEL", "info").lower(),
+            # uvicorn's own lines (start, access) go through Django's LOGGING: the same
+            # format, UTC timestamps, JSON when LOG_FORMAT=json.
+            log_config=None,
         )

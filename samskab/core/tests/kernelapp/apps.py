@@ -9,7 +9,10 @@ class KernelAppConfig(AppConfig):
     def ready(self) -> None:
         from samskab.activity import kinds
         from samskab.core import privacy, targets
-        from samskab.core.tests.kernelapp import rules  # noqa: F401  # the permissions
+        from samskab.core.tests.kernelapp import (
+            hooks,
+            rules,  # noqa: F401  # the permissions
+        )
         from samskab.core.tests.kernelapp.models import Idea, IdeaBox
         from samskab.core.uploads import AttachLimits
 
@@ -21,10 +24,13 @@ class KernelAppConfig(AppConfig):
         )
         targets.register(
             Idea,
-            visible=lambda ideas: ideas.filter(box__is_published=True),
+            visible=lambda ideas: ideas.filter(box__is_published=True, state="published"),
             process=lambda idea: idea.box,
             author=lambda idea: (idea.author, idea.language),
-            capabilities={"comment", "follow", "report", "attach", "locate"},
+            capabilities={"comment", "follow", "report", "attach", "locate", "support"},
+            moderation=hooks.MODERATED,
+            support_limit=hooks.support_limit,
+            where=hooks.where,
             # Small on purpose: the tests show that the limits are the kind's own.
             attach=AttachLimits(images=2, image_bytes=60_000, documents=1),
         )

@@ -21,6 +21,10 @@ class Idea(models.Model):
     )
     is_open = models.BooleanField(default=True)
     language = models.CharField(max_length=8, blank=True)
+    # What moderation did to it (through the hooks in apps.py): shown, held or hidden.
+    state = models.CharField(max_length=12, default="published")
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, null=True)
 
     def __str__(self) -> str:
         return self.title

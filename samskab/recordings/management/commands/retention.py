@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from samskab.core.locks import LockHeld
 from samskab.recordings import services
 
 
@@ -15,10 +16,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool = False, **options):
         if dry_run:
-            for meeting in services.retention_due():
+            due = services.retention_due()
+            for meeting in due:
                 self.stdout.write(f"due: {meeting.pk} {meeting}")
+            self.stdout.write(f"{len(due)} recordings due.")
             return
-        removed = services.retention_run()
+        try:
+            removed = services.retention_run()
+        except LockHeld as held:
+            # Another host's timer is running it now: nothing to do here (not an error).
+            self.stdout.write(f"Not run: {held}.")
+            return
         for meeting in removed:
             self.stdout.write(f"removed: {meeting.pk} {meeting}")
         self.stdout.write(f"{len(removed)} recordings removed.")

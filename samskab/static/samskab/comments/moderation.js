@@ -1,7 +1,9 @@
 /* The moderation queue: keyboard shortcuts while the queue has focus, and live updates.
  *
  * Shortcuts (listed on the page) act only when focus is inside the queue and never while
- * typing in a field. New held posts do not reshuffle the list under the moderator's
+ * typing in a field. After an action the page reloads with the next post (or the one before,
+ * after the last) named in `focus`, and that post gets the focus again, so the keys go on.
+ * Enter in a reason field rejects that post (not the form's first button, "approve"). New held posts do not reshuffle the list under the moderator's
  * hands: a button says there are new ones and loads them when pressed.
  */
 (function () {
@@ -16,6 +18,35 @@
   var url = status.getAttribute("data-queue-url");
 
   function items() { return Array.prototype.slice.call(form.querySelectorAll(".queue-item")); }
+
+  var focusField = form.querySelector("input[name=focus_next]");
+
+  function neighbour(item) {
+    var list = items();
+    var index = list.indexOf(item);
+    if (index < 0) { return null; }
+    return list[index + 1] || list[index - 1] || null;
+  }
+
+  // Any per-post button: remember which post comes next, for the reloaded page.
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest("button[name=one]");
+    if (!button || !focusField) { return; }
+    var next = neighbour(button.closest(".queue-item"));
+    focusField.value = next ? next.getAttribute("data-target") : "";
+  });
+
+  function focusNamed() {
+    var name = form.getAttribute("data-focus");
+    var item = name ? document.getElementById(name) : null;
+    if (item) {
+      item.focus();
+      item.scrollIntoView({ block: "nearest" });
+    } else if (name) {
+      form.focus();
+    }
+  }
+  focusNamed();
 
   function current() {
     var active = document.activeElement;
@@ -33,6 +64,11 @@
 
   form.addEventListener("keydown", function (event) {
     var tag = event.target.tagName;
+    if (event.key === "Enter" && event.target.classList.contains("queue-reason")) {
+      var own = event.target.closest(".queue-item").querySelector("[data-key='r']");
+      if (own) { event.preventDefault(); own.click(); }
+      return;
+    }
     if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || event.ctrlKey || event.metaKey || event.altKey) {
       return;
     }
@@ -61,6 +97,9 @@
       .then(function (html) {
         if (html === null) { return; }
         itemsBox.innerHTML = html;
+        // The bulk actions are for posts: shown only while the queue holds some.
+        var bulk = form.querySelector(".queue-bulk");
+        if (bulk) { bulk.hidden = !itemsBox.querySelector(".queue-item"); }
         refresh.hidden = true;
         status.textContent = "";
         form.focus();
@@ -77,7 +116,7 @@
   if (window.SamskabLive && typeof window.SamskabLive.on === "function") {
     window.SamskabLive.on("queue", announce);
     window.SamskabLive.on("queue_done", function (data) {
-      var item = document.getElementById("queue-" + data.id);
+      var item = document.getElementById("queue-" + String(data.id).replace(/[.:]/g, "-"));
       if (item && !item.contains(document.activeElement)) { item.remove(); }
     });
     return;
@@ -88,7 +127,7 @@
     fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : ""; })
       .then(function (html) {
-        var ids = (html.match(/id="queue-\d+"/g) || []).join(",");
+        var ids = (html.match(/id="queue-[\w-]+"/g) || []).join(",");
         if (ids && ids !== known) { announce(); }
       })
       .catch(function () {});

@@ -442,8 +442,22 @@
       var seconds = Math.floor(parseInt(link.getAttribute("data-offset"), 10) / 1000);
       if (seek(seconds, link.textContent.replace(/\s+/g, " ").trim())) {
         event.preventDefault();
+        showPlayer();
       }
     });
+  }
+
+  // On a phone the agenda sits below the video: after a jump, bring the video back into
+  // view if it is out of sight, so the viewer sees what plays (the focus stays on the link).
+  function showPlayer() {
+    var frame = video || consent;
+    if (!frame || !frame.getBoundingClientRect) {
+      return;
+    }
+    var box = frame.getBoundingClientRect();
+    if (box.bottom < box.height / 2 || box.top > window.innerHeight - box.height / 2) {
+      frame.scrollIntoView({ block: "start" });
+    }
   }
 
   /* --- live: the operator's marks ---------------------------------------------------- */
@@ -545,6 +559,12 @@
     var notice = document.querySelector("[data-planned-notice]");
     if (notice && status !== "planned") {
       notice.parentNode.removeChild(notice);
+    }
+    if (status !== "planned") {
+      Array.prototype.forEach.call(document.querySelectorAll("[data-until-live]"), function (box) {
+        box.hidden = false;
+        box.removeAttribute("data-until-live");
+      });
     }
   }
 

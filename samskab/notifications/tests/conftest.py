@@ -1,0 +1,1 @@
+from samskab.feedback.tests.conftest import smtp_inbox  # noqa: F401  # a real SMTP server

@@ -1,0 +1,63 @@
+"""Prepare the citizen-journey e2e site after `manage.py demo`: the committee meeting goes
+live with its vox pop open (through the services the console uses), and the demo citizen,
+signed in by a session, is verified as a resident with a demo census row (through the
+service the verification page uses). Prints one JSON line."""
+
+import json
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samskab.settings")
+
+import django
+
+django.setup()
+
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+
+from samskab.accounts.demo import DEMO_CENSUS, DEMO_CITIZEN  # noqa: E402
+from samskab.accounts.models import User  # noqa: E402
+from samskab.accounts.services import residence_verify  # noqa: E402
+from samskab.polls.demo import UPCOMING_VOXPOP  # noqa: E402
+from samskab.polls.models import Poll  # noqa: E402
+from samskab.polls.services import poll_open  # noqa: E402
+from samskab.webcasts.demo import PAST_ID, UPCOMING_ID  # noqa: E402
+from samskab.webcasts.models import Meeting  # noqa: E402
+from samskab.webcasts.services import meeting_go_live  # noqa: E402
+
+
+def citizen_session() -> str:
+    user = User.objects.get(email=DEMO_CITIZEN)
+    identifier, birth, postal = DEMO_CENSUS[0]
+    residence_verify(
+        user=user, identifier=identifier, birth_date=date.fromisoformat(birth), postal_code=postal
+    )
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store["samskab_session_started"] = int(time.time())
+    store.create()
+    return store.session_key
+
+
+if __name__ == "__main__":
+    live = Meeting.objects.get(external_id=UPCOMING_ID)
+    operator = User.objects.get(email="operator@demo.samskab.dk")
+    meeting_go_live(meeting=live, by=operator)
+    voxpop = poll_open(poll=Poll.objects.get(title=UPCOMING_VOXPOP))
+    print(
+        json.dumps(
+            {
+                "live": live.pk,
+                "past": Meeting.objects.get(external_id=PAST_ID).pk,
+                "voxpop": voxpop.pk,
+                "citizen": citizen_session(),
+            }
+        )
+    )

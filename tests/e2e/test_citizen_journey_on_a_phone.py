@@ -1,0 +1,195 @@
+"""A citizen's evening on a phone (390 x 844), from the front page only, as issue 16 item 7
+asks: the front page says a meeting is live; the citizen watches it and answers its vox
+pop; goes back and opens a recording, jumps to an agenda item, reads what was said, and
+writes to a politician; then finds the open citizens' budget and votes. Every page is
+checked with axe-core and for sideways scrolling, and photographed (SAMSKAB_SCREENSHOTS
+names a folder to keep the pictures, for CI to keep as artefacts).
+
+The server is uvicorn (ASGI) as a subprocess over the demo; tests/e2e/journey_seed.py puts
+the committee meeting live with its vox pop open, and verifies the demo citizen.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.webcasts_fixtures import (
+    PROJECT_DIR,
+    Site,
+    check_accessible,
+    close_page,
+    free_socket,
+    open_page,
+    run,
+    site_environment,
+    wait_until_ready,
+)
+
+pytestmark = [pytest.mark.e2e]
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
+@pytest.fixture(scope="module")
+def site(browser, tmp_path_factory):
+    work = tmp_path_factory.mktemp("journey-site")
+    env = site_environment(work)
+    run(env, "manage.py", "migrate", "--no-input")
+    run(env, "manage.py", "demo")
+    seed = json.loads(run(env, "-m", "tests.e2e.journey_seed").strip().splitlines()[-1])
+    sock = free_socket()
+    site = Site(url=f"http://127.0.0.1:{sock.getsockname()[1]}", work=work, env=env, seed=seed)
+    with open(work / "server.log", "w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "uvicorn", "samskab.asgi:application",
+                "--fd", str(sock.fileno()), "--lifespan", "off", "--no-access-log",
+            ],
+            cwd=PROJECT_DIR,
+            env=env,
+            pass_fds=[sock.fileno()],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    sock.close()
+    try:
+        wait_until_ready(site.url, process, site)
+        yield site
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    folder = Path(os.environ.get("SAMSKAB_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def look(page, shots: Path, name: str) -> None:
+    """What a phone user would notice first: the page scrolls sideways, or fails axe."""
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"{page.url} is {width} px wide on a 390 px phone"
+    check_accessible(page)
+    page.screenshot(path=str(shots / f"journey-{name}.png"), full_page=True)
+
+
+def choose(scope, label: str) -> None:
+    """Tap an option's label, as a viewer does (DKFDS draws the radio button with it)."""
+    scope.locator("label").filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")).click()
+
+
+def test_a_citizen_on_a_phone_watches_votes_writes_and_votes_in_the_budget(browser, site, shots):
+    live, past, voxpop = site.seed["live"], site.seed["past"], site.seed["voxpop"]
+    page = open_page(browser, site, session=site.seed["citizen"], **PHONE)
+
+    # The front page leads with the live meeting.
+    page.goto("/")
+    expect(page.locator("#front-live-heading")).to_have_text("Live now")
+    look(page, shots, "1-front")
+    page.locator(".front-live").get_by_role("link", name="Watch the meeting").click()
+    expect(page).to_have_url(re.compile(rf"/moeder/{live}/$"))
+
+    # The vox pop is open in the player; the citizen answers it.
+    box = page.locator(f"#poll-{voxpop}")
+    expect(box).to_contain_text("ti affaldsfraktioner")
+    look(page, shots, "2-live-meeting")
+    choose(box, "Ja")
+    box.get_by_role("button", name="Vote").click()
+    expect(box).to_contain_text("Thank you, your vote is counted.")
+    expect(box.locator("caption")).to_contain_text("1 vote")
+    look(page, shots, "3-voted")
+
+    # Back on the front page, a recent recording; in it, a jump to an agenda item.
+    page.goto("/")
+    recordings = page.locator("section", has=page.locator("#front-recordings-heading"))
+    recordings.get_by_role("link", name="Byrådsmøde").first.click()
+    expect(page).to_have_url(re.compile(rf"/moeder/{past}/$"))
+    look(page, shots, "4-recording")
+    jump = page.locator(".agenda-jump", has_text="Skolestruktur 2031")
+    offset_s = int(jump.get_attribute("data-offset")) / 1000
+    jump.click()
+    expect(jump).to_have_attribute("aria-current", "true")
+    expect(page.locator("[data-now-item]")).to_contain_text("Skolestruktur 2031")
+    page.wait_for_function(
+        "(at) => document.querySelector('video').currentTime >= at - 1", arg=offset_s
+    )
+    # The video is on the screen after the jump, not scrolled out of sight above it.
+    top = page.evaluate("() => document.querySelector('video').getBoundingClientRect().bottom")
+    assert top > 0, "the video is above the visible part of the screen after the jump"
+    look(page, shots, "5-jumped")
+
+    # The same meeting as text: what was said, under its agenda item.
+    page.get_by_role("link", name=re.compile("^The meeting as text")).click()
+    expect(page.locator(".transcript").first).to_contain_text("What was said")
+    look(page, shots, "6-text")
+    page.go_back()
+
+    # A message to a politician, from the form under the player.
+    form = page.locator("section.feedback form")
+    form.get_by_label("To").select_option(label="Jens Kjær (Venstre)")
+    form.get_by_label("Your name").fill("Åse Sørensen")
+    form.get_by_label("Message").fill("Tak for debatten om skolestrukturen.")
+    form.get_by_role("button", name="Send").click()
+    thanks = page.locator("section.feedback [role=status]")
+    expect(thanks).to_have_text(re.compile("Thank you. Your message has been sent."))
+    look(page, shots, "7-feedback-sent")
+
+    # The open budget, from the front page, and a vote in one area.
+    page.goto("/")
+    budgets = page.locator("section", has=page.locator("#front-budgets-heading"))
+    expect(budgets).to_contain_text("Voting")
+    budgets.get_by_role("link", name="Borgerbudget 2027").click()
+    expect(page.locator(".budget-countdown")).to_contain_text("The vote closes on")
+    look(page, shots, "8-budget")
+    page.get_by_role("link", name=re.compile(r"^Vote\W+Midtbyen$")).click()
+    look(page, shots, "9-ballot")
+    ballot = page.locator("[data-ballot]")
+    # With JavaScript the total follows the ticks: no button to calculate it.
+    expect(ballot.get_by_role("button", name="Calculate the total")).to_have_count(0)
+    ballot.get_by_label(re.compile("Legeplads i Byparken")).check()
+    ballot.get_by_label(re.compile("Vandpost ved stationen")).check()
+    expect(ballot.locator("[data-ballot-total]")).to_contain_text("180.000 of 300.000 DKK")
+    ballot.get_by_role("button", name="Save my ballot").click()
+    expect(page.get_by_text("Your ballot is saved")).to_be_visible()
+    look(page, shots, "10-ballot-saved")
+    page.get_by_role("link", name="Borgerbudget 2027").first.click()
+    expect(page.locator(".budget-my-ballot")).to_contain_text("Your ballot: 2 projects")
+    close_page(page)
+
+
+def test_a_coming_meeting_says_when_and_offers_a_calendar_file(browser, site, shots):
+    page = open_page(browser, site, **PHONE)
+    page.goto("/moeder/")
+    coming = page.locator(
+        ".meeting-card", has=page.locator("[data-status-badge]", has_text="Coming up")
+    )
+    coming.first.get_by_role("link").first.click()
+    notice = page.locator("[data-planned-notice]")
+    expect(notice).to_contain_text(re.compile(r"The broadcast starts on .*\d{4} at \d\d:\d\d\."))
+    # Nothing to name or share before there is a video.
+    expect(page.locator("[data-now]")).to_be_hidden()
+    expect(page.get_by_text("Share from here")).to_be_hidden()
+    look(page, shots, "coming-meeting")
+    calendar = page.request.get(
+        notice.get_by_role("link", name="Add the meeting to your calendar").get_attribute("href")
+    )
+    assert calendar.headers["content-type"].startswith("text/calendar")
+    text = calendar.text()
+    assert text.count("BEGIN:VEVENT") == 1 and "DTEND:" in text
+    close_page(page)
