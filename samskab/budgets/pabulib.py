@@ -13,10 +13,17 @@ write. See https://pabulib.org/format.
 from __future__ import annotations
 
 import csv
+import gc
 import io
-from collections.abc import Iterator, Mapping
+import itertools
+import operator
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from samskab.budgets.counting.election import (
     MAX_AMOUNT,
@@ -74,11 +81,87 @@ class Vote:
     fields: Mapping[str, str] = field(default_factory=dict)  # age, sex, voting_method...
 
 
+class Votes(Sequence[Vote]):
+    """The VOTES rows of a file as read: a sequence of `Vote`, stored compactly.
+
+    Each distinct (vote, points) pair of cells is read, checked and kept once (a file of
+    200,000 voters has a few hundred thousand rows but far fewer distinct ballots), and each
+    row keeps its voter id, which ballot it cast and its other cells. A `Vote` is made only
+    when a row is looked at; counting goes through `distinct()` and never makes one.
+    """
+
+    __slots__ = ("_extra", "_ids", "_kinds", "_names", "_which")
+
+    def __init__(
+        self,
+        voter_ids: list[str],
+        which: list[int],
+        kinds: list[tuple[tuple[str, ...], tuple[int, ...] | None]],
+        names: tuple[str, ...] = (),
+        extra: list[tuple[str, ...]] | None = None,
+    ) -> None:
+        self._ids = voter_ids
+        self._which = which  # the index in `kinds` of each row's ballot
+        self._kinds = kinds  # (projects, points) of each distinct ballot, first seen first
+        self._names = names  # the other columns, in file order
+        self._extra = extra  # each row's cells of those columns
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def _vote(self, i: int) -> Vote:
+        projects, points = self._kinds[self._which[i]]
+        fields = dict(zip(self._names, self._extra[i], strict=True)) if self._extra else {}
+        return Vote(self._ids[i], projects, points, fields)
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+        if isinstance(i, slice):
+            return tuple(self._vote(j) for j in range(*i.indices(len(self))))
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("vote index out of range")
+        return self._vote(i)
+
+    def __iter__(self) -> Iterator[Vote]:
+        return (self._vote(i) for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Votes({list(self)!r})"
+
+    def distinct(self) -> list[tuple[tuple[str, ...], tuple[int, ...] | None, int]]:
+        """Each distinct ballot (projects, points) with how many rows cast it, first seen
+        first."""
+        counts = Counter(self._which)
+        return [(*kind, counts[k]) for k, kind in enumerate(self._kinds)]
+
+
+def distinct_ballots(
+    votes: Sequence[Vote],
+) -> list[tuple[tuple[str, ...], tuple[int, ...] | None, int]]:
+    """Each distinct ballot (projects, points) of `votes` with how many cast it, in the order
+    of first appearance."""
+    if isinstance(votes, Votes):
+        return votes.distinct()
+    counts: dict[tuple[tuple[str, ...], tuple[int, ...] | None], int] = {}
+    for vote in votes:
+        key = (vote.projects, vote.points)
+        counts[key] = counts.get(key, 0) + 1
+    return [(*key, n) for key, n in counts.items()]
+
+
 @dataclass(frozen=True)
 class PabulibFile:
     meta: Mapping[str, str]
     projects: tuple[Project, ...]
-    votes: tuple[Vote, ...]
+    votes: Sequence[Vote]  # a tuple, or `Votes` as read from a file
     project_columns: tuple[str, ...] = ("project_id", "cost")
     vote_columns: tuple[str, ...] = ("voter_id", "vote")
 
@@ -104,10 +187,14 @@ class PabulibFile:
                 f"The votes are {self.vote_type} ballots: count them by their points "
                 "(scored()), or as approval of every project listed."
             )
+        distinct = distinct_ballots(self.votes)
+        ballots = list(map(frozenset, [projects for projects, _points, _n in distinct]))
         counts: dict[frozenset[str], int] = {}
-        for vote in self.votes:
-            ballot = frozenset(vote.projects)
-            counts[ballot] = counts.get(ballot, 0) + 1
+        if len(set(ballots)) == len(ballots):  # each ballot written one way only
+            counts = dict(zip(ballots, [n for _p, _x, n in distinct], strict=True))
+        else:
+            for ballot, (_projects, _points, n) in zip(ballots, distinct, strict=True):
+                counts[ballot] = counts.get(ballot, 0) + n
         return Election(
             budget=self.budget,
             costs={p.project_id: p.cost for p in self.projects},
@@ -139,9 +226,9 @@ class PabulibFile:
     def scored(self) -> ScoredElection:
         """The election to count by points (any vote type; approval gives 1 point)."""
         counts: dict[tuple[tuple[str, int], ...], int] = {}
-        for vote in self.votes:
-            ballot = tuple(sorted(self.points(vote).items()))
-            counts[ballot] = counts.get(ballot, 0) + 1
+        for projects, points, n in distinct_ballots(self.votes):
+            ballot = tuple(sorted(self.points(Vote("", projects, points)).items()))
+            counts[ballot] = counts.get(ballot, 0) + n
         return ScoredElection(
             budget=self.budget,
             costs={p.project_id: p.cost for p in self.projects},
@@ -160,15 +247,44 @@ def parse(text: str) -> PabulibFile:
     Every refusal names the line it is about: for a row, the line it starts on (a quoted cell
     may run over several lines); for a missing section or key, the line it was looked for at.
     """
+    with _collector_paused():
+        return _parse(text)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused: reading a large file makes a few hundred
+    thousand lists and tuples (none in a cycle), and the collector would walk all of them again
+    and again while they are made (it doubled the time of reading 200,000 votes)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse(text: str, plain: bool = True, by_column: bool = True) -> PabulibFile:
+    """`parse`; with `plain`, the VOTES rows are split by `_plain_rows` where they can be
+    (the same rows as the CSV reader's, in a fraction of the time), else by the CSV reader;
+    `by_column`: see `_votes`. Both only make it faster."""
     # No NUL, lone surrogate or invisible control reaches a cell (security L2).
     text = clean_text(text.removeprefix("\ufeff"))
     # section -> (header line, columns, [(line, cells)])
     tables: dict[str, tuple[int, list[str], list[tuple[int, list[str]]]]] = {}
     section: str | None = None
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"', strict=True)
+    stream = io.StringIO(text, newline="")
+    reader = csv.reader(stream, delimiter=";", quotechar='"', strict=True)
     expecting_header = False
     start = 1  # the line the next row starts on
     while True:
+        if plain and section == "votes" and not expecting_header:
+            rows = _plain_rows(stream.read(), start)
+            if rows is None:  # quotes, or something only the CSV reader words right
+                return _parse(text, plain=False, by_column=by_column)
+            tables["votes"][2].extend(rows)
+            break
         try:
             row = next(reader)
         except StopIteration:
@@ -264,28 +380,197 @@ def parse(text: str) -> PabulibFile:
             f"Line {meta_lines['scoring_fn']}: the scoring function {scoring_fn!r} is not "
             "one Samskab counts (Borda is)."
         )
-    vote_columns, vote_rows = _table(tables["votes"], "VOTES", ("voter_id", "vote"))
-    if vote_type in WITH_POINTS and "points" not in vote_columns:
-        raise PabulibError(f"Line {tables['votes'][0]}: {vote_type} votes need a points column.")
-    votes: list[Vote] = []
-    for line, voter_id, fields in vote_rows:
-        chosen = tuple(_split(fields.pop("vote")))
-        unknown = [p for p in chosen if p not in known]
-        if unknown:
-            raise PabulibError(f"Line {line}: the vote names unknown projects {unknown}.")
-        if len(set(chosen)) != len(chosen):
-            raise PabulibError(f"Line {line}: the vote names a project twice.")
-        points = None
-        if "points" in fields:
-            raw = fields.pop("points")
-            points = tuple(_whole(x, f"line {line}: a point") for x in _split(raw))
-            if not raw and chosen and vote_type not in WITH_POINTS:
-                points = None  # a ranking or an approval with an empty points cell
-            elif len(points) != len(chosen):
-                raise PabulibError(f"Line {line}: {len(points)} points for {len(chosen)} projects.")
-        _check_ballot(line, vote_type, chosen, points, limits)
-        votes.append(Vote(voter_id, chosen, points, fields))
-    return PabulibFile(meta, tuple(projects), tuple(votes), project_columns, vote_columns)
+    vote_columns, votes = _votes(tables["votes"], vote_type, known, limits, by_column)
+    return PabulibFile(meta, tuple(projects), votes, project_columns, vote_columns)
+
+
+def _plain_rows(text: str, line: int) -> list[tuple[int, list[str]]] | None:
+    """The rows of `text` (cleaned: every line ends in "\\n"), its first line being `line`,
+    as the CSV reader gives them, when it has no quote, no cell longer than the reader's
+    limit and no section name; else None (the CSV reader then reads it)."""
+    if '"' in text:
+        return None
+    lines = text.split("\n")
+    if max(map(len, lines), default=0) > csv.field_size_limit():
+        return None
+    if not _spaced(text):
+        # No cell to strip (the usual case): only empty cells at the end of a row go.
+        split = [raw.split(";") for raw in lines]
+    else:
+        split = [[cell.strip() for cell in raw.split(";")] for raw in lines]
+    if split and split[-1] == [""]:
+        split.pop()  # the end of the last line
+    if min(map(len, split), default=2) > 1 and all(map(operator.itemgetter(-1), split)):
+        # No blank line, no trailing empty cell and no lone cell that could name a section.
+        return list(zip(range(line, line + len(split)), split, strict=True))
+    rows = []
+    for cells in split:
+        if not cells[-1]:
+            while cells and not cells[-1]:
+                cells.pop()
+        if cells:
+            if len(cells) == 1 and cells[0].lower() in SECTIONS:
+                return None
+            rows.append((line, cells))
+        line += 1
+    return rows
+
+
+# White space a cell could be stripped of (str.strip's), other than the line ends.
+_SPACE = re.compile(r"[^\S\n]")
+_ASCII_SPACE = (" ", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+
+
+def _spaced(text: str) -> bool:
+    """Whether `text` holds white space other than line ends (ASCII text: a few fast
+    searches for a character instead of the regular expression)."""
+    if text.isascii():
+        return any(c in text for c in _ASCII_SPACE)
+    return _SPACE.search(text) is not None
+
+
+def _votes(
+    table: tuple[int, list[str], list[tuple[int, list[str]]]],
+    vote_type: str,
+    known: set[str],
+    limits: Mapping[str, int],
+    by_column: bool = True,
+) -> tuple[tuple[str, ...], Votes]:
+    """The VOTES columns and rows. Each distinct pair of vote and points cells is read and
+    checked once (a refusal names the first line it is on); a row whose cells do not fit the
+    header, or whose voter id is empty or repeated, is refused first, as `_table` does.
+
+    With `by_column`, a section whose rows all fit is read by whole columns (list
+    comprehensions instead of a loop over the rows); the row loop gives the same votes and
+    the same refusals (a property test compares them)."""
+    header_line, header, body = table
+    columns = tuple(header)
+    if any(c not in columns for c in ("voter_id", "vote")) or len(set(columns)) != len(columns):
+        raise PabulibError(
+            f"Line {header_line}: the VOTES header must name voter_id, vote once each."
+        )
+    width = len(columns)
+    at_id, at_vote = columns.index("voter_id"), columns.index("vote")
+    at_points = columns.index("points") if "points" in columns else None
+    names = tuple(c for c in columns if c not in ("voter_id", "vote", "points"))
+    at_extra = [columns.index(c) for c in names]
+    ids: list[str] = []
+    which: list[int] = []
+    extra: list[tuple[str, ...]] | None = [] if names else None
+    kinds: list[tuple[tuple[str, ...], tuple[int, ...] | None]] = []
+    kind_of: dict[tuple[str, str | None], int] = {}
+    cells_of = [cells for _line, cells in body] if by_column else []
+    widths = set(map(len, cells_of))
+    if len(widths) > 1 and max(widths) <= width:
+        cells_of = [c if len(c) == width else c + [""] * (width - len(c)) for c in cells_of]
+        widths = {width}
+    if by_column and widths <= {width}:
+        ids = [cells[at_id] for cells in cells_of]
+    if ids and "" not in (unique := set(ids)) and len(unique) == len(ids):
+        # Every row fits the header and has its own voter id (the usual case): read the
+        # distinct ballots, and the rest by whole columns.
+        # (a row's vote cell, or its vote and points cells)
+        keys: list[Any] = (
+            [c[at_vote] for c in cells_of]
+            if at_points is None
+            else [(c[at_vote], c[at_points]) for c in cells_of]
+        )
+        number: dict[Any, int] = dict.fromkeys(keys, 0)  # the distinct ones, first seen first
+        distinct = list(number)
+        number.update(zip(distinct, range(len(distinct)), strict=True))
+        which = list(map(number.__getitem__, keys))
+        cell_keys: list[tuple[str, str | None]] = (
+            distinct if at_points is not None else [(k, None) for k in distinct]
+        )
+        missing_points = vote_type in WITH_POINTS and "points" not in columns
+        if at_points is None and not limits and vote_type != CHOOSE_1:
+            # Approval ballots without limits (the usual case), all at once: nothing to check
+            # but the projects' ids (known ids have no space around them to strip).
+            parts = [cell.split(",") if cell else [] for cell in distinct]
+            if (
+                list(map(len, map(set, parts))) == list(map(len, parts))
+                and set().union(*parts) <= known
+            ):
+                kinds = list(zip(map(tuple, parts), itertools.repeat(None)))
+        for kind, cell_key in enumerate(cell_keys):
+            if len(kinds) == len(cell_keys):
+                break  # (read all at once above)
+            try:
+                kinds.append(_ballot(0, *cell_key, vote_type, known, limits))
+            except PabulibError:
+                if missing_points:
+                    break
+                line = body[which.index(kind)][0]  # the first row casting this ballot
+                _ballot(line, *cell_key, vote_type, known, limits)  # says so, with its line
+        if missing_points:
+            raise PabulibError(f"Line {header_line}: {vote_type} votes need a points column.")
+        if names:
+            extra = [tuple(cells[i] for i in at_extra) for cells in cells_of]
+        return columns, Votes(ids, which, kinds, names, extra)
+    ids = []
+    seen: set[str] = set()
+    refusal: PabulibError | None = None  # the first ballot refused, raised after the rows
+    for line, cells in body:
+        if len(cells) != width:
+            if len(cells) > width:
+                raise PabulibError(f"Line {line}: {len(cells)} cells under a header of {width}.")
+            cells = cells + [""] * (width - len(cells))
+        voter_id = cells[at_id]
+        if not voter_id or voter_id in seen:
+            raise PabulibError(f"Line {line}: the voter_id {voter_id!r} is empty or repeated.")
+        seen.add(voter_id)
+        if refusal is not None:
+            continue
+        cell_key = (cells[at_vote], None if at_points is None else cells[at_points])
+        found = kind_of.get(cell_key)
+        if found is None:
+            try:
+                kinds.append(_ballot(line, *cell_key, vote_type, known, limits))
+            except PabulibError as error:
+                refusal = error
+                continue
+            found = kind_of[cell_key] = len(kinds) - 1
+        ids.append(voter_id)
+        which.append(found)
+        if extra is not None:
+            extra.append(tuple(cells[i] for i in at_extra))
+    if vote_type in WITH_POINTS and "points" not in columns:
+        raise PabulibError(f"Line {header_line}: {vote_type} votes need a points column.")
+    if refusal is not None:
+        raise refusal
+    return columns, Votes(ids, which, kinds, names, extra)
+
+
+def _ballot(
+    line: int,
+    vote_cell: str,
+    points_cell: str | None,
+    vote_type: str,
+    known: set[str],
+    limits: Mapping[str, int],
+) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
+    """The projects and points of a ballot's cells (points_cell None: no points column)."""
+    parts = vote_cell.split(",") if vote_cell else []
+    if points_cell is None and not limits and (vote_type != CHOOSE_1 or len(parts) < 2):
+        unique = set(parts)
+        if len(unique) == len(parts) and unique <= known:
+            # Known ids have no space around them to strip, and nothing here is limited.
+            return tuple(parts), None
+    chosen = tuple(_split(vote_cell))
+    unknown = [p for p in chosen if p not in known]
+    if unknown:
+        raise PabulibError(f"Line {line}: the vote names unknown projects {unknown}.")
+    if len(set(chosen)) != len(chosen):
+        raise PabulibError(f"Line {line}: the vote names a project twice.")
+    points = None
+    if points_cell is not None:
+        points = tuple(_whole(x, f"line {line}: a point") for x in _split(points_cell))
+        if not points_cell and chosen and vote_type not in WITH_POINTS:
+            points = None  # a ranking or an approval with an empty points cell
+        elif len(points) != len(chosen):
+            raise PabulibError(f"Line {line}: {len(points)} points for {len(chosen)} projects.")
+    _check_ballot(line, vote_type, chosen, points, limits)
+    return chosen, points
 
 
 def _check_ballot(
@@ -618,10 +903,10 @@ def _compare(instance: PabulibFile, mes: Outcome, rival: Outcome) -> Outcome:
     a, b = set(mes.winners), set(rival.winners)
     for_mes = for_rival = 0
     costs = {p.project_id: p.cost for p in instance.projects}
-    for vote in instance.votes:
-        points = instance.points(vote)
+    for projects, given, n in distinct_ballots(instance.votes):
+        points = instance.points(Vote("", projects, given))
         mine = sum(costs[p] * x for p, x in points.items() if p in a)
         theirs = sum(costs[p] * x for p, x in points.items() if p in b)
-        for_mes += mine > theirs
-        for_rival += theirs > mine
+        for_mes += n * (mine > theirs)
+        for_rival += n * (theirs > mine)
     return rival if for_rival > for_mes else mes

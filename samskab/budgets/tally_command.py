@@ -8,6 +8,7 @@ the same code, so `call_command("pb", "tally", ...)` and the console give the sa
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -147,6 +148,9 @@ def main(argv: Sequence[str]) -> int | None:
         return None  # let Django's parser say what is wrong, as it always has
     if unknown:
         return None
+    # A count makes many objects and no garbage worth collecting before the process ends: the
+    # cyclic collector would only walk them over and over (docs/budgets.md, "Speed").
+    gc.disable()
     try:
         lines = tally(vars(options))
     except TallyError as error:

@@ -26,7 +26,7 @@ TASK_NAMES: dict[str, Promise] = {
     "samskab.recordings.tasks.run_retention": _("Deleting recordings past their keeping time"),
     "samskab.webcasts.slides.render_slide_deck": _("Preparing slides"),
     "samskab.budgets.tasks.tally_run_task": _("Counting a citizens' budget"),
-    "samskab.activity.tasks.event_notify": _("E-mailing authors and followers"),
+    "samskab.notifications.tasks.deliver": _("E-mailing notifications to authors and followers"),
 }
 
 

@@ -6,7 +6,7 @@ whole amount (a voter's share, a payment split between supporters) is a `Fractio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
@@ -42,14 +42,15 @@ class Election:
             if isinstance(cost, bool) or not isinstance(cost, int) or cost < 0:
                 raise ValueError(f"Project {project!r} must cost a whole amount of at least 0.")
         known = self.costs.keys()
-        for index, ballot in enumerate(self.approvals):
-            if not ballot <= known:
-                unknown = ", ".join(sorted(repr(p) for p in ballot - known))
-                raise ValueError(f"Ballot {index} approves unknown projects: {unknown}.")
+        if not frozenset().union(*self.approvals) <= known:  # (one check, then find which)
+            for index, ballot in enumerate(self.approvals):
+                if not ballot <= known:
+                    unknown = ", ".join(sorted(repr(p) for p in ballot - known))
+                    raise ValueError(f"Ballot {index} approves unknown projects: {unknown}.")
         if self.counts is not None:
             if len(self.counts) != len(self.approvals):
                 raise ValueError("There must be one count for each ballot.")
-            if any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in self.counts):
+            if not set(map(type, self.counts)) <= {int} or min(self.counts, default=0) < 0:
                 raise ValueError("Ballot counts must be whole numbers of at least 0.")
 
     @property
@@ -225,6 +226,42 @@ class Verdict:
         return self.money_behind / self.cost
 
 
+class Deferred(Sequence[Any]):
+    """A sequence worked out only when it is first read (then kept): what every voter paid
+    costs more to gather than the count itself on a large election, and most callers (`pb
+    tally`, `pb verify`) never read it."""
+
+    __slots__ = ("_items", "_make")
+
+    def __init__(self, make: Callable[[], Sequence[Any]]) -> None:
+        self._make = make
+        self._items: Sequence[Any] | None = None
+
+    def _get(self) -> Sequence[Any]:
+        if self._items is None:
+            self._items = self._make()
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+        return self._get()[i]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._get())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return list(self._get()) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._get())
+
+
 @dataclass(frozen=True)
 class Outcome:
     """The winners, in the order they were chosen, and a verdict for every project."""
@@ -240,6 +277,7 @@ class Outcome:
     # MES: what each ballot's voter paid from their share for each project the rule bought (by
     # ballot index in the election; identical ballots share one mapping). Projects added by a
     # utilitarian completion are paid from what is left of the budget, not from shares.
+    # (Worked out when first read: see `Deferred`.)
     spending: Sequence[Mapping[str, Fraction]] = ()
 
     @property

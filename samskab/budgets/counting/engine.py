@@ -15,6 +15,7 @@ otherwise. Up to there every pass would make the same choices, and Add1 skips st
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -39,8 +40,6 @@ class Prepared:
     util: tuple[int, ...]  # what the project is worth to each of its supporters
     key: tuple[tuple[int, ...], ...]  # tie-break order, smaller first (see TieBreaking.keys)
     criteria: tuple[TieBreak, ...]  # what each position of a key compares
-    supporters: tuple[tuple[int, ...], ...]  # ballot groups approving each project
-    approves: tuple[tuple[int, ...], ...]  # the projects each ballot group approves
     weight: tuple[int, ...]  # voters in each ballot group
     group_of_ballot: tuple[int, ...]
     voters: int
@@ -49,7 +48,8 @@ class Prepared:
     # exact: it is a count, not an approximation).
     supporter_index: tuple[Any, ...] = ()
     supporter_weight: tuple[Any, ...] = ()
-    supporter_votes: tuple[tuple[int, ...], ...] = ()  # the same weights as integers
+    # the same weights as integers, for projects of at most _SMALL supporting groups
+    supporter_votes: tuple[tuple[int, ...], ...] = ()
 
 
 def prepare(
@@ -57,30 +57,42 @@ def prepare(
 ) -> Prepared:
     ids = tuple(election.costs)
     index = {p: i for i, p in enumerate(ids)}
-    groups: dict[frozenset[str], int] = {}
-    weight: list[int] = []
-    group_of_ballot = []
-    for ballot, count in zip(election.approvals, election.ballot_counts(), strict=True):
-        g = groups.setdefault(ballot, len(groups))
-        if g == len(weight):
-            weight.append(0)
-        weight[g] += count
-        group_of_ballot.append(g)
-    supporters: list[list[int]] = [[] for _ in ids]
-    approves: list[tuple[int, ...]] = [()] * len(weight)
-    votes = [0] * len(ids)
-    for ballot, g in groups.items():
-        if weight[g]:
-            for project in ballot:
-                supporters[index[project]].append(g)
-                votes[index[project]] += weight[g]
-            approves[g] = tuple(index[project] for project in ballot)
+    approvals, counts = election.approvals, election.ballot_counts()
+    if len(set(approvals)) == len(approvals):  # each ballot once already (as files are read)
+        ballots, weight = list(approvals), list(counts)
+        group_of_ballot: tuple[int, ...] = tuple(range(len(ballots)))
+    else:
+        groups: dict[frozenset[str], int] = {}
+        weight = []
+        of_ballot = []
+        for ballot, count in zip(approvals, counts, strict=True):
+            g = groups.setdefault(ballot, len(groups))
+            if g == len(weight):
+                weight.append(0)
+            weight[g] += count
+            of_ballot.append(g)
+        ballots, group_of_ballot = list(groups), tuple(of_ballot)
+    voters = sum(weight)
+    if voters >= 2**53:
+        raise ValueError("Too many voters to count exactly.")
+    # Every (project, ballot group) of an approval, then sorted by project (stably, so each
+    # project's supporting groups stay in group order), with numpy.
+    weights = np.array(weight, dtype=np.float64)  # whole numbers below 2**53: exact
+    lengths = np.fromiter(map(len, ballots), np.int64, len(ballots))
+    project_of = np.fromiter(
+        map(index.__getitem__, itertools.chain.from_iterable(ballots)), np.int64, int(lengths.sum())
+    )
+    group_of = np.repeat(np.arange(len(ballots), dtype=np.int64), lengths)
+    counted = weights[group_of] > 0  # a group of no voters supports nothing
+    if not counted.all():
+        project_of, group_of = project_of[counted], group_of[counted]
+    per_project = np.bincount(project_of, minlength=len(ids))
+    by_project = group_of[np.argsort(project_of, kind="stable")]
+    supporter_index = tuple(np.split(by_project, np.cumsum(per_project)[:-1])) if ids else ()
+    # (sums of whole numbers below 2**53 in float64 are exact)
+    votes = [int(v) for v in np.bincount(project_of, weights=weights[group_of], minlength=len(ids))]
     cost = tuple(election.costs[p] for p in ids)
     key, criteria = tie_breaking.keys(ids, cost, votes)
-    if sum(weight) >= 2**53:
-        raise ValueError("Too many voters to count exactly.")
-    weights = np.array(weight, dtype=np.float64)
-    supporter_index = tuple(np.array(s, dtype=np.int64) for s in supporters)
     return Prepared(
         ids=ids,
         cost=cost,
@@ -88,14 +100,16 @@ def prepare(
         util=cost if utility is Utility.COST else (1,) * len(ids),
         key=key,
         criteria=criteria,
-        supporters=tuple(tuple(s) for s in supporters),
-        approves=tuple(approves),
         weight=tuple(weight),
-        group_of_ballot=tuple(group_of_ballot),
-        voters=sum(weight),
+        group_of_ballot=group_of_ballot,
+        voters=voters,
         supporter_index=supporter_index,
         supporter_weight=tuple(weights[s] for s in supporter_index),
-        supporter_votes=tuple(tuple(weight[g] for g in s) for s in supporters),
+        # (only where a project is counted without numpy, see `_SMALL`)
+        supporter_votes=tuple(
+            tuple(weight[g] for g in s.tolist()) if len(s) <= _SMALL else ()
+            for s in supporter_index
+        ),
     )
 
 
@@ -200,6 +214,8 @@ class _State:
 # the supporters' money at either end of a narrow interval around it.
 _MAX_DRIFT = 1000
 _SMALL = 300  # ballot groups up to which a project is counted exactly without screening
+_FEW_CLASSES = 100  # money classes under which `_exact` looks at every class (numpy costs more)
+_NEAR = 1e-6  # how far above the float guess of the share a class may still be poor
 _EPS = 2.0**-53
 _WIDTH = 1e-9  # the relative width of a screened rho's interval
 
@@ -311,7 +327,8 @@ class Pass:
     limit: int | None = None
     # certifying: the state before each round, and from which step on that round might choose
     # otherwise (None: never); `Stepper` resumes later passes from them
-    checkpoints: list[_State] = field(default_factory=list)
+    # (None for a round that began once the pass's limit was 1: no later pass resumes there)
+    checkpoints: list[_State | None] = field(default_factory=list)
     round_limits: list[int | None] = field(default_factory=list)
     rounds: list[Round] = field(default_factory=list)
     # explaining: project -> (rounds bought before it was dropped, money behind it, and what
@@ -377,7 +394,10 @@ class Pass:
         while remaining:
             if certify:
                 st.bought = len(self.winners)
-                self.checkpoints.append(st.copy())
+                # Once the limit is 1, the next pass resumes at the latest from the round
+                # that set it (see `_bound`): a copy of the state before a later round would
+                # never be read, and copying it cost an eighth of a large count.
+                self.checkpoints.append(st.copy() if self.limit != 1 else None)
                 self.round_limits.append(1 if self.limit == 1 else None)
             remaining.sort(key=st.bounds.__getitem__)
             evaluated: list[_Evaluation] = []
@@ -399,6 +419,15 @@ class Pass:
             self.winners.append(chosen)
             if explain:
                 self._record_round(best, evaluated, st.den, beta, group_class)
+            # The supporters' classes in the current unit (`_exact` may have left them in an
+            # older one when nobody was poor).
+            stamp, dens, now = st.stamp, st.dens, st.now
+            for c in best.classes:
+                if stamp[c] != now:
+                    scale = st.den // dens[stamp[c]]
+                    alpha[c] *= scale
+                    beta[c] *= scale
+                    stamp[c] = now
             # Each rich supporter pays q(t) = (cost - paid(t)) / rich, over den. Refine the
             # unit so that q is a whole number of it.
             num_b = cost[chosen] * st.den - best.paid_b
@@ -438,6 +467,10 @@ class Pass:
         prep = self.prep
         alpha, beta, stamp, dens, den, now = st.alpha, st.beta, st.stamp, st.dens, st.den, st.now
         cost_den = prep.cost[p] * den
+        if len(classes) >= _FEW_CLASSES and st.money_f is not None:
+            evaluation = self._exact_near_the_share(p, classes, st, cost_den)
+            if evaluation is not None:
+                return evaluation
         money_b = 0
         for c, w in classes.items():
             if stamp[c] != now:
@@ -468,6 +501,78 @@ class Pass:
             paid_a += w * alpha[c]
             paid_b += w * beta[c]
             rich -= w
+        evaluation = _Evaluation(
+            p, classes, poor, rich, paid_a, paid_b,
+            -paid_a, cost_den - paid_b, rich * prep.util[p] * den,
+        )  # fmt: skip
+        st.prev_a[p], st.prev_b[p], st.prev_d[p] = -paid_a, cost_den - paid_b, evaluation.rho_d
+        st.bounds[p] = st.prev_b[p] / st.prev_d[p]
+        return evaluation
+
+    def _exact_near_the_share(
+        self, p: int, classes: dict[int, int], st: _State, cost_den: int
+    ) -> _Evaluation | None:
+        """`_exact`'s evaluation, looking exactly only at the classes whose money is near the
+        equal share or below it; None when floats cannot vouch for the rest (then `_exact`
+        counts every class).
+
+        Water-filling has one answer: the share s at which the supporters holding less than s
+        pay all they have and the others s each, and the poor are exactly those below s. So
+        a float guess picks the classes that may be poor (at or below the guess, with a
+        margin); those are brought to the current unit and scanned exactly, poorest first,
+        as `_exact` does; then the exact s that gives is checked against every class left
+        out, in floats within their error bound (see `_float_rho`): each must hold at least s.
+        Whether the supporters can pay at all must be as certain in floats. Classes left out
+        stay in an older unit until the project is bought (`run` brings them up to date).
+        """
+        prep = self.prep
+        cost, votes = prep.cost[p], prep.votes[p]
+        index = np.fromiter(classes, np.int64, len(classes))
+        w = np.fromiter(classes.values(), np.float64, len(classes))
+        m = st.money_f[index]
+        error = (2 * st.drift + 1) * _EPS  # of each class's float money, relatively
+        slack = 2 * ((2 * st.drift + 1) + (len(w) + 3)) * _EPS
+        if float(w @ m) < cost * (1 + slack):
+            return None  # they may not be able to pay for it
+        share = cost / votes
+        poor_w = 0.0
+        for _ in range(_FIXED_POINT_ROUNDS):
+            below = m < share
+            now_w = float(w @ below)
+            if now_w == poor_w:
+                break
+            poor_w = now_w
+            if votes - poor_w <= 0:
+                return None
+            share = (cost - float(w @ (m * below))) / (votes - poor_w)
+        else:
+            return None
+        near = m <= share * (1 + _NEAR)
+        alpha, beta, stamp, dens, den, now = st.alpha, st.beta, st.stamp, st.dens, st.den, st.now
+        maybe_poor = index[near].tolist()
+        for c in maybe_poor:
+            if stamp[c] != now:
+                factor = den // dens[stamp[c]]
+                alpha[c] *= factor
+                beta[c] *= factor
+                stamp[c] = now
+        rich = votes
+        paid_a = paid_b = 0
+        poor = []
+        for c in sorted(maybe_poor, key=beta.__getitem__):
+            if beta[c] * rich >= cost_den - paid_b:
+                break
+            v = classes[c]
+            poor.append(c)
+            paid_a += v * alpha[c]
+            paid_b += v * beta[c]
+            rich -= v
+        if rich <= 0:
+            return None
+        if not near.all():
+            exact_share = (cost_den - paid_b) / (rich * den)  # correctly rounded
+            if float(m[~near].min()) * (1 - 4 * error) < exact_share * (1 + 4 * _EPS):
+                return None  # a class left out might be below the share
         evaluation = _Evaluation(
             p, classes, poor, rich, paid_a, paid_b,
             -paid_a, cost_den - paid_b, rich * prep.util[p] * den,
@@ -514,7 +619,7 @@ class Pass:
                 if best is not None and st.prev_b[p] * best.rho_d > best.rho_b * st.prev_d[p]:
                     pruned.append(p)  # even its exact lower bound is worse than the best
                     continue
-            if len(votes_of[p]) <= _SMALL:
+            if len(index_of[p]) <= _SMALL:
                 classes: dict[int, int] = {}
                 for c, v in zip(st.group_class[index_of[p]].tolist(), votes_of[p], strict=True):
                     classes[c] = classes.get(c, 0) + v
@@ -778,7 +883,7 @@ class Stepper:
         self.increment = increment
         self.winners: list[int] = []
         self.passes = 0
-        self.checkpoints: list[_State] = []
+        self.checkpoints: list[_State | None] = []
         self.bases: list[int] = []  # the step each checkpoint was saved at
         self.round_limits: list[int | None] = []  # the step from which each round may differ
 
@@ -800,6 +905,8 @@ class Stepper:
             if keep == len(self.round_limits):
                 return self.winners  # no round can have come out otherwise
             resume = self.checkpoints[keep]  # replaced by the pass's own copy of it
+            if resume is None:  # (cannot happen: see `Pass.checkpoints`)
+                raise RuntimeError("Add1 would resume from a round it did not keep.")
             resume.rebase(step - self.bases[keep])
         current = Pass(
             self.prep,

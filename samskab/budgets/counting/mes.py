@@ -30,6 +30,7 @@ from fractions import Fraction
 
 from samskab.budgets.counting.election import (
     Completion,
+    Deferred,
     Election,
     Outcome,
     Reason,
@@ -92,7 +93,7 @@ def equal_shares(
         endowment=endowment,
         first_endowment=start,
         runs=runs,
-        spending=final.spending(),
+        spending=Deferred(final.spending),
     )
 
 

@@ -155,7 +155,8 @@ def test_money_beyond_float_precision_counts_the_same(election, utility, scale):
         counts=election.counts,
     )
     small = equal_shares(election, utility=utility, completion=Completion.NONE)
-    with patch.object(engine, "_SMALL", 0):  # screen every project with floats
+    # (screen every project with floats; take the no-poor shortcut wherever it applies)
+    with patch.object(engine, "_SMALL", 0), patch.object(engine, "_FEW_CLASSES", 0):
         scaled = equal_shares(big, utility=utility, completion=Completion.NONE)
     assert scaled.winners == small.winners
     if election.voters:
@@ -178,7 +179,8 @@ def test_add1_screening_every_project_with_floats_matches_the_reference(
     # the certificates of projects passed over on floats are what is tested.
     if not election.voters:
         return
-    with patch.object(engine, "_SMALL", 0):
+    # (and the exact count's shortcut when nobody is poor is taken wherever it applies)
+    with patch.object(engine, "_SMALL", 0), patch.object(engine, "_FEW_CLASSES", 0):
         outcome = equal_shares(
             election, utility=utility, completion=completion, integral_start=integral_start
         )
@@ -206,7 +208,13 @@ def test_screened_counts_and_their_payments_match_the_literal_definition(
     # and what every voter paid for each must be the literal definition's, ties included.
     if not election.voters:
         return
-    with patch.object(engine, "_SMALL", 0), patch.object(engine, "_FIXED_POINT_ROUNDS", rounds):
+    # (the exact count's shortcut when nobody is poor taken wherever it applies, so the
+    # classes it leaves in an older unit are brought up to date before anyone pays)
+    with (
+        patch.object(engine, "_SMALL", 0),
+        patch.object(engine, "_FIXED_POINT_ROUNDS", rounds),
+        patch.object(engine, "_FEW_CLASSES", 0),
+    ):
         outcome = equal_shares(election, utility=utility, completion=completion)
     spent: list[dict[str, Fraction]] = []
     expected = reference_pass(election, outcome.endowment, utility, spent)
@@ -217,3 +225,42 @@ def test_screened_counts_and_their_payments_match_the_literal_definition(
         for _ in range(count)
     ]
     assert unrolled == spent
+
+
+def test_the_no_poor_shortcut_brings_older_money_classes_to_the_current_unit():
+    # Found by search: with the shortcut taken for every project, a class last touched before
+    # the unit was refined is bought from; counted in its older unit it would leave its
+    # voters the wrong amount, and the last round would buy D instead of A.
+    election = Election(
+        budget=77,
+        costs={"A": 27, "B": 10, "C": 10, "D": 20, "E": 7},
+        approvals=[
+            frozenset("ABCDE"), frozenset("BCE"), frozenset("ABCDE"), frozenset("ABCDE"),
+            frozenset("BDE"), frozenset("ABCE"), frozenset("E"), frozenset("AC"),
+        ],
+    )  # fmt: skip
+    expected = reference_pass(election, Fraction(77, 8), Utility.COST)
+    assert expected == ["E", "B", "C", "A"]
+    with patch.object(engine, "_SMALL", 0), patch.object(engine, "_FEW_CLASSES", 0):
+        outcome = equal_shares(election, completion=Completion.NONE)
+    assert list(outcome.winners) == expected
+
+
+def test_a_wrong_float_guess_of_the_share_falls_back_to_the_exact_count():
+    # Found by search. With the guess made far too low on purpose, classes that are poor are
+    # left out of the exact scan; the float check of the classes left out must notice and send
+    # the project to the exact count (without that check the last round buys nothing).
+    election = Election(
+        budget=52,
+        costs={"A": 29, "B": 10, "C": 5, "D": 12, "E": 25},
+        approvals=[frozenset(b) for b in ["D", "CD", "AE", "ABCD", "ABD", "ABCDE", "A"]],
+    )
+    expected = reference_pass(election, Fraction(52, 7), Utility.COST)
+    assert expected == ["D", "A", "C"]
+    with (
+        patch.object(engine, "_SMALL", 0),
+        patch.object(engine, "_FEW_CLASSES", 0),
+        patch.object(engine, "_NEAR", -0.5),
+    ):
+        outcome = equal_shares(election, completion=Completion.NONE)
+    assert list(outcome.winners) == expected

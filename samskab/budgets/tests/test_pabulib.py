@@ -222,3 +222,77 @@ def test_any_election_survives_export_and_import(election):
 def test_every_refusal_names_its_line(text, message):
     with pytest.raises(PabulibError, match=message):
         pabulib.parse(text)
+
+
+# --- the fast reader of the VOTES section ------------------------------------------------
+
+# What a VOTES row may become: broken in each way a file can be, or merely unusual.
+ROW_CHANGES = st.sampled_from(
+    [
+        lambda row, first: first,  # the first row again: a repeated voter id
+        lambda row, first: row + ";x;y;z;w",  # more cells than the header
+        lambda row, first: "",  # a blank line
+        lambda row, first: "  " + row.replace(";", " ; ") + " ",  # spaces to strip
+        lambda row, first: row.replace(",", " , "),
+        lambda row, first: row + ";;",  # trailing separators
+        lambda row, first: "votes",  # a section name
+        lambda row, first: "META",
+        lambda row, first: row + ',"q"',  # a quote
+        lambda row, first: row + ",zz",  # a project the file does not list
+        lambda row, first: row + "," + row.rsplit(";", 1)[-1].split(",")[0],  # twice
+        lambda row, first: ";" + row.split(";", 1)[-1],  # no voter id
+        lambda row, first: row.split(";", 1)[0],  # only a voter id
+        lambda row, first: row + ";\u00a0",
+        lambda row, first: row + "\t",
+    ]
+)
+
+
+@st.composite
+def vote_sections(draw: st.DrawFn) -> str:
+    """The text of a file whose VOTES rows may be broken or unusual in any of those ways,
+    with any vote type and ballot limits."""
+    instance = draw(pabulib_files())
+    meta = dict(instance.meta) | {"budget": "100"}
+    meta["vote_type"] = draw(st.sampled_from(pabulib.VOTE_TYPES))
+    for key in draw(st.lists(st.sampled_from(pabulib.BALLOT_LIMITS), unique=True, max_size=2)):
+        meta[key] = str(draw(st.integers(0, 4)))
+    columns = instance.vote_columns
+    if draw(st.booleans()):  # only the two required columns (with points, if any)
+        columns = tuple(c for c in columns if c != "age")
+    text = pabulib.write(
+        PabulibFile(meta, instance.projects, instance.votes, instance.project_columns, columns)
+    )
+    head, votes = text.split("\nVOTES\n")
+    header, *rows = votes.split("\n")
+    for _ in range(draw(st.integers(0, 3))):
+        if rows and rows[0]:
+            at = draw(st.integers(0, len(rows) - 1))
+            rows[at] = draw(ROW_CHANGES)(rows[at], rows[0])
+    return "\n".join([f"{head}\nVOTES", header, *rows])
+
+
+def _read(text: str, **options: bool) -> object:
+    try:
+        return pabulib._parse(text, **options)
+    except PabulibError as error:
+        return str(error)
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(vote_sections())
+def test_the_fast_vote_reader_reads_and_refuses_as_the_csv_reader_row_by_row(text):
+    # Split without the CSV reader, read by whole columns: the same votes, or the same refusal
+    # (the same line, the same reason) as the CSV reader and a loop over the rows.
+    assert _read(text) == _read(text, plain=False, by_column=False)
+    assert _read(text, plain=False) == _read(text, by_column=False)
+
+
+def test_the_fast_reader_notices_every_space_a_cell_is_stripped_of():
+    # The VOTES rows are split without stripping their cells only when no such space is there.
+    spaces = [chr(i) for i in range(0x110000) if not chr(i).strip() and chr(i) != "\n"]
+    assert " " in spaces and "\u3000" in spaces
+    for space in spaces:
+        assert pabulib._spaced(f"1;a{space},b\n"), hex(ord(space))
+    assert not pabulib._spaced("1;a,b\n2;c\n")
+    assert not pabulib._spaced("1;ä,b\n")

@@ -149,3 +149,13 @@ def test_a_hidden_post_can_be_shown_again_with_a_reason():
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED
     assert ModerationLogEntry.objects.filter(action=ModerationLogEntry.Action.RESTORED).exists()
+
+
+def test_the_bulk_actions_show_only_while_the_queue_holds_posts():
+    """An empty queue showed a box of buttons for posts that were not there (walk)."""
+    moderator = signed_in(Role.MODERATOR)
+    empty = moderator.get(reverse("moderation:queue")).content.decode()
+    assert '<fieldset class="queue-bulk" hidden>' in empty
+    CommentFactory(target=MeetingFactory(), status=Comment.Status.PENDING)
+    full = moderator.get(reverse("moderation:queue")).content.decode()
+    assert '<fieldset class="queue-bulk">' in full

@@ -176,3 +176,27 @@ def test_the_header_links_staff_to_their_home(client):
     client.logout()
     client.force_login(UserFactory())
     assert f'href="{HOME}"' not in client.get(reverse("accounts:profile")).content.decode()
+
+
+def test_every_background_task_has_a_name_in_words():
+    """A task added without a name would show staff its Python path (a walk found one)."""
+    import importlib
+    import pkgutil
+
+    from django_tasks.base import Task
+
+    import samskab
+    from samskab.staff.selectors import TASK_NAMES
+
+    found = set()
+    for module_info in pkgutil.walk_packages(samskab.__path__, "samskab."):
+        name = module_info.name
+        if ".tests" in name or ".migrations" in name or not name.endswith((".tasks", ".slides")):
+            continue
+        module = importlib.import_module(name)
+        found |= {
+            f"{name}.{attr}" for attr, value in vars(module).items() if isinstance(value, Task)
+        }
+    assert found, "no tasks found: the walk itself is broken"
+    assert sorted(found - set(TASK_NAMES)) == []
+    assert sorted(set(TASK_NAMES) - found) == []

@@ -97,6 +97,9 @@
       .then(function (html) {
         if (html === null) { return; }
         itemsBox.innerHTML = html;
+        // The bulk actions are for posts: shown only while the queue holds some.
+        var bulk = form.querySelector(".queue-bulk");
+        if (bulk) { bulk.hidden = !itemsBox.querySelector(".queue-item"); }
         refresh.hidden = true;
         status.textContent = "";
         form.focus();
