@@ -141,6 +141,9 @@
     for (var i = 0; i < this.elements.length; i++) {
       var element = this.elements[i];
       element.setAttribute("data-live-state", state);
+      // data-live-quiet: no words about the connection (a count in the header says nothing
+      // worth announcing when it connects; the page's own live regions do).
+      if (element.hasAttribute("data-live-quiet")) { continue; }
       var status = element.querySelector("[data-live-status]");
       if (!status) {
         status = document.createElement("p");
