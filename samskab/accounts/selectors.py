@@ -1,7 +1,7 @@
 """Reads for accounts: the current census, verifications outside it, a person's data."""
 
 from collections.abc import Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -9,6 +9,9 @@ from django.utils.translation import gettext as _
 
 from samskab.accounts.models import CensusImport, CensusRecord, ResidenceVerification, User
 from samskab.core import privacy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def census_current() -> CensusImport | None:
@@ -22,7 +25,13 @@ def census_identifier_label() -> str:
     return (current.identifier_label if current else "") or _("CPR number")
 
 
-def residence_verifications_with_census_status() -> QuerySet[ResidenceVerification]:
+class _InCensus(TypedDict):
+    in_census: bool
+
+
+def residence_verifications_with_census_status() -> (
+    "QuerySet[WithAnnotations[ResidenceVerification, _InCensus]]"
+):
     """Every verification with `in_census`: is the person in the current census?"""
     return ResidenceVerification.objects.annotate(
         in_census=Exists(CensusRecord.objects.filter(identifier_hash=OuterRef("identifier_hash")))

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -186,13 +187,18 @@ def project_change_record(
     return events
 
 
+def _project(event: Event) -> Project:
+    """The project a step of budgets' history is about (the event's generic target)."""
+    return cast("Project", event.target)
+
+
 def _status(event: Event) -> str:
     """The project's status right after the step (its current one for old entries)."""
-    return event.status or event.target.status
+    return event.status or _project(event).status
 
 
 def _subject(event: Event) -> str:
-    project = event.target
+    project = _project(event)
     title = project.title
     status = _status(event)
     if event.kind == ProjectEventKind.FEASIBILITY:
@@ -213,7 +219,7 @@ def _subject(event: Event) -> str:
 
 
 def _headline(event: Event) -> str:
-    project = event.target
+    project = _project(event)
     status = _status(event)
     if event.kind == ProjectEventKind.FEASIBILITY:
         if status == Project.Status.UNFEASIBLE:
@@ -241,7 +247,7 @@ def _headline(event: Event) -> str:
 
 def _mail_context(event: Event) -> dict:
     """What budgets/email/event.{txt,html} show besides the headline."""
-    project = event.target
+    project = _project(event)
     return {
         "project": project,
         "budget": project.heading.group.budget,

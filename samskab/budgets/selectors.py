@@ -138,7 +138,7 @@ def heading_election(heading: Heading) -> Election:
     projects = heading.projects.filter(
         status__in=[Project.Status.ON_BALLOT, Project.Status.WINNER, Project.Status.NOT_WINNER]
     ).exclude(price=None)
-    costs = {str(p.pk): p.price for p in projects}
+    costs = {str(p.pk): p.price for p in projects if p.price is not None}  # the query excludes None
     ballots: dict[int, set[str]] = {}
     for ballot_id, project_id in BallotLine.objects.filter(ballot__heading=heading).values_list(
         "ballot_id", "project_id"
@@ -170,7 +170,7 @@ def heading_scored_election(heading: Heading) -> ScoredElection:
     projects = heading.projects.filter(
         status__in=[Project.Status.ON_BALLOT, Project.Status.WINNER, Project.Status.NOT_WINNER]
     ).exclude(price=None)
-    costs = {str(p.pk): p.price for p in projects}
+    costs = {str(p.pk): p.price for p in projects if p.price is not None}  # the query excludes None
     ranked = heading.style == BallotStyle.RANKED
     scale = ranking_scale(heading) if ranked else 0
     rows = BallotLine.objects.filter(ballot__heading=heading).order_by("ballot_id", "rank", "pk")

@@ -150,7 +150,7 @@ def comment_post(
             created_at=now,
             published_at=now if verdict.publish else None,
         )
-        if stored_image is not None:
+        if stored_image is not None and stored_image.name:  # reencode_image always names it
             comment.image.save(stored_image.name, stored_image, save=False)
         comment.save()
         if verdict.publish:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ IMAGE_MAX_SIDE = 1600
 MAX_PIXELS = 40_000_000
 
 
-def check_size(upload: UploadedFile, max_bytes: int) -> None:
+def check_size(upload: File, max_bytes: int) -> None:
     if upload.size is not None and upload.size > max_bytes:
         raise ValidationError(
             _("The file is too large (%(size)s). The limit is %(limit)s.")
@@ -84,6 +84,7 @@ def reencode_image(
     metadata under a random name; raises ValidationError with a clear message."""
     found = validate_image(upload, max_bytes=max_bytes)
     upload.seek(0)
+    image: Image.Image  # the opened file, then the transposed and converted copies
     with Image.open(upload) as image:
         image.load()
         image = ImageOps.exif_transpose(image)  # keep the picture upright once EXIF is gone

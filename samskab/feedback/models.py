@@ -68,4 +68,4 @@ class FeedbackMessage(MeetingAttached):
 
     @property
     def recipient_label(self) -> str:
-        return self.person.shown_name if self.person_id else str(_("The municipality"))
+        return self.person.shown_name if self.person is not None else str(_("The municipality"))

@@ -69,7 +69,7 @@ def feedback_mail(*, feedback: FeedbackMessage) -> bool:
     context = {"feedback": feedback}
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Message from a viewer: %(meeting)s") % {
-            "meeting": feedback.meeting.title if feedback.meeting_id else _("no meeting")
+            "meeting": feedback.meeting.title if feedback.meeting is not None else _("no meeting")
         }
         mail = EmailMultiAlternatives(
             subject=subject,

@@ -57,4 +57,4 @@ class EventStreamResponse(StreamingHttpResponse):
         if self._request is not None:
             vars(self._request).clear()
             self._request = None
-        return self._iterator
+        return self._iterator  # type: ignore[attr-defined]  # Django's, not in the stubs

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 from math import ceil
 
@@ -42,6 +42,9 @@ from samskab.activity.models import Event
 from samskab.core import targets
 from samskab.follows.models import Follow
 from samskab.notifications.models import Mode, Notification, Preference, State
+
+# A value the notifications' SQL passes to the database as a parameter.
+_SqlParam = int | str | bool | datetime | None
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +72,7 @@ def event_notify(*, event: Event, target) -> int:
     if kind is None:
         return 0
     candidates: list[str] = []
-    params: list[object] = []
+    params: list[_SqlParam] = []
     author, author_language = targets.author_of(target)
     if author is not None:
         candidates.append(
@@ -77,7 +80,7 @@ def event_notify(*, event: Event, target) -> int:
         )
         params += [author.pk, author_language or "", True, event.created_at]
     places = ["(f.content_type_id = %s AND f.object_id = %s)"]
-    place_params: list[object] = [event.content_type_id, event.object_id]
+    place_params: list[_SqlParam] = [event.content_type_id, event.object_id]
     process = targets.process_of(target)
     if process is not None:
         places.append("(f.content_type_id = %s AND f.object_id = %s)")
@@ -90,7 +93,7 @@ def event_notify(*, event: Event, target) -> int:
     )
     params += [False, event.content_type_id, event.object_id, *place_params]
     actor_clause = ""
-    actor_params: list[object] = []
+    actor_params: list[_SqlParam] = []
     if event.actor_id is not None:
         actor_clause = " AND c.user_id <> %s"
         actor_params = [event.actor_id]
@@ -110,7 +113,7 @@ def event_notify(*, event: Event, target) -> int:
         "WHERE c.rn = 1 AND u.is_active AND u.deleted_at IS NULL AND u.email <> '' "
         "AND (p.mode IS NULL OR p.mode <> %s)" + actor_clause
     )
-    all_params = [
+    all_params: list[_SqlParam] = [
         event.pk,
         kind.key,
         settings.LANGUAGE_CODE,
@@ -280,7 +283,10 @@ class _Mail:
         if template is None:
             subject, text, html = self.render(row.language, row.is_author)
             built = self._build(subject, text, html, _TO_PLACEHOLDER, _PLACEHOLDER, _ID_PLACEHOLDER)
-            template = self._raw[key] = built.message().as_bytes(linesep="\r\n")
+            # django-stubs 6 types Django 6's message() (the standard library's EmailMessage);
+            # Django 5.2's returns its SafeMIME classes, whose as_bytes takes a linesep.
+            message = built.message()
+            template = self._raw[key] = message.as_bytes(linesep="\r\n")  # type: ignore[call-arg]
         url = unsubscribe_url(row.user_id, row.kind).encode("ascii")
         return (
             template.replace(_PLACEHOLDER.encode(), url)
@@ -335,6 +341,8 @@ def _send(smtp, mail: _Mail, row: Notification) -> None:
     if isinstance(smtp, SMTPBackend) and address.isascii():
         if smtp.connection is None:
             smtp.open()
+        if smtp.connection is None:  # not reached: open() raises when it cannot connect
+            raise RuntimeError("no SMTP connection")
         sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
         refused = smtp.connection.sendmail(sender, [address], mail.raw(row))
         if refused:

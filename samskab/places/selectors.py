@@ -27,7 +27,9 @@ def points_of(objects: Iterable) -> list[tuple[object, float, float]]:
     objects = list(objects)
     found = places_of(objects)
     return [
-        (o, found[o.pk].longitude, found[o.pk].latitude)
+        (o, place.longitude, place.latitude)
         for o in objects
-        if o.pk in found and found[o.pk].has_point
+        if (place := found.get(o.pk)) is not None
+        and place.longitude is not None  # has_point, spelt out for the type checker
+        and place.latitude is not None
     ]

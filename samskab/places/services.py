@@ -41,10 +41,15 @@ def place_set(
         raise PlaceRefused(_("The place cannot be changed here."))
     if (latitude is None) != (longitude is None):
         raise PlaceRefused(_("The place on the map is incomplete. Choose it again."))
-    if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+    if (
+        latitude is not None
+        and longitude is not None
+        and not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
+    ):
         raise PlaceRefused(_("The place on the map is incomplete. Choose it again."))
     if (
         latitude is not None
+        and longitude is not None
         and within is not None
         and not point_in_area(within, longitude, latitude)
     ):

@@ -64,6 +64,8 @@ class Poll(MeetingAttached):
     # Where it opened and closed on the meeting's recording are its timeline marks
     # (POLL_OPEN, POLL_CLOSE): see polls.timeline.with_offsets.
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    # Not a field: the tally vote_cast counted, kept on the instance for the vote view.
+    last_tally: dict
 
     class Meta:
         ordering = ["-created_at", "-pk"]

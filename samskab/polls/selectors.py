@@ -2,18 +2,24 @@
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
 from samskab.polls.counting import percentages, recount
 from samskab.polls.models import Option, Poll, Question, Vote
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from samskab.accounts.models import User
+
 
 @dataclass(frozen=True)
 class Voter:
     """Who is voting, as the services see it (they never take a request)."""
 
-    user: object | None  # a User, or None / AnonymousUser
+    user: "User | AnonymousUser | None"
     viewer_key: str | None  # hashed viewer token, None if the browser sent no valid cookie
 
     @property
@@ -23,7 +29,8 @@ class Voter:
     def key_for(self, poll: Poll) -> str | None:
         if poll.voter_policy == Poll.VoterPolicy.ANYONE_ONCE_PER_VIEWER:
             return f"v:{self.viewer_key}" if self.viewer_key else None
-        return f"u:{self.user.pk}" if self.is_authenticated else None
+        user = self.user
+        return f"u:{user.pk}" if user is not None and user.is_authenticated else None
 
 
 def voter_from_request(request) -> Voter:

@@ -95,9 +95,10 @@ def policy_refusal(poll: Poll, voter: Voter) -> str | None:
                 "Allow cookies for this site and reload the page."
             )
         return None
-    if not voter.is_authenticated:
+    user = voter.user
+    if user is None or not user.is_authenticated:
         return _("Sign in to vote in this poll.")
-    if policy == Poll.VoterPolicy.VERIFIED_RESIDENT and not voter.user.is_resident_verified:
+    if policy == Poll.VoterPolicy.VERIFIED_RESIDENT and not user.is_resident_verified:
         return _("Only verified residents of the municipality may vote in this poll.")
     return None
 
@@ -119,7 +120,7 @@ def vote_cast(*, poll: Poll, voter: Voter, options: list) -> list[Vote]:
     """
     if poll.status != Poll.Status.OPEN:
         raise VoteRefused(_("This poll is closed; votes are no longer counted."))
-    if poll.meeting_id is not None and not poll.meeting.is_published:
+    if poll.meeting is not None and not poll.meeting.is_published:
         raise VoteRefused(_("This poll's meeting is not published; votes are not counted."))
     shape = poll_shape(poll)
     question_of = shape.question_of
@@ -138,6 +139,8 @@ def vote_cast(*, poll: Poll, voter: Voter, options: list) -> list[Vote]:
     if refusal:
         raise VoteRefused(refusal)
     key = voter.key_for(poll)
+    if key is None:  # not reached: policy_refusal refuses every voter without a key
+        raise VoteRefused(_("Sign in to vote in this poll."))
     try:
         with serialised_writes(), transaction.atomic():
             # Lock the poll row: a vote racing poll_close() is either counted or refused.

@@ -29,14 +29,14 @@ def with_offsets(polls: QuerySet[Poll]) -> QuerySet[Poll]:
 
 def poll_offset_at(poll: Poll, at) -> int | None:
     """Where `at` falls in the meeting's recording, or None (no meeting, not recording)."""
-    offset = live_offset_ms(poll.meeting, at=at) if poll.meeting_id else None
+    offset = live_offset_ms(poll.meeting, at=at) if poll.meeting is not None else None
     return None if offset is None or offset < 0 else offset
 
 
 def poll_mark_add(*, poll: Poll, kind: str, at, offset_ms: int | None = None, by=None):
     """The mark of the vox pop opening or closing at `at`, when its meeting is recorded."""
     offset_ms = poll_offset_at(poll, at) if offset_ms is None else offset_ms
-    if offset_ms is None:
+    if offset_ms is None or poll.meeting_id is None:
         return None
     return TimelineMark.objects.create(
         meeting_id=poll.meeting_id,

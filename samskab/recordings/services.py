@@ -6,6 +6,7 @@ calls only check, record and enqueue. Every change is logged (ArchiveLogEntry an
 
 from __future__ import annotations
 
+import functools
 import logging
 import shutil
 import uuid
@@ -552,8 +553,7 @@ def _captions_redact(meeting: Meeting, redaction: Redaction) -> int:
         captions.text = vtt.parse(text).text
         captions.save(update_fields=["vtt", "text"])
         if old_name and old_name != captions.vtt.name:
-            storage_of = captions.vtt.storage
-            transaction.on_commit(lambda name=old_name, where=storage_of: where.delete(name))
+            transaction.on_commit(functools.partial(captions.vtt.storage.delete, old_name))
     return count
 
 

@@ -133,7 +133,7 @@ def ingest_admit(*, meeting: Meeting) -> str:
         choice = stream.recording_choice if stream is not None else Choice.ASK
         if choice == Choice.CONTINUE and existing.can_continue:
             return "continue"
-        if choice == Choice.REPLACE and existing.can_replace:
+        if stream is not None and choice == Choice.REPLACE and existing.can_replace:
             try:
                 recording_replace(meeting=meeting)
             except OSError:
@@ -264,7 +264,7 @@ def ingest_anchor(*, meeting: Meeting, started_at: datetime) -> None:
         meeting.recording_started_at = started_at
         meeting.save(update_fields=["recording_started_at", "updated_at"])
         moved = False
-        for mark in TimelineMark.objects.filter(meeting=meeting).exclude(at=None):
+        for mark in TimelineMark.objects.filter(meeting=meeting):
             offset = max(0, int((mark.at - started_at).total_seconds() * 1000))
             if offset != mark.offset_ms:
                 TimelineMark.objects.filter(pk=mark.pk).update(offset_ms=offset)
@@ -290,7 +290,7 @@ def marks_follow_playlist(*, meeting: Meeting, playlist: str) -> int:
     moved = 0
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        marks = TimelineMark.objects.filter(meeting=meeting, corrected_at=None).exclude(at=None)
+        marks = TimelineMark.objects.filter(meeting=meeting, corrected_at=None)
         for mark in marks:
             offset = commands.media_offset_ms(segments, mark.at)
             if offset is None:

@@ -221,7 +221,7 @@ class Question(models.Model):
         show) or on what is not an option, and a range no number fits."""
         super().clean()
         errors = {}
-        if self.section_id and self.section.survey_id != self.survey_id:
+        if self.section is not None and self.section.survey_id != self.survey_id:
             errors["section"] = _("The section belongs to another survey.")
         choice = self.show_if_choice
         if choice is not None:
@@ -335,8 +335,9 @@ class Participation(models.Model):
 
 def question_spec(question: Question, choices: list[Choice]) -> QuestionSpec:
     show_if = None
-    if question.show_if_choice_id:
-        show_if = (question.show_if_choice.question_id, question.show_if_choice_id)
+    choice = question.show_if_choice
+    if choice is not None:
+        show_if = (choice.question_id, choice.pk)
     return QuestionSpec(
         id=question.pk,
         kind=Kind(question.kind),

@@ -18,11 +18,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
 from samskab.core.text import clean_text
+
+if TYPE_CHECKING:
+    from samskab.webcasts.models import AgendaItem
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 500
@@ -166,7 +171,9 @@ def _read_ocd(agenda: list) -> Parsed:
         if isinstance(subjects, list) and subjects:
             words = ", ".join(filter(None, (_text(subject) for subject in subjects)))
             parts.append(_("Subjects: %(subjects)s") % {"subjects": words})
-        extras = entry.get("extras") if isinstance(entry.get("extras"), dict) else {}
+        extras = entry.get("extras")
+        if not isinstance(extras, dict):
+            extras = {}
         public = extras.get("public", entry.get("public", True))
         _add(
             parsed,
@@ -314,7 +321,7 @@ FIELDS = ("number", "title", "description", "is_public", "external_id", "positio
 
 @dataclass
 class Update:
-    item: object  # AgendaItem
+    item: AgendaItem
     row: Row
     changed: list[str]
 
@@ -325,7 +332,8 @@ class Plan:
     update: list[Update] = field(default_factory=list)
     unchanged: list[Update] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
-    kept: list = field(default_factory=list)  # items of the meeting the file leaves alone
+    # The items of the meeting the file leaves alone.
+    kept: list[AgendaItem] = field(default_factory=list)
 
     @property
     def rows(self) -> list[Row]:
@@ -336,7 +344,7 @@ class Plan:
         )
 
 
-def agenda_import_plan(*, meeting, rows: list[Row], rejected: list[Rejected] = ()) -> Plan:
+def agenda_import_plan(*, meeting, rows: list[Row], rejected: Sequence[Rejected] = ()) -> Plan:
     from samskab.webcasts.models import AgendaItem
 
     items = list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "pk"))
@@ -344,7 +352,7 @@ def agenda_import_plan(*, meeting, rows: list[Row], rejected: list[Rejected] = (
     by_number = {item.number: item for item in items}
     rejected_rows = list(rejected)
     matched: dict[int, Row] = {}  # item pk -> row
-    pairs: list[tuple[Row, object | None]] = []
+    pairs: list[tuple[Row, AgendaItem | None]] = []
     for row in rows:
         item = by_external.get(row.external_id) if row.external_id else None
         if item is None:

@@ -121,6 +121,8 @@ class Meeting(models.Model):
     external_id = models.CharField(_("id in the agenda system"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    # Not a field: set on the instance by webcasts.signals between pre_save and post_save.
+    _unpublishing: bool
 
     class Meta:
         ordering = ["-starts_at"]

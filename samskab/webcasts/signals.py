@@ -15,8 +15,9 @@ when they see the new rows, in every process, whatever the cache backend.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypedDict
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal
 from django.utils import timezone
@@ -40,7 +41,11 @@ def index_changed(meeting_ids: int | Iterable[int]) -> None:
         Meeting.objects.filter(pk__in=ids).update(updated_at=timezone.now())
 
 
-def _meeting_of(sender, instance) -> int | None:
+class _MeetingId(TypedDict):
+    meeting_id: int
+
+
+def _meeting_of(sender, instance) -> int | QuerySet[AgendaItem, _MeetingId] | None:
     if sender in (TimelineMark, AgendaItem, Captions, Document):
         return instance.meeting_id
     if sender is SlideDeck:
