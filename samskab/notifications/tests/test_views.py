@@ -117,3 +117,20 @@ def test_only_the_person_may_listen_to_their_channel(idea):
     assert own_channel(idea.author, None, str(idea.author.pk))
     assert not own_channel(UserFactory(), None, str(idea.author.pk))
     assert not own_channel(AnonymousUser(), None, str(idea.author.pk))
+
+
+def test_the_header_count_follows_its_live_channel_only_under_asgi():
+    """Under WSGI (runserver, a test server) there is no stream to follow, and polling it
+    from every page added requests that raced the page's own (a browser test found it)."""
+    from django.core.handlers.asgi import ASGIRequest
+    from django.test import AsyncRequestFactory, RequestFactory
+
+    from samskab.notifications.templatetags.notifications import notifications_live_attrs
+
+    user = UserFactory()
+    wsgi = RequestFactory().get("/")
+    asgi = AsyncRequestFactory().get("/")
+    assert isinstance(asgi, ASGIRequest)
+    assert notifications_live_attrs({"user": user, "request": wsgi}) == ""
+    attrs = notifications_live_attrs({"user": user, "request": asgi})
+    assert f'data-live-channel="notifications:{user.pk}"' in attrs
