@@ -9,26 +9,18 @@ The server is uvicorn (ASGI) as a subprocess over the demo; tests/e2e/journey_se
 the committee meeting live with its vox pop open, and verifies the demo citizen.
 """
 
-import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.webcasts_fixtures import (
-    PROJECT_DIR,
-    Site,
     check_accessible,
     close_page,
-    free_socket,
     open_page,
-    run,
-    site_environment,
-    wait_until_ready,
+    running_site,
 )
 
 pytestmark = [pytest.mark.e2e]
@@ -43,35 +35,11 @@ PHONE = {
 
 @pytest.fixture(scope="module")
 def site(browser, tmp_path_factory):
-    work = tmp_path_factory.mktemp("journey-site")
-    env = site_environment(work)
-    run(env, "manage.py", "migrate", "--no-input")
-    run(env, "manage.py", "demo")
-    seed = json.loads(run(env, "-m", "tests.e2e.journey_seed").strip().splitlines()[-1])
-    sock = free_socket()
-    site = Site(url=f"http://127.0.0.1:{sock.getsockname()[1]}", work=work, env=env, seed=seed)
-    with open(work / "server.log", "w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable, "-m", "uvicorn", "samskab.asgi:application",
-                "--fd", str(sock.fileno()), "--lifespan", "off", "--no-access-log",
-            ],
-            cwd=PROJECT_DIR,
-            env=env,
-            pass_fds=[sock.fileno()],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    sock.close()
-    try:
-        wait_until_ready(site.url, process, site)
-        yield site
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    yield from running_site(
+        tmp_path_factory,
+        name="journey-site",
+        seed=("-m", "tests.e2e.journey_seed"),
+    )
 
 
 @pytest.fixture(scope="module")

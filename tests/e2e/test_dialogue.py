@@ -9,26 +9,18 @@ Every page visited is checked with axe-core.
 
 import csv
 import io
-import json
 import re
 import socket
-import subprocess
-import sys
 from email import message_from_bytes, policy
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.webcasts_fixtures import (
-    PROJECT_DIR,
-    Site,
     check_accessible,
     close_page,
-    free_socket,
     open_page,
-    run,
-    site_environment,
-    wait_until_ready,
+    running_site,
 )
 
 pytestmark = [pytest.mark.e2e]
@@ -78,37 +70,15 @@ def smtp():
 
 @pytest.fixture(scope="module")
 def site(browser, smtp, tmp_path_factory):
-    work = tmp_path_factory.mktemp("dialogue-site")
-    env = site_environment(work)
-    env["EMAIL_URL"] = f"smtp://127.0.0.1:{smtp.port}"
-    env["FEEDBACK_EMAIL"] = "borgerservice@demo.samskab.dk"
-    run(env, "manage.py", "migrate", "--no-input")
-    run(env, "manage.py", "demo")
-    seed = json.loads(run(env, "-m", "tests.e2e.dialogue_seed").strip().splitlines()[-1])
-    sock = free_socket()
-    site = Site(url=f"http://127.0.0.1:{sock.getsockname()[1]}", work=work, env=env, seed=seed)
-    with open(work / "server.log", "w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable, "-m", "uvicorn", "samskab.asgi:application",
-                "--fd", str(sock.fileno()), "--lifespan", "off", "--no-access-log",
-            ],
-            cwd=PROJECT_DIR,
-            env=env,
-            pass_fds=[sock.fileno()],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    sock.close()
-    try:
-        wait_until_ready(site.url, process, site)
-        yield site
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    yield from running_site(
+        tmp_path_factory,
+        name="dialogue-site",
+        seed=("-m", "tests.e2e.dialogue_seed"),
+        env_extra={
+            "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
+            "FEEDBACK_EMAIL": "borgerservice@demo.samskab.dk",
+        },
+    )
 
 
 def test_a_viewer_writes_to_a_politician_and_the_mail_arrives(browser, site, smtp):

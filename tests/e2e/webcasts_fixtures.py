@@ -101,16 +101,23 @@ def wait_until_ready(url: str, process: subprocess.Popen, site: Site) -> None:
     raise RuntimeError(f"the server did not answer in {READY_TIMEOUT_S} s:\n{site.log()}")
 
 
-def running_site(tmp_path_factory) -> Iterator[Site]:
-    """Body of a module-scoped fixture: the site, stopped when the generator is closed."""
-    work = tmp_path_factory.mktemp("webcasts-site")
-    env = site_environment(work)
+def running_site(
+    tmp_path_factory,
+    *,
+    name: str = "webcasts-site",
+    seed: tuple[str, ...] = ("tests/e2e/webcasts_seed.py",),
+    env_extra: dict[str, str] | None = None,
+) -> Iterator[Site]:
+    """Body of a module-scoped fixture: the demo with `seed` run over it (its last line is
+    JSON), served by uvicorn, stopped when the generator is closed."""
+    work = tmp_path_factory.mktemp(name)
+    env = site_environment(work) | (env_extra or {})
     run(env, "manage.py", "migrate", "--no-input")
     run(env, "manage.py", "demo")
-    seed = json.loads(run(env, "tests/e2e/webcasts_seed.py").strip().splitlines()[-1])
+    seed_data = json.loads(run(env, *seed).strip().splitlines()[-1])
     sock = free_socket()
     port = sock.getsockname()[1]
-    site = Site(url=f"http://127.0.0.1:{port}", work=work, env=env, seed=seed)
+    site = Site(url=f"http://127.0.0.1:{port}", work=work, env=env, seed=seed_data)
     with open(work / "server.log", "w") as log:
         process = subprocess.Popen(
             [
