@@ -1,0 +1,5 @@
+"""API for hearings (filled in below)."""
+
+from ninja import Router
+
+router = Router(tags=["hearings"])

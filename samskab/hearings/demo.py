@@ -1,0 +1,5 @@
+"""The demo's hearings."""
+
+
+def hearings_demo_part(context: dict) -> list[str]:
+    return []
