@@ -1,8 +1,7 @@
 """A comment on a passage changed (posted, moderated, deleted): its passage's count follows
-after the transaction commits."""
+in the same transaction (one UPDATE of one row)."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 
 
 def comment_changed(sender, instance, **kwargs) -> None:
@@ -11,5 +10,4 @@ def comment_changed(sender, instance, **kwargs) -> None:
 
     if instance.content_type_id != ContentType.objects.get_for_model(Passage).pk:
         return
-    passage_id = instance.object_id
-    transaction.on_commit(lambda: passage_recount(passage_id=passage_id))
+    passage_recount(passage_id=instance.object_id)
