@@ -35,6 +35,9 @@ _LATIN = str.maketrans(
 )
 
 
+_NEXT_LINE = {"new_x": "LMARGIN", "new_y": "NEXT"}
+
+
 def _latin(text: str) -> str:
     text = unicodedata.normalize("NFC", str(text)).translate(_LATIN)
     return text.encode("latin-1", "replace").decode("latin-1")
@@ -105,7 +108,7 @@ def _answer_pages(process: Process, answer: Answer, files: list) -> bytes:
     pdf.set_title(_latin(process.title))
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 14)
-    pdf.multi_cell(0, 8, _latin(_("Hearing answer no. %(n)d") % {"n": answer.number}))
+    pdf.multi_cell(0, 8, _latin(_("Hearing answer no. %(n)d") % {"n": answer.number}), **_NEXT_LINE)
     pdf.set_font("Helvetica", "", 10)
     facts = [
         process.title,
@@ -125,16 +128,16 @@ def _answer_pages(process: Process, answer: Answer, files: list) -> bytes:
         names = ", ".join(row.title if what == "document" else row.alt for what, row in files)
         facts.append(_("Attachments: %(names)s") % {"names": names})
     for line in facts:
-        pdf.multi_cell(0, 6, _latin(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, _latin(line), **_NEXT_LINE)
     pdf.ln(4)
     pdf.set_font("Helvetica", "", 11)
-    pdf.multi_cell(0, 6, _latin(answer.text), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, _latin(answer.text), **_NEXT_LINE)
     for what, row in files:
         if what != "image":
             continue
         pdf.add_page()
         pdf.set_font("Helvetica", "", 10)
-        pdf.multi_cell(0, 6, _latin(_("Attachment: %(name)s") % {"name": row.alt}))
+        pdf.multi_cell(0, 6, _latin(_("Attachment: %(name)s") % {"name": row.alt}), **_NEXT_LINE)
         with row.file.open("rb") as handle:
             pdf.image(io.BytesIO(handle.read()), w=pdf.epw)
     return bytes(pdf.output())
