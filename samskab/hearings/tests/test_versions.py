@@ -153,3 +153,27 @@ def test_staff_create_a_hearing_with_phases(client, editor):
     )
     assert page.status_code == 302, page.text
     assert list(Phase.objects.values_list("kind", flat=True)) == ["draft", "hearing"]
+
+
+def test_followers_get_a_notification_of_a_new_version(editor, django_capture_on_commit_callbacks):
+    from samskab.follows.services import follow_add
+    from samskab.notifications.models import Notification
+
+    process = ProcessFactory()
+    citizen = UserFactory()
+    follow_add(target=process, user=citizen)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.version_publish(process=process, user=editor, markdown=DRAFT)
+    assert Notification.objects.filter(user=citizen).count() == 1
+
+
+def test_staff_draw_the_plans_area_on_the_map(client, editor):
+    process = ProcessFactory()
+    staff_sign_in(client, editor)
+    area = '{"type": "Polygon", "coordinates": [[[9.6, 55.95], [9.61, 55.95], [9.61, 55.96], [9.6, 55.95]]]}'
+    page = client.post(
+        reverse("hearings:edit", args=[process.pk]),
+        {"title": process.title, "is_published": "on", "area": area},
+    )
+    assert page.status_code == 302
+    assert "The area the plan covers." in client.get(process.get_absolute_url()).text
