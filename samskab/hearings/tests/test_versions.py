@@ -170,7 +170,8 @@ def test_followers_get_a_notification_of_a_new_version(editor, django_capture_on
 def test_staff_draw_the_plans_area_on_the_map(client, editor):
     process = ProcessFactory()
     staff_sign_in(client, editor)
-    area = '{"type": "Polygon", "coordinates": [[[9.6, 55.95], [9.61, 55.95], [9.61, 55.96], [9.6, 55.95]]]}'
+    ring = "[[9.6, 55.95], [9.61, 55.95], [9.61, 55.96], [9.6, 55.95]]"
+    area = '{"type": "Polygon", "coordinates": [' + ring + "]}"
     page = client.post(
         reverse("hearings:edit", args=[process.pk]),
         {"title": process.title, "is_published": "on", "area": area},
