@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -85,6 +86,8 @@ def draft_view(version: Version) -> tuple[list[Shown], list[Passage]]:
     for passage in passages:
         by_anchor.setdefault(passage.current_anchor, []).append(passage)
     locked = set(version.locked or [])
+    # One reverse() for every passage's address (10,000 passages: 10,000 reverses otherwise).
+    url = reverse("hearings:passage", args=[0]).rsplit("0/", 1)[0] + "%d/"
     shown = []
     for paragraph in paragraphs:
         marks = [
@@ -92,7 +95,7 @@ def draft_view(version: Version) -> tuple[list[Shown], list[Passage]]:
                 p.current_start,
                 p.current_end,
                 p.comment_count,
-                p.get_absolute_url(),
+                url % p.pk,
                 ngettext(
                     "%(count)d comment on the passage %(quote)s",
                     "%(count)d comments on the passage %(quote)s",

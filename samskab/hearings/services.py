@@ -269,11 +269,23 @@ def passages_reanchor(*, previous: Version, version: Version) -> dict[str, int]:
     found stay "about an earlier version" with their old text. Returns the count by state."""
     aligner = anchoring.Aligner(_texts(previous), _texts(version))
     counts = dict.fromkeys(Passage.State.values, 0)
+    # Most passages stay where they were: those move with one UPDATE per chunk of ids;
+    # only the ones that moved or changed state are written one by one (bulk_update).
+    same: list[int] = []
     changed: list[Passage] = []
     rows = (
         Passage.objects.filter(current_version=previous)
         .exclude(state=Passage.State.EARLIER)
-        .only("pk", "current_anchor", "current_start", "current_end", "quote", "prefix", "suffix")
+        .only(
+            "pk",
+            "current_anchor",
+            "current_start",
+            "current_end",
+            "state",
+            "quote",
+            "prefix",
+            "suffix",
+        )
     )
     for passage in rows.iterator(chunk_size=2000):
         spot = anchoring.reanchor(
@@ -292,16 +304,26 @@ def passages_reanchor(*, previous: Version, version: Version) -> dict[str, int]:
             passage.state = spot.state
             changed.append(passage)
             continue
+        if (spot.anchor, spot.start, spot.end, spot.state) == (
+            passage.current_anchor,
+            passage.current_start,
+            passage.current_end,
+            passage.state,
+        ):
+            same.append(passage.pk)
+            continue
         passage.current_version = version
         passage.current_anchor = spot.anchor
         passage.current_start = spot.start
         passage.current_end = spot.end
         passage.state = spot.state
         changed.append(passage)
+    for start in range(0, len(same), 900):
+        Passage.objects.filter(pk__in=same[start : start + 900]).update(current_version=version)
     Passage.objects.bulk_update(
         changed,
         ["current_version", "current_anchor", "current_start", "current_end", "state"],
-        batch_size=1000,
+        batch_size=500,
     )
     return counts
 
