@@ -1,9 +1,8 @@
 """Participation statistics of a citizens' budget, safe to publish.
 
 Counts of ballots per heading, web against paper, by age band and by district (postal code)
-where the census knows the voter. No cell ever shows fewer than `MIN_CELL` people: such counts
-are suppressed, and when a row of cells adds up to a total that is shown, the next smallest
-cell is suppressed too, so a hidden count cannot be worked out by subtraction. Pure: no Django.
+where the census knows the voter. Small counts are suppressed by `samskab.core.suppression`
+(no cell shows fewer than `MIN_CELL` people, nor one that subtraction would reveal). Pure.
 """
 
 from __future__ import annotations
@@ -13,8 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-MIN_CELL = 5
-UNKNOWN = ""
+# The suppression rule is shared with the usage statistics (samskab.stats).
+from samskab.core.suppression import MIN_CELL, UNKNOWN, Cell, suppress
+
+__all__ = ["MIN_CELL", "UNKNOWN", "Cell", "band_order", "heading_participation", "suppress"]
+
 
 # (lowest age, label key); the label is given by the caller (translated).
 AGE_BANDS: tuple[tuple[int, str], ...] = (
@@ -40,24 +42,6 @@ def age_band(born: date | None, day: date) -> str:
         if age >= lowest:
             band = label
     return band
-
-
-@dataclass(frozen=True)
-class Cell:
-    key: str  # the band, district or source; "" is "not known"
-    count: int | None  # None: suppressed (fewer than MIN_CELL, or would reveal one)
-
-
-def suppress(counts: Counter[str], *, total_shown: bool = True) -> list[Cell]:
-    """Cells of a breakdown in key order (unknown last), small counts suppressed."""
-    keys = sorted(counts, key=lambda k: (k == UNKNOWN, k))
-    hidden = {k for k in keys if 0 < counts[k] < MIN_CELL}
-    if total_shown and len(hidden) == 1:
-        # One hidden cell and a known total would give it away: hide the next smallest too.
-        others = sorted((counts[k], k) for k in keys if k not in hidden and counts[k] > 0)
-        if others:
-            hidden.add(others[0][1])
-    return [Cell(k, None if k in hidden else counts[k]) for k in keys]
 
 
 @dataclass(frozen=True)
