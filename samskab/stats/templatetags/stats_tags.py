@@ -1,0 +1,14 @@
+from django import template
+
+from samskab.stats import ingest
+from samskab.stats.models import stats_settings
+
+register = template.Library()
+
+
+@register.inclusion_tag("stats/beacon.html")
+def stats_beacon(meeting, embed=False):
+    """The player's statistics script and its ticket, unless the site counts nothing."""
+    if meeting is None or not stats_settings().enabled:
+        return {"enabled": False}
+    return {"enabled": True, "ticket": ingest.ticket_issue(meeting.pk), "embed": bool(embed)}
