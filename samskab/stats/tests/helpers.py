@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from samskab.stats import ingest
 from samskab.webcasts.models import Meeting, TimelineMark
+from samskab.webcasts.services import speaker_turns_rebuild
 from samskab.webcasts.tests.factories import AgendaItemFactory, MeetingFactory, PersonFactory, mark
 
 STARTED = datetime(2030, 3, 4, 16, 0, tzinfo=UTC)
@@ -24,6 +25,7 @@ def archived_meeting(duration_s: int = 3600) -> Meeting:
     mark(meeting, TimelineMark.Kind.SPEAKER, 10_000, person=person)
     mark(meeting, TimelineMark.Kind.ITEM, 1_800_000, agenda_item=second)
     mark(meeting, TimelineMark.Kind.MEETING_END, duration_s * 1000)
+    speaker_turns_rebuild(meeting=meeting)
     meeting.first_item, meeting.second_item, meeting.person = first, second, person
     ingest._facts.clear()
     return meeting
