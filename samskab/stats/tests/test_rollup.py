@@ -29,7 +29,10 @@ def watch(meeting, viewers=6, first=0):
         key = f"viewer-{n}"
         ua = "Mozilla/5.0 (Android 14; Mobile)" if n % 2 else "Mozilla/5.0 (X11; Linux)"
         seq = iter(range(1, 100))
-        accept = lambda data: ingest.accept(data, viewer_key=key, user_agent=ua)  # noqa: E731
+
+        def accept(data, key=key, ua=ua):
+            return ingest.accept(data, viewer_key=key, user_agent=ua)
+
         assert accept(beacon(ticket, "play", next(seq), p=0)) is None
         for position in (15, 30, 45):
             assert accept(beacon(ticket, "hb", next(seq), p=position, w=15, l=False)) is None
@@ -124,7 +127,7 @@ def test_no_personal_data_in_the_statistics_tables():
             assert not any(word in field.name for word in banned if word != "key") or (
                 field.name == "key" and model._meta.model_name == "daystat"
             ), field
-    stored = {v for v in Event.objects.values_list("viewer", flat=True)}
+    stored = set(Event.objects.values_list("viewer", flat=True))
     for n in range(6):
         assert viewer_key(f"viewer-{n}") not in stored
         assert f"viewer-{n}" not in stored
