@@ -1,9 +1,10 @@
 """Usage statistics, first-party and without personal data (MISSION D5, issue 25).
 
-`Event` is the raw input: a player's heartbeat or event, or a participation the server saw.
-It holds no account, no address, no cookie: only a pseudonym of the viewer that changes every
-day (`Event.viewer`, a keyed hash of the hashed viewer token and the day), so that unique
-viewers can be counted for a day and never followed from one day to the next. The worker
+`Event` is the raw input: a player's heartbeat or event, or a visit to a process's page.
+(Votes, answers, feedback and comments are counted by the roll-up from their own apps'
+tables.) It holds no account, no address, no cookie: only a pseudonym of the viewer that
+changes every day (`Event.viewer`, a keyed hash of the hashed viewer token and the day), so
+that unique viewers can be counted for a day and never followed from one day to the next. The worker
 rolls events up into `MinuteStat` and `DayStat` and deletes them after the retention
 (`StatsSettings.retention_days`). The aggregates hold counts only.
 """
@@ -53,11 +54,7 @@ class Kind(models.TextChoices):
     SHARE = "share", _("Share")
     EMBED = "embed", _("Embedded player loaded")
     CLIP = "clip", _("Clip viewed")
-    # Seen by the server (signals), never accepted from a browser.
-    FEEDBACK = "feedback", _("Feedback sent")
-    VOTE = "vote", _("Vox pop vote")
-    ANSWER = "answer", _("Survey answer")
-    COMMENT = "comment", _("Comment")
+    # Seen by the server (stats.middleware), never accepted from a browser.
     VISIT = "visit", _("Visit")
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from samskab.stats import selectors as s
-from samskab.stats.models import Metric, RollupState, stats_settings
+from samskab.stats.models import Metric, RollupState, StatsSettings
 
 
 def month_period(day: date) -> s.Period:
@@ -99,7 +99,9 @@ def report_due_send(*, today: date | None = None) -> int:
         return 0
     recipients = [
         user.email
-        for user in stats_settings().report_recipients.filter(is_active=True)
+        for user in StatsSettings.objects.get_or_create(pk=1)[0].report_recipients.filter(
+            is_active=True
+        )
         if user.email
     ]
     sent = report_send(period, recipients)

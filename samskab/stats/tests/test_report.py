@@ -8,7 +8,7 @@ from django.core import mail
 from samskab.accounts.roles import Role
 from samskab.accounts.tests.factories import StaffFactory
 from samskab.core import worker
-from samskab.stats.models import DayStat, Metric, stats_settings
+from samskab.stats.models import DayStat, Metric, StatsSettings
 from samskab.stats.report import report_due_send
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_report_goes_once_to_the_chosen_staff():
     editor = StaffFactory(role=Role.EDITOR, email="sekretariat@kommune.example")
-    stats_settings().report_recipients.add(editor)
+    StatsSettings.objects.get_or_create(pk=1)[0].report_recipients.add(editor)
     DayStat.objects.create(day=date(2030, 2, 14), metric=Metric.PLAYS, value=42, meeting_id=1)
     DayStat.objects.create(day=date(2030, 1, 14), metric=Metric.PLAYS, value=3, meeting_id=1)
     assert report_due_send(today=date(2030, 3, 2)) == 1
