@@ -36,7 +36,7 @@ class StatsSettings(models.Model):
         related_name="+",
         verbose_name=_("staff who receive the monthly report"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("statistics settings")
