@@ -103,6 +103,8 @@ if TESTING:
     INSTALLED_APPS.append("samskab.core.tests.kernelapp")
 
 MIDDLEWARE = [
+    # The players' statistics beacon, answered before everything else (samskab.stats).
+    "samskab.stats.middleware.BeaconMiddleware",
     # Request id and metrics around everything; the probes before the host check and the
     # HTTPS redirect, so a load balancer can ask the process directly (core/health.py).
     "samskab.core.metrics.RequestMiddleware",

@@ -44,3 +44,24 @@ class VisitMiddleware:
                 except Exception:  # statistics never break a page
                     ingest.logger.exception("Could not count a visit")
         return response
+
+
+class BeaconMiddleware:
+    """The players' beacon answered before every other middleware: it needs no session,
+    account, language, CSRF token or security header (it answers 204 with no body and sets
+    nothing), and heartbeats come by the thousand a second. First in MIDDLEWARE."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.path: str | None = None
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.path is None:
+            from django.urls import reverse
+
+            self.path = reverse("stats:beacon")
+        if request.path_info == self.path and request.method == "POST":
+            from samskab.stats.views_beacon import beacon
+
+            return beacon(request)
+        return self.get_response(request)
