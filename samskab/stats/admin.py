@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from samskab.stats.models import StatsSettings, stats_settings, stats_settings_changed
+from samskab.stats.models import StatsSettings, stats_settings_changed
 
 
 @admin.register(StatsSettings)
@@ -27,7 +27,7 @@ class StatsSettingsAdmin(admin.ModelAdmin):
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         if not self.has_view_or_change_permission(request):
             return super().changelist_view(request, extra_context)
-        row = stats_settings()
+        row, _created = StatsSettings.objects.get_or_create(pk=1)
         return HttpResponseRedirect(reverse("admin:stats_statssettings_change", args=[row.pk]))
 
     def save_related(self, request, form, formsets, change) -> None:

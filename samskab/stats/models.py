@@ -189,7 +189,8 @@ def stats_settings() -> StatsSettings:
     now = time.monotonic()
     if _current is not None and _current[0] > now:
         return _current[1]
-    row, _created = StatsSettings.objects.get_or_create(pk=1)
+    # One query; the defaults until an administrator saves the settings (no write on a read).
+    row = StatsSettings.objects.filter(pk=1).first() or StatsSettings(pk=1)
     _current = (now + 5, row)
     return row
 
