@@ -233,7 +233,7 @@ def breakdown(
             note = _("Hidden: fewer than %(n)s viewers in the period.") % {"n": MIN_CELL}
             return Breakdown(metric, title, unit, [], note)
         rows = sorted(counts.items(), key=lambda kv: -kv[1])
-        shown = [(key, round(value / 60)) for key, value in rows]
+        shown: list[tuple[str, int | None]] = [(key, round(value / 60)) for key, value in rows]
     else:
         unit = _("number")
         shown = [(cell.key, cell.count) for cell in suppress(counts)]
@@ -293,7 +293,8 @@ def by_meeting(scope: Scope, period: Period, *, limit: int = 50) -> list[dict]:
     )
     found: dict[int, dict] = defaultdict(dict)
     for row in rows:
-        found[row["meeting_id"]][row["metric"]] = row["total"]
+        if row["meeting_id"] is not None:
+            found[row["meeting_id"]][row["metric"]] = row["total"]
     meetings = Meeting.objects.in_bulk(list(found)) if found else {}
     ordered = sorted(found.items(), key=lambda kv: -kv[1].get(Metric.WATCH_S, 0))[:limit]
     return [
