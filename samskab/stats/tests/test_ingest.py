@@ -173,3 +173,12 @@ def test_the_meeting_page_carries_a_ticket_and_the_script(client):
 
 def test_the_beacon_takes_only_post(client):
     assert client.get(reverse("stats:beacon")).status_code == 405
+
+
+def test_the_privacy_page_describes_the_statistics(client):
+    page = client.get("/privatliv/").content.decode()
+    assert "Statistics of watching meetings" in page
+    assert "changes every day" in page
+    StatsSettings.objects.update_or_create(pk=1, defaults={"enabled": False})
+    stats_settings_changed()
+    assert "turned the statistics of watching off" in client.get("/privatliv/").content.decode()
