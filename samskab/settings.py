@@ -330,6 +330,9 @@ SOCIALACCOUNT_PROVIDERS |= nemlogin_socialaccount_providers(
 # municipality's agreement) is matched against the census by its keyed hash during the
 # login and dropped. The typed-number form (/konto/bopael/) is an option, off by default.
 RESIDENCE_TYPED_CHECK = env_bool("RESIDENCE_TYPED_CHECK", default=False)
+# Step-up: the citizens' budget ballot asks for a MitID login at this NSIS level first
+# (substantial or high; empty: any verified resident's login will do).
+BUDGET_BALLOT_ASSURANCE = env_str("BUDGET_BALLOT_ASSURANCE")
 
 # Residence verification: census identifiers are stored only as HMAC with this pepper.
 CENSUS_PEPPER = env_str("CENSUS_PEPPER") or (SECRET_KEY + ":census")

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from samskab.accounts.census import hash_identifier
 
@@ -169,3 +170,34 @@ def session_assurance(request: HttpRequest) -> str:
     if not hasattr(request, "session"):
         return ""
     return normalise_level(request.session.get(SESSION_ASSURANCE))
+
+
+def step_up_redirect(request: HttpRequest, level: str) -> HttpResponse | None:
+    """None if this session's MitID login is at `level` or higher; else the way to a MitID
+    login at that level, coming back here (a process's action that asks for a level)."""
+    from django.shortcuts import redirect
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    from samskab.accounts.nemlogin.views import enabled
+
+    level = normalise_level(level)
+    if not level or level_at_least(session_assurance(request), level):
+        return None
+    if not enabled():
+        logger.warning("Step-up to %s asked for, but NemLog-in is not set up", level)
+        return None
+    messages.info(
+        request,
+        _("This asks you to log in with MitID at assurance level %(level)s first.")
+        % {"level": LEVEL_NAMES[level]},
+    )
+    query = urlencode({"level": level.capitalize(), "next": request.get_full_path()})
+    return redirect(f"{reverse('nemlogin_login')}?{query}")
+
+
+LEVEL_NAMES = {
+    "low": gettext_lazy("low"),
+    "substantial": gettext_lazy("substantial"),
+    "high": gettext_lazy("high"),
+}
