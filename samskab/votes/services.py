@@ -363,7 +363,9 @@ def totals_check(vote: BindingVote, totals: dict, ballots_in_box: int) -> dict:
         answers = {k: int(v) for k, v in given.get("answers", {}).items()}
         if set(answers) - valid:
             raise VoteRefused(_("The totals name an answer that is not in the question."))
-        rankings = [[int(n), [int(a) for a in order]] for n, order in given.get("rankings", [])]
+        rankings: list[tuple[int, list[int]]] = [
+            (int(n), [int(a) for a in order]) for n, order in given.get("rankings", [])
+        ]
         for n, order in rankings:
             if any(str(a) not in valid for a in order) or len(set(order)) != len(order) or n < 0:
                 raise VoteRefused(
@@ -392,7 +394,7 @@ def totals_check(vote: BindingVote, totals: dict, ballots_in_box: int) -> dict:
             "answers": {k: answers.get(k, 0) for k in sorted(valid, key=int)},
             "blank": blank,
             "invalid": invalid,
-            "rankings": sorted(rankings, key=lambda r: r[1]),
+            "rankings": [[n, order] for n, order in sorted(rankings, key=lambda r: r[1])],
         }
     return clean
 
