@@ -19,15 +19,24 @@ CHUNK = 20_000
 
 
 def web_ballots(vote: BindingVote) -> dict[str, Counter[tuple[int, ...]]]:
-    """Each question's web ballots, identical ones together (read in chunks of rows)."""
+    """Each question's web ballots, identical ones together: the database groups identical
+    ballots (GROUP BY content), so Python sees each distinct ballot once with its count."""
+    from django.db.models import Count
+
     grouped: dict[str, Counter[tuple[int, ...]]] = {}
-    rows = Ballot.objects.filter(vote=vote).values_list("content", flat=True)
-    for content in rows.iterator(chunk_size=CHUNK):
+    rows = (
+        Ballot.objects.filter(vote=vote)
+        .order_by()
+        .values_list("content")
+        .annotate(n=Count("id"))
+        .values_list("content", "n")
+    )
+    for content, n in rows.iterator(chunk_size=CHUNK):
         for question, picked in content.items():
             bucket = grouped.get(question)
             if bucket is None:
                 bucket = grouped[question] = Counter()
-            bucket[tuple(picked)] += 1
+            bucket[tuple(picked)] += n
     return grouped
 
 
