@@ -89,11 +89,7 @@ GENERAL_TOOLS = [
     ("webcasts.view_slidedeck", _("Slide decks"), "admin:webcasts_slidedeck_changelist"),
     ("polls.view_poll", _("Polls and vox pops"), "admin:polls_poll_changelist"),
     ("surveys.view_survey", _("Surveys"), "admin:surveys_survey_changelist"),
-    (
-        "feedback.view_feedbackmessage",
-        _("Feedback inbox"),
-        "admin:feedback_feedbackmessage_changelist",
-    ),
+    ("feedback.view_inbox", _("Feedback inbox"), "feedback:inbox"),
     ("budgets.add_budget", _("New citizens' budget"), "admin:budgets_budget_add"),
     (
         "budgets.view_ballotconflict",

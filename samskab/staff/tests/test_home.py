@@ -73,7 +73,7 @@ def test_the_editor_sees_the_timeline_archive_agenda_import_and_budget_pages(
     assert reverse("webcasts:console", args=[meeting.pk]) not in page
     assert reverse("budgets:staff_phases", args=[budget.pk]) in page
     assert reverse("budgets:staff_count", args=[budget.pk]) in page
-    assert reverse("admin:feedback_feedbackmessage_changelist") in page
+    assert reverse("feedback:inbox") in page
     assert reverse("moderation:queue") not in page
 
 
@@ -90,7 +90,7 @@ def test_the_valuator_sees_the_projects_page_and_not_the_phases(client, budget):
     page = _page(client, Role.VALUATOR)
     assert reverse("budgets:staff_projects", args=[budget.pk]) in page
     assert reverse("budgets:staff_phases", args=[budget.pk]) not in page
-    assert reverse("admin:feedback_feedbackmessage_changelist") not in page
+    assert reverse("feedback:inbox") not in page
 
 
 def test_the_poll_officer_sees_paper_ballots_and_participation(client, budget):
