@@ -96,7 +96,8 @@ GENERAL_TOOLS = [
         _("Web and paper ballots of one person"),
         "admin:budgets_ballotconflict_changelist",
     ),
-    ("accounts.view_user", _("People's accounts and roles"), "admin:accounts_user_changelist"),
+    ("accounts.view_people", _("People and roles"), "accounts:people"),
+    ("accounts.invite_staff", _("Invite a colleague"), "accounts:invite"),
     ("accounts.add_censusimport", _("Import the census"), "admin:accounts_censusimport_add"),
     (
         "accounts.view_residenceverification",

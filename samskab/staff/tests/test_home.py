@@ -104,7 +104,8 @@ def test_the_administrator_sees_settings_users_and_everyone_elses_tools(client, 
     page = _page(client, Role.ADMINISTRATOR)
     for url in (
         reverse("admin:core_sitesettings_changelist"),
-        reverse("admin:accounts_user_changelist"),
+        reverse("accounts:people"),
+        reverse("accounts:invite"),
         reverse("admin:accounts_censusimport_add"),
         reverse("moderation:queue"),
         reverse("webcasts:console", args=[meeting.pk]),
