@@ -84,6 +84,11 @@ GENERAL_TOOLS = [
     ),
     ("webcasts.add_meeting", _("New meeting"), "admin:webcasts_meeting_add"),
     ("webcasts.view_meeting", _("All meetings"), "admin:webcasts_meeting_changelist"),
+    (
+        "webcasts.view_meetingseries",
+        _("Meeting series (recurring committees)"),
+        "admin:webcasts_meetingseries_changelist",
+    ),
     ("webcasts.view_person", _("People and speakers"), "admin:webcasts_person_changelist"),
     ("webcasts.view_body", _("Councils and committees"), "admin:webcasts_body_changelist"),
     ("webcasts.view_slidedeck", _("Slide decks"), "admin:webcasts_slidedeck_changelist"),
