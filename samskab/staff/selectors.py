@@ -146,6 +146,13 @@ def feedback_waiting() -> int:
     return FeedbackMessage.objects.filter(status=FeedbackMessage.Status.NEW).count()
 
 
+def feedback_assigned_to(user) -> int:
+    """Messages given to this person that are not answered or handled yet."""
+    return FeedbackMessage.objects.filter(
+        assigned_to=user, status=FeedbackMessage.Status.NEW
+    ).count()
+
+
 @dataclass(frozen=True)
 class TaskLine:
     name: str | Promise

@@ -39,6 +39,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "feedback_waiting": selectors.feedback_waiting()
         if user.has_perm("feedback.view_inbox")
         else None,
+        "feedback_mine": selectors.feedback_assigned_to(user)
+        if user.has_perm("feedback.view_inbox")
+        else None,
         "sees_tasks": any(user.has_perm(p) for p in TASK_PERMISSIONS),
     }
     if context["sees_tasks"]:

@@ -163,3 +163,26 @@ def test_others_cannot_see_people_or_invite(client, role):
     )
     assert response.status_code == 403
     assert not User.objects.filter(email="x@kommune.dk").exists()
+
+
+def test_the_people_list_costs_the_same_queries_for_many_accounts(admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(reverse("accounts:people")).status_code == 200
+        return len(queries.captured_queries)
+
+    for _n in range(3):
+        with_totp(StaffFactory(role=Role.EDITOR))
+    count()  # the first request fills the session's and the site's caches
+    few = count()
+    for _n in range(20):
+        StaffFactory(role=Role.MODERATOR)
+    assert count() == few
+
+
+def test_the_admins_user_list_leads_to_the_invitation(admin_client):
+    page = admin_client.get(reverse("admin:accounts_user_changelist")).content.decode()
+    assert reverse("accounts:invite") in page and reverse("accounts:people") in page

@@ -229,3 +229,26 @@ def test_the_sender_finds_the_answers_in_their_data_download(editor, messages_):
     (row,) = export(sender)
     assert row["answers"][0]["text"] == "Vi svarer her."
     assert row["answers"][0]["emailed_at"]
+
+
+def test_the_inbox_list_costs_the_same_queries_for_many_messages(client, editor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("feedback:inbox")).status_code == 200
+        return len(queries.captured_queries)
+
+    person = PersonFactory()
+    for n in range(3):
+        FeedbackMessage.objects.create(
+            meeting=MeetingFactory(), person=person, message=f"m{n}", assigned_to=editor
+        )
+    count()  # the first request fills the session's and the site's caches
+    few = count()
+    for n in range(20):
+        FeedbackMessage.objects.create(
+            meeting=MeetingFactory(), person=PersonFactory(), message=f"n{n}", assigned_to=editor
+        )
+    assert count() == few

@@ -201,3 +201,20 @@ def test_every_background_task_has_a_name_in_words():
     assert found, "no tasks found: the walk itself is broken"
     assert sorted(found - set(TASK_NAMES)) == []
     assert sorted(set(TASK_NAMES) - found) == []
+
+
+def test_an_editor_sees_the_new_messages_assigned_to_them(client):
+    from samskab.accounts.roles import roles_sync
+    from samskab.accounts.tests.factories import StaffFactory, with_totp
+    from samskab.feedback.models import FeedbackMessage
+
+    roles_sync()
+    editor = StaffFactory(role=Role.EDITOR)
+    with_totp(editor)
+    FeedbackMessage.objects.create(message="Til mig", assigned_to=editor)
+    FeedbackMessage.objects.create(message="Til ingen")
+    client.force_login(editor)
+    page = client.get(reverse("staff:home")).content.decode()
+    assert 'data-feedback-waiting="2"' in page
+    assert 'data-feedback-mine="1"' in page
+    assert reverse("feedback:inbox") + "?status=new&amp;assignee=me" in page
