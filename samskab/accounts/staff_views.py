@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from samskab.accounts import selectors, services
@@ -89,6 +90,7 @@ def invite_again(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("accounts:people") + f"?q={colleague.email}")
 
 
+@never_cache  # the page's address holds the one-time token
 @ratelimit("invitation", "20/h")
 def invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     """The invited colleague chooses a password, is logged in, and goes on to set up the

@@ -186,3 +186,17 @@ def test_the_people_list_costs_the_same_queries_for_many_accounts(admin_client):
 def test_the_admins_user_list_leads_to_the_invitation(admin_client):
     page = admin_client.get(reverse("admin:accounts_user_changelist")).content.decode()
     assert reverse("accounts:invite") in page and reverse("accounts:people") in page
+
+
+def test_the_invitation_page_is_not_cached(
+    admin_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            reverse("accounts:invite"),
+            {"display_name": "Ida", "email": "ida@kommune.dk", "roles": [Role.EDITOR.value]},
+        )
+    path = re.search(r"https?://[^/\s]+(/konto/invitation/\S+/)", mailoutbox[0].body).group(1)
+    response = Client().get(path)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
