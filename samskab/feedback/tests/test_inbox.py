@@ -252,3 +252,16 @@ def test_the_inbox_list_costs_the_same_queries_for_many_messages(client, editor)
             meeting=MeetingFactory(), person=PersonFactory(), message=f"n{n}", assigned_to=editor
         )
     assert count() == few
+
+
+def test_the_inbox_speaks_danish(client, editor, messages_):
+    to_politician, _ = messages_
+    client.cookies["django_language"] = "da"
+    page = client.get(reverse("feedback:inbox")).content.decode()
+    for danish in ("Indbakke med henvendelser", "Tildelt", "Modtaget", "2 henvendelser"):
+        assert danish in page, danish
+    page = client.get(reverse("feedback:message", args=[to_politician.pk])).content.decode()
+    for danish in ("Behandling", "Gem status", "Tildel", "Dit svar", "Send svaret"):
+        assert danish in page, danish
+    for english in ("Save the status", "Send the answer", "Your answer", "Assigned to"):
+        assert english not in page, english
