@@ -87,7 +87,9 @@ def prepare(
     if not counted.all():
         project_of, group_of = project_of[counted], group_of[counted]
     per_project = np.bincount(project_of, minlength=len(ids))
-    by_project = group_of[np.argsort(project_of, kind="stable")]
+    # (numpy sorts 16-bit keys stably by radix, several times faster)
+    keys = project_of.astype(np.int16) if len(ids) <= 2**15 else project_of
+    by_project = group_of[np.argsort(keys, kind="stable")]
     supporter_index = tuple(np.split(by_project, np.cumsum(per_project)[:-1])) if ids else ()
     # (sums of whole numbers below 2**53 in float64 are exact)
     votes = [int(v) for v in np.bincount(project_of, weights=weights[group_of], minlength=len(ids))]
