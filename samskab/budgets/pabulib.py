@@ -917,12 +917,14 @@ def tally(
     utility: Utility = Utility.COST,
     tie_breaking: TieBreaking = TieBreaking.COST_VOTES,
     min_score: int | None = None,
+    explain: bool = True,
 ) -> Outcome:
     """Count `instance` by `rule` (pabulib's names), by default the rule its META states.
 
     Approval and choose-1 ballots are counted by approvals; cumulative, scoring and ordinal
     ballots by points (greedy: total points; Equal Shares: each voter's points as utility).
     `completion` overrides the completion the rule name implies; `min_score` the threshold.
+    `explain=False`: the winners without the reasons of Equal Shares (see `equal_shares`).
     """
     name = (rule or instance.rule).strip().lower()
     name = SAMSKAB_RULES.get(name, name)
@@ -957,7 +959,11 @@ def tally(
         outcome = equal_shares_scored(scored, completion=chosen, tie_breaking=tie_breaking)
     else:
         outcome = equal_shares(
-            election, utility=utility, completion=chosen, tie_breaking=tie_breaking
+            election,
+            utility=utility,
+            completion=chosen,
+            tie_breaking=tie_breaking,
+            explain=explain,
         )
     if name.endswith("-comparison"):
         rival = greedy_by_score(election, scores=scores, tie_breaking=tie_breaking)
