@@ -433,6 +433,7 @@ def _plain_columns(text: str, width: int) -> list[list[str]] | None:
         return None
     if set(map(str.count, lines, itertools.repeat(";"))) != {width - 1}:
         return None
+    del lines  # (not kept while the cells are made: the peak memory of a large file)
     cells = body.replace("\n", ";").split(";")
     columns = [cells[i::width] for i in range(width)]
     if not all(columns[-1]):
