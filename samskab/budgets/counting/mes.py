@@ -25,7 +25,7 @@ endowments a pass has proved give the same outcome (see `engine`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from samskab.budgets.counting.election import (
@@ -34,6 +34,7 @@ from samskab.budgets.counting.election import (
     Election,
     Outcome,
     Reason,
+    Round,
     TieBreaking,
     Utility,
     Verdict,
@@ -80,12 +81,13 @@ def equal_shares(
         final = Pass(prep, endowment, explain=explain).run()
         runs += 1
         found = final.winners
+    rounds: tuple[Round, ...] = ()
+    spending: Sequence[Mapping[str, Fraction]] = ()
     if explain:
         verdicts = _verdicts(prep, final)
         rounds, spending = tuple(final.rounds), Deferred(final.spending)
     else:
         verdicts = _plain_verdicts(prep, found)
-        rounds, spending = (), ()
     winners = [prep.ids[p] for p in found]
     if completion.fills_up:
         added = greedy_fill(
