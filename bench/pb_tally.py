@@ -183,11 +183,11 @@ def whole_command(election: Election, folder: Path, name: str) -> dict[str, floa
         pabulib.write(pabulib.from_election(election, meta={"rule": "equalshares/add1"}))
     )
     env = _command_environment(folder)
-    if not (folder / "pycache").exists():  # a first run on a tiny file compiles the modules
+    if not (folder / "pycache").exists():  # a first run on a small file compiles the modules
         tiny = folder / "tiny.pb"
         tiny.write_text(
             pabulib.write(
-                pabulib.from_election(synthetic(3, 10), meta={"rule": "equalshares/add1"})
+                pabulib.from_election(synthetic(10, 10), meta={"rule": "equalshares/add1"})
             )
         )
         if _command(tiny, env).wait():
