@@ -34,6 +34,21 @@ def citizen_session() -> str:
     residence_verify(
         user=user, identifier=identifier, birth_date=date.fromisoformat(birth), postal_code=postal
     )
+    return session_of(user)
+
+
+def leaver_session() -> str:
+    """Another citizen, who takes their data and deletes their account at the end."""
+    from allauth.account.models import EmailAddress
+
+    user = User.objects.create_user(email="afsked@example.org", password="afsked-2026-kode")
+    user.display_name = "Bo Afsked"
+    user.save(update_fields=["display_name"])
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return session_of(user)
+
+
+def session_of(user) -> str:
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -54,6 +69,7 @@ if __name__ == "__main__":
                 "past": Meeting.objects.get(external_id=PAST_ID).pk,
                 "voxpop": live.voxpop.pk,
                 "citizen": citizen_session(),
+                "leaver": leaver_session(),
             }
         )
     )
