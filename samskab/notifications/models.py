@@ -24,6 +24,7 @@ class State(models.TextChoices):
     SENT = "sent", _("e-mailed")
     DIGESTED = "digested", _("e-mailed in a digest")
     FAILED = "failed", _("could not be e-mailed")
+    SHOWN = "shown", _("shown only, never e-mailed")
 
 
 class Notification(models.Model):
