@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('activity', '0002_event_status'),
-        ('notifications', '0001_notifications'),
+        ('notifications', '0002_demo_notifications_are_shown_not_mailed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
