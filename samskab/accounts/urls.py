@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.profile, name="profile"),
     path("bopael/", views.residence_verify, name="residence_verify"),
     path("mine-data/", views.data_export, name="data_export"),
+    path("mine-data/oversigt/", views.data_overview, name="data_overview"),
     path("slet/", views.account_delete, name="delete"),
     path("personale/", staff_views.people, name="people"),
     path("personale/inviter/", staff_views.invite, name="invite"),

@@ -11,6 +11,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from samskab.budgets.models import Budget
+from samskab.core import mailbox
 from samskab.feedback.models import FeedbackMessage
 from samskab.moderation import selectors as moderation
 from samskab.webcasts.selectors import meetings_for_staff
@@ -125,6 +126,10 @@ def general_tools(user) -> list[Link]:
     ]
     if user.is_staff:
         links.append(Link(_("Administration (all records)"), reverse("admin:index")))
+    if mailbox.mailbox_in_use():
+        links.append(
+            Link(_("Mails the site sent (no mail server is set up)"), reverse("staff:mailbox"))
+        )
     return links
 
 
