@@ -20,9 +20,14 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/samskab migrate --no-input
 	$(BIN)/samskab demo
-	@echo "Samskab: http://127.0.0.1:$(PORT)/ with the background worker (Ctrl-C stops both)"
-	@# The worker runs slides, uploads, clips, redactions and counts; it stops with the server.
-	$(BIN)/samskab worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@echo "Samskab: http://127.0.0.1:$(PORT)/ with the background worker, the ingest and a demo"
+	@echo "meeting live from a test feed (Ctrl-C stops them all)"
+	@# The worker runs slides, uploads, clips, redactions and counts; the ingest turns the demo
+	@# feed (an encoder's test picture) into live HLS; all stop with the server.
+	$(BIN)/samskab worker & worker=$$!; \
+	$(BIN)/samskab ingest --host 127.0.0.1 & ingest=$$!; \
+	$(BIN)/samskab demo_live & feed=$$!; \
+	trap 'kill $$worker $$ingest $$feed 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/samskab serve --port $(PORT)
 
 test: $(STAMP)

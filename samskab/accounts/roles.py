@@ -139,7 +139,16 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
 
 # Webcasts (W1-W4): editors keep bodies, meetings, agendas, people and captions; operators
 # read the agenda and set marks; administrators do everything editors and operators do.
-_WEBCASTS_EDIT = ["body", "meeting", "agendaitem", "document", "person", "slidedeck", "captions"]
+_WEBCASTS_EDIT = [
+    "body",
+    "meeting",
+    "meetingseries",
+    "agendaitem",
+    "document",
+    "person",
+    "slidedeck",
+    "captions",
+]
 ROLE_PERMISSIONS[Role.EDITOR] |= {
     f"webcasts.{action}_{model}"
     for model in _WEBCASTS_EDIT
