@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "samskab.polls",
     "samskab.budgets",
     "samskab.debates",
+    "samskab.votes",
     "samskab.surveys",
     "samskab.staff",
     "samskab.comments",

@@ -175,6 +175,13 @@ ROLE_PERMISSIONS[Role.EDITOR] |= DEBATE_EDITING
 ROLE_PERMISSIONS[Role.MODERATOR] |= {"debates.view_debate"}
 ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= DEBATE_EDITING
 
+# Binding votes: editors prepare votes, their questions and answers, booths, opening hours
+# and shifts in the admin; opening, closing, publishing and booth work are rules on the
+# votes' pages (votes.rules). Participations and ballots have no admin at all.
+VOTE_EDITING = _crud("votes", "bindingvote", "question", "answer", "booth", "openinghours", "shift")
+ROLE_PERMISSIONS[Role.EDITOR] |= VOTE_EDITING
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= VOTE_EDITING
+
 # Live streaming: restream destinations hold the municipality's YouTube and Facebook keys,
 # so only administrators keep them; operators make stream keys in the console.
 ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= _crud("streaming", "meetingstream", "destination")
