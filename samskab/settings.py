@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "samskab.polls",
     "samskab.budgets",
     "samskab.debates",
+    "samskab.votes",
     "samskab.surveys",
     "samskab.staff",
     "samskab.comments",
@@ -434,8 +435,9 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# E-mail: what EMAIL_URL chooses, behind a backend that counts mails for /metrics.
-globals().update(email_config(env_str("EMAIL_URL", "console://")))
+# E-mail: what EMAIL_URL chooses, behind a backend that counts mails for /metrics. Outside
+# production the default keeps a copy for staff to read at /personale/post/ (core.mailbox).
+globals().update(email_config(env_str("EMAIL_URL", "console://" if PRODUCTION else "mailbox://")))
 EMAIL_DELIVERY_BACKEND = globals()["EMAIL_BACKEND"]
 EMAIL_BACKEND = "samskab.core.metrics.MeteredEmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Samskab <noreply@localhost>")

@@ -14,7 +14,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from samskab.accounts import services
+from samskab.accounts import dataview, services
 from samskab.accounts.forms import AccountDeleteForm, ProfileForm, ResidenceForm
 from samskab.accounts.models import VerificationLevel
 from samskab.accounts.selectors import census_identifier_label, user_data_export
@@ -137,6 +137,20 @@ def data_export(request: HttpRequest) -> JsonResponse:
     )
     name = f"samskab-{timezone.localdate():%Y-%m-%d}.json"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_GET
+def data_overview(request: HttpRequest) -> HttpResponse:
+    """The same data as the download, on a page the person can read."""
+    export = user_data_export(request.user)
+    response = render(
+        request,
+        "accounts/data_overview.html",
+        {"exported_at": export["exported_at"], "sections": dataview.sections(export)},
+    )
     add_never_cache_headers(response)
     return response
 
