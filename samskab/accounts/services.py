@@ -142,6 +142,53 @@ def residence_verify(
     return verification
 
 
+def residence_verify_by_hash(
+    *, user: User, identifier_hash: str, method: str
+) -> ResidenceVerification:
+    """Verify `user` as a resident from a census match made by MitID (the CPR number's keyed
+    hash, computed during the login; the number itself is never here)."""
+    existing = ResidenceVerification.objects.filter(user=user).first()
+    if existing is not None:
+        raise AlreadyVerified
+    record = CensusRecord.objects.filter(identifier_hash=identifier_hash).first()
+    if record is None:
+        raise CensusMismatch
+    if ResidenceVerification.objects.filter(identifier_hash=identifier_hash).exists():
+        raise ResidenceClaimed
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                verification = ResidenceVerification.objects.create(
+                    user=user,
+                    identifier_hash=identifier_hash,
+                    postal_code=record.postal_code,
+                    method=method,
+                )
+        except IntegrityError:
+            if ResidenceVerification.objects.filter(user=user).exists():
+                raise AlreadyVerified from None
+            raise ResidenceClaimed from None
+        User.objects.filter(pk=user.pk).update(verification_level=VerificationLevel.RESIDENT)
+    user.verification_level = VerificationLevel.RESIDENT
+    return verification
+
+
+class OrganisationRefused(ValueError):
+    """An organisation login without a usable CVR number."""
+
+
+def account_set_organisation(*, user: User, cvr: str, name: str) -> User:
+    """The account acts for an organisation (MitID Erhverv): its CVR number and name are kept
+    and the name is shown on what the account writes, never the person's."""
+    cvr = "".join(cvr.split())
+    if not (cvr.isdigit() and len(cvr) == 8):
+        raise OrganisationRefused("A CVR number has eight digits.")
+    user.organisation_cvr = cvr
+    user.organisation_name = clean_text(name, line=True)[:160] or f"CVR {cvr}"
+    user.save(update_fields=["organisation_cvr", "organisation_name"])
+    return user
+
+
 def residence_verification_revoke(*, verification: ResidenceVerification) -> None:
     """Staff take a verification back (or release a deleted account's claim)."""
     with transaction.atomic():
@@ -244,6 +291,8 @@ def account_delete(*, user: User) -> None:
         ResidenceVerification.objects.filter(user=user).update(postal_code="")
         user.email = f"deleted-{user.pk}@invalid"
         user.display_name = ""
+        user.organisation_cvr = ""
+        user.organisation_name = ""
         user.set_unusable_password()  # also invalidates every session's auth hash
         user.is_active = False
         user.is_staff = False

@@ -2,6 +2,7 @@
 
 from allauth.account.adapter import get_adapter
 from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -84,6 +85,9 @@ def residence_verify(request: HttpRequest) -> HttpResponse:
     if user.is_resident_verified:
         messages.info(request, _("Your account is already verified as a resident."))
         return redirect("accounts:profile")
+    if not settings.RESIDENCE_TYPED_CHECK:
+        # Residence comes from MitID: the census match is made during a MitID login.
+        return render(request, "accounts/residence_mitid.html")
     if not user.has_perm("accounts.verify_residence"):
         return render(request, "accounts/residence_email_first.html", status=403)
     form = ResidenceForm(

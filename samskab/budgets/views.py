@@ -1,5 +1,6 @@
 """Citizens' budget pages: budgets, headings, projects, supporting, the ballot and results."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from samskab.accounts.identity import step_up_redirect
 from samskab.accounts.selectors import census_identifier_label
 from samskab.budgets.ballots import (
     FormBallot,
@@ -188,6 +190,11 @@ def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
     if budget.phase != Phase.BALLOTING:
         raise Refused(_("The vote is not open."))
     may_vote = request.user.has_perm("budgets.vote_in_heading", heading)
+    if may_vote and settings.BUDGET_BALLOT_ASSURANCE:
+        # The municipality asks for a MitID login at a level of assurance (step-up).
+        step_up = step_up_redirect(request, settings.BUDGET_BALLOT_ASSURANCE)
+        if step_up is not None:
+            return step_up
     rules = heading.ballot_rules()
     projects = list(ballot_projects(heading))
     existing = ballot_of(heading, request.user)
