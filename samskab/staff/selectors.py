@@ -11,6 +11,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from samskab.budgets.models import Budget
+from samskab.core import mailbox
 from samskab.feedback.models import FeedbackMessage
 from samskab.moderation import selectors as moderation
 from samskab.webcasts.selectors import meetings_for_staff
@@ -94,23 +95,25 @@ GENERAL_TOOLS = [
     ),
     ("webcasts.add_meeting", _("New meeting"), "admin:webcasts_meeting_add"),
     ("webcasts.view_meeting", _("All meetings"), "admin:webcasts_meeting_changelist"),
+    (
+        "webcasts.view_meetingseries",
+        _("Meeting series (recurring committees)"),
+        "admin:webcasts_meetingseries_changelist",
+    ),
     ("webcasts.view_person", _("People and speakers"), "admin:webcasts_person_changelist"),
     ("webcasts.view_body", _("Councils and committees"), "admin:webcasts_body_changelist"),
     ("webcasts.view_slidedeck", _("Slide decks"), "admin:webcasts_slidedeck_changelist"),
     ("polls.view_poll", _("Polls and vox pops"), "admin:polls_poll_changelist"),
     ("surveys.view_survey", _("Surveys"), "admin:surveys_survey_changelist"),
-    (
-        "feedback.view_feedbackmessage",
-        _("Feedback inbox"),
-        "admin:feedback_feedbackmessage_changelist",
-    ),
+    ("feedback.view_inbox", _("Feedback inbox"), "feedback:inbox"),
     ("budgets.add_budget", _("New citizens' budget"), "admin:budgets_budget_add"),
     (
         "budgets.view_ballotconflict",
         _("Web and paper ballots of one person"),
         "admin:budgets_ballotconflict_changelist",
     ),
-    ("accounts.view_user", _("People's accounts and roles"), "admin:accounts_user_changelist"),
+    ("accounts.view_people", _("People and roles"), "accounts:people"),
+    ("accounts.invite_staff", _("Invite a colleague"), "accounts:invite"),
     ("accounts.add_censusimport", _("Import the census"), "admin:accounts_censusimport_add"),
     (
         "accounts.view_residenceverification",
@@ -133,6 +136,10 @@ def general_tools(user) -> list[Link]:
     ]
     if user.is_staff:
         links.append(Link(_("Administration (all records)"), reverse("admin:index")))
+    if mailbox.mailbox_in_use():
+        links.append(
+            Link(_("Mails the site sent (no mail server is set up)"), reverse("staff:mailbox"))
+        )
     return links
 
 
@@ -152,6 +159,13 @@ def queue_size() -> int:
 
 def feedback_waiting() -> int:
     return FeedbackMessage.objects.filter(status=FeedbackMessage.Status.NEW).count()
+
+
+def feedback_assigned_to(user) -> int:
+    """Messages given to this person that are not answered or handled yet."""
+    return FeedbackMessage.objects.filter(
+        assigned_to=user, status=FeedbackMessage.Status.NEW
+    ).count()
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """What the statistics dashboards and the monthly report show, read from the day and minute
 totals only (never from raw events), with small counts suppressed as in budgets' statistics
-(core.suppression): no count of people or actions from 1 to MIN_CELL - 1 is shown, and a
+(core.smallcounts): no count of people or actions from 1 to MIN_CELL - 1 is shown, and a
 breakdown hides a second cell when one hidden cell could be worked out from the total."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from samskab.core.suppression import MIN_CELL, suppress, suppress_one
+from samskab.core.smallcounts import MIN_CELL, suppress, suppress_one
 from samskab.stats.models import DayStat, Dropped, Metric, MinuteStat
 
 MAX_DAYS = 2 * 366
