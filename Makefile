@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media bench-liveblog bench-vote-burst bench-survey-export bench-stuffing bench-pb bench-notify bench-binding-vote clean
+.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media bench-liveblog bench-vote-burst bench-survey-export bench-stuffing bench-pb bench-notify bench-binding-vote bench-stats clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -116,6 +116,11 @@ bench-stuffing: $(STAMP)
 # On PostgreSQL: DATABASE_URL=postgres://... make bench-notify
 bench-notify: $(STAMP)
 	$(BIN)/python -m bench.notify
+
+# First-party statistics: heartbeat ingest beside the live fan-out, roll-up of a 3-hour
+# meeting, dashboards over a year (docs/benchmarks.md). Small: BENCH_ARGS="--viewers 500 ...".
+bench-stats: $(STAMP)
+	$(BIN)/python -m bench.stats $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static

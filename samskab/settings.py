@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "samskab.debates",
     "samskab.votes",
     "samskab.surveys",
+    "samskab.stats",
     "samskab.staff",
     "samskab.comments",
     "samskab.moderation",
@@ -105,6 +106,8 @@ if TESTING:
     INSTALLED_APPS.append("samskab.core.tests.kernelapp")
 
 MIDDLEWARE = [
+    # The players' statistics beacon, answered before everything else (samskab.stats).
+    "samskab.stats.middleware.BeaconMiddleware",
     # Request id and metrics around everything; the probes before the host check and the
     # HTTPS redirect, so a load balancer can ask the process directly (core/health.py).
     "samskab.core.metrics.RequestMiddleware",
@@ -128,6 +131,8 @@ MIDDLEWARE = [
     # After the CSP: a page drawing the optional tiled map may show that server's pictures.
     "samskab.places.tiles.TileSourceMiddleware",
     "samskab.core.middleware.ViewerMiddleware",
+    # Counts visits to the processes' pages (samskab.stats): a number per page and day, no more.
+    "samskab.stats.middleware.VisitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -456,6 +461,11 @@ FEEDBACK_MAILS_PER_RECIPIENT = env_str("FEEDBACK_MAILS_PER_RECIPIENT", "10/h")
 # this many votes on (below it the share means little).
 DEBATES_MAX_UNVERIFIED_VOTE_PERCENT = env_int("DEBATES_MAX_UNVERIFIED_VOTE_PERCENT", 50)
 DEBATES_UNVERIFIED_CAP_FROM_VOTES = env_int("DEBATES_UNVERIFIED_CAP_FROM_VOTES", 20)
+
+# Usage statistics (samskab.stats): the ingest keeps events in memory and writes them in one
+# insert of this many, or after this many seconds, whichever comes first.
+STATS_FLUSH_EVENTS = env_int("STATS_FLUSH_EVENTS", 1 if TESTING else 200)
+STATS_FLUSH_SECONDS = env_int("STATS_FLUSH_SECONDS", 2)
 
 # Security: no inline script or style anywhere (django-csp 4).
 CONTENT_SECURITY_POLICY = {

@@ -39,6 +39,7 @@ urlpatterns = [
     path("steder/", include("samskab.places.urls")),
     path("foelg/", include("samskab.follows.urls")),
     path("stoet/", include("samskab.supports.urls")),
+    path("statistik/", include("samskab.stats.urls")),
     path("notifikationer/", include("samskab.notifications.urls")),
     # oEmbed discovery answers at the site root, as consumers expect.
     path("oembed", webcasts_embed.oembed, name="oembed"),

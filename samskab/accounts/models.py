@@ -40,7 +40,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     # MitID Erhverv: the account acts for an organisation, shown by its name (never the
     # person's). Set at each organisation login from NemLog-in's or the broker's attributes.
     organisation_cvr = models.CharField(_("CVR number"), max_length=8, blank=True)
-    organisation_name = models.CharField(_("organisation"), max_length=160, blank=True)
+    organisation_name = models.CharField(_("organisation's name"), max_length=160, blank=True)
     deleted_at = models.DateTimeField(
         _("deleted"),
         null=True,

@@ -121,6 +121,10 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *BUDGET_EDITING,
         *MODERATION,
         "moderation.change_moderationsettings",
+        # Usage statistics: whether the site counts, how long raw events stay, who gets the
+        # monthly report (samskab.stats).
+        "stats.view_statssettings",
+        "stats.change_statssettings",
     },
     Role.EDITOR: {*POLL_EDITING, *SURVEY_EDITING, *FEEDBACK_HANDLING, *BUDGET_EDITING},
     Role.OPERATOR: {"polls.view_poll", "polls.view_question", "polls.view_option"},

@@ -64,3 +64,8 @@ def band_order(cells: Sequence[Cell]) -> list[Cell]:
     """Age bands youngest first, unknown last."""
     order = {label: i for i, (_lowest, label) in enumerate(AGE_BANDS)}
     return sorted(cells, key=lambda c: order.get(c.key, len(order)))
+
+
+def suppress_one(count: int) -> int | None:
+    """A single count of people on its own: None when it is 1 to MIN_CELL - 1."""
+    return None if 0 < count < MIN_CELL else count

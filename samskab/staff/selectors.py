@@ -28,6 +28,8 @@ TASK_NAMES: dict[str, Promise] = {
     "samskab.webcasts.slides.render_slide_deck": _("Preparing slides"),
     "samskab.budgets.tasks.tally_run_task": _("Counting a citizens' budget"),
     "samskab.notifications.tasks.deliver": _("E-mailing notifications to authors and followers"),
+    "samskab.stats.tasks.rollup_task": _("Adding up the usage statistics"),
+    "samskab.stats.tasks.monthly_report_task": _("Sending the monthly statistics report"),
 }
 
 
@@ -60,6 +62,7 @@ MEETING_TOOLS = [
     ("recordings.make_clip", _("Make a clip"), "recordings:clip_new"),
     ("webcasts.import_agenda", _("Import the agenda"), "admin:webcasts_meeting_import_agenda"),
     ("webcasts.change_meeting", _("Edit the meeting"), "admin:webcasts_meeting_change"),
+    ("stats.view_stats", _("Statistics"), "stats:meeting"),
 ]
 
 BUDGET_TOOLS = [
@@ -70,6 +73,7 @@ BUDGET_TOOLS = [
     ("budgets.view_participation", _("Participation"), "budgets:participation"),
     ("budgets.finish_budget", _("Count the vote"), "budgets:staff_count"),
     ("budgets.change_budget", _("Edit the budget"), "admin:budgets_budget_change"),
+    ("stats.view_stats", _("Statistics"), "stats:budget"),
 ]
 
 # Pages for no one meeting or budget: (permission, label, URL name).
@@ -82,6 +86,12 @@ GENERAL_TOOLS = [
         "moderation.view_restrictedword",
         _("Restricted words"),
         "admin:moderation_restrictedword_changelist",
+    ),
+    ("stats.view_stats", _("Statistics: watching and taking part"), "stats:site"),
+    (
+        "stats.change_statssettings",
+        _("Statistics settings"),
+        "admin:stats_statssettings_changelist",
     ),
     ("webcasts.add_meeting", _("New meeting"), "admin:webcasts_meeting_add"),
     ("webcasts.view_meeting", _("All meetings"), "admin:webcasts_meeting_changelist"),

@@ -63,12 +63,17 @@ class BindingVote(models.Model):
     # Where a vote came from (item 6: a successful proposal may start one). Set through
     # services.vote_start_from; shown as a link on the vote's page.
     origin_type = models.ForeignKey(
-        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        ContentType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started from (kind)"),
     )
-    origin_id = models.PositiveBigIntegerField(null=True, blank=True)
+    origin_id = models.PositiveBigIntegerField(_("started from (number)"), null=True, blank=True)
     origin = GenericForeignKey("origin_type", "origin_id")
     # The count, written once when the results are published (services.vote_publish).
-    results = models.JSONField(null=True, blank=True, editable=False)
+    results = models.JSONField(_("results"), null=True, blank=True, editable=False)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
