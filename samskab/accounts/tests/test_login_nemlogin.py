@@ -240,7 +240,7 @@ class TestRefusals:
         post_answer(client, answer)
         client.post(reverse("account_logout"))
 
-        second = Client()
+        second = Client(HTTP_ACCEPT_LANGUAGE="en")  # as the client fixture (conftest.py)
         start(second)
         response = post_answer(second, answer)
         assert response.status_code == 403
