@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "samskab.polls",
     "samskab.budgets",
     "samskab.debates",
+    "samskab.proposals",
     "samskab.surveys",
     "samskab.staff",
     "samskab.comments",
@@ -420,6 +421,16 @@ FEEDBACK_MAILS_PER_RECIPIENT = env_str("FEEDBACK_MAILS_PER_RECIPIENT", "10/h")
 # this many votes on (below it the share means little).
 DEBATES_MAX_UNVERIFIED_VOTE_PERCENT = env_int("DEBATES_MAX_UNVERIFIED_VOTE_PERCENT", 50)
 DEBATES_UNVERIFIED_CAP_FROM_VOTES = env_int("DEBATES_UNVERIFIED_CAP_FROM_VOTES", 20)
+
+# Citizens' proposals (samskab.proposals): a proposal succeeds at this many supports from
+# verified residents, or, when PROPOSALS_SUPPORTS_NEEDED_PER_MILLE is above 0 and a census
+# is loaded, at that share of the census' residents of 16 and over (Madrid: 20, i.e. 2 %).
+PROPOSALS_SUPPORTS_NEEDED = env_int("PROPOSALS_SUPPORTS_NEEDED", 100)
+PROPOSALS_SUPPORTS_NEEDED_PER_MILLE = env_int("PROPOSALS_SUPPORTS_NEEDED_PER_MILLE", 0)
+# A proposal that has not succeeded is archived this many months after it was made.
+PROPOSALS_ARCHIVE_MONTHS = env_int("PROPOSALS_ARCHIVE_MONTHS", 12)
+# An author may write to the supporters of a proposal once in this many days.
+PROPOSALS_MESSAGE_INTERVAL_DAYS = env_int("PROPOSALS_MESSAGE_INTERVAL_DAYS", 3)
 
 # Security: no inline script or style anywhere (django-csp 4).
 CONTENT_SECURITY_POLICY = {
