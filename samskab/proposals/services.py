@@ -15,6 +15,7 @@ from math import ceil
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
@@ -371,7 +372,7 @@ def proposal_message(*, proposal: Proposal, user, text: str) -> ProposalMessage:
     _screen(author=user, text=text, language=proposal.language, what="message")
     with transaction.atomic():
         # The author's row is locked, so two messages at once cannot both pass the limit.
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         next_at = message_next_at(proposal, user)
         if next_at is not None:
             raise ProposalRefused(
