@@ -4,14 +4,20 @@ archive, related proposals, the map, an author's page, and the council's treatme
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from samskab.debates.models import Area, Tag
 from samskab.proposals.models import Proposal, ProposalMessage, archive_age
+
+if TYPE_CHECKING:
+    from samskab.recordings.models import Clip
+    from samskab.webcasts.models import AgendaItem, Meeting
 
 MAX_QUERY = 200
 MAX_WORDS = 8
@@ -147,11 +153,17 @@ def related(proposal: Proposal, limit: int = 3) -> list[Proposal]:
 
 
 def tags_in_use(limit: int = 30) -> list[Tag]:
-    return list(
-        Tag.objects.filter(proposals__hidden_at__isnull=True)
-        .annotate(n=Count("proposals"))
-        .order_by("-n", "name")[:limit]
-    )
+    """The most used tags (a count over every proposal: kept a minute in the cache)."""
+    key = f"proposals:tags-in-use:{limit}"
+    found = cache.get(key)
+    if found is None:
+        found = list(
+            Tag.objects.filter(proposals__hidden_at__isnull=True)
+            .annotate(n=Count("proposals"))
+            .order_by("-n", "name")[:limit]
+        )
+        cache.set(key, found, 60)
+    return found
 
 
 def messages_of(proposal: Proposal) -> list[ProposalMessage]:
@@ -172,10 +184,10 @@ class Treatment:
     """How the council treats a proposal: the meeting and item, and once it is held, the
     clip of the item (or the moment the item starts in the recording)."""
 
-    meeting: object
-    item: object
+    meeting: Meeting
+    item: AgendaItem
     held: bool
-    clip: object | None
+    clip: Clip | None
     start_ms: int | None
 
     @property

@@ -298,14 +298,14 @@ def proposals_recount(*, batch: int = 500) -> int:
             .values_list("object_id", "n")
         )
         for proposal in Proposal.objects.filter(pk__in=chunk):
-            wanted = {
+            wanted: dict[str, int | float] = {
                 "support_count": supports.get(proposal.pk, 0),
                 "comment_count": comments.get(proposal.pk, 0),
             }
             wanted["hot_score"] = scoring.hot_score(
                 created_at=proposal.created_at,
-                votes=wanted["support_count"],
-                comments=wanted["comment_count"],
+                votes=int(wanted["support_count"]),
+                comments=int(wanted["comment_count"]),
             )
             if any(getattr(proposal, name) != value for name, value in wanted.items()):
                 Proposal.objects.filter(pk=proposal.pk).update(**wanted)
