@@ -78,6 +78,8 @@ WORDS = [
     "marked",
 ]
 TAGS = ["trafik", "natur", "byliv", "skole", "kultur", "sport", "klima", "ældre", "børn"]
+SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "te", "vi", "bø", "då", "fæ", "gu", "hy", "jo"]
+FILLER = 3000  # made-up words: each text has a few of the real ones, as real texts do
 BURST_TARGETS = 50
 REQUESTS_PER_ORDER = 40
 SEARCHES = 80
@@ -122,10 +124,15 @@ def seed(proposals: int, supports: int, burst: int, out: str) -> None:
     )
     user_ids = list(User.objects.order_by("pk").values_list("pk", flat=True))
     seeded_people, burst_people = user_ids[: people - burst], user_ids[people - burst :]
+    filler = sorted(
+        {"".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(FILLER)}
+    )
     batch = []
     for i in range(proposals):
         created = now - timedelta(days=rng.randint(0, 500), minutes=rng.randint(0, 1440))
-        words = " ".join(rng.choice(WORDS) for _ in range(40))
+        chosen = [rng.choice(filler) for _ in range(38)] + rng.sample(WORDS, 2)
+        rng.shuffle(chosen)
+        words = " ".join(chosen)
         batch.append(
             Proposal(
                 title=f"Forslag {i}: {rng.choice(WORDS)} og {rng.choice(WORDS)}",
@@ -188,6 +195,11 @@ def seed(proposals: int, supports: int, burst: int, out: str) -> None:
                 created_at=proposal.created_at, votes=counts[proposal.pk], comments=0
             )
         )
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # the planner's statistics after the bulk load
     targets = list(
         Proposal.objects.filter(created_at__gte=now - timedelta(days=200))
         .order_by("?")

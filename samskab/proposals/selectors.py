@@ -132,6 +132,8 @@ def proposal_list(
     proposals = search(proposals, q)
     return (
         ordered(proposals, order if order in Order.ALL else Order.HOT)
+        # The long texts are not on the cards; the API's detail reads its own row.
+        .defer("text", "text_html", "answer_text", "answer_html")
         .select_related("author", "area")
         .prefetch_related("tags")
     )
