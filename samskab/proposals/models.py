@@ -61,9 +61,9 @@ class Proposal(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="proposals", verbose_name=_("tags"))
     # Supports from verified residents (the kernel's supports), counted in the transaction
     # that adds one (signals.support_changed); `proposals_recount` checks it.
-    support_count = models.PositiveIntegerField(_("supports"), default=0, db_index=True)
+    support_count = models.PositiveIntegerField(_("supports"), default=0)
     comment_count = models.PositiveIntegerField(_("comments"), default=0)
-    hot_score = models.FloatField(_("hot score"), default=0, db_index=True)
+    hot_score = models.FloatField(_("hot score"), default=0)
     succeeded_at = models.DateTimeField(_("succeeded"), null=True, blank=True)
     retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
     retired_reason = models.CharField(_("why it was retired"), max_length=500, blank=True)
@@ -91,6 +91,13 @@ class Proposal(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
+        # One per order of the list (selectors.ordered), so a page is read in index order.
+        indexes = [
+            models.Index(fields=["-hot_score", "-id"], name="proposals_hot_idx"),
+            models.Index(fields=["-support_count", "-id"], name="proposals_supports_idx"),
+            models.Index(fields=["-comment_count", "-id"], name="proposals_commented_idx"),
+            models.Index(fields=["-created_at", "-id"], name="proposals_new_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
