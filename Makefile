@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media bench-liveblog bench-vote-burst bench-survey-export bench-stuffing bench-pb bench-notify bench-proposals clean
+.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media bench-liveblog bench-vote-burst bench-survey-export bench-stuffing bench-pb bench-notify bench-binding-vote bench-stats bench-proposals clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -20,9 +20,14 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/samskab migrate --no-input
 	$(BIN)/samskab demo
-	@echo "Samskab: http://127.0.0.1:$(PORT)/ with the background worker (Ctrl-C stops both)"
-	@# The worker runs slides, uploads, clips, redactions and counts; it stops with the server.
-	$(BIN)/samskab worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@echo "Samskab: http://127.0.0.1:$(PORT)/ with the background worker, the ingest and a demo"
+	@echo "meeting live from a test feed (Ctrl-C stops them all)"
+	@# The worker runs slides, uploads, clips, redactions and counts; the ingest turns the demo
+	@# feed (an encoder's test picture) into live HLS; all stop with the server.
+	$(BIN)/samskab worker & worker=$$!; \
+	$(BIN)/samskab ingest --host 127.0.0.1 & ingest=$$!; \
+	$(BIN)/samskab demo_live & feed=$$!; \
+	trap 'kill $$worker $$ingest $$feed 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/samskab serve --port $(PORT)
 
 test: $(STAMP)
@@ -40,7 +45,7 @@ PURE_MODULES := samskab/envvars.py samskab/core/text.py samskab/accounts/census.
 	samskab/moderation/spam.py samskab/surveys/stats.py samskab/surveys/csvsafe.py \
 	samskab/surveys/schema.py samskab/media samskab/streaming/rtmp.py samskab/streaming/srt.py samskab/streaming/fanout.py \
 	samskab/streaming/destinations.py samskab/streaming/rtmppush.py samskab/places/geo.py \
-	samskab/debates/scoring.py
+	samskab/debates/scoring.py samskab/core/smallcounts.py samskab/votes/counting.py
 
 # Every app's services, selectors and rules (modules or packages so named), with the
 # django-stubs plugin ([tool.django-stubs] in pyproject.toml) typing model fields, managers
@@ -97,6 +102,10 @@ bench-liveblog: $(STAMP)
 bench-vote-burst: $(STAMP)
 	$(BIN)/python -m bench.vote_burst $(BENCH_ARGS)
 
+# Binding votes: a burst of web ballots, the secrecy checks and counting (bench/binding_vote.py).
+bench-binding-vote: $(STAMP)
+	$(BIN)/python -m bench.binding_vote $(BENCH_ARGS)
+
 bench-survey-export: $(STAMP)
 	$(BIN)/python -m bench.survey_export $(BENCH_ARGS)
 
@@ -112,6 +121,11 @@ bench-notify: $(STAMP)
 # DATABASE_URL=postgres://... make bench-proposals BENCH_ARGS="--proposals 100000 --supports 2000000"
 bench-proposals: $(STAMP)
 	$(BIN)/python -m bench.proposals $(BENCH_ARGS)
+
+# First-party statistics: heartbeat ingest beside the live fan-out, roll-up of a 3-hour
+# meeting, dashboards over a year (docs/benchmarks.md). Small: BENCH_ARGS="--viewers 500 ...".
+bench-stats: $(STAMP)
+	$(BIN)/python -m bench.stats $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static

@@ -73,7 +73,8 @@ def secret_key_from_file(path: Path) -> str:
 def email_config(url: str) -> dict[str, object]:
     """Django e-mail settings from a URL.
 
-    console://                        print mails (the quick start)
+    mailbox://                        print mails, keep them for /personale/post/ (quick start)
+    console://                        print mails
     smtp://user:pass@host:25          plain SMTP (STARTTLS with ?tls=1)
     smtps://user:pass@host:465        SMTP over TLS
     memory://                         Django's in-memory outbox (tests)
@@ -81,6 +82,7 @@ def email_config(url: str) -> dict[str, object]:
     parts = urlsplit(url)
     query = parse_qs(parts.query)
     backends = {
+        "mailbox": "samskab.core.mailbox.MailboxBackend",
         "console": "django.core.mail.backends.console.EmailBackend",
         "memory": "django.core.mail.backends.locmem.EmailBackend",
         "smtp": "django.core.mail.backends.smtp.EmailBackend",

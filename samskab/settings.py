@@ -11,6 +11,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from samskab.accounts.mitid.config import mitid_socialaccount_providers
+from samskab.accounts.nemlogin.config import nemlogin_socialaccount_providers
 from samskab.envvars import (
     ConfigurationError,
     cache_config,
@@ -67,7 +68,9 @@ INSTALLED_APPS = [
     "samskab.budgets",
     "samskab.debates",
     "samskab.proposals",
+    "samskab.votes",
     "samskab.surveys",
+    "samskab.stats",
     "samskab.staff",
     "samskab.comments",
     "samskab.moderation",
@@ -88,6 +91,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "samskab.accounts.mitid",
+    "samskab.accounts.nemlogin",
     "allauth.mfa",
     "allauth.usersessions",
     "axes",
@@ -103,6 +107,8 @@ if TESTING:
     INSTALLED_APPS.append("samskab.core.tests.kernelapp")
 
 MIDDLEWARE = [
+    # The players' statistics beacon, answered before everything else (samskab.stats).
+    "samskab.stats.middleware.BeaconMiddleware",
     # Request id and metrics around everything; the probes before the host check and the
     # HTTPS redirect, so a load balancer can ask the process directly (core/health.py).
     "samskab.core.metrics.RequestMiddleware",
@@ -126,6 +132,8 @@ MIDDLEWARE = [
     # After the CSP: a page drawing the optional tiled map may show that server's pictures.
     "samskab.places.tiles.TileSourceMiddleware",
     "samskab.core.middleware.ViewerMiddleware",
+    # Counts visits to the processes' pages (samskab.stats): a number per page and day, no more.
+    "samskab.stats.middleware.VisitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -301,6 +309,38 @@ SOCIALACCOUNT_PROVIDERS = mitid_socialaccount_providers(
     name=MITID_OIDC_NAME,
 )
 
+# MitID through NemLog-in (SAML 2.0, OIOSAML 3); samskab/accounts/nemlogin, docs/nemlog-in.md.
+# NEMLOGIN_IDP_METADATA is the file with NemLog-in's metadata (integration test or
+# production); our keys sign requests and decrypt assertions. A second key pair (NEXT) is
+# published beside the first during a key rollover.
+NEMLOGIN_IDP_METADATA = env_str("NEMLOGIN_IDP_METADATA")
+NEMLOGIN_ENTITY_ID = env_str("NEMLOGIN_ENTITY_ID", SITE_URL + "/accounts/nemlogin/metadata/")
+NEMLOGIN_SP_KEY_FILE = env_str("NEMLOGIN_SP_KEY_FILE")
+NEMLOGIN_SP_CERT_FILE = env_str("NEMLOGIN_SP_CERT_FILE")
+NEMLOGIN_SP_NEXT_KEY_FILE = env_str("NEMLOGIN_SP_NEXT_KEY_FILE")
+NEMLOGIN_SP_NEXT_CERT_FILE = env_str("NEMLOGIN_SP_NEXT_CERT_FILE")
+NEMLOGIN_NAME = env_str("NEMLOGIN_NAME", "MitID")
+# NSIS levels accepted: Low, Substantial, High (as NemLog-in writes them).
+NEMLOGIN_ACCEPTED_LOA = env_list("NEMLOGIN_ACCEPTED_LOA", default=["Substantial", "High"])
+# The built-in fake NemLog-in with the demo's made-up people ("MitID (demo)"): on for
+# `make run`, never in production (its keys are public).
+NEMLOGIN_SIMULATOR = env_bool("NEMLOGIN_SIMULATOR", default=DEBUG and not NEMLOGIN_IDP_METADATA)
+if PRODUCTION and NEMLOGIN_SIMULATOR:
+    raise ConfigurationError("NEMLOGIN_SIMULATOR (the demo's fake MitID) is refused in production")
+if PRODUCTION and NEMLOGIN_IDP_METADATA and not (NEMLOGIN_SP_KEY_FILE and NEMLOGIN_SP_CERT_FILE):
+    raise ConfigurationError("NemLog-in needs NEMLOGIN_SP_KEY_FILE and NEMLOGIN_SP_CERT_FILE")
+SOCIALACCOUNT_PROVIDERS |= nemlogin_socialaccount_providers(
+    enabled=bool(NEMLOGIN_IDP_METADATA) or NEMLOGIN_SIMULATOR,
+    name="MitID (demo)" if NEMLOGIN_SIMULATOR else NEMLOGIN_NAME,
+)
+# Residence from MitID: the CPR number NemLog-in or a broker releases (with the
+# municipality's agreement) is matched against the census by its keyed hash during the
+# login and dropped. The typed-number form (/konto/bopael/) is an option, off by default.
+RESIDENCE_TYPED_CHECK = env_bool("RESIDENCE_TYPED_CHECK", default=False)
+# Step-up: the citizens' budget ballot asks for a MitID login at this NSIS level first
+# (substantial or high; empty: any verified resident's login will do).
+BUDGET_BALLOT_ASSURANCE = env_str("BUDGET_BALLOT_ASSURANCE")
+
 # Residence verification: census identifiers are stored only as HMAC with this pepper.
 CENSUS_PEPPER = env_str("CENSUS_PEPPER") or (SECRET_KEY + ":census")
 if PRODUCTION and not env_str("CENSUS_PEPPER"):
@@ -401,8 +441,9 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# E-mail: what EMAIL_URL chooses, behind a backend that counts mails for /metrics.
-globals().update(email_config(env_str("EMAIL_URL", "console://")))
+# E-mail: what EMAIL_URL chooses, behind a backend that counts mails for /metrics. Outside
+# production the default keeps a copy for staff to read at /personale/post/ (core.mailbox).
+globals().update(email_config(env_str("EMAIL_URL", "console://" if PRODUCTION else "mailbox://")))
 EMAIL_DELIVERY_BACKEND = globals()["EMAIL_BACKEND"]
 EMAIL_BACKEND = "samskab.core.metrics.MeteredEmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Samskab <noreply@localhost>")
@@ -431,6 +472,10 @@ PROPOSALS_SUPPORTS_NEEDED_PER_MILLE = env_int("PROPOSALS_SUPPORTS_NEEDED_PER_MIL
 PROPOSALS_ARCHIVE_MONTHS = env_int("PROPOSALS_ARCHIVE_MONTHS", 12)
 # An author may write to the supporters of a proposal once in this many days.
 PROPOSALS_MESSAGE_INTERVAL_DAYS = env_int("PROPOSALS_MESSAGE_INTERVAL_DAYS", 3)
+# Usage statistics (samskab.stats): the ingest keeps events in memory and writes them in one
+# insert of this many, or after this many seconds, whichever comes first.
+STATS_FLUSH_EVENTS = env_int("STATS_FLUSH_EVENTS", 1 if TESTING else 200)
+STATS_FLUSH_SECONDS = env_int("STATS_FLUSH_SECONDS", 2)
 
 # Security: no inline script or style anywhere (django-csp 4).
 CONTENT_SECURITY_POLICY = {
@@ -523,5 +568,9 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        # pysaml2 logs subjects and whole assertions below ERROR: personal data stays out of
+        # the log (NemLog-in's refusals are logged by samskab.accounts.nemlogin, reason only).
+        "saml2": {"level": "ERROR"},
+        "xmlschema": {"level": "WARNING"},
     },
 }

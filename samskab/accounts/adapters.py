@@ -36,6 +36,18 @@ class AccountAdapter(DefaultAccountAdapter):
         if everywhere:
             end_all_sessions(user)
 
+    def get_logout_redirect_url(self, request: HttpRequest) -> str:
+        # Asked before the logout. Logged in through NemLog-in: end that session too (single
+        # logout) by sending the person on to NemLog-in with a signed LogoutRequest.
+        from samskab.accounts.nemlogin.views import SESSION_SAML, logout_redirect_url
+
+        saml_session = request.session.get(SESSION_SAML) if hasattr(request, "session") else None
+        if saml_session and request.user.is_authenticated and _is_logout_page(request):
+            url = logout_redirect_url(saml_session)
+            if url:
+                return url
+        return super().get_logout_redirect_url(request)
+
 
 def _is_logout_page(request: HttpRequest) -> bool:
     match = getattr(request, "resolver_match", None)

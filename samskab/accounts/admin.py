@@ -65,6 +65,8 @@ class UserAdmin(admin.ModelAdmin):
     ]
     filter_horizontal = ["groups"]
     change_form_template = "accounts/admin/user_change_form.html"
+    # No "Add" here (has_add_permission): colleagues are invited, citizens sign up.
+    change_list_template = "accounts/admin/user_change_list.html"
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -39,15 +39,34 @@ def accounts_demo_load(context: dict) -> list[str]:
         user = _person(email, is_staff=True)
         user.groups.set([Group.objects.get(name=role.value)])
         logins.append((email, str(role.label)))
-    _person(DEMO_CITIZEN, is_staff=False)
+    citizen = _person(DEMO_CITIZEN, is_staff=False)
     logins.append((DEMO_CITIZEN, "Borger (citizen)"))
     _census()
+    _link_to_demo_mitid(citizen)
     context["logins"] = logins
     lines = [f"Logins (password for all: {DEMO_PASSWORD}):"]
     lines += [f"  {email:<32} {role}" for email, role in logins]
     lines.append("Census rows to verify residence with (CPR number, birth date, postal code):")
     lines += [f"  {identifier}  {birth}  {postal}" for identifier, birth, postal in DEMO_CENSUS]
+    lines.append(
+        "MitID (demo) on the login page: log in as Anna to log in as borger and be verified "
+        "as a resident by MitID (docs/nemlog-in.md)."
+    )
     return lines
+
+
+def _link_to_demo_mitid(citizen: User) -> None:
+    """The demo citizen is Anna in the demo's fake NemLog-in (accounts/nemlogin/simulator)."""
+    from allauth.socialaccount.models import SocialAccount
+
+    from samskab.accounts.nemlogin.config import PROVIDER_ID
+    from samskab.accounts.nemlogin.simulator import demo_identity
+
+    anna = demo_identity("anna")
+    if anna is not None:
+        SocialAccount.objects.get_or_create(
+            provider=PROVIDER_ID, uid=anna.subject, defaults={"user": citizen}
+        )
 
 
 def _census() -> None:

@@ -18,6 +18,8 @@ from samskab.accounts.census import (
     parse_census,
     parse_date,
 )
+from samskab.accounts.roles import Role
+from samskab.accounts.selectors import EVERYONE, STAFF
 from samskab.core.forms import CleanTextMixin
 
 # A census of 1.5 million residents (more than the largest municipality) fits well within.
@@ -158,3 +160,51 @@ class AccountDeleteForm(forms.Form):
         label=gettext_lazy("I understand that my account is deleted for good."),
         error_messages={"required": gettext_lazy("Tick the box to confirm the deletion.")},
     )
+
+
+# People: the administrators' search and the invitation of a colleague.
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return [(role.value, role.label) for role in Role]
+
+
+class PeopleSearchForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Name or e-mail"), required=False, max_length=100)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [
+            (STAFF, _("Any role (staff)")),
+            *_role_choices(),
+            (EVERYONE, _("Everyone, citizens too")),
+        ]
+
+    def search(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {"query": "", "role": STAFF}
+        return {"query": self.cleaned_data["q"].strip(), "role": self.cleaned_data["role"] or STAFF}
+
+
+class InviteForm(CleanTextMixin, forms.Form):
+    display_name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=150,
+        help_text=gettext_lazy("As colleagues and citizens will see it, e.g. Mette Hansen."),
+        error_messages={"required": gettext_lazy("Write the colleague's name.")},
+    )
+    email = forms.EmailField(
+        label=gettext_lazy("Work e-mail address"),
+        help_text=gettext_lazy("The invitation is sent here; it is also their login."),
+        error_messages={"required": gettext_lazy("Write the colleague's e-mail address.")},
+    )
+    roles = forms.MultipleChoiceField(
+        label=gettext_lazy("Roles"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Choose at least one role.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = _role_choices()

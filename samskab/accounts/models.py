@@ -37,6 +37,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # MitID Erhverv: the account acts for an organisation, shown by its name (never the
+    # person's). Set at each organisation login from NemLog-in's or the broker's attributes.
+    organisation_cvr = models.CharField(_("CVR number"), max_length=8, blank=True)
+    organisation_name = models.CharField(_("organisation's name"), max_length=160, blank=True)
     deleted_at = models.DateTimeField(
         _("deleted"),
         null=True,
@@ -58,10 +62,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name or self.email
 
     @property
+    def is_organisation(self) -> bool:
+        return bool(self.organisation_cvr)
+
+    @property
     def public_name(self) -> str:
         """The name shown next to what the person wrote."""
         if self.deleted_at:
             return str(_("Deleted user"))
+        if self.organisation_name:
+            return self.organisation_name
         return self.display_name or str(_("Anonymous citizen"))
 
     @property

@@ -157,7 +157,7 @@ def register() -> None:
                 "For staff only: who did what in their work (changes in the admin, census "
                 "imports, timeline marks, recordings, paper ballots entered and corrected, "
                 "budget counts asked for, confirmed and approved, moderation actions, API "
-                "tokens)"
+                "tokens, feedback messages assigned and answered, accounts invited)"
             ),
             purpose=_(
                 "So that the municipality can account for every change made to what it "
@@ -183,6 +183,8 @@ def register() -> None:
                 "budgets.tally.confirmed_by",
                 "budgets.tally.discarded_by",
                 "budgets.tally.requested_by",
+                "feedback.feedbackmessage.assigned_to",
+                "feedback.feedbackreply.author",
                 "moderation.ban.created_by",
                 "moderation.moderationlogentry.moderator",
                 "moderation.trustedauthor.granted_by",

@@ -121,6 +121,10 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         *BUDGET_EDITING,
         *MODERATION,
         "moderation.change_moderationsettings",
+        # Usage statistics: whether the site counts, how long raw events stay, who gets the
+        # monthly report (samskab.stats).
+        "stats.view_statssettings",
+        "stats.change_statssettings",
     },
     Role.EDITOR: {*POLL_EDITING, *SURVEY_EDITING, *FEEDBACK_HANDLING, *BUDGET_EDITING},
     Role.OPERATOR: {"polls.view_poll", "polls.view_question", "polls.view_option"},
@@ -139,7 +143,16 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
 
 # Webcasts (W1-W4): editors keep bodies, meetings, agendas, people and captions; operators
 # read the agenda and set marks; administrators do everything editors and operators do.
-_WEBCASTS_EDIT = ["body", "meeting", "agendaitem", "document", "person", "slidedeck", "captions"]
+_WEBCASTS_EDIT = [
+    "body",
+    "meeting",
+    "meetingseries",
+    "agendaitem",
+    "document",
+    "person",
+    "slidedeck",
+    "captions",
+]
 ROLE_PERMISSIONS[Role.EDITOR] |= {
     f"webcasts.{action}_{model}"
     for model in _WEBCASTS_EDIT
@@ -165,6 +178,13 @@ DEBATE_EDITING = _crud("debates", "area", "tag") | {"debates.view_debate"}
 ROLE_PERMISSIONS[Role.EDITOR] |= DEBATE_EDITING
 ROLE_PERMISSIONS[Role.MODERATOR] |= {"debates.view_debate"}
 ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= DEBATE_EDITING
+
+# Binding votes: editors prepare votes, their questions and answers, booths, opening hours
+# and shifts in the admin; opening, closing, publishing and booth work are rules on the
+# votes' pages (votes.rules). Participations and ballots have no admin at all.
+VOTE_EDITING = _crud("votes", "bindingvote", "question", "answer", "booth", "openinghours", "shift")
+ROLE_PERMISSIONS[Role.EDITOR] |= VOTE_EDITING
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= VOTE_EDITING
 
 # Live streaming: restream destinations hold the municipality's YouTube and Facebook keys,
 # so only administrators keep them; operators make stream keys in the console.

@@ -17,3 +17,6 @@ rules.add_perm("accounts.verify_residence", is_email_verified)
 # The layers below accounts (core, live) name their permissions; roles decide them here.
 rules.add_perm("live.view_viewer_count", is_operator | is_moderator | is_administrator)
 rules.add_perm("live.publish_demo", is_operator | is_administrator)
+# People: administrators see the staff's accounts and roles, and invite colleagues.
+rules.add_perm("accounts.view_people", is_administrator)
+rules.add_perm("accounts.invite_staff", is_administrator)

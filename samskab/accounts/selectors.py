@@ -3,7 +3,7 @@
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,3 +121,35 @@ def user_data_export(user: User) -> dict[str, Any]:
             if handler.export is not None
         },
     }
+
+
+# People: the list administrators search (name, e-mail, role).
+STAFF = "staff"  # anyone with a role
+EVERYONE = "all"
+
+
+def people(*, query: str = "", role: str = STAFF) -> QuerySet[User]:
+    """Accounts by name or e-mail, with a role (STAFF), one role, or all (EVERYONE).
+
+    Each comes with its role names (role_names) and whether it has an authenticator app
+    (has_totp), for the badges, without a query per row."""
+    from allauth.mfa.models import Authenticator
+    from django.contrib.auth.models import Group
+
+    found = User.objects.filter(deleted_at__isnull=True)
+    if role == STAFF:
+        found = found.filter(Q(groups__isnull=False) | Q(is_superuser=True) | Q(is_staff=True))
+    elif role and role != EVERYONE:
+        found = found.filter(groups__name=role)
+    for word in query.split():
+        found = found.filter(Q(email__icontains=word) | Q(display_name__icontains=word))
+    return (
+        found.distinct()
+        .annotate(
+            has_totp=Exists(
+                Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+            )
+        )
+        .prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
+        .order_by("display_name", "email")
+    )

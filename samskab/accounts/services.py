@@ -1,14 +1,22 @@
 """Every write to accounts: the census, residence verification, the profile, deletion."""
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from samskab.accounts.census import ParsedCensus, hash_identifier
@@ -19,6 +27,7 @@ from samskab.accounts.models import (
     User,
     VerificationLevel,
 )
+from samskab.accounts.roles import Role
 from samskab.accounts.sessions import end_all_sessions
 from samskab.core import privacy
 from samskab.core.text import clean_text
@@ -133,6 +142,53 @@ def residence_verify(
     return verification
 
 
+def residence_verify_by_hash(
+    *, user: User, identifier_hash: str, method: str
+) -> ResidenceVerification:
+    """Verify `user` as a resident from a census match made by MitID (the CPR number's keyed
+    hash, computed during the login; the number itself is never here)."""
+    existing = ResidenceVerification.objects.filter(user=user).first()
+    if existing is not None:
+        raise AlreadyVerified
+    record = CensusRecord.objects.filter(identifier_hash=identifier_hash).first()
+    if record is None:
+        raise CensusMismatch
+    if ResidenceVerification.objects.filter(identifier_hash=identifier_hash).exists():
+        raise ResidenceClaimed
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                verification = ResidenceVerification.objects.create(
+                    user=user,
+                    identifier_hash=identifier_hash,
+                    postal_code=record.postal_code,
+                    method=method,
+                )
+        except IntegrityError:
+            if ResidenceVerification.objects.filter(user=user).exists():
+                raise AlreadyVerified from None
+            raise ResidenceClaimed from None
+        User.objects.filter(pk=user.pk).update(verification_level=VerificationLevel.RESIDENT)
+    user.verification_level = VerificationLevel.RESIDENT
+    return verification
+
+
+class OrganisationRefused(ValueError):
+    """An organisation login without a usable CVR number."""
+
+
+def account_set_organisation(*, user: User, cvr: str, name: str) -> User:
+    """The account acts for an organisation (MitID Erhverv): its CVR number and name are kept
+    and the name is shown on what the account writes, never the person's."""
+    cvr = "".join(cvr.split())
+    if not (cvr.isdigit() and len(cvr) == 8):
+        raise OrganisationRefused("A CVR number has eight digits.")
+    user.organisation_cvr = cvr
+    user.organisation_name = clean_text(name, line=True)[:160] or f"CVR {cvr}"
+    user.save(update_fields=["organisation_cvr", "organisation_name"])
+    return user
+
+
 def residence_verification_revoke(*, verification: ResidenceVerification) -> None:
     """Staff take a verification back (or release a deleted account's claim)."""
     with transaction.atomic():
@@ -235,6 +291,8 @@ def account_delete(*, user: User) -> None:
         ResidenceVerification.objects.filter(user=user).update(postal_code="")
         user.email = f"deleted-{user.pk}@invalid"
         user.display_name = ""
+        user.organisation_cvr = ""
+        user.organisation_name = ""
         user.set_unusable_password()  # also invalidates every session's auth hash
         user.is_active = False
         user.is_staff = False
@@ -255,3 +313,124 @@ def _forget_login_records(addresses: set[str]) -> None:
         typed_as |= Q(username__iexact=address)
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(typed_as).delete()
+
+
+# Inviting a colleague: an administrator makes the account with its roles; the colleague
+# gets an e-mail with a one-time link to choose a password, then sets up the second factor.
+
+
+class InvitationTokenGenerator(PasswordResetTokenGenerator):
+    """One-time: the token hashes the password and the last login, so it stops working
+    the moment the password is chosen. It lasts PASSWORD_RESET_TIMEOUT (3 days)."""
+
+    key_salt = "samskab.accounts.invitation"
+
+
+invitation_tokens = InvitationTokenGenerator()
+
+
+class InvitationRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def staff_invite(*, email: str, display_name: str, roles: list[Role], by: User) -> User:
+    """Make a staff account with `roles` and no password, and e-mail the invitation."""
+    if not by.has_perm("accounts.invite_staff"):
+        raise PermissionDenied
+    if not roles:
+        raise InvitationRefused(_("Choose at least one role."))
+    email = User.objects.normalize_email(email.strip()).lower()
+    if User.objects.filter(email__iexact=email).exists() or (
+        EmailAddress.objects.filter(email__iexact=email).exists()
+    ):
+        raise InvitationRefused(
+            _(
+                "An account with this e-mail address exists already. Give it roles on its "
+                "page in the list of people instead."
+            )
+        )
+    with transaction.atomic():
+        user = User.objects.create_user(
+            email, password=None, display_name=clean_text(display_name), is_staff=True
+        )
+        groups = [Group.objects.get_or_create(name=Role(role).value)[0] for role in roles]
+        user.groups.set(groups)
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+        _log_invitation(user=user, by=by, roles=roles)
+        invitation_send(user=user, by=by)
+    return user
+
+
+def invitation_send(*, user: User, by: User) -> None:
+    """E-mail (again) the invitation of an account that has not chosen a password yet."""
+    if not by.has_perm("accounts.invite_staff"):
+        raise PermissionDenied
+    if not invitation_open(user):
+        raise InvitationRefused(_("This colleague has accepted the invitation already."))
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    link = settings.SITE_URL + reverse(
+        "accounts:invitation", args=[uid, invitation_tokens.make_token(user)]
+    )
+    context = {"user": user, "by": by, "link": link, "site_url": settings.SITE_URL}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("You are invited to work on %(site)s") % {"site": settings.SITE_URL}
+        body = render_to_string("accounts/email/invitation.txt", context)
+    recipient = user.email
+    transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]))
+
+
+def invitation_open(user: User) -> bool:
+    """Invited, and the password not chosen yet."""
+    return user.is_active and not user.has_usable_password() and user.last_login is None
+
+
+def invitation_user(uidb64: str, token: str) -> User | None:
+    """The invited person of a link, or None when the link is wrong, used or too old."""
+    try:
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+        user = User.objects.get(pk=pk)
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        return None
+    if not invitation_open(user) or not invitation_tokens.check_token(user, token):
+        return None
+    return user
+
+
+def invitation_accept(*, user: User, password: str) -> User:
+    """The colleague chose a password: it is set, and their address is confirmed (the
+    link reached it). The second factor comes next (StaffMFAMiddleware asks for it)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    EmailAddress.objects.filter(user=user, email__iexact=user.email).update(
+        verified=True, primary=True
+    )
+    if user.verification_level < VerificationLevel.EMAIL:
+        user.verification_level = VerificationLevel.EMAIL
+        user.save(update_fields=["verification_level"])
+    return user
+
+
+def _log_invitation(*, user: User, by: User, roles: list[Role]) -> None:
+    """In the account's history in the admin, as the admin's own changes are."""
+    from django.contrib.admin.models import ADDITION, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.create(
+        user=by,
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(user.pk),
+        object_repr=str(user)[:200],
+        action_flag=ADDITION,
+        change_message=json.dumps(
+            [
+                {
+                    "added": {
+                        "name": "invitation",
+                        "object": ", ".join(str(Role(r).label) for r in roles),
+                    }
+                }
+            ]
+        ),
+    )

@@ -3,7 +3,9 @@ is confirmed, and session bookkeeping at login."""
 
 import time
 
-from allauth.account.signals import email_confirmed
+from allauth.account.signals import email_confirmed, user_signed_up
+from allauth.account.signals import user_logged_in as allauth_user_logged_in
+from allauth.socialaccount.signals import social_account_added
 from django.apps import apps
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_delete, post_migrate
@@ -48,6 +50,31 @@ def start_session_clock(sender, request, user, **kwargs) -> None:
         return
     request.session[SESSION_STARTED] = int(time.time())
     request.session.pop(SESSION_STAFF_MFA, None)
+
+
+@receiver(allauth_user_logged_in)
+def use_mitid_login_facts(sender, request, user, **kwargs) -> None:
+    # A MitID login's census match, organisation and assurance level (identity.py).
+    from samskab.accounts.identity import login_facts_apply
+
+    login_facts_apply(request, user, kwargs.get("sociallogin"), logged_in=True)
+
+
+@receiver(user_signed_up)
+def use_mitid_login_facts_at_signup(sender, request, user, **kwargs) -> None:
+    # An account made by a MitID login is verified as a resident at once, even while its
+    # e-mail address still waits for confirmation.
+    from samskab.accounts.identity import login_facts_apply
+
+    login_facts_apply(request, user, kwargs.get("sociallogin"), logged_in=False)
+
+
+@receiver(social_account_added)
+def use_mitid_login_facts_when_connected(sender, request, sociallogin, **kwargs) -> None:
+    # A person logged in by e-mail adds MitID to their account (e.g. to verify residence).
+    from samskab.accounts.identity import login_facts_apply
+
+    login_facts_apply(request, sociallogin.user, sociallogin, logged_in=True)
 
 
 def _end_sessions_when_staff_loses_totp(sender, instance, **kwargs) -> None:

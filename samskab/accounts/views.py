@@ -2,6 +2,7 @@
 
 from allauth.account.adapter import get_adapter
 from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from samskab.accounts import services
+from samskab.accounts import dataview, services
 from samskab.accounts.forms import AccountDeleteForm, ProfileForm, ResidenceForm
 from samskab.accounts.models import VerificationLevel
 from samskab.accounts.selectors import census_identifier_label, user_data_export
@@ -84,6 +85,9 @@ def residence_verify(request: HttpRequest) -> HttpResponse:
     if user.is_resident_verified:
         messages.info(request, _("Your account is already verified as a resident."))
         return redirect("accounts:profile")
+    if not settings.RESIDENCE_TYPED_CHECK:
+        # Residence comes from MitID: the census match is made during a MitID login.
+        return render(request, "accounts/residence_mitid.html")
     if not user.has_perm("accounts.verify_residence"):
         return render(request, "accounts/residence_email_first.html", status=403)
     form = ResidenceForm(
@@ -133,6 +137,20 @@ def data_export(request: HttpRequest) -> JsonResponse:
     )
     name = f"samskab-{timezone.localdate():%Y-%m-%d}.json"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_GET
+def data_overview(request: HttpRequest) -> HttpResponse:
+    """The same data as the download, on a page the person can read."""
+    export = user_data_export(request.user)
+    response = render(
+        request,
+        "accounts/data_overview.html",
+        {"exported_at": export["exported_at"], "sections": dataview.sections(export)},
+    )
     add_never_cache_headers(response)
     return response
 

@@ -20,7 +20,11 @@ def event_record(
     with `notify`, its author and followers hear about it (the actor never does)."""
     if kinds.get(target._meta.label_lower, kind) is None:
         raise ValueError(f"{target._meta.label_lower} registered no activity kind {kind!r}")
-    with transaction.atomic():
+    # Inside a caller's transaction (tallying records a step per project in one) without a
+    # savepoint of its own: two round trips less per step, which count when a hundred steps
+    # are recorded on a busy database (make bench-notify). A failure still undoes the whole
+    # transaction; the event and its notifications are never written apart.
+    with transaction.atomic(savepoint=False):
         event = Event.objects.create(
             content_type=ContentType.objects.get_for_model(target),
             object_id=target.pk,

@@ -9,7 +9,7 @@ written as `BallotLine` rows (points and rank kept on them) and logged as a plai
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from django.http import QueryDict
@@ -207,6 +207,16 @@ class FormBallot:
     points: dict[int, int] | None = None
 
 
+def _filled(data: QueryDict, prefix: str) -> Iterator[tuple[str, str]]:
+    """(the rest of the name, the value) of each field named `prefix`... that is not blank;
+    of a field sent more than once, the last value (as QueryDict.items())."""
+    for key in data:
+        if key.startswith(prefix):
+            value = data.get(key, "")
+            if value.strip():
+                yield key.removeprefix(prefix), value
+
+
 def ballot_from_form(rules: BallotRules, data: QueryDict) -> FormBallot:
     """Read a ballot from the web or paper form of its style; BudgetRefused if it cannot be.
 
@@ -219,22 +229,17 @@ def ballot_from_form(rules: BallotRules, data: QueryDict) -> FormBallot:
     try:
         if rules.style == BallotStyle.CUMULATIVE:
             points = {}
-            for key, value in data.items():
-                if key.startswith("points-") and value.strip():
-                    number = int(value)
-                    if not 0 <= number <= MAX_BALLOT_POINTS:
-                        raise BudgetRefused(
-                            _("Points are whole numbers from 0 to %(max)d.")
-                            % {"max": rules.cap or MAX_BALLOT_POINTS}
-                        )
-                    points[int(key.removeprefix("points-"))] = number
+            for pk, value in _filled(data, "points-"):
+                number = int(value)
+                if not 0 <= number <= MAX_BALLOT_POINTS:
+                    raise BudgetRefused(
+                        _("Points are whole numbers from 0 to %(max)d.")
+                        % {"max": rules.cap or MAX_BALLOT_POINTS}
+                    )
+                points[int(pk)] = number
             return FormBallot([], points)
         if rules.style == BallotStyle.RANKED:
-            numbered = {
-                int(key.removeprefix("rank-")): int(value)
-                for key, value in data.items()
-                if key.startswith("rank-") and value.strip()
-            }
+            numbered = {int(pk): int(value) for pk, value in _filled(data, "rank-")}
             if numbered:
                 places = list(numbered.values())
                 if any(n < 1 for n in places):

@@ -1,11 +1,16 @@
-"""The demo's citizens' budget: "Borgerbudget 2027" in balloting with two headings, a map of
-a made-up municipality with its town centre as a district, project places and one picture.
+"""The demo's citizens' budgets, one in each part of a budget's life a visitor can take part in
+or read: "Borgerbudget 2027" in balloting with two headings, a map of a made-up municipality
+with its town centre as a district, project places and one picture; "Borgerbudget 2028" where
+citizens' proposals can be supported; and "Borgerbudget 2026", finished, its result counted by
+the real count from ballots of made-up residents and published with why each project won or not.
 
 Idempotent: found by its title and brought back to the same state; ballots cast are kept.
 """
 
+import hashlib
 import io
 import json
+import random
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
@@ -15,10 +20,14 @@ from django.utils import timezone
 from PIL import Image as Picture
 from PIL import ImageDraw
 
+from samskab.accounts.demo import DEMO_PEOPLE
+from samskab.accounts.models import User
 from samskab.attachments.models import Image
 from samskab.attachments.selectors import images_of
+from samskab.budgets.ballots import Mark, replace_lines
 from samskab.budgets.maps import budget_map_upload
 from samskab.budgets.models import (
+    Ballot,
     BallotStyle,
     Budget,
     BudgetPhase,
@@ -27,7 +36,9 @@ from samskab.budgets.models import (
     Phase,
     Project,
     Rule,
+    Tally,
 )
+from samskab.budgets.tallying import tally_confirm, tally_request, tally_run
 from samskab.places.models import Place
 
 # A made-up municipality in Mid-Jutland (longitude, latitude), and its town centre.
@@ -213,5 +224,145 @@ def budgets_demo_load() -> Budget:
     return budget
 
 
+def _phases(budget: Budget, days: dict) -> None:
+    today = timezone.localdate()
+    for phase, (first, last) in days.items():
+        BudgetPhase.objects.update_or_create(
+            budget=budget,
+            phase=phase,
+            defaults={
+                "description": PHASE_TEXT.get(phase, ""),
+                "starts_on": today + timedelta(days=first),
+                "ends_on": today + timedelta(days=last) if last is not None else None,
+            },
+        )
+
+
+SUPPORTS_TITLE = "Borgerbudget 2028"
+SUPPORTS_PROJECTS = [
+    ("Skøjtebane på torvet", "En skøjtebane på torvet i december og januar."),
+    ("Bålhytte ved søen", "En bålhytte med plads til en skoleklasse."),
+    ("Flere affaldsspande", "Spande med låg langs stierne i parken."),
+    ("Bytte-skab ved biblioteket", "Et skab hvor alle kan bytte bøger og ting."),
+]
+
+
+def budgets_demo_supports() -> Budget:
+    """A budget in the phase where residents support the proposals they want valued."""
+    budget, _created = Budget.objects.update_or_create(
+        title=SUPPORTS_TITLE,
+        defaults={
+            "description": (
+                "Borgerne har foreslået projekter til **1.000.000 DKK**. Støt dem, du synes "
+                "bedst om: de mest støttede bliver vurderet af kommunen og kommer til afstemning."
+            ),
+            "phase": Phase.SELECTING,
+            "rule": Rule.GREEDY,
+            "is_published": True,
+        },
+    )
+    _phases(budget, {Phase.ACCEPTING: (-30, -4), Phase.SELECTING: (-3, 25)})
+    group, _created = Group.objects.update_or_create(budget=budget, name="Hele kommunen")
+    heading, _created = Heading.objects.update_or_create(
+        group=group, name="Hele kommunen", defaults={"amount": 1_000_000}
+    )
+    # No price yet: the municipality sets it when it values the most supported.
+    for title, description in SUPPORTS_PROJECTS:
+        Project.objects.update_or_create(
+            heading=heading,
+            title=title,
+            defaults={"description": description, "status": Project.Status.SUBMITTED},
+        )
+    return budget
+
+
+PAST_TITLE = "Borgerbudget 2026"
+PAST_PROJECTS = [
+    # title, price, description, how many of the made-up voters chose it (of 100)
+    ("Ny belysning på stationsvej", 210_000, "LED-lys på hele Stationsvej.", 62),
+    ("Multibane ved skolen", 260_000, "En multibane til fodbold og basket.", 55),
+    ("Blomstereng i parken", 40_000, "Vilde blomster i stedet for græs.", 48),
+    ("Ny bro over åen", 380_000, "En gangbro mellem Nordbyen og centrum.", 41),
+    ("Bogbus til landsbyerne", 120_000, "En bogbus hver anden uge.", 22),
+    ("Krolf-bane", 35_000, "En bane til krolf ved ældrecentret.", 18),
+]
+PAST_VOTERS = 100
+
+
+def budgets_demo_past(admin) -> Budget:
+    """A finished budget: made-up residents' ballots, counted and published the way staff
+    do it (tally_request, tally_run, tally_confirm), so the results page and its
+    explanations show what a real count gives."""
+    budget, _created = Budget.objects.get_or_create(
+        title=PAST_TITLE,
+        defaults={
+            "description": (
+                "Kommunen afsatte **750.000 DKK**, og borgerne stemte om seks forslag. Her er "
+                "resultatet, talt med metoden med lige andele."
+            ),
+            "phase": Phase.BALLOTING,
+            "rule": Rule.MES_COST_ADD1,
+            "is_published": True,
+        },
+    )
+    _phases(
+        budget,
+        {
+            Phase.ACCEPTING: (-400, -340),
+            Phase.SELECTING: (-339, -320),
+            Phase.VALUATING: (-319, -290),
+            Phase.BALLOTING: (-289, -270),
+            Phase.FINISHED: (-260, None),
+        },
+    )
+    if budget.tallies.filter(state=Tally.State.PUBLISHED).exists():
+        return budget  # counted and published at an earlier start: kept as it is
+    group, _created = Group.objects.get_or_create(budget=budget, name="Hele kommunen")
+    heading, _created = Heading.objects.update_or_create(
+        group=group, name="Hele kommunen", defaults={"amount": 750_000}
+    )
+    projects = []
+    for title, price, description, _share in PAST_PROJECTS:
+        project, _created = Project.objects.update_or_create(
+            heading=heading,
+            title=title,
+            defaults={
+                "description": description,
+                "status": Project.Status.ON_BALLOT,
+                "price": price,
+                "feasibility_explanation": "Projektet kan gennemføres.",
+                "price_explanation": "Prisen bygger på et tilbud.",
+            },
+        )
+        projects.append(project)
+    if not Ballot.objects.filter(heading=heading).exists():
+        # Made-up residents, the same at every start: each chose a project with the share
+        # of PAST_PROJECTS. Their "person" is a made-up keyed hash no census row has.
+        chance = random.Random(2026)  # noqa: S311  # a demo's made-up votes, not a secret
+        for voter in range(PAST_VOTERS):
+            chosen = [
+                project
+                for project, (*_rest, share) in zip(projects, PAST_PROJECTS, strict=True)
+                if chance.randrange(100) < share
+            ] or [projects[voter % len(projects)]]
+            ballot = Ballot.objects.create(
+                heading=heading,
+                person=hashlib.sha256(f"samskab-demo-voter-{voter}".encode()).hexdigest(),
+                source=Ballot.Source.PAPER,
+                entered_by=admin,
+            )
+            replace_lines(ballot, [Mark(project) for project in chosen])
+    budget.phase = Phase.REVIEWING_BALLOTS
+    budget.save(update_fields=["phase"])
+    tally = tally_request(budget=budget, user=admin)
+    tally = tally_run(tally_id=tally.pk) or tally
+    tally_confirm(tally=tally, user=admin)
+    budget.refresh_from_db()
+    return budget
+
+
 def budgets_demo_part(context: dict) -> None:
     budgets_demo_load()
+    budgets_demo_supports()
+    admin = User.objects.get(email=DEMO_PEOPLE[0][0])
+    budgets_demo_past(admin)

@@ -90,7 +90,7 @@ class Votes(Sequence[Vote]):
     when a row is looked at; counting goes through `distinct()` and never makes one.
     """
 
-    __slots__ = ("_extra", "_ids", "_kinds", "_names", "_which")
+    __slots__ = ("_extra", "_ids", "_kinds", "_names", "_sets", "_which")
 
     def __init__(
         self,
@@ -99,8 +99,10 @@ class Votes(Sequence[Vote]):
         kinds: list[tuple[tuple[str, ...], tuple[int, ...] | None]],
         names: tuple[str, ...] = (),
         extra: list[tuple[str, ...]] | None = None,
+        sets: list[frozenset[str]] | None = None,
     ) -> None:
         self._ids = voter_ids
+        self._sets = sets  # each distinct ballot's projects as a set, when made while reading
         self._which = which  # the index in `kinds` of each row's ballot
         self._kinds = kinds  # (projects, points) of each distinct ballot, first seen first
         self._names = names  # the other columns, in file order
@@ -141,6 +143,12 @@ class Votes(Sequence[Vote]):
         first."""
         counts = Counter(self._which)
         return [(*kind, counts[k]) for k, kind in enumerate(self._kinds)]
+
+    def distinct_sets(self) -> list[frozenset[str]]:
+        """The projects of each ballot of `distinct()` as a set, in the same order."""
+        if self._sets is None:
+            self._sets = list(map(frozenset, [projects for projects, _points in self._kinds]))
+        return self._sets
 
 
 def distinct_ballots(
@@ -188,7 +196,11 @@ class PabulibFile:
                 "(scored()), or as approval of every project listed."
             )
         distinct = distinct_ballots(self.votes)
-        ballots = list(map(frozenset, [projects for projects, _points, _n in distinct]))
+        ballots = (
+            self.votes.distinct_sets()
+            if isinstance(self.votes, Votes)
+            else list(map(frozenset, [projects for projects, _points, _n in distinct]))
+        )
         counts: dict[frozenset[str], int] = {}
         if len(set(ballots)) == len(ballots):  # each ballot written one way only
             counts = dict(zip(ballots, [n for _p, _x, n in distinct], strict=True))
@@ -265,10 +277,18 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _parse(text: str, plain: bool = True, by_column: bool = True) -> PabulibFile:
+class _NotPlain(Exception):
+    """The VOTES section read by whole columns turned out to need the row by row reading."""
+
+
+def _parse(
+    text: str, plain: bool = True, by_column: bool = True, columnar: bool = True
+) -> PabulibFile:
     """`parse`; with `plain`, the VOTES rows are split by `_plain_rows` where they can be
     (the same rows as the CSV reader's, in a fraction of the time), else by the CSV reader;
-    `by_column`: see `_votes`. Both only make it faster."""
+    `by_column`: see `_votes`; with `columnar` (and the two others), a VOTES section whose
+    every row is plain is split straight into its columns (`_plain_columns`), with no list per
+    row. All three only make it faster."""
     # No NUL, lone surrogate or invisible control reaches a cell (security L2).
     text = clean_text(text.removeprefix("\ufeff"))
     # section -> (header line, columns, [(line, cells)])
@@ -278,9 +298,17 @@ def _parse(text: str, plain: bool = True, by_column: bool = True) -> PabulibFile
     reader = csv.reader(stream, delimiter=";", quotechar='"', strict=True)
     expecting_header = False
     start = 1  # the line the next row starts on
+    vote_cells: list[list[str]] | None = None  # the VOTES rows column by column
+    first_vote = 0  # the line of the first VOTES row, when read by columns
     while True:
         if plain and section == "votes" and not expecting_header:
-            rows = _plain_rows(stream.read(), start)
+            rest = stream.read()
+            if columnar and by_column:
+                vote_cells = _plain_columns(rest, len(tables["votes"][1]))
+                if vote_cells is not None:
+                    first_vote = start
+                    break
+            rows = _plain_rows(rest, start)
             if rows is None:  # quotes, or something only the CSV reader words right
                 return _parse(text, plain=False, by_column=by_column)
             tables["votes"][2].extend(rows)
@@ -380,8 +408,37 @@ def _parse(text: str, plain: bool = True, by_column: bool = True) -> PabulibFile
             f"Line {meta_lines['scoring_fn']}: the scoring function {scoring_fn!r} is not "
             "one Samskab counts (Borda is)."
         )
-    vote_columns, votes = _votes(tables["votes"], vote_type, known, limits, by_column)
+    try:
+        vote_columns, votes = _votes(
+            tables["votes"], vote_type, known, limits, by_column, vote_cells, first_vote
+        )
+    except _NotPlain:
+        return _parse(text, plain, by_column, columnar=False)
     return PabulibFile(meta, tuple(projects), votes, project_columns, vote_columns)
+
+
+def _plain_columns(text: str, width: int) -> list[list[str]] | None:
+    """The rows of `text` (cleaned, as for `_plain_rows`) column by column, when every row
+    is plain: exactly `width` cells (`width` - 1 separators on every line, so no blank line
+    and no lone cell that could name a section), the last one not empty (no trailing empty
+    cell to drop), no quote, no white space to strip, no line longer than the CSV reader's
+    limit; else None. The CSV reader would give the same cells, row by row."""
+    if width < 2 or '"' in text or _spaced(text):
+        return None
+    body = text.removesuffix("\n")
+    if not body:
+        return None
+    lines = body.split("\n")
+    if max(map(len, lines)) > csv.field_size_limit():
+        return None
+    if set(map(str.count, lines, itertools.repeat(";"))) != {width - 1}:
+        return None
+    del lines  # (not kept while the cells are made: the peak memory of a large file)
+    cells = body.replace("\n", ";").split(";")
+    columns = [cells[i::width] for i in range(width)]
+    if not all(columns[-1]):
+        return None
+    return columns
 
 
 def _plain_rows(text: str, line: int) -> list[tuple[int, list[str]]] | None:
@@ -435,6 +492,8 @@ def _votes(
     known: set[str],
     limits: Mapping[str, int],
     by_column: bool = True,
+    vote_cells: list[list[str]] | None = None,
+    first: int = 0,
 ) -> tuple[tuple[str, ...], Votes]:
     """The VOTES columns and rows. Each distinct pair of vote and points cells is read and
     checked once (a refusal names the first line it is on); a row whose cells do not fit the
@@ -442,7 +501,9 @@ def _votes(
 
     With `by_column`, a section whose rows all fit is read by whole columns (list
     comprehensions instead of a loop over the rows); the row loop gives the same votes and
-    the same refusals (a property test compares them)."""
+    the same refusals (a property test compares them). `vote_cells`: the rows already split into
+    columns (`_plain_columns`), the first on line `first`; when they are not all read by
+    whole columns here, `_NotPlain` is raised (read them again row by row)."""
     header_line, header, body = table
     columns = tuple(header)
     if any(c not in columns for c in ("voter_id", "vote")) or len(set(columns)) != len(columns):
@@ -459,21 +520,28 @@ def _votes(
     extra: list[tuple[str, ...]] | None = [] if names else None
     kinds: list[tuple[tuple[str, ...], tuple[int, ...] | None]] = []
     kind_of: dict[tuple[str, str | None], int] = {}
-    cells_of = [cells for _line, cells in body] if by_column else []
+    cells_of = [row for _line, row in body] if by_column and vote_cells is None else []
     widths = set(map(len, cells_of))
     if len(widths) > 1 and max(widths) <= width:
         cells_of = [c if len(c) == width else c + [""] * (width - len(c)) for c in cells_of]
         widths = {width}
+
+    def column(i: int) -> list[str]:
+        return vote_cells[i] if vote_cells is not None else [row[i] for row in cells_of]
+
+    def line_of(row: int) -> int:
+        return first + row if vote_cells is not None else body[row][0]
+
     if by_column and widths <= {width}:
-        ids = [cells[at_id] for cells in cells_of]
+        ids = column(at_id)
     if ids and "" not in (unique := set(ids)) and len(unique) == len(ids):
         # Every row fits the header and has its own voter id (the usual case): read the
         # distinct ballots, and the rest by whole columns.
         # (a row's vote cell, or its vote and points cells)
         keys: list[Any] = (
-            [c[at_vote] for c in cells_of]
+            column(at_vote)
             if at_points is None
-            else [(c[at_vote], c[at_points]) for c in cells_of]
+            else list(zip(column(at_vote), column(at_points), strict=True))
         )
         number: dict[Any, int] = dict.fromkeys(keys, 0)  # the distinct ones, first seen first
         distinct = list(number)
@@ -483,15 +551,15 @@ def _votes(
             distinct if at_points is not None else [(k, None) for k in distinct]
         )
         missing_points = vote_type in WITH_POINTS and "points" not in columns
+        sets: list[frozenset[str]] | None = None
         if at_points is None and not limits and vote_type != CHOOSE_1:
             # Approval ballots without limits (the usual case), all at once: nothing to check
             # but the projects' ids (known ids have no space around them to strip).
             parts = [cell.split(",") if cell else [] for cell in distinct]
-            if (
-                list(map(len, map(set, parts))) == list(map(len, parts))
-                and set().union(*parts) <= known
-            ):
+            made = list(map(frozenset, parts))  # (kept: counting wants them as sets)
+            if list(map(len, made)) == list(map(len, parts)) and frozenset().union(*made) <= known:
                 kinds = list(zip(map(tuple, parts), itertools.repeat(None)))
+                sets = made
         for kind, cell_key in enumerate(cell_keys):
             if len(kinds) == len(cell_keys):
                 break  # (read all at once above)
@@ -500,13 +568,15 @@ def _votes(
             except PabulibError:
                 if missing_points:
                     break
-                line = body[which.index(kind)][0]  # the first row casting this ballot
+                line = line_of(which.index(kind))  # the first row casting this ballot
                 _ballot(line, *cell_key, vote_type, known, limits)  # says so, with its line
         if missing_points:
             raise PabulibError(f"Line {header_line}: {vote_type} votes need a points column.")
         if names:
-            extra = [tuple(cells[i] for i in at_extra) for cells in cells_of]
-        return columns, Votes(ids, which, kinds, names, extra)
+            extra = list(zip(*map(column, at_extra), strict=True))
+        return columns, Votes(ids, which, kinds, names, extra, sets)
+    if vote_cells is not None:
+        raise _NotPlain
     ids = []
     seen: set[str] = set()
     refusal: PabulibError | None = None  # the first ballot refused, raised after the rows
@@ -848,12 +918,14 @@ def tally(
     utility: Utility = Utility.COST,
     tie_breaking: TieBreaking = TieBreaking.COST_VOTES,
     min_score: int | None = None,
+    explain: bool = True,
 ) -> Outcome:
     """Count `instance` by `rule` (pabulib's names), by default the rule its META states.
 
     Approval and choose-1 ballots are counted by approvals; cumulative, scoring and ordinal
     ballots by points (greedy: total points; Equal Shares: each voter's points as utility).
     `completion` overrides the completion the rule name implies; `min_score` the threshold.
+    `explain=False`: the winners without the reasons of Equal Shares (see `equal_shares`).
     """
     name = (rule or instance.rule).strip().lower()
     name = SAMSKAB_RULES.get(name, name)
@@ -888,7 +960,11 @@ def tally(
         outcome = equal_shares_scored(scored, completion=chosen, tie_breaking=tie_breaking)
     else:
         outcome = equal_shares(
-            election, utility=utility, completion=chosen, tie_breaking=tie_breaking
+            election,
+            utility=utility,
+            completion=chosen,
+            tie_breaking=tie_breaking,
+            explain=explain,
         )
     if name.endswith("-comparison"):
         rival = greedy_by_score(election, scores=scores, tie_breaking=tie_breaking)

@@ -1,63 +1,28 @@
 """Participation statistics of a citizens' budget, safe to publish.
 
 Counts of ballots per heading, web against paper, by age band and by district (postal code)
-where the census knows the voter. No cell ever shows fewer than `MIN_CELL` people: such counts
-are suppressed, and when a row of cells adds up to a total that is shown, the next smallest
-cell is suppressed too, so a hidden count cannot be worked out by subtraction. Pure: no Django.
+where the census knows the voter, small counts suppressed by the shared rule in
+`samskab.core.smallcounts`. Pure: no Django.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-MIN_CELL = 5
-UNKNOWN = ""
-
-# (lowest age, label key); the label is given by the caller (translated).
-AGE_BANDS: tuple[tuple[int, str], ...] = (
-    (0, "0-17"),
-    (18, "18-29"),
-    (30, "30-44"),
-    (45, "45-59"),
-    (60, "60-74"),
-    (75, "75+"),
+# The rule lives in core, shared with binding votes; these names stay importable from here.
+from samskab.core.smallcounts import (  # noqa: F401 (re-exported)
+    AGE_BANDS,
+    MIN_CELL,
+    UNKNOWN,
+    Cell,
+    age_band,
+    age_on,
+    band_order,
+    suppress,
 )
-
-
-def age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
-def age_band(born: date | None, day: date) -> str:
-    if born is None:
-        return UNKNOWN
-    age = age_on(born, day)
-    band = AGE_BANDS[0][1]
-    for lowest, label in AGE_BANDS:
-        if age >= lowest:
-            band = label
-    return band
-
-
-@dataclass(frozen=True)
-class Cell:
-    key: str  # the band, district or source; "" is "not known"
-    count: int | None  # None: suppressed (fewer than MIN_CELL, or would reveal one)
-
-
-def suppress(counts: Counter[str], *, total_shown: bool = True) -> list[Cell]:
-    """Cells of a breakdown in key order (unknown last), small counts suppressed."""
-    keys = sorted(counts, key=lambda k: (k == UNKNOWN, k))
-    hidden = {k for k in keys if 0 < counts[k] < MIN_CELL}
-    if total_shown and len(hidden) == 1:
-        # One hidden cell and a known total would give it away: hide the next smallest too.
-        others = sorted((counts[k], k) for k in keys if k not in hidden and counts[k] > 0)
-        if others:
-            hidden.add(others[0][1])
-    return [Cell(k, None if k in hidden else counts[k]) for k in keys]
 
 
 @dataclass(frozen=True)
@@ -88,9 +53,3 @@ def heading_participation(
     if total < MIN_CELL:
         return HeadingParticipation(None if total else 0, [], [], [])
     return HeadingParticipation(total, suppress(sources), suppress(ages), suppress(districts))
-
-
-def band_order(cells: Sequence[Cell]) -> list[Cell]:
-    """Age bands youngest first, unknown last."""
-    order = {label: i for i, (_lowest, label) in enumerate(AGE_BANDS)}
-    return sorted(cells, key=lambda c: order.get(c.key, len(order)))

@@ -61,6 +61,21 @@ def ballot_choice(heading: Heading, user) -> set[int]:
     return set(ballot.lines.values_list("project_id", flat=True)) if ballot else set()
 
 
+def ballot_marks(heading: Heading, user) -> dict[int, int | None]:
+    """The projects on the person's ballot in `heading`, each with what the ballot gives it:
+    its points on a cumulative ballot, its place (1 = first) on a ranked one, None on a ballot
+    that only chooses. Empty when the person has no ballot there."""
+    ballot = ballot_of(heading, user)
+    if ballot is None:
+        return {}
+    rows = ballot.lines.order_by("rank", "pk").values_list("project_id", "points", "rank")
+    if heading.style == BallotStyle.CUMULATIVE:
+        return {project: points or 0 for project, points, _rank in rows}
+    if heading.style == BallotStyle.RANKED:
+        return {project: rank for project, _points, rank in rows}
+    return {project: None for project, _points, _rank in rows}
+
+
 def paper_headings(budget: Budget) -> QuerySet[Heading]:
     """The budget's headings with their paper and web ballot counts (for poll officers)."""
     return (
@@ -343,15 +358,22 @@ def phase_now(budget: Budget, *, today: date | None = None) -> PhaseNow:
 
 
 def my_ballots(budget: Budget, user) -> dict[int, dict]:
-    """Per heading the person has voted in: how many projects and what they cost together."""
+    """Per heading the person has voted in: the ballot's style, how many projects and what
+    they cost together; on a cumulative ballot the points given and the points a voter has."""
     result: dict[int, dict] = {}
     if not user.is_authenticated:
         return result
-    for heading in Heading.objects.filter(group__budget=budget):
+    for heading in Heading.objects.filter(group__budget=budget).select_related("group"):
         ballot = ballot_of(heading, user)
         if ballot is not None:
-            prices = list(ballot.lines.values_list("project__price", flat=True))
-            result[heading.pk] = {"count": len(prices), "total": sum(p or 0 for p in prices)}
+            lines = list(ballot.lines.values_list("project__price", "points"))
+            result[heading.pk] = {
+                "style": heading.style,
+                "count": len(lines),
+                "total": sum(price or 0 for price, _points in lines),
+                "points": sum(points or 0 for _price, points in lines),
+                "points_total": heading.ballot_rules().points_total,
+            }
     return result
 
 

@@ -87,6 +87,7 @@ def tally(options: dict[str, Any]) -> list[str]:
             utility=Utility(options["utility"]),
             tie_breaking=TieBreaking(options["tie_break"]),
             min_score=options["threshold"],
+            explain=False,  # (only the winners are printed)
         )
     except (pabulib.PabulibError, ValueError) as error:
         raise TallyError(f"{options['file']}: {error}") from None

@@ -1,5 +1,6 @@
 """Citizens' budget pages: budgets, headings, projects, supporting, the ballot and results."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from samskab.accounts.identity import step_up_redirect
 from samskab.accounts.selectors import census_identifier_label
 from samskab.budgets.ballots import (
     FormBallot,
@@ -31,7 +33,7 @@ from samskab.budgets.models import (
     ProjectEventKind,
 )
 from samskab.budgets.selectors import (
-    ballot_choice,
+    ballot_marks,
     ballot_of,
     ballot_projects,
     budget_participation,
@@ -109,11 +111,23 @@ def heading_detail(request: HttpRequest, budget_pk: int, pk: int) -> HttpRespons
             "budget": budget,
             "projects": projects,
             "now": phase_now(budget),
-            "chosen": ballot_choice(heading, request.user),
+            **_my_marks(heading, request.user),
             "has_ballot": ballot_of(heading, request.user) is not None,
             "map": budget_map(budget, projects=projects, focus=heading),
         },
     )
+
+
+def _my_marks(heading: Heading, user) -> dict:
+    """The person's ballot in `heading` as the heading and project pages summarise it: the
+    projects on it (`chosen`), what it gives each (`marks`: points or place), the style."""
+    marks = ballot_marks(heading, user)
+    style = heading.style
+    summary = {"chosen": set(marks), "marks": marks, "style": style}
+    if style == BallotStyle.CUMULATIVE:
+        summary["points_given"] = sum(points or 0 for points in marks.values())
+        summary["points_total"] = heading.ballot_rules().points_total
+    return summary
 
 
 def _project(pk: int) -> Project:
@@ -146,7 +160,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "supported": user_supports(project, request.user),
             "may_valuate": request.user.has_perm("budgets.valuate_project", project),
             "may_vote": request.user.has_perm("budgets.vote_in_heading", project.heading),
-            "chosen": ballot_choice(project.heading, request.user),
+            **_my_marks(project.heading, request.user),
         },
     )
 
@@ -176,6 +190,11 @@ def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
     if budget.phase != Phase.BALLOTING:
         raise Refused(_("The vote is not open."))
     may_vote = request.user.has_perm("budgets.vote_in_heading", heading)
+    if may_vote and settings.BUDGET_BALLOT_ASSURANCE:
+        # The municipality asks for a MitID login at a level of assurance (step-up).
+        step_up = step_up_redirect(request, settings.BUDGET_BALLOT_ASSURANCE)
+        if step_up is not None:
+            return step_up
     rules = heading.ballot_rules()
     projects = list(ballot_projects(heading))
     existing = ballot_of(heading, request.user)

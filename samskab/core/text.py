@@ -44,11 +44,24 @@ class BrokenText(ValueError):
         )
 
 
+def _has_surrogate(value: str) -> bool:
+    """Whether `value` holds a lone surrogate: only those cannot be encoded as UTF-8, and
+    encoding (in C) is many times faster than searching with the expression over a long text
+    (a 5 MB pabulib file); ASCII text has none."""
+    if value.isascii():
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def broken(value: str) -> str | None:
     """ "nul" or "surrogate" if `value` has one (what `strict` refuses), else None."""
     if "\x00" in value:
         return "nul"
-    if _SURROGATE.search(value):
+    if _has_surrogate(value):
         return "surrogate"
     return None
 
@@ -64,7 +77,7 @@ def clean_text(value: str, *, line: bool = False, strict: bool = False) -> str:
     """
     if strict and (code := broken(value)) is not None:
         raise BrokenText(code)
-    if _SURROGATE.search(value):
+    if _has_surrogate(value):
         value = _SURROGATE.sub("", value)
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = value.translate(_LINE_TABLE if line else _TEXT_TABLE)

@@ -7,6 +7,9 @@ deployment needs of it.
   "waiting" and keeps its input, and the task is queued again (not failed) for the next
   worker. A second SIGTERM stops at once, like django-tasks' own worker.
 - At start it queues again the tasks a worker that died (SIGKILL, power loss) left running.
+- Scheduled jobs: an app registers a task with `schedule(task, every_s=...)` in its
+  AppConfig.ready; with every heartbeat the worker queues those whose last run is older
+  than their interval (and not still waiting or running), so no timer unit is needed.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ import os
 import signal
 import socket
 import threading
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.db import close_old_connections, connection
 from django.utils import timezone
@@ -63,6 +68,46 @@ def newest_heartbeat():
     from samskab.core.models import WorkerHeartbeat
 
     return WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    task: Any  # a django_tasks Task taking no arguments
+    every_s: int
+
+
+_schedule: dict[str, Scheduled] = {}
+
+
+def schedule(task, *, every_s: int) -> None:
+    """Have the worker run `task` (no arguments) every `every_s` seconds."""
+    _schedule[task.module_path] = Scheduled(task, every_s)
+
+
+def scheduled() -> list[Scheduled]:
+    return list(_schedule.values())
+
+
+def enqueue_due(now=None) -> list[str]:
+    """Queue the scheduled tasks that are due. Two workers may both queue one at the same
+    moment; a scheduled task that must not run twice at once takes a core.locks lock."""
+    now = now or timezone.now()
+    queued = []
+    for path, job in _schedule.items():
+        last = (
+            DBTaskResult.objects.filter(task_path=path)
+            .order_by("-enqueued_at")
+            .values_list("enqueued_at", "status")
+            .first()
+        )
+        if last is not None and (
+            last[1] in (TaskResultStatus.READY, TaskResultStatus.RUNNING)
+            or last[0] > now - timedelta(seconds=job.every_s)
+        ):
+            continue
+        job.task.enqueue()
+        queued.append(path)
+    return queued
 
 
 def recover_abandoned(*, own_id: str, stale_after_s: int = STALE_AFTER_S) -> int:
@@ -129,6 +174,7 @@ class SamskabWorker(Worker):
         while not self._beating.wait(HEARTBEAT_S):
             try:
                 heartbeat(self.worker_id, started_at=self._started_at)
+                enqueue_due()
             except Exception:  # the database may be away for a moment; the next beat tries
                 logger.exception("Worker heartbeat failed")
             finally:

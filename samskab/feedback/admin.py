@@ -8,7 +8,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from samskab.feedback.models import FeedbackMessage, FeedbackRecipient
+from samskab.feedback.models import FeedbackMessage, FeedbackRecipient, FeedbackReply
 from samskab.feedback.services import feedback_mail_unsent
 
 
@@ -35,8 +35,22 @@ class MailedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class FeedbackReplyInline(admin.TabularInline):
+    """The answers written in the inbox (/feedback/indbakke/), read only: they were e-mailed."""
+
+    model = FeedbackReply
+    fields = ["created_at", "author", "text", "mailed_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(FeedbackMessage)
 class FeedbackMessageAdmin(admin.ModelAdmin):
+    inlines = [FeedbackReplyInline]
     list_display = ["created_at", "recipient", "meeting", "name", "excerpt", "status", "mailed_at"]
     list_filter = [
         "status",
@@ -57,6 +71,7 @@ class FeedbackMessageAdmin(admin.ModelAdmin):
         "message",
         "mailed_at",
         "status",
+        "assigned_to",
         "staff_note",
     ]
     readonly_fields = [f for f in fields if f not in ("status", "staff_note")]

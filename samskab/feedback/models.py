@@ -3,6 +3,7 @@
 A message keeps no address or browser identifier: only what the sender chose to write.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,15 @@ class FeedbackMessage(MeetingAttached):
     message = models.TextField(_("message"))
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.NEW)
     staff_note = models.TextField(_("note for colleagues"), blank=True)
+    # The colleague who handles it (a case tool: one person answers, the others can see who).
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="feedback_assigned",
+        verbose_name=_("assigned to"),
+    )
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
     mailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
 
@@ -69,3 +79,36 @@ class FeedbackMessage(MeetingAttached):
     @property
     def recipient_label(self) -> str:
         return self.person.shown_name if self.person is not None else str(_("The municipality"))
+
+
+class FeedbackReply(models.Model):
+    """An answer written in the inbox and e-mailed to the sender's address as they typed it.
+
+    The replies are the message's log: who wrote what, and when it was e-mailed (empty when
+    the mail server refused it; the text is kept so it can be sent again)."""
+
+    feedback = models.ForeignKey(
+        FeedbackMessage,
+        on_delete=models.CASCADE,
+        related_name="replies",
+        verbose_name=_("feedback message"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    text = models.TextField(_("reply"))
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    mailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -37,9 +37,19 @@ def export(user) -> list[dict]:
             "message": message.message,
             "sent_at": message.created_at.isoformat(),
             "status": message.get_status_display(),
+            # The municipality's answers, as e-mailed to the address the message came from.
+            "answers": [
+                {
+                    "text": reply.text,
+                    "written_at": reply.created_at.isoformat(),
+                    "emailed_at": reply.mailed_at.isoformat() if reply.mailed_at else None,
+                }
+                for reply in message.replies.all()
+            ],
         }
         for message in FeedbackMessage.objects.filter(typed_as)
         .select_related("person", "meeting")
+        .prefetch_related("replies")
         .order_by("created_at")
     ]
 
@@ -50,7 +60,8 @@ def describe_data() -> None:
             key="feedback",
             what=_(
                 "Messages you send to the municipality or a politician: your name and "
-                "e-mail address if you give them, the message, and when"
+                "e-mail address if you give them, the message, and when; and the "
+                "municipality's answers e-mailed to you"
             ),
             purpose=_(
                 "To pass your message on by e-mail to the person it is for, and to let the "

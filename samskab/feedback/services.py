@@ -4,6 +4,7 @@ import hashlib
 import logging
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from samskab.core.ratelimit import Rate, limiter
 from samskab.feedback.checks import feedback_check
-from samskab.feedback.models import FeedbackMessage
+from samskab.feedback.models import FeedbackMessage, FeedbackReply
 
 logger = logging.getLogger(__name__)
 
@@ -111,3 +112,83 @@ def formatted_sender(feedback: FeedbackMessage) -> str:
     # formataddr() takes ASCII addresses only; the form accepts domains with æ, ø and å.
     local, _at, domain = feedback.email.rpartition("@")
     return formataddr((feedback.name, f"{local}@{punycode(domain)}"))
+
+
+# The inbox as a case tool: status, assignment and answers written from the inbox.
+
+
+def feedback_set_status(*, feedback: FeedbackMessage, status: str, by) -> FeedbackMessage:
+    if not by.has_perm("feedback.handle_feedback", feedback):
+        raise PermissionDenied
+    feedback.status = FeedbackMessage.Status(status)
+    feedback.save(update_fields=["status"])
+    return feedback
+
+
+def feedback_assign(*, feedback: FeedbackMessage, assignee, by) -> FeedbackMessage:
+    """Give the message to a colleague who handles the inbox (None: to nobody)."""
+    if not by.has_perm("feedback.assign_feedback", feedback):
+        raise PermissionDenied
+    if assignee is not None and not assignee.has_perm("feedback.handle_feedback", feedback):
+        raise ValueError("the assignee does not handle the inbox")
+    feedback.assigned_to = assignee
+    feedback.save(update_fields=["assigned_to"])
+    return feedback
+
+
+def feedback_reply(*, feedback: FeedbackMessage, text: str, by) -> FeedbackReply:
+    """Keep the answer on the message, then e-mail it to the sender's address as stored.
+
+    Sent: the message is answered (and assigned to the writer if it was nobody's). Not
+    sent (the mail server refused): the reply stays in the log, unsent, to be sent again."""
+    if not by.has_perm("feedback.reply_feedback", feedback):
+        raise PermissionDenied
+    reply = FeedbackReply.objects.create(feedback=feedback, author=by, text=text.strip())
+    if feedback_reply_mail(reply=reply):
+        feedback.status = FeedbackMessage.Status.ANSWERED
+        if feedback.assigned_to_id is None:
+            feedback.assigned_to = by
+        feedback.save(update_fields=["status", "assigned_to"])
+    return reply
+
+
+def feedback_reply_resend(*, reply: FeedbackReply, by) -> bool:
+    """E-mail again a reply the mail server refused."""
+    feedback = reply.feedback
+    if not by.has_perm("feedback.reply_feedback", feedback):
+        raise PermissionDenied
+    if reply.mailed_at is not None:
+        return True
+    if not feedback_reply_mail(reply=reply):
+        return False
+    feedback.status = FeedbackMessage.Status.ANSWERED
+    feedback.save(update_fields=["status"])
+    return True
+
+
+def feedback_reply_mail(*, reply: FeedbackReply) -> bool:
+    """E-mail a reply to the sender. In the site's language, as the rest of the
+    municipality's mail; the answer to it goes to the feedback address, not a colleague's."""
+    feedback = reply.feedback
+    context = {"feedback": feedback, "reply": reply}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Answer to your message: %(subject)s") % {
+            "subject": feedback.meeting.title
+            if feedback.meeting is not None
+            else feedback.recipient_label
+        }
+        mail = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string("feedback/reply_mail.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[feedback.email],
+            reply_to=[settings.FEEDBACK_EMAIL] if settings.FEEDBACK_EMAIL else None,
+        )
+    try:
+        mail.send()
+    except Exception:  # SMTP down or refusing: the reply waits in the log, unsent.
+        logger.exception("feedback: could not e-mail reply %s", reply.pk)
+        return False
+    reply.mailed_at = timezone.now()
+    reply.save(update_fields=["mailed_at"])
+    return True

@@ -72,6 +72,9 @@ def seed_people(env: dict[str, str], people: dict[str, str | None]) -> dict[str,
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+START_TIMEOUT_S = 120
+
+
 class ServerProcess:
     """One uvicorn process serving `app` on 127.0.0.1 at a port of its own choosing."""
 
@@ -93,7 +96,9 @@ class ServerProcess:
             raise RuntimeError("the server has not started")
         return self.process.pid
 
-    def start(self, timeout: float = 30) -> "ServerProcess":
+    # Polled, so a quick start waits no longer; on a busy shared machine (load 25) a server
+    # took more than 30 s to import Django and listen, and whole test modules failed to start.
+    def start(self, timeout: float = START_TIMEOUT_S) -> "ServerProcess":
         self.launch()
         return self.wait_ready(timeout)
 
@@ -126,7 +131,7 @@ class ServerProcess:
         )
         return self
 
-    def wait_ready(self, timeout: float = 30) -> "ServerProcess":
+    def wait_ready(self, timeout: float = START_TIMEOUT_S) -> "ServerProcess":
         if self.process is None:
             raise RuntimeError("the server has not been launched")
         deadline = time.monotonic() + timeout

@@ -156,6 +156,23 @@ def restream_command(url: str) -> list[str]:
     ]  # fmt: skip
 
 
+def demo_feed_command(url: str) -> list[str]:
+    """A chamber encoder for the demo: a test picture with a running clock and a tone, encoded
+    as a real encoder would (H.264 and AAC in FLV, a keyframe every 2 s) and pushed in real
+    time to the ingest, for ever. Small and fast, so `make run` stays light on a laptop."""
+    if not url.startswith("rtmp://"):
+        raise ValueError("the demo feed goes to the ingest's rtmp:// address")
+    return [
+        "-re",
+        "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
+        "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+        "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
+        "-pix_fmt", "yuv420p", "-g", "50", "-b:v", "600k",
+        "-c:a", "aac", "-b:a", "64k",
+        "-f", "flv", url,
+    ]  # fmt: skip
+
+
 # SRT: one ffmpeg listener per meeting, on loopback behind the ingest's UDP relay (srt.py).
 # The meeting's stream key is the SRT passphrase; libsrt refuses a caller whose passphrase
 # differs, or who has none, during the handshake (enforced encryption), before any media.

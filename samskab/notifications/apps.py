@@ -12,8 +12,10 @@ class NotificationsConfig(AppConfig):
         from samskab import live
         from samskab.activity.models import Event
         from samskab.activity.signals import event_recorded
+        from samskab.core import demo
         from samskab.core import privacy as registry
         from samskab.notifications import privacy
+        from samskab.notifications.demo import demo_mails_nothing, demo_starts
         from samskab.notifications.receivers import on_event_recorded, own_channel
 
         event_recorded.connect(on_event_recorded, sender=Event, dispatch_uid="notifications")
@@ -23,3 +25,6 @@ class NotificationsConfig(AppConfig):
         )
         registry.register("notifications", export=privacy.export, anonymise=privacy.anonymise)
         privacy.describe_data()
+        # First and last of the demo's parts: what the demo's steps notify is never e-mailed.
+        demo.register("notifications-start", demo_starts, order=0)
+        demo.register("notifications-quiet", demo_mails_nothing, order=10_000)

@@ -24,6 +24,7 @@ class State(models.TextChoices):
     SENT = "sent", _("e-mailed")
     DIGESTED = "digested", _("e-mailed in a digest")
     FAILED = "failed", _("could not be e-mailed")
+    SHOWN = "shown", _("shown only, never e-mailed")
 
 
 class Notification(models.Model):
@@ -60,9 +61,20 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "event"], name="notifications_once_per_event")
         ]
+        # As few indexes as serve the queries, since a large event writes tens of thousands
+        # of rows at once (make bench-notify). A person's notifications and unread count use
+        # the unique (user, event) index. Waiting rows: delivery claims them in pk order (and
+        # the digest reads its own), and they leave the index once e-mailed. Claimed rows:
+        # a delivery task reads and settles its own; no row is claimed when it is written.
         indexes = [
-            models.Index(fields=["state", "next_try_at"], name="notifications_due"),
-            models.Index(fields=["user", "read_at"], name="notifications_unread"),
+            models.Index(
+                fields=["id"],
+                name="notifications_waiting",
+                condition=models.Q(state__in=[State.MAIL, State.PUSH, State.DIGEST]),
+            ),
+            models.Index(
+                fields=["claim"], name="notifications_claimed", condition=~models.Q(claim="")
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from samskab.budgets.models import Budget
+from samskab.core import mailbox
 from samskab.feedback.models import FeedbackMessage
 from samskab.moderation import selectors as moderation
 from samskab.webcasts.selectors import meetings_for_staff
@@ -27,6 +28,8 @@ TASK_NAMES: dict[str, Promise] = {
     "samskab.webcasts.slides.render_slide_deck": _("Preparing slides"),
     "samskab.budgets.tasks.tally_run_task": _("Counting a citizens' budget"),
     "samskab.notifications.tasks.deliver": _("E-mailing notifications to authors and followers"),
+    "samskab.stats.tasks.rollup_task": _("Adding up the usage statistics"),
+    "samskab.stats.tasks.monthly_report_task": _("Sending the monthly statistics report"),
 }
 
 
@@ -59,6 +62,7 @@ MEETING_TOOLS = [
     ("recordings.make_clip", _("Make a clip"), "recordings:clip_new"),
     ("webcasts.import_agenda", _("Import the agenda"), "admin:webcasts_meeting_import_agenda"),
     ("webcasts.change_meeting", _("Edit the meeting"), "admin:webcasts_meeting_change"),
+    ("stats.view_stats", _("Statistics"), "stats:meeting"),
 ]
 
 BUDGET_TOOLS = [
@@ -69,6 +73,7 @@ BUDGET_TOOLS = [
     ("budgets.view_participation", _("Participation"), "budgets:participation"),
     ("budgets.finish_budget", _("Count the vote"), "budgets:staff_count"),
     ("budgets.change_budget", _("Edit the budget"), "admin:budgets_budget_change"),
+    ("stats.view_stats", _("Statistics"), "stats:budget"),
 ]
 
 # Pages for no one meeting or budget: (permission, label, URL name).
@@ -82,25 +87,33 @@ GENERAL_TOOLS = [
         _("Restricted words"),
         "admin:moderation_restrictedword_changelist",
     ),
+    ("stats.view_stats", _("Statistics: watching and taking part"), "stats:site"),
+    (
+        "stats.change_statssettings",
+        _("Statistics settings"),
+        "admin:stats_statssettings_changelist",
+    ),
     ("webcasts.add_meeting", _("New meeting"), "admin:webcasts_meeting_add"),
     ("webcasts.view_meeting", _("All meetings"), "admin:webcasts_meeting_changelist"),
+    (
+        "webcasts.view_meetingseries",
+        _("Meeting series (recurring committees)"),
+        "admin:webcasts_meetingseries_changelist",
+    ),
     ("webcasts.view_person", _("People and speakers"), "admin:webcasts_person_changelist"),
     ("webcasts.view_body", _("Councils and committees"), "admin:webcasts_body_changelist"),
     ("webcasts.view_slidedeck", _("Slide decks"), "admin:webcasts_slidedeck_changelist"),
     ("polls.view_poll", _("Polls and vox pops"), "admin:polls_poll_changelist"),
     ("surveys.view_survey", _("Surveys"), "admin:surveys_survey_changelist"),
-    (
-        "feedback.view_feedbackmessage",
-        _("Feedback inbox"),
-        "admin:feedback_feedbackmessage_changelist",
-    ),
+    ("feedback.view_inbox", _("Feedback inbox"), "feedback:inbox"),
     ("budgets.add_budget", _("New citizens' budget"), "admin:budgets_budget_add"),
     (
         "budgets.view_ballotconflict",
         _("Web and paper ballots of one person"),
         "admin:budgets_ballotconflict_changelist",
     ),
-    ("accounts.view_user", _("People's accounts and roles"), "admin:accounts_user_changelist"),
+    ("accounts.view_people", _("People and roles"), "accounts:people"),
+    ("accounts.invite_staff", _("Invite a colleague"), "accounts:invite"),
     ("accounts.add_censusimport", _("Import the census"), "admin:accounts_censusimport_add"),
     (
         "accounts.view_residenceverification",
@@ -123,6 +136,10 @@ def general_tools(user) -> list[Link]:
     ]
     if user.is_staff:
         links.append(Link(_("Administration (all records)"), reverse("admin:index")))
+    if mailbox.mailbox_in_use():
+        links.append(
+            Link(_("Mails the site sent (no mail server is set up)"), reverse("staff:mailbox"))
+        )
     return links
 
 
@@ -142,6 +159,13 @@ def queue_size() -> int:
 
 def feedback_waiting() -> int:
     return FeedbackMessage.objects.filter(status=FeedbackMessage.Status.NEW).count()
+
+
+def feedback_assigned_to(user) -> int:
+    """Messages given to this person that are not answered or handled yet."""
+    return FeedbackMessage.objects.filter(
+        assigned_to=user, status=FeedbackMessage.Status.NEW
+    ).count()
 
 
 @dataclass(frozen=True)

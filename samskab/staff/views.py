@@ -37,7 +37,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "sees_budgets": bool(budgets) or user.has_perm("budgets.view_budget"),
         "queue_size": selectors.queue_size() if user.has_perm("moderation.view_queue") else None,
         "feedback_waiting": selectors.feedback_waiting()
-        if user.has_perm("feedback.view_feedbackmessage")
+        if user.has_perm("feedback.view_inbox")
+        else None,
+        "feedback_mine": selectors.feedback_assigned_to(user)
+        if user.has_perm("feedback.view_inbox")
         else None,
         "sees_tasks": any(user.has_perm(p) for p in TASK_PERMISSIONS),
     }

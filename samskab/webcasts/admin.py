@@ -16,6 +16,8 @@ from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -26,6 +28,7 @@ from samskab.webcasts.models import (
     Captions,
     Document,
     Meeting,
+    MeetingSeries,
     Person,
     Slide,
     SlideDeck,
@@ -136,7 +139,7 @@ class CaptionsInline(admin.TabularInline):
 class MeetingAdmin(admin.ModelAdmin):
     formfield_overrides = URLS_AS_HTTPS
     list_display = ["title", "body", "starts_at", "status", "is_published"]
-    list_filter = ["body", "status", "is_published", "starts_at"]
+    list_filter = ["body", "series", "status", "is_published", "starts_at"]
     date_hierarchy = "starts_at"
     search_fields = ["title", "description", "place", "agenda_items__title"]
     list_select_related = ["body"]
@@ -150,7 +153,10 @@ class MeetingAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     change_form_template = "admin/webcasts/meeting/change_form.html"
     fieldsets = [
-        (None, {"fields": ["body", "title", "starts_at", "ends_at", "place", "description"]}),
+        (
+            None,
+            {"fields": ["body", "series", "title", "starts_at", "ends_at", "place", "description"]},
+        ),
         (_("Publication"), {"fields": ["status", "is_published", "external_id"]}),
         (
             _("Video"),
@@ -452,3 +458,86 @@ class SpeakerTurnAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class PlanForm(forms.Form):
+    first = forms.DateField(
+        label=_("First meeting on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"],
+    )
+    count = forms.IntegerField(
+        label=_("Number of meetings"),
+        min_value=1,
+        max_value=52,
+        initial=6,
+        help_text=_("Days that already have a meeting of the series are skipped."),
+    )
+
+
+@admin.register(MeetingSeries)
+class MeetingSeriesAdmin(admin.ModelAdmin):
+    """Templates of recurring meetings, and "Plan meetings" to make the coming ones."""
+
+    list_display = ["title", "body", "repeat", "starts_at_time", "plan_link"]
+    list_filter = ["body", "repeat"]
+    search_fields = ["title", "body__name"]
+    list_select_related = ["body"]
+    filter_horizontal = ["speakers"]
+    fieldsets = [
+        (None, {"fields": ["body", "title", "repeat", "starts_at_time", "duration_minutes"]}),
+        (_("Each new meeting"), {"fields": ["place", "description", "is_published", "video_kind"]}),
+        (_("Speakers"), {"fields": ["speakers"]}),
+        (_("Agenda"), {"fields": ["agenda_template"]}),
+    ]
+
+    @admin.display(description=_("plan"))
+    def plan_link(self, series: MeetingSeries) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:webcasts_meetingseries_plan", args=[series.pk]),
+            _("Plan meetings"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/plan/",
+                self.admin_site.admin_view(self.plan_view),
+                name="webcasts_meetingseries_plan",
+            ),
+            *super().get_urls(),
+        ]
+
+    def plan_view(self, request, pk: int):
+        series = get_object_or_404(MeetingSeries.objects.select_related("body"), pk=pk)
+        if not request.user.has_perm("webcasts.plan_series", series):
+            raise PermissionDenied
+        form = PlanForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            made = services.series_plan(
+                series=series,
+                first=form.cleaned_data["first"],
+                count=form.cleaned_data["count"],
+                by=request.user,
+            )
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d meeting was planned.", "%(count)d meetings were planned.", len(made)
+                )
+                % {"count": len(made)},
+            )
+            changelist = reverse("admin:webcasts_meeting_changelist")
+            return redirect(f"{changelist}?series__id__exact={series.pk}")
+        upcoming = series.meetings.filter(starts_at__gte=timezone.now()).order_by("starts_at")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": series,
+            "series": series,
+            "form": form,
+            "upcoming": upcoming[:52],
+            "title": _("Plan meetings of %(series)s") % {"series": series.title},
+        }
+        return TemplateResponse(request, "admin/webcasts/meetingseries/plan.html", context)

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Body(models.Model):
@@ -119,6 +120,14 @@ class Meeting(models.Model):
         Person, blank=True, related_name="meetings", verbose_name=_("expected speakers")
     )
     external_id = models.CharField(_("id in the agenda system"), max_length=200, blank=True)
+    series = models.ForeignKey(
+        "webcasts.MeetingSeries",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("series"),
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     # Not a field: set on the instance by webcasts.signals between pre_save and post_save.
@@ -152,6 +161,52 @@ class Meeting(models.Model):
     def channel(self) -> str:
         """The live channel viewers of this meeting subscribe to."""
         return f"meeting:{self.pk}"
+
+
+class MeetingSeries(models.Model):
+    """A recurring committee's meetings: what each new meeting of it starts with (title,
+    place, time, length, video, expected speakers and the standing agenda items), and how
+    often it meets. Staff plan the coming meetings from it in the admin."""
+
+    class Repeat(models.TextChoices):
+        WEEKLY = "weekly", _("Every week")
+        FORTNIGHTLY = "fortnightly", _("Every second week")
+        MONTHLY = "monthly", _("Every month, on the same weekday (e.g. the 2nd Tuesday)")
+
+    body = models.ForeignKey(
+        Body, on_delete=models.PROTECT, related_name="series", verbose_name=_("body")
+    )
+    title = models.CharField(
+        _("title of the meetings"), max_length=200, help_text=_("E.g. Teknik- og miljøudvalget")
+    )
+    repeat = models.CharField(_("meets"), max_length=16, choices=Repeat, default=Repeat.MONTHLY)
+    starts_at_time = models.TimeField(_("starts at"))
+    duration_minutes = models.PositiveSmallIntegerField(_("expected length (minutes)"), default=120)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    is_published = models.BooleanField(_("meetings are published"), default=True)
+    video_kind = models.CharField(
+        _("video"), max_length=16, choices=Meeting.VideoKind, default=Meeting.VideoKind.NONE
+    )
+    speakers = models.ManyToManyField(
+        Person, blank=True, related_name="+", verbose_name=_("expected speakers")
+    )
+    agenda_template = models.TextField(
+        _("standing agenda items"),
+        blank=True,
+        help_text=_(
+            "One item a line, as number and title (e.g. “1. Godkendelse af dagsorden”); "
+            "each new meeting gets them. Items from the agenda system are added later."
+        ),
+    )
+
+    class Meta:
+        ordering = ["body__name", "title"]
+        verbose_name = _("meeting series")
+        verbose_name_plural = pgettext_lazy("plural", "meeting series")
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.title}"
 
 
 class AgendaItem(models.Model):

@@ -26,3 +26,5 @@ rules.add_perm("webcasts.upload_captions", is_editor | is_administrator)
 rules.add_perm("webcasts.manage_slides", is_editor | is_operator | is_administrator)
 # The live blog's moderation mode, chosen in the console (moderators may everywhere).
 rules.add_perm("webcasts.moderate_meeting", is_operator | is_administrator)
+# Planning a series' coming meetings from its template (the admin's "Plan meetings").
+rules.add_perm("webcasts.plan_series", is_editor | is_administrator)

@@ -20,10 +20,10 @@ Rules for marks, so bad input gets a clear answer and changes nothing:
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
@@ -38,6 +38,7 @@ from samskab.webcasts.models import (
     CaptionCue,
     Captions,
     Meeting,
+    MeetingSeries,
     Person,
     Slide,
     SpeakerTurn,
@@ -615,3 +616,84 @@ def _after_write(meeting: Meeting, mark: TimelineMark, *, action: str) -> None:
     live.publish_on_commit(meeting.channel, "mark", state)
     if action in ("start", "end"):  # the front page's "Live now" and "Next meetings"
         live.publish_on_commit("site:front", "front", {"sections": FRONT_SECTIONS})
+
+
+# Meeting series: a recurring committee's coming meetings, made from its template.
+
+
+def series_dates(*, series: MeetingSeries, first: date, count: int) -> list[date]:
+    """`count` meeting days from `first` on, as the series repeats. Monthly keeps the
+    weekday and its place in the month (the 2nd Tuesday); a fifth one becomes the last."""
+    days = [first]
+    while len(days) < count:
+        last = days[-1]
+        if series.repeat == MeetingSeries.Repeat.WEEKLY:
+            days.append(last + timedelta(weeks=1))
+        elif series.repeat == MeetingSeries.Repeat.FORTNIGHTLY:
+            days.append(last + timedelta(weeks=2))
+        else:
+            nth = (first.day - 1) // 7
+            year, month = (last.year + (last.month == 12), last.month % 12 + 1)
+            day = date(year, month, 1)
+            day += timedelta(days=(first.weekday() - day.weekday()) % 7 + 7 * nth)
+            while day.month != month:  # no fifth such weekday this month: the last one
+                day -= timedelta(weeks=1)
+            days.append(day)
+    return days
+
+
+def agenda_template_rows(text: str) -> list[tuple[str, str]]:
+    """The standing agenda items: "1. Title" lines (or titles alone, numbered in order)."""
+    rows = []
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if not line:
+            continue
+        number, dot, title = line.partition(". ")
+        if dot and number.replace(".", "").isdigit() and title:
+            rows.append((number, title))
+        else:
+            rows.append((str(len(rows) + 1), line))
+    return rows
+
+
+def series_plan(*, series: MeetingSeries, first: date, count: int, by) -> list[Meeting]:
+    """Make the series' meetings on `count` days from `first`, each with the series' title,
+    place, time, length, video, speakers and standing agenda items. A day that already has
+    a meeting of the series is skipped, so planning twice makes nothing twice."""
+    if not by.has_perm("webcasts.plan_series", series):
+        raise PermissionDenied
+    if not 1 <= count <= 52:
+        raise ValueError("plan 1 to 52 meetings at a time")
+    zone = timezone.get_current_timezone()
+    taken = {
+        timezone.localtime(at).date() for at in series.meetings.values_list("starts_at", flat=True)
+    }
+    speakers = list(series.speakers.all())
+    agenda = agenda_template_rows(series.agenda_template)
+    made = []
+    with transaction.atomic():
+        for day in series_dates(series=series, first=first, count=count):
+            if day in taken:
+                continue
+            starts_at = datetime.combine(day, series.starts_at_time, tzinfo=zone)
+            meeting = Meeting.objects.create(
+                body=series.body,
+                series=series,
+                title=series.title,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=series.duration_minutes),
+                place=series.place,
+                description=series.description,
+                is_published=series.is_published,
+                video_kind=series.video_kind,
+            )
+            meeting.speakers.set(speakers)
+            AgendaItem.objects.bulk_create(
+                [
+                    AgendaItem(meeting=meeting, number=number, title=title, position=position)
+                    for position, (number, title) in enumerate(agenda)
+                ]
+            )
+            made.append(meeting)
+    return made

@@ -1,7 +1,7 @@
 """Prepare the citizen-journey e2e site after `manage.py demo`: the committee meeting goes
-live with its vox pop open (through the services the console uses), and the demo citizen,
-signed in by a session, is verified as a resident with a demo census row (through the
-service the verification page uses). Prints one JSON line."""
+live with its vox pop open (as `make run` does it, through the services the console uses),
+and the demo citizen, signed in by a session, is verified as a resident with a demo census
+row (through the service the verification page uses). Prints one JSON line."""
 
 import json
 import os
@@ -23,12 +23,9 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from samskab.accounts.demo import DEMO_CENSUS, DEMO_CITIZEN  # noqa: E402
 from samskab.accounts.models import User  # noqa: E402
 from samskab.accounts.services import residence_verify  # noqa: E402
-from samskab.polls.demo import UPCOMING_VOXPOP  # noqa: E402
-from samskab.polls.models import Poll  # noqa: E402
-from samskab.polls.services import poll_open  # noqa: E402
-from samskab.webcasts.demo import PAST_ID, UPCOMING_ID  # noqa: E402
+from samskab.streaming.demo_live import demo_live_start  # noqa: E402
+from samskab.webcasts.demo import PAST_ID  # noqa: E402
 from samskab.webcasts.models import Meeting  # noqa: E402
-from samskab.webcasts.services import meeting_go_live  # noqa: E402
 
 
 def citizen_session() -> str:
@@ -37,6 +34,21 @@ def citizen_session() -> str:
     residence_verify(
         user=user, identifier=identifier, birth_date=date.fromisoformat(birth), postal_code=postal
     )
+    return session_of(user)
+
+
+def leaver_session() -> str:
+    """Another citizen, who takes their data and deletes their account at the end."""
+    from allauth.account.models import EmailAddress
+
+    user = User.objects.create_user(email="afsked@example.org", password="afsked-2026-kode")
+    user.display_name = "Bo Afsked"
+    user.save(update_fields=["display_name"])
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return session_of(user)
+
+
+def session_of(user) -> str:
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -47,17 +59,17 @@ def citizen_session() -> str:
 
 
 if __name__ == "__main__":
-    live = Meeting.objects.get(external_id=UPCOMING_ID)
-    operator = User.objects.get(email="operator@demo.samskab.dk")
-    meeting_go_live(meeting=live, by=operator)
-    voxpop = poll_open(poll=Poll.objects.get(title=UPCOMING_VOXPOP))
+    # As `make run` does it (samskab demo_live), without the feed.
+    live = demo_live_start()
+    assert live is not None and live.voxpop is not None
     print(
         json.dumps(
             {
-                "live": live.pk,
+                "live": live.meeting.pk,
                 "past": Meeting.objects.get(external_id=PAST_ID).pk,
-                "voxpop": voxpop.pk,
+                "voxpop": live.voxpop.pk,
                 "citizen": citizen_session(),
+                "leaver": leaver_session(),
             }
         )
     )

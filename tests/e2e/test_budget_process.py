@@ -61,7 +61,11 @@ def test_the_map_shows_areas_and_projects_and_works_by_keyboard(page, site_setti
     page.wait_for_url("**/projekt/*/")
     picture = page.locator("main .attachments-gallery img")
     assert picture.get_attribute("alt").startswith("Tegning af legepladsen")
-    assert page.evaluate("(img) => img.complete && img.naturalWidth", picture.element_handle())
+    # The picture is loaded lazily (the page's load event does not wait for it): wait until
+    # the browser has it, and it must be a real picture.
+    picture.scroll_into_view_if_needed()
+    page.wait_for_function("(img) => img.complete", arg=picture.element_handle())
+    assert page.evaluate("(img) => img.naturalWidth", picture.element_handle())
     assert_accessible(page)
 
 

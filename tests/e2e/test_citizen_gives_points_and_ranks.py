@@ -67,6 +67,25 @@ def test_a_resident_shares_out_points_on_a_phone(page, site_settings):
     lines = Ballot.objects.get(user=user).lines.order_by("project_id")
     assert [(line.project_id, line.points) for line in lines] == [(park.pk, 4), (trees.pk, 6)]
 
+    # The summary of the ballot on the budget, heading and project pages speaks of points.
+    page.goto(heading.group.budget.get_absolute_url())
+    assert "Your ballot: 10 of 10 points given" in page.locator(".budget-my-ballot").inner_text()
+    page.goto(heading.get_absolute_url())
+    assert "You have given 10 of your 10 points." in page.content()
+    assert page.locator(".budget-on-ballot").all_inner_texts() == [
+        "Your ballot: 4 points",
+        "Your ballot: 6 points",
+    ]
+    assert_accessible(page)
+    page.goto(park.get_absolute_url())
+    box = page.locator(".budget-my-ballot-box")
+    assert "You give this project 4 points." in box.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page)
+    with page.expect_navigation():
+        box.get_by_role("link", name="Give points on your ballot").click()
+    assert page.locator(f"#points-{park.pk}").input_value() == "4"
+
 
 @pytest.mark.parametrize("device", [PHONE], ids=["phone"])
 def test_a_resident_ranks_projects_with_buttons_on_a_phone(page, site_settings):
@@ -94,3 +113,17 @@ def test_a_resident_ranks_projects_with_buttons_on_a_phone(page, site_settings):
     ranking = Ballot.objects.get(user=user).lines.order_by("rank")
     assert [(line.project_id, line.rank) for line in ranking] == [(b.pk, 1), (a.pk, 2)]
     assert not c.ballot_lines.exists()
+
+    # The summary of the ballot on the heading and project pages speaks of places.
+    page.goto(heading.get_absolute_url())
+    assert "Your ranking has 2 projects." in page.content()
+    assert page.locator(".budget-on-ballot").all_inner_texts() == [
+        "Number 2 on your ranking",
+        "Number 1 on your ranking",
+    ]
+    assert_accessible(page)
+    page.goto(c.get_absolute_url())
+    box = page.locator(".budget-my-ballot-box")
+    assert "This project is not on your ranking." in box.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page)

@@ -49,12 +49,50 @@ def shots(tmp_path_factory) -> Path:
     return folder
 
 
-def look(page, shots: Path, name: str) -> None:
-    """What a phone user would notice first: the page scrolls sideways, or fails axe."""
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= 390, f"{page.url} is {width} px wide on a 390 px phone"
+# Labels drawn over what they label: a form label over its visible control, or a term (dt)
+# over its description (dd). Controls drawn by their label (DKFDS radio buttons and
+# checkboxes) are hidden inputs and are left out.
+OVERLAPS = """() => {
+  const box = (el) => el.getBoundingClientRect();
+  const shown = (el) => { const r = box(el); return r.width > 2 && r.height > 2 &&
+    getComputedStyle(el).visibility !== "hidden"; };
+  const apart = (a, b) => a.right <= b.left + 1 || b.right <= a.left + 1 ||
+    a.bottom <= b.top + 1 || b.bottom <= a.top + 1;
+  const found = [];
+  for (const label of document.querySelectorAll("label[for]")) {
+    const control = document.getElementById(label.htmlFor);
+    if (!control || !shown(label) || !shown(control)) continue;
+    if (["radio", "checkbox"].includes(control.type)) continue;
+    if (!apart(box(label), box(control))) found.push("label " + label.textContent.trim());
+  }
+  for (const term of document.querySelectorAll("dt")) {
+    const value = term.nextElementSibling;
+    if (!value || value.tagName !== "DD" || !shown(term) || !shown(value)) continue;
+    if (!apart(box(term), box(value))) found.push("term " + term.textContent.trim());
+  }
+  return found;
+}"""
+
+# A control the browser draws as it likes (its own font and size) instead of in the DKFDS
+# look: every visible button, field and list is in IBM Plex Sans at 16 px or more.
+UNSTYLED = """() => [...document.querySelectorAll(
+    "main button, main select, main textarea, main input:not([type=hidden])")].filter((el) => {
+  const r = el.getBoundingClientRect();
+  if (r.width <= 2 || r.height <= 2 || ["radio", "checkbox"].includes(el.type)) return false;
+  const style = getComputedStyle(el);
+  return !style.fontFamily.includes("IBM Plex") || parseFloat(style.fontSize) < 14;
+}).map((el) => el.outerHTML.slice(0, 120))"""
+
+
+def look(page, shots: Path, name: str, width: int = 390) -> None:
+    """What a phone user would notice first: the page scrolls sideways, text drawn over other
+    text, a control in the browser's own look, or a failure in axe."""
+    wide = page.evaluate("() => document.documentElement.scrollWidth")
+    assert wide <= width, f"{page.url} is {wide} px wide on a {width} px screen"
+    assert page.evaluate(OVERLAPS) == [], f"{page.url}: text drawn over text"
+    assert page.evaluate(UNSTYLED) == [], f"{page.url}: controls in the browser's own look"
     check_accessible(page)
-    page.screenshot(path=str(shots / f"journey-{name}.png"), full_page=True)
+    page.screenshot(path=str(shots / f"journey-{name}-{width}.png"), full_page=True)
 
 
 def choose(scope, label: str) -> None:
@@ -138,6 +176,94 @@ def test_a_citizen_on_a_phone_watches_votes_writes_and_votes_in_the_budget(brows
     look(page, shots, "10-ballot-saved")
     page.get_by_role("link", name="Borgerbudget 2027").first.click()
     expect(page.locator(".budget-my-ballot")).to_contain_text("Your ballot: 2 projects")
+    close_page(page)
+
+
+def test_a_citizen_on_a_phone_answers_the_survey_comments_and_supports_a_proposal(
+    browser, site, shots
+):
+    page = open_page(browser, site, session=site.seed["citizen"], **PHONE)
+
+    # The open survey, from the front page.
+    page.goto("/")
+    page.get_by_role("link", name="What do you think of the climate plan?").click()
+    look(page, shots, "11-survey")
+    choose(page.locator("fieldset", has_text="How do you usually get"), "Bicycle")
+    satisfied = page.locator("fieldset", has_text="How satisfied are you with the plan?")
+    satisfied.get_by_role("radio", name="5", exact=True).check()
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Thank you")
+    look(page, shots, "12-survey-sent")
+
+    # A debate, from the front page, and a comment on it.
+    page.goto("/")
+    debates = page.locator("section", has=page.locator("#front-debates-heading"))
+    debates.get_by_role("link").first.click()
+    look(page, shots, "13-debate")
+    page.get_by_label("Your comment").first.fill("Gågade om sommeren, tak – og cykelstier.")
+    page.get_by_role("button", name="Post comment").first.click()
+    expect(page.locator(".comment").filter(has_text="Gågade om sommeren")).to_be_visible()
+    look(page, shots, "14-commented")
+
+    # The budget where citizens' proposals are supported, and a support for one of them.
+    page.goto("/")
+    budgets = page.locator("section", has=page.locator("#front-budgets-heading"))
+    budgets.get_by_role("link", name="Borgerbudget 2028").click()
+    look(page, shots, "15-support-budget")
+    page.get_by_role("link", name="Hele kommunen").first.click()
+    page.get_by_role("link", name="Bålhytte ved søen").click()
+    look(page, shots, "16-proposal")
+    page.get_by_role("button", name="Support this project").click()
+    expect(page.locator("#support-title").locator("..")).to_contain_text("1")
+    look(page, shots, "17-supported")
+    close_page(page)
+
+
+def test_a_citizen_reads_their_data_and_deletes_their_account(browser, site, shots):
+    page = open_page(browser, site, session=site.seed["leaver"], **PHONE)
+    page.goto("/konto/")
+    page.get_by_role("link", name="See your data").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your data")
+    expect(page.locator("main")).to_contain_text("afsked@example.org")
+    look(page, shots, "18-my-data")
+    page.goto("/konto/")
+    page.get_by_role("link", name="Delete your account").click()
+    look(page, shots, "19-delete")
+    page.get_by_role("button", name="Delete my account").click()
+    # It is them: the password again before anything for good, then back to the same page.
+    look(page, shots, "20-reauthenticate")
+    page.get_by_label("Password").fill("afsked-2026-kode")
+    page.get_by_role("button", name="Confirm").click()
+    # The request it interrupted goes on: the box was not ticked, so it is refused with what
+    # to do.
+    expect(page.locator("main")).to_contain_text("Tick the box to confirm the deletion.")
+    look(page, shots, "21-delete-refused")
+    page.get_by_label("I understand that my account is deleted for good.").check()
+    page.get_by_role("button", name="Delete my account").click()
+    expect(page.get_by_text("Your account has been deleted.")).to_be_visible()
+    look(page, shots, "22-deleted")
+    close_page(page)
+
+
+# The journey's pages again on a desktop (1280 x 800), as a visitor and as the citizen.
+DESKTOP_PAGES = [
+    "/",
+    "/moeder/",
+    "/borgerbudget/",
+    "/debatter/",
+    "/konto/",
+    "/konto/mine-data/oversigt/",
+]
+
+
+def test_the_journey_s_pages_read_on_a_desktop(browser, site, shots):
+    page = open_page(
+        browser, site, session=site.seed["citizen"], viewport={"width": 1280, "height": 800}
+    )
+    live, past = site.seed["live"], site.seed["past"]
+    for number, path in enumerate([*DESKTOP_PAGES, f"/moeder/{live}/", f"/moeder/{past}/"]):
+        page.goto(path)
+        look(page, shots, f"desktop-{number}", width=1280)
     close_page(page)
 
 

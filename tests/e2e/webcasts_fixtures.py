@@ -6,10 +6,12 @@ the page that embeds the player. Staff sign in by a session made in that databas
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -101,6 +103,30 @@ def wait_until_ready(url: str, process: subprocess.Popen, site: Site) -> None:
     raise RuntimeError(f"the server did not answer in {READY_TIMEOUT_S} s:\n{site.log()}")
 
 
+def demo_template(tmp_path_factory) -> Path:
+    """A work folder with the database migrated and the demo loaded, made once and copied for
+    each site: migrating and loading the demo take one to two minutes on a busy machine, and
+    every site started them from the same empty folder. Made once per test run, in its base
+    temporary folder; or once for several runs when SAMSKAB_E2E_TEMPLATE names a folder (CI
+    gives its SQLite and PostgreSQL passes one: their sites are SQLite files either way). A
+    lock file lets one maker build it while the others wait; a folder is used only once it
+    says it is complete, so an interrupted build is made again."""
+    shared = os.environ.get("SAMSKAB_E2E_TEMPLATE")
+    root = Path(shared) if shared else tmp_path_factory.getbasetemp() / "demo-template"
+    template = root / "site"
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not (root / "complete").exists():
+            shutil.rmtree(template, ignore_errors=True)
+            template.mkdir()
+            env = site_environment(template)
+            run(env, "manage.py", "migrate", "--no-input")
+            run(env, "manage.py", "demo")
+            (root / "complete").touch()
+    return template
+
+
 def running_site(
     tmp_path_factory,
     *,
@@ -108,12 +134,11 @@ def running_site(
     seed: tuple[str, ...] = ("tests/e2e/webcasts_seed.py",),
     env_extra: dict[str, str] | None = None,
 ) -> Iterator[Site]:
-    """Body of a module-scoped fixture: the demo with `seed` run over it (its last line is
-    JSON), served by uvicorn, stopped when the generator is closed."""
+    """Body of a module-scoped fixture: a copy of the demo (demo_template) with `seed` run over
+    it (its last line is JSON), served by uvicorn, stopped when the generator is closed."""
     work = tmp_path_factory.mktemp(name)
+    shutil.copytree(demo_template(tmp_path_factory), work, dirs_exist_ok=True)
     env = site_environment(work) | (env_extra or {})
-    run(env, "manage.py", "migrate", "--no-input")
-    run(env, "manage.py", "demo")
     seed_data = json.loads(run(env, *seed).strip().splitlines()[-1])
     sock = free_socket()
     port = sock.getsockname()[1]

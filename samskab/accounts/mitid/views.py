@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from requests import RequestException
 
+from samskab.accounts.identity import login_facts_remember
 from samskab.accounts.mitid.claims import scrub_claims
 from samskab.accounts.mitid.config import PROVIDER_ID
 from samskab.accounts.mitid.tokens import IdTokenRejected, verify_id_token
@@ -32,11 +33,30 @@ REFUSAL_MESSAGES = {
         "Log in again with the MitID app or a MitID code device."
     ),
     "expired": _("Your MitID login took too long and has expired. Please log in again."),
+    "organisation": _(
+        "The login was on behalf of an organisation, but MitID did not tell us its CVR "
+        "number, so it was refused. Please log in again or contact the municipality."
+    ),
 }
 DEFAULT_REFUSAL_MESSAGE = _(
     "The answer from MitID could not be verified, so you have not been logged in and nothing "
     "was saved. Please try again. If it keeps happening, contact the municipality."
 )
+
+
+# Where the brokers put the CPR number and MitID Erhverv's organisation (Signaturgruppen's
+# NemLog-in/MitID broker, Idura/Criipto).
+CPR_CLAIMS = ("dk.cpr", "mitid.cpr", "nemlogin.cpr", "cprNumberIdentifier", "cpr")
+CVR_CLAIMS = ("nemlogin.cvr", "dk:gov:saml:attribute:CvrNumberIdentifier", "cvr")
+ORG_NAME_CLAIMS = ("nemlogin.org_name", "orgName", "organization_name", "org_name")
+
+
+def _first(claims: dict, names: tuple[str, ...]) -> str | None:
+    for name in names:
+        value = claims.get(name)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
 
 
 class LoginRefused(OAuth2Error):
@@ -92,6 +112,7 @@ class MitIDOAuth2Adapter(OpenIDConnectOAuth2Adapter):
             logger.warning("MitID login refused: %s", rejection)
             raise LoginRefused(rejection.reason) from rejection
         data = {"id_token": scrub_claims(claims)}
+        userinfo: dict = {}
         if app.settings.get("fetch_userinfo", True):
             userinfo = self._fetch_user_info(token.token)
             # OpenID Connect Core 5.3.2: userinfo must be about the token's subject.
@@ -99,6 +120,22 @@ class MitIDOAuth2Adapter(OpenIDConnectOAuth2Adapter):
                 logger.warning("MitID login refused: userinfo is about another subject")
                 raise LoginRefused("subject")
             data["userinfo"] = scrub_claims(userinfo)
+        everything = {**userinfo, **claims}
+        organisation = _first(everything, CVR_CLAIMS), _first(everything, ORG_NAME_CLAIMS)
+        if organisation[1] and not organisation[0]:
+            logger.warning("MitID login refused: organisation without CVR")
+            raise LoginRefused("organisation")
+        # The CPR number (released with the municipality's agreement) is hashed for the
+        # census match here and goes no further (identity.py).
+        login_facts_remember(
+            request,
+            provider=PROVIDER_ID,
+            uid=str(claims["sub"]),
+            level=str(claims.get("acr", "")),
+            cpr=_first(everything, CPR_CLAIMS),
+            cvr=organisation[0],
+            organisation_name=organisation[1],
+        )
         return self.get_provider().sociallogin_from_response(request, data)
 
     def _fetch_jwks(self) -> dict:

@@ -347,3 +347,47 @@ class TestLoginPage:
     def test_the_mitid_login_is_not_found_without_a_broker(self, client, settings):
         settings.SOCIALACCOUNT_PROVIDERS = {}
         assert client.post(reverse("mitid_login")).status_code == 404
+
+
+@pytest.mark.django_db
+class TestResidenceFromTheBroker:
+    """The broker's CPR claim (released with the municipality's agreement) is matched
+    against the census during the login, as NemLog-in's attribute is (test_login_nemlogin)."""
+
+    def test_a_cpr_claim_in_the_census_verifies_the_resident(self, client, broker):
+        from samskab.accounts.tests.factories_census import import_census
+
+        import_census(("010190-1234", "1990-01-01", "8000"))
+        user = UserFactory()
+        SocialAccount.objects.create(user=user, provider="mitid", uid=broker.subject)
+        broker.id_token_claims = {"dk.cpr": CPR}
+
+        log_in_with_mitid(client, broker)
+
+        user.refresh_from_db()
+        assert user.is_resident_verified
+        for session in Session.objects.all():
+            assert CPR not in json.dumps(session.get_decoded())
+
+    def test_without_a_cpr_claim_nothing_changes(self, client, broker):
+        user = UserFactory()
+        SocialAccount.objects.create(user=user, provider="mitid", uid=broker.subject)
+
+        log_in_with_mitid(client, broker)
+
+        user.refresh_from_db()
+        assert not user.is_resident_verified
+
+    def test_an_organisation_login_names_the_organisation(self, client, broker):
+        user = UserFactory()
+        SocialAccount.objects.create(user=user, provider="mitid", uid=broker.subject)
+        broker.id_token_claims = {"nemlogin.cvr": "12345678", "nemlogin.org_name": "Forening"}
+
+        log_in_with_mitid(client, broker)
+
+        user.refresh_from_db()
+        assert (user.organisation_cvr, user.public_name) == ("12345678", "Forening")
+
+    def test_an_organisation_without_cvr_is_refused(self, client, broker):
+        broker.id_token_claims = {"nemlogin.org_name": "Forening"}
+        assert_refused(log_in_with_mitid(client, broker), broker)

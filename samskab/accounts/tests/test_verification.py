@@ -14,9 +14,11 @@ CLAIMED = "These details have already been used to verify another account."
 
 
 @pytest.fixture(autouse=True)
-def _english(client):
+def _english(client, settings):
     # Assertions read the English source strings; Danish is the site's default.
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    # The typed check is the municipality's option; MitID is the default (test_login_nemlogin).
+    settings.RESIDENCE_TYPED_CHECK = True
 
 
 @pytest.fixture

@@ -87,7 +87,9 @@ def prepare(
     if not counted.all():
         project_of, group_of = project_of[counted], group_of[counted]
     per_project = np.bincount(project_of, minlength=len(ids))
-    by_project = group_of[np.argsort(project_of, kind="stable")]
+    # (numpy sorts 16-bit keys stably by radix, several times faster)
+    keys = project_of.astype(np.int16) if len(ids) <= 2**15 else project_of
+    by_project = group_of[np.argsort(keys, kind="stable")]
     supporter_index = tuple(np.split(by_project, np.cumsum(per_project)[:-1])) if ids else ()
     # (sums of whole numbers below 2**53 in float64 are exact)
     votes = [int(v) for v in np.bincount(project_of, weights=weights[group_of], minlength=len(ids))]
@@ -419,17 +421,8 @@ class Pass:
             self.winners.append(chosen)
             if explain:
                 self._record_round(best, evaluated, st.den, beta, group_class)
-            # The supporters' classes in the current unit (`_exact` may have left them in an
-            # older one when nobody was poor).
-            stamp, dens, now = st.stamp, st.dens, st.now
-            for c in best.classes:
-                if stamp[c] != now:
-                    scale = st.den // dens[stamp[c]]
-                    alpha[c] *= scale
-                    beta[c] *= scale
-                    stamp[c] = now
-            # Each rich supporter pays q(t) = (cost - paid(t)) / rich, over den. Refine the
-            # unit so that q is a whole number of it.
+            # Each rich supporter pays q(t) = (cost - paid(t)) / rich, over den (the poor were
+            # brought to den by `_exact`). Refine the unit so that q is a whole number of it.
             num_b = cost[chosen] * st.den - best.paid_b
             num_a = -best.paid_a
             common = math.gcd(best.rich, num_b, num_a)
@@ -438,18 +431,26 @@ class Pass:
                 st.den *= factor
                 st.dens.append(st.den)
                 st.now += 1
-                for c in best.classes:
-                    alpha[c] *= factor
-                    beta[c] *= factor
-                    st.stamp[c] = st.now
             q_a, q_b = num_a // common, num_b // common
             # The poor are left with nothing (class 0); the supporters in each other class move
-            # to a new class (its other members stay where they are).
+            # to a new class (its other members stay where they are, in whatever unit it is
+            # kept: a class is brought to the current one when next looked at). The new class
+            # holds what the old one held, in the current unit, less q.
             moved = dict.fromkeys(best.poor, 0)
             paying = [c for c in best.classes if c not in moved]
-            first = st.add_classes(
-                [alpha[c] - q_a for c in paying], [beta[c] - q_b for c in paying]
-            )
+            stamp, dens, den = st.stamp, st.dens, st.den
+            scales = {s: den // dens[s] for s in set(map(stamp.__getitem__, paying))}
+            new_a: list[int] = []
+            new_b: list[int] = []
+            for c in paying:
+                scale = scales[stamp[c]]
+                if scale == 1:
+                    new_a.append(alpha[c] - q_a)
+                    new_b.append(beta[c] - q_b)
+                else:
+                    new_a.append(alpha[c] * scale - q_a)
+                    new_b.append(beta[c] * scale - q_b)
+            first = st.add_classes(new_a, new_b)
             moved.update(zip(paying, range(first, first + len(paying)), strict=True))
             move = np.arange(len(beta), dtype=np.int64)
             move[np.fromiter(moved, np.int64, len(moved))] = np.fromiter(
@@ -472,9 +473,11 @@ class Pass:
             if evaluation is not None:
                 return evaluation
         money_b = 0
+        factors: dict[int, int] = {}  # unit -> how many current units it is (one division)
         for c, w in classes.items():
-            if stamp[c] != now:
-                factor = den // dens[stamp[c]]
+            if (s := stamp[c]) != now:
+                if (factor := factors.get(s, 0)) == 0:
+                    factor = factors[s] = den // dens[s]
                 alpha[c] *= factor
                 beta[c] *= factor
                 stamp[c] = now
@@ -550,9 +553,11 @@ class Pass:
         near = m <= share * (1 + _NEAR)
         alpha, beta, stamp, dens, den, now = st.alpha, st.beta, st.stamp, st.dens, st.den, st.now
         maybe_poor = index[near].tolist()
+        factors: dict[int, int] = {}  # unit -> how many current units it is (one division)
         for c in maybe_poor:
-            if stamp[c] != now:
-                factor = den // dens[stamp[c]]
+            if (s := stamp[c]) != now:
+                if (factor := factors.get(s, 0)) == 0:
+                    factor = factors[s] = den // dens[s]
                 alpha[c] *= factor
                 beta[c] *= factor
                 stamp[c] = now

@@ -25,7 +25,7 @@ endowments a pass has proved give the same outcome (see `engine`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from samskab.budgets.counting.election import (
@@ -34,6 +34,7 @@ from samskab.budgets.counting.election import (
     Election,
     Outcome,
     Reason,
+    Round,
     TieBreaking,
     Utility,
     Verdict,
@@ -50,11 +51,15 @@ def equal_shares(
     increment: int = 1,
     integral_start: bool = True,
     tie_breaking: TieBreaking = TieBreaking.COST_VOTES,
+    explain: bool = True,
 ) -> Outcome:
     """Count `election` by the Method of Equal Shares.
 
     `increment` is the Add1 step in currency units; `integral_start=False` starts Add1 at the
     exact budget/voters (as pabutools does) instead of rounding it down to a whole unit.
+    `explain=False` gives the same winners without the reasons (no rounds, no spending, and
+    of a project not bought only that its supporters could not pay for it): where only the
+    winners are wanted (`samskab pb tally`), it saves the explaining pass.
     """
     if increment < 1:
         raise ValueError("The Add1 increment must be at least 1.")
@@ -67,12 +72,23 @@ def equal_shares(
     else:
         start = Fraction(budget, prep.voters)
     endowment, runs = start, 0
+    found: list[int] | None = None  # the winners Add1 settled on
     if completion.raises_shares and prep.voters:
-        endowment, runs = _add1(prep, budget, start, increment, completion.stops_when_exhaustive)
-    final = Pass(prep, endowment, explain=True).run()
-    runs += 1
-    verdicts = _verdicts(prep, final)
-    winners = [prep.ids[p] for p in final.winners]
+        endowment, runs, found = _add1(
+            prep, budget, start, increment, completion.stops_when_exhaustive
+        )
+    if explain or found is None:
+        final = Pass(prep, endowment, explain=explain).run()
+        runs += 1
+        found = final.winners
+    rounds: tuple[Round, ...] = ()
+    spending: Sequence[Mapping[str, Fraction]] = ()
+    if explain:
+        verdicts = _verdicts(prep, final)
+        rounds, spending = tuple(final.rounds), Deferred(final.spending)
+    else:
+        verdicts = _plain_verdicts(prep, found)
+    winners = [prep.ids[p] for p in found]
     if completion.fills_up:
         added = greedy_fill(
             election, chosen=winners, reason=Reason.COMPLETION, tie_breaking=tie_breaking
@@ -89,11 +105,11 @@ def equal_shares(
         budget=budget,
         winners=tuple(winners),
         verdicts={p: verdicts[p] for p in election.costs},
-        rounds=tuple(final.rounds),
+        rounds=rounds,
         endowment=endowment,
         first_endowment=start,
         runs=runs,
-        spending=Deferred(final.spending),
+        spending=spending,
     )
 
 
@@ -119,8 +135,9 @@ def _add1(
     start: Fraction,
     increment: int,
     stop_when_exhaustive: bool,
-) -> tuple[Fraction, int]:
-    """The endowment Add1 settles on, and how many MES passes it took to find it."""
+) -> tuple[Fraction, int, list[int]]:
+    """The endowment Add1 settles on, how many MES passes it took to find it, and the winners
+    there (in the order bought)."""
     stepper = Stepper(prep, start, increment)
     step = 0
     winners = stepper.count(step)
@@ -131,9 +148,10 @@ def _add1(
         ahead = step + 1 if limit is None else limit
         following = stepper.count(ahead)
         if sum(prep.cost[p] for p in following) > budget:
-            return start + (ahead - 1) * increment, stepper.passes
+            # (every step from `step` to `ahead - 1` gives `winners`)
+            return start + (ahead - 1) * increment, stepper.passes, winners
         step, winners = ahead, following
-    return start + step * increment, stepper.passes
+    return start + step * increment, stepper.passes, winners
 
 
 def _finished(prep: Prepared, budget: int, winners: list[int], stop_when_exhaustive: bool) -> bool:
@@ -145,6 +163,21 @@ def _finished(prep: Prepared, budget: int, winners: list[int], stop_when_exhaust
     if stop_when_exhaustive:
         return all(prep.cost[p] > left for p in waiting)
     return not waiting
+
+
+def _plain_verdicts(prep: Prepared, winners: list[int]) -> dict[str, Verdict]:
+    """The verdicts without the reasons' details: bought in which round, or not."""
+    bought = {p: number for number, p in enumerate(winners, 1)}
+    verdicts = {}
+    for p, project in enumerate(prep.ids):
+        cost, votes = prep.cost[p], prep.votes[p]
+        if p in bought:
+            verdicts[project] = Verdict(project, cost, votes, Reason.CHOSEN, step=bought[p])
+        elif votes == 0:
+            verdicts[project] = Verdict(project, cost, 0, Reason.NO_SUPPORTERS)
+        else:
+            verdicts[project] = Verdict(project, cost, votes, Reason.UNAFFORDABLE)
+    return verdicts
 
 
 def _verdicts(prep: Prepared, final: Pass) -> dict[str, Verdict]:

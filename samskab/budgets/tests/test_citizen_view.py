@@ -94,3 +94,61 @@ def test_the_unverified_notice_links_to_verification(client):
     assert f'<a href="{verify}">Verify your residence to vote.</a>' in _page(
         client, project.get_absolute_url()
     )
+
+
+def test_my_points_ballot_shows_its_points_on_every_page(client):
+    from samskab.budgets.models import BallotStyle
+
+    heading = _voting()
+    heading.group.ballot_style = BallotStyle.CUMULATIVE
+    heading.group.points_total = 10
+    heading.group.save()
+    park = ProjectFactory(heading=heading, price=100_000, status=Project.Status.ON_BALLOT)
+    trees = ProjectFactory(heading=heading, price=50_000, status=Project.Status.ON_BALLOT)
+    other = ProjectFactory(heading=heading, price=70_000, status=Project.Status.ON_BALLOT)
+    voter = ResidentFactory()
+    ballot_save(heading=heading, user=voter, points={park.pk: 6, trees.pk: 1})
+    client.force_login(voter)
+
+    assert "Your ballot: 7 of 10 points given" in _page(
+        client, heading.group.budget.get_absolute_url()
+    )
+    heading_page = _page(client, heading.get_absolute_url())
+    assert "You have given 7 of your 10 points." in heading_page
+    assert "Your ballot: 6 points" in heading_page and "Your ballot: 1 point<" in heading_page
+    park_page = _page(client, park.get_absolute_url())
+    assert "You give this project 6 points." in park_page
+    # No add or remove form: points are shared out on the whole ballot.
+    assert "Add to your ballot" not in park_page and "Give points on your ballot" in park_page
+    other_page = _page(client, other.get_absolute_url())
+    assert "You give this project no points." in other_page
+    assert "Add to your ballot" not in other_page
+
+
+def test_my_ranking_shows_its_places_on_every_page(client):
+    from samskab.budgets.models import BallotStyle
+
+    heading = _voting()
+    heading.group.ballot_style = BallotStyle.RANKED
+    heading.group.save()
+    first, second, other = (
+        ProjectFactory(heading=heading, price=p, status=Project.Status.ON_BALLOT)
+        for p in (100_000, 50_000, 70_000)
+    )
+    voter = ResidentFactory()
+    ballot_save(heading=heading, user=voter, project_ids=[second.pk, first.pk])
+    client.force_login(voter)
+
+    assert "Your ballot: 2 projects ranked" in _page(
+        client, heading.group.budget.get_absolute_url()
+    )
+    heading_page = _page(client, heading.get_absolute_url())
+    assert "Your ranking has 2 projects." in heading_page
+    assert "Number 1 on your ranking" in heading_page
+    assert "Number 2 on your ranking" in heading_page
+    assert "This project is number 2 of 2 on your ranking." in _page(
+        client, first.get_absolute_url()
+    )
+    other_page = _page(client, other.get_absolute_url())
+    assert "This project is not on your ranking." in other_page
+    assert "Add to your ballot" not in other_page and "Rank projects on your ballot" in other_page

@@ -136,6 +136,36 @@ def test_every_project_gets_a_reason(election, utility, completion):
             assert verdict.money_behind < verdict.cost
 
 
+@PROPERTY
+@given(
+    elections(),
+    st.sampled_from(list(Utility)),
+    st.sampled_from(list(Completion)),
+    st.booleans(),
+)
+def test_counting_without_reasons_gives_the_same_outcome(
+    election, utility, completion, integral_start
+):
+    # `pb tally` counts without the explaining pass: the winners Add1 settled on are used.
+    full = equal_shares(
+        election, utility=utility, completion=completion, integral_start=integral_start
+    )
+    plain = equal_shares(
+        election,
+        utility=utility,
+        completion=completion,
+        integral_start=integral_start,
+        explain=False,
+    )
+    assert plain.winners == full.winners
+    assert plain.endowment == full.endowment
+    assert plain.cost == full.cost
+    assert {p: v.reason for p, v in plain.verdicts.items()} == {
+        p: v.reason for p, v in full.verdicts.items()
+    }
+    assert plain.runs in (full.runs, full.runs - 1)
+
+
 def test_the_reference_itself_agrees_with_a_hand_count():
     election = Election(budget=30, costs={"A": 20, "B": 10}, approvals=[frozenset("AB")] * 3)
     # 10 each: A costs 20/3 a head (rho 1/3), B 10/3 a head (rho 1/3); the tie goes to B,

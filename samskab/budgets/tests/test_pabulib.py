@@ -286,6 +286,8 @@ def test_the_fast_vote_reader_reads_and_refuses_as_the_csv_reader_row_by_row(tex
     # (the same line, the same reason) as the CSV reader and a loop over the rows.
     assert _read(text) == _read(text, plain=False, by_column=False)
     assert _read(text, plain=False) == _read(text, by_column=False)
+    # (and split straight into columns, or row by row first)
+    assert _read(text) == _read(text, columnar=False)
 
 
 def test_the_fast_reader_notices_every_space_a_cell_is_stripped_of():

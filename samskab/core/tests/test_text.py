@@ -39,3 +39,14 @@ def test_strict_refuses_nul_and_surrogates_with_a_reason(text, code):
 
 def test_strict_still_cleans_the_rest():
     assert clean_text("a\x07\u202eb", strict=True) == "ab"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["plain ascii", "æøå ÆØÅ", "\ud800", "a\udfffb", "\ud83d\ude00", "emoji 😀", "", "\U0010ffff"],
+)
+def test_surrogates_are_found_as_the_expression_finds_them(value):
+    from samskab.core.text import _SURROGATE, _has_surrogate
+
+    assert _has_surrogate(value) == bool(_SURROGATE.search(value))
+    assert _has_surrogate("x" * 100_000 + value) == bool(_SURROGATE.search(value))

@@ -166,3 +166,34 @@ def test_notifications_and_settings_are_in_the_export_and_go_with_the_account(
 
     account_delete(user=idea.author)
     assert not Notification.objects.exists() and not Preference.objects.exists()
+
+
+def test_through_the_sites_counting_backend_one_connection_carries_every_mail(
+    idea, smtp_inbox, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    # The site's EMAIL_BACKEND counts mails for /metrics around the SMTP backend EMAIL_URL
+    # chose (core.metrics). Delivery sends its prepared bytes through that SMTP backend:
+    # one connection per chunk, each mail counted.
+    import smtplib
+
+    from samskab.core import metrics
+
+    settings.EMAIL_BACKEND = "samskab.core.metrics.MeteredEmailBackend"
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    connects: list[object] = []
+    connect = smtplib.SMTP.connect
+
+    def counted(self, *args, **kwargs):
+        connects.append(args)
+        return connect(self, *args, **kwargs)
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", counted)
+    for i in range(6):
+        follow_add(target=idea, user=UserFactory(email=f"f{i}@example.org"), language="da")
+    sent_before = metrics.MAILS._value.get()
+    record(idea, django_capture_on_commit_callbacks)
+    assert len(smtp_inbox.messages) == 7
+    assert len({m["To"] for m in smtp_inbox.messages}) == 7
+    assert len(connects) == 1
+    assert metrics.MAILS._value.get() == sent_before + 7
+    assert set(Notification.objects.values_list("state", flat=True)) == {State.SENT}

@@ -73,7 +73,7 @@ def test_the_editor_sees_the_timeline_archive_agenda_import_and_budget_pages(
     assert reverse("webcasts:console", args=[meeting.pk]) not in page
     assert reverse("budgets:staff_phases", args=[budget.pk]) in page
     assert reverse("budgets:staff_count", args=[budget.pk]) in page
-    assert reverse("admin:feedback_feedbackmessage_changelist") in page
+    assert reverse("feedback:inbox") in page
     assert reverse("moderation:queue") not in page
 
 
@@ -90,7 +90,7 @@ def test_the_valuator_sees_the_projects_page_and_not_the_phases(client, budget):
     page = _page(client, Role.VALUATOR)
     assert reverse("budgets:staff_projects", args=[budget.pk]) in page
     assert reverse("budgets:staff_phases", args=[budget.pk]) not in page
-    assert reverse("admin:feedback_feedbackmessage_changelist") not in page
+    assert reverse("feedback:inbox") not in page
 
 
 def test_the_poll_officer_sees_paper_ballots_and_participation(client, budget):
@@ -104,7 +104,8 @@ def test_the_administrator_sees_settings_users_and_everyone_elses_tools(client, 
     page = _page(client, Role.ADMINISTRATOR)
     for url in (
         reverse("admin:core_sitesettings_changelist"),
-        reverse("admin:accounts_user_changelist"),
+        reverse("accounts:people"),
+        reverse("accounts:invite"),
         reverse("admin:accounts_censusimport_add"),
         reverse("moderation:queue"),
         reverse("webcasts:console", args=[meeting.pk]),
@@ -200,3 +201,20 @@ def test_every_background_task_has_a_name_in_words():
     assert found, "no tasks found: the walk itself is broken"
     assert sorted(found - set(TASK_NAMES)) == []
     assert sorted(set(TASK_NAMES) - found) == []
+
+
+def test_an_editor_sees_the_new_messages_assigned_to_them(client):
+    from samskab.accounts.roles import roles_sync
+    from samskab.accounts.tests.factories import StaffFactory, with_totp
+    from samskab.feedback.models import FeedbackMessage
+
+    roles_sync()
+    editor = StaffFactory(role=Role.EDITOR)
+    with_totp(editor)
+    FeedbackMessage.objects.create(message="Til mig", assigned_to=editor)
+    FeedbackMessage.objects.create(message="Til ingen")
+    client.force_login(editor)
+    page = client.get(reverse("staff:home")).content.decode()
+    assert 'data-feedback-waiting="2"' in page
+    assert 'data-feedback-mine="1"' in page
+    assert reverse("feedback:inbox") + "?status=new&amp;assignee=me" in page

@@ -1,0 +1,566 @@
+"""stats: the first-party statistics under load (issue 25).
+
+    make bench-stats
+    python -m bench.stats --viewers 3000 --seconds 20 --connections 64 \
+        --rollup-viewers 10000 --dashboard-meetings 150 --fanout 500
+
+Four measurements, each in processes of its own, on a fresh SQLite database (or the
+DATABASE_URL given with --database-url):
+
+1. Ingest: one uvicorn process (`samskab.asgi`) takes heartbeats as players send them
+   (POST /statistik/b/, a signed ticket per page load, growing sequence numbers) from
+   `--connections` keep-alive connections as fast as it answers, for `--seconds`. Reports
+   heartbeats_per_s, p50_ms and p99_ms (time from sending to the whole answer, measured by
+   the load process) and how many were stored and dropped.
+2. Fan-out beside it: the live demo channel's fan-out to `--fanout` SSE connections
+   (bench.live_fanout's measure), alone and again while the heartbeats flood the same
+   process: fanout_p99_ms_alone and fanout_p99_ms_with_ingest.
+3. Roll-up: a 3-hour meeting watched by `--rollup-viewers` viewers (a heartbeat every
+   15 s each, plus plays, jumps and shares) is written as raw events, then rolled up:
+   rollup_seconds and events.
+4. Dashboards: a year of day and minute totals for `--dashboard-meetings` meetings; the site,
+   a body and a meeting dashboard are each asked 30 times: dashboard_p99_ms (all three).
+
+Targets (issue 25): 5,000 heartbeats/s with p99 under 100 ms in one process, the fan-out not
+slowed; the roll-up of a 3-hour meeting's events (10,000 viewers) under 30 s; dashboards
+under 300 ms over a year of aggregates. Ends with one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from samskab.live.testing import PROJECT_DIR, ServerProcess, prepare_database, server_environment
+
+BODY_TEMPLATE = '{{"t":"{ticket}","k":"hb","s":{seq},"p":{position},"w":15,"l":false}}'
+
+
+def _percentile(ordered: list[float], q: float) -> float:
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q / 100))]
+
+
+def _run(env: dict, *args: str) -> dict:
+    done = subprocess.run(  # our interpreter, our module, our arguments
+        [sys.executable, "-m", "bench.stats", *args],
+        env=env,
+        cwd=PROJECT_DIR,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        sys.exit(f"bench.stats {' '.join(args)} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- in the server's database: set-up and counts ------------------------------------------
+
+
+def _meeting(hours: int = 3):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from samskab.webcasts.models import AgendaItem, Body, Meeting, Person, TimelineMark
+    from samskab.webcasts.services import speaker_turns_rebuild
+
+    body, _created = Body.objects.get_or_create(slug="byraadet", defaults={"name": "Byrådet"})
+    started = timezone.now() - timedelta(hours=hours + 1)
+    meeting = Meeting.objects.create(
+        body=body,
+        title="Byrådsmøde (bench)",
+        starts_at=started,
+        status=Meeting.Status.ENDED,
+        recording_started_at=started,
+        duration_ms=hours * 3600 * 1000,
+        video_kind=Meeting.VideoKind.UPLOAD,
+    )
+    people = [
+        Person.objects.get_or_create(slug=f"bench-{n}", defaults={"name": f"Politiker {n}"})[0]
+        for n in range(8)
+    ]
+    step = hours * 3600 * 1000 // 12
+    for n in range(12):
+        item = AgendaItem.objects.create(
+            meeting=meeting, number=str(n + 1), position=n, title=f"Punkt {n + 1}"
+        )
+        at = started + timedelta(milliseconds=n * step)
+        TimelineMark.objects.create(
+            meeting=meeting, kind="item", at=at, offset_ms=n * step, agenda_item=item
+        )
+        for k in range(3):
+            offset = n * step + k * step // 3 + 1000
+            TimelineMark.objects.create(
+                meeting=meeting,
+                kind="speaker",
+                offset_ms=offset,
+                at=started + timedelta(milliseconds=offset),
+                person=people[(n + k) % len(people)],
+            )
+    speaker_turns_rebuild(meeting=meeting)
+    return meeting
+
+
+def seed_ingest(viewers: int, out: str) -> None:
+    import django
+
+    django.setup()
+    from samskab.stats import ingest
+
+    meeting = _meeting()
+    Path(out).write_text("\n".join(ingest.ticket_issue(meeting.pk) for _ in range(viewers)))
+    print(json.dumps({"meeting": meeting.pk}))
+
+
+def count() -> None:
+    import django
+
+    django.setup()
+    from django.db.models import Sum
+
+    from samskab.stats.models import Dropped, Event
+
+    dropped = dict(
+        Dropped.objects.values("reason").annotate(n=Sum("count")).values_list("reason", "n")
+    )
+    print(json.dumps({"stored": Event.objects.count(), "dropped": dropped}))
+
+
+# --- 1. the heartbeat load ------------------------------------------------------------------
+
+
+async def _load(port: int, tickets: list[str], seconds: float, connections: int) -> dict:
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    state = {"next": 0}
+    seqs = [0] * len(tickets)
+    deadline = time.monotonic() + seconds
+    # At most 20 beacons a minute per page load are accepted: the load goes round all of
+    # them, so a run shorter than (tickets x 20 / rate) minutes is never refused as a flood.
+
+    def request() -> bytes:
+        index = state["next"] % len(tickets)
+        state["next"] += 1
+        seqs[index] += 1
+        body = BODY_TEMPLATE.format(
+            ticket=tickets[index], seq=seqs[index], position=min(seqs[index] * 15, 10_000)
+        ).encode()
+        return (
+            b"POST /statistik/b/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+            b"User-Agent: Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+        )
+
+    async def one() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while time.monotonic() < deadline:
+            data = request()
+            started = time.perf_counter()
+            writer.write(data)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = head[9:12].decode()
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            if length:
+                await reader.readexactly(length)
+            latencies.append(time.perf_counter() - started)
+            statuses[status] = statuses.get(status, 0) + 1
+        writer.close()
+
+    began = time.monotonic()
+    await asyncio.gather(*(one() for _ in range(connections)))
+    elapsed = time.monotonic() - began
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "heartbeats_per_s": round(len(latencies) / elapsed),
+        "p50_ms": round(_percentile(latencies, 50) * 1000, 1),
+        "p99_ms": round(_percentile(latencies, 99) * 1000, 1),
+        "statuses": statuses,
+    }
+
+
+def load(port: int, tickets_file: str, seconds: float, connections: int) -> None:
+    tickets = Path(tickets_file).read_text().split()
+    print(json.dumps(asyncio.run(_load(port, tickets, seconds, connections))))
+
+
+# --- 3. the roll-up ---------------------------------------------------------------------------
+
+
+def rollup_run(viewers: int, hours: int) -> None:
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from samskab.stats import ingest
+    from samskab.stats.models import Event
+    from samskab.stats.rollup import rollup
+
+    meeting = _meeting(hours)
+    now = timezone.now()
+    day = timezone.localdate(now)
+    start_minute = int(now.timestamp() // 60) - hours * 60
+    beats = hours * 3600 // 15
+    written = 0
+    seeded = time.monotonic()
+    batch: list[Event] = []
+    for viewer in range(viewers):
+        session = ingest.day_pseudonym(f"page:{viewer}", day)
+        # Each viewer watches a stretch of the meeting: a third of it, from somewhere.
+        first = (viewer * 7919) % (beats * 2 // 3)
+        batch.append(
+            Event(
+                at=now,
+                day=day,
+                minute=start_minute,
+                kind="play",
+                meeting_id=meeting.pk,
+                position_s=first * 15,
+                viewer=session,
+                session=session,
+                device="desktop",
+            )
+        )
+        for beat in range(first, first + beats // 3):
+            batch.append(
+                Event(
+                    at=now,
+                    day=day,
+                    minute=start_minute + beat // 4,
+                    kind="hb",
+                    meeting_id=meeting.pk,
+                    position_s=beat * 15,
+                    watched_s=15,
+                    live=viewer % 3 == 0,
+                    viewer=session,
+                    session=session,
+                    device="mobile" if viewer % 2 else "desktop",
+                )
+            )
+        if viewer % 10 == 0:
+            batch.append(
+                Event(
+                    at=now,
+                    day=day,
+                    minute=start_minute,
+                    kind="share",
+                    meeting_id=meeting.pk,
+                    detail="facebook",
+                    viewer=session,
+                    session=session,
+                )
+            )
+        if len(batch) >= 20_000:
+            Event.objects.bulk_create(batch, batch_size=5000)
+            written += len(batch)
+            batch = []
+    Event.objects.bulk_create(batch, batch_size=5000)
+    written += len(batch)
+    seeded = time.monotonic() - seeded
+    result = rollup()
+    print(
+        json.dumps(
+            {
+                "events": written,
+                "seed_seconds": round(seeded, 1),
+                "rollup_seconds": result["seconds"],
+                "rows": result["rows"],
+            }
+        )
+    )
+
+
+# --- 4. the dashboards ----------------------------------------------------------------------
+
+
+def dashboards(meetings: int) -> None:
+    import random
+    from datetime import timedelta
+
+    import django
+
+    django.setup()
+    from django.test import Client
+    from django.utils import timezone
+
+    from samskab.accounts.models import User
+    from samskab.stats.models import DayStat, Metric, MinuteStat
+    from samskab.webcasts.models import AgendaItem, Body, Meeting
+
+    rng = random.Random(5)
+    bodies = [
+        Body.objects.get_or_create(slug=f"udvalg-{n}", defaults={"name": f"Udvalg {n}"})[0]
+        for n in range(6)
+    ]
+    today = timezone.localdate()
+    rows: list[DayStat] = []
+    minutes: list[MinuteStat] = []
+    made = []
+    for n in range(meetings):
+        day = today - timedelta(days=rng.randrange(365))
+        body = bodies[n % len(bodies)]
+        meeting = Meeting.objects.create(
+            body=body,
+            title=f"Møde {n}",
+            status="ended",
+            starts_at=timezone.now() - timedelta(days=(today - day).days),
+        )
+        items = AgendaItem.objects.bulk_create(
+            AgendaItem(meeting=meeting, number=str(k + 1), position=k, title=f"Punkt {k + 1}")
+            for k in range(12)
+        )
+        made.append(meeting)
+        # Watched on the day and, less, on the 20 days after (the archive).
+        for later in range(21):
+            when = day + timedelta(days=later)
+            if when > today:
+                break
+            scale = 1 if later == 0 else 0.1
+            viewers = int(rng.randrange(50, 2000) * scale) + 1
+            for metric, value in (
+                (Metric.VIEWERS, viewers),
+                (Metric.PLAYS, viewers + 10),
+                (Metric.WATCH_S, viewers * 900),
+                (Metric.WATCH_LIVE_S, viewers * 600 if later == 0 else 0),
+                (Metric.WATCH_ARCHIVE_S, viewers * 300),
+                (Metric.PEAK, viewers // 2),
+                (Metric.FEEDBACK, rng.randrange(10)),
+                (Metric.VOTES, rng.randrange(100)),
+                (Metric.COMMENTS, rng.randrange(30)),
+            ):
+                rows.append(
+                    DayStat(
+                        day=when, meeting_id=meeting.pk, body_id=body.pk, metric=metric, value=value
+                    )
+                )
+            for item in items:
+                rows.append(
+                    DayStat(
+                        day=when,
+                        meeting_id=meeting.pk,
+                        body_id=body.pk,
+                        metric=Metric.WATCH_ITEM_S,
+                        key=str(item.pk),
+                        value=viewers * 70,
+                    )
+                )
+            for network in ("facebook", "x", "email", "copy"):
+                rows.append(
+                    DayStat(
+                        day=when,
+                        meeting_id=meeting.pk,
+                        body_id=body.pk,
+                        metric=Metric.SHARES,
+                        key=network,
+                        value=rng.randrange(20),
+                    )
+                )
+            for device in ("mobile", "desktop", "tablet"):
+                rows.append(
+                    DayStat(
+                        day=when,
+                        meeting_id=meeting.pk,
+                        body_id=body.pk,
+                        metric=Metric.DEVICES,
+                        key=device,
+                        value=viewers // 3,
+                    )
+                )
+        first_minute = int(timezone.now().timestamp() // 60) - (today - day).days * 1440
+        for m in range(180):
+            minutes.append(
+                MinuteStat(
+                    meeting_id=meeting.pk,
+                    minute=first_minute + m,
+                    viewers=rng.randrange(500),
+                    live_viewers=rng.randrange(300),
+                )
+            )
+    DayStat.objects.bulk_create(rows, batch_size=5000)
+    MinuteStat.objects.bulk_create(minutes, batch_size=5000)
+    user = User.objects.create(email="stats@bench.test", is_staff=True, is_superuser=True)
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={})
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    year = f"?fra={(today - timedelta(days=364)).isoformat()}&til={today.isoformat()}"
+    urls = [
+        f"/statistik/{year}",
+        f"/statistik/organ/{bodies[0].pk}/{year}",
+        f"/statistik/moede/{made[0].pk}/{year}",
+    ]
+    timings: dict[str, list[float]] = {url: [] for url in urls}
+    for url in urls:
+        client.get(url)  # warm
+        for _ in range(30):
+            started = time.perf_counter()
+            response = client.get(url)
+            timings[url].append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url}: {response.status_code}")
+    every = sorted(t for values in timings.values() for t in values)
+    print(
+        json.dumps(
+            {
+                "day_rows": len(rows),
+                "dashboard_p99_ms": round(_percentile(every, 99) * 1000, 1),
+                "dashboard_p50_ms": round(_percentile(every, 50) * 1000, 1),
+                "site_p99_ms": round(_percentile(sorted(timings[urls[0]]), 99) * 1000, 1),
+                "body_p99_ms": round(_percentile(sorted(timings[urls[1]]), 99) * 1000, 1),
+                "meeting_p99_ms": round(_percentile(sorted(timings[urls[2]]), 99) * 1000, 1),
+            }
+        )
+    )
+
+
+# --- the whole run -----------------------------------------------------------------------
+
+
+def _environment(work: Path, name: str, database_url: str | None) -> dict:
+    env = server_environment(work / name, broker="memory://", DEBUG="false", LIVE_DEMO="true")
+    env.pop("SAMSKAB_TESTING", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    prepare_database(env)
+    return env
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--viewers", type=int, default=3000, help="page loads (tickets)")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--fanout", type=int, default=500, help="SSE connections (0: skip)")
+    parser.add_argument("--rollup-viewers", type=int, default=10_000)
+    parser.add_argument("--rollup-hours", type=int, default=3)
+    parser.add_argument("--dashboard-meetings", type=int, default=150)
+    parser.add_argument("--database-url", help="PostgreSQL, for example (default: SQLite)")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="samskab-bench-stats-"))
+    line: dict[str, object] = {
+        "bench": "stats",
+        "viewers": args.viewers,
+        "seconds": args.seconds,
+        "connections": args.connections,
+        "rollup_viewers": args.rollup_viewers,
+        "dashboard_meetings": args.dashboard_meetings,
+        "database": "postgresql" if args.database_url else "sqlite",
+    }
+    try:
+        env = _environment(work, "ingest", args.database_url)
+        tickets = work / "tickets.txt"
+        _run(env, "seed-ingest", str(args.viewers), str(tickets))
+        server = ServerProcess(
+            "samskab.asgi:application", env, log=work / "server.log", args=["--backlog", "4096"]
+        )
+        server.start()
+        try:
+            if args.fanout:
+                line.update(_with_fanout(args, work, server, env, tickets))
+            else:
+                line.update(
+                    _run(
+                        env,
+                        "load",
+                        str(server.port),
+                        str(tickets),
+                        str(args.seconds),
+                        str(args.connections),
+                    )
+                )
+        finally:
+            server.stop()
+        line.update(_run(env, "count"))
+        env = _environment(work, "rollup", args.database_url)
+        line.update(_run(env, "rollup", str(args.rollup_viewers), str(args.rollup_hours)))
+        env = _environment(work, "dashboard", args.database_url)
+        line.update(_run(env, "dashboards", str(args.dashboard_meetings)))
+        line["machine"] = f"{os.cpu_count()} cores, {platform.machine()}"
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print(json.dumps(line))
+
+
+def _with_fanout(args, work: Path, server: ServerProcess, env: dict, tickets: Path) -> dict:
+    """The fan-out alone, then again while the heartbeat load runs against the same process."""
+    import httpx
+
+    from bench.live_fanout import CHANNEL, measure
+    from samskab.live.testing import seed_people
+
+    session = seed_people(env, {"operator": "webcast operator"})["operator"]
+    client = httpx.Client(base_url=server.url, cookies={"sessionid": session}, timeout=10)
+    client.get("/live/demo/").raise_for_status()
+    token = client.cookies["csrftoken"]
+
+    def publish(number: int, sent: float) -> None:
+        response = client.post(
+            "/live/demo/publish/",
+            data={"text": f"bench#{number}#{sent:.6f}#", "csrfmiddlewaretoken": token},
+            headers={"Referer": server.url + "/live/demo/"},
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"publishing failed: {response.status_code}")
+
+    fan = argparse.Namespace(connections=args.fanout, seconds=int(args.seconds), verbose=False)
+    alone = measure("alone", fan, work, [server], f"/live/{CHANNEL}/", publish)
+    result: dict = {}
+
+    def heartbeats() -> None:
+        result.update(
+            _run(
+                env,
+                "load",
+                str(server.port),
+                str(tickets),
+                str(args.seconds + 4),
+                str(args.connections),
+            )
+        )
+
+    thread = threading.Thread(target=heartbeats)
+    thread.start()
+    time.sleep(1)
+    loaded = measure("with-ingest", fan, work, [server], f"/live/{CHANNEL}/", publish)
+    thread.join()
+    client.close()
+    result["fanout_connections"] = args.fanout
+    result["fanout_p99_ms_alone"] = alone["p99_ms"]
+    result["fanout_p99_ms_with_ingest"] = loaded["p99_ms"]
+    return result
+
+
+if __name__ == "__main__":
+    command = sys.argv[1:2]
+    if command == ["seed-ingest"]:
+        seed_ingest(int(sys.argv[2]), sys.argv[3])
+    elif command == ["load"]:
+        load(int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), int(sys.argv[5]))
+    elif command == ["count"]:
+        count()
+    elif command == ["rollup"]:
+        rollup_run(int(sys.argv[2]), int(sys.argv[3]))
+    elif command == ["dashboards"]:
+        dashboards(int(sys.argv[2]))
+    else:
+        main()

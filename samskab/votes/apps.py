@@ -1,0 +1,36 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VotesConfig(AppConfig):
+    name = "samskab.votes"
+    label = "votes"
+    verbose_name = _("Binding votes")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from samskab.core import apis, targets
+        from samskab.core import privacy as registry
+        from samskab.votes import (
+            privacy,
+            rules,  # noqa: F401  # registers the permissions
+        )
+        from samskab.votes.api import router
+        from samskab.votes.models import Answer, BindingVote
+
+        # Answers carry pictures and documents through the attachments kernel; a vote has
+        # its place (the area it is about) through places.
+        targets.register(
+            Answer,
+            visible=lambda answers: answers.exclude(question__vote__status="draft"),
+            staff="votes.manage_vote",
+            capabilities={"attach"},
+        )
+        targets.register(
+            BindingVote,
+            visible=lambda votes: votes.exclude(status="draft"),
+            staff="votes.manage_vote",
+            capabilities={"locate", "follow"},
+        )
+        apis.register("/v1/", router, order=47)
+        registry.register("votes", export=privacy.export)

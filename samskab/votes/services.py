@@ -1,0 +1,444 @@
+"""Every write to binding votes: preparing, opening, casting a ballot, booths, closing,
+the booth totals and their reconciliation, publishing the count.
+
+A web ballot is cast in one transaction that writes the participation row first (unique per
+person and vote: a second tab, or a booth that recorded the person, makes it fail and nothing
+is written) and then the ballot, which shares no key with it. See docs/voting.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samskab.accounts.models import CensusRecord
+from samskab.core.smallcounts import age_band
+from samskab.votes import results as counting_results
+from samskab.votes import selectors
+from samskab.votes.models import (
+    Answer,
+    Ballot,
+    BindingVote,
+    Booth,
+    BoothCount,
+    Channel,
+    Participation,
+    Question,
+    Reconciliation,
+)
+
+log = logging.getLogger("samskab.votes")
+
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+RECEIPT_LENGTH = 12
+
+
+class VoteRefused(Exception):
+    """A write that may not happen; the message is for the person who tried."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# --- preparing -------------------------------------------------------------------------
+
+
+def vote_create(*, title: str, commitment: str, description: str = "", **fields) -> BindingVote:
+    return BindingVote.objects.create(
+        title=title, commitment=commitment, description=description, **fields
+    )
+
+
+def question_add(
+    *,
+    vote: BindingVote,
+    text: str,
+    kind: str = Question.Kind.SINGLE,
+    answers: Sequence[str] = (),
+    max_choices: int = 1,
+    method: str = Question.Method.INSTANT_RUNOFF,
+) -> Question:
+    if vote.status != BindingVote.Status.DRAFT:
+        raise VoteRefused(_("Questions can only be changed while the vote is being prepared."))
+    position = vote.questions.count()
+    question = Question.objects.create(
+        vote=vote, text=text, kind=kind, max_choices=max_choices, method=method, position=position
+    )
+    if kind == Question.Kind.YES_NO and not answers:
+        answers = [_("Yes"), _("No")]
+    for i, answer in enumerate(answers):
+        Answer.objects.create(question=question, text=answer, position=i)
+    return question
+
+
+def vote_start_from(*, origin, title: str, commitment: str, description: str = "") -> BindingVote:
+    """Item 6's hook: a successful proposal (or any registered target) starts a vote, in
+    draft, linked back to where it came from. The proposals app calls this; staff then add
+    the questions and open it."""
+    return vote_create(
+        title=title,
+        commitment=commitment,
+        description=description,
+        origin_type=ContentType.objects.get_for_model(origin),
+        origin_id=origin.pk,
+    )
+
+
+def vote_open(*, vote: BindingVote, by) -> BindingVote:
+    if not by.has_perm("votes.open_vote", vote):
+        raise VoteRefused(_("You may not open this vote."))
+    if not vote.questions.exists() or any(not q.answers.exists() for q in vote.questions.all()):
+        raise VoteRefused(_("Every question needs answers before the vote opens."))
+    now = timezone.now()
+    vote.status = BindingVote.Status.OPEN
+    vote.opened_at = now
+    vote.opens_at = vote.opens_at or now
+    vote.save(update_fields=["status", "opened_at", "opens_at"])
+    log.info("vote %s opened by %s", vote.pk, by.pk)
+    return vote
+
+
+def vote_close(*, vote: BindingVote, by) -> BindingVote:
+    """Closes the vote and lays its ballots out again in random order (docs/voting.md)."""
+    if not by.has_perm("votes.close_vote", vote):
+        raise VoteRefused(_("You may not close this vote."))
+    with transaction.atomic():
+        vote = BindingVote.objects.select_for_update().get(pk=vote.pk)
+        if vote.status != BindingVote.Status.OPEN:
+            raise VoteRefused(_("This vote is not open."))
+        vote.status = BindingVote.Status.CLOSED
+        vote.closed_at = timezone.now()
+        vote.save(update_fields=["status", "closed_at"])
+        ballots_shuffle(vote)
+    _vacuum_ballots()
+    log.info("vote %s closed by %s", vote.pk, by.pk)
+    return vote
+
+
+def ballots_shuffle(vote: BindingVote) -> int:
+    """Rewrite the vote's ballots in a random order, in the caller's transaction: afterwards
+    their physical order, and on PostgreSQL their transaction id (xmin), say nothing about
+    when each was cast."""
+    rows = list(Ballot.objects.filter(vote=vote).values_list("id", "day", "content", "receipt"))
+    secrets.SystemRandom().shuffle(rows)
+    Ballot.objects.filter(vote=vote).delete()
+    for start in range(0, len(rows), 5000):
+        Ballot.objects.bulk_create(
+            Ballot(id=id_, vote=vote, day=day, content=content, receipt=receipt)
+            for id_, day, content, receipt in rows[start : start + 5000]
+        )
+    return len(rows)
+
+
+def _vacuum_ballots() -> None:
+    # The deleted row versions still hold the old order until vacuumed (PostgreSQL only,
+    # and only outside a transaction; in tests the test's transaction stays around it).
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM {Ballot._meta.db_table}")
+
+
+# --- casting a web ballot --------------------------------------------------------------
+
+
+def ballot_check(vote: BindingVote, choices: Mapping[int, Sequence[int]]) -> dict[str, list[int]]:
+    """The ballot's content, checked against the questions; refused with the reason."""
+    content: dict[str, list[int]] = {}
+    questions = selectors.questions_of(vote)
+    known = {q.pk for q in questions}
+    if set(choices) - known:
+        raise VoteRefused(_("The ballot names a question that is not in this vote."))
+    for question in questions:
+        picked = list(choices.get(question.pk, []))
+        valid = {a.pk for a in question.answers.all()}
+        if any(a not in valid for a in picked):
+            raise VoteRefused(
+                _("The ballot names an answer that is not in “%(q)s”.") % {"q": question.text}
+            )
+        if len(set(picked)) != len(picked):
+            raise VoteRefused(_("An answer is named twice in “%(q)s”.") % {"q": question.text})
+        if len(picked) > question.most:
+            raise VoteRefused(
+                _("Choose at most %(n)d answers in “%(q)s”.")
+                % {"n": question.most, "q": question.text}
+            )
+        content[str(question.pk)] = picked
+    return content
+
+
+@dataclass(frozen=True)
+class Cast:
+    receipt_code: str  # shown once to the voter, kept nowhere
+
+
+def receipt_code_new() -> str:
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+
+
+def _lock_vote_shared(vote: BindingVote) -> str:
+    """The vote's status, locked against closing until this transaction ends (closing takes
+    the row for update; ballots cast at the same moment wait for each other only there)."""
+    table = BindingVote._meta.db_table
+    with connection.cursor() as cursor:
+        suffix = " FOR SHARE" if connection.vendor == "postgresql" else ""
+        cursor.execute(f"SELECT status FROM {table} WHERE id = %s{suffix}", [vote.pk])  # noqa: S608
+        row = cursor.fetchone()
+    return row[0] if row else ""
+
+
+def ballot_cast(*, vote: BindingVote, user, choices: Mapping[int, Sequence[int]]) -> Cast:
+    if not user.has_perm("votes.cast_vote", vote):
+        reason = selectors.eligibility(vote, user).reason
+        raise VoteRefused(reason or _("You may not vote in this vote."))
+    content = ballot_check(vote, choices)
+    code = receipt_code_new()
+    today = timezone.localdate()
+    with transaction.atomic():
+        if _lock_vote_shared(vote) != BindingVote.Status.OPEN:
+            raise VoteRefused(_("This vote is not open."))
+        verdict = selectors.eligibility(vote, user)
+        if not verdict.allowed or verdict.record is None:
+            raise VoteRefused(verdict.reason)
+        _participate(vote, verdict.record, channel=Channel.WEB, booth=None, day=today)
+        Ballot.objects.create(
+            vote=vote, day=today, content=content, receipt=selectors.receipt_digest(code)
+        )
+    return Cast(code)
+
+
+def _participate(
+    vote: BindingVote, record: CensusRecord, *, channel: str, booth: Booth | None, day: date
+) -> Participation:
+    try:
+        with transaction.atomic():  # a savepoint: the unique index decides who was first
+            return Participation.objects.create(
+                vote=vote,
+                person=selectors.person_key(vote, record.identifier_hash),
+                channel=channel,
+                booth=booth,
+                day=day,
+                age_band=age_band(record.birth_date, vote.age_counted_on),
+                postal_code=record.postal_code,
+            )
+    except IntegrityError:
+        earlier = selectors.participation_of(vote, record)
+        where = selectors.voted_where(earlier) if earlier else ""
+        raise VoteRefused(
+            _("This person has already voted %(where)s. Nothing more was recorded.")
+            % {"where": where}
+        ) from None
+
+
+# --- booths ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lookup:
+    found: bool
+    may_vote: bool
+    message: str
+    record: CensusRecord | None = None
+
+
+def booth_lookup(*, booth: Booth, officer, identifier: str) -> Lookup:
+    """What an officer on shift sees for the identifier on a polling card or an ID."""
+    if not officer.has_perm("votes.officiate_booth", booth):
+        raise VoteRefused(_("You are not on shift at this booth now."))
+    record = selectors.record_of_identifier(identifier)
+    if record is None:
+        return Lookup(False, False, _("Nobody in the census has this identifier."))
+    vote = booth.vote
+    earlier = selectors.participation_of(vote, record)
+    if earlier is not None:
+        return Lookup(
+            True,
+            False,
+            _("Already voted %(where)s. Do not hand out a ballot.")
+            % {"where": selectors.voted_where(earlier)},
+            record,
+        )
+    reason = selectors.rule_check(vote, record)
+    if reason:
+        return Lookup(True, False, reason, record)
+    return Lookup(True, True, _("May vote: has not voted yet."), record)
+
+
+def booth_record(*, booth: Booth, officer, identifier: str) -> Participation:
+    """Records that the person voted on paper here (their ballot goes in the box)."""
+    with transaction.atomic():
+        if _lock_vote_shared(booth.vote) != BindingVote.Status.OPEN:
+            raise VoteRefused(_("This vote is not open."))
+        lookup = booth_lookup(booth=booth, officer=officer, identifier=identifier)
+        if not lookup.may_vote or lookup.record is None:
+            raise VoteRefused(lookup.message)
+        participation = _participate(
+            booth.vote,
+            lookup.record,
+            channel=Channel.BOOTH,
+            booth=booth,
+            day=timezone.localdate(),
+        )
+    log.info(
+        "vote %s: booth %s recorded a paper vote (officer %s)", booth.vote_id, booth.pk, officer.pk
+    )
+    return participation
+
+
+def booth_count_enter(
+    *, booth: Booth, officer, day: date, kind: str, ballots_in_box: int, totals: dict
+) -> tuple[BoothCount, Reconciliation | None]:
+    """One counting (count or recount) of a booth's day; once both are in, the day is
+    reconciled: count against recount, ballots in the box against people recorded."""
+    if not officer.has_perm("votes.count_booth", booth):
+        raise VoteRefused(_("You may not enter totals for this booth."))
+    if kind not in BoothCount.Kind.values:
+        raise VoteRefused(_("Say whether this is the count or the recount."))
+    if ballots_in_box < 0:
+        raise VoteRefused(_("The number of ballots cannot be negative."))
+    clean = totals_check(booth.vote, totals, ballots_in_box)
+    with transaction.atomic():
+        entry = BoothCount.objects.create(
+            booth=booth,
+            day=day,
+            kind=kind,
+            ballots_in_box=ballots_in_box,
+            totals=clean,
+            entered_by=officer,
+        )
+        other_kind = (
+            BoothCount.Kind.RECOUNT if kind == BoothCount.Kind.COUNT else BoothCount.Kind.COUNT
+        )
+        other = (
+            BoothCount.objects.filter(booth=booth, day=day, kind=other_kind)
+            .order_by("-entered_at", "-pk")
+            .first()
+        )
+        reconciliation = None
+        if other is not None:
+            count, recount = (entry, other) if kind == BoothCount.Kind.COUNT else (other, entry)
+            people = selectors.people_recorded(booth, day)
+            reconciliation = Reconciliation.objects.create(
+                booth=booth,
+                day=day,
+                count=count,
+                recount=recount,
+                people_recorded=people,
+                counts_agree=count.totals == recount.totals
+                and count.ballots_in_box == recount.ballots_in_box,
+                box_matches=recount.ballots_in_box == people,
+            )
+    log.info(
+        "vote %s: booth %s %s for %s entered by %s%s",
+        booth.vote_id,
+        booth.pk,
+        kind,
+        day,
+        officer.pk,
+        ""
+        if reconciliation is None
+        else f"; reconciles={reconciliation.reconciles} (people {reconciliation.people_recorded},"
+        f" box {reconciliation.recount.ballots_in_box})",
+    )
+    return entry, reconciliation
+
+
+def totals_check(vote: BindingVote, totals: dict, ballots_in_box: int) -> dict:
+    """Booth totals per question: every number whole and not negative, the answers of the
+    question, and per question no more ballots than are in the box."""
+    clean: dict[str, dict] = {}
+    for question in selectors.questions_of(vote):
+        given = totals.get(str(question.pk), {})
+        valid = {str(a.pk) for a in question.answers.all()}
+        answers = {k: int(v) for k, v in given.get("answers", {}).items()}
+        if set(answers) - valid:
+            raise VoteRefused(_("The totals name an answer that is not in the question."))
+        rankings: list[tuple[int, list[int]]] = [
+            (int(n), [int(a) for a in order]) for n, order in given.get("rankings", [])
+        ]
+        for n, order in rankings:
+            if any(str(a) not in valid for a in order) or len(set(order)) != len(order) or n < 0:
+                raise VoteRefused(
+                    _("A ranking in “%(q)s” is not a ranking of its answers.")
+                    % {"q": question.text}
+                )
+        blank, invalid = int(given.get("blank", 0)), int(given.get("invalid", 0))
+        if min([blank, invalid, *answers.values()], default=0) < 0:
+            raise VoteRefused(_("The totals cannot be negative."))
+        marked = (
+            sum(n for n, _order in rankings)
+            if question.kind == Question.Kind.RANKING
+            else sum(answers.values())
+        )
+        if question.kind in (Question.Kind.SINGLE, Question.Kind.YES_NO, Question.Kind.RANKING):
+            if marked + blank + invalid > ballots_in_box:
+                raise VoteRefused(
+                    _("“%(q)s” has more votes than there are ballots in the box.")
+                    % {"q": question.text}
+                )
+        elif marked > ballots_in_box * question.most:
+            raise VoteRefused(
+                _("“%(q)s” has more votes than its ballots can hold.") % {"q": question.text}
+            )
+        clean[str(question.pk)] = {
+            "answers": {k: answers.get(k, 0) for k in sorted(valid, key=int)},
+            "blank": blank,
+            "invalid": invalid,
+            "rankings": [[n, order] for n, order in sorted(rankings, key=lambda r: r[1])],
+        }
+    return clean
+
+
+def reconciliation_accept(*, reconciliation: Reconciliation, by, note: str) -> Reconciliation:
+    """A vote manager accepts a day that does not reconcile, saying why (logged)."""
+    if not by.has_perm("votes.accept_count", reconciliation.booth):
+        raise VoteRefused(_("You may not accept these totals."))
+    note = note.strip()
+    if not note:
+        raise VoteRefused(_("Say why the difference is accepted."))
+    reconciliation.accepted = True
+    reconciliation.note = note
+    reconciliation.accepted_by = by
+    reconciliation.save(update_fields=["accepted", "note", "accepted_by"])
+    log.info(
+        "vote %s: booth %s %s accepted by %s",
+        reconciliation.booth.vote_id,
+        reconciliation.booth_id,
+        reconciliation.day,
+        by.pk,
+    )
+    return reconciliation
+
+
+# --- publishing ----------------------------------------------------------------------------
+
+
+def vote_publish(*, vote: BindingVote, by) -> BindingVote:
+    """Counts the vote and publishes the results: only once it is closed and every booth
+    day is reconciled (or accepted)."""
+    if not by.has_perm("votes.publish_vote", vote):
+        raise VoteRefused(_("Results are published only after the vote has closed."))
+    missing = selectors.unreconciled(vote)
+    if missing:
+        raise VoteRefused(
+            _("Booth totals are missing or do not reconcile: %(list)s.")
+            % {"list": ", ".join(f"{booth} {day}" for booth, day in missing)}
+        )
+    with transaction.atomic():
+        vote = BindingVote.objects.select_for_update().get(pk=vote.pk)
+        vote.results = counting_results.count(vote)
+        vote.status = BindingVote.Status.PUBLISHED
+        vote.published_at = timezone.now()
+        vote.save(update_fields=["results", "status", "published_at"])
+    log.info("vote %s published by %s", vote.pk, by.pk)
+    return vote
