@@ -150,8 +150,15 @@ class Proposal(models.Model):
 class ProposalMessage(models.Model):
     """The author's message to the supporters (and followers) of a proposal."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="messages", verbose_name=_("proposal")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     text = models.TextField(_("message"), max_length=MESSAGE_MAX)
     hidden_at = models.DateTimeField(_("hidden"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
