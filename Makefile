@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media bench-liveblog bench-vote-burst bench-survey-export bench-stuffing bench-pb bench-notify bench-binding-vote bench-stats clean
+.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media bench-liveblog bench-vote-burst bench-survey-export bench-stuffing bench-pb bench-notify bench-binding-vote bench-stats bench-proposals clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -116,6 +116,11 @@ bench-stuffing: $(STAMP)
 # On PostgreSQL: DATABASE_URL=postgres://... make bench-notify
 bench-notify: $(STAMP)
 	$(BIN)/python -m bench.notify
+
+# SQLite, 10,000 proposals (BENCH_ARGS for sizes); on PostgreSQL:
+# DATABASE_URL=postgres://... make bench-proposals BENCH_ARGS="--proposals 100000 --supports 2000000"
+bench-proposals: $(STAMP)
+	$(BIN)/python -m bench.proposals $(BENCH_ARGS)
 
 # First-party statistics: heartbeat ingest beside the live fan-out, roll-up of a 3-hour
 # meeting, dashboards over a year (docs/benchmarks.md). Small: BENCH_ARGS="--viewers 500 ...".

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "samskab.polls",
     "samskab.budgets",
     "samskab.debates",
+    "samskab.proposals",
     "samskab.votes",
     "samskab.surveys",
     "samskab.stats",
@@ -462,6 +463,15 @@ FEEDBACK_MAILS_PER_RECIPIENT = env_str("FEEDBACK_MAILS_PER_RECIPIENT", "10/h")
 DEBATES_MAX_UNVERIFIED_VOTE_PERCENT = env_int("DEBATES_MAX_UNVERIFIED_VOTE_PERCENT", 50)
 DEBATES_UNVERIFIED_CAP_FROM_VOTES = env_int("DEBATES_UNVERIFIED_CAP_FROM_VOTES", 20)
 
+# Citizens' proposals (samskab.proposals): a proposal succeeds at this many supports from
+# verified residents, or, when PROPOSALS_SUPPORTS_NEEDED_PER_MILLE is above 0 and a census
+# is loaded, at that share of the census' residents of 16 and over (Madrid: 20, i.e. 2 %).
+PROPOSALS_SUPPORTS_NEEDED = env_int("PROPOSALS_SUPPORTS_NEEDED", 100)
+PROPOSALS_SUPPORTS_NEEDED_PER_MILLE = env_int("PROPOSALS_SUPPORTS_NEEDED_PER_MILLE", 0)
+# A proposal that has not succeeded is archived this many months after it was made.
+PROPOSALS_ARCHIVE_MONTHS = env_int("PROPOSALS_ARCHIVE_MONTHS", 12)
+# An author may write to the supporters of a proposal once in this many days.
+PROPOSALS_MESSAGE_INTERVAL_DAYS = env_int("PROPOSALS_MESSAGE_INTERVAL_DAYS", 3)
 # Usage statistics (samskab.stats): the ingest keeps events in memory and writes them in one
 # insert of this many, or after this many seconds, whichever comes first.
 STATS_FLUSH_EVENTS = env_int("STATS_FLUSH_EVENTS", 1 if TESTING else 200)
