@@ -5,6 +5,7 @@ SAMSKAB_ENV=production turns on every production safeguard and refuses to start 
 the settings production needs. docs/deployment.md lists every variable.
 """
 
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -22,6 +23,10 @@ from samskab.envvars import (
     env_str,
     secret_key_from_file,
 )
+
+# pysaml2 (NemLog-in) imports a cipher mode that cryptography has moved; it does not use it.
+# Said on every command otherwise (pyproject.toml says the same for the tests).
+warnings.filterwarnings("ignore", message="CFB has been moved", module="saml2")
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
