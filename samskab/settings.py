@@ -5,6 +5,7 @@ SAMSKAB_ENV=production turns on every production safeguard and refuses to start 
 the settings production needs. docs/deployment.md lists every variable.
 """
 
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -22,6 +23,10 @@ from samskab.envvars import (
     env_str,
     secret_key_from_file,
 )
+
+# pysaml2 (NemLog-in) imports a cipher mode that cryptography has moved; it does not use it.
+# Said on every command otherwise (pyproject.toml says the same for the tests).
+warnings.filterwarnings("ignore", message="CFB has been moved", module="saml2")
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -67,6 +72,7 @@ INSTALLED_APPS = [
     "samskab.polls",
     "samskab.budgets",
     "samskab.debates",
+    "samskab.proposals",
     "samskab.hearings",
     "samskab.votes",
     "samskab.surveys",
@@ -463,6 +469,15 @@ FEEDBACK_MAILS_PER_RECIPIENT = env_str("FEEDBACK_MAILS_PER_RECIPIENT", "10/h")
 DEBATES_MAX_UNVERIFIED_VOTE_PERCENT = env_int("DEBATES_MAX_UNVERIFIED_VOTE_PERCENT", 50)
 DEBATES_UNVERIFIED_CAP_FROM_VOTES = env_int("DEBATES_UNVERIFIED_CAP_FROM_VOTES", 20)
 
+# Citizens' proposals (samskab.proposals): a proposal succeeds at this many supports from
+# verified residents, or, when PROPOSALS_SUPPORTS_NEEDED_PER_MILLE is above 0 and a census
+# is loaded, at that share of the census' residents of 16 and over (Madrid: 20, i.e. 2 %).
+PROPOSALS_SUPPORTS_NEEDED = env_int("PROPOSALS_SUPPORTS_NEEDED", 100)
+PROPOSALS_SUPPORTS_NEEDED_PER_MILLE = env_int("PROPOSALS_SUPPORTS_NEEDED_PER_MILLE", 0)
+# A proposal that has not succeeded is archived this many months after it was made.
+PROPOSALS_ARCHIVE_MONTHS = env_int("PROPOSALS_ARCHIVE_MONTHS", 12)
+# An author may write to the supporters of a proposal once in this many days.
+PROPOSALS_MESSAGE_INTERVAL_DAYS = env_int("PROPOSALS_MESSAGE_INTERVAL_DAYS", 3)
 # Usage statistics (samskab.stats): the ingest keeps events in memory and writes them in one
 # insert of this many, or after this many seconds, whichever comes first.
 STATS_FLUSH_EVENTS = env_int("STATS_FLUSH_EVENTS", 1 if TESTING else 200)

@@ -32,6 +32,7 @@ urlpatterns = [
     path("undersoegelser/", include("samskab.surveys.urls")),
     path("borgerbudget/", include("samskab.budgets.urls")),
     path("debatter/", include("samskab.debates.urls")),
+    path("forslag/", include("samskab.proposals.urls")),
     path("hoeringer/", include("samskab.hearings.urls")),
     path("bindende-afstemninger/", include("samskab.votes.urls")),
     path("kommentarer/", include("samskab.comments.urls")),

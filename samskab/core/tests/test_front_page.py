@@ -57,10 +57,12 @@ def test_recent_recordings_are_listed(client):
 
 def test_nothing_promises_capabilities_that_do_not_exist(client):
     page = _home(client).lower()
-    for word in ("proposals", "drafts"):
+    for word in ("drafts",):
         assert word not in page
-    # Debates exist: the menu links them, and the front page lists none while there are none.
+    # Debates and proposals exist: the menu links them, and the front page lists none while
+    # there are none.
     assert 'href="/debatter/"' in page and "front-debates-heading" not in page
+    assert 'href="/forslag/"' in page and "front-proposals-heading" not in page
 
 
 def test_debates_are_on_the_front_page(client):
