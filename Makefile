@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media bench-liveblog bench-vote-burst bench-survey-export bench-stuffing bench-pb bench-notify bench-binding-vote bench-stats bench-proposals clean
+.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media bench-liveblog bench-vote-burst bench-survey-export bench-stuffing bench-pb bench-notify bench-binding-vote bench-stats bench-proposals bench-hearing clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -116,6 +116,11 @@ bench-stuffing: $(STAMP)
 # On PostgreSQL: DATABASE_URL=postgres://... make bench-notify
 bench-notify: $(STAMP)
 	$(BIN)/python -m bench.notify
+
+# A hearing: the draft page with 10,000 passage comments, re-anchoring them on a new version,
+# and the case-file PDF of 2,000 answers with 1,000 attachments (docs/benchmarks.md).
+bench-hearing: $(STAMP)
+	$(BIN)/python -m bench.hearing $(BENCH_ARGS)
 
 # SQLite, 10,000 proposals (BENCH_ARGS for sizes); on PostgreSQL:
 # DATABASE_URL=postgres://... make bench-proposals BENCH_ARGS="--proposals 100000 --supports 2000000"

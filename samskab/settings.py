@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "samskab.budgets",
     "samskab.debates",
     "samskab.proposals",
+    "samskab.hearings",
     "samskab.votes",
     "samskab.surveys",
     "samskab.stats",

@@ -33,6 +33,7 @@ urlpatterns = [
     path("borgerbudget/", include("samskab.budgets.urls")),
     path("debatter/", include("samskab.debates.urls")),
     path("forslag/", include("samskab.proposals.urls")),
+    path("hoeringer/", include("samskab.hearings.urls")),
     path("bindende-afstemninger/", include("samskab.votes.urls")),
     path("kommentarer/", include("samskab.comments.urls")),
     path("moderation/", include("samskab.moderation.urls")),

@@ -24,7 +24,7 @@ ENTRIES = [
     NavEntry(_("Proposals"), "proposals:list"),
     NavEntry(_("Citizens' budget"), "budgets:list"),
     NavEntry(_("Votes"), "polls:list"),
-    NavEntry(_("Consultations"), "legislation:list"),
+    NavEntry(_("Consultations"), "hearings:list"),
 ]
 
 

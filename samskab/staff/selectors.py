@@ -30,6 +30,7 @@ TASK_NAMES: dict[str, Promise] = {
     "samskab.notifications.tasks.deliver": _("E-mailing notifications to authors and followers"),
     "samskab.stats.tasks.rollup_task": _("Adding up the usage statistics"),
     "samskab.stats.tasks.monthly_report_task": _("Sending the monthly statistics report"),
+    "samskab.hearings.tasks.export_task": _("Building a hearing's case file (PDF)"),
 }
 
 

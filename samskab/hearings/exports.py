@@ -1,0 +1,164 @@
+"""The case file: every hearing answer as CSV, and as one PDF with each answer followed by
+its attachments in order (PDF pages as they are, pictures one a page).
+
+The answers' pages are written with fpdf2 (its built-in Helvetica, so no font file is
+needed: text outside Latin-1 is replaced by its nearest Latin-1 form), and the attachments'
+pages are added with pypdf. Built by the worker (tasks.export_task); the pages go to disk
+as they are written, one answer at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samskab.hearings.models import Answer, Process
+
+_LATIN = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‘": "'",
+        "’": "'",
+        "–": "-",
+        "—": "-",
+        "…": "...",
+        "•": "-",
+        "\u00a0": " ",
+    }
+)
+
+
+_NEXT_LINE = {"new_x": "LMARGIN", "new_y": "NEXT"}
+
+
+def _latin(text: str) -> str:
+    text = unicodedata.normalize("NFC", str(text)).translate(_LATIN)
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def _answers(process: Process):
+    return process.answers.order_by("number", "pk").prefetch_related("themes")
+
+
+def _attachments(answers: list[Answer]) -> dict[int, list]:
+    """Each answer's attachments in the order they were added: (kind, row)."""
+    from samskab.attachments.models import Document, Image
+
+    kind = ContentType.objects.get_for_model(Answer)
+    ids = [answer.pk for answer in answers]
+    found: dict[int, list] = {}
+    rows = [("document", d) for d in Document.objects.filter(content_type=kind, object_id__in=ids)]
+    rows += [("image", i) for i in Image.objects.filter(content_type=kind, object_id__in=ids)]
+    rows.sort(key=lambda pair: (pair[1].created_at, pair[0], pair[1].pk))
+    for what, row in rows:
+        found.setdefault(row.object_id, []).append((what, row))
+    return found
+
+
+def case_file_csv(process: Process) -> str:
+    answers = list(_answers(process))
+    attached = _attachments(answers)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            _("Number"),
+            _("Submitted"),
+            _("Name"),
+            _("On behalf of"),
+            _("May be published"),
+            _("Themes"),
+            _("Sections"),
+            _("Attachments"),
+            _("Answer"),
+        ]
+    )
+    for answer in answers:
+        writer.writerow(
+            [
+                answer.number,
+                timezone.localtime(answer.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                answer.name,
+                answer.organisation,
+                _("yes") if answer.consent else _("no"),
+                "; ".join(theme.name for theme in answer.themes.all()),
+                "; ".join(answer.sections),
+                "; ".join(
+                    row.title if what == "document" else row.alt
+                    for what, row in attached.get(answer.pk, [])
+                ),
+                answer.text,
+            ]
+        )
+    return out.getvalue()
+
+
+def _answer_pages(process: Process, answer: Answer, files: list) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_title(_latin(process.title))
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.multi_cell(0, 8, _latin(_("Hearing answer no. %(n)d") % {"n": answer.number}), **_NEXT_LINE)
+    pdf.set_font("Helvetica", "", 10)
+    facts = [
+        process.title,
+        _("Submitted: %(at)s")
+        % {"at": timezone.localtime(answer.submitted_at).strftime("%d.%m.%Y %H:%M")},
+        _("Name: %(name)s") % {"name": answer.name},
+    ]
+    if answer.organisation:
+        facts.append(_("On behalf of: %(name)s") % {"name": answer.organisation})
+    facts.append(_("May be published: %(yes)s") % {"yes": _("yes") if answer.consent else _("no")})
+    themes = ", ".join(theme.name for theme in answer.themes.all())
+    if themes:
+        facts.append(_("Themes: %(themes)s") % {"themes": themes})
+    if answer.sections:
+        facts.append(_("Sections: %(sections)s") % {"sections": ", ".join(answer.sections)})
+    if files:
+        names = ", ".join(row.title if what == "document" else row.alt for what, row in files)
+        facts.append(_("Attachments: %(names)s") % {"names": names})
+    for line in facts:
+        pdf.multi_cell(0, 6, _latin(line), **_NEXT_LINE)
+    pdf.ln(4)
+    pdf.set_font("Helvetica", "", 11)
+    pdf.multi_cell(0, 6, _latin(answer.text), **_NEXT_LINE)
+    for what, row in files:
+        if what != "image":
+            continue
+        pdf.add_page()
+        pdf.set_font("Helvetica", "", 10)
+        pdf.multi_cell(0, 6, _latin(_("Attachment: %(name)s") % {"name": row.alt}), **_NEXT_LINE)
+        with row.file.open("rb") as handle:
+            pdf.image(io.BytesIO(handle.read()), w=pdf.epw)
+    return bytes(pdf.output())
+
+
+def case_file_pdf(process: Process, *, out=None) -> tuple[bytes, int]:
+    """(the PDF, the number of answers): each answer's pages, then its PDF attachments."""
+    from pypdf import PdfReader, PdfWriter
+
+    answers = list(_answers(process))
+    attached = _attachments(answers)
+    writer = PdfWriter()
+    writer.add_metadata({"/Title": _latin(process.title)})
+    for answer in answers:
+        files = attached.get(answer.pk, [])
+        writer.append(PdfReader(io.BytesIO(_answer_pages(process, answer, files))))
+        for what, row in files:
+            if what == "document":
+                with row.file.open("rb") as handle:
+                    writer.append(PdfReader(io.BytesIO(handle.read())))
+    target = out or io.BytesIO()
+    writer.write(target)
+    writer.close()
+    return (target.getvalue() if out is None else b""), len(answers)

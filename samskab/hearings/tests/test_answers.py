@@ -1,0 +1,145 @@
+"""Hearing answers: submitted with attachments before the deadline, published only with
+consent, tagged and answered by staff, exported as CSV and as one PDF for the case file."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image as PILImage
+
+from samskab.accounts.roles import Role
+from samskab.accounts.tests.factories import StaffFactory, UserFactory, staff_sign_in
+from samskab.attachments.models import Document, Image
+from samskab.hearings import exports, services
+from samskab.hearings.models import Answer, Export
+from samskab.hearings.tests.factories import DRAFT, ProcessFactory, in_phase, pdf_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    PILImage.new("RGB", (40, 30), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def process():
+    return in_phase(ProcessFactory(title="Lokalplan 12 for Åparken"), "hearing")
+
+
+def test_an_organisation_submits_an_answer_with_attachments(client, process):
+    client.force_login(UserFactory())
+    page = client.post(
+        reverse("hearings:answer_new", args=[process.pk]),
+        {
+            "name": "Karen Holm",
+            "organisation": "Grundejerforeningen Åparken",
+            "text": "Vi ønsker at bevare stien.",
+            "consent": "on",
+            "files": [
+                SimpleUploadedFile("indsigelse.pdf", pdf_bytes("Indsigelse"), "application/pdf"),
+                SimpleUploadedFile("foto.png", _png(), "image/png"),
+            ],
+        },
+    )
+    assert page.status_code == 302
+    answer = Answer.objects.get()
+    assert answer.shown_name == "Grundejerforeningen Åparken (Karen Holm)" and answer.number == 1
+    assert Document.objects.get().title == "indsigelse.pdf" and Image.objects.count() == 1
+    client.logout()
+    public = client.get(reverse("hearings:answers", args=[process.pk]))
+    assert "Grundejerforeningen Åparken (Karen Holm)" in public.text
+    assert answer.author.email not in public.text
+
+
+def test_an_answer_without_consent_is_not_published(client, process):
+    services.answer_submit(
+        process=process, user=UserFactory(), name="Privat", text="Hemmeligt", consent=False
+    )
+    assert "Hemmeligt" not in client.get(reverse("hearings:answers", args=[process.pk])).text
+
+
+def test_after_the_deadline_an_answer_is_refused(process):
+    in_phase(process, "result")
+    with pytest.raises(services.HearingRefused, match="not open"):
+        services.answer_submit(
+            process=process, user=UserFactory(), name="Sen", text="For sent", consent=True
+        )
+    assert not Answer.objects.exists()
+
+
+def test_an_attachment_that_is_neither_pdf_nor_picture_saves_nothing(process):
+    files = [
+        SimpleUploadedFile("ok.pdf", pdf_bytes(), "application/pdf"),
+        SimpleUploadedFile("virus.exe", b"MZ\x90\x00 not a picture", "application/octet-stream"),
+    ]
+    with pytest.raises(services.HearingRefused, match="neither a PDF nor a picture"):
+        services.answer_submit(
+            process=process, user=UserFactory(), name="A", text="B", consent=True, files=files
+        )
+    assert not Answer.objects.exists() and not Document.objects.exists()
+
+
+def test_staff_tag_answer_and_export_the_case_file(client, process):
+    editor = StaffFactory(role=Role.EDITOR)
+    services.version_publish(process=process, user=editor, markdown=DRAFT)
+    answer = services.answer_submit(
+        process=process,
+        user=UserFactory(),
+        name="Karen Holm",
+        organisation="Grundejerforeningen",
+        text="Bevar stien langs åen.",
+        consent=True,
+        files=[SimpleUploadedFile("bilag.pdf", pdf_bytes("Bilag side"), "application/pdf")],
+    )
+    staff_sign_in(client, editor)
+    client.post(reverse("hearings:theme_add", args=[process.pk]), {"name": "Stier"})
+    theme = process.themes.get()
+    client.post(
+        reverse("hearings:answer_tag", args=[answer.pk]),
+        {f"a{answer.pk}-themes": [theme.pk], f"a{answer.pk}-sections": ["p1", "bogus"]},
+    )
+    client.post(
+        reverse("hearings:theme_respond", args=[theme.pk]),
+        {f"t{theme.pk}-response": "Stien bevares."},
+    )
+    answer.refresh_from_db()
+    theme.refresh_from_db()
+    assert list(answer.themes.all()) == [theme] and answer.sections == ["p1"]
+    assert theme.response == "Stien bevares."
+    casework = client.get(reverse("hearings:casework", args=[process.pk]))
+    assert casework.status_code == 200 and "Bevar stien" in casework.text
+    csv_text = client.get(reverse("hearings:export_csv", args=[process.pk])).content.decode()
+    assert "Grundejerforeningen" in csv_text and "Stier" in csv_text and "bilag.pdf" in csv_text
+    # The PDF is built by the task (immediate in tests) and downloaded by staff.
+    client.post(reverse("hearings:export_pdf", args=[process.pk]))
+    export = Export.objects.get()
+    if export.state == Export.State.WAITING:  # on_commit does not run inside a test transaction
+        services.export_build(export_id=export.pk)
+        export.refresh_from_db()
+    assert export.state == Export.State.DONE and export.answers == 1
+    download = client.get(reverse("hearings:export_download", args=[export.pk]))
+    data = b"".join(download.streaming_content)
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Høringssvar nr. 1" in text or "Hearing answer no. 1" in text
+    assert "Grundejerforeningen" in text and "Bilag side" in text
+    assert len(reader.pages) == 2
+
+
+def test_a_citizen_cannot_open_the_casework(client, process):
+    client.force_login(UserFactory())
+    assert client.get(reverse("hearings:casework", args=[process.pk])).status_code == 403
+    assert client.get(reverse("hearings:export_csv", args=[process.pk])).status_code == 403
+
+
+def test_the_pdf_survives_text_outside_latin_1(process):
+    services.answer_submit(
+        process=process, user=UserFactory(), name="Zoë “Ž”", text="Emoji 🌳 – ok…", consent=True
+    )
+    data, count = exports.case_file_pdf(process)
+    assert data.startswith(b"%PDF") and count == 1
