@@ -157,7 +157,8 @@ def register() -> None:
                 "For staff only: who did what in their work (changes in the admin, census "
                 "imports, timeline marks, recordings, paper ballots entered and corrected, "
                 "budget counts asked for, confirmed and approved, moderation actions, API "
-                "tokens, feedback messages assigned and answered, accounts invited)"
+                "tokens, feedback messages assigned and answered, accounts invited, hearing "
+                "drafts, processes and case files, booth shifts, totals and reconciliations)"
             ),
             purpose=_(
                 "So that the municipality can account for every change made to what it "
@@ -185,6 +186,9 @@ def register() -> None:
                 "budgets.tally.requested_by",
                 "feedback.feedbackmessage.assigned_to",
                 "feedback.feedbackreply.author",
+                "hearings.export.requested_by",
+                "hearings.process.created_by",
+                "hearings.version.created_by",
                 "moderation.ban.created_by",
                 "moderation.moderationlogentry.moderator",
                 "moderation.trustedauthor.granted_by",
@@ -192,6 +196,9 @@ def register() -> None:
                 "recordings.clip.created_by",
                 "recordings.redaction.created_by",
                 "recordings.upload.created_by",
+                "votes.boothcount.entered_by",
+                "votes.reconciliation.accepted_by",
+                "votes.shift.officer",
                 "webcasts.timelinemark.created_by",
             ),
             order=90,

@@ -14,8 +14,12 @@ class HearingsConfig(AppConfig):
         from samskab.activity import kinds
         from samskab.comments.models import Comment
         from samskab.core import apis, demo, targets
+        from samskab.core import privacy as registry
         from samskab.core.uploads import AttachLimits
-        from samskab.hearings import rules  # noqa: F401  # registers the permissions
+        from samskab.hearings import (
+            privacy,
+            rules,  # noqa: F401  # registers the permissions
+        )
         from samskab.hearings.api import router
         from samskab.hearings.demo import hearings_demo_part
         from samskab.hearings.models import Answer, Passage, Process, Proposal, Question
@@ -81,3 +85,5 @@ class HearingsConfig(AppConfig):
         post_delete.connect(comment_changed, sender=Comment, dispatch_uid="hearings.comment_gone")
         apis.register("/v1/", router, order=47)
         demo.register("hearings", hearings_demo_part, order=47)
+        registry.register("hearings", export=privacy.export, anonymise=privacy.anonymise)
+        privacy.describe_data()
