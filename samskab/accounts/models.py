@@ -39,8 +39,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
     # MitID Erhverv: the account acts for an organisation, shown by its name (never the
     # person's). Set at each organisation login from NemLog-in's or the broker's attributes.
-    organisation_cvr = models.CharField(_("CVR number"), max_length=8, blank=True)
-    organisation_name = models.CharField(_("organisation's name"), max_length=160, blank=True)
+    # A default in the database too: code that does not know the fields yet (an older
+    # migration's model, a migration test) can still create accounts.
+    organisation_cvr = models.CharField(
+        _("CVR number"), max_length=8, blank=True, default="", db_default=""
+    )
+    organisation_name = models.CharField(
+        _("organisation's name"), max_length=160, blank=True, default="", db_default=""
+    )
     deleted_at = models.DateTimeField(
         _("deleted"),
         null=True,

@@ -231,6 +231,7 @@ def test_a_citizen_reads_their_data_and_deletes_their_account(browser, site, sho
     look(page, shots, "19-delete")
     page.get_by_role("button", name="Delete my account").click()
     # It is them: the password again before anything for good, then back to the same page.
+    expect(page.get_by_label("Password")).to_be_visible()
     look(page, shots, "20-reauthenticate")
     page.get_by_label("Password").fill("afsked-2026-kode")
     page.get_by_role("button", name="Confirm").click()

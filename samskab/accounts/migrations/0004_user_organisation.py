@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='organisation_cvr',
-            field=models.CharField(blank=True, max_length=8, verbose_name='CVR number'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=8, verbose_name='CVR number'),
         ),
         migrations.AddField(
             model_name='user',
             name='organisation_name',
-            field=models.CharField(blank=True, max_length=160, verbose_name='organisation'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=160, verbose_name='organisation'),
         ),
     ]

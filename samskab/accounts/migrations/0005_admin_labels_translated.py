@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='user',
             name='organisation_name',
-            field=models.CharField(blank=True, max_length=160, verbose_name="organisation's name"),
+            field=models.CharField(blank=True, db_default='', default='', max_length=160, verbose_name="organisation's name"),
         ),
     ]
