@@ -174,7 +174,10 @@ class SamskabWorker(Worker):
         while not self._beating.wait(HEARTBEAT_S):
             try:
                 heartbeat(self.worker_id, started_at=self._started_at)
-                enqueue_due()
+                # A batch worker empties the queue and stops; scheduled work would keep it
+                # going (and is the long-running workers' to queue).
+                if not self.batch:
+                    enqueue_due()
             except Exception:  # the database may be away for a moment; the next beat tries
                 logger.exception("Worker heartbeat failed")
             finally:
