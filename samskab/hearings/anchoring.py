@@ -48,7 +48,8 @@ def context_of(text: str, start: int, end: int) -> tuple[str, str]:
 def _nearest(text: str, where: Where) -> int | None:
     """Where the quote occurs in `text`, the best occurrence first by its context, then by
     nearness to the old start."""
-    found, at = [], text.find(where.quote)
+    found: list[int] = []
+    at = text.find(where.quote)
     while at != -1 and len(found) < 200:
         found.append(at)
         at = text.find(where.quote, at + 1)

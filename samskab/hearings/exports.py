@@ -35,7 +35,11 @@ _LATIN = str.maketrans(
 )
 
 
-_NEXT_LINE = {"new_x": "LMARGIN", "new_y": "NEXT"}
+def _line(pdf, height: float, text: str) -> None:
+    """A paragraph, then the next one starts at the left margin below it."""
+    from fpdf.enums import XPos, YPos
+
+    pdf.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _latin(text: str) -> str:
@@ -54,7 +58,9 @@ def _attachments(answers: list[Answer]) -> dict[int, list]:
     kind = ContentType.objects.get_for_model(Answer)
     ids = [answer.pk for answer in answers]
     found: dict[int, list] = {}
-    rows = [("document", d) for d in Document.objects.filter(content_type=kind, object_id__in=ids)]
+    rows: list[tuple[str, Document | Image]] = [
+        ("document", d) for d in Document.objects.filter(content_type=kind, object_id__in=ids)
+    ]
     rows += [("image", i) for i in Image.objects.filter(content_type=kind, object_id__in=ids)]
     rows.sort(key=lambda pair: (pair[1].created_at, pair[0], pair[1].pk))
     for what, row in rows:
@@ -108,7 +114,7 @@ def _answer_pages(process: Process, answer: Answer, files: list) -> bytes:
     pdf.set_title(_latin(process.title))
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 14)
-    pdf.multi_cell(0, 8, _latin(_("Hearing answer no. %(n)d") % {"n": answer.number}), **_NEXT_LINE)
+    _line(pdf, 8, _latin(_("Hearing answer no. %(n)d") % {"n": answer.number}))
     pdf.set_font("Helvetica", "", 10)
     facts = [
         process.title,
@@ -128,16 +134,16 @@ def _answer_pages(process: Process, answer: Answer, files: list) -> bytes:
         names = ", ".join(row.title if what == "document" else row.alt for what, row in files)
         facts.append(_("Attachments: %(names)s") % {"names": names})
     for line in facts:
-        pdf.multi_cell(0, 6, _latin(line), **_NEXT_LINE)
+        _line(pdf, 6, _latin(line))
     pdf.ln(4)
     pdf.set_font("Helvetica", "", 11)
-    pdf.multi_cell(0, 6, _latin(answer.text), **_NEXT_LINE)
+    _line(pdf, 6, _latin(answer.text))
     for what, row in files:
         if what != "image":
             continue
         pdf.add_page()
         pdf.set_font("Helvetica", "", 10)
-        pdf.multi_cell(0, 6, _latin(_("Attachment: %(name)s") % {"name": row.alt}), **_NEXT_LINE)
+        _line(pdf, 6, _latin(_("Attachment: %(name)s") % {"name": row.alt}))
         with row.file.open("rb") as handle:
             pdf.image(io.BytesIO(handle.read()), w=pdf.epw)
     return bytes(pdf.output())
