@@ -21,7 +21,14 @@ def comment_thread(context, target):
     user = request.user
     rules = place_rules(target)
     label = targets.label_of(target)
+    # A page with several threads (a hearing's questions) includes each with per_target:
+    # its own ids, and names that tell the threads apart.
+    per_target = bool(context.get("per_target"))
+    thread_id = f"comments-{label.replace('.', '-')}-{target.pk}" if per_target else "comments"
+    auto_id = f"id_{thread_id}_%s" if per_target else "id_%s"
     return {
+        "thread_id": thread_id,
+        "per_target": per_target,
         "request": request,
         "user": user,
         "target": target,
@@ -44,7 +51,9 @@ def comment_thread(context, target):
         # Moderators get "Take down" on each published post (moderation:take_down).
         "may_moderate": user.has_perm("moderation.moderate"),
         "anonymous_form": not user.is_authenticated and rules.allow_anonymous,
-        "form": CommentForm() if user.is_authenticated else AnonymousCommentForm(),
+        "form": CommentForm(auto_id=auto_id)
+        if user.is_authenticated
+        else AnonymousCommentForm(auto_id=auto_id),
         "post_url": reverse("comments:post", args=[label, target.pk]),
         "challenge_url": reverse("comments:challenge", args=[label, target.pk]),
         "thread_url": reverse("comments:thread", args=[label, target.pk]),
