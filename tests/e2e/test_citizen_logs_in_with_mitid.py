@@ -80,6 +80,9 @@ def test_an_association_comments_under_its_own_name(page, site_settings, nemlogi
     _log_in_with_mitid(page, "forening")
 
     page.goto(park.get_absolute_url())
+    # The page's own requests done first: the test server shares one SQLite connection
+    # between its threads, and a request beside the post can make the post fail.
+    page.wait_for_load_state("networkidle")
     page.locator("textarea[name=body]").first.fill("Foreningen støtter legepladsen.")
     with page.expect_response(lambda r: r.request.method == "POST"):
         page.locator("form.comment-form button[type=submit]").first.click()
