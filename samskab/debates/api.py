@@ -79,11 +79,11 @@ class DebateDetailOut(DebateOut):
         return _NAMES.get(selectors.vote_of(debate, context["request"].user))
 
 
-class VoteIn(Schema):
+class DebateVoteIn(Schema):
     value: Literal["agree", "disagree"]
 
 
-class VoteOut(Schema):
+class DebateVoteOut(Schema):
     my_vote: Literal["agree", "disagree"] | None
     agree: int
     disagree: int
@@ -148,17 +148,17 @@ def _vote(request, pk: int, value: int | None):
 
 @router.put(
     "/debates/{pk}/vote",
-    response={200: VoteOut, **PROBLEMS},
+    response={200: DebateVoteOut, **PROBLEMS},
     auth=signed_in,
     summary="Agree or disagree; a second vote replaces the first",
 )
-def debate_vote_put(request, pk: Id, payload: VoteIn):
+def debate_vote_put(request, pk: Id, payload: DebateVoteIn):
     return _vote(request, pk, _VALUES[payload.value])
 
 
 @router.delete(
     "/debates/{pk}/vote",
-    response={200: VoteOut, **PROBLEMS},
+    response={200: DebateVoteOut, **PROBLEMS},
     auth=signed_in,
     summary="Take one's vote back",
 )

@@ -16,27 +16,27 @@ from samskab.votes.models import BindingVote
 router = Router(tags=["votes"])
 
 
-class AnswerOut(Schema):
+class BindingAnswerOut(Schema):
     id: int
     text: str
     description: str
     video_url: str
 
 
-class QuestionOut(Schema):
+class BindingQuestionOut(Schema):
     id: int
     text: str
     kind: str
     max_choices: int
     method: str
-    answers: list[AnswerOut]
+    answers: list[BindingAnswerOut]
 
     @staticmethod
     def resolve_answers(question) -> list:
         return list(question.answers.all())
 
 
-class VoteOut(Schema):
+class BindingVoteOut(Schema):
     id: int
     title: str
     url: str
@@ -56,27 +56,29 @@ class VoteOut(Schema):
         return vote.postal_code_list
 
 
-class VoteDetailOut(VoteOut):
+class VoteDetailOut(BindingVoteOut):
     description: str
-    questions: list[QuestionOut]
+    questions: list[BindingQuestionOut]
 
     @staticmethod
     def resolve_questions(vote: BindingVote) -> list:
         return selectors.questions_of(vote)
 
 
-class ResultsOut(Schema):
+class BindingResultsOut(Schema):
     vote: int
     questions: list[dict[str, Any]]
     turnout: dict[str, Any]
     counted_receipts: list[str]
 
 
-class ReceiptOut(Schema):
+class BindingReceiptOut(Schema):
     counted: bool
 
 
-@router.get("/votes", response={200: list[VoteOut], **READ_PROBLEMS}, summary="Binding votes")
+@router.get(
+    "/votes", response={200: list[BindingVoteOut], **READ_PROBLEMS}, summary="Binding votes"
+)
 @paginate(Page)
 def vote_list(request):
     return BindingVote.objects.exclude(status=BindingVote.Status.DRAFT)
@@ -93,7 +95,7 @@ def vote_detail(request, pk: Id):
 
 @router.get(
     "/votes/{pk}/results",
-    response={200: ResultsOut, **READ_PROBLEMS},
+    response={200: BindingResultsOut, **READ_PROBLEMS},
     summary="The published results (404 before they are published)",
 )
 def vote_results(request, pk: Id):
@@ -109,7 +111,7 @@ def vote_results(request, pk: Id):
 
 @router.get(
     "/votes/{pk}/receipt",
-    response={200: ReceiptOut, **READ_PROBLEMS},
+    response={200: BindingReceiptOut, **READ_PROBLEMS},
     summary="Whether the ballot with this receipt code was counted",
 )
 def vote_receipt(request, pk: Id, code: Line):

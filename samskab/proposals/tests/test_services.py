@@ -261,7 +261,7 @@ def test_search_filters_and_related():
     assert list(selectors.proposal_list(q="cykelsti")) == [a]
     assert set(selectors.proposal_list(tag="trafik")) == {a, b}
     assert selectors.related(a) == [b]
-    assert list(selectors.proposal_list(state="open", q="frugt")) == [c]
+    assert list(selectors.proposal_list(state="open", q="frugttræer")) == [c]
     old = ProposalFactory(archived=True)
     assert old not in selectors.proposal_list()
     assert list(selectors.proposal_list(archived=True)) == [old]
