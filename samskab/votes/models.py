@@ -60,6 +60,10 @@ class BindingVote(models.Model):
             "Only residents of these postal districts may vote, e.g. 8000 8200. Empty: all."
         ),
     )
+    # The postal districts' outlines (a GeoJSON FeatureCollection, one feature per district,
+    # its code in the property "postnr"), drawn on the vote's page. Who may vote is still
+    # read from the census by postal code; the map only shows where that is (services.areas).
+    areas = models.TextField(_("areas (GeoJSON)"), blank=True, db_default="", editable=False)
     # Where a vote came from (item 6: a successful proposal may start one). Set through
     # services.vote_start_from; shown as a link on the vote's page.
     origin_type = models.ForeignKey(
