@@ -137,9 +137,36 @@ def test_a_citizen_cannot_open_the_casework(client, process):
     assert client.get(reverse("hearings:export_csv", args=[process.pk])).status_code == 403
 
 
-def test_the_pdf_survives_text_outside_latin_1(process):
+WRITTEN = [
+    "Blåbærgrød på Ærø og Østerbro – “tak”…",  # Danish letters and typography
+    "Łódź, Škoda, Ğümüş",  # Polish, Czech, Turkish
+    "Καλημέρα κόσμε",  # Greek
+    "Привет, мир",  # Cyrillic
+]
+
+
+def test_the_pdf_keeps_danish_letters_and_other_scripts_as_written(process):
+    from pypdf import PdfReader
+
     services.answer_submit(
-        process=process, user=UserFactory(), name="Zoë “Ž”", text="Emoji 🌳 – ok…", consent=True
+        process=process,
+        user=UserFactory(),
+        name="Søren Ærøbo",
+        text="\n".join(WRITTEN),
+        consent=True,
+    )
+    data, count = exports.case_file_pdf(process)
+    assert data.startswith(b"%PDF") and count == 1
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    for line in [*WRITTEN, "Søren Ærøbo"]:
+        assert line in text, line
+    # The font is embedded (a reader without DejaVu sees the same letters).
+    assert b"DejaVuSans" in data
+
+
+def test_the_pdf_survives_emoji_and_control_characters(process):
+    services.answer_submit(
+        process=process, user=UserFactory(), name="Zoë", text="Emoji 🌳 ok\x07", consent=True
     )
     data, count = exports.case_file_pdf(process)
     assert data.startswith(b"%PDF") and count == 1
