@@ -13,7 +13,8 @@ class HearingsConfig(AppConfig):
 
         from samskab.activity import kinds
         from samskab.comments.models import Comment
-        from samskab.core import apis, demo, targets
+        from samskab.core import apis, demo, targets, worker
+        from samskab.hearings.tasks import announce_task
         from samskab.core import privacy as registry
         from samskab.core.uploads import AttachLimits
         from samskab.hearings import (
@@ -87,3 +88,5 @@ class HearingsConfig(AppConfig):
         demo.register("hearings", hearings_demo_part, order=47)
         registry.register("hearings", export=privacy.export, anonymise=privacy.anonymise)
         privacy.describe_data()
+        # Followers hear of a phase within five minutes of its opening (phases_announce).
+        worker.schedule(announce_task, every_s=300)
