@@ -170,3 +170,22 @@ def test_the_pdf_survives_emoji_and_control_characters(process):
     )
     data, count = exports.case_file_pdf(process)
     assert data.startswith(b"%PDF") and count == 1
+
+
+def test_staff_filter_the_answers_by_section_on_either_database(client, process):
+    """The section filter (jsonb containment on PostgreSQL, read in Python on SQLite)."""
+    from samskab.hearings import selectors
+
+    first, second, untagged = (
+        services.answer_submit(
+            process=process, user=UserFactory(), name=name, text=f"Svar fra {name}", consent=True
+        )
+        for name in ("Anna", "Bo", "Carl")
+    )
+    Answer.objects.filter(pk=first.pk).update(sections=["p1", "p3"])
+    Answer.objects.filter(pk=second.pk).update(sections=["p3"])
+    assert list(selectors.answers_for_staff(process, section="p1")) == [first]
+    assert list(selectors.answers_for_staff(process, section="p3")) == [first, second]
+    assert list(selectors.answers_for_staff(process, section="p9")) == []
+    assert len(selectors.answers_for_staff(process)) == 3
+    assert untagged.sections == []
