@@ -14,7 +14,6 @@ class HearingsConfig(AppConfig):
         from samskab.activity import kinds
         from samskab.comments.models import Comment
         from samskab.core import apis, demo, targets, worker
-        from samskab.hearings.tasks import announce_task
         from samskab.core import privacy as registry
         from samskab.core.uploads import AttachLimits
         from samskab.hearings import (
@@ -25,6 +24,7 @@ class HearingsConfig(AppConfig):
         from samskab.hearings.demo import hearings_demo_part
         from samskab.hearings.models import Answer, Passage, Process, Proposal, Question
         from samskab.hearings.signals import comment_changed
+        from samskab.hearings.tasks import announce_task
 
         staff = "hearings.moderate_process"
         # The process: followed (phases opening, new versions) and placed on the map.

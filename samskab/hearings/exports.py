@@ -3,8 +3,8 @@ its attachments in order (PDF pages as they are, pictures one a page).
 
 The answers' pages are written with fpdf2 in DejaVu Sans (bundled in fonts/, its licence
 there), so Danish letters and other scripts are kept as written (fpdf2 embeds the letters
-used); the attachments' pages are added with pypdf. Built by the worker (tasks.export_task); the pages go to disk
-as they are written, one answer at a time.
+used); the attachments' pages are added with pypdf. Built by the worker
+(tasks.export_task); the pages go to disk as they are written, one answer at a time.
 """
 
 from __future__ import annotations

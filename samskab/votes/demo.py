@@ -92,7 +92,9 @@ def _questions(vote: BindingVote, title: str) -> None:
 def _cast_where_allowed(vote: BindingVote) -> int:
     """Ballots from the demo's residents who may vote; others are passed over."""
     cast = 0
-    people = User.objects.filter(verification_level__gte=VerificationLevel.RESIDENT).order_by("pk")[:20]
+    people = User.objects.filter(verification_level__gte=VerificationLevel.RESIDENT).order_by("pk")[
+        :20
+    ]
     for number, person in enumerate(people):
         choices = {
             q.pk: [list(q.answers.values_list("pk", flat=True))[number % q.answers.count()]]
