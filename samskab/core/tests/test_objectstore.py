@@ -12,6 +12,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from samskab.core import paths
+
 pytestmark = pytest.mark.django_db
 
 
@@ -35,6 +37,8 @@ def test_an_uploaded_picture_lives_in_the_bucket_and_is_sent_by_the_site(s3_medi
 
 
 def test_readiness_asks_the_buckets(s3_media, client, settings):
+    for folder in (paths.media_root(), paths.private_root()):  # the local working folders
+        folder.mkdir(parents=True, exist_ok=True)
     response = client.get("/readyz")
     assert json.loads(response.content)["checks"]["media"] == "ok"
     stores = dict(settings.STORAGES)
