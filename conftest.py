@@ -6,6 +6,9 @@ os.environ.setdefault("SAMSKAB_TESTING", "1")
 
 import pytest
 
+# Fixtures any app's tests may use: an S3 server on loopback (media on object storage).
+pytest_plugins = ["samskab.core.tests.s3server"]
+
 
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
