@@ -97,11 +97,11 @@ def broadcast_step(*, broadcast: Broadcast, now: datetime) -> None:
     try:
         _step(broadcast, api, now)
     except NetworkError as error:
-        if error.kind == ErrorKind.AUTH and account.refresh_token:
-            if services.account_refresh(account=account, now=now):
-                broadcast.account.refresh_from_db()
-                _retry(broadcast, error.reason, now, wait=timedelta(0))
-                return
+        renewable = error.kind == ErrorKind.AUTH and account.refresh_token
+        if renewable and services.account_refresh(account=account, now=now):
+            broadcast.account.refresh_from_db()
+            _retry(broadcast, error.reason, now, wait=timedelta(0))
+            return
         _failed(broadcast, error, now)
 
 

@@ -25,9 +25,7 @@ def default_text(kind: str) -> str:
         Kind.PUBLISHED: _(
             "{body}: {title}, {date} at {time}.\n\nOn the agenda:\n{items}\n\n{link}"
         ),
-        Kind.SOON: _(
-            "Today at {time}: {body}, {title}. Watch it live here in {hours} hours: {link}"
-        ),
+        Kind.SOON: _("Today at {time}: {body}, {title}. Watch it live here: {link}"),
         Kind.LIVE: _("Live now: {body}, {title}. Watch and take part: {link}"),
         Kind.RECORDING: _(
             "The recording of {body}, {title} is ready, in chapters:\n{chapters}\n\n{link}"
