@@ -10,6 +10,16 @@ from samskab.social.models import Account, Network, Post
 
 
 class AccountForm(CleanTextMixin, forms.ModelForm):
+    server_url = forms.URLField(
+        label=_("server address"),
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        help_text=_(
+            "Mastodon: your server, e.g. https://mastodon.example. "
+            "Bluesky: leave empty for bsky.social."
+        ),
+    )
     client_secret = forms.CharField(
         label=_("app secret (client secret)"),
         required=False,
@@ -33,10 +43,6 @@ class AccountForm(CleanTextMixin, forms.ModelForm):
         ]
         widgets = {"bodies": forms.CheckboxSelectMultiple}
         help_texts = {
-            "server_url": _(
-                "Mastodon: your server, e.g. https://mastodon.example. "
-                "Bluesky: leave empty for bsky.social."
-            ),
             "external_id": _(
                 "Facebook: the Page's id (empty: the first Page you administer). "
                 "LinkedIn: urn:li:organization: and the organisation's number."

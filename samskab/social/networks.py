@@ -85,7 +85,7 @@ def _token_error(response, network: str) -> NetworkError:
     if isinstance(error, dict):  # Facebook's Graph API
         message = str(error.get("message", ""))
     else:
-        message = str(data.get("error_description") or error or data.get("message") or "")
+        message = str(data.get("error_description") or data.get("message") or error or "")
     return NetworkError(
         f"{network} refused the authorization: {message or response.status_code}",
         kind=ErrorKind.AUTH,
