@@ -104,7 +104,9 @@ def test_bluesky_connects_with_an_app_password_that_is_not_kept(admin_client, ne
     account.refresh_from_db()
     assert account.status == Account.Status.CONNECTED
     assert account.external_id == nets["bluesky"].did
-    stored = " ".join(str(v) for v in Account.objects.filter(pk=account.pk).values().first().values())
+    stored = " ".join(
+        str(v) for v in Account.objects.filter(pk=account.pk).values().first().values()
+    )
     assert nets["bluesky"].app_password not in stored
 
 
