@@ -190,7 +190,7 @@ def test_bluesky_reuses_its_record_key_so_a_lost_answer_posts_nothing_twice(nets
 
 def test_a_text_longer_than_x_takes_is_cut_keeping_the_link(nets):
     meeting = MeetingFactory(title="Møde " + "meget langt navn " * 10, starts_at=NOW + timedelta(1))
-    for number in range(1, 8):
+    for _ in range(7):
         AgendaItemFactory(meeting=meeting, title="Et punkt med en lang overskrift " * 3)
     helpers.connected("x", nets, now=NOW)
     tick(now=NOW)
