@@ -4,6 +4,7 @@ and queued at once when a meeting goes live or ends."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from django.utils import timezone
@@ -20,13 +21,20 @@ def tick(*, now: datetime | None = None) -> dict:
     from samskab.social import broadcasts, services
 
     now = now or timezone.now()
-    steps = [
+
+    def advance(*, now: datetime) -> int:
+        return len(broadcasts.broadcasts_advance(now=now))
+
+    def send(*, now: datetime) -> int:
+        return len(services.posts_send_due(now=now))
+
+    steps: list[tuple[str, Callable[..., int]]] = [
         ("renewed", services.accounts_refresh_due),
         ("recovered", services.posts_recover_stuck),
         ("planned", services.posts_plan),
         ("broadcasts_planned", broadcasts.broadcasts_plan),
-        ("broadcasts", lambda now: len(broadcasts.broadcasts_advance(now=now))),
-        ("sent", lambda now: len(services.posts_send_due(now=now))),
+        ("broadcasts", advance),
+        ("sent", send),
     ]
     done: dict = {}
     for name, step in steps:
