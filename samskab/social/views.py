@@ -3,6 +3,8 @@ broadcasts (editors)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from samskab.social import broadcasts, limits, selectors, services
 from samskab.social.forms import AccountForm, BlueskyForm, PostForm
-from samskab.social.http import NetworkError
+from samskab.social.http import NetworkError, endpoint
 from samskab.social.models import Account, Broadcast, Network, Post
 from samskab.webcasts.models import Meeting
 
@@ -33,15 +35,43 @@ def redirect_uri() -> str:
     return f"{settings.SITE_URL}{reverse('social:callback')}"
 
 
+AUTHORIZE_ENDPOINTS = {
+    Network.X: "x_authorize",
+    Network.FACEBOOK: "facebook_dialog",
+    Network.LINKEDIN: "linkedin_oauth",
+    Network.YOUTUBE: "google_authorize",
+}
+
+
+def approval_origins(accounts: list[Account]) -> list[str]:
+    """Where the Connect buttons' forms lead (through our redirect): the CSP's form-action
+    must allow the networks' approval pages, or the browser stops at the redirect."""
+    origins = set()
+    for account in accounts:
+        if account.network == Network.MASTODON:
+            url = account.server_url
+        elif account.network in AUTHORIZE_ENDPOINTS:
+            url = endpoint(AUTHORIZE_ENDPOINTS[account.network])
+        else:
+            continue
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
+
+
 @require_GET
 @login_required
 def accounts(request: HttpRequest) -> HttpResponse:
     _require(request, "social.manage_accounts")
-    return render(
-        request,
-        "social/accounts.html",
-        {"accounts": Account.objects.prefetch_related("bodies"), "redirect_uri": redirect_uri()},
+    listed = list(Account.objects.prefetch_related("bodies"))
+    response = render(
+        request, "social/accounts.html", {"accounts": listed, "redirect_uri": redirect_uri()}
     )
+    origins = approval_origins(listed)
+    if origins:
+        response._csp_update = {"form-action": origins}  # type: ignore[attr-defined]
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -165,3 +165,11 @@ def test_the_account_form_asks_for_what_the_network_needs(admin_client):
     )
     account = Account.objects.get()
     assert account.client_secret == "x-secret" and "x-secret" not in account.client_secret_encrypted
+
+
+def test_the_accounts_page_lets_its_connect_forms_lead_to_the_networks(admin_client, nets):
+    helpers.account("mastodon", nets)
+    helpers.account("x", nets)
+    policy = admin_client.get(reverse("social:accounts"))["Content-Security-Policy"]
+    form_action = next(d for d in policy.split(";") if "form-action" in d)
+    assert nets["mastodon"].url in form_action and nets["x"].url in form_action
