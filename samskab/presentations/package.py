@@ -149,11 +149,13 @@ def package_export(presentation: Presentation) -> bytes:
 
 
 def _captions(step: Step) -> str | None:
+    """The step's Danish captions, when it has any cue."""
+    text = None
     if step.clip_id is not None:
-        return selectors.captions_vtt({"clip": step.clip_id}, "da", offset_ms=0)
-    if step.video_id is not None:
-        return selectors.captions_vtt({"video": step.video_id}, "da")
-    return None
+        text = selectors.captions_vtt({"clip": step.clip_id}, "da", offset_ms=0)
+    elif step.video_id is not None:
+        text = selectors.captions_vtt({"video": step.video_id}, "da")
+    return text if text and "-->" in text else None
 
 
 # --- Import -------------------------------------------------------------------------------

@@ -18,7 +18,11 @@ def test_a_branch_to_a_missing_step_is_named():
 
 def test_a_loop_with_no_exit_is_found_and_one_with_an_exit_is_not():
     loop = [FlowStep("a"), FlowStep("b", next_key="c"), FlowStep("c", next_key="b")]
-    assert {(p.kind, p.key) for p in problems(loop)} == {(NO_EXIT, "a"), (NO_EXIT, "b"), (NO_EXIT, "c")}
+    assert {(p.kind, p.key) for p in problems(loop)} == {
+        (NO_EXIT, "a"),
+        (NO_EXIT, "b"),
+        (NO_EXIT, "c"),
+    }
     # The same loop, but an answer at c leads out of it.
     with_exit = [
         FlowStep("a"),

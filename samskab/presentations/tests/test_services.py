@@ -64,7 +64,9 @@ def test_steps_are_added_where_asked_moved_and_reordered_and_each_save_is_a_vers
     by = editor()
     presentation = built("text", "question:single", by=by)
     first, question = steps_of(presentation)
-    services.step_add(presentation=presentation, element="question:text", after_key=first.key, by=by)
+    services.step_add(
+        presentation=presentation, element="question:text", after_key=first.key, by=by
+    )
     services.step_add(presentation=presentation, element="text", after_key="", by=by)
     kinds = [(s.kind, s.question_kind) for s in steps_of(presentation)]
     assert kinds == [("text", ""), ("text", ""), ("question", "text"), ("question", "single")]
@@ -119,7 +121,9 @@ def test_a_video_step_s_out_point_outside_its_video_is_refused(django_capture_on
     from samskab.recordings.models import Clip
     from samskab.webcasts.tests.ui_helpers import archive_meeting
 
-    clip = Clip.objects.create(meeting=archive_meeting(), title="Punkt 3", start_ms=10_000, end_ms=40_000)
+    clip = Clip.objects.create(
+        meeting=archive_meeting(), title="Punkt 3", start_ms=10_000, end_ms=40_000
+    )
     presentation = built(f"clip:{clip.pk}")
     (step,) = steps_of(presentation)
     assert (step.in_ms, step.out_ms) == (0, 30_000)
@@ -132,7 +136,14 @@ def test_a_video_step_s_out_point_outside_its_video_is_refused(django_capture_on
 
 def test_an_element_that_is_not_there_cannot_be_added():
     presentation = built()
-    for element in ("clip:999", "image:999", "slide:999", "video:999", "question:matrix", "nonsense"):
+    for element in (
+        "clip:999",
+        "image:999",
+        "slide:999",
+        "video:999",
+        "question:matrix",
+        "nonsense",
+    ):
         with pytest.raises(services.Refused):
             services.step_add(presentation=presentation, element=element, by=editor())
 
@@ -208,7 +219,10 @@ def test_restoring_a_version_brings_its_steps_back():
     assert len(steps_of(presentation)) == 1
     services.version_restore(version=before, by=by)
     assert [s.kind for s in steps_of(presentation)] == ["text", "question"]
-    assert presentation.versions.order_by("-number").first().note == f"Version {before.number} restored"
+    assert (
+        presentation.versions.order_by("-number").first().note
+        == f"Version {before.number} restored"
+    )
 
 
 # --- Answers: anonymous by construction, once per viewer --------------------------------------
@@ -219,7 +233,9 @@ def test_an_answer_is_stored_without_the_viewer_and_only_once_per_viewer():
     step = presentation.published["steps"][0]
     services.answer_submit(presentation=presentation, step=step, participant_key="v:abc", raw="1")
     with pytest.raises(services.Refused, match="already answered"):
-        services.answer_submit(presentation=presentation, step=step, participant_key="v:abc", raw="2")
+        services.answer_submit(
+            presentation=presentation, step=step, participant_key="v:abc", raw="2"
+        )
     services.answer_submit(presentation=presentation, step=step, participant_key="v:def", raw="2")
     assert sorted(Answer.objects.values_list("value", flat=True)) == [1, 2]
     assert Participation.objects.count() == 2
@@ -236,5 +252,7 @@ def test_an_answer_that_is_not_an_option_or_to_a_draft_is_refused():
     services.presentation_publish(presentation=presentation, by=editor())
     presentation.refresh_from_db()
     with pytest.raises(services.Refused):
-        services.answer_submit(presentation=presentation, step=step, participant_key="v:a", raw="77")
+        services.answer_submit(
+            presentation=presentation, step=step, participant_key="v:a", raw="77"
+        )
     assert not Participation.objects.exists()
