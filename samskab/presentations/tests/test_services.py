@@ -63,7 +63,7 @@ def test_the_permission_matrix(role, published):
 def test_steps_are_added_where_asked_moved_and_reordered_and_each_save_is_a_version():
     by = editor()
     presentation = built("text", "question:single", by=by)
-    first, question = steps_of(presentation)
+    first, _question = steps_of(presentation)
     services.step_add(
         presentation=presentation, element="question:text", after_key=first.key, by=by
     )
@@ -85,7 +85,7 @@ def test_steps_are_added_where_asked_moved_and_reordered_and_each_save_is_a_vers
 
 def test_a_reorder_that_does_not_name_every_step_once_is_refused():
     presentation = built("text", "text")
-    a, b = steps_of(presentation)
+    a, _b = steps_of(presentation)
     with pytest.raises(services.Refused):
         services.steps_reorder(presentation=presentation, keys=[a.key, a.key], by=editor())
     with pytest.raises(services.Refused):

@@ -117,7 +117,7 @@ def _play(client, presentation, embed=False):
 def test_a_citizen_plays_step_by_step_answers_once_and_branches(client):
     by = editor()
     presentation = built("text", "question:single", "question:text", "text", by=by)
-    intro, question, why, last = steps_of(presentation)
+    _intro, question, _why, last = steps_of(presentation)
     services.step_update(
         step=question, title="Støtter du planen?", body="", choices="Ja\nNej", required=True,
         branches={"3": last.key}, by=by,
@@ -201,7 +201,7 @@ def test_oembed_answers_for_a_published_presentation_only(client):
 
 def test_statistics_show_starts_completions_drop_off_and_answers_and_the_csv_is_safe(client, staff):
     presentation = built("text", "question:text", "text", by=staff, publish=True)
-    first, question, last = presentation.published["steps"]
+    first, question, _last = presentation.published["steps"]
     for _n in range(3):
         services.visit_start(presentation=presentation, first_key=first["key"])
     visit = Visit.objects.first()
