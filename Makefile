@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media bench-liveblog bench-vote-burst bench-survey-export bench-stuffing bench-pb bench-notify bench-binding-vote bench-stats bench-proposals bench-hearing clean
+.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media bench-liveblog bench-vote-burst bench-survey-export bench-stuffing bench-pb bench-notify bench-binding-vote bench-stats bench-proposals bench-hearing bench-presentation clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -121,6 +121,10 @@ bench-notify: $(STAMP)
 # and the case-file PDF of 2,000 answers with 1,000 attachments (docs/benchmarks.md).
 bench-hearing: $(STAMP)
 	$(BIN)/python -m bench.hearing $(BENCH_ARGS)
+
+# A 40-step presentation: the first step playable, and a reorder saved (docs/presentations.md).
+bench-presentation: $(STAMP)
+	$(BIN)/python -m bench.presentation $(BENCH_ARGS)
 
 # SQLite, 10,000 proposals (BENCH_ARGS for sizes); on PostgreSQL:
 # DATABASE_URL=postgres://... make bench-proposals BENCH_ARGS="--proposals 100000 --supports 2000000"
