@@ -65,6 +65,10 @@
     group: { name: "steps", pull: false, put: ["catalogue"] },
     handle: ".step-head",
     animation: 120,
+    // Mouse and touch events rather than the browser's own drag and drop: the same on
+    // phones, tablets and desktops.
+    forceFallback: true,
+    emptyInsertThreshold: 40,
     onAdd: function (event) {
       var item = event.item;
       var previous = item.previousElementSibling;
@@ -92,6 +96,7 @@
     window.Sortable.create(catalogue, {
       group: { name: "catalogue", pull: "clone", put: false },
       sort: false,
+      forceFallback: true,
       filter: "form, select, button, input",
       preventOnFilter: false,
       animation: 120,
