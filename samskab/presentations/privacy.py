@@ -57,6 +57,13 @@ def describe_data() -> None:
             order=92,
         ),
     )
+    for field in (
+        "presentations.answer.step_key",
+        "presentations.participation.step_key",
+        "presentations.step.next_key",
+        "presentations.visit.last_key",
+    ):
+        exempt(field, "The key of a step of a presentation, not of a person.")
     exempt(
         "presentations.participation.participant_key",
         "A keyed hash of a browser's random token: that someone answered once, not who.",
