@@ -45,7 +45,8 @@ PURE_MODULES := samskab/envvars.py samskab/core/text.py samskab/accounts/census.
 	samskab/moderation/spam.py samskab/surveys/stats.py samskab/surveys/csvsafe.py \
 	samskab/surveys/schema.py samskab/media samskab/streaming/rtmp.py samskab/streaming/srt.py samskab/streaming/fanout.py \
 	samskab/streaming/destinations.py samskab/streaming/rtmppush.py samskab/places/geo.py \
-	samskab/debates/scoring.py samskab/core/smallcounts.py samskab/votes/counting.py
+	samskab/debates/scoring.py samskab/core/smallcounts.py samskab/votes/counting.py \
+	samskab/presentations/flow.py
 
 # Every app's services, selectors and rules (modules or packages so named), with the
 # django-stubs plugin ([tool.django-stubs] in pyproject.toml) typing model fields, managers

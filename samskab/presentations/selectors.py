@@ -234,7 +234,7 @@ def step_media(step: dict) -> Media:
                 }
         return media
     if kind == Step.Kind.PICTURE:
-        image = Image.objects.filter(pk=step.get("image")).first() if step.get("image") else None
+        image = Image.objects.filter(pk=step["image"]).first() if step.get("image") else None
         if image is None:
             return Media(removed=True)
         return Media(image=image.file.url, alt=image.alt)
@@ -266,7 +266,7 @@ def captions_vtt(step: dict, language: str, *, offset_ms: int | None = None) -> 
             end = min(cue.end_ms, clip.end_ms) - clip.start_ms + offset
             lines += [f"{_clock(start)} --> {_clock(end)}", cue.text, ""]
         return "\n".join(lines)
-    video = Video.objects.filter(pk=step.get("video")).first() if step.get("video") else None
+    video = Video.objects.filter(pk=step["video"]).first() if step.get("video") else None
     if video is None or not video.captions:
         return None
     with video.captions.open("rb") as handle:
@@ -370,14 +370,14 @@ def clip_candidates(
                     },
                 }
             )
-        for item, turn in index.turns:
+        for within, turn in index.turns:
             turn_end = turn.end_ms or end
-            if turn_end is None or (item is not None and not item.is_public):
+            if turn_end is None or (within is not None and not within.is_public):
                 continue
             person = turn.person
             title = person.shown_name
-            if item is not None:
-                title = _("%(name)s on %(item)s") % {"name": title, "item": item.title}
+            if within is not None:
+                title = _("%(name)s on %(item)s") % {"name": title, "item": within.title}
             if query and query not in f"{title} {meeting.title}".lower():
                 continue
             found.append(
@@ -390,7 +390,7 @@ def clip_candidates(
                         "end_ms": turn_end,
                         "title": title,
                         "source_kind": Clip.Source.TURN,
-                        "agenda_item": item,
+                        "agenda_item": within,
                         "person": person,
                     },
                 }

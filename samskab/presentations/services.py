@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -43,7 +43,7 @@ STEP_FIELDS = (
     "key", "kind", "title", "body", "clip", "video", "in_ms", "out_ms", "slide", "deck_page",
     "narration", "image", "question_kind", "choices", "required", "next_key", "branches",
 )  # fmt: skip
-ELEMENT_FIELDS = {
+ELEMENT_FIELDS: dict[str, type[models.Model]] = {
     "clip": Clip,
     "video": Video,
     "slide": Slide,
@@ -127,10 +127,10 @@ def _locked(presentation: Presentation) -> Presentation:
 # --- Presentations --------------------------------------------------------------------
 
 
-def _unique_slug(title: str, exclude: int | None = None) -> str:
+def _unique_slug(title: str) -> str:
     base = slugify(title)[:60] or "praesentation"
     slug, n = base, 2
-    while Presentation.objects.filter(slug=slug).exclude(pk=exclude).exists():
+    while Presentation.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -320,7 +320,7 @@ def choices_from_lines(lines: str, old: list[dict]) -> list[dict]:
     answers and branch stay), a new one gets the next free id."""
     by_text = {choice["text"]: choice["id"] for choice in old}
     next_id = max([choice["id"] for choice in old] or [0]) + 1
-    result = []
+    result: list[dict] = []
     for line in clean_text(lines).splitlines():
         text = line.strip()[:300]
         if not text or any(c["text"] == text for c in result):
@@ -335,10 +335,10 @@ def choices_from_lines(lines: str, old: list[dict]) -> list[dict]:
 def _check_range(step: Step) -> None:
     if step.kind != Step.Kind.VIDEO:
         return
-    length = None
-    if step.clip_id is not None:
+    length: int | None = None
+    if step.clip is not None:
         length = step.clip.duration_ms
-    elif step.video_id is not None:
+    elif step.video is not None:
         length = step.video.duration_ms
     start = step.in_ms or 0
     end = step.out_ms if step.out_ms is not None else length
@@ -401,7 +401,7 @@ def step_update(
 
 
 def flow_steps(steps: Sequence[dict]) -> list[flow.FlowStep]:
-    result = []
+    result: list[flow.FlowStep] = []
     for step in steps:
         choices = step.get("choices") or []
         branches = step.get("branches") or {}
@@ -486,7 +486,7 @@ def _with_live_elements(snapshot: dict) -> dict:
         ids = {step[name] for step in snapshot["steps"] if step.get(name) is not None}
         if not ids:
             continue
-        present = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        present = set(model._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
         for step in snapshot["steps"]:
             if step.get(name) is not None and step[name] not in present:
                 step[name] = None

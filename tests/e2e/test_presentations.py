@@ -33,6 +33,22 @@ def other_site(tmp_path_factory):
     yield from running_static_site(tmp_path_factory)
 
 
+def drag(page, source, target, *, below: bool = False) -> None:
+    """Drag with the mouse as a person does: press, move in small steps, release (SortableJS
+    follows pointer events, so a single jump from source to target is no drag)."""
+    start = source.bounding_box()
+    end = target.bounding_box()
+    x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    to_x = end["x"] + end["width"] / 2
+    to_y = end["y"] + (end["height"] - 5 if below else 5)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 5, y + 5, steps=5)
+    page.mouse.move(to_x, to_y, steps=20)
+    page.mouse.move(to_x, to_y + 1, steps=2)
+    page.mouse.up()
+
+
 def _steps(page) -> list[str]:
     return page.locator("[data-steps] > li .step-title").all_inner_texts()
 
@@ -58,7 +74,7 @@ def test_an_editor_builds_and_publishes_and_a_citizen_on_a_phone_answers_in_an_e
     # By drag and drop: a text block from the catalogue into the empty list of steps.
     text = editor.locator('[data-catalogue] > li[data-element="text"] .catalogue-title')
     with editor.expect_navigation():
-        text.drag_to(editor.locator("[data-steps]"))
+        drag(editor, text, editor.locator("[data-steps]"))
     assert _steps(editor) == ["Text"]
 
     # By keyboard: a clip of the demo meeting, then a question inserted after step 1.
@@ -82,7 +98,7 @@ def test_an_editor_builds_and_publishes_and_a_citizen_on_a_phone_answers_in_an_e
     assert _steps(editor) == ["Text", clip_title, "Your question"]
     # And by drag and drop: the question to the top, saved at once (no reload).
     first_head = editor.locator("[data-steps] > li").nth(0).locator(".step-head")
-    editor.locator("[data-steps] > li").nth(2).locator(".step-head").drag_to(first_head)
+    drag(editor, editor.locator("[data-steps] > li").nth(2).locator(".step-head"), first_head)
     editor.wait_for_function(
         "() => document.querySelector('[data-save-status]').textContent.length > 0"
     )
