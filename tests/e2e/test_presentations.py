@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, tab_to
 from tests.e2e.webcasts_fixtures import (
@@ -59,10 +60,12 @@ def test_an_editor_builds_and_publishes_and_a_citizen_on_a_phone_answers_in_an_e
     # The demo's own presentation plays for everyone.
     visitor = open_page(browser, site)
     visitor.goto("/praesentationer/lokalplan-vestbyen/")
-    assert visitor.get_by_role("heading", level=1).inner_text() == "Lokalplan for Vestbyen"
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Lokalplan for Vestbyen")
     close_page(visitor)
 
-    editor = open_page(browser, site, session=site.seed["editor"])
+    editor = open_page(
+        browser, site, session=site.seed["editor"], viewport={"width": 1280, "height": 1100}
+    )
     editor.goto("/praesentationer/personale/")
     check_accessible(editor)
     editor.get_by_label("Title").fill("Lokalplan for Vestbyen: borgermøde")
@@ -71,18 +74,23 @@ def test_an_editor_builds_and_publishes_and_a_citizen_on_a_phone_answers_in_an_e
     builder_url = editor.url
     check_accessible(editor)
 
-    # By drag and drop: a text block from the catalogue into the empty list of steps.
+    # By drag and drop: a text block from the catalogue (filtered by kind) into the steps.
+    editor.get_by_label("Kind").select_option(label="Text")
+    with editor.expect_navigation():
+        editor.get_by_role("button", name="Search", exact=True).click()
     text = editor.locator('[data-catalogue] > li[data-element="text"] .catalogue-title')
     with editor.expect_navigation():
         drag(editor, text, editor.locator("[data-steps]"))
     assert _steps(editor) == ["Text"]
 
     # By keyboard: a clip of the demo meeting, then a question inserted after step 1.
+    editor.goto(builder_url + "?kind=clip")
     clip = editor.locator('[data-catalogue] > li[data-element^="clip:"]').first
     clip_title = clip.locator(".catalogue-title").inner_text()
     clip.locator("button").focus()
     with editor.expect_navigation():
         editor.keyboard.press("Enter")
+    editor.goto(builder_url + "?q=single")
     question = editor.locator('[data-catalogue] > li[data-element="question:single"]')
     question.locator("select").select_option(label="After step 1")
     question.locator("button").focus()
@@ -149,14 +157,14 @@ def test_an_editor_builds_and_publishes_and_a_citizen_on_a_phone_answers_in_an_e
     news.goto(f"{base}/nyhed.html")
     frame = news.frame_locator("iframe")
     frame.get_by_role("button", name="Start").click()
-    assert frame.get_by_role("heading", level=1).inner_text() == "Støtter du planen?"
-    assert "Step 1 of 3" in frame.locator("#step-progress").inner_text()
+    expect(frame.get_by_role("heading", level=1)).to_have_text("Støtter du planen?")
+    expect(frame.locator("#step-progress")).to_have_text("Step 1 of 3")
     frame.get_by_label("Ja").check()
     frame.get_by_role("button", name="Send answer and go on").click()
-    assert frame.get_by_role("heading", level=1).inner_text() == "Text"
+    expect(frame.get_by_role("heading", level=1)).to_have_text("Text")
     frame.get_by_role("link", name="Next").click()
     # The clip's step: the video loads through hls.js, with no third-party request.
-    assert frame.get_by_role("heading", level=1).inner_text() == clip_title
+    expect(frame.get_by_role("heading", level=1)).to_have_text(clip_title)
     frame.locator("video").evaluate(
         "(video) => new Promise((done, fail) => { if (video.readyState >= 1) done();"
         " video.addEventListener('loadedmetadata', done); video.addEventListener('error', fail); })"
@@ -177,7 +185,7 @@ def test_an_editor_builds_and_publishes_and_a_citizen_on_a_phone_answers_in_an_e
     tab_to(citizen, "[data-answer]")
     with citizen.expect_navigation():
         citizen.keyboard.press("Enter")
-    assert citizen.get_by_role("heading", level=1).inner_text() == "Thank you for watching"
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("Thank you for watching")
     check_accessible(citizen)
     close_page(citizen)
 
