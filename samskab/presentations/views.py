@@ -40,7 +40,7 @@ from samskab.core.viewer import viewer_key
 from samskab.presentations import flow, package, selectors, services
 from samskab.presentations.models import CHOICE_KINDS, END, Presentation, Step, Version, Visit
 from samskab.recordings import services as recordings
-from samskab.surveys.csvsafe import neutralise
+from samskab.core.csvsafe import neutralise
 from samskab.surveys.forms import answers_from_post, question_blocks
 from samskab.webcasts.models import Meeting
 from samskab.webcasts.player import HLS_SCRIPT
