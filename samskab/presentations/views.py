@@ -34,13 +34,13 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from samskab.core.csvsafe import neutralise
 from samskab.core.models import SiteSettings
 from samskab.core.ratelimit import ratelimit
 from samskab.core.viewer import viewer_key
 from samskab.presentations import flow, package, selectors, services
 from samskab.presentations.models import CHOICE_KINDS, END, Presentation, Step, Version, Visit
 from samskab.recordings import services as recordings
-from samskab.core.csvsafe import neutralise
 from samskab.surveys.forms import answers_from_post, question_blocks
 from samskab.webcasts.models import Meeting
 from samskab.webcasts.player import HLS_SCRIPT

@@ -21,7 +21,8 @@ from tests.e2e.webcasts_fixtures import (
     running_static_site,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+# Its own SQLite site (running_site), whatever the pass: CI runs it once (conftest.py).
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.one_pass(on="postgres")]
 
 
 @pytest.fixture(scope="module")
