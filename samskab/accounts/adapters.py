@@ -35,6 +35,10 @@ class AccountAdapter(DefaultAccountAdapter):
         super().logout(request)
         if everywhere:
             end_all_sessions(user)
+        # A single logout through NemLog-in: its answer must be to the request we sent.
+        from samskab.accounts.nemlogin.views import logout_request_remember
+
+        logout_request_remember(request)
 
     def get_logout_redirect_url(self, request: HttpRequest) -> str:
         # Asked before the logout. Logged in through NemLog-in: end that session too (single
@@ -43,7 +47,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
         saml_session = request.session.get(SESSION_SAML) if hasattr(request, "session") else None
         if saml_session and request.user.is_authenticated and _is_logout_page(request):
-            url = logout_redirect_url(saml_session)
+            url = logout_redirect_url(request, saml_session)
             if url:
                 return url
         return super().get_logout_redirect_url(request)
