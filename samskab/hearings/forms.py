@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samskab.core.assurance import Assurance
 from samskab.core.forms import CleanTextMixin
 from samskab.hearings.models import ANSWER_MAX, Phase
 
@@ -33,6 +34,15 @@ class ProcessForm(CleanTextMixin, forms.Form):
         ),
     )
     is_published = forms.BooleanField(label=_("Published"), required=False)
+    answer_assurance = forms.ChoiceField(
+        label=_("MitID login required to answer"),
+        choices=Assurance.choices,
+        required=False,
+        help_text=_(
+            "A person logged in another way, or with MitID at a lower level, is asked to log "
+            "in with MitID at this level before answering."
+        ),
+    )
     area = forms.CharField(
         label=_("The plan's area (GeoJSON)"),
         required=False,

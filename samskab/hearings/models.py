@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samskab.core.assurance import assurance_field
+
 TITLE_MAX = 200
 ANSWER_MAX = 20_000
 
@@ -30,6 +32,8 @@ class Process(models.Model):
     result = models.TextField(_("what changed because of the input"), blank=True, max_length=20000)
     result_html = models.TextField(_("result as shown"), blank=True)
     is_published = models.BooleanField(_("published"), default=False)
+    # Step-up: a hearing answer may ask for a MitID login at this level (accounts.identity).
+    answer_assurance = assurance_field(verbose_name=_("MitID login required to answer"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

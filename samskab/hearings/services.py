@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samskab.activity.services import event_record
+from samskab.core.assurance import Assurance
 from samskab.core.markdown import render_markdown
 from samskab.core.text import clean_text
 from samskab.core.uploads import check_pdf, image_format, reencode_image
@@ -84,7 +85,14 @@ def process_create(
 
 
 def process_update(
-    *, process: Process, user, title: str, summary: str, result: str, is_published: bool
+    *,
+    process: Process,
+    user,
+    title: str,
+    summary: str,
+    result: str,
+    is_published: bool,
+    answer_assurance: str | None = None,
 ) -> Process:
     _require(user, "hearings.manage_process", process, _("Only editors can change a hearing."))
     title = clean_text(title, line=True).strip()
@@ -96,6 +104,10 @@ def process_update(
     process.result = clean_text(result).strip()
     process.result_html = render_markdown(process.result)
     process.is_published = is_published
+    if answer_assurance is not None:
+        if answer_assurance not in Assurance.values:
+            raise HearingRefused(_("Choose one of the MitID levels."))
+        process.answer_assurance = answer_assurance
     process.save()
     return process
 

@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samskab.accounts.identity import step_up_redirect
 from samskab.core.ratelimit import ratelimit
 from samskab.hearings import exports, forms, selectors, services
 from samskab.hearings.models import (
@@ -326,6 +327,10 @@ def answer_new(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?next={request.path}")
     may = request.user.has_perm("hearings.answer_process", process)
+    if may:
+        step_up = step_up_redirect(request, process.answer_assurance)
+        if step_up is not None:
+            return step_up
     form = forms.AnswerForm(
         request.POST or None, request.FILES or None, initial={"name": request.user.public_name}
     )
@@ -380,6 +385,7 @@ def process_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "summary": process.summary,
             "result": process.result,
             "is_published": process.is_published,
+            "answer_assurance": process.answer_assurance,
             "area": place.area if place else "",
         }
         if process
@@ -404,6 +410,7 @@ def process_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     summary=d["summary"],
                     result=d["result"],
                     is_published=d["is_published"],
+                    answer_assurance=d["answer_assurance"],
                 )
                 for kind in Phase.Kind.values:
                     starts, ends = p.get(f"{kind}_starts"), p.get(f"{kind}_ends")
