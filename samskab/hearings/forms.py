@@ -179,6 +179,21 @@ class AnswerForm(CleanTextMixin, forms.Form):
         label=_("The municipality may publish my answer with the name above"), required=False
     )
 
+    def __init__(self, *args, organisation: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisation:
+            # An organisation's login answers in its name: no name or "on behalf of" to type.
+            del self.fields["name"], self.fields["organisation"]
+            self.fields["consent"].label = _(
+                "The municipality may publish the answer with the organisation's name"
+            )
+
+    def clean(self):
+        data = super().clean()
+        data.setdefault("name", "")
+        data.setdefault("organisation", "")
+        return data
+
 
 class TagForm(forms.Form):
     themes = forms.MultipleChoiceField(

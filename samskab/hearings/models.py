@@ -302,10 +302,14 @@ class Answer(models.Model):
         blank=True,
         related_name="hearing_answers",
     )
-    # The name the person chose to show, and the organisation it is on behalf of (free text
-    # until accounts know organisations through MitID Erhverv).
+    # The name the person chose to show, and the organisation it is on behalf of: stated as
+    # free text by a person, or, from an organisation's MitID Erhverv login, the
+    # organisation's name with its CVR number (then the person's name is not kept here).
     name = models.CharField(_("name"), max_length=120)
     organisation = models.CharField(_("on behalf of"), max_length=200, blank=True)
+    organisation_cvr = models.CharField(
+        _("CVR number (MitID Erhverv)"), max_length=8, blank=True, default="", db_default=""
+    )
     text = models.TextField(_("answer"), max_length=ANSWER_MAX)
     consent = models.BooleanField(_("may be published"), default=False)
     themes = models.ManyToManyField(Theme, blank=True, related_name="answers")
@@ -325,8 +329,22 @@ class Answer(models.Model):
         return reverse("hearings:answers", args=[self.process_id]) + f"#answer-{self.pk}"
 
     @property
+    def by_organisation_account(self) -> bool:
+        """Answered by an organisation's own login (MitID Erhverv), not a person's."""
+        return bool(self.organisation_cvr)
+
+    @property
     def shown_name(self) -> str:
+        if self.by_organisation_account:
+            return self.organisation
         return f"{self.organisation} ({self.name})" if self.organisation else self.name
+
+    @property
+    def case_file_name(self) -> str:
+        """The organisation with its CVR number in the case file, the person's name otherwise."""
+        if self.by_organisation_account:
+            return f"{self.organisation} (CVR {self.organisation_cvr})"
+        return self.shown_name
 
 
 class Export(models.Model):

@@ -486,6 +486,15 @@ def answer_submit(
         raise HearingRefused(_("Sign in to submit a hearing answer."))
     name = clean_text(name, line=True).strip()[:120]
     organisation = clean_text(organisation, line=True).strip()[:200]
+    cvr = ""
+    if getattr(user, "is_organisation", False):
+        # An organisation's login answers in the organisation's name; the person who logged
+        # in for it is not named on the answer (the account link stays, for the case file's
+        # questions and the GDPR export).
+        organisation = name = user.organisation_name or ""
+        cvr = user.organisation_cvr
+        if not name:
+            raise HearingRefused(_("Your organisation's login has no name. Log in again."))
     text = clean_text(text).strip()
     if not name:
         raise HearingRefused(_("Give the name to show with your answer."))
@@ -504,6 +513,7 @@ def answer_submit(
             author=user,
             name=name,
             organisation=organisation,
+            organisation_cvr=cvr,
             text=text,
             consent=consent,
             number=number,

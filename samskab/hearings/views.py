@@ -332,7 +332,10 @@ def answer_new(request: HttpRequest, pk: int) -> HttpResponse:
         if step_up is not None:
             return step_up
     form = forms.AnswerForm(
-        request.POST or None, request.FILES or None, initial={"name": request.user.public_name}
+        request.POST or None,
+        request.FILES or None,
+        initial={"name": request.user.public_name},
+        organisation=request.user.organisation_name if request.user.is_organisation else "",
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -354,7 +357,9 @@ def answer_new(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect(process)
     return render(
-        request, "hearings/answer_form.html", {"process": process, "form": form, "may": may}
+        request,
+        "hearings/answer_form.html",
+        {"process": process, "form": form, "may": may, "organisation": request.user},
     )
 
 
