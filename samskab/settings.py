@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "samskab.votes",
     "samskab.surveys",
     "samskab.stats",
+    "samskab.social",
     "samskab.staff",
     "samskab.comments",
     "samskab.moderation",
@@ -363,6 +364,12 @@ if PRODUCTION and not env_str("CENSUS_PEPPER"):
 # STREAM_INGEST_URL, else rtmp://<this site's host>:1935/live.
 STREAM_KEY_SECRET = env_str("STREAM_KEY_SECRET")
 STREAM_INGEST_URL = env_str("STREAM_INGEST_URL")
+
+# Social networks (samskab.social, docs/social.md): their tokens are stored encrypted with a
+# key derived from this secret (from SECRET_KEY when unset). SOCIAL_ENDPOINTS replaces a
+# network's API addresses (tests point them at fakes on loopback); empty in production.
+SOCIAL_TOKEN_SECRET = env_str("SOCIAL_TOKEN_SECRET")
+SOCIAL_ENDPOINTS: dict[str, str] = {}
 
 # Sessions: idle timeout through the cookie's age, absolute timeout in our middleware.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT", 2 * 60 * 60)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("personale/", include("samskab.staff.urls")),
     path("moeder/", include("samskab.webcasts.urls")),
     path("streaming/", include("samskab.streaming.urls")),
+    path("sociale-medier/", include("samskab.social.urls")),
     path("moeder/", include("samskab.recordings.urls")),
     path("live/", include("samskab.live.urls")),
     path("feedback/", include("samskab.feedback.urls")),

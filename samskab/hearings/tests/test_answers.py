@@ -1,6 +1,7 @@
 """Hearing answers: submitted with attachments before the deadline, published only with
 consent, tagged and answered by staff, exported as CSV and as one PDF for the case file."""
 
+import csv
 import io
 import json
 
@@ -211,3 +212,11 @@ def test_a_person_may_still_state_an_organisation_which_is_marked_as_stated(proc
     )
     assert not answer.by_organisation_account
     assert answer.case_file_name == "Grundejerforeningen Åparken (Karen Holm)"
+
+
+def test_the_case_file_csv_neutralises_cells_that_start_like_a_formula(process):
+    services.answer_submit(
+        process=process, user=UserFactory(), name='=HYPERLINK("x")', text="=cmd()", consent=True
+    )
+    rows = list(csv.reader(io.StringIO(exports.case_file_csv(process))))
+    assert rows[1][2] == '\'=HYPERLINK("x")' and rows[1][-1] == "'=cmd()"
