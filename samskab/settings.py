@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "samskab.debates",
     "samskab.proposals",
     "samskab.hearings",
+    "samskab.presentations",
     "samskab.votes",
     "samskab.surveys",
     "samskab.stats",
