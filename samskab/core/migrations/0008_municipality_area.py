@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_admin_labels_translated'),
+        ('core', '0007_site_settings_proposal_assurance'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('votes', '0002_admin_labels_translated'),
+        ('votes', '0003_binding_vote_assurance'),
     ]
 
     operations = [
