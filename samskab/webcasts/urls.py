@@ -42,6 +42,7 @@ urlpatterns = [
     ),
     path("<int:pk>/tidslinje/", views_console.timeline, name="timeline"),
     path("<int:pk>/tidslinje/ny/", views_console.timeline_add, name="timeline_add"),
+    path("<int:pk>/tidslinje/flyt-alle/", views_console.timeline_shift, name="timeline_shift"),
     path(
         "<int:pk>/tidslinje/<int:mark_pk>/flyt/",
         views_console.timeline_correct,

@@ -8,23 +8,27 @@ partial so the console updates without a reload.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from samskab import live
-from samskab.webcasts import services
+from samskab.webcasts import services, thumbnails
 from samskab.webcasts.models import AgendaItem, Meeting, Person, Slide, SlideDeck, TimelineMark
 from samskab.webcasts.player import HLS_SCRIPT, with_player_csp
 from samskab.webcasts.recording import hls_url
 from samskab.webcasts.selectors import closed_session_now, meeting_state
+from samskab.webcasts.tasks import make_timeline_strip
 from samskab.webcasts.timecode import format_offset_ms, parse_offset_ms
 
 Kind = TimelineMark.Kind
@@ -276,18 +280,57 @@ class AddMarkForm(MarkForm):
     offset = OffsetField(label=gettext_lazy("Time in the recording"))
 
 
+class ShiftForm(forms.Form):
+    after = OffsetField(label=gettext_lazy("Marks at or after"))
+    seconds = forms.DecimalField(
+        label=gettext_lazy("Move them by (seconds; negative is earlier)"),
+        max_digits=8,
+        decimal_places=3,
+        min_value=-36_000,
+        max_value=36_000,
+    )
+
+
+def strip_pictures(meeting: Meeting) -> tuple[list[dict], bool]:
+    """The timeline's small pictures (second, address), and whether they are still being made.
+
+    Missing pictures are asked of the worker once every ten minutes at most per meeting.
+    """
+    seconds = thumbnails.strip_ready(meeting)
+    if seconds is None:
+        if cache.add(f"webcasts:strip-queued:{meeting.pk}", 1, 600):
+            transaction.on_commit(lambda: make_timeline_strip.enqueue(meeting_id=meeting.pk))
+        return [], True
+    base = f"{settings.MEDIA_URL}webcasts/{meeting.pk}/timeline/"
+    return [{"second": second, "url": f"{base}{second}.jpg"} for second in seconds], False
+
+
 def timeline_context(meeting: Meeting) -> dict:
     marks = list(
         TimelineMark.objects.filter(meeting=meeting)
         .select_related("agenda_item", "person", "slide__deck", "poll")
         .order_by("offset_ms", "pk")
     )
+    end_ms = max(
+        [meeting.duration_ms or 0, int(thumbnails.playlist_seconds(meeting) * 1000)]
+        + [mark.offset_ms for mark in marks]
+    )
     for mark in marks:
         mark.description = describe(mark)
         mark.timecode = format_offset_ms(mark.offset_ms)
+        mark.percent = f"{100 * mark.offset_ms / end_ms:.3f}" if end_ms else "0"
+    strip, strip_pending = strip_pictures(meeting)
+    for picture in strip:
+        picture["percent"] = f"{100_000 * picture['second'] / end_ms:.3f}" if end_ms else "0"
+        picture["timecode"] = format_offset_ms(picture["second"] * 1000).split(".")[0]
     return {
         "meeting": meeting,
         "marks": marks,
+        "end_ms": end_ms,
+        "end_timecode": format_offset_ms(end_ms).split(".")[0],
+        "strip": strip,
+        "strip_pending": strip_pending,
+        "shift_form": ShiftForm(),
         "items": list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "pk")),
         "people": list(Person.objects.filter(is_active=True).order_by("name")),
         "slides": list(
@@ -368,3 +411,26 @@ def timeline_add(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         return _timeline_answer(request, meeting, error=_validation_text(error))
     return _timeline_answer(request, meeting, done=_("Added %(mark)s.") % {"mark": describe(mark)})
+
+
+@login_required
+@require_POST
+def timeline_shift(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move every mark from a point on by some seconds (bulk re-timing)."""
+    meeting = meeting_for(request, pk, "webcasts.edit_timeline")
+    form = ShiftForm(request.POST)
+    if not form.is_valid():
+        return _timeline_answer(request, meeting, error=first_error(form))
+    delta_ms = int(form.cleaned_data["seconds"] * 1000)
+    try:
+        moved = services.marks_shift(
+            meeting=meeting, after_ms=form.cleaned_data["after"], delta_ms=delta_ms, by=request.user
+        )
+    except ValidationError as error:
+        return _timeline_answer(request, meeting, error=_validation_text(error))
+    done = ngettext(
+        "Moved %(count)s mark by %(seconds)s seconds.",
+        "Moved %(count)s marks by %(seconds)s seconds.",
+        len(moved),
+    ) % {"count": len(moved), "seconds": f"{delta_ms / 1000:+g}"}
+    return _timeline_answer(request, meeting, done=done)
