@@ -143,7 +143,7 @@ def mark_add(
                 % {"status": meeting.get_status_display().lower()},
                 code="not_live",
             )
-        _check_mark(meeting, kind, agenda_item=agenda_item, person=person, slide=slide)
+        mark_check(meeting, kind, agenda_item=agenda_item, person=person, slide=slide)
         offset = _offset_from(meeting, at)
         mark = _create(
             meeting, kind, offset, at=at, by=by, agenda_item=agenda_item, person=person, slide=slide
@@ -217,7 +217,7 @@ def mark_add_at_offset(
                 _("Marks can be added only to a meeting that has been broadcast."),
                 code="not_broadcast",
             )
-        _check_mark(meeting, kind, agenda_item=agenda_item, person=person, slide=slide)
+        mark_check(meeting, kind, agenda_item=agenda_item, person=person, slide=slide)
         _check_offset(meeting, offset_ms)
         at = _at_from(meeting, offset_ms)
         mark = _create(
@@ -633,7 +633,7 @@ def _live_edge(meeting: Meeting) -> int:
     return int((timezone.now() - started).total_seconds() * 1000)
 
 
-def _check_mark(
+def mark_check(
     meeting: Meeting,
     kind: str,
     *,

@@ -35,6 +35,7 @@ urlpatterns = [
     path("<int:pk>/konsol/fortryd/", views_console.console_undo, name="console_undo"),
     path("<int:pk>/konsol/start/", views_console.console_go_live, name="console_go_live"),
     path("<int:pk>/konsol/slut/", views_console.console_end, name="console_end"),
+    path("<int:pk>/konsol/proeve/", views_console.console_rehearsal, name="console_rehearsal"),
     path(
         "<int:pk>/konsol/lukket/",
         views_console.console_closed_session,
