@@ -327,7 +327,9 @@ def marks_shift(*, meeting: Meeting, after_ms: int, delta_ms: int, by) -> list[T
     """Move every mark at or after `after_ms` by `delta_ms` (the timeline editor's bulk
     re-timing: an encoder's delay, marks set before the feed started).
 
-    The start and end of the meeting stay where they are. All or nothing: if one mark would
+    Items, speakers, slides, breaks and vox pops move; the start and end of the meeting and
+    a closed session's marks stay (the slate is in the video where the server put it, not
+    where an operator's delay put a mark). All or nothing: if one mark would
     land before 0 or after the end of the video, nothing moves and the message names it.
     """
     if delta_ms == 0:
@@ -340,9 +342,9 @@ def marks_shift(*, meeting: Meeting, after_ms: int, delta_ms: int, by) -> list[T
                 code="not_broadcast",
             )
         marks = list(
-            TimelineMark.objects.filter(meeting=meeting, is_undone=False, offset_ms__gte=after_ms)
-            .exclude(kind__in=[Kind.MEETING_START, Kind.MEETING_END])
-            .order_by("offset_ms", "pk")
+            TimelineMark.objects.filter(
+                meeting=meeting, is_undone=False, offset_ms__gte=after_ms, kind__in=REMOVABLE_KINDS
+            ).order_by("offset_ms", "pk")
         )
         if not marks:
             raise ValidationError(

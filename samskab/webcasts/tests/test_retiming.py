@@ -181,3 +181,11 @@ def test_the_timeline_shows_pictures_of_the_recording_and_a_tick_per_mark(
     assert b"".join(picture.streaming_content)[:2] == b"\xff\xd8"  # a JPEG
     ticks = re.findall(r'class="timeline-marker [^"]*" data-percent="([\d.]+)"', page)
     assert ticks == ["0.000", "11.111", "22.222", "33.333", "100.000"]  # end mark at 90 s
+
+
+def test_a_closed_session_s_marks_stay_where_the_slate_is(editor):
+    meeting, *_ = ended()
+    closed = mark(meeting, Kind.CLOSED_START, 40_000)
+    services.marks_shift(meeting=meeting, after_ms=0, delta_ms=1_000, by=editor)
+    closed.refresh_from_db()
+    assert closed.offset_ms == 40_000
