@@ -101,7 +101,7 @@ def thumbnail_make(*, meeting: Meeting, second: int) -> Path | None:
 
 # --- the timeline editor's strip: small pictures along the recording ---------------------
 
-STRIP_COUNT = 20
+STRIP_COUNT = 10
 STRIP_WIDTH, STRIP_HEIGHT = 160, 90
 STRIP_SCALE = (
     f"scale={STRIP_WIDTH}:{STRIP_HEIGHT}:force_original_aspect_ratio=decrease,"

@@ -242,6 +242,10 @@
         backBufferLength: 30
       });
       var retry = null;
+      var isLive = false;
+      hls.on(window.Hls.Events.LEVEL_LOADED, function (event, data) {
+        isLive = Boolean(data.details && data.details.live);
+      });
       hls.on(window.Hls.Events.MANIFEST_PARSED, function () {
         say(preview.getAttribute("data-playing-text") || "");
         playing();
@@ -259,9 +263,9 @@
       hls.loadSource(source);
       hls.attachMedia(preview);
       window.setInterval(function () {
-        if (typeof hls.latency === "number" && hls.latency > 0 && !preview.paused) {
+        if (isLive && typeof hls.latency === "number" && hls.latency > 0 && !preview.paused) {
           var text = preview.getAttribute("data-latency-text") || "%s";
-          say(text.replace("%s", hls.latency.toFixed(1)));
+          say(text.replace("%s", String(Math.round(hls.latency))));
         }
       }, 2000);
     } else {
