@@ -264,8 +264,8 @@
       hls.attachMedia(preview);
       window.setInterval(function () {
         if (isLive && typeof hls.latency === "number" && hls.latency > 0 && !preview.paused) {
-          var text = preview.getAttribute("data-latency-text") || "%s";
-          say(text.replace("%s", String(Math.round(hls.latency))));
+          var text = preview.getAttribute("data-latency-text") || "{s}";
+          say(text.replace("{s}", String(Math.round(hls.latency))));
         }
       }, 2000);
     } else {
