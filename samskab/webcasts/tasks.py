@@ -14,3 +14,11 @@ def make_timeline_strip(meeting_id: int) -> int:
 
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     return strip_make(meeting=meeting) if meeting is not None else 0
+
+
+@task()
+def fetch_agendas() -> int:
+    """Every 15 minutes (core.worker.schedule): coming meetings' agendas from their address."""
+    from samskab.webcasts.agenda_fetch import agendas_fetch_due
+
+    return agendas_fetch_due()
