@@ -42,10 +42,10 @@ lint: $(STAMP)
 PURE_MODULES := samskab/envvars.py samskab/core/text.py samskab/accounts/census.py samskab/budgets/counting \
 	samskab/budgets/pabulib.py samskab/budgets/tally_command.py samskab/budgets/participation.py samskab/webcasts/vtt.py samskab/webcasts/index.py \
 	samskab/live/events.py samskab/live/coalesce.py samskab/live/hub.py samskab/live/brokers \
-	samskab/moderation/spam.py samskab/surveys/stats.py samskab/surveys/csvsafe.py \
+	samskab/moderation/spam.py samskab/surveys/stats.py samskab/core/csvsafe.py \
 	samskab/surveys/schema.py samskab/media samskab/streaming/rtmp.py samskab/streaming/srt.py samskab/streaming/fanout.py \
 	samskab/streaming/destinations.py samskab/streaming/rtmppush.py samskab/places/geo.py \
-	samskab/debates/scoring.py samskab/core/smallcounts.py samskab/votes/counting.py
+	samskab/debates/scoring.py samskab/core/smallcounts.py samskab/votes/counting.py samskab/social/limits.py
 
 # Every app's services, selectors and rules (modules or packages so named), with the
 # django-stubs plugin ([tool.django-stubs] in pyproject.toml) typing model fields, managers

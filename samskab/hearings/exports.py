@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samskab.core.csvsafe import safe_row
 from samskab.hearings.models import Answer, Process
 
 _LATIN = str.maketrans(
@@ -88,20 +89,22 @@ def case_file_csv(process: Process) -> str:
     )
     for answer in answers:
         writer.writerow(
-            [
-                answer.number,
-                timezone.localtime(answer.submitted_at).strftime("%Y-%m-%d %H:%M"),
-                answer.name,
-                answer.organisation,
-                _("yes") if answer.consent else _("no"),
-                "; ".join(theme.name for theme in answer.themes.all()),
-                "; ".join(answer.sections),
-                "; ".join(
-                    row.title if what == "document" else row.alt
-                    for what, row in attached.get(answer.pk, [])
-                ),
-                answer.text,
-            ]
+            safe_row(
+                [
+                    answer.number,
+                    timezone.localtime(answer.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                    answer.name,
+                    answer.organisation,
+                    _("yes") if answer.consent else _("no"),
+                    "; ".join(theme.name for theme in answer.themes.all()),
+                    "; ".join(answer.sections),
+                    "; ".join(
+                        row.title if what == "document" else row.alt
+                        for what, row in attached.get(answer.pk, [])
+                    ),
+                    answer.text,
+                ]
+            )
         )
     return out.getvalue()
 

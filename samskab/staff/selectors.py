@@ -14,6 +14,7 @@ from samskab.budgets.models import Budget
 from samskab.core import mailbox
 from samskab.feedback.models import FeedbackMessage
 from samskab.moderation import selectors as moderation
+from samskab.social import selectors as social
 from samskab.webcasts.selectors import meetings_for_staff
 
 # Failed tasks are shown for this long; the admin keeps them all.
@@ -33,6 +34,9 @@ TASK_NAMES: dict[str, Promise] = {
     "samskab.stats.tasks.rollup_task": _("Adding up the usage statistics"),
     "samskab.stats.tasks.monthly_report_task": _("Sending the monthly statistics report"),
     "samskab.hearings.tasks.export_task": _("Building a hearing's case file (PDF)"),
+    "samskab.social.tasks.tick_task": _(
+        "Posting to social media and going live on YouTube and Facebook"
+    ),
 }
 
 
@@ -63,6 +67,7 @@ MEETING_TOOLS = [
     ("webcasts.edit_timeline", _("Timeline editor"), "webcasts:timeline"),
     ("recordings.manage_recording", _("Recording and archive"), "recordings:recording"),
     ("recordings.make_clip", _("Make a clip"), "recordings:clip_new"),
+    ("social.manage_posts", _("Social media posts"), "social:meeting"),
     ("webcasts.import_agenda", _("Import the agenda"), "admin:webcasts_meeting_import_agenda"),
     ("webcasts.change_meeting", _("Edit the meeting"), "admin:webcasts_meeting_change"),
     ("stats.view_stats", _("Statistics"), "stats:meeting"),
@@ -129,6 +134,12 @@ GENERAL_TOOLS = [
         _("Restream destinations"),
         "admin:streaming_destination_changelist",
     ),
+    ("social.manage_accounts", _("Social media accounts"), "social:accounts"),
+    (
+        "social.view_posttemplate",
+        _("Texts of the social media posts"),
+        "admin:social_posttemplate_changelist",
+    ),
     ("api.view_apitoken", _("API tokens"), "admin:api_apitoken_changelist"),
 ]
 
@@ -158,6 +169,11 @@ def budget_rows(user) -> list[Row]:
 def queue_size() -> int:
     """What waits in the moderation queue (as its page lists it, up to its 1,000 rows)."""
     return len(moderation.queue(limit=1000))
+
+
+def broken_social_accounts() -> list:
+    """Social accounts whose connection no longer works (tokens refused or expired)."""
+    return social.broken_accounts()
 
 
 def feedback_waiting() -> int:

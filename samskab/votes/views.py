@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samskab.core.csvsafe import safe_row
 from samskab.core.ratelimit import ratelimit
 from samskab.votes import selectors, services
 from samskab.votes.models import BindingVote, Booth, BoothCount, Question, Reconciliation
@@ -167,11 +168,21 @@ def vote_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
     for question in vote.results["questions"]:
         for answer in question["answers"]:
             writer.writerow(
-                [question["text"], answer["text"], answer["web"], answer["booth"], answer["total"]]
+                safe_row(
+                    [
+                        question["text"],
+                        answer["text"],
+                        answer["web"],
+                        answer["booth"],
+                        answer["total"],
+                    ]
+                )
             )
         for key, label in (("blank", "(blank)"), ("invalid", "(invalid)")):
             row = question[key]
-            writer.writerow([question["text"], label, row["web"], row["booth"], row["total"]])
+            writer.writerow(
+                safe_row([question["text"], label, row["web"], row["booth"], row["total"]])
+            )
     turnout = vote.results["turnout"]
     writer.writerow([])
     writer.writerow(["turnout", "group", "people", "", ""])

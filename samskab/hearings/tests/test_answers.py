@@ -1,6 +1,7 @@
 """Hearing answers: submitted with attachments before the deadline, published only with
 consent, tagged and answered by staff, exported as CSV and as one PDF for the case file."""
 
+import csv
 import io
 
 import pytest
@@ -143,3 +144,11 @@ def test_the_pdf_survives_text_outside_latin_1(process):
     )
     data, count = exports.case_file_pdf(process)
     assert data.startswith(b"%PDF") and count == 1
+
+
+def test_the_case_file_csv_neutralises_cells_that_start_like_a_formula(process):
+    services.answer_submit(
+        process=process, user=UserFactory(), name='=HYPERLINK("x")', text="=cmd()", consent=True
+    )
+    rows = list(csv.reader(io.StringIO(exports.case_file_csv(process))))
+    assert rows[1][2] == '\'=HYPERLINK("x")' and rows[1][-1] == "'=cmd()"
