@@ -345,6 +345,11 @@ SOCIALACCOUNT_PROVIDERS |= nemlogin_socialaccount_providers(
 # municipality's agreement) is matched against the census by its keyed hash during the
 # login and dropped. The typed-number form (/konto/bopael/) is an option, off by default.
 RESIDENCE_TYPED_CHECK = env_bool("RESIDENCE_TYPED_CHECK", default=False)
+# With the typed check, a one-time code goes by letter (accounts/letters.py): valid this many
+# days after it was requested, this many wrong tries, this many letters a person per 90 days.
+RESIDENCE_LETTER_DAYS = env_int("RESIDENCE_LETTER_DAYS", 30)
+RESIDENCE_LETTER_ATTEMPTS = env_int("RESIDENCE_LETTER_ATTEMPTS", 5)
+RESIDENCE_LETTERS_PER_90_DAYS = env_int("RESIDENCE_LETTERS_PER_90_DAYS", 3)
 # Step-up: the citizens' budget ballot asks for a MitID login at this NSIS level first
 # (substantial or high; empty: any verified resident's login will do).
 BUDGET_BALLOT_ASSURANCE = env_str("BUDGET_BALLOT_ASSURANCE")

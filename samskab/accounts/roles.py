@@ -114,6 +114,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "accounts.add_censusimport",
         "accounts.view_residenceverification",
         "accounts.delete_residenceverification",
+        "accounts.view_residenceletter",
         "auth.view_group",
         *POLL_EDITING,
         *FEEDBACK_HANDLING,

@@ -249,3 +249,11 @@ def on_agenda_of(meeting) -> list[Proposal]:
         .select_related("agenda_item")
         .order_by("agenda_item__position", "pk")
     )
+
+
+def support_assurance() -> str:
+    """The MitID level supporting a proposal asks for (the site settings: proposals have no
+    process of their own)."""
+    from samskab.core.models import SiteSettings
+
+    return SiteSettings.current().proposal_support_assurance

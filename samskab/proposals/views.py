@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samskab.accounts.identity import step_up_redirect
 from samskab.activity.selectors import history
 from samskab.core.ratelimit import ratelimit
 from samskab.debates.models import Area
@@ -243,6 +244,11 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
 @ratelimit("support", "30/m")
 def proposal_support(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk)
+    step_up = step_up_redirect(
+        request, selectors.support_assurance(), next_url=proposal.get_absolute_url()
+    )
+    if step_up is not None:
+        return step_up
     refusal = ""
     try:
         services.proposal_support(proposal=proposal, user=request.user)

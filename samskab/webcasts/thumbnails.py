@@ -184,6 +184,8 @@ def strip_make(*, meeting: Meeting) -> int:
     strip_done_path(meeting).parent.mkdir(parents=True, exist_ok=True)
     strip_done_path(meeting).touch()
     return made
+
+
 def _segment_at(playlist: Path, second: int) -> tuple[Path, float] | None:
     """The segment of a VOD playlist that holds `second`, and the offset into it."""
     wanted_ms = second * 1000
