@@ -138,6 +138,19 @@ def shell_environment(path: Path) -> dict[str, str]:
     return {key: value for key, value in pairs if key not in ("PWD", "SHLVL", "_")}
 
 
+def hidden_folders(paths: list[Path]) -> tuple[list[str], list[str]]:
+    """(paths to expose, the folders above them other users cannot enter)."""
+    expose, hidden = [], []
+    for path in paths:
+        for parent in reversed(path.parents):
+            if parent != Path("/") and not parent.stat().st_mode & 0o001:
+                expose.append(str(path))
+                if str(parent) not in hidden:
+                    hidden.append(str(parent))
+                break
+    return expose, hidden
+
+
 @dataclass
 class Unit:
     name: str
@@ -169,6 +182,14 @@ def read_unit(name: str, substitute) -> Unit:
 SANDBOX_SCRIPT = r"""
 set -e
 for p in $RW_PATHS; do mount --bind "$p" "$p"; done
+# The interpreter, venv or checkout under a folder the service user cannot enter (this
+# machine's Python lives in /root): that folder becomes an empty tmpfs holding only them.
+i=0
+for p in $EXPOSE; do mkdir -p "$STAGE/$i"; mount --bind "$p" "$STAGE/$i"; i=$((i+1)); done
+for h in $HIDDEN; do mount -t tmpfs -o mode=755 tmpfs "$h"; done
+i=0
+for p in $EXPOSE; do mkdir -p "$p"; mount --bind "$STAGE/$i" "$p"; i=$((i+1)); done
+[ "$PROTECT" = 1 ] || { cd "$WORKDIR"; unset RW_PATHS EXPOSE HIDDEN STAGE PROTECT; exec "$@"; }
 # ProtectSystem=strict: everything read-only except /dev, /proc and /sys.
 awk '{print $5}' /proc/self/mountinfo | sort -u | while read -r mp; do
   case "$mp" in /proc|/proc/*|/sys|/sys/*|/dev|/dev/*) continue ;; esac
@@ -181,7 +202,7 @@ if [ "$PRIVATE_TMP" = 1 ]; then
 fi
 [ -n "$NOFILE" ] && ulimit -n "$NOFILE"
 cd "$WORKDIR"
-unset RW_PATHS PRIVATE_TMP NOFILE WORKDIR
+unset RW_PATHS PRIVATE_TMP NOFILE WORKDIR EXPOSE HIDDEN STAGE PROTECT
 exec "$@"
 """
 
@@ -325,17 +346,34 @@ class Deployment:
         self.kill_modes[name] = kill
         return self.processes[name]
 
-    def as_service_user(self, argv: list[str]) -> list[str]:
-        return ["setpriv", f"--reuid={SERVICE_UID}", f"--regid={SERVICE_UID}",
-                "--clear-groups", *argv]  # fmt: skip
+    def exposed(self, env: dict[str, str]) -> dict[str, str]:
+        needed = [Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), REPO]
+        expose, hidden = hidden_folders(needed)
+        if hidden:
+            self.not_applied.add(
+                f"the service user sees {', '.join(hidden)} only as an empty folder holding "
+                f"{', '.join(expose)} (this machine's Python and checkout)"
+            )
+        (self.root / ".stage").mkdir(exist_ok=True)
+        return env | {"EXPOSE": " ".join(expose), "HIDDEN": " ".join(hidden),
+                      "STAGE": str(self.root / ".stage")}  # fmt: skip
+
+    def plain(self, argv: list[str]) -> tuple[list[str], dict[str, str]]:
+        """As `systemd-run -p User=samskab -p EnvironmentFile=...`: no sandbox, the user."""
+        env = self.exposed(self.base_env()) | {"PROTECT": "0", "RW_PATHS": "",
+                                                "WORKDIR": str(self.root)}  # fmt: skip
+        user = ["setpriv", f"--reuid={SERVICE_UID}", f"--regid={SERVICE_UID}", "--clear-groups"]
+        wrapper = ["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                   SANDBOX_SCRIPT, "sandbox"]  # fmt: skip
+        return [*wrapper, *user, *argv], env
 
     def manage(self, *words: str, extra_env=None, timeout: float = 300) -> str:
         """A management command as docs/deployment.md runs one (`systemd-run -p User=samskab
         -p EnvironmentFile=... -p WorkingDirectory=...`): the service user, the env file."""
-        env = self.base_env() | (extra_env or {})
+        argv, env = self.plain([str(BIN / "samskab"), *words])
         done = subprocess.run(  # noqa: S603
-            self.as_service_user([str(BIN / "samskab"), *words]),
-            env=env, cwd=self.root, capture_output=True, text=True, timeout=timeout,
+            argv, env=env | (extra_env or {}), cwd=self.root, capture_output=True, text=True,
+            timeout=timeout,
         )  # fmt: skip
         if done.returncode:
             raise Failed(f"samskab {' '.join(words)} exited {done.returncode}:\n"
@@ -344,9 +382,10 @@ class Deployment:
 
     def manage_started(self, *words: str) -> subprocess.Popen:
         """The same, not waited for (finish with `finish`)."""
+        argv, env = self.plain([str(BIN / "samskab"), *words])
         return subprocess.Popen(  # noqa: S603
-            self.as_service_user([str(BIN / "samskab"), *words]), env=self.base_env(),
-            cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            argv, env=env, cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True,
         )  # fmt: skip
 
     @staticmethod
@@ -363,7 +402,9 @@ class Deployment:
         for path in rw:
             if not Path(path).is_dir():
                 raise Failed(f"{unit.name}: ReadWritePaths {path} is missing (setup_dirs?)")
+        env = self.exposed(env)
         env.update(
+            PROTECT="1",
             RW_PATHS=" ".join(rw),
             PRIVATE_TMP="1" if unit.get("PrivateTmp") == "true" else "0",
             WORKDIR=unit.get("WorkingDirectory", "/"),
@@ -630,6 +671,10 @@ class SSE(threading.Thread):
         self.stop = threading.Event()
 
     def run(self) -> None:
+        with contextlib.suppress(httpx.HTTPError):  # the servers stop at the end
+            self.follow()
+
+    def follow(self) -> None:
         context = ssl.create_default_context(cafile=str(self.d.root / "tls/cert.pem"))
         with httpx.Client(verify=context, timeout=httpx.Timeout(30, read=60)) as client:
             url = f"https://127.0.0.1:{self.d.ports['https']}/live/{self.channel}/"
