@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -87,12 +88,19 @@ def seed(voters: int, commenters: int, out: str, video: str) -> None:
     roles_sync()
     body, _ = Body.objects.get_or_create(slug="faults", defaults={"name": "Byrådet"})
     now = timezone.now()
-    meeting = Meeting.objects.create(body=body, title="Byrådsmøde (faults)", starts_at=now,
-                                     status=Meeting.Status.LIVE, recording_started_at=now)  # fmt: skip
+    meeting = Meeting.objects.create(
+        body=body,
+        title="Byrådsmøde (faults)",
+        starts_at=now,
+        status=Meeting.Status.LIVE,
+        recording_started_at=now,
+    )
     poll = Poll.objects.create(title="Skal byen have en ny skøjtebane?", meeting=meeting)
     question = Question.objects.create(poll=poll, text="Skal byen have en ny skøjtebane?")
-    options = [Option.objects.create(question=question, text=t, position=n)
-               for n, t in enumerate(["Ja", "Nej"])]  # fmt: skip
+    options = [
+        Option.objects.create(question=question, text=t, position=n)
+        for n, t in enumerate(["Ja", "Nej"])
+    ]
     poll_open(poll=poll)
     cookies = []
     for _ in range(voters):
@@ -101,8 +109,9 @@ def seed(voters: int, commenters: int, out: str, video: str) -> None:
         cookies.append(response.cookies[settings.VIEWER_COOKIE_NAME].value)
     sessions = []
     for n in range(commenters):
-        person = User.objects.create(email=f"borger{n}@faults.test",
-                                     date_joined=now - timezone.timedelta(days=30))  # fmt: skip
+        person = User.objects.create(
+            email=f"borger{n}@faults.test", date_joined=now - timezone.timedelta(days=30)
+        )
         store = SessionStore()
         store[SESSION_KEY] = str(person.pk)
         store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -110,18 +119,32 @@ def seed(voters: int, commenters: int, out: str, video: str) -> None:
         store["samskab_session_started"] = int(time.time())
         store.create()
         sessions.append(store.session_key)
-    held = Meeting.objects.create(body=body, title="Byrådsmøde (upload)",
-                                  starts_at=now - timezone.timedelta(days=1),
-                                  status=Meeting.Status.ENDED)  # fmt: skip
+    held = Meeting.objects.create(
+        body=body,
+        title="Byrådsmøde (upload)",
+        starts_at=now - timezone.timedelta(days=1),
+        status=Meeting.Status.ENDED,
+    )
     upload = recordings.upload_accept(
         meeting=held, file=SimpleUploadedFile("meeting.mp4", Path(video).read_bytes()), by=None
     )
-    Path(out).write_text(json.dumps({
-        "meeting": meeting.pk, "poll": poll.pk, "question": question.pk,
-        "options": [o.pk for o in options], "cookies": cookies, "sessions": sessions,
-        "cookie_name": settings.VIEWER_COOKIE_NAME, "session_cookie": settings.SESSION_COOKIE_NAME,
-        "csrf_cookie": settings.CSRF_COOKIE_NAME, "upload": upload.pk, "held": held.pk,
-    }))  # fmt: skip
+    Path(out).write_text(
+        json.dumps(
+            {
+                "meeting": meeting.pk,
+                "poll": poll.pk,
+                "question": question.pk,
+                "options": [o.pk for o in options],
+                "cookies": cookies,
+                "sessions": sessions,
+                "cookie_name": settings.VIEWER_COOKIE_NAME,
+                "session_cookie": settings.SESSION_COOKIE_NAME,
+                "csrf_cookie": settings.CSRF_COOKIE_NAME,
+                "upload": upload.pk,
+                "held": held.pk,
+            }
+        )
+    )
 
 
 def publisher(rate: float) -> None:
@@ -162,16 +185,26 @@ def recount(facts_path: str) -> None:
     from samskab.recordings.models import Upload
 
     facts = json.loads(Path(facts_path).read_text())
-    bodies = set(Comment.objects.filter(body__startswith="Fejltest ").values_list("body", flat=True))
+    bodies = set(
+        Comment.objects.filter(body__startswith="Fejltest ").values_list("body", flat=True)
+    )
     upload = Upload.objects.get(pk=facts["upload"])
-    task = DBTaskResult.objects.filter(task_path__endswith="package_upload").order_by("-enqueued_at").first()
-    print(json.dumps({
-        "votes": Vote.objects.filter(poll_id=facts["poll"]).count(),
-        "comment_bodies": sorted(bodies),
-        "upload_state": str(upload.status),
-        "task_status": task.status if task else None,
-        "task_workers": list(task.worker_ids) if task else [],
-    }))  # fmt: skip
+    task = (
+        DBTaskResult.objects.filter(task_path__endswith="package_upload")
+        .order_by("-enqueued_at")
+        .first()
+    )
+    print(
+        json.dumps(
+            {
+                "votes": Vote.objects.filter(poll_id=facts["poll"]).count(),
+                "comment_bodies": sorted(bodies),
+                "upload_state": str(upload.status),
+                "task_status": task.status if task else None,
+                "task_workers": list(task.worker_ids) if task else [],
+            }
+        )
+    )
 
 
 # --- the viewers' process ----------------------------------------------------------------------
@@ -180,7 +213,7 @@ def recount(facts_path: str) -> None:
 class Viewer(asyncio.Protocol):
     """One EventSource: reconnects to the next target with Last-Event-ID when cut off."""
 
-    def __init__(self, pool: "Viewers", index: int) -> None:
+    def __init__(self, pool: Viewers, index: int) -> None:
         self.pool, self.index = pool, index
         self.target = index % len(pool.targets)
         self.last_id = ""
@@ -271,10 +304,8 @@ async def viewers_main(targets: str, count: int) -> None:
     pool = Viewers([(h, int(p)) for h, p in (t.split(":") for t in targets.split(","))], count)
     for viewer in pool.viewers:
         viewer.connect()
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(pool.all_open.wait(), 180)
-    except TimeoutError:
-        pass
     print(f"READY {len(pool.open_once)} {pool.refused}", flush=True)
     loop = asyncio.get_running_loop()
     line = await loop.run_in_executor(None, sys.stdin.readline)
@@ -282,18 +313,27 @@ async def viewers_main(targets: str, count: int) -> None:
     await asyncio.sleep(5)  # stragglers reconnecting
     pool.closing = True
     missing = [len(acked - v.seen) for v in pool.viewers]
-    print("RESULT " + json.dumps({
-        "connected": len(pool.open_once), "events_lost": sum(missing),
-        "viewers_with_loss": sum(1 for m in missing if m), "reconnects": pool.reconnects,
-        "reloads": pool.reloads, "refused": pool.refused,
-        "still_connected": sum(1 for v in pool.viewers if v.transport is not None),
-    }), flush=True)  # fmt: skip
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "connected": len(pool.open_once),
+                "events_lost": sum(missing),
+                "viewers_with_loss": sum(1 for m in missing if m),
+                "reconnects": pool.reconnects,
+                "reloads": pool.reloads,
+                "refused": pool.refused,
+                "still_connected": sum(1 for v in pool.viewers if v.transport is not None),
+            }
+        ),
+        flush=True,
+    )
     for viewer in pool.viewers:
         if viewer.transport is not None:
             viewer.transport.close()
 
 
-# --- the coordinator -------------------------------------------------------------------------------
+# --- the coordinator ---------------------------------------------------------------------
 
 
 class Cluster:
@@ -305,19 +345,27 @@ class Cluster:
         self.database = f"samskab_bench_faults_{os.getpid()}"
         self.faults: list[tuple[float, str]] = []
         self.env = server_environment(
-            work, broker=f"redis://127.0.0.1:{self.redis_port}/0?prefix=faults:live:",
+            work,
+            broker=f"redis://127.0.0.1:{self.redis_port}/0?prefix=faults:live:",
             DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{self.database}",
             CACHE_URL=f"redis://127.0.0.1:{self.redis_port}/1",
-            RATELIMIT_ENABLED="false", AXES_ENABLED="false", LIVE_DEMO="1",
-            MEDIA_ROOT=str(work / "data/media"), RECORDINGS_PRIVATE_ROOT=str(work / "data/private"),
-        )  # fmt: skip
+            RATELIMIT_ENABLED="false",
+            AXES_ENABLED="false",
+            LIVE_DEMO="1",
+            MEDIA_ROOT=str(work / "data/media"),
+            RECORDINGS_PRIVATE_ROOT=str(work / "data/private"),
+        )
 
     def spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
         log = open(self.work / f"{name}.log", "ab")  # noqa: SIM115 - the child keeps it
-        self.procs[name] = subprocess.Popen(  # noqa: S603 - our arguments
-            argv, env=self.env, cwd=PROJECT_DIR, stdout=log, stderr=subprocess.STDOUT,
+        self.procs[name] = subprocess.Popen(
+            argv,
+            env=self.env,
+            cwd=PROJECT_DIR,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
         return self.procs[name]
 
     def kill(self, name: str, sig=signal.SIGKILL) -> None:
@@ -327,27 +375,62 @@ class Cluster:
             process.wait()
 
     def redis(self) -> None:
-        self.spawn("redis", ["redis-server", "--bind", "127.0.0.1", "--port", str(self.redis_port),
-                             "--dir", str(self.work), "--save", "", "--appendonly", "no"])  # fmt: skip
+        self.spawn(
+            "redis",
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.redis_port),
+                "--dir",
+                str(self.work),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+        )
         wait_port(self.redis_port)
 
     def web(self, n: int) -> None:
-        self.spawn(f"web{n}", [sys.executable, "-m", "samskab.cli", "serve", "--port",
-                               str(self.ports[n]), "--workers", "1"])  # fmt: skip
+        self.spawn(
+            f"web{n}",
+            [
+                sys.executable,
+                "-m",
+                "samskab.cli",
+                "serve",
+                "--port",
+                str(self.ports[n]),
+                "--workers",
+                "1",
+            ],
+        )
 
     def worker(self) -> None:
         self.spawn("worker", [sys.executable, "-m", "samskab.cli", "worker", "--interval", "0.5"])
 
     def manage(self, *words: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "samskab.cli", *words], env=self.env,  # noqa: S603
-                              cwd=PROJECT_DIR, capture_output=True, text=True)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "samskab.cli", *words],
+            env=self.env,
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+        )
         if done.returncode:
             sys.exit(f"samskab {' '.join(words)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
 
     def module(self, *words: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "bench.faults", *words], env=self.env,  # noqa: S603
-                              cwd=PROJECT_DIR, capture_output=True, text=True)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.faults", *words],
+            env=self.env,
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+        )
         if done.returncode:
             sys.exit(f"bench.faults {' '.join(words)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
@@ -398,7 +481,10 @@ class Load:
     async def send(self, client, n: int, build) -> int | None:
         import httpx
 
-        for attempt in range(60):
+        deadline = time.monotonic() + 60
+        attempt = 0
+        while time.monotonic() < deadline:
+            attempt += 1
             port = self.c.ports[(n + attempt) % 2]
             try:
                 response = await client.post(f"http://127.0.0.1:{port}" + build[0], **build[1])
@@ -418,10 +504,19 @@ class Load:
 
     async def voter(self, client, n: int, cookie: str) -> None:
         f = self.facts
-        build = (f"/afstemninger/{f['poll']}/stem/", {
-            "data": {"csrfmiddlewaretoken": CSRF, f"q{f['question']}": random.choice(f["options"])},
-            "headers": {"X-Requested-With": "fetch",
-                        "Cookie": f"{f['csrf_cookie']}={CSRF}; {f['cookie_name']}={cookie}"}})  # fmt: skip
+        build = (
+            f"/afstemninger/{f['poll']}/stem/",
+            {
+                "data": {
+                    "csrfmiddlewaretoken": CSRF,
+                    f"q{f['question']}": random.choice(f["options"]),
+                },
+                "headers": {
+                    "X-Requested-With": "fetch",
+                    "Cookie": f"{f['csrf_cookie']}={CSRF}; {f['cookie_name']}={cookie}",
+                },
+            },
+        )
         status = await self.send(client, n, build)
         if status in (200, 409):
             self.votes_acked.add(n)
@@ -430,10 +525,17 @@ class Load:
 
     async def commenter(self, client, n: int, session: str, text: str) -> None:
         f = self.facts
-        build = (f"/kommentarer/webcasts.meeting/{f['meeting']}/skriv/", {
-            "data": {"body": text},
-            "headers": {"X-CSRFToken": CSRF, "HX-Request": "true",
-                        "Cookie": f"{f['csrf_cookie']}={CSRF}; {f['session_cookie']}={session}"}})  # fmt: skip
+        build = (
+            f"/kommentarer/webcasts.meeting/{f['meeting']}/skriv/",
+            {
+                "data": {"body": text},
+                "headers": {
+                    "X-CSRFToken": CSRF,
+                    "HX-Request": "true",
+                    "Cookie": f"{f['csrf_cookie']}={CSRF}; {f['session_cookie']}={session}",
+                },
+            },
+        )
         status = await self.send(client, n, build)
         if status == 200:
             self.comments_acked.add(text)
@@ -444,20 +546,33 @@ class Load:
         import httpx
 
         f = self.facts
-        jobs = [(i * seconds / len(f["cookies"]), self.voter, i, c, None)
-                for i, c in enumerate(f["cookies"])]  # fmt: skip
+        jobs = [
+            (i * seconds / len(f["cookies"]), self.voter, i, c, None)
+            for i, c in enumerate(f["cookies"])
+        ]
         per = max(1, int(seconds // 2))
         for s, session in enumerate(f["sessions"]):
             for k in range(per):
-                jobs.append((k * 2 + random.random(), self.commenter, s, session,
-                             f"Fejltest {s}-{k}: {os.urandom(4).hex()}"))  # fmt: skip
+                jobs.append(
+                    (
+                        k * 2 + random.random(),
+                        self.commenter,
+                        s,
+                        session,
+                        f"Fejltest {s}-{k}: {os.urandom(4).hex()}",
+                    )
+                )
         jobs.sort(key=lambda j: j[0])
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=50)
+        limits = httpx.Limits(max_connections=40, max_keepalive_connections=40)
         async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+            # At most 40 requests in flight: httpx's pool gets slow (quadratic) with
+            # hundreds of requests queued in it.
+            gate = asyncio.Semaphore(40)
 
             async def at(start, fn, n, who, text):
                 await asyncio.sleep(max(0.0, start - (time.monotonic() - self.t0)))
-                await (fn(client, n, who) if text is None else fn(client, n, who, text))
+                async with gate:
+                    await (fn(client, n, who) if text is None else fn(client, n, who, text))
 
             await asyncio.gather(*(at(*job) for job in jobs))
 
@@ -468,63 +583,103 @@ def make_video(path: Path, seconds: int) -> None:
     # MPEG-4 Part 2: the worker must re-encode it (H.264), so its task lasts long enough to
     # be interrupted.
     subprocess.run(
-        [ffmpeg_path(), "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-         "testsrc2=size=1280x720:rate=25", "-f", "lavfi", "-i", "sine=frequency=300",
-         "-t", str(seconds), "-c:v", "mpeg4", "-q:v", "5", "-c:a", "aac", str(path)],
+        [
+            ffmpeg_path(),
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=640x360:rate=25",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=300",
+            "-t",
+            str(seconds),
+            "-c:v",
+            "mpeg4",
+            "-q:v",
+            "5",
+            "-c:a",
+            "aac",
+            str(path),
+        ],
         check=True,
-    )  # fmt: skip
+    )
 
 
 def task_state(cluster: Cluster) -> str:
     out = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", cluster.database, "-Atqc",
-         "SELECT status FROM django_tasks_database_dbtaskresult "
-         "WHERE task_path LIKE '%package_upload' ORDER BY enqueued_at DESC LIMIT 1"],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            cluster.database,
+            "-Atqc",
+            "SELECT status FROM django_tasks_database_dbtaskresult "
+            "WHERE task_path LIKE '%package_upload' ORDER BY enqueued_at DESC LIMIT 1",
+        ],
+        capture_output=True,
+        text=True,
+    )
     return out.stdout.strip()
 
 
-async def scenario(cluster: Cluster, args, facts: dict) -> dict:
-    t0 = time.monotonic()
-    cluster.faults.append((0.0, "start"))
-    load = Load(cluster, facts, t0)
-    load_task = asyncio.create_task(load.run(args.seconds))
+def inject_faults(cluster: Cluster, args, t0: float, done: dict) -> None:
+    """In its own thread (blocking calls must not hold up the load's event loop)."""
 
     def fault(what: str) -> None:
         cluster.faults.append((time.monotonic() - t0, what))
         print(f"  {time.monotonic() - t0:5.1f} s: {what}", file=sys.stderr, flush=True)
 
-    worker_killed_at = None
     web_done = redis_done = False
     while time.monotonic() - t0 < args.seconds:
         now = time.monotonic() - t0
-        if worker_killed_at is None and task_state(cluster) == "RUNNING" and now > 2:
+        if done.get("worker_killed_at") is None and now > 1 and task_state(cluster) == "RUNNING":
             cluster.kill("worker")
             fault("worker killed mid-task (SIGKILL)")
-            worker_killed_at = now
-            await asyncio.sleep(2)
+            done["worker_killed_at"] = now
+            time.sleep(2)
             cluster.worker()
             fault("worker started again")
         if not web_done and now >= 5:
             cluster.kill("web0")
             fault("web process 1 killed (SIGKILL)")
-            await asyncio.sleep(1)
+            time.sleep(1)
             cluster.web(0)
             fault("web process 1 started again")
             web_done = True
         if not redis_done and now >= 15:
-            subprocess.run(["redis-cli", "-p", str(cluster.redis_port), "shutdown", "save"],
-                           capture_output=True)  # fmt: skip
+            subprocess.run(
+                ["redis-cli", "-p", str(cluster.redis_port), "shutdown", "save"],
+                capture_output=True,
+            )
             cluster.procs["redis"].wait()
             fault("Redis stopped (SHUTDOWN SAVE)")
-            await asyncio.sleep(1)
+            time.sleep(1)
             cluster.redis()
             fault("Redis started again")
             redis_done = True
-        await asyncio.sleep(0.25)
-    await load_task
-    return {"load": load, "worker_killed_at": worker_killed_at}
+        time.sleep(0.2)
+
+
+def scenario(cluster: Cluster, args, facts: dict) -> dict:
+    import threading
+
+    t0 = time.monotonic()
+    cluster.faults.append((0.0, "start"))
+    load = Load(cluster, facts, t0)
+    done: dict = {}
+    thread = threading.Thread(target=inject_faults, args=(cluster, args, t0, done), daemon=True)
+    thread.start()
+    asyncio.run(load.run(args.seconds))
+    thread.join()
+    return {"load": load, "worker_killed_at": done.get("worker_killed_at")}
 
 
 def main() -> None:
@@ -533,7 +688,7 @@ def main() -> None:
     parser.add_argument("--voters", type=int, default=1000)
     parser.add_argument("--commenters", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30, help="length of the burst")
-    parser.add_argument("--video-seconds", type=int, default=120)
+    parser.add_argument("--video-seconds", type=int, default=60)
     parser.add_argument("--template", help="a migrated database to copy (skips migrate)")
     parser.add_argument("--task-timeout", type=float, default=240)
     parser.add_argument("--keep", action="store_true")
@@ -545,10 +700,13 @@ def main() -> None:
     started = time.monotonic()
     try:
         template = f' TEMPLATE "{args.template}"' if args.template else ""
-        subprocess.run([*POSTGRES_ADMIN, f'CREATE DATABASE "{cluster.database}"{template}'],
-                       check=True)  # fmt: skip
-        subprocess.run([*POSTGRES_ADMIN, f'ALTER DATABASE "{cluster.database}" SET '
-                        "synchronous_commit = off"], check=True)  # fmt: skip
+        subprocess.run(
+            [*POSTGRES_ADMIN, f'CREATE DATABASE "{cluster.database}"{template}'], check=True
+        )
+        subprocess.run(
+            [*POSTGRES_ADMIN, f'ALTER DATABASE "{cluster.database}" SET synchronous_commit = off'],
+            check=True,
+        )
         cluster.redis()
         print("migrating, seeding, making the upload", file=sys.stderr, flush=True)
         cluster.manage("migrate", "--no-input", "-v0")
@@ -563,19 +721,26 @@ def main() -> None:
         for n in (0, 1):
             wait_ready(cluster.ports[n])
         targets = ",".join(f"127.0.0.1:{p}" for p in cluster.ports)
-        viewers = subprocess.Popen(  # noqa: S603
+        viewers = subprocess.Popen(
             [sys.executable, "-m", "bench.faults", "viewers", targets, str(args.viewers)],
-            env=cluster.env, cwd=PROJECT_DIR, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            env=cluster.env,
+            cwd=PROJECT_DIR,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         ready = viewers.stdout.readline().split()
         print(f"viewers: {ready}", file=sys.stderr, flush=True)
-        publisher_proc = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "bench.faults", "publisher", "4"], env=cluster.env,
-            cwd=PROJECT_DIR, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
+        publisher_proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.faults", "publisher", "4"],
+            env=cluster.env,
+            cwd=PROJECT_DIR,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         cluster.worker()
-        outcome = asyncio.run(scenario(cluster, args, facts))
+        outcome = scenario(cluster, args, facts)
         publisher_proc.stdin.close()
         lines = publisher_proc.stdout.read().splitlines()
         publisher_proc.wait()
@@ -608,11 +773,13 @@ def main() -> None:
             "comments_acknowledged": len(load.comments_acked),
             "comments_kept": len(load.comments_acked & set(counted["comment_bodies"])),
             "task_retried": outcome["worker_killed_at"] is not None
-            and counted["task_status"] == "SUCCESSFUL" and len(counted["task_workers"]) >= 2,
+            and counted["task_status"] == "SUCCESSFUL"
+            and len(counted["task_workers"]) >= 2,
             "task_status": counted["task_status"],
             "upload_state": counted["upload_state"],
-            "errors_after_5s": sum(1 for t, _k in load.errors
-                                   if not any(0 <= t - f < 5 for f, _w in cluster.faults)),
+            "errors_after_5s": sum(
+                1 for t, _k in load.errors if not any(0 <= t - f < 5 for f, _w in cluster.faults)
+            ),
             "errors_total": len(load.errors),
             "errors": sorted({k for _t, k in load.errors}),
             "faults": [[round(t, 1), w] for t, w in cluster.faults],
@@ -621,12 +788,14 @@ def main() -> None:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "task_wait_s": round(task_done_s, 1),
-        }  # fmt: skip
+        }
         print(json.dumps(result))
     finally:
         cluster.stop_all()
-        subprocess.run([*POSTGRES_ADMIN, f'DROP DATABASE IF EXISTS "{cluster.database}" WITH (FORCE)'],
-                       capture_output=True)  # fmt: skip
+        subprocess.run(
+            [*POSTGRES_ADMIN, f'DROP DATABASE IF EXISTS "{cluster.database}" WITH (FORCE)'],
+            capture_output=True,
+        )
         if args.keep:
             print(f"kept {work}", file=sys.stderr)
         else:

@@ -244,8 +244,10 @@ class Deployment:
     def psql(self, sql: str, database: str = "postgres") -> str:
         done = subprocess.run(
             ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-Atq", "-c", sql],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return done.stdout
 
     def start_database(self) -> None:
@@ -264,9 +266,20 @@ class Deployment:
     def start_redis(self) -> None:
         self.spawn(
             "redis",
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.ports["redis"]),
-             "--save", "", "--appendonly", "no", "--dir", str(self.root)],
-        )  # fmt: skip
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.ports["redis"]),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.root),
+            ],
+        )
         port = self.ports["redis"]
         wait_for("redis", lambda: socket.create_connection(("127.0.0.1", port), 1).close() or 1, 20)
 
@@ -276,7 +289,7 @@ class Deployment:
         mails = self.mails
 
         class Handler:
-            async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+            async def handle_DATA(self, server, session, envelope):
                 mails.append(envelope.content.decode("utf-8", "replace"))
                 return "250 OK"
 
@@ -288,11 +301,27 @@ class Deployment:
         tls = self.root / "tls"
         tls.mkdir()
         subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-             "-subj", f"/CN={HOST}", "-addext", f"subjectAltName=DNS:{HOST}",
-             "-keyout", str(tls / "key.pem"), "-out", str(tls / "cert.pem")],
-            check=True, capture_output=True,
-        )  # fmt: skip
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                f"/CN={HOST}",
+                "-addext",
+                f"subjectAltName=DNS:{HOST}",
+                "-keyout",
+                str(tls / "key.pem"),
+                "-out",
+                str(tls / "cert.pem"),
+            ],
+            check=True,
+            capture_output=True,
+        )
 
     def write_env(self) -> dict[str, str]:
         """docs/deploy/samskab.env with its paths, host, secrets and service addresses set,
@@ -321,8 +350,11 @@ class Deployment:
         env = systemd_environment(self.env_path.read_text())
         shell = shell_environment(self.env_path)
         differ = sorted(k for k in env if shell.get(k) != env[k])
-        check("the env file reads the same by systemd's rules and by a shell", not differ,
-              f"{len(env)} variables" + (f"; differ: {differ}" if differ else ""))  # fmt: skip
+        check(
+            "the env file reads the same by systemd's rules and by a shell",
+            not differ,
+            f"{len(env)} variables" + (f"; differ: {differ}" if differ else ""),
+        )
         return env
 
     # --- processes ----------------------------------------------------------------------
@@ -339,10 +371,14 @@ class Deployment:
 
     def spawn(self, name: str, argv: list[str], *, env=None, kill=("control-group", 10.0)):
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - the child keeps it
-        self.processes[name] = subprocess.Popen(  # noqa: S603 - our own arguments
-            argv, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        self.processes[name] = subprocess.Popen(
+            argv,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
             cwd=self.root,
-        )  # fmt: skip
+        )
         self.kill_modes[name] = kill
         return self.processes[name]
 
@@ -355,38 +391,62 @@ class Deployment:
                 f"{', '.join(expose)} (this machine's Python and checkout)"
             )
         (self.root / ".stage").mkdir(exist_ok=True)
-        return env | {"EXPOSE": " ".join(expose), "HIDDEN": " ".join(hidden),
-                      "STAGE": str(self.root / ".stage")}  # fmt: skip
+        return env | {
+            "EXPOSE": " ".join(expose),
+            "HIDDEN": " ".join(hidden),
+            "STAGE": str(self.root / ".stage"),
+        }
 
     def plain(self, argv: list[str]) -> tuple[list[str], dict[str, str]]:
         """As `systemd-run -p User=samskab -p EnvironmentFile=...`: no sandbox, the user."""
-        env = self.exposed(self.base_env()) | {"PROTECT": "0", "RW_PATHS": "",
-                                                "WORKDIR": str(self.root)}  # fmt: skip
+        env = self.exposed(self.base_env()) | {
+            "PROTECT": "0",
+            "RW_PATHS": "",
+            "WORKDIR": str(self.root),
+        }
         user = ["setpriv", f"--reuid={SERVICE_UID}", f"--regid={SERVICE_UID}", "--clear-groups"]
-        wrapper = ["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-                   SANDBOX_SCRIPT, "sandbox"]  # fmt: skip
+        wrapper = [
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "/bin/sh",
+            "-c",
+            SANDBOX_SCRIPT,
+            "sandbox",
+        ]
         return [*wrapper, *user, *argv], env
 
     def manage(self, *words: str, extra_env=None, timeout: float = 300) -> str:
         """A management command as docs/deployment.md runs one (`systemd-run -p User=samskab
         -p EnvironmentFile=... -p WorkingDirectory=...`): the service user, the env file."""
         argv, env = self.plain([str(BIN / "samskab"), *words])
-        done = subprocess.run(  # noqa: S603
-            argv, env=env | (extra_env or {}), cwd=self.root, capture_output=True, text=True,
+        done = subprocess.run(
+            argv,
+            env=env | (extra_env or {}),
+            cwd=self.root,
+            capture_output=True,
+            text=True,
             timeout=timeout,
-        )  # fmt: skip
+        )
         if done.returncode:
-            raise Failed(f"samskab {' '.join(words)} exited {done.returncode}:\n"
-                         f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")  # fmt: skip
+            raise Failed(
+                f"samskab {' '.join(words)} exited {done.returncode}:\n"
+                f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+            )
         return done.stdout
 
     def manage_started(self, *words: str) -> subprocess.Popen:
         """The same, not waited for (finish with `finish`)."""
         argv, env = self.plain([str(BIN / "samskab"), *words])
-        return subprocess.Popen(  # noqa: S603
-            argv, env=env, cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        return subprocess.Popen(
+            argv,
+            env=env,
+            cwd=self.root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
-        )  # fmt: skip
+        )
 
     @staticmethod
     def finish(process: subprocess.Popen, what: str) -> str:
@@ -432,8 +492,16 @@ class Deployment:
             user = ["nice", "-n", unit.get("Nice"), *user]
         if unit.get("User") != "samskab" or unit.get("Group") != "samskab":
             raise Failed(f"{unit.name}: expected User=samskab and Group=samskab")
-        wrapper = ["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-                   SANDBOX_SCRIPT, "sandbox"]  # fmt: skip
+        wrapper = [
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "/bin/sh",
+            "-c",
+            SANDBOX_SCRIPT,
+            "sandbox",
+        ]
         return [*wrapper, *user, *argv], env
 
     def start_unit(self, file: str, name: str, replace: dict[str, str]) -> None:
@@ -500,8 +568,10 @@ class Deployment:
             say("installing nginx (apt-get)")
             subprocess.run(
                 "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
-                "nginx >/dev/null", shell=True, check=True,
-            )  # fmt: skip
+                "nginx >/dev/null",
+                shell=True,
+                check=True,
+            )
         folder = self.root / "nginx"
         folder.mkdir()
         (folder / "samskab").write_text(self.nginx_site())
@@ -533,15 +603,20 @@ http {{
 
     def check_sandbox(self) -> None:
         unit = read_unit("samskab-web.service", self.substitute)
-        probe = (f"touch {self.root}/data/sandbox-probe && rm {self.root}/data/sandbox-probe"
-                 f" && ! touch {self.root}/outside-probe 2>/dev/null"
-                 f" && ! touch {REPO}/outside-probe 2>/dev/null"
-                 f" && [ \"$(id -u)\" = {SERVICE_UID} ] && touch /tmp/x && [ ! -e /tmp/x.real ]"
-                 " && grep -q '^NoNewPrivs:[[:space:]]*1' /proc/self/status")  # fmt: skip
+        probe = (
+            f"touch {self.root}/data/sandbox-probe && rm {self.root}/data/sandbox-probe"
+            f" && ! touch {self.root}/outside-probe 2>/dev/null"
+            f" && ! touch {REPO}/outside-probe 2>/dev/null"
+            f' && [ "$(id -u)" = {SERVICE_UID} ] && touch /tmp/x && [ ! -e /tmp/x.real ]'
+            " && grep -q '^NoNewPrivs:[[:space:]]*1' /proc/self/status"
+        )
         argv, env = self.sandboxed(unit, ["/bin/sh", "-c", probe])
-        done = subprocess.run(argv, env=env, capture_output=True, text=True)  # noqa: S603
-        check("the units' sandbox: only ReadWritePaths writable, another user, no new privileges",
-              done.returncode == 0, done.stderr.strip()[-300:])  # fmt: skip
+        done = subprocess.run(argv, env=env, capture_output=True, text=True)
+        check(
+            "the units' sandbox: only ReadWritePaths writable, another user, no new privileges",
+            done.returncode == 0,
+            done.stderr.strip()[-300:],
+        )
 
 
 # --- HTTP through nginx -----------------------------------------------------------------
@@ -558,8 +633,13 @@ class Forms(html.parser.HTMLParser):
         if "id" in attributes:
             self.by_id[attributes["id"]] = attributes
         if tag == "form":
-            self.forms.append({"action": attributes.get("action", ""),
-                               "method": attributes.get("method", "get"), "fields": {}})  # fmt: skip
+            self.forms.append(
+                {
+                    "action": attributes.get("action", ""),
+                    "method": attributes.get("method", "get"),
+                    "fields": {},
+                }
+            )
         elif tag in ("input", "button", "select", "textarea") and self.forms:
             name = attributes.get("name")
             kind = attributes.get("type", "")
@@ -583,9 +663,11 @@ class Browser:
         self.d = deployment
         context = ssl.create_default_context(cafile=str(deployment.root / "tls/cert.pem"))
         self.client = httpx.Client(
-            base_url=f"https://127.0.0.1:{deployment.ports['https']}", verify=context,
-            timeout=30, headers={"Host": HOST, "User-Agent": "samskab-deploy-test"},
-        )  # fmt: skip
+            base_url=f"https://127.0.0.1:{deployment.ports['https']}",
+            verify=context,
+            timeout=30,
+            headers={"Host": HOST, "User-Agent": "samskab-deploy-test"},
+        )
         self.url = ""
 
     def local(self, url: str) -> str:
@@ -620,15 +702,16 @@ class Browser:
 
     def post(self, path: str, data=None, files=None) -> httpx.Response:
         token = self.client.cookies.get("__Host-csrftoken") or ""
-        return self.request("POST", path, data={"csrfmiddlewaretoken": token, **(data or {})},
-                            files=files)  # fmt: skip
+        return self.request(
+            "POST", path, data={"csrfmiddlewaretoken": token, **(data or {})}, files=files
+        )
 
 
 def totp(secret: str, at: float | None = None) -> str:
     key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
     digest = hmac.new(key, struct.pack(">Q", int((at or time.time()) // 30)), "sha1").digest()
     offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
 # --- the smoke test -------------------------------------------------------------------------
@@ -655,9 +738,11 @@ def log_in(d: Deployment, browser: Browser, password: str) -> None:
             if browser.url.startswith("/admin"):
                 break
     page = browser.get("/admin/")
-    check("the administrator logs in (mail, password again, TOTP) and the admin opens",
-          page.status_code == 200 and browser.url == "/admin/" and "logout" in page.text,
-          f"{page.status_code} at {browser.url}")  # fmt: skip
+    check(
+        "the administrator logs in (mail, password again, TOTP) and the admin opens",
+        page.status_code == 200 and browser.url == "/admin/" and "logout" in page.text,
+        f"{page.status_code} at {browser.url}",
+    )
 
 
 class SSE(threading.Thread):
@@ -678,8 +763,12 @@ class SSE(threading.Thread):
         context = ssl.create_default_context(cafile=str(self.d.root / "tls/cert.pem"))
         with httpx.Client(verify=context, timeout=httpx.Timeout(30, read=60)) as client:
             url = f"https://127.0.0.1:{self.d.ports['https']}/live/{self.channel}/"
-            with client.stream("GET", url, headers={"Host": HOST, "Accept": "text/event-stream"},
-                               extensions={"sni_hostname": HOST}) as response:  # fmt: skip
+            with client.stream(
+                "GET",
+                url,
+                headers={"Host": HOST, "Accept": "text/event-stream"},
+                extensions={"sni_hostname": HOST},
+            ) as response:
                 self.status = response.status_code
                 self.connected.set()
                 event = {"id": "", "event": "message", "data": ""}
@@ -706,8 +795,9 @@ def media_files(*folders: Path, skip=("work",)) -> dict[str, str]:
 
 
 def table_counts(d: Deployment, database: str) -> dict[str, int]:
-    tables = d.psql("SELECT tablename FROM pg_tables WHERE schemaname='public' ORDER BY 1",
-                    database).split()  # fmt: skip
+    tables = d.psql(
+        "SELECT tablename FROM pg_tables WHERE schemaname='public' ORDER BY 1", database
+    ).split()
     sql = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM \"{t}\"" for t in tables)
     rows = (line.split("|") for line in d.psql(sql, database).splitlines() if line)
     return {name: int(count) for name, count in rows}
@@ -748,21 +838,38 @@ def smoke_test(d: Deployment) -> None:
     d.manage("migrate", "--no-input", "-v0")
     d.finish(static, "collectstatic")
     deploy_check = d.manage_started("check", "--deploy", "--fail-level", "WARNING")
-    d.manage("createsuperuser", "--no-input", "--email", ADMIN,
-             extra_env={"DJANGO_SUPERUSER_PASSWORD": password})  # fmt: skip
+    d.manage(
+        "createsuperuser",
+        "--no-input",
+        "--email",
+        ADMIN,
+        extra_env={"DJANGO_SUPERUSER_PASSWORD": password},
+    )
     ids = json.loads(d.manage("shell", "-c", SEED).strip().splitlines()[-1])
     d.finish(deploy_check, "check --deploy")
     check("the install steps of docs/deployment.md run as the service user", True)
 
     d.check_sandbox()
-    d.start_unit("samskab-web.service", "web1",
-                 {"--port 8000": f"--port {d.ports['web1']}", "--workers 4": "--workers 1"})
-    d.start_unit("samskab-web.service", "web2",
-                 {"--port 8000": f"--port {d.ports['web2']}", "--workers 4": "--workers 1"})
+    d.start_unit(
+        "samskab-web.service",
+        "web1",
+        {"--port 8000": f"--port {d.ports['web1']}", "--workers 4": "--workers 1"},
+    )
+    d.start_unit(
+        "samskab-web.service",
+        "web2",
+        {"--port 8000": f"--port {d.ports['web2']}", "--workers 4": "--workers 1"},
+    )
     d.start_unit("samskab-worker.service", "worker", {})
-    d.start_unit("samskab-ingest.service", "ingest", {
-        "--host 0.0.0.0": "--host 127.0.0.1", "--port 1935": f"--port {d.ports['rtmp']}",
-        "--srt-port 9000": "--srt-port 0"})  # fmt: skip
+    d.start_unit(
+        "samskab-ingest.service",
+        "ingest",
+        {
+            "--host 0.0.0.0": "--host 127.0.0.1",
+            "--port 1935": f"--port {d.ports['rtmp']}",
+            "--srt-port 9000": "--srt-port 0",
+        },
+    )
     d.start_nginx()
     for name in ("web1", "web2"):
         port = d.ports[name]
@@ -773,21 +880,31 @@ def smoke_test(d: Deployment) -> None:
 
         wait_for(f"{name} /readyz", ready, 90)
     ready = httpx.get(f"http://127.0.0.1:{d.ports['web1']}/readyz").json()
-    check("both web processes ready, probed directly (database, Redis, media, worker)",
-          ready["status"] == "ok" and ready["checks"]["worker"] == "ok", json.dumps(ready["checks"]))  # fmt: skip
+    check(
+        "both web processes ready, probed directly (database, Redis, media, worker)",
+        ready["status"] == "ok" and ready["checks"]["worker"] == "ok",
+        json.dumps(ready["checks"]),
+    )
     d.alive()
 
     browser = Browser(d)
     plain = httpx.get(f"http://127.0.0.1:{d.ports['http']}/", headers={"Host": HOST})
-    check("http redirects to https", plain.status_code == 301
-          and plain.headers["location"].startswith(f"https://{HOST}"))  # fmt: skip
+    check(
+        "http redirects to https",
+        plain.status_code == 301 and plain.headers["location"].startswith(f"https://{HOST}"),
+    )
     home = browser.get("/")
-    check("the front page over TLS through nginx, with HSTS",
-          home.status_code == 200 and "max-age" in home.headers.get("strict-transport-security", ""))  # fmt: skip
+    check(
+        "the front page over TLS through nginx, with HSTS",
+        home.status_code == 200 and "max-age" in home.headers.get("strict-transport-security", ""),
+    )
     css = re.search(r'/static/[^"]+\.css', home.text)
     static = browser.get(css.group(0), headers={"Accept-Encoding": "gzip"}) if css else None
-    check("static files from nginx", static is not None and static.status_code == 200,
-          static.headers.get("content-encoding", "not compressed") if static else "no CSS link")  # fmt: skip
+    check(
+        "static files from nginx",
+        static is not None and static.status_code == 200,
+        static.headers.get("content-encoding", "not compressed") if static else "no CSS link",
+    )
 
     log_in(d, browser, password)
 
@@ -801,33 +918,70 @@ def smoke_test(d: Deployment) -> None:
     page = browser.post(f"/moeder/{live_id}/konsol/start/")
     check("the operator starts the meeting from the console", page.status_code == 200)
     wait_for("the live event through nginx", lambda: viewer.events, 15, every=0.05)
-    check("a viewer's live stream (SSE) through nginx gets the start at once",
-          viewer.events[0][1] == "mark",
-          f"{viewer.events[0][1]} after {time.monotonic() - started_at:.2f} s")  # fmt: skip
+    check(
+        "a viewer's live stream (SSE) through nginx gets the start at once",
+        viewer.events[0][1] == "mark",
+        f"{viewer.events[0][1]} after {time.monotonic() - started_at:.2f} s",
+    )
 
     # Ingest: a stream key from the console, a 10-second feed, live HLS through nginx.
     browser.post(f"/streaming/{live_id}/ny-noegle/")
     shown = browser.get(f"/streaming/{live_id}/noegle/")
     key = re.search(r"<code>([A-Za-z0-9_-]{16,})</code>", shown.text)
     check("the console makes and shows a stream key", shown.status_code == 200 and bool(key))
-    feed = subprocess.Popen(  # noqa: S603
-        [ffmpeg, "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25",
-         "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "10",
-         "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-pix_fmt", "yuv420p",
-         "-c:a", "aac", "-f", "flv", f"rtmp://127.0.0.1:{d.ports['rtmp']}/live/{key.group(1)}"],
-        stdout=subprocess.DEVNULL, stderr=open(d.logs / "feed.log", "wb"),  # noqa: SIM115
-    )  # fmt: skip
+    feed = subprocess.Popen(
+        [
+            ffmpeg,
+            "-loglevel",
+            "error",
+            "-re",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=640x360:rate=25",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:sample_rate=48000",
+            "-t",
+            "10",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-g",
+            "50",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-f",
+            "flv",
+            f"rtmp://127.0.0.1:{d.ports['rtmp']}/live/{key.group(1)}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=open(d.logs / "feed.log", "wb"),  # noqa: SIM115
+    )
     anonymous = Browser(d)
     playlist = f"/media/webcasts/{live_id}/index.m3u8"
-    live = wait_for("live HLS through nginx", lambda: (r := anonymous.get(playlist)).status_code
-                    == 200 and ".ts" in r.text and r, 30)  # fmt: skip
+    live = wait_for(
+        "live HLS through nginx",
+        lambda: (r := anonymous.get(playlist)).status_code == 200 and ".ts" in r.text and r,
+        30,
+    )
     segment = re.search(r"^[^#\s]+\.ts$", live.text, re.M).group(0)
     seg = anonymous.get(f"/media/webcasts/{live_id}/{segment}")
-    check("an RTMP feed becomes live HLS, served by nginx after the app's check",
-          seg.status_code == 200 and seg.headers.get("content-type") == "video/mp2t"
-          and len(seg.content) > 1000, f"{segment}: {seg.status_code}, {len(seg.content)} bytes")  # fmt: skip
+    check(
+        "an RTMP feed becomes live HLS, served by nginx after the app's check",
+        seg.status_code == 200
+        and seg.headers.get("content-type") == "video/mp2t"
+        and len(seg.content) > 1000,
+        f"{segment}: {seg.status_code}, {len(seg.content)} bytes",
+    )
     feed.wait(60)
-    ended = wait_for("the playlist's end", lambda: "#EXT-X-ENDLIST" in anonymous.get(playlist).text, 30)
+    ended = wait_for(
+        "the playlist's end", lambda: "#EXT-X-ENDLIST" in anonymous.get(playlist).text, 30
+    )
     check("the feed's end closes the live playlist", bool(ended))
     master = anonymous.get(f"/media/webcasts/{live_id}/recording.mkv")
     check("the ingest's master is not served", master.status_code == 404, str(master.status_code))
@@ -837,30 +991,71 @@ def smoke_test(d: Deployment) -> None:
     held = ids["held"]
     video = d.root / "upload.mp4"
     subprocess.run(
-        [ffmpeg, "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
-         "-f", "lavfi", "-i", "sine=frequency=330:sample_rate=48000", "-t", "6",
-         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
-         "-movflags", "+faststart", str(video)], check=True,
-    )  # fmt: skip
+        [
+            ffmpeg,
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=25",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=330:sample_rate=48000",
+            "-t",
+            "6",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-movflags",
+            "+faststart",
+            str(video),
+        ],
+        check=True,
+    )
     page = browser.get(f"/moeder/{held}/optagelse/")
     with video.open("rb") as handle:
-        page = browser.submit(page, {}, match="overfoer",
-                              files={"file": ("upload.mp4", handle, "video/mp4")})  # fmt: skip
-    check("a recording is uploaded through nginx", page.status_code == 200
-          and "alert-error" not in page.text, f"{page.status_code} at {browser.url}")  # fmt: skip
+        page = browser.submit(
+            page, {}, match="overfoer", files={"file": ("upload.mp4", handle, "video/mp4")}
+        )
+    check(
+        "a recording is uploaded through nginx",
+        page.status_code == 200 and "alert-error" not in page.text,
+        f"{page.status_code} at {browser.url}",
+    )
     playlist = f"/media/webcasts/{held}/index.m3u8"
-    vod = wait_for("the packaged recording", lambda: (r := anonymous.get(playlist)).status_code
-                   == 200 and "#EXT-X-ENDLIST" in r.text and r, 90)  # fmt: skip
+    vod = wait_for(
+        "the packaged recording",
+        lambda: (
+            (r := anonymous.get(playlist)).status_code == 200 and "#EXT-X-ENDLIST" in r.text and r
+        ),
+        90,
+    )
     segment = re.search(r"^[^#\s]+\.(ts|m4s|mp4)$", vod.text, re.M).group(0)
     first = f"/media/webcasts/{held}/{segment}"
-    check("the worker packages it and nginx serves it",
-          anonymous.get(first).status_code == 200, segment)  # fmt: skip
+    check(
+        "the worker packages it and nginx serves it",
+        anonymous.get(first).status_code == 200,
+        segment,
+    )
     browser.post(f"/moeder/{held}/optagelse/skjul/")
-    gone = [anonymous.get(playlist).status_code, anonymous.get(first).status_code,
-            browser.get(playlist).status_code]  # fmt: skip
+    gone = [
+        anonymous.get(playlist).status_code,
+        anonymous.get(first).status_code,
+        browser.get(playlist).status_code,
+    ]
     in_media = (d.root / "data/media/webcasts" / str(held)).exists()
-    check("hidden: playlist and segment not reachable, files out of MEDIA_ROOT",
-          gone == [404, 404, 404] and not in_media, f"{gone}, in media: {in_media}")  # fmt: skip
+    check(
+        "hidden: playlist and segment not reachable, files out of MEDIA_ROOT",
+        gone == [404, 404, 404] and not in_media,
+        f"{gone}, in media: {in_media}",
+    )
     browser.post(f"/moeder/{held}/optagelse/vis/")
     back = [anonymous.get(playlist).status_code, anonymous.get(first).status_code]
     check("shown again: reachable", back == [200, 200], str(back))
@@ -870,8 +1065,11 @@ def smoke_test(d: Deployment) -> None:
 
     # Backup, as docs/deployment.md says: exact when the worker and the ingest are stopped.
     stopped = {name: d.stop(name) for name in ("worker", "ingest")}
-    check("the worker and the ingest stop cleanly on SIGTERM", set(stopped.values()) <= {0},
-          str(stopped))  # fmt: skip
+    check(
+        "the worker and the ingest stop cleanly on SIGTERM",
+        set(stopped.values()) <= {0},
+        str(stopped),
+    )
     backups = d.root / "data" / "backups"
     out = d.manage("backup", str(backups))
     folder = Path(re.search(r"Backup written to (\S+)", out).group(1))
@@ -880,21 +1078,36 @@ def smoke_test(d: Deployment) -> None:
     d.create_database(d.restore_database)
     restored_root = d.root / "data" / "restored"
     url = f"postgres://postgres@127.0.0.1:5432/{d.restore_database}"
-    d.manage("restore", str(folder), "--database-url", url,
-             "--media-root", str(restored_root / "media"),
-             "--private-root", str(restored_root / "private"))  # fmt: skip
+    d.manage(
+        "restore",
+        str(folder),
+        "--database-url",
+        url,
+        "--media-root",
+        str(restored_root / "media"),
+        "--private-root",
+        str(restored_root / "private"),
+    )
     counts_after = table_counts(d, d.restore_database)
     files_after = media_files(restored_root / "media", restored_root / "private")
     lost = sorted(set(files) - set(files_after))
     changed = sorted(k for k in files if k in files_after and files[k] != files_after[k])
-    differ = {t: (counts[t], counts_after.get(t)) for t in counts if counts[t] != counts_after.get(t)}
+    differ = {
+        t: (counts[t], counts_after.get(t)) for t in counts if counts[t] != counts_after.get(t)
+    }
     hidden = [k for k in files_after if k.startswith(f"private/hidden/{held}/")]
-    check("restore into a second database: every table's rows", not differ and len(counts) > 50,
-          f"{len(counts)} tables, {sum(counts.values())} rows" + (f"; differ {differ}" if differ else ""))  # fmt: skip
-    check("restore: every media and private file, byte for byte, the hidden recording too",
-          not lost and not changed and bool(hidden),
-          f"{len(files)} files, {len(hidden)} hidden" + (f"; lost {lost[:5]} changed {changed[:5]}"
-                                                          if lost or changed else ""))  # fmt: skip
+    check(
+        "restore into a second database: every table's rows",
+        not differ and len(counts) > 50,
+        f"{len(counts)} tables, {sum(counts.values())} rows"
+        + (f"; differ {differ}" if differ else ""),
+    )
+    check(
+        "restore: every media and private file, byte for byte, the hidden recording too",
+        not lost and not changed and bool(hidden),
+        f"{len(files)} files, {len(hidden)} hidden"
+        + (f"; lost {lost[:5]} changed {changed[:5]}" if lost or changed else ""),
+    )
 
 
 def main() -> int:
@@ -942,8 +1155,11 @@ def main() -> int:
         else:
             shutil.rmtree(d.root, ignore_errors=True)
     passed = sum(ok for _n, ok, _d in results)
-    print(f"\nNot applied from the units on this machine: {'; '.join(sorted(d.not_applied)) or 'none'}"
-          "; also not: systemd's own cgroup, Restart= and the timers (no systemd here).")  # fmt: skip
+    skipped = "; ".join(sorted(d.not_applied)) or "none"
+    print(
+        f"\nNot applied from the units on this machine: {skipped}"
+        "; also not: systemd's own cgroup, Restart= and the timers (no systemd here)."
+    )
     elapsed = time.monotonic() - STARTED
     if failed:
         print(f"DEPLOYMENT TEST FAILED after {elapsed:.0f} s: {failed} ({passed} checks passed)")
