@@ -486,17 +486,20 @@ class Load:
         while time.monotonic() < deadline:
             attempt += 1
             port = self.c.ports[(n + attempt) % 2]
+            sent = time.monotonic() - self.t0
             try:
                 response = await client.post(f"http://127.0.0.1:{port}" + build[0], **build[1])
             except httpx.ConnectError:
                 await asyncio.sleep(0.05)
                 continue  # the balancer skips a process that refuses connections
             except httpx.HTTPError as error:
-                self.errors.append((time.monotonic() - self.t0, type(error).__name__))
+                # Kept by the time the request was sent: an answer cut by a fault belongs to it.
+                took = time.monotonic() - self.t0 - sent
+                self.errors.append((sent, f"{type(error).__name__} after {took:.1f} s"))
                 await asyncio.sleep(0.5)
                 continue
             if response.status_code >= 500:
-                self.errors.append((time.monotonic() - self.t0, f"HTTP {response.status_code}"))
+                self.errors.append((sent, f"HTTP {response.status_code}"))
                 await asyncio.sleep(0.5)
                 continue
             return response.status_code if "comment-error" not in response.text else 400
@@ -610,6 +613,12 @@ def make_video(path: Path, seconds: int) -> None:
     )
 
 
+def packaging(cluster: Cluster) -> bool:
+    """The worker has started the upload's packaging and not finished it (its log says)."""
+    log = (cluster.work / "worker.log").read_text(errors="replace")
+    return "package_upload state=RUNNING" in log and "package_upload state=SUCCESSFUL" not in log
+
+
 def task_state(cluster: Cluster) -> str:
     out = subprocess.run(
         [
@@ -640,7 +649,7 @@ def inject_faults(cluster: Cluster, args, t0: float, done: dict) -> None:
     web_done = redis_done = False
     while time.monotonic() - t0 < args.seconds:
         now = time.monotonic() - t0
-        if done.get("worker_killed_at") is None and now > 1 and task_state(cluster) == "RUNNING":
+        if done.get("worker_killed_at") is None and now > 1 and packaging(cluster):
             cluster.kill("worker")
             fault("worker killed mid-task (SIGKILL)")
             done["worker_killed_at"] = now
@@ -781,7 +790,7 @@ def main() -> None:
                 1 for t, _k in load.errors if not any(0 <= t - f < 5 for f, _w in cluster.faults)
             ),
             "errors_total": len(load.errors),
-            "errors": sorted({k for _t, k in load.errors}),
+            "errors": [[round(t, 1), k] for t, k in sorted(load.errors)],
             "faults": [[round(t, 1), w] for t, w in cluster.faults],
             "last_fault_s": round(last_fault, 1),
             "load_average": os.getloadavg()[0],
