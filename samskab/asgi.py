@@ -1,7 +1,8 @@
 """The ASGI application: pages, the API and server-sent events from one process.
 
 The vote button of a vox pop is answered by a lean path in front of Django when the request
-is the common one (polls/fastvote.py); everything else goes to Django unchanged.
+is the common one (polls/fastvote.py); live streams are let into Django a few at a time
+(live/gate.py); everything else goes to Django unchanged.
 """
 
 import os
@@ -12,6 +13,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samskab.settings")
 
 django_application = get_asgi_application()
 
+from django.conf import settings  # noqa: E402
+
+from samskab.live.gate import HandshakeGate  # noqa: E402
 from samskab.polls.fastvote import VoteFastPath  # noqa: E402  # after Django is set up
 
-application = VoteFastPath(django_application)
+# Live streams are set up a few at a time (live/gate.py): a web process's viewers moving
+# to this one at once must not start a thousand threads.
+application = VoteFastPath(
+    HandshakeGate(django_application, limit=settings.LIVE_HANDSHAKES_PER_PROCESS)
+)
