@@ -417,7 +417,7 @@ class Deployment:
         ]
         return [*wrapper, *user, *argv], env
 
-    def manage(self, *words: str, extra_env=None, timeout: float = 300) -> str:
+    def manage(self, *words: str, extra_env=None, timeout: float = 1200) -> str:
         """A management command as docs/deployment.md runs one (`systemd-run -p User=samskab
         -p EnvironmentFile=... -p WorkingDirectory=...`): the service user, the env file."""
         argv, env = self.plain([str(BIN / "samskab"), *words])
@@ -450,7 +450,7 @@ class Deployment:
 
     @staticmethod
     def finish(process: subprocess.Popen, what: str) -> str:
-        out, _err = process.communicate(timeout=600)
+        out, _err = process.communicate(timeout=1200)
         if process.returncode:
             raise Failed(f"samskab {what} exited {process.returncode}:\n{out[-3000:]}")
         return out
