@@ -6,6 +6,9 @@ os.environ.setdefault("SAMSKAB_TESTING", "1")
 
 import pytest
 
+# Fixtures any app's tests may use: an S3 server on loopback (media on object storage).
+pytest_plugins = ["samskab.core.tests.s3server"]
+
 
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
@@ -106,3 +109,32 @@ def pytest_configure(config):
 
     socket.socket.connect = _guard(socket.socket.connect)
     socket.socket.connect_ex = _guard(socket.socket.connect_ex)
+
+
+# --- one pass of CI for what does not depend on the pass ---------------------------------------
+# CI runs the suite twice side by side: on SQLite, and on PostgreSQL with Redis (.ci/run sets
+# SAMSKAB_CI_PASS to "sqlite" or "postgres"). A test marked `one_pass` reads neither the pass's
+# database nor its broker: a browser test against its own SQLite site (tests/e2e
+# webcasts_fixtures.running_site, memory broker, local-memory cache), or a pure computation such
+# as counting a budget. Running it twice tests the same thing twice, so CI runs it in the pass
+# its marker names (`on=`, "sqlite" unless said), chosen to keep the two passes even. Without
+# SAMSKAB_CI_PASS (`make test`, a developer's run) every test runs.
+ONE_PASS_NAMES = ("sqlite", "postgres")
+
+
+def pytest_collection_modifyitems(config, items):
+    ci_pass = os.environ.get("SAMSKAB_CI_PASS", "")
+    if not ci_pass:
+        return
+    if ci_pass not in ONE_PASS_NAMES:
+        raise pytest.UsageError(f"SAMSKAB_CI_PASS must be one of {ONE_PASS_NAMES}, not {ci_pass!r}")
+    kept, elsewhere = [], []
+    for item in items:
+        marker = item.get_closest_marker("one_pass")
+        on = marker.kwargs.get("on", "sqlite") if marker else ci_pass
+        if on not in ONE_PASS_NAMES:
+            raise pytest.UsageError(f"{item.nodeid}: one_pass(on={on!r}) names no pass")
+        (kept if on == ci_pass else elsewhere).append(item)
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = kept

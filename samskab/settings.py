@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from samskab.accounts.mitid.config import mitid_socialaccount_providers
@@ -74,9 +75,11 @@ INSTALLED_APPS = [
     "samskab.debates",
     "samskab.proposals",
     "samskab.hearings",
+    "samskab.presentations",
     "samskab.votes",
     "samskab.surveys",
     "samskab.stats",
+    "samskab.social",
     "samskab.staff",
     "samskab.comments",
     "samskab.moderation",
@@ -345,6 +348,11 @@ SOCIALACCOUNT_PROVIDERS |= nemlogin_socialaccount_providers(
 # municipality's agreement) is matched against the census by its keyed hash during the
 # login and dropped. The typed-number form (/konto/bopael/) is an option, off by default.
 RESIDENCE_TYPED_CHECK = env_bool("RESIDENCE_TYPED_CHECK", default=False)
+# With the typed check, a one-time code goes by letter (accounts/letters.py): valid this many
+# days after it was requested, this many wrong tries, this many letters a person per 90 days.
+RESIDENCE_LETTER_DAYS = env_int("RESIDENCE_LETTER_DAYS", 30)
+RESIDENCE_LETTER_ATTEMPTS = env_int("RESIDENCE_LETTER_ATTEMPTS", 5)
+RESIDENCE_LETTERS_PER_90_DAYS = env_int("RESIDENCE_LETTERS_PER_90_DAYS", 3)
 # Step-up: the citizens' budget ballot asks for a MitID login at this NSIS level first
 # (substantial or high; empty: any verified resident's login will do).
 BUDGET_BALLOT_ASSURANCE = env_str("BUDGET_BALLOT_ASSURANCE")
@@ -359,6 +367,12 @@ if PRODUCTION and not env_str("CENSUS_PEPPER"):
 # STREAM_INGEST_URL, else rtmp://<this site's host>:1935/live.
 STREAM_KEY_SECRET = env_str("STREAM_KEY_SECRET")
 STREAM_INGEST_URL = env_str("STREAM_INGEST_URL")
+
+# Social networks (samskab.social, docs/social.md): their tokens are stored encrypted with a
+# key derived from this secret (from SECRET_KEY when unset). SOCIAL_ENDPOINTS replaces a
+# network's API addresses (tests point them at fakes on loopback); empty in production.
+SOCIAL_TOKEN_SECRET = env_str("SOCIAL_TOKEN_SECRET")
+SOCIAL_ENDPOINTS: dict[str, str] = {}
 
 # Sessions: idle timeout through the cookie's age, absolute timeout in our middleware.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT", 2 * 60 * 60)
@@ -437,8 +451,55 @@ RECORDINGS_MAX_UPLOAD_MB = env_int("RECORDINGS_MAX_UPLOAD_MB", 8 * 1024)
 # A folder where `samskab demo` keeps the test-pattern video it generates, to copy instead of
 # encoding it again for the next demo site (the browser tests build several). Off when empty.
 DEMO_VIDEO_CACHE = env_str("DEMO_VIDEO_CACHE", "")
+# Media on S3-compatible object storage (docs/deploy/object-storage.md): MEDIA_STORAGE=s3
+# keeps every medium in buckets (the media bucket and, for uploaded masters and hidden
+# recordings, the private one; the same bucket with two prefixes is fine), with MEDIA_ROOT
+# and the private root as each host's local working folders. Default: the local disk.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "files")
+if MEDIA_STORAGE not in {"files", "s3"}:
+    raise ImproperlyConfigured("MEDIA_STORAGE must be 'files' or 's3'.")
+S3_ENDPOINT_URL = env_str("S3_ENDPOINT_URL", "")  # empty: AWS itself
+S3_REGION = env_str("S3_REGION", "")
+S3_ACCESS_KEY_ID = env_str("S3_ACCESS_KEY_ID", "")  # empty: boto3's own chain (IAM role)
+S3_SECRET_ACCESS_KEY = env_str("S3_SECRET_ACCESS_KEY", "")
+S3_BUCKET = env_str("S3_BUCKET", "")
+S3_PRIVATE_BUCKET = env_str("S3_PRIVATE_BUCKET", "") or S3_BUCKET
+S3_MEDIA_PREFIX = env_str("S3_MEDIA_PREFIX", "media")
+S3_PRIVATE_PREFIX = env_str("S3_PRIVATE_PREFIX", "private")
+# How long a signed address nginx fetches an object through stays valid.
+S3_SIGNED_URL_SECONDS = env_int("S3_SIGNED_URL_SECONDS", 300)
+if MEDIA_STORAGE == "s3" and not S3_BUCKET:
+    raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET.")
+
+
+def s3_storage(bucket: str, prefix: str) -> dict:
+    """One STORAGES entry for a bucket and prefix (django-storages' S3 backend)."""
+    options = {
+        "bucket_name": bucket,
+        "location": prefix.strip("/"),
+        "default_acl": None,  # the bucket's own, private; never public-read
+        "querystring_auth": True,
+        "querystring_expire": S3_SIGNED_URL_SECONDS,
+        "file_overwrite": False,
+        "object_parameters": {"CacheControl": "public, max-age=86400"},
+        "endpoint_url": S3_ENDPOINT_URL or None,
+        "region_name": S3_REGION or None,
+        "access_key": S3_ACCESS_KEY_ID or None,
+        "secret_key": S3_SECRET_ACCESS_KEY or None,
+    }
+    return {"BACKEND": "samskab.core.objectstore.MediaStorage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": s3_storage(S3_BUCKET, S3_MEDIA_PREFIX)
+    if MEDIA_STORAGE == "s3"
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": s3_storage(S3_PRIVATE_BUCKET, S3_PRIVATE_PREFIX)
+    if MEDIA_STORAGE == "s3"
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": RECORDINGS_PRIVATE_ROOT or str(MEDIA_ROOT.parent / "private")},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
 from samskab.api.api import api
-from samskab.core import health, metrics
+from samskab.core import health, metrics, objectstore
 from samskab.core import views as core
 from samskab.webcasts import views_embed as webcasts_embed
 from samskab.webcasts import views_media as webcasts_media
@@ -25,6 +26,7 @@ urlpatterns = [
     path("personale/", include("samskab.staff.urls")),
     path("moeder/", include("samskab.webcasts.urls")),
     path("streaming/", include("samskab.streaming.urls")),
+    path("sociale-medier/", include("samskab.social.urls")),
     path("moeder/", include("samskab.recordings.urls")),
     path("live/", include("samskab.live.urls")),
     path("feedback/", include("samskab.feedback.urls")),
@@ -34,6 +36,7 @@ urlpatterns = [
     path("debatter/", include("samskab.debates.urls")),
     path("forslag/", include("samskab.proposals.urls")),
     path("hoeringer/", include("samskab.hearings.urls")),
+    path("praesentationer/", include("samskab.presentations.urls")),
     path("bindende-afstemninger/", include("samskab.votes.urls")),
     path("kommentarer/", include("samskab.comments.urls")),
     path("moderation/", include("samskab.moderation.urls")),
@@ -53,14 +56,20 @@ urlpatterns = [
     re_path(webcasts_media.MEDIA_PATH_RE, webcasts_media.media_file, name="meeting_media"),
 ]
 
-if not settings.PRODUCTION:
-    # In production the web server (nginx) serves the other uploaded media (pictures of
-    # people, comments, the logo); see docs/deployment.md.
-    # MEDIA_ROOT is read per request, so the folder a test points it at is the one served.
-    def media(request, path):
-        return serve(request, path, document_root=settings.MEDIA_ROOT)
 
-    urlpatterns += [path("media/<path:path>", media)]
+# The other uploaded media (pictures of people, comments, the logo). In production on the
+# local disk nginx serves them from MEDIA_ROOT and never asks; with media on object storage
+# they come from the bucket through the app (or nginx, X-Accel-Redirect; core/objectstore.py).
+# Both settings are read per request, so the folder or bucket a test sets is the one served.
+def media(request, path):
+    if settings.MEDIA_STORAGE == "s3":
+        return objectstore.serve_media(request, path)
+    if settings.PRODUCTION:
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+urlpatterns += [path("media/<path:path>", media)]
 
 handler400 = "samskab.core.errors.bad_request"
 handler403 = "samskab.core.errors.permission_denied"

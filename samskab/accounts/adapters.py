@@ -32,9 +32,19 @@ class AccountAdapter(DefaultAccountAdapter):
         # another account, ending chosen sessions); those end only this session.
         user = request.user
         everywhere = user.is_authenticated and _is_logout_page(request)
+        kept = {} if _is_logout_page(request) else _login_in_progress(request)
         super().logout(request)
+        # allauth logs the current account out before a MitID login of an account (the same
+        # one too, a step-up): that login's facts (its level, residence, organisation) and
+        # its single-logout data must outlive it.
+        if kept:
+            request.session.update(kept)
         if everywhere:
             end_all_sessions(user)
+        # A single logout through NemLog-in: its answer must be to the request we sent.
+        from samskab.accounts.nemlogin.views import logout_request_remember
+
+        logout_request_remember(request)
 
     def get_logout_redirect_url(self, request: HttpRequest) -> str:
         # Asked before the logout. Logged in through NemLog-in: end that session too (single
@@ -43,10 +53,26 @@ class AccountAdapter(DefaultAccountAdapter):
 
         saml_session = request.session.get(SESSION_SAML) if hasattr(request, "session") else None
         if saml_session and request.user.is_authenticated and _is_logout_page(request):
-            url = logout_redirect_url(saml_session)
+            url = logout_redirect_url(request, saml_session)
             if url:
                 return url
         return super().get_logout_redirect_url(request)
+
+
+def _login_in_progress(request: HttpRequest) -> dict:
+    """The session's MitID login facts and, when they are that login's, its single-logout data."""
+    from samskab.accounts.identity import SESSION_PENDING
+    from samskab.accounts.nemlogin.views import SESSION_SAML
+
+    session = getattr(request, "session", None)
+    pending = session.get(SESSION_PENDING) if session is not None else None
+    if not isinstance(pending, dict):
+        return {}
+    kept = {SESSION_PENDING: pending}
+    saml_session = session.get(SESSION_SAML)
+    if isinstance(saml_session, dict) and saml_session.get("subject") == pending.get("uid"):
+        kept[SESSION_SAML] = saml_session
+    return kept
 
 
 def _is_logout_page(request: HttpRequest) -> bool:

@@ -17,7 +17,13 @@ from django.utils.translation import gettext_lazy
 
 from samskab.accounts import services
 from samskab.accounts.forms import CensusUploadForm, row_error_message
-from samskab.accounts.models import CensusImport, CensusRecord, ResidenceVerification, User
+from samskab.accounts.models import (
+    CensusImport,
+    CensusRecord,
+    ResidenceLetter,
+    ResidenceVerification,
+    User,
+)
 from samskab.accounts.roles import ROLE_DESCRIPTIONS, Role, role_label
 from samskab.accounts.selectors import (
     census_current,
@@ -348,3 +354,70 @@ class ResidenceVerificationAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
         for verification in queryset:
             services.residence_verification_revoke(verification=verification)
+
+
+@admin.register(ResidenceLetter)
+class ResidenceLetterAdmin(admin.ModelAdmin):
+    """Letters with a one-time code (the typed residence check): staff see who waits, and
+    administrators hand the waiting letters to the mail room as one CSV (accounts/letters.py).
+    The CPR numbers and codes are in that file only, never on these pages."""
+
+    list_display = ["pk", "user", "postal_code", "created_at", "exported_at", "state"]
+    list_filter = ["exported_at", "confirmed_at", "void_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]
+    fields = [
+        "user",
+        "postal_code",
+        "created_at",
+        "expires_at",
+        "exported_at",
+        "attempts",
+        "confirmed_at",
+        "void_at",
+    ]
+    readonly_fields = fields
+    change_list_template = "admin/accounts/residenceletter/change_list.html"
+
+    @admin.display(description=gettext_lazy("state"))
+    def state(self, letter: ResidenceLetter) -> str:
+        if letter.confirmed_at:
+            return _("confirmed")
+        if letter.void_at:
+            return _("void")
+        if letter.expires_at <= timezone.now():
+            return _("expired")
+        if letter.exported_at:
+            return _("sent, waiting for the code")
+        return _("waiting for the mail room")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name="accounts_residenceletter_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        from samskab.accounts import letters
+
+        if request.method != "POST":
+            return redirect("admin:accounts_residenceletter_changelist")
+        try:
+            export = letters.residence_letters_export(by=request.user)
+        except letters.LetterRefused as refusal:
+            raise PermissionDenied(refusal.message) from None
+        response = HttpResponse(export.csv, content_type="text/csv; charset=utf-8")
+        name = f"bopaelsbreve-{timezone.localtime():%Y-%m-%d-%H%M}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Cache-Control"] = "no-store"
+        return response

@@ -146,6 +146,15 @@ class ResidenceForm(DKFDSForm):
         return value
 
 
+class ResidenceCodeForm(DKFDSForm):
+    code = forms.CharField(
+        label=gettext_lazy("Code from the letter"),
+        max_length=20,
+        help_text=gettext_lazy("Eight digits."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
 class ProfileForm(DKFDSForm):
     display_name = forms.CharField(
         label=gettext_lazy("Display name"),

@@ -172,28 +172,62 @@ def session_assurance(request: HttpRequest) -> str:
     return normalise_level(request.session.get(SESSION_ASSURANCE))
 
 
-def step_up_redirect(request: HttpRequest, level: str) -> HttpResponse | None:
-    """None if this session's MitID login is at `level` or higher; else the way to a MitID
-    login at that level, coming back here (a process's action that asks for a level)."""
-    from django.shortcuts import redirect
-    from django.urls import reverse
-    from django.utils.http import urlencode
+def stricter(*levels: str | None) -> str:
+    """The highest of these levels ('' when none asks for one)."""
+    known = [normalise_level(level) for level in levels]
+    known = [level for level in known if level]
+    return max(known, key=LEVELS.index) if known else ""
 
+
+def assurance_missing(request: HttpRequest, level: str | None) -> str:
+    """The level this action asks for and this session lacks, or '' when none is missing.
+
+    A site without NemLog-in cannot step up: the requirement is logged and not enforced (an
+    installation without MitID keeps working; docs/nemlog-in.md says so)."""
     from samskab.accounts.nemlogin.views import enabled
 
     level = normalise_level(level)
     if not level or level_at_least(session_assurance(request), level):
-        return None
+        return ""
     if not enabled():
         logger.warning("Step-up to %s asked for, but NemLog-in is not set up", level)
+        return ""
+    return level
+
+
+def step_up_url(level: str, next_url: str) -> str:
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    query = urlencode({"level": level.capitalize(), "next": next_url})
+    return f"{reverse('nemlogin_login')}?{query}"
+
+
+def step_up_message(level: str) -> str:
+    return _("This asks you to log in with MitID at assurance level %(level)s first.") % {
+        "level": LEVEL_NAMES[level]
+    }
+
+
+def step_up_redirect(
+    request: HttpRequest, level: str | None, *, next_url: str | None = None
+) -> HttpResponse | None:
+    """None if this session's MitID login is at `level` or higher; else the way to a MitID
+    login at that level, coming back to `next_url` (default: this page).
+
+    htmx requests are sent there with HX-Redirect, so the whole page goes, not a fragment."""
+    from django.shortcuts import redirect
+
+    missing = assurance_missing(request, level)
+    if not missing:
         return None
-    messages.info(
-        request,
-        _("This asks you to log in with MitID at assurance level %(level)s first.")
-        % {"level": LEVEL_NAMES[level]},
-    )
-    query = urlencode({"level": level.capitalize(), "next": request.get_full_path()})
-    return redirect(f"{reverse('nemlogin_login')}?{query}")
+    messages.info(request, step_up_message(missing))
+    url = step_up_url(missing, next_url or request.get_full_path())
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 LEVEL_NAMES = {

@@ -145,6 +145,7 @@ class ResidenceVerification(models.Model):
         CENSUS = "census", _("census details")
         MITID = "mitid", _("MitID")
         IN_PERSON = "in_person", _("in person")
+        LETTER = "letter", _("census details and a code by letter")
 
     user = models.OneToOneField(
         User,
@@ -166,3 +167,39 @@ class ResidenceVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_method_display()})"
+
+
+class ResidenceLetter(models.Model):
+    """A one-time code sent by letter to confirm a typed residence check.
+
+    Only with RESIDENCE_TYPED_CHECK: the census details a person types are not secret, so
+    the municipality sends a code to the person's registered address (its mail room, by
+    the CPR number) and the code confirms it (accounts/letters.py). Until the mail room takes
+    the letter, the CPR number and the code are kept encrypted (`sealed`); the export erases
+    them, and afterwards only the code's keyed hash is left.
+    """
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="residence_letters",
+        verbose_name=_("user"),
+    )
+    identifier_hash = models.CharField(_("identifier hash"), max_length=64)
+    postal_code = models.CharField(_("postal code"), max_length=4)
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    sealed = models.TextField(_("address and code, encrypted until printed"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("wrong codes entered"), default=0)
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    expires_at = models.DateTimeField(_("code valid until"))
+    exported_at = models.DateTimeField(_("handed to the mail room"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    void_at = models.DateTimeField(_("void"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("residence letter")
+        verbose_name_plural = _("residence letters")
+
+    def __str__(self) -> str:
+        return f"{self.pk} ({self.created_at:%Y-%m-%d})"

@@ -89,6 +89,28 @@ def register() -> None:
             order=13,
         ),
         PersonalData(
+            key="residence_letter",
+            what=_(
+                "A letter with a one-time code, if you verified your residence by typing your "
+                "details: when you asked, your postal code, a keyed hash of your identifier and "
+                "of the code, wrong tries, and when the letter was sent and the code entered"
+            ),
+            purpose=_(
+                "Typed details are not secret, so a code sent to your address in the census "
+                "confirms that it is you. Your CPR number and the code are kept encrypted only "
+                "until the municipality's mail room takes the letter, and then erased."
+            ),
+            basis=LegalBasis.CPR,
+            retention=UNTIL_DELETED,
+            on_deletion=DELETED,
+            not_exported=_(
+                "Not in the download: it holds nothing readable about you beyond your postal "
+                "code and the dates, which your residence verification shows."
+            ),
+            fields=("accounts.residenceletter.user",),
+            order=14,
+        ),
+        PersonalData(
             key="census",
             what=_(
                 "The municipality's census extract: for each resident, a keyed hash of the "

@@ -114,6 +114,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         "accounts.add_censusimport",
         "accounts.view_residenceverification",
         "accounts.delete_residenceverification",
+        "accounts.view_residenceletter",
         "auth.view_group",
         *POLL_EDITING,
         *FEEDBACK_HANDLING,
@@ -189,6 +190,11 @@ ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= VOTE_EDITING
 # Live streaming: restream destinations hold the municipality's YouTube and Facebook keys,
 # so only administrators keep them; operators make stream keys in the console.
 ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= _crud("streaming", "meetingstream", "destination")
+
+# Social media (samskab.social): administrators connect the municipality's accounts; editors
+# write the post texts. A meeting's posts are edited on its own page (social.rules).
+ROLE_PERMISSIONS[Role.EDITOR] |= _crud("social", "posttemplate")
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= _crud("social", "account", "posttemplate")
 
 
 # Set on request.user by StaffMFAMiddleware when a staff account's session has not passed the

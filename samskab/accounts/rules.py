@@ -11,6 +11,7 @@ from samskab.accounts.roles import (
 )
 
 rules.add_perm("accounts.import_census", is_administrator)
+rules.add_perm("accounts.export_residence_letters", is_administrator)
 rules.add_perm("accounts.verify_in_person", is_poll_officer | is_administrator)
 rules.add_perm("core.edit_site", is_administrator)
 rules.add_perm("accounts.verify_residence", is_email_verified)

@@ -14,8 +14,13 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from samskab.accounts import dataview, services
-from samskab.accounts.forms import AccountDeleteForm, ProfileForm, ResidenceForm
+from samskab.accounts import dataview, letters, services
+from samskab.accounts.forms import (
+    AccountDeleteForm,
+    ProfileForm,
+    ResidenceCodeForm,
+    ResidenceForm,
+)
 from samskab.accounts.models import VerificationLevel
 from samskab.accounts.selectors import census_identifier_label, user_data_export
 from samskab.core.models import SiteSettings
@@ -90,13 +95,19 @@ def residence_verify(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/residence_mitid.html")
     if not user.has_perm("accounts.verify_residence"):
         return render(request, "accounts/residence_email_first.html", status=403)
+    pending = letters.letter_pending(user)
+    if pending is not None:
+        return _residence_code(request, pending)
     form = ResidenceForm(
         request.POST if request.method == "POST" else None,
         identifier_label=census_identifier_label(),
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.residence_verify(user=user, **form.cleaned_data)
+            # The details are not secret: a code by letter to the registered address confirms.
+            letters.residence_letter_request(user=user, **form.cleaned_data)
+        except letters.LetterRefused as refusal:
+            form.add_error(None, refusal.message)
         except services.CensusMismatch:
             form.add_error(
                 None,
@@ -111,9 +122,41 @@ def residence_verify(request: HttpRequest) -> HttpResponse:
         except services.AlreadyVerified:
             return redirect("accounts:profile")
         else:
+            messages.success(
+                request,
+                _(
+                    "The details match the census. A letter with a one-time code is on its way "
+                    "to your address in the census. Enter the code here when it arrives."
+                ),
+            )
+            return redirect("accounts:residence_verify")
+    return render(request, "accounts/residence_verify.html", {"form": form})
+
+
+def _residence_code(request: HttpRequest, letter) -> HttpResponse:
+    form = ResidenceCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            letters.residence_letter_confirm(user=request.user, code=form.cleaned_data["code"])
+        except letters.LetterRefused as refusal:
+            form.add_error("code", refusal.message)
+        except services.ResidenceClaimed:
+            form.add_error(None, _claimed_message())
+        except services.CensusMismatch:
+            form.add_error(
+                None,
+                _(
+                    "The municipality's census no longer has you as a resident, so the code "
+                    "cannot verify you. Contact the municipality."
+                ),
+            )
+        except services.AlreadyVerified:
+            return redirect("accounts:profile")
+        else:
             messages.success(request, _("Thank you. Your account is now verified as a resident."))
             return redirect("accounts:profile")
-    return render(request, "accounts/residence_verify.html", {"form": form})
+        letter = letters.letter_pending(request.user)
+    return render(request, "accounts/residence_code.html", {"form": form, "letter": letter})
 
 
 def _claimed_message() -> str:

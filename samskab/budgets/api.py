@@ -10,10 +10,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from samskab.accounts.identity import assurance_missing, step_up_message
 from samskab.api.auth import signed_in
 from samskab.budgets.ballots import ballot_as_form
 from samskab.budgets.models import MAX_BALLOT_POINTS, BallotStyle, Budget, Heading, Phase, Project
 from samskab.budgets.selectors import (
+    ballot_assurance,
     ballot_of,
     budget_participation,
     budgets_public,
@@ -237,6 +239,9 @@ def ballot_write(request, budget_pk: Id, pk: Id, payload: BallotIn):
     if not hit(request, "budget-ballot", "60/m"):
         return Status(429, {"detail": _("Too many attempts; try again later.")})
     heading = _heading(budget_pk, pk)
+    missing = assurance_missing(request, ballot_assurance(heading.group.budget))
+    if missing:
+        return Status(403, {"detail": step_up_message(missing)})
     points = None
     if payload.points is not None:
         points = {}

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from samskab.budgets.counting.election import MAX_AMOUNT
+from samskab.core.assurance import assurance_field
 
 # Amounts and prices stay below 10^15 (security review L3): the admin and every form refuse more.
 amount_validators = [MaxValueValidator(MAX_AMOUNT)]
@@ -140,6 +141,8 @@ class Budget(models.Model):
             "account than the one who confirmed the count, has approved them."
         ),
     )
+    # Step-up: the ballot asks for a MitID login at this level (accounts.identity).
+    ballot_assurance = assurance_field(verbose_name=_("MitID login required to vote"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samskab.accounts.identity import stricter
 from samskab.accounts.models import ResidenceVerification
 from samskab.budgets.counting import Election
 from samskab.budgets.counting.scored import ScoredElection, borda
@@ -386,3 +388,8 @@ def project_where(project: Project, at=None):
         f"{heading.group.budget.title} · {heading.name} · {project.title}",
         project.get_absolute_url(),
     )
+
+
+def ballot_assurance(budget: Budget) -> str:
+    """The MitID level the ballot asks for: the budget's, or the site's minimum if higher."""
+    return stricter(budget.ballot_assurance, settings.BUDGET_BALLOT_ASSURANCE)

@@ -1,6 +1,5 @@
 """Citizens' budget pages: budgets, headings, projects, supporting, the ballot and results."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -33,6 +32,7 @@ from samskab.budgets.models import (
     ProjectEventKind,
 )
 from samskab.budgets.selectors import (
+    ballot_assurance,
     ballot_marks,
     ballot_of,
     ballot_projects,
@@ -190,9 +190,9 @@ def ballot(request: HttpRequest, budget_pk: int, pk: int) -> HttpResponse:
     if budget.phase != Phase.BALLOTING:
         raise Refused(_("The vote is not open."))
     may_vote = request.user.has_perm("budgets.vote_in_heading", heading)
-    if may_vote and settings.BUDGET_BALLOT_ASSURANCE:
-        # The municipality asks for a MitID login at a level of assurance (step-up).
-        step_up = step_up_redirect(request, settings.BUDGET_BALLOT_ASSURANCE)
+    if may_vote:
+        # The budget may ask for a MitID login at a level of assurance (step-up).
+        step_up = step_up_redirect(request, ballot_assurance(budget))
         if step_up is not None:
             return step_up
     rules = heading.ballot_rules()

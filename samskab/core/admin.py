@@ -55,6 +55,7 @@ class SiteSettingsForm(forms.ModelForm):
             "dpo_address",
             "front_page_intro",
             "front_page_sections",
+            "proposal_support_assurance",
         ]
         formfield_callback = https_by_default
         # A plain file field: the model's validate_logo then judges the file by its content

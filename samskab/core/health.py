@@ -23,7 +23,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
-from samskab.core import paths
+from samskab.core import objectstore, paths
 
 PROBE_PATHS = ("/healthz", "/readyz")
 
@@ -63,6 +63,10 @@ def _broker() -> str:
 
 
 def _media() -> str:
+    if objectstore.enabled():  # the buckets answer; the local working folders are writable
+        failed = objectstore.check()
+        if failed:
+            raise RuntimeError(failed)
     for folder in (paths.media_root(), paths.private_root()):
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".readyz-"):
             pass

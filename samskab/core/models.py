@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from samskab.core.assurance import assurance_field
 from samskab.core.uploads import validate_logo
 
 SITE_SETTINGS_CACHE_KEY = "core:site-settings"
@@ -115,6 +116,10 @@ class SiteSettings(models.Model):
             "surveys, budgets, recordings. Sections not named follow in that order. A section "
             "shows only when it has something to show."
         ),
+    )
+    # Proposals have no process of their own: the site's setting is theirs (step-up).
+    proposal_support_assurance = assurance_field(
+        verbose_name=_("MitID login required to support a proposal")
     )
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 

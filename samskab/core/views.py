@@ -24,6 +24,14 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     # Follow site:front only while something can change by itself: a meeting planned or live.
     follow = any(section["live"] and section["html"] for section in sections)
+    # A meeting on air is what a visitor came for: when the live section leads the order and
+    # has a meeting, it goes up under the site's name, above the introduction (on a phone the
+    # introduction and buttons would push it below the fold).
+    top = (
+        sections.pop(0)
+        if sections and sections[0]["key"] == "live" and sections[0]["html"]
+        else None
+    )
     intro = render_markdown(site.front_page_intro) if site.front_page_intro.strip() else ""
     intro = mark_safe(intro)  # noqa: S308  # sanitised by nh3 in render_markdown
     return render(
@@ -31,6 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "core/home.html",
         {
             "sections": sections,
+            "top_section": top,
             "intro": intro,
             "front_channel": frontpage.CHANNEL if follow else "",
         },

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from samskab.api.auth import signed_in
@@ -93,6 +93,10 @@ class AnswerOut(Schema):
     number: int
     name: str
     organisation: str
+    organisation_cvr: str = Field(
+        description="The organisation's CVR number when it answered with its own login "
+        "(MitID Erhverv); empty for a person's answer"
+    )
     text: str
     submitted_at: datetime
     themes: list[str]
@@ -228,6 +232,7 @@ def answers(request, pk: Id):
             "number": a.number,
             "name": a.name,
             "organisation": a.organisation,
+            "organisation_cvr": a.organisation_cvr,
             "text": a.text,
             "submitted_at": a.submitted_at,
             "themes": [t.name for t in a.themes.all()],

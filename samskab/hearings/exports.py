@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samskab.core.csvsafe import safe_row
 from samskab.hearings.models import Answer, Process
 
 _LATIN = str.maketrans(
@@ -79,6 +80,7 @@ def case_file_csv(process: Process) -> str:
             _("Submitted"),
             _("Name"),
             _("On behalf of"),
+            _("CVR number (MitID Erhverv)"),
             _("May be published"),
             _("Themes"),
             _("Sections"),
@@ -88,20 +90,23 @@ def case_file_csv(process: Process) -> str:
     )
     for answer in answers:
         writer.writerow(
-            [
-                answer.number,
-                timezone.localtime(answer.submitted_at).strftime("%Y-%m-%d %H:%M"),
-                answer.name,
-                answer.organisation,
-                _("yes") if answer.consent else _("no"),
-                "; ".join(theme.name for theme in answer.themes.all()),
-                "; ".join(answer.sections),
-                "; ".join(
-                    row.title if what == "document" else row.alt
-                    for what, row in attached.get(answer.pk, [])
-                ),
-                answer.text,
-            ]
+            safe_row(
+                [
+                    answer.number,
+                    timezone.localtime(answer.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                    answer.name,
+                    answer.organisation,
+                    answer.organisation_cvr,
+                    _("yes") if answer.consent else _("no"),
+                    "; ".join(theme.name for theme in answer.themes.all()),
+                    "; ".join(answer.sections),
+                    "; ".join(
+                        row.title if what == "document" else row.alt
+                        for what, row in attached.get(answer.pk, [])
+                    ),
+                    answer.text,
+                ]
+            )
         )
     return out.getvalue()
 
@@ -120,9 +125,15 @@ def _answer_pages(process: Process, answer: Answer, files: list) -> bytes:
         process.title,
         _("Submitted: %(at)s")
         % {"at": timezone.localtime(answer.submitted_at).strftime("%d.%m.%Y %H:%M")},
-        _("Name: %(name)s") % {"name": answer.name},
     ]
-    if answer.organisation:
+    if answer.by_organisation_account:
+        facts.append(
+            _("Organisation: %(name)s, CVR %(cvr)s (logged in with MitID Erhverv)")
+            % {"name": answer.organisation, "cvr": answer.organisation_cvr}
+        )
+    else:
+        facts.append(_("Name: %(name)s") % {"name": answer.name})
+    if answer.organisation and not answer.by_organisation_account:
         facts.append(_("On behalf of: %(name)s") % {"name": answer.organisation})
     facts.append(_("May be published: %(yes)s") % {"yes": _("yes") if answer.consent else _("no")})
     themes = ", ".join(theme.name for theme in answer.themes.all())

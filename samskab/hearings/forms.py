@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samskab.core.assurance import Assurance
 from samskab.core.forms import CleanTextMixin
 from samskab.hearings.models import ANSWER_MAX, Phase
 
@@ -33,6 +34,15 @@ class ProcessForm(CleanTextMixin, forms.Form):
         ),
     )
     is_published = forms.BooleanField(label=_("Published"), required=False)
+    answer_assurance = forms.ChoiceField(
+        label=_("MitID login required to answer"),
+        choices=Assurance.choices,
+        required=False,
+        help_text=_(
+            "A person logged in another way, or with MitID at a lower level, is asked to log "
+            "in with MitID at this level before answering."
+        ),
+    )
     area = forms.CharField(
         label=_("The plan's area (GeoJSON)"),
         required=False,
@@ -168,6 +178,21 @@ class AnswerForm(CleanTextMixin, forms.Form):
     consent = forms.BooleanField(
         label=_("The municipality may publish my answer with the name above"), required=False
     )
+
+    def __init__(self, *args, organisation: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisation:
+            # An organisation's login answers in its name: no name or "on behalf of" to type.
+            del self.fields["name"], self.fields["organisation"]
+            self.fields["consent"].label = _(
+                "The municipality may publish the answer with the organisation's name"
+            )
+
+    def clean(self):
+        data = super().clean()
+        data.setdefault("name", "")
+        data.setdefault("organisation", "")
+        return data
 
 
 class TagForm(forms.Form):

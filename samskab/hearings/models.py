@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samskab.core.assurance import assurance_field
+
 TITLE_MAX = 200
 ANSWER_MAX = 20_000
 
@@ -30,6 +32,8 @@ class Process(models.Model):
     result = models.TextField(_("what changed because of the input"), blank=True, max_length=20000)
     result_html = models.TextField(_("result as shown"), blank=True)
     is_published = models.BooleanField(_("published"), default=False)
+    # Step-up: a hearing answer may ask for a MitID login at this level (accounts.identity).
+    answer_assurance = assurance_field(verbose_name=_("MitID login required to answer"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -298,10 +302,14 @@ class Answer(models.Model):
         blank=True,
         related_name="hearing_answers",
     )
-    # The name the person chose to show, and the organisation it is on behalf of (free text
-    # until accounts know organisations through MitID Erhverv).
+    # The name the person chose to show, and the organisation it is on behalf of: stated as
+    # free text by a person, or, from an organisation's MitID Erhverv login, the
+    # organisation's name with its CVR number (then the person's name is not kept here).
     name = models.CharField(_("name"), max_length=120)
     organisation = models.CharField(_("on behalf of"), max_length=200, blank=True)
+    organisation_cvr = models.CharField(
+        _("CVR number (MitID Erhverv)"), max_length=8, blank=True, default="", db_default=""
+    )
     text = models.TextField(_("answer"), max_length=ANSWER_MAX)
     consent = models.BooleanField(_("may be published"), default=False)
     themes = models.ManyToManyField(Theme, blank=True, related_name="answers")
@@ -321,8 +329,22 @@ class Answer(models.Model):
         return reverse("hearings:answers", args=[self.process_id]) + f"#answer-{self.pk}"
 
     @property
+    def by_organisation_account(self) -> bool:
+        """Answered by an organisation's own login (MitID Erhverv), not a person's."""
+        return bool(self.organisation_cvr)
+
+    @property
     def shown_name(self) -> str:
+        if self.by_organisation_account:
+            return self.organisation
         return f"{self.organisation} ({self.name})" if self.organisation else self.name
+
+    @property
+    def case_file_name(self) -> str:
+        """The organisation with its CVR number in the case file, the person's name otherwise."""
+        if self.by_organisation_account:
+            return f"{self.organisation} (CVR {self.organisation_cvr})"
+        return self.shown_name
 
 
 class Export(models.Model):

@@ -15,6 +15,7 @@ def export(user) -> dict:
                 "number": a.number,
                 "name": a.name,
                 "on_behalf_of": a.organisation,
+                "organisation_cvr": a.organisation_cvr,
                 "text": a.text,
                 "may_be_published": a.consent,
                 "submitted_at": a.submitted_at.isoformat(),

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samskab.activity.services import event_record
+from samskab.core.assurance import Assurance
 from samskab.core.markdown import render_markdown
 from samskab.core.text import clean_text
 from samskab.core.uploads import check_pdf, image_format, reencode_image
@@ -84,7 +85,14 @@ def process_create(
 
 
 def process_update(
-    *, process: Process, user, title: str, summary: str, result: str, is_published: bool
+    *,
+    process: Process,
+    user,
+    title: str,
+    summary: str,
+    result: str,
+    is_published: bool,
+    answer_assurance: str | None = None,
 ) -> Process:
     _require(user, "hearings.manage_process", process, _("Only editors can change a hearing."))
     title = clean_text(title, line=True).strip()
@@ -96,6 +104,10 @@ def process_update(
     process.result = clean_text(result).strip()
     process.result_html = render_markdown(process.result)
     process.is_published = is_published
+    if answer_assurance is not None:
+        if answer_assurance not in Assurance.values:
+            raise HearingRefused(_("Choose one of the MitID levels."))
+        process.answer_assurance = answer_assurance
     process.save()
     return process
 
@@ -474,6 +486,15 @@ def answer_submit(
         raise HearingRefused(_("Sign in to submit a hearing answer."))
     name = clean_text(name, line=True).strip()[:120]
     organisation = clean_text(organisation, line=True).strip()[:200]
+    cvr = ""
+    if getattr(user, "is_organisation", False):
+        # An organisation's login answers in the organisation's name; the person who logged
+        # in for it is not named on the answer (the account link stays, for the case file's
+        # questions and the GDPR export).
+        organisation = name = user.organisation_name or ""
+        cvr = user.organisation_cvr
+        if not name:
+            raise HearingRefused(_("Your organisation's login has no name. Log in again."))
     text = clean_text(text).strip()
     if not name:
         raise HearingRefused(_("Give the name to show with your answer."))
@@ -492,6 +513,7 @@ def answer_submit(
             author=user,
             name=name,
             organisation=organisation,
+            organisation_cvr=cvr,
             text=text,
             consent=consent,
             number=number,

@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samskab.accounts.identity import step_up_redirect
 from samskab.core.ratelimit import ratelimit
 from samskab.hearings import exports, forms, selectors, services
 from samskab.hearings.models import (
@@ -326,8 +327,15 @@ def answer_new(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?next={request.path}")
     may = request.user.has_perm("hearings.answer_process", process)
+    if may:
+        step_up = step_up_redirect(request, process.answer_assurance)
+        if step_up is not None:
+            return step_up
     form = forms.AnswerForm(
-        request.POST or None, request.FILES or None, initial={"name": request.user.public_name}
+        request.POST or None,
+        request.FILES or None,
+        initial={"name": request.user.public_name},
+        organisation=request.user.organisation_name if request.user.is_organisation else "",
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -349,7 +357,9 @@ def answer_new(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect(process)
     return render(
-        request, "hearings/answer_form.html", {"process": process, "form": form, "may": may}
+        request,
+        "hearings/answer_form.html",
+        {"process": process, "form": form, "may": may, "organisation": request.user},
     )
 
 
@@ -380,6 +390,7 @@ def process_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "summary": process.summary,
             "result": process.result,
             "is_published": process.is_published,
+            "answer_assurance": process.answer_assurance,
             "area": place.area if place else "",
         }
         if process
@@ -404,6 +415,7 @@ def process_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     summary=d["summary"],
                     result=d["result"],
                     is_published=d["is_published"],
+                    answer_assurance=d["answer_assurance"],
                 )
                 for kind in Phase.Kind.values:
                     starts, ends = p.get(f"{kind}_starts"), p.get(f"{kind}_ends")

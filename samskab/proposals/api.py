@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
+from samskab.accounts.identity import assurance_missing, step_up_message
 from samskab.api.auth import signed_in
 from samskab.core.apischema import PROBLEMS, READ_PROBLEMS, Id, Line, Page
 from samskab.core.ratelimit import hit
@@ -150,6 +151,9 @@ def proposal_support(request, pk: Id):
     if not hit(request, "support", "30/m"):
         return Status(429, {"detail": _("Too many attempts; try again later.")})
     proposal = _public(pk)
+    missing = assurance_missing(request, selectors.support_assurance())
+    if missing:
+        return Status(403, {"detail": step_up_message(missing)})
     try:
         services.proposal_support(proposal=proposal, user=request.user)
     except services.ProposalRefused as refusal:

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samskab.core import locks
+from samskab.core import locks, objectstore, paths
 from samskab.core.worker import TaskInterrupted
 from samskab.media import commands
 from samskab.recordings import clipping, engine, storage
@@ -124,6 +124,12 @@ def upload_accept(*, meeting: Meeting, file, by) -> Upload:
         raise ValidationError(
             _("The file is not a video Samskab can use. Upload an MP4, MOV or MKV recording.")
         )
+    try:
+        storage.publish(staged)  # object storage: the worker may be on another host
+    except OSError:
+        staged.unlink(missing_ok=True)
+        logger.exception("Storing an upload failed")
+        raise ValidationError(_("The file could not be checked. Try again later.")) from None
     with transaction.atomic():
         upload = Upload.objects.create(
             meeting=meeting,
@@ -183,7 +189,7 @@ def upload_package(upload: Upload) -> None:
     Upload.objects.filter(pk=upload.pk).update(status=Job.RUNNING, percent=0, error="")
     work: Path | None = None
     try:
-        if not staged.is_file():
+        if not storage.fetch(staged) or not staged.is_file():
             raise MediaError("the uploaded file is gone")
         work = _work_folder(meeting.pk)
         engine.run_job(
@@ -191,11 +197,12 @@ def upload_package(upload: Upload) -> None:
             on_progress=_Percent(Upload, upload.pk, upload.duration_ms),
         )
         masters = storage.masters_folder(meeting.pk)
-        shutil.rmtree(masters, ignore_errors=True)
+        storage.remove_tree(masters)
         masters.mkdir(parents=True)
         storage.move(
             staged, masters / f"master{staged.suffix if staged.suffix != '.bin' else '.mkv'}"
         )
+        storage.release(masters)
         _install_package(meeting, work)
     except TaskInterrupted:
         _work_remove(work)
@@ -246,7 +253,7 @@ def upload_retry(*, upload: Upload, by) -> Upload:
     """Queue a failed upload again, from the file kept since it was uploaded."""
     if upload.status != Job.FAILED:
         raise ValidationError(_("Only an upload that failed can be tried again."))
-    if not upload.staged_path or not Path(upload.staged_path).is_file():
+    if not upload.staged_path or not storage.exists(Path(upload.staged_path)):
         raise ValidationError(_("The uploaded file is gone. Upload the recording again."))
     if _busy(upload.meeting):
         raise ValidationError(
@@ -271,7 +278,7 @@ def upload_clear(*, upload: Upload, by) -> Upload:
         raise ValidationError(_("This upload is done; there is nothing to clear."))
     with transaction.atomic():
         if upload.staged_path:
-            Path(upload.staged_path).unlink(missing_ok=True)
+            storage.remove_file(Path(upload.staged_path))
         Upload.objects.filter(pk=upload.pk).update(
             status=Job.FAILED,
             staged_path="",
@@ -304,8 +311,9 @@ def _install_package(meeting: Meeting, work: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     storage.remove_package(meeting.pk)
     for each in sorted(work.iterdir(), key=lambda p: p.name == PLAYLIST):  # playlist last
-        storage.move(each, folder / each.name)
+        paths.move(each, folder / each.name)
     work.rmdir()
+    storage.publish(folder)  # object storage: upload (playlist last), keep no local copy
 
 
 # --- Clips ------------------------------------------------------------------------------
@@ -362,8 +370,10 @@ def clip_render(clip: Clip) -> None:
     try:
         if source is None:
             raise MediaError("the meeting has no recording")
+        storage.fetch_source(source)
         how = clipping.clip_mp4_make(source, partial, start_ms=clip.start_ms, end_ms=clip.end_ms)
         partial.replace(target)
+        storage.publish(target)
         logger.info("clip %s: MP4 made (%s)", clip.pk, how)
     except TaskInterrupted:
         partial.unlink(missing_ok=True)
@@ -374,16 +384,19 @@ def clip_render(clip: Clip) -> None:
         Clip.objects.filter(pk=clip.pk).update(mp4_status=Job.FAILED, mp4_error=str(error))
         log(clip.meeting, ArchiveLogEntry.Action.FAILED, f"clip {clip.pk}: {error}")
         return
+    finally:
+        if source is not None:
+            storage.release_source(source)
     Clip.objects.filter(pk=clip.pk).update(mp4_status=Job.DONE, mp4_error="")
 
 
 def clip_playlist(clip: Clip) -> tuple[str, int] | None:
     """The clip as an HLS playlist over the meeting's own segments, and the offset (ms) into
     it where the clip starts; None when the meeting's package is not there."""
-    playlist = storage.playlist_path(clip.meeting_id)
-    if not playlist.is_file():
+    text = storage.read_text(storage.playlist_path(clip.meeting_id))
+    if text is None:
         return None
-    segments = commands.hls_segments(playlist.read_text())
+    segments = commands.hls_segments(text)
     prefix = f"{settings.MEDIA_URL}webcasts/{clip.meeting_id}/"
     try:
         return commands.clip_playlist(
@@ -444,6 +457,7 @@ def redaction_apply(redaction: Redaction) -> None:
     try:
         if source is None:
             raise MediaError("the meeting has no recording")
+        storage.fetch_source(source)
         engine.run_job(
             commands.redact_args(
                 str(source), str(new_master),
@@ -456,10 +470,14 @@ def redaction_apply(redaction: Redaction) -> None:
         duration = (engine.probe(new_master) or commands.Probe("", None, None, None)).duration_ms
     except TaskInterrupted:
         new_master.unlink(missing_ok=True)
+        if source is not None:
+            storage.release_source(source)
         Redaction.objects.filter(pk=redaction.pk).update(status=Job.WAITING, percent=0)
         raise
     except MediaError as error:
         new_master.unlink(missing_ok=True)
+        if source is not None:
+            storage.release_source(source)
         Redaction.objects.filter(pk=redaction.pk).update(
             status=Job.FAILED, error=str(error), finished_at=timezone.now()
         )
@@ -469,10 +487,13 @@ def redaction_apply(redaction: Redaction) -> None:
     for old in masters.iterdir():
         if old != new_master:
             old.unlink()
+    objectstore.remove_except(masters, {new_master.name})
     folder = media_folder(meeting.pk)
     for name in storage.INGEST_MASTERS:
-        (folder / name).unlink(missing_ok=True)
+        storage.remove_file(folder / name)
     new_master.rename(masters / "master.mkv")
+    storage.publish(masters / "master.mkv")
+    storage.release_source(source)
     _install_package(meeting, work)
     cut = redaction.end_ms - redaction.start_ms if redaction.mode == Redaction.Mode.CUT else 0
     with transaction.atomic():
@@ -570,11 +591,11 @@ def _clips_adjust(meeting: Meeting, redaction: Redaction) -> int:
                 _shift(clip.end_ms, start, end),
             )
         if clip.end_ms <= clip.start_ms:
-            storage.clip_mp4_path(meeting.pk, clip.pk).unlink(missing_ok=True)
+            storage.remove_file(storage.clip_mp4_path(meeting.pk, clip.pk))
             clip.delete()
             continue
         if overlaps:
-            storage.clip_mp4_path(meeting.pk, clip.pk).unlink(missing_ok=True)
+            storage.remove_file(storage.clip_mp4_path(meeting.pk, clip.pk))
             clip.mp4_status = Job.WAITING
             _enqueue_clip(clip)
             remade += 1
@@ -592,11 +613,11 @@ class FilesNotMoved(ValidationError):
 def _move_or_refuse(source: Path, target: Path, meeting: Meeting) -> bool:
     """Move a recording's folder; a failure (a folder the process may not write) refuses the
     whole change, so the database never says hidden while the files are still served."""
-    if not source.exists():
-        return False
     try:
-        if target.exists():
-            shutil.rmtree(target)
+        if not storage.exists(source):
+            return False
+        if storage.exists(target):
+            storage.remove_tree(target)
         storage.move(source, target)
     except OSError:
         logger.exception("Meeting %s: moving %s to %s failed", meeting.pk, source, target)
@@ -707,8 +728,8 @@ def retention_due(now: datetime | None = None) -> list[Meeting]:
         has_video = (
             meeting.video_kind != Meeting.VideoKind.NONE
             or state.is_unpublished
-            or media_folder(meeting.pk).exists()
-            or storage.masters_folder(meeting.pk).exists()
+            or storage.exists(media_folder(meeting.pk))
+            or storage.exists(storage.masters_folder(meeting.pk))
         )
         if not has_video:
             continue

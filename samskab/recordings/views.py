@@ -3,6 +3,8 @@ the public clip pages. Every action is a plain form POST (post, redirect, get)."
 
 from __future__ import annotations
 
+import logging
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from samskab.core import objectstore
 from samskab.recordings import services, storage
 from samskab.recordings.models import ArchiveState, Clip, Job, Redaction, Retention, Upload
 from samskab.webcasts import thumbnails
@@ -24,6 +27,19 @@ from samskab.webcasts.timecode import format_offset_ms, parse_offset_ms
 from samskab.webcasts.views_console import meeting_for
 
 UPLOAD_ACCEPT = "video/mp4,video/quicktime,video/x-matroska,.mp4,.mov,.mkv,.m4v"
+
+
+logger = logging.getLogger(__name__)
+
+
+def _has_master(meeting: Meeting) -> bool:
+    """Whether the meeting has video of its own to cut; False (logged) while the object
+    store cannot be asked, so the page still opens and says what it can."""
+    try:
+        return storage.master_file(meeting) is not None
+    except OSError:
+        logger.exception("Meeting %s: asking the object store for the master failed", meeting.pk)
+        return False
 
 
 def first_error(error: ValidationError) -> str:
@@ -125,7 +141,7 @@ def recording_context(meeting: Meeting) -> dict:
         "tasks": selectors_tasks(meeting),
         "redactions": list(Redaction.objects.filter(meeting=meeting)[:20]),
         "clips": list(Clip.objects.filter(meeting=meeting)),
-        "has_master": storage.master_file(meeting) is not None,
+        "has_master": _has_master(meeting),
         "retention_mode": mode,
         "retention_days": days,
         "retention_label": dict(Retention.choices).get(mode, ""),
@@ -312,7 +328,7 @@ def clip_new(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "meeting": meeting,
         "form": form,
-        "has_master": storage.master_file(meeting) is not None,
+        "has_master": _has_master(meeting),
         **choices,
     }
     return render(request, "recordings/clip_new.html", context)
@@ -404,7 +420,7 @@ def clip(request: HttpRequest, pk: int, clip_pk: int) -> HttpResponse:
         "length_s": f"{clip.duration_ms / 1000:.3f}",
         "hls_script": HLS_SCRIPT,
         "mp4_ready": clip.mp4_status == Job.DONE
-        and storage.clip_mp4_path(meeting.pk, clip.pk).is_file(),
+        and storage.exists(storage.clip_mp4_path(meeting.pk, clip.pk)),
         "canonical_url": url,
         "share_url": url,
         "share_text": f"{clip.title} – {meeting.title}",
@@ -440,8 +456,12 @@ def clip_playlist(request: HttpRequest, pk: int, clip_pk: int) -> HttpResponse:
 def clip_download(request: HttpRequest, pk: int, clip_pk: int) -> HttpResponse:
     clip = visible_clip(request, pk, clip_pk)
     path = storage.clip_mp4_path(clip.meeting_id, clip.pk)
-    if clip.mp4_status != Job.DONE or not path.is_file():
+    if clip.mp4_status != Job.DONE or not storage.exists(path):
         raise Http404
+    if objectstore.enabled():
+        return objectstore.response(
+            path, content_type="video/mp4", cache="", filename=f"klip-{clip.pk}.mp4"
+        )
     return FileResponse(
         path.open("rb"),
         as_attachment=True,

@@ -14,6 +14,7 @@ from samskab.budgets.models import Budget
 from samskab.core import mailbox
 from samskab.feedback.models import FeedbackMessage
 from samskab.moderation import selectors as moderation
+from samskab.social import selectors as social
 from samskab.webcasts.selectors import meetings_for_staff
 
 # Failed tasks are shown for this long; the admin keeps them all.
@@ -31,6 +32,11 @@ TASK_NAMES: dict[str, Promise] = {
     "samskab.stats.tasks.rollup_task": _("Adding up the usage statistics"),
     "samskab.stats.tasks.monthly_report_task": _("Sending the monthly statistics report"),
     "samskab.hearings.tasks.export_task": _("Building a hearing's case file (PDF)"),
+    "samskab.presentations.tasks.package_video": _("Preparing a video for presentations"),
+    "samskab.presentations.tasks.render_deck": _("Splitting a PDF into slides for presentations"),
+    "samskab.social.tasks.tick_task": _(
+        "Posting to social media and going live on YouTube and Facebook"
+    ),
 }
 
 
@@ -61,6 +67,7 @@ MEETING_TOOLS = [
     ("webcasts.edit_timeline", _("Timeline editor"), "webcasts:timeline"),
     ("recordings.manage_recording", _("Recording and archive"), "recordings:recording"),
     ("recordings.make_clip", _("Make a clip"), "recordings:clip_new"),
+    ("social.manage_posts", _("Social media posts"), "social:meeting"),
     ("webcasts.import_agenda", _("Import the agenda"), "admin:webcasts_meeting_import_agenda"),
     ("webcasts.change_meeting", _("Edit the meeting"), "admin:webcasts_meeting_change"),
     ("stats.view_stats", _("Statistics"), "stats:meeting"),
@@ -106,6 +113,7 @@ GENERAL_TOOLS = [
     ("webcasts.view_slidedeck", _("Slide decks"), "admin:webcasts_slidedeck_changelist"),
     ("polls.view_poll", _("Polls and vox pops"), "admin:polls_poll_changelist"),
     ("surveys.view_survey", _("Surveys"), "admin:surveys_survey_changelist"),
+    ("presentations.build_presentation", _("Presentations"), "presentations:staff_list"),
     ("feedback.view_inbox", _("Feedback inbox"), "feedback:inbox"),
     ("budgets.add_budget", _("New citizens' budget"), "admin:budgets_budget_add"),
     (
@@ -126,6 +134,12 @@ GENERAL_TOOLS = [
         "streaming.view_destination",
         _("Restream destinations"),
         "admin:streaming_destination_changelist",
+    ),
+    ("social.manage_accounts", _("Social media accounts"), "social:accounts"),
+    (
+        "social.view_posttemplate",
+        _("Texts of the social media posts"),
+        "admin:social_posttemplate_changelist",
     ),
     ("api.view_apitoken", _("API tokens"), "admin:api_apitoken_changelist"),
 ]
@@ -156,6 +170,11 @@ def budget_rows(user) -> list[Row]:
 def queue_size() -> int:
     """What waits in the moderation queue (as its page lists it, up to its 1,000 rows)."""
     return len(moderation.queue(limit=1000))
+
+
+def broken_social_accounts() -> list:
+    """Social accounts whose connection no longer works (tokens refused or expired)."""
+    return social.broken_accounts()
 
 
 def feedback_waiting() -> int:

@@ -15,6 +15,7 @@ TASK_PERMISSIONS = (
     "recordings.make_clip",
     "webcasts.manage_slides",
     "budgets.finish_budget",
+    "social.manage_accounts",
 )
 
 
@@ -43,6 +44,9 @@ def home(request: HttpRequest) -> HttpResponse:
         if user.has_perm("feedback.view_inbox")
         else None,
         "sees_tasks": any(user.has_perm(p) for p in TASK_PERMISSIONS),
+        "broken_accounts": selectors.broken_social_accounts()
+        if user.has_perm("social.manage_accounts")
+        else [],
     }
     if context["sees_tasks"]:
         context["tasks_open"], context["tasks_failed"] = selectors.tasks_open_or_failed()

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from samskab.core.csvsafe import safe_row
 from samskab.stats import selectors as s
 from samskab.stats.models import Metric
 
@@ -49,8 +50,12 @@ def _csv(context: dict) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="statistik-{context["slug"]}.csv"'
     response.write("\ufeff")  # Excel reads UTF-8 with a byte order mark
     writer = csv.writer(response)
+
+    def write(cells: list) -> None:
+        writer.writerow(safe_row(cells))  # titles and labels may start like a formula
+
     period, previous = context["period"], context["period"].previous()
-    writer.writerow(
+    write(
         [
             _("Section"),
             _("What"),
@@ -60,19 +65,17 @@ def _csv(context: dict) -> HttpResponse:
     )
     hidden = _("hidden")
     for total in context["totals"]:
-        writer.writerow(
-            [_("Totals"), total.label, _cell(total.value, hidden), _cell(total.previous, hidden)]
-        )
+        write([_("Totals"), total.label, _cell(total.value, hidden), _cell(total.previous, hidden)])
     for series in context.get("series", []):
         for label, values in series["data"].rows:
             for column, value in zip(series["data"].labels, values, strict=True):
-                writer.writerow([series["title"], f"{label} {column}", _cell(value, hidden), ""])
+                write([series["title"], f"{label} {column}", _cell(value, hidden), ""])
     for part in context.get("breakdowns", []):
         for label, value in part.rows:
-            writer.writerow([f"{part.title} ({part.unit})", label, _cell(value, hidden), ""])
+            write([f"{part.title} ({part.unit})", label, _cell(value, hidden), ""])
     for row in context.get("meetings", []):
         title = str(row["meeting"]) if row["meeting"] else str(row["pk"])
-        writer.writerow([_("Meetings"), title, row["watch_min"], ""])
+        write([_("Meetings"), title, row["watch_min"], ""])
     return response
 
 

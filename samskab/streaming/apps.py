@@ -13,3 +13,11 @@ class StreamingConfig(AppConfig):
 
         # After the demo's transaction, beside the demo recording.
         demo.register("streaming", streaming_demo_part, order=60, after_commit=True)
+
+        # The ingest's state per chamber in /metrics (streaming/metrics.py).
+        from prometheus_client import REGISTRY
+
+        from samskab.streaming.metrics import collector
+
+        if collector not in REGISTRY._collector_to_names:
+            REGISTRY.register(collector)

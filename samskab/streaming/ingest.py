@@ -36,6 +36,7 @@ from samskab.streaming import (
     fanout,
     rtmp,
     rtmppush,
+    segmentsync,
     selectors,
     services,
     slate,
@@ -75,11 +76,17 @@ def with_database(function: Callable[..., Any], **arguments: Any) -> Any:
 
 
 def recording_name(folder: Path) -> str:
-    """recording.mkv, or recording-2.mkv, ... when the encoder comes back after a drop."""
-    if not (folder / RECORDING).exists():
+    """recording.mkv, or recording-2.mkv, ... when the encoder comes back after a drop
+    (names already in the object store count too: the local folder may have been cleaned)."""
+    stored = segmentsync.stored_names(folder)
+
+    def taken(name: str) -> bool:
+        return (folder / name).exists() or name in stored
+
+    if not taken(RECORDING):
         return RECORDING
     number = 2
-    while (folder / f"recording-{number}.mkv").exists():
+    while taken(f"recording-{number}.mkv"):
         number += 1
     return f"recording-{number}.mkv"
 
@@ -132,12 +139,13 @@ class MeetingFeed(rtmp.Publisher):
         self._following = False
         self.slate_folder: Path | None = None
         self.started = time.monotonic()
+        self.uploader = segmentsync.SegmentUploader(self.folder, playlist=PLAYLIST, poster=POSTER)
 
     # Runs in a worker thread (database and file system).
     def prepare(self) -> None:
         with_database(services.ingest_begin, meeting=self.meeting)
         self.folder.mkdir(parents=True, exist_ok=True)
-        appending = (self.folder / PLAYLIST).exists()
+        appending = segmentsync.resume(self.folder, PLAYLIST)
         ffmpeg = [ffmpeg_path(), "-hide_banner", "-loglevel", "error"]
         clip = str(self._slate_prepare(ffmpeg))
 
@@ -198,6 +206,7 @@ class MeetingFeed(rtmp.Publisher):
         if with_database(closed_session_now, meeting_id=self.meeting.pk):
             self._closed_set(True)
         self.fanout.start()
+        self.uploader.start()
         threading.Thread(target=self._follow_closed, name="closed", daemon=True).start()
         if appending:
             self._anchor_done.set()
@@ -371,6 +380,10 @@ class MeetingFeed(rtmp.Publisher):
             self._finished = True
         self._finished_event.set()
         self.fanout.stop()
+        uploaded = self.uploader.stop()  # the last segments, the playlist, the recording
+        if uploaded:
+            logger.info("Meeting %s: %s files sent to object storage at the end.",
+                        self.meeting.pk, uploaded)  # fmt: skip
         if self.slate_folder is not None:
             shutil.rmtree(self.slate_folder, ignore_errors=True)
         # The playlist of a very short feed may appear only now.

@@ -69,15 +69,16 @@ def existing_recording(meeting: Meeting) -> ExistingRecording | None:
     """The meeting's recording a new feed would run into, or None when the feed may start
     (no recording yet) or go on by itself (the encoder of a live meeting came back)."""
     clips = Clip.objects.filter(meeting=meeting).count()
-    if storage.hidden_folder(meeting.pk).exists():
+    if storage.exists(storage.hidden_folder(meeting.pk)):
         return ExistingRecording("hidden", can_continue=False, can_replace=False, clips=clips)
     uploaded = storage.uploaded_master(meeting.pk) is not None
-    try:
-        segments = commands.hls_dated_segments((media_folder(meeting.pk) / PLAYLIST).read_text())
-    except OSError:
+    playlist = storage.read_text(media_folder(meeting.pk) / PLAYLIST)
+    if playlist is None:
         if not uploaded:
             return None
         segments = []
+    else:
+        segments = commands.hls_dated_segments(playlist)
     replace = clips == 0
     if uploaded or not segments:
         # Uploaded, packaged or redacted: a video-on-demand package, not a live playlist.

@@ -181,7 +181,7 @@ def recording_replace(*, meeting: Meeting) -> int:
             (media_folder(meeting.pk), "media"),
             (storage.masters_folder(meeting.pk), "masters"),
         ):
-            if source.exists():
+            if storage.exists(source):
                 storage.move(source, parked / name)
                 moved.append((source, parked / name))
     except OSError:

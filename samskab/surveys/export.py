@@ -26,7 +26,7 @@ import orjson
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samskab.surveys.csvsafe import FORMULA_STARTS, neutralise
+from samskab.core.csvsafe import FORMULA_STARTS, neutralise
 from samskab.surveys.schema import Kind, QuestionSpec
 
 BOM = "\ufeff"

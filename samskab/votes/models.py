@@ -25,6 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samskab.core.assurance import Assurance, assurance_field
+
 
 class BindingVote(models.Model):
     class Status(models.TextChoices):
@@ -59,6 +61,10 @@ class BindingVote(models.Model):
         help_text=_(
             "Only residents of these postal districts may vote, e.g. 8000 8200. Empty: all."
         ),
+    )
+    # Step-up: a binding vote asks for MitID at level substantial unless staff choose otherwise.
+    assurance = assurance_field(
+        default=Assurance.SUBSTANTIAL, verbose_name=_("MitID login required to vote")
     )
     # Where a vote came from (item 6: a successful proposal may start one). Set through
     # services.vote_start_from; shown as a link on the vote's page.

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samskab.accounts.identity import step_up_redirect
+from samskab.core.csvsafe import safe_row
 from samskab.core.ratelimit import ratelimit
 from samskab.votes import selectors, services
 from samskab.votes.models import BindingVote, Booth, BoothCount, Question, Reconciliation
@@ -95,6 +97,10 @@ def ballot_from_post(vote: BindingVote, data) -> dict[int, list[int]]:
 @ratelimit("votes-cast", "30/m")
 def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
     vote = _vote(request, pk)
+    # A binding vote asks for MitID at its level (substantial unless staff chose otherwise).
+    step_up = step_up_redirect(request, vote.assurance, next_url=vote.get_absolute_url())
+    if step_up is not None:
+        return step_up
     try:
         cast = services.ballot_cast(
             vote=vote, user=request.user, choices=ballot_from_post(vote, request.POST)
@@ -167,11 +173,21 @@ def vote_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
     for question in vote.results["questions"]:
         for answer in question["answers"]:
             writer.writerow(
-                [question["text"], answer["text"], answer["web"], answer["booth"], answer["total"]]
+                safe_row(
+                    [
+                        question["text"],
+                        answer["text"],
+                        answer["web"],
+                        answer["booth"],
+                        answer["total"],
+                    ]
+                )
             )
         for key, label in (("blank", "(blank)"), ("invalid", "(invalid)")):
             row = question[key]
-            writer.writerow([question["text"], label, row["web"], row["booth"], row["total"]])
+            writer.writerow(
+                safe_row([question["text"], label, row["web"], row["booth"], row["total"]])
+            )
     turnout = vote.results["turnout"]
     writer.writerow([])
     writer.writerow(["turnout", "group", "people", "", ""])

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 
+from samskab.core import objectstore
 from samskab.webcasts.models import Meeting
 
 PLAYLIST = "index.m3u8"
@@ -24,10 +25,14 @@ def media_folder(meeting_id: int) -> Path:
 
 
 def local_playlist(meeting: Meeting) -> Path | None:
-    """The HLS playlist on disk when the recording is ours, else None."""
+    """The HLS playlist on disk when the recording is ours, else None. With media on object
+    storage, the playlist is fetched into the local working folder (its segments are not:
+    a reader fetches the ones it needs)."""
     if meeting.video_kind != Meeting.VideoKind.UPLOAD:
         return None
     path = media_folder(meeting.pk) / PLAYLIST
+    if objectstore.enabled():
+        return path if objectstore.fetch(path) else None
     return path if path.is_file() else None
 
 

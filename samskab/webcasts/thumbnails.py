@@ -14,6 +14,8 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from samskab.core import objectstore
+from samskab.media.commands import hls_segments
 from samskab.webcasts.ffmpeg import MediaError, run_ffmpeg
 from samskab.webcasts.models import Meeting
 from samskab.webcasts.recording import local_playlist, media_folder
@@ -82,10 +84,19 @@ def thumbnail_make(*, meeting: Meeting, second: int) -> Path | None:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}.part.jpg")
+    offset, segment = float(second), None
+    if objectstore.enabled():
+        # Media on object storage: fetch only the segment that holds the second.
+        found = _segment_at(source, second)
+        if found is None:
+            return None
+        segment, offset = found
+        objectstore.fetch(segment)
+        source = segment
     try:
         run_ffmpeg(
             [
-                "-ss", str(second), "-i", str(source), "-vf", SCALE,
+                "-ss", f"{offset:.3f}", "-i", str(source), "-vf", SCALE,
                 "-frames:v", "1", "-q:v", "4", "-update", "1", "-y", str(partial),
             ],
             timeout=TIMEOUT_S,
@@ -93,7 +104,21 @@ def thumbnail_make(*, meeting: Meeting, second: int) -> Path | None:
     except MediaError:
         partial.unlink(missing_ok=True)
         return None
+    finally:
+        if segment is not None:
+            segment.unlink(missing_ok=True)
     if not partial.is_file():  # past the end of the recording: ffmpeg writes nothing
         return None
     partial.replace(target)  # atomic: a reader never sees half a picture
+    if objectstore.enabled():
+        objectstore.publish(target, keep_local=False)
     return target
+
+
+def _segment_at(playlist: Path, second: int) -> tuple[Path, float] | None:
+    """The segment of a VOD playlist that holds `second`, and the offset into it."""
+    wanted_ms = second * 1000
+    for each in hls_segments(playlist.read_text(encoding="utf-8", errors="replace")):
+        if each.start_ms <= wanted_ms < each.start_ms + each.duration_ms:
+            return playlist.parent / each.uri, (wanted_ms - each.start_ms) / 1000
+    return None

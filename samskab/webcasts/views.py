@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from samskab.core import objectstore
 from samskab.core.ratelimit import hit, too_many
 from samskab.webcasts import thumbnails
 from samskab.webcasts.models import Body, Meeting, SlideDeck
@@ -104,6 +105,8 @@ def meeting_thumbnail(request: HttpRequest, pk: int, second: int) -> HttpRespons
     meeting = visible_meeting(request, pk)
     second = thumbnails.thumbnail_second(meeting, second)
     path = thumbnails.thumbnail_path(meeting, second)
+    if objectstore.enabled() and objectstore.is_file(path):
+        return objectstore.response(path, content_type="image/jpeg", cache=objectstore.FILE_CACHE)
     if not path.is_file():
         if not thumbnails.thumbnail_available(meeting):
             raise Http404
@@ -113,6 +116,10 @@ def meeting_thumbnail(request: HttpRequest, pk: int, second: int) -> HttpRespons
         made = thumbnails.thumbnail_make(meeting=meeting, second=second)
         if made is None:
             raise Http404
+        if objectstore.enabled():
+            return objectstore.response(
+                made, content_type="image/jpeg", cache=objectstore.FILE_CACHE
+            )
         path = made
     response = FileResponse(path.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "public, max-age=86400"

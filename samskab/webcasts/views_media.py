@@ -30,6 +30,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
+from samskab.core import objectstore
 from samskab.webcasts.models import AgendaItem, Captions, Document, Meeting, Slide, SlideDeck
 
 # The folders (first part of the path under MEDIA_ROOT) this view guards.
@@ -43,7 +44,7 @@ SLIDE_PAGE_RE = re.compile(r"/deck(\d{1,18})-\d+[^/]*$")
 MASTER_RE = re.compile(r"^webcasts/\d+/recording\.[A-Za-z0-9]+$")
 # A playlist changes while the meeting is live; segments and pictures never change.
 PLAYLIST_CACHE = "no-cache"
-SEGMENT_CACHE = "public, max-age=604800"
+SEGMENT_CACHE = objectstore.SEGMENT_CACHE  # "immutable": a segment's name is never reused
 FILE_CACHE = "public, max-age=86400"
 STAFF_CACHE = "private, no-store"
 # Types the system's MIME table may not know (nginx keeps the app's Content-Type).
@@ -134,6 +135,18 @@ def media_file(request: HttpRequest, path: str) -> HttpResponse:
     owner = media_owner(path)
     if owner is None or not may_see(request, owner):
         raise Http404
+    if objectstore.enabled():
+        # Media on object storage: the same check, then the object (or nginx fetches it).
+        try:
+            response = objectstore.response(
+                Path(settings.MEDIA_ROOT) / path,
+                content_type=content_type(path),
+                cache=cache_control(path, public=owner.is_public),
+            )
+        except FileNotFoundError:
+            raise Http404 from None
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
     if not (Path(settings.MEDIA_ROOT) / path).is_file():
         raise Http404
     accel = getattr(settings, "MEDIA_ACCEL_REDIRECT", "")

@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import tab_to
 from tests.e2e.webcasts_fixtures import check_accessible, close_page, open_page, running_site
 
-pytestmark = [pytest.mark.e2e]
+# Its own SQLite site (running_site), whatever the pass: CI runs it once (conftest.py).
+pytestmark = [pytest.mark.e2e, pytest.mark.one_pass]
 
 SCREENS = {
     "phone": {

@@ -22,7 +22,8 @@ from tests.e2e.webcasts_fixtures import (
     running_static_site,
 )
 
-pytestmark = [pytest.mark.e2e]
+# Its own SQLite site (running_site), whatever the pass: CI runs it once (conftest.py).
+pytestmark = [pytest.mark.e2e, pytest.mark.one_pass(on="postgres")]
 
 
 @pytest.fixture(scope="module")

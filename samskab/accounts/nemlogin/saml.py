@@ -389,15 +389,29 @@ def _verify_redirect(saml: Saml2Client, query: Mapping[str, str], kind: str) -> 
         raise ResponseRefused("logout", "bad signature")
 
 
-def read_logout_response(sp: ServiceProvider, query: Mapping[str, str]) -> bool:
-    """True if the IdP confirms our logout (the redirect's signature is checked)."""
+def read_logout_response(
+    sp: ServiceProvider, query: Mapping[str, str], *, request_ids: Collection[str]
+) -> bool:
+    """True if the IdP confirms our logout (the redirect's signature is checked).
+
+    `request_ids` are the LogoutRequests this browser sent and has not seen answered: the
+    answer's InResponseTo must be one of them, so an answer to another browser's logout, to
+    none, or one seen before is refused."""
     saml = client(sp)
     _verify_redirect(saml, query, "SAMLResponse")
     try:
         response = saml.parse_logout_request_response(query["SAMLResponse"], BINDING_HTTP_REDIRECT)
     except Exception as error:
         raise ResponseRefused("logout", type(error).__name__) from error
-    return response is not None and response.status_ok()
+    if response is None:
+        raise ResponseRefused("logout", "unreadable")
+    in_response_to = getattr(response, "in_response_to", None) or ""
+    if not in_response_to or in_response_to not in request_ids:
+        raise ResponseRefused("unsolicited", "logout answer to no request of ours")
+    issuer = getattr(getattr(response.response, "issuer", None), "text", "")
+    if issuer != idp_entity_id(sp):
+        raise ResponseRefused("logout", "not from our IdP")
+    return response.status_ok()
 
 
 def read_logout_request(sp: ServiceProvider, query: Mapping[str, str]) -> tuple[str, str]:

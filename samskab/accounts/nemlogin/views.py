@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import secrets
+import time
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode
@@ -49,6 +50,9 @@ from samskab.accounts.nemlogin.simulator import (
 logger = logging.getLogger(__name__)
 
 SESSION_SAML = "nemlogin_session"  # subject and session index, for single logout
+SESSION_LOGOUT = "nemlogin_logout"  # LogoutRequests sent and not yet answered: {id: time}
+LOGOUT_SECONDS = 10 * 60
+MAX_LOGOUTS = 5
 CACHE_ANSWER = "nemlogin:answer:"
 CACHE_USED = "nemlogin:used:"
 ANSWER_SECONDS = 300
@@ -271,12 +275,15 @@ def metadata(request: HttpRequest) -> HttpResponse:
     return HttpResponse(saml.metadata_xml(service_provider()), content_type="application/xml")
 
 
-def logout_redirect_url(saml_session: dict) -> str | None:
-    """Where to send a person who logged out locally, so NemLog-in ends its session too."""
+def logout_redirect_url(request: HttpRequest, saml_session: dict) -> str | None:
+    """Where to send a person who logged out locally, so NemLog-in ends its session too.
+
+    The LogoutRequest's id is kept on the request and, once the logout has emptied the
+    session, in the new one (`logout_request_remember`): NemLog-in's answer must be to it."""
     if not enabled():
         return None
     try:
-        _request_id, url = saml.logout_request(
+        request_id, url = saml.logout_request(
             service_provider(),
             subject=saml_session.get("subject", ""),
             session_index=saml_session.get("session_index", ""),
@@ -285,7 +292,30 @@ def logout_redirect_url(saml_session: dict) -> str | None:
     except Exception as error:  # an IdP without single logout, or a broken configuration
         logger.warning("NemLog-in single logout not started: %s", type(error).__name__)
         return None
+    request._nemlogin_logout_request = request_id  # type: ignore[attr-defined]
     return url
+
+
+def logout_request_remember(request: HttpRequest) -> None:
+    """After the logout (adapters.py): the LogoutRequest sent, in the browser's new session."""
+    request_id = getattr(request, "_nemlogin_logout_request", None)
+    if request_id and hasattr(request, "session"):
+        sent = _logout_requests(request)
+        sent[request_id] = int(time.time())
+        request.session[SESSION_LOGOUT] = dict(list(sent.items())[-MAX_LOGOUTS:])
+
+
+def _logout_requests(request: HttpRequest) -> dict[str, int]:
+    """This browser's LogoutRequests still waiting for an answer, and when each was sent."""
+    sent = request.session.get(SESSION_LOGOUT)
+    if not isinstance(sent, dict):
+        return {}
+    now = time.time()
+    return {
+        str(key): int(at)
+        for key, at in sent.items()
+        if isinstance(at, int) and now - at < LOGOUT_SECONDS
+    }
 
 
 @login_not_required
@@ -296,7 +326,12 @@ def slo(request: HttpRequest) -> HttpResponse:
     query = request.GET.dict()
     try:
         if "SAMLResponse" in query:
-            saml.read_logout_response(sp, query)
+            waiting = _logout_requests(request)
+            try:
+                saml.read_logout_response(sp, query, request_ids=waiting)
+            finally:
+                # Each request is answered once; what is left keeps waiting.
+                request.session.pop(SESSION_LOGOUT, None)
             messages.info(request, _("You have also been logged out of MitID."))
             return redirect("home")
         if "SAMLRequest" in query:

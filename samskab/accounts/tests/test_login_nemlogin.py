@@ -337,6 +337,46 @@ class TestMetadataAndLogout:
         assert "logged out of MitID" in back.content.decode()
         assert "_auth_user_id" not in back.wsgi_request.session
 
+    def _logout_answer(self, client, idp) -> str:
+        """Log in as Anna, log out, and return NemLog-in's answer (not yet followed)."""
+        log_in(client, idp)
+        response = client.post(reverse("account_logout"))
+        return client.get(_local(response["Location"]))["Location"]
+
+    def test_a_logout_answer_to_another_browsers_request_is_refused(self, client, idp):
+        linked_user()
+        answer = self._logout_answer(client, idp)
+        other = Client()
+
+        response = other.get(_local(answer))
+
+        assert response.status_code == 400
+        assert "logged out of MitID" not in response.content.decode()
+        # The browser that asked still gets its answer.
+        assert "logged out of MitID" in client.get(_local(answer), follow=True).content.decode()
+
+    def test_a_logout_answer_is_used_once(self, client, idp):
+        linked_user()
+        answer = self._logout_answer(client, idp)
+        client.get(_local(answer))
+
+        assert client.get(_local(answer)).status_code == 400
+
+    def test_a_logout_answer_after_ten_minutes_is_refused(self, client, idp):
+        linked_user()
+        answer = self._logout_answer(client, idp)
+
+        with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+            assert client.get(_local(answer)).status_code == 400
+
+    def test_a_logout_answer_to_an_earlier_request_is_refused(self, client, idp):
+        linked_user()
+        first = self._logout_answer(client, idp)
+        client.get(_local(first))
+        self._logout_answer(client, idp)  # a second logout is waiting now
+
+        assert client.get(_local(first)).status_code == 400
+
     def test_nemlogin_can_end_our_session(self, client, idp):
         linked_user()
         log_in(client, idp)

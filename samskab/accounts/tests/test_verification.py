@@ -1,4 +1,7 @@
-"""A citizen verifies their residence against the census."""
+"""A citizen verifies their residence against the census (typed details and a code by letter)."""
+
+import csv
+import io
 
 import pytest
 from django.conf import settings
@@ -30,6 +33,28 @@ def details(identifier=ANNA[0], birth_date="01-01-1990", postal_code="8000") -> 
     return {"identifier": identifier, "birth_date": birth_date, "postal_code": postal_code}
 
 
+def mail_room() -> dict[str, str]:
+    """The municipality's mail room takes the waiting letters: {CPR number: code}."""
+    from samskab.accounts.letters import residence_letters_export
+    from samskab.accounts.roles import Role
+    from samskab.accounts.tests.factories import StaffFactory
+
+    export = residence_letters_export(by=StaffFactory(role=Role.ADMINISTRATOR))
+    rows = list(csv.DictReader(io.StringIO(export.csv), delimiter=";"))
+    return {row["cpr_number"]: row["code"] for row in rows}
+
+
+def verify(client, data=None):
+    """Type the details, wait for the letter, enter its code; returns the last response."""
+    data = data or details()
+    asked = client.post(URL, data)
+    if asked.status_code != 302:
+        return asked
+    codes = mail_room()
+    identifier = "".join(ch for ch in data["identifier"] if ch.isdigit())
+    return client.post(URL, {"code": codes[identifier]})
+
+
 def test_anonymous_is_sent_to_log_in(client, db):
     response = client.get(URL)
     assert response.status_code == 302
@@ -57,13 +82,16 @@ def test_the_form_asks_for_the_three_details(client, census):
 def test_a_citizen_in_the_census_becomes_a_verified_resident(client, census):
     user = citizen()
     client.force_login(user)
-    response = client.post(URL, details(identifier=" 010190 1234 ", birth_date="1990-01-01"))
+    asked = client.post(URL, details(identifier=" 010190 1234 ", birth_date="1990-01-01"))
+    assert asked["Location"] == URL
+    assert not ResidenceVerification.objects.exists()  # not before the letter's code
+    response = client.post(URL, {"code": mail_room()["0101901234"]})
     assert response.status_code == 302
     assert response["Location"] == "/konto/"
     user.refresh_from_db()
     assert user.verification_level == VerificationLevel.RESIDENT
     verification = ResidenceVerification.objects.get(user=user)
-    assert verification.method == ResidenceVerification.Method.CENSUS
+    assert verification.method == ResidenceVerification.Method.LETTER
     assert verification.postal_code == "8000"
     assert verification.identifier_hash == hash_identifier(
         "0101901234", pepper=settings.CENSUS_PEPPER
@@ -119,7 +147,7 @@ def test_a_resident_already_verified_on_another_account_is_told_to_contact_the_m
 ):
     first = citizen("first@example.org")
     client.force_login(first)
-    client.post(URL, details())
+    verify(client)
     second = citizen("second@example.org")
     client.force_login(second)
     response = client.post(URL, details())
@@ -133,7 +161,7 @@ def test_a_resident_already_verified_on_another_account_is_told_to_contact_the_m
 
 def test_the_claim_message_appears_only_when_all_details_match(client, census):
     client.force_login(citizen("first@example.org"))
-    client.post(URL, details())
+    verify(client)
     client.force_login(citizen("second@example.org"))
     page = client.post(URL, details(postal_code="8200")).content.decode()
     assert MISMATCH in page
@@ -143,7 +171,7 @@ def test_the_claim_message_appears_only_when_all_details_match(client, census):
 def test_someone_dropped_from_a_later_census_cannot_verify_but_the_verified_stay(client, census):
     anna = citizen()
     client.force_login(anna)
-    client.post(URL, details())
+    verify(client)
     import_census(BO, CARL)  # Anna moved away
 
     anna.refresh_from_db()
@@ -157,7 +185,7 @@ def test_someone_dropped_from_a_later_census_cannot_verify_but_the_verified_stay
 def test_a_verified_resident_is_sent_back_to_their_account(client, census):
     user = citizen()
     client.force_login(user)
-    client.post(URL, details())
+    verify(client)
     response = client.get(URL)
     assert response.status_code == 302
     assert response["Location"] == "/konto/"

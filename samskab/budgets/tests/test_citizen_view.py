@@ -152,3 +152,13 @@ def test_my_ranking_shows_its_places_on_every_page(client):
     other_page = _page(client, other.get_absolute_url())
     assert "This project is not on your ranking." in other_page
     assert "Add to your ballot" not in other_page and "Rank projects on your ballot" in other_page
+
+
+def test_the_one_area_hint_shows_only_while_citizens_can_take_part(client):
+    heading = HeadingFactory(group__max_headings_supported=1)
+    budget = heading.group.budget
+    for phase, shown in ((Phase.SELECTING, True), (Phase.BALLOTING, True), (Phase.FINISHED, False)):
+        budget.phase = phase
+        budget.save(update_fields=["phase"])
+        page = _page(client, budget.get_absolute_url())
+        assert ("You can take part in one of these areas." in page) is shown, phase

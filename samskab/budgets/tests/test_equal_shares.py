@@ -17,6 +17,9 @@ from samskab.budgets.counting import (
 
 from .reference import reference_add1, reference_pass
 
+# Pure counting: the same in both of CI's passes, so it runs in one (conftest.py).
+pytestmark = pytest.mark.one_pass
+
 # Worked by hand. 300 to spend, 3 voters: a share of 100 each.
 #   C (150) approved by 1, 2, 3: 50 each, rho = 50/150 = 1/3   <- bought first
 #   A (200) approved by 1, 2:   100 each, rho = 1/2

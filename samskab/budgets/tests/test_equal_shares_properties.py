@@ -4,6 +4,7 @@ from fractions import Fraction
 from itertools import pairwise
 from unittest.mock import patch
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +21,9 @@ from samskab.budgets.counting.engine import _FIXED_POINT_ROUNDS
 
 from .reference import reference_add1, reference_pass
 from .strategies import elections
+
+# Pure counting: the same in both of CI's passes, so it runs in one (conftest.py).
+pytestmark = pytest.mark.one_pass
 
 PROPERTY = settings(max_examples=300, deadline=None, database=None)
 ADD1 = [c for c in Completion if c.raises_shares]

@@ -1,9 +1,13 @@
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samskab.budgets.counting import Election, Reason, greedy
 
 from .strategies import elections
+
+# Pure counting: the same in both of CI's passes, so it runs in one (conftest.py).
+pytestmark = pytest.mark.one_pass
 
 
 def test_it_funds_the_most_voted_and_skips_what_does_not_fit():

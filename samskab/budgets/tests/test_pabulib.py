@@ -9,6 +9,9 @@ from samskab.budgets.pabulib import PabulibError, PabulibFile, Project, Vote
 from .strategies import elections
 from .test_wieliczka import wieliczka  # noqa: F401 - the fixture
 
+# Pure counting: the same in both of CI's passes, so it runs in one (conftest.py).
+pytestmark = pytest.mark.one_pass
+
 SMALL = '''META
 key;value
 description;Small test

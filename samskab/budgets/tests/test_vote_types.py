@@ -17,6 +17,9 @@ from samskab.budgets.counting.scored import (
 )
 from samskab.budgets.tests.strategies import elections
 
+# Pure counting: the same in both of CI's passes, so it runs in one (conftest.py).
+pytestmark = pytest.mark.one_pass
+
 
 def _file(meta: str, projects: str, votes: str, columns: str = "voter_id;vote;points") -> str:
     return (

@@ -15,6 +15,9 @@ import pytest
 from samskab.budgets import pabulib
 from samskab.budgets.counting import Completion, Utility, equal_shares, greedy
 
+# Pure counting: the same in both of CI's passes, so it runs in one (conftest.py).
+pytestmark = pytest.mark.one_pass
+
 FILE = "poland_wieliczka_2023_green-budget.pb"
 
 

@@ -28,6 +28,9 @@ def test_a_live_meeting_leads_the_front_page_with_its_viewer_count(client):
         page = _home(client)
     assert "Live now" in page and "Byrådsmøde i dag" in page and "12 watching" in page
     assert meeting.get_absolute_url() in page
+    # Under the site's name, above the introduction and the account buttons (on a phone
+    # those would push the meeting below the fold).
+    assert page.index("Live now") < page.index("You can watch and read without an account")
 
 
 def test_without_a_live_meeting_there_is_no_live_section(client):

@@ -1,7 +1,9 @@
 """Hearing answers: submitted with attachments before the deadline, published only with
 consent, tagged and answered by staff, exported as CSV and as one PDF for the case file."""
 
+import csv
 import io
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -143,3 +145,78 @@ def test_the_pdf_survives_text_outside_latin_1(process):
     )
     data, count = exports.case_file_pdf(process)
     assert data.startswith(b"%PDF") and count == 1
+
+
+def _organisation_account():
+    from samskab.accounts import services as account_services
+
+    user = UserFactory(display_name="Dorte Demo")
+    return account_services.account_set_organisation(
+        user=user, cvr="12345678", name="Grundejerforeningen Søbakken"
+    )
+
+
+def test_an_organisation_login_answers_in_the_organisations_name(client, process):
+    user = _organisation_account()
+    client.force_login(user)
+    form = client.get(reverse("hearings:answer_new", args=[process.pk]))
+    assert "Grundejerforeningen Søbakken" in form.text and 'name="name"' not in form.text
+
+    client.post(
+        reverse("hearings:answer_new", args=[process.pk]),
+        # A typed name is ignored: the organisation answers, the person stays private.
+        {"name": "Dorte Demo", "text": "Vi ønsker stien bevaret.", "consent": "on"},
+    )
+
+    answer = Answer.objects.get()
+    assert answer.author == user
+    assert (answer.name, answer.organisation, answer.organisation_cvr) == (
+        "Grundejerforeningen Søbakken",
+        "Grundejerforeningen Søbakken",
+        "12345678",
+    )
+    client.logout()
+    public = client.get(reverse("hearings:answers", args=[process.pk])).text
+    assert "Grundejerforeningen Søbakken" in public
+    assert "Dorte" not in public and user.email not in public
+    api = client.get(f"/api/v1/hearings/{process.pk}/answers").json()
+    assert api["items"][0]["organisation_cvr"] == "12345678"
+    assert "Dorte" not in json.dumps(api)
+
+
+def test_the_case_file_shows_the_organisation_and_its_cvr_not_the_person(client, process):
+    user = _organisation_account()
+    answer = services.answer_submit(
+        process=process, user=user, name="Dorte Demo", text="Bevar stien.", consent=False
+    )
+    csv_text = exports.case_file_csv(process)
+    assert "12345678" in csv_text and "Dorte" not in csv_text
+    staff_sign_in(client, StaffFactory(role=Role.EDITOR))
+    casework = client.get(reverse("hearings:casework", args=[process.pk])).text
+    assert "Grundejerforeningen Søbakken (CVR 12345678)" in casework and "Dorte" not in casework
+    pdf = exports._answer_pages(process, answer, [])
+    from pypdf import PdfReader
+
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "CVR 12345678" in text and "Dorte" not in text
+
+
+def test_a_person_may_still_state_an_organisation_which_is_marked_as_stated(process):
+    answer = services.answer_submit(
+        process=process,
+        user=UserFactory(),
+        name="Karen Holm",
+        organisation="Grundejerforeningen Åparken",
+        text="Bevar stien.",
+        consent=True,
+    )
+    assert not answer.by_organisation_account
+    assert answer.case_file_name == "Grundejerforeningen Åparken (Karen Holm)"
+
+
+def test_the_case_file_csv_neutralises_cells_that_start_like_a_formula(process):
+    services.answer_submit(
+        process=process, user=UserFactory(), name='=HYPERLINK("x")', text="=cmd()", consent=True
+    )
+    rows = list(csv.reader(io.StringIO(exports.case_file_csv(process))))
+    assert rows[1][2] == '\'=HYPERLINK("x")' and rows[1][-1] == "'=cmd()"

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from samskab.surveys.csvsafe import neutralise
+from samskab.core.csvsafe import neutralise
 from samskab.surveys.export import csv_lines, xlsx_file
 from samskab.surveys.models import Response
 from samskab.surveys.schema import Kind

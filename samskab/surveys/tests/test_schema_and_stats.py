@@ -1,6 +1,6 @@
 """The pure modules: answer checking, conditions, statistics, formula neutralising."""
 
-from samskab.surveys.csvsafe import neutralise
+from samskab.core.csvsafe import neutralise
 from samskab.surveys.schema import Kind, QuestionSpec, check_answers
 from samskab.surveys.stats import question_stats
 

@@ -70,7 +70,7 @@ def test_a_published_meetings_video_is_served_with_its_cache_rules(client):
     assert response["Cache-Control"] == "no-cache"
     response = client.get(segment)
     assert body(response) == SEGMENT
-    assert response["Cache-Control"] == "public, max-age=604800"
+    assert response["Cache-Control"] == "public, max-age=604800, immutable"
     assert body(client.get(picture)) == PICTURE
 
 
@@ -170,7 +170,7 @@ def test_behind_nginx_the_app_checks_and_nginx_sends_the_file(client, settings):
     response = client.get(segment)
     assert response.status_code == 200
     assert response["X-Accel-Redirect"] == f"/internal-media/webcasts/{meeting.pk}/segment003.ts"
-    assert response["Cache-Control"] == "public, max-age=604800"
+    assert response["Cache-Control"] == "public, max-age=604800, immutable"
     assert response["Content-Type"] == "video/mp2t"  # nginx keeps the app's type
     assert response.content == b""
     assert client.get(playlist)["Content-Type"] == "application/vnd.apple.mpegurl"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from samskab.core import backup
+from samskab.core import backup, objectstore
 
 
 class Command(BaseCommand):
@@ -17,3 +17,9 @@ class Command(BaseCommand):
         folder = backup.backup(destination)
         self.stdout.write(f"Backup written to {folder}")
         self.stdout.write(backup.secrets_text())
+        if objectstore.enabled():
+            self.stdout.write(
+                "Media are in object storage (MEDIA_STORAGE=s3): this backup holds only the "
+                "local working folders. Back up the buckets with the store's own tools "
+                "(versioning or replication; docs/deploy/object-storage.md)."
+            )
