@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media bench-liveblog bench-vote-burst bench-survey-export bench-stuffing bench-pb bench-notify bench-binding-vote bench-stats bench-proposals bench-hearing clean
+.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media bench-liveblog bench-vote-burst bench-survey-export bench-stuffing bench-pb bench-notify bench-binding-vote bench-stats bench-proposals bench-hearing bench-presentation bench-faults clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -45,7 +45,8 @@ PURE_MODULES := samskab/envvars.py samskab/core/text.py samskab/accounts/census.
 	samskab/moderation/spam.py samskab/surveys/stats.py samskab/core/csvsafe.py \
 	samskab/surveys/schema.py samskab/media samskab/streaming/rtmp.py samskab/streaming/srt.py samskab/streaming/fanout.py \
 	samskab/streaming/destinations.py samskab/streaming/rtmppush.py samskab/places/geo.py \
-	samskab/debates/scoring.py samskab/core/smallcounts.py samskab/votes/counting.py samskab/social/limits.py
+	samskab/debates/scoring.py samskab/core/smallcounts.py samskab/votes/counting.py \
+	samskab/presentations/flow.py samskab/social/limits.py
 
 # Every app's services, selectors and rules (modules or packages so named), with the
 # django-stubs plugin ([tool.django-stubs] in pyproject.toml) typing model fields, managers
@@ -122,6 +123,10 @@ bench-notify: $(STAMP)
 bench-hearing: $(STAMP)
 	$(BIN)/python -m bench.hearing $(BENCH_ARGS)
 
+# A 40-step presentation: the first step playable, and a reorder saved (docs/presentations.md).
+bench-presentation: $(STAMP)
+	$(BIN)/python -m bench.presentation $(BENCH_ARGS)
+
 # SQLite, 10,000 proposals (BENCH_ARGS for sizes); on PostgreSQL:
 # DATABASE_URL=postgres://... make bench-proposals BENCH_ARGS="--proposals 100000 --supports 2000000"
 bench-proposals: $(STAMP)
@@ -131,6 +136,12 @@ bench-proposals: $(STAMP)
 # meeting, dashboards over a year (docs/benchmarks.md). Small: BENCH_ARGS="--viewers 500 ...".
 bench-stats: $(STAMP)
 	$(BIN)/python -m bench.stats $(BENCH_ARGS)
+
+# Faults under a live meeting: a web process, the worker and Redis (its own, on a free port)
+# fail while 2,000 viewers follow and people vote and comment; PostgreSQL (docs/benchmarks.md).
+# BENCH_ARGS="--template <a migrated database>" skips the migrations.
+bench-faults: $(STAMP)
+	$(BIN)/python -m bench.faults $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static

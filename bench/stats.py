@@ -183,21 +183,78 @@ async def _load(port: int, tickets: list[str], seconds: float, connections: int)
         writer.close()
 
     began = time.monotonic()
+    cpu = time.process_time()
     await asyncio.gather(*(one() for _ in range(connections)))
     elapsed = time.monotonic() - began
-    latencies.sort()
     return {
         "requests": len(latencies),
-        "heartbeats_per_s": round(len(latencies) / elapsed),
-        "p50_ms": round(_percentile(latencies, 50) * 1000, 1),
-        "p99_ms": round(_percentile(latencies, 99) * 1000, 1),
+        "elapsed": elapsed,
+        "latencies": latencies,
         "statuses": statuses,
+        "client_cpu_s": time.process_time() - cpu,
     }
 
 
-def load(port: int, tickets_file: str, seconds: float, connections: int) -> None:
+def load(port: int, tickets_file: str, seconds: float, connections: int, part: str = "0/1") -> None:
     tickets = Path(tickets_file).read_text().split()
-    print(json.dumps(asyncio.run(_load(port, tickets, seconds, connections))))
+    index, parts = (int(x) for x in part.split("/"))
+    mine = tickets[index::parts]  # each load process its own page loads: sequences stay growing
+    print(json.dumps(asyncio.run(_load(port, mine, seconds, connections))))
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def heartbeat_load(env: dict, server: ServerProcess, tickets: Path, seconds: float, args) -> dict:
+    """The heartbeats from `--load-processes` processes at once (one Python process cannot
+    make more than a few thousand requests a second and would measure itself), with the
+    server's CPU time per heartbeat beside the wall time."""
+    parts = max(1, args.load_processes)
+    per = max(1, args.connections // parts)
+    server_cpu = _cpu_seconds(server.pid)
+    loads = [
+        subprocess.Popen(  # our interpreter, our module, our arguments
+            [
+                sys.executable,
+                "-m",
+                "bench.stats",
+                "load",
+                str(server.port),
+                str(tickets),
+                str(seconds),
+                str(per),
+                f"{i}/{parts}",
+            ],
+            env=env,
+            cwd=PROJECT_DIR,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(parts)
+    ]
+    results = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in loads]
+    server_cpu = _cpu_seconds(server.pid) - server_cpu
+    latencies = sorted(x for r in results for x in r["latencies"])
+    requests = len(latencies)
+    statuses: dict[str, int] = {}
+    for r in results:
+        for status, n in r["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + n
+    client_cpu = sum(r["client_cpu_s"] for r in results)
+    return {
+        "requests": requests,
+        "load_processes": parts,
+        "heartbeats_per_s": round(requests / max(r["elapsed"] for r in results)),
+        "p50_ms": round(_percentile(latencies, 50) * 1000, 1),
+        "p99_ms": round(_percentile(latencies, 99) * 1000, 1),
+        "statuses": statuses,
+        "server_cpu_us_per_heartbeat": round(server_cpu / max(requests, 1) * 1e6),
+        "client_cpu_us_per_heartbeat": round(client_cpu / max(requests, 1) * 1e6),
+        "loadavg_during": Path("/proc/loadavg").read_text().split()[:3],
+    }
 
 
 # --- 3. the roll-up ---------------------------------------------------------------------------
@@ -448,12 +505,14 @@ def main() -> None:
     parser.add_argument("--viewers", type=int, default=3000, help="page loads (tickets)")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--load-processes", type=int, default=2, help="heartbeat senders")
     parser.add_argument("--fanout", type=int, default=500, help="SSE connections (0: skip)")
     parser.add_argument("--rollup-viewers", type=int, default=10_000)
     parser.add_argument("--rollup-hours", type=int, default=3)
     parser.add_argument("--dashboard-meetings", type=int, default=150)
     parser.add_argument("--database-url", help="PostgreSQL, for example (default: SQLite)")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--ingest-only", action="store_true", help="no roll-up, no dashboards")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="samskab-bench-stats-"))
     line: dict[str, object] = {
@@ -477,23 +536,19 @@ def main() -> None:
             if args.fanout:
                 line.update(_with_fanout(args, work, server, env, tickets))
             else:
-                line.update(
-                    _run(
-                        env,
-                        "load",
-                        str(server.port),
-                        str(tickets),
-                        str(args.seconds),
-                        str(args.connections),
-                    )
-                )
+                line.update(heartbeat_load(env, server, tickets, args.seconds, args))
         finally:
             server.stop()
         line.update(_run(env, "count"))
-        env = _environment(work, "rollup", args.database_url)
-        line.update(_run(env, "rollup", str(args.rollup_viewers), str(args.rollup_hours)))
-        env = _environment(work, "dashboard", args.database_url)
-        line.update(_run(env, "dashboards", str(args.dashboard_meetings)))
+        if "requests" in line:  # every answered beacon is stored or counted as dropped
+            line["unaccounted"] = (
+                int(line["requests"]) - int(line["stored"]) - sum(line["dropped"].values())
+            )
+        if not args.ingest_only:
+            env = _environment(work, "rollup", args.database_url)
+            line.update(_run(env, "rollup", str(args.rollup_viewers), str(args.rollup_hours)))
+            env = _environment(work, "dashboard", args.database_url)
+            line.update(_run(env, "dashboards", str(args.dashboard_meetings)))
         line["machine"] = f"{os.cpu_count()} cores, {platform.machine()}"
     finally:
         if not args.keep:
@@ -527,16 +582,7 @@ def _with_fanout(args, work: Path, server: ServerProcess, env: dict, tickets: Pa
     result: dict = {}
 
     def heartbeats() -> None:
-        result.update(
-            _run(
-                env,
-                "load",
-                str(server.port),
-                str(tickets),
-                str(args.seconds + 4),
-                str(args.connections),
-            )
-        )
+        result.update(heartbeat_load(env, server, tickets, args.seconds + 4, args))
 
     thread = threading.Thread(target=heartbeats)
     thread.start()
@@ -555,7 +601,7 @@ if __name__ == "__main__":
     if command == ["seed-ingest"]:
         seed_ingest(int(sys.argv[2]), sys.argv[3])
     elif command == ["load"]:
-        load(int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), int(sys.argv[5]))
+        load(int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), int(sys.argv[5]), *sys.argv[6:7])
     elif command == ["count"]:
         count()
     elif command == ["rollup"]:

@@ -36,6 +36,7 @@ urlpatterns = [
     path("debatter/", include("samskab.debates.urls")),
     path("forslag/", include("samskab.proposals.urls")),
     path("hoeringer/", include("samskab.hearings.urls")),
+    path("praesentationer/", include("samskab.presentations.urls")),
     path("bindende-afstemninger/", include("samskab.votes.urls")),
     path("kommentarer/", include("samskab.comments.urls")),
     path("moderation/", include("samskab.moderation.urls")),

@@ -87,6 +87,13 @@ PACKAGES = [
         licences=(("LICENSE", "LICENSE"),),
     ),
     Package(
+        # Drag and drop in the presentation builder (samskab/presentations).
+        name="sortablejs",
+        version="1.15.7",
+        files=("Sortable.min.js",),
+        licences=(("LICENSE", "LICENSE"),),
+    ),
+    Package(
         name="axe-core",
         version="4.11.0",
         files=("axe.min.js",),

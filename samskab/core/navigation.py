@@ -25,6 +25,7 @@ ENTRIES = [
     NavEntry(_("Citizens' budget"), "budgets:list"),
     NavEntry(_("Votes"), "polls:list"),
     NavEntry(_("Consultations"), "hearings:list"),
+    NavEntry(_("Presentations"), "presentations:list"),
 ]
 
 

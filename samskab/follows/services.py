@@ -1,7 +1,7 @@
 """Following and unfollowing a registered target (core.targets, capability "follow")."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from samskab.core import targets
@@ -24,14 +24,11 @@ def follow_add(*, target, user, language: str = "") -> Follow:
         raise FollowRefused(_("Sign in to follow."))
     if not targets.is_visible(target, user) or not targets.allows(user, target, "follow"):
         raise FollowRefused(_("This cannot be followed."))
-    where = _where(target)
-    try:
-        with transaction.atomic():
-            follow, _created = Follow.objects.get_or_create(
-                **where, user=user, defaults={"language": language}
-            )
-    except IntegrityError:  # two clicks at once
-        follow = Follow.objects.get(**where, user=user)
+    # get_or_create inserts in a savepoint of its own and, when two clicks at once collide
+    # on the unique constraint, reads the row the other one made.
+    follow, _created = Follow.objects.get_or_create(
+        **_where(target), user=user, defaults={"language": language}
+    )
     return follow
 
 

@@ -331,6 +331,15 @@ def master_keep_args(source: str, target: str) -> list[str]:
     return ["-i", source, "-map", "0", "-c", "copy", "-y", target]
 
 
+def hls_to_mp4_args(playlist: str, target: str) -> list[str]:
+    """A packaged HLS video joined back into one MP4 without re-encoding (an export)."""
+    return [
+        "-allowed_extensions", "ALL", "-i", playlist,
+        "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy", "-movflags", "+faststart",
+        "-y", target,
+    ]  # fmt: skip
+
+
 def clip_mp4_args(source: str, target: str, *, start_ms: int, end_ms: int) -> list[str]:
     """A frame-accurate MP4 of [start_ms, end_ms): seek before the input, then re-encode.
 

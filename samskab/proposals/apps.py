@@ -70,6 +70,10 @@ class ProposalsConfig(AppConfig):
         kinds.register(
             Proposal, "restored", subject=lambda event: _("Your proposal is shown again")
         )
+        from samskab.proposals.selectors import list_changed
+
+        post_save.connect(list_changed, sender=Proposal, dispatch_uid="proposals.list_saved")
+        post_delete.connect(list_changed, sender=Proposal, dispatch_uid="proposals.list_deleted")
         post_save.connect(support_saved, sender=Support, dispatch_uid="proposals.support_saved")
         post_delete.connect(
             support_deleted, sender=Support, dispatch_uid="proposals.support_deleted"

@@ -154,6 +154,27 @@ def related(proposal: Proposal, limit: int = 3) -> list[Proposal]:
     )
 
 
+LIST_CACHE_S = 15
+LIST_VERSION_KEY = "proposals:list-version"
+
+
+def list_version() -> int:
+    """Moves on whenever a proposal is saved or deleted (apps.py), so the cached lists
+    (views._results) show a new, hidden or answered proposal at once."""
+    version = cache.get(LIST_VERSION_KEY)
+    if version is None:
+        version = 1
+        cache.add(LIST_VERSION_KEY, version, None)
+    return int(version)
+
+
+def list_changed(**_kwargs) -> None:
+    try:
+        cache.incr(LIST_VERSION_KEY)
+    except ValueError:  # not there (a new or cleared cache): any new value will do
+        cache.set(LIST_VERSION_KEY, list_version() + 1, None)
+
+
 def tags_in_use(limit: int = 30) -> list[Tag]:
     """The most used tags (a count over every proposal: kept a minute in the cache)."""
     key = f"proposals:tags-in-use:{limit}"

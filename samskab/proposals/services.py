@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -204,7 +204,10 @@ def proposal_support(*, proposal: Proposal, user) -> Support:
     its answer and its author's messages."""
     if user is None or not user.is_authenticated:
         raise ProposalRefused(_("Sign in to support."))
-    proposal = Proposal.objects.get(pk=proposal.pk)
+    # The long texts are not needed to support it.
+    proposal = Proposal.objects.defer("text", "text_html", "answer_text", "answer_html").get(
+        pk=proposal.pk
+    )
     refusal = _why_not_supportable(proposal)
     if refusal:
         raise ProposalRefused(refusal)
@@ -229,20 +232,24 @@ def support_counted(*, proposal_id: int, step: int) -> None:
     """A support row was added (+1) or removed (-1): the counter, the hot score and, at the
     threshold, success, in the transaction that changed the row. The conditional UPDATE
     lets exactly one support turn a proposal successful."""
-    Proposal.objects.filter(pk=proposal_id).update(support_count=F("support_count") + step)
+    # Locked as it is read, so the count written is the row's own plus this step: two
+    # statements, the lock held from here to the commit.
     row = (
-        Proposal.objects.filter(pk=proposal_id)
+        Proposal.objects.select_for_update()
+        .filter(pk=proposal_id)
         .values("created_at", "support_count", "comment_count")
         .first()
     )
     if row is None:
         return
+    count = row["support_count"] + step
     Proposal.objects.filter(pk=proposal_id).update(
+        support_count=count,
         hot_score=scoring.hot_score(
-            created_at=row["created_at"], votes=row["support_count"], comments=row["comment_count"]
-        )
+            created_at=row["created_at"], votes=count, comments=row["comment_count"]
+        ),
     )
-    if step > 0 and row["support_count"] >= threshold():
+    if step > 0 and count >= threshold():
         now = timezone.now()
         if Proposal.objects.filter(pk=proposal_id, succeeded_at__isnull=True).update(
             succeeded_at=now

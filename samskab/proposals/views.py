@@ -2,15 +2,19 @@
 making one, supporting, the author's buttons and the staff's. htmx gets the support box
 back; a plain form gets a redirect."""
 
+import hashlib
 import json
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -77,16 +81,50 @@ def _filters(request: HttpRequest) -> dict:
     }
 
 
+def _results(chosen: dict, *, archived: bool, page_number: str | None) -> str:
+    """The list's cards and pages, the same for every visitor: rendered once per
+    `selectors.LIST_CACHE_S` for each filter, order, page and language, and again as soon
+    as a proposal is saved (selectors.list_version). The counts on the cards may lag a
+    support by those seconds; the proposal's own page shows its count as it is."""
+    area = chosen["area"]
+    key = (
+        "proposals:list:"
+        + hashlib.sha256(
+            json.dumps(
+                [
+                    selectors.list_version(),
+                    get_language(),
+                    archived,
+                    chosen["order"],
+                    chosen["tag"],
+                    area.pk if area else None,
+                    chosen["state"],
+                    chosen["q"],
+                    page_number,
+                ]
+            ).encode()
+        ).hexdigest()
+    )
+    html = cache.get(key)
+    if html is None:
+        proposals = selectors.proposal_list(**chosen, archived=archived)
+        page = Paginator(proposals, PER_PAGE).get_page(page_number)
+        filtered = bool(chosen["tag"] or area or chosen["q"] or chosen["state"])
+        html = render_to_string(
+            "proposals/partials/results.html", {**chosen, "page": page, "filtered": filtered}
+        )
+        cache.set(key, html, selectors.LIST_CACHE_S)
+    return mark_safe(html)  # noqa: S308  # our own template's output, escaped when rendered
+
+
 def _list(request: HttpRequest, *, archived: bool) -> HttpResponse:
     chosen = _filters(request)
-    proposals = selectors.proposal_list(**chosen, archived=archived)
-    page = Paginator(proposals, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "proposals/list.html",
         {
             **chosen,
-            "page": page,
+            "results": _results(chosen, archived=archived, page_number=request.GET.get("page")),
             "archived": archived,
             "orders": _orders(),
             "states": _states(),

@@ -34,6 +34,8 @@ TASK_NAMES: dict[str, Promise] = {
     "samskab.stats.tasks.rollup_task": _("Adding up the usage statistics"),
     "samskab.stats.tasks.monthly_report_task": _("Sending the monthly statistics report"),
     "samskab.hearings.tasks.export_task": _("Building a hearing's case file (PDF)"),
+    "samskab.presentations.tasks.package_video": _("Preparing a video for presentations"),
+    "samskab.presentations.tasks.render_deck": _("Splitting a PDF into slides for presentations"),
     "samskab.social.tasks.tick_task": _(
         "Posting to social media and going live on YouTube and Facebook"
     ),
@@ -113,6 +115,7 @@ GENERAL_TOOLS = [
     ("webcasts.view_slidedeck", _("Slide decks"), "admin:webcasts_slidedeck_changelist"),
     ("polls.view_poll", _("Polls and vox pops"), "admin:polls_poll_changelist"),
     ("surveys.view_survey", _("Surveys"), "admin:surveys_survey_changelist"),
+    ("presentations.build_presentation", _("Presentations"), "presentations:staff_list"),
     ("feedback.view_inbox", _("Feedback inbox"), "feedback:inbox"),
     ("budgets.add_budget", _("New citizens' budget"), "admin:budgets_budget_add"),
     (

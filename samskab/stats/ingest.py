@@ -47,7 +47,17 @@ MAX_POSITION_S = 48 * 3600
 MEETING_FACTS_TTL_S = 30
 STATE_TTL_S = 3 * 3600
 
-DROP_REASONS = ("malformed", "forged", "replayed", "flood", "kind", "position", "off")
+# "overload": more beacons waiting in one process than it can check (stats/fastbeacon.py).
+DROP_REASONS = (
+    "malformed",
+    "forged",
+    "replayed",
+    "flood",
+    "kind",
+    "position",
+    "off",
+    "overload",
+)
 
 
 @dataclass(frozen=True)
@@ -171,9 +181,24 @@ class Buffer:
         if due:
             self.flush()
 
-    def drop(self, day: date, reason: str) -> None:
+    def drop(self, day: date, reason: str, count: int = 1) -> None:
         with self.lock:
-            self.dropped[(day, reason)] += 1
+            self.dropped[(day, reason)] += count
+            due = self._due()
+        if due:
+            self.flush()
+
+    def extend(self, events: list, dropped: Counter[tuple[date, str]]) -> None:
+        """A batch's events and drops at once (the ASGI beacon path, stats/fastbeacon.py)."""
+        with self.lock:
+            self.events.extend(events)
+            self.dropped.update(dropped)
+            due = self._due()
+        if due:
+            self.flush()
+
+    def flush_if_due(self) -> None:
+        with self.lock:
             due = self._due()
         if due:
             self.flush()
@@ -249,18 +274,95 @@ def _origin_host(value: object) -> str | None:
     return parts.hostname[:100]
 
 
+def _sequence_step(
+    state: tuple[int, int, int] | None, seq: int, minute: int
+) -> tuple[str | None, tuple[int, int, int] | None]:
+    """Why a beacon with this sequence number is dropped (or None), and the page load's new
+    state (None when it is unchanged)."""
+    last, state_minute, count = state if state else (0, minute, 0)
+    if seq <= last:
+        return "replayed", None
+    if state_minute == minute and count >= PER_MINUTE:
+        return "flood", None
+    count = count + 1 if state_minute == minute else 1
+    return None, (seq, minute, count)
+
+
 def _sequence_ok(nonce: str, seq: int, minute: int) -> str | None:
     """None if this beacon is new and within the rate; else why it is dropped."""
     key = f"stats:seq:{nonce}"
-    state = cache.get(key)
-    last, state_minute, count = state if state else (0, minute, 0)
-    if seq <= last:
-        return "replayed"
-    if state_minute == minute and count >= PER_MINUTE:
-        return "flood"
-    count = count + 1 if state_minute == minute else 1
-    cache.set(key, (seq, minute, count), STATE_TTL_S)
-    return None
+    refused, state = _sequence_step(cache.get(key), seq, minute)
+    if state is not None:
+        cache.set(key, state, STATE_TTL_S)
+    return refused
+
+
+def _prepare(
+    data: object, *, viewer_key: str | None, user_agent: str, now: datetime
+) -> str | tuple[str, int, dict]:
+    """Every check but the sequence number's: the reason the beacon is dropped, or its page
+    load's nonce, its sequence number and the event to store."""
+    if not isinstance(data, dict):
+        return "malformed"
+    ticket = ticket_read(data.get("t"))
+    if ticket is None:
+        return "forged"
+    meeting_id, nonce = ticket
+    kind = data.get("k")
+    if kind not in PLAYER_KINDS:
+        return "kind"
+    seq = _int(data.get("s"))
+    if seq is None or seq < 1:
+        return "malformed"
+    facts = meeting_facts(meeting_id)
+    if facts is None:
+        return "forged"
+    position = _int(data.get("p"))
+    if position is not None and not position_allowed(facts, position, now):
+        return "position"
+    if kind == "hb" and position is None:
+        return "malformed"
+    detail = ""
+    watched = 0
+    if kind == "hb":
+        watched = _int(data.get("w")) or 0
+        if not 0 <= watched <= MAX_WATCHED_S:
+            return "malformed"
+    elif kind == "share":
+        if data.get("d") not in NETWORKS:
+            return "malformed"
+        detail = str(data["d"])
+    elif kind == "embed":
+        host = _origin_host(data.get("d"))
+        if host is None:
+            return "malformed"
+        detail = host
+    elif kind in ("jump", "clip"):
+        number = _int(data.get("d"))
+        if number is None or number < 0:
+            return "malformed"
+        detail = str(number)
+    minute = int(now.timestamp() // 60)
+    day = timezone.localdate(now)
+    live = data.get("l")
+    return (
+        nonce,
+        seq,
+        {
+            "at": now,
+            "day": day,
+            "minute": minute,
+            "kind": kind,
+            "meeting_id": meeting_id,
+            "position_s": position,
+            "watched_s": watched,
+            "live": bool(live) if isinstance(live, bool | int) else None,
+            "device": device_class(user_agent),
+            "detail": detail,
+            "viewer": day_pseudonym(viewer_key or f"page:{nonce}", day),
+            "session": day_pseudonym(f"page:{nonce}", day),
+        },
+    )
 
 
 def accept(
@@ -276,69 +378,64 @@ def accept(
     turned into the day's pseudonym here and not kept.
     """
     now = now or timezone.now()
-    if not isinstance(data, dict):
-        return drop("malformed", now)
-    ticket = ticket_read(data.get("t"))
-    if ticket is None:
-        return drop("forged", now)
-    meeting_id, nonce = ticket
-    kind = data.get("k")
-    if kind not in PLAYER_KINDS:
-        return drop("kind", now)
-    seq = _int(data.get("s"))
-    if seq is None or seq < 1:
-        return drop("malformed", now)
-    facts = meeting_facts(meeting_id)
-    if facts is None:
-        return drop("forged", now)
-    position = _int(data.get("p"))
-    if position is not None and not position_allowed(facts, position, now):
-        return drop("position", now)
-    if kind == "hb" and position is None:
-        return drop("malformed", now)
-    detail = ""
-    watched = 0
-    if kind == "hb":
-        watched = _int(data.get("w")) or 0
-        if not 0 <= watched <= MAX_WATCHED_S:
-            return drop("malformed", now)
-    elif kind == "share":
-        if data.get("d") not in NETWORKS:
-            return drop("malformed", now)
-        detail = str(data["d"])
-    elif kind == "embed":
-        host = _origin_host(data.get("d"))
-        if host is None:
-            return drop("malformed", now)
-        detail = host
-    elif kind in ("jump", "clip"):
-        number = _int(data.get("d"))
-        if number is None or number < 0:
-            return drop("malformed", now)
-        detail = str(number)
-    minute = int(now.timestamp() // 60)
-    refused = _sequence_ok(nonce, seq, minute)
+    prepared = _prepare(data, viewer_key=viewer_key, user_agent=user_agent, now=now)
+    if isinstance(prepared, str):
+        return drop(prepared, now)
+    nonce, seq, event = prepared
+    refused = _sequence_ok(nonce, seq, event["minute"])
     if refused:
         return drop(refused, now)
-    day = timezone.localdate(now)
-    live = data.get("l")
-    buffer.add(
-        {
-            "at": now,
-            "day": day,
-            "minute": minute,
-            "kind": kind,
-            "meeting_id": meeting_id,
-            "position_s": position,
-            "watched_s": watched,
-            "live": bool(live) if isinstance(live, bool | int) else None,
-            "device": device_class(user_agent),
-            "detail": detail,
-            "viewer": day_pseudonym(viewer_key or f"page:{nonce}", day),
-            "session": day_pseudonym(f"page:{nonce}", day),
-        }
-    )
+    buffer.add(event)
     return None
+
+
+@dataclass(frozen=True)
+class Beacon:
+    """One beacon as the ASGI path took it: the parsed body (or None when it was not JSON),
+    the hashed viewer token, the browser string and when it came."""
+
+    data: object
+    viewer_key: str | None
+    user_agent: str
+    at: datetime
+
+
+def accept_many(beacons: list[Beacon]) -> list[str | None]:
+    """`accept` for a batch, in the order they came, with the same checks; the page loads'
+    sequence states are read in one round trip to the cache and written in one."""
+    outcomes: list[str | None] = []
+    prepared: list[tuple[int, str, int, dict]] = []
+    for index, beacon in enumerate(beacons):
+        if beacon.data is None:
+            outcomes.append("malformed")
+            continue
+        found = _prepare(
+            beacon.data, viewer_key=beacon.viewer_key, user_agent=beacon.user_agent, now=beacon.at
+        )
+        if isinstance(found, str):
+            outcomes.append(found)
+            continue
+        outcomes.append(None)
+        prepared.append((index, *found))
+    states = cache.get_many({f"stats:seq:{nonce}" for _i, nonce, _s, _e in prepared})
+    changed: dict[str, tuple[int, int, int]] = {}
+    events = []
+    for index, nonce, seq, event in prepared:
+        key = f"stats:seq:{nonce}"
+        refused, state = _sequence_step(states.get(key), seq, event["minute"])
+        if refused:
+            outcomes[index] = refused
+            continue
+        states[key] = changed[key] = state
+        events.append(event)
+    if changed:
+        cache.set_many(changed, STATE_TTL_S)
+    dropped: Counter[tuple[date, str]] = Counter()
+    for beacon, outcome in zip(beacons, outcomes, strict=True):
+        if outcome is not None:
+            dropped[(timezone.localdate(beacon.at), outcome)] += 1
+    buffer.extend(events, dropped)
+    return outcomes
 
 
 def record(

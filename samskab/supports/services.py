@@ -2,9 +2,10 @@
 
 Who may support is the target's own rule (`<app>.support_<model>`, e.g. verified residents
 in the selecting phase); how many a person may support is the target's `support_limit`
-hook (budgets: projects in at most N headings of a group). The person's row is locked
-first, so two supports at once cannot both pass a per-person limit; one support per person
-and target is a unique constraint; the counter moves by F() in the same transaction.
+hook (budgets: projects in at most N headings of a group). With such a limit the person's
+row is locked first, so two supports at once cannot both pass it; one support per person
+and target is a unique constraint (no lock: the second insert is refused); the counter
+moves by F() in the same transaction.
 """
 
 from django.contrib.auth import get_user_model
@@ -54,13 +55,17 @@ def support_add(*, target, user) -> Support:
     if not targets.allows(user, target, "support"):
         raise SupportRefused(_("You may not support this."))
     with transaction.atomic():
-        _lock(user)
-        if Support.objects.filter(**_where(target), user=user).exists():
-            raise SupportRefused(_("You already support this."))
         if registered.support_limit is not None:
+            # Only a per-person limit needs the person's row locked (two supports at once
+            # must not both pass it) and the friendly answer before the limit's own.
+            _lock(user)
+            if Support.objects.filter(**_where(target), user=user).exists():
+                raise SupportRefused(_("You already support this."))
             refusal = registered.support_limit(user, target)
             if refusal:
                 raise SupportRefused(str(refusal))
+        # Once per person and target: the unique constraint refuses the second, also when
+        # two arrive at the same moment; no lock is held for it.
         try:
             with transaction.atomic():
                 support = Support.objects.create(**_where(target), user=user)

@@ -265,3 +265,27 @@ def test_search_filters_and_related():
     old = ProposalFactory(archived=True)
     assert old not in selectors.proposal_list()
     assert list(selectors.proposal_list(archived=True)) == [old]
+
+
+def test_a_support_is_one_short_transaction_without_locking_the_person():
+    """The unique constraint refuses a second support; the person's row is not locked (only a
+    target with a per-person limit needs that) and the counter is read and written once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    proposal = ProposalFactory()
+    services.proposal_support(proposal=proposal, user=ResidentFactory())
+    resident = ResidentFactory()
+    with CaptureQueriesContext(connection) as done:
+        services.proposal_support(proposal=proposal, user=resident)
+    statements = [q["sql"] for q in done.captured_queries]
+    assert not any('FROM "accounts_user"' in sql for sql in statements)
+    assert sum('UPDATE "proposals_proposal"' in sql for sql in statements) == 1
+    assert len(statements) <= 17, statements
+    proposal.refresh_from_db()
+    assert proposal.support_count == 2 == Support.objects.count()
+    assert SupportCount.objects.get(object_id=proposal.pk).count == 2
+    with pytest.raises(ProposalRefused, match="already support"):
+        services.proposal_support(proposal=proposal, user=resident)
+    proposal.refresh_from_db()
+    assert proposal.support_count == 2 == Support.objects.count()

@@ -174,3 +174,21 @@ def test_the_list_and_the_api_ask_the_database_a_bounded_number_of_times(
         assert client.get(reverse("proposals:list")).status_code == 200
     with django_assert_max_num_queries(6):
         assert len(client.get("/api/v1/proposals?limit=25").json()["items"]) == 25
+
+
+def test_the_cached_list_shows_a_new_or_hidden_proposal_at_once(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = ProposalFactory(title="Bænke ved havnen")
+    assert "Bænke ved havnen" in client.get(reverse("proposals:list")).content.decode()
+    with CaptureQueriesContext(connection) as again:
+        client.get(reverse("proposals:list"))
+    # The cards came from the cache: no query for the proposals or their number.
+    assert not any('FROM "proposals_proposal"' in q["sql"] for q in again.captured_queries)
+    ProposalFactory(title="Lys på stien")
+    page = client.get(reverse("proposals:list")).content.decode()
+    assert "Lys på stien" in page and "Bænke ved havnen" in page
+    first.hidden_at = timezone.now()  # as services.proposal_hide saves it
+    first.save(update_fields=["hidden_at"])
+    assert "Bænke ved havnen" not in client.get(reverse("proposals:list")).content.decode()

@@ -218,3 +218,12 @@ def test_an_editor_sees_the_new_messages_assigned_to_them(client):
     assert 'data-feedback-waiting="2"' in page
     assert 'data-feedback-mine="1"' in page
     assert reverse("feedback:inbox") + "?status=new&amp;assignee=me" in page
+
+
+def test_editors_and_administrators_find_the_presentations_and_others_do_not(client):
+    url = reverse("presentations:staff_list")
+    assert url in _page(client, Role.EDITOR)
+    client.logout()
+    assert url in _page(client, Role.ADMINISTRATOR)
+    client.logout()
+    assert url not in _page(client, Role.MODERATOR)

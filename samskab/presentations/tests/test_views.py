@@ -1,0 +1,244 @@
+"""The builder without JavaScript, the player, the embed, oEmbed, statistics and CSV."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from samskab.accounts.tests.factories import UserFactory, staff_sign_in
+from samskab.presentations import services
+from samskab.presentations.models import Answer, Step, Visit
+from samskab.presentations.tests.factories import built, editor, steps_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(client):
+    return staff_sign_in(client, editor())
+
+
+def test_citizens_and_anonymous_visitors_cannot_open_the_builder(client):
+    presentation = built("text")
+    url = reverse("presentations:builder", args=[presentation.pk])
+    assert client.get(url).status_code == 302
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 403
+    assert (
+        client.post(
+            reverse("presentations:step_add", args=[presentation.pk]), {"element": "text"}
+        ).status_code
+        == 403
+    )
+
+
+def test_an_editor_builds_by_plain_forms_inserts_after_a_step_moves_it_and_publishes(client, staff):
+    response = client.post(reverse("presentations:staff_list"), {"title": "Lokalplan for Vestbyen"})
+    builder_url = response["Location"]
+    pk = int(re.search(r"/(\d+)/$", builder_url).group(1))
+    page = client.get(builder_url)
+    assert page.status_code == 200
+    assert "Content catalogue" in page.content.decode()
+    add = reverse("presentations:step_add", args=[pk])
+    assert client.post(add, {"element": "text", "after": "__last__"}).status_code == 302
+    assert client.post(add, {"element": "question:single", "after": "__last__"}).status_code == 302
+    from samskab.presentations.models import Presentation
+
+    presentation = Presentation.objects.get(pk=pk)
+    first = steps_of(presentation)[0]
+    # Insert after the first step, then move the new step down.
+    client.post(add, {"element": "text", "after": first.key})
+    kinds = [s.kind for s in steps_of(presentation)]
+    assert kinds == ["text", "text", "question"]
+    inserted = steps_of(presentation)[1]
+    client.post(reverse("presentations:step_move", args=[pk, inserted.key]), {"direction": "down"})
+    assert [s.key for s in steps_of(presentation)][2] == inserted.key
+    # A stale revision is refused with a message, and nothing moves.
+    response = client.post(
+        reverse("presentations:step_move", args=[pk, inserted.key]),
+        {"direction": "up", "revision": "0"},
+        follow=True,
+    )
+    assert "Someone else saved" in response.content.decode()
+    assert [s.key for s in steps_of(presentation)][2] == inserted.key
+    # Edit the question's text, options and branch without JavaScript.
+    question = steps_of(presentation)[1]
+    response = client.post(
+        reverse("presentations:step_edit", args=[pk, question.key]),
+        {"title": "Støtter du planen?", "body": "", "choices": "Ja\nNej", "required": "on",
+         "next_key": "", "branch_3": "end"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.branches == {"3": "end"}
+    response = client.post(
+        reverse("presentations:publish", args=[pk]), {"action": "publish"}, follow=True
+    )
+    assert "The presentation is published." in response.content.decode()
+    page = client.get(builder_url).content.decode()
+    assert "Embed code" in page
+    assert reverse("presentations:embed", args=[presentation.slug]) in page
+
+
+def test_the_reorder_from_drag_and_drop_answers_json_with_the_new_revision(client, staff):
+    presentation = built("text", "text", "text", by=staff)
+    keys = [s.key for s in steps_of(presentation)][::-1]
+    response = client.post(
+        reverse("presentations:reorder", args=[presentation.pk]),
+        data={"keys": keys, "revision": presentation.revision},
+        content_type="application/json",
+        HTTP_X_REQUESTED_WITH="fetch",
+    )
+    assert response.status_code == 200
+    assert response.json()["revision"] == presentation.revision + 1
+    assert [s.key for s in steps_of(presentation)] == keys
+    stale = client.post(
+        reverse("presentations:reorder", args=[presentation.pk]),
+        data={"keys": keys, "revision": presentation.revision},
+        content_type="application/json",
+        HTTP_X_REQUESTED_WITH="fetch",
+    )
+    assert stale.status_code == 409
+
+
+def test_a_draft_is_not_shown_to_citizens(client):
+    presentation = built("text")
+    assert client.get(presentation.get_absolute_url()).status_code == 404
+    assert client.get(presentation.get_absolute_url() + "?kladde=1").status_code == 404
+
+
+def _play(client, presentation, embed=False):
+    suffix = "?e=1" if embed else ""
+    response = client.post(reverse("presentations:start", args=[presentation.slug]) + suffix)
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def test_a_citizen_plays_step_by_step_answers_once_and_branches(client):
+    by = editor()
+    presentation = built("text", "question:single", "question:text", "text", by=by)
+    _intro, question, _why, last = steps_of(presentation)
+    services.step_update(
+        step=question, title="Støtter du planen?", body="", choices="Ja\nNej", required=True,
+        branches={"3": last.key}, by=by,
+    )  # fmt: skip
+    services.presentation_publish(presentation=presentation, by=by)
+    page = client.get(presentation.get_absolute_url()).content.decode()
+    assert 'type="application/json+oembed"' in page
+    assert '<meta property="og:title" content="Lokalplan">' in page
+    location = _play(client, presentation)
+    assert Visit.objects.count() == 1
+    step_page = client.get(location).content.decode()
+    assert "Step 1 of 4" in step_page
+    assert 'rel="next"' in step_page
+    question_url = re.search(r'href="([^"]+)" rel="next"', step_page).group(1).replace("&amp;", "&")
+    page = client.get(question_url).content.decode()
+    assert "Støtter du planen?" in page
+    # "Ja" (option 3) leads past the question of what to change.
+    response = client.post(question_url, {"q1": "3"})
+    assert response.status_code == 302
+    assert f"/trin/{last.key}/" in response["Location"]
+    # Once per viewer: the same browser cannot answer again.
+    again = client.get(question_url).content.decode()
+    assert "You have already answered this question" in again
+    assert client.post(question_url, {"q1": "4"}).status_code == 400
+    assert list(Answer.objects.values_list("value", flat=True)) == [3]
+    client.get(response["Location"])
+    end = reverse("presentations:end", args=[presentation.slug]) + "?" + location.split("?")[1]
+    client.get(end)
+    visit = Visit.objects.get()
+    assert visit.completed
+
+
+def test_a_required_question_without_an_answer_is_refused_with_a_message(client):
+    by = editor()
+    presentation = built("question:single", by=by)
+    (question,) = steps_of(presentation)
+    Step.objects.filter(pk=question.pk).update(required=True)
+    services.presentation_publish(presentation=presentation, by=by)
+    location = _play(client, presentation)
+    response = client.post(location, {})
+    assert response.status_code == 400
+    assert "Answer this question." in response.content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_the_embed_may_be_framed_by_other_sites_and_carries_the_playing_without_cookies(client):
+    presentation = built("text", "question:single", publish=True)
+    embed = client.get(reverse("presentations:embed", args=[presentation.slug]))
+    assert "X-Frame-Options" not in embed
+    assert "frame-ancestors *" in embed["Content-Security-Policy"]
+    normal = client.get(presentation.get_absolute_url())
+    assert normal["X-Frame-Options"] == "DENY"
+    location = _play(client, presentation, embed=True)
+    assert "e=1" in location and "b=" in location
+    framed = client.get(location)
+    assert "X-Frame-Options" not in framed
+    # In the frame no cookie of ours arrives: the playing's id makes the answer once.
+    from django.test import Client
+
+    cookieless = Client(HTTP_ACCEPT_LANGUAGE="en")
+    question_url = re.search(r'href="([^"]+)" rel="next"', framed.content.decode()).group(1)
+    question_url = question_url.replace("&amp;", "&")
+    assert cookieless.post(question_url, {"q1": "1"}).status_code == 302
+    assert Client(HTTP_ACCEPT_LANGUAGE="en").post(question_url, {"q1": "2"}).status_code == 400
+    assert Answer.objects.count() == 1
+
+
+def test_oembed_answers_for_a_published_presentation_only(client):
+    presentation = built("text", publish=True)
+    url = "http://testserver" + presentation.get_absolute_url()
+    data = client.get(reverse("presentations:oembed"), {"url": url}).json()
+    assert data["type"] == "rich"
+    assert reverse("presentations:embed", args=[presentation.slug]) in data["html"]
+    assert "aspect-ratio" in data["html"]
+    draft = built("text", title="Kladde")
+    url = "http://testserver" + draft.get_absolute_url()
+    assert client.get(reverse("presentations:oembed"), {"url": url}).status_code == 404
+    other = "http://elsewhere.example" + presentation.get_absolute_url()
+    assert client.get(reverse("presentations:oembed"), {"url": other}).status_code == 404
+
+
+def test_statistics_show_starts_completions_drop_off_and_answers_and_the_csv_is_safe(client, staff):
+    presentation = built("text", "question:text", "text", by=staff, publish=True)
+    first, question, _last = presentation.published["steps"]
+    for _n in range(3):
+        services.visit_start(presentation=presentation, first_key=first["key"])
+    visit = Visit.objects.first()
+    services.visit_progress(
+        presentation=presentation, visit_id=str(visit.pk), key=question["key"], completed=False
+    )
+    services.answer_submit(
+        presentation=presentation, step=question, participant_key="v:1", raw='=HYPERLINK("x")'
+    )
+    page = client.get(reverse("presentations:results", args=[presentation.pk])).content.decode()
+    assert re.search(r"data-starts>3<", page)
+    assert re.search(r"data-completions>0<", page)
+    assert "1. Text</th><td>2</td>" in page
+    csv = client.get(reverse("presentations:results_csv", args=[presentation.pk])).content.decode()
+    assert "'=HYPERLINK" in csv
+    assert "\n=HYPERLINK" not in csv and ";=HYPERLINK" not in csv
+
+
+def test_a_video_step_s_captions_are_shifted_to_the_clip(client):
+    from django.core.files.base import ContentFile
+
+    from samskab.presentations.selectors import captions_vtt
+    from samskab.recordings.models import Clip
+    from samskab.webcasts.models import CaptionCue, Captions
+    from samskab.webcasts.tests.ui_helpers import archive_meeting
+
+    meeting = archive_meeting()
+    captions = Captions.objects.create(
+        meeting=meeting, language="da", vtt=ContentFile(b"WEBVTT\n", name="c.vtt")
+    )
+    CaptionCue.objects.create(
+        captions=captions, meeting=meeting, start_ms=12_000, end_ms=14_500, text="Velkommen"
+    )
+    CaptionCue.objects.create(
+        captions=captions, meeting=meeting, start_ms=60_000, end_ms=61_000, text="Senere"
+    )
+    clip = Clip.objects.create(meeting=meeting, title="Punkt", start_ms=10_000, end_ms=20_000)
+    text = captions_vtt({"clip": clip.pk}, "da", offset_ms=0)
+    assert "00:00:02.000 --> 00:00:04.500\nVelkommen" in text
+    assert "Senere" not in text
