@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media bench-liveblog bench-vote-burst bench-survey-export bench-stuffing bench-pb bench-notify bench-binding-vote bench-stats bench-proposals bench-hearing bench-presentation clean
+.PHONY: run test install lint typecheck format audit messages bench-live bench-budget-counting bench-meeting-page bench-live-ingest bench-media bench-liveblog bench-vote-burst bench-survey-export bench-stuffing bench-pb bench-notify bench-binding-vote bench-stats bench-proposals bench-hearing bench-presentation bench-faults clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -136,6 +136,12 @@ bench-proposals: $(STAMP)
 # meeting, dashboards over a year (docs/benchmarks.md). Small: BENCH_ARGS="--viewers 500 ...".
 bench-stats: $(STAMP)
 	$(BIN)/python -m bench.stats $(BENCH_ARGS)
+
+# Faults under a live meeting: a web process, the worker and Redis (its own, on a free port)
+# fail while 2,000 viewers follow and people vote and comment; PostgreSQL (docs/benchmarks.md).
+# BENCH_ARGS="--template <a migrated database>" skips the migrations.
+bench-faults: $(STAMP)
+	$(BIN)/python -m bench.faults $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static

@@ -212,6 +212,8 @@ LIVE_COALESCE_MS = env_int("LIVE_COALESCE_MS", 250)
 # How soon a browser reconnects, and how often it polls where streams do not get through.
 LIVE_RETRY_MS = env_int("LIVE_RETRY_MS", 2000)
 LIVE_POLL_MS = env_int("LIVE_POLL_MS", 5000)
+# Live streams set up at once in one process; more wait their turn (live/gate.py).
+LIVE_HANDSHAKES_PER_PROCESS = env_int("LIVE_HANDSHAKES_PER_PROCESS", 32)
 # Garbage-collector generation 0 size in serving processes (samskab.live.hub.tune_gc); 0: Python's.
 LIVE_GC_THRESHOLD = env_int("LIVE_GC_THRESHOLD", 50_000)
 # The /live/demo/ page (two windows, one message): on outside production.

@@ -6,7 +6,10 @@ deployment needs of it.
   it hands the task back: long jobs (ffmpeg) stop, their service puts its object back to
   "waiting" and keeps its input, and the task is queued again (not failed) for the next
   worker. A second SIGTERM stops at once, like django-tasks' own worker.
-- At start it queues again the tasks a worker that died (SIGKILL, power loss) left running.
+- It queues again the tasks a worker that died (SIGKILL, power loss) left running: at start
+  and with every heartbeat, so a worker that systemd restarts 2 s after its predecessor was
+  killed still picks the task up. A worker is dead when its heartbeat is older than
+  STALE_AFTER_S, or at once when it ran on this host and its process is gone.
 - Scheduled jobs: an app registers a task with `schedule(task, every_s=...)` in its
   AppConfig.ready; with every heartbeat the worker queues those whose last run is older
   than their interval (and not still waiting or running), so no timer unit is needed.
@@ -110,15 +113,29 @@ def enqueue_due(now=None) -> list[str]:
     return queued
 
 
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    return True
+
+
 def recover_abandoned(*, own_id: str, stale_after_s: int = STALE_AFTER_S) -> int:
-    """Queue again the tasks left running by workers that stopped beating. Returns how many."""
+    """Queue again the tasks left running by workers that stopped beating, or that ran on
+    this host and whose process is gone. Returns how many."""
     from samskab.core.models import WorkerHeartbeat
 
-    alive = set(
-        WorkerHeartbeat.objects.filter(
+    here = socket.gethostname()[:255]
+    alive = {
+        worker_id
+        for worker_id, host, pid in WorkerHeartbeat.objects.filter(
             beat_at__gte=timezone.now() - timedelta(seconds=stale_after_s)
-        ).values_list("worker_id", flat=True)
-    ) | {own_id}
+        ).values_list("worker_id", "host", "pid")
+        if host != here or _process_exists(pid)
+    } | {own_id}
     requeued = 0
     for result in DBTaskResult.objects.running():
         holder = result.worker_ids[-1] if result.worker_ids else ""
@@ -174,6 +191,9 @@ class SamskabWorker(Worker):
         while not self._beating.wait(HEARTBEAT_S):
             try:
                 heartbeat(self.worker_id, started_at=self._started_at)
+                # A worker killed just before this one started (Restart=always) was not
+                # yet seen dead at our start; its task is handed back here.
+                recover_abandoned(own_id=self.worker_id)
                 # A batch worker empties the queue and stops; scheduled work would keep it
                 # going (and is the long-running workers' to queue).
                 if not self.batch:

@@ -29,3 +29,24 @@ class VoteForm(forms.Form):
     def chosen_options(self) -> list[int]:
         """The chosen options' primary keys, one per question."""
         return [self.cleaned_data[name] for name in self.fields]
+
+
+class QuickPollForm(forms.Form):
+    """The console's vox pop: a question and its options, one per line."""
+
+    question = forms.CharField(label=_("Question"), max_length=300)
+    options = forms.CharField(
+        label=_("Options, one per line"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        initial=_("Yes\nNo\nDon't know"),
+        max_length=2000,
+    )
+    voter_policy = forms.ChoiceField(
+        label=_("Who may vote"),
+        choices=Poll.VoterPolicy.choices,
+        initial=Poll.VoterPolicy.ANYONE_ONCE_PER_VIEWER,
+    )
+    open_now = forms.BooleanField(label=_("Open it at once"), required=False, initial=True)
+
+    def option_texts(self) -> list[str]:
+        return self.cleaned_data["options"].splitlines()

@@ -71,6 +71,48 @@ def poll_open(*, poll: Poll) -> Poll:
     return poll
 
 
+QUICK_MAX_OPTIONS = 8
+
+
+def poll_quick_create(
+    *,
+    meeting,
+    question: str,
+    options: list[str],
+    agenda_item=None,
+    voter_policy: str = Poll.VoterPolicy.ANYONE_ONCE_PER_VIEWER,
+    open_now: bool = False,
+) -> Poll:
+    """A vox pop made from the console during a meeting: one question, its options, and
+    opened at once if asked (with the same checks and timeline mark as `poll_open`)."""
+    texts = [text.strip() for text in options if text.strip()]
+    if len(texts) < 2:
+        raise PollStateError(_("Write at least two options, one per line."))
+    if len(texts) > QUICK_MAX_OPTIONS:
+        raise PollStateError(
+            _("A vox pop has at most %(count)s options.") % {"count": QUICK_MAX_OPTIONS}
+        )
+    if len({text.casefold() for text in texts}) != len(texts):
+        raise PollStateError(_("Two options have the same text."))
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        raise PollStateError(_("The agenda item belongs to another meeting."))
+    with transaction.atomic():
+        poll = Poll.objects.create(
+            title=question.strip()[:200],
+            meeting=meeting,
+            agenda_item=agenda_item,
+            voter_policy=voter_policy,
+        )
+        asked = poll.questions.create(text=question.strip()[:300], position=0)
+        Option.objects.bulk_create(
+            Option(question=asked, text=text[:200], position=position)
+            for position, text in enumerate(texts)
+        )
+        if open_now:
+            poll = poll_open(poll=poll)
+    return poll
+
+
 def poll_close(*, poll: Poll) -> Poll:
     with transaction.atomic():
         poll = Poll.objects.select_for_update().get(pk=poll.pk)

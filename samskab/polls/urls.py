@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/stem/", views.vote, name="vote"),
     path("<int:pk>/aabn/", views.operate_open, name="open"),
     path("<int:pk>/luk/", views.operate_close, name="close"),
+    path("moede/<int:meeting_pk>/ny/", views.operate_quick, name="quick"),
 ]

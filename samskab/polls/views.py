@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from samskab.core.ratelimit import hit, too_many
-from samskab.polls.forms import VoteForm
+from samskab.polls.forms import QuickPollForm, VoteForm
 from samskab.polls.models import Poll
 from samskab.polls.selectors import (
     poll_tally,
@@ -25,9 +25,12 @@ from samskab.polls.services import (
     policy_refusal,
     poll_close,
     poll_open,
+    poll_quick_create,
     vote_cast,
 )
 from samskab.polls.votewriter import RATE, RATE_GROUP, RATE_PER_ADDRESS
+from samskab.webcasts.models import Meeting
+from samskab.webcasts.rehearsal import is_rehearsing
 
 
 def _next_or(request: HttpRequest, fallback: str) -> str:
@@ -165,11 +168,17 @@ def _operate(request: HttpRequest, pk: int, action) -> HttpResponse:
     poll = get_object_or_404(Poll, pk=pk)
     if not request.user.has_perm("polls.operate_poll", poll):
         raise PermissionDenied
+    fallback = poll.meeting.get_absolute_url() if poll.meeting_id else poll.get_absolute_url()
+    if poll.meeting_id and is_rehearsing(request.session, poll.meeting):
+        # An open vox pop is public: a rehearsal publishes nothing.
+        messages.error(
+            request, _("A vox pop cannot be opened in a rehearsal: viewers would see it.")
+        )
+        return redirect(_next_or(request, fallback))
     try:
         action(poll=poll)
     except PollStateError as error:
         messages.error(request, str(error))
-    fallback = poll.meeting.get_absolute_url() if poll.meeting_id else poll.get_absolute_url()
     return redirect(_next_or(request, fallback))
 
 
@@ -181,3 +190,37 @@ def operate_open(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def operate_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _operate(request, pk, poll_close)
+
+
+@require_POST
+def operate_quick(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+    """A vox pop made (and opened) from the operator console."""
+    meeting = get_object_or_404(Meeting, pk=meeting_pk)
+    if not request.user.has_perm("polls.operate_poll"):
+        raise PermissionDenied
+    back = _next_or(request, reverse("webcasts:console", args=[meeting.pk]))
+    form = QuickPollForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+            break
+        return redirect(back)
+    try:
+        poll = poll_quick_create(
+            meeting=meeting,
+            question=form.cleaned_data["question"],
+            options=form.option_texts(),
+            voter_policy=form.cleaned_data["voter_policy"],
+            # An open vox pop is public: a rehearsal makes it and leaves it prepared.
+            open_now=form.cleaned_data["open_now"] and not is_rehearsing(request.session, meeting),
+        )
+    except PollStateError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    if poll.status == Poll.Status.OPEN:
+        messages.success(request, _("The vox pop “%(title)s” is open.") % {"title": poll.title})
+    else:
+        messages.success(
+            request, _("The vox pop “%(title)s” is ready to open.") % {"title": poll.title}
+        )
+    return redirect(back)

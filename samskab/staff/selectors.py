@@ -27,6 +27,8 @@ TASK_NAMES: dict[str, Promise] = {
     "samskab.recordings.tasks.apply_redaction": _("Removing a part of a recording"),
     "samskab.recordings.tasks.run_retention": _("Deleting recordings past their keeping time"),
     "samskab.webcasts.slides.render_slide_deck": _("Preparing slides"),
+    "samskab.webcasts.tasks.make_timeline_strip": _("Making the timeline editor's pictures"),
+    "samskab.webcasts.tasks.fetch_agendas": _("Fetching agendas from the agenda system"),
     "samskab.budgets.tasks.tally_run_task": _("Counting a citizens' budget"),
     "samskab.notifications.tasks.deliver": _("E-mailing notifications to authors and followers"),
     "samskab.stats.tasks.rollup_task": _("Adding up the usage statistics"),

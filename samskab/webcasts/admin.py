@@ -150,7 +150,7 @@ class MeetingAdmin(admin.ModelAdmin):
         return super().get_queryset(request).select_related("body")
 
     filter_horizontal = ["speakers"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "agenda_fetched_at", "agenda_fetch_error"]
     change_form_template = "admin/webcasts/meeting/change_form.html"
     fieldsets = [
         (
@@ -158,6 +158,10 @@ class MeetingAdmin(admin.ModelAdmin):
             {"fields": ["body", "series", "title", "starts_at", "ends_at", "place", "description"]},
         ),
         (_("Publication"), {"fields": ["status", "is_published", "external_id"]}),
+        (
+            _("Agenda from the agenda system"),
+            {"fields": ["agenda_source_url", "agenda_fetched_at", "agenda_fetch_error"]},
+        ),
         (
             _("Video"),
             {"fields": ["video_kind", "video_url", "recording_started_at", "duration_ms"]},

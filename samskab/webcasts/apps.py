@@ -30,6 +30,11 @@ class WebcastsConfig(AppConfig):
             where=meeting_where,
         )
         apis.register("/v1/", router, order=30)
+        from samskab.core import worker
+        from samskab.webcasts import tasks
+
+        # Agendas with an address (OParl or a file) are fetched until the meeting starts.
+        worker.schedule(tasks.fetch_agendas, every_s=900)
         demo.register("webcasts", webcasts_demo_part, order=20)
         # After the demo's transaction: the recording takes ffmpeg a while (once).
         demo.register("webcasts-media", webcasts_media_part, order=50, after_commit=True)

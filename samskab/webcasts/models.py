@@ -120,6 +120,24 @@ class Meeting(models.Model):
         Person, blank=True, related_name="meetings", verbose_name=_("expected speakers")
     )
     external_id = models.CharField(_("id in the agenda system"), max_length=200, blank=True)
+    # Fetched on a schedule (agenda_fetch): an OParl meeting or body, or an agenda file's URL.
+    agenda_source_url = models.URLField(
+        _("agenda address (OParl or file)"),
+        max_length=500,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "The address of the meeting in the agenda system's OParl interface (or of its "
+            "OParl body, with the meeting's id in the agenda system above), or of an agenda "
+            "file (CSV or JSON). The agenda and its documents are fetched every 15 minutes "
+            "until the meeting starts."
+        ),
+    )
+    agenda_fetched_at = models.DateTimeField(_("agenda last fetched"), null=True, blank=True)
+    agenda_fetch_error = models.TextField(
+        _("problem fetching the agenda"), blank=True, default="", db_default=""
+    )
     series = models.ForeignKey(
         "webcasts.MeetingSeries",
         on_delete=models.SET_NULL,

@@ -51,6 +51,7 @@ from samskab.webcasts.selectors import (
     recording_end_ms,
 )
 from samskab.webcasts.signals import index_changed
+from samskab.webcasts.thumbnails import playlist_seconds
 
 logger = logging.getLogger("samskab.webcasts")
 
@@ -142,7 +143,7 @@ def mark_add(
                 % {"status": meeting.get_status_display().lower()},
                 code="not_live",
             )
-        _check_mark(meeting, kind, agenda_item=agenda_item, person=person, slide=slide)
+        mark_check(meeting, kind, agenda_item=agenda_item, person=person, slide=slide)
         offset = _offset_from(meeting, at)
         mark = _create(
             meeting, kind, offset, at=at, by=by, agenda_item=agenda_item, person=person, slide=slide
@@ -216,7 +217,7 @@ def mark_add_at_offset(
                 _("Marks can be added only to a meeting that has been broadcast."),
                 code="not_broadcast",
             )
-        _check_mark(meeting, kind, agenda_item=agenda_item, person=person, slide=slide)
+        mark_check(meeting, kind, agenda_item=agenda_item, person=person, slide=slide)
         _check_offset(meeting, offset_ms)
         at = _at_from(meeting, offset_ms)
         mark = _create(
@@ -303,10 +304,14 @@ def mark_correction_check(*, mark: TimelineMark, offset_ms: int) -> None:
     if mark.kind != Kind.MEETING_END:
         _check_offset(meeting, offset_ms)
         return
-    if offset_ms < 0 or (meeting.duration_ms and offset_ms > meeting.duration_ms):
+    limit = meeting.duration_ms
+    video = _video_end(meeting)
+    if video is not None:
+        limit = min(limit, video) if limit else video
+    if offset_ms < 0 or (limit and offset_ms > limit):
         raise ValidationError(
             _("The end must lie within the recording (0 to %(end)s).")
-            % {"end": format_offset(meeting.duration_ms or 0)},
+            % {"end": format_offset(limit or 0)},
             code="out_of_range",
         )
     last = _last_offset(meeting, exclude=mark)
@@ -316,6 +321,54 @@ def mark_correction_check(*, mark: TimelineMark, offset_ms: int) -> None:
             % {"time": format_offset(last)},
             code="before_last_mark",
         )
+
+
+def marks_shift(*, meeting: Meeting, after_ms: int, delta_ms: int, by) -> list[TimelineMark]:
+    """Move every mark at or after `after_ms` by `delta_ms` (the timeline editor's bulk
+    re-timing: an encoder's delay, marks set before the feed started).
+
+    Items, speakers, slides, breaks and vox pops move; the start and end of the meeting and
+    a closed session's marks stay (the slate is in the video where the server put it, not
+    where an operator's delay put a mark). All or nothing: if one mark would
+    land before 0 or after the end of the video, nothing moves and the message names it.
+    """
+    if delta_ms == 0:
+        raise ValidationError(_("Choose how many seconds to move the marks."), code="no_shift")
+    with transaction.atomic():
+        _lock(meeting)
+        if meeting.status not in (Meeting.Status.LIVE, Meeting.Status.ENDED):
+            raise ValidationError(
+                _("Marks can be moved only in a meeting that has been broadcast."),
+                code="not_broadcast",
+            )
+        marks = list(
+            TimelineMark.objects.filter(
+                meeting=meeting, is_undone=False, offset_ms__gte=after_ms, kind__in=REMOVABLE_KINDS
+            ).order_by("offset_ms", "pk")
+        )
+        if not marks:
+            raise ValidationError(
+                _("There are no marks at or after %(time)s.") % {"time": format_offset(after_ms)},
+                code="no_marks",
+            )
+        for mark in marks:
+            _check_offset(meeting, mark.offset_ms + delta_ms)
+        now = timezone.now()
+        for mark in marks:
+            mark.offset_ms += delta_ms
+            mark.at = _at_from(meeting, mark.offset_ms, default=mark.at)
+            mark.corrected_at = now
+        TimelineMark.objects.bulk_update(marks, ["offset_ms", "at", "corrected_at"])
+        logger.info(
+            "meeting %s: %s marks from %s ms moved by %s ms by %s",
+            meeting.pk,
+            len(marks),
+            after_ms,
+            delta_ms,
+            getattr(by, "pk", None),
+        )
+        _after_write(meeting, marks[0], action="correct")
+    return marks
 
 
 def speaker_turns_rebuild(*, meeting: Meeting) -> list[SpeakerTurn]:
@@ -556,6 +609,9 @@ def _check_offset(meeting: Meeting, offset_ms: int) -> None:
     end = _end_offset(meeting)
     if meeting.status == Meeting.Status.LIVE and end is None:
         end = max(0, _live_edge(meeting))
+    video = _video_end(meeting)
+    if video is not None:
+        end = video if end is None else min(end, video)
     if offset_ms < 0 or (end is not None and offset_ms > end):
         raise ValidationError(
             _("The time must lie between the start and the end of the meeting (0 to %(end)s).")
@@ -564,12 +620,22 @@ def _check_offset(meeting: Meeting, offset_ms: int) -> None:
         )
 
 
+def _video_end(meeting: Meeting) -> int | None:
+    """The length of our own recording once the meeting is over (None while live or when
+    the video is someone else's): the meeting's end is when the operator pressed "End", which
+    may be long after the video stops (review finding 17)."""
+    if meeting.status == Meeting.Status.LIVE:
+        return None
+    seconds = playlist_seconds(meeting)
+    return int(seconds * 1000) if seconds else None
+
+
 def _live_edge(meeting: Meeting) -> int:
     started = meeting.recording_started_at or timezone.now()
     return int((timezone.now() - started).total_seconds() * 1000)
 
 
-def _check_mark(
+def mark_check(
     meeting: Meeting,
     kind: str,
     *,

@@ -115,6 +115,77 @@ def thumbnail_make(*, meeting: Meeting, second: int) -> Path | None:
     return target
 
 
+# --- the timeline editor's strip: small pictures along the recording ---------------------
+
+STRIP_COUNT = 10
+STRIP_WIDTH, STRIP_HEIGHT = 160, 90
+STRIP_SCALE = (
+    f"scale={STRIP_WIDTH}:{STRIP_HEIGHT}:force_original_aspect_ratio=decrease,"
+    f"pad={STRIP_WIDTH}:{STRIP_HEIGHT}:(ow-iw)/2:(oh-ih)/2,setsar=1"
+)
+
+
+def strip_seconds(meeting: Meeting) -> list[int]:
+    """Where the strip's pictures are taken: at most STRIP_COUNT, evenly along the video,
+    on whole multiples of STEP_S so a longer recording after a re-upload reuses none wrongly
+    (the folder is cleared by a new upload with the rest of the meeting's media)."""
+    length = last_second(meeting)
+    if length <= 0:
+        return [0]
+    step = max(STEP_S, -(-length // STRIP_COUNT))
+    step += -step % STEP_S
+    return list(range(0, length + 1, step))
+
+
+def strip_path(meeting: Meeting, second: int) -> Path:
+    return media_folder(meeting.pk) / "timeline" / f"{second}.jpg"
+
+
+def strip_done_path(meeting: Meeting) -> Path:
+    return media_folder(meeting.pk) / "timeline" / "done"
+
+
+def strip_ready(meeting: Meeting) -> list[int] | None:
+    """The seconds that have a picture once the worker has made the strip, None before
+    ([] when the video is not ours)."""
+    if local_playlist(meeting) is None:
+        return []
+    if not strip_done_path(meeting).is_file():
+        return None
+    return [second for second in strip_seconds(meeting) if strip_path(meeting, second).is_file()]
+
+
+def strip_make(*, meeting: Meeting) -> int:
+    """Make the strip's missing pictures with ffmpeg (the worker's task); how many were made."""
+    source = local_playlist(meeting)
+    if source is None:
+        return 0
+    made = 0
+    for second in strip_seconds(meeting):
+        target = strip_path(meeting, second)
+        if target.is_file():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(f".{os.getpid()}.part.jpg")
+        try:
+            run_ffmpeg(
+                [
+                    "-ss", str(second), "-i", str(source), "-vf", STRIP_SCALE,
+                    "-frames:v", "1", "-q:v", "6", "-update", "1", "-y", str(partial),
+                ],
+                timeout=TIMEOUT_S,
+            )  # fmt: skip
+        except MediaError:
+            partial.unlink(missing_ok=True)
+            continue
+        if partial.is_file():  # past the last frame ffmpeg writes nothing: no picture there
+            partial.replace(target)
+            made += 1
+    strip_done_path(meeting).parent.mkdir(parents=True, exist_ok=True)
+    strip_done_path(meeting).touch()
+    return made
+
+
 def _segment_at(playlist: Path, second: int) -> tuple[Path, float] | None:
     """The segment of a VOD playlist that holds `second`, and the offset into it."""
     wanted_ms = second * 1000

@@ -35,6 +35,7 @@ urlpatterns = [
     path("<int:pk>/konsol/fortryd/", views_console.console_undo, name="console_undo"),
     path("<int:pk>/konsol/start/", views_console.console_go_live, name="console_go_live"),
     path("<int:pk>/konsol/slut/", views_console.console_end, name="console_end"),
+    path("<int:pk>/konsol/proeve/", views_console.console_rehearsal, name="console_rehearsal"),
     path(
         "<int:pk>/konsol/lukket/",
         views_console.console_closed_session,
@@ -42,6 +43,7 @@ urlpatterns = [
     ),
     path("<int:pk>/tidslinje/", views_console.timeline, name="timeline"),
     path("<int:pk>/tidslinje/ny/", views_console.timeline_add, name="timeline_add"),
+    path("<int:pk>/tidslinje/flyt-alle/", views_console.timeline_shift, name="timeline_shift"),
     path(
         "<int:pk>/tidslinje/<int:mark_pk>/flyt/",
         views_console.timeline_correct,

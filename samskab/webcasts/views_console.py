@@ -8,23 +8,27 @@ partial so the console updates without a reload.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from samskab import live
-from samskab.webcasts import services
+from samskab.webcasts import rehearsal, services, thumbnails
 from samskab.webcasts.models import AgendaItem, Meeting, Person, Slide, SlideDeck, TimelineMark
 from samskab.webcasts.player import HLS_SCRIPT, with_player_csp
 from samskab.webcasts.recording import hls_url
 from samskab.webcasts.selectors import closed_session_now, meeting_state
+from samskab.webcasts.tasks import make_timeline_strip
 from samskab.webcasts.timecode import format_offset_ms, parse_offset_ms
 
 Kind = TimelineMark.Kind
@@ -78,8 +82,13 @@ def first_error(form: forms.Form) -> str:
     return _("The form is not valid.")
 
 
-def console_context(meeting: Meeting) -> dict:
-    state = meeting_state(meeting)
+def console_context(meeting: Meeting, session) -> dict:
+    rehearsing = rehearsal.is_rehearsing(session, meeting)
+    rehearsal_log: list[dict] = []
+    if rehearsing:
+        state, rehearsal_log = rehearsal.rehearsal_view(session, meeting)
+    else:
+        state = meeting_state(meeting)
     items = list(
         AgendaItem.objects.filter(meeting=meeting)
         .order_by("position", "pk")
@@ -94,10 +103,13 @@ def console_context(meeting: Meeting) -> dict:
     )
     current_item_id = state["item"]["id"] if state.get("item") else None
     current_item = next((item for item in items if item.pk == current_item_id), None)
-    speakers = list(meeting.speakers.filter(is_active=True).order_by("name"))
+    # The console's speaker grid: by party, then name, so a party's seats sit together.
+    speakers = list(meeting.speakers.filter(is_active=True).order_by("party", "name"))
     if not speakers:
         speakers = list(
-            Person.objects.filter(is_active=True, kind=Person.Kind.POLITICIAN).order_by("name")
+            Person.objects.filter(is_active=True, kind=Person.Kind.POLITICIAN).order_by(
+                "party", "name"
+            )
         )
     others = Person.objects.filter(is_active=True).exclude(pk__in=[p.pk for p in speakers])
     recent = (
@@ -115,6 +127,9 @@ def console_context(meeting: Meeting) -> dict:
         "other_people": list(others.order_by("name")),
         "recent_marks": list(recent),
         "is_live": meeting.status == Meeting.Status.LIVE,
+        "rehearsing": rehearsing,
+        "rehearsal_log": rehearsal_log,
+        "marking": rehearsing or meeting.status == Meeting.Status.LIVE,
         "closed_session": closed_session_now(meeting.pk),
     }
 
@@ -134,18 +149,27 @@ def viewers_now(meeting: Meeting) -> int | None:
 @require_GET
 def console(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk, "webcasts.operate_meeting")
-    context = console_context(meeting)
+    context = console_context(meeting, request.session)
     if request.GET.get("partial") == "now":
         return render(request, "webcasts/partials/console_now.html", context)
     context["can_edit_timeline"] = request.user.has_perm("webcasts.edit_timeline", meeting)
-    return render(request, "webcasts/console.html", context)
+    context.update(preview_context(meeting))
+    return with_player_csp(render(request, "webcasts/console.html", context), meeting)
+
+
+def preview_context(meeting: Meeting) -> dict:
+    """The console's preview plays what the public gets: our HLS (or the meeting's HLS
+    address) through the player's hls.js, tuned to stay near the live edge."""
+    url = hls_url(meeting)
+    external = meeting.video_kind in (Meeting.VideoKind.YOUTUBE, Meeting.VideoKind.FACEBOOK)
+    return {"preview_url": url, "preview_elsewhere": external, "hls_script": HLS_SCRIPT}
 
 
 def _console_answer(
     request: HttpRequest, meeting: Meeting, *, error: str = "", done: str = ""
 ) -> HttpResponse:
     if is_fetch(request):
-        context = console_context(meeting)
+        context = console_context(meeting, request.session)
         context.update({"error": error, "done": done})
         return render(
             request, "webcasts/partials/console_now.html", context, status=400 if error else 200
@@ -168,6 +192,12 @@ def console_mark(request: HttpRequest, pk: int) -> HttpResponse:
     form = MarkForm(request.POST, meeting=meeting)
     if not form.is_valid():
         return _console_answer(request, meeting, error=first_error(form))
+    if rehearsal.is_rehearsing(request.session, meeting):
+        try:
+            rehearsal.rehearsal_mark(request.session, meeting, **form.service_arguments())
+        except ValidationError as error:
+            return _console_answer(request, meeting, error=_validation_text(error))
+        return _console_answer(request, meeting, done=_("Rehearsal: marked, not published."))
     try:
         mark = services.mark_add(meeting=meeting, by=request.user, **form.service_arguments())
     except ValidationError as error:
@@ -179,6 +209,12 @@ def console_mark(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def console_undo(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk, "webcasts.operate_meeting")
+    if rehearsal.is_rehearsing(request.session, meeting):
+        try:
+            rehearsal.rehearsal_undo(request.session, meeting)
+        except ValidationError as error:
+            return _console_answer(request, meeting, error=_validation_text(error))
+        return _console_answer(request, meeting, done=_("Rehearsal: undone."))
     try:
         mark = services.mark_undo(meeting=meeting, by=request.user)
     except ValidationError as error:
@@ -213,7 +249,29 @@ def console_go_live(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, _validation_text(error))
     else:
+        rehearsal.rehearsal_end(request.session, meeting)  # its marks are discarded
         messages.success(request, _("The meeting is live."))
+    return redirect("webcasts:console", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def console_rehearsal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start or end a rehearsal: the buttons work, nothing is stored or published."""
+    meeting = meeting_for(request, pk, "webcasts.operate_meeting")
+    if request.POST.get("rehearse") == "1":
+        try:
+            rehearsal.rehearsal_start(request.session, meeting)
+        except ValidationError as error:
+            messages.error(request, _validation_text(error))
+        else:
+            messages.success(
+                request,
+                _("Rehearsal: try every button. Viewers see nothing and nothing is stored."),
+            )
+    else:
+        rehearsal.rehearsal_end(request.session, meeting)
+        messages.success(request, _("The rehearsal has ended; its marks are discarded."))
     return redirect("webcasts:console", pk=meeting.pk)
 
 
@@ -276,18 +334,57 @@ class AddMarkForm(MarkForm):
     offset = OffsetField(label=gettext_lazy("Time in the recording"))
 
 
+class ShiftForm(forms.Form):
+    after = OffsetField(label=gettext_lazy("Marks at or after"))
+    seconds = forms.DecimalField(
+        label=gettext_lazy("Move them by (seconds; negative is earlier)"),
+        max_digits=8,
+        decimal_places=3,
+        min_value=-36_000,
+        max_value=36_000,
+    )
+
+
+def strip_pictures(meeting: Meeting) -> tuple[list[dict], bool]:
+    """The timeline's small pictures (second, address), and whether they are still being made.
+
+    Missing pictures are asked of the worker once every ten minutes at most per meeting.
+    """
+    seconds = thumbnails.strip_ready(meeting)
+    if seconds is None:
+        if cache.add(f"webcasts:strip-queued:{meeting.pk}", 1, 600):
+            transaction.on_commit(lambda: make_timeline_strip.enqueue(meeting_id=meeting.pk))
+        return [], True
+    base = f"{settings.MEDIA_URL}webcasts/{meeting.pk}/timeline/"
+    return [{"second": second, "url": f"{base}{second}.jpg"} for second in seconds], False
+
+
 def timeline_context(meeting: Meeting) -> dict:
     marks = list(
         TimelineMark.objects.filter(meeting=meeting)
         .select_related("agenda_item", "person", "slide__deck", "poll")
         .order_by("offset_ms", "pk")
     )
+    end_ms = max(
+        [meeting.duration_ms or 0, int(thumbnails.playlist_seconds(meeting) * 1000)]
+        + [mark.offset_ms for mark in marks]
+    )
     for mark in marks:
         mark.description = describe(mark)
         mark.timecode = format_offset_ms(mark.offset_ms)
+        mark.percent = f"{100 * mark.offset_ms / end_ms:.3f}" if end_ms else "0"
+    strip, strip_pending = strip_pictures(meeting)
+    for picture in strip:
+        picture["percent"] = f"{100_000 * picture['second'] / end_ms:.3f}" if end_ms else "0"
+        picture["timecode"] = format_offset_ms(picture["second"] * 1000).split(".")[0]
     return {
         "meeting": meeting,
         "marks": marks,
+        "end_ms": end_ms,
+        "end_timecode": format_offset_ms(end_ms).split(".")[0],
+        "strip": strip,
+        "strip_pending": strip_pending,
+        "shift_form": ShiftForm(),
         "items": list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "pk")),
         "people": list(Person.objects.filter(is_active=True).order_by("name")),
         "slides": list(
@@ -368,3 +465,26 @@ def timeline_add(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         return _timeline_answer(request, meeting, error=_validation_text(error))
     return _timeline_answer(request, meeting, done=_("Added %(mark)s.") % {"mark": describe(mark)})
+
+
+@login_required
+@require_POST
+def timeline_shift(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move every mark from a point on by some seconds (bulk re-timing)."""
+    meeting = meeting_for(request, pk, "webcasts.edit_timeline")
+    form = ShiftForm(request.POST)
+    if not form.is_valid():
+        return _timeline_answer(request, meeting, error=first_error(form))
+    delta_ms = int(form.cleaned_data["seconds"] * 1000)
+    try:
+        moved = services.marks_shift(
+            meeting=meeting, after_ms=form.cleaned_data["after"], delta_ms=delta_ms, by=request.user
+        )
+    except ValidationError as error:
+        return _timeline_answer(request, meeting, error=_validation_text(error))
+    done = ngettext(
+        "Moved %(count)s mark by %(seconds)s seconds.",
+        "Moved %(count)s marks by %(seconds)s seconds.",
+        len(moved),
+    ) % {"count": len(moved), "seconds": f"{delta_ms / 1000:+g}"}
+    return _timeline_answer(request, meeting, done=done)

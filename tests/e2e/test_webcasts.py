@@ -230,13 +230,53 @@ def follows_within(
     assert seconds < limit, f"the citizen saw it {seconds:.3f} s after it was published"
 
 
-def test_an_operator_runs_a_meeting_live_and_a_citizen_follows_within_a_second(browser, site):
+SCREEN = {"viewport": {"width": 1366, "height": 768}}
+
+
+def from_the_staff_home(page, meeting: int, tool: str) -> None:
+    """Reach one of a meeting's staff pages as staff do: the header's Staff home, then the
+    meeting's row (no typed address)."""
+    page.goto("/")
+    page.locator("header").get_by_role("link", name="Staff home").click()
+    page.locator(f'tr[data-meeting="{meeting}"]').get_by_role(
+        "link", name=re.compile(f"^{tool}")
+    ).click()
+
+
+def test_an_operator_runs_a_whole_meeting_and_a_citizen_follows_within_a_second(browser, site):
+    """Rehearsal, go live, marks, closed session, vox pop, end; then the editor's timeline fix.
+    At 1366x768, by keyboard where the operator works by keyboard, every page checked by axe."""
     meeting = site.seed["upcoming"]
-    operator = open_page(browser, site, session=site.seed["operator"])
-    operator.goto(f"/moeder/{meeting}/konsol/")
+    operator = open_page(browser, site, session=site.seed["operator"], **SCREEN)
+    from_the_staff_home(operator, meeting, "Operator console")
+    operator.wait_for_url(re.compile(rf"/moeder/{meeting}/konsol/$"))
     check_accessible(operator)
+
+    # The rehearsal: the buttons work on this console, nothing reaches viewers or the archive.
+    operator.get_by_role("button", name="Rehearse (publishes nothing)").click()
+    expect(operator.locator(".console-rehearsal-banner")).to_contain_text("REHEARSAL")
+    # One screen: the agenda and the speaker grid are in view without scrolling.
+    for buttons in ('[data-console-list="agenda"] button', '[data-console-list="speakers"] button'):
+        box = operator.locator(buttons).first.bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= 768, (buttons, box)
+    last_speaker = operator.locator(".console-speakers button").last.bounding_box()
+    assert last_speaker and last_speaker["y"] + last_speaker["height"] <= 768
+    operator.locator("h1").click()
+    operator.keyboard.press("2")
+    operator.keyboard.press("Enter")
+    expect(operator.locator(".console-done")).to_contain_text("Rehearsal: marked, not published")
+    expect(operator.locator("[data-console-item]")).to_contain_text("Klimaplan 2030")
+    check_accessible(operator)
+    watcher = open_page(browser, site)
+    watcher.goto(f"/moeder/{meeting}/")
+    expect(watcher.locator(".agenda-item.is-current")).to_have_count(0)
+    expect(watcher.locator("[data-status-badge]")).not_to_have_text("Live")
+    close_page(watcher)
+
     operator.get_by_role("button", name="Go live").click()
     expect(operator.locator(".console-controls")).to_contain_text("End the meeting")
+    expect(operator.locator(".console-rehearsal-banner")).to_have_count(0)
+    expect(operator.locator("[data-console-item]")).to_have_text("–")  # rehearsal discarded
     check_accessible(operator)
 
     citizen = open_page(browser, site)
@@ -258,12 +298,13 @@ def test_an_operator_runs_a_meeting_live_and_a_citizen_follows_within_a_second(b
     # s goes to the speakers, j to the next one; Enter marks.
     operator.keyboard.press("s")
     operator.keyboard.press("j")
-    speaker = operator.evaluate("() => document.activeElement.textContent.trim()")
-    name = speaker.split(" (")[0]
-    follows_within(operator, citizen, press("Enter"), "[data-now-speaker]", text=name)
+    speaker = operator.evaluate(
+        "() => document.activeElement.querySelector('.console-label').textContent.trim()"
+    )
+    follows_within(operator, citizen, press("Enter"), "[data-now-speaker]", text=speaker)
     # The index grows as marks arrive.
-    expect(citizen.locator(".agenda-item.is-current .speaker-turn")).to_contain_text(name)
-    expect(operator.locator("[data-console-speaker]")).to_contain_text(name)
+    expect(citizen.locator(".agenda-item.is-current .speaker-turn")).to_contain_text(speaker)
+    expect(operator.locator("[data-console-speaker]")).to_contain_text(speaker)
     check_accessible(citizen)
 
     # Undo takes the speaker out for the viewer too.
@@ -287,6 +328,29 @@ def test_an_operator_runs_a_meeting_live_and_a_citizen_follows_within_a_second(b
     follows_within(operator, citizen, press("Enter"), "[data-now-closed]", hidden=True)
     expect(operator.locator(".console-closed")).to_contain_text("Public")
 
+    # A vox pop made on the spot, opened at once: the viewer's player shows it.
+    quick = operator.locator(".console-quick-poll")
+    if not quick.evaluate("(el) => el.open"):
+        quick.locator("summary").click()
+    quick.get_by_label("Question").fill("Skal byen have flere cykelstier?")
+    expect(quick.get_by_label("Options, one per line")).to_have_value("Yes\nNo\nDon't know")
+    follows_within(
+        operator,
+        citizen,
+        quick.get_by_role("button", name="Make the vox pop").click,
+        "[data-voxpop]",
+        text="Skal byen have flere cykelstier?",
+        limit=2.0,
+    )
+    expect(operator.locator(".console-polls")).to_contain_text("Skal byen have flere cykelstier?")
+    check_accessible(operator)
+    operator.locator(".console-polls li", has_text="Skal byen have flere cykelstier?").get_by_role(
+        "button", name="Close"
+    ).click()
+    expect(
+        operator.locator(".console-polls li", has_text="Skal byen have flere cykelstier?")
+    ).to_contain_text("Closed")
+
     operator.once("dialog", lambda dialog: dialog.accept())
     follows_within(
         operator,
@@ -299,6 +363,24 @@ def test_an_operator_runs_a_meeting_live_and_a_citizen_follows_within_a_second(b
     expect(citizen.locator("[data-status-badge]")).to_have_text("Recording")
     close_page(operator)
     close_page(citizen)
+
+    # The editor fixes the timeline: every mark from the start 0.2 s earlier (the encoder's
+    # delay), and sees a tick per mark on the recording's bar.
+    editor = open_page(browser, site, session=site.seed["editor"], **SCREEN)
+    from_the_staff_home(editor, meeting, "Timeline editor")
+    editor.wait_for_url(re.compile(rf"/moeder/{meeting}/tidslinje/$"))
+    check_accessible(editor)
+    row = editor.locator("tr", has_text="Klimaplan 2030")
+    before = row.locator("input[name=offset]").input_value()
+    editor.get_by_label("Marks at or after").fill("0")
+    editor.get_by_label(re.compile("^Move them by")).fill("-0.2")
+    editor.get_by_role("button", name="Move the marks").click()
+    expect(editor.locator(".alert, [role=status]").first).to_contain_text("Moved")
+    after = editor.locator("tr", has_text="Klimaplan 2030").locator("input[name=offset]")
+    expect(after).not_to_have_value(before)
+    assert editor.locator(".timeline-track.is-placed .timeline-marker").count() >= 4
+    check_accessible(editor)
+    close_page(editor)
 
 
 # --- the editor corrects the recording's timeline ---

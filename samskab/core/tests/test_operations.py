@@ -344,6 +344,36 @@ def test_a_task_left_running_by_a_dead_worker_is_queued_again(settings):
     assert not WorkerHeartbeat.objects.filter(worker_id="test-worker").exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_task_of_a_killed_worker_on_this_host_is_queued_again_at_once(settings):
+    """systemd restarts a killed worker within seconds, while the dead one's heartbeat is
+    still fresh: its process being gone is enough (bench/faults.py found the task stuck)."""
+    import socket
+    import subprocess
+    import sys
+
+    settings.TASKS = DB_TASKS
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead_pid = int(gone.stdout)
+    result = noop.enqueue()
+    DBTaskResult.objects.filter(pk=result.id).update(status="RUNNING", worker_ids=["killed"])
+    WorkerHeartbeat.objects.create(
+        worker_id="killed", host=socket.gethostname(), pid=dead_pid,
+        started_at=timezone.now(), beat_at=timezone.now(),
+    )  # fmt: skip
+    elsewhere = noop.enqueue()
+    DBTaskResult.objects.filter(pk=elsewhere.id).update(status="RUNNING", worker_ids=["other"])
+    WorkerHeartbeat.objects.create(
+        worker_id="other", host="another-host", pid=dead_pid,
+        started_at=timezone.now(), beat_at=timezone.now(),
+    )  # fmt: skip
+    assert worker.recover_abandoned(own_id="me") == 1
+    assert DBTaskResult.objects.get(pk=result.id).status == "READY"
+    # On another host a pid means nothing here: only its heartbeat's age counts.
+    assert DBTaskResult.objects.get(pk=elsewhere.id).status == "RUNNING"
+
+
 # --- backup and restore ------------------------------------------------------------------
 
 

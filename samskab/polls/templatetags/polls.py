@@ -38,6 +38,14 @@ def console_polls(context, meeting):
     return list(polls_for_console(meeting))
 
 
+@register.simple_tag
+def quick_poll_form():
+    """The console's form for a vox pop made on the spot."""
+    from samskab.polls.forms import QuickPollForm
+
+    return QuickPollForm(auto_id="quick-poll-%s")
+
+
 @register.filter
 def clock(seconds: int) -> str:
     """3723 -> '1:02:03', 95 -> '1:35': a time on the recording, written as the player's

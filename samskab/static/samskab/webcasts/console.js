@@ -211,6 +211,71 @@
     window.setInterval(askViewers, 15000);
   }
 
+  // The preview: what the public gets, through the player's hls.js, kept near the live edge
+  // (low-latency mode where the stream offers LL-HLS parts, else two segments behind).
+  var preview = root.querySelector("video[data-preview]");
+  var previewState = root.querySelector("[data-preview-state]");
+  function say(text) {
+    if (previewState && previewState.textContent !== text) {
+      previewState.textContent = text;
+    }
+  }
+  function startPreview() {
+    var source = preview.getAttribute("data-preview");
+    var playing = function () {
+      var attempt = preview.play();
+      if (attempt && attempt.catch) {
+        attempt.catch(function () { /* muted autoplay refused: the controls are there */ });
+      }
+    };
+    preview.muted = true;
+    if (window.Hls && window.Hls.isSupported()) {
+      var native = preview.querySelector("[data-native-source]");
+      if (native) {
+        native.parentNode.removeChild(native);
+      }
+      var hls = new window.Hls({
+        enableWorker: false,
+        lowLatencyMode: true,
+        liveSyncDurationCount: 2,
+        liveMaxLatencyDurationCount: 5,
+        backBufferLength: 30
+      });
+      var retry = null;
+      var isLive = false;
+      hls.on(window.Hls.Events.LEVEL_LOADED, function (event, data) {
+        isLive = Boolean(data.details && data.details.live);
+      });
+      hls.on(window.Hls.Events.MANIFEST_PARSED, function () {
+        say(preview.getAttribute("data-playing-text") || "");
+        playing();
+      });
+      hls.on(window.Hls.Events.ERROR, function (event, data) {
+        if (!data.fatal) {
+          return;
+        }
+        say(preview.getAttribute("data-waiting-text") || "");
+        window.clearTimeout(retry);
+        retry = window.setTimeout(function () {
+          hls.loadSource(source); // the encoder may start later: try again
+        }, 5000);
+      });
+      hls.loadSource(source);
+      hls.attachMedia(preview);
+      window.setInterval(function () {
+        if (isLive && typeof hls.latency === "number" && hls.latency > 0 && !preview.paused) {
+          var text = preview.getAttribute("data-latency-text") || "{s}";
+          say(text.replace("{s}", String(Math.round(hls.latency))));
+        }
+      }, 2000);
+    } else {
+      playing();
+    }
+  }
+  if (preview) {
+    startPreview();
+  }
+
   function subscribe() {
     if (!root.querySelector("[data-live-channel]") || !window.SamskabLive) {
       return false;

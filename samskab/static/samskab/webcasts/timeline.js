@@ -4,7 +4,41 @@
   "use strict";
 
   var root = document.querySelector("[data-timeline]");
-  var video = root ? root.querySelector("video[data-hls]") : null;
+  if (!root) {
+    return;
+  }
+  var video = root.querySelector("video[data-hls]");
+
+  // The recording at a glance: each mark's tick where it lies (CSP allows no inline style,
+  // so the server gives the place as data-percent). A tick is a link to its mark's row.
+  var track = root.querySelector(".timeline-track");
+  if (track) {
+    Array.prototype.forEach.call(track.querySelectorAll("[data-percent]"), function (element) {
+      if (element.tagName === "LI") {
+        element.style.left = element.getAttribute("data-percent") + "%";
+      }
+    });
+    track.classList.add("is-placed");
+  }
+  root.addEventListener("click", function (event) {
+    var marker = event.target.closest("[data-marker-for]");
+    if (!marker) {
+      return;
+    }
+    var field = document.getElementById(marker.getAttribute("data-marker-for"));
+    if (!field) {
+      return;
+    }
+    event.preventDefault();
+    field.focus();
+    if (video) {
+      var at = parse(field.value);
+      if (at !== null) {
+        video.currentTime = at;
+      }
+    }
+  });
+
   if (!video) {
     return;
   }

@@ -1,0 +1,204 @@
+"""Fetching a meeting's agenda on a schedule: from an OParl 1.1 interface (a Meeting, or a
+Body whose meeting list holds the meeting) or from the URL of an agenda file (CSV or JSON).
+
+The items go through the same importer as an uploaded file (match on the item's id, then
+number; nothing deleted); the OParl files of each item (auxiliaryFile, resolutionFile) become
+the item's documents as links. A failure changes nothing and is kept on the meeting
+(`agenda_fetch_error`), shown to staff on the meeting's form, the console and the staff home.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import httpx
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samskab.webcasts import importers, services
+from samskab.webcasts.models import AgendaItem, Document, Meeting
+
+logger = logging.getLogger("samskab.webcasts")
+
+TIMEOUT_S = 15
+# An OParl body's meeting list is paged; the meeting is looked for on this many pages.
+MAX_PAGES = 20
+# Meetings are fetched from this long before they start until they start.
+AHEAD = timedelta(days=60)
+
+
+class FetchError(Exception):
+    """Why the agenda could not be fetched, in a sentence for staff."""
+
+
+def _get(client: httpx.Client, url: str) -> httpx.Response:
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise FetchError(_("The address must start with http:// or https://."))
+    try:
+        response = client.get(url)
+    except httpx.HTTPError as error:
+        raise FetchError(
+            _("The agenda system did not answer (%(error)s).") % {"error": type(error).__name__}
+        ) from error
+    if response.status_code != 200:
+        raise FetchError(
+            _("The agenda system answered %(status)s for %(url)s.")
+            % {"status": response.status_code, "url": url}
+        )
+    if len(response.content) > importers.MAX_BYTES:
+        raise FetchError(_("The agenda system's answer is too large."))
+    return response
+
+
+def _json(response: httpx.Response) -> dict | None:
+    try:
+        document = json.loads(response.content)
+    except ValueError:
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def _oparl_type(document: dict) -> str:
+    return str(document.get("type", "")).rsplit("/", 1)[-1]
+
+
+def _find_meeting(client: httpx.Client, body: dict, meeting: Meeting) -> dict:
+    """The OParl meeting of a body whose id is the meeting's id in the agenda system."""
+    if not meeting.external_id:
+        raise FetchError(
+            _(
+                "The address is an OParl body: write the meeting's OParl id in “id in the "
+                "agenda system” so the meeting can be found in it."
+            )
+        )
+    url = body.get("meeting")
+    for _page in range(MAX_PAGES):
+        if not isinstance(url, str):
+            break
+        page = _json(_get(client, url)) or {}
+        for candidate in page.get("data", []):
+            if isinstance(candidate, dict) and candidate.get("id") == meeting.external_id:
+                if isinstance(candidate.get("agendaItem"), list):
+                    return candidate
+                return _json(_get(client, meeting.external_id)) or {}
+        url = (page.get("links") or {}).get("next")
+    raise FetchError(
+        _("The OParl body has no meeting with the id %(id)s.") % {"id": meeting.external_id}
+    )
+
+
+def _files(item: dict) -> list[tuple[str, str]]:
+    """(title, address) of an OParl agenda item's files (objects or bare addresses)."""
+    found = []
+    files = list(item.get("auxiliaryFile") or [])
+    if item.get("resolutionFile"):
+        files.append(item["resolutionFile"])
+    for file in files:
+        if isinstance(file, str):
+            found.append((file.rsplit("/", 1)[-1] or file, file))
+        elif isinstance(file, dict):
+            address = file.get("downloadUrl") or file.get("accessUrl") or ""
+            title = file.get("name") or file.get("fileName") or address.rsplit("/", 1)[-1]
+            if isinstance(address, str) and urlsplit(address).scheme in ("http", "https"):
+                found.append((str(title)[:300], address[:500]))
+    return found
+
+
+def _documents_sync(meeting: Meeting, oparl_items: list) -> int:
+    """Add each item's files as its documents (links); those already there stay as they are."""
+    items = {
+        item.external_id: item
+        for item in AgendaItem.objects.filter(meeting=meeting).exclude(external_id="")
+    }
+    known = set(Document.objects.filter(meeting=meeting).values_list("url", flat=True))
+    added = 0
+    for oparl_item in oparl_items:
+        if not isinstance(oparl_item, dict):
+            continue
+        item = items.get(str(oparl_item.get("id", "")))
+        if item is None:
+            continue
+        for position, (title, address) in enumerate(_files(oparl_item)):
+            if address in known:
+                continue
+            Document.objects.create(
+                meeting=meeting, agenda_item=item, title=title, url=address, position=position
+            )
+            known.add(address)
+            added += 1
+    return added
+
+
+def agenda_fetch(*, meeting: Meeting, client: httpx.Client | None = None) -> importers.Plan:
+    """Fetch and import the meeting's agenda now; raise FetchError (kept on the meeting)."""
+    own = client is None
+    client = client or httpx.Client(
+        timeout=TIMEOUT_S,
+        follow_redirects=True,
+        headers={"Accept": "application/json, text/csv;q=0.9, */*;q=0.1"},
+    )
+    try:
+        try:
+            response = _get(client, meeting.agenda_source_url)
+            document = _json(response)
+            oparl_items: list = []
+            if document is not None and _oparl_type(document) == "Body":
+                document = _find_meeting(client, document, meeting)
+            if document is not None and isinstance(document.get("agendaItem"), list):
+                oparl_items = document["agendaItem"]
+                data = json.dumps({"agendaItem": oparl_items}).encode()
+            else:
+                data = response.content
+            parsed = importers.read_agenda(data, filename=urlsplit(str(response.url)).path)
+            with transaction.atomic():
+                plan = services.agenda_import(meeting=meeting, rows=parsed.rows, by=None)
+                _documents_sync(meeting, oparl_items)
+                Meeting.objects.filter(pk=meeting.pk).update(
+                    agenda_fetched_at=timezone.now(), agenda_fetch_error=""
+                )
+        except importers.AgendaFileError as error:
+            raise FetchError(str(error)) from error
+        except ValidationError as error:
+            raise FetchError(" ".join(error.messages)) from error
+    except FetchError as error:
+        Meeting.objects.filter(pk=meeting.pk).update(
+            agenda_fetched_at=timezone.now(), agenda_fetch_error=str(error)
+        )
+        logger.warning("meeting %s: agenda fetch failed: %s", meeting.pk, error)
+        raise
+    finally:
+        if own:
+            client.close()
+    if parsed.rejected:
+        problems = "; ".join(f"{r.row}: {r.reason}" for r in parsed.rejected[:5])
+        Meeting.objects.filter(pk=meeting.pk).update(
+            agenda_fetch_error=_("Some items were left out: %(problems)s") % {"problems": problems}
+        )
+    return plan
+
+
+def agendas_due() -> list[Meeting]:
+    """Planned meetings with an agenda address that start within AHEAD."""
+    now = timezone.now()
+    return list(
+        Meeting.objects.filter(
+            status=Meeting.Status.PLANNED, starts_at__gte=now, starts_at__lte=now + AHEAD
+        ).exclude(agenda_source_url="")
+    )
+
+
+def agendas_fetch_due() -> int:
+    """The worker's scheduled run: fetch every due meeting's agenda; how many succeeded."""
+    fetched = 0
+    for meeting in agendas_due():
+        try:
+            agenda_fetch(meeting=meeting)
+        except FetchError:
+            continue
+        fetched += 1
+    return fetched
