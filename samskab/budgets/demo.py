@@ -39,13 +39,10 @@ from samskab.budgets.models import (
     Tally,
 )
 from samskab.budgets.tallying import tally_confirm, tally_request, tally_run
+from samskab.core.demo import MUNICIPALITY
 from samskab.places.models import Place
 
-# A made-up municipality in Mid-Jutland (longitude, latitude), and its town centre.
-MUNICIPALITY = [
-    (9.50, 55.90), (9.58, 55.88), (9.68, 55.89), (9.73, 55.93), (9.72, 55.99),
-    (9.66, 56.02), (9.57, 56.02), (9.50, 55.98), (9.48, 55.94), (9.50, 55.90),
-]  # fmt: skip
+# The made-up municipality in Mid-Jutland (core.demo), and its town centre.
 TOWN_CENTRE = [
     (9.59, 55.94), (9.63, 55.935), (9.65, 55.95), (9.64, 55.965), (9.60, 55.97),
     (9.58, 55.955), (9.59, 55.94),

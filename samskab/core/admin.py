@@ -46,6 +46,7 @@ class SiteSettingsForm(forms.ModelForm):
             "header_colour",
             "map_tile_url",
             "map_tile_attribution",
+            "municipality_area",
             "contact_email",
             "website_url",
             "accessibility_statement_url",
@@ -97,7 +98,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
         (
             _("Maps"),
             {
-                "fields": ("map_tile_url", "map_tile_attribution"),
+                "fields": ("municipality_area", "map_tile_url", "map_tile_attribution"),
                 "description": _(
                     "Maps are drawn by the site itself. A tile server adds streets under the "
                     "areas; visitors' browsers then fetch its pictures, and the privacy page "

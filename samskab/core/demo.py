@@ -10,6 +10,7 @@ transaction; parts marked `after_commit` (slow media work) run after it. Idempot
 it again refreshes the same rows and creates nothing twice.
 """
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -65,11 +66,22 @@ def demo_load_after_commit(context: dict) -> dict:
     return context
 
 
+# A made-up municipality in Mid-Jutland (longitude, latitude): the site's outline, which
+# the budgets' demo map and every demo place lie within.
+MUNICIPALITY = [
+    (9.50, 55.90), (9.58, 55.88), (9.68, 55.89), (9.73, 55.93), (9.72, 55.99),
+    (9.66, 56.02), (9.57, 56.02), (9.50, 55.98), (9.48, 55.94), (9.50, 55.90),
+]  # fmt: skip
+
+
 def _site() -> None:
     site = SiteSettings.current()
     site.name = "Samskab Demokommune"
     site.tagline = "Følg byrådet, sig din mening, og stem om borgerbudgettet"
     site.contact_email = "kontakt@demo.samskab.dk"
+    site.municipality_area = site.municipality_area or json.dumps(
+        {"type": "Polygon", "coordinates": [[list(point) for point in MUNICIPALITY]]}
+    )
     # The privacy page names the DPO; a made-up one, so the demo shows where it goes.
     site.dpo_name = site.dpo_name or "Databeskyttelsesrådgiveren"
     site.dpo_email = site.dpo_email or "dpo@demo.samskab.dk"

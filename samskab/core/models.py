@@ -1,5 +1,7 @@
 """The municipality's site: its name, look and links, edited by staff in the admin."""
 
+from collections.abc import Callable
+
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -24,6 +26,11 @@ tile_url_validator = RegexValidator(
         "numbers go, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png."
     ),
 )
+
+
+# Checks a GeoJSON area and says what is wrong with it ("" when right). The places app sets
+# it when it starts: core sits below places in the import layers and cannot call it itself.
+area_check: Callable[[str], str] | None = None
 
 
 class SiteSettings(models.Model):
@@ -75,6 +82,18 @@ class SiteSettings(models.Model):
         help_text=_(
             "Shown on the map as the tile server's terms require, e.g. "
             "“© OpenStreetMap contributors”."
+        ),
+    )
+    # The municipality's outline (a GeoJSON Polygon or MultiPolygon, WGS 84): the map a
+    # citizen marks a place on, and the bounds a marked point must lie within (places).
+    municipality_area = models.TextField(
+        _("the municipality's area (GeoJSON)"),
+        blank=True,
+        db_default="",
+        help_text=_(
+            "The municipality's outline as a GeoJSON Polygon or MultiPolygon in WGS 84, e.g. "
+            "from Dataforsyningen. Citizens mark places on it, and a place outside it is "
+            "refused. Empty: places are described in words only."
         ),
     )
     accessibility_statement_url = models.URLField(
@@ -132,6 +151,11 @@ class SiteSettings(models.Model):
 
     def clean(self) -> None:
         from samskab.core import frontpage
+
+        if self.municipality_area.strip() and area_check is not None:
+            problem = area_check(self.municipality_area)
+            if problem:
+                raise ValidationError({"municipality_area": problem})
 
         keys = frontpage.parse_order(self.front_page_sections)
         unknown = [key for key in keys if not frontpage.get(key)]

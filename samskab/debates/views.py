@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samskab.activity.selectors import history
+from samskab.core.actions import act_and_return
 from samskab.core.ratelimit import ratelimit
 from samskab.debates import selectors, services
 from samskab.debates.forms import CloseForm, DebateForm, HideForm
@@ -150,14 +151,7 @@ def debate_vote(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _staff_action(request: HttpRequest, pk: int, action) -> HttpResponse:
-    debate = _debate(request, pk)
-    try:
-        message = action(debate)
-    except services.DebateRefused as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, message)
-    return redirect(debate)
+    return act_and_return(request, _debate(request, pk), action, refused=services.DebateRefused)
 
 
 @require_POST

@@ -13,7 +13,7 @@ class HearingsConfig(AppConfig):
 
         from samskab.activity import kinds
         from samskab.comments.models import Comment
-        from samskab.core import apis, demo, targets
+        from samskab.core import apis, demo, targets, worker
         from samskab.core import privacy as registry
         from samskab.core.uploads import AttachLimits
         from samskab.hearings import (
@@ -24,6 +24,7 @@ class HearingsConfig(AppConfig):
         from samskab.hearings.demo import hearings_demo_part
         from samskab.hearings.models import Answer, Passage, Process, Proposal, Question
         from samskab.hearings.signals import comment_changed
+        from samskab.hearings.tasks import announce_task
 
         staff = "hearings.moderate_process"
         # The process: followed (phases opening, new versions) and placed on the map.
@@ -87,3 +88,5 @@ class HearingsConfig(AppConfig):
         demo.register("hearings", hearings_demo_part, order=47)
         registry.register("hearings", export=privacy.export, anonymise=privacy.anonymise)
         privacy.describe_data()
+        # Followers hear of a phase within five minutes of its opening (phases_announce).
+        worker.schedule(announce_task, every_s=300)

@@ -1,10 +1,10 @@
 """The case file: every hearing answer as CSV, and as one PDF with each answer followed by
 its attachments in order (PDF pages as they are, pictures one a page).
 
-The answers' pages are written with fpdf2 (its built-in Helvetica, so no font file is
-needed: text outside Latin-1 is replaced by its nearest Latin-1 form), and the attachments'
-pages are added with pypdf. Built by the worker (tasks.export_task); the pages go to disk
-as they are written, one answer at a time.
+The answers' pages are written with fpdf2 in DejaVu Sans (bundled in fonts/, its licence
+there), so Danish letters and other scripts are kept as written (fpdf2 embeds the letters
+used); the attachments' pages are added with pypdf. Built by the worker
+(tasks.export_task); the pages go to disk as they are written, one answer at a time.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -20,20 +21,8 @@ from django.utils.translation import gettext as _
 from samskab.core.csvsafe import safe_row
 from samskab.hearings.models import Answer, Process
 
-_LATIN = str.maketrans(
-    {
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "‘": "'",
-        "’": "'",
-        "–": "-",
-        "—": "-",
-        "…": "...",
-        "•": "-",
-        "\u00a0": " ",
-    }
-)
+FONTS = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVuSans"
 
 
 def _line(pdf, height: float, text: str) -> None:
@@ -43,9 +32,11 @@ def _line(pdf, height: float, text: str) -> None:
     pdf.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def _latin(text: str) -> str:
-    text = unicodedata.normalize("NFC", str(text)).translate(_LATIN)
-    return text.encode("latin-1", "replace").decode("latin-1")
+def _text(text: str) -> str:
+    """Composed forms (an "å" typed as "a" and a ring is one letter in the font); control
+    characters other than line breaks, which the PDF cannot show, go."""
+    text = unicodedata.normalize("NFC", str(text))
+    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c)[0] != "C")
 
 
 def _answers(process: Process):
@@ -115,12 +106,14 @@ def _answer_pages(process: Process, answer: Answer, files: list) -> bytes:
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
+    pdf.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
     pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_title(_latin(process.title))
+    pdf.set_title(_text(process.title))
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 14)
-    _line(pdf, 8, _latin(_("Hearing answer no. %(n)d") % {"n": answer.number}))
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(FONT, "B", 14)
+    _line(pdf, 8, _text(_("Hearing answer no. %(n)d") % {"n": answer.number}))
+    pdf.set_font(FONT, "", 10)
     facts = [
         process.title,
         _("Submitted: %(at)s")
@@ -145,16 +138,16 @@ def _answer_pages(process: Process, answer: Answer, files: list) -> bytes:
         names = ", ".join(row.title if what == "document" else row.alt for what, row in files)
         facts.append(_("Attachments: %(names)s") % {"names": names})
     for line in facts:
-        _line(pdf, 6, _latin(line))
+        _line(pdf, 6, _text(line))
     pdf.ln(4)
-    pdf.set_font("Helvetica", "", 11)
-    _line(pdf, 6, _latin(answer.text))
+    pdf.set_font(FONT, "", 11)
+    _line(pdf, 6, _text(answer.text))
     for what, row in files:
         if what != "image":
             continue
         pdf.add_page()
-        pdf.set_font("Helvetica", "", 10)
-        _line(pdf, 6, _latin(_("Attachment: %(name)s") % {"name": row.alt}))
+        pdf.set_font(FONT, "", 10)
+        _line(pdf, 6, _text(_("Attachment: %(name)s") % {"name": row.alt}))
         with row.file.open("rb") as handle:
             pdf.image(io.BytesIO(handle.read()), w=pdf.epw)
     return bytes(pdf.output())
@@ -167,7 +160,7 @@ def case_file_pdf(process: Process, *, out=None) -> tuple[bytes, int]:
     answers = list(_answers(process))
     attached = _attachments(answers)
     writer = PdfWriter()
-    writer.add_metadata({"/Title": _latin(process.title)})
+    writer.add_metadata({"/Title": _text(process.title)})
     for answer in answers:
         files = attached.get(answer.pk, [])
         writer.append(PdfReader(io.BytesIO(_answer_pages(process, answer, files))))

@@ -152,14 +152,19 @@ def answers_for_staff(
     if theme:
         answers = answers.filter(themes__pk=theme)
     if section:
-        answers = answers.filter(sections__contains=[section]) if _json_contains() else answers
+        answers = _with_section(answers, section)
     return answers
 
 
-def _json_contains() -> bool:
+def _with_section(answers: QuerySet[Answer], section: str) -> QuerySet[Answer]:
+    """Answers tagged with the section: PostgreSQL asks its jsonb containment (@>); SQLite
+    has no JSON containment in Django, so the (few thousand) tag lists are read here."""
     from django.db import connection
 
-    return connection.vendor == "postgresql"
+    if connection.vendor == "postgresql":
+        return answers.filter(sections__contains=[section])
+    tagged = [pk for pk, sections in answers.values_list("pk", "sections") if section in sections]
+    return answers.filter(pk__in=tagged)
 
 
 def hvidbog(process: Process) -> list:

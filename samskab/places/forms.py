@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class PlaceForm(forms.Form):
     """Where a target is. Words are enough: a keyboard user types the address; a point on
-    the map (or typed coordinates) is optional."""
+    the map (the picker fills the hidden coordinates) is optional."""
 
     address = forms.CharField(
         label=_("Where (address or place)"),
@@ -13,8 +13,8 @@ class PlaceForm(forms.Form):
         help_text=_("For example “Byparken, by the playground”."),
     )
     latitude = forms.FloatField(
-        label=_("Latitude (optional)"), required=False, min_value=-90, max_value=90
+        required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
     )
     longitude = forms.FloatField(
-        label=_("Longitude (optional)"), required=False, min_value=-180, max_value=180
+        required=False, min_value=-180, max_value=180, widget=forms.HiddenInput
     )

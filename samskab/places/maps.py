@@ -11,6 +11,7 @@ from typing import Any
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from samskab.core.models import SiteSettings
 from samskab.places.geo import Area, GeoError, Projection, parse_geometry
 
 
@@ -65,6 +66,28 @@ def geo_error_message(error: GeoError) -> str:
         "one_area": lambda: _("Give exactly one area here; the text has %(count)s.") % p,
     }
     return messages.get(error.code, lambda: _("The map could not be read."))()
+
+
+def area_problem(text: str) -> str:
+    """What is wrong with one area's GeoJSON, in the reader's language; "" when nothing."""
+    try:
+        parse_geometry(text)
+    except GeoError as error:
+        return geo_error_message(error)
+    return ""
+
+
+def municipality_area() -> Area | None:
+    """The municipality's outline from the site settings, when staff gave one."""
+    return area_of(SiteSettings.current().municipality_area)
+
+
+def municipality_map(points: Iterable[tuple[Any, float, float]] = ()) -> SvgMap | None:
+    """The municipality's outline as a map (a form's picker), or None when it has none."""
+    area = municipality_area()
+    if area is None:
+        return None
+    return svg_map([(SiteSettings.current().name, area)], points)
 
 
 def area_of(text: str) -> Area | None:

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samskab.core import targets
+from samskab.core.models import SiteSettings
 from samskab.places.geo import Area, GeoError, parse_geometry, point_in_area
-from samskab.places.maps import geo_error_message
+from samskab.places.maps import geo_error_message, municipality_area
 from samskab.places.models import Place
 
 
@@ -36,7 +37,8 @@ def place_set(
     within_name: str = "",
 ) -> Place | None:
     """Where the target is: a point, words, an area, or any of them. Nothing given clears
-    it. A point outside `within` (a heading's area) is refused, named by `within_name`."""
+    it. A point outside `within` (a heading's area) is refused, named by `within_name`, and
+    so is a point outside the municipality's outline when the site settings give one."""
     if not targets.allows(user, target, "locate"):
         raise PlaceRefused(_("The place cannot be changed here."))
     if (latitude is None) != (longitude is None):
@@ -56,6 +58,16 @@ def place_set(
         raise PlaceRefused(
             _("The place you chose on the map is outside “%(area)s”.") % {"area": within_name}
         )
+    if latitude is not None and longitude is not None:
+        bounds = municipality_area()
+        if bounds is not None and not point_in_area(bounds, longitude, latitude):
+            raise PlaceRefused(
+                _(
+                    "The place you marked is outside %(municipality)s. Mark a place inside "
+                    "the municipality, or describe the place in words."
+                )
+                % {"municipality": SiteSettings.current().name}
+            )
     geometry = ""
     if area.strip():
         try:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from samskab.core import targets
 from samskab.core.ratelimit import ratelimit
 from samskab.places.forms import PlaceForm
+from samskab.places.maps import municipality_map
 from samskab.places.selectors import place_of
 from samskab.places.services import PlaceRefused, place_set
 
@@ -46,6 +47,6 @@ def edit(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     return render(
         request,
         "places/edit.html",
-        {"target": target, "form": form},
+        {"target": target, "form": form, "map": municipality_map()},
         status=400 if form.errors else 200,
     )

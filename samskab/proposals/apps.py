@@ -66,6 +66,7 @@ class ProposalsConfig(AppConfig):
             title=_("Messages from the authors of proposals"),
             subject=lambda event: _("A message from the author of a proposal you support"),
         )
+        kinds.register(Proposal, "vote", subject=lambda event: _("A proposal goes to a vote"))
         kinds.register(Proposal, "hidden", subject=lambda event: _("Your proposal is hidden"))
         kinds.register(
             Proposal, "restored", subject=lambda event: _("Your proposal is shown again")

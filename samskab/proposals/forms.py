@@ -45,13 +45,17 @@ class ProposalForm(CleanTextMixin, forms.Form):
         label=_("Place (optional)"),
         required=False,
         max_length=200,
-        help_text=_("An address or a description, e.g. “Byparken, by the playground”."),
+        help_text=_(
+            "An address or a description, e.g. “Byparken, by the playground”. You can also "
+            "mark the place on the map."
+        ),
     )
+    # Filled by the map picker (places/map-picker.js); the address is the keyboard's way.
     latitude = forms.FloatField(
-        label=_("Latitude (optional)"), required=False, min_value=-90, max_value=90
+        required=False, min_value=-90, max_value=90, widget=forms.HiddenInput
     )
     longitude = forms.FloatField(
-        label=_("Longitude (optional)"), required=False, min_value=-180, max_value=180
+        required=False, min_value=-180, max_value=180, widget=forms.HiddenInput
     )
 
     def clean_tags(self) -> list[str]:
@@ -113,6 +117,18 @@ class AgendaForm(forms.Form):
     def __init__(self, *args, items=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agenda_item"].choices = [(item.pk, str(item)) for item in items]
+
+
+class VoteStartForm(CleanTextMixin, forms.Form):
+    commitment = forms.CharField(
+        label=_("The municipality's commitment"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "What the municipality promises to do with the result, in plain words. The vote "
+            "starts in preparation: add its questions on the vote's page, then open it."
+        ),
+    )
 
 
 class HideForm(CleanTextMixin, forms.Form):

@@ -3,7 +3,7 @@
 Citizens make proposals; only verified residents support them, while a proposal is open
 (not archived, retired or hidden). Its author retires it and writes to its supporters.
 Editors (and administrators) answer proposals and put a successful one on a meeting's
-agenda; moderators (and administrators) hide one.
+agenda or start a binding vote from it; moderators (and administrators) hide one.
 """
 
 import rules
@@ -47,6 +47,13 @@ def is_successful(user, proposal) -> bool:
     return proposal is not None and proposal.succeeded_at is not None
 
 
+@rules.predicate
+def has_no_vote(user, proposal) -> bool:
+    from samskab.proposals.selectors import vote_of
+
+    return proposal is not None and vote_of(proposal) is None
+
+
 is_proposal_staff = is_moderator | is_editor | is_administrator
 is_answerer = is_editor | is_administrator
 
@@ -63,5 +70,9 @@ rules.add_perm("proposals.retire_proposal", is_proposal_author & is_live)
 rules.add_perm("proposals.message_proposal", is_proposal_author & is_live)
 rules.add_perm("proposals.answer_proposal", is_answerer & is_shown)
 rules.add_perm("proposals.agenda_proposal", is_answerer & is_shown & is_successful)
+# A successful proposal may start one binding vote (the votes app), which staff then prepare.
+rules.add_perm(
+    "proposals.start_vote_proposal", is_answerer & is_shown & is_successful & has_no_vote
+)
 rules.add_perm("proposals.hide_proposal", (is_moderator | is_administrator) & is_shown)
 rules.add_perm("proposals.restore_proposal", (is_moderator | is_administrator) & ~is_shown)

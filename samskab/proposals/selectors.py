@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.cache import cache
 from django.db import connection
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from samskab.debates.models import Area, Tag
 from samskab.proposals.models import Proposal, ProposalMessage, archive_age
+from samskab.votes.models import BindingVote
 
 if TYPE_CHECKING:
     from samskab.recordings.models import Clip
@@ -269,6 +271,17 @@ def on_agenda_of(meeting) -> list[Proposal]:
         .filter(agenda_item__meeting=meeting)
         .select_related("agenda_item")
         .order_by("agenda_item__position", "pk")
+    )
+
+
+def vote_of(proposal: Proposal) -> BindingVote | None:
+    """The binding vote the proposal started (votes.services.vote_start_from), if any."""
+    return (
+        BindingVote.objects.filter(
+            origin_type=ContentType.objects.get_for_model(Proposal), origin_id=proposal.pk
+        )
+        .order_by("pk")
+        .first()
     )
 
 

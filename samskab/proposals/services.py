@@ -44,6 +44,8 @@ from samskab.proposals.models import (
 )
 from samskab.supports.models import Support
 from samskab.supports.services import SupportRefused, support_add
+from samskab.votes.models import BindingVote
+from samskab.votes.services import vote_start_from
 from samskab.webcasts.models import AgendaItem, Meeting
 
 CENSUS_AGE = 16  # residents of this age and over are the census' share (Madrid: over 16)
@@ -466,6 +468,38 @@ def proposal_to_agenda(*, proposal: Proposal, user, agenda_item: AgendaItem) -> 
             status=Proposal.Answer.AGENDA,
         )
     return proposal
+
+
+def proposal_vote_start(*, proposal: Proposal, user, commitment: str) -> BindingVote:
+    """A successful proposal starts a binding vote (in preparation, linked both ways:
+    the vote names the proposal, the proposal shows the vote). Staff then add the questions
+    and open it."""
+    from samskab.proposals.selectors import vote_of
+
+    _require(
+        user,
+        "proposals.start_vote_proposal",
+        proposal,
+        _("Only a successful proposal without a vote can start a binding vote."),
+    )
+    commitment = clean_text(commitment).strip()
+    if not commitment:
+        raise ProposalRefused(
+            _("Say what the municipality commits to do with the result of the vote.")
+        )
+    with transaction.atomic():
+        # One vote per proposal, even when two staff members press the button at once.
+        Proposal.objects.select_for_update().filter(pk=proposal.pk).first()
+        if vote_of(proposal) is not None:
+            raise ProposalRefused(_("This proposal has started a binding vote already."))
+        vote = vote_start_from(
+            origin=proposal,
+            title=proposal.title,
+            commitment=commitment,
+            description=proposal.summary,
+        )
+        event_record(target=proposal, kind="vote", note=vote.title, actor=user, notify=False)
+    return vote
 
 
 def proposal_hide(*, proposal: Proposal, user, reason: str) -> Proposal:

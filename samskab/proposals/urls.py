@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/besked/<int:message_pk>/skjul/", views.message_hide, name="message_hide"),
     path("<int:pk>/svar/", views.proposal_answer, name="answer"),
     path("<int:pk>/dagsorden/", views.proposal_agenda, name="agenda"),
+    path("<int:pk>/afstemning/", views.proposal_vote_start, name="vote_start"),
     path("<int:pk>/skjul/", views.proposal_hide, name="hide"),
     path("<int:pk>/vis/", views.proposal_restore, name="restore"),
 ]

@@ -21,11 +21,12 @@ from django.views.decorators.http import require_POST
 
 from samskab.accounts.identity import step_up_redirect
 from samskab.activity.selectors import history
+from samskab.core.actions import act_and_return
 from samskab.core.ratelimit import ratelimit
 from samskab.debates.models import Area
 from samskab.debates.selectors import debates_public
 from samskab.places.geo import parse_geometry
-from samskab.places.maps import svg_map
+from samskab.places.maps import municipality_map, svg_map
 from samskab.places.selectors import place_of, points_of
 from samskab.proposals import selectors, services
 from samskab.proposals.forms import (
@@ -35,6 +36,7 @@ from samskab.proposals.forms import (
     MessageForm,
     ProposalForm,
     RetireForm,
+    VoteStartForm,
 )
 from samskab.proposals.models import Proposal, ProposalMessage
 from samskab.supports.selectors import supports
@@ -161,6 +163,10 @@ def _map_of(proposals) -> object | None:
     points = points_of(proposals)
     if not points:
         return None
+    # On the municipality's outline when staff gave one; else a box around the points.
+    outline = municipality_map(points)
+    if outline is not None and len(outline.points) == len(points):
+        return outline
     return svg_map([(_("The proposals' places"), parse_geometry(_bounds(points)))], points)
 
 
@@ -207,6 +213,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_agenda = user.has_perm("proposals.agenda_proposal", proposal)
     items = services.agenda_items_open() if may_agenda else []
     place = place_of(proposal)
+    vote = selectors.vote_of(proposal)
     return render(
         request,
         "proposals/detail.html",
@@ -222,7 +229,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": [
                 e
                 for e in history(proposal)
-                if e.kind in ("succeeded", "answered", "agenda", "retired")
+                if e.kind in ("succeeded", "answered", "agenda", "vote", "retired")
             ],
             "may_retire": user.has_perm("proposals.retire_proposal", proposal),
             "may_message": user.has_perm("proposals.message_proposal", proposal),
@@ -231,6 +238,10 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "may_answer": user.has_perm("proposals.answer_proposal", proposal),
             "may_agenda": may_agenda and bool(items),
+            "may_locate": user.has_perm("proposals.locate_proposal", proposal),
+            "may_start_vote": user.has_perm("proposals.start_vote_proposal", proposal),
+            "vote": vote if vote is not None and user.has_perm("votes.view_vote", vote) else None,
+            "vote_form": VoteStartForm(),
             "may_hide": user.has_perm("proposals.hide_proposal", proposal),
             "may_restore": user.has_perm("proposals.restore_proposal", proposal),
             "may_moderate": user.has_perm("proposals.moderate_proposal", proposal),
@@ -274,7 +285,11 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
                 _("Your proposal is published. Add pictures or documents below if you like."),
             )
             return redirect(proposal)
-    return render(request, "proposals/form.html", {"form": form, "threshold": services.threshold()})
+    return render(
+        request,
+        "proposals/form.html",
+        {"form": form, "threshold": services.threshold(), "map": municipality_map()},
+    )
 
 
 @require_POST
@@ -304,14 +319,7 @@ def proposal_support(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, pk: int, action) -> HttpResponse:
-    proposal = _proposal(request, pk)
-    try:
-        message = action(proposal)
-    except services.ProposalRefused as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, message)
-    return redirect(proposal)
+    return act_and_return(request, _proposal(request, pk), action, refused=services.ProposalRefused)
 
 
 def _field(form, name: str) -> str:
@@ -381,6 +389,29 @@ def proposal_agenda(request: HttpRequest, pk: int) -> HttpResponse:
         return _("The proposal is on the agenda; the author and the followers are told.")
 
     return _act(request, pk, act)
+
+
+@require_POST
+@login_required
+def proposal_vote_start(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _proposal(request, pk)
+    form = VoteStartForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.ProposalRefused(
+                _("Say what the municipality commits to do with the result of the vote.")
+            )
+        vote = services.proposal_vote_start(
+            proposal=proposal, user=request.user, commitment=form.cleaned_data["commitment"]
+        )
+    except services.ProposalRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect(proposal)
+    messages.success(
+        request,
+        _("The vote is started and linked to the proposal. Add its questions, then open it."),
+    )
+    return redirect(vote)
 
 
 @require_POST

@@ -34,6 +34,9 @@ TASK_NAMES: dict[str, Promise] = {
     "samskab.stats.tasks.rollup_task": _("Adding up the usage statistics"),
     "samskab.stats.tasks.monthly_report_task": _("Sending the monthly statistics report"),
     "samskab.hearings.tasks.export_task": _("Building a hearing's case file (PDF)"),
+    "samskab.hearings.tasks.announce_task": _(
+        "Telling followers of the hearings' phases that opened"
+    ),
     "samskab.presentations.tasks.package_video": _("Preparing a video for presentations"),
     "samskab.presentations.tasks.render_deck": _("Splitting a PDF into slides for presentations"),
     "samskab.social.tasks.tick_task": _(

@@ -9,13 +9,15 @@ class VotesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from samskab.core import apis, targets
+        from samskab.core import apis, demo, frontpage, targets
         from samskab.core import privacy as registry
         from samskab.votes import (
             privacy,
             rules,  # noqa: F401  # registers the permissions
         )
         from samskab.votes.api import router
+        from samskab.votes.demo import votes_demo_part
+        from samskab.votes.front import front_votes
         from samskab.votes.models import Answer, BindingVote
 
         # Answers carry pictures and documents through the attachments kernel; a vote has
@@ -34,3 +36,11 @@ class VotesConfig(AppConfig):
         )
         apis.register("/v1/", router, order=47)
         registry.register("votes", export=privacy.export)
+        demo.register("votes", votes_demo_part, order=48)
+        frontpage.register(
+            "votes",
+            label=_("Binding votes"),
+            template="votes/front/votes.html",
+            context=front_votes,
+            order=57,
+        )

@@ -62,6 +62,10 @@ class BindingVote(models.Model):
             "Only residents of these postal districts may vote, e.g. 8000 8200. Empty: all."
         ),
     )
+    # The postal districts' outlines (a GeoJSON FeatureCollection, one feature per district,
+    # its code in the property "postnr"), drawn on the vote's page. Who may vote is still
+    # read from the census by postal code; the map only shows where that is (services.areas).
+    areas = models.TextField(_("areas (GeoJSON)"), blank=True, db_default="", editable=False)
     # Step-up: a binding vote asks for MitID at level substantial unless staff choose otherwise.
     assurance = assurance_field(
         default=Assurance.SUBSTANTIAL, verbose_name=_("MitID login required to vote")

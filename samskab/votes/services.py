@@ -93,6 +93,21 @@ def vote_start_from(*, origin, title: str, commitment: str, description: str = "
     )
 
 
+def vote_areas_set(*, vote: BindingVote, by, text: str) -> BindingVote:
+    """The postal districts' outlines (votes.areas); empty text removes them."""
+    from samskab.votes.areas import AreasRefused, areas_parse
+
+    if not by.has_perm("votes.locate_bindingvote", vote):
+        raise VoteRefused(_("You may not change this vote's map."))
+    try:
+        vote.areas = areas_parse(vote, text) if text.strip() else ""
+    except AreasRefused as refusal:
+        raise VoteRefused(refusal.message) from None
+    vote.save(update_fields=["areas"])
+    log.info("vote %s areas set by %s", vote.pk, by.pk)
+    return vote
+
+
 def vote_open(*, vote: BindingVote, by) -> BindingVote:
     if not by.has_perm("votes.open_vote", vote):
         raise VoteRefused(_("You may not open this vote."))

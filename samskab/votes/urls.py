@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/aabn/", views.vote_open, name="open"),
     path("<int:pk>/luk/", views.vote_close, name="close"),
     path("<int:pk>/offentliggoer/", views.vote_publish, name="publish"),
+    path("<int:pk>/omraader/", views.vote_areas, name="areas"),
     path("<int:pk>/stemmesteder/", views.vote_booths, name="booths"),
     path("afstemningssted/<int:pk>/", views.booth_desk, name="booth"),
     path("afstemningssted/<int:pk>/optaelling/", views.booth_count, name="booth_count"),

@@ -19,6 +19,8 @@ from samskab.accounts.identity import step_up_redirect
 from samskab.core.csvsafe import safe_row
 from samskab.core.ratelimit import ratelimit
 from samskab.votes import selectors, services
+from samskab.votes.areas import areas_map
+from samskab.votes.forms import AreasForm
 from samskab.votes.models import BindingVote, Booth, BoothCount, Question, Reconciliation
 
 
@@ -56,6 +58,8 @@ def _detail(request, vote: BindingVote, *, error: str = "", status: int = 200) -
             if user.is_authenticated
             else [],
             "kinds": Question.Kind,
+            "map": areas_map(vote),
+            "may_locate": user.has_perm("votes.locate_bindingvote", vote),
         },
         status=status,
     )
@@ -233,6 +237,29 @@ def vote_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def vote_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return _staff_action(request, pk, services.vote_publish)
+
+
+@login_required
+def vote_areas(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff upload the postal districts' outlines (votes.areas)."""
+    vote = _vote(request, pk)
+    if not request.user.has_perm("votes.locate_bindingvote", vote):
+        raise PermissionDenied
+    form = AreasForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.vote_areas_set(vote=vote, by=request.user, text=form.cleaned_data["geojson"])
+        except services.VoteRefused as refusal:
+            form.add_error("geojson", refusal.message)
+        else:
+            messages.success(request, _("The vote's map is saved."))
+            return redirect(vote)
+    return render(
+        request,
+        "votes/areas.html",
+        {"vote": vote, "form": form, "map": areas_map(vote)},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- booths ----------------------------------------------------------------------------------

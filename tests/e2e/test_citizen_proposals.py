@@ -17,6 +17,7 @@ from samskab.notifications.models import Notification
 from samskab.proposals.models import Proposal
 from samskab.proposals.tests.factories import ProposalFactory
 from samskab.recordings.models import Clip
+from samskab.votes.models import BindingVote
 from samskab.webcasts.models import AgendaItem, Body, Meeting
 from tests.e2e.conftest import PHONE, assert_accessible, current_code, tab_to
 
@@ -114,6 +115,19 @@ def test_a_proposal_is_supported_to_its_threshold_answered_and_treated_by_the_co
         "proposals.proposal.agenda",
     } <= kinds
 
+    # Staff start a binding vote from it; the vote and the proposal link to each other.
+    page.get_by_label("The municipality's commitment").fill("Byrådet følger flertallet.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start a binding vote").click()
+    vote = BindingVote.objects.get()
+    assert vote.origin == proposal and vote.status == "draft"
+    page.wait_for_url(f"**{vote.get_absolute_url()}")
+    assert_accessible(page)
+    page.locator(".votes-origin").get_by_role("link", name=proposal.title).click()
+    page.wait_for_url(f"**{proposal.get_absolute_url()}")
+    assert vote.title in page.locator(".proposal-vote").inner_text()
+    assert page.get_by_role("button", name="Start a binding vote").count() == 0
+
     # The meeting's page links back to the proposal.
     page.goto(meeting.get_absolute_url())
     page.get_by_role("link", name=proposal.title).click()
@@ -136,4 +150,53 @@ def test_a_proposal_is_supported_to_its_threshold_answered_and_treated_by_the_co
     )
     assert council.locator("iframe").get_attribute("src").endswith("?t=90")
     assert Proposal.objects.get().state == "agenda"
+    assert_accessible(page)
+
+
+OUTLINE = {
+    "type": "Polygon",
+    "coordinates": [[[9.5, 55.9], [9.7, 55.9], [9.7, 56.0], [9.5, 56.0], [9.5, 55.9]]],
+}
+
+
+def test_a_citizen_marks_the_place_of_a_proposal_by_keyboard(page, site_settings):
+    """The map picker on the municipality's outline works with the arrow keys; a place
+    typed in words is enough, and a point outside the municipality is refused."""
+    import json
+
+    from samskab.places.selectors import place_of
+
+    site_settings.municipality_area = json.dumps(OUTLINE)
+    site_settings.save()
+    _log_in(page, UserFactory())
+    page.goto("/forslag/ny/")
+    page.get_by_label("Title").fill("En bænk ved søen")
+    page.get_by_label("Summary").fill("En bænk at hvile på.")
+    page.get_by_label("Text", exact=True).fill("Ved stien om søen.")
+    page.get_by_label("Place (optional)").fill("Stien ved søen")
+    tab_to(page, "svg[data-map-picker]")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    assert "marked on the map" in page.locator("[data-map-status]").inner_text()
+    assert_accessible(page)
+    # Someone fiddles the coordinates to a place in another municipality: refused.
+    page.evaluate(
+        "() => { document.querySelector('input[name=latitude]').value = '55.6';"
+        " document.querySelector('input[name=longitude]').value = '12.5'; }"
+    )
+    page.get_by_role("button", name="Publish the proposal").click()
+    page.wait_for_selector("text=outside Testby Kommune")
+    assert not Proposal.objects.exists()
+    assert_accessible(page)
+    # The mark comes back where it was refused; the citizen removes it and marks again.
+    page.get_by_role("button", name="Remove the mark from the map").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("ArrowLeft")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publish the proposal").click()
+    place = place_of(Proposal.objects.get())
+    assert place.address == "Stien ved søen" and place.has_point
+    assert 9.5 < place.longitude < 9.7 and 55.9 < place.latitude < 56.0
+    assert page.locator(".places-map-point").count() == 1
     assert_accessible(page)

@@ -139,12 +139,58 @@ def test_a_citizen_cannot_open_the_casework(client, process):
     assert client.get(reverse("hearings:export_csv", args=[process.pk])).status_code == 403
 
 
-def test_the_pdf_survives_text_outside_latin_1(process):
+WRITTEN = [
+    "Blåbærgrød på Ærø og Østerbro – “tak”…",  # Danish letters and typography
+    "Łódź, Škoda, Ğümüş",  # Polish, Czech, Turkish
+    "Καλημέρα κόσμε",  # Greek
+    "Привет, мир",  # Cyrillic
+]
+
+
+def test_the_pdf_keeps_danish_letters_and_other_scripts_as_written(process):
+    from pypdf import PdfReader
+
     services.answer_submit(
-        process=process, user=UserFactory(), name="Zoë “Ž”", text="Emoji 🌳 – ok…", consent=True
+        process=process,
+        user=UserFactory(),
+        name="Søren Ærøbo",
+        text="\n".join(WRITTEN),
+        consent=True,
     )
     data, count = exports.case_file_pdf(process)
     assert data.startswith(b"%PDF") and count == 1
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    for line in [*WRITTEN, "Søren Ærøbo"]:
+        assert line in text, line
+    # The font is embedded (a reader without DejaVu sees the same letters).
+    assert b"DejaVuSans" in data
+
+
+def test_the_pdf_survives_emoji_and_control_characters(process):
+    services.answer_submit(
+        process=process, user=UserFactory(), name="Zoë", text="Emoji 🌳 ok\x07", consent=True
+    )
+    data, count = exports.case_file_pdf(process)
+    assert data.startswith(b"%PDF") and count == 1
+
+
+def test_staff_filter_the_answers_by_section_on_either_database(client, process):
+    """The section filter (jsonb containment on PostgreSQL, read in Python on SQLite)."""
+    from samskab.hearings import selectors
+
+    first, second, untagged = (
+        services.answer_submit(
+            process=process, user=UserFactory(), name=name, text=f"Svar fra {name}", consent=True
+        )
+        for name in ("Anna", "Bo", "Carl")
+    )
+    Answer.objects.filter(pk=first.pk).update(sections=["p1", "p3"])
+    Answer.objects.filter(pk=second.pk).update(sections=["p3"])
+    assert list(selectors.answers_for_staff(process, section="p1")) == [first]
+    assert list(selectors.answers_for_staff(process, section="p3")) == [first, second]
+    assert list(selectors.answers_for_staff(process, section="p9")) == []
+    assert len(selectors.answers_for_staff(process)) == 3
+    assert untagged.sections == []
 
 
 def _organisation_account():

@@ -137,6 +137,20 @@ def test_the_followers_hear_once_when_a_phase_opens():
     assert Event.objects.filter(kind="phase", note="debate").count() == 1
 
 
+def test_the_worker_announces_the_phases_on_its_schedule():
+    """No timer unit needed: the worker queues announce_task every five minutes, and the
+    task tells the followers once."""
+    from samskab.core import worker
+    from samskab.hearings.tasks import announce_task
+
+    jobs = {job.task.module_path: job for job in worker.scheduled()}
+    assert jobs[announce_task.module_path].every_s == 300
+    in_phase(ProcessFactory(), "hearing")
+    assert announce_task.call() == 1
+    assert announce_task.call() == 0
+    assert Event.objects.filter(kind="phase", note="hearing").count() == 1
+
+
 def test_staff_create_a_hearing_with_phases(client, editor):
     staff_sign_in(client, editor)
     page = client.post(

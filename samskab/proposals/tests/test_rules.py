@@ -104,6 +104,24 @@ EXPECTED = {
         "moderator": (F, F, F, F, F),
         "editor": (F, T, F, F, F),
     },
+    # A successful proposal may start one binding vote (test_views: not a second one).
+    "start_vote": {
+        "anonymous": (F, F, F, F, F),
+        "unverified": (F, F, F, F, F),
+        "verified": (F, F, F, F, F),
+        "author": (F, F, F, F, F),
+        "moderator": (F, F, F, F, F),
+        "editor": (F, T, F, F, F),
+    },
+    # Its place on the map: the author while it lives, editors always.
+    "locate": {
+        "anonymous": (F, F, F, F, F),
+        "unverified": (F, F, F, F, F),
+        "verified": (F, F, F, F, F),
+        "author": (T, T, T, F, F),
+        "moderator": (F, F, F, F, F),
+        "editor": (T, T, T, T, T),
+    },
     "hide": {
         "anonymous": (F, F, F, F, F),
         "unverified": (F, F, F, F, F),
@@ -140,7 +158,7 @@ def _allowed(action: str, user, proposal) -> bool:
         return user.has_perm("proposals.view_proposal", proposal)
     if action == "add":
         return user.has_perm("proposals.add_proposal")
-    if action in ("comment", "follow", "report", "attach", "support"):
+    if action in ("comment", "follow", "report", "attach", "support", "locate"):
         # Asked the way the kernel's apps ask it (core.targets), with its visibility.
         return targets.is_visible(proposal, user) and targets.allows(user, proposal, action)
     return user.has_perm(f"proposals.{action}_proposal", proposal)

@@ -176,6 +176,169 @@ def test_the_list_and_the_api_ask_the_database_a_bounded_number_of_times(
         assert len(client.get("/api/v1/proposals?limit=25").json()["items"]) == 25
 
 
+# --- the place on the map, within the municipality ---------------------------------------
+
+DEMOBY = {
+    "type": "Polygon",
+    "coordinates": [[[9.5, 55.9], [9.7, 55.9], [9.7, 56.0], [9.5, 56.0], [9.5, 55.9]]],
+}
+
+
+@pytest.fixture
+def municipality_area():
+    import json
+
+    from samskab.core.models import SiteSettings
+
+    site = SiteSettings.current()
+    site.municipality_area = json.dumps(DEMOBY)
+    site.save()
+    from django.core.cache import cache
+
+    cache.clear()
+    return site
+
+
+def _proposal_post(**extra):
+    return {"title": "Bænk ved søen", "summary": "En bænk", "text": "Ved søen", **extra}
+
+
+def test_the_form_draws_the_municipality_to_mark_the_place_on(client, municipality_area):
+    client.force_login(UserFactory())
+    page = client.get(reverse("proposals:create")).text
+    assert "data-map-picker" in page and 'type="hidden" name="latitude"' in page
+    # The keyboard's way: the address in words, labelled.
+    assert 'name="address"' in page and "mark the place on the map" in page
+
+
+def test_without_an_outline_the_form_asks_for_words_only(client):
+    client.force_login(UserFactory())
+    page = client.get(reverse("proposals:create")).text
+    assert "data-map-picker" not in page and 'name="address"' in page
+
+
+def test_a_place_inside_the_municipality_is_kept(client, municipality_area):
+    client.force_login(UserFactory())
+    page = client.post(
+        reverse("proposals:create"), _proposal_post(latitude="55.95", longitude="9.6")
+    )
+    proposal = Proposal.objects.get()
+    assert page.status_code == 302
+    from samskab.places.selectors import place_of
+
+    place = place_of(proposal)
+    assert (place.latitude, place.longitude) == (55.95, 9.6)
+    # The proposal's page draws it on the municipality's outline.
+    assert "places-map-point" in client.get(proposal.get_absolute_url()).text
+
+
+def test_a_place_outside_the_municipality_is_refused_and_nothing_is_saved(
+    client, municipality_area
+):
+    client.force_login(UserFactory())
+    page = client.post(
+        reverse("proposals:create"), _proposal_post(latitude="55.6", longitude="12.5")
+    )
+    assert page.status_code == 200 and not Proposal.objects.exists()
+    assert "outside Samskab Kommune" in page.text
+    assert "describe the place in words" in page.text
+
+
+def test_the_author_moves_the_place_on_the_map_later(client, municipality_area):
+    author = UserFactory()
+    proposal = ProposalFactory(author=author)
+    client.force_login(author)
+    detail = client.get(proposal.get_absolute_url()).text
+    edit = reverse("places:edit", args=["proposals.proposal", proposal.pk])
+    assert edit in detail
+    assert "data-map-picker" in client.get(edit).text
+    outside = client.post(edit, {"address": "", "latitude": "55.6", "longitude": "12.5"})
+    assert outside.status_code == 400 and "outside Samskab Kommune" in outside.text
+    inside = client.post(edit, {"address": "Søen", "latitude": "55.91", "longitude": "9.55"})
+    assert inside.status_code == 302
+    from samskab.places.selectors import place_of
+
+    assert place_of(proposal).latitude == 55.91
+    # Someone else may not.
+    client.force_login(UserFactory())
+    assert client.get(edit).status_code in (403, 404)
+
+
+def test_the_site_settings_refuse_an_outline_that_is_not_an_area():
+    from django.core.exceptions import ValidationError
+
+    from samskab.core.models import SiteSettings
+
+    site = SiteSettings.current()
+    site.municipality_area = '{"type": "Point", "coordinates": [9.5, 55.9]}'
+    with pytest.raises(ValidationError) as refused:
+        site.clean()
+    assert "Only Polygon and MultiPolygon" in str(refused.value)
+
+
+# --- from a successful proposal to a binding vote -----------------------------------------
+
+
+def test_staff_start_a_binding_vote_from_a_successful_proposal(client):
+    from samskab.votes.models import BindingVote
+
+    proposal = ProposalFactory(title="Ny skolestruktur", successful=True)
+    editor = staff_sign_in(client, StaffFactory(role=Role.EDITOR))
+    detail = client.get(proposal.get_absolute_url()).text
+    assert "Start a binding vote" in detail
+    page = client.post(
+        reverse("proposals:vote_start", args=[proposal.pk]),
+        {"commitment": "Byrådet følger flertallet."},
+    )
+    vote = BindingVote.objects.get()
+    assert page.status_code == 302 and page.url == vote.get_absolute_url()
+    assert vote.status == "draft" and vote.origin == proposal and vote.title == proposal.title
+    assert vote.commitment == "Byrådet følger flertallet."
+    # Linked both ways: the vote names the proposal, the proposal shows the vote.
+    assert proposal.get_absolute_url() in client.get(vote.get_absolute_url()).text
+    detail = client.get(proposal.get_absolute_url()).text
+    assert vote.get_absolute_url() in detail and "Start a binding vote" not in detail
+    # A second vote is refused, even posted by hand.
+    client.post(reverse("proposals:vote_start", args=[proposal.pk]), {"commitment": "Igen"})
+    assert BindingVote.objects.count() == 1
+    assert editor.pk  # the editor acted
+
+
+def test_the_public_sees_the_vote_only_once_it_is_out_of_preparation(client):
+    from samskab.proposals import services
+    from samskab.votes.models import BindingVote
+
+    proposal = ProposalFactory(successful=True)
+    vote = services.proposal_vote_start(
+        proposal=proposal, user=StaffFactory(role=Role.EDITOR), commitment="Vi følger det."
+    )
+    assert vote.get_absolute_url() not in client.get(proposal.get_absolute_url()).text
+    BindingVote.objects.filter(pk=vote.pk).update(status="open")
+    assert vote.get_absolute_url() in client.get(proposal.get_absolute_url()).text
+
+
+@pytest.mark.parametrize("kind", ["open", "citizen", "no_commitment"])
+def test_a_vote_is_refused_with_the_reason(client, kind):
+    from samskab.votes.models import BindingVote
+
+    proposal = ProposalFactory(successful=kind != "open")
+    if kind == "citizen":
+        client.force_login(ResidentFactory())
+    else:
+        staff_sign_in(client, StaffFactory(role=Role.EDITOR))
+    commitment = "" if kind == "no_commitment" else "Vi følger det."
+    page = client.post(
+        reverse("proposals:vote_start", args=[proposal.pk]), {"commitment": commitment}, follow=True
+    )
+    assert not BindingVote.objects.exists()
+    wanted = {
+        "open": "Only a successful proposal",
+        "citizen": "Only a successful proposal",
+        "no_commitment": "Say what the municipality commits",
+    }[kind]
+    assert wanted in page.text
+
+
 def test_the_cached_list_shows_a_new_or_hidden_proposal_at_once(client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
