@@ -8,13 +8,11 @@ to a presentation rendered to pictures with pypdfium2 (the same rules as meeting
 
 from __future__ import annotations
 
-import io
 import logging
 import secrets
 import shutil
 from pathlib import Path
 
-import pypdfium2 as pdfium
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -27,7 +25,7 @@ from samskab.media import commands
 from samskab.presentations.models import DeckPage, Job, Video
 from samskab.recordings import engine
 from samskab.webcasts.ffmpeg import MediaError
-from samskab.webcasts.slides import JPEG_QUALITY, render_scales
+from samskab.webcasts.slides import pdf_pages
 
 logger = logging.getLogger(__name__)
 
@@ -109,25 +107,7 @@ def deck_pages_render(document: Document) -> int:
     """Render every page of an attached PDF to a picture (replacing earlier renders)."""
     with document.file.open("rb") as handle:
         data = handle.read()
-    pdf = pdfium.PdfDocument(data)
-    rendered: list[tuple[int, bytes, str]] = []
-    try:
-        for index, scale in enumerate(render_scales(pdf)):
-            page = pdf[index]
-            try:
-                image = page.render(scale=scale).to_pil().convert("RGB")
-                buffer = io.BytesIO()
-                image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)
-                textpage = page.get_textpage()
-                try:
-                    text = textpage.get_text_range().strip()
-                finally:
-                    textpage.close()
-            finally:
-                page.close()
-            rendered.append((index + 1, buffer.getvalue(), text))
-    finally:
-        pdf.close()
+    rendered = pdf_pages(data)
     with transaction.atomic():
         kept = {}
         for old in DeckPage.objects.filter(document=document):

@@ -149,16 +149,13 @@ def slide_deck_enqueue_render(deck: SlideDeck) -> None:
     transaction.on_commit(lambda: render_slide_deck.enqueue(deck_id=deck_id))
 
 
-def slide_deck_render(*, deck: SlideDeck) -> int:
-    """Render every page of the deck to a JPEG (replacing earlier renders); return the count."""
-    with deck.pdf.open("rb") as handle:
-        data = handle.read()
+def pdf_pages(data: bytes) -> list[tuple[int, bytes, str]]:
+    """Every page of a PDF as (number, JPEG, its text), at the scales `render_scales` allows
+    (slide decks here, PDF slides in presentations)."""
     document = pdfium.PdfDocument(data)
     rendered: list[tuple[int, bytes, str]] = []
     try:
-        # Checked on upload too; again here for decks stored before the limits existed.
-        scales = render_scales(document)
-        for index, scale in enumerate(scales):
+        for index, scale in enumerate(render_scales(document)):
             page = document[index]
             try:
                 image = page.render(scale=scale).to_pil().convert("RGB")
@@ -174,6 +171,16 @@ def slide_deck_render(*, deck: SlideDeck) -> int:
             rendered.append((index + 1, buffer.getvalue(), text))
     finally:
         document.close()
+    return rendered
+
+
+def slide_deck_render(*, deck: SlideDeck) -> int:
+    """Render every page of the deck to a JPEG (replacing earlier renders); return the count."""
+    with deck.pdf.open("rb") as handle:
+        data = handle.read()
+    # The limits are checked on upload too; `pdf_pages` applies them again for decks stored
+    # before the limits existed.
+    rendered = pdf_pages(data)
 
     with transaction.atomic():
         for old in deck.slides.all():
