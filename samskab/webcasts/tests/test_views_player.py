@@ -216,10 +216,11 @@ def test_the_meeting_page_takes_a_constant_number_of_queries(client, django_asse
 
     # A first view reads everything (the meeting's documents too) and 3 for the dialogue
     # includes (vox pops, surveys, feedback recipients), 1 for whether the site counts
-    # statistics (stats, cached in the process for seconds), and 1 for what other apps link to
-    # the meeting (core.backlinks: the proposals on its agenda); later views of the same
-    # version read only the meeting (test_a_second_render_is_served_from_the_cache...).
-    with django_assert_max_num_queries(18):
+    # statistics (stats, cached in the process for seconds), and 1 each for what other apps
+    # link to the meeting (core.backlinks: the proposals on its agenda, and where else it is
+    # live, social); later views of the same version read only the meeting
+    # (test_a_second_render_is_served_from_the_cache...).
+    with django_assert_max_num_queries(19):
         response = page(client, meeting, t="100")
 
     assert response.status_code == 200
@@ -241,8 +242,9 @@ def test_a_second_render_is_served_from_the_cache_with_fewer_queries(
     first = page(client, meeting).content.decode()
 
     # The meeting, then the dialogue boxes, which change without the index: open vox pops,
-    # surveys and feedback recipients; and the proposals on its agenda (core.backlinks).
-    with django_assert_max_num_queries(5):
+    # surveys and feedback recipients; and the proposals on its agenda and where else it is
+    # live (core.backlinks: proposals, social).
+    with django_assert_max_num_queries(6):
         second = page(client, meeting).content.decode()
 
     def agenda(html):
