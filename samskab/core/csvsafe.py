@@ -16,5 +16,9 @@ def neutralise(value: object) -> object:
 
 
 def safe_row(cells: Iterable[object]) -> list[object]:
-    """One row with every text cell neutralised (lazy translations are text too)."""
-    return [neutralise(cell if isinstance(cell, int | float) else str(cell)) for cell in cells]
+    """One row with every text cell neutralised (lazy translations are text too); numbers stay
+    numbers and None stays an empty cell, as csv.writer writes them."""
+    return [
+        cell if cell is None or isinstance(cell, int | float) else neutralise(str(cell))
+        for cell in cells
+    ]

@@ -13,3 +13,7 @@ def test_cells_that_start_like_a_formula_get_an_apostrophe_numbers_stay_numbers(
         "'+45 1234",
         "Totals",
     ]
+
+
+def test_an_empty_cell_stays_empty():
+    assert safe_row([None, "", 0]) == [None, "", 0]
