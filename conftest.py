@@ -138,3 +138,47 @@ def pytest_collection_modifyitems(config, items):
     if elsewhere:
         config.hook.pytest_deselected(items=elsewhere)
         items[:] = kept
+
+
+# --- pytest-django's live_server on in-memory SQLite: one request at a time --------------------
+# With an in-memory SQLite database the live server's request threads all use the test's one
+# connection (Django shares it so the server sees the test's data). Two requests at once (a
+# page and its theme.css, both touching the session) then start a transaction inside the
+# other's: "cannot start a transaction within a transaction", a 500, a failed browser test. A
+# lock around each request makes them take turns; keep-alive connections stay open, as only
+# the application, not the reading of the next request, is held. PostgreSQL needs none of it.
+class _OneRequestAtATime:
+    def __init__(self, application):
+        import threading
+
+        self.application = application
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            response = self.application(environ, start_response)
+            try:
+                body = list(response)  # a streamed body is read inside the turn, too
+            finally:
+                close = getattr(response, "close", None)
+                if close is not None:
+                    close()  # request_finished: the connection is handed back in turn
+        return body
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_takes_turns_on_memory_sqlite():
+    from django.test.testcases import LiveServerThread
+
+    create = LiveServerThread._create_server
+
+    def create_taking_turns(thread, connections_override=None):
+        server = create(thread, connections_override=connections_override)
+        if connections_override:  # given only for in-memory SQLite (pytest-django's LiveServer)
+            set_app = server.set_app
+            server.set_app = lambda application: set_app(_OneRequestAtATime(application))
+        return server
+
+    LiveServerThread._create_server = create_taking_turns
+    yield
+    LiveServerThread._create_server = create
