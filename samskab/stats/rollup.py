@@ -47,7 +47,12 @@ MEETING_SOURCE_METRICS = [Metric.FEEDBACK, Metric.VOTES, Metric.ANSWERS, Metric.
 # Events counted per meeting: kind -> metric.
 PARTICIPATION = {"clip": Metric.CLIPS}
 # The player's events with a breakdown by `detail`: kind -> metric.
-BY_DETAIL = {"jump": Metric.JUMPS, "share": Metric.SHARES, "embed": Metric.EMBEDS}
+BY_DETAIL = {
+    "jump": Metric.JUMPS,
+    "share": Metric.SHARES,
+    "embed": Metric.EMBEDS,
+    "clip": Metric.CLIPS,  # per clip; the meeting's total is PARTICIPATION's
+}
 
 
 def day_minutes(day: date) -> tuple[int, int]:

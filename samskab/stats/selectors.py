@@ -355,6 +355,13 @@ def item_labels(meeting_id: int):
     return lambda key: items.get(key, _("An item no longer on the agenda"))
 
 
+def clip_labels(meeting_id: int):
+    from samskab.recordings.models import Clip
+
+    clips = {str(c.pk): c.title for c in Clip.objects.filter(meeting_id=meeting_id)}
+    return lambda key: clips.get(key, _("A clip no longer shown"))
+
+
 def person_labels(keys=None):
     from samskab.webcasts.models import Person
 

@@ -194,6 +194,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
                 scope, period, Metric.WATCH_SPEAKER_S, labels=s.person_labels(), viewers=viewers
             ),
             s.breakdown(scope, period, Metric.JUMPS, labels=s.item_labels(pk)),
+            s.breakdown(scope, period, Metric.CLIPS, labels=s.clip_labels(pk)),
             s.breakdown(scope, period, Metric.SHARES, labels=s.network_label),
             s.breakdown(scope, period, Metric.EMBEDS),
             s.breakdown(scope, period, Metric.DEVICES, labels=s.device_label),

@@ -1,11 +1,12 @@
 """The statistics browser test's database (run as a script with the site's environment).
 
 `stats_seed.py`: after `manage.py demo`, the webcasts seed's sessions and meetings, and a vox
-pop opened on the recorded meeting. Prints one JSON line.
+pop opened and a clip made on the recorded meeting. Prints one JSON line.
 
-`stats_seed.py others <meeting> <poll>`: four other viewers of the recorded meeting, so that
-the browser's own share, vote, embed and watch time lift each count to five, the smallest
-the dashboards show (counts from 1 to 4 are suppressed). Then the roll-up. Prints JSON.
+`stats_seed.py others <meeting> <poll> <clip>`: four other viewers of the recorded meeting,
+so that the browser's own share, vote, embed, clip view and watch time lift each count to
+five, the smallest the dashboards show (counts from 1 to 4 are suppressed). Then the
+roll-up. Prints JSON.
 """
 
 import json
@@ -21,6 +22,7 @@ import django
 django.setup()
 
 from samskab.polls.models import Option, Poll, Question, Vote  # noqa: E402
+from samskab.recordings.models import Clip  # noqa: E402
 from samskab.stats import ingest  # noqa: E402
 from samskab.stats.rollup import rollup  # noqa: E402
 from samskab.webcasts.demo import PAST_ID  # noqa: E402
@@ -38,15 +40,19 @@ def prepare() -> None:
     Option.objects.create(question=question, text="Ja", position=0)
     Option.objects.create(question=question, text="Nej", position=1)
     Poll.objects.filter(pk=poll.pk).update(status=Poll.Status.OPEN, opened_at=timezone.now())
+    clip = Clip.objects.create(
+        meeting=past, title="Borgmesterens velkomst", start_ms=0, end_ms=8000
+    )
     data = {
         "past": past.pk,
         "poll": poll.pk,
+        "clip": clip.pk,
         "editor": webcasts_seed.session_for("redaktor@demo.samskab.dk"),
     }
     print(json.dumps(data))
 
 
-def others(meeting_id: int, poll_id: int) -> None:
+def others(meeting_id: int, poll_id: int, clip_id: int) -> None:
     meeting = Meeting.objects.get(pk=meeting_id)
     starts = [entry.start_ms // 1000 for entry in meeting_index(meeting).items if entry.start_ms]
     question = Question.objects.get(poll_id=poll_id)
@@ -65,6 +71,7 @@ def others(meeting_id: int, poll_id: int) -> None:
             send({"t": ticket, "k": "hb", "s": next(seq), "p": start + 5, "w": 60, "l": False})
         send({"t": ticket, "k": "share", "s": next(seq), "d": "copy"})
         send({"t": ticket, "k": "embed", "s": next(seq), "d": "http://127.0.0.1:1"})
+        send({"t": ingest.ticket_issue(meeting_id), "k": "clip", "s": 1, "d": clip_id})
         Vote.objects.create(poll_id=poll_id, question=question, option=option, voter_key=key)
     ingest.flush()
     print(json.dumps(rollup(), default=str))
@@ -72,6 +79,6 @@ def others(meeting_id: int, poll_id: int) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["others"]:
-        others(int(sys.argv[2]), int(sys.argv[3]))
+        others(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
     else:
         prepare()

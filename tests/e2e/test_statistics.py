@@ -1,8 +1,8 @@
 """Statistics without trackers (issue 25), in a real browser: a citizen plays the demo's
-recorded meeting, jumps between agenda items, shares, votes in a vox pop, and the player is
-embedded on another site; then the editor's dashboard shows the watch time per agenda item,
-the share, the vote and the embed. No request leaves the site, and the statistics tables hold
-nothing that names the browser. Every page is checked with axe-core.
+recorded meeting, jumps between agenda items, shares, votes in a vox pop, watches a clip, and
+the player is embedded on another site; then the editor's dashboard shows the watch time per
+agenda item, the share, the vote, the clip view and the embed. No request leaves the site,
+and the statistics tables hold nothing that names the browser. Every page is checked with axe-core.
 """
 
 import hashlib
@@ -96,6 +96,15 @@ def test_watching_sharing_voting_and_embedding_show_on_the_dashboard(browser, si
     viewer_cookie = next(
         c["value"] for c in page.context.cookies() if c["name"] == "samskab_viewer"
     )
+
+    # And watches a clip on its own page.
+    page.goto(f"/moeder/{past}/klip/{site.seed['clip']}/")
+    check_accessible(page)
+    video = page.locator("video[data-stats-clip]")
+    video.evaluate("v => new Promise(r => v.readyState >= 1 ? r() : v.onloadedmetadata = r)")
+    # Its beacon (the dashboard below shows that it said "clip", and which).
+    with page.expect_request("**/statistik/b/"):
+        video.evaluate("v => { v.muted = true; return v.play(); }")
     close_page(page)
 
     # The player embedded on another site.
@@ -115,7 +124,14 @@ def test_watching_sharing_voting_and_embedding_show_on_the_dashboard(browser, si
     close_page(news)
 
     # Four other viewers, so that each count reaches five (below that it is hidden); roll up.
-    run(site.env, "tests/e2e/stats_seed.py", "others", str(past), str(site.seed["poll"]))
+    run(
+        site.env,
+        "tests/e2e/stats_seed.py",
+        "others",
+        str(past),
+        str(site.seed["poll"]),
+        str(site.seed["clip"]),
+    )
 
     # The editor's dashboard, from the staff home.
     staff = open_page(browser, site, session=site.seed["editor"])
@@ -128,6 +144,8 @@ def test_watching_sharing_voting_and_embedding_show_on_the_dashboard(browser, si
     expect(items).to_contain_text(first_title.split(". ", 1)[-1].strip())
     shares = staff.locator('[data-breakdown="shares"] table')
     expect(shares.locator("tr", has_text="Link copied")).to_contain_text("5")
+    clips = staff.locator('[data-breakdown="clips"] table')
+    expect(clips.locator("tr", has_text="Borgmesterens velkomst")).to_contain_text("5")
     embeds = staff.locator('[data-breakdown="embeds"] table')
     expect(embeds.locator("tr", has_text="127.0.0.1")).to_contain_text("5")
     # The votes of the meeting's vox pops: the demo's own, the four others' and the browser's.

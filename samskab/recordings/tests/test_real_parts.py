@@ -130,6 +130,8 @@ def test_a_clip_plays_at_once_and_downloads_precisely(
     assert 'property="og:title" content="Borgmesterens svar' in page
     assert "og:image" in page and "twitter:card" in page
     assert reverse("recordings:clip_download", args=[meeting.pk, clip.pk]) in page
+    # Its view is counted (first-party statistics), naming the clip, not the viewer.
+    assert "data-stats-beacon" in page and f'data-stats-clip="{clip.pk}"' in page
     playlist = client.get(reverse("recordings:clip_playlist", args=[meeting.pk, clip.pk]))
     uris = [s.uri for s in hls_segments(playlist.content.decode())]
     assert uris == [f"/media/webcasts/{meeting.pk}/segment0000{n}.ts" for n in (0, 1)]

@@ -49,6 +49,31 @@ def test_the_meeting_dashboard_shows_watch_time_per_item_shares_and_embeds(edito
     assert "avis.example" in embeds and "–" in embeds
 
 
+def test_clip_views_are_counted_per_meeting_and_per_clip(editor_client):
+    from samskab.recordings.models import Clip
+    from samskab.stats import ingest
+    from samskab.stats.tests.helpers import beacon
+    from samskab.stats.tests.test_rollup import value
+
+    meeting = archived_meeting()
+    budget = Clip.objects.create(meeting=meeting, title="Budgettet", start_ms=0, end_ms=30_000)
+    school = Clip.objects.create(meeting=meeting, title="Skolen", start_ms=30_000, end_ms=60_000)
+    for n in range(11):
+        clip = budget if n < 6 else school
+        data = beacon(ingest.ticket_issue(meeting.pk), "clip", 1, d=clip.pk, l=False)
+        assert ingest.accept(data, viewer_key=f"viewer-{n}", user_agent="Mozilla/5.0") is None
+    rollup()
+    assert value(meeting, Metric.CLIPS) == 11
+    assert value(meeting, Metric.CLIPS, budget.pk) == 6
+    assert value(meeting, Metric.CLIPS, school.pk) == 5
+
+    page = editor_client.get(reverse("stats:meeting", args=[meeting.pk])).content.decode()
+    clips = page.split('data-breakdown="clips"')[1].split("</section>")[0]
+    budget_row = clips.split("Budgettet")[1].split("</tr>")[0]
+    school_row = clips.split("Skolen")[1].split("</tr>")[0]
+    assert ">6<" in budget_row and ">5<" in school_row
+
+
 def test_small_counts_are_suppressed(editor_client):
     meeting = archived_meeting()
     watch(meeting, viewers=3)

@@ -1,18 +1,48 @@
 /* First-party usage statistics for the meeting player (samskab.stats, issue 25).
    While the video plays, a heartbeat every 15 seconds says where in the recording the viewer
    is and how many seconds were watched since the last one; play, jumps to agenda items,
-   shares and an embedded player's load are sent as events. Nothing is sent to anyone but
-   this site, no cookie is set by this script, and the page works the same without it. */
+   shares and an embedded player's load are sent as events; on a clip's own page, that the
+   clip was viewed. Nothing is sent to anyone but this site, no cookie is set by this script,
+   and the page works the same without it. */
 (function () {
   "use strict";
 
   var config = document.querySelector("[data-stats-beacon]");
-  var root = document.querySelector("[data-player]");
-  if (!config || !root) {
+  if (!config) {
     return;
   }
   var endpoint = config.getAttribute("data-endpoint");
   var ticket = config.getAttribute("data-ticket");
+
+  function post(data) {
+    var body = JSON.stringify(data);
+    try {
+      // text/plain: a simple request, no preflight; the server reads the JSON itself.
+      if (navigator.sendBeacon && navigator.sendBeacon(endpoint, new Blob([body], { type: "text/plain" }))) {
+        return;
+      }
+      window.fetch(endpoint, { method: "POST", body: body, keepalive: true, credentials: "same-origin",
+        headers: { "Content-Type": "text/plain" } }).catch(function () { /* not counted */ });
+    } catch (error) { /* statistics never break the player */ }
+  }
+
+  // A clip's own page: one "clip viewed" when it first plays, naming the clip (not the viewer).
+  var clipVideo = document.querySelector("video[data-stats-clip]");
+  if (clipVideo) {
+    var clipPlayed = false;
+    clipVideo.addEventListener("playing", function () {
+      if (!clipPlayed) {
+        clipPlayed = true;
+        post({ t: ticket, k: "clip", s: 1, l: false, d: parseInt(clipVideo.getAttribute("data-stats-clip"), 10) });
+      }
+    });
+    return;
+  }
+
+  var root = document.querySelector("[data-player]");
+  if (!root) {
+    return;
+  }
   var video = root.querySelector("video");
   var page = document.querySelector("[data-meeting-page]");
   var HEARTBEAT_MS = 15000;
@@ -41,15 +71,7 @@
         data[key] = extra[key];
       }
     }
-    var body = JSON.stringify(data);
-    try {
-      // text/plain: a simple request, no preflight; the server reads the JSON itself.
-      if (navigator.sendBeacon && navigator.sendBeacon(endpoint, new Blob([body], { type: "text/plain" }))) {
-        return;
-      }
-      window.fetch(endpoint, { method: "POST", body: body, keepalive: true, credentials: "same-origin",
-        headers: { "Content-Type": "text/plain" } }).catch(function () { /* not counted */ });
-    } catch (error) { /* statistics never break the player */ }
+    post(data);
   }
 
   function heartbeat() {
