@@ -109,6 +109,41 @@ def pytest_configure(config):
 
     socket.socket.connect = _guard(socket.socket.connect)
     socket.socket.connect_ex = _guard(socket.socket.connect_ex)
+    _redis_of_this_worker(os.environ.get("PYTEST_XDIST_WORKER", ""))
+
+
+# --- pytest-xdist: each worker its own Redis ---------------------------------------------------
+# CI runs each pass in two workers (`-n 2`, .ci/run). Each worker has its own test database
+# (pytest-django names them), but CACHE_URL and LIVE_BROKER_URL name one Redis: a test's
+# cache.clear() (FLUSHDB) would empty the other worker's cache mid-test, and pub/sub, which
+# ignores the database number, would carry one worker's live events to the other. So worker
+# N > 0 moves both two databases down per worker (CI's 15 and 14 become 13 and 12 for gw1)
+# and gives the broker's keys and channels a prefix of its own.
+def _redis_of_this_worker(worker: str) -> None:
+    if not worker.startswith("gw") or worker == "gw0":
+        return
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    from django.conf import settings
+
+    offset = 2 * int(worker[2:])
+
+    def moved(url: str, prefix: str | None = None) -> str:
+        parts = urlsplit(url)
+        if parts.scheme not in ("redis", "rediss"):
+            return url
+        database = int(parts.path.strip("/") or 0)
+        if database - offset < 0:
+            raise pytest.UsageError(f"{url}: too few Redis databases below it for {worker}")
+        query = dict(parse_qsl(parts.query))
+        if prefix is not None:
+            query["prefix"] = prefix + query.get("prefix", "samskab:live:")
+        return urlunsplit(parts._replace(path=f"/{database - offset}", query=urlencode(query)))
+
+    settings.LIVE_BROKER_URL = moved(settings.LIVE_BROKER_URL, prefix=f"{worker}:")
+    cache = settings.CACHES["default"]
+    if isinstance(cache.get("LOCATION"), str):
+        cache["LOCATION"] = moved(cache["LOCATION"])
 
 
 # --- one pass of CI for what does not depend on the pass ---------------------------------------
