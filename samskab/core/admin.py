@@ -35,6 +35,18 @@ def https_by_default(db_field: models.Field, **kwargs) -> forms.Field | None:
 
 
 class SiteSettingsForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("front_page_sections")
+        if field is not None:
+            # The names the installed apps registered (core.frontpage), in their usual order.
+            from samskab.core import frontpage
+
+            known = ", ".join(f"{s.key} ({s.label})" for s in frontpage.sections())
+            field.help_text = f"{field.help_text} " + gettext("The sections: %(known)s.") % {
+                "known": known
+            }
+
     class Meta:
         model = SiteSettings
         fields = [

@@ -131,9 +131,8 @@ class SiteSettings(models.Model):
         max_length=300,
         blank=True,
         help_text=_(
-            "The sections' names separated by commas, first on top: live, upcoming, polls, "
-            "surveys, budgets, recordings. Sections not named follow in that order. A section "
-            "shows only when it has something to show."
+            "The sections' names separated by commas, first on top. Sections not named follow "
+            "in their usual order. A section shows only when it has something to show."
         ),
     )
     # Proposals have no process of their own: the site's setting is theirs (step-up).

@@ -205,3 +205,14 @@ def test_footer_links_are_read_with_the_cached_settings(site, django_assert_num_
     SiteSettings.current()
     with django_assert_num_queries(0):
         assert [link.label for link in SiteSettings.current().footer_links.all()] == ["A"]
+
+
+def test_the_front_page_order_names_every_section_the_apps_registered(admin_client):
+    from samskab.core import frontpage
+
+    page = admin_client.get(CHANGE_URL).content.decode()
+    keys = [section.key for section in frontpage.sections()]
+    assert {"live", "proposals", "votes", "debates", "budgets"} <= set(keys)
+    help_text = page.split('id="id_front_page_sections_helptext"', 1)[1].split("</div>", 1)[0]
+    for key in keys:
+        assert f"{key} (" in help_text
