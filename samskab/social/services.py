@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samskab.social import crypto, limits, networks, selectors, texts
+from samskab.social import crypto, limits, networks, pictures, selectors, texts
 from samskab.social.http import ErrorKind, NetworkError
 from samskab.social.models import Account, Kind, Post, PostEvent, new_idempotency_key
 from samskab.webcasts.models import Meeting
@@ -416,10 +416,23 @@ def _picture(post: Post) -> networks.Picture | None:
     data = selectors.post_picture(post)
     if data is None:
         return None
-    if len(data) > limits.LIMITS[post.account.network].picture_bytes:
-        _log(post, _("The picture is larger than the network takes; posted without it."))
+    limit = limits.LIMITS[post.account.network].picture_bytes
+    fitted = pictures.fit(data, limit)
+    if fitted is None:
+        _log(post, _("The picture could not be made small enough for the network; "
+                      "posted without it."))  # fmt: skip
         return None
-    return networks.Picture(data, limits.fit_alt(post.picture_alt, post.account.network))
+    if fitted.data is not data:
+        sizes = {"before": len(data) // 1000, "after": len(fitted.data) // 1000}
+        _log(post, _("The picture was made smaller for the network (%(before)s kB to "
+                      "%(after)s kB).") % sizes)  # fmt: skip
+    return networks.Picture(
+        fitted.data,
+        limits.fit_alt(post.picture_alt, post.account.network),
+        content_type=fitted.content_type,
+        width=fitted.width,
+        height=fitted.height,
+    )
 
 
 def _send_failed(post: Post, error: NetworkError, *, now: datetime) -> None:
