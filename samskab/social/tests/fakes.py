@@ -22,6 +22,7 @@ import json
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -490,6 +491,9 @@ class FakeFacebook(FakeAPI):
         self.posts: list[dict] = []
         self.live_videos: dict[str, dict] = {}
         self.short_tokens: set[str] = set()
+        # Where live videos take their feed (a test points them at an ingest on loopback).
+        self.ingest_rtmp = "rtmp://127.0.0.1:1/rtmp"
+        self.ingest_rtmps = "rtmps://127.0.0.1:1/rtmp"
 
     def _error(self, status: int, code: int, message: str) -> Answer:
         return Answer(
@@ -570,8 +574,8 @@ class FakeFacebook(FakeAPI):
                 200,
                 {
                     "id": video_id,
-                    "stream_url": f"rtmp://127.0.0.1:1/rtmp/{key}",
-                    "secure_stream_url": f"rtmps://127.0.0.1:1/rtmp/{key}",
+                    "stream_url": f"{self.ingest_rtmp}/{key}",
+                    "secure_stream_url": f"{self.ingest_rtmps}/{key}",
                 },
             )
         video_id = path.strip("/")
@@ -682,6 +686,11 @@ class FakeYouTube(FakeAPI):
         self.broadcasts: dict[str, dict] = {}
         self.streams: dict[str, dict] = {}
         self.transitions: list[tuple[str, str]] = []
+        # Where streams take their feed, and (when a test sets it) whether a stream's
+        # ingest is receiving, by its stream name: the stream is "active" only then.
+        self.ingest_rtmp = "rtmp://127.0.0.1:1/live2"
+        self.ingest_rtmps = "rtmps://127.0.0.1:1/live2"
+        self.receiving: Callable[[str], bool] | None = None
 
     def _error(self, status: int, reason: str, message: str) -> Answer:
         return Answer(
@@ -762,8 +771,8 @@ class FakeYouTube(FakeAPI):
                     "ingestionType": "rtmp",
                     "ingestionInfo": {
                         "streamName": f"abcd-{stream_id}-efgh",
-                        "ingestionAddress": "rtmp://127.0.0.1:1/live2",
-                        "rtmpsIngestionAddress": "rtmps://127.0.0.1:1/live2",
+                        "ingestionAddress": self.ingest_rtmp,
+                        "rtmpsIngestionAddress": self.ingest_rtmps,
                     },
                 },
             }
@@ -772,6 +781,11 @@ class FakeYouTube(FakeAPI):
             found = [
                 self.streams[i] for i in seen.query.get("id", "").split(",") if i in self.streams
             ]
+            if self.receiving is not None:
+                for stream in found:
+                    name = stream["cdn"]["ingestionInfo"]["streamName"]
+                    active = self.receiving(name)
+                    stream["status"]["streamStatus"] = "active" if active else "inactive"
             return Answer(200, {"items": [{"id": s["id"], "status": s["status"]} for s in found]})
         if path == "/liveBroadcasts/bind":
             broadcast = self.broadcasts[seen.query["id"]]
