@@ -21,7 +21,10 @@ from samskab.social.http import ErrorKind, NetworkError, client, endpoint, json_
 
 MASTODON_SCOPES = "write:statuses write:media"
 X_SCOPES = "tweet.read tweet.write users.read media.write offline.access"
-FACEBOOK_SCOPES = "pages_show_list,pages_read_engagement,pages_manage_posts,publish_video"
+# Live video on a Page needs a Page token with pages_read_engagement and pages_manage_posts
+# (publish_video is for a person's own profile), and the app the "Live Video API" feature:
+# https://developers.facebook.com/documentation/live-video-api/guides/streaming
+FACEBOOK_SCOPES = "pages_show_list,pages_read_engagement,pages_manage_posts"
 LINKEDIN_SCOPES = "w_organization_social r_organization_social"
 YOUTUBE_SCOPES = "https://www.googleapis.com/auth/youtube"
 # LinkedIn's monthly API versions live at least a year; 202501 was sunset in 2026.

@@ -759,6 +759,7 @@ class FakeYouTube(FakeAPI):
                 "id": broadcast_id,
                 "snippet": seen.json["snippet"],
                 "status": {"lifeCycleStatus": "created", **seen.json["status"]},
+                "contentDetails": seen.json.get("contentDetails", {}),
                 "stream": None,
             }
             return Answer(200, self.broadcasts[broadcast_id])
@@ -807,6 +808,9 @@ class FakeYouTube(FakeAPI):
                 return self._error(403, "redundantTransition", "Redundant transition")
             if now not in allowed[target]:
                 return self._error(403, "invalidTransition", "Invalid transition")
+            monitor = broadcast["contentDetails"].get("monitorStream", {})
+            if target == "testing" and not monitor.get("enableMonitorStream", True):
+                return self._error(403, "invalidTransition", "Monitor stream is disabled")
             if (
                 target in ("testing", "live")
                 and self.streams[broadcast["stream"]]["status"]["streamStatus"] != "active"
