@@ -25,6 +25,7 @@ def _noise_png(width: int, height: int) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.one_pass
 def test_a_picture_that_fits_goes_as_it_is():
     card = _noise_png(64, 36)
     fitted = pictures.fit(card, 1_000_000)
@@ -33,6 +34,7 @@ def test_a_picture_that_fits_goes_as_it_is():
     assert (fitted.width, fitted.height) == (64, 36)
 
 
+@pytest.mark.one_pass
 def test_a_big_picture_is_re_encoded_and_scaled_until_it_fits():
     big = _noise_png(1600, 900)
     assert len(big) > 4_000_000
@@ -44,6 +46,7 @@ def test_a_big_picture_is_re_encoded_and_scaled_until_it_fits():
     assert fitted.width < 1600 and fitted.width / fitted.height == pytest.approx(16 / 9, 0.01)
 
 
+@pytest.mark.one_pass
 def test_what_cannot_be_made_small_enough_or_is_no_picture_gives_none():
     assert pictures.fit(_noise_png(400, 225), 2_000) is None
     assert pictures.fit(b"not a picture at all" * 100, 100) is None
