@@ -52,9 +52,11 @@ def broadcasts_plan(*, now: datetime) -> int:
         starts_at__gte=now - timedelta(hours=12),
     )
     made = 0
+    meetings = list(meetings)
+    choices = selectors.meeting_choices(meeting.pk for meeting in meetings)
     for meeting in meetings:
         for account in accounts:
-            if not selectors.account_covers(account, meeting):
+            if not selectors.account_used(account, meeting, choices):
                 continue
             try:
                 with transaction.atomic():
@@ -95,6 +97,9 @@ def broadcast_step(*, broadcast: Broadcast, now: datetime) -> None:
         return  # waits for the account to be connected again
     api = LIVE_APIS[account.network]
     try:
+        if not selectors.account_used(account, meeting):
+            _step_turned_off(broadcast, api)
+            return
         _step(broadcast, api, now)
     except NetworkError as error:
         renewable = error.kind == ErrorKind.AUTH and account.refresh_token
@@ -154,6 +159,36 @@ def _step(broadcast: Broadcast, api, now: datetime) -> None:
         else:
             _set(broadcast, Broadcast.State.COMPLETE, _("The meeting ended before it went live."))
         _destination_off(broadcast)
+
+
+def _step_turned_off(broadcast: Broadcast, api) -> None:
+    """An editor turned this account off for the meeting: one made but not begun waits,
+    without its restream destination, in case it is turned on again; one under way ends."""
+    meeting = broadcast.meeting
+    if broadcast.state in (Broadcast.State.TESTING, Broadcast.State.LIVE):
+        api.end(broadcast.account, broadcast_id=broadcast.broadcast_id)
+        _set(broadcast, Broadcast.State.COMPLETE, _("turned off for this meeting"))
+        _destination_off(broadcast)
+    elif meeting.status in (Meeting.Status.ENDED, Meeting.Status.CANCELLED):
+        _set(broadcast, Broadcast.State.COMPLETE, _("turned off for this meeting"))
+        _destination_off(broadcast)
+    else:
+        _destination_off(broadcast)
+
+
+def broadcasts_follow_choices(*, meeting: Meeting) -> None:
+    """Right after an editor's choice: the restream destination of each broadcast made
+    for the meeting is on only while its account is used for it, so a feed starting now
+    sends nothing to an account turned off."""
+    choices = selectors.meeting_choices([meeting.pk])
+    made = Broadcast.objects.filter(
+        meeting=meeting,
+        state__in=[Broadcast.State.READY, Broadcast.State.TESTING, Broadcast.State.LIVE],
+        destination_id__isnull=False,
+    ).select_related("account", "meeting")
+    for broadcast in made:
+        used = selectors.account_used(broadcast.account, meeting, choices)
+        Destination.objects.filter(pk=broadcast.destination_id).update(is_enabled=used)
 
 
 def _description(meeting: Meeting) -> str:

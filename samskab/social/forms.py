@@ -101,3 +101,39 @@ class PostForm(CleanTextMixin, forms.Form):
         )
         kwargs.setdefault("prefix", f"post-{post.pk}")
         super().__init__(*args, **kwargs)
+
+
+class MeetingAccountsForm(forms.Form):
+    """Which accounts post about (or broadcast) this meeting."""
+
+    accounts = forms.TypedMultipleChoiceField(
+        label=_("Accounts used for this meeting"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Ticked as the account's councils and committees say, unless changed here. "
+            "The posts of an account turned off wait, and go if it is turned on again."
+        ),
+    )
+
+    def __init__(self, *args, rows: list[dict], **kwargs):
+        kwargs.setdefault(
+            "initial", {"accounts": [row["account"].pk for row in rows if row["used"]]}
+        )
+        kwargs.setdefault("prefix", "choice")
+        super().__init__(*args, **kwargs)
+        self.fields["accounts"].choices = [(row["account"].pk, _choice_label(row)) for row in rows]
+
+
+def _choice_label(row: dict) -> str:
+    account = row["account"]
+    uses = []
+    if row["posts"]:
+        uses.append(str(_("posts")))
+    if row["live"]:
+        uses.append(str(_("live broadcast")))
+    label = f"{account} ({', '.join(uses)})"
+    if account.status != Account.Status.CONNECTED:
+        label += f" – {account.get_status_display()}"
+    return label

@@ -7,7 +7,10 @@ Pure: no Django, so the rules are tested without a database.
 - X: 280, weighted: every link counts as 23 (t.co), and characters outside the Latin
   ranges count twice (the twitter-text configuration v3, simplified: æ, ø and å count once).
 - Facebook: 63,206 characters; LinkedIn: 3,000 characters.
-Pictures: the size each accepts and the longest alt text.
+Pictures: the size each accepts and the longest alt text. Bluesky: an image of up to
+2,000,000 bytes (lexicons/app/bsky/embed/images.json, maxSize; formerly 1 MB). Facebook: a
+photo under 10 MB (Graph API Photo reference, "Creating"). X: alt text up to 1,000
+characters (POST /2/media/metadata). A bigger picture is made smaller (pictures.py).
 """
 
 from __future__ import annotations
@@ -31,9 +34,9 @@ class Limits:
 
 LIMITS = {
     "mastodon": Limits(500, 23, 16 * 1024 * 1024, 1500),
-    "bluesky": Limits(300, None, 1_000_000, 2000),
+    "bluesky": Limits(300, None, 2_000_000, 2000),
     "x": Limits(280, 23, 5 * 1024 * 1024, 1000, weighted=True),
-    "facebook": Limits(63206, None, 4 * 1024 * 1024, 1000),
+    "facebook": Limits(63206, None, 10_000_000, 1000),
     "linkedin": Limits(3000, None, 8 * 1024 * 1024, 4086),
 }
 

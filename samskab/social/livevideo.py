@@ -56,7 +56,13 @@ class YouTubeLive(YouTube):
             return {"redundant": True}
         if response.status_code == 401:
             raise NetworkError(message, kind=ErrorKind.AUTH, status=401)
-        if {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"} & set(reasons):
+        # The Live Streaming API's errors (developers.google.com/youtube/v3/live/docs/errors):
+        # rate limits have the detail userRequestsExceedRateLimit; the Data API's quota is
+        # quotaExceeded. A transition refused for the stream's state is invalidTransition
+        # or errorStreamInactive (liveBroadcasts.transition: testing and live need the
+        # bound stream's status.streamStatus to be active).
+        limited = {"rateLimitExceeded", "userRateLimitExceeded", "userRequestsExceedRateLimit"}
+        if (limited | {"quotaExceeded"}) & set(reasons):
             raise NetworkError(message, kind=ErrorKind.TEMPORARY, status=response.status_code)
         if {"invalidTransition", "errorStreamInactive"} & set(reasons):
             raise NotReceiving(message)
@@ -77,7 +83,12 @@ class YouTubeLive(YouTube):
                     "scheduledStartTime": starts_at.isoformat(),
                 },
                 "status": {"privacyStatus": "public", "selfDeclaredMadeForKids": False},
-                "contentDetails": {"enableAutoStart": False, "enableAutoStop": False},
+                # testing needs the monitor stream (liveBroadcasts.transition).
+                "contentDetails": {
+                    "enableAutoStart": False,
+                    "enableAutoStop": False,
+                    "monitorStream": {"enableMonitorStream": True},
+                },
             },
         )
         stream = self._call(

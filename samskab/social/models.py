@@ -106,6 +106,33 @@ class Account(models.Model):
         return self.network in POSTING
 
 
+class MeetingChoice(models.Model):
+    """An editor's choice for one meeting: this account is used for it, or not, whatever
+    the account's councils and committees say. Only a choice that differs from that default
+    is kept, so a later change to the account's councils still reaches other meetings."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="+", verbose_name=_("meeting")
+    )
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.CASCADE,
+        related_name="meeting_choices",
+        verbose_name=_("account"),
+    )
+    used = models.BooleanField(_("used for this meeting"))
+
+    class Meta:
+        verbose_name = _("account chosen for a meeting")
+        verbose_name_plural = _("accounts chosen for meetings")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "account"], name="social_choice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.used}"
+
+
 class Kind(models.TextChoices):
     PUBLISHED = "published", _("The meeting is published")
     SOON = "soon", _("Today's meeting, some hours before")

@@ -21,10 +21,16 @@ from samskab.social.http import ErrorKind, NetworkError, client, endpoint, json_
 
 MASTODON_SCOPES = "write:statuses write:media"
 X_SCOPES = "tweet.read tweet.write users.read media.write offline.access"
-FACEBOOK_SCOPES = "pages_show_list,pages_read_engagement,pages_manage_posts,publish_video"
+# Live video on a Page needs a Page token with pages_read_engagement and pages_manage_posts
+# (publish_video is for a person's own profile), and the app the "Live Video API" feature:
+# https://developers.facebook.com/documentation/live-video-api/guides/streaming
+FACEBOOK_SCOPES = "pages_show_list,pages_read_engagement,pages_manage_posts"
 LINKEDIN_SCOPES = "w_organization_social r_organization_social"
 YOUTUBE_SCOPES = "https://www.googleapis.com/auth/youtube"
-LINKEDIN_VERSION = "202501"
+# LinkedIn's monthly API versions live at least a year; 202501 was sunset in 2026.
+# https://learn.microsoft.com/en-us/linkedin/marketing/versioning (202603 is supported
+# until 16 March 2027, per .../marketing/integrations/migrations).
+LINKEDIN_VERSION = "202603"
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,10 @@ class Picture:
     content_type: str = "image/jpeg"
     width: int = 1280
     height: int = 720
+
+    @property
+    def filename(self) -> str:
+        return "card.png" if self.content_type == "image/png" else "card.jpg"
 
 
 @dataclass(frozen=True)
@@ -229,7 +239,7 @@ class Mastodon(Publisher):
                     http,
                     "POST",
                     f"{base}/api/v2/media",
-                    files={"file": ("card.jpg", picture.data, picture.content_type)},
+                    files={"file": (picture.filename, picture.data, picture.content_type)},
                     data={"description": picture.alt},
                 )
                 media_ids.append(str(self._check(response)["id"]))
@@ -342,24 +352,32 @@ class Bluesky(Publisher):
                         }
                     ],
                 }
+            # putRecord with our own record key and swapRecord null ("there is no record
+            # at this key yet"): the PDS answers an existing key with 400 InvalidSwap
+            # ("Record was at <cid>"), or with success and no change when the record is
+            # the same. createRecord is no good for this: an existing key fails deep in
+            # the repository (MST "There is already a value at key") and comes back as a
+            # bare 500 InternalServerError, which looks like a network to try again.
+            # Source: bluesky-social/atproto, lexicons/com/atproto/repo/putRecord.json
+            # (swapRecord nullable; errors InvalidSwap), packages/pds/src/api/com/atproto/
+            # repo/putRecord.ts and createRecord.ts, packages/repo/src/mst/mst.ts (add).
             response = send(
                 http,
                 "POST",
-                f"{base}/xrpc/com.atproto.repo.createRecord",
+                f"{base}/xrpc/com.atproto.repo.putRecord",
                 json={
                     "repo": account.external_id,
                     "collection": "app.bsky.feed.post",
                     "rkey": idempotency_key,
                     "record": record,
+                    "swapRecord": None,
                 },
             )
-            try:
-                data = self._check(response, duplicate_words=("already exists",))
-            except NetworkError as error:
-                if error.kind != ErrorKind.DUPLICATE:
-                    raise
+            if response.status_code == 400 and json_of(response).get("error") == "InvalidSwap":
                 # The record key is ours: the post is there from an earlier attempt.
                 data = {"uri": f"at://{account.external_id}/app.bsky.feed.post/{idempotency_key}"}
+            else:
+                data = self._check(response)
         uri = str(data["uri"])
         rkey = uri.rsplit("/", 1)[-1]
         return Posted(uri, f"https://bsky.app/profile/{account.handle}/post/{rkey}")
@@ -452,7 +470,7 @@ class X(Publisher):
                     http,
                     "POST",
                     f"{api}/2/media/upload",
-                    files={"media": ("card.jpg", picture.data, picture.content_type)},
+                    files={"media": (picture.filename, picture.data, picture.content_type)},
                     data={"media_category": "tweet_image", "media_type": picture.content_type},
                 )
                 media_id = str(self._check(response)["data"]["id"])
@@ -567,9 +585,12 @@ class Facebook(Publisher):
                     http,
                     "POST",
                     f"{graph}/{page}/photos",
-                    files={"source": ("card.jpg", picture.data, picture.content_type)},
+                    files={"source": (picture.filename, picture.data, picture.content_type)},
+                    # Graph API Photo reference, "Creating": `caption` is the text (`message`
+                    # is deprecated there), `alt_text_custom` the alt text, and a photo must
+                    # be under 10 MB. https://developers.facebook.com/docs/graph-api/reference/photo/
                     data={
-                        "message": text,
+                        "caption": text,
                         "alt_text_custom": picture.alt,
                         "access_token": account.access_token,
                     },

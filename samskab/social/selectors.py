@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from samskab.recordings import storage
 from samskab.social import texts
-from samskab.social.models import LIVE, POSTING, Account, Broadcast, Kind, Post
+from samskab.social.models import LIVE, POSTING, Account, Broadcast, Kind, MeetingChoice, Post
 from samskab.webcasts.models import Meeting
 from samskab.webcasts.recording import local_playlist
 
@@ -38,6 +38,58 @@ def live_accounts() -> QuerySet[Account]:
 def account_covers(account: Account, meeting: Meeting) -> bool:
     bodies = [body.pk for body in account.bodies.all()]
     return not bodies or meeting.body_id in bodies
+
+
+def meeting_choices(meeting_ids) -> dict[tuple[int, int], bool]:
+    """The editors' choices for these meetings: (meeting id, account id) -> used."""
+    return {
+        (meeting_id, account_id): used
+        for meeting_id, account_id, used in MeetingChoice.objects.filter(
+            meeting_id__in=list(meeting_ids)
+        ).values_list("meeting_id", "account_id", "used")
+    }
+
+
+def account_used(
+    account: Account, meeting: Meeting, choices: dict[tuple[int, int], bool] | None = None
+) -> bool:
+    """Whether the account posts about (or broadcasts) this meeting: the editors' choice for
+    the meeting where they made one, else whether the account covers the meeting's body."""
+    if choices is None:
+        choices = meeting_choices([meeting.pk])
+    used = choices.get((meeting.pk, account.pk))
+    return account_covers(account, meeting) if used is None else used
+
+
+def meeting_accounts(meeting: Meeting) -> list[dict]:
+    """Every account that announces or broadcasts meetings, with whether it is used for
+    this meeting and whether it would be without the editors' choice."""
+    accounts = Account.objects.filter(
+        Q(network__in=POSTING, announces=True) | Q(network__in=LIVE, goes_live=True)
+    ).prefetch_related("bodies")
+    choices = meeting_choices([meeting.pk])
+    rows = []
+    for account in accounts:
+        default = account_covers(account, meeting)
+        rows.append(
+            {
+                "account": account,
+                "default": default,
+                "used": account_used(account, meeting, choices),
+                "posts": account.network in POSTING and account.announces,
+                "live": account.network in LIVE and account.goes_live,
+            }
+        )
+    return rows
+
+
+def turned_off_for_meeting() -> Exists:
+    """For a Post or Broadcast query: its account is turned off for its meeting."""
+    return Exists(
+        MeetingChoice.objects.filter(
+            meeting_id=OuterRef("meeting_id"), account_id=OuterRef("account_id"), used=False
+        )
+    )
 
 
 def meetings_to_announce(*, now: datetime) -> QuerySet[Meeting]:

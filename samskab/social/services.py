@@ -19,9 +19,16 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samskab.social import crypto, limits, networks, selectors, texts
+from samskab.social import crypto, limits, networks, pictures, selectors, texts
 from samskab.social.http import ErrorKind, NetworkError
-from samskab.social.models import Account, Kind, Post, PostEvent, new_idempotency_key
+from samskab.social.models import (
+    Account,
+    Kind,
+    MeetingChoice,
+    Post,
+    PostEvent,
+    new_idempotency_key,
+)
 from samskab.webcasts.models import Meeting
 
 logger = logging.getLogger("samskab.social")
@@ -188,10 +195,12 @@ def posts_plan(*, now: datetime) -> int:
     if not accounts:
         return 0
     made = 0
-    for meeting in selectors.meetings_to_announce(now=now):
+    meetings = list(selectors.meetings_to_announce(now=now))
+    choices = selectors.meeting_choices(meeting.pk for meeting in meetings)
+    for meeting in meetings:
         kinds = _kinds_for(meeting, now)
         for account in accounts:
-            if not selectors.account_covers(account, meeting):
+            if not selectors.account_used(account, meeting, choices):
                 continue
             for kind in kinds:
                 made += _plan_one(meeting=meeting, account=account, kind=kind, now=now)
@@ -322,6 +331,40 @@ def post_try_again(*, post: Post, now: datetime) -> None:
     _log(post, _("To be tried again, as staff asked."))
 
 
+def meeting_accounts_set(*, meeting: Meeting, used: set[int]) -> list[Account]:
+    """An editor's choice of the accounts used for this meeting (the ids in `used`; the
+    others are turned off). Posts not yet sent of an account turned off are held, not
+    cancelled, and go when it is turned on again; live broadcasts follow at once (their
+    restream destination) and at the next tick (a broadcast under way is ended). Returns
+    the accounts whose use changed."""
+    from samskab.social import broadcasts
+
+    changed = []
+    with transaction.atomic():
+        for row in selectors.meeting_accounts(meeting):
+            account = row["account"]
+            want = account.pk in used
+            if want == row["default"]:
+                MeetingChoice.objects.filter(meeting=meeting, account=account).delete()
+            else:
+                MeetingChoice.objects.update_or_create(
+                    meeting=meeting, account=account, defaults={"used": want}
+                )
+            if want == row["used"]:
+                continue
+            changed.append(account)
+            waiting = Post.objects.filter(
+                meeting=meeting,
+                account=account,
+                status__in=[Post.Status.SCHEDULED, Post.Status.RETRY],
+            )
+            for post in waiting:
+                _log(post, _("Held: the account is turned off for this meeting.") if not want
+                     else _("The account is turned on again for this meeting."))  # fmt: skip
+        broadcasts.broadcasts_follow_choices(meeting=meeting)
+    return changed
+
+
 # Sending
 
 
@@ -351,7 +394,8 @@ def posts_send_due(*, now: datetime) -> list[Post]:
         Q(status=Post.Status.SCHEDULED, due_at__lte=now)
         | Q(status=Post.Status.RETRY, next_attempt_at__lte=now),
         account__status=Account.Status.CONNECTED,
-    ).order_by("due_at", "pk")
+    ).exclude(selectors.turned_off_for_meeting())  # held while an editor has it turned off
+    due = due.order_by("due_at", "pk")
     sent = []
     for post_id in list(due.values_list("pk", flat=True)[:50]):
         post = post_send(post_id=post_id, now=now)
@@ -374,6 +418,8 @@ def post_send(*, post_id: int, now: datetime) -> Post | None:
     if reason:
         _cancel(post, reason)
         return None
+    if not selectors.account_used(post.account, post.meeting):
+        return None  # held: an editor turned this account off for the meeting
     if not _claim(post_id, now):
         return None  # another worker has it
     post.refresh_from_db()
@@ -416,10 +462,23 @@ def _picture(post: Post) -> networks.Picture | None:
     data = selectors.post_picture(post)
     if data is None:
         return None
-    if len(data) > limits.LIMITS[post.account.network].picture_bytes:
-        _log(post, _("The picture is larger than the network takes; posted without it."))
+    limit = limits.LIMITS[post.account.network].picture_bytes
+    fitted = pictures.fit(data, limit)
+    if fitted is None:
+        _log(post, _("The picture could not be made small enough for the network; "
+                      "posted without it."))  # fmt: skip
         return None
-    return networks.Picture(data, limits.fit_alt(post.picture_alt, post.account.network))
+    if fitted.data is not data:
+        sizes = {"before": len(data) // 1000, "after": len(fitted.data) // 1000}
+        _log(post, _("The picture was made smaller for the network (%(before)s kB to "
+                      "%(after)s kB).") % sizes)  # fmt: skip
+    return networks.Picture(
+        fitted.data,
+        limits.fit_alt(post.picture_alt, post.account.network),
+        content_type=fitted.content_type,
+        width=fitted.width,
+        height=fitted.height,
+    )
 
 
 def _send_failed(post: Post, error: NetworkError, *, now: datetime) -> None:

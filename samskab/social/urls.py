@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/forbind/", views.account_connect, name="account_connect"),
     path("tilbage/", views.callback, name="callback"),
     path("moede/<int:pk>/", views.meeting_posts, name="meeting"),
+    path("moede/<int:pk>/konti/", views.meeting_accounts, name="meeting_accounts"),
     path("moede/<int:pk>/opslag/<int:post_pk>/", views.post_edit, name="post_edit"),
     path(
         "moede/<int:pk>/opslag/<int:post_pk>/<str:action>/",

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samskab.social import broadcasts, limits, selectors, services
-from samskab.social.forms import AccountForm, BlueskyForm, PostForm
+from samskab.social.forms import AccountForm, BlueskyForm, MeetingAccountsForm, PostForm
 from samskab.social.http import NetworkError, endpoint
 from samskab.social.models import Account, Broadcast, Network, Post
 from samskab.webcasts.models import Meeting
@@ -190,9 +190,14 @@ def _meeting_context(meeting: Meeting, forms: dict | None = None) -> dict:
                 else None,
             }
         )
+    choice_rows = selectors.meeting_accounts(meeting)
+    turned_off = {row["account"].pk for row in choice_rows if not row["used"]}
+    for row in rows:
+        row["held"] = row["open"] and row["post"].account_id in turned_off
     return {
         "meeting": meeting,
         "rows": rows,
+        "choice_form": (forms or {}).get("choice") or MeetingAccountsForm(rows=choice_rows),
         "broadcasts": selectors.meeting_broadcasts(meeting),
         "has_accounts": Account.objects.exists(),
     }
@@ -249,3 +254,22 @@ def broadcast_cancel(request: HttpRequest, pk: int, broadcast_pk: int) -> HttpRe
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("social:meeting", pk=meeting.pk)
+
+
+@require_POST
+@login_required
+def meeting_accounts(request: HttpRequest, pk: int) -> HttpResponse:
+    """The editor's choice of the accounts used for this meeting."""
+    meeting = _meeting(request, pk)
+    form = MeetingAccountsForm(request.POST, rows=selectors.meeting_accounts(meeting))
+    if not form.is_valid():
+        context = _meeting_context(meeting, {"choice": form})
+        return render(request, "social/meeting.html", context, status=400)
+    changed = services.meeting_accounts_set(
+        meeting=meeting, used=set(form.cleaned_data["accounts"])
+    )
+    if changed:
+        messages.success(request, _("The accounts for this meeting are saved."))
+    else:
+        messages.info(request, _("Nothing was changed."))
+    return redirect(reverse("social:meeting", args=[meeting.pk]) + "#social-accounts")

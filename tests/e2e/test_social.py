@@ -80,3 +80,17 @@ def test_an_administrator_connects_mastodon_and_sees_the_post_log(
     # The reminder waits, editable.
     assert page.locator("[data-kind=soon] textarea").first.is_visible()
     assert_accessible(page)
+
+    # This meeting goes without Mastodon: the editor unticks it; the reminder is held.
+    choice = page.get_by_role("group", name=re.compile("Accounts used for this meeting"))
+    choice.get_by_role("checkbox", name=re.compile("Kommunen på Mastodon")).uncheck()
+    page.get_by_role("button", name="Save the choice").click()
+    page.wait_for_url(re.compile(rf"/sociale-medier/moede/{meeting.pk}/#social-accounts$"))
+    mastodon_box = page.get_by_role("checkbox", name=re.compile("Kommunen på Mastodon"))
+    assert not mastodon_box.is_checked()
+    assert (
+        page.locator("[data-kind=soon] strong")
+        .get_by_text("Held: the account is turned off for this meeting.")
+        .is_visible()
+    )
+    assert_accessible(page)

@@ -22,6 +22,7 @@ import json
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -287,7 +288,9 @@ class FakeBluesky(FakeAPI):
     def __init__(self) -> None:
         super().__init__()
         self.records: dict[str, dict] = {}
+        self.cids: dict[str, str] = {}
         self.blobs: list[int] = []
+        self.uploaded: list[bytes] = []
         self.app_password = "abcd-efgh-ijkl-mnop"
 
     def _session(self) -> dict:
@@ -320,9 +323,10 @@ class FakeBluesky(FakeAPI):
         if not self.authorized(seen):
             return Answer(400, {"error": "ExpiredToken", "message": "Token has expired"})
         if path == "/xrpc/com.atproto.repo.uploadBlob":
-            if len(seen.raw) > 1_000_000:
+            if len(seen.raw) > 50_000_000:  # the PDS's own upload limit, far above a post's
                 return Answer(400, {"error": "BlobTooLarge", "message": "This file is too large"})
             self.blobs.append(len(seen.raw))
+            self.uploaded.append(seen.raw)
             return Answer(
                 200,
                 {
@@ -334,22 +338,42 @@ class FakeBluesky(FakeAPI):
                     }
                 },
             )
-        if path == "/xrpc/com.atproto.repo.createRecord":
+        if path == "/xrpc/com.atproto.repo.putRecord":
+            # As the PDS does (bluesky-social/atproto, pds/.../repo/putRecord.ts): the same
+            # record again changes nothing; another at an existing key with swapRecord null
+            # is 400 InvalidSwap "Record was at <cid>".
             rkey = seen.json["rkey"]
-            if rkey in self.records:
-                return Answer(400, {"error": "InvalidRequest", "message": "Record already exists"})
             record = seen.json["record"]
+            uri = f"at://{seen.json['repo']}/app.bsky.feed.post/{rkey}"
+            if rkey in self.records:
+                cid = self.cids[rkey]
+                if self.records[rkey] == record:
+                    return Answer(200, {"uri": uri, "cid": cid})
+                swap = seen.json.get("swapRecord", cid)  # absent: overwrite whatever is there
+                if swap != cid:
+                    return Answer(400, {"error": "InvalidSwap", "message": f"Record was at {cid}"})
             if len(record["text"]) > 300:
                 return Answer(
                     400,
                     {
                         "error": "InvalidRequest",
-                        "message": "Record/text must not be longer than 300 graphemes",
+                        "message": "Invalid app.bsky.feed.post record: Record/text must not "
+                        "be longer than 300 graphemes",
                     },
                 )
+            for image in record.get("embed", {}).get("images", []):
+                if image["image"]["size"] > 2_000_000:  # app.bsky.embed.images maxSize
+                    return Answer(
+                        400,
+                        {
+                            "error": "InvalidRequest",
+                            "message": "Invalid app.bsky.feed.post record: "
+                            "Record/embed/images/0/image file too big (max 2000000 bytes)",
+                        },
+                    )
             self.records[rkey] = record
-            uri = f"at://{seen.json['repo']}/app.bsky.feed.post/{rkey}"
-            return Answer(200, {"uri": uri, "cid": "bafyrei" + secrets.token_hex(8)})
+            self.cids[rkey] = "bafyrei" + secrets.token_hex(8)
+            return Answer(200, {"uri": uri, "cid": self.cids[rkey]})
         return Answer(404, {"error": "MethodNotImplemented"})
 
 
@@ -422,11 +446,20 @@ class FakeX(FakeAPI):
             )
         if path == "/2/media/upload":
             media_id = str(1880000000000000000 + len(self.media))
-            self.media[media_id] = {"bytes": len(seen.files.get("media", b""))}
+            data = seen.files.get("media", b"")
+            if len(data) > 5 * 1024 * 1024:  # images up to 5 MB (X's media best practices)
+                return Answer(
+                    400, {"title": "Invalid Request", "detail": "File size exceeds 5242880 bytes."}
+                )
+            self.media[media_id] = {"bytes": len(data), "data": data}
             return Answer(200, {"data": {"id": media_id, "media_key": f"3_{media_id}"}})
         if path == "/2/media/metadata":
-            self.media[seen.json["id"]]["alt"] = seen.json["metadata"]["alt_text"]["text"]
-            return Answer(200, {"data": {"associated_metadata": True}})
+            # docs.x.com/x-api/media/create-media-metadata: the answer echoes the metadata.
+            alt = seen.json["metadata"]["alt_text"]["text"]
+            if len(alt) > 1000:
+                return Answer(400, {"title": "Invalid Request", "detail": "alt_text too long"})
+            self.media[seen.json["id"]]["alt"] = alt
+            return Answer(200, {"data": {"associated_metadata": seen.json["metadata"]}})
         if path == "/2/tweets":
             text = seen.json["text"]
             if any(t["text"] == text for t in self.tweets):
@@ -458,6 +491,9 @@ class FakeFacebook(FakeAPI):
         self.posts: list[dict] = []
         self.live_videos: dict[str, dict] = {}
         self.short_tokens: set[str] = set()
+        # Where live videos take their feed (a test points them at an ingest on loopback).
+        self.ingest_rtmp = "rtmp://127.0.0.1:1/rtmp"
+        self.ingest_rtmps = "rtmps://127.0.0.1:1/rtmp"
 
     def _error(self, status: int, code: int, message: str) -> Answer:
         return Answer(
@@ -506,12 +542,16 @@ class FakeFacebook(FakeAPI):
             )
         if not self.authorized(seen):
             return self._error(400, 190, "Error validating access token: Session has expired.")
-        message = seen.form.get("message", "")
+        # A photo's text is `caption` (Photo reference; `message` deprecated there), a feed
+        # post's `message` (Page feed reference).
+        message = seen.form.get("caption" if path.endswith("/photos") else "message", "")
         if path in (f"/{self.page_id}/photos", f"/{self.page_id}/feed"):
             if any(p["message"] == message for p in self.posts):
                 return self._error(400, 506, "Duplicate status message")
             if path.endswith("/photos") and not seen.files.get("source"):
                 return self._error(400, 324, "Requires upload file")
+            if len(seen.files.get("source", b"")) >= 10_000_000:  # "less than 10MB"
+                return self._error(400, 1366046, "Photo is too large")
             number = str(len(self.posts) + 1)
             post = {
                 "id": f"{self.page_id}_{number}",
@@ -534,8 +574,8 @@ class FakeFacebook(FakeAPI):
                 200,
                 {
                     "id": video_id,
-                    "stream_url": f"rtmp://127.0.0.1:1/rtmp/{key}",
-                    "secure_stream_url": f"rtmps://127.0.0.1:1/rtmp/{key}",
+                    "stream_url": f"{self.ingest_rtmp}/{key}",
+                    "secure_stream_url": f"{self.ingest_rtmps}/{key}",
                 },
             )
         video_id = path.strip("/")
@@ -619,8 +659,11 @@ class FakeLinkedIn(FakeAPI):
             self.images[path.removeprefix("/upload/")] = len(seen.raw)
             return Answer(201)
         if path == "/rest/posts":
-            if seen.headers.get("linkedin-version") is None:
+            version = seen.headers.get("linkedin-version")
+            if version is None:
                 return Answer(400, {"message": "A version must be present", "status": 400})
+            if version < "202512":  # versions live a year; older ones are sunset by now
+                return Answer(426, {"message": "Requested version is not active", "status": 426})
             text = seen.json["commentary"]
             for post in self.posts:
                 if post["commentary"] == text:
@@ -643,6 +686,11 @@ class FakeYouTube(FakeAPI):
         self.broadcasts: dict[str, dict] = {}
         self.streams: dict[str, dict] = {}
         self.transitions: list[tuple[str, str]] = []
+        # Where streams take their feed, and (when a test sets it) whether a stream's
+        # ingest is receiving, by its stream name: the stream is "active" only then.
+        self.ingest_rtmp = "rtmp://127.0.0.1:1/live2"
+        self.ingest_rtmps = "rtmps://127.0.0.1:1/live2"
+        self.receiving: Callable[[str], bool] | None = None
 
     def _error(self, status: int, reason: str, message: str) -> Answer:
         return Answer(
@@ -711,6 +759,7 @@ class FakeYouTube(FakeAPI):
                 "id": broadcast_id,
                 "snippet": seen.json["snippet"],
                 "status": {"lifeCycleStatus": "created", **seen.json["status"]},
+                "contentDetails": seen.json.get("contentDetails", {}),
                 "stream": None,
             }
             return Answer(200, self.broadcasts[broadcast_id])
@@ -723,8 +772,8 @@ class FakeYouTube(FakeAPI):
                     "ingestionType": "rtmp",
                     "ingestionInfo": {
                         "streamName": f"abcd-{stream_id}-efgh",
-                        "ingestionAddress": "rtmp://127.0.0.1:1/live2",
-                        "rtmpsIngestionAddress": "rtmps://127.0.0.1:1/live2",
+                        "ingestionAddress": self.ingest_rtmp,
+                        "rtmpsIngestionAddress": self.ingest_rtmps,
                     },
                 },
             }
@@ -733,6 +782,11 @@ class FakeYouTube(FakeAPI):
             found = [
                 self.streams[i] for i in seen.query.get("id", "").split(",") if i in self.streams
             ]
+            if self.receiving is not None:
+                for stream in found:
+                    name = stream["cdn"]["ingestionInfo"]["streamName"]
+                    active = self.receiving(name)
+                    stream["status"]["streamStatus"] = "active" if active else "inactive"
             return Answer(200, {"items": [{"id": s["id"], "status": s["status"]} for s in found]})
         if path == "/liveBroadcasts/bind":
             broadcast = self.broadcasts[seen.query["id"]]
@@ -754,6 +808,9 @@ class FakeYouTube(FakeAPI):
                 return self._error(403, "redundantTransition", "Redundant transition")
             if now not in allowed[target]:
                 return self._error(403, "invalidTransition", "Invalid transition")
+            monitor = broadcast["contentDetails"].get("monitorStream", {})
+            if target == "testing" and not monitor.get("enableMonitorStream", True):
+                return self._error(403, "invalidTransition", "Monitor stream is disabled")
             if (
                 target in ("testing", "live")
                 and self.streams[broadcast["stream"]]["status"]["streamStatus"] != "active"
