@@ -553,10 +553,12 @@ def visit_start(*, presentation: Presentation, first_key: str) -> Visit:
 
 
 def visit_progress(*, presentation: Presentation, visit_id: str, key: str, completed: bool) -> None:
-    """Count a step seen in a playing (only forward: going back does not undo drop-off)."""
+    """A playing went on: to the step `key`, or (`completed`) to the end. Called only from
+    the citizen's POSTs (Next, an answer), never from a page's GET. A completed playing
+    stays as it is."""
     Visit.objects.filter(pk=visit_id, presentation=presentation, completed=False).update(
         last_key=key if not completed else F("last_key"),
-        steps_seen=F("steps_seen") + 1,
+        steps_seen=F("steps_seen") + (0 if completed else 1),
         completed=completed,
     )
 

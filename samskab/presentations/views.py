@@ -36,7 +36,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from samskab.core.csvsafe import neutralise
 from samskab.core.models import SiteSettings
-from samskab.core.ratelimit import ratelimit
+from samskab.core.ratelimit import hit, ratelimit, too_many
 from samskab.core.viewer import viewer_key
 from samskab.presentations import flow, package, selectors, services
 from samskab.presentations.models import CHOICE_KINDS, END, Presentation, Step, Version, Visit
@@ -48,6 +48,9 @@ from samskab.webcasts.player import HLS_SCRIPT
 ANSWER_RATE = "20/m"
 ANSWERS_PER_ADDRESS = "600/h"
 START_RATE = "30/m"
+# Going on from step to step: generous (a fast reader), and never refused, only uncounted.
+PROGRESS_RATE = "120/m"
+PROGRESS_PER_ADDRESS = "6000/h"
 EMBED_WIDTH, EMBED_HEIGHT = 960, 720
 
 
@@ -598,8 +601,11 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-@ratelimit("presentation-answer", ANSWER_RATE, per_address=ANSWERS_PER_ADDRESS)
 def step(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    """A step. GET only shows it: it writes nothing, so a crawler following `?b=` links
+    moves no count. The citizen's POSTs write: "go on" (the Next button) records that the
+    playing reached the following step (or the end), and an answer is stored and records
+    the same for the step the answer leads to; both redirect (post, redirect, get)."""
     presentation, snapshot, draft = _playable(request, slug)
     steps = snapshot.get("steps", [])
     keys = [s["key"] for s in steps]
@@ -628,8 +634,14 @@ def step(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             ).exists()
         )
     if request.method == "POST":
-        if not is_question:
-            raise Http404
+        going_on = request.POST.get("action") == "next" or not is_question
+        if going_on and is_question and current.get("required") and not already:
+            # A required question is passed by answering it, not by "go on".
+            going_on = False
+        if going_on:
+            return _go_on(request, presentation, slug, flows, index, None, draft, visit)
+        if not hit(request, "presentation-answer", ANSWER_RATE, per_address=ANSWERS_PER_ADDRESS):
+            return too_many(request)
         spec = services.question_spec(current)
         raw = answers_from_post([spec], request.POST)
         if draft:
@@ -641,9 +653,9 @@ def step(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         except services.Refused as error:
             refusal = error.message
         else:
-            return redirect(_next_url(slug, flows, index, raw.get("1") or None, request))
-    elif visit and not draft:
-        services.visit_progress(presentation=presentation, visit_id=visit, key=key, completed=False)
+            return _go_on(
+                request, presentation, slug, flows, index, raw.get("1") or None, draft, visit
+            )
     media = selectors.step_media(current)
     next_key = flow.following(flows, index)
     next_media = None
@@ -658,7 +670,8 @@ def step(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             "percent": round(100 * (index + 1) / len(steps)),
             "media": media,
             "next_media": next_media,
-            "next_url": _next_url(slug, flows, index, None, request),
+            "step_url": reverse("presentations:step", kwargs={"slug": slug, "key": key})
+            + _carry(request),
             "previous_url": (
                 reverse("presentations:step", kwargs={"slug": slug, "key": keys[index - 1]})
                 + _carry(request)
@@ -679,6 +692,24 @@ def step(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     status = 400 if refusal else 200
     response = render(request, "presentations/step.html", context, status=status)
     return _framable(request, response)
+
+
+def _go_on(request, presentation, slug, flows, index, choice, draft, visit) -> HttpResponse:
+    """Record that the playing reached the step that follows (or the end), and go there.
+    Never refused: past its rate the citizen goes on, only uncounted."""
+    target = flow.following(flows, index, choice)
+    if (
+        visit
+        and not draft
+        and hit(request, "presentation-progress", PROGRESS_RATE, per_address=PROGRESS_PER_ADDRESS)
+    ):
+        services.visit_progress(
+            presentation=presentation,
+            visit_id=visit,
+            key="" if target == END else target,
+            completed=target == END,
+        )
+    return redirect(_next_url(slug, flows, index, choice, request))
 
 
 class _Question:
@@ -702,10 +733,8 @@ def _next_url(slug: str, flows, index: int, choice, request: HttpRequest) -> str
 
 @require_GET
 def end(request: HttpRequest, slug: str) -> HttpResponse:
+    """The end page. Only shows: the playing was counted complete by the POST that led here."""
     presentation, snapshot, draft = _playable(request, slug)
-    visit = _visit_id(request)
-    if visit and not draft:
-        services.visit_progress(presentation=presentation, visit_id=visit, key="", completed=True)
     context = _base_context(request, presentation, snapshot, draft)
     context["carry"] = _carry(request, "")
     return _framable(request, render(request, "presentations/end.html", context))

@@ -163,7 +163,7 @@ def test_an_editor_builds_and_publishes_and_a_citizen_on_a_phone_answers_in_an_e
     frame.get_by_label("Ja").check()
     frame.get_by_role("button", name="Send answer and go on").click()
     expect(frame.get_by_role("heading", level=1)).to_have_text("Text")
-    frame.get_by_role("link", name="Next").click()
+    frame.get_by_role("button", name="Next").click()
     # The clip's step: the video loads through hls.js, with no third-party request.
     expect(frame.get_by_role("heading", level=1)).to_have_text(clip_title)
     frame.locator("video").evaluate(

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from samskab.accounts.tests.factories import UserFactory, staff_sign_in
-from samskab.presentations import services
+from samskab.presentations import selectors, services
 from samskab.presentations.models import Answer, Step, Visit
 from samskab.presentations.tests.factories import built, editor, steps_of
 
@@ -114,6 +114,17 @@ def _play(client, presentation, embed=False):
     return response["Location"]
 
 
+def _go_on(client, step_url):
+    """Press the step's Next (a form posting to the step itself); return where it leads."""
+    page = client.get(step_url).content.decode()
+    form = re.search(r'<form method="post" action="([^"]+)"[^>]*>\s*<button[^>]*data-next', page)
+    assert form, "the step has no Next button"
+    action = form.group(1).replace("&amp;", "&")
+    response = client.post(action, {"action": "next"})
+    assert response.status_code == 302
+    return response["Location"]
+
+
 def test_a_citizen_plays_step_by_step_answers_once_and_branches(client):
     by = editor()
     presentation = built("text", "question:single", "question:text", "text", by=by)
@@ -130,8 +141,7 @@ def test_a_citizen_plays_step_by_step_answers_once_and_branches(client):
     assert Visit.objects.count() == 1
     step_page = client.get(location).content.decode()
     assert "Step 1 of 4" in step_page
-    assert 'rel="next"' in step_page
-    question_url = re.search(r'href="([^"]+)" rel="next"', step_page).group(1).replace("&amp;", "&")
+    question_url = _go_on(client, location)
     page = client.get(question_url).content.decode()
     assert "Støtter du planen?" in page
     # "Ja" (option 3) leads past the question of what to change.
@@ -144,10 +154,15 @@ def test_a_citizen_plays_step_by_step_answers_once_and_branches(client):
     assert client.post(question_url, {"q1": "4"}).status_code == 400
     assert list(Answer.objects.values_list("value", flat=True)) == [3]
     client.get(response["Location"])
-    end = reverse("presentations:end", args=[presentation.slug]) + "?" + location.split("?")[1]
-    client.get(end)
+    assert not Visit.objects.get().completed
+    end = _go_on(client, response["Location"])
+    assert (
+        end == reverse("presentations:end", args=[presentation.slug]) + "?" + location.split("?")[1]
+    )
     visit = Visit.objects.get()
     assert visit.completed
+    # Intro, the question, and (by its branch) the last step: three seen, the end reached.
+    assert visit.steps_seen == 3
 
 
 def test_a_required_question_without_an_answer_is_refused_with_a_message(client):
@@ -178,8 +193,8 @@ def test_the_embed_may_be_framed_by_other_sites_and_carries_the_playing_without_
     from django.test import Client
 
     cookieless = Client(HTTP_ACCEPT_LANGUAGE="en")
-    question_url = re.search(r'href="([^"]+)" rel="next"', framed.content.decode()).group(1)
-    question_url = question_url.replace("&amp;", "&")
+    question_url = _go_on(cookieless, location)
+    assert "e=1" in question_url and "b=" in question_url
     assert cookieless.post(question_url, {"q1": "1"}).status_code == 302
     assert Client(HTTP_ACCEPT_LANGUAGE="en").post(question_url, {"q1": "2"}).status_code == 400
     assert Answer.objects.count() == 1
@@ -242,3 +257,64 @@ def test_a_video_step_s_captions_are_shifted_to_the_clip(client):
     text = captions_vtt({"clip": clip.pk}, "da", offset_ms=0)
     assert "00:00:02.000 --> 00:00:04.500\nVelkommen" in text
     assert "Senere" not in text
+
+
+def test_a_step_page_s_get_records_nothing_so_a_crawler_moves_no_count(client):
+    """A crawler that follows every `?b=` link (steps, the end page) changes nothing; only the
+    citizen's POSTs (Next, an answer) move the playing on."""
+    presentation = built("text", "question:single", "text", publish=True)
+    first, question, last = presentation.published["steps"]
+    location = _play(client, presentation)
+    visit = Visit.objects.get()
+    before = (visit.last_key, visit.steps_seen, visit.completed)
+    assert before == (first["key"], 1, False)
+    carry = "?" + location.split("?")[1]
+    for key in (question["key"], last["key"], first["key"], last["key"]):
+        url = reverse("presentations:step", args=[presentation.slug, key]) + carry
+        assert client.get(url).status_code == 200
+    assert (
+        client.get(reverse("presentations:end", args=[presentation.slug]) + carry).status_code
+        == 200
+    )
+    visit.refresh_from_db()
+    assert (visit.last_key, visit.steps_seen, visit.completed) == before
+    assert not Answer.objects.exists()
+    stats = selectors.statistics(presentation)
+    assert stats["completions"] == 0
+    assert [row["stopped"] for row in stats["drop"]] == [1, 0, 0]
+    # The citizen pressing Next is counted: the playing stopped at the question now.
+    assert _go_on(client, location).startswith(
+        reverse("presentations:step", args=[presentation.slug, question["key"]])
+    )
+    stats = selectors.statistics(presentation)
+    assert [row["stopped"] for row in stats["drop"]] == [0, 1, 0]
+    # Skipping the optional question goes on and counts as well; Finish completes.
+    question_url = reverse("presentations:step", args=[presentation.slug, question["key"]]) + carry
+    skipped = client.post(question_url, {"action": "next"})
+    assert skipped["Location"].startswith(
+        reverse("presentations:step", args=[presentation.slug, last["key"]])
+    )
+    assert not Answer.objects.exists()
+    _go_on(client, skipped["Location"])
+    stats = selectors.statistics(presentation)
+    assert (stats["starts"], stats["completions"]) == (1, 1)
+    assert [row["stopped"] for row in stats["drop"]] == [0, 0, 0]
+
+
+def test_next_on_a_required_question_does_not_pass_it_and_a_draft_preview_counts_nothing(client):
+    by = editor()
+    presentation = built("question:single", "text", by=by)
+    question, _text = steps_of(presentation)
+    Step.objects.filter(pk=question.pk).update(required=True)
+    services.presentation_publish(presentation=presentation, by=by)
+    location = _play(client, presentation)
+    refused = client.post(location, {"action": "next"})
+    assert refused.status_code == 400
+    assert "Answer this question." in refused.content.decode()
+    assert Visit.objects.get().steps_seen == 1
+    # The builder's preview of the draft goes on without a playing to count.
+    staff_sign_in(client, by)
+    draft = reverse("presentations:step", args=[presentation.slug, _text.key]) + "?kladde=1"
+    response = client.post(draft, {"action": "next"})
+    assert response["Location"].startswith(reverse("presentations:end", args=[presentation.slug]))
+    assert Visit.objects.get().steps_seen == 1
