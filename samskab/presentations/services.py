@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import date
+from types import EllipsisType
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Max
@@ -362,9 +363,12 @@ def step_update(
     required: bool = False,
     next_key: str = "",
     branches: dict[str, str] | None = None,
+    narration: int | EllipsisType | None = ...,
     by,
     revision: int | None = None,
 ) -> Step:
+    """Change a step's texts and settings. `narration` (a slide's narration video, a clip's
+    id, None for none) is left as it is when not given."""
     with transaction.atomic():
         presentation = _locked(step.presentation)
         _check_revision(presentation, revision)
@@ -377,6 +381,10 @@ def step_update(
         if step.kind == Step.Kind.VIDEO:
             step.in_ms, step.out_ms = in_ms, out_ms
             _check_range(step)
+        if step.kind == Step.Kind.SLIDE and narration is not ...:
+            if narration is not None and not Clip.objects.filter(pk=narration).exists():
+                raise Refused(_("That clip has been removed. Choose another narration."))
+            step.narration_id = narration
         if step.kind == Step.Kind.QUESTION:
             step.required = required
             if choices is not None and step.question_kind in CHOICE_KINDS:

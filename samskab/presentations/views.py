@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import uuid
+from types import EllipsisType
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
@@ -157,6 +158,7 @@ def export_package(request: HttpRequest, pk: int) -> HttpResponse:
 def builder(request: HttpRequest, pk: int) -> HttpResponse:
     presentation = _builder(request, pk)
     steps = list(presentation.steps.select_related("clip", "video", "image", "slide", "deck_page"))
+    narrations = None
     query = request.GET.get("q", "")[:100]
     kind = request.GET.get("kind", "")
     if kind not in selectors.KINDS:
@@ -183,6 +185,15 @@ def builder(request: HttpRequest, pk: int) -> HttpResponse:
                 ],
             }
         )
+        if step.kind == Step.Kind.SLIDE:
+            if narrations is None:
+                narrations = selectors.narration_choices()
+            choices = narrations
+            if step.narration_id is not None and all(
+                pk != step.narration_id for pk, _label in narrations
+            ):
+                choices = selectors.narration_choices(step.narration_id)
+            step_rows[-1]["narrations"] = choices
     context = {
         "presentation": presentation,
         "steps": step_rows,
@@ -279,6 +290,13 @@ def _ms(value: str | None) -> int | None:
     return round(seconds * 1000)
 
 
+def _narration(value: str | None) -> int | EllipsisType | None:
+    """The narration chosen in a slide's form: a clip's id, "" for none, absent = unchanged."""
+    if value is None:
+        return ...
+    return int(value) if value.isdigit() else None
+
+
 @login_required
 @require_POST
 def step_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
@@ -300,6 +318,7 @@ def step_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
                 for name, value in post.items()
                 if name.startswith("branch_")
             },
+            narration=_narration(post.get("narration")),
             by=request.user,
             revision=_revision(request),
         )
@@ -398,7 +417,6 @@ def versions(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def video_upload(request: HttpRequest) -> HttpResponse:
     from samskab.presentations import media
-    from samskab.presentations.models import Video
 
     if not request.user.has_perm("presentations.build_presentation"):
         raise PermissionDenied
@@ -417,8 +435,51 @@ def video_upload(request: HttpRequest) -> HttpResponse:
             if back.isdigit():
                 return redirect(reverse("presentations:builder", args=[int(back)]) + "?kind=video")
             return redirect("presentations:video_upload")
-    context = {"videos": Video.objects.all()[:50], "error": error, "back": back}
-    return render(request, "presentations/videos.html", context, status=400 if error else 200)
+    return _videos_page(request, error=error, back=back)
+
+
+def _videos_page(request: HttpRequest, *, error: str = "", back: str = "", captions_error=None):
+    from samskab.presentations.models import Video
+
+    context = {
+        "videos": Video.objects.all()[:50],
+        "error": error,
+        "back": back if back.isdigit() else "",
+        "captions_error": captions_error,  # (video id, messages)
+    }
+    status = 400 if error or captions_error else 200
+    return render(request, "presentations/videos.html", context, status=status)
+
+
+@login_required
+@require_POST
+def video_captions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload (or remove) an uploaded video's captions, a WebVTT file checked cue by cue."""
+    from samskab.presentations import media
+    from samskab.presentations.models import Video
+
+    if not request.user.has_perm("presentations.build_presentation"):
+        raise PermissionDenied
+    video = get_object_or_404(Video, pk=pk)
+    back = request.POST.get("back", "")
+    if request.POST.get("action") == "remove":
+        media.video_captions_remove(video=video)
+        messages.success(
+            request, _("The captions of “%(title)s” are removed.") % {"title": video.title}
+        )
+    else:
+        upload = request.FILES.get("captions")
+        try:
+            if upload is None:
+                raise ValidationError(_("Choose a captions file (.vtt)."))
+            media.video_captions_set(video=video, data=upload.read(media.CAPTIONS_MAX_BYTES + 1))
+        except ValidationError as refused:
+            return _videos_page(request, back=back, captions_error=(video.pk, refused.messages))
+        messages.success(
+            request, _("The captions of “%(title)s” are saved.") % {"title": video.title}
+        )
+    url = reverse("presentations:video_upload")
+    return redirect(url + (f"?back={back}" if back.isdigit() else ""))
 
 
 @login_required
@@ -744,7 +805,12 @@ def end(request: HttpRequest, slug: str) -> HttpResponse:
 def captions(request: HttpRequest, slug: str, key: str, language: str) -> HttpResponse:
     _presentation, snapshot, _draft = _playable(request, slug)
     current = next((s for s in snapshot.get("steps", []) if s["key"] == key), None)
-    if current is None or current["kind"] != Step.Kind.VIDEO:
+    if current is None:
+        raise Http404
+    if current["kind"] == Step.Kind.SLIDE and current.get("narration"):
+        # A slide's narration is a clip: its captions as the narration plays them.
+        current = {"clip": current["narration"]}
+    elif current["kind"] != Step.Kind.VIDEO:
         raise Http404
     text = selectors.captions_vtt(current, language[:8])
     if text is None:

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from samskab.accounts.tests.factories import UserFactory, staff_sign_in
@@ -318,3 +319,137 @@ def test_next_on_a_required_question_does_not_pass_it_and_a_draft_preview_counts
     response = client.post(draft, {"action": "next"})
     assert response["Location"].startswith(reverse("presentations:end", args=[presentation.slug]))
     assert Visit.objects.get().steps_seen == 1
+
+
+def _deck_page(presentation, by, django_capture_on_commit_callbacks):
+    from django.core.files.base import ContentFile
+
+    from samskab.attachments.services import document_add
+    from samskab.presentations.models import DeckPage
+    from samskab.presentations.tests.test_decks import _pdf
+
+    with django_capture_on_commit_callbacks(execute=True):
+        document = document_add(
+            target=presentation,
+            user=by,
+            document=ContentFile(_pdf("Skolen i dag"), name="plan.pdf"),
+            title="Plan",
+        )
+    return DeckPage.objects.get(document=document)
+
+
+def test_an_editor_picks_a_slide_s_narration_clip_and_it_plays_with_captions(
+    client, staff, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from samskab.recordings.models import Clip
+    from samskab.webcasts.media_demo import demo_video_make
+    from samskab.webcasts.models import CaptionCue, Captions, Meeting
+    from samskab.webcasts.tests.factories import MeetingFactory
+
+    meeting = MeetingFactory(status=Meeting.Status.ENDED, title="Byrådet 3. marts")
+    demo_video_make(meeting=meeting, seconds=8)
+    captions = Captions.objects.create(
+        meeting=meeting, language="da", vtt=ContentFile(b"WEBVTT\n", name="c.vtt")
+    )
+    CaptionCue.objects.create(
+        captions=captions, meeting=meeting, start_ms=3_000, end_ms=4_000, text="Skolen flytter"
+    )
+    clip = Clip.objects.create(
+        meeting=meeting, title="Borgmesteren om skolen", start_ms=2000, end_ms=6000
+    )
+    presentation = built(by=staff)
+    page = _deck_page(presentation, staff, django_capture_on_commit_callbacks)
+    slide = services.step_add(presentation=presentation, element=f"page:{page.pk}", by=staff)
+    builder_url = reverse("presentations:builder", args=[presentation.pk])
+    builder = client.get(builder_url).content.decode()
+    assert 'name="narration"' in builder
+    assert (
+        f'<option value="{clip.pk}">Borgmesteren om skolen (Byrådet 3. marts, 4 s)</option>'
+        in builder
+    )
+    edit = reverse("presentations:step_edit", args=[presentation.pk, slide.key])
+    form = {"title": "Skolen", "body": "", "next_key": ""}
+    # A clip removed meanwhile is refused with a message, and nothing changes.
+    response = client.post(edit, {**form, "narration": "999999"}, follow=True)
+    assert "That clip has been removed. Choose another narration." in response.content.decode()
+    slide.refresh_from_db()
+    assert slide.narration_id is None
+    assert client.post(edit, {**form, "narration": str(clip.pk)}).status_code == 302
+    slide.refresh_from_db()
+    assert slide.narration_id == clip.pk
+    assert f'<option value="{clip.pk}" selected>' in client.get(builder_url).content.decode()
+    # Saving the step's other fields without the control (an older page) keeps it.
+    client.post(edit, {**form, "title": "Skolen i Vestbyen"})
+    slide.refresh_from_db()
+    assert (slide.title, slide.narration_id) == ("Skolen i Vestbyen", clip.pk)
+
+    services.presentation_publish(presentation=presentation, by=staff)
+    citizen = Client()
+    step_url = reverse("presentations:step", args=[presentation.slug, slide.key])
+    player = citizen.get(step_url).content.decode()
+    assert 'id="step-narration"' in player
+    playlist = reverse("recordings:clip_playlist", kwargs={"pk": meeting.pk, "clip_pk": clip.pk})
+    assert f'data-hls="{playlist}"' in player
+    track = re.search(r'<track kind="captions" src="([^"]+)"', player).group(1)
+    vtt = citizen.get(track.replace("&amp;", "&"))
+    assert vtt.status_code == 200
+    # The cue at 3-4 s of the meeting, 1-2 s into the clip (plus where it starts in its playlist).
+    assert "Skolen flytter" in vtt.content.decode()
+
+    # "No narration" takes it off again.
+    client.post(edit, {**form, "narration": ""})
+    slide.refresh_from_db()
+    assert slide.narration_id is None
+
+
+VALID_VTT = b"WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nVelkommen til Vestbyen\n"
+
+
+def test_an_editor_uploads_checked_captions_for_an_uploaded_video_and_they_play(client, staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from samskab.presentations.models import Job, Video
+
+    video = Video.objects.create(
+        title="Vestbyen fra luften", original_name="v.mp4", duration_ms=8000, status=Job.DONE
+    )
+    url = reverse("presentations:video_captions", args=[video.pk])
+    page = client.get(reverse("presentations:video_upload")).content.decode()
+    assert "Captions (WebVTT) for “Vestbyen fra luften”" in page
+    broken = b"WEBVTT\n\n00:00:03.000 --> 00:00:01.000\nBaglaens\n"
+    refused = client.post(url, {"captions": SimpleUploadedFile("c.vtt", broken)})
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "Line 3:" in text and "before or when it starts" in text
+    not_vtt = client.post(url, {"captions": SimpleUploadedFile("c.vtt", b"1\n00:00:01,000 --> x")})
+    assert not_vtt.status_code == 400
+    assert "The file must start with the line" in not_vtt.content.decode()
+    video.refresh_from_db()
+    assert not video.captions
+    saved = client.post(
+        url,
+        {
+            "captions": SimpleUploadedFile(
+                "c.vtt", b"\xef\xbb\xbf" + VALID_VTT.replace(b"\n", b"\r\n")
+            )
+        },
+    )
+    assert saved.status_code == 302
+    video.refresh_from_db()
+    assert video.captions.read().decode() == VALID_VTT.decode()  # BOM and CRLF made plain
+
+    presentation = built(f"video:{video.pk}", by=staff, publish=True)
+    (step,) = steps_of(presentation)
+    citizen = Client()
+    player = citizen.get(reverse("presentations:step", args=[presentation.slug, step.key]))
+    track = re.search(r'<track kind="captions" src="([^"]+)"', player.content.decode()).group(1)
+    assert "Velkommen til Vestbyen" in citizen.get(track.replace("&amp;", "&")).content.decode()
+
+    assert client.post(url, {"action": "remove"}).status_code == 302
+    video.refresh_from_db()
+    assert not video.captions
+    # Only builders may change captions.
+    client.force_login(UserFactory())
+    assert client.post(url, {"captions": SimpleUploadedFile("c.vtt", VALID_VTT)}).status_code == 403
