@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from samskab import live
 from samskab.attachments.models import Image
 from samskab.core.text import clean_text
 from samskab.presentations import flow
@@ -92,12 +93,34 @@ def _new_key(taken: set[str]) -> str:
             return key
 
 
+# The live channel `presentation:<id>` (builders only): after every save, its revision, so
+# the builder's preview (and another editor's) shows the draft as it is now.
+LIVE_EVENTS = {"saved": {"revision": int}}
+
+
+def live_channel(presentation_id: int) -> str:
+    return f"presentation:{presentation_id}"
+
+
+def builder_may_listen(user, viewer, key: str) -> bool:
+    return bool(
+        key.isdigit()
+        and user is not None
+        and user.is_authenticated
+        and user.has_perm("presentations.build_presentation")
+    )
+
+
 def _saved(presentation: Presentation, *, by, note: str) -> None:
-    """After a change: move the revision on, keep a version, drop the oldest versions."""
+    """After a change: move the revision on, keep a version, drop the oldest versions, and
+    tell the builders' previews (once the transaction commits)."""
     Presentation.objects.filter(pk=presentation.pk).update(
         revision=F("revision") + 1, updated_at=timezone.now()
     )
     presentation.refresh_from_db(fields=["revision", "updated_at"])
+    live.publish_on_commit(
+        live_channel(presentation.pk), "saved", {"revision": presentation.revision}
+    )
     last = presentation.versions.aggregate(n=Max("number"))["n"] or 0
     Version.objects.create(
         presentation=presentation,

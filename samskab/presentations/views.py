@@ -208,6 +208,7 @@ def builder(request: HttpRequest, pk: int) -> HttpResponse:
         "public_url": request.build_absolute_uri(presentation.get_absolute_url()),
         "END": END,
         "sortable_script": "vendor/sortablejs-1.15.7/Sortable.min.js",
+        "live_channel": services.live_channel(presentation.pk),
     }
     return render(request, "presentations/builder.html", context)
 

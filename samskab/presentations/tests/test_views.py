@@ -453,3 +453,36 @@ def test_an_editor_uploads_checked_captions_for_an_uploaded_video_and_they_play(
     # Only builders may change captions.
     client.force_login(UserFactory())
     assert client.post(url, {"captions": SimpleUploadedFile("c.vtt", VALID_VTT)}).status_code == 403
+
+
+def test_every_save_tells_the_builders_previews_live_and_only_builders_may_listen(
+    client, staff, django_capture_on_commit_callbacks
+):
+    presentation = built("text", by=staff)
+    (step,) = steps_of(presentation)
+    page = client.get(reverse("presentations:builder", args=[presentation.pk])).content.decode()
+    channel = f"presentation:{presentation.pk}"
+    assert f'data-live-channel="{channel}"' in page
+    assert page.count("data-preview-frame") == 2
+    poll = reverse("live:poll", args=[channel])
+    edit = reverse("presentations:step_edit", args=[presentation.pk, step.key])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(edit, {"title": "Intro", "body": "", "next_key": ""})
+    last_id = client.get(poll).json()["last_id"]
+    assert last_id
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            edit, {"title": "Velkommen", "body": "", "next_key": ""}, HTTP_X_REQUESTED_WITH="fetch"
+        )
+    revision = response.json()["revision"]
+    events = client.get(poll, {"after": last_id}).json()["events"]
+    assert [(e["event"], e["data"]) for e in events] == [("saved", {"revision": revision})]
+    # A refused save (a stale page) publishes nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(edit, {"title": "Gammel", "body": "", "next_key": "", "revision": "1"})
+    assert len(client.get(poll, {"after": last_id}).json()["events"]) == 1
+    # Citizens and visitors may not follow a draft's saves.
+    assert Client().get(poll).status_code == 403
+    citizen = Client()
+    citizen.force_login(UserFactory())
+    assert citizen.get(poll).status_code == 403
