@@ -35,9 +35,10 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from samskab.core.clientaddress import request_address_pseudonym
 from samskab.core.csvsafe import neutralise
 from samskab.core.models import SiteSettings
-from samskab.core.ratelimit import hit, ratelimit, too_many
+from samskab.core.ratelimit import hit, hit_key, ratelimit, too_many
 from samskab.core.viewer import viewer_key
 from samskab.presentations import flow, package, selectors, services
 from samskab.presentations.models import CHOICE_KINDS, END, Presentation, Step, Version, Visit
@@ -756,15 +757,25 @@ def step(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     return _framable(request, response)
 
 
+def _progress_allowed(request: HttpRequest, visit: str) -> bool:
+    """Counted per playing (in another site's frame many citizens share one address and
+    send no cookie of ours), with a ceiling per address."""
+    user = getattr(request, "user", None)
+    return hit_key(
+        "presentation-progress",
+        f"visit:{visit}",
+        PROGRESS_RATE,
+        address=request_address_pseudonym(request),
+        signed_in=bool(user is not None and user.is_authenticated),
+        per_address=PROGRESS_PER_ADDRESS,
+    )
+
+
 def _go_on(request, presentation, slug, flows, index, choice, draft, visit) -> HttpResponse:
     """Record that the playing reached the step that follows (or the end), and go there.
     Never refused: past its rate the citizen goes on, only uncounted."""
     target = flow.following(flows, index, choice)
-    if (
-        visit
-        and not draft
-        and hit(request, "presentation-progress", PROGRESS_RATE, per_address=PROGRESS_PER_ADDRESS)
-    ):
+    if visit and not draft and _progress_allowed(request, visit):
         services.visit_progress(
             presentation=presentation,
             visit_id=visit,

@@ -143,7 +143,7 @@ def test_an_editor_builds_and_publishes_and_a_citizen_on_a_phone_answers_in_an_e
     second.wait_for_function(
         "() => document.querySelector('[data-preview]').dataset.liveState === 'live'"
     )
-    editor.get_by_label("Summary").fill("Se planen og sig din mening.")
+    editor.get_by_role("textbox", name="Summary").fill("Se planen og sig din mening.")
     expect(preview.locator(".presentation-summary")).to_have_text(
         "Se planen og sig din mening.", timeout=15_000
     )

@@ -486,3 +486,22 @@ def test_every_save_tells_the_builders_previews_live_and_only_builders_may_liste
     citizen = Client()
     citizen.force_login(UserFactory())
     assert citizen.get(poll).status_code == 403
+
+
+def test_past_its_rate_a_playing_goes_on_uncounted_and_is_never_refused(client, monkeypatch):
+    from django.core.cache import cache
+
+    from samskab.presentations import views
+
+    cache.clear()
+    monkeypatch.setattr(views, "PROGRESS_RATE", "1/m")
+    presentation = built("text", "text", "text", publish=True)
+    _first, second, third = presentation.published["steps"]
+    location = _play(client, presentation)
+    there = _go_on(client, location)
+    assert f"/trin/{second['key']}/" in there
+    assert _go_on(client, there).startswith(
+        reverse("presentations:step", args=[presentation.slug, third["key"]])
+    )
+    visit = Visit.objects.get()
+    assert (visit.last_key, visit.steps_seen) == (second["key"], 2)
