@@ -37,6 +37,11 @@ class PresentationsConfig(AppConfig):
             ),
         )
         post_save.connect(document_saved, sender=Document, dispatch_uid="presentations:deck")
+        # The builder's preview follows `presentation:<id>`: every save says its revision.
+        from samskab import live
+        from samskab.presentations.services import LIVE_EVENTS, builder_may_listen
+
+        live.register_channel("presentation", authorize=builder_may_listen, events=LIVE_EVENTS)
         registry.register("presentations", export=privacy.export, anonymise=privacy.anonymise)
         privacy.describe_data()
         demo.register("presentations", presentations_demo_part, order=90, after_commit=True)

@@ -24,13 +24,16 @@ from samskab.core import paths
 from samskab.media import commands
 from samskab.presentations.models import DeckPage, Job, Video
 from samskab.recordings import engine
+from samskab.webcasts import vtt
 from samskab.webcasts.ffmpeg import MediaError
+from samskab.webcasts.services import caption_problem
 from samskab.webcasts.slides import pdf_pages
 
 logger = logging.getLogger(__name__)
 
 VIDEO_MAX_BYTES = 2 * 1024 * 1024 * 1024
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".m4v", ".ts"}
+CAPTIONS_MAX_BYTES = 2 * 1024 * 1024
 
 
 def video_folder(video_id: int) -> Path:
@@ -101,6 +104,52 @@ def video_package(video: Video, *, copy: bool) -> None:
 
 def video_remove_files(video_id: int) -> None:
     shutil.rmtree(video_folder(video_id), ignore_errors=True)
+
+
+def captions_checked(data: bytes) -> str:
+    """WebVTT captions as the player serves them, or ValidationError naming every broken cue
+    by its line (the meetings' captions parser: what it accepts plays in browsers)."""
+    if len(data) > CAPTIONS_MAX_BYTES:
+        raise ValidationError(_("The captions file is too big. The largest is 2 MB."))
+    parsed = vtt.parse(data)
+    if not parsed.ok:
+        messages = [
+            _("Line %(line)s: %(problem)s") % {"line": p.line, "problem": caption_problem(p)}
+            for p in parsed.problems
+        ]
+        if parsed.more_problems:
+            messages.append(_("… and %(count)s more problems.") % {"count": parsed.more_problems})
+        raise ValidationError(
+            [_("The captions file is not valid WebVTT; nothing was saved."), *messages]
+        )
+    if not parsed.cues:
+        raise ValidationError(_("The captions file has no cues."))
+    text = data.decode("utf-8").removeprefix("\ufeff")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def video_captions_set(*, video: Video, data: bytes) -> None:
+    """Give an uploaded video its (Danish) captions, replacing any before; a broken file is
+    refused whole and nothing changes."""
+    text = captions_checked(data)
+    with transaction.atomic():
+        video = Video.objects.select_for_update().get(pk=video.pk)
+        old = video.captions.name if video.captions else ""
+        video.captions.save(f"video-{video.pk}.vtt", ContentFile(text.encode()), save=True)
+        if old and old != video.captions.name:
+            storage = video.captions.storage
+            transaction.on_commit(lambda: storage.delete(old))
+
+
+def video_captions_remove(*, video: Video) -> None:
+    with transaction.atomic():
+        video = Video.objects.select_for_update().get(pk=video.pk)
+        if not video.captions:
+            return
+        old, storage = video.captions.name, video.captions.storage
+        video.captions = ""
+        video.save(update_fields=["captions"])
+        transaction.on_commit(lambda: storage.delete(old))
 
 
 def deck_pages_render(document: Document) -> int:

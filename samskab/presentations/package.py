@@ -335,8 +335,6 @@ def _import_picture(data: bytes, alt: str, presentation: Presentation, by) -> Im
 
 
 def _import_video(archive, path: str, captions: str | None, title: str, work: Path, by) -> Video:
-    from django.core.files.base import ContentFile
-
     from samskab.presentations import media
 
     target = work / Path(path).name
@@ -348,9 +346,13 @@ def _import_video(archive, path: str, captions: str | None, title: str, work: Pa
     except ValidationError as error:
         raise PackageRefused(" ".join(error.messages)) from None
     if captions and captions in archive.namelist():
-        text = archive.read(captions).decode("utf-8", errors="replace")
-        if text.lstrip("\ufeff").startswith("WEBVTT"):
-            video.captions.save(f"video-{video.pk}.vtt", ContentFile(text.encode()), save=True)
+        try:
+            media.video_captions_set(video=video, data=archive.read(captions))
+        except ValidationError as error:
+            raise PackageRefused(
+                _("The captions %(name)s cannot be used: %(problem)s")
+                % {"name": captions, "problem": " ".join(error.messages)}
+            ) from None
     return video
 
 

@@ -135,6 +135,23 @@ def catalogue(*, query: str = "", kind: str = "") -> list[Element]:
     return found
 
 
+NARRATION_CHOICES = 200
+
+
+def narration_choices(current: int | None = None) -> list[tuple[int, str]]:
+    """Clips of meetings a slide may have as its narration video: the newest, and the one
+    chosen now (whatever its age)."""
+    clips = list(Clip.objects.select_related("meeting").order_by("-pk")[:NARRATION_CHOICES])
+    if current is not None and all(clip.pk != current for clip in clips):
+        chosen = Clip.objects.select_related("meeting").filter(pk=current).first()
+        if chosen is not None:
+            clips.insert(0, chosen)
+    return [
+        (clip.pk, f"{clip.title} ({clip.meeting.title}, {clip.duration_ms // 1000} s)")
+        for clip in clips
+    ]
+
+
 def library_documents(presentation: Presentation) -> list[Document]:
     kind_of = ContentType.objects.get_for_model(Presentation)
     return list(Document.objects.filter(content_type=kind_of, object_id=presentation.pk))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import date
+from types import EllipsisType
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Max
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from samskab import live
 from samskab.attachments.models import Image
 from samskab.core.text import clean_text
 from samskab.presentations import flow
@@ -91,12 +93,34 @@ def _new_key(taken: set[str]) -> str:
             return key
 
 
+# The live channel `presentation:<id>` (builders only): after every save, its revision, so
+# the builder's preview (and another editor's) shows the draft as it is now.
+LIVE_EVENTS = {"saved": {"revision": int}}
+
+
+def live_channel(presentation_id: int) -> str:
+    return f"presentation:{presentation_id}"
+
+
+def builder_may_listen(user, viewer, key: str) -> bool:
+    return bool(
+        key.isdigit()
+        and user is not None
+        and user.is_authenticated
+        and user.has_perm("presentations.build_presentation")
+    )
+
+
 def _saved(presentation: Presentation, *, by, note: str) -> None:
-    """After a change: move the revision on, keep a version, drop the oldest versions."""
+    """After a change: move the revision on, keep a version, drop the oldest versions, and
+    tell the builders' previews (once the transaction commits)."""
     Presentation.objects.filter(pk=presentation.pk).update(
         revision=F("revision") + 1, updated_at=timezone.now()
     )
     presentation.refresh_from_db(fields=["revision", "updated_at"])
+    live.publish_on_commit(
+        live_channel(presentation.pk), "saved", {"revision": presentation.revision}
+    )
     last = presentation.versions.aggregate(n=Max("number"))["n"] or 0
     Version.objects.create(
         presentation=presentation,
@@ -362,9 +386,12 @@ def step_update(
     required: bool = False,
     next_key: str = "",
     branches: dict[str, str] | None = None,
+    narration: int | EllipsisType | None = ...,
     by,
     revision: int | None = None,
 ) -> Step:
+    """Change a step's texts and settings. `narration` (a slide's narration video, a clip's
+    id, None for none) is left as it is when not given."""
     with transaction.atomic():
         presentation = _locked(step.presentation)
         _check_revision(presentation, revision)
@@ -377,6 +404,10 @@ def step_update(
         if step.kind == Step.Kind.VIDEO:
             step.in_ms, step.out_ms = in_ms, out_ms
             _check_range(step)
+        if step.kind == Step.Kind.SLIDE and narration is not ...:
+            if narration is not None and not Clip.objects.filter(pk=narration).exists():
+                raise Refused(_("That clip has been removed. Choose another narration."))
+            step.narration_id = narration
         if step.kind == Step.Kind.QUESTION:
             step.required = required
             if choices is not None and step.question_kind in CHOICE_KINDS:
@@ -553,10 +584,12 @@ def visit_start(*, presentation: Presentation, first_key: str) -> Visit:
 
 
 def visit_progress(*, presentation: Presentation, visit_id: str, key: str, completed: bool) -> None:
-    """Count a step seen in a playing (only forward: going back does not undo drop-off)."""
+    """A playing went on: to the step `key`, or (`completed`) to the end. Called only from
+    the citizen's POSTs (Next, an answer), never from a page's GET. A completed playing
+    stays as it is."""
     Visit.objects.filter(pk=visit_id, presentation=presentation, completed=False).update(
         last_key=key if not completed else F("last_key"),
-        steps_seen=F("steps_seen") + 1,
+        steps_seen=F("steps_seen") + (0 if completed else 1),
         completed=completed,
     )
 

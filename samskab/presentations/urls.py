@@ -11,6 +11,7 @@ urlpatterns = [
     path("personale/", views.staff_list, name="staff_list"),
     path("personale/importer/", views.import_package, name="import"),
     path("personale/videoer/", views.video_upload, name="video_upload"),
+    path("personale/videoer/<int:pk>/undertekster/", views.video_captions, name="video_captions"),
     path("personale/<int:pk>/", views.builder, name="builder"),
     path("personale/<int:pk>/rediger/", views.presentation_edit, name="edit"),
     path("personale/<int:pk>/trin/tilfoej/", views.step_add, name="step_add"),

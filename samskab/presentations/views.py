@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import uuid
+from types import EllipsisType
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
@@ -34,9 +35,10 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from samskab.core.clientaddress import request_address_pseudonym
 from samskab.core.csvsafe import neutralise
 from samskab.core.models import SiteSettings
-from samskab.core.ratelimit import ratelimit
+from samskab.core.ratelimit import hit, hit_key, ratelimit, too_many
 from samskab.core.viewer import viewer_key
 from samskab.presentations import flow, package, selectors, services
 from samskab.presentations.models import CHOICE_KINDS, END, Presentation, Step, Version, Visit
@@ -48,6 +50,9 @@ from samskab.webcasts.player import HLS_SCRIPT
 ANSWER_RATE = "20/m"
 ANSWERS_PER_ADDRESS = "600/h"
 START_RATE = "30/m"
+# Going on from step to step: generous (a fast reader), and never refused, only uncounted.
+PROGRESS_RATE = "120/m"
+PROGRESS_PER_ADDRESS = "6000/h"
 EMBED_WIDTH, EMBED_HEIGHT = 960, 720
 
 
@@ -154,6 +159,7 @@ def export_package(request: HttpRequest, pk: int) -> HttpResponse:
 def builder(request: HttpRequest, pk: int) -> HttpResponse:
     presentation = _builder(request, pk)
     steps = list(presentation.steps.select_related("clip", "video", "image", "slide", "deck_page"))
+    narrations = None
     query = request.GET.get("q", "")[:100]
     kind = request.GET.get("kind", "")
     if kind not in selectors.KINDS:
@@ -180,6 +186,15 @@ def builder(request: HttpRequest, pk: int) -> HttpResponse:
                 ],
             }
         )
+        if step.kind == Step.Kind.SLIDE:
+            if narrations is None:
+                narrations = selectors.narration_choices()
+            choices = narrations
+            if step.narration_id is not None and all(
+                pk != step.narration_id for pk, _label in narrations
+            ):
+                choices = selectors.narration_choices(step.narration_id)
+            step_rows[-1]["narrations"] = choices
     context = {
         "presentation": presentation,
         "steps": step_rows,
@@ -194,6 +209,7 @@ def builder(request: HttpRequest, pk: int) -> HttpResponse:
         "public_url": request.build_absolute_uri(presentation.get_absolute_url()),
         "END": END,
         "sortable_script": "vendor/sortablejs-1.15.7/Sortable.min.js",
+        "live_channel": services.live_channel(presentation.pk),
     }
     return render(request, "presentations/builder.html", context)
 
@@ -276,6 +292,13 @@ def _ms(value: str | None) -> int | None:
     return round(seconds * 1000)
 
 
+def _narration(value: str | None) -> int | EllipsisType | None:
+    """The narration chosen in a slide's form: a clip's id, "" for none, absent = unchanged."""
+    if value is None:
+        return ...
+    return int(value) if value.isdigit() else None
+
+
 @login_required
 @require_POST
 def step_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
@@ -297,6 +320,7 @@ def step_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
                 for name, value in post.items()
                 if name.startswith("branch_")
             },
+            narration=_narration(post.get("narration")),
             by=request.user,
             revision=_revision(request),
         )
@@ -395,7 +419,6 @@ def versions(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def video_upload(request: HttpRequest) -> HttpResponse:
     from samskab.presentations import media
-    from samskab.presentations.models import Video
 
     if not request.user.has_perm("presentations.build_presentation"):
         raise PermissionDenied
@@ -414,8 +437,51 @@ def video_upload(request: HttpRequest) -> HttpResponse:
             if back.isdigit():
                 return redirect(reverse("presentations:builder", args=[int(back)]) + "?kind=video")
             return redirect("presentations:video_upload")
-    context = {"videos": Video.objects.all()[:50], "error": error, "back": back}
-    return render(request, "presentations/videos.html", context, status=400 if error else 200)
+    return _videos_page(request, error=error, back=back)
+
+
+def _videos_page(request: HttpRequest, *, error: str = "", back: str = "", captions_error=None):
+    from samskab.presentations.models import Video
+
+    context = {
+        "videos": Video.objects.all()[:50],
+        "error": error,
+        "back": back if back.isdigit() else "",
+        "captions_error": captions_error,  # (video id, messages)
+    }
+    status = 400 if error or captions_error else 200
+    return render(request, "presentations/videos.html", context, status=status)
+
+
+@login_required
+@require_POST
+def video_captions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload (or remove) an uploaded video's captions, a WebVTT file checked cue by cue."""
+    from samskab.presentations import media
+    from samskab.presentations.models import Video
+
+    if not request.user.has_perm("presentations.build_presentation"):
+        raise PermissionDenied
+    video = get_object_or_404(Video, pk=pk)
+    back = request.POST.get("back", "")
+    if request.POST.get("action") == "remove":
+        media.video_captions_remove(video=video)
+        messages.success(
+            request, _("The captions of “%(title)s” are removed.") % {"title": video.title}
+        )
+    else:
+        upload = request.FILES.get("captions")
+        try:
+            if upload is None:
+                raise ValidationError(_("Choose a captions file (.vtt)."))
+            media.video_captions_set(video=video, data=upload.read(media.CAPTIONS_MAX_BYTES + 1))
+        except ValidationError as refused:
+            return _videos_page(request, back=back, captions_error=(video.pk, refused.messages))
+        messages.success(
+            request, _("The captions of “%(title)s” are saved.") % {"title": video.title}
+        )
+    url = reverse("presentations:video_upload")
+    return redirect(url + (f"?back={back}" if back.isdigit() else ""))
 
 
 @login_required
@@ -598,8 +664,11 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-@ratelimit("presentation-answer", ANSWER_RATE, per_address=ANSWERS_PER_ADDRESS)
 def step(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    """A step. GET only shows it: it writes nothing, so a crawler following `?b=` links
+    moves no count. The citizen's POSTs write: "go on" (the Next button) records that the
+    playing reached the following step (or the end), and an answer is stored and records
+    the same for the step the answer leads to; both redirect (post, redirect, get)."""
     presentation, snapshot, draft = _playable(request, slug)
     steps = snapshot.get("steps", [])
     keys = [s["key"] for s in steps]
@@ -628,8 +697,14 @@ def step(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             ).exists()
         )
     if request.method == "POST":
-        if not is_question:
-            raise Http404
+        going_on = request.POST.get("action") == "next" or not is_question
+        if going_on and is_question and current.get("required") and not already:
+            # A required question is passed by answering it, not by "go on".
+            going_on = False
+        if going_on:
+            return _go_on(request, presentation, slug, flows, index, None, draft, visit)
+        if not hit(request, "presentation-answer", ANSWER_RATE, per_address=ANSWERS_PER_ADDRESS):
+            return too_many(request)
         spec = services.question_spec(current)
         raw = answers_from_post([spec], request.POST)
         if draft:
@@ -641,9 +716,9 @@ def step(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         except services.Refused as error:
             refusal = error.message
         else:
-            return redirect(_next_url(slug, flows, index, raw.get("1") or None, request))
-    elif visit and not draft:
-        services.visit_progress(presentation=presentation, visit_id=visit, key=key, completed=False)
+            return _go_on(
+                request, presentation, slug, flows, index, raw.get("1") or None, draft, visit
+            )
     media = selectors.step_media(current)
     next_key = flow.following(flows, index)
     next_media = None
@@ -658,7 +733,8 @@ def step(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             "percent": round(100 * (index + 1) / len(steps)),
             "media": media,
             "next_media": next_media,
-            "next_url": _next_url(slug, flows, index, None, request),
+            "step_url": reverse("presentations:step", kwargs={"slug": slug, "key": key})
+            + _carry(request),
             "previous_url": (
                 reverse("presentations:step", kwargs={"slug": slug, "key": keys[index - 1]})
                 + _carry(request)
@@ -679,6 +755,34 @@ def step(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     status = 400 if refusal else 200
     response = render(request, "presentations/step.html", context, status=status)
     return _framable(request, response)
+
+
+def _progress_allowed(request: HttpRequest, visit: str) -> bool:
+    """Counted per playing (in another site's frame many citizens share one address and
+    send no cookie of ours), with a ceiling per address."""
+    user = getattr(request, "user", None)
+    return hit_key(
+        "presentation-progress",
+        f"visit:{visit}",
+        PROGRESS_RATE,
+        address=request_address_pseudonym(request),
+        signed_in=bool(user is not None and user.is_authenticated),
+        per_address=PROGRESS_PER_ADDRESS,
+    )
+
+
+def _go_on(request, presentation, slug, flows, index, choice, draft, visit) -> HttpResponse:
+    """Record that the playing reached the step that follows (or the end), and go there.
+    Never refused: past its rate the citizen goes on, only uncounted."""
+    target = flow.following(flows, index, choice)
+    if visit and not draft and _progress_allowed(request, visit):
+        services.visit_progress(
+            presentation=presentation,
+            visit_id=visit,
+            key="" if target == END else target,
+            completed=target == END,
+        )
+    return redirect(_next_url(slug, flows, index, choice, request))
 
 
 class _Question:
@@ -702,10 +806,8 @@ def _next_url(slug: str, flows, index: int, choice, request: HttpRequest) -> str
 
 @require_GET
 def end(request: HttpRequest, slug: str) -> HttpResponse:
+    """The end page. Only shows: the playing was counted complete by the POST that led here."""
     presentation, snapshot, draft = _playable(request, slug)
-    visit = _visit_id(request)
-    if visit and not draft:
-        services.visit_progress(presentation=presentation, visit_id=visit, key="", completed=True)
     context = _base_context(request, presentation, snapshot, draft)
     context["carry"] = _carry(request, "")
     return _framable(request, render(request, "presentations/end.html", context))
@@ -715,7 +817,12 @@ def end(request: HttpRequest, slug: str) -> HttpResponse:
 def captions(request: HttpRequest, slug: str, key: str, language: str) -> HttpResponse:
     _presentation, snapshot, _draft = _playable(request, slug)
     current = next((s for s in snapshot.get("steps", []) if s["key"] == key), None)
-    if current is None or current["kind"] != Step.Kind.VIDEO:
+    if current is None:
+        raise Http404
+    if current["kind"] == Step.Kind.SLIDE and current.get("narration"):
+        # A slide's narration is a clip: its captions as the narration plays them.
+        current = {"clip": current["narration"]}
+    elif current["kind"] != Step.Kind.VIDEO:
         raise Http404
     text = selectors.captions_vtt(current, language[:8])
     if text is None:

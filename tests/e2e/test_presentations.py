@@ -128,6 +128,27 @@ def test_an_editor_builds_and_publishes_and_a_citizen_on_a_phone_answers_in_an_e
         "() => /Saved/.test(document.querySelector('[data-save-status]').textContent)"
     )
     check_accessible(editor)
+
+    # The preview follows saves live: in a second window of the builder (another editor),
+    # the draft's summary appears as the first window saves it, with no reload.
+    second = open_page(
+        browser, site, session=site.seed["editor"], viewport={"width": 1280, "height": 1100}
+    )
+    second.goto(builder_url)
+    second.locator("iframe.preview-desktop").scroll_into_view_if_needed()
+    preview = second.frame_locator("iframe.preview-desktop")
+    expect(preview.get_by_role("heading", level=1)).to_have_text(
+        "Lokalplan for Vestbyen: borgermøde"
+    )
+    second.wait_for_function(
+        "() => document.querySelector('[data-preview]').dataset.liveState === 'live'"
+    )
+    editor.get_by_role("textbox", name="Summary").fill("Se planen og sig din mening.")
+    expect(preview.locator(".presentation-summary")).to_have_text(
+        "Se planen og sig din mening.", timeout=15_000
+    )
+    close_page(second)
+
     with editor.expect_navigation():
         editor.get_by_role("button", name="Publish", exact=True).click()
     assert "The presentation is published." in editor.content()
@@ -163,7 +184,7 @@ def test_an_editor_builds_and_publishes_and_a_citizen_on_a_phone_answers_in_an_e
     frame.get_by_label("Ja").check()
     frame.get_by_role("button", name="Send answer and go on").click()
     expect(frame.get_by_role("heading", level=1)).to_have_text("Text")
-    frame.get_by_role("link", name="Next").click()
+    frame.get_by_role("button", name="Next").click()
     # The clip's step: the video loads through hls.js, with no third-party request.
     expect(frame.get_by_role("heading", level=1)).to_have_text(clip_title)
     frame.locator("video").evaluate(

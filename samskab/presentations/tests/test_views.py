@@ -3,10 +3,11 @@
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from samskab.accounts.tests.factories import UserFactory, staff_sign_in
-from samskab.presentations import services
+from samskab.presentations import selectors, services
 from samskab.presentations.models import Answer, Step, Visit
 from samskab.presentations.tests.factories import built, editor, steps_of
 
@@ -114,6 +115,17 @@ def _play(client, presentation, embed=False):
     return response["Location"]
 
 
+def _go_on(client, step_url):
+    """Press the step's Next (a form posting to the step itself); return where it leads."""
+    page = client.get(step_url).content.decode()
+    form = re.search(r'<form method="post" action="([^"]+)"[^>]*>\s*<button[^>]*data-next', page)
+    assert form, "the step has no Next button"
+    action = form.group(1).replace("&amp;", "&")
+    response = client.post(action, {"action": "next"})
+    assert response.status_code == 302
+    return response["Location"]
+
+
 def test_a_citizen_plays_step_by_step_answers_once_and_branches(client):
     by = editor()
     presentation = built("text", "question:single", "question:text", "text", by=by)
@@ -130,8 +142,7 @@ def test_a_citizen_plays_step_by_step_answers_once_and_branches(client):
     assert Visit.objects.count() == 1
     step_page = client.get(location).content.decode()
     assert "Step 1 of 4" in step_page
-    assert 'rel="next"' in step_page
-    question_url = re.search(r'href="([^"]+)" rel="next"', step_page).group(1).replace("&amp;", "&")
+    question_url = _go_on(client, location)
     page = client.get(question_url).content.decode()
     assert "Støtter du planen?" in page
     # "Ja" (option 3) leads past the question of what to change.
@@ -144,10 +155,15 @@ def test_a_citizen_plays_step_by_step_answers_once_and_branches(client):
     assert client.post(question_url, {"q1": "4"}).status_code == 400
     assert list(Answer.objects.values_list("value", flat=True)) == [3]
     client.get(response["Location"])
-    end = reverse("presentations:end", args=[presentation.slug]) + "?" + location.split("?")[1]
-    client.get(end)
+    assert not Visit.objects.get().completed
+    end = _go_on(client, response["Location"])
+    assert (
+        end == reverse("presentations:end", args=[presentation.slug]) + "?" + location.split("?")[1]
+    )
     visit = Visit.objects.get()
     assert visit.completed
+    # Intro, the question, and (by its branch) the last step: three seen, the end reached.
+    assert visit.steps_seen == 3
 
 
 def test_a_required_question_without_an_answer_is_refused_with_a_message(client):
@@ -178,8 +194,8 @@ def test_the_embed_may_be_framed_by_other_sites_and_carries_the_playing_without_
     from django.test import Client
 
     cookieless = Client(HTTP_ACCEPT_LANGUAGE="en")
-    question_url = re.search(r'href="([^"]+)" rel="next"', framed.content.decode()).group(1)
-    question_url = question_url.replace("&amp;", "&")
+    question_url = _go_on(cookieless, location)
+    assert "e=1" in question_url and "b=" in question_url
     assert cookieless.post(question_url, {"q1": "1"}).status_code == 302
     assert Client(HTTP_ACCEPT_LANGUAGE="en").post(question_url, {"q1": "2"}).status_code == 400
     assert Answer.objects.count() == 1
@@ -242,3 +258,250 @@ def test_a_video_step_s_captions_are_shifted_to_the_clip(client):
     text = captions_vtt({"clip": clip.pk}, "da", offset_ms=0)
     assert "00:00:02.000 --> 00:00:04.500\nVelkommen" in text
     assert "Senere" not in text
+
+
+def test_a_step_page_s_get_records_nothing_so_a_crawler_moves_no_count(client):
+    """A crawler that follows every `?b=` link (steps, the end page) changes nothing; only the
+    citizen's POSTs (Next, an answer) move the playing on."""
+    presentation = built("text", "question:single", "text", publish=True)
+    first, question, last = presentation.published["steps"]
+    location = _play(client, presentation)
+    visit = Visit.objects.get()
+    before = (visit.last_key, visit.steps_seen, visit.completed)
+    assert before == (first["key"], 1, False)
+    carry = "?" + location.split("?")[1]
+    for key in (question["key"], last["key"], first["key"], last["key"]):
+        url = reverse("presentations:step", args=[presentation.slug, key]) + carry
+        assert client.get(url).status_code == 200
+    assert (
+        client.get(reverse("presentations:end", args=[presentation.slug]) + carry).status_code
+        == 200
+    )
+    visit.refresh_from_db()
+    assert (visit.last_key, visit.steps_seen, visit.completed) == before
+    assert not Answer.objects.exists()
+    stats = selectors.statistics(presentation)
+    assert stats["completions"] == 0
+    assert [row["stopped"] for row in stats["drop"]] == [1, 0, 0]
+    # The citizen pressing Next is counted: the playing stopped at the question now.
+    assert _go_on(client, location).startswith(
+        reverse("presentations:step", args=[presentation.slug, question["key"]])
+    )
+    stats = selectors.statistics(presentation)
+    assert [row["stopped"] for row in stats["drop"]] == [0, 1, 0]
+    # Skipping the optional question goes on and counts as well; Finish completes.
+    question_url = reverse("presentations:step", args=[presentation.slug, question["key"]]) + carry
+    skipped = client.post(question_url, {"action": "next"})
+    assert skipped["Location"].startswith(
+        reverse("presentations:step", args=[presentation.slug, last["key"]])
+    )
+    assert not Answer.objects.exists()
+    _go_on(client, skipped["Location"])
+    stats = selectors.statistics(presentation)
+    assert (stats["starts"], stats["completions"]) == (1, 1)
+    assert [row["stopped"] for row in stats["drop"]] == [0, 0, 0]
+
+
+def test_next_on_a_required_question_does_not_pass_it_and_a_draft_preview_counts_nothing(client):
+    by = editor()
+    presentation = built("question:single", "text", by=by)
+    question, _text = steps_of(presentation)
+    Step.objects.filter(pk=question.pk).update(required=True)
+    services.presentation_publish(presentation=presentation, by=by)
+    location = _play(client, presentation)
+    refused = client.post(location, {"action": "next"})
+    assert refused.status_code == 400
+    assert "Answer this question." in refused.content.decode()
+    assert Visit.objects.get().steps_seen == 1
+    # The builder's preview of the draft goes on without a playing to count.
+    staff_sign_in(client, by)
+    draft = reverse("presentations:step", args=[presentation.slug, _text.key]) + "?kladde=1"
+    response = client.post(draft, {"action": "next"})
+    assert response["Location"].startswith(reverse("presentations:end", args=[presentation.slug]))
+    assert Visit.objects.get().steps_seen == 1
+
+
+def _deck_page(presentation, by, django_capture_on_commit_callbacks):
+    from django.core.files.base import ContentFile
+
+    from samskab.attachments.services import document_add
+    from samskab.presentations.models import DeckPage
+    from samskab.presentations.tests.test_decks import _pdf
+
+    with django_capture_on_commit_callbacks(execute=True):
+        document = document_add(
+            target=presentation,
+            user=by,
+            document=ContentFile(_pdf("Skolen i dag"), name="plan.pdf"),
+            title="Plan",
+        )
+    return DeckPage.objects.get(document=document)
+
+
+def test_an_editor_picks_a_slide_s_narration_clip_and_it_plays_with_captions(
+    client, staff, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from samskab.recordings.models import Clip
+    from samskab.webcasts.media_demo import demo_video_make
+    from samskab.webcasts.models import CaptionCue, Captions, Meeting
+    from samskab.webcasts.tests.factories import MeetingFactory
+
+    meeting = MeetingFactory(status=Meeting.Status.ENDED, title="Byrådet 3. marts")
+    demo_video_make(meeting=meeting, seconds=8)
+    captions = Captions.objects.create(
+        meeting=meeting, language="da", vtt=ContentFile(b"WEBVTT\n", name="c.vtt")
+    )
+    CaptionCue.objects.create(
+        captions=captions, meeting=meeting, start_ms=3_000, end_ms=4_000, text="Skolen flytter"
+    )
+    clip = Clip.objects.create(
+        meeting=meeting, title="Borgmesteren om skolen", start_ms=2000, end_ms=6000
+    )
+    presentation = built(by=staff)
+    page = _deck_page(presentation, staff, django_capture_on_commit_callbacks)
+    slide = services.step_add(presentation=presentation, element=f"page:{page.pk}", by=staff)
+    builder_url = reverse("presentations:builder", args=[presentation.pk])
+    builder = client.get(builder_url).content.decode()
+    assert 'name="narration"' in builder
+    assert (
+        f'<option value="{clip.pk}">Borgmesteren om skolen (Byrådet 3. marts, 4 s)</option>'
+        in builder
+    )
+    edit = reverse("presentations:step_edit", args=[presentation.pk, slide.key])
+    form = {"title": "Skolen", "body": "", "next_key": ""}
+    # A clip removed meanwhile is refused with a message, and nothing changes.
+    response = client.post(edit, {**form, "narration": "999999"}, follow=True)
+    assert "That clip has been removed. Choose another narration." in response.content.decode()
+    slide.refresh_from_db()
+    assert slide.narration_id is None
+    assert client.post(edit, {**form, "narration": str(clip.pk)}).status_code == 302
+    slide.refresh_from_db()
+    assert slide.narration_id == clip.pk
+    assert f'<option value="{clip.pk}" selected>' in client.get(builder_url).content.decode()
+    # Saving the step's other fields without the control (an older page) keeps it.
+    client.post(edit, {**form, "title": "Skolen i Vestbyen"})
+    slide.refresh_from_db()
+    assert (slide.title, slide.narration_id) == ("Skolen i Vestbyen", clip.pk)
+
+    services.presentation_publish(presentation=presentation, by=staff)
+    citizen = Client()
+    step_url = reverse("presentations:step", args=[presentation.slug, slide.key])
+    player = citizen.get(step_url).content.decode()
+    assert 'id="step-narration"' in player
+    playlist = reverse("recordings:clip_playlist", kwargs={"pk": meeting.pk, "clip_pk": clip.pk})
+    assert f'data-hls="{playlist}"' in player
+    track = re.search(r'<track kind="captions" src="([^"]+)"', player).group(1)
+    vtt = citizen.get(track.replace("&amp;", "&"))
+    assert vtt.status_code == 200
+    # The cue at 3-4 s of the meeting, 1-2 s into the clip (plus where it starts in its playlist).
+    assert "Skolen flytter" in vtt.content.decode()
+
+    # "No narration" takes it off again.
+    client.post(edit, {**form, "narration": ""})
+    slide.refresh_from_db()
+    assert slide.narration_id is None
+
+
+VALID_VTT = b"WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nVelkommen til Vestbyen\n"
+
+
+def test_an_editor_uploads_checked_captions_for_an_uploaded_video_and_they_play(client, staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from samskab.presentations.models import Job, Video
+
+    video = Video.objects.create(
+        title="Vestbyen fra luften", original_name="v.mp4", duration_ms=8000, status=Job.DONE
+    )
+    url = reverse("presentations:video_captions", args=[video.pk])
+    page = client.get(reverse("presentations:video_upload")).content.decode()
+    assert "Captions (WebVTT) for “Vestbyen fra luften”" in page
+    broken = b"WEBVTT\n\n00:00:03.000 --> 00:00:01.000\nBaglaens\n"
+    refused = client.post(url, {"captions": SimpleUploadedFile("c.vtt", broken)})
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "Line 3:" in text and "before or when it starts" in text
+    not_vtt = client.post(url, {"captions": SimpleUploadedFile("c.vtt", b"1\n00:00:01,000 --> x")})
+    assert not_vtt.status_code == 400
+    assert "The file must start with the line" in not_vtt.content.decode()
+    video.refresh_from_db()
+    assert not video.captions
+    saved = client.post(
+        url,
+        {
+            "captions": SimpleUploadedFile(
+                "c.vtt", b"\xef\xbb\xbf" + VALID_VTT.replace(b"\n", b"\r\n")
+            )
+        },
+    )
+    assert saved.status_code == 302
+    video.refresh_from_db()
+    assert video.captions.read().decode() == VALID_VTT.decode()  # BOM and CRLF made plain
+
+    presentation = built(f"video:{video.pk}", by=staff, publish=True)
+    (step,) = steps_of(presentation)
+    citizen = Client()
+    player = citizen.get(reverse("presentations:step", args=[presentation.slug, step.key]))
+    track = re.search(r'<track kind="captions" src="([^"]+)"', player.content.decode()).group(1)
+    assert "Velkommen til Vestbyen" in citizen.get(track.replace("&amp;", "&")).content.decode()
+
+    assert client.post(url, {"action": "remove"}).status_code == 302
+    video.refresh_from_db()
+    assert not video.captions
+    # Only builders may change captions.
+    client.force_login(UserFactory())
+    assert client.post(url, {"captions": SimpleUploadedFile("c.vtt", VALID_VTT)}).status_code == 403
+
+
+def test_every_save_tells_the_builders_previews_live_and_only_builders_may_listen(
+    client, staff, django_capture_on_commit_callbacks
+):
+    presentation = built("text", by=staff)
+    (step,) = steps_of(presentation)
+    page = client.get(reverse("presentations:builder", args=[presentation.pk])).content.decode()
+    channel = f"presentation:{presentation.pk}"
+    assert f'data-live-channel="{channel}"' in page
+    assert page.count("data-preview-frame") == 2
+    poll = reverse("live:poll", args=[channel])
+    edit = reverse("presentations:step_edit", args=[presentation.pk, step.key])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(edit, {"title": "Intro", "body": "", "next_key": ""})
+    last_id = client.get(poll).json()["last_id"]
+    assert last_id
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            edit, {"title": "Velkommen", "body": "", "next_key": ""}, HTTP_X_REQUESTED_WITH="fetch"
+        )
+    revision = response.json()["revision"]
+    events = client.get(poll, {"after": last_id}).json()["events"]
+    assert [(e["event"], e["data"]) for e in events] == [("saved", {"revision": revision})]
+    # A refused save (a stale page) publishes nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(edit, {"title": "Gammel", "body": "", "next_key": "", "revision": "1"})
+    assert len(client.get(poll, {"after": last_id}).json()["events"]) == 1
+    # Citizens and visitors may not follow a draft's saves.
+    assert Client().get(poll).status_code == 403
+    citizen = Client()
+    citizen.force_login(UserFactory())
+    assert citizen.get(poll).status_code == 403
+
+
+def test_past_its_rate_a_playing_goes_on_uncounted_and_is_never_refused(client, monkeypatch):
+    from django.core.cache import cache
+
+    from samskab.presentations import views
+
+    cache.clear()
+    monkeypatch.setattr(views, "PROGRESS_RATE", "1/m")
+    presentation = built("text", "text", "text", publish=True)
+    _first, second, third = presentation.published["steps"]
+    location = _play(client, presentation)
+    there = _go_on(client, location)
+    assert f"/trin/{second['key']}/" in there
+    assert _go_on(client, there).startswith(
+        reverse("presentations:step", args=[presentation.slug, third["key"]])
+    )
+    visit = Visit.objects.get()
+    assert (visit.last_key, visit.steps_seen) == (second["key"], 2)

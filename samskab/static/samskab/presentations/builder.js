@@ -25,10 +25,54 @@
         return response.json().then(function (data) {
           setRevision(data.revision);
           if (!response.ok) throw new Error(data.message || response.statusText);
+          refreshPreview(data.revision);
           return data;
         });
       });
   }
+  // The live preview: both frames show the draft again after every save, this page's own
+  // (at once) and any other editor's (the `saved` event of the presentation's live channel).
+  // A frame stays on the step it shows; a step removed meanwhile starts it from the top.
+  var frames = root.querySelectorAll("[data-preview-frame]");
+  var shown = Number(revision);
+  var pending = null;
+  function refreshPreview(saved) {
+    var value = Number(saved);
+    if (saved !== undefined && saved !== null && !(value > shown)) return;
+    if (value > shown) shown = value;
+    clearTimeout(pending);
+    pending = setTimeout(function () {
+      frames.forEach(function (frame) {
+        var start = frame.getAttribute("src");
+        try {
+          var location = frame.contentWindow.location;
+          if (location.href === "about:blank") throw new Error("not loaded");
+          location.reload();
+        } catch (error) {
+          frame.src = start;
+        }
+      });
+    }, 250);
+  }
+  frames.forEach(function (frame) {
+    frame.addEventListener("load", function () {
+      try {
+        var page = frame.contentDocument;
+        var start = frame.getAttribute("src");
+        var here = frame.contentWindow.location;
+        if (page && !page.querySelector(".presentation") && here.pathname + here.search !== start) {
+          frame.src = start;
+        }
+      } catch (error) { /* not ours to read */ }
+    });
+  });
+  if (window.SamskabLive) {
+    window.SamskabLive.on("saved", function (data) { refreshPreview(data && data.revision); });
+    // Events missed while disconnected: show the draft as it is now (not a page reload,
+    // which would lose what the editor is typing).
+    window.SamskabLive.on("reload", function () { refreshPreview(null); });
+  }
+
   function savedNow(message) {
     var time = new Date().toLocaleTimeString(document.documentElement.lang || "da", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
     say((message || root.dataset.savedText || "Gemt") + " " + time);

@@ -46,9 +46,10 @@
     var link = null;
     if (event.key === "ArrowRight") link = document.querySelector("[data-next]");
     if (event.key === "ArrowLeft") link = document.querySelector("[data-previous]");
-    if (link && link.href) {
-      event.preventDefault();
-      window.location.href = link.href;
-    }
+    if (!link) return;
+    event.preventDefault();
+    // Back is a link; going on is a form's button (a POST counts the progress).
+    if (link.href) window.location.href = link.href;
+    else link.click();
   });
 })();
