@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.e2e.webcasts_seed import session_for  # noqa: E402  (sets Django up)
+from tests.e2e.webcasts_seed import session_for  # importing it sets Django up
 
 
 def main() -> None:

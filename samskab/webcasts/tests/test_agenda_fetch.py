@@ -11,10 +11,10 @@ import httpx
 import pytest
 
 from samskab.core import worker
+from samskab.webcasts import agenda_fetch as fetching
 from samskab.webcasts import tasks
 from samskab.webcasts.agenda_fetch import FetchError, agenda_fetch, agendas_fetch_due
 from samskab.webcasts.models import Meeting
-from samskab.webcasts import agenda_fetch as fetching
 from samskab.webcasts.tests.factories import AgendaItemFactory, MeetingFactory
 from samskab.webcasts.tests.pdfs import pdf_file
 
