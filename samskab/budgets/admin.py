@@ -71,6 +71,8 @@ class BudgetPhaseInline(admin.TabularInline):
 class GroupInline(admin.TabularInline):
     model = Group
     extra = 0
+    # A group's areas (headings) are on the group's own page: a link, not a typed address.
+    show_change_link = True
 
 
 @admin.register(Budget)

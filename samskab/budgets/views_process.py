@@ -110,8 +110,17 @@ def staff_projects(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "may_valuate": request.user.has_perm("budgets.valuate_project", budget),
             "may_move": request.user.has_perm("budgets.move_budget", budget),
+            # A project handed in on paper or by e-mail is typed in by staff (the admin form).
+            "may_add": request.user.has_perm("budgets.move_budget", budget)
+            and request.user.has_perm("budgets.add_project"),
+            "only_heading": _only_heading(budget),
         },
     )
+
+
+def _only_heading(budget) -> Heading | None:
+    headings = list(Heading.objects.filter(group__budget=budget)[:2])
+    return headings[0] if len(headings) == 1 else None
 
 
 @require_http_methods(["GET", "POST"])

@@ -148,14 +148,17 @@ def _require_poll_officer(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 def paper_ballot_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The paper ballots this poll officer entered (an administrator sees everyone's), newest
-    first, each with its projects, to correct or void; and the log of corrections."""
+    first, each with its projects, to correct or void; and the log of corrections.
+
+    A person is found by their identifier (a CPR number) sent by POST, never in the address:
+    an address is kept in the browser's history and the web server's access log."""
     _require_poll_officer(request)
     budget = get_object_or_404(Budget, pk=pk)
-    identifier = request.GET.get("identifier", "")[:40].strip()
+    identifier = request.POST.get("identifier", "")[:40].strip()
     ballots = paper_ballots(budget, request.user, identifier=identifier)
     changes = list(
         PaperBallotChange.objects.filter(heading__group__budget=budget)

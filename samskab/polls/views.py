@@ -1,6 +1,7 @@
 """Poll pages, the vote endpoint behind the vox pop, and the operator's open/close buttons."""
 
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +14,7 @@ from samskab.core.ratelimit import hit, too_many
 from samskab.polls.forms import QuickPollForm, VoteForm
 from samskab.polls.models import Poll
 from samskab.polls.selectors import (
+    poll_recount,
     poll_tally,
     poll_visible,
     polls_public,
@@ -109,6 +111,33 @@ def poll_box(request: HttpRequest, pk: int) -> HttpResponse:
     context = poll_context(request, poll, page=_next_or(request, poll.get_absolute_url()))
     context["heading"] = True
     return render(request, "polls/partials/poll_box.html", context)
+
+
+@require_GET
+def staff_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """The result for staff: counted now, whether or not the public may read it yet, with
+    the votes recounted from the raw rows beside the live counters."""
+    poll = get_object_or_404(Poll.objects.select_related("meeting__body"), pk=pk)
+    if not request.user.has_perm("polls.view_results", poll):
+        raise PermissionDenied
+    tally = poll_tally(poll)
+    recounted = poll_recount(poll)
+    agrees = all(
+        recounted.get(option["id"], 0) == option["votes"]
+        for question in tally["questions"]
+        for option in question["options"]
+    )
+    return render(
+        request,
+        "polls/staff_results.html",
+        {
+            "poll": poll,
+            "tally": tally,
+            "agrees": agrees,
+            "may_operate": request.user.has_perm("polls.operate_poll", poll),
+            "public": poll_visible(poll, AnonymousUser()),
+        },
+    )
 
 
 @require_POST

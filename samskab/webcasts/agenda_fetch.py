@@ -2,8 +2,11 @@
 Body whose meeting list holds the meeting) or from the URL of an agenda file (CSV or JSON).
 
 The items go through the same importer as an uploaded file (match on the item's id, then
-number; nothing deleted); the OParl files of each item (auxiliaryFile, resolutionFile) become
-the item's documents as links. A failure changes nothing and is kept on the meeting
+number; nothing deleted). The OParl files of each item (auxiliaryFile, resolutionFile) become
+the item's documents: each is downloaded (PDF only, size and time limited) and stored like an
+uploaded document, served with the meeting's own access rules (a closed item's to staff only),
+with its OParl address kept as the source. A file that cannot be copied stays a link and is
+tried again at the next fetch. A failure changes nothing and is kept on the meeting
 (`agenda_fetch_error`), shown to staff on the meeting's form, the console and the staff home.
 """
 
@@ -11,15 +14,19 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import httpx
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samskab.core.uploads import check_pdf
 from samskab.webcasts import importers, services
 from samskab.webcasts.models import AgendaItem, Document, Meeting
 
@@ -30,6 +37,20 @@ TIMEOUT_S = 15
 MAX_PAGES = 20
 # Meetings are fetched from this long before they start until they start.
 AHEAD = timedelta(days=60)
+# An item's file is copied if it is a readable PDF of at most this size (council documents,
+# local plans with maps among them, run larger than citizens' attachments)...
+MAX_FILE_BYTES = 25 * 1024 * 1024
+# ...and arrives within this many seconds; a slow server cannot hold the worker longer.
+FILE_DEADLINE_S = 60
+# At most this many files are downloaded in one fetch; the rest wait for the next one.
+MAX_FILES_PER_FETCH = 40
+# What a server may call a PDF; the content is checked whatever it says.
+PDF_TYPES = {
+    "application/pdf",
+    "application/x-pdf",
+    "application/octet-stream",
+    "binary/octet-stream",
+}
 
 
 class FetchError(Exception):
@@ -109,14 +130,55 @@ def _files(item: dict) -> list[tuple[str, str]]:
     return found
 
 
-def _documents_sync(meeting: Meeting, oparl_items: list) -> int:
-    """Add each item's files as its documents (links); those already there stay as they are."""
+class FileRefused(Exception):
+    """Why an item's file was not copied (it stays a link), in a few words for staff."""
+
+
+def _download(client: httpx.Client, url: str) -> ContentFile:
+    """The file at `url` as a checked PDF under a random name, or raise FileRefused."""
+    deadline = time.monotonic() + FILE_DEADLINE_S
+    too_large = _("larger than %(limit)s") % {"limit": filesizeformat(MAX_FILE_BYTES)}
+    try:
+        with client.stream("GET", url, headers={"Accept": "application/pdf"}) as response:
+            if response.status_code != 200:
+                raise FileRefused(_("answered %(status)s") % {"status": response.status_code})
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > MAX_FILE_BYTES:
+                raise FileRefused(too_large)
+            kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if kind and kind not in PDF_TYPES:
+                raise FileRefused(_("not a PDF file (%(type)s)") % {"type": kind[:60]})
+            data = bytearray()
+            for chunk in response.iter_bytes():
+                data += chunk
+                if len(data) > MAX_FILE_BYTES:
+                    raise FileRefused(too_large)
+                if time.monotonic() > deadline:
+                    raise FileRefused(
+                        _("not received within %(seconds)s seconds") % {"seconds": FILE_DEADLINE_S}
+                    )
+    except httpx.HTTPError as error:
+        raise FileRefused(_("no answer (%(error)s)") % {"error": type(error).__name__}) from error
+    try:
+        return check_pdf(ContentFile(bytes(data)), max_bytes=MAX_FILE_BYTES)
+    except ValidationError as error:
+        raise FileRefused(" ".join(error.messages)) from error
+
+
+def _documents_sync(meeting: Meeting, oparl_items: list, client: httpx.Client) -> list[str]:
+    """Make each item's files its documents, copied where they can be; files already copied
+    are left as they are, and links are copied when they can be. Returns what could not be
+    copied, as "title: reason" for staff."""
     items = {
         item.external_id: item
         for item in AgendaItem.objects.filter(meeting=meeting).exclude(external_id="")
     }
-    known = set(Document.objects.filter(meeting=meeting).values_list("url", flat=True))
-    added = 0
+    known = {
+        document.url: document
+        for document in Document.objects.filter(meeting=meeting).exclude(url="")
+    }
+    problems: list[str] = []
+    downloads = 0
     for oparl_item in oparl_items:
         if not isinstance(oparl_item, dict):
             continue
@@ -124,14 +186,25 @@ def _documents_sync(meeting: Meeting, oparl_items: list) -> int:
         if item is None:
             continue
         for position, (title, address) in enumerate(_files(oparl_item)):
-            if address in known:
+            document = known.get(address)
+            if document is not None and document.file:
                 continue
-            Document.objects.create(
-                meeting=meeting, agenda_item=item, title=title, url=address, position=position
-            )
-            known.add(address)
-            added += 1
-    return added
+            copy = None
+            if downloads < MAX_FILES_PER_FETCH:
+                downloads += 1
+                try:
+                    copy = _download(client, address)
+                except FileRefused as refusal:
+                    problems.append(f"{title}: {refusal}")
+            if document is None:
+                document = Document(
+                    meeting=meeting, agenda_item=item, title=title, url=address, position=position
+                )
+                known[address] = document
+            if copy is not None:
+                document.file.save(copy.name, copy, save=False)
+            document.save()
+    return problems
 
 
 def agenda_fetch(*, meeting: Meeting, client: httpx.Client | None = None) -> importers.Plan:
@@ -157,10 +230,11 @@ def agenda_fetch(*, meeting: Meeting, client: httpx.Client | None = None) -> imp
             parsed = importers.read_agenda(data, filename=urlsplit(str(response.url)).path)
             with transaction.atomic():
                 plan = services.agenda_import(meeting=meeting, rows=parsed.rows, by=None)
-                _documents_sync(meeting, oparl_items)
                 Meeting.objects.filter(pk=meeting.pk).update(
                     agenda_fetched_at=timezone.now(), agenda_fetch_error=""
                 )
+            # Downloads happen outside the import's transaction: they may take minutes.
+            file_problems = _documents_sync(meeting, oparl_items, client)
         except importers.AgendaFileError as error:
             raise FetchError(str(error)) from error
         except ValidationError as error:
@@ -174,11 +248,17 @@ def agenda_fetch(*, meeting: Meeting, client: httpx.Client | None = None) -> imp
     finally:
         if own:
             client.close()
+    notes = []
     if parsed.rejected:
         problems = "; ".join(f"{r.row}: {r.reason}" for r in parsed.rejected[:5])
-        Meeting.objects.filter(pk=meeting.pk).update(
-            agenda_fetch_error=_("Some items were left out: %(problems)s") % {"problems": problems}
+        notes.append(_("Some items were left out: %(problems)s") % {"problems": problems})
+    if file_problems:
+        notes.append(
+            _("Some documents could not be copied and are linked instead: %(problems)s")
+            % {"problems": "; ".join(file_problems[:5])}
         )
+    if notes:
+        Meeting.objects.filter(pk=meeting.pk).update(agenda_fetch_error=" ".join(notes))
     return plan
 
 

@@ -351,6 +351,19 @@ def test_an_operator_runs_a_whole_meeting_and_a_citizen_follows_within_a_second(
         operator.locator(".console-polls li", has_text="Skal byen have flere cykelstier?")
     ).to_contain_text("Closed")
 
+    # The vox pop's Result is the staff result page, with the count, not the public page.
+    with operator.expect_navigation():
+        operator.locator(".console-polls li", has_text="Skal byen have flere cykelstier?").locator(
+            "a", has_text="Result"
+        ).click()
+    operator.wait_for_url(re.compile(r"/afstemninger/\d+/resultat/$"))
+    expect(operator.locator("h1")).to_have_text("Result: Skal byen have flere cykelstier?")
+    expect(operator.locator("[data-recount]")).to_have_attribute("data-recount", "agrees")
+    expect(operator.locator("table.poll-result")).to_have_count(1)
+    check_accessible(operator)
+    with operator.expect_navigation():
+        operator.get_by_role("link", name="Back to the operator console").click()
+
     operator.once("dialog", lambda dialog: dialog.accept())
     follows_within(
         operator,

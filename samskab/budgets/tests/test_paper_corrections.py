@@ -79,9 +79,13 @@ def test_an_officer_finds_a_persons_ballot_by_the_identifier(client, entered):
         heading=heading, officer=officer, identifier="0202802345", project_ids=[bench.pk]
     )
     _sign_in(client, officer)
-    page = client.get(_list_url(heading), {"identifier": "0101801234"}).content.decode()
+    page = client.post(_list_url(heading), {"identifier": "0101801234"}).content.decode()
     assert _change_url(ballot) in page
     assert "Bænken" not in page
+    # Never in the address, where the history and the access log would keep it.
+    assert 'method="post"' in client.get(_list_url(heading)).content.decode()
+    page = client.get(_list_url(heading), {"identifier": "0101801234"}).content.decode()
+    assert "Bænken" in page  # the address's identifier is not read
 
 
 def test_an_officer_corrects_a_mistyped_ballot_with_a_reason(client, entered):

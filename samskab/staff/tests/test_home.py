@@ -227,3 +227,20 @@ def test_editors_and_administrators_find_the_presentations_and_others_do_not(cli
     assert url in _page(client, Role.ADMINISTRATOR)
     client.logout()
     assert url not in _page(client, Role.MODERATOR)
+
+
+def test_a_meeting_whose_agenda_could_not_be_fetched_says_so_on_its_row(client, meeting):
+    from samskab.webcasts.agenda_fetch import FetchError, agenda_fetch
+
+    other = MeetingFactory(starts_at=timezone.now() + timedelta(days=1))
+    meeting.agenda_source_url = "ftp://dagsorden.testby.example/moede.json"
+    meeting.save()
+    with pytest.raises(FetchError):
+        agenda_fetch(meeting=meeting)
+
+    page = _page(client, Role.EDITOR)
+    row = page.split(f'<tr data-meeting="{meeting.pk}">', 1)[1].split("</tr>", 1)[0]
+    assert "data-agenda-fetch-error" in row
+    assert "Problem fetching the agenda" in row and "must start with http" in row
+    fine = page.split(f'<tr data-meeting="{other.pk}">', 1)[1].split("</tr>", 1)[0]
+    assert "data-agenda-fetch-error" not in fine

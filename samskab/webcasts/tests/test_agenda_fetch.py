@@ -1,18 +1,22 @@
 """Agendas fetched on a schedule from an OParl 1.1 interface or a file's address, against a
-small OParl server on loopback speaking its JSON (body -> meeting list -> agendaItem, File)."""
+small OParl server on loopback speaking its JSON (body -> meeting list -> agendaItem, File)
+and serving the items' files."""
 
 import http.server
 import json
 import threading
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
 from samskab.core import worker
+from samskab.webcasts import agenda_fetch as fetching
 from samskab.webcasts import tasks
 from samskab.webcasts.agenda_fetch import FetchError, agenda_fetch, agendas_fetch_due
 from samskab.webcasts.models import Meeting
 from samskab.webcasts.tests.factories import AgendaItemFactory, MeetingFactory
+from samskab.webcasts.tests.pdfs import pdf_file
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
@@ -24,10 +28,28 @@ class OParl:
 
     def __init__(self):
         self.routes: dict[str, tuple[int, bytes, str]] = {}
-        routes = self.routes
+        self.requested: list[str] = []
+        # A path here answers its headers and then sends nothing until the test ends.
+        self.stalled: set[str] = set()
+        self.release = threading.Event()
+        routes, requested, stalled, release = (
+            self.routes,
+            self.requested,
+            self.stalled,
+            self.release,
+        )
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
+                requested.append(self.path)
+                if self.path in stalled:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/pdf")
+                    self.send_header("Content-Length", "1000")
+                    self.end_headers()
+                    self.wfile.flush()
+                    release.wait(10)
+                    return
                 status, body, kind = routes.get(self.path, (404, b"{}", "application/json"))
                 self.send_response(status)
                 self.send_header("Content-Type", kind)
@@ -47,11 +69,16 @@ class OParl:
         self.routes[path] = (status, body, "application/json")
         return self.url + path
 
+    def file(self, path: str, body: bytes, kind: str = "application/pdf") -> str:
+        self.routes[path] = (200, body, kind)
+        return self.url + path
+
 
 @pytest.fixture
 def oparl():
     server = OParl()
     yield server
+    server.release.set()
     server.server.shutdown()
     server.server.server_close()
 
@@ -103,9 +130,15 @@ def coming(**fields) -> Meeting:
     return MeetingFactory(starts_at=NOW + timedelta(days=3), **fields)
 
 
+PROPOSAL = pdf_file(pages=2)
+DECISION = pdf_file(pages=1)
+
+
 def test_it_imports_an_oparl_meeting_with_each_item_s_documents(oparl, time_machine):
     time_machine.move_to(NOW, tick=False)
     meeting = coming(agenda_source_url=oparl.json("/meeting/281", oparl_meeting(oparl)))
+    oparl.file("/file/9/indstilling.pdf", PROPOSAL)
+    oparl.file("/file/10/beslutning.pdf", DECISION, kind="application/octet-stream")
 
     agenda_fetch(meeting=meeting)
 
@@ -122,9 +155,15 @@ def test_it_imports_an_oparl_meeting_with_each_item_s_documents(oparl, time_mach
         ("Indstilling om skolestruktur", f"{oparl.url}/file/9/indstilling.pdf"),
         ("beslutning.pdf", f"{oparl.url}/file/10/beslutning.pdf"),
     ]
+    # Both are copied into the documents' storage; the OParl address stays as the source.
+    proposal, decision = school.documents.all()
+    assert proposal.file.read() == PROPOSAL and decision.file.read() == DECISION
+    assert proposal.file.name.startswith("documents/") and proposal.file.name.endswith(".pdf")
     meeting.refresh_from_db()
     assert meeting.agenda_fetched_at == NOW
     assert meeting.agenda_fetch_error == ""
+    downloads = [path for path in oparl.requested if path.startswith("/file/")]
+    assert len(downloads) == 2
 
     # Fetched again: nothing doubles, a renamed item is updated in place.
     changed = oparl_meeting(oparl)
@@ -134,6 +173,93 @@ def test_it_imports_an_oparl_meeting_with_each_item_s_documents(oparl, time_mach
     assert meeting.agenda_items.count() == 3
     assert meeting.agenda_items.get(number="1").title == "Meddelelser fra borgmesteren"
     assert meeting.documents.count() == 2
+    # A copied file is not downloaded again.
+    assert [path for path in oparl.requested if path.startswith("/file/")] == downloads
+
+
+def _school_documents(oparl, client=None) -> tuple[Meeting, str]:
+    meeting = coming(agenda_source_url=oparl.json("/meeting/281", oparl_meeting(oparl)))
+    agenda_fetch(meeting=meeting, client=client)
+    meeting.refresh_from_db()
+    return meeting, meeting.agenda_fetch_error
+
+
+@pytest.mark.parametrize(
+    ("served", "reason"),
+    [
+        (None, "answered 404"),
+        ((b"<html>Log ind</html>", "text/html"), "not a PDF file (text/html)"),
+        ((b"PK\x03\x04 a word file", "application/pdf"), "Documents must be PDF files."),
+        ((b"%PDF-1.7 broken", "application/pdf"), "The PDF file is damaged or protected"),
+        ((PROPOSAL + b" " * 2048, "application/pdf"), "larger than"),
+    ],
+    ids=["missing", "a login page", "not a pdf inside", "damaged", "too large"],
+)
+def test_a_file_that_cannot_be_copied_stays_a_link_and_staff_are_told_why(
+    oparl, monkeypatch, served, reason
+):
+    monkeypatch.setattr(fetching, "MAX_FILE_BYTES", len(PROPOSAL) + 1024)
+    oparl.file("/file/10/beslutning.pdf", DECISION)
+    if served is not None:
+        oparl.file("/file/9/indstilling.pdf", *served)
+
+    meeting, error = _school_documents(oparl)
+
+    assert meeting.agenda_items.count() == 3  # the agenda itself is imported
+    proposal = meeting.documents.get(title="Indstilling om skolestruktur")
+    assert not proposal.file and proposal.url == f"{oparl.url}/file/9/indstilling.pdf"
+    assert meeting.documents.get(title="beslutning.pdf").file.read() == DECISION
+    assert "Some documents could not be copied and are linked instead" in error
+    assert f"Indstilling om skolestruktur: {reason}" in error
+    assert "beslutning" not in error
+
+    # Once the agenda system serves it, the next fetch copies it and the problem is gone.
+    oparl.file("/file/9/indstilling.pdf", PROPOSAL)
+    agenda_fetch(meeting=meeting)
+    proposal.refresh_from_db()
+    meeting.refresh_from_db()
+    assert proposal.file.read() == PROPOSAL
+    assert meeting.documents.count() == 2
+    assert meeting.agenda_fetch_error == ""
+
+
+def test_a_server_that_stops_sending_is_given_up_on(oparl):
+    oparl.file("/file/10/beslutning.pdf", DECISION)
+    oparl.stalled.add("/file/9/indstilling.pdf")
+    with httpx.Client(timeout=0.5, follow_redirects=True) as client:
+        meeting, error = _school_documents(oparl, client)
+    assert "Indstilling om skolestruktur: no answer (ReadTimeout)" in error
+    assert meeting.documents.get(title="beslutning.pdf").file.read() == DECISION
+
+
+def test_no_more_files_than_the_limit_are_downloaded_in_one_fetch(oparl, monkeypatch):
+    monkeypatch.setattr(fetching, "MAX_FILES_PER_FETCH", 1)
+    oparl.file("/file/9/indstilling.pdf", PROPOSAL)
+    oparl.file("/file/10/beslutning.pdf", DECISION)
+    meeting, error = _school_documents(oparl)
+    assert error == ""
+    assert [bool(d.file) for d in meeting.documents.all()] == [True, False]
+    agenda_fetch(meeting=meeting)  # the next fetch takes the rest
+    assert [bool(d.file) for d in meeting.documents.all()] == [True, True]
+
+
+def test_a_closed_item_s_copied_file_is_served_to_staff_only(oparl, client):
+    from samskab.accounts.roles import Role
+    from samskab.webcasts.tests.ui_helpers import staff
+
+    closed = oparl_meeting(oparl)
+    closed["agendaItem"][1]["public"] = False
+    oparl.file("/file/9/indstilling.pdf", PROPOSAL)
+    oparl.file("/file/10/beslutning.pdf", DECISION)
+    meeting = coming(agenda_source_url=oparl.json("/meeting/281", closed))
+    agenda_fetch(meeting=meeting)
+    address = meeting.documents.get(title="beslutning.pdf").file.url
+
+    assert client.get(address).status_code == 404
+    client.force_login(staff(Role.EDITOR))
+    response = client.get(address)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == DECISION
 
 
 def test_it_finds_the_meeting_in_an_oparl_body_s_paged_meeting_list(oparl):
