@@ -35,9 +35,7 @@ def level_of(acr: str | None) -> str:
     return word if word in LEVELS else ""
 
 
-def step_up_acr(
-    required: str, *, accepted: Sequence[str], broker: str
-) -> tuple[str, list[str]]:
+def step_up_acr(required: str, *, accepted: Sequence[str], broker: str) -> tuple[str, list[str]]:
     """For a login that must be at `required` or higher: the one acr value to ask for, and
     every acr value to accept back (the broker may authenticate at a higher level).
 

@@ -42,8 +42,10 @@ def test_the_vote_page_says_it_before_the_ballot_and_offers_mitid_instead(client
     page = client.get(vote.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert BEFORE_VOTE in page
-    login = reverse("nemlogin_login") + "?level=High&amp;next=" + vote.get_absolute_url().replace(
-        "/", "%2F"
+    login = (
+        reverse("nemlogin_login")
+        + "?level=High&amp;next="
+        + vote.get_absolute_url().replace("/", "%2F")
     )
     assert login in page
     # No ballot to fill in and lose: the questions are shown, the form comes after MitID.
