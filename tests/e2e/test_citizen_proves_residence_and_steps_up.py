@@ -13,6 +13,7 @@ fake) NemLog-in, and brings them back to the same page, where they vote.
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
@@ -88,11 +89,8 @@ def test_a_citizen_is_verified_by_the_code_in_a_letter(
     assert "0101901234" not in admin.content()
     with admin.expect_download() as waiting:
         admin.get_by_role("button", name="Hand the waiting letters to the mail room (CSV)").click()
-    rows = list(
-        csv.DictReader(
-            io.StringIO(open(waiting.value.path(), encoding="utf-8").read()), delimiter=";"
-        )
-    )
+    text = Path(waiting.value.path()).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert [row["cpr_number"] for row in rows] == ["0101901234"]
     code = rows[0]["code"]
     assert re.fullmatch(r"\d{8}", code) and code in rows[0]["text"]
