@@ -158,3 +158,68 @@ def test_a_resident_logged_in_by_email_steps_up_with_mitid_and_votes(
         page.get_by_role("button", name="Cast my ballot").click()
     assert page.get_by_role("heading", name="Your ballot is cast").is_visible()
     assert Participation.objects.filter(vote=vote).count() == 1
+
+
+@pytest.fixture
+def broker(settings, live_server):
+    """Only a commercial MitID broker (the fake one on loopback), no NemLog-in."""
+    from samskab.accounts.mitid.config import mitid_socialaccount_providers
+    from samskab.accounts.mitid.levels import broker_acr
+    from samskab.accounts.tests.fake_oidc import FakeOIDCProvider
+
+    provider = FakeOIDCProvider().start()
+    provider.acr_as_asked = True
+    settings.NEMLOGIN_SIMULATOR = False
+    settings.NEMLOGIN_IDP_METADATA = ""
+    settings.MITID_OIDC_BROKER = "idura"
+    settings.MITID_ACCEPTED_ACR = broker_acr("idura")
+    settings.SOCIALACCOUNT_PROVIDERS = mitid_socialaccount_providers(
+        server_url=provider.issuer,
+        client_id=provider.client_id,
+        secret=provider.client_secret,
+        fetch_userinfo=False,
+    )
+    yield provider
+    provider.stop()
+
+
+def test_a_resident_steps_up_through_a_mitid_broker_and_fills_in_the_budget_ballot(
+    page, site_settings, broker
+):
+    from samskab.budgets.models import Ballot
+    from samskab.budgets.tests.factories import HeadingFactory, ProjectFactory
+
+    heading = HeadingFactory(name="Midtbyen", amount=300_000)
+    park = ProjectFactory(heading=heading, title="Legeplads", price=150_000)
+    budget = heading.group.budget
+    budget.ballot_assurance = "substantial"
+    budget.save()
+    voter, _identifier = resident()
+    SocialAccount.objects.create(user=voter, provider="mitid", uid=broker.subject)
+
+    _log_in_by_email(page, voter.email)
+    page.goto(f"/borgerbudget/{budget.pk}/omraade/{heading.pk}/")
+    assert (
+        page.locator("#step-up-notice")
+        .get_by_text("Before you vote: you must log in with MitID at assurance level substantial.")
+        .is_visible()
+    )
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Fill in your ballot").click()
+    page.wait_for_url("**/accounts/mitid/login/**")
+    assert_accessible(page)
+    with page.expect_navigation(url=re.compile(r"/stemmeseddel/$")):
+        page.locator("main button[type=submit]").click()
+
+    # The broker was asked for substantial in its own words, and the ballot opened.
+    assert broker.authorize_requests[-1]["acr_values"] == "urn:grn:authn:dk:mitid:substantial"
+    assert "code_challenge" in broker.authorize_requests[-1]
+    page.locator(f"#project-{park.pk}").check()
+    with page.expect_navigation():
+        page.locator("button.button-primary").click()
+    assert "Your ballot is saved" in page.content()
+    assert list(Ballot.objects.get(user=voter).lines.values_list("project_id", flat=True)) == [
+        park.pk
+    ]
+    assert_accessible(page)

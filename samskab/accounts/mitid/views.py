@@ -5,6 +5,7 @@ hands allauth only claims without CPR numbers (claims.py).
 """
 
 import logging
+from urllib.parse import urlsplit
 
 from allauth.account.internal.decorators import login_not_required
 from allauth.socialaccount.adapter import get_adapter
@@ -187,7 +188,24 @@ class MitIDCallbackView(OAuth2CallbackView):
 
 @login_not_required
 def login(request: HttpRequest) -> HttpResponse:
-    return _run(request, OAuth2LoginView.adapter_view(MitIDOAuth2Adapter))
+    response = _run(request, OAuth2LoginView.adapter_view(MitIDOAuth2Adapter))
+    if request.method == "GET" and response.status_code == 200:
+        # The page's "Continue" form is answered with a redirect to the broker; the browser
+        # follows a form's redirect only to origins the CSP's form-action allows.
+        response._csp_update = {"form-action": [_authorize_origin(request)]}  # type: ignore[attr-defined]
+    return response
+
+
+def _authorize_origin(request: HttpRequest) -> str:
+    """The origin of the broker's authorisation endpoint (from discovery; if the broker is
+    unreachable now, its issuer's, which is where brokers serve it)."""
+    adapter = MitIDOAuth2Adapter(request)
+    try:
+        url = adapter.authorize_url
+    except (OAuth2Error, RequestException, KeyError, ValueError):
+        url = adapter.get_provider().app.settings["server_url"]
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @login_not_required

@@ -488,3 +488,15 @@ class TestStepUpThroughTheBroker:
         notice = step_up_notice(request, "substantial", next_url="/x/")
         assert notice is not None and notice["missing"]
         assert notice["url"].startswith(reverse("mitid_login") + "?level=substantial")
+
+
+@pytest.mark.django_db
+def test_the_login_page_lets_its_form_lead_on_to_the_broker(client, broker):
+    # The "Continue" form is answered with a redirect to the broker's /authorize; browsers
+    # follow it only if the CSP's form-action names the broker's origin.
+    response = client.get(reverse("mitid_login"), {"level": "substantial"})
+    assert response.status_code == 200
+    form_action = next(
+        d for d in response["Content-Security-Policy"].split(";") if "form-action" in d
+    )
+    assert broker.issuer in form_action
