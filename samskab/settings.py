@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from samskab.accounts.mitid.config import mitid_socialaccount_providers
+from samskab.accounts.mitid.levels import BROKER_ACR, broker_acr
 from samskab.accounts.nemlogin.config import nemlogin_socialaccount_providers
 from samskab.envvars import (
     ConfigurationError,
@@ -302,15 +303,20 @@ MITID_OIDC_SERVER_URL = env_str("MITID_OIDC_SERVER_URL")
 MITID_OIDC_CLIENT_ID = env_str("MITID_OIDC_CLIENT_ID")
 MITID_OIDC_CLIENT_SECRET = env_str("MITID_OIDC_CLIENT_SECRET")
 MITID_OIDC_NAME = env_str("MITID_OIDC_NAME", "MitID")
+# How the broker writes the NSIS levels (accounts/mitid/levels.py): "nsis" (Signaturgruppen /
+# Nets eID Broker), "idura" (Idura/Criipto Verify) or "signicat" (Signicat eID Hub).
+MITID_OIDC_BROKER = env_str("MITID_OIDC_BROKER", "nsis")
+if MITID_OIDC_BROKER not in BROKER_ACR:
+    raise ConfigurationError(f"MITID_OIDC_BROKER must be one of {', '.join(BROKER_ACR)}")
 # Assurance levels accepted from the broker, exactly as its ID tokens write `acr`; they are
-# also sent as acr_values. A login at any other level is refused.
-MITID_ACCEPTED_ACR = env_list(
-    "MITID_ACCEPTED_ACR",
-    default=[
-        "https://data.gov.dk/concept/core/nsis/substantial",
-        "https://data.gov.dk/concept/core/nsis/high",
-    ],
-)
+# also sent as acr_values. A login at any other level is refused. A step-up asks for its own
+# level and accepts only that or higher.
+MITID_ACCEPTED_ACR = env_list("MITID_ACCEPTED_ACR", default=broker_acr(MITID_OIDC_BROKER))
+# Which MitID login a step-up uses: "nemlogin", "broker", or empty for NemLog-in when it is
+# set up and else the broker.
+MITID_STEP_UP_VIA = env_str("MITID_STEP_UP_VIA")
+if MITID_STEP_UP_VIA not in ("", "nemlogin", "broker"):
+    raise ConfigurationError("MITID_STEP_UP_VIA must be nemlogin, broker or empty")
 if PRODUCTION and MITID_OIDC_SERVER_URL and not MITID_OIDC_SERVER_URL.startswith("https://"):
     raise ConfigurationError("MITID_OIDC_SERVER_URL must be an https:// address in production")
 SOCIALACCOUNT_PROVIDERS = mitid_socialaccount_providers(

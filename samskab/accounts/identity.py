@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samskab.accounts.census import hash_identifier
+from samskab.accounts.mitid.levels import level_of
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +43,11 @@ class LoginFacts:
 
 
 def normalise_level(value: str | None) -> str:
-    """'Substantial', 'https://data.gov.dk/concept/core/nsis/substantial' -> 'substantial'."""
-    word = (value or "").rstrip("/").rsplit("/", 1)[-1].strip().lower()
-    return word if word in LEVELS else ""
+    """The NSIS level a login names, however the IdP or broker writes it:
+    'Substantial' (NemLog-in), 'https://data.gov.dk/concept/core/nsis/substantial' (NSIS
+    URI), 'urn:grn:authn:dk:mitid:substantial' (Idura), 'loa:substantial' (Signicat)
+    -> 'substantial'. Anything else -> ''."""
+    return level_of(value)
 
 
 def level_at_least(level: str | None, required: str) -> bool:
@@ -179,18 +182,35 @@ def stricter(*levels: str | None) -> str:
     return max(known, key=LEVELS.index) if known else ""
 
 
+def step_up_route() -> str:
+    """Which MitID login a step-up goes through: 'nemlogin', 'broker', or '' (none set up).
+
+    settings.MITID_STEP_UP_VIA chooses; left empty, NemLog-in (or the demo's simulator) when
+    it is set up, else the OpenID Connect broker when one is configured."""
+    from samskab.accounts.mitid.views import broker_enabled
+    from samskab.accounts.nemlogin.views import enabled as nemlogin_enabled
+
+    chosen = getattr(settings, "MITID_STEP_UP_VIA", "")
+    if chosen == "nemlogin":
+        return "nemlogin" if nemlogin_enabled() else ""
+    if chosen == "broker":
+        return "broker" if broker_enabled() else ""
+    if nemlogin_enabled():
+        return "nemlogin"
+    return "broker" if broker_enabled() else ""
+
+
 def assurance_missing(request: HttpRequest, level: str | None) -> str:
     """The level this action asks for and this session lacks, or '' when none is missing.
 
-    A site without NemLog-in cannot step up: the requirement is logged and not enforced (an
-    installation without MitID keeps working; docs/nemlog-in.md says so)."""
-    from samskab.accounts.nemlogin.views import enabled
-
+    A site with no MitID login set up (neither NemLog-in nor a broker) cannot step up: the
+    requirement is logged and not enforced (an installation without MitID keeps working;
+    docs/nemlog-in.md says so)."""
     level = normalise_level(level)
     if not level or level_at_least(session_assurance(request), level):
         return ""
-    if not enabled():
-        logger.warning("Step-up to %s asked for, but NemLog-in is not set up", level)
+    if not step_up_route():
+        logger.warning("Step-up to %s asked for, but no MitID login is set up", level)
         return ""
     return level
 
@@ -199,6 +219,9 @@ def step_up_url(level: str, next_url: str) -> str:
     from django.urls import reverse
     from django.utils.http import urlencode
 
+    if step_up_route() == "broker":
+        query = urlencode({"level": level, "next": next_url})
+        return f"{reverse('mitid_login')}?{query}"
     query = urlencode({"level": level.capitalize(), "next": next_url})
     return f"{reverse('nemlogin_login')}?{query}"
 
@@ -206,6 +229,22 @@ def step_up_url(level: str, next_url: str) -> str:
 def step_up_message(level: str) -> str:
     return _("This asks you to log in with MitID at assurance level %(level)s first.") % {
         "level": LEVEL_NAMES[level]
+    }
+
+
+def step_up_notice(request: HttpRequest, level: str | None, *, next_url: str) -> dict | None:
+    """What a page says before a person starts an action that asks for MitID at `level`:
+    None when the action asks for no level (or no MitID login is set up); else the level's
+    name, whether this session already has it, and where to log in if not."""
+    level = normalise_level(level)
+    if not level or not step_up_route():
+        return None
+    missing = bool(assurance_missing(request, level))
+    return {
+        "level": level,
+        "name": LEVEL_NAMES[level],
+        "missing": missing,
+        "url": step_up_url(level, next_url) if missing else "",
     }
 
 

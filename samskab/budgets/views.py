@@ -5,11 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from samskab.accounts.identity import step_up_redirect
+from samskab.accounts.identity import step_up_notice, step_up_redirect
 from samskab.accounts.selectors import census_identifier_label
 from samskab.budgets.ballots import (
     FormBallot,
@@ -114,6 +115,7 @@ def heading_detail(request: HttpRequest, budget_pk: int, pk: int) -> HttpRespons
             **_my_marks(heading, request.user),
             "has_ballot": ballot_of(heading, request.user) is not None,
             "map": budget_map(budget, projects=projects, focus=heading),
+            "step_up": _ballot_step_up(request, heading),
         },
     )
 
@@ -161,7 +163,20 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_valuate": request.user.has_perm("budgets.valuate_project", project),
             "may_vote": request.user.has_perm("budgets.vote_in_heading", project.heading),
             **_my_marks(project.heading, request.user),
+            "step_up": _ballot_step_up(request, project.heading),
         },
+    )
+
+
+def _ballot_step_up(request: HttpRequest, heading: Heading) -> dict | None:
+    """The MitID level the ballot asks for, said before the person opens it (step-up)."""
+    budget = heading.group.budget
+    if budget.phase != Phase.BALLOTING:
+        return None
+    return step_up_notice(
+        request,
+        ballot_assurance(budget),
+        next_url=reverse("budgets:ballot", args=[budget.pk, heading.pk]),
     )
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samskab.accounts.identity import step_up_redirect
+from samskab.accounts.identity import step_up_notice, step_up_redirect
 from samskab.core.ratelimit import ratelimit
 from samskab.hearings import exports, forms, selectors, services
 from samskab.hearings.models import (
@@ -94,6 +94,7 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_propose": user.has_perm("hearings.propose_process", process),
             "proposal_form": forms.ProposalForm(),
             "may_answer": user.has_perm("hearings.answer_process", process),
+            "step_up": _answer_step_up(request, process),
             "may_comment": user.has_perm("hearings.comment_passage", process),
             "may_manage": user.has_perm("hearings.manage_process", process),
             "may_respond": user.has_perm("hearings.respond_process", process),
@@ -316,8 +317,18 @@ def answers(request: HttpRequest, pk: int) -> HttpResponse:
             "process": process,
             "answers": list(selectors.answers_public(process)),
             "may_answer": request.user.has_perm("hearings.answer_process", process),
+            "step_up": _answer_step_up(request, process),
             "may_tag": request.user.has_perm("hearings.export_process", process),
         },
+    )
+
+
+def _answer_step_up(request: HttpRequest, process: Process) -> dict | None:
+    """The MitID level a hearing answer asks for, said before the person starts (step-up)."""
+    return step_up_notice(
+        request,
+        process.answer_assurance,
+        next_url=reverse("hearings:answer_new", args=[process.pk]),
     )
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samskab.accounts.identity import step_up_redirect
+from samskab.accounts.identity import step_up_notice, step_up_redirect
 from samskab.core.csvsafe import safe_row
 from samskab.core.ratelimit import ratelimit
 from samskab.votes import selectors, services
@@ -60,6 +60,10 @@ def _detail(request, vote: BindingVote, *, error: str = "", status: int = 200) -
             "kinds": Question.Kind,
             "map": areas_map(vote),
             "may_locate": user.has_perm("votes.locate_bindingvote", vote),
+            # Said before the ballot: the MitID level the vote asks for (step-up).
+            "step_up": step_up_notice(request, vote.assurance, next_url=vote.get_absolute_url())
+            if vote.status == BindingVote.Status.OPEN
+            else None,
         },
         status=status,
     )

@@ -12,13 +12,16 @@ import secrets
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.providers.base import ProviderAccount
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
+from allauth.utils import get_request_param
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from samskab.accounts.identity import normalise_level
 from samskab.accounts.mitid.claims import scrub_claims
 from samskab.accounts.mitid.config import PROVIDER_ID
+from samskab.accounts.mitid.levels import step_up_acr
 from samskab.accounts.mitid.views import MitIDOAuth2Adapter
 
 
@@ -64,13 +67,34 @@ class MitIDProvider(OpenIDConnectProvider):
         # Nor may ?auth_params= lower the requested assurance level.
         return self.get_auth_params()
 
+    def get_redirect_from_request_kwargs(self, request: HttpRequest) -> dict:
+        kwargs = super().get_redirect_from_request_kwargs(request)
+        # A step-up (identity.step_up_url) names the level the action needs. A visitor can
+        # only raise it: the accepted levels never go below MITID_ACCEPTED_ACR.
+        kwargs["level"] = normalise_level(get_request_param(request, "level"))
+        return kwargs
+
     def redirect(self, request: HttpRequest, process, next_url=None, data=None, **kwargs):
         nonce = secrets.token_urlsafe(32)
         auth_params = dict(kwargs.pop("auth_params", None) or self.get_auth_params())
         auth_params["nonce"] = nonce
-        # The nonce is kept in the login's state (in the session) and checked in views.py.
+        level = kwargs.pop("level", "") or ""
+        if level:
+            # Ask the broker for that level, in its own words (levels.py).
+            auth_params["acr_values"], _accepted = step_up_acr(
+                level, accepted=settings.MITID_ACCEPTED_ACR, broker=settings.MITID_OIDC_BROKER
+            )
+        # The nonce and the level are kept in the login's state (in the session) and
+        # checked in views.py.
         return super().redirect(
-            request, process, next_url, data, auth_params=auth_params, nonce=nonce, **kwargs
+            request,
+            process,
+            next_url,
+            data,
+            auth_params=auth_params,
+            nonce=nonce,
+            level=level,
+            **kwargs,
         )
 
     def verify_token(self, request: HttpRequest, token):

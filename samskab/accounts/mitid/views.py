@@ -5,6 +5,7 @@ hands allauth only claims without CPR numbers (claims.py).
 """
 
 import logging
+from urllib.parse import urlsplit
 
 from allauth.account.internal.decorators import login_not_required
 from allauth.socialaccount.adapter import get_adapter
@@ -23,6 +24,7 @@ from requests import RequestException
 from samskab.accounts.identity import login_facts_remember
 from samskab.accounts.mitid.claims import scrub_claims
 from samskab.accounts.mitid.config import PROVIDER_ID
+from samskab.accounts.mitid.levels import step_up_acr
 from samskab.accounts.mitid.tokens import IdTokenRejected, verify_id_token
 
 logger = logging.getLogger(__name__)
@@ -46,7 +48,17 @@ DEFAULT_REFUSAL_MESSAGE = _(
 
 # Where the brokers put the CPR number and MitID Erhverv's organisation (Signaturgruppen's
 # NemLog-in/MitID broker, Idura/Criipto).
-CPR_CLAIMS = ("dk.cpr", "mitid.cpr", "nemlogin.cpr", "cprNumberIdentifier", "cpr")
+# Signicat's eID Hub names it nin (and signicat.national_id), Nets eID Broker dk_ssn.
+CPR_CLAIMS = (
+    "dk.cpr",
+    "mitid.cpr",
+    "nemlogin.cpr",
+    "cprNumberIdentifier",
+    "cpr",
+    "dk_ssn",
+    "signicat.national_id",
+    "nin",
+)
 CVR_CLAIMS = ("nemlogin.cvr", "dk:gov:saml:attribute:CvrNumberIdentifier", "cvr")
 ORG_NAME_CLAIMS = ("nemlogin.org_name", "orgName", "organization_name", "org_name")
 
@@ -72,9 +84,27 @@ class LoginRefused(OAuth2Error):
         return str(REFUSAL_MESSAGES.get(self.reason, DEFAULT_REFUSAL_MESSAGE))
 
 
+def broker_enabled() -> bool:
+    """A MitID broker is configured (MITID_OIDC_SERVER_URL and its client)."""
+    providers = getattr(settings, "SOCIALACCOUNT_PROVIDERS", {}) or {}
+    return bool((providers.get(PROVIDER_ID) or {}).get("APPS"))
+
+
+def accepted_acr(required_level: str | None) -> list[str]:
+    """The acr values this login accepts: the site's, or for a step-up those at its level
+    or higher (levels.py)."""
+    if not required_level:
+        return list(settings.MITID_ACCEPTED_ACR)
+    _ask, accepted = step_up_acr(
+        required_level, accepted=settings.MITID_ACCEPTED_ACR, broker=settings.MITID_OIDC_BROKER
+    )
+    return accepted
+
+
 class MitIDOAuth2Adapter(OpenIDConnectOAuth2Adapter):
     # Set by the callback view from the login's state before complete_login runs.
     expected_nonce: str | None = None
+    required_level: str = ""
 
     def __init__(self, request: HttpRequest) -> None:
         super().__init__(request, PROVIDER_ID)
@@ -105,7 +135,7 @@ class MitIDOAuth2Adapter(OpenIDConnectOAuth2Adapter):
                 issuer=self.openid_config["issuer"],
                 client_id=app.client_id,
                 nonce=self.expected_nonce,
-                accepted_acr=settings.MITID_ACCEPTED_ACR,
+                accepted_acr=accepted_acr(self.required_level),
             )
         except IdTokenRejected as rejection:
             # The reason, never the token: it may hold personal data.
@@ -152,12 +182,30 @@ class MitIDCallbackView(OAuth2CallbackView):
         state, response = super()._get_state(request, provider)
         if state is not None:
             self.adapter.expected_nonce = state.get("nonce")
+            self.adapter.required_level = state.get("level") or ""
         return state, response
 
 
 @login_not_required
 def login(request: HttpRequest) -> HttpResponse:
-    return _run(request, OAuth2LoginView.adapter_view(MitIDOAuth2Adapter))
+    response = _run(request, OAuth2LoginView.adapter_view(MitIDOAuth2Adapter))
+    if request.method == "GET" and response.status_code == 200:
+        # The page's "Continue" form is answered with a redirect to the broker; the browser
+        # follows a form's redirect only to origins the CSP's form-action allows.
+        response._csp_update = {"form-action": [_authorize_origin(request)]}  # type: ignore[attr-defined]
+    return response
+
+
+def _authorize_origin(request: HttpRequest) -> str:
+    """The origin of the broker's authorisation endpoint (from discovery; if the broker is
+    unreachable now, its issuer's, which is where brokers serve it)."""
+    adapter = MitIDOAuth2Adapter(request)
+    try:
+        url = adapter.authorize_url
+    except (OAuth2Error, RequestException, KeyError, ValueError):
+        url = adapter.get_provider().app.settings["server_url"]
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @login_not_required

@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from defusedxml import ElementTree
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
@@ -169,6 +170,17 @@ def idp_entity_id(sp: ServiceProvider) -> str:
 
 def minimum_level(levels: Collection[str]) -> str:
     return min(levels, key=LEVELS.index)
+
+
+def sso_origin(sp: ServiceProvider) -> str:
+    """The origin (scheme://host) of the IdP's single sign-on service (HTTP-Redirect), where
+    the login page's form leads through our redirect: the CSP's form-action must allow it."""
+    saml = client(sp)
+    location = saml.metadata.single_sign_on_service(idp_entity_id(sp), BINDING_HTTP_REDIRECT)[0][
+        "location"
+    ]
+    parts = urlsplit(location)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def authn_request(

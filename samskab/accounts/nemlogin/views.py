@@ -190,7 +190,7 @@ def start_login(
 def login(request: HttpRequest) -> HttpResponse:
     provider = _provider(request)
     if request.method != "POST":
-        return render(
+        response = render(
             request,
             "nemlogin/login.html",
             {
@@ -201,6 +201,10 @@ def login(request: HttpRequest) -> HttpResponse:
                 "demo": simulator_allowed(),
             },
         )
+        # The form's answer redirects to NemLog-in: the browser follows a form's redirect
+        # only to origins the CSP's form-action allows.
+        response._csp_update = {"form-action": [saml.sso_origin(service_provider())]}  # type: ignore[attr-defined]
+        return response
     kwargs = provider.get_redirect_from_request_kwargs(request)
     level = request.POST.get("level") or None
     return start_login(request, level=level, **kwargs)

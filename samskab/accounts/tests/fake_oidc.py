@@ -46,6 +46,9 @@ class FakeOIDCProvider:
         self.client_secret = client_secret
         self.subject = str(uuid.uuid4())
         self.acr = SUBSTANTIAL
+        # When true, the broker authenticates at the level asked for (the first acr_values
+        # value), as real brokers do; else always at `acr`.
+        self.acr_as_asked = False
         # Claims replacing or adding to the ID token's (OMIT removes one).
         self.id_token_claims: dict[str, Any] = {}
         # Extra claims in the userinfo answer (its sub can be replaced too).
@@ -126,7 +129,12 @@ class FakeOIDCProvider:
             "access_token": secrets.token_urlsafe(24),
             "token_type": "Bearer",
             "expires_in": 300,
-            "id_token": self.id_token(nonce=request.get("nonce")),
+            "id_token": self.id_token(
+                nonce=request.get("nonce"),
+                acr=(request.get("acr_values") or "").split()[0]
+                if self.acr_as_asked and request.get("acr_values")
+                else None,
+            ),
         }
 
     def _token_problem(self, form: dict[str, str], request: dict[str, str] | None) -> str:
@@ -150,7 +158,7 @@ class FakeOIDCProvider:
             return "PKCE verifier does not match"
         return ""
 
-    def id_token(self, *, nonce: str | None) -> str:
+    def id_token(self, *, nonce: str | None, acr: str | None = None) -> str:
         now = int(time.time())
         claims: dict[str, Any] = {
             "iss": self.issuer,
@@ -159,7 +167,7 @@ class FakeOIDCProvider:
             "exp": now + 300,
             "iat": now,
             "auth_time": now,
-            "acr": self.acr,
+            "acr": acr or self.acr,
             "idp": "mitid",
         }
         if nonce is not None:

@@ -391,3 +391,112 @@ class TestResidenceFromTheBroker:
     def test_an_organisation_without_cvr_is_refused(self, client, broker):
         broker.id_token_claims = {"nemlogin.org_name": "Forening"}
         assert_refused(log_in_with_mitid(client, broker), broker)
+
+
+@pytest.mark.django_db
+class TestStepUpThroughTheBroker:
+    """Step-up (identity.step_up_redirect) through the OpenID Connect broker when NemLog-in
+    is not set up: acr_values name the level in the broker's own words, the ID token must
+    be at that level or higher, and the session then holds the level."""
+
+    @pytest.fixture(autouse=True)
+    def _only_the_broker(self, settings, broker):
+        settings.NEMLOGIN_SIMULATOR = False
+        settings.NEMLOGIN_IDP_METADATA = ""
+        settings.MITID_OIDC_BROKER = "nsis"
+        broker.acr_as_asked = True
+
+    def _step_up(self, client, level: str):
+        from samskab.accounts.identity import step_up_url
+
+        url = step_up_url(level, "/afstemning/")
+        assert url.startswith(reverse("mitid_login"))
+        response = client.post(url)
+        assert response.status_code == 302
+        answer = httpx.get(response["Location"], follow_redirects=False)
+        assert answer.status_code == 302, broker.refusals
+        return come_back(client, answer.headers["Location"])
+
+    def _citizen(self, client, broker):
+        user = UserFactory()
+        SocialAccount.objects.create(user=user, provider="mitid", uid=broker.subject)
+        client.force_login(user)
+        return user
+
+    def test_a_step_up_asks_for_the_level_and_the_session_gets_it(self, client, broker):
+        from samskab.accounts.identity import session_assurance
+
+        self._citizen(client, broker)
+        response = self._step_up(client, "high")
+
+        asked = broker.authorize_requests[-1]
+        assert asked["acr_values"] == HIGH
+        assert response.status_code == 302 and response["Location"] == "/afstemning/"
+        assert session_assurance(response.wsgi_request) == "high"
+
+    def test_a_step_up_refuses_a_login_below_the_level_asked(self, client, broker):
+        self._citizen(client, broker)
+        broker.acr_as_asked = False
+        broker.acr = SUBSTANTIAL  # the broker ignores the request and answers lower
+
+        response = self._step_up(client, "high")
+
+        assert response.status_code == 403
+        assert "not at a high enough assurance level" in response.content.decode()
+
+    def test_a_visitor_cannot_lower_a_step_up_below_the_sites_levels(self, client, broker):
+        self._citizen(client, broker)
+        response = client.post(reverse("mitid_login") + "?level=low")
+
+        # The lowest of MITID_ACCEPTED_ACR is asked for instead, and a low answer refused.
+        assert parse_qs(urlsplit(response["Location"]).query)["acr_values"] == [SUBSTANTIAL]
+        broker.acr_as_asked = False
+        broker.acr = LOW
+        answer = httpx.get(response["Location"], follow_redirects=False)
+        assert come_back(client, answer.headers["Location"]).status_code == 403
+
+    @pytest.mark.parametrize(
+        ("broker_name", "asked"),
+        [
+            ("idura", "urn:grn:authn:dk:mitid:substantial"),
+            ("signicat", "loa:substantial"),
+            ("nsis", SUBSTANTIAL),
+        ],
+    )
+    def test_each_broker_is_asked_in_its_own_words(
+        self, client, broker, settings, broker_name, asked
+    ):
+        from samskab.accounts.identity import session_assurance
+        from samskab.accounts.mitid.levels import broker_acr
+
+        settings.MITID_OIDC_BROKER = broker_name
+        settings.MITID_ACCEPTED_ACR = broker_acr(broker_name)
+        self._citizen(client, broker)
+
+        response = self._step_up(client, "substantial")
+
+        assert broker.authorize_requests[-1]["acr_values"] == asked
+        assert session_assurance(response.wsgi_request) == "substantial"
+
+    def test_the_vote_notice_and_redirect_point_at_the_broker(self, rf, settings):
+        from django.contrib.sessions.backends.cache import SessionStore
+
+        from samskab.accounts.identity import step_up_notice
+
+        request = rf.get("/")
+        request.session = SessionStore()
+        notice = step_up_notice(request, "substantial", next_url="/x/")
+        assert notice is not None and notice["missing"]
+        assert notice["url"].startswith(reverse("mitid_login") + "?level=substantial")
+
+
+@pytest.mark.django_db
+def test_the_login_page_lets_its_form_lead_on_to_the_broker(client, broker):
+    # The "Continue" form is answered with a redirect to the broker's /authorize; browsers
+    # follow it only if the CSP's form-action names the broker's origin.
+    response = client.get(reverse("mitid_login"), {"level": "substantial"})
+    assert response.status_code == 200
+    form_action = next(
+        d for d in response["Content-Security-Policy"].split(";") if "form-action" in d
+    )
+    assert broker.issuer in form_action

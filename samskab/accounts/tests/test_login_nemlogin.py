@@ -422,3 +422,15 @@ class TestResidencePage:
         assert SocialAccount.objects.get().user == user
         user.refresh_from_db()
         assert user.is_resident_verified
+
+
+@pytest.mark.django_db
+def test_the_login_page_lets_its_form_lead_on_to_nemlogin(client, idp, settings):
+    # The "Continue to MitID" form is answered with a redirect to NemLog-in's single sign-on
+    # service; browsers follow it only if the CSP's form-action names that origin.
+    settings.SITE_URL = "https://deltag.testby.example"
+    response = client.get(reverse("nemlogin_login"), {"level": "Substantial", "next": "/"})
+    form_action = next(
+        d for d in response["Content-Security-Policy"].split(";") if "form-action" in d
+    )
+    assert "https://deltag.testby.example" in form_action

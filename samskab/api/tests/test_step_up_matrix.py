@@ -217,7 +217,7 @@ def test_the_api_refuses_below_the_level_with_the_reason(client, idp):  # noqa: 
     assert not proposal_action.done()
 
 
-def test_without_nemlogin_the_requirement_is_logged_and_not_enforced(client, caplog):
+def test_without_any_mitid_login_the_requirement_is_logged_and_not_enforced(client, caplog):
     action = binding_vote("high")
     user, _identifier = resident()
     client.force_login(user)
@@ -225,4 +225,4 @@ def test_without_nemlogin_the_requirement_is_logged_and_not_enforced(client, cap
     _act(client, action)
 
     assert action.done()
-    assert "NemLog-in is not set up" in caplog.text
+    assert "no MitID login is set up" in caplog.text
