@@ -40,6 +40,7 @@ from samskab.budgets.counting.engine import Prepared
 
 _EPS = 2.0**-53
 _FIXED_POINT_ROUNDS = 30
+_UP = 1 + 4 * _EPS  # an error bound computed with rounding, made safe
 
 # A pass of the exact engine costs little below this many supporting ballot groups in all;
 # numpy's overhead per call is then more than the count (see `worthwhile`).
@@ -169,7 +170,7 @@ class FloatPasses:
             poor = best.poor
             new_money = np.where(poor, 0.0, np.maximum(money[at:end] - best.q, 0.0))
             new_error = np.where(
-                poor, 0.0, error[at:end] + (best.q_error + money[at:end] * (2 * _EPS))
+                poor, 0.0, (error[at:end] + (best.q_error + money[at:end] * (2 * _EPS))) * _UP
             )
             rows, many = self.written(chosen)
             money[rows] = np.repeat(new_money, many)
@@ -213,7 +214,7 @@ def _evaluate(
     when floats cannot tell."""
     sum_error = 2 * (len(w) + 2) * _EPS
     total = float(w @ m)
-    total_error = float(w @ error) + total * sum_error
+    total_error = float(w @ error) * (1 + sum_error) + total * sum_error
     if total + total_error < cost:
         return None
     if total - total_error < cost:
@@ -239,7 +240,8 @@ def _evaluate(
     rich = votes - int(poor_w)  # (a sum of whole numbers below 2**53: exact)
     exact = None
     if poor_w:
-        paid_error = float(weighed @ error) + paid * sum_error
+        paid = float(weighed @ m)  # (of exactly the supporters in `below`)
+        paid_error = float(weighed @ error) * (1 + sum_error) + paid * sum_error
         left = cost - paid
         left_error = paid_error + 4 * _EPS * (cost + paid)
         low_q = (left - left_error) / rich * (1 - 4 * _EPS)

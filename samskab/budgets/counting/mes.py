@@ -193,6 +193,8 @@ class _Passes:
         self.exact_seconds: float | None = None
         self.since = 0
         self.large = worthwhile(prep)
+        self.previous: list[int] = []  # the winners of the step counted last
+        self.unchanged = False  # a float pass gave the same winners as the step before it
 
     @property
     def passes(self) -> int:
@@ -204,8 +206,13 @@ class _Passes:
         return self.stepper.limit if self.exact_at == step else step + 1
 
     def count(self, step: int, exact: bool = False) -> list[int]:
-        """The winners at `step` (steps only go up)."""
-        if not exact and self._floats_first():
+        """The winners at `step` (steps only go up).
+
+        A float pass says nothing of the steps after it, so once one gives the same winners
+        as the step before, the next step is counted exactly: where the outcome holds for
+        many steps, the exact pass proves it and Add1 skips them (as without floats).
+        """
+        if not exact and not self.unchanged and self._floats_first():
             if self.floats is None:
                 self.floats = FloatPasses(self.prep)
             began = time.process_time()
@@ -216,11 +223,15 @@ class _Passes:
             self.float_seconds = time.process_time() - began
             if winners is not None:
                 self.float_passes += 1
+                self.unchanged = winners == self.previous
+                self.previous = winners
                 return winners
         began = time.process_time()
         winners = self.stepper.count(step)
         self.exact_seconds = time.process_time() - began
         self.exact_at = step
+        self.unchanged = False
+        self.previous = winners
         return winners
 
     def _floats_first(self) -> bool:
