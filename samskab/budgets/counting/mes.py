@@ -170,11 +170,11 @@ class _Passes:
     float passes count per ballot group from the start, which is fast where almost every
     ballot differs and few rounds can be resumed (the security review's worst case). With
     `fast=None` each step takes whichever kind took less CPU time at its last pass, trying
-    the other again every few passes; the float passes only for elections large enough
+    the other again after 8, 16, 32, ... passes; the float passes only for elections large enough
     (`floatpass.worthwhile`). `fast=True` always tries floats first, `fast=False` never.
     """
 
-    RETRY = 8  # passes after which the slower kind is tried again
+    RETRY = 8  # passes after which the slower kind is first tried again (then 16, 32, ...)
     # Floats are tried only where an exact pass takes longer than this (CPU seconds), and a
     # float pass gives up (and the step is counted exactly) once it has taken twice as long
     # as the last exact pass: a pass that does not pay off costs little.
@@ -192,6 +192,7 @@ class _Passes:
         self.float_seconds: float | None = None
         self.exact_seconds: float | None = None
         self.since = 0
+        self.retry = self.RETRY
         self.large = worthwhile(prep)
         self.previous: list[int] = []  # the winners of the step counted last
         self.unchanged = False  # a float pass gave the same winners as the step before it
@@ -245,8 +246,9 @@ class _Passes:
             return True
         self.since += 1
         faster = self.float_seconds <= self.exact_seconds
-        if self.since >= self.RETRY:
+        if self.since >= self.retry:
             self.since = 0
+            self.retry *= 2  # (each retry costs a slow pass: fewer as the count goes on)
             return not faster
         return faster
 
