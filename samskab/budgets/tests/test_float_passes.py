@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import random
 from fractions import Fraction
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samskab.budgets import pabulib
-from samskab.budgets.counting import Completion, Election, TieBreaking, Utility, equal_shares
+from samskab.budgets.counting import Completion, Election, TieBreaking, Utility, equal_shares, mes
 from samskab.budgets.counting.engine import Pass, prepare
 from samskab.budgets.counting.floatpass import FloatPasses
 
@@ -176,3 +177,38 @@ def test_real_ballots_count_the_same_by_float_passes(wieliczka, budget, utility)
         outcome = equal_shares(election, float_passes=True, explain=False)
         assert set(outcome.winners) == set(wieliczka.selected())
         assert outcome.cost == 995_079
+
+
+def test_choosing_the_faster_kind_step_by_step_gives_the_exact_outcome(wieliczka):
+    # The default (`float_passes=None`) picks exact or float passes by their CPU time, which
+    # differs from run to run; made to consider floats on small elections and to switch
+    # often, it must still give the exact outcome, and must have counted by both kinds.
+    used: dict[str, int] = {"float": 0, "exact": 0}
+    float_count, exact_count = FloatPasses.count, mes.Stepper.count
+
+    def counting_floats(self, *args):
+        used["float"] += 1
+        return float_count(self, *args)
+
+    def counting_exact(self, step):
+        used["exact"] += 1
+        return exact_count(self, step)
+
+    real = wieliczka.election()
+    elections = [
+        _uniform(30, 1500, seed=7),
+        Election(budget=400_000, costs=real.costs, approvals=real.approvals, counts=real.counts),
+    ]
+    with (
+        patch.object(mes, "worthwhile", lambda prep: True),
+        patch.object(mes._Passes, "EXACT_SECONDS", 0.0),
+        patch.object(mes._Passes, "RETRY", 2),
+        patch.object(FloatPasses, "count", counting_floats),
+        patch.object(mes.Stepper, "count", counting_exact),
+    ):
+        for election in elections:
+            adaptive = equal_shares(election, explain=False)
+            exact = equal_shares(election, explain=False, float_passes=False)
+            assert adaptive.winners == exact.winners
+            assert adaptive.endowment == exact.endowment
+    assert used["float"] and used["exact"]
