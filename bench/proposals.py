@@ -104,7 +104,7 @@ def seed(proposals: int, supports: int, burst: int, out: str) -> None:
     from samskab.debates import scoring
     from samskab.debates.models import Area, Tag
     from samskab.proposals.models import Proposal
-    from samskab.supports.models import Support, SupportCount
+    from samskab.supports.models import SupportCount
 
     rng = random.Random(20)
     now = timezone.now()
@@ -228,12 +228,14 @@ def _supports_insert(kind: int, rows: list[tuple[int, int]], now) -> None:
             batch_size=20000,
         )
         return
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
             "COPY supports_support (content_type_id, object_id, user_id, created_at) FROM STDIN"
-        ) as copy:
-            for pk, user in rows:
-                copy.write_row((kind, pk, user, now))
+        ) as copy,
+    ):
+        for pk, user in rows:
+            copy.write_row((kind, pk, user, now))
 
 
 def _p99(samples: list[float]) -> float:

@@ -37,9 +37,7 @@ def follow_ensure(*, target, user, language: str = "") -> None:
     (twice is once; no savepoint, no read back). For a caller that has just read the target
     and checked that the person may see it (a support of a proposal); the target's own
     follow rule is asked here too."""
-    if not (user.is_authenticated and user.is_active) or not targets.allows(
-        user, target, "follow"
-    ):
+    if not (user.is_authenticated and user.is_active) or not targets.allows(user, target, "follow"):
         raise FollowRefused(_("This cannot be followed."))
     Follow.objects.bulk_create(
         [Follow(**_where(target), user=user, language=language)], ignore_conflicts=True

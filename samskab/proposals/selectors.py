@@ -191,14 +191,15 @@ def page_of(
         )
         # Before its first there is at least the proposal it follows.
         return Page(
-            rows[:size], rows[size - 1].pk if len(rows) > size else None, rows[0].pk if rows else None
+            rows[:size],
+            rows[size - 1].pk if len(rows) > size else None,
+            rows[0].pk if rows else None,
         )
     rows = list(
         proposals.filter(
             Q(**{f"{field}__gte": boundary}),
             Q(**{f"{field}__gt": boundary}) | Q(**{field: boundary, "pk__gt": before}),
-        )
-        .reverse()[: size + 1]
+        ).reverse()[: size + 1]
     )
     more_before = len(rows) > size
     rows = rows[:size][::-1]

@@ -255,7 +255,7 @@ def support_counted(*, proposal_id: int, step: int) -> None:
     # The table name is ours; every value is a placeholder.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET support_count = support_count + %s WHERE id = %s "
+            f"UPDATE {table} SET support_count = support_count + %s WHERE id = %s "  # noqa: S608  # our table name
             "RETURNING support_count, comment_count, created_at",
             [step, proposal_id],
         )
@@ -264,7 +264,7 @@ def support_counted(*, proposal_id: int, step: int) -> None:
             return
         count, comments, created_at = row
         cursor.execute(
-            f"UPDATE {table} SET hot_score = %s WHERE id = %s",
+            f"UPDATE {table} SET hot_score = %s WHERE id = %s",  # noqa: S608  # our table name
             [
                 scoring.hot_score(created_at=_aware(created_at), votes=count, comments=comments),
                 proposal_id,

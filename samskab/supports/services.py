@@ -50,7 +50,7 @@ def _count_move(target, step: int) -> None:
     # The table name is ours; every value is a placeholder.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (content_type_id, object_id, count) VALUES (%s, %s, %s) "
+            f"INSERT INTO {table} (content_type_id, object_id, count) VALUES (%s, %s, %s) "  # noqa: S608  # our table name
             "ON CONFLICT (content_type_id, object_id) "
             f"DO UPDATE SET count = {table}.count + %s",
             [where["content_type"].pk, where["object_id"], max(step, 0), step],
@@ -65,7 +65,7 @@ def _insert(target, user) -> Support | None:
     table = connection.ops.quote_name(Support._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (content_type_id, object_id, user_id, created_at) "
+            f"INSERT INTO {table} (content_type_id, object_id, user_id, created_at) "  # noqa: S608  # our table name
             "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
             [
                 where["content_type"].pk,
