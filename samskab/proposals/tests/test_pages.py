@@ -36,9 +36,7 @@ def test_pages_forward_and_back_show_each_proposal_once_in_order(proposals, orde
     # Back from the last page: the same pages, and none before the first.
     back, before = [forward[-1]], forward[-1][0]
     while before is not None:
-        page = selectors.page_of(
-            selectors.proposal_list(order=order), order, before=before, size=4
-        )
+        page = selectors.page_of(selectors.proposal_list(order=order), order, before=before, size=4)
         back.insert(0, [p.pk for p in page.proposals])
         before = page.before
     assert back == forward
@@ -62,11 +60,11 @@ def test_the_list_links_its_pages_by_proposal(client, proposals, settings):
     cache.clear()
     first = client.get(url + "?order=new").text
     everything = list(selectors.proposal_list(order="new"))
-    assert f"&amp;after={everything[19].pk}\">Next page" in first
+    assert f'&amp;after={everything[19].pk}">Next page' in first
     assert "Previous page" not in first
     second = client.get(url + f"?order=new&after={everything[19].pk}").text
     assert everything[20].title in second and everything[19].title not in second
-    assert f"&amp;before={everything[20].pk}\">Previous page" in second
+    assert f'&amp;before={everything[20].pk}">Previous page' in second
     assert "Next page" not in second
     # A made-up position is the first page, not an error.
     assert client.get(url + "?order=new&after=abc").status_code == 200
