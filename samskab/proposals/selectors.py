@@ -254,12 +254,12 @@ def tags_in_use(limit: int = 30) -> list[Tag]:
     found = cache.get(key)
     if found is None:
         newest = proposals_public().order_by("-created_at", "-pk").values("pk")[:TAGS_FROM]
-        counts = dict(
+        rows = (
             Proposal.tags.through.objects.filter(proposal_id__in=newest)
             .values("tag_id")
             .annotate(n=Count("pk"))
-            .values_list("tag_id", "n")
         )
+        counts = {row["tag_id"]: row["n"] for row in rows}
         tags = Tag.objects.in_bulk(list(counts))
         found = sorted(
             (tags[pk] for pk in counts if pk in tags), key=lambda t: (-counts[t.pk], t.name)
