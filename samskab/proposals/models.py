@@ -90,7 +90,7 @@ class Proposal(models.Model):
     # PostgreSQL: the Danish full text of the title, summary and text, kept by a trigger
     # when one of them is written (migration 0005), with a GIN index; a support's counter
     # UPDATE does not touch it. Empty on SQLite, which searches with LIKE.
-    search_vector = SearchVectorField(null=True, editable=False)
+    search_vector = SearchVectorField(_("search index"), null=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

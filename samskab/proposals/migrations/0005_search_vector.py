@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="proposal",
             name="search_vector",
-            field=SearchVectorField(editable=False, null=True),
+            field=SearchVectorField(editable=False, null=True, verbose_name="search index"),
         ),
         migrations.RunPython(forward, backward),
     ]
