@@ -14,10 +14,15 @@ over them (rows and counters as the services write them, bulk inserted), then me
   through Django's test client, so the view, selectors and template are all timed;
 - search: /forslag/?q=<word> for words of the vocabulary (Danish full text on PostgreSQL,
   LIKE on SQLite);
+- both again with the cache emptied before each request (`index_cold_*`, `search_cold_*`,
+  with this process's CPU time per request);
 - a burst: `--burst` distinct verified residents each support one of 50 proposals at once
   through `services.proposal_support` (the page's and the API's path: follow, the kernel's
   support, the counter, the hot score, the threshold), from `--processes` processes with
-  `--connections` threads in all, each thread its own database connection.
+  `--connections` threads in all, each thread its own database connection, or with
+  DATABASE_POOL_SIZE=N sharing N pooled connections per process (a server that allows
+  fewer connections than callers), each support handing its connection back as a request
+  does.
 
 Afterwards the supports are recounted from the rows: `lost` is supports the burst should
 have made but did not (refused or failed), `double` is supports counted more than once
