@@ -14,10 +14,15 @@ over them (rows and counters as the services write them, bulk inserted), then me
   through Django's test client, so the view, selectors and template are all timed;
 - search: /forslag/?q=<word> for words of the vocabulary (Danish full text on PostgreSQL,
   LIKE on SQLite);
+- both again with the cache emptied before each request (`index_cold_*`, `search_cold_*`,
+  with this process's CPU time per request);
 - a burst: `--burst` distinct verified residents each support one of 50 proposals at once
   through `services.proposal_support` (the page's and the API's path: follow, the kernel's
   support, the counter, the hot score, the threshold), from `--processes` processes with
-  `--connections` threads in all, each thread its own database connection.
+  `--connections` threads in all, each thread its own database connection, or with
+  DATABASE_POOL_SIZE=N sharing N pooled connections per process (a server that allows
+  fewer connections than callers), each support handing its connection back as a request
+  does.
 
 Afterwards the supports are recounted from the rows: `lost` is supports the burst should
 have made but did not (refused or failed), `double` is supports counted more than once
@@ -83,6 +88,7 @@ FILLER = 3000  # made-up words: each text has a few of the real ones, as real te
 BURST_TARGETS = 50
 REQUESTS_PER_ORDER = 40
 SEARCHES = 80
+COLD_REQUESTS = 15
 
 
 def _setup() -> None:
@@ -103,13 +109,14 @@ def seed(proposals: int, supports: int, burst: int, out: str) -> None:
     from samskab.debates import scoring
     from samskab.debates.models import Area, Tag
     from samskab.proposals.models import Proposal
-    from samskab.supports.models import Support, SupportCount
+    from samskab.supports.models import SupportCount
 
     rng = random.Random(20)
     now = timezone.now()
     areas = [Area.objects.get_or_create(name=f"Bydel {i}")[0] for i in range(8)]
     tags = [Tag.objects.get_or_create(name=name)[0] for name in TAGS]
-    people = max(supports // max(proposals, 1) * 4, 2000) + burst
+    # Enough people that the most supported proposals are not capped far below their share.
+    people = max(supports // max(proposals, 1) * 4, supports // 100, 2000) + burst
     User.objects.bulk_create(
         [
             User(
@@ -165,7 +172,7 @@ def seed(proposals: int, supports: int, burst: int, out: str) -> None:
     counts: dict[int, int] = {}
     weights = [rng.paretovariate(1.2) for _ in ids]
     scale = supports / sum(weights)
-    rows = []
+    rows: list[tuple[int, int]] = []
     made = 0
     for pk, weight in zip(ids, weights, strict=True):
         n = min(int(weight * scale), len(seeded_people))
@@ -173,28 +180,31 @@ def seed(proposals: int, supports: int, burst: int, out: str) -> None:
             n = supports - made
         if n <= 0:
             continue
-        for user_id in rng.sample(seeded_people, n):
-            rows.append(Support(content_type=kind, object_id=pk, user_id=user_id))
+        rows += [(pk, user_id) for user_id in rng.sample(seeded_people, n)]
         counts[pk] = n
         made += n
-        if len(rows) >= 20000:
-            Support.objects.bulk_create(rows, batch_size=20000)
+        if len(rows) >= 100_000:
+            _supports_insert(kind.pk, rows, now)
             rows = []
-    Support.objects.bulk_create(rows, batch_size=20000)
+    _supports_insert(kind.pk, rows, now)
     SupportCount.objects.bulk_create(
         [SupportCount(content_type=kind, object_id=pk, count=n) for pk, n in counts.items()],
         batch_size=10000,
     )
-    with transaction.atomic():
-        for pk, n in counts.items():
-            Proposal.objects.filter(pk=pk).update(support_count=n)
-    # Hot scores from the counts, and the burst's targets: recent, open proposals.
-    for proposal in Proposal.objects.filter(pk__in=list(counts)).only("pk", "created_at"):
-        Proposal.objects.filter(pk=proposal.pk).update(
-            hot_score=scoring.hot_score(
-                created_at=proposal.created_at, votes=counts[proposal.pk], comments=0
-            )
+    # The proposals' counters and hot scores from the counts, in batches (one statement
+    # per 2,000 proposals, not two per proposal).
+    changed = [
+        Proposal(
+            pk=pk,
+            support_count=counts[pk],
+            hot_score=scoring.hot_score(created_at=created, votes=counts[pk], comments=0),
         )
+        for pk, created in Proposal.objects.filter(pk__in=list(counts)).values_list(
+            "pk", "created_at"
+        )
+    ]
+    with transaction.atomic():
+        Proposal.objects.bulk_update(changed, ["support_count", "hot_score"], batch_size=2000)
     from django.db import connection
 
     if connection.vendor == "postgresql":
@@ -210,6 +220,29 @@ def seed(proposals: int, supports: int, burst: int, out: str) -> None:
     )
 
 
+def _supports_insert(kind: int, rows: list[tuple[int, int]], now) -> None:
+    """(proposal, person) rows: PostgreSQL's COPY (two million in a few minutes on a
+    loaded machine, where bulk_create took half an hour), else bulk_create."""
+    from django.db import connection
+
+    from samskab.supports.models import Support
+
+    if connection.vendor != "postgresql":
+        Support.objects.bulk_create(
+            [Support(content_type_id=kind, object_id=pk, user_id=user) for pk, user in rows],
+            batch_size=20000,
+        )
+        return
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            "COPY supports_support (content_type_id, object_id, user_id, created_at) FROM STDIN"
+        ) as copy,
+    ):
+        for pk, user in rows:
+            copy.write_row((kind, pk, user, now))
+
+
 def _p99(samples: list[float]) -> float:
     ordered = sorted(samples)
     return round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1)
@@ -217,6 +250,7 @@ def _p99(samples: list[float]) -> float:
 
 def reads(out: str) -> None:
     _setup()
+    from django.core.cache import cache
     from django.test import Client
     from django.test.utils import setup_test_environment
 
@@ -245,6 +279,28 @@ def reads(out: str) -> None:
     for _ in range(REQUESTS_PER_ORDER):
         client.get("/forslag/?order=supports")
     index_cpu_ms = (time.process_time() - cpu_started) / REQUESTS_PER_ORDER * 1000
+    # The same pages and searches with the cache emptied before each: what the first
+    # visitor after a change (or after the cards' seconds in the cache) waits for.
+    cold: list[float] = []
+    cold_cpu = 0.0
+    for order in ("hot", "supports", "new", "commented"):
+        for _ in range(COLD_REQUESTS):
+            cache.clear()
+            cpu_started, started = time.process_time(), time.perf_counter()
+            answer = client.get(f"/forslag/?order={order}")
+            cold.append(time.perf_counter() - started)
+            cold_cpu += time.process_time() - cpu_started
+            assert answer.status_code == 200, answer.status_code
+    search_cold: list[float] = []
+    search_cold_cpu = 0.0
+    for _ in range(COLD_REQUESTS * 2):
+        word = rng.choice(WORDS)
+        cache.clear()
+        cpu_started, started = time.process_time(), time.perf_counter()
+        answer = client.get(f"/forslag/?q={word}")
+        search_cold.append(time.perf_counter() - started)
+        search_cold_cpu += time.process_time() - cpu_started
+        assert answer.status_code == 200, answer.status_code
     everything = [s for samples in index.values() for s in samples]
     Path(out).write_text(
         json.dumps(
@@ -255,6 +311,12 @@ def reads(out: str) -> None:
                 "search_p99_ms": _p99(search),
                 "search_p50_ms": round(statistics.median(search) * 1000, 1),
                 "index_cpu_ms_per_page": round(index_cpu_ms, 1),
+                "index_cold_p50_ms": round(statistics.median(cold) * 1000, 1),
+                "index_cold_p99_ms": _p99(cold),
+                "index_cold_cpu_ms_per_page": round(cold_cpu / len(cold) * 1000, 1),
+                "search_cold_p50_ms": round(statistics.median(search_cold) * 1000, 1),
+                "search_cold_p99_ms": _p99(search_cold),
+                "search_cold_cpu_ms": round(search_cold_cpu / len(search_cold) * 1000, 1),
             }
         )
     )
@@ -264,6 +326,7 @@ def burst(seeded: str, part: int, parts: int, threads: int, start_at: float, out
     _setup()
     from concurrent.futures import ThreadPoolExecutor
 
+    from django.conf import settings
     from django.db import connection
 
     from samskab.accounts.models import User
@@ -280,6 +343,8 @@ def burst(seeded: str, part: int, parts: int, threads: int, start_at: float, out
     connection.close()
     errors: list[str] = []
 
+    pooled = bool(settings.DATABASES["default"].get("OPTIONS", {}).get("pool"))
+
     def run(chunk) -> int:
         done = 0
         try:
@@ -291,6 +356,9 @@ def burst(seeded: str, part: int, parts: int, threads: int, start_at: float, out
                     errors.append(refusal.message)
                 except Exception as error:  # counted as lost, reported
                     errors.append(f"{type(error).__name__}: {error}")
+                if pooled:
+                    # As at the end of a request: the connection goes back to the pool.
+                    connection.close()
         finally:
             connection.close()
         return done
@@ -441,6 +509,9 @@ def main() -> None:
         "burst": args.burst,
         "processes": processes,
         "connections": threads * processes,
+        # DATABASE_POOL_SIZE: the callers share that many database connections per process
+        # (a server with fewer connections than callers); 0: one connection per caller.
+        "db_pool_per_process": int(os.environ.get("DATABASE_POOL_SIZE", "0") or 0),
         "supports_per_s": round(sum(b["done"] for b in bursts) / elapsed, 1),
         "burst_seconds": round(elapsed, 2),
         # Python's CPU per support in the burst processes (PostgreSQL's own is not in it).

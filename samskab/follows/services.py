@@ -32,6 +32,18 @@ def follow_add(*, target, user, language: str = "") -> Follow:
     return follow
 
 
+def follow_ensure(*, target, user, language: str = "") -> None:
+    """Follow `target` in the caller's transaction, one `INSERT ... ON CONFLICT DO NOTHING`
+    (twice is once; no savepoint, no read back). For a caller that has just read the target
+    and checked that the person may see it (a support of a proposal); the target's own
+    follow rule is asked here too."""
+    if not (user.is_authenticated and user.is_active) or not targets.allows(user, target, "follow"):
+        raise FollowRefused(_("This cannot be followed."))
+    Follow.objects.bulk_create(
+        [Follow(**_where(target), user=user, language=language)], ignore_conflicts=True
+    )
+
+
 def follow_remove(*, target, user) -> None:
     with transaction.atomic():
         Follow.objects.filter(**_where(target), user=user).delete()

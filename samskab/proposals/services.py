@@ -10,7 +10,7 @@ so a support given through any door (the page, the API, the kernel's button) cou
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import UTC, timedelta
 from math import ceil
 from urllib.parse import urlsplit
 
@@ -18,9 +18,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from samskab.activity.services import event_record
@@ -30,7 +31,7 @@ from samskab.core.text import clean_text
 from samskab.debates import scoring
 from samskab.debates.models import Area, Tag
 from samskab.debates.services import MAX_TAGS
-from samskab.follows.services import follow_add
+from samskab.follows.services import FollowRefused, follow_ensure
 from samskab.moderation import words
 from samskab.moderation.selectors import active_ban, word_rules
 from samskab.places.services import PlaceRefused, place_set
@@ -206,10 +207,8 @@ def proposal_support(*, proposal: Proposal, user) -> Support:
     its answer and its author's messages."""
     if user is None or not user.is_authenticated:
         raise ProposalRefused(_("Sign in to support."))
-    # The long texts are not needed to support it.
-    proposal = Proposal.objects.defer("text", "text_html", "answer_text", "answer_html").get(
-        pk=proposal.pk
-    )
+    # Read again (the caller's copy may be old); the long texts are not needed.
+    proposal = Proposal.objects.only(*SUPPORT_FIELDS).get(pk=proposal.pk)
     refusal = _why_not_supportable(proposal)
     if refusal:
         raise ProposalRefused(refusal)
@@ -222,35 +221,55 @@ def proposal_support(*, proposal: Proposal, user) -> Support:
         )
     try:
         with transaction.atomic():
-            # Following first: the support that tips it over tells its supporter too.
-            follow_add(target=proposal, user=user)
+            # Following first: the support that tips it over tells its supporter too. The
+            # proposal was just read and is not hidden, so the follow needs no read of its
+            # own; a refused support takes the follow back with it.
+            follow_ensure(target=proposal, user=user)
             support = support_add(target=proposal, user=user)
-    except SupportRefused as error:
+    except (SupportRefused, FollowRefused) as error:
         raise ProposalRefused(error.message) from None
     return support
+
+
+# What supporting reads of a proposal: its rules (hidden, retired, archived, successful)
+# and what `core.targets` asks of it.
+SUPPORT_FIELDS = ("pk", "author_id", "created_at", "hidden_at", "retired_at", "succeeded_at")
+
+
+def _aware(value):
+    """A datetime read back by a raw statement: SQLite gives text in UTC."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
 
 
 def support_counted(*, proposal_id: int, step: int) -> None:
     """A support row was added (+1) or removed (-1): the counter, the hot score and, at the
     threshold, success, in the transaction that changed the row. The conditional UPDATE
     lets exactly one support turn a proposal successful."""
-    # Locked as it is read, so the count written is the row's own plus this step: two
-    # statements, the lock held from here to the commit.
-    row = (
-        Proposal.objects.select_for_update()
-        .filter(pk=proposal_id)
-        .values("created_at", "support_count", "comment_count")
-        .first()
-    )
-    if row is None:
-        return
-    count = row["support_count"] + step
-    Proposal.objects.filter(pk=proposal_id).update(
-        support_count=count,
-        hot_score=scoring.hot_score(
-            created_at=row["created_at"], votes=count, comments=row["comment_count"]
-        ),
-    )
+    # The counter moves in the database (the row is locked by the UPDATE from here to the
+    # commit) and comes back with what the hot score needs: two short statements.
+    table = connection.ops.quote_name(Proposal._meta.db_table)
+    # The table name is ours; every value is a placeholder.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET support_count = support_count + %s WHERE id = %s "  # noqa: S608  # our table name
+            "RETURNING support_count, comment_count, created_at",
+            [step, proposal_id],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            return
+        count, comments, created_at = row
+        cursor.execute(
+            f"UPDATE {table} SET hot_score = %s WHERE id = %s",  # noqa: S608  # our table name
+            [
+                scoring.hot_score(created_at=_aware(created_at), votes=count, comments=comments),
+                proposal_id,
+            ],
+        )
     if step > 0 and count >= threshold():
         now = timezone.now()
         if Proposal.objects.filter(pk=proposal_id, succeeded_at__isnull=True).update(

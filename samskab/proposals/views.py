@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -83,12 +82,25 @@ def _filters(request: HttpRequest) -> dict:
     }
 
 
-def _results(chosen: dict, *, archived: bool, page_number: str | None) -> str:
+def _position(request: HttpRequest) -> tuple[int | None, int | None]:
+    """The proposal the page starts after, or ends before (keyset pages: ?after=, ?before=)."""
+    after, before = request.GET.get("after", ""), request.GET.get("before", "")
+    if after.isdigit() and len(after) < 19:
+        return int(after), None
+    if before.isdigit() and len(before) < 19:
+        return None, int(before)
+    return None, None
+
+
+def _results(chosen: dict, *, archived: bool, position: tuple[int | None, int | None]) -> str:
     """The list's cards and pages, the same for every visitor: rendered once per
     `selectors.LIST_CACHE_S` for each filter, order, page and language, and again as soon
     as a proposal is saved (selectors.list_version). The counts on the cards may lag a
-    support by those seconds; the proposal's own page shows its count as it is."""
+    support by those seconds; the proposal's own page shows its count as it is. Pages are
+    read by keyset (selectors.page_of): no count of every match, and a late page costs what
+    the first does."""
     area = chosen["area"]
+    after, before = position
     key = (
         "proposals:list:"
         + hashlib.sha256(
@@ -102,7 +114,8 @@ def _results(chosen: dict, *, archived: bool, page_number: str | None) -> str:
                     area.pk if area else None,
                     chosen["state"],
                     chosen["q"],
-                    page_number,
+                    after,
+                    before,
                 ]
             ).encode()
         ).hexdigest()
@@ -110,7 +123,9 @@ def _results(chosen: dict, *, archived: bool, page_number: str | None) -> str:
     html = cache.get(key)
     if html is None:
         proposals = selectors.proposal_list(**chosen, archived=archived)
-        page = Paginator(proposals, PER_PAGE).get_page(page_number)
+        page = selectors.page_of(
+            proposals, chosen["order"], after=after, before=before, size=PER_PAGE
+        )
         filtered = bool(chosen["tag"] or area or chosen["q"] or chosen["state"])
         html = render_to_string(
             "proposals/partials/results.html", {**chosen, "page": page, "filtered": filtered}
@@ -126,7 +141,7 @@ def _list(request: HttpRequest, *, archived: bool) -> HttpResponse:
         "proposals/list.html",
         {
             **chosen,
-            "results": _results(chosen, archived=archived, page_number=request.GET.get("page")),
+            "results": _results(chosen, archived=archived, position=_position(request)),
             "archived": archived,
             "orders": _orders(),
             "states": _states(),

@@ -269,7 +269,9 @@ def test_search_filters_and_related():
 
 def test_a_support_is_one_short_transaction_without_locking_the_person():
     """The unique constraint refuses a second support; the person's row is not locked (only a
-    target with a per-person limit needs that) and the counter is read and written once."""
+    target with a per-person limit needs that), the proposal is not read locked: its counter
+    moves in one UPDATE that returns what the hot score needs, and the kernel's counter in
+    one upsert. No savepoints inside the support's own transaction."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -280,8 +282,13 @@ def test_a_support_is_one_short_transaction_without_locking_the_person():
         services.proposal_support(proposal=proposal, user=resident)
     statements = [q["sql"] for q in done.captured_queries]
     assert not any('FROM "accounts_user"' in sql for sql in statements)
-    assert sum('UPDATE "proposals_proposal"' in sql for sql in statements) == 1
-    assert len(statements) <= 17, statements
+    assert not any("FOR UPDATE" in sql for sql in statements)
+    assert sum("SET support_count = support_count + 1" in sql for sql in statements) == 1
+    assert sum('UPDATE "proposals_proposal"' in sql for sql in statements) == 2
+    assert sum('"supports_supportcount"' in sql for sql in statements) == 1
+    # The test's own transaction makes the support's a savepoint: one, no others.
+    assert sum(sql.startswith("SAVEPOINT") for sql in statements) == 1, statements
+    assert len(statements) <= 8, statements
     proposal.refresh_from_db()
     assert proposal.support_count == 2 == Support.objects.count()
     assert SupportCount.objects.get(object_id=proposal.pk).count == 2
