@@ -52,12 +52,11 @@ class Eligibility:
 
 
 def record_of_user(user) -> CensusRecord | None:
+    """The census record of the resident the account was verified as (one query)."""
     if not user.is_authenticated:
         return None
-    residence = ResidenceVerification.objects.filter(user=user).first()
-    if residence is None:
-        return None
-    return CensusRecord.objects.filter(identifier_hash=residence.identifier_hash).first()
+    verified_as = ResidenceVerification.objects.filter(user=user).values("identifier_hash")
+    return CensusRecord.objects.filter(identifier_hash__in=verified_as).first()
 
 
 def record_of_identifier(identifier: str) -> CensusRecord | None:
@@ -97,8 +96,9 @@ def rule_check(vote: BindingVote, record: CensusRecord) -> str:
     return ""
 
 
-def eligibility(vote: BindingVote, user) -> Eligibility:
-    """May `user` vote on the web in `vote` now, and if not, why (told before the ballot)."""
+def eligibility(vote: BindingVote, user, *, check_voted: bool = True) -> Eligibility:
+    """May `user` vote on the web in `vote` now, and if not, why (told before the ballot).
+    Casting passes `check_voted=False`: there the unique index answers whether they voted."""
     if vote.status != BindingVote.Status.OPEN:
         return Eligibility(False, _("This vote is not open."))
     if not user.is_authenticated:
@@ -116,7 +116,7 @@ def eligibility(vote: BindingVote, user) -> Eligibility:
                 "the municipality if you think this is wrong."
             ),
         )
-    earlier = participation_of(vote, record)
+    earlier = participation_of(vote, record) if check_voted else None
     if earlier is not None:
         return Eligibility(
             False,

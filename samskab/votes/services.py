@@ -123,10 +123,16 @@ def vote_open(*, vote: BindingVote, by) -> BindingVote:
 
 
 def vote_close(*, vote: BindingVote, by) -> BindingVote:
-    """Closes the vote and lays its ballots out again in random order (docs/voting.md)."""
+    """Closes the vote and lays its ballots out again in random order (docs/voting.md).
+
+    Closing takes the vote's lock alone (`_vote_lock`), so it waits for the ballots and
+    booth records in flight to commit, and those that come later find the vote closed: no
+    ballot lands after the close, and every one that landed is in the shuffle and the count.
+    """
     if not by.has_perm("votes.close_vote", vote):
         raise VoteRefused(_("You may not close this vote."))
     with transaction.atomic():
+        _vote_lock(vote, exclusive=True)
         vote = BindingVote.objects.select_for_update().get(pk=vote.pk)
         if vote.status != BindingVote.Status.OPEN:
             raise VoteRefused(_("This vote is not open."))
@@ -166,10 +172,15 @@ def _vacuum_ballots() -> None:
 # --- casting a web ballot --------------------------------------------------------------
 
 
-def ballot_check(vote: BindingVote, choices: Mapping[int, Sequence[int]]) -> dict[str, list[int]]:
+def ballot_check(
+    vote: BindingVote,
+    choices: Mapping[int, Sequence[int]],
+    questions: Sequence[Question] | None = None,
+) -> dict[str, list[int]]:
     """The ballot's content, checked against the questions; refused with the reason."""
     content: dict[str, list[int]] = {}
-    questions = selectors.questions_of(vote)
+    if questions is None:
+        questions = selectors.questions_of(vote)
     known = {q.pk for q in questions}
     if set(choices) - known:
         raise VoteRefused(_("The ballot names a question that is not in this vote."))
@@ -201,58 +212,105 @@ def receipt_code_new() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
 
 
-def _lock_vote_shared(vote: BindingVote) -> str:
-    """The vote's status, locked against closing until this transaction ends (closing takes
-    the row for update; ballots cast at the same moment wait for each other only there)."""
+# The first key of the vote's advisory lock (the second is the vote's number): "votes" 21.
+VOTE_LOCK_KEY = 2_100_021
+
+
+def _vote_lock(vote: BindingVote, *, exclusive: bool = False) -> None:
+    """The vote's lock, held to the end of the transaction: ballots and booth records take it
+    shared (they never wait for each other), closing takes it alone.
+
+    It replaces a `SELECT ... FOR SHARE` of the vote's row. That row lock was correct but
+    wrote the row (a multixact of every ballot in flight) on each ballot; an advisory lock
+    lives only in the lock table. docs/benchmarks.md has the profile that weighed the two.
+    SQLite needs none: its transactions here begin IMMEDIATE, one writer at a time.
+    """
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {function}(%s::integer, %s::integer)",
+            [VOTE_LOCK_KEY, vote.pk % 2**31],  # two int4 keys; a wrapped id only waits more
+        )
+
+
+def _refuse_unless_open(vote: BindingVote) -> None:
+    """The vote's status as committed now, read under the vote's lock: a close that
+    committed before the lock was granted is seen here."""
     table = BindingVote._meta.db_table
     with connection.cursor() as cursor:
-        suffix = " FOR SHARE" if connection.vendor == "postgresql" else ""
-        cursor.execute(f"SELECT status FROM {table} WHERE id = %s{suffix}", [vote.pk])  # noqa: S608
+        cursor.execute(f"SELECT status FROM {table} WHERE id = %s", [vote.pk])  # noqa: S608
         row = cursor.fetchone()
-    return row[0] if row else ""
+    if not row or row[0] != BindingVote.Status.OPEN:
+        raise VoteRefused(_("This vote is not open."))
 
 
-def ballot_cast(*, vote: BindingVote, user, choices: Mapping[int, Sequence[int]]) -> Cast:
+def ballot_cast(
+    *,
+    vote: BindingVote,
+    user,
+    choices: Mapping[int, Sequence[int]],
+    questions: Sequence[Question] | None = None,
+) -> Cast:
+    """A web ballot: the participation row and the ballot row in one transaction, sharing
+    no key. `questions` (the vote's, with their answers) may be passed by a caller that has
+    read them already.
+
+    What a ballot costs is its statements, so there are few: who the voter is in the census
+    (one query, before the transaction), then the lock, the two inserts and the status. The
+    unique index on the participation says whether they voted already (a second tab, a
+    booth); only then is the earlier participation read, for the message.
+    """
     if not user.has_perm("votes.cast_vote", vote):
         reason = selectors.eligibility(vote, user).reason
         raise VoteRefused(reason or _("You may not vote in this vote."))
-    content = ballot_check(vote, choices)
+    content = ballot_check(vote, choices, questions)
+    verdict = selectors.eligibility(vote, user, check_voted=False)
+    if not verdict.allowed or verdict.record is None:
+        raise VoteRefused(verdict.reason)
     code = receipt_code_new()
     today = timezone.localdate()
-    with transaction.atomic():
-        if _lock_vote_shared(vote) != BindingVote.Status.OPEN:
-            raise VoteRefused(_("This vote is not open."))
-        verdict = selectors.eligibility(vote, user)
-        if not verdict.allowed or verdict.record is None:
-            raise VoteRefused(verdict.reason)
-        _participate(vote, verdict.record, channel=Channel.WEB, booth=None, day=today)
-        Ballot.objects.create(
-            vote=vote, day=today, content=content, receipt=selectors.receipt_digest(code)
-        )
+    try:
+        with transaction.atomic():
+            _vote_lock(vote)
+            _participate(vote, verdict.record, channel=Channel.WEB, booth=None, day=today)
+            Ballot.objects.create(
+                vote=vote, day=today, content=content, receipt=selectors.receipt_digest(code)
+            )
+            # After the writes: on SQLite the write lock is held by now, so this reads the
+            # latest commit there too.
+            _refuse_unless_open(vote)
+    except IntegrityError:
+        earlier = selectors.participation_of(vote, verdict.record)
+        if earlier is None:  # another index failed (a receipt drawn twice): not ours to word
+            raise
+        raise _already_voted(earlier) from None
     return Cast(code)
 
 
 def _participate(
     vote: BindingVote, record: CensusRecord, *, channel: str, booth: Booth | None, day: date
 ) -> Participation:
-    try:
-        with transaction.atomic():  # a savepoint: the unique index decides who was first
-            return Participation.objects.create(
-                vote=vote,
-                person=selectors.person_key(vote, record.identifier_hash),
-                channel=channel,
-                booth=booth,
-                day=day,
-                age_band=age_band(record.birth_date, vote.age_counted_on),
-                postal_code=record.postal_code,
-            )
-    except IntegrityError:
-        earlier = selectors.participation_of(vote, record)
-        where = selectors.voted_where(earlier) if earlier else ""
-        raise VoteRefused(
-            _("This person has already voted %(where)s. Nothing more was recorded.")
-            % {"where": where}
-        ) from None
+    """The row that says this person voted. A second one for the same person and vote
+    breaks the unique index (IntegrityError, which ends the caller's transaction: nothing
+    of it is written); the caller turns that into `_already_voted`."""
+    return Participation.objects.create(
+        vote=vote,
+        person=selectors.person_key(vote, record.identifier_hash),
+        channel=channel,
+        booth=booth,
+        day=day,
+        age_band=age_band(record.birth_date, vote.age_counted_on),
+        postal_code=record.postal_code,
+    )
+
+
+def _already_voted(earlier: Participation) -> VoteRefused:
+    return VoteRefused(
+        _("This person has already voted %(where)s. Nothing more was recorded.")
+        % {"where": selectors.voted_where(earlier)}
+    )
 
 
 # --- booths ------------------------------------------------------------------------------
@@ -290,20 +348,25 @@ def booth_lookup(*, booth: Booth, officer, identifier: str) -> Lookup:
 
 
 def booth_record(*, booth: Booth, officer, identifier: str) -> Participation:
-    """Records that the person voted on paper here (their ballot goes in the box)."""
-    with transaction.atomic():
-        if _lock_vote_shared(booth.vote) != BindingVote.Status.OPEN:
-            raise VoteRefused(_("This vote is not open."))
-        lookup = booth_lookup(booth=booth, officer=officer, identifier=identifier)
-        if not lookup.may_vote or lookup.record is None:
-            raise VoteRefused(lookup.message)
-        participation = _participate(
-            booth.vote,
-            lookup.record,
-            channel=Channel.BOOTH,
-            booth=booth,
-            day=timezone.localdate(),
-        )
+    """Records that the person voted on paper here (their ballot goes in the box). Under the
+    vote's lock, as a web ballot is: a close waits for it, and the unique index decides
+    between this and a web ballot of the same person at the same moment."""
+    lookup = booth_lookup(booth=booth, officer=officer, identifier=identifier)
+    if not lookup.may_vote or lookup.record is None:
+        raise VoteRefused(lookup.message)
+    vote = booth.vote
+    try:
+        with transaction.atomic():
+            _vote_lock(vote)
+            participation = _participate(
+                vote, lookup.record, channel=Channel.BOOTH, booth=booth, day=timezone.localdate()
+            )
+            _refuse_unless_open(vote)
+    except IntegrityError:
+        earlier = selectors.participation_of(vote, lookup.record)
+        if earlier is None:
+            raise
+        raise _already_voted(earlier) from None
     log.info(
         "vote %s: booth %s recorded a paper vote (officer %s)", booth.vote_id, booth.pk, officer.pk
     )

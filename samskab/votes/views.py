@@ -69,11 +69,11 @@ def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _vote(request, pk))
 
 
-def ballot_from_post(vote: BindingVote, data) -> dict[int, list[int]]:
+def ballot_from_post(vote: BindingVote, data, questions=None) -> dict[int, list[int]]:
     """The ballot as the form sends it: radio or checkboxes `q-<question>`, and for a
     ranking a place `rank-<question>-<answer>` per answer ("" leaves it unranked)."""
     choices: dict[int, list[int]] = {}
-    for question in selectors.questions_of(vote):
+    for question in selectors.questions_of(vote) if questions is None else questions:
         if question.kind == Question.Kind.RANKING:
             placed: list[tuple[int, int]] = []
             for answer in question.answers.all():
@@ -106,8 +106,12 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
     if step_up is not None:
         return step_up
     try:
+        questions = selectors.questions_of(vote)
         cast = services.ballot_cast(
-            vote=vote, user=request.user, choices=ballot_from_post(vote, request.POST)
+            vote=vote,
+            user=request.user,
+            choices=ballot_from_post(vote, request.POST, questions),
+            questions=questions,
         )
     except services.VoteRefused as refusal:
         return _detail(request, vote, error=refusal.message, status=400)
