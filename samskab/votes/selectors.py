@@ -141,6 +141,50 @@ def questions_of(vote: BindingVote) -> list:
     return list(vote.questions.prefetch_related("answers"))
 
 
+@dataclass(frozen=True)
+class QuestionRule:
+    """What a ballot is read and checked against for one question."""
+
+    pk: int
+    text: str
+    kind: str
+    most: int  # how many answers one ballot may name
+    answers: tuple[int, ...]  # in their order on the ballot
+
+
+# Per process, for open votes only: their questions no longer change once open (the service
+# refuses, the admin shows them read-only), and any save or delete of a vote, a question or
+# an answer empties it (`rules_forget`, connected in apps.py).
+_rules_of_open_votes: dict[int, tuple[QuestionRule, ...]] = {}
+
+
+def ballot_rules(vote: BindingVote) -> tuple[QuestionRule, ...]:
+    """The vote's questions as a ballot needs them: no query for an open vote after the
+    first (a ballot's cost is its statements; docs/benchmarks.md, binding_vote)."""
+    is_open = vote.status == BindingVote.Status.OPEN
+    cached = _rules_of_open_votes.get(vote.pk) if is_open else None
+    if cached is not None:
+        return cached
+    found = tuple(
+        QuestionRule(
+            pk=q.pk,
+            text=q.text,
+            kind=q.kind,
+            most=q.most,
+            answers=tuple(a.pk for a in q.answers.all()),
+        )
+        for q in questions_of(vote)
+    )
+    if is_open:
+        _rules_of_open_votes[vote.pk] = found
+    return found
+
+
+def rules_forget(**_kwargs) -> None:
+    """A vote, question or answer was saved or deleted: read the rules again."""
+    _rules_of_open_votes.clear()
+
+
 def shifts_now(user) -> QuerySet[Shift]:
     now = timezone.now()
     return Shift.objects.filter(officer=user, starts_at__lte=now, ends_at__gt=now).select_related(

@@ -172,21 +172,16 @@ def _vacuum_ballots() -> None:
 # --- casting a web ballot --------------------------------------------------------------
 
 
-def ballot_check(
-    vote: BindingVote,
-    choices: Mapping[int, Sequence[int]],
-    questions: Sequence[Question] | None = None,
-) -> dict[str, list[int]]:
+def ballot_check(vote: BindingVote, choices: Mapping[int, Sequence[int]]) -> dict[str, list[int]]:
     """The ballot's content, checked against the questions; refused with the reason."""
     content: dict[str, list[int]] = {}
-    if questions is None:
-        questions = selectors.questions_of(vote)
+    questions = selectors.ballot_rules(vote)
     known = {q.pk for q in questions}
     if set(choices) - known:
         raise VoteRefused(_("The ballot names a question that is not in this vote."))
     for question in questions:
         picked = list(choices.get(question.pk, []))
-        valid = {a.pk for a in question.answers.all()}
+        valid = set(question.answers)
         if any(a not in valid for a in picked):
             raise VoteRefused(
                 _("The ballot names an answer that is not in “%(q)s”.") % {"q": question.text}
@@ -246,26 +241,20 @@ def _refuse_unless_open(vote: BindingVote) -> None:
         raise VoteRefused(_("This vote is not open."))
 
 
-def ballot_cast(
-    *,
-    vote: BindingVote,
-    user,
-    choices: Mapping[int, Sequence[int]],
-    questions: Sequence[Question] | None = None,
-) -> Cast:
+def ballot_cast(*, vote: BindingVote, user, choices: Mapping[int, Sequence[int]]) -> Cast:
     """A web ballot: the participation row and the ballot row in one transaction, sharing
-    no key. `questions` (the vote's, with their answers) may be passed by a caller that has
-    read them already.
+    no key.
 
     What a ballot costs is its statements, so there are few: who the voter is in the census
-    (one query, before the transaction), then the lock, the two inserts and the status. The
+    (one query, before the transaction; the questions are kept per process while the vote
+    is open), then the lock, the two inserts and the status. The
     unique index on the participation says whether they voted already (a second tab, a
     booth); only then is the earlier participation read, for the message.
     """
     if not user.has_perm("votes.cast_vote", vote):
         reason = selectors.eligibility(vote, user).reason
         raise VoteRefused(reason or _("You may not vote in this vote."))
-    content = ballot_check(vote, choices, questions)
+    content = ballot_check(vote, choices)
     verdict = selectors.eligibility(vote, user, check_voted=False)
     if not verdict.allowed or verdict.record is None:
         raise VoteRefused(verdict.reason)
