@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samskab.accounts.models import CensusRecord
+from samskab.activity import kinds
+from samskab.activity.services import event_record
 from samskab.core.smallcounts import age_band
 from samskab.votes import results as counting_results
 from samskab.votes import selectors
@@ -117,9 +119,27 @@ def vote_open(*, vote: BindingVote, by) -> BindingVote:
     vote.status = BindingVote.Status.OPEN
     vote.opened_at = now
     vote.opens_at = vote.opens_at or now
-    vote.save(update_fields=["status", "opened_at", "opens_at"])
+    with transaction.atomic():
+        vote.save(update_fields=["status", "opened_at", "opens_at"])
+        _origin_tell(vote, by)
     log.info("vote %s opened by %s", vote.pk, by.pk)
     return vote
+
+
+# The step recorded on a vote's origin when voting opens; an origin's app registers it
+# (activity.kinds) to have its followers told, as proposals do.
+ORIGIN_OPENED = "vote_opened"
+
+
+def _origin_tell(vote: BindingVote, by) -> None:
+    """Voting has opened on a vote that a proposal (or another target) started: the step
+    goes into the origin's history and its author and followers are told, through the
+    kernel (activity and notifications), in the same transaction. Not at `vote_start_from`:
+    a vote in preparation is not public yet, so there is nothing to follow a link to."""
+    origin = vote.origin
+    if origin is None or kinds.get(origin._meta.label_lower, ORIGIN_OPENED) is None:
+        return
+    event_record(target=origin, kind=ORIGIN_OPENED, note=vote.title, actor=by, notify=True)
 
 
 def vote_close(*, vote: BindingVote, by) -> BindingVote:
