@@ -235,11 +235,11 @@ def _vote_lock(vote: BindingVote, *, exclusive: bool = False) -> None:
     """The vote's lock, held to the end of the transaction: ballots and booth records take it
     shared (they never wait for each other), closing takes it alone.
 
-    It replaces a `SELECT ... FOR SHARE` of the vote's row. That row lock was correct but
-    wrote the row (a multixact of every ballot in flight) on each ballot; an advisory lock
-    lives only in the lock table. docs/benchmarks.md has the profile that weighed the two.
-    SQLite needs none: its transactions here begin IMMEDIATE, one writer at a time.
-    """
+    It replaces a `SELECT ... FOR SHARE` of the vote's row, which was correct but wrote the
+    row on every ballot (a multixact of the ballots in flight). Measured, that was not what
+    made ballots slow (docs/benchmarks.md: the statements' Python was), but an advisory lock
+    lives only in the lock table and leaves the vote's row alone. SQLite needs none: its
+    transactions here begin IMMEDIATE, one writer at a time."""
     if connection.vendor != "postgresql":
         return
     function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
@@ -267,9 +267,9 @@ def ballot_cast(*, vote: BindingVote, user, choices: Mapping[int, Sequence[int]]
 
     What a ballot costs is its statements, so there are few: who the voter is in the census
     (one query, before the transaction; the questions are kept per process while the vote
-    is open), then the lock, the two inserts and the status. The
-    unique index on the participation says whether they voted already (a second tab, a
-    booth); only then is the earlier participation read, for the message.
+    is open), then the lock, the two inserts and the status. The unique index on the
+    participation says whether they voted already (a second tab, a booth); only then is the
+    earlier participation read, for the message.
     """
     if not user.has_perm("votes.cast_vote", vote):
         reason = selectors.eligibility(vote, user).reason
