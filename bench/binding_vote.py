@@ -18,8 +18,11 @@ tables, and neither physical order nor key order of the ballots follows the part
 rows). Finally `--count-ballots` ranking ballots are written to a second vote and counted
 from the database as publishing does (`results.count`): `count_seconds`.
 
-Ends with one JSON line: ballots_per_s, p50_ms, p99_ms, counted, double, linked,
-close_seconds, count_ballots, count_seconds, ... Record it in docs/benchmarks.md.
+Ends with one JSON line: ballots_per_s, p50_ms, p99_ms, client_cpu_ms_per_ballot and
+server_cpu_ms_per_ballot (the workers' CPU and their PostgreSQL backends' CPU per attempt: on
+a loaded machine these say more than the rate), load_average (at the end of the burst),
+counted, double, linked, close_seconds, count_ballots, count_seconds, ... Record it in
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -147,13 +151,29 @@ def worker(facts_path: str, users: str, threads: int, out: str) -> None:
     vote_pk = facts["vote"]
     lock = threading.Lock()
     latencies: list[float] = []
-    outcome = {"cast": 0, "refused": 0, "errors": 0, "error": ""}
+    outcome = {"cast": 0, "refused": 0, "errors": 0, "error": "", "server_cpu_s": 0.0}
     position = 0
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def backend_cpu() -> float | None:
+        """CPU seconds of this thread's PostgreSQL backend, where the server is on this
+        machine (/proc); None otherwise."""
+        if connection.vendor != "postgresql":
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / tick  # utime + stime
 
     def run(seed: int) -> None:
         nonlocal position
         rng = random.Random(seed)
         vote = BindingVote.objects.get(pk=vote_pk)
+        server_before = backend_cpu()
         while True:
             with lock:
                 if position >= len(queue):
@@ -174,14 +194,25 @@ def worker(facts_path: str, users: str, threads: int, out: str) -> None:
             with lock:
                 latencies.append(elapsed)
                 outcome[key] += 1
+        server_after = backend_cpu()
+        with lock:
+            if server_before is None or server_after is None:
+                outcome["server_cpu_s"] = None
+            elif outcome["server_cpu_s"] is not None:
+                outcome["server_cpu_s"] += server_after - server_before
         connection.close()
 
     pool = [threading.Thread(target=run, args=(os.getpid() * 100 + i,)) for i in range(threads)]
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     for thread in pool:
         thread.start()
     for thread in pool:
         thread.join()
-    Path(out).write_text(json.dumps({**outcome, "latencies": latencies}))
+    done = resource.getrusage(resource.RUSAGE_SELF)
+    client_cpu = done.ru_utime + done.ru_stime - usage.ru_utime - usage.ru_stime
+    Path(out).write_text(
+        json.dumps({**outcome, "client_cpu_s": client_cpu, "latencies": latencies})
+    )
 
 
 def check(facts_path: str, count_ballots: int) -> None:
@@ -344,6 +375,7 @@ def main() -> None:
                 cwd=PROJECT_DIR,
             )
         )
+    load_before = [round(x, 1) for x in os.getloadavg()]
     began = time.perf_counter()
     for process in processes:
         process.wait()
@@ -351,6 +383,10 @@ def main() -> None:
     outs = [json.loads((work / f"out{i}.json").read_text()) for i in range(args.processes)]
     latencies = sorted(x for out in outs for x in out["latencies"])
     cast = sum(out["cast"] for out in outs)
+    # CPU per attempt, less sensitive to a loaded machine than the rate: the worker
+    # processes' own (Python, psycopg) and their PostgreSQL backends' (null if not local).
+    client_cpu = sum(out["client_cpu_s"] for out in outs)
+    server_cpu = [out["server_cpu_s"] for out in outs]
     checked = json.loads(run_module(env, "--check", str(facts), str(args.count_ballots)))
     print(
         json.dumps(
@@ -365,6 +401,14 @@ def main() -> None:
                 "p99_ms": round(
                     latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 1
                 ),
+                "client_cpu_ms_per_ballot": round(client_cpu * 1000 / len(latencies), 2),
+                "server_cpu_ms_per_ballot": None
+                if None in server_cpu
+                else round(sum(server_cpu) * 1000 / len(latencies), 2),
+                "load_average": {
+                    "before": load_before,
+                    "after": [round(x, 1) for x in os.getloadavg()],
+                },
                 "cast": cast,
                 "double": sum(out["refused"] for out in outs),
                 "double_tried": len(again),

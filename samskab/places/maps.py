@@ -107,6 +107,11 @@ class MapArea:
     label: str
     url: str
     area: Area
+    # What `{% place_map map labels=True %}` writes on the area (the object's `map_label`,
+    # e.g. a postal code, else its label), and where: inside its largest polygon.
+    text: str = ""
+    text_x: float = 0.0
+    text_y: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -178,9 +183,41 @@ def svg_map(
             shown.append(MapPoint(obj, round(x, 1), round(y, 1), lon, lat, str(obj), _url(obj)))
     return SvgMap(
         projection,
-        [MapArea(obj, projection.path(a), str(obj), _url(obj), a) for obj, a in drawn],
+        [
+            MapArea(
+                obj,
+                projection.path(a),
+                str(obj),
+                _url(obj),
+                a,
+                str(getattr(obj, "map_label", "") or obj),
+                *_label_point(projection, a),
+            )
+            for obj, a in drawn
+        ],
         shown,
     )
+
+
+def _label_point(projection: Projection, area: Area) -> tuple[float, float]:
+    """Where to write the area's label: the centroid of its largest polygon's outer ring
+    (on the map's plane), or the middle of its box where the ring has no area."""
+    best: tuple[float, float, float] | None = None
+    for polygon in area.polygons:
+        ring = [projection.xy(lon, lat) for lon, lat in polygon[0]]
+        twice, cx, cy = 0.0, 0.0, 0.0
+        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+            cross = x0 * y1 - x1 * y0
+            twice += cross
+            cx += (x0 + x1) * cross
+            cy += (y0 + y1) * cross
+        if twice and (best is None or abs(twice) > best[0]):
+            best = (abs(twice), cx / (3 * twice), cy / (3 * twice))
+    if best is None:
+        xs = [projection.xy(lon, lat)[0] for p in area.polygons for lon, lat in p[0]]
+        ys = [projection.xy(lon, lat)[1] for p in area.polygons for lon, lat in p[0]]
+        return round((min(xs) + max(xs)) / 2, 1), round((min(ys) + max(ys)) / 2, 1)
+    return round(best[1], 1), round(best[2], 1)
 
 
 def _extent(area: Area) -> float:

@@ -67,6 +67,13 @@ class ProposalsConfig(AppConfig):
             subject=lambda event: _("A message from the author of a proposal you support"),
         )
         kinds.register(Proposal, "vote", subject=lambda event: _("A proposal goes to a vote"))
+        kinds.register(  # recorded by votes.services.vote_open on the vote's origin
+            Proposal,
+            "vote_opened",
+            title=_("Binding votes on proposals"),
+            subject=lambda event: _("Voting has opened on a proposal you follow"),
+            headline=lambda event: _("Residents can now vote on it in a binding vote:"),
+        )
         kinds.register(Proposal, "hidden", subject=lambda event: _("Your proposal is hidden"))
         kinds.register(
             Proposal, "restored", subject=lambda event: _("Your proposal is shown again")

@@ -244,7 +244,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": [
                 e
                 for e in history(proposal)
-                if e.kind in ("succeeded", "answered", "agenda", "vote", "retired")
+                if e.kind in ("succeeded", "answered", "agenda", "vote", "vote_opened", "retired")
             ],
             "may_retire": user.has_perm("proposals.retire_proposal", proposal),
             "may_message": user.has_perm("proposals.message_proposal", proposal),

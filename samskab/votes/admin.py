@@ -7,12 +7,31 @@ from django.contrib import admin
 from samskab.votes.models import Answer, BindingVote, Booth, OpeningHours, Question, Shift
 
 
-class QuestionInline(admin.StackedInline):
+def _vote_prepared(obj) -> bool:
+    """Questions and answers change only while their vote is being prepared: once open,
+    ballots are read and checked against them (and each process keeps them,
+    selectors.ballot_rules)."""
+    vote = obj if isinstance(obj, BindingVote) else getattr(obj, "vote", None)
+    return vote is None or vote.status == BindingVote.Status.DRAFT
+
+
+class _WhilePrepared:
+    def has_add_permission(self, request, obj=None):
+        return _vote_prepared(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _vote_prepared(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _vote_prepared(obj) and super().has_delete_permission(request, obj)
+
+
+class QuestionInline(_WhilePrepared, admin.StackedInline):
     model = Question
     extra = 0
 
 
-class AnswerInline(admin.StackedInline):
+class AnswerInline(_WhilePrepared, admin.StackedInline):
     model = Answer
     extra = 0
 
@@ -47,6 +66,17 @@ class QuestionAdmin(admin.ModelAdmin):
     list_display = ["text", "vote", "kind", "max_choices", "method", "position"]
     list_filter = ["vote"]
     inlines = [AnswerInline]
+
+    def has_change_permission(self, request, obj=None):
+        return _vote_prepared(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _vote_prepared(obj) and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "vote":  # a new question goes only to a vote being prepared
+            kwargs["queryset"] = BindingVote.objects.filter(status=BindingVote.Status.DRAFT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Booth)

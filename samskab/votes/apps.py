@@ -9,6 +9,8 @@ class VotesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from samskab.core import apis, demo, frontpage, targets
         from samskab.core import privacy as registry
         from samskab.votes import (
@@ -18,7 +20,14 @@ class VotesConfig(AppConfig):
         from samskab.votes.api import router
         from samskab.votes.demo import votes_demo_part
         from samskab.votes.front import front_votes
-        from samskab.votes.models import Answer, BindingVote
+        from samskab.votes.models import Answer, BindingVote, Question
+        from samskab.votes.selectors import rules_forget
+
+        # The per-process ballot rules of open votes (selectors.ballot_rules) are read again
+        # after any change to a vote, a question or an answer.
+        for model in (BindingVote, Question, Answer):
+            for signal in (post_save, post_delete):
+                signal.connect(rules_forget, sender=model, dispatch_uid=f"votes-rules-{model}")
 
         # Answers carry pictures and documents through the attachments kernel; a vote has
         # its place (the area it is about) through places.

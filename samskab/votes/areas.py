@@ -103,6 +103,7 @@ class District:
         self.pk = code
         self.code = code
         self.name = name
+        self.map_label = code  # what the map writes on the district; its name is in the list
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}".strip()

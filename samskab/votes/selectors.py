@@ -52,12 +52,11 @@ class Eligibility:
 
 
 def record_of_user(user) -> CensusRecord | None:
+    """The census record of the resident the account was verified as (one query)."""
     if not user.is_authenticated:
         return None
-    residence = ResidenceVerification.objects.filter(user=user).first()
-    if residence is None:
-        return None
-    return CensusRecord.objects.filter(identifier_hash=residence.identifier_hash).first()
+    verified_as = ResidenceVerification.objects.filter(user=user).values("identifier_hash")
+    return CensusRecord.objects.filter(identifier_hash__in=verified_as).first()
 
 
 def record_of_identifier(identifier: str) -> CensusRecord | None:
@@ -97,8 +96,9 @@ def rule_check(vote: BindingVote, record: CensusRecord) -> str:
     return ""
 
 
-def eligibility(vote: BindingVote, user) -> Eligibility:
-    """May `user` vote on the web in `vote` now, and if not, why (told before the ballot)."""
+def eligibility(vote: BindingVote, user, *, check_voted: bool = True) -> Eligibility:
+    """May `user` vote on the web in `vote` now, and if not, why (told before the ballot).
+    Casting passes `check_voted=False`: there the unique index answers whether they voted."""
     if vote.status != BindingVote.Status.OPEN:
         return Eligibility(False, _("This vote is not open."))
     if not user.is_authenticated:
@@ -116,7 +116,7 @@ def eligibility(vote: BindingVote, user) -> Eligibility:
                 "the municipality if you think this is wrong."
             ),
         )
-    earlier = participation_of(vote, record)
+    earlier = participation_of(vote, record) if check_voted else None
     if earlier is not None:
         return Eligibility(
             False,
@@ -139,6 +139,50 @@ def vote_list(user) -> QuerySet[BindingVote]:
 
 def questions_of(vote: BindingVote) -> list:
     return list(vote.questions.prefetch_related("answers"))
+
+
+@dataclass(frozen=True)
+class QuestionRule:
+    """What a ballot is read and checked against for one question."""
+
+    pk: int
+    text: str
+    kind: str
+    most: int  # how many answers one ballot may name
+    answers: tuple[int, ...]  # in their order on the ballot
+
+
+# Per process, for open votes only: their questions no longer change once open (the service
+# refuses, the admin shows them read-only), and any save or delete of a vote, a question or
+# an answer empties it (`rules_forget`, connected in apps.py).
+_rules_of_open_votes: dict[int, tuple[QuestionRule, ...]] = {}
+
+
+def ballot_rules(vote: BindingVote) -> tuple[QuestionRule, ...]:
+    """The vote's questions as a ballot needs them: no query for an open vote after the
+    first (a ballot's cost is its statements; docs/benchmarks.md, binding_vote)."""
+    is_open = vote.status == BindingVote.Status.OPEN
+    cached = _rules_of_open_votes.get(vote.pk) if is_open else None
+    if cached is not None:
+        return cached
+    found = tuple(
+        QuestionRule(
+            pk=q.pk,
+            text=q.text,
+            kind=q.kind,
+            most=q.most,
+            answers=tuple(a.pk for a in q.answers.all()),
+        )
+        for q in questions_of(vote)
+    )
+    if is_open:
+        _rules_of_open_votes[vote.pk] = found
+    return found
+
+
+def rules_forget(**_kwargs) -> None:
+    """A vote, question or answer was saved or deleted: read the rules again."""
+    _rules_of_open_votes.clear()
 
 
 def shifts_now(user) -> QuerySet[Shift]:

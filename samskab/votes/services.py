@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samskab.accounts.models import CensusRecord
+from samskab.activity import kinds
+from samskab.activity.services import event_record
 from samskab.core.smallcounts import age_band
 from samskab.votes import results as counting_results
 from samskab.votes import selectors
@@ -117,16 +119,40 @@ def vote_open(*, vote: BindingVote, by) -> BindingVote:
     vote.status = BindingVote.Status.OPEN
     vote.opened_at = now
     vote.opens_at = vote.opens_at or now
-    vote.save(update_fields=["status", "opened_at", "opens_at"])
+    with transaction.atomic():
+        vote.save(update_fields=["status", "opened_at", "opens_at"])
+        _origin_tell(vote, by)
     log.info("vote %s opened by %s", vote.pk, by.pk)
     return vote
 
 
+# The step recorded on a vote's origin when voting opens; an origin's app registers it
+# (activity.kinds) to have its followers told, as proposals do.
+ORIGIN_OPENED = "vote_opened"
+
+
+def _origin_tell(vote: BindingVote, by) -> None:
+    """Voting has opened on a vote that a proposal (or another target) started: the step
+    goes into the origin's history and its author and followers are told, through the
+    kernel (activity and notifications), in the same transaction. Not at `vote_start_from`:
+    a vote in preparation is not public yet, so there is nothing to follow a link to."""
+    origin = vote.origin
+    if origin is None or kinds.get(origin._meta.label_lower, ORIGIN_OPENED) is None:
+        return
+    event_record(target=origin, kind=ORIGIN_OPENED, note=vote.title, actor=by, notify=True)
+
+
 def vote_close(*, vote: BindingVote, by) -> BindingVote:
-    """Closes the vote and lays its ballots out again in random order (docs/voting.md)."""
+    """Closes the vote and lays its ballots out again in random order (docs/voting.md).
+
+    Closing takes the vote's lock alone (`_vote_lock`), so it waits for the ballots and
+    booth records in flight to commit, and those that come later find the vote closed: no
+    ballot lands after the close, and every one that landed is in the shuffle and the count.
+    """
     if not by.has_perm("votes.close_vote", vote):
         raise VoteRefused(_("You may not close this vote."))
     with transaction.atomic():
+        _vote_lock(vote, exclusive=True)
         vote = BindingVote.objects.select_for_update().get(pk=vote.pk)
         if vote.status != BindingVote.Status.OPEN:
             raise VoteRefused(_("This vote is not open."))
@@ -169,13 +195,13 @@ def _vacuum_ballots() -> None:
 def ballot_check(vote: BindingVote, choices: Mapping[int, Sequence[int]]) -> dict[str, list[int]]:
     """The ballot's content, checked against the questions; refused with the reason."""
     content: dict[str, list[int]] = {}
-    questions = selectors.questions_of(vote)
+    questions = selectors.ballot_rules(vote)
     known = {q.pk for q in questions}
     if set(choices) - known:
         raise VoteRefused(_("The ballot names a question that is not in this vote."))
     for question in questions:
         picked = list(choices.get(question.pk, []))
-        valid = {a.pk for a in question.answers.all()}
+        valid = set(question.answers)
         if any(a not in valid for a in picked):
             raise VoteRefused(
                 _("The ballot names an answer that is not in “%(q)s”.") % {"q": question.text}
@@ -201,58 +227,99 @@ def receipt_code_new() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
 
 
-def _lock_vote_shared(vote: BindingVote) -> str:
-    """The vote's status, locked against closing until this transaction ends (closing takes
-    the row for update; ballots cast at the same moment wait for each other only there)."""
+# The first key of the vote's advisory lock (the second is the vote's number): "votes" 21.
+VOTE_LOCK_KEY = 2_100_021
+
+
+def _vote_lock(vote: BindingVote, *, exclusive: bool = False) -> None:
+    """The vote's lock, held to the end of the transaction: ballots and booth records take it
+    shared (they never wait for each other), closing takes it alone.
+
+    It replaces a `SELECT ... FOR SHARE` of the vote's row, which was correct but wrote the
+    row on every ballot (a multixact of the ballots in flight). Measured, that was not what
+    made ballots slow (docs/benchmarks.md: the statements' Python was), but an advisory lock
+    lives only in the lock table and leaves the vote's row alone. SQLite needs none: its
+    transactions here begin IMMEDIATE, one writer at a time."""
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {function}(%s::integer, %s::integer)",
+            [VOTE_LOCK_KEY, vote.pk % 2**31],  # two int4 keys; a wrapped id only waits more
+        )
+
+
+def _refuse_unless_open(vote: BindingVote) -> None:
+    """The vote's status as committed now, read under the vote's lock: a close that
+    committed before the lock was granted is seen here."""
     table = BindingVote._meta.db_table
     with connection.cursor() as cursor:
-        suffix = " FOR SHARE" if connection.vendor == "postgresql" else ""
-        cursor.execute(f"SELECT status FROM {table} WHERE id = %s{suffix}", [vote.pk])  # noqa: S608
+        cursor.execute(f"SELECT status FROM {table} WHERE id = %s", [vote.pk])  # noqa: S608
         row = cursor.fetchone()
-    return row[0] if row else ""
+    if not row or row[0] != BindingVote.Status.OPEN:
+        raise VoteRefused(_("This vote is not open."))
 
 
 def ballot_cast(*, vote: BindingVote, user, choices: Mapping[int, Sequence[int]]) -> Cast:
+    """A web ballot: the participation row and the ballot row in one transaction, sharing
+    no key.
+
+    What a ballot costs is its statements, so there are few: who the voter is in the census
+    (one query, before the transaction; the questions are kept per process while the vote
+    is open), then the lock, the two inserts and the status. The unique index on the
+    participation says whether they voted already (a second tab, a booth); only then is the
+    earlier participation read, for the message.
+    """
     if not user.has_perm("votes.cast_vote", vote):
         reason = selectors.eligibility(vote, user).reason
         raise VoteRefused(reason or _("You may not vote in this vote."))
     content = ballot_check(vote, choices)
+    verdict = selectors.eligibility(vote, user, check_voted=False)
+    if not verdict.allowed or verdict.record is None:
+        raise VoteRefused(verdict.reason)
     code = receipt_code_new()
     today = timezone.localdate()
-    with transaction.atomic():
-        if _lock_vote_shared(vote) != BindingVote.Status.OPEN:
-            raise VoteRefused(_("This vote is not open."))
-        verdict = selectors.eligibility(vote, user)
-        if not verdict.allowed or verdict.record is None:
-            raise VoteRefused(verdict.reason)
-        _participate(vote, verdict.record, channel=Channel.WEB, booth=None, day=today)
-        Ballot.objects.create(
-            vote=vote, day=today, content=content, receipt=selectors.receipt_digest(code)
-        )
+    try:
+        with transaction.atomic():
+            _vote_lock(vote)
+            _participate(vote, verdict.record, channel=Channel.WEB, booth=None, day=today)
+            Ballot.objects.create(
+                vote=vote, day=today, content=content, receipt=selectors.receipt_digest(code)
+            )
+            # After the writes: on SQLite the write lock is held by now, so this reads the
+            # latest commit there too.
+            _refuse_unless_open(vote)
+    except IntegrityError:
+        earlier = selectors.participation_of(vote, verdict.record)
+        if earlier is None:  # another index failed (a receipt drawn twice): not ours to word
+            raise
+        raise _already_voted(earlier) from None
     return Cast(code)
 
 
 def _participate(
     vote: BindingVote, record: CensusRecord, *, channel: str, booth: Booth | None, day: date
 ) -> Participation:
-    try:
-        with transaction.atomic():  # a savepoint: the unique index decides who was first
-            return Participation.objects.create(
-                vote=vote,
-                person=selectors.person_key(vote, record.identifier_hash),
-                channel=channel,
-                booth=booth,
-                day=day,
-                age_band=age_band(record.birth_date, vote.age_counted_on),
-                postal_code=record.postal_code,
-            )
-    except IntegrityError:
-        earlier = selectors.participation_of(vote, record)
-        where = selectors.voted_where(earlier) if earlier else ""
-        raise VoteRefused(
-            _("This person has already voted %(where)s. Nothing more was recorded.")
-            % {"where": where}
-        ) from None
+    """The row that says this person voted. A second one for the same person and vote
+    breaks the unique index (IntegrityError, which ends the caller's transaction: nothing
+    of it is written); the caller turns that into `_already_voted`."""
+    return Participation.objects.create(
+        vote=vote,
+        person=selectors.person_key(vote, record.identifier_hash),
+        channel=channel,
+        booth=booth,
+        day=day,
+        age_band=age_band(record.birth_date, vote.age_counted_on),
+        postal_code=record.postal_code,
+    )
+
+
+def _already_voted(earlier: Participation) -> VoteRefused:
+    return VoteRefused(
+        _("This person has already voted %(where)s. Nothing more was recorded.")
+        % {"where": selectors.voted_where(earlier)}
+    )
 
 
 # --- booths ------------------------------------------------------------------------------
@@ -290,20 +357,25 @@ def booth_lookup(*, booth: Booth, officer, identifier: str) -> Lookup:
 
 
 def booth_record(*, booth: Booth, officer, identifier: str) -> Participation:
-    """Records that the person voted on paper here (their ballot goes in the box)."""
-    with transaction.atomic():
-        if _lock_vote_shared(booth.vote) != BindingVote.Status.OPEN:
-            raise VoteRefused(_("This vote is not open."))
-        lookup = booth_lookup(booth=booth, officer=officer, identifier=identifier)
-        if not lookup.may_vote or lookup.record is None:
-            raise VoteRefused(lookup.message)
-        participation = _participate(
-            booth.vote,
-            lookup.record,
-            channel=Channel.BOOTH,
-            booth=booth,
-            day=timezone.localdate(),
-        )
+    """Records that the person voted on paper here (their ballot goes in the box). Under the
+    vote's lock, as a web ballot is: a close waits for it, and the unique index decides
+    between this and a web ballot of the same person at the same moment."""
+    lookup = booth_lookup(booth=booth, officer=officer, identifier=identifier)
+    if not lookup.may_vote or lookup.record is None:
+        raise VoteRefused(lookup.message)
+    vote = booth.vote
+    try:
+        with transaction.atomic():
+            _vote_lock(vote)
+            participation = _participate(
+                vote, lookup.record, channel=Channel.BOOTH, booth=booth, day=timezone.localdate()
+            )
+            _refuse_unless_open(vote)
+    except IntegrityError:
+        earlier = selectors.participation_of(vote, lookup.record)
+        if earlier is None:
+            raise
+        raise _already_voted(earlier) from None
     log.info(
         "vote %s: booth %s recorded a paper vote (officer %s)", booth.vote_id, booth.pk, officer.pk
     )

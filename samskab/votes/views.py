@@ -77,15 +77,15 @@ def ballot_from_post(vote: BindingVote, data) -> dict[int, list[int]]:
     """The ballot as the form sends it: radio or checkboxes `q-<question>`, and for a
     ranking a place `rank-<question>-<answer>` per answer ("" leaves it unranked)."""
     choices: dict[int, list[int]] = {}
-    for question in selectors.questions_of(vote):
+    for question in selectors.ballot_rules(vote):
         if question.kind == Question.Kind.RANKING:
             placed: list[tuple[int, int]] = []
-            for answer in question.answers.all():
-                raw = data.get(f"rank-{question.pk}-{answer.pk}", "")
+            for answer in question.answers:
+                raw = data.get(f"rank-{question.pk}-{answer}", "")
                 if raw:
                     if not raw.isdigit():
                         raise services.VoteRefused(_("A place in a ranking must be a number."))
-                    placed.append((int(raw), answer.pk))
+                    placed.append((int(raw), answer))
             places = [p for p, _a in placed]
             if len(set(places)) != len(places):
                 raise services.VoteRefused(

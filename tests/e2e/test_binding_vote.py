@@ -12,7 +12,9 @@ import pytest
 from samskab.accounts.roles import Role, roles_sync
 from samskab.accounts.tests.factories import PASSWORD, StaffFactory, with_totp
 from samskab.votes.models import Ballot, Participation, Question, Reconciliation
+from samskab.votes.services import vote_areas_set
 from samskab.votes.tests.factories import booth_with_officer, resident, vote_with_questions
+from samskab.votes.tests.test_areas import TWO_DISTRICTS
 from tests.e2e.conftest import PHONE, assert_accessible, current_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -53,10 +55,11 @@ def test_a_whole_binding_vote(
     page, browser, live_server, device, site_settings, start_of_a_totp_step
 ):
     roles_sync()
-    vote = vote_with_questions()
+    vote = vote_with_questions(postal_codes="8000 8200")
     booth, officer = booth_with_officer(vote)
     officer_secret = with_totp(officer)
     editor = StaffFactory(role=Role.EDITOR)
+    vote_areas_set(vote=vote, by=editor, text=TWO_DISTRICTS)
     editor_secret = with_totp(editor)
     web_voter, web_ident = resident()
     _paper_voter, paper_ident = resident()
@@ -68,6 +71,12 @@ def test_a_whole_binding_vote(
     page.get_by_role("link", name=vote.title).click()
     page.wait_for_url(f"**{vote.get_absolute_url()}")
     assert page.get_by_text("Byrådet følger resultatet.").first.is_visible()
+    # The district map has each postal code written on its district and the list beside it.
+    assert page.locator(".places-map-label", has_text="8200").is_visible()
+    assert page.get_by_role("img", name="8000 Aarhus C").count() == 1
+    districts = page.get_by_role("list", name="The postal districts on the map")
+    assert districts.get_by_role("listitem").all_inner_texts() == ["8000 Aarhus C", "8200 Aarhus N"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= device["viewport"]["width"]
     assert_accessible(page)
     single = vote.questions.get(kind=Question.Kind.SINGLE)
     # The inputs are drawn by their labels (the design system's radios and checkboxes).

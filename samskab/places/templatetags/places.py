@@ -3,6 +3,8 @@ pages, enhanced into a tiled map when the site settings name a tile server.
 
     {% place_map map caption=_("The areas and the projects.") %}
     {% place_map map picker=True map_id="picker" %}   (in a form with latitude/longitude)
+    {% place_map map labels=True %}   (each area's `map_label` written on it, and each
+                                       area not a link named to screen readers)
 """
 
 from django import template
@@ -13,7 +15,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("places/partials/map.html", takes_context=True)
-def place_map(context, map, caption="", picker=False, map_id="place-map"):
+def place_map(context, map, caption="", picker=False, map_id="place-map", labels=False):
     source = tiles.tile_source() if map is not None else None
     if source is not None:
         tiles.mark_request(context.get("request"), source[0])
@@ -21,6 +23,7 @@ def place_map(context, map, caption="", picker=False, map_id="place-map"):
         "map": map,
         "caption": caption,
         "picker": picker,
+        "labels": labels and not picker,
         "map_id": map_id,
         "tiles": source[0] if source else "",
         "attribution": source[1] if source else "",

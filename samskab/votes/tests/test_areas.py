@@ -98,3 +98,29 @@ def test_only_staff_change_the_map(client):
     assert _upload(client, vote, TWO_DISTRICTS).status_code == 403
     vote.refresh_from_db()
     assert vote.areas == ""
+
+
+def test_the_map_writes_each_postal_code_on_its_district_and_lists_them_beside_it(client):
+    import re
+
+    from samskab.votes.services import vote_areas_set
+
+    vote = vote_with_questions(postal_codes="8000 8200")
+    vote_areas_set(vote=vote, by=StaffFactory(role=Role.EDITOR), text=TWO_DISTRICTS)
+    page = client.get(vote.get_absolute_url()).text
+    # On the map: the code inside each district (the districts are 0.1 degrees apart
+    # north-south, 8000 the southern one, so lower on the map), hidden from screen readers,
+    # which hear each district by its code and name instead.
+    labels = re.findall(
+        r'<text class="places-map-label" x="([\d.]+)" y="([\d.]+)"[^>]*aria-hidden="true">'
+        r"(\d{4})</text>",
+        page,
+    )
+    assert sorted(code for _x, _y, code in labels) == ["8000", "8200"]
+    y = {code: float(y) for _x, y, code in labels}
+    assert y["8000"] > y["8200"]
+    assert 'role="img" aria-label="8000 Aarhus C"' in page
+    assert 'role="img" aria-label="8200 Aarhus N"' in page
+    # Beside the map: the list of the districts by code, with their names.
+    listed = page.split('id="vote-districts-heading"')[1].split("</ul>")[0]
+    assert re.findall(r"<li>([^<]+)</li>", listed) == ["8000 Aarhus C", "8200 Aarhus N"]
