@@ -45,14 +45,15 @@ def broadcasts_plan(*, now: datetime) -> int:
     accounts = list(selectors.live_accounts())
     if not accounts:
         return 0
-    meetings = Meeting.objects.filter(
-        is_published=True,
-        status__in=[Meeting.Status.PLANNED, Meeting.Status.LIVE],
-        starts_at__lte=now + PREPARE_AHEAD,
-        starts_at__gte=now - timedelta(hours=12),
+    meetings = list(
+        Meeting.objects.filter(
+            is_published=True,
+            status__in=[Meeting.Status.PLANNED, Meeting.Status.LIVE],
+            starts_at__lte=now + PREPARE_AHEAD,
+            starts_at__gte=now - timedelta(hours=12),
+        )
     )
     made = 0
-    meetings = list(meetings)
     choices = selectors.meeting_choices(meeting.pk for meeting in meetings)
     for meeting in meetings:
         for account in accounts:
@@ -187,6 +188,8 @@ def broadcasts_follow_choices(*, meeting: Meeting) -> None:
         destination_id__isnull=False,
     ).select_related("account", "meeting")
     for broadcast in made:
+        if broadcast.destination_id is None:
+            continue
         used = selectors.account_used(broadcast.account, meeting, choices)
         Destination.objects.filter(pk=broadcast.destination_id).update(is_enabled=used)
 
