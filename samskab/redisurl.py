@@ -244,6 +244,4 @@ class CachePool:
         manager = redis.sentinel.Sentinel(
             list(address.sentinels), sentinel_kwargs=_sentinel_options(address)
         )
-        return SentinelPool(
-            address.service, manager, **_server_options(address), **options
-        )
+        return SentinelPool(address.service, manager, **_server_options(address), **options)

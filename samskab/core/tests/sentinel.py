@@ -55,7 +55,7 @@ class SentinelCluster:
 
     def _spawn(self, name: str, argv: list[str]) -> None:
         log = open(self.directory / f"{name}.log", "wb")  # noqa: SIM115  # the child keeps it
-        self.processes[name] = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        self.processes[name] = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
 
     def start(self) -> SentinelCluster:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -82,7 +82,7 @@ class SentinelCluster:
         return self
 
     def primary(self) -> str:
-        host, port = self.sentinel().sentinel_get_master_addr_by_name(SERVICE)
+        _host, port = self.sentinel().sentinel_get_master_addr_by_name(SERVICE)
         return next(name for name in ("a", "b") if self.ports[name] == int(port))
 
     def failover(self) -> str:
