@@ -105,12 +105,29 @@ def email_config(url: str) -> dict[str, object]:
 
 
 def cache_config(url: str) -> dict[str, object]:
-    """One Django cache from a URL: locmem:// (default) or redis://host:port/db."""
+    """One Django cache from a URL: locmem:// (default), redis://host:port/db, or a primary
+    found through Redis Sentinel, redis+sentinel://host:26379,host2:26379/service/db
+    (samskab.redisurl)."""
     parts = urlsplit(url)
     if parts.scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "samskab"}
     if parts.scheme in {"redis", "rediss"}:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if parts.scheme == "redis+sentinel":
+        from samskab import redisurl
+
+        try:
+            redisurl.parse_sentinel(url)
+        except ValueError as error:
+            raise ConfigurationError(f"CACHE_URL: {error}") from None
+        # A list, not a string: Django splits a string at commas into several servers.
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": [url],
+            "OPTIONS": {"pool_class": "samskab.redisurl.CachePool"},
+        }
     if parts.scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-    raise ConfigurationError("CACHE_URL must start with locmem://, redis:// or rediss://")
+    raise ConfigurationError(
+        "CACHE_URL must start with locmem://, redis://, rediss:// or redis+sentinel://"
+    )

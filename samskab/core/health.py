@@ -15,7 +15,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from datetime import timedelta
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -47,18 +47,14 @@ def _cache() -> str:
 
 def _broker() -> str:
     url = settings.LIVE_BROKER_URL
-    if not url.startswith(("redis://", "rediss://")):
+    if not url.startswith(("redis://", "rediss://", "redis+sentinel://")):
         return "local"
-    import redis
+    from samskab import redisurl
 
+    # The broker's own prefix= is no Redis option; anything else (sentinel_password) is.
     parts = urlsplit(url)
-    client = redis.Redis.from_url(
-        urlunsplit((*parts[:3], "", "")), socket_timeout=2, socket_connect_timeout=2
-    )
-    try:
-        client.ping()
-    finally:
-        client.close()
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "prefix"])
+    redisurl.ping(urlunsplit(parts._replace(query=query)), timeout=2)
     return "ok"
 
 

@@ -375,6 +375,11 @@ def response(path: Path, *, content_type: str, cache: str, filename: str = "") -
     accel = getattr(settings, "MEDIA_ACCEL_REDIRECT", "")
     disposition = f'attachment; filename="{filename}"' if filename else ""
     if accel:
+        # The object must be where the address points. nginx caches by path, so a segment
+        # of a recording hidden since (moved to the private bucket) would otherwise go on
+        # being served from its cache: one HEAD to the store per request refuses it.
+        if size(path) is None:
+            raise FileNotFoundError(str(path))
         signed = urlsplit(signed_url(path, cache=cache))
         result: HttpResponseBase = HttpResponse(content_type=content_type)
         result["X-Accel-Redirect"] = f"{accel.rstrip('/')}{signed.path}?{signed.query}"

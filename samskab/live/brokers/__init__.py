@@ -1,4 +1,5 @@
-"""The broker chosen by LIVE_BROKER_URL: memory:// (one process) or redis://."""
+"""The broker chosen by LIVE_BROKER_URL: memory:// (one process), redis:// or, through
+Redis Sentinel, redis+sentinel:// (samskab.redisurl)."""
 
 import threading
 from urllib.parse import urlsplit
@@ -20,11 +21,13 @@ def broker_from_url(url: str) -> Broker:
         from samskab.live.brokers.memory import MemoryBroker
 
         return MemoryBroker()
-    if scheme in {"redis", "rediss"}:
+    if scheme in {"redis", "rediss", "redis+sentinel"}:
         from samskab.live.brokers.redis import RedisBroker
 
         return RedisBroker(url)
-    raise ImproperlyConfigured("LIVE_BROKER_URL must start with memory://, redis:// or rediss://")
+    raise ImproperlyConfigured(
+        "LIVE_BROKER_URL must start with memory://, redis://, rediss:// or redis+sentinel://"
+    )
 
 
 def get_broker() -> Broker:

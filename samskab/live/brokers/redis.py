@@ -2,6 +2,8 @@
 
     LIVE_BROKER_URL=redis://127.0.0.1:6379/2            (rediss:// for TLS)
     LIVE_BROKER_URL=redis://127.0.0.1:6379/2?prefix=x:  (keys and pub/sub channels start x:)
+    LIVE_BROKER_URL=redis+sentinel://10.0.0.5:26379,10.0.0.6:26379/samskab/2?prefix=x:
+                                           (the primary that Redis Sentinel names: redisurl)
 
 Publishing is one Lua script, atomic in Redis: it numbers the event (HINCRBY in the
 channel's hash), appends it to the channel's capped replay list, and PUBLISHes it. The
@@ -32,6 +34,7 @@ from django.core.exceptions import ImproperlyConfigured
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
+from samskab import redisurl
 from samskab.live import conf
 from samskab.live.brokers.base import Broker, LiveUnavailable, Subscriber
 from samskab.live.events import Event, Resume, new_epoch, parse_id, plan_resume
@@ -93,11 +96,19 @@ class RedisBroker(Broker):
         self.prefix = query.pop("prefix", [DEFAULT_PREFIX])[0]
         self.url = urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
         self.parts = urlsplit(self.url)
-        if self.parts.scheme not in {"redis", "rediss"}:
-            raise ImproperlyConfigured("LIVE_BROKER_URL must start with redis:// or rediss://")
+        if self.parts.scheme not in {"redis", "rediss", redisurl.SENTINEL_SCHEME}:
+            raise ImproperlyConfigured(
+                "LIVE_BROKER_URL must start with redis://, rediss:// or redis+sentinel://"
+            )
+        self.sentinel: redisurl.SentinelAddress | None = None
+        if self.parts.scheme == redisurl.SENTINEL_SCHEME:
+            try:
+                self.sentinel = redisurl.parse_sentinel(self.url)
+            except ValueError as error:
+                raise ImproperlyConfigured(f"LIVE_BROKER_URL: {error}") from None
         self.process_id = f"{socket.gethostname()}:{os.getpid()}:{new_epoch()}"
         self._sync = redis.Redis(
-            connection_pool=redis.BlockingConnectionPool.from_url(self.url, **_pool_options())
+            connection_pool=redisurl.blocking_pool(self.url, **_pool_options())
         )
         self._publish_script = self._sync.register_script(PUBLISH_LUA)
         self._resume_script = self._sync.register_script(RESUME_LUA)
@@ -223,6 +234,12 @@ class RedisBroker(Broker):
             client = self._async[loop] = _AsyncClient(self.url)
         return client
 
+    def recheck_primary(self) -> None:
+        """With Sentinel: the pools ask where the primary is before their next command."""
+        for pool in (self._sync.connection_pool, self._client().redis.connection_pool):
+            if isinstance(pool, redisurl.Recheck):
+                pool.recheck_soon()
+
     def close(self) -> None:
         self._sync.close()
         self._sync.connection_pool.disconnect()
@@ -232,7 +249,7 @@ class _AsyncClient:
     """redis.asyncio binds connections to one event loop; the broker keeps one per loop."""
 
     def __init__(self, url: str):
-        pool = redis.asyncio.BlockingConnectionPool.from_url(url, **_pool_options())
+        pool = redisurl.async_blocking_pool(url, **_pool_options())
         self.redis = redis.asyncio.Redis(connection_pool=pool)
         self.publish_script = self.redis.register_script(PUBLISH_LUA)
         self.resume_script = self.redis.register_script(RESUME_LUA)
@@ -295,6 +312,10 @@ class RedisSubscriber(Subscriber):
         self._writer: asyncio.StreamWriter | None = None
         self._catching_up: set[str] = set()
         self._silent_ticks = 0
+        # With Sentinel: the primary this connection reached, and the tick's look at where
+        # the primary is now (a planned failover leaves the old one up and silent).
+        self._address: tuple[str, int] | None = None
+        self._primary_check: asyncio.Task | None = None
         self._closed = False
         self._task = self.loop.create_task(self._run(), name="samskab-live-redis")
 
@@ -329,9 +350,26 @@ class RedisSubscriber(Subscriber):
             self._writer.close()
             return
         self._send(b"PING")
+        if self.broker.sentinel is not None and (
+            self._primary_check is None or self._primary_check.done()
+        ):
+            self._primary_check = self.loop.create_task(self._follow_primary())
+
+    async def _follow_primary(self) -> None:
+        try:
+            where = await asyncio.wait_for(redisurl.aprimary(self.broker.url), 5)
+        except (redis.RedisError, OSError, TimeoutError) as error:
+            logger.warning("live: no Sentinel answered (%s)", error)
+            return
+        if self._writer is not None and self._address not in (None, where):
+            # Events now go to the new primary; reconnecting there catches up on them.
+            logger.warning("live: Sentinel names a new Redis primary %s:%s; moving", *where)
+            self._writer.close()
 
     async def close(self) -> None:
         self._closed = True
+        if self._primary_check is not None:
+            self._primary_check.cancel()
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
@@ -382,17 +420,32 @@ class RedisSubscriber(Subscriber):
 
     async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         parts = self.broker.parts
+        sentinel = self.broker.sentinel
+        if sentinel is not None:
+            # Asked again at every connection: after a failover the primary is elsewhere.
+            try:
+                host, port = await asyncio.wait_for(redisurl.aprimary(self.broker.url), 5)
+            except redis.RedisError as error:
+                raise ConnectionError(f"no primary from Sentinel: {error}") from error
+            username, password = sentinel.username, sentinel.password
+            # The catch-up after this connection reads the replay lists: from this primary,
+            # not from one the broker's pools still hold connections to.
+            self.broker.recheck_primary()
+        else:
+            host, port = parts.hostname or "127.0.0.1", parts.port or 6379
+            username = unquote(parts.username) if parts.username else None
+            password = unquote(parts.password) if parts.password else None
         context = ssl.create_default_context() if parts.scheme == "rediss" else None
         reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(parts.hostname or "127.0.0.1", parts.port or 6379, ssl=context),
-            timeout=5,
+            asyncio.open_connection(host, port, ssl=context), timeout=5
         )
-        if parts.password:
+        self._address = (host, port)
+        if password:
             self._writer = writer
             words = [b"AUTH"]
-            if parts.username:
-                words.append(unquote(parts.username).encode())
-            words.append(unquote(parts.password).encode())
+            if username:
+                words.append(username.encode())
+            words.append(password.encode())
             self._send(*words)
             self._writer = None
             await asyncio.wait_for(_read_reply(reader), timeout=5)
