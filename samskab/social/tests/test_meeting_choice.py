@@ -136,3 +136,17 @@ def test_operators_cannot_choose(client, nets):
     client.force_login(user_with_role(Role.OPERATOR))
     response = client.post(reverse("social:meeting_accounts", args=[meeting.pk]), {})
     assert response.status_code == 403
+
+
+def test_with_no_account_the_page_says_where_accounts_are_connected(client):
+    meeting = MeetingFactory(starts_at=NOW + timedelta(days=2))
+    url = reverse("social:meeting", args=[meeting.pk])
+    client.force_login(user_with_role(Role.ADMINISTRATOR))
+    page = client.get(url).content.decode()
+    assert "No social media account is connected yet." in page
+    assert f'href="{reverse("social:accounts")}"' in page
+    client.force_login(user_with_role(Role.EDITOR))
+    page = client.get(url).content.decode()
+    snippet = page.split("No social media account is connected yet.", 1)[1][:300]
+    assert "An administrator connects" in snippet, snippet
+    assert f'href="{reverse("social:accounts")}"' not in page
