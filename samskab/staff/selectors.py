@@ -121,6 +121,10 @@ GENERAL_TOOLS = [
     ("presentations.build_presentation", _("Presentations"), "presentations:staff_list"),
     ("feedback.view_inbox", _("Feedback inbox"), "feedback:inbox"),
     ("budgets.add_budget", _("New citizens' budget"), "admin:budgets_budget_add"),
+    ("hearings.manage_process", _("Hearings and their case work"), "hearings:list"),
+    ("hearings.manage_process", _("New hearing"), "hearings:create"),
+    ("votes.view_bindingvote", _("Binding votes"), "admin:votes_bindingvote_changelist"),
+    ("debates.view_debate", _("Debates"), "admin:debates_debate_changelist"),
     (
         "budgets.view_ballotconflict",
         _("Web and paper ballots of one person"),

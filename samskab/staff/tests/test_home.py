@@ -244,3 +244,25 @@ def test_a_meeting_whose_agenda_could_not_be_fetched_says_so_on_its_row(client, 
     assert "Problem fetching the agenda" in row and "must start with http" in row
     fine = page.split(f'<tr data-meeting="{other.pk}">', 1)[1].split("</tr>", 1)[0]
     assert "data-agenda-fetch-error" not in fine
+
+
+@pytest.mark.parametrize(
+    ("role", "shown", "hidden"),
+    [
+        (Role.EDITOR, ["hearings:list", "hearings:create", "admin:votes_bindingvote_changelist",
+                       "admin:debates_debate_changelist"], []),  # fmt: skip
+        (Role.MODERATOR, ["admin:debates_debate_changelist"],
+         ["hearings:create", "admin:votes_bindingvote_changelist"]),  # fmt: skip
+        (Role.OPERATOR, [], ["hearings:create", "admin:votes_bindingvote_changelist",
+                             "admin:debates_debate_changelist"]),  # fmt: skip
+    ],
+)
+def test_hearings_binding_votes_and_debates_are_reached_from_the_staff_home(
+    client, role, shown, hidden
+):
+    page = _page(client, role)
+    for name in shown:
+        assert f'href="{reverse(name)}"' in page, name
+        assert client.get(reverse(name)).status_code == 200, name
+    for name in hidden:
+        assert f'href="{reverse(name)}"' not in page, name
