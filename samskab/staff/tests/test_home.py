@@ -246,15 +246,16 @@ def test_a_meeting_whose_agenda_could_not_be_fetched_says_so_on_its_row(client, 
     assert "data-agenda-fetch-error" not in fine
 
 
+HEARINGS, NEW_HEARING = "hearings:list", "hearings:create"
+VOTES, DEBATES = "admin:votes_bindingvote_changelist", "admin:debates_debate_changelist"
+
+
 @pytest.mark.parametrize(
     ("role", "shown", "hidden"),
     [
-        (Role.EDITOR, ["hearings:list", "hearings:create", "admin:votes_bindingvote_changelist",
-                       "admin:debates_debate_changelist"], []),  # fmt: skip
-        (Role.MODERATOR, ["admin:debates_debate_changelist"],
-         ["hearings:create", "admin:votes_bindingvote_changelist"]),  # fmt: skip
-        (Role.OPERATOR, [], ["hearings:create", "admin:votes_bindingvote_changelist",
-                             "admin:debates_debate_changelist"]),  # fmt: skip
+        (Role.EDITOR, [HEARINGS, NEW_HEARING, VOTES, DEBATES], []),
+        (Role.MODERATOR, [DEBATES], [NEW_HEARING, VOTES]),
+        (Role.OPERATOR, [], [NEW_HEARING, VOTES, DEBATES]),
     ],
 )
 def test_hearings_binding_votes_and_debates_are_reached_from_the_staff_home(
