@@ -118,6 +118,10 @@ def page(browser, live_server, device, locale) -> Iterator[object]:
 
 def assert_accessible(page) -> None:
     """Run axe-core on the page as it is now and fail with every violation, readably."""
+    # A click that navigates returns once the new document is committed, before it has a
+    # <head> to put axe in ("Cannot read properties of null (reading 'appendChild')", CI stop
+    # 31): the page is checked when it has loaded.
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # By URL from our own static files, so the page's CSP (script-src 'self') allows it.
         page.add_script_tag(url=urljoin(page.url, settings.STATIC_URL + AXE_PATH))

@@ -311,7 +311,7 @@ def hosts(tmp_path_factory, django_db_setup, django_db_blocker, moto_server):
         pytest.skip("several hosts share PostgreSQL: run with DATABASE_URL=postgres://...")
     if os.geteuid() != 0:
         pytest.skip("the hosts' own folders at one path need mount namespaces (root, as in CI)")
-    for tool in ("nginx", "redis-server", "openssl", "unshare"):
+    for tool in ("nginx", "redis-server", "openssl", "unshare", "pg_dump", "psql"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed")
     import boto3
@@ -320,10 +320,22 @@ def hosts(tmp_path_factory, django_db_setup, django_db_blocker, moto_server):
     source = connection.settings_dict["NAME"]
     clone = f"{source}_hosts_{uuid.uuid4().hex[:8]}"
     with django_db_blocker.unblock():
-        # A copy of the pass's migrated test database: the hosts write to it freely.
-        connections.close_all()
+        # A copy of the pass's migrated test database: the hosts write to it freely. Copied by
+        # pg_dump, not as a TEMPLATE: that needs no other session on the source, and in CI the
+        # worker's earlier tests may still hold some (CI stop 31: "being accessed by other
+        # users").
         with connection._nodb_cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{clone}" TEMPLATE "{source}"')
+            cursor.execute(f'CREATE DATABASE "{clone}"')
+        dump = subprocess.run(
+            ["pg_dump", "--no-owner", "--no-privileges", "-d",
+             _database_url(connection.settings_dict, source)],
+            capture_output=True, check=True,
+        )  # fmt: skip
+        subprocess.run(
+            ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d",
+             _database_url(connection.settings_dict, clone)],
+            input=dump.stdout, capture_output=True, check=True,
+        )  # fmt: skip
     redis_server = OwnRedis(root, shutil.which("redis-server"))
     s3 = boto3.client(
         "s3",
