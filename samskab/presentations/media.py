@@ -24,9 +24,8 @@ from samskab.core import paths
 from samskab.media import commands
 from samskab.presentations.models import DeckPage, Job, Video
 from samskab.recordings import engine
-from samskab.webcasts import vtt
 from samskab.webcasts.ffmpeg import MediaError
-from samskab.webcasts.services import caption_problem
+from samskab.webcasts.services import vtt_checked
 from samskab.webcasts.slides import pdf_pages
 
 logger = logging.getLogger(__name__)
@@ -111,19 +110,7 @@ def captions_checked(data: bytes) -> str:
     by its line (the meetings' captions parser: what it accepts plays in browsers)."""
     if len(data) > CAPTIONS_MAX_BYTES:
         raise ValidationError(_("The captions file is too big. The largest is 2 MB."))
-    parsed = vtt.parse(data)
-    if not parsed.ok:
-        messages = [
-            _("Line %(line)s: %(problem)s") % {"line": p.line, "problem": caption_problem(p)}
-            for p in parsed.problems
-        ]
-        if parsed.more_problems:
-            messages.append(_("… and %(count)s more problems.") % {"count": parsed.more_problems})
-        raise ValidationError(
-            [_("The captions file is not valid WebVTT; nothing was saved."), *messages]
-        )
-    if not parsed.cues:
-        raise ValidationError(_("The captions file has no cues."))
+    vtt_checked(data)
     text = data.decode("utf-8").removeprefix("\ufeff")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
