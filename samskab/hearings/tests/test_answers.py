@@ -266,3 +266,22 @@ def test_the_case_file_csv_neutralises_cells_that_start_like_a_formula(process):
     )
     rows = list(csv.reader(io.StringIO(exports.case_file_csv(process))))
     assert rows[1][2] == '\'=HYPERLINK("x")' and rows[1][-1] == "'=cmd()"
+
+
+def test_the_case_file_puts_each_answers_pdf_attachments_right_after_its_pages(process):
+    """All answers are written as one document and pages copied out of it (exports): the
+    order must still be answer 1, its attachments, answer 2, its attachments."""
+    from pypdf import PdfReader
+
+    for name, words in (("Anna", "Bilag fra Anna"), ("Bo", None), ("Carl", "Bilag fra Carl")):
+        files = [SimpleUploadedFile("b.pdf", pdf_bytes(words), "application/pdf")] if words else []
+        services.answer_submit(
+            process=process, user=UserFactory(), name=name, text=f"Svar fra {name}",
+            consent=True, files=files,
+        )  # fmt: skip
+    data, count = exports.case_file_pdf(process)
+    assert count == 3
+    texts = [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+    marks = ["Svar fra Anna", "Bilag fra Anna", "Svar fra Bo", "Svar fra Carl", "Bilag fra Carl"]
+    assert [next(m for m in marks if m in text) for text in texts] == marks
+    assert data.count(b"/FontFile2") <= 2  # the two fonts embedded once, not per answer
