@@ -117,7 +117,7 @@ def pytest_configure(config):
 # (pytest-django names them), but CACHE_URL and LIVE_BROKER_URL name one Redis: a test's
 # cache.clear() (FLUSHDB) would empty the other worker's cache mid-test, and pub/sub, which
 # ignores the database number, would carry one worker's live events to the other. So worker
-# N > 0 moves both two databases down per worker (CI's 15 and 14 become 13 and 12 for gw1)
+# N > 0 moves both databases down by 2N (CI's 15 and 14 become 13 and 12 for gw1)
 # and gives the broker's keys and channels a prefix of its own.
 def _redis_of_this_worker(worker: str) -> None:
     if not worker.startswith("gw") or worker == "gw0":
