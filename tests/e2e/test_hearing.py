@@ -194,7 +194,9 @@ def test_a_hearing_from_word_draft_to_case_file(page, site_settings, start_of_a_
     page.get_by_role("textbox", name=re.compile("The municipality's answer")).fill("Stien bevares.")
     page.get_by_role("button", name="Save the answer").click()
     assert_accessible(page)
-    page.get_by_role("button", name="Build one PDF with every answer and attachment").click()
+    # The build is a form post that comes back to this page; reload only once it has.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Build one PDF with every answer and attachment").click()
     page.reload()
     link = page.get_by_role("link", name=re.compile("PDF with 1 answer"))
     response = page.request.get(link.get_attribute("href"))
