@@ -87,7 +87,9 @@ UNSTYLED = """() => [...document.querySelectorAll(
 
 def look(page, shots: Path, name: str, width: int = 390) -> None:
     """What a phone user would notice first: the page scrolls sideways, text drawn over other
-    text, a control in the browser's own look, or a failure in axe."""
+    text, a control in the browser's own look, or a failure in axe. The caller has waited for the page it looks at (a click that
+    navigates returns before the new page is there)."""
+    page.wait_for_load_state("load")
     wide = page.evaluate("() => document.documentElement.scrollWidth")
     assert wide <= width, f"{page.url} is {wide} px wide on a {width} px screen"
     assert page.evaluate(OVERLAPS) == [], f"{page.url}: text drawn over text"
@@ -165,8 +167,9 @@ def test_a_citizen_on_a_phone_watches_votes_writes_and_votes_in_the_budget(brows
     expect(page.locator(".budget-countdown")).to_contain_text("The vote closes on")
     look(page, shots, "8-budget")
     page.get_by_role("link", name=re.compile(r"^Vote\W+Midtbyen$")).click()
-    look(page, shots, "9-ballot")
     ballot = page.locator("[data-ballot]")
+    expect(ballot).to_be_visible()
+    look(page, shots, "9-ballot")
     # With JavaScript the total follows the ticks: no button to calculate it.
     expect(ballot.get_by_role("button", name="Calculate the total")).to_have_count(0)
     ballot.get_by_label(re.compile("Legeplads i Byparken")).check()
@@ -188,6 +191,7 @@ def test_a_citizen_on_a_phone_answers_the_survey_comments_and_supports_a_proposa
     # The open survey, from the front page.
     page.goto("/")
     page.get_by_role("link", name="What do you think of the climate plan?").click()
+    expect(page.get_by_role("button", name="Send my answers")).to_be_visible()
     look(page, shots, "11-survey")
     choose(page.locator("fieldset", has_text="How do you usually get"), "Bicycle")
     satisfied = page.locator("fieldset", has_text="How satisfied are you with the plan?")
@@ -200,6 +204,7 @@ def test_a_citizen_on_a_phone_answers_the_survey_comments_and_supports_a_proposa
     page.goto("/")
     debates = page.locator("section", has=page.locator("#front-debates-heading"))
     debates.get_by_role("link").first.click()
+    expect(page.get_by_label("Your comment").first).to_be_visible()
     look(page, shots, "13-debate")
     page.get_by_label("Your comment").first.fill("Gågade om sommeren, tak – og cykelstier.")
     page.get_by_role("button", name="Post comment").first.click()
@@ -231,6 +236,7 @@ def test_a_citizen_reads_their_data_and_deletes_their_account(browser, site, sho
     look(page, shots, "18-my-data")
     page.goto("/konto/")
     page.get_by_role("link", name="Delete your account").click()
+    expect(page.get_by_role("button", name="Delete my account")).to_be_visible()
     look(page, shots, "19-delete")
     page.get_by_role("button", name="Delete my account").click()
     # It is them: the password again before anything for good, then back to the same page.
