@@ -24,7 +24,7 @@ from tests.e2e.webcasts_fixtures import (
 )
 
 # Its own SQLite site (running_site), whatever the pass: CI runs it once (conftest.py).
-pytestmark = [pytest.mark.e2e, pytest.mark.one_pass(on="postgres")]
+pytestmark = [pytest.mark.e2e, pytest.mark.one_pass]
 
 PHONE = {
     "viewport": {"width": 390, "height": 844},

@@ -23,7 +23,7 @@ from tests.e2e.webcasts_fixtures import (
 )
 
 # Its own SQLite site (running_site), whatever the pass: CI runs it once (conftest.py).
-pytestmark = [pytest.mark.e2e, pytest.mark.one_pass(on="postgres")]
+pytestmark = [pytest.mark.e2e, pytest.mark.one_pass]
 
 
 @pytest.fixture(scope="module")
