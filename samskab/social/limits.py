@@ -10,14 +10,24 @@ Pure: no Django, so the rules are tested without a database.
 Pictures: the size each accepts and the longest alt text. Bluesky: an image of up to
 2,000,000 bytes (lexicons/app/bsky/embed/images.json, maxSize; formerly 1 MB). Facebook: a
 photo under 10 MB (Graph API Photo reference, "Creating"). X: alt text up to 1,000
-characters (POST /2/media/metadata). A bigger picture is made smaller (pictures.py).
+characters (POST /2/media/metadata). LinkedIn: fewer than 36,152,320 pixels (Images API,
+"Image specifications"; it documents no size in bytes, so we keep pictures under 8 MB).
+A bigger picture is made smaller (pictures.py).
+
+Mastodon's limits are each server's own: the figures above are a server's defaults, and
+what the account's server says in its instance information (GET /api/v2/instance:
+configuration.statuses max_characters and characters_reserved_per_url,
+configuration.media_attachments image_size_limit, image_matrix_limit and, from Mastodon
+4.4, description_limit) is read when the account is connected and used instead (`of`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
 LINK_RE = re.compile(r"https?://\S+")
 ELLIPSIS = "…"
@@ -30,15 +40,54 @@ class Limits:
     picture_bytes: int
     alt_length: int
     weighted: bool = False
+    picture_pixels: int | None = None  # width x height at most; None when none is documented
 
 
 LIMITS = {
-    "mastodon": Limits(500, 23, 16 * 1024 * 1024, 1500),
+    "mastodon": Limits(500, 23, 16 * 1024 * 1024, 1500, picture_pixels=33_177_600),
     "bluesky": Limits(300, None, 2_000_000, 2000),
     "x": Limits(280, 23, 5 * 1024 * 1024, 1000, weighted=True),
     "facebook": Limits(63206, None, 10_000_000, 1000),
-    "linkedin": Limits(3000, None, 8 * 1024 * 1024, 4086),
+    "linkedin": Limits(3000, None, 8 * 1024 * 1024, 4086, picture_pixels=36_152_319),
 }
+
+# What a Mastodon server's configuration may say, where it is, and which limit it sets.
+SERVER_KEYS = {
+    ("statuses", "max_characters"): "length",
+    ("statuses", "characters_reserved_per_url"): "link_length",
+    ("media_attachments", "image_size_limit"): "picture_bytes",
+    ("media_attachments", "image_matrix_limit"): "picture_pixels",
+    ("media_attachments", "description_limit"): "alt_length",
+}
+
+
+def server_limits(configuration: Any) -> dict[str, dict[str, int]]:
+    """The limits a Mastodon server's instance configuration states, as positive whole
+    numbers, and nothing else from it (it is stored on the account)."""
+    found: dict[str, dict[str, int]] = {}
+    if not isinstance(configuration, Mapping):
+        return found
+    for (section, key), _name in SERVER_KEYS.items():
+        part = configuration.get(section)
+        value = part.get(key) if isinstance(part, Mapping) else None
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            found.setdefault(section, {})[key] = value
+    return found
+
+
+def of(network: str, server: Mapping[str, Any] | None = None) -> Limits:
+    """The network's limits; on Mastodon, with what the account's server states in place of
+    the defaults (`server_limits`)."""
+    limits = LIMITS[network]
+    if network != "mastodon" or not server:
+        return limits
+    stated = server_limits(server)
+    changes: dict[str, Any] = {
+        name: stated[section][key]
+        for (section, key), name in SERVER_KEYS.items()
+        if key in stated.get(section, {})
+    }
+    return replace(limits, **changes)
 
 
 def _char_weight(character: str, weighted: bool) -> int:
@@ -64,9 +113,9 @@ def _plain_length(text: str, weighted: bool) -> int:
     )
 
 
-def length(text: str, network: str) -> int:
-    """How long the network counts the text."""
-    limits = LIMITS[network]
+def length(text: str, network: str, server: Mapping[str, Any] | None = None) -> int:
+    """How long the network (on Mastodon: the account's server) counts the text."""
+    limits = of(network, server)
     total = 0
     position = 0
     for match in LINK_RE.finditer(text):
@@ -77,14 +126,14 @@ def length(text: str, network: str) -> int:
     return total + _plain_length(text[position:], limits.weighted)
 
 
-def fits(text: str, network: str) -> bool:
-    return length(text, network) <= LIMITS[network].length
+def fits(text: str, network: str, server: Mapping[str, Any] | None = None) -> bool:
+    return length(text, network, server) <= of(network, server).length
 
 
-def fit(text: str, network: str) -> str:
+def fit(text: str, network: str, server: Mapping[str, Any] | None = None) -> str:
     """The text cut to the network's length, keeping every link whole: the words before the
     last link are shortened first (with an ellipsis), then those after it."""
-    if fits(text, network):
+    if fits(text, network, server):
         return text
     text = text.strip()
     links = LINK_RE.findall(text)
@@ -93,19 +142,19 @@ def fit(text: str, network: str) -> str:
         last = links[-1]
         head, _, after = text.rpartition(last)
         tail = last + after
-        if not fits(tail.strip(), network):
+        if not fits(tail.strip(), network, server):
             tail = last
         text = head.rstrip()
-    limit = LIMITS[network].length
+    limit = of(network, server).length
     joiner = "\n\n" if tail else ""
-    room = limit - (length(tail, network) if tail else 0) - len(joiner)
+    room = limit - (length(tail, network, server) if tail else 0) - len(joiner)
     words = text.split(" ")
-    while words and length(" ".join(words) + ELLIPSIS, network) > room:
+    while words and length(" ".join(words) + ELLIPSIS, network, server) > room:
         words.pop()
     head = (" ".join(words).rstrip(" ,.;:") + ELLIPSIS) if words else ""
     return (head + joiner + tail).strip() if head else tail.strip()
 
 
-def fit_alt(alt: str, network: str) -> str:
-    limit = LIMITS[network].alt_length
+def fit_alt(alt: str, network: str, server: Mapping[str, Any] | None = None) -> str:
+    limit = of(network, server).alt_length
     return alt if len(alt) <= limit else alt[: limit - 1].rstrip() + ELLIPSIS

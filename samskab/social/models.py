@@ -53,6 +53,9 @@ class Account(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status, default=Status.PENDING, db_default="pending"
     )
+    # Mastodon: the limits the account's server states (limits.server_limits), read when the
+    # account is connected; empty means the defaults.
+    server_limits = models.JSONField(default=dict, blank=True, editable=False)
     problem = models.CharField(_("problem"), max_length=500, blank=True)
     problem_at = models.DateTimeField(_("problem since"), null=True, blank=True)
     announces = models.BooleanField(

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
+from samskab.social import limits
 from samskab.social.http import ErrorKind, NetworkError, client, endpoint, json_of, send
 
 MASTODON_SCOPES = "write:statuses write:media"
@@ -40,6 +41,8 @@ class Tokens:
     expires_in: int | None = None  # seconds, None when the token does not expire
     # What the network told us of the account: handle, external_id, name.
     about: dict[str, str] = field(default_factory=dict)
+    # Mastodon: the limits the account's server states (limits.server_limits).
+    server: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -223,12 +226,32 @@ class Mastodon(Publisher):
                 headers={"Authorization": f"Bearer {tokens.access}"},
             )
             about = self._check(me)
+            server = self._server_limits(http, base)
         return Tokens(
             tokens.access,
             tokens.refresh,
             tokens.expires_in,
             {"handle": str(about.get("acct", "")), "external_id": str(about.get("id", ""))},
+            server,
         )
+
+    def _server_limits(self, http, base: str) -> dict[str, dict[str, int]]:
+        """What the server says it takes (its instance information; /api/v1/instance on
+        servers older than Mastodon 4.0). A server that says nothing keeps the defaults."""
+        for path in ("/api/v2/instance", "/api/v1/instance"):
+            try:
+                response = send(http, "GET", f"{base}{path}")
+            except NetworkError:
+                return {}
+            if response.status_code == 200:
+                try:
+                    configuration = response.json().get("configuration")
+                except (ValueError, AttributeError):
+                    return {}
+                return limits.server_limits(configuration or {})
+            if response.status_code != 404:
+                return {}
+        return {}
 
     def post(self, account, *, text, picture, idempotency_key):
         base = account.server_url.rstrip("/")

@@ -1,13 +1,15 @@
-"""A post's picture made to fit a network's limit on size, rather than left out.
+"""A post's picture made to fit a network's limits on size, rather than left out.
 
-Pure (Pillow, no Django). A picture over the limit is re-encoded as JPEG: first at lower
-quality, then, if that is not enough, at smaller sizes (each step three quarters of the
-last), never below a width the networks still show well. Transparency is laid on white.
+Pure (Pillow, no Django). A picture with more pixels than the network takes is scaled down
+to its pixel limit first. A picture over the limit in bytes is re-encoded as JPEG: first at
+lower quality, then, if that is not enough, at smaller sizes (each step three quarters of
+the last), never below a width the networks still show well. Transparency is laid on white.
 """
 
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
@@ -38,20 +40,27 @@ def size_of(data: bytes) -> tuple[int, int] | None:
         return None
 
 
-def fit(data: bytes, max_bytes: int) -> Fitted | None:
-    """The picture within max_bytes: as it is when it fits, else re-encoded smaller.
-    None when it is no picture or cannot be made small enough."""
+def fit(data: bytes, max_bytes: int, max_pixels: int | None = None) -> Fitted | None:
+    """The picture within max_bytes and max_pixels (width x height): as it is when it fits,
+    else re-encoded smaller. None when it is no picture or cannot be made small enough."""
     try:
         with Image.open(io.BytesIO(data)) as opened:
-            if opened.width * opened.height > MAX_PIXELS:
+            pixels = opened.width * opened.height
+            if pixels > MAX_PIXELS:
                 return None
             content_type = Image.MIME.get(opened.format or "", "image/jpeg")
-            if len(data) <= max_bytes:
+            too_many = max_pixels is not None and pixels > max_pixels
+            if len(data) <= max_bytes and not too_many:
                 return Fitted(data, content_type, opened.width, opened.height)
             image = _flatten(opened)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         return None
     width, height = image.size
+    if max_pixels is not None and width * height > max_pixels:
+        scale = math.sqrt(max_pixels / (width * height))
+        width, height = max(1, int(width * scale)), max(1, int(height * scale))
+        while width * height > max_pixels and width > 1:  # a float's last digit
+            width -= 1
     while True:
         scaled = image if (width, height) == image.size else image.resize((width, height))
         for quality in QUALITIES:

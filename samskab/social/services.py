@@ -63,6 +63,8 @@ def account_save_tokens(*, account: Account, tokens: networks.Tokens, now: datet
         account.network == "linkedin" and account.external_id
     ):
         account.external_id = tokens.about["external_id"][:200]
+    if tokens.server:
+        account.server_limits = tokens.server
     account.status = Account.Status.CONNECTED
     account.problem = ""
     account.problem_at = None
@@ -220,6 +222,7 @@ def _plan_one(*, meeting: Meeting, account: Account, kind: str, now: datetime) -
         language=account.language,
         network=account.network,
         soon_hours=account.soon_hours,
+        server=account.server_limits,
     )
     try:
         with transaction.atomic():
@@ -230,7 +233,9 @@ def _plan_one(*, meeting: Meeting, account: Account, kind: str, now: datetime) -
                 due_at=due,
                 text=text,
                 picture_alt=limits.fit_alt(
-                    texts.picture_alt(meeting, account.language), account.network
+                    texts.picture_alt(meeting, account.language),
+                    account.network,
+                    account.server_limits,
                 ),
                 idempotency_key=new_idempotency_key(),
             )
@@ -277,15 +282,16 @@ def post_edit(*, post: Post, text: str, picture_alt: str, with_picture: bool) ->
     """Staff's own text for a post not yet sent, within the network's limits."""
     text = text.strip()
     network = post.account.network
+    allowed = limits.of(network, post.account.server_limits)
     if not text:
         raise ValidationError(_("Write the post's text."), code="empty")
-    if not limits.fits(text, network):
+    if not limits.fits(text, network, post.account.server_limits):
         raise ValidationError(
             _("%(network)s takes %(limit)s characters; this text counts %(length)s.")
             % {
                 "network": post.account.get_network_display(),
-                "limit": limits.LIMITS[network].length,
-                "length": limits.length(text, network),
+                "limit": allowed.length,
+                "length": limits.length(text, network, post.account.server_limits),
             },
             code="too_long",
         )
@@ -295,12 +301,12 @@ def post_edit(*, post: Post, text: str, picture_alt: str, with_picture: bool) ->
             _("Describe the picture for those who cannot see it, or send no picture."),
             code="alt",
         )
-    if len(picture_alt) > limits.LIMITS[network].alt_length:
+    if len(picture_alt) > allowed.alt_length:
         raise ValidationError(
             _("%(network)s takes alt texts of up to %(limit)s characters.")
             % {
                 "network": post.account.get_network_display(),
-                "limit": limits.LIMITS[network].alt_length,
+                "limit": allowed.alt_length,
             },
             code="alt_too_long",
         )
@@ -462,8 +468,8 @@ def _picture(post: Post) -> networks.Picture | None:
     data = selectors.post_picture(post)
     if data is None:
         return None
-    limit = limits.LIMITS[post.account.network].picture_bytes
-    fitted = pictures.fit(data, limit)
+    allowed = limits.of(post.account.network, post.account.server_limits)
+    fitted = pictures.fit(data, allowed.picture_bytes, allowed.picture_pixels)
     if fitted is None:
         _log(post, _("The picture could not be made small enough for the network; "
                       "posted without it."))  # fmt: skip
@@ -474,7 +480,7 @@ def _picture(post: Post) -> networks.Picture | None:
                       "%(after)s kB).") % sizes)  # fmt: skip
     return networks.Picture(
         fitted.data,
-        limits.fit_alt(post.picture_alt, post.account.network),
+        limits.fit_alt(post.picture_alt, post.account.network, post.account.server_limits),
         content_type=fitted.content_type,
         width=fitted.width,
         height=fitted.height,

@@ -91,7 +91,15 @@ def _chapters(meeting: Meeting) -> str:
     return _bullets(lines)
 
 
-def render(*, meeting: Meeting, kind: str, language: str, network: str, soon_hours: int) -> str:
+def render(
+    *,
+    meeting: Meeting,
+    kind: str,
+    language: str,
+    network: str,
+    soon_hours: int,
+    server: dict | None = None,
+) -> str:
     """The post's text, filled in and fitted to the network's limits."""
     text = template_text(meeting=meeting, kind=kind, language=language)
     with translation.override(language):
@@ -115,7 +123,7 @@ def render(*, meeting: Meeting, kind: str, language: str, network: str, soon_hou
     filled = "\n".join(line.rstrip() for line in filled.strip().splitlines())
     while "\n\n\n" in filled:
         filled = filled.replace("\n\n\n", "\n\n")
-    return limits.fit(filled, network)
+    return limits.fit(filled, network, server)
 
 
 def picture_alt(meeting: Meeting, language: str) -> str:

@@ -182,10 +182,10 @@ def _meeting_context(meeting: Meeting, forms: dict | None = None) -> dict:
                 "post": post,
                 "form": form,
                 "open": post.status in (Post.Status.SCHEDULED, Post.Status.RETRY),
-                "length": limits.length(post.text, post.account.network)
+                "length": limits.length(post.text, post.account.network, post.account.server_limits)
                 if post.account.network in limits.LIMITS
                 else len(post.text),
-                "limit": limits.LIMITS[post.account.network].length
+                "limit": limits.of(post.account.network, post.account.server_limits).length
                 if post.account.network in limits.LIMITS
                 else None,
             }

@@ -227,9 +227,25 @@ class FakeMastodon(FakeAPI):
         self.statuses: list[dict] = []
         self.by_key: dict[str, dict] = {}
         self.media: dict[str, dict] = {}
+        # What the server states of itself (GET /api/v2/instance), and enforces; None: an
+        # old server without the v2 instance information.
+        self.configuration: dict | None = {
+            "statuses": {"max_characters": 500, "characters_reserved_per_url": 23},
+            "media_attachments": {
+                "image_size_limit": 16 * 1024 * 1024,
+                "image_matrix_limit": 33_177_600,
+            },
+        }
+
+    def _limit(self, section: str, key: str, default: int) -> int:
+        return ((self.configuration or {}).get(section) or {}).get(key, default)
 
     def handle(self, seen: Seen) -> Answer:
         path = seen.path
+        if path == "/api/v2/instance":
+            if self.configuration is None:
+                return Answer(404, {"error": "Record not found"})
+            return Answer(200, {"domain": "mastodon.example", "configuration": self.configuration})
         if path == "/api/v1/apps":
             return Answer(
                 200,
@@ -254,6 +270,10 @@ class FakeMastodon(FakeAPI):
         if path == "/api/v1/accounts/verify_credentials":
             return Answer(200, {"id": "109", "username": "kommune", "acct": "kommune"})
         if path == "/api/v2/media":
+            if len(seen.files.get("file", b"")) > self._limit(
+                "media_attachments", "image_size_limit", 16 * 1024 * 1024
+            ):
+                return Answer(422, {"error": "Validation failed: File file size is too big"})
             media_id = str(len(self.media) + 1)
             self.media[media_id] = {"bytes": len(seen.files.get("file", b"")), **seen.form}
             return Answer(
@@ -264,9 +284,10 @@ class FakeMastodon(FakeAPI):
             if key and key in self.by_key:
                 return Answer(200, self.by_key[key])
             text = seen.form["status"]
-            if len(text) > 500:
+            most = self._limit("statuses", "max_characters", 500)
+            if len(text) > most:
                 return Answer(
-                    422, {"error": "Validation failed: Text character limit of 500 exceeded"}
+                    422, {"error": f"Validation failed: Text character limit of {most} exceeded"}
                 )
             status = {
                 "id": str(1000 + len(self.statuses)),

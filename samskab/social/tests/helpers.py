@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from samskab.social import crypto, services
+from samskab.social import crypto, limits, services
 from samskab.social.models import Account, Network
 from samskab.social.networks import Tokens
 
@@ -51,8 +51,11 @@ def connected(network: str, nets, *, now: datetime, **fields) -> Account:
         "youtube": {"handle": "Kommunen", "external_id": "UCkommune"},
     }[network]
     expires = {"x": 7200, "linkedin": 5183999, "youtube": 3599}.get(network)
+    server = limits.server_limits(fake.configuration) if network == "mastodon" else {}
     return services.account_save_tokens(
         account=made,
-        tokens=Tokens(tokens["access_token"], tokens.get("refresh_token", ""), expires, about),
+        tokens=Tokens(
+            tokens["access_token"], tokens.get("refresh_token", ""), expires, about, server
+        ),
         now=now,
     )

@@ -62,6 +62,28 @@ def test_mastodon_registers_the_app_on_the_server_first(admin_client, nets):
     assert account.handle == "kommune"
 
 
+def test_mastodon_keeps_the_limits_its_server_states(admin_client, nets):
+    nets["mastodon"].configuration["statuses"]["max_characters"] = 11_000
+    account = helpers.account("mastodon", nets)
+    _approve_on_the_network(admin_client, account)
+    account.refresh_from_db()
+    assert account.server_limits["statuses"] == {
+        "max_characters": 11_000,
+        "characters_reserved_per_url": 23,
+    }
+    assert account.server_limits["media_attachments"]["image_matrix_limit"] == 33_177_600
+
+
+def test_a_mastodon_server_that_states_no_limits_keeps_the_defaults(admin_client, nets):
+    nets["mastodon"].configuration = None  # no /api/v2/instance, nor /api/v1/instance
+    account = helpers.account("mastodon", nets)
+    _approve_on_the_network(admin_client, account)
+    account.refresh_from_db()
+    assert account.status == Account.Status.CONNECTED and account.server_limits == {}
+    asked = [seen.path for seen in nets["mastodon"].requests]
+    assert "/api/v2/instance" in asked and "/api/v1/instance" in asked
+
+
 def test_x_uses_pkce_and_the_verifier_matches_the_challenge(admin_client, nets):
     account = helpers.account("x", nets)
     response = admin_client.post(reverse("social:account_connect", args=[account.pk]))

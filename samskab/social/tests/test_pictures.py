@@ -47,6 +47,18 @@ def test_a_big_picture_is_re_encoded_and_scaled_until_it_fits():
 
 
 @pytest.mark.one_pass
+def test_a_picture_with_more_pixels_than_the_network_takes_is_scaled_to_its_limit():
+    card = _noise_png(1000, 800)  # small enough in bytes, too many pixels
+    fitted = pictures.fit(card, 10_000_000, max_pixels=400_000)
+    assert fitted is not None and fitted.width * fitted.height <= 400_000
+    assert fitted.width * fitted.height > 390_000  # scaled to the limit, not far below it
+    assert fitted.width / fitted.height == pytest.approx(1000 / 800, 0.01)
+    with Image.open(io.BytesIO(fitted.data)) as image:
+        assert image.size == (fitted.width, fitted.height)
+    assert pictures.fit(card, 10_000_000, max_pixels=800_000).data is card
+
+
+@pytest.mark.one_pass
 def test_what_cannot_be_made_small_enough_or_is_no_picture_gives_none():
     assert pictures.fit(_noise_png(400, 225), 2_000) is None
     assert pictures.fit(b"not a picture at all" * 100, 100) is None
@@ -81,3 +93,21 @@ def test_an_oversized_share_picture_reaches_bluesky_and_x_within_their_limits(ne
     for post in posts:
         logged = [event.what for event in post.events.all()]
         assert any("made smaller for the network" in what for what in logged), logged
+
+
+@pytest.mark.django_db
+def test_a_mastodon_server_that_takes_smaller_pictures_gets_them_within_its_own_limit(
+    nets, monkeypatch
+):
+    nets["mastodon"].configuration["media_attachments"]["image_size_limit"] = 1_000_000
+    big = _noise_png(1600, 900)  # about 4.3 MB: fine for Mastodon's default 16 MB
+    monkeypatch.setattr(texts, "card_picture", lambda meeting, language: big)
+    meeting = MeetingFactory(starts_at=NOW + timedelta(days=2))
+    account = helpers.connected("mastodon", nets, now=NOW)
+    assert account.server_limits["media_attachments"]["image_size_limit"] == 1_000_000
+    tick(now=NOW)
+
+    post = Post.objects.get(meeting=meeting, kind=Kind.PUBLISHED)
+    assert post.status == Post.Status.SENT, post.reason
+    (media,) = nets["mastodon"].media.values()
+    assert 100_000 < media["bytes"] <= 1_000_000
