@@ -87,8 +87,8 @@ UNSTYLED = """() => [...document.querySelectorAll(
 
 def look(page, shots: Path, name: str, width: int = 390) -> None:
     """What a phone user would notice first: the page scrolls sideways, text drawn over other
-    text, a control in the browser's own look, or a failure in axe. The caller has waited for the page it looks at (a click that
-    navigates returns before the new page is there)."""
+    text, a control in the browser's own look, or a failure in axe. The caller has waited for
+    the page it looks at (a click that navigates returns before the new page is there)."""
     page.wait_for_load_state("load")
     wide = page.evaluate("() => document.documentElement.scrollWidth")
     assert wide <= width, f"{page.url} is {wide} px wide on a {width} px screen"
