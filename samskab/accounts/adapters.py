@@ -5,9 +5,11 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.base.constants import AuthProcess
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from samskab.accounts.addresses import request_address_pseudonym
 from samskab.accounts.roles import holds_staff_power
@@ -81,6 +83,41 @@ def _is_logout_page(request: HttpRequest) -> bool:
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def pre_social_login(self, request, sociallogin) -> None:
+        """A person already logged in who logs in with MitID (a step-up before a vote, or to
+        verify residence) stays on their own account.
+
+        allauth would log them out and, for a MitID not yet on any account, start a new
+        account: their step-up, their ballot and their residence would land on a stranger.
+        So a MitID new to the site is added to the account that is logged in, through
+        allauth's connect (which asks for the password again when the last login is not
+        recent, and then applies the login's level and census match: signals.py); a MitID
+        of this very account logs in again as allauth does; a MitID of another account is
+        refused."""
+        user = request.user
+        if not user.is_authenticated or sociallogin.state.get("process") != AuthProcess.LOGIN:
+            return
+        if not sociallogin.is_existing:
+            sociallogin.state["process"] = AuthProcess.CONNECT
+            return
+        if sociallogin.user.pk == user.pk:
+            return
+        raise ImmediateHttpResponse(
+            render(
+                request,
+                "accounts/login_refused.html",
+                {
+                    "provider": sociallogin.account.get_provider(),
+                    "message": _(
+                        "This MitID is already used by another account here, so it cannot "
+                        "confirm this one. Log out and log in with MitID to use that "
+                        "account, or contact the municipality."
+                    ),
+                },
+                status=403,
+            )
+        )
+
     def on_authentication_error(
         self, request, provider, error=None, exception=None, extra_context=None
     ) -> None:

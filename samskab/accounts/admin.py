@@ -362,7 +362,8 @@ class ResidenceLetterAdmin(admin.ModelAdmin):
     administrators hand the waiting letters to the mail room as one CSV (accounts/letters.py).
     The CPR numbers and codes are in that file only, never on these pages."""
 
-    list_display = ["pk", "user", "postal_code", "created_at", "exported_at", "state"]
+    list_display = ["number", "user", "postal_code", "created_at", "exported_at", "state"]
+    list_display_links = ["number"]
     list_filter = ["exported_at", "confirmed_at", "void_at"]
     list_select_related = ["user"]
     search_fields = ["user__email"]
@@ -378,6 +379,10 @@ class ResidenceLetterAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     change_list_template = "admin/accounts/residenceletter/change_list.html"
+
+    @admin.display(description=gettext_lazy("letter no."), ordering="pk")
+    def number(self, letter: ResidenceLetter) -> int:
+        return letter.pk  # the number in the mail room's file
 
     @admin.display(description=gettext_lazy("state"))
     def state(self, letter: ResidenceLetter) -> str:

@@ -63,7 +63,7 @@ DEMO_IDENTITIES = (
         in_census=True,
     ),
     DemoIdentity(
-        "bo", "Bo Demo", "6f1c1f4e-0c4e-4b0a-9a51-3d8b2f3e0a02", cpr="1506854321", in_census=True
+        "bo", "Bo Demo", "6f1c1f4e-0c4e-4b0a-9a51-3d8b2f3e0a02", cpr="1502854321", in_census=True
     ),
     DemoIdentity(
         "carl",

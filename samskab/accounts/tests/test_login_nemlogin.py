@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from samskab.accounts.census import hash_identifier
-from samskab.accounts.identity import SESSION_ASSURANCE
+from samskab.accounts.identity import SESSION_ASSURANCE, session_assurance
 from samskab.accounts.models import (
     ResidenceVerification,
     User,
@@ -65,7 +65,7 @@ def idp(settings):
 
 @pytest.fixture
 def census():
-    import_census(("010190-1234", "1990-01-01", "8000"), ("150685-4321", "1985-06-15", "8200"))
+    import_census(("010190-1234", "1990-01-01", "8000"), ("150285-4321", "1985-02-15", "8200"))
 
 
 def start(client, **data) -> str:
@@ -422,6 +422,56 @@ class TestResidencePage:
         assert SocialAccount.objects.get().user == user
         user.refresh_from_db()
         assert user.is_resident_verified
+
+
+@pytest.mark.django_db
+class TestStepUpKeepsTheAccount:
+    """A person logged in by e-mail (or verified by letter) logs in with MitID at a process's
+    level: they stay on their own account, with the level, and come back to the page."""
+
+    def test_a_mitid_new_to_the_site_is_added_to_the_account_that_is_logged_in(
+        self, client, idp, census
+    ):
+        user = UserFactory()
+        client.force_login(user)
+        asked = log_in(client, idp, level="Substantial", next="/bindende-afstemninger/")
+        # Adding a login method is a sensitive change: the password again (unless the last
+        # login was a few minutes ago), then on to the page the step-up was for.
+        assert asked["Location"].startswith(reverse("account_reauthenticate"))
+        landed = client.post(asked["Location"], {"password": PASSWORD})
+
+        assert landed.status_code == 302 and landed["Location"] == "/bindende-afstemninger/"
+        session = landed.wsgi_request.session
+        assert session["_auth_user_id"] == str(user.pk)
+        assert session_assurance(landed.wsgi_request) == "substantial"
+        assert SocialAccount.objects.get().user == user
+        user.refresh_from_db()
+        assert user.is_resident_verified  # the census match of the MitID login, too
+        assert User.objects.count() == 1  # no second account made on the way
+
+    def test_the_same_persons_mitid_logs_in_again_with_the_level(self, client, idp, census):
+        user = linked_user()
+        client.force_login(user)
+        landed = log_in(client, idp, level="Substantial", next="/borgerbudget/")
+        assert landed["Location"] == "/borgerbudget/"
+        assert landed.wsgi_request.session["_auth_user_id"] == str(user.pk)
+        assert session_assurance(landed.wsgi_request) == "substantial"
+
+    def test_another_accounts_mitid_is_refused_and_the_person_stays_logged_in(
+        self, client, idp, census
+    ):
+        linked_user()  # Anna's MitID is on someone else's account
+        user = UserFactory()
+        client.force_login(user)
+        refused = log_in(client, idp, level="Substantial", next="/bindende-afstemninger/")
+
+        assert refused.status_code == 403
+        assert "already used by another account" in refused.content.decode()
+        assert refused.wsgi_request.session["_auth_user_id"] == str(user.pk)
+        assert session_assurance(refused.wsgi_request) == ""
+        assert SocialAccount.objects.filter(user=user).count() == 0
+        user.refresh_from_db()
+        assert not user.is_resident_verified
 
 
 @pytest.mark.django_db
