@@ -15,6 +15,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -183,9 +184,15 @@ class Step(models.Model):
         DeckPage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("slide page"),
     )  # fmt: skip
+    # A slide's narration video: a clip of a meeting or an uploaded video, never both (the
+    # uploaded one is what travels in a package: another site cannot import a meeting clip).
     narration = models.ForeignKey(
         Clip, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("narration (clip)"),
+    )  # fmt: skip
+    narration_video = models.ForeignKey(
+        Video, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("narration (uploaded video)"),
     )  # fmt: skip
     image = models.ForeignKey(
         Image, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
@@ -209,7 +216,11 @@ class Step(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["presentation", "key"], name="presentations_step_unique_key"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(narration__isnull=True) | Q(narration_video__isnull=True),
+                name="presentations_step_one_narration",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,10 @@
     media/videos/N.mp4    clips and uploaded videos, as MP4 (steps name them by "video")
     media/captions/N.vtt  captions of a video (steps name them by "captions")
 
+A slide's narration video (a clip or an uploaded video) travels as one more MP4 with its
+captions (the slide names them by "narration" and "narration_captions") and is imported as
+an uploaded video of the new presentation.
+
 On import every name in the zip must be manifest.json or a file the manifest lists, under
 media/, with no "..", no absolute path, no backslash and no link; anything else refuses the
 whole package. Pictures are checked and re-encoded like every upload; videos go through the
@@ -61,31 +65,37 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _video_mp4(step: Step, work: Path) -> Path | None:
-    """The step's video as one MP4 file: the clip's own download, or the packaged upload
-    joined back without re-encoding."""
-    if step.clip_id is not None:
-        clip: Clip = step.clip
+def _video_mp4(clip: Clip | None, video: Video | None, work: Path) -> Path | None:
+    """A clip or an uploaded video as one MP4 file: the clip's own download, or the packaged
+    upload joined back without re-encoding. None when there is none to take."""
+    if clip is not None:
         path = storage.clip_mp4_path(clip.meeting_id, clip.pk)
         return path if clip.mp4_status == Job.DONE and path.is_file() else None
-    if step.video_id is not None:
+    if video is not None:
         from samskab.media import commands
         from samskab.presentations.media import video_folder
 
-        playlist = video_folder(step.video_id) / "index.m3u8"
+        target = work / f"video-{video.pk}.mp4"
+        if target.is_file():
+            return target
+        playlist = video_folder(video.pk) / "index.m3u8"
         if not playlist.is_file():
             return None
-        target = work / f"video-{step.video_id}.mp4"
         try:
             engine.run_job(commands.hls_to_mp4_args(str(playlist), str(target)))
         except MediaError:
+            target.unlink(missing_ok=True)
             return None
         return target
     return None
 
 
 def package_export(presentation: Presentation) -> bytes:
-    steps = list(presentation.steps.select_related("clip", "video", "image", "slide", "deck_page"))
+    steps = list(
+        presentation.steps.select_related(
+            "clip", "video", "image", "slide", "deck_page", "narration", "narration_video"
+        )
+    )
     buffer = io.BytesIO()
     files: list[dict] = []
     out_steps: list[dict] = []
@@ -128,13 +138,23 @@ def package_export(presentation: Presentation) -> bytes:
                 data["picture"] = add("pictures", suffix, content)
                 data["alt"] = (alt or step.title or "-")[:200]
             if step.kind == Step.Kind.VIDEO:
-                mp4 = _video_mp4(step, work)
+                mp4 = _video_mp4(step.clip, step.video, work)
                 if mp4 is not None:
                     data["video"] = add("videos", "mp4", source=mp4)
                     data["video_title"] = (step.clip or step.video).title
-                    vtt = _captions(step)
+                    vtt = _captions(step.clip_id, step.video_id)
                     if vtt:
                         data["captions"] = add("captions", "vtt", vtt.encode())
+            if step.kind == Step.Kind.SLIDE:
+                # A narration whose MP4 cannot be had (a clip whose download is not made, a
+                # video not packaged) is left out: the slide imports without narration.
+                mp4 = _video_mp4(step.narration, step.narration_video, work)
+                if mp4 is not None:
+                    data["narration"] = add("videos", "mp4", source=mp4)
+                    data["narration_title"] = (step.narration or step.narration_video).title
+                    vtt = _captions(step.narration_id, step.narration_video_id)
+                    if vtt:
+                        data["narration_captions"] = add("captions", "vtt", vtt.encode())
             out_steps.append(data)
         manifest = {
             "format": FORMAT,
@@ -148,13 +168,14 @@ def package_export(presentation: Presentation) -> bytes:
     return buffer.getvalue()
 
 
-def _captions(step: Step) -> str | None:
-    """The step's Danish captions, when it has any cue."""
+def _captions(clip_id: int | None, video_id: int | None) -> str | None:
+    """A clip's (timed from its start, as its MP4) or an uploaded video's Danish captions,
+    when they have any cue."""
     text = None
-    if step.clip_id is not None:
-        text = selectors.captions_vtt({"clip": step.clip_id}, "da", offset_ms=0)
-    elif step.video_id is not None:
-        text = selectors.captions_vtt({"video": step.video_id}, "da")
+    if clip_id is not None:
+        text = selectors.captions_vtt({"clip": clip_id}, "da", offset_ms=0)
+    elif video_id is not None:
+        text = selectors.captions_vtt({"video": video_id}, "da")
     return text if text and "-->" in text else None
 
 
@@ -230,13 +251,33 @@ def _check_names(archive: zipfile.ZipFile) -> tuple[dict, dict[str, zipfile.ZipI
         raise PackageRefused(
             _("The manifest lists files the package does not hold: %(names)s.")
             % {"names": ", ".join(missing[:5])}
+            + (_used_by(manifest, missing[0]) if len(missing) == 1 else "")
         )
     for path, item in listed.items():
         if _sha(archive.read(entries[path])) != item.get("sha256"):
             raise PackageRefused(
                 _("The file %(name)s is damaged (its checksum does not match).") % {"name": path}
+                + _used_by(manifest, path)
             )
     return manifest, entries
+
+
+def _used_by(manifest: dict, path: str) -> str:
+    """Which step a file in the package is for, as the end of a refusal ("" when none)."""
+    steps = manifest.get("steps")
+    for number, raw in enumerate(steps if isinstance(steps, list) else [], start=1):
+        if not isinstance(raw, dict):
+            continue
+        if path in (raw.get("narration"), raw.get("narration_captions")):
+            return " " + _("It is the narration of step %(number)d.") % {"number": number}
+        if path in (raw.get("video"), raw.get("captions"), raw.get("picture")):
+            return " " + _("It belongs to step %(number)d.") % {"number": number}
+    return ""
+
+
+def _held(entries: dict, path: object, folder: str) -> bool:
+    """Whether a step's file is one the package holds, in the folder it belongs in."""
+    return isinstance(path, str) and path in entries and path.startswith(f"media/{folder}/")
 
 
 def _step_fields(raw: dict, keys: set[str]) -> dict:
@@ -285,9 +326,10 @@ def package_import(upload, *, by) -> Presentation:
             raise PackageRefused(_("The manifest's steps cannot be read."))
         keys: set[str] = set()
         steps = []
-        for raw in raw_steps:
+        for number, raw in enumerate(raw_steps, start=1):
             data = _step_fields(raw, keys)
             keys.add(data["key"])
+            _check_narration(raw, data, number, entries)
             steps.append((data, raw))
         with tempfile.TemporaryDirectory() as folder, transaction.atomic():
             presentation = services.presentation_create(
@@ -296,9 +338,10 @@ def package_import(upload, *, by) -> Presentation:
                 by=by,
             )
             snapshot_steps = []
-            for data, raw in steps:
+            for number, (data, raw) in enumerate(steps, start=1):
                 element: dict = {"clip": None, "video": None, "slide": None, "deck_page": None,
-                                 "narration": None, "image": None}  # fmt: skip
+                                 "narration": None, "narration_video": None,
+                                 "image": None}  # fmt: skip
                 picture = raw.get("picture")
                 if picture and picture in entries:
                     element["image"] = _import_picture(
@@ -310,6 +353,20 @@ def package_import(upload, *, by) -> Presentation:
                     title = str(raw.get("video_title") or data["title"])
                     element["video"] = _import_video(
                         archive, video, raw.get("captions"), title, Path(folder), by
+                    ).pk
+                narration = raw.get("narration")
+                if data["kind"] == Step.Kind.SLIDE and narration:
+                    # The narration becomes an uploaded video of this site (a meeting's clip
+                    # cannot be imported), packaged to HLS like every imported video.
+                    title = str(raw.get("narration_title") or data["title"] or _("Narration"))
+                    element["narration_video"] = _import_video(
+                        archive,
+                        narration,
+                        raw.get("narration_captions"),
+                        title,
+                        Path(folder),
+                        by,
+                        used_by=_("the narration of step %(number)d") % {"number": number},
                     ).pk
                 snapshot_steps.append({**data, **element})
             services.steps_replace(presentation=presentation, snapshot={"steps": snapshot_steps})
@@ -334,7 +391,40 @@ def _import_picture(data: bytes, alt: str, presentation: Presentation, by) -> Im
     )
 
 
-def _import_video(archive, path: str, captions: str | None, title: str, work: Path, by) -> Video:
+def _check_narration(raw: dict, data: dict, number: int, entries: dict) -> None:
+    """A slide's narration must be a video (and captions) the package holds: a package that
+    names one it does not hold is broken, and is refused rather than imported half."""
+    if data["kind"] != Step.Kind.SLIDE:
+        return
+    narration, captions = raw.get("narration"), raw.get("narration_captions")
+    if narration and not _held(entries, narration, "videos"):
+        raise PackageRefused(
+            _(
+                "Step %(number)d names a narration video the package does not hold "
+                "(%(name)s). Nothing was imported."
+            )
+            % {"number": number, "name": str(narration)[:100]}
+        )
+    if captions and not (narration and _held(entries, captions, "captions")):
+        raise PackageRefused(
+            _(
+                "Step %(number)d names narration captions the package does not hold "
+                "(%(name)s). Nothing was imported."
+            )
+            % {"number": number, "name": str(captions)[:100]}
+        )
+
+
+def _import_video(
+    archive,
+    path: str,
+    captions: str | None,
+    title: str,
+    work: Path,
+    by,
+    *,
+    used_by: str = "",
+) -> Video:
     from samskab.presentations import media
 
     target = work / Path(path).name
@@ -344,15 +434,24 @@ def _import_video(archive, path: str, captions: str | None, title: str, work: Pa
     try:
         video = media.video_accept(title=title, file=upload, by=by)
     except ValidationError as error:
-        raise PackageRefused(" ".join(error.messages)) from None
+        problem = " ".join(error.messages)
+        if used_by:
+            raise PackageRefused(
+                _("The video %(name)s (%(use)s) cannot be used: %(problem)s")
+                % {"name": path, "use": used_by, "problem": problem}
+            ) from None
+        raise PackageRefused(problem) from None
     if captions and captions in archive.namelist():
         try:
             media.video_captions_set(video=video, data=archive.read(captions))
         except ValidationError as error:
+            # The whole import rolls back: the video's staged file is not packaged.
+            Path(video.staged_path).unlink(missing_ok=True)
             raise PackageRefused(
                 _("The captions %(name)s cannot be used: %(problem)s")
                 % {"name": captions, "problem": " ".join(error.messages)}
             ) from None
+    target.unlink(missing_ok=True)
     return video
 
 

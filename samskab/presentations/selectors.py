@@ -16,6 +16,7 @@ from samskab.presentations.models import (
     QUESTION_KINDS,
     Answer,
     DeckPage,
+    Job,
     Presentation,
     Step,
     Video,
@@ -136,20 +137,70 @@ def catalogue(*, query: str = "", kind: str = "") -> list[Element]:
 
 
 NARRATION_CHOICES = 200
+# A group of the narration list: its label and its options ("clip:12" or "video:4", label).
+NarrationGroup = tuple[str, list[tuple[str, str]]]
 
 
-def narration_choices(current: int | None = None) -> list[tuple[int, str]]:
-    """Clips of meetings a slide may have as its narration video: the newest, and the one
-    chosen now (whatever its age)."""
+def narration_ref(step: Step) -> str:
+    """A slide's narration as the builder's list names it; "" for none."""
+    if step.narration_id is not None:
+        return f"clip:{step.narration_id}"
+    if step.narration_video_id is not None:
+        return f"video:{step.narration_video_id}"
+    return ""
+
+
+def narration_offered(groups: list[NarrationGroup], ref: str) -> bool:
+    return any(value == ref for _label, options in groups for value, _text in options)
+
+
+def narration_choices(current: str = "") -> list[NarrationGroup]:
+    """What a slide may have as its narration video: the newest clips of meetings and the
+    newest uploaded videos (a video that failed to package is left out), and the one chosen
+    now whatever its age."""
     clips = list(Clip.objects.select_related("meeting").order_by("-pk")[:NARRATION_CHOICES])
-    if current is not None and all(clip.pk != current for clip in clips):
-        chosen = Clip.objects.select_related("meeting").filter(pk=current).first()
+    videos = list(Video.objects.exclude(status=Job.FAILED).order_by("-pk")[:NARRATION_CHOICES])
+    name, _sep, value = current.partition(":")
+    if name == "clip" and value.isdigit() and all(clip.pk != int(value) for clip in clips):
+        chosen = Clip.objects.select_related("meeting").filter(pk=int(value)).first()
         if chosen is not None:
             clips.insert(0, chosen)
-    return [
-        (clip.pk, f"{clip.title} ({clip.meeting.title}, {clip.duration_ms // 1000} s)")
-        for clip in clips
-    ]
+    if name == "video" and value.isdigit() and all(video.pk != int(value) for video in videos):
+        video = Video.objects.filter(pk=int(value)).first()
+        if video is not None:
+            videos.insert(0, video)
+    groups: list[NarrationGroup] = []
+    if clips:
+        groups.append(
+            (
+                _("Clips of meetings"),
+                [
+                    (
+                        f"clip:{clip.pk}",
+                        f"{clip.title} ({clip.meeting.title}, {clip.duration_ms // 1000} s)",
+                    )
+                    for clip in clips
+                ],
+            )
+        )
+    if videos:
+        groups.append(
+            (
+                _("Uploaded videos"),
+                [(f"video:{video.pk}", _video_label(video)) for video in videos],
+            )
+        )
+    return groups
+
+
+def _video_label(video: Video) -> str:
+    if video.status == Job.DONE and video.duration_ms:
+        detail = f"{video.duration_ms // 1000} s"
+    else:
+        detail = str(video.get_status_display())
+    if video.captions:
+        detail = _("%(detail)s, with captions") % {"detail": detail}
+    return f"{video.title} ({detail})"
 
 
 def library_documents(presentation: Presentation) -> list[Document]:
@@ -204,8 +255,6 @@ def _clip_media(clip_id: int | None, in_ms: int | None, out_ms: int | None) -> M
 
 
 def _video_media(video_id: int | None, in_ms: int | None, out_ms: int | None) -> Media:
-    from samskab.presentations.models import Job
-
     video = Video.objects.filter(pk=video_id).first() if video_id else None
     if video is None or video.status != Job.DONE:
         return Media(removed=True)
@@ -240,8 +289,11 @@ def step_media(step: dict) -> Media:
             image = Image.objects.filter(pk=step["image"]).first()
             if image is not None:
                 media = Media(image=image.file.url, alt=image.alt)
-        if not media.removed and step.get("narration"):
-            narration = _clip_media(step["narration"], None, None)
+        if not media.removed and (step.get("narration") or step.get("narration_video")):
+            if step.get("narration"):
+                narration = _clip_media(step["narration"], None, None)
+            else:
+                narration = _video_media(step["narration_video"], None, None)
             if not narration.removed:
                 media.narration = {
                     "playlist": narration.playlist,

@@ -25,6 +25,7 @@ from samskab.presentations.models import (
     QUESTION_KINDS,
     Answer,
     DeckPage,
+    Job,
     Participation,
     Presentation,
     Step,
@@ -43,7 +44,8 @@ SNAPSHOT_FORMAT = 1
 # The fields a step's snapshot holds (the ids of its elements and its own texts).
 STEP_FIELDS = (
     "key", "kind", "title", "body", "clip", "video", "in_ms", "out_ms", "slide", "deck_page",
-    "narration", "image", "question_kind", "choices", "required", "next_key", "branches",
+    "narration", "narration_video", "image", "question_kind", "choices", "required",
+    "next_key", "branches",
 )  # fmt: skip
 ELEMENT_FIELDS: dict[str, type[models.Model]] = {
     "clip": Clip,
@@ -51,6 +53,7 @@ ELEMENT_FIELDS: dict[str, type[models.Model]] = {
     "slide": Slide,
     "deck_page": DeckPage,
     "narration": Clip,
+    "narration_video": Video,
     "image": Image,
 }
 
@@ -386,12 +389,13 @@ def step_update(
     required: bool = False,
     next_key: str = "",
     branches: dict[str, str] | None = None,
-    narration: int | EllipsisType | None = ...,
+    narration: str | EllipsisType | None = ...,
     by,
     revision: int | None = None,
 ) -> Step:
-    """Change a step's texts and settings. `narration` (a slide's narration video, a clip's
-    id, None for none) is left as it is when not given."""
+    """Change a step's texts and settings. `narration` (a slide's narration video: "clip:12"
+    for a clip of a meeting, "video:4" for an uploaded video, None for none) is left as it
+    is when not given."""
     with transaction.atomic():
         presentation = _locked(step.presentation)
         _check_revision(presentation, revision)
@@ -405,9 +409,7 @@ def step_update(
             step.in_ms, step.out_ms = in_ms, out_ms
             _check_range(step)
         if step.kind == Step.Kind.SLIDE and narration is not ...:
-            if narration is not None and not Clip.objects.filter(pk=narration).exists():
-                raise Refused(_("That clip has been removed. Choose another narration."))
-            step.narration_id = narration
+            step.narration_id, step.narration_video_id = _narration_of(narration)
         if step.kind == Step.Kind.QUESTION:
             step.required = required
             if choices is not None and step.question_kind in CHOICE_KINDS:
@@ -426,6 +428,28 @@ def step_update(
         step.save()
         _saved(presentation, by=by, note=_("Step changed: %(step)s") % {"step": step})
     return step
+
+
+def _narration_of(ref: str | None) -> tuple[int | None, int | None]:
+    """A narration as the step's two fields (clip, uploaded video): at most one is set."""
+    if ref is None:
+        return None, None
+    name, _sep, value = ref.partition(":")
+    pk = int(value) if value.isdigit() else 0
+    if name == "clip":
+        if not Clip.objects.filter(pk=pk).exists():
+            raise Refused(_("That clip has been removed. Choose another narration."))
+        return pk, None
+    if name == "video":
+        video = Video.objects.filter(pk=pk).only("status").first()
+        if video is None:
+            raise Refused(_("That video has been removed. Choose another narration."))
+        if video.status == Job.FAILED:
+            raise Refused(
+                _("That video could not be prepared for playing. Choose another narration.")
+            )
+        return None, pk
+    raise Refused(_("Choose a narration video from the list."))
 
 
 # --- Checking and publishing ------------------------------------------------------------

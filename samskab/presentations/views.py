@@ -159,7 +159,7 @@ def export_package(request: HttpRequest, pk: int) -> HttpResponse:
 def builder(request: HttpRequest, pk: int) -> HttpResponse:
     presentation = _builder(request, pk)
     steps = list(presentation.steps.select_related("clip", "video", "image", "slide", "deck_page"))
-    narrations = None
+    narrations: list[selectors.NarrationGroup] | None = None
     query = request.GET.get("q", "")[:100]
     kind = request.GET.get("kind", "")
     if kind not in selectors.KINDS:
@@ -189,12 +189,12 @@ def builder(request: HttpRequest, pk: int) -> HttpResponse:
         if step.kind == Step.Kind.SLIDE:
             if narrations is None:
                 narrations = selectors.narration_choices()
+            chosen = selectors.narration_ref(step)
             choices = narrations
-            if step.narration_id is not None and all(
-                pk != step.narration_id for pk, _label in narrations
-            ):
-                choices = selectors.narration_choices(step.narration_id)
+            if chosen and not selectors.narration_offered(narrations, chosen):
+                choices = selectors.narration_choices(chosen)
             step_rows[-1]["narrations"] = choices
+            step_rows[-1]["narration"] = chosen
     context = {
         "presentation": presentation,
         "steps": step_rows,
@@ -292,11 +292,15 @@ def _ms(value: str | None) -> int | None:
     return round(seconds * 1000)
 
 
-def _narration(value: str | None) -> int | EllipsisType | None:
-    """The narration chosen in a slide's form: a clip's id, "" for none, absent = unchanged."""
+def _narration(value: str | None) -> str | EllipsisType | None:
+    """The narration chosen in a slide's form: "clip:12" or "video:4", "" for none, absent =
+    unchanged. A bare number is a clip (as a page from before uploaded narrations sends it)."""
     if value is None:
         return ...
-    return int(value) if value.isdigit() else None
+    value = value.strip()[:40]
+    if not value:
+        return None
+    return f"clip:{value}" if value.isdigit() else value
 
 
 @login_required
@@ -820,8 +824,10 @@ def captions(request: HttpRequest, slug: str, key: str, language: str) -> HttpRe
     if current is None:
         raise Http404
     if current["kind"] == Step.Kind.SLIDE and current.get("narration"):
-        # A slide's narration is a clip: its captions as the narration plays them.
+        # A slide's narration clip: its captions as the narration plays them.
         current = {"clip": current["narration"]}
+    elif current["kind"] == Step.Kind.SLIDE and current.get("narration_video"):
+        current = {"video": current["narration_video"]}
     elif current["kind"] != Step.Kind.VIDEO:
         raise Http404
     text = selectors.captions_vtt(current, language[:8])

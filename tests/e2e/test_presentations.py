@@ -220,4 +220,33 @@ def test_an_editor_builds_and_publishes_and_a_citizen_on_a_phone_answers_in_an_e
     assert "Ja" in answers.inner_text() and "Nej" in answers.inner_text()
     drop = editor.locator("[data-drop] tbody tr").all_inner_texts()
     assert any(clip_title in row and row.rstrip().endswith("1") for row in drop), drop
+
+    # A slide of the demo's presentation gets a narration, chosen by keyboard in one labelled
+    # list of meeting clips and uploaded videos, and the citizen's slide plays it.
+    editor.goto("/praesentationer/personale/")
+    with editor.expect_navigation():
+        editor.get_by_role("link", name="Lokalplan for Vestbyen", exact=True).click()
+    slide = editor.locator("[data-steps] > li").filter(has=editor.locator("[data-narration]"))
+    slide = slide.first
+    slide_key = slide.get_attribute("data-key")
+    slide.locator("summary").click()
+    narration = slide.get_by_label("Narration video")
+    expect(narration.locator("optgroup").first).to_have_attribute("label", "Clips of meetings")
+    narration.focus()
+    editor.keyboard.press("ArrowDown")
+    assert narration.input_value().startswith("clip:")
+    editor.wait_for_function(
+        "() => /Saved/.test(document.querySelector('[data-save-status]').textContent)"
+    )
+    check_accessible(editor)
+    with editor.expect_navigation():
+        editor.locator("[data-publish]").click()
+    citizen = open_page(browser, site, **PHONE)
+    citizen.goto(f"/praesentationer/lokalplan-vestbyen/trin/{slide_key}/")
+    citizen.locator("#step-narration").evaluate(
+        "(video) => new Promise((done, fail) => { if (video.readyState >= 1) done();"
+        " video.addEventListener('loadedmetadata', done); video.addEventListener('error', fail); })"
+    )
+    check_accessible(citizen)
+    close_page(citizen)
     close_page(editor)

@@ -3,6 +3,7 @@
 import hashlib
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -155,3 +156,200 @@ def test_the_import_page_shows_the_refusal(client):
     response = client.post(reverse("presentations:import"), {"package": upload})
     assert response.status_code == 400
     assert "outside it" in response.content.decode()
+
+
+# --- A slide's narration ------------------------------------------------------------------
+
+NARRATION_VTT = b"WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nHer ligger den nye skole\n"
+
+
+def _slide_page(presentation, by, django_capture_on_commit_callbacks):
+    from samskab.presentations.tests.test_views import _deck_page
+
+    return _deck_page(presentation, by, django_capture_on_commit_callbacks)
+
+
+def test_a_slide_s_narration_travels_both_a_meeting_clip_and_an_uploaded_video(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+    from django.test import Client
+    from django.urls import reverse
+
+    from samskab.presentations import media
+    from samskab.recordings import engine
+    from samskab.recordings import services as recordings
+    from samskab.recordings.models import Clip
+    from samskab.recordings.tests.media import pattern_mp4
+    from samskab.webcasts.media_demo import demo_video_make
+    from samskab.webcasts.models import CaptionCue, Captions, Meeting
+    from samskab.webcasts.tests.factories import MeetingFactory
+
+    by = editor()
+    meeting = MeetingFactory(status=Meeting.Status.ENDED)
+    demo_video_make(meeting=meeting, seconds=8)
+    captions = Captions.objects.create(
+        meeting=meeting, language="da", vtt=ContentFile(b"WEBVTT\n", name="c.vtt")
+    )
+    CaptionCue.objects.create(
+        captions=captions, meeting=meeting, start_ms=3_000, end_ms=4_000, text="Skolen flytter"
+    )
+    clip = Clip.objects.create(meeting=meeting, title="Borgmesteren", start_ms=2000, end_ms=6000)
+    recordings.clip_render(clip)  # its MP4, as the demo makes it
+    with django_capture_on_commit_callbacks(execute=True):
+        uploaded = media.video_accept(
+            title="Planchefen fortæller",
+            file=package._LocalFile(pattern_mp4(tmp_path / "n.mp4", seconds=3)),
+            by=by,
+        )
+    media.video_captions_set(video=uploaded, data=NARRATION_VTT)
+
+    presentation = built(by=by)
+    page = _slide_page(presentation, by, django_capture_on_commit_callbacks)
+    by_clip = services.step_add(presentation=presentation, element=f"page:{page.pk}", by=by)
+    by_video = services.step_add(presentation=presentation, element=f"page:{page.pk}", by=by)
+    for step, ref in ((by_clip, f"clip:{clip.pk}"), (by_video, f"video:{uploaded.pk}")):
+        services.step_update(step=step, title=step.title, body="", narration=ref, by=by)
+
+    data = package.package_export(presentation)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        exported = manifest["steps"]
+        clip_vtt = archive.read(exported[0]["narration_captions"]).decode()
+        # The clip's MP4 and captions both start at the clip's start (the cue at 3 s of the
+        # meeting is 1 s into a clip from 2 s).
+        assert "00:00:01.000 --> 00:00:02.000\nSkolen flytter" in clip_vtt
+        assert archive.read(exported[1]["narration_captions"]) == NARRATION_VTT
+        for step in exported:
+            assert archive.getinfo(step["narration"]).file_size > 10_000
+    assert [s["narration_title"] for s in exported] == ["Borgmesteren", "Planchefen fortæller"]
+    assert {f["kind"] for f in manifest["files"]} == {"picture", "video", "captions"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        imported = package.package_import(
+            SimpleUploadedFile("p.zip", data, content_type="application/zip"), by=by
+        )
+    copied = steps_of(imported)
+    assert [s.narration_id for s in copied] == [None, None]  # no meeting clip is imported
+    videos = [Video.objects.get(pk=s.narration_video_id) for s in copied]
+    assert [v.title for v in videos] == ["Borgmesteren", "Planchefen fortæller"]
+    for video, seconds in zip(videos, (4, 3), strict=True):
+        # Through the media pipeline: probed, packaged to HLS (ImmediateBackend).
+        assert video.status == Job.DONE, video.error
+        assert abs(video.duration_ms - seconds * 1000) < 600, video.duration_ms
+        found = engine.probe(media.video_folder(video.pk) / "index.m3u8")
+        assert found is not None and found.video_codec == "h264"
+    assert "Skolen flytter" in videos[0].captions.read().decode()
+    assert videos[1].captions.read() == NARRATION_VTT
+
+    services.presentation_publish(presentation=imported, by=by)
+    citizen = Client()
+    for step, video, cue in zip(
+        copied, videos, ("Skolen flytter", "Her ligger den nye skole"), strict=True
+    ):
+        html = citizen.get(reverse("presentations:step", args=[imported.slug, step.key]))
+        html = html.content.decode()
+        assert 'id="step-narration"' in html and f'data-hls="{video.playlist_url}"' in html
+        track = re.search(r'<track kind="captions" src="([^"]+)"', html).group(1)
+        assert cue in citizen.get(track.replace("&amp;", "&")).content.decode()
+
+
+def test_a_narration_whose_clip_has_no_mp4_is_left_out_and_the_slide_travels(
+    django_capture_on_commit_callbacks,
+):
+    from samskab.recordings.models import Clip
+    from samskab.webcasts.tests.factories import MeetingFactory
+
+    by = editor()
+    clip = Clip.objects.create(meeting=MeetingFactory(), title="Ikke klar", start_ms=0, end_ms=9)
+    presentation = built(by=by)
+    page = _slide_page(presentation, by, django_capture_on_commit_callbacks)
+    slide = services.step_add(presentation=presentation, element=f"page:{page.pk}", by=by)
+    services.step_update(step=slide, title="S", body="", narration=f"clip:{clip.pk}", by=by)
+    data = package.package_export(presentation)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        (step,) = json.loads(archive.read("manifest.json"))["steps"]
+    assert "narration" not in step and step["picture"]
+    imported = package.package_import(SimpleUploadedFile("p.zip", data), by=by)
+    (copied,) = steps_of(imported)
+    assert copied.image_id is not None and copied.narration_video_id is None
+
+
+def _listed(path: str, data: bytes) -> dict:
+    return {"path": path, "kind": package.KIND_OF[path.split("/")[1]],
+            "sha256": hashlib.sha256(data).hexdigest()}  # fmt: skip
+
+
+SLIDE = {"key": "s1", "kind": "slide", "title": "Skolen", "narration": "media/videos/1.mp4"}
+
+
+def test_a_damaged_narration_file_refuses_the_package_naming_the_slide():
+    listed = [{**_listed("media/videos/1.mp4", b"the video"), "sha256": "0" * 64}]
+    upload = _zip({"manifest.json": _manifest(listed, [SLIDE]), "media/videos/1.mp4": b"cut"})
+    with pytest.raises(package.PackageRefused) as refused:
+        package.package_import(upload, by=editor())
+    assert refused.value.message == (
+        "The file media/videos/1.mp4 is damaged (its checksum does not match). "
+        "It is the narration of step 1."
+    )
+    assert not Presentation.objects.exists() and not Video.objects.exists()
+
+
+def test_a_missing_narration_file_refuses_the_package_naming_the_slide():
+    # Named by the slide, but neither listed nor held.
+    upload = _zip({"manifest.json": _manifest([], [SLIDE])})
+    with pytest.raises(package.PackageRefused) as refused:
+        package.package_import(upload, by=editor())
+    assert refused.value.message == (
+        "Step 1 names a narration video the package does not hold (media/videos/1.mp4). "
+        "Nothing was imported."
+    )
+    # Listed, but not in the zip.
+    upload = _zip({"manifest.json": _manifest([_listed("media/videos/1.mp4", b"x")], [SLIDE])})
+    with pytest.raises(package.PackageRefused, match="It is the narration of step 1"):
+        package.package_import(upload, by=editor())
+    # Captions named that the package does not hold.
+    data = b"not checked yet"
+    steps = [{**SLIDE, "narration_captions": "media/captions/2.vtt"}]
+    upload = _zip(
+        {
+            "manifest.json": _manifest([_listed("media/videos/1.mp4", data)], steps),
+            "media/videos/1.mp4": data,
+        }
+    )
+    with pytest.raises(package.PackageRefused, match="names narration captions the package"):
+        package.package_import(upload, by=editor())
+    assert not Presentation.objects.exists() and not Video.objects.exists()
+
+
+def test_a_narration_that_is_not_a_video_or_has_broken_captions_refuses_the_package(tmp_path):
+    from samskab.presentations import media
+    from samskab.recordings.tests.media import pattern_mp4
+
+    junk = b"<html>not a video</html>"
+    upload = _zip(
+        {
+            "manifest.json": _manifest([_listed("media/videos/1.mp4", junk)], [SLIDE]),
+            "media/videos/1.mp4": junk,
+        }
+    )
+    with pytest.raises(package.PackageRefused) as refused:
+        package.package_import(upload, by=editor())
+    assert refused.value.message == (
+        "The video media/videos/1.mp4 (the narration of step 1) cannot be used: "
+        "The file is not a video ffmpeg can read."
+    )
+
+    video = pattern_mp4(tmp_path / "n.mp4", seconds=1).read_bytes()
+    broken = b"WEBVTT\n\n00:00:03.000 --> 00:00:01.000\nBaglaens\n"
+    files = {"media/videos/1.mp4": video, "media/captions/2.vtt": broken}
+    steps = [{**SLIDE, "narration_captions": "media/captions/2.vtt"}]
+    manifest = _manifest([_listed(path, data) for path, data in files.items()], steps)
+    staged = set(media.incoming_folder().iterdir())
+    with pytest.raises(package.PackageRefused) as refused:
+        package.package_import(_zip({"manifest.json": manifest, **files}), by=editor())
+    assert set(media.incoming_folder().iterdir()) == staged  # nothing left to package
+    # The shared WebVTT check (webcasts.services.vtt_checked), line by line.
+    assert refused.value.message.startswith("The captions media/captions/2.vtt cannot be used:")
+    assert "Line 3:" in refused.value.message
+    assert not Presentation.objects.exists() and not Video.objects.exists()

@@ -256,3 +256,27 @@ def test_an_answer_that_is_not_an_option_or_to_a_draft_is_refused():
             presentation=presentation, step=step, participant_key="v:a", raw="77"
         )
     assert not Participation.objects.exists()
+
+
+def test_a_slide_has_at_most_one_narration_by_a_database_constraint():
+    from django.db import IntegrityError, transaction
+
+    from samskab.presentations.models import Video
+    from samskab.recordings.models import Clip
+    from samskab.webcasts.tests.factories import MeetingFactory
+
+    by = editor()
+    clip = Clip.objects.create(meeting=MeetingFactory(), title="Punkt", start_ms=0, end_ms=1000)
+    video = Video.objects.create(title="Fortælling", original_name="f.mp4")
+    presentation = built("text", by=by)
+    (step,) = steps_of(presentation)
+    Step.objects.filter(pk=step.pk).update(kind=Step.Kind.SLIDE, narration=clip)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Step.objects.filter(pk=step.pk).update(narration_video=video)
+    # Through the service, choosing the other kind replaces the first.
+    step.refresh_from_db()
+    services.step_update(step=step, title="", body="", narration=f"video:{video.pk}", by=by)
+    step.refresh_from_db()
+    assert (step.narration_id, step.narration_video_id) == (None, video.pk)
+    with pytest.raises(services.Refused, match="Choose a narration video from the list"):
+        services.step_update(step=step, title="", body="", narration="image:1", by=by)

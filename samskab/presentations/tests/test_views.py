@@ -366,20 +366,25 @@ def test_an_editor_picks_a_slide_s_narration_clip_and_it_plays_with_captions(
     builder = client.get(builder_url).content.decode()
     assert 'name="narration"' in builder
     assert (
-        f'<option value="{clip.pk}">Borgmesteren om skolen (Byrådet 3. marts, 4 s)</option>'
+        '<optgroup label="Clips of meetings">'
+        f'<option value="clip:{clip.pk}">Borgmesteren om skolen (Byrådet 3. marts, 4 s)</option>'
         in builder
     )
     edit = reverse("presentations:step_edit", args=[presentation.pk, slide.key])
     form = {"title": "Skolen", "body": "", "next_key": ""}
     # A clip removed meanwhile is refused with a message, and nothing changes.
-    response = client.post(edit, {**form, "narration": "999999"}, follow=True)
+    response = client.post(edit, {**form, "narration": "clip:999999"}, follow=True)
     assert "That clip has been removed. Choose another narration." in response.content.decode()
     slide.refresh_from_db()
     assert slide.narration_id is None
-    assert client.post(edit, {**form, "narration": str(clip.pk)}).status_code == 302
+    assert client.post(edit, {**form, "narration": f"clip:{clip.pk}"}).status_code == 302
     slide.refresh_from_db()
     assert slide.narration_id == clip.pk
-    assert f'<option value="{clip.pk}" selected>' in client.get(builder_url).content.decode()
+    assert f'<option value="clip:{clip.pk}" selected>' in client.get(builder_url).content.decode()
+    # A page from before uploaded narrations sends the clip's number alone.
+    assert client.post(edit, {**form, "narration": str(clip.pk)}).status_code == 302
+    slide.refresh_from_db()
+    assert (slide.narration_id, slide.narration_video_id) == (clip.pk, None)
     # Saving the step's other fields without the control (an older page) keeps it.
     client.post(edit, {**form, "title": "Skolen i Vestbyen"})
     slide.refresh_from_db()
@@ -402,6 +407,72 @@ def test_an_editor_picks_a_slide_s_narration_clip_and_it_plays_with_captions(
     client.post(edit, {**form, "narration": ""})
     slide.refresh_from_db()
     assert slide.narration_id is None
+
+
+def test_an_editor_narrates_a_slide_with_an_uploaded_video_and_it_plays_with_its_captions(
+    client, staff, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from samskab.presentations.models import Job, Video
+    from samskab.recordings.models import Clip
+    from samskab.webcasts.models import Meeting
+    from samskab.webcasts.tests.factories import MeetingFactory
+
+    clip = Clip.objects.create(
+        meeting=MeetingFactory(status=Meeting.Status.ENDED), title="Punkt 2", start_ms=0,
+        end_ms=4000,
+    )  # fmt: skip
+    video = Video.objects.create(
+        title="Planchefen fortæller", original_name="n.mp4", duration_ms=12_000, status=Job.DONE
+    )
+    video.captions.save("n.vtt", ContentFile(VALID_VTT))
+    failed = Video.objects.create(title="Ødelagt", original_name="x.mp4", status=Job.FAILED)
+    presentation = built(by=staff)
+    page = _deck_page(presentation, staff, django_capture_on_commit_callbacks)
+    slide = services.step_add(presentation=presentation, element=f"page:{page.pk}", by=staff)
+    builder_url = reverse("presentations:builder", args=[presentation.pk])
+    builder = client.get(builder_url).content.decode()
+    # One labelled list with a group for each kind (a plain select: the keyboard works as
+    # everywhere); a video that could not be packaged is not offered.
+    assert f'<label class="form-label" for="nr-{slide.key}">Narration video</label>' in builder
+    assert f'<option value="clip:{clip.pk}">' in builder
+    assert (
+        '<optgroup label="Uploaded videos">'
+        f'<option value="video:{video.pk}">Planchefen fortæller (12 s, with captions)</option>'
+        in builder
+    )
+    assert f'<option value="video:{failed.pk}"' not in builder
+
+    edit = reverse("presentations:step_edit", args=[presentation.pk, slide.key])
+    form = {"title": "Skolen", "body": "", "next_key": ""}
+    refused = client.post(edit, {**form, "narration": f"video:{failed.pk}"}, follow=True)
+    assert "That video could not be prepared for playing." in refused.content.decode()
+    refused = client.post(edit, {**form, "narration": "video:999999"}, follow=True)
+    assert "That video has been removed. Choose another narration." in refused.content.decode()
+    # Choosing the video after a clip replaces the clip: a slide has one narration.
+    client.post(edit, {**form, "narration": f"clip:{clip.pk}"})
+    assert client.post(edit, {**form, "narration": f"video:{video.pk}"}).status_code == 302
+    slide.refresh_from_db()
+    assert (slide.narration_id, slide.narration_video_id) == (None, video.pk)
+    assert f'<option value="video:{video.pk}" selected>' in client.get(builder_url).content.decode()
+
+    services.presentation_publish(presentation=presentation, by=staff)
+    citizen = Client()
+    player = citizen.get(reverse("presentations:step", args=[presentation.slug, slide.key]))
+    html = player.content.decode()
+    assert 'id="step-narration"' in html and 'aria-label="Fortællerstemme"' in html
+    assert f'data-hls="{video.playlist_url}"' in html
+    assert "hls" in re.search(r'<script src="([^"]*hls[^"]*)"', html).group(1)
+    track = re.search(r'<track kind="captions" src="([^"]+)"', html).group(1)
+    vtt = citizen.get(track.replace("&amp;", "&"))
+    assert vtt.status_code == 200 and "Velkommen til Vestbyen" in vtt.content.decode()
+
+    # The video removed later: the slide plays on, without narration.
+    video.delete()
+    html = citizen.get(reverse("presentations:step", args=[presentation.slug, slide.key]))
+    assert 'id="step-narration"' not in html.content.decode()
+    assert citizen.get(track.replace("&amp;", "&")).status_code == 404
 
 
 VALID_VTT = b"WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nVelkommen til Vestbyen\n"
