@@ -4,14 +4,18 @@ see them, and the hvidbog."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from samskab.comments.models import Comment
 from samskab.hearings import drafts
 from samskab.hearings.models import Answer, Choice, Paragraph, Passage, Phase, Process, Version
 from samskab.hearings.rules import open_phase
@@ -65,52 +69,117 @@ def version_of(process: Process, number: str | int | None) -> Version | None:
     return latest_version(process)
 
 
+# The draft page stays readable on a phone and cheap at 10,000 comments: under each
+# paragraph its count and only its latest few comments (the rest on the paragraph's own
+# page), and a count link on its most commented passages only (every passage is marked).
+LATEST_PER_PARAGRAPH = 3
+PASSAGE_LINKS = 5
+COMMENTS_PER_PAGE = 20
+
+
 @dataclass
 class Shown:
     paragraph: Paragraph
     html: str
     count: int  # comments on passages of this paragraph
     locked: bool
+    latest: list[Comment] = field(default_factory=list)  # newest first
+
+
+def _passages_on(version: Version) -> QuerySet[Passage]:
+    """The passages shown in the version's text: commented, and not about an earlier one."""
+    return Passage.objects.filter(current_version=version, comment_count__gt=0).exclude(
+        state=Passage.State.EARLIER
+    )
+
+
+def _published_on(passages: QuerySet[Passage]) -> QuerySet[Comment]:
+    return Comment.objects.filter(
+        content_type=ContentType.objects.get_for_model(Passage),
+        object_id__in=passages.values("pk"),
+        status=Comment.Status.PUBLISHED,
+    )
+
+
+def _marks(passages: list[Passage], url: str) -> list[drafts.Mark]:
+    """Every passage marked; the PASSAGE_LINKS most commented with their count's link."""
+    linked = {
+        p.pk for p in sorted(passages, key=lambda p: (-p.comment_count, p.pk))[:PASSAGE_LINKS]
+    }
+    return [
+        drafts.Mark(
+            p.current_start,
+            p.current_end,
+            p.comment_count,
+            url % p.pk if p.pk in linked else "",
+            ngettext(
+                "%(count)d comment on the passage %(quote)s",
+                "%(count)d comments on the passage %(quote)s",
+                p.comment_count,
+            )
+            % {"count": p.comment_count, "quote": str(p)}
+            if p.pk in linked
+            else "",
+        )
+        for p in passages
+    ]
+
+
+def latest_comments(version: Version, per_paragraph: int) -> dict[str, list[Comment]]:
+    """The newest `per_paragraph` published comments on each paragraph's passages, by the
+    paragraph's anchor: one query, ranked in the database (a window per paragraph)."""
+    anchor = Subquery(Passage.objects.filter(pk=OuterRef("object_id")).values("current_anchor"))
+    rows = (
+        _published_on(_passages_on(version))
+        .annotate(paragraph_anchor=anchor)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("paragraph_anchor")],
+                order_by=[F("created_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank__lte=per_paragraph)
+        .select_related("author")
+        .order_by("paragraph_anchor", "rank")
+    )
+    latest: dict[str, list[Comment]] = {}
+    for comment in rows:
+        latest.setdefault(comment.paragraph_anchor, []).append(comment)
+    return latest
 
 
 def draft_view(version: Version) -> tuple[list[Shown], list[Passage]]:
-    """The version's paragraphs with their passages highlighted and counted, and the
-    passages about an earlier version (with their old text)."""
+    """The version's paragraphs with their passages highlighted and counted and their
+    latest comments, and the passages about an earlier version (with their old text).
+    Four queries, however many comments there are."""
     paragraphs = list(version.paragraphs.all())
     passages = list(
-        Passage.objects.filter(current_version=version, comment_count__gt=0)
-        .exclude(state=Passage.State.EARLIER)
-        .only("pk", "current_anchor", "current_start", "current_end", "comment_count", "quote")
+        _passages_on(version).only(
+            "pk", "current_anchor", "current_start", "current_end", "comment_count", "quote"
+        )
     )
     by_anchor: dict[str, list[Passage]] = {}
     for passage in passages:
         by_anchor.setdefault(passage.current_anchor, []).append(passage)
+    by_pk = {passage.pk: passage for passage in passages}
+    latest = latest_comments(version, LATEST_PER_PARAGRAPH) if passages else {}
+    for comments in latest.values():
+        for comment in comments:
+            comment.passage = by_pk.get(comment.object_id)  # type: ignore[attr-defined]
     locked = set(version.locked or [])
     # One reverse() for every passage's address (10,000 passages: 10,000 reverses otherwise).
     url = reverse("hearings:passage", args=[0]).rsplit("0/", 1)[0] + "%d/"
     shown = []
     for paragraph in paragraphs:
-        marks = [
-            drafts.Mark(
-                p.current_start,
-                p.current_end,
-                p.comment_count,
-                url % p.pk,
-                ngettext(
-                    "%(count)d comment on the passage %(quote)s",
-                    "%(count)d comments on the passage %(quote)s",
-                    p.comment_count,
-                )
-                % {"count": p.comment_count, "quote": str(p)},
-            )
-            for p in by_anchor.get(paragraph.anchor, [])
-        ]
+        on = by_anchor.get(paragraph.anchor, [])
         shown.append(
             Shown(
                 paragraph,
-                drafts.highlighted(paragraph.text, marks),
-                sum(mark.count for mark in marks),
+                drafts.highlighted(paragraph.text, _marks(on, url)),
+                sum(p.comment_count for p in on),
                 paragraph.section in locked,
+                latest.get(paragraph.anchor, []),
             )
         )
     earlier = list(
@@ -121,6 +190,35 @@ def draft_view(version: Version) -> tuple[list[Shown], list[Passage]]:
         .order_by("version__number", "anchor", "start")[:200]
     )
     return shown, earlier
+
+
+def paragraph_of(version: Version, anchor: str) -> Paragraph | None:
+    return version.paragraphs.filter(anchor=anchor).first()
+
+
+def paragraph_comments(version: Version, paragraph: Paragraph) -> QuerySet[Comment]:
+    """Every published comment on the paragraph's passages in the version, newest first
+    (paged by the view: a count and one page, whatever the number)."""
+    passages = _passages_on(version).filter(current_anchor=paragraph.anchor)
+    return _published_on(passages).select_related("author").order_by("-created_at", "-pk")
+
+
+def with_passages(comments: Sequence[Comment]) -> list[Comment]:
+    """The comments of one page, each with its passage (`.passage`): one query."""
+    passages = Passage.objects.in_bulk({c.object_id for c in comments})
+    for comment in comments:
+        comment.passage = passages.get(comment.object_id)  # type: ignore[attr-defined]
+    return list(comments)
+
+
+def paragraph_highlighted(version: Version, paragraph: Paragraph) -> str:
+    """The paragraph's text with its commented passages marked (no count links)."""
+    passages = _passages_on(version).filter(current_anchor=paragraph.anchor)
+    marks = [
+        drafts.Mark(start, end, 0, "", "")
+        for start, end in passages.values_list("current_start", "current_end")
+    ]
+    return drafts.highlighted(paragraph.text, marks)
 
 
 def sentences_of(paragraph: Paragraph) -> list[str]:
