@@ -139,6 +139,10 @@ def _draft_body(process: Process, version, *, may_comment: bool) -> str:
                 "paragraphs": shown,
                 "earlier": earlier,
                 "may_comment": may_comment,
+                # Each paragraph's page is this address and its anchor (one reverse()).
+                "paragraph_url": reverse(
+                    "hearings:paragraph_comments", args=[process.pk, "a"]
+                ).removesuffix("a/"),
             },
         )
         cache.set(key, html, DRAFT_CACHE_S)
