@@ -170,6 +170,23 @@ def latest_comments(version: Version, per_paragraph: int, anchors: dict[int, str
     return latest
 
 
+EXCERPT_WORDS = 40
+
+
+def _inline(comment: Comment, passage: Marked | None) -> None:
+    """What the draft shows of one of a paragraph's latest comments: its passage, the start
+    of its text (the HTML parsed to cut it only when it is long: most comments are short)
+    and its link's words, set here rather than in the template, once per comment."""
+    body = comment.body_html
+    comment.passage = passage  # type: ignore[attr-defined]
+    comment.excerpt = (  # type: ignore[attr-defined]
+        body if len(body) <= 6 * EXCERPT_WORDS else Truncator(body).words(EXCERPT_WORDS, html=True)
+    )
+    comment.on_passage = (  # type: ignore[attr-defined]
+        _("On %(quote)s: reply or agree") % {"quote": passage} if passage is not None else ""
+    )
+
+
 def draft_view(version: Version) -> tuple[list[Shown], list[Passage]]:
     """The version's paragraphs with their passages highlighted and counted and their
     latest comments, and the passages about an earlier version (with their old text).
@@ -194,7 +211,7 @@ def draft_view(version: Version) -> tuple[list[Shown], list[Passage]]:
     )
     for comments in latest.values():
         for comment in comments:
-            comment.passage = by_pk.get(comment.object_id)  # type: ignore[attr-defined]
+            _inline(comment, by_pk.get(comment.object_id))
     locked = set(version.locked or [])
     shown = []
     for paragraph in paragraphs:

@@ -198,3 +198,18 @@ def test_a_cached_draft_reads_no_paragraph_passage_or_comment(client, version):
     cached = _queries(client, draft, clear=False)
     assert any('"comments_comment"' in sql for sql in cold)
     assert cached == [sql for sql in cold if not any(table in sql for table in tables)]
+
+
+def test_a_long_comment_is_cut_under_its_paragraph_and_whole_on_the_paragraphs_page(
+    client, version
+):
+    passage = _passage(version, "p1-stk1", 0, 8)
+    words = " ".join(f"ord{i}" for i in range(100))
+    Comment.objects.create(
+        target=passage, author=UserFactory(), body=words, body_html=f"<p>{words}</p>",
+        status=Comment.Status.PUBLISHED, published_at=timezone.now(),
+    )  # fmt: skip
+    draft = _draft(client, version).text
+    assert f"ord{selectors.EXCERPT_WORDS - 1}" in draft and "ord99" not in draft
+    url = reverse("hearings:paragraph_comments", args=[version.process_id, "p1-stk1"])
+    assert "ord99</p>" in client.get(url).text
