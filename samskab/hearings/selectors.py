@@ -187,10 +187,12 @@ def _inline(comment: Comment, passage: Marked | None) -> None:
     )
 
 
-def draft_view(version: Version) -> tuple[list[Shown], list[Passage]]:
+def draft_view(
+    version: Version, *, latest_per_paragraph: int = LATEST_PER_PARAGRAPH
+) -> tuple[list[Shown], list[Passage]]:
     """The version's paragraphs with their passages highlighted and counted and their
-    latest comments, and the passages about an earlier version (with their old text).
-    Five queries, however many comments there are."""
+    latest comments (none asked: no query for them), and the passages about an earlier
+    version (with their old text). Five queries, however many comments there are."""
     paragraphs = list(version.paragraphs.all())
     # One reverse() for every passage's address (10,000 passages: 10,000 reverses otherwise).
     url = reverse("hearings:passage", args=[0]).rsplit("0/", 1)[0] + "%d/"
@@ -205,8 +207,8 @@ def draft_view(version: Version) -> tuple[list[Shown], list[Passage]]:
         by_anchor.setdefault(passage.anchor, []).append(passage)
     by_pk = {passage.pk: passage for passage in passages}
     latest = (
-        latest_comments(version, LATEST_PER_PARAGRAPH, {p.pk: p.anchor for p in passages})
-        if passages
+        latest_comments(version, latest_per_paragraph, {p.pk: p.anchor for p in passages})
+        if passages and latest_per_paragraph > 0
         else {}
     )
     for comments in latest.values():
