@@ -142,7 +142,7 @@ def draft(request, pk: Id, version: Id | None = None):
     found = selectors.version_of(process, version)
     if found is None:
         return Status(404, {"detail": _("Not found.")})
-    shown, _earlier = selectors.draft_view(found)
+    shown, _earlier = selectors.draft_view(found, latest_per_paragraph=0)
     return {
         "version": found.number,
         "published_at": found.published_at,

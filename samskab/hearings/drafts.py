@@ -263,13 +263,14 @@ class Mark:
     start: int
     end: int
     count: int  # comments on the passage
-    url: str
+    url: str  # "": marked, without a count link
     label: str  # for screen readers: "3 comments on “…”"
 
 
 def highlighted(text: str, marks: list[Mark]) -> str:
     """The paragraph's text as HTML, each commented passage in <mark> followed by a link
-    with its count. Overlapping passages share their marks."""
+    with its count (where the mark has an address). Overlapping passages share their
+    marks."""
     if not marks:
         return html.escape(text)
     marks = sorted(marks, key=lambda m: (m.end, m.start))
@@ -279,7 +280,8 @@ def highlighted(text: str, marks: list[Mark]) -> str:
             covered[i] = True
     links: dict[int, list[Mark]] = {}
     for mark in marks:
-        links.setdefault(min(mark.end, len(text)), []).append(mark)
+        if mark.url:
+            links.setdefault(min(mark.end, len(text)), []).append(mark)
     out: list[str] = []
     i = 0
     while i < len(text):

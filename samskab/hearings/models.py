@@ -43,6 +43,10 @@ class Process(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Moves on (in the same transaction) whenever what the draft page shows of its comments
+    # changes: a comment on a passage posted, hidden, approved or deleted, or a new version.
+    # The cached draft (selectors.draft_html) is kept under it, so no stale copy is ever read.
+    draft_state = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -14,7 +14,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -267,6 +267,8 @@ def version_publish(
         )
         if previous is not None:
             passages_reanchor(previous=previous, version=version)
+        # Passages moved or became "about an earlier version": every version's page changes.
+        Process.objects.filter(pk=process.pk).update(draft_state=F("draft_state") + 1)
         if process.is_published:
             event_record(target=process, kind="version", note=str(version.number), actor=user)
     return version
@@ -428,6 +430,9 @@ def passage_recount(*, passage_id: int) -> None:
 
     from samskab.comments.models import Comment
 
+    # The process's row first (version_publish locks it first too): its draft_state moves
+    # on, so the draft page's cached copy is not read again once this commits.
+    Process.objects.filter(passages__pk=passage_id).update(draft_state=F("draft_state") + 1)
     count = Comment.objects.filter(
         content_type=ContentType.objects.get_for_model(Passage),
         object_id=passage_id,

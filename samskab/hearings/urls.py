@@ -11,6 +11,11 @@ urlpatterns = [
     path("<int:pk>/rediger/", views.process_edit, name="edit"),
     path("<int:pk>/udkast/", views.draft, name="draft"),
     path("<int:pk>/udkast/kommenter/", views.passage_new, name="passage_new"),
+    path(
+        "<int:pk>/udkast/afsnit/<slug:anchor>/",
+        views.paragraph_comments,
+        name="paragraph_comments",
+    ),
     path("<int:pk>/versioner/", views.versions, name="versions"),
     path("<int:pk>/versioner/ny/", views.version_new, name="version_new"),
     path("<int:pk>/spoergsmaal/", views.question_add, name="question_add"),

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -109,13 +113,49 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the draft -------------------------------------------------------------------------------
 
 
+# The draft's text with its highlights and latest comments is the page's costly part (at
+# 10,000 comments); it is rendered once per version and comment state and kept in the cache.
+# Its key holds the process's draft_state, which moves on in the same transaction as any
+# change to a comment on a passage or a new version, so a hidden comment is gone from the
+# next request in every process. The time limit only bounds what a changed display name or
+# an anonymised account may show.
+DRAFT_CACHE_S = 300
+
+
+def _draft_body(process: Process, version, *, may_comment: bool) -> str:
+    stamp = int(version.published_at.timestamp())
+    key = (
+        f"hearings:draft:{version.pk}:{stamp}:{process.draft_state}:"
+        f"{int(may_comment)}:{get_language()}"
+    )
+    html = cache.get(key)
+    if html is None:
+        shown, earlier = selectors.draft_view(version)
+        html = render_to_string(
+            "hearings/partials/draft_body.html",
+            {
+                "process": process,
+                "version": version,
+                "paragraphs": shown,
+                "earlier": earlier,
+                "may_comment": may_comment,
+                # Each paragraph's page is this address and its anchor (one reverse()).
+                "paragraph_url": reverse(
+                    "hearings:paragraph_comments", args=[process.pk, "a"]
+                ).removesuffix("a/"),
+            },
+        )
+        cache.set(key, html, DRAFT_CACHE_S)
+    return mark_safe(html)  # noqa: S308  # our own template's output, escaped when rendered
+
+
 def draft(request: HttpRequest, pk: int) -> HttpResponse:
     process = _process(request, pk)
-    version = selectors.version_of(process, request.GET.get("v"))
+    latest = selectors.latest_version(process)
+    number = request.GET.get("v")
+    version = selectors.version_of(process, number) if number else latest
     if version is None:
         raise Http404
-    latest = selectors.latest_version(process)
-    shown, earlier = selectors.draft_view(version)
     may_comment = (
         latest is not None
         and version.pk == latest.pk
@@ -128,12 +168,44 @@ def draft(request: HttpRequest, pk: int) -> HttpResponse:
             "process": process,
             "version": version,
             "latest": latest,
-            "paragraphs": shown,
-            "earlier": earlier,
+            "draft_body": _draft_body(process, version, may_comment=may_comment),
+            "latest_per_paragraph": selectors.LATEST_PER_PARAGRAPH,
             "may_comment": may_comment,
             "signed_in": request.user.is_authenticated,
             "phase_label": selectors.phase_label(selectors.current_phase(process)),
-            "versions": list(process.versions.values_list("number", flat=True)),
+        },
+    )
+
+
+def paragraph_comments(request: HttpRequest, pk: int, anchor: str) -> HttpResponse:
+    """Every comment on one paragraph's passages, newest first, a page at a time (the draft
+    shows only the latest few under each paragraph)."""
+    process = _process(request, pk)
+    version = selectors.version_of(process, request.GET.get("v"))
+    if version is None:
+        raise Http404
+    paragraph = selectors.paragraph_of(version, anchor)
+    if paragraph is None or paragraph.kind == "heading":
+        raise Http404
+    page = Paginator(
+        selectors.paragraph_comments(version, paragraph), selectors.COMMENTS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    latest = selectors.latest_version(process)
+    return render(
+        request,
+        "hearings/paragraph_comments.html",
+        {
+            "process": process,
+            "version": version,
+            "latest": latest,
+            "paragraph": paragraph,
+            "highlighted": selectors.paragraph_highlighted(version, paragraph),
+            "page": page,
+            "comments": selectors.with_passages(page.object_list),
+            "may_comment": latest is not None
+            and version.pk == latest.pk
+            and paragraph.section not in (version.locked or [])
+            and request.user.has_perm("hearings.comment_passage", process),
         },
     )
 

@@ -138,6 +138,17 @@ def test_a_hearing_from_word_draft_to_case_file(page, site_settings, start_of_a_
     page.goto(f"/hoeringer/{process.pk}/udkast/")
     assert page.locator("mark").count() == 2 and page.locator("a.passage-count").count() == 2
     assert_accessible(page)
+    # Under the paragraph: its count, opened by keyboard to its latest comments; then the
+    # paragraph's own page with all of them.
+    page.locator("#p1-stk1 details.draft-comments summary").focus()
+    page.keyboard.press("Enter")
+    latest = page.locator("#p1-stk1 .draft-latest")
+    assert latest.get_by_text("Gerne flere træer.").is_visible()
+    assert_accessible(page)
+    page.goto(f"/hoeringer/{process.pk}/udkast/afsnit/p1-stk1/")
+    assert page.locator(".paragraph-comment").count() == 1
+    assert page.locator("blockquote.passage-paragraph mark").inner_text() == "grønne områder"
+    assert_accessible(page)
 
     # Staff publish version 2: the roof passage moves with its paragraph, the carport one
     # is gone.

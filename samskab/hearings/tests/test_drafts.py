@@ -77,6 +77,15 @@ def test_highlights_mark_passages_and_count_them_escaped():
     assert ">2</a> c" in html
 
 
+def test_a_mark_without_an_address_is_marked_without_a_count_link():
+    html = drafts.highlighted(
+        "abc def ghi",
+        [drafts.Mark(0, 3, 1, "", ""), drafts.Mark(4, 7, 4, "/p/2", "4 kommentarer")],
+    )
+    assert html.startswith("<mark>abc</mark> <mark>def</mark><a class=")
+    assert html.count("passage-count") == 1 and ">4</a> ghi" in html
+
+
 def test_the_difference_shows_changed_added_and_removed_paragraphs():
     old = [
         ("a", "§ 1", "Tage skal være røde."),
