@@ -448,6 +448,9 @@ class TestStepUpKeepsTheAccount:
         user.refresh_from_db()
         assert user.is_resident_verified  # the census match of the MitID login, too
         assert User.objects.count() == 1  # no second account made on the way
+        # Said in the person's words, not allauth's "third-party account".
+        shown = client.get("/konto/").content.decode()
+        assert "is now linked to your account" in shown
 
     def test_the_same_persons_mitid_logs_in_again_with_the_level(self, client, idp, census):
         user = linked_user()
