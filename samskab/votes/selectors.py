@@ -59,21 +59,26 @@ def record_of_user(user) -> CensusRecord | None:
     answering it; docs/benchmarks.md, binding_vote)."""
     if not user.is_authenticated:
         return None
+    sql, fields = _record_of_user_sql()
     with connection.cursor() as cursor:
-        cursor.execute(_record_of_user_sql(), [user.pk])
+        cursor.execute(sql, [user.pk])
         row = cursor.fetchone()
-    return None if row is None else CensusRecord.from_db(connection.alias, None, row)
+    return None if row is None else CensusRecord.from_db(connection.alias, fields, row)
 
 
 @functools.cache
-def _record_of_user_sql() -> str:
+def _record_of_user_sql() -> tuple[str, list[str]]:
     census, verified = CensusRecord._meta, ResidenceVerification._meta
-    columns = ", ".join(f"c.{connection.ops.quote_name(f.column)}" for f in census.concrete_fields)
-    return (
+    fields = [f.attname for f in census.concrete_fields]
+    columns = ", ".join(
+        f"c.{connection.ops.quote_name(f.column or '')}" for f in census.concrete_fields
+    )
+    sql = (
         f"SELECT {columns} FROM {census.db_table} c "  # noqa: S608  # our own table names
         f"WHERE c.identifier_hash = (SELECT v.identifier_hash FROM {verified.db_table} v "
         "WHERE v.user_id = %s)"
     )
+    return sql, fields
 
 
 def record_of_identifier(identifier: str) -> CensusRecord | None:

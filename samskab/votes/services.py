@@ -354,11 +354,22 @@ def _ballot_write_postgresql(row: WebBallot) -> Written:
     with connection.cursor() as cursor:
         cursor.execute(
             _ballot_write_sql(),
+            # The lock's keys; the vote; the participation; the ballot.
             [
-                *[VOTE_LOCK_KEY, row.vote % 2**31],
-                *[row.vote, BindingVote.Status.OPEN.value],
-                *[row.person, Channel.WEB.value, row.day, row.age_band, row.postal_code],
-                *[row.ballot, row.vote, row.day, json.dumps(row.content), row.receipt],
+                VOTE_LOCK_KEY,
+                row.vote % 2**31,
+                row.vote,
+                BindingVote.Status.OPEN.value,
+                row.person,
+                Channel.WEB.value,
+                row.day,
+                row.age_band,
+                row.postal_code,
+                row.ballot,
+                row.vote,
+                row.day,
+                json.dumps(row.content),
+                row.receipt,
             ],
         )
         cursor.nextset()  # the lock's row, then the write's
