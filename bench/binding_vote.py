@@ -3,12 +3,16 @@
     make bench-binding-vote                                   # small, SQLite
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/samskab_bench make bench-binding-vote \
         BENCH_ARGS="--residents 200000 --ballots 20000 --count-ballots 1000000"
+    DATABASE_URL=... DATABASE_POOL_SIZE=20 make bench-binding-vote \
+        BENCH_ARGS="--residents 200000 --ballots 20000 --threads 100"  # 200 callers, 40 connections
 
 Residents (verified, in the census) and an open three-question vote (one answer, up to two
 answers, a ranking of five counted by instant-runoff) are seeded. Then `--processes`
 processes with `--threads` threads each (one database connection per thread) cast
 `--ballots` ballots through `services.ballot_cast`, the same call the ballot page makes,
-and `--double` of the voters try a second time (must be refused). This measures the
+and `--double` of the voters try a second time (must be refused). With DATABASE_POOL_SIZE
+each process has a pool of that many connections and each ballot takes one and gives it
+back, as a request does, so the threads are callers and not connections. This measures the
 database path of a ballot (eligibility, the shared lock on the vote, the participation and
 ballot rows in one transaction), not HTTP: there is no web server in the loop.
 
@@ -139,12 +143,20 @@ def _ballot(rng: random.Random, questions: list) -> dict[int, list[int]]:
 def worker(facts_path: str, users: str, threads: int, out: str) -> None:
     """One process: `threads` threads, each with its own connection, cast the ballots of
     the users listed (a second attempt is a user listed twice)."""
+    # Our backends by name, for their CPU when a pool hands connections around (libpq reads
+    # PGAPPNAME when the settings name no application).
+    os.environ["PGAPPNAME"] = f"bench-binding-vote-{os.getpid()}"
     _setup()
     from django.db import connection
 
     from samskab.accounts.models import User
     from samskab.votes.models import BindingVote
     from samskab.votes.services import VoteRefused, ballot_cast
+
+    # With DATABASE_POOL_SIZE each ballot takes a connection from the process's pool and
+    # gives it back, as a request does (Django closes it at the request's end), so many more
+    # threads than connections can vote; without a pool each thread keeps its own.
+    pooled = bool(connection.settings_dict["OPTIONS"].get("pool"))
 
     facts = json.loads(Path(facts_path).read_text())
     queue = json.loads(Path(users).read_text())
@@ -155,19 +167,35 @@ def worker(facts_path: str, users: str, threads: int, out: str) -> None:
     position = 0
     tick = os.sysconf("SC_CLK_TCK")
 
-    def backend_cpu() -> float | None:
-        """CPU seconds of this thread's PostgreSQL backend, where the server is on this
-        machine (/proc); None otherwise."""
-        if connection.vendor != "postgresql":
-            return None
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            pid = cursor.fetchone()[0]
+    def process_cpu(pid: int) -> float | None:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             return None
         return (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+
+    def backend_cpu() -> float | None:
+        """CPU seconds of this thread's PostgreSQL backend, where the server is on this
+        machine (/proc); None otherwise."""
+        if connection.vendor != "postgresql" or pooled:
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        return process_cpu(pid)
+
+    def pool_backends_cpu() -> float | None:
+        """With a pool: the CPU seconds of every backend this process opened (all still open
+        in the pool), from their start."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+                [os.environ["PGAPPNAME"]],
+            )
+            pids = [row[0] for row in cursor.fetchall()]
+        connection.close()
+        used = [process_cpu(pid) for pid in pids]
+        return None if not used or None in used else sum(used)  # type: ignore[misc]
 
     def run(seed: int) -> None:
         nonlocal position
@@ -190,6 +218,8 @@ def worker(facts_path: str, users: str, threads: int, out: str) -> None:
             except Exception as error:  # counted and reported, never hidden
                 key = "errors"
                 outcome["error"] = repr(error)[:300]
+            if pooled:
+                connection.close()  # back to the pool, as at a request's end
             elapsed = time.perf_counter() - started
             with lock:
                 latencies.append(elapsed)
@@ -210,6 +240,8 @@ def worker(facts_path: str, users: str, threads: int, out: str) -> None:
         thread.join()
     done = resource.getrusage(resource.RUSAGE_SELF)
     client_cpu = done.ru_utime + done.ru_stime - usage.ru_utime - usage.ru_stime
+    if pooled:
+        outcome["server_cpu_s"] = pool_backends_cpu()
     Path(out).write_text(
         json.dumps({**outcome, "client_cpu_s": client_cpu, "latencies": latencies})
     )
@@ -343,6 +375,8 @@ def main() -> None:
     if os.environ.get("DATABASE_URL"):
         extra["DATABASE_URL"] = os.environ["DATABASE_URL"]
         extra["DATABASE_CONN_MAX_AGE"] = "0"
+        if os.environ.get("DATABASE_POOL_SIZE"):  # --threads callers share this many each
+            extra["DATABASE_POOL_SIZE"] = os.environ["DATABASE_POOL_SIZE"]
     env = server_environment(work, broker="memory://", **extra)
     prepare_database(env)
     facts = work / "facts.json"
@@ -395,6 +429,7 @@ def main() -> None:
                 "residents": args.residents,
                 "processes": args.processes,
                 "connections": args.processes * args.threads,
+                "pool_per_process": int(env.get("DATABASE_POOL_SIZE") or 0),
                 "attempts": len(latencies),
                 "ballots_per_s": round(cast / elapsed, 1),
                 "p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),

@@ -3,12 +3,14 @@ reconciliations, the published results and the list of counted ballots."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -52,11 +54,31 @@ class Eligibility:
 
 
 def record_of_user(user) -> CensusRecord | None:
-    """The census record of the resident the account was verified as (one query)."""
+    """The census record of the resident the account was verified as: one query, written
+    out because every ballot makes it (the ORM building it cost more CPU than PostgreSQL
+    answering it; docs/benchmarks.md, binding_vote)."""
     if not user.is_authenticated:
         return None
-    verified_as = ResidenceVerification.objects.filter(user=user).values("identifier_hash")
-    return CensusRecord.objects.filter(identifier_hash__in=verified_as).first()
+    sql, fields = _record_of_user_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk])
+        row = cursor.fetchone()
+    return None if row is None else CensusRecord.from_db(connection.alias, fields, row)
+
+
+@functools.cache
+def _record_of_user_sql() -> tuple[str, list[str]]:
+    census, verified = CensusRecord._meta, ResidenceVerification._meta
+    fields = [f.attname for f in census.concrete_fields]
+    columns = ", ".join(
+        f"c.{connection.ops.quote_name(f.column or '')}" for f in census.concrete_fields
+    )
+    sql = (
+        f"SELECT {columns} FROM {census.db_table} c "  # noqa: S608  # our own table names
+        f"WHERE c.identifier_hash = (SELECT v.identifier_hash FROM {verified.db_table} v "
+        "WHERE v.user_id = %s)"
+    )
+    return sql, fields
 
 
 def record_of_identifier(identifier: str) -> CensusRecord | None:

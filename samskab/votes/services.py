@@ -8,8 +8,12 @@ is written) and then the ballot, which shares no key with it. See docs/voting.md
 
 from __future__ import annotations
 
+import enum
+import functools
+import json
 import logging
 import secrets
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -223,12 +227,17 @@ class Cast:
 
 
 def receipt_code_new() -> str:
-    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+    # 32 letters and digits: each random byte picks one without bias (256 = 8 x 32).
+    raw = "".join(RECEIPT_ALPHABET[b % 32] for b in secrets.token_bytes(RECEIPT_LENGTH))
     return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
 
 
 # The first key of the vote's advisory lock (the second is the vote's number): "votes" 21.
 VOTE_LOCK_KEY = 2_100_021
+
+
+def _vote_lock_keys(vote: BindingVote) -> list[int]:
+    return [VOTE_LOCK_KEY, vote.pk % 2**31]  # two int4 keys; a wrapped id only waits more
 
 
 def _vote_lock(vote: BindingVote, *, exclusive: bool = False) -> None:
@@ -244,10 +253,7 @@ def _vote_lock(vote: BindingVote, *, exclusive: bool = False) -> None:
         return
     function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {function}(%s::integer, %s::integer)",
-            [VOTE_LOCK_KEY, vote.pk % 2**31],  # two int4 keys; a wrapped id only waits more
-        )
+        cursor.execute(f"SELECT {function}(%s::integer, %s::integer)", _vote_lock_keys(vote))
 
 
 def _refuse_unless_open(vote: BindingVote) -> None:
@@ -265,11 +271,13 @@ def ballot_cast(*, vote: BindingVote, user, choices: Mapping[int, Sequence[int]]
     """A web ballot: the participation row and the ballot row in one transaction, sharing
     no key.
 
-    What a ballot costs is its statements, so there are few: who the voter is in the census
-    (one query, before the transaction; the questions are kept per process while the vote
-    is open), then the lock, the two inserts and the status. The unique index on the
-    participation says whether they voted already (a second tab, a booth); only then is the
-    earlier participation read, for the message.
+    What a ballot costs is its statements and the Python that builds them, so there are
+    two: who the voter is in the census (one query; the questions are kept per process
+    while the vote is open), then the write (`_ballot_write`): on PostgreSQL one round trip
+    that takes the vote's lock, reads its status and inserts both rows only if the
+    participation is new. The unique index on the participation says whether they voted
+    already (a second tab, a booth); only then is the earlier participation read, for the
+    message.
     """
     if not user.has_perm("votes.cast_vote", vote):
         reason = selectors.eligibility(vote, user).reason
@@ -278,32 +286,161 @@ def ballot_cast(*, vote: BindingVote, user, choices: Mapping[int, Sequence[int]]
     verdict = selectors.eligibility(vote, user, check_voted=False)
     if not verdict.allowed or verdict.record is None:
         raise VoteRefused(verdict.reason)
+    record = verdict.record
     code = receipt_code_new()
-    today = timezone.localdate()
+    row = WebBallot(
+        vote=vote.pk,
+        person=selectors.person_key(vote, record.identifier_hash),
+        day=timezone.localdate(),
+        age_band=age_band(record.birth_date, vote.age_counted_on),
+        postal_code=record.postal_code,
+        ballot=uuid.uuid4(),  # random: the ballots' keys follow no order
+        content=content,
+        receipt=selectors.receipt_digest(code),
+    )
+    written = _ballot_write(vote, row)
+    if written == Written.CLOSED:
+        raise VoteRefused(_("This vote is not open."))
+    if written == Written.VOTED_ALREADY:
+        earlier = selectors.participation_of(vote, record)
+        if earlier is None:  # gone since: only when the vote itself was deleted
+            raise VoteRefused(_("This vote is not open."))
+        raise _already_voted(earlier)
+    return Cast(code)
+
+
+@dataclass(frozen=True)
+class WebBallot:
+    """The two rows of a web ballot, as the database takes them."""
+
+    vote: int
+    person: str  # the participation's key (selectors.person_key)
+    day: date
+    age_band: str
+    postal_code: str
+    ballot: uuid.UUID  # the ballot's key, random
+    content: dict[str, list[int]]
+    receipt: str
+
+
+class Written(enum.Enum):
+    CAST = "cast"
+    VOTED_ALREADY = "voted"
+    CLOSED = "closed"
+
+
+def _ballot_write(vote: BindingVote, row: WebBallot) -> Written:
+    """Both rows in one transaction, under the vote's shared lock, only if the vote is open
+    and the person has no participation yet. On PostgreSQL one round trip; elsewhere (and
+    where the site binds parameters on the server) the same steps through the ORM."""
+    if connection.vendor != "postgresql" or connection.settings_dict["OPTIONS"].get(
+        "server_side_binding"
+    ):
+        return _ballot_write_portable(vote, row)
+    if not connection.in_atomic_block:
+        return _ballot_write_postgresql(row)
+    with transaction.atomic():  # inside the caller's transaction: undone alone on an error
+        return _ballot_write_postgresql(row)
+
+
+def _ballot_write_postgresql(row: WebBallot) -> Written:
+    """Two statements sent as one query: PostgreSQL runs them as one transaction (or in the
+    caller's). The first waits for the vote's lock (shared; a close takes it alone); the
+    second, which reads the data as committed when it starts, so after the lock was
+    granted, checks that the vote is open and inserts the participation, and the ballot
+    only if the participation was new (`ON CONFLICT DO NOTHING` waits for a same person's
+    participation in flight, as the unique index does, and then inserts nothing). Written
+    out: the ORM building two inserts and a transaction cost more than the database."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ballot_write_sql(),
+            # The lock's keys; the vote; the participation; the ballot.
+            [
+                VOTE_LOCK_KEY,
+                row.vote % 2**31,
+                row.vote,
+                BindingVote.Status.OPEN.value,
+                row.person,
+                Channel.WEB.value,
+                row.day,
+                row.age_band,
+                row.postal_code,
+                row.ballot,
+                row.vote,
+                row.day,
+                json.dumps(row.content),
+                row.receipt,
+            ],
+        )
+        cursor.nextset()  # the lock's row, then the write's
+        is_open, inserted = cursor.fetchone()
+    if not is_open:
+        return Written.CLOSED
+    return Written.CAST if inserted else Written.VOTED_ALREADY
+
+
+@functools.cache
+def _ballot_write_sql() -> str:
+    votes = BindingVote._meta.db_table
+    participations = Participation._meta.db_table
+    ballots = Ballot._meta.db_table
+    return f"""
+        SELECT pg_advisory_xact_lock_shared(%s::integer, %s::integer);
+        WITH vote AS (
+            SELECT id FROM {votes} WHERE id = %s AND status = %s
+        ), participation AS (
+            INSERT INTO {participations}
+                (vote_id, person, channel, booth_id, day, age_band, postal_code)
+            SELECT id, %s, %s, NULL, %s, %s, %s FROM vote
+            ON CONFLICT (vote_id, person) DO NOTHING
+            RETURNING 1
+        ), ballot AS (
+            INSERT INTO {ballots} (id, vote_id, day, content, receipt)
+            SELECT %s, %s, %s, %s::jsonb, %s FROM participation
+            RETURNING 1
+        )
+        SELECT EXISTS (SELECT FROM vote), EXISTS (SELECT FROM participation)
+    """  # noqa: S608  # our own table names; every value is a parameter
+
+
+def _ballot_write_portable(vote: BindingVote, row: WebBallot) -> Written:
     try:
         with transaction.atomic():
             _vote_lock(vote)
-            _participate(vote, verdict.record, channel=Channel.WEB, booth=None, day=today)
+            Participation.objects.create(
+                vote_id=row.vote,
+                person=row.person,
+                channel=Channel.WEB,
+                booth=None,
+                day=row.day,
+                age_band=row.age_band,
+                postal_code=row.postal_code,
+            )
             Ballot.objects.create(
-                vote=vote, day=today, content=content, receipt=selectors.receipt_digest(code)
+                id=row.ballot,
+                vote_id=row.vote,
+                day=row.day,
+                content=row.content,
+                receipt=row.receipt,
             )
             # After the writes: on SQLite the write lock is held by now, so this reads the
             # latest commit there too.
             _refuse_unless_open(vote)
+    except VoteRefused:
+        return Written.CLOSED
     except IntegrityError:
-        earlier = selectors.participation_of(vote, verdict.record)
-        if earlier is None:  # another index failed (a receipt drawn twice): not ours to word
-            raise
-        raise _already_voted(earlier) from None
-    return Cast(code)
+        if not Participation.objects.filter(vote_id=row.vote, person=row.person).exists():
+            raise  # another index failed (a receipt drawn twice): not ours to word
+        return Written.VOTED_ALREADY
+    return Written.CAST
 
 
 def _participate(
     vote: BindingVote, record: CensusRecord, *, channel: str, booth: Booth | None, day: date
 ) -> Participation:
-    """The row that says this person voted. A second one for the same person and vote
-    breaks the unique index (IntegrityError, which ends the caller's transaction: nothing
-    of it is written); the caller turns that into `_already_voted`."""
+    """The row that says this person voted at a booth. A second one for the same person and
+    vote breaks the unique index (IntegrityError, which ends the caller's transaction:
+    nothing of it is written); the caller turns that into `_already_voted`."""
     return Participation.objects.create(
         vote=vote,
         person=selectors.person_key(vote, record.identifier_hash),

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from samskab.core.tests.factories import administrator
 from samskab.votes import selectors, services
-from samskab.votes.models import Answer, Question
+from samskab.votes.models import Answer, Ballot, Participation, Question
 from samskab.votes.services import VoteRefused
 from samskab.votes.tests.factories import choices_for, resident, vote_with_questions
 
@@ -25,9 +25,10 @@ def test_an_open_votes_questions_are_read_once_per_process():
     assert [q.most for q in first] == [1, 2, 1, 1000]
 
 
-def test_a_ballot_costs_seven_statements():
-    """The census record, then BEGIN, the lock (PostgreSQL), two inserts, the status and
-    COMMIT; not the questions, and not a look-up of an earlier participation."""
+def test_a_ballot_costs_two_round_trips():
+    """The census record, then the write: on PostgreSQL one query (the lock, the status and
+    both inserts); on SQLite the lock is the IMMEDIATE transaction and the rows go in one by
+    one. Not the questions, and not a look-up of an earlier participation."""
     vote = vote_with_questions()
     user, _ident = resident()
     selectors.ballot_rules(vote)
@@ -35,9 +36,33 @@ def test_a_ballot_costs_seven_statements():
     with CaptureQueriesContext(connection) as queries:
         services.ballot_cast(vote=vote, user=user, choices=choices)
     statements = [q["sql"].split()[0].upper() for q in queries]
-    lock = ["SELECT"] if connection.vendor == "postgresql" else []
-    # Tests run inside a transaction, so BEGIN and COMMIT are savepoints here.
-    assert statements == ["SELECT", "SAVEPOINT", *lock, "INSERT", "INSERT", "SELECT", "RELEASE"]
+    # PostgreSQL: "SELECT pg_advisory_xact_lock_shared(...); WITH ... INSERT ..." at once.
+    write = ["SELECT"] if connection.vendor == "postgresql" else ["INSERT", "INSERT", "SELECT"]
+    # Tests run inside a transaction, so the write's is a savepoint here.
+    assert statements == ["SELECT", "SAVEPOINT", *write, "RELEASE"]
+    assert Ballot.objects.filter(vote=vote).count() == 1
+    assert Participation.objects.filter(vote=vote).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_ballot_is_two_queries_and_no_transaction_statements():
+    """Outside a transaction (as a request runs) the write is one query that PostgreSQL runs
+    as a transaction of its own: no BEGIN, no COMMIT, and both rows are there after it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite writes in an IMMEDIATE transaction of Django's (BEGIN, COMMIT)")
+    vote = vote_with_questions()
+    user, _ident = resident()
+    selectors.ballot_rules(vote)
+    choices = choices_for(vote)
+    with CaptureQueriesContext(connection) as queries:
+        services.ballot_cast(vote=vote, user=user, choices=choices)
+    assert len(queries) == 2, [q["sql"][:60] for q in queries]
+    assert "pg_advisory_xact_lock_shared" in queries[1]["sql"]
+    assert Ballot.objects.filter(vote=vote).count() == 1
+    assert Participation.objects.filter(vote=vote).count() == 1
+    with pytest.raises(VoteRefused, match="already voted on the web"):
+        services.ballot_cast(vote=vote, user=user, choices=choices)
+    assert Ballot.objects.filter(vote=vote).count() == 1
 
 
 def test_a_changed_answer_is_seen_at_once():
