@@ -154,9 +154,10 @@ async def _load(
 
     rate 0: each connection sends its next beacon as soon as the last is answered (a flood
     at the server's limit). rate > 0: an open-loop schedule of `rate` beacons a second in
-    all, connection c sending at t0 + (c + k * connections) / rate; a latency is taken from
-    the scheduled moment, not from the send, so a late answer delaying the next send is
-    counted against the server (no coordinated omission). `lag` is how late the sends left.
+    all, connection c sending its k-th at t0 + (c + k * connections) / rate; a latency is
+    taken from the scheduled moment, not from the send, so a late answer delaying the next
+    send is counted against the server (no coordinated omission). `lag` is how late the
+    sender itself was: from its schedule (or the last answer, if later) to the send.
     """
     latencies: list[float] = []
     lags: list[float] = []
@@ -193,19 +194,21 @@ async def _load(
         reader, writer = streams
         sent = 0
         while True:
+            free = time.perf_counter()  # the last answer is in: this connection may send
             if rate:
                 scheduled = began + (index + sent * connections) / rate
                 if scheduled >= deadline:
                     break
-                wait = scheduled - time.perf_counter()
-                if wait > 0:
-                    await asyncio.sleep(wait)
+                if scheduled > free:
+                    await asyncio.sleep(scheduled - free)
             else:
-                scheduled = time.perf_counter()
+                scheduled = free
                 if scheduled >= deadline:
                     break
             data = request()
-            lags.append(time.perf_counter() - scheduled)
+            # The sender's own delay (its event loop, its CPU), not the server's: from when
+            # it could send, that is its schedule or the last answer, to when it sent.
+            lags.append(time.perf_counter() - max(scheduled, free))
             writer.write(data)
             status = await answer(reader)
             latencies.append(time.perf_counter() - scheduled)
@@ -604,7 +607,11 @@ def main() -> None:
         tickets = work / "tickets.txt"
         _run(env, "seed-ingest", str(args.viewers), str(tickets))
         server = ServerProcess(
-            "samskab.asgi:application", env, log=work / "server.log", args=["--backlog", "4096"]
+            # BENCH_SAMSKAB_APP: another module wrapping Samskab, to probe it (as live_fanout).
+            os.environ.get("BENCH_SAMSKAB_APP", "samskab.asgi:application"),
+            env,
+            log=work / "server.log",
+            args=["--backlog", "4096"],
         )
         server.start()
         try:
