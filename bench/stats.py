@@ -1,20 +1,30 @@
 """stats: the first-party statistics under load (issue 25).
 
     make bench-stats
-    python -m bench.stats --viewers 3000 --seconds 20 --connections 64 \
-        --rollup-viewers 10000 --dashboard-meetings 150 --fanout 500
+    python -m bench.stats --seconds 20 --connections 32 --fanout 500 --rate 5000 \
+        --rollup-viewers 10000 --dashboard-meetings 150
+    python -m bench.stats --fanout 0 --rate 0 --ingest-only     # the ingest's limit (flood)
 
 Four measurements, each in processes of its own, on a fresh SQLite database (or the
 DATABASE_URL given with --database-url):
 
 1. Ingest: one uvicorn process (`samskab.asgi`) takes heartbeats as players send them
    (POST /statistik/b/, a signed ticket per page load, growing sequence numbers) from
-   `--connections` keep-alive connections as fast as it answers, for `--seconds`. Reports
-   heartbeats_per_s, p50_ms and p99_ms (time from sending to the whole answer, measured by
-   the load process) and how many were stored and dropped.
-2. Fan-out beside it: the live demo channel's fan-out to `--fanout` SSE connections
-   (bench.live_fanout's measure), alone and again while the heartbeats flood the same
-   process: fanout_p99_ms_alone and fanout_p99_ms_with_ingest.
+   `--connections` keep-alive connections in `--load-processes` sender processes.
+   `--rate N` paces them: N heartbeats a second in all on an open-loop schedule (each
+   connection sends at its scheduled moments, whatever the answers did), and a latency is
+   measured from the scheduled moment, so a slow answer that delays the next send counts
+   against the server (no coordinated omission). `--rate 0` floods: each connection sends
+   again as soon as it is answered, which measures the limit. Reports heartbeats_per_s (the
+   rate achieved), p50_ms and p99_ms, how many were stored and dropped, the server's CPU
+   per heartbeat and sender_lag_p99_ms (the senders' own lateness: if it is high, the load
+   processes measured themselves; add --load-processes).
+2. Fan-out beside it (`--fanout` SSE connections, 0 to skip): the same viewers, kept open
+   on the live demo channel for the whole run, get one event a second for `--seconds` with
+   nothing else running (the baseline), then another `--seconds` events while the paced
+   heartbeats (default 5,000/s with --fanout) go to the same process:
+   fanout_p50/p99_alone_ms and fanout_p50/p99_loaded_ms, with the load average of each
+   phase. Each viewer's delay is from the publisher's send to the event's arrival.
 3. Roll-up: a 3-hour meeting watched by `--rollup-viewers` viewers (a heartbeat every
    15 s each, plus plays, jumps and shares) is written as raw events, then rolled up:
    rollup_seconds and events.
@@ -23,7 +33,9 @@ DATABASE_URL given with --database-url):
 
 Targets (issue 25): 5,000 heartbeats/s with p99 under 100 ms in one process, the fan-out not
 slowed; the roll-up of a 3-hour meeting's events (10,000 viewers) under 30 s; dashboards
-under 300 ms over a year of aggregates. Ends with one JSON line.
+under 300 ms over a year of aggregates. `--viewers` (page loads) is raised when a paced run
+would send one page load more than the 20 beacons a minute the ingest accepts. Ends with
+one JSON line; figures and method in docs/benchmarks.md (statistics).
 """
 
 from __future__ import annotations
@@ -254,9 +266,10 @@ def load(
     print(json.dumps(asyncio.run(_load(port, mine, seconds, connections, rate, start_at))))
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def _cpu_seconds(pid: int, task: int | None = None) -> float:
+    """User and system CPU time of a process so far, or of one of its threads (Linux /proc)."""
+    path = f"/proc/{pid}/task/{task}/stat" if task else f"/proc/{pid}/stat"
+    fields = Path(path).read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -272,6 +285,9 @@ def heartbeat_load(
     per = max(1, args.connections // parts)
     start_at = start_at or time.time() + START_S
     server_cpu = _cpu_seconds(server.pid)
+    # The main thread runs the event loop (HTTP, the live streams); the others are the
+    # beacons' batch thread and Django's thread for sync views.
+    loop_cpu = _cpu_seconds(server.pid, server.pid)
     loads = [
         subprocess.Popen(  # our interpreter, our module, our arguments
             [
@@ -296,6 +312,7 @@ def heartbeat_load(
     ]
     results = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in loads]
     server_cpu = _cpu_seconds(server.pid) - server_cpu
+    loop_cpu = _cpu_seconds(server.pid, server.pid) - loop_cpu
     latencies = sorted(x for r in results for x in r["latencies"])
     requests = len(latencies)
     statuses: dict[str, int] = {}
@@ -312,6 +329,7 @@ def heartbeat_load(
         "p99_ms": round(_percentile(latencies, 99) * 1000, 1),
         "statuses": statuses,
         "server_cpu_us_per_heartbeat": round(server_cpu / max(requests, 1) * 1e6),
+        "server_loop_cpu_us_per_heartbeat": round(loop_cpu / max(requests, 1) * 1e6),
         "client_cpu_us_per_heartbeat": round(client_cpu / max(requests, 1) * 1e6),
         "sender_lag_p99_ms": round(max(r["lag_p99_s"] for r in results) * 1000, 1),
         "sender_late_start_s": round(max(r["late_start_s"] for r in results), 2),
