@@ -18,7 +18,10 @@ DATABASE_URL given with --database-url):
    again as soon as it is answered, which measures the limit. Reports heartbeats_per_s (the
    rate achieved), p50_ms and p99_ms, how many were stored and dropped, the server's CPU
    per heartbeat and sender_lag_p99_ms (the senders' own lateness: if it is high, the load
-   processes measured themselves; add --load-processes).
+   processes measured themselves; add --load-processes). batch_cpu_us_per_heartbeat is the
+   CPU of the batch thread's part alone (checks and the database write, measured in a
+   process of its own over 2,000-beacon batches): the part that holds the GIL beside the
+   event loop.
 2. Fan-out beside it (`--fanout` SSE connections, 0 to skip): the same viewers, kept open
    on the live demo channel for the whole run, get one event a second for `--seconds` with
    nothing else running (the baseline), then another `--seconds` events while the paced
@@ -337,6 +340,37 @@ def heartbeat_load(
     }
 
 
+def batch_cpu(beacons: int, repeats: int = 6) -> None:
+    """The CPU of checking and storing beacons as the server's batch thread does
+    (`fastbeacon.BeaconFastPath._take`, then the buffer's write), in this process: the part
+    of a heartbeat's cost that holds the GIL beside the event loop. Median of `repeats`
+    batches of `beacons`, each a page load's next heartbeat."""
+    import django
+
+    django.setup()
+    from samskab.stats import ingest
+    from samskab.stats.fastbeacon import BeaconFastPath
+
+    meeting = _meeting()
+    tickets = [ingest.ticket_issue(meeting.pk) for _ in range(beacons)]
+    taker = BeaconFastPath(None, start_thread=False)
+    agent = "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0"
+    costs = []
+    for seq in range(1, repeats + 2):
+        now = time.time()
+        batch = [
+            (BODY_TEMPLATE.format(ticket=t, seq=seq, position=seq * 15).encode(), "", agent, now)
+            for t in tickets
+        ]
+        cpu = time.process_time()
+        taker._take(batch, 0)
+        ingest.flush()
+        if seq > 1:  # the first batch reads the meeting and fills the caches
+            costs.append((time.process_time() - cpu) / beacons * 1e6)
+    costs.sort()
+    print(json.dumps({"batch_cpu_us_per_heartbeat": round(costs[len(costs) // 2], 1)}))
+
+
 # --- 3. the roll-up ---------------------------------------------------------------------------
 
 
@@ -640,6 +674,7 @@ def main() -> None:
         finally:
             server.stop()
         line.update(_run(env, "count"))
+        line.update(_run(env, "batch-cpu", "2000"))
         if "requests" in line:  # every answered beacon is stored or counted as dropped
             line["unaccounted"] = (
                 int(line["requests"]) - int(line["stored"]) - sum(line["dropped"].values())
@@ -796,6 +831,8 @@ if __name__ == "__main__":
             float(sys.argv[7]),
             float(sys.argv[8]),
         )
+    elif command == ["batch-cpu"]:
+        batch_cpu(int(sys.argv[2]))
     elif command == ["count"]:
         count()
     elif command == ["rollup"]:
