@@ -1,20 +1,33 @@
 """stats: the first-party statistics under load (issue 25).
 
     make bench-stats
-    python -m bench.stats --viewers 3000 --seconds 20 --connections 64 \
-        --rollup-viewers 10000 --dashboard-meetings 150 --fanout 500
+    python -m bench.stats --seconds 20 --connections 32 --fanout 500 --rate 5000 \
+        --rollup-viewers 10000 --dashboard-meetings 150
+    python -m bench.stats --fanout 0 --rate 0 --ingest-only     # the ingest's limit (flood)
 
 Four measurements, each in processes of its own, on a fresh SQLite database (or the
 DATABASE_URL given with --database-url):
 
 1. Ingest: one uvicorn process (`samskab.asgi`) takes heartbeats as players send them
    (POST /statistik/b/, a signed ticket per page load, growing sequence numbers) from
-   `--connections` keep-alive connections as fast as it answers, for `--seconds`. Reports
-   heartbeats_per_s, p50_ms and p99_ms (time from sending to the whole answer, measured by
-   the load process) and how many were stored and dropped.
-2. Fan-out beside it: the live demo channel's fan-out to `--fanout` SSE connections
-   (bench.live_fanout's measure), alone and again while the heartbeats flood the same
-   process: fanout_p99_ms_alone and fanout_p99_ms_with_ingest.
+   `--connections` keep-alive connections in `--load-processes` sender processes.
+   `--rate N` paces them: N heartbeats a second in all on an open-loop schedule (each
+   connection sends at its scheduled moments, whatever the answers did), and a latency is
+   measured from the scheduled moment, so a slow answer that delays the next send counts
+   against the server (no coordinated omission). `--rate 0` floods: each connection sends
+   again as soon as it is answered, which measures the limit. Reports heartbeats_per_s (the
+   rate achieved), p50_ms and p99_ms, how many were stored and dropped, the server's CPU
+   per heartbeat and sender_lag_p99_ms (the senders' own lateness: if it is high, the load
+   processes measured themselves; add --load-processes). batch_cpu_us_per_heartbeat is the
+   CPU of the batch thread's part alone (checks and the database write, measured in a
+   process of its own over 2,000-beacon batches): the part that holds the GIL beside the
+   event loop.
+2. Fan-out beside it (`--fanout` SSE connections, 0 to skip): the same viewers, kept open
+   on the live demo channel for the whole run, get one event a second for `--seconds` with
+   nothing else running (the baseline), then another `--seconds` events while the paced
+   heartbeats (default 5,000/s with --fanout) go to the same process:
+   fanout_p50/p99_alone_ms and fanout_p50/p99_loaded_ms, with the load average of each
+   phase. Each viewer's delay is from the publisher's send to the event's arrival.
 3. Roll-up: a 3-hour meeting watched by `--rollup-viewers` viewers (a heartbeat every
    15 s each, plus plays, jumps and shares) is written as raw events, then rolled up:
    rollup_seconds and events.
@@ -23,7 +36,9 @@ DATABASE_URL given with --database-url):
 
 Targets (issue 25): 5,000 heartbeats/s with p99 under 100 ms in one process, the fan-out not
 slowed; the roll-up of a 3-hour meeting's events (10,000 viewers) under 30 s; dashboards
-under 300 ms over a year of aggregates. Ends with one JSON line.
+under 300 ms over a year of aggregates. `--viewers` (page loads) is raised when a paced run
+would send one page load more than the 20 beacons a minute the ingest accepts. Ends with
+one JSON line; figures and method in docs/benchmarks.md (statistics).
 """
 
 from __future__ import annotations
@@ -43,6 +58,11 @@ from pathlib import Path
 
 from samskab.live.testing import PROJECT_DIR, ServerProcess, prepare_database, server_environment
 
+# The load processes start this long after they are launched (Python and the bench's
+# imports take a second on a busy machine), all at once.
+START_S = 3.0
+# As stats.ingest.PER_MINUTE (not imported: this process has no Django settings).
+PER_MINUTE = 20
 BODY_TEMPLATE = '{{"t":"{ticket}","k":"hb","s":{seq},"p":{position},"w":15,"l":false}}'
 
 
@@ -142,12 +162,23 @@ def count() -> None:
 # --- 1. the heartbeat load ------------------------------------------------------------------
 
 
-async def _load(port: int, tickets: list[str], seconds: float, connections: int) -> dict:
+async def _load(
+    port: int, tickets: list[str], seconds: float, connections: int, rate: float, start_at: float
+) -> dict:
+    """Heartbeats from `connections` keep-alive connections for `seconds`.
+
+    rate 0: each connection sends its next beacon as soon as the last is answered (a flood
+    at the server's limit). rate > 0: an open-loop schedule of `rate` beacons a second in
+    all, connection c sending its k-th at t0 + (c + k * connections) / rate; a latency is
+    taken from the scheduled moment, not from the send, so a late answer delaying the next
+    send is counted against the server (no coordinated omission). `lag` is how late the
+    sender itself was: from its schedule (or the last answer, if later) to the send.
+    """
     latencies: list[float] = []
+    lags: list[float] = []
     statuses: dict[str, int] = {}
     state = {"next": 0}
     seqs = [0] * len(tickets)
-    deadline = time.monotonic() + seconds
     # At most 20 beacons a minute per page load are accepted: the load goes round all of
     # them, so a run shorter than (tickets x 20 / rate) minutes is never refused as a flood.
 
@@ -164,57 +195,102 @@ async def _load(port: int, tickets: list[str], seconds: float, connections: int)
             b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
         )
 
-    async def one() -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        while time.monotonic() < deadline:
+    async def answer(reader: asyncio.StreamReader) -> str:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        if length:
+            await reader.readexactly(length)
+        return head[9:12].decode()
+
+    async def one(index: int, streams, began: float, deadline: float) -> None:
+        reader, writer = streams
+        sent = 0
+        while True:
+            free = time.perf_counter()  # the last answer is in: this connection may send
+            if rate:
+                scheduled = began + (index + sent * connections) / rate
+                if scheduled >= deadline:
+                    break
+                if scheduled > free:
+                    await asyncio.sleep(scheduled - free)
+            else:
+                scheduled = free
+                if scheduled >= deadline:
+                    break
             data = request()
-            started = time.perf_counter()
+            # The sender's own delay (its event loop, its CPU), not the server's: from when
+            # it could send, that is its schedule or the last answer, to when it sent.
+            lags.append(time.perf_counter() - max(scheduled, free))
             writer.write(data)
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = head[9:12].decode()
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            if length:
-                await reader.readexactly(length)
-            latencies.append(time.perf_counter() - started)
+            status = await answer(reader)
+            latencies.append(time.perf_counter() - scheduled)
             statuses[status] = statuses.get(status, 0) + 1
+            sent += 1
         writer.close()
 
-    began = time.monotonic()
+    opened = [await asyncio.open_connection("127.0.0.1", port) for _ in range(connections)]
+    # Every load process starts at the same moment (the caller's clock), however long its
+    # start-up took; one that came too late says so.
+    late = time.time() - start_at
+    if late < 0:
+        await asyncio.sleep(-late)
     cpu = time.process_time()
-    await asyncio.gather(*(one() for _ in range(connections)))
-    elapsed = time.monotonic() - began
+    began = time.perf_counter()
+    deadline = began + seconds
+    await asyncio.gather(*(one(i, streams, began, deadline) for i, streams in enumerate(opened)))
+    elapsed = time.perf_counter() - began
+    lags.sort()
     return {
         "requests": len(latencies),
         "elapsed": elapsed,
         "latencies": latencies,
+        "lag_p99_s": _percentile(lags, 99),
+        "late_start_s": max(late, 0.0),
         "statuses": statuses,
         "client_cpu_s": time.process_time() - cpu,
     }
 
 
-def load(port: int, tickets_file: str, seconds: float, connections: int, part: str = "0/1") -> None:
+def load(
+    port: int,
+    tickets_file: str,
+    seconds: float,
+    connections: int,
+    part: str,
+    rate: float,
+    start_at: float,
+) -> None:
     tickets = Path(tickets_file).read_text().split()
     index, parts = (int(x) for x in part.split("/"))
     mine = tickets[index::parts]  # each load process its own page loads: sequences stay growing
-    print(json.dumps(asyncio.run(_load(port, mine, seconds, connections))))
+    print(json.dumps(asyncio.run(_load(port, mine, seconds, connections, rate, start_at))))
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def _cpu_seconds(pid: int, task: int | None = None) -> float:
+    """User and system CPU time of a process so far, or of one of its threads (Linux /proc)."""
+    path = f"/proc/{pid}/task/{task}/stat" if task else f"/proc/{pid}/stat"
+    fields = Path(path).read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def heartbeat_load(env: dict, server: ServerProcess, tickets: Path, seconds: float, args) -> dict:
+def heartbeat_load(
+    env: dict, server: ServerProcess, tickets: Path, seconds: float, args, start_at: float = 0
+) -> dict:
     """The heartbeats from `--load-processes` processes at once (one Python process cannot
-    make more than a few thousand requests a second and would measure itself), with the
-    server's CPU time per heartbeat beside the wall time."""
+    make more than a few thousand requests a second and would measure itself), each sending
+    its share of `--rate` (or flooding), with the server's CPU time per heartbeat beside the
+    wall time and how late the senders were (`sender_lag_p99_ms`: if that is high, the load
+    processes measured themselves)."""
     parts = max(1, args.load_processes)
     per = max(1, args.connections // parts)
+    start_at = start_at or time.time() + START_S
     server_cpu = _cpu_seconds(server.pid)
+    # The main thread runs the event loop (HTTP, the live streams); the others are the
+    # beacons' batch thread and Django's thread for sync views.
+    loop_cpu = _cpu_seconds(server.pid, server.pid)
     loads = [
         subprocess.Popen(  # our interpreter, our module, our arguments
             [
@@ -227,6 +303,8 @@ def heartbeat_load(env: dict, server: ServerProcess, tickets: Path, seconds: flo
                 str(seconds),
                 str(per),
                 f"{i}/{parts}",
+                str(args.rate / parts),
+                str(start_at),
             ],
             env=env,
             cwd=PROJECT_DIR,
@@ -237,6 +315,7 @@ def heartbeat_load(env: dict, server: ServerProcess, tickets: Path, seconds: flo
     ]
     results = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in loads]
     server_cpu = _cpu_seconds(server.pid) - server_cpu
+    loop_cpu = _cpu_seconds(server.pid, server.pid) - loop_cpu
     latencies = sorted(x for r in results for x in r["latencies"])
     requests = len(latencies)
     statuses: dict[str, int] = {}
@@ -247,14 +326,49 @@ def heartbeat_load(env: dict, server: ServerProcess, tickets: Path, seconds: flo
     return {
         "requests": requests,
         "load_processes": parts,
+        "rate": args.rate,
         "heartbeats_per_s": round(requests / max(r["elapsed"] for r in results)),
         "p50_ms": round(_percentile(latencies, 50) * 1000, 1),
         "p99_ms": round(_percentile(latencies, 99) * 1000, 1),
         "statuses": statuses,
         "server_cpu_us_per_heartbeat": round(server_cpu / max(requests, 1) * 1e6),
+        "server_loop_cpu_us_per_heartbeat": round(loop_cpu / max(requests, 1) * 1e6),
         "client_cpu_us_per_heartbeat": round(client_cpu / max(requests, 1) * 1e6),
-        "loadavg_during": Path("/proc/loadavg").read_text().split()[:3],
+        "sender_lag_p99_ms": round(max(r["lag_p99_s"] for r in results) * 1000, 1),
+        "sender_late_start_s": round(max(r["late_start_s"] for r in results), 2),
+        "loadavg_during": _loadavg(),
     }
+
+
+def batch_cpu(beacons: int, repeats: int = 6) -> None:
+    """The CPU of checking and storing beacons as the server's batch thread does
+    (`fastbeacon.BeaconFastPath._take`, then the buffer's write), in this process: the part
+    of a heartbeat's cost that holds the GIL beside the event loop. Median of `repeats`
+    batches of `beacons`, each a page load's next heartbeat."""
+    import django
+
+    django.setup()
+    from samskab.stats import ingest
+    from samskab.stats.fastbeacon import BeaconFastPath
+
+    meeting = _meeting()
+    tickets = [ingest.ticket_issue(meeting.pk) for _ in range(beacons)]
+    taker = BeaconFastPath(None, start_thread=False)
+    agent = "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0"
+    costs = []
+    for seq in range(1, repeats + 2):
+        now = time.time()
+        batch = [
+            (BODY_TEMPLATE.format(ticket=t, seq=seq, position=seq * 15).encode(), "", agent, now)
+            for t in tickets
+        ]
+        cpu = time.process_time()
+        taker._take(batch, 0)
+        ingest.flush()
+        if seq > 1:  # the first batch reads the meeting and fills the caches
+            costs.append((time.process_time() - cpu) / beacons * 1e6)
+    costs.sort()
+    print(json.dumps({"batch_cpu_us_per_heartbeat": round(costs[len(costs) // 2], 1)}))
 
 
 # --- 3. the roll-up ---------------------------------------------------------------------------
@@ -506,6 +620,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--load-processes", type=int, default=2, help="heartbeat senders")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        help="heartbeats a second in all, paced (0: as fast as answered; "
+        "default 5,000 with --fanout, 0 without)",
+    )
     parser.add_argument("--fanout", type=int, default=500, help="SSE connections (0: skip)")
     parser.add_argument("--rollup-viewers", type=int, default=10_000)
     parser.add_argument("--rollup-hours", type=int, default=3)
@@ -514,12 +634,22 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--ingest-only", action="store_true", help="no roll-up, no dashboards")
     args = parser.parse_args()
+    if args.rate is None:
+        args.rate = 5000.0 if args.fanout else 0.0
+    if args.rate:
+        # A page load's 21st beacon in a minute is dropped as a flood: enough page loads
+        # that the paced run (with the fan-out's, twice --seconds) stays under that.
+        needed = int(args.rate * (2 * args.seconds + 4) / PER_MINUTE) + 1
+        if args.viewers < needed:
+            print(f"--viewers raised to {needed} for --rate {args.rate:g}", file=sys.stderr)
+            args.viewers = needed
     work = Path(tempfile.mkdtemp(prefix="samskab-bench-stats-"))
     line: dict[str, object] = {
         "bench": "stats",
         "viewers": args.viewers,
         "seconds": args.seconds,
         "connections": args.connections,
+        "rate": args.rate,
         "rollup_viewers": args.rollup_viewers,
         "dashboard_meetings": args.dashboard_meetings,
         "database": "postgresql" if args.database_url else "sqlite",
@@ -529,7 +659,11 @@ def main() -> None:
         tickets = work / "tickets.txt"
         _run(env, "seed-ingest", str(args.viewers), str(tickets))
         server = ServerProcess(
-            "samskab.asgi:application", env, log=work / "server.log", args=["--backlog", "4096"]
+            # BENCH_SAMSKAB_APP: another module wrapping Samskab, to probe it (as live_fanout).
+            os.environ.get("BENCH_SAMSKAB_APP", "samskab.asgi:application"),
+            env,
+            log=work / "server.log",
+            args=["--backlog", "4096"],
         )
         server.start()
         try:
@@ -540,6 +674,7 @@ def main() -> None:
         finally:
             server.stop()
         line.update(_run(env, "count"))
+        line.update(_run(env, "batch-cpu", "2000"))
         if "requests" in line:  # every answered beacon is stored or counted as dropped
             line["unaccounted"] = (
                 int(line["requests"]) - int(line["stored"]) - sum(line["dropped"].values())
@@ -557,10 +692,19 @@ def main() -> None:
 
 
 def _with_fanout(args, work: Path, server: ServerProcess, env: dict, tickets: Path) -> dict:
-    """The fan-out alone, then again while the heartbeat load runs against the same process."""
+    """The fan-out alone, then under the heartbeats, to the same SSE viewers in one run.
+
+    `--fanout` SSE connections (bench.loadgen processes) stay open on the live demo channel
+    throughout. One event a second is published for `--seconds` with nothing else running
+    (the baseline), then the heartbeat load starts against the same process and, after a
+    second to settle, another `--seconds` events are published while it runs. Each event's
+    delay at every viewer is recorded; the events' numbers say which phase they belong to.
+    """
+    import array
+
     import httpx
 
-    from bench.live_fanout import CHANNEL, measure
+    from bench.live_fanout import CHANNEL, PER_LOADGEN
     from samskab.live.testing import seed_people
 
     session = seed_people(env, {"operator": "webcast operator"})["operator"]
@@ -568,32 +712,109 @@ def _with_fanout(args, work: Path, server: ServerProcess, env: dict, tickets: Pa
     client.get("/live/demo/").raise_for_status()
     token = client.cookies["csrftoken"]
 
-    def publish(number: int, sent: float) -> None:
+    def publish(number: int) -> None:
         response = client.post(
             "/live/demo/publish/",
-            data={"text": f"bench#{number}#{sent:.6f}#", "csrfmiddlewaretoken": token},
+            data={"text": f"bench#{number}#{time.time():.6f}#", "csrfmiddlewaretoken": token},
             headers={"Referer": server.url + "/live/demo/"},
         )
         if response.status_code != 302:
             raise RuntimeError(f"publishing failed: {response.status_code}")
 
-    fan = argparse.Namespace(connections=args.fanout, seconds=int(args.seconds), verbose=False)
-    alone = measure("alone", fan, work, [server], f"/live/{CHANNEL}/", publish)
+    def publish_each_second(first: int, count: int) -> float:
+        """Publishes events first.. on the second; returns the server's CPU seconds used."""
+        cpu = _cpu_seconds(server.pid)
+        started = time.monotonic()
+        for n in range(count):
+            time.sleep(max(0.0, started + n - time.monotonic()))
+            publish(first + n)
+        time.sleep(1)  # the last event's fan-out
+        return _cpu_seconds(server.pid) - cpu
+
+    loads = []
+    for index in range(-(-args.fanout // PER_LOADGEN)):
+        count = min(PER_LOADGEN, args.fanout - index * PER_LOADGEN)
+        loads.append(
+            subprocess.Popen(  # our interpreter, our module, our arguments
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.loadgen",
+                    "--targets",
+                    f"127.0.0.1:{server.port}",
+                    "--path",
+                    f"/live/{CHANNEL}/",
+                    "--connections",
+                    str(count),
+                    "--out",
+                    str(work / f"fanout-{index}.bin"),
+                ],
+                cwd=PROJECT_DIR,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+        )
+    opened = 0
+    for load_process in loads:
+        ready = load_process.stdout.readline().split()
+        if not ready or ready[0] != "READY":
+            raise RuntimeError(f"an SSE load process failed: {ready}")
+        opened += int(ready[1])
+    time.sleep(2)  # the server settles after the last connection
+    seconds = int(args.seconds)
+    load_alone = _loadavg()
+    cpu_alone = publish_each_second(0, seconds)
+
     result: dict = {}
+    start_at = time.time() + START_S
 
     def heartbeats() -> None:
-        result.update(heartbeat_load(env, server, tickets, args.seconds + 4, args))
+        # One second to settle, the loaded phase, the last event's fan-out.
+        result.update(heartbeat_load(env, server, tickets, seconds + 2.5, args, start_at))
 
     thread = threading.Thread(target=heartbeats)
     thread.start()
-    time.sleep(1)
-    loaded = measure("with-ingest", fan, work, [server], f"/live/{CHANNEL}/", publish)
+    time.sleep(max(0.0, start_at + 1 - time.time()))
+    load_loaded = _loadavg()
+    publish_each_second(seconds, seconds)
     thread.join()
     client.close()
-    result["fanout_connections"] = args.fanout
-    result["fanout_p99_ms_alone"] = alone["p99_ms"]
-    result["fanout_p99_ms_with_ingest"] = loaded["p99_ms"]
+    for load_process in loads:
+        load_process.stdin.write(f"DONE {2 * seconds}\n")
+        load_process.stdin.flush()
+    lost = 0
+    for load_process in loads:
+        lost += json.loads(load_process.stdout.readline().removeprefix("RESULT "))["lost"]
+        load_process.wait()
+    delays = array.array("f")
+    numbers = array.array("H")
+    for index in range(len(loads)):
+        delays.frombytes((work / f"fanout-{index}.bin").read_bytes())
+        numbers.frombytes((work / f"fanout-{index}.bin.numbers").read_bytes())
+    alone = sorted(d for d, n in zip(delays, numbers, strict=True) if n < seconds)
+    loaded = sorted(d for d, n in zip(delays, numbers, strict=True) if n >= seconds)
+    expected = max(opened * seconds, 1)
+    result.update(
+        {
+            "fanout_connections": opened,
+            "fanout_p50_alone_ms": round(_percentile(alone, 50) * 1000, 1),
+            "fanout_p99_alone_ms": round(_percentile(alone, 99) * 1000, 1),
+            "fanout_p50_loaded_ms": round(_percentile(loaded, 50) * 1000, 1),
+            "fanout_p99_loaded_ms": round(_percentile(loaded, 99) * 1000, 1),
+            "fanout_delivered_alone": round(len(alone) / expected, 4),
+            "fanout_delivered_loaded": round(len(loaded) / expected, 4),
+            "fanout_lost_streams": lost,
+            "fanout_server_cpu_us_per_delivery_alone": round(cpu_alone / expected * 1e6, 1),
+            "loadavg_alone": load_alone,
+            "loadavg_loaded": load_loaded,
+        }
+    )
     return result
+
+
+def _loadavg() -> list[str]:
+    return Path("/proc/loadavg").read_text().split()[:3]
 
 
 if __name__ == "__main__":
@@ -601,7 +822,17 @@ if __name__ == "__main__":
     if command == ["seed-ingest"]:
         seed_ingest(int(sys.argv[2]), sys.argv[3])
     elif command == ["load"]:
-        load(int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), int(sys.argv[5]), *sys.argv[6:7])
+        load(
+            int(sys.argv[2]),
+            sys.argv[3],
+            float(sys.argv[4]),
+            int(sys.argv[5]),
+            sys.argv[6],
+            float(sys.argv[7]),
+            float(sys.argv[8]),
+        )
+    elif command == ["batch-cpu"]:
+        batch_cpu(int(sys.argv[2]))
     elif command == ["count"]:
         count()
     elif command == ["rollup"]:

@@ -104,13 +104,23 @@ def email_config(url: str) -> dict[str, object]:
     return config
 
 
+LOCMEM_MAX_ENTRIES = 200_000
+
+
 def cache_config(url: str) -> dict[str, object]:
     """One Django cache from a URL: locmem:// (default), redis://host:port/db, or a primary
     found through Redis Sentinel, redis+sentinel://host:26379,host2:26379/service/db
     (samskab.redisurl)."""
     parts = urlsplit(url)
     if parts.scheme == "locmem":
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "samskab"}
+        # Django keeps 300 entries by default and culls a third beyond that: the statistics'
+        # sequence state per page load (thousands at once) would be forgotten within
+        # seconds, and replayed or flooding beacons taken in.
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "samskab",
+            "OPTIONS": {"MAX_ENTRIES": LOCMEM_MAX_ENTRIES},
+        }
     if parts.scheme in {"redis", "rediss"}:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     if parts.scheme == "redis+sentinel":

@@ -9,5 +9,6 @@ def _fresh_stats_settings():
 
     stats_settings_changed()
     ingest._facts.clear()
+    ingest._tickets.clear()
     yield
     stats_settings_changed()

@@ -170,6 +170,22 @@ def test_every_bad_beacon_of_one_batch_is_dropped_and_counted_as_the_view_counts
     assert Event.objects.count() == 3 + ingest.PER_MINUTE
 
 
+def test_a_replay_is_found_among_thousands_of_page_loads(site):
+    # A process's cache forgetting page loads (Django's local memory cache keeps 300
+    # entries by default) would let a replayed beacon in unnoticed.
+    _spy, app = site
+    meeting = archived_meeting()
+    tickets = [ingest.ticket_issue(meeting.pk) for _ in range(2000)]
+    app.queue.extend(
+        (json.dumps(beacon(t, "hb", 1, p=10, w=15)).encode(), "", "", time.time()) for t in tickets
+    )
+    app.drain()
+    send_all(app, [beacon(tickets[0], "hb", 1, p=10, w=15)])
+    app.drain()
+    assert Event.objects.count() == 2000
+    assert dropped("replayed") == 1
+
+
 def test_the_view_and_the_fast_path_share_a_page_loads_sequence(site, client):
     _spy, app = site
     meeting = archived_meeting()

@@ -1,9 +1,12 @@
 """The ingest: what it keeps, and every kind of bad input dropped and counted (issue 25)."""
 
 import json
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core import signing
+from django.test import override_settings
 from django.urls import reverse
 
 from samskab.stats import ingest
@@ -182,3 +185,47 @@ def test_the_privacy_page_describes_the_statistics(client):
     StatsSettings.objects.update_or_create(pk=1, defaults={"enabled": False})
     stats_settings_changed()
     assert "turned the statistics of watching off" in client.get("/privatliv/").content.decode()
+
+
+def test_a_ticket_read_before_still_expires_after_a_day(client):
+    meeting = archived_meeting()
+    with time_machine.travel(datetime(2031, 5, 1, 12, 0, tzinfo=UTC), tick=False) as traveller:
+        ticket = ingest.ticket_issue(meeting.pk)
+        post(client, beacon(ticket, "hb", 1, p=1, w=15))
+        traveller.shift(timedelta(seconds=ingest.TICKET_MAX_AGE_S))
+        post(client, beacon(ticket, "hb", 2, p=2, w=15))  # a day old: still good
+        traveller.shift(timedelta(seconds=1))
+        post(client, beacon(ticket, "hb", 3, p=3, w=15))
+    assert Event.objects.count() == 2
+    assert dropped("forged") == 1
+
+
+def test_a_ticket_read_before_does_not_vouch_for_an_altered_one(client):
+    meeting = archived_meeting()
+    ticket = ingest.ticket_issue(meeting.pk)
+    post(client, beacon(ticket, "hb", 1, p=1, w=15))
+    _value, stamp, signature = ticket.rsplit(":", 2)
+    other = ingest.ticket_issue(meeting.pk).rsplit(":", 2)[0]
+    post(client, beacon(f"{other}:{stamp}:{signature}", "hb", 1, p=1, w=15))
+    assert Event.objects.count() == 1
+    assert dropped("forged") == 1
+
+
+@override_settings(STATS_FLUSH_EVENTS=100)
+def test_events_are_stored_as_they_were_taken_in():
+    meeting = archived_meeting()
+    ticket = ingest.ticket_issue(meeting.pk)
+    at = datetime(2031, 5, 1, 22, 30, 15, 250_000, tzinfo=UTC)  # 00:30 the next day here
+    ingest.accept(beacon(ticket, "hb", 1, p=60, w=15, l=True), viewer_key="k1", now=at)
+    ingest.accept(beacon(ticket, "play", 2, p=0), viewer_key=None, user_agent="iPad", now=at)
+    ingest.record("visit", process="budget:7", now=at)
+    assert Event.objects.count() == 0  # waiting in the buffer
+    assert ingest.flush() == 3
+    heartbeat, play, visit = Event.objects.order_by("id")
+    assert (heartbeat.at, heartbeat.day, heartbeat.minute) == (at, date(2031, 5, 2), 32_257_350)
+    assert (heartbeat.kind, heartbeat.meeting_id, heartbeat.position_s) == ("hb", meeting.pk, 60)
+    assert (heartbeat.watched_s, heartbeat.live, heartbeat.device) == (15, True, "desktop")
+    assert heartbeat.viewer != heartbeat.session == play.session == play.viewer
+    assert (play.kind, play.watched_s, play.live, play.device) == ("play", 0, None, "tablet")
+    assert (visit.kind, visit.process, visit.meeting_id) == ("visit", "budget:7", None)
+    assert (visit.position_s, visit.live, visit.device, visit.viewer) == (None, None, "", "")
