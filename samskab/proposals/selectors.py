@@ -10,7 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from samskab.debates.models import Area, Tag
@@ -92,14 +93,27 @@ def search(proposals: QuerySet[Proposal], q: str) -> QuerySet[Proposal]:
         return proposals
     if connection.vendor == "postgresql":
         condition = Q(search_vector=SearchQuery(q, config="danish", search_type="websearch"))
-        # The tags' ids first (a handful of rows), so the tagged proposals come from the
-        # tag index of the link table, without a join through the proposals.
+        # The tags' ids first (a handful of rows), so the link table is asked by ids alone.
         tag_ids = list(
             Tag.objects.filter(name__in=q.lower().split()[:MAX_WORDS]).values_list("pk", flat=True)
         )
         if tag_ids:
-            tagged = Proposal.tags.through.objects.filter(tag_id__in=tag_ids)
-            condition |= Q(pk__in=tagged.values("proposal_id"))
+            # Asked of each proposal the page's index scan reaches, through the link
+            # table's unique index: a few dozen probes. Written out so that PostgreSQL
+            # cannot turn it into a set of every tagged proposal built first (22,000 ids
+            # for a common tag at 100,000 proposals, 15-110 ms a search): `OFFSET 0`
+            # keeps the EXISTS from being rewritten as a hashable `IN`.
+            links = connection.ops.quote_name(Proposal.tags.through._meta.db_table)
+            proposals_table = connection.ops.quote_name(Proposal._meta.db_table)
+            condition |= Q(
+                RawSQL(  # noqa: S611  # our table names; the tag ids are a parameter
+                    f"EXISTS (SELECT 1 FROM {links} link "  # noqa: S608  # our table names
+                    f"WHERE link.proposal_id = {proposals_table}.id "
+                    "AND link.tag_id = ANY(%s) OFFSET 0)",
+                    [tag_ids],
+                    output_field=BooleanField(),
+                )
+            )
         return proposals.filter(condition)
     condition = Q()
     for word in q.split()[:MAX_WORDS]:
@@ -253,7 +267,13 @@ def tags_in_use(limit: int = 30) -> list[Tag]:
     key = f"proposals:tags-in-use:{limit}"
     found = cache.get(key)
     if found is None:
-        newest = proposals_public().order_by("-created_at", "-pk").values("pk")[:TAGS_FROM]
+        # The ids first: given as a list, the links are read through their index on the
+        # proposal (3 ms); as a subquery PostgreSQL scanned all the links (36 ms).
+        newest = list(
+            proposals_public()
+            .order_by("-created_at", "-pk")
+            .values_list("pk", flat=True)[:TAGS_FROM]
+        )
         rows = (
             Proposal.tags.through.objects.filter(proposal_id__in=newest)
             .values("tag_id")

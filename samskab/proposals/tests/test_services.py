@@ -259,6 +259,9 @@ def test_search_filters_and_related():
     b = _make(title="Flere busser", tags=["trafik", "skole"])
     c = _make(title="Frugttræer", tags=["natur"])
     assert list(selectors.proposal_list(q="cykelsti")) == [a]
+    # A word that is a tag finds the proposals with the tag, in no text of theirs.
+    assert list(selectors.proposal_list(q="natur")) == [c]
+    assert set(selectors.proposal_list(q="Skole")) == {a, b}
     assert set(selectors.proposal_list(tag="trafik")) == {a, b}
     assert selectors.related(a) == [b]
     assert list(selectors.proposal_list(state="open", q="frugttræer")) == [c]
