@@ -267,19 +267,27 @@ def tags_in_use(limit: int = 30) -> list[Tag]:
     key = f"proposals:tags-in-use:{limit}"
     found = cache.get(key)
     if found is None:
-        # The ids first: given as a list, the links are read through their index on the
-        # proposal (3 ms); as a subquery PostgreSQL scanned all the links (36 ms).
-        newest = list(
-            proposals_public()
-            .order_by("-created_at", "-pk")
-            .values_list("pk", flat=True)[:TAGS_FROM]
-        )
-        rows = (
-            Proposal.tags.through.objects.filter(proposal_id__in=newest)
-            .values("tag_id")
-            .annotate(n=Count("pk"))
-        )
-        counts = {row["tag_id"]: row["n"] for row in rows}
+        newest = proposals_public().order_by("-created_at", "-pk").values("pk")[:TAGS_FROM]
+        if connection.vendor == "postgresql":
+            # As an array computed once, the links are read through their index on the
+            # proposal (3 ms at 100,000 proposals); as `IN (subquery)` PostgreSQL hashed
+            # the newest and scanned every link (36 ms).
+            sql, params = newest.query.sql_with_params()
+            links = connection.ops.quote_name(Proposal.tags.through._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT tag_id, count(*) FROM {links} "  # noqa: S608  # our table, the ORM's SQL
+                    f"WHERE proposal_id = ANY(ARRAY({sql})) GROUP BY tag_id",
+                    params,
+                )
+                counts = dict(cursor.fetchall())
+        else:
+            rows = (
+                Proposal.tags.through.objects.filter(proposal_id__in=newest)
+                .values("tag_id")
+                .annotate(n=Count("pk"))
+            )
+            counts = {row["tag_id"]: row["n"] for row in rows}
         tags = Tag.objects.in_bulk(list(counts))
         found = sorted(
             (tags[pk] for pk in counts if pk in tags), key=lambda t: (-counts[t.pk], t.name)

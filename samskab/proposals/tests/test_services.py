@@ -400,3 +400,14 @@ def test_the_hot_score_moved_in_the_database_is_the_one_python_computes():
         if score != scoring.hot_score(created_at=created, votes=votes, comments=comments)
     ]
     assert wrong == []
+
+
+def test_tags_in_use_are_those_of_the_newest_public_proposals_most_used_first(settings):
+    from django.core.cache import cache
+
+    _make(title="Cykelsti", tags=["trafik", "skole"])
+    _make(title="Busser", tags=["trafik"])
+    hidden = _make(title="Skjult", tags=["hemmelig"])
+    Proposal.objects.filter(pk=hidden.pk).update(hidden_at=timezone.now())
+    cache.clear()
+    assert [tag.name for tag in selectors.tags_in_use()] == ["trafik", "skole"]
