@@ -231,11 +231,14 @@ def proposal_support(*, proposal: Proposal, user) -> Support:
         _refuse_unverified(proposal)
     if connection.vendor != "postgresql":
         return _support_in_steps(proposal=proposal, user=user)
-    # The caller's copy (read in this request) answers the common refusals; the statement
-    # asks the row itself again.
-    refusal = _why_not_supportable(proposal)
-    if refusal:
-        raise ProposalRefused(refusal)
+    # The caller's copy (read in this request) is asked first and the statement asks the
+    # row again; a copy that says no is read again before the refusal (it may be from
+    # before the proposal succeeded, and a successful one is never archived).
+    if _why_not_supportable(proposal):
+        proposal = Proposal.objects.only(*SUPPORT_FIELDS).get(pk=proposal.pk)
+        refusal = _why_not_supportable(proposal)
+        if refusal:
+            raise ProposalRefused(refusal)
     try:
         added = support_add_at_once(
             target=proposal,

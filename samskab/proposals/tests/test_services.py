@@ -402,7 +402,7 @@ def test_the_hot_score_moved_in_the_database_is_the_one_python_computes():
     assert wrong == []
 
 
-def test_tags_in_use_are_those_of_the_newest_public_proposals_most_used_first(settings):
+def test_tags_in_use_are_those_of_the_newest_public_proposals_most_used_first():
     from django.core.cache import cache
 
     _make(title="Cykelsti", tags=["trafik", "skole"])
@@ -411,3 +411,10 @@ def test_tags_in_use_are_those_of_the_newest_public_proposals_most_used_first(se
     Proposal.objects.filter(pk=hidden.pk).update(hidden_at=timezone.now())
     cache.clear()
     assert [tag.name for tag in selectors.tags_in_use()] == ["trafik", "skole"]
+
+
+def test_an_old_proposal_that_succeeded_after_the_page_was_read_still_takes_supports():
+    proposal = ProposalFactory(archived=True)  # the page's copy: old, not yet successful
+    Proposal.objects.filter(pk=proposal.pk).update(succeeded_at=timezone.now())
+    services.proposal_support(proposal=proposal, user=ResidentFactory())
+    assert Proposal.objects.get(pk=proposal.pk).support_count == 1
