@@ -29,6 +29,20 @@ def hot_score(*, created_at: datetime, votes: int, comments: int) -> float:
     return round(math.log10(1 + activity) + age_from_epoch, 6)
 
 
+def hot_score_sql(*, created_at: str, votes: str, comments: str) -> str:
+    """`hot_score` as a PostgreSQL expression of three SQL expressions, for a counter that
+    moves in the database (proposals' supports): the same double arithmetic (the C
+    library's log10, the age as seconds over DECADE) and the same rounding to 6 decimals
+    (of the value's shortest decimal form, which Python's `round` also gives except for
+    a tie at the 7th decimal). A test compares the two on PostgreSQL."""
+    activity = f"(GREATEST(0, {votes}) + {COMMENT_WEIGHT} * GREATEST(0, {comments}))"
+    age = (
+        f"(extract(epoch from ({created_at}) - timestamptz '{EPOCH.isoformat()}')::float8"
+        f" / {DECADE.total_seconds()}::float8)"
+    )
+    return f"round((log((1 + {activity})::float8) + {age})::text::numeric, 6)::float8"
+
+
 def hotness_now(*, score: float, now: datetime) -> float:
     """The activity a stored score is worth today (for reading, not ordering)."""
     age_from_epoch = (now - EPOCH).total_seconds() / DECADE.total_seconds()

@@ -1,7 +1,8 @@
 """Following and unfollowing a registered target (core.targets, capability "follow")."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samskab.core import targets
@@ -41,6 +42,21 @@ def follow_ensure(*, target, user, language: str = "") -> None:
         raise FollowRefused(_("This cannot be followed."))
     Follow.objects.bulk_create(
         [Follow(**_where(target), user=user, language=language)], ignore_conflicts=True
+    )
+
+
+def follow_step(*, target, user, language: str = "") -> tuple[str, list]:
+    """The follow as a step of a support written in one statement (PostgreSQL,
+    supports.services.support_add_at_once): `INSERT ... ON CONFLICT DO NOTHING` of the new
+    support's person and target, so a refused support follows nothing. The target's own
+    follow rule is asked here, of the caller's copy, as `follow_ensure` does."""
+    if not (user.is_authenticated and user.is_active) or not targets.allows(user, target, "follow"):
+        raise FollowRefused(_("This cannot be followed."))
+    table = connection.ops.quote_name(Follow._meta.db_table)
+    return (
+        f"INSERT INTO {table} (content_type_id, object_id, user_id, language, created_at) "  # noqa: S608  # our table name
+        "SELECT content_type_id, object_id, user_id, %s, %s FROM {added} ON CONFLICT DO NOTHING",
+        [language, timezone.now()],
     )
 
 

@@ -10,7 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from samskab.debates.models import Area, Tag
@@ -92,14 +93,27 @@ def search(proposals: QuerySet[Proposal], q: str) -> QuerySet[Proposal]:
         return proposals
     if connection.vendor == "postgresql":
         condition = Q(search_vector=SearchQuery(q, config="danish", search_type="websearch"))
-        # The tags' ids first (a handful of rows), so the tagged proposals come from the
-        # tag index of the link table, without a join through the proposals.
+        # The tags' ids first (a handful of rows), so the link table is asked by ids alone.
         tag_ids = list(
             Tag.objects.filter(name__in=q.lower().split()[:MAX_WORDS]).values_list("pk", flat=True)
         )
         if tag_ids:
-            tagged = Proposal.tags.through.objects.filter(tag_id__in=tag_ids)
-            condition |= Q(pk__in=tagged.values("proposal_id"))
+            # Asked of each proposal the page's index scan reaches, through the link
+            # table's unique index: a few dozen probes. Written out so that PostgreSQL
+            # cannot turn it into a set of every tagged proposal built first (22,000 ids
+            # for a common tag at 100,000 proposals, 15-110 ms a search): `OFFSET 0`
+            # keeps the EXISTS from being rewritten as a hashable `IN`.
+            links = connection.ops.quote_name(Proposal.tags.through._meta.db_table)
+            proposals_table = connection.ops.quote_name(Proposal._meta.db_table)
+            condition |= Q(
+                RawSQL(  # noqa: S611  # our table names; the tag ids are a parameter
+                    f"EXISTS (SELECT 1 FROM {links} link "  # noqa: S608  # our table names
+                    f"WHERE link.proposal_id = {proposals_table}.id "
+                    "AND link.tag_id = ANY(%s) OFFSET 0)",
+                    [tag_ids],
+                    output_field=BooleanField(),
+                )
+            )
         return proposals.filter(condition)
     condition = Q()
     for word in q.split()[:MAX_WORDS]:
@@ -254,12 +268,26 @@ def tags_in_use(limit: int = 30) -> list[Tag]:
     found = cache.get(key)
     if found is None:
         newest = proposals_public().order_by("-created_at", "-pk").values("pk")[:TAGS_FROM]
-        rows = (
-            Proposal.tags.through.objects.filter(proposal_id__in=newest)
-            .values("tag_id")
-            .annotate(n=Count("pk"))
-        )
-        counts = {row["tag_id"]: row["n"] for row in rows}
+        if connection.vendor == "postgresql":
+            # As an array computed once, the links are read through their index on the
+            # proposal (3 ms at 100,000 proposals); as `IN (subquery)` PostgreSQL hashed
+            # the newest and scanned every link (36 ms).
+            sql, params = newest.query.sql_with_params()
+            links = connection.ops.quote_name(Proposal.tags.through._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT tag_id, count(*) FROM {links} "  # noqa: S608  # our table, the ORM's SQL
+                    f"WHERE proposal_id = ANY(ARRAY({sql})) GROUP BY tag_id",
+                    params,
+                )
+                counts = dict(cursor.fetchall())
+        else:
+            rows = (
+                Proposal.tags.through.objects.filter(proposal_id__in=newest)
+                .values("tag_id")
+                .annotate(n=Count("pk"))
+            )
+            counts = {row["tag_id"]: row["n"] for row in rows}
         tags = Tag.objects.in_bulk(list(counts))
         found = sorted(
             (tags[pk] for pk in counts if pk in tags), key=lambda t: (-counts[t.pk], t.name)

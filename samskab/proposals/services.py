@@ -31,7 +31,7 @@ from samskab.core.text import clean_text
 from samskab.debates import scoring
 from samskab.debates.models import Area, Tag
 from samskab.debates.services import MAX_TAGS
-from samskab.follows.services import FollowRefused, follow_ensure
+from samskab.follows.services import FollowRefused, follow_ensure, follow_step
 from samskab.moderation import words
 from samskab.moderation.selectors import active_ban, word_rules
 from samskab.places.services import PlaceRefused, place_set
@@ -42,9 +42,11 @@ from samskab.proposals.models import (
     TITLE_MAX,
     Proposal,
     ProposalMessage,
+    archive_age,
 )
 from samskab.supports.models import Support
-from samskab.supports.services import SupportRefused, support_add
+from samskab.supports.services import Counter as SupportCounter
+from samskab.supports.services import SupportRefused, support_add, support_add_at_once
 from samskab.votes.models import BindingVote
 from samskab.votes.services import vote_start_from
 from samskab.webcasts.models import AgendaItem, Meeting
@@ -202,23 +204,86 @@ def _why_not_supportable(proposal: Proposal) -> str:
     return ""
 
 
+def _refuse_unverified(proposal: Proposal) -> None:
+    # The proposal's own refusal first (an archived one is archived for everyone), read
+    # again since the caller's copy may be old.
+    refusal = _why_not_supportable(Proposal.objects.only(*SUPPORT_FIELDS).get(pk=proposal.pk))
+    raise ProposalRefused(
+        refusal
+        or _(
+            "Only verified residents can support proposals. Verify that you live in "
+            "the municipality, then support it."
+        )
+    )
+
+
 def proposal_support(*, proposal: Proposal, user) -> Support:
     """A verified resident supports the proposal (once) and follows it, so they hear of
-    its answer and its author's messages."""
+    its answer and its author's messages.
+
+    On PostgreSQL one statement (supports.services.support_add_at_once) checks that the
+    proposal is still open, adds the support and the follow, and moves both counters and
+    the hot score; only the support that reaches the threshold does more. Elsewhere
+    (SQLite) the same in a short transaction of several statements."""
     if user is None or not user.is_authenticated:
         raise ProposalRefused(_("Sign in to support."))
+    if not user.is_resident_verified:
+        _refuse_unverified(proposal)
+    if connection.vendor != "postgresql":
+        return _support_in_steps(proposal=proposal, user=user)
+    # The caller's copy (read in this request) is asked first and the statement asks the
+    # row again; a copy that says no is read again before the refusal (it may be from
+    # before the proposal succeeded, and a successful one is never archived).
+    if _why_not_supportable(proposal):
+        proposal = Proposal.objects.only(*SUPPORT_FIELDS).get(pk=proposal.pk)
+        refusal = _why_not_supportable(proposal)
+        if refusal:
+            raise ProposalRefused(refusal)
+    try:
+        added = support_add_at_once(
+            target=proposal,
+            user=user,
+            counter=_support_counter(),
+            steps=[follow_step(target=proposal, user=user)],
+        )
+    except (SupportRefused, FollowRefused) as error:
+        raise ProposalRefused(error.message) from None
+    if not added.open:
+        fresh = Proposal.objects.only(*SUPPORT_FIELDS).filter(pk=proposal.pk).first()
+        raise ProposalRefused(
+            (fresh and _why_not_supportable(fresh)) or _("This proposal takes no supports.")
+        )
+    if added.support is None:
+        raise ProposalRefused(_("You already support this."))
+    count, succeeded_at = added.row or (0, None)
+    if succeeded_at is None:
+        _success_check(proposal_id=proposal.pk, count=count)
+    return added.support
+
+
+def _support_counter() -> SupportCounter:
+    """The proposal's part of a support's statement: open (not hidden, retired or
+    archived, as `_why_not_supportable`), its counter and hot score moved, and what the
+    threshold needs read back."""
+    cutoff = timezone.now() - archive_age()
+    return SupportCounter(
+        open="t.hidden_at IS NULL AND t.retired_at IS NULL "
+        "AND (t.succeeded_at IS NOT NULL OR t.created_at >= %s)",
+        open_params=[cutoff],
+        moves="support_count = t.support_count + 1, hot_score = "
+        + scoring.hot_score_sql(
+            created_at="t.created_at", votes="t.support_count + 1", comments="t.comment_count"
+        ),
+        returning="t.support_count, t.succeeded_at",
+    )
+
+
+def _support_in_steps(*, proposal: Proposal, user) -> Support:
     # Read again (the caller's copy may be old); the long texts are not needed.
     proposal = Proposal.objects.only(*SUPPORT_FIELDS).get(pk=proposal.pk)
     refusal = _why_not_supportable(proposal)
     if refusal:
         raise ProposalRefused(refusal)
-    if not user.is_resident_verified:
-        raise ProposalRefused(
-            _(
-                "Only verified residents can support proposals. Verify that you live in "
-                "the municipality, then support it."
-            )
-        )
     try:
         with transaction.atomic():
             # Following first: the support that tips it over tells its supporter too. The
@@ -270,13 +335,22 @@ def support_counted(*, proposal_id: int, step: int) -> None:
                 proposal_id,
             ],
         )
-    if step > 0 and count >= threshold():
-        now = timezone.now()
+    if step > 0:
+        _success_check(proposal_id=proposal_id, count=count)
+
+
+def _success_check(*, proposal_id: int, count: int) -> None:
+    """At the threshold the proposal succeeds, and its author and followers are told: the
+    conditional UPDATE lets exactly one support turn it successful. After a support made
+    in one statement this is a transaction of its own; should it be cut off, the next
+    support finds the proposal over the threshold and not yet successful, and does it."""
+    if count < threshold():
+        return
+    with transaction.atomic():
         if Proposal.objects.filter(pk=proposal_id, succeeded_at__isnull=True).update(
-            succeeded_at=now
+            succeeded_at=timezone.now()
         ):
-            proposal = Proposal.objects.get(pk=proposal_id)
-            event_record(target=proposal, kind="succeeded")
+            event_record(target=Proposal.objects.get(pk=proposal_id), kind="succeeded")
 
 
 def _published_comments(ids) -> dict[int, int]:

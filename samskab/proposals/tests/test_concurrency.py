@@ -95,3 +95,31 @@ def test_supports_and_withdrawals_at_once_keep_both_counters_equal_to_a_recount(
     # The hot score is the one a recount gives.
     recounted = services.proposal_recount(proposal=Proposal.objects.get(pk=proposal.pk))
     assert recounted.hot_score == proposal.hot_score
+
+
+def test_many_supports_at_once_across_the_threshold_make_it_successful_once(settings):
+    """Each support is one statement without a transaction around it; success comes after
+    it, and the conditional UPDATE lets exactly one of the supports that reach the
+    threshold turn the proposal successful and tell its followers once."""
+    if connection.vendor != "postgresql":
+        pytest.skip("The race needs PostgreSQL (SQLite lets one writer in at a time).")
+    from samskab.activity.models import Event
+    from samskab.follows.models import Follow
+
+    settings.PROPOSALS_SUPPORTS_NEEDED = 10
+    proposal = ProposalFactory()
+    people = [ResidentFactory() for _ in range(24)]
+    results = _in_threads(
+        [lambda p=p: services.proposal_support(proposal=proposal, user=p) for p in people]
+    )
+    assert not [r for r in results if isinstance(r, Exception | str)], results
+    proposal.refresh_from_db()
+    kind = ContentType.objects.get_for_model(Proposal)
+    rows = Support.objects.filter(content_type=kind, object_id=proposal.pk).count()
+    assert proposal.support_count == rows == len(people)
+    assert SupportCount.objects.get(content_type=kind, object_id=proposal.pk).count == rows
+    assert proposal.is_successful
+    assert Event.objects.filter(object_id=proposal.pk, kind="succeeded").count() == 1
+    assert Follow.objects.filter(content_type=kind, object_id=proposal.pk).count() == len(people)
+    recounted = services.proposal_recount(proposal=Proposal.objects.get(pk=proposal.pk))
+    assert recounted.hot_score == proposal.hot_score

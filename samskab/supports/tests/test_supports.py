@@ -201,3 +201,11 @@ def test_the_counter_equals_a_recount_when_many_support_at_once():
     assert errors == []
     assert support_count(idea) == Support.objects.count() == len(people)
     assert services.supports_recount(target=idea) == len(people)
+
+
+def test_a_target_with_a_per_person_limit_cannot_skip_the_lock(idea):
+    """One statement holds no lock on the person, so a limited target (two ideas per box)
+    must go through support_add."""
+    with pytest.raises(ValueError, match="limits supports per person"):
+        services.support_add_at_once(target=idea, user=ResidentFactory())
+    assert not Support.objects.exists()
