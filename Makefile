@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
+# Links in mails and the demo's MitID answer go to SITE_URL: the port the server listens on,
+# unless it is set.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP)
 	$(BIN)/samskab migrate --no-input
 	$(BIN)/samskab demo
