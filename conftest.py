@@ -146,18 +146,40 @@ def _redis_of_this_worker(worker: str) -> None:
         cache["LOCATION"] = moved(cache["LOCATION"])
 
 
+# --- the dearest modules first -------------------------------------------------------------------
+# pytest-xdist (`--dist loadfile`, .ci/run) hands modules to its workers in the order they were
+# collected, and the browser tests (tests/e2e, last in `testpaths`) and the other modules that
+# start real servers are the dearest. Collected last, they ran last: one worker finished a long
+# browser module while the other had nothing left. They go first, so the short modules fill in
+# at the end. The sort is stable: within each group (and each module) the order stays as
+# collected, after pytest-django's own ordering.
+def _dearest_first(items) -> None:
+    def dear(item) -> bool:
+        return item.nodeid.startswith("tests/e2e/") or item.get_closest_marker("slow") is not None
+
+    items.sort(key=lambda item: not dear(item))
+
+
 # --- one pass of CI for what does not depend on the pass ---------------------------------------
 # CI runs the suite twice side by side: on SQLite, and on PostgreSQL with Redis (.ci/run sets
-# SAMSKAB_CI_PASS to "sqlite" or "postgres"). A test marked `one_pass` reads neither the pass's
-# database nor its broker: a browser test against its own SQLite site (tests/e2e
-# webcasts_fixtures.running_site, memory broker, local-memory cache), or a pure computation such
-# as counting a budget. Running it twice tests the same thing twice, so CI runs it in the pass
-# its marker names (`on=`, "sqlite" unless said), chosen to keep the two passes even. Without
-# SAMSKAB_CI_PASS (`make test`, a developer's run) every test runs.
+# SAMSKAB_CI_PASS to "sqlite" or "postgres"), and must finish in 20 minutes on two cores. A
+# test marked `one_pass` runs in the pass its marker names (`on=`, "sqlite" unless said):
+# - what reads neither the pass's database nor its broker: a browser test against its own
+#   SQLite site (tests/e2e webcasts_fixtures.running_site, memory broker, local-memory
+#   cache), or a pure computation such as counting a budget. Twice would test the same twice.
+# - every other browser test (pytest-django's live_server on the pass's database): its flow
+#   is the same page by page on either database, and what differs between the databases is
+#   tested below the browser, in both passes. Flows that lean on PostgreSQL (full-text search,
+#   the locks of supports and ballots) name it.
+# - the migration round trips (a minute each): on PostgreSQL, the production database.
+# The passes are kept even by the choice of `on=` (CI prints each pass's dearest modules).
+# Without SAMSKAB_CI_PASS (`make test`, a developer's run) every test runs.
 ONE_PASS_NAMES = ("sqlite", "postgres")
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
+    _dearest_first(items)
     ci_pass = os.environ.get("SAMSKAB_CI_PASS", "")
     if not ci_pass:
         return
@@ -217,3 +239,26 @@ def _live_server_takes_turns_on_memory_sqlite():
     LiveServerThread._create_server = create_taking_turns
     yield
     LiveServerThread._create_server = create
+
+
+# --- where a pass's time goes, by module --------------------------------------------------------
+# `--durations` names the slowest single steps; keeping CI under 20 minutes (.ci/run) means
+# knowing which modules cost the most in all (set-up, calls and tear-down, summed over every
+# test of the module, in whichever worker ran it). CI prints the 20 dearest of each pass.
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not os.environ.get("SAMSKAB_CI_PASS"):
+        return
+    seconds: dict[str, float] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            nodeid = getattr(report, "nodeid", "")
+            duration = getattr(report, "duration", None)
+            if nodeid and duration is not None:
+                module = nodeid.split("::", 1)[0]
+                seconds[module] = seconds.get(module, 0.0) + duration
+    if not seconds:
+        return
+    dearest = sorted(seconds.items(), key=lambda item: -item[1])[:20]
+    terminalreporter.write_sep("=", f"modules by time, of {sum(seconds.values()):.0f} s in all")
+    for module, spent in dearest:
+        terminalreporter.write_line(f"{spent:8.1f} s  {module}")

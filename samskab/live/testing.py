@@ -49,12 +49,51 @@ def server_environment(directory: Path, *, broker: str, **extra: str) -> dict[st
 
 
 def prepare_database(env: dict[str, str]) -> None:
+    """Migrate the SQLite database that `env` names.
+
+    Migrating takes most of a minute, and the live tests, the benchmarks and both of CI's test
+    passes each asked for the same empty database. When SAMSKAB_E2E_TEMPLATE names a folder
+    (CI gives both passes one), a migrated database is made there once and copied after that.
+    It is kept under a fingerprint of the migration files and of whether the test-only apps
+    are installed, so a changed migration makes a new one; a lock lets one process make it
+    while the others wait."""
+    database = Path(env["DATABASE_URL"].removeprefix("sqlite:///"))
+    shared = os.environ.get("SAMSKAB_E2E_TEMPLATE")
+    if not shared or not env["DATABASE_URL"].startswith("sqlite:///"):
+        _migrate(env)
+        return
+    import fcntl
+    import shutil
+
+    folder = Path(shared) / f"migrated-{_migrations_fingerprint(env)}"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not (folder / "complete").exists():
+            made = folder / "db.sqlite3"
+            made.unlink(missing_ok=True)
+            _migrate(env | {"DATABASE_URL": f"sqlite:///{made}"})
+            (folder / "complete").touch()
+    shutil.copyfile(folder / "db.sqlite3", database)
+
+
+def _migrate(env: dict[str, str]) -> None:
     subprocess.run(
         [sys.executable, "-m", "samskab.cli", "migrate", "--no-input", "-v0"],
         env=env,
         cwd=PROJECT_DIR,
         check=True,
     )
+
+
+def _migrations_fingerprint(env: dict[str, str]) -> str:
+    import hashlib
+
+    digest = hashlib.sha256(env.get("SAMSKAB_TESTING", "").encode())
+    for path in sorted((PROJECT_DIR / "samskab").glob("**/migrations/*.py")):
+        digest.update(str(path.relative_to(PROJECT_DIR)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def seed_people(env: dict[str, str], people: dict[str, str | None]) -> dict[str, str]:

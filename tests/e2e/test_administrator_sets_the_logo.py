@@ -7,7 +7,11 @@ import pytest
 from samskab.core.tests.factories import SVG_LOGO, administrator, png_bytes
 from tests.e2e.conftest import assert_accessible, current_code
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.one_pass,
+]
 
 
 def test_an_administrator_with_totp_uploads_a_logo_that_the_front_page_shows(

@@ -17,7 +17,11 @@ from samskab.votes.tests.factories import booth_with_officer, resident, vote_wit
 from samskab.votes.tests.test_areas import TWO_DISTRICTS
 from tests.e2e.conftest import PHONE, assert_accessible, current_code
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.one_pass(on="postgres"),
+]
 
 
 def _log_in(page, user) -> None:

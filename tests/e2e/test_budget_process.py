@@ -17,7 +17,11 @@ from samskab.places.geo import Projection, parse_geometry
 from samskab.places.selectors import place_of
 from tests.e2e.conftest import PHONE, assert_accessible, current_code, tab_to
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.one_pass,
+]
 
 
 def _log_in(page, user, secret=None) -> None:
@@ -137,6 +141,9 @@ def test_a_citizen_proposes_a_project_with_a_place_and_a_picture_on_a_phone(
     assert project.heading == centre and abs(place_of(project).latitude - 55.952) < 0.001
     picture = page.locator("main .attachments-gallery img")
     assert picture.get_attribute("alt") == "Torvet i dag, uden bænke"
+    # Loaded lazily (the page's load event does not wait for it): wait until the browser has it.
+    picture.scroll_into_view_if_needed()
+    page.wait_for_function("(img) => img.complete", arg=picture.element_handle())
     assert page.evaluate("(img) => img.naturalWidth", picture.element_handle()) == 1600
     assert page.locator("svg circle.places-map-point").count() == 1
     assert "Submitted" in page.locator(".budget-history").inner_text()

@@ -10,7 +10,11 @@ from django.core import mail
 from samskab.accounts.models import User
 from tests.e2e.conftest import assert_accessible, current_code, tab_to
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.one_pass,
+]
 
 EMAIL = "ny.borger@testby.example"
 PASSWORD = "Sommerfugl-i-haven-42"

@@ -8,7 +8,11 @@ from samskab.core import navigation
 from samskab.core.navigation import NavEntry
 from tests.e2e.conftest import PHONE, assert_accessible, tab_to
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.one_pass,
+]
 
 
 @pytest.mark.parametrize("locale", ["da-DK"])

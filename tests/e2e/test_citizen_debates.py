@@ -8,7 +8,11 @@ from samskab.debates.models import Debate, DebateVote
 from samskab.debates.tests.factories import AreaFactory
 from tests.e2e.conftest import PHONE, assert_accessible, tab_to
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.one_pass,
+]
 
 
 def _log_in(page, user) -> None:

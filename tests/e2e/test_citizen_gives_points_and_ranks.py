@@ -8,7 +8,11 @@ from samskab.budgets.tests.factories import HeadingFactory, ProjectFactory, Resi
 from tests.e2e.conftest import PHONE, assert_accessible, tab_to
 from tests.e2e.test_citizen_votes_in_the_budget import _log_in
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.one_pass,
+]
 
 
 def _ballot_url(heading) -> str:

@@ -14,7 +14,11 @@ from samskab.budgets.models import Ballot
 from samskab.budgets.tests.factories import HeadingFactory, ProjectFactory
 from tests.e2e.conftest import assert_accessible
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.one_pass,
+]
 
 
 @pytest.fixture

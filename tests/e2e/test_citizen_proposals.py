@@ -21,7 +21,11 @@ from samskab.votes.models import BindingVote
 from samskab.webcasts.models import AgendaItem, Body, Meeting
 from tests.e2e.conftest import PHONE, assert_accessible, current_code, tab_to
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.one_pass(on="postgres"),
+]
 
 
 def _log_in(page, user, secret=None) -> None:

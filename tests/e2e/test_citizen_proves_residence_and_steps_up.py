@@ -29,7 +29,11 @@ from samskab.votes.tests.factories import resident, vote_with_questions
 from tests.e2e.conftest import assert_accessible, current_code
 from tests.e2e.test_citizen_logs_in_with_mitid import nemlogin  # noqa: F401  (a fixture)
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.one_pass,
+]
 
 ADMIN_PASSWORD = "Admin-pass-123"
 

@@ -15,7 +15,11 @@ from samskab.budgets.tests.factories import (
 )
 from tests.e2e.conftest import PHONE, assert_accessible, tab_to
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.one_pass(on="postgres"),
+]
 
 
 def _log_in(page, user) -> None:

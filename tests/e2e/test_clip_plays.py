@@ -10,6 +10,9 @@ import pytest
 from samskab.recordings import clipping
 from samskab.recordings.tests import media
 
+# Chromium and ffmpeg only: no database.
+pytestmark = pytest.mark.one_pass
+
 PLAY = """() => new Promise(done => {
   const video = document.querySelector("video");
   video.onerror = () => done({error: video.error.code + " " + video.error.message});

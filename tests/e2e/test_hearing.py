@@ -17,7 +17,11 @@ from samskab.hearings.models import Answer, Passage, Version
 from samskab.hearings.tests.factories import ProcessFactory, docx_bytes, in_phase, pdf_bytes
 from tests.e2e.conftest import assert_accessible, current_code, tab_to
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.one_pass,
+]
 
 
 @pytest.fixture

@@ -19,7 +19,11 @@ from samskab.budgets.tests.factories import (
 from samskab.core.tests.factories import administrator
 from tests.e2e.conftest import assert_accessible, current_code, tab_to
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.one_pass(on="postgres"),
+]
 
 
 def _staff_log_in(page, email, password, secret) -> None:

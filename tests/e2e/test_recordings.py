@@ -14,7 +14,11 @@ from samskab.webcasts.tests.factories import MeetingFactory, user_with_role
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.webcasts_fixtures import _axe_blob_retry
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.one_pass,
+]
 
 
 def log_in(page, live_server, user) -> None:

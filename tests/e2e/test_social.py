@@ -15,7 +15,11 @@ from samskab.social.tests.fakes import FakeMastodon
 from samskab.webcasts.tests.factories import MeetingFactory
 from tests.e2e.conftest import assert_accessible, current_code
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.one_pass,
+]
 
 
 @pytest.fixture

@@ -12,7 +12,11 @@ from samskab.accounts.roles import Role
 from samskab.core.tests.factories import administrator
 from tests.e2e.conftest import assert_accessible, current_code, tab_to
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.one_pass,
+]
 
 
 @pytest.fixture

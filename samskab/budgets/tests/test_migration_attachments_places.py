@@ -13,6 +13,10 @@ BEFORE = [
 ]
 AFTER = [("budgets", "0007_attachments_and_places_move")]
 
+# A round trip over many migrations takes a minute; CI runs it on PostgreSQL, the
+# production database (conftest.py, "one pass of CI").
+pytestmark = pytest.mark.one_pass(on="postgres")
+
 
 @pytest.mark.django_db(transaction=True)
 def test_every_picture_document_and_place_is_kept_and_comes_back_on_rollback():

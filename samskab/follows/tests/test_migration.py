@@ -7,6 +7,10 @@ from django.db.migrations.executor import MigrationExecutor
 BEFORE = [("budgets", "0004_project_event_status_kind"), ("follows", "0001_follows")]
 AFTER = [("budgets", "0005_follows_move_to_the_follows_app")]
 
+# A round trip over many migrations takes a minute; CI runs it on PostgreSQL, the
+# production database (conftest.py, "one pass of CI").
+pytestmark = pytest.mark.one_pass(on="postgres")
+
 
 @pytest.mark.django_db(transaction=True)
 def test_every_project_follow_becomes_a_follow_with_its_language_and_date():

@@ -9,6 +9,10 @@ from django.db.migrations.executor import MigrationExecutor
 BEFORE = [("moderation", "0002_report_threshold_counts_signed_in_accounts")]
 AFTER = [("moderation", "0003_reports_and_log_on_any_target")]
 
+# A round trip over many migrations takes a minute; CI runs it on PostgreSQL, the
+# production database (conftest.py, "one pass of CI").
+pytestmark = pytest.mark.one_pass(on="postgres")
+
 
 @pytest.mark.django_db(transaction=True)
 def test_every_report_and_log_entry_is_kept_and_comes_back_on_rollback():

@@ -8,6 +8,10 @@ from django.db.migrations.executor import MigrationExecutor
 BEFORE = [("budgets", "0009_project_history_moves_to_activity"), ("supports", "0001_supports")]
 AFTER = [("budgets", "0010_supports_move_to_the_supports_app")]
 
+# A round trip over many migrations takes a minute; CI runs it on PostgreSQL, the
+# production database (conftest.py, "one pass of CI").
+pytestmark = pytest.mark.one_pass(on="postgres")
+
 
 @pytest.mark.django_db(transaction=True)
 def test_every_support_is_kept_counted_and_comes_back_on_rollback():
