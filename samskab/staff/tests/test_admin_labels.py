@@ -14,18 +14,14 @@ ALLOWED = {
     "ID", "id", "URL", "API", "HLS", "MP4", "PDF", "SRT", "RTMP", "RTMPS", "GeoJSON", "YouTube",
     "Facebook", "Web", "web", "e-mail", "Pabulib", "Markdown", "CSV", "OParl", "WebVTT",
     "status", "Status", "logo", "Logo", "data", "design", "slides", "person", "video", "spam",
-    "MitID", "Facebook Live", "position", "slide",
+    "MitID", "Facebook Live", "position", "slide", "moderator",
 }  # fmt: skip
-
-# Moderation's labels are translated by its own rework (issue 17, item 4), done at the same
-# time on another branch; remove this once that is merged.
-NOT_YET = {"moderation"}
 
 
 def _staff_sees(model) -> bool:
     """Samskab's own models, and another package's that a role may open in the admin."""
     if model.__module__.startswith("samskab."):
-        return model._meta.app_label not in NOT_YET
+        return True
     label = model._meta.app_label
     return any(
         name.split(".")[0] == label and name.split("_", 1)[1].endswith(model._meta.model_name)
