@@ -64,6 +64,18 @@ def test_every_admin_label_staff_see_is_danish_in_danish():
     assert not untranslated, "\n".join(untranslated)
 
 
+def test_no_two_models_staff_see_share_a_name_in_danish():
+    # Staff walk finding 37: the admin index listed "Grupper" twice and "Spørgsmål" three
+    # times, for roles and budget groups, vox pop, binding vote and survey questions.
+    names: dict[str, list[str]] = {}
+    with translation.override("da"):
+        for model in admin.site._registry:
+            if _staff_sees(model) or model._meta.label == "auth.Group":
+                plural = str(model._meta.verbose_name_plural).lower()
+                names.setdefault(plural, []).append(model._meta.label)
+    assert not {name: models for name, models in names.items() if len(models) > 1}
+
+
 def test_the_walk_finds_an_untranslated_label(monkeypatch):
     # The walk itself: a model name without a Danish translation is caught.
     from samskab.budgets.models import Heading
