@@ -72,3 +72,42 @@ class TestPolicies:
         assert ContentType.objects.get_by_natural_key("budgets", "budget") in offered
         assert ContentType.objects.get_by_natural_key("comments", "comment") not in offered
         assert ContentType.objects.get_by_natural_key("moderation", "ban") not in offered
+
+
+@pytest.mark.django_db
+class TestWhyAPostIsHeld:
+    """Staff walk finding 34: "Tilbageholdt fordi: pre-moderation"."""
+
+    def test_the_queue_says_it_in_danish(self):
+        from samskab.comments.models import Comment
+        from samskab.comments.tests.factories import CommentFactory
+        from samskab.moderation import screening
+
+        meeting = MeetingFactory()
+        ModerationPolicy.objects.create(target=meeting, mode=Mode.PRE)
+        verdict = screening.screen(target=meeting, text="Hej", user=UserFactory())
+        CommentFactory(
+            target=meeting, status=Comment.Status.PENDING, moderation_reason=verdict.reason
+        )
+        staff = StaffFactory(role=Role.MODERATOR)
+        with_totp(staff)
+        client = Client(HTTP_ACCEPT_LANGUAGE="da")
+        client.force_login(staff)
+
+        page = client.get(reverse("moderation:queue")).content.decode()
+
+        assert "Tilbageholdt fordi: forhåndsmoderation" in page
+
+    @pytest.mark.parametrize(
+        ("reason", "danish"),
+        [
+            ("restricted word: idiot*", "forbudt ord: idiot*"),
+            ("spam score: links, new account", "spamscore: mange links, en ny konto"),
+            ("Spam i kommentarfeltet", "Spam i kommentarfeltet"),  # a moderator's own words
+        ],
+    )
+    def test_each_kind_of_reason_reads_in_danish(self, reason, danish):
+        from samskab.moderation.screening import held_reason_text
+
+        with translation.override("da"):
+            assert held_reason_text(reason) == danish

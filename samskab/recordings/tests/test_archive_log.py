@@ -32,7 +32,7 @@ def test_a_retention_change_reads_in_each_language(meeting):
     with translation.override("en"):
         english = entry.detail_text()
 
-    assert danish == "Gem i et antal dage: 30"
+    assert danish == "Behold i et antal dage: 30"
     assert english == "Keep for a number of days: 30"
 
 
