@@ -35,14 +35,39 @@ from samskab.accounts.selectors import (
 ROW_ERRORS_SHOWN = 200
 
 
+class RoleFilter(admin.SimpleListFilter):
+    """Roles by their names in the reader's language (the plain "groups" filter showed the
+    groups' internal English names)."""
+
+    title = gettext_lazy("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        roles = [(str(group.pk), role_label(group.name)) for group in Group.objects.all()]
+        return sorted(roles, key=lambda role: role[1].lower())
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(groups__pk=int(value))
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
-    list_display = ["email", "display_name", "verification_level", "is_staff", "is_active"]
+    list_display = [
+        "email",
+        "display_name",
+        "verification_level",
+        "is_staff",
+        "has_second_factor",
+        "is_active",
+    ]
     list_filter = [
         "verification_level",
         "is_staff",
         "is_active",
-        "groups",
+        RoleFilter,
         ("deleted_at", admin.EmptyFieldListFilter),
     ]
     search_fields = ["email", "display_name"]
@@ -82,6 +107,17 @@ class UserAdmin(admin.ModelAdmin):
             field.label_from_instance = lambda group: role_label(group.name)
             field.help_text = format_html_join("", "<br><strong>{}</strong>: {}", role_lines())
         return field
+
+    def get_queryset(self, request):
+        from allauth.mfa.models import Authenticator
+
+        # One subquery for the column, not a query per row.
+        totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+        return super().get_queryset(request).annotate(has_totp=Exists(totp))
+
+    @admin.display(description=gettext_lazy("second factor"), boolean=True, ordering="has_totp")
+    def has_second_factor(self, user: User) -> bool:
+        return user.has_totp  # type: ignore[attr-defined]  # annotated by get_queryset
 
     @admin.display(description=gettext_lazy("second factor"))
     def second_factor(self, user: User) -> str:

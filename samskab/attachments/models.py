@@ -68,7 +68,7 @@ class Document(models.Model):
 
     class Meta:
         verbose_name = _("document")
-        verbose_name_plural = _("documents")
+        verbose_name_plural = _("attached documents")
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["content_type", "object_id"])]
 

@@ -55,40 +55,56 @@ def _projects(heading: Heading, ids: list[int]) -> dict[int, Project]:
 
 
 def ballot_check(
-    heading: Heading, project_ids: Iterable[int], *, points: Mapping[int, int] | None = None
+    heading: Heading,
+    project_ids: Iterable[int],
+    *,
+    points: Mapping[int, int] | None = None,
+    paper: bool = False,
 ) -> list[Mark]:
     """The marks of a ballot in `heading`, refused unless they make a valid ballot there.
 
     `project_ids` are the chosen projects (knapsack, approval) or the ranking, best first
     (ranked); `points` gives each project's points (cumulative; a project given 0 is left off).
-    Nothing is written: the caller saves the marks only when this returns.
+    Nothing is written: the caller saves the marks only when this returns. `paper`: the
+    refusals speak of the ballot to the poll officer who types it, not to the voter.
     """
     rules = heading.ballot_rules()
     if rules.style == BallotStyle.CUMULATIVE:
-        return _check_points(heading, rules, points or {}, list(project_ids))
+        return _check_points(heading, rules, points or {}, list(project_ids), paper=paper)
     if points:
         raise BudgetRefused(_("This ballot has no points: choose projects instead."))
     ids = [int(p) for p in project_ids]
     if rules.style == BallotStyle.RANKED:
-        return _check_ranking(heading, rules, ids)
+        return _check_ranking(heading, rules, ids, paper=paper)
     ids = list(dict.fromkeys(ids))
     projects = list(_projects(heading, ids).values())
     if rules.style == BallotStyle.APPROVAL:
         limit = rules.max_projects
         if limit is not None and len(projects) > limit:
-            raise BudgetRefused(
-                ngettext(
+            if paper:
+                refusal = ngettext(
+                    "The ballot chooses %(chosen)d projects, but a ballot may choose at most "
+                    "%(limit)d project.",
+                    "The ballot chooses %(chosen)d projects, but a ballot may choose at most "
+                    "%(limit)d projects.",
+                    limit,
+                )
+            else:
+                refusal = ngettext(
                     "You chose %(chosen)d projects, but you may choose at most %(limit)d project.",
                     "You chose %(chosen)d projects, but you may choose at most %(limit)d projects.",
                     limit,
                 )
-                % {"chosen": len(projects), "limit": limit}
-            )
+            raise BudgetRefused(refusal % {"chosen": len(projects), "limit": limit})
         return [Mark(p) for p in projects]
     total = sum(p.price or 0 for p in projects)
     if total > heading.amount:
         raise BudgetRefused(
-            _("Your choices cost %(total)s, more than the %(amount)s this heading has.")
+            (
+                _("The ballot's choices cost %(total)s, more than the %(amount)s this heading has.")
+                if paper
+                else _("Your choices cost %(total)s, more than the %(amount)s this heading has.")
+            )
             % {
                 "total": money(total, heading.budget.currency),
                 "amount": money(heading.amount, heading.budget.currency),
@@ -98,7 +114,12 @@ def ballot_check(
 
 
 def _check_points(
-    heading: Heading, rules: BallotRules, points: Mapping[int, int], listed: list[int]
+    heading: Heading,
+    rules: BallotRules,
+    points: Mapping[int, int],
+    listed: list[int],
+    *,
+    paper: bool = False,
 ) -> list[Mark]:
     given = {int(p): x for p, x in points.items()}
     if any(isinstance(x, bool) or not isinstance(x, int) or x < 0 for x in given.values()):
@@ -110,30 +131,48 @@ def _check_points(
     cap = rules.cap or 0
     for pk, value in given.items():
         if value > cap:
-            raise BudgetRefused(
-                ngettext(
+            if paper:
+                refusal = ngettext(
+                    "The ballot gives “%(title)s” %(points)d points, but one project may get at "
+                    "most %(cap)d point.",
+                    "The ballot gives “%(title)s” %(points)d points, but one project may get at "
+                    "most %(cap)d points.",
+                    cap,
+                )
+            else:
+                refusal = ngettext(
                     "You gave “%(title)s” %(points)d points, but one project may get at most "
                     "%(cap)d point.",
                     "You gave “%(title)s” %(points)d points, but one project may get at most "
                     "%(cap)d points.",
                     cap,
                 )
-                % {"title": projects[pk].title, "points": value, "cap": cap}
+            raise BudgetRefused(
+                refusal % {"title": projects[pk].title, "points": value, "cap": cap}
             )
     total = sum(given.values())
     if total > total_allowed:
-        raise BudgetRefused(
-            ngettext(
+        if paper:
+            refusal = ngettext(
+                "The ballot gives %(total)d points in all, but a ballot has %(max)d point to "
+                "share out.",
+                "The ballot gives %(total)d points in all, but a ballot has %(max)d points to "
+                "share out.",
+                total_allowed,
+            )
+        else:
+            refusal = ngettext(
                 "You gave %(total)d points in all, but you have %(max)d point to share out.",
                 "You gave %(total)d points in all, but you have %(max)d points to share out.",
                 total_allowed,
             )
-            % {"total": total, "max": total_allowed}
-        )
+        raise BudgetRefused(refusal % {"total": total, "max": total_allowed})
     return [Mark(projects[pk], points=value) for pk, value in given.items() if value > 0]
 
 
-def _check_ranking(heading: Heading, rules: BallotRules, ids: list[int]) -> list[Mark]:
+def _check_ranking(
+    heading: Heading, rules: BallotRules, ids: list[int], *, paper: bool = False
+) -> list[Mark]:
     projects = _projects(heading, ids)
     seen: set[int] = set()
     for pk in ids:
@@ -145,14 +184,21 @@ def _check_ranking(heading: Heading, rules: BallotRules, ids: list[int]) -> list
         seen.add(pk)
     limit = rules.ranking_length
     if limit is not None and len(ids) > limit:
-        raise BudgetRefused(
-            ngettext(
+        if paper:
+            refusal = ngettext(
+                "The ballot ranks %(count)d projects, but a ballot may rank at most %(limit)d "
+                "project.",
+                "The ballot ranks %(count)d projects, but a ballot may rank at most %(limit)d "
+                "projects.",
+                limit,
+            )
+        else:
+            refusal = ngettext(
                 "You ranked %(count)d projects, but you may rank at most %(limit)d project.",
                 "You ranked %(count)d projects, but you may rank at most %(limit)d projects.",
                 limit,
             )
-            % {"count": len(ids), "limit": limit}
-        )
+        raise BudgetRefused(refusal % {"count": len(ids), "limit": limit})
     return [Mark(projects[pk], rank=place) for place, pk in enumerate(ids, start=1)]
 
 

@@ -219,7 +219,7 @@ class Group(models.Model):
 
     class Meta:
         verbose_name = _("group")
-        verbose_name_plural = _("groups")
+        verbose_name_plural = _("budget groups")
         ordering = ["pk"]
 
     def __str__(self) -> str:

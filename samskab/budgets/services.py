@@ -377,7 +377,7 @@ def paper_ballot_enter(
         raise BudgetRefused(
             _("Nobody with this identifier is in the census. Check the number and try again.")
         )
-    marks = ballot_check(heading, project_ids, points=points)
+    marks = ballot_check(heading, project_ids, points=points, paper=True)
     if not marks:
         raise BudgetRefused(_("A paper ballot must name at least one project."))
     account = (
@@ -475,7 +475,7 @@ def paper_ballot_correct(
     it."""
     _paper_ballot_checks(ballot, officer, reason)
     heading = ballot.heading
-    marks = ballot_check(heading, project_ids, points=points)
+    marks = ballot_check(heading, project_ids, points=points, paper=True)
     if not marks:
         raise BudgetRefused(
             _("A paper ballot must name at least one project. To remove it, void it.")

@@ -22,3 +22,10 @@ class CoreConfig(AppConfig):
         for model in (SiteSettings, FooterLink):
             post_save.connect(forget_site_settings, sender=model, weak=False)
             post_delete.connect(forget_site_settings, sender=model, weak=False)
+
+        from django.contrib.admin.models import LogEntry
+        from django.db.models.signals import pre_save
+
+        from samskab.core.adminlog import store_msgids
+
+        pre_save.connect(store_msgids, sender=LogEntry, dispatch_uid="core.adminlog")

@@ -1,8 +1,11 @@
+import rules
 from django import forms
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samskab.core import targets
 from samskab.moderation import services
 from samskab.moderation.models import (
     Ban,
@@ -23,6 +26,26 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
 class ModerationPolicyAdmin(admin.ModelAdmin):
     list_display = ["__str__", "mode", "allow_anonymous"]
     list_filter = ["mode", "allow_anonymous"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "content_type":
+            # Only the kinds of place a mode applies to, not every table of the site.
+            kwargs["queryset"] = ContentType.objects.filter(
+                pk__in=[ContentType.objects.get_for_model(t.model).pk for t in places()]
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def places() -> list[targets.Target]:
+    """The registered targets a mode can be chosen for: those posts are written on
+    ("comment") and the processes whose staff may choose a mode (`<app>.moderate_<model>`),
+    not the moderated posts themselves."""
+    return [
+        target
+        for target in targets.registered()
+        if "comment" in target.capabilities
+        or (target.moderation is None and rules.perm_exists(target.permission("moderate")))
+    ]
 
 
 @admin.register(RestrictedWord)

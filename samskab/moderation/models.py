@@ -5,6 +5,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -52,8 +53,10 @@ class ModerationSettings(models.Model):
 class ModerationPolicy(models.Model):
     """The mode of one place (a meeting's live blog, a debate, a proposal)."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("kind of place")
+    )
+    object_id = models.PositiveBigIntegerField(_("place number"))
     target = GenericForeignKey("content_type", "object_id")
     mode = models.CharField(_("mode"), max_length=8, choices=Mode, default=Mode.POST)
     allow_anonymous = models.BooleanField(
@@ -72,7 +75,12 @@ class ModerationPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.content_type.model} {self.object_id}: {self.get_mode_display()}"
+        # "Meeting: Byrådsmøde 12. december: Pre-moderation...", not "meeting 2".
+        model = self.content_type.model_class()
+        kind = model._meta.verbose_name if model is not None else self.content_type.model
+        place = self.target
+        named = str(place) if place is not None else f"#{self.object_id}"
+        return f"{str(kind).capitalize()}: {named}: {self.get_mode_display()}"
 
 
 class Ban(models.Model):
@@ -84,15 +92,20 @@ class Ban(models.Model):
         null=True,
         blank=True,
         related_name="moderation_bans",
+        verbose_name=_("account"),
     )
-    viewer_key = models.CharField(max_length=64, blank=True, db_index=True)
+    viewer_key = models.CharField(_("viewer key"), max_length=64, blank=True, db_index=True)
     reason = models.CharField(_("reason"), max_length=300)
     until = models.DateTimeField(_("until"), null=True, blank=True, help_text=_("Empty: for good."))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("banned by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    lifted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("banned at"), default=timezone.now)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ban")
@@ -104,19 +117,31 @@ class Ban(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user or self.viewer_key[:8]} ({self.until or _('permanent')})"
+        # The person, not a hash; the end in the reader's language and time zone.
+        who = self.user.public_name if self.user is not None else _("anonymous viewer")
+        if self.until is None:
+            return str(_("%(who)s, for good") % {"who": who})
+        until = date_format(timezone.localtime(self.until), "DATETIME_FORMAT")
+        return str(_("%(who)s, until %(until)s") % {"who": who, "until": until})
 
 
 class TrustedAuthor(models.Model):
     """A citizen whose posts skip holding (spam score, pre-moderation) but not the rules."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_trust"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="moderation_trust",
+        verbose_name=_("account"),
     )
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("trusted by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("trusted since"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("trusted author")
@@ -237,14 +262,26 @@ class ModerationLogEntry(models.Model):
     # What was acted on, any target; the entry stays when the target is deleted (the
     # excerpt below still says what it was).
     content_type = models.ForeignKey(
-        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        ContentType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kind of content"),
     )
-    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    object_id = models.PositiveBigIntegerField(_("content number"), null=True, blank=True)
     target = GenericForeignKey("content_type", "object_id")
-    ban = models.ForeignKey(Ban, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    ban = models.ForeignKey(
+        Ban,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ban"),
+    )
     # What the post said at the time, so the log still reads when the post is gone.
-    excerpt = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    excerpt = models.CharField(_("excerpt"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from samskab.moderation import spam, words
@@ -26,6 +27,32 @@ class Refused(Exception):
         super().__init__(message)
         self.message = message
         self.log_reason = log_reason
+
+
+# Why a post is held, stored in English (a msgid, or a prefix and its values) and shown in
+# the moderator's language by held_reason_text (staff walk finding 34).
+PRE_MODERATION = gettext_noop("pre-moderation")
+RESTRICTED_WORD = "restricted word: "
+SPAM_SCORE = "spam score: "
+SPAM_SIGNS = {
+    "links": gettext_noop("many links"),
+    "repetition": gettext_noop("the same text as the author's recent posts"),
+    "rate": gettext_noop("many posts in a short time"),
+    "new account": gettext_noop("a new account"),
+}
+
+
+def held_reason_text(reason: str) -> str:
+    """Why a post is held, in the reader's language; a reason of another kind (a
+    moderator's own words) as it was written."""
+    if reason.startswith(RESTRICTED_WORD):
+        return _("restricted word: %(word)s") % {"word": reason.removeprefix(RESTRICTED_WORD)}
+    if reason.startswith(SPAM_SCORE):
+        signs = [sign.strip() for sign in reason.removeprefix(SPAM_SCORE).split(",")]
+        return _("spam score: %(signs)s") % {
+            "signs": ", ".join(gettext(SPAM_SIGNS.get(sign, sign)) for sign in signs)
+        }
+    return gettext(reason) if reason else ""
 
 
 @dataclass(frozen=True)
@@ -69,10 +96,10 @@ def screen(
     if matched and matched[0].action == "reject":
         raise Refused(
             _("Your comment contains words that are not allowed here. Please rephrase it."),
-            log_reason=f"restricted word: {matched[0].pattern}",
+            log_reason=f"{RESTRICTED_WORD}{matched[0].pattern}",
         )
     if matched:
-        return Verdict(False, f"restricted word: {matched[0].pattern}")
+        return Verdict(False, f"{RESTRICTED_WORD}{matched[0].pattern}")
     if is_trusted(user):
         return Verdict(True)
 
@@ -89,7 +116,7 @@ def screen(
         )
     )
     if result.holds:
-        return Verdict(False, "spam score: " + ", ".join(result.reasons), result.value)
+        return Verdict(False, SPAM_SCORE + ", ".join(result.reasons), result.value)
     if place_rules(target).mode == Mode.PRE:
-        return Verdict(False, "pre-moderation", result.value)
+        return Verdict(False, PRE_MODERATION, result.value)
     return Verdict(True, "", result.value)

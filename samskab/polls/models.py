@@ -107,7 +107,7 @@ class Question(models.Model):
     class Meta:
         ordering = ["position", "pk"]
         verbose_name = _("question")
-        verbose_name_plural = _("questions")
+        verbose_name_plural = _("vox pop questions")
 
     def __str__(self) -> str:
         return str(self.text)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from samskab.recordings.models import ArchiveLogEntry, Clip, RetentionPolicy
 
@@ -40,8 +41,13 @@ class ClipAdmin(_ByRule, admin.ModelAdmin):
 @admin.register(ArchiveLogEntry)
 class ArchiveLogEntryAdmin(_ByRule, admin.ModelAdmin):
     rule = "recordings.manage_recording"
-    list_display = ["at", "action", "meeting_title", "detail", "by"]
+    list_display = ["at", "action", "meeting_title", "detail_text", "by"]
     list_filter = ["action"]
+    fields = readonly_fields = ["at", "action", "meeting", "meeting_title", "detail_text", "by"]
+
+    @admin.display(description=_("detail"))
+    def detail_text(self, entry: ArchiveLogEntry) -> str:
+        return entry.detail_text()
 
     def has_add_permission(self, request, *args) -> bool:
         return False

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from samskab.webcasts.models import AgendaItem, Body, Meeting, Person
@@ -248,7 +249,10 @@ class ArchiveLogEntry(models.Model):
     )
     meeting_title = models.CharField(max_length=300, verbose_name=_("meeting title"))
     action = models.CharField(max_length=16, choices=Action, verbose_name=_("action"))
+    # A msgid (gettext_noop) with its values in `params`, so staff read it in their own
+    # language; entries written before are plain English text, shown as they are.
     detail = models.TextField(blank=True, verbose_name=_("detail"))
+    params = models.JSONField(default=dict, blank=True, verbose_name=_("values of the detail"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -261,7 +265,27 @@ class ArchiveLogEntry(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name = _("archive log entry")
-        verbose_name_plural = _("archive log")
+        verbose_name_plural = _("archive log entries")
+
+    # Values that are msgids themselves (a reason in words), translated and then given the
+    # other values ("%(days)s").
+    TRANSLATED_PARAMS = frozenset({"how", "reason_msgid"})
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.meeting_title}"
+
+    def detail_text(self) -> str:
+        """The detail in the reader's language."""
+        if not self.detail:
+            return ""
+        params = self.params or {}
+        try:
+            values = {
+                key: gettext(value) % params
+                if key in self.TRANSLATED_PARAMS and isinstance(value, str)
+                else value
+                for key, value in params.items()
+            }
+            return gettext(self.detail) % values if values else gettext(self.detail)
+        except (KeyError, TypeError, ValueError):  # an older entry's text with a "%" in it
+            return self.detail

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from samskab.core import locks, objectstore, paths
 from samskab.core.worker import TaskInterrupted
@@ -55,14 +56,47 @@ def archive_state(meeting: Meeting) -> ArchiveState:
     return state
 
 
-def log(meeting: Meeting | None, action: str, detail: str = "", *, by=None) -> ArchiveLogEntry:
+def log(
+    meeting: Meeting | None, action: str, detail: str = "", *, by=None, **params
+) -> ArchiveLogEntry:
+    """`detail` is a msgid (gettext_noop) and `params` its values: staff read the entry in
+    their language, the server log has it in English."""
     title = str(meeting) if meeting is not None else ""
     logger.info(
-        "archive %s: meeting %s (%s) %s", action, getattr(meeting, "pk", None), title, detail
+        "archive %s: meeting %s (%s) %s %s",
+        action,
+        getattr(meeting, "pk", None),
+        title,
+        detail,
+        params,
     )
     return ArchiveLogEntry.objects.create(
-        meeting=meeting, meeting_title=title[:300], action=action, detail=detail, by=by
+        meeting=meeting,
+        meeting_title=title[:300],
+        action=action,
+        detail=detail,
+        params=params,
+        by=by,
     )
+
+
+def _clock(ms: int) -> str:
+    """12345678 -> "3:25:45"; under an hour "25:45" (as the timeline editor shows them)."""
+    hours, rest = divmod(int(ms) // 1000, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+RETENTION_WORDS: dict[str, str] = {
+    "": gettext_noop("As the body's rule"),
+    Retention.NONE: gettext_noop("No archive"),
+    Retention.DAYS: gettext_noop("Keep for a number of days: %(days)s"),
+    Retention.KEEP: gettext_noop("Keep"),
+}
+REDACTION_WORDS: dict[str, str] = {
+    Redaction.Mode.CUT: gettext_noop("cut out"),
+    Redaction.Mode.BLACK: gettext_noop("black picture and silence"),
+}
 
 
 def _busy(meeting: Meeting) -> bool:
@@ -146,8 +180,10 @@ def upload_accept(*, meeting: Meeting, file, by) -> Upload:
         log(
             meeting,
             ArchiveLogEntry.Action.UPLOADED,
-            f"{upload.original_name}, {file.size} bytes",
+            gettext_noop("%(name)s, %(size)s bytes"),
             by=by,
+            name=upload.original_name,
+            size=file.size,
         )
         from samskab.recordings.tasks import package_upload
 
@@ -208,7 +244,10 @@ def upload_package(upload: Upload) -> None:
         _work_remove(work)
         Upload.objects.filter(pk=upload.pk).update(status=Job.WAITING, percent=0)
         log(
-            meeting, ArchiveLogEntry.Action.FAILED, f"upload {upload.pk}: interrupted, queued again"
+            meeting,
+            ArchiveLogEntry.Action.FAILED,
+            gettext_noop("Upload %(upload)s: interrupted, queued again"),
+            upload=upload.pk,
         )
         raise
     except (MediaError, OSError) as error:
@@ -218,7 +257,13 @@ def upload_package(upload: Upload) -> None:
         Upload.objects.filter(pk=upload.pk).update(
             status=Job.FAILED, error=str(error), finished_at=timezone.now()
         )
-        log(meeting, ArchiveLogEntry.Action.FAILED, f"upload {upload.pk}: {error}")
+        log(
+            meeting,
+            ArchiveLogEntry.Action.FAILED,
+            gettext_noop("Upload %(upload)s: %(error)s"),
+            upload=upload.pk,
+            error=str(error),
+        )
         if isinstance(error, OSError):
             raise  # the task shows as failed to staff too
         return
@@ -233,12 +278,14 @@ def upload_package(upload: Upload) -> None:
         Upload.objects.filter(pk=upload.pk).update(
             status=Job.DONE, percent=100, staged_path="", finished_at=timezone.now()
         )
-        how = "copied" if upload.copied else "re-encoded"
+        how = gettext_noop("copied as it was") if upload.copied else gettext_noop("re-encoded")
         log(
             meeting,
             ArchiveLogEntry.Action.PACKAGED,
-            f"upload {upload.pk}, {how}",
+            gettext_noop("Upload %(upload)s, %(how)s"),
             by=upload.created_by,
+            upload=upload.pk,
+            how=how,
         )
     meeting.refresh_from_db()
     thumbnails_make(meeting)
@@ -263,7 +310,13 @@ def upload_retry(*, upload: Upload, by) -> Upload:
         Upload.objects.filter(pk=upload.pk).update(
             status=Job.WAITING, percent=0, error="", finished_at=None
         )
-        log(upload.meeting, ArchiveLogEntry.Action.UPLOADED, f"upload {upload.pk}: again", by=by)
+        log(
+            upload.meeting,
+            ArchiveLogEntry.Action.UPLOADED,
+            gettext_noop("Upload %(upload)s: prepared again"),
+            by=by,
+            upload=upload.pk,
+        )
         from samskab.recordings.tasks import package_upload
 
         transaction.on_commit(lambda: package_upload.enqueue(upload_id=upload.pk))
@@ -285,7 +338,13 @@ def upload_clear(*, upload: Upload, by) -> Upload:
             error=upload.error or _("Cleared by staff."),
             finished_at=timezone.now(),
         )
-        log(upload.meeting, ArchiveLogEntry.Action.FAILED, f"upload {upload.pk}: cleared", by=by)
+        log(
+            upload.meeting,
+            ArchiveLogEntry.Action.FAILED,
+            gettext_noop("Upload %(upload)s: cleared"),
+            by=by,
+            upload=upload.pk,
+        )
     upload.refresh_from_db()
     return upload
 
@@ -348,7 +407,15 @@ def clip_create(
             person=person,
             created_by=by,
         )
-        log(meeting, ArchiveLogEntry.Action.CLIP, f"clip {clip.pk} {start_ms}-{end_ms} ms", by=by)
+        log(
+            meeting,
+            ArchiveLogEntry.Action.CLIP,
+            gettext_noop("Clip %(clip)s, %(start)s–%(end)s"),
+            by=by,
+            clip=clip.pk,
+            start=_clock(start_ms),
+            end=_clock(end_ms),
+        )
         _enqueue_clip(clip)
     return clip
 
@@ -382,7 +449,13 @@ def clip_render(clip: Clip) -> None:
     except MediaError as error:
         partial.unlink(missing_ok=True)
         Clip.objects.filter(pk=clip.pk).update(mp4_status=Job.FAILED, mp4_error=str(error))
-        log(clip.meeting, ArchiveLogEntry.Action.FAILED, f"clip {clip.pk}: {error}")
+        log(
+            clip.meeting,
+            ArchiveLogEntry.Action.FAILED,
+            gettext_noop("Clip %(clip)s: %(error)s"),
+            clip=clip.pk,
+            error=str(error),
+        )
         return
     finally:
         if source is not None:
@@ -437,8 +510,12 @@ def redaction_request(
         log(
             meeting,
             ArchiveLogEntry.Action.REDACTED,
-            f"requested {mode} {start_ms}-{end_ms} ms: {reason}",
+            gettext_noop("Requested: %(how)s %(start)s–%(end)s, because: %(reason)s"),
             by=by,
+            how=REDACTION_WORDS.get(mode, mode),
+            start=_clock(start_ms),
+            end=_clock(end_ms),
+            reason=reason,
         )
         from samskab.recordings.tasks import apply_redaction
 
@@ -481,7 +558,13 @@ def redaction_apply(redaction: Redaction) -> None:
         Redaction.objects.filter(pk=redaction.pk).update(
             status=Job.FAILED, error=str(error), finished_at=timezone.now()
         )
-        log(meeting, ArchiveLogEntry.Action.FAILED, f"redaction {redaction.pk}: {error}")
+        log(
+            meeting,
+            ArchiveLogEntry.Action.FAILED,
+            gettext_noop("Redaction %(redaction)s: %(error)s"),
+            redaction=redaction.pk,
+            error=str(error),
+        )
         return
     # The old master and package hold the redacted range: they leave the disk now.
     for old in masters.iterdir():
@@ -510,9 +593,17 @@ def redaction_apply(redaction: Redaction) -> None:
         log(
             meeting,
             ArchiveLogEntry.Action.REDACTED,
-            f"done {redaction.mode} {redaction.start_ms}-{redaction.end_ms} ms; "
-            f"{shifted} marks moved, {cues_removed} caption cues removed, {clips} clips remade",
+            gettext_noop(
+                "Done: %(how)s %(start)s–%(end)s; marks moved: %(marks)s, caption cues "
+                "removed: %(cues)s, clips made again: %(clips)s"
+            ),
             by=redaction.created_by,
+            how=REDACTION_WORDS.get(redaction.mode, redaction.mode),
+            start=_clock(redaction.start_ms),
+            end=_clock(redaction.end_ms),
+            marks=shifted,
+            cues=cues_removed,
+            clips=clips,
         )
     meeting.refresh_from_db()
     thumbnails_make(meeting)
@@ -700,8 +791,9 @@ def retention_set(*, meeting: Meeting, mode: str, days: int | None, by) -> Archi
     log(
         meeting,
         ArchiveLogEntry.Action.RETENTION,
-        f"{mode or 'as body'} {days or ''}".strip(),
+        RETENTION_WORDS.get(mode or "", mode),
         by=by,
+        days=days,
     )
     return state
 
@@ -740,8 +832,12 @@ def retention_due(now: datetime | None = None) -> list[Meeting]:
     return due
 
 
-def recording_remove(*, meeting: Meeting, reason: str, by=None) -> int:
-    """Delete the recording: video, segments, thumbnails, clips, master. The agenda stays."""
+def recording_remove(
+    *, meeting: Meeting, reason: str, reason_params: dict | None = None, by=None
+) -> int:
+    """Delete the recording: video, segments, thumbnails, clips, master. The agenda stays.
+    `reason` is a msgid (gettext_noop) for the archive log, with its values in
+    `reason_params`."""
     files = 0
     for folder in (
         media_folder(meeting.pk),
@@ -762,8 +858,12 @@ def recording_remove(*, meeting: Meeting, reason: str, by=None) -> int:
         log(
             meeting,
             ArchiveLogEntry.Action.REMOVED,
-            f"{reason}; {files} files, {clips} clips",
+            gettext_noop("%(reason_msgid)s; files removed: %(files)s, clips removed: %(clips)s"),
             by=by,
+            reason_msgid=reason,
+            files=files,
+            clips=clips,
+            **(reason_params or {}),
         )
     meeting.refresh_from_db()
     return files
@@ -781,7 +881,12 @@ def retention_run(now: datetime | None = None) -> list[Meeting]:
             mode, days = retention_of(meeting)
             recording_remove(
                 meeting=meeting,
-                reason=f"retention {mode} {days if days is not None else ''}".strip(),
+                reason=(
+                    gettext_noop("by the retention rule: its number of days (%(days)s) passed")
+                    if mode == Retention.DAYS
+                    else gettext_noop("by the retention rule: no archive")
+                ),
+                reason_params={"days": days},
             )
             removed.append(meeting)
     return removed

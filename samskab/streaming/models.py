@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from samskab.streaming import crypto
+from samskab.streaming.reasons import reason_text
 from samskab.webcasts.models import Body, Meeting
 
 
@@ -143,3 +144,7 @@ class DestinationStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.destination}: {self.state}"
+
+    def reason_text(self) -> str:
+        """The reason in the reader's words and language (the technical one is in the log)."""
+        return reason_text(self.reason)

@@ -184,7 +184,7 @@ class Question(models.Model):
     class Meta:
         ordering = ["position", "pk"]
         verbose_name = _("question")
-        verbose_name_plural = _("questions")
+        verbose_name_plural = _("survey questions")
 
     def __str__(self) -> str:
         return self.text_da

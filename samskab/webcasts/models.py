@@ -276,7 +276,7 @@ class Document(models.Model):
     class Meta:
         ordering = ["position", "pk"]
         verbose_name = _("document")
-        verbose_name_plural = _("documents")
+        verbose_name_plural = _("meeting documents")
 
     def __str__(self) -> str:
         return str(self.title)

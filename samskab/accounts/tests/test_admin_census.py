@@ -52,6 +52,15 @@ def test_an_administrator_sees_the_import_page_with_the_current_census(admin_cli
 
 
 @pytest.mark.django_db
+def test_the_import_buttons_have_the_admins_button_style(admin_client):
+    # Staff walk finding 37: "Importér" was a plain grey browser button.
+    page = admin_client.get(IMPORT_URL).content.decode()
+
+    assert 'value="import" class="button default"' in page
+    assert 'value="check" class="button"' in page
+
+
+@pytest.mark.django_db
 def test_an_administrator_imports_a_census_and_sees_the_result(admin_client, settings):
     response = upload(
         admin_client, census_csv([ANNA, BO, CARL], bom=True), name="folkeregister.csv"

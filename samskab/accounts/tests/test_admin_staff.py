@@ -148,3 +148,41 @@ class TestSecondFactorReset:
 
         assert client.post(reset_url(superuser)).status_code == 403
         assert Authenticator.objects.filter(user=superuser).exists()
+
+
+@pytest.mark.django_db
+class TestTheUserList:
+    """Staff walk finding 15: the role filter in the reader's language, and who has a
+    second factor, on the list itself."""
+
+    def danish_list(self, query: str = "") -> str:
+        client, _admin = logged_in(Role.ADMINISTRATOR)
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "da"
+        return client.get(reverse("admin:accounts_user_changelist") + query).content.decode()
+
+    def test_the_role_filter_lists_roles_by_their_danish_names(self):
+        StaffFactory(role=Role.POLL_OFFICER)
+
+        page = self.danish_list()
+
+        assert "Afstemningstilforordnet" in page
+        assert ">poll officer<" not in page
+
+    def test_filtering_by_a_role_lists_its_members_only(self):
+        officer = StaffFactory(role=Role.POLL_OFFICER, email="officer@example.org")
+        UserFactory(email="citizen@example.org")
+        group = Group.objects.get(name=Role.POLL_OFFICER.value)
+
+        page = self.danish_list(f"?role={group.pk}")
+
+        assert officer.email in page
+        assert "citizen@example.org" not in page
+
+    def test_the_list_shows_who_has_a_second_factor(self):
+        without = StaffFactory(role=Role.EDITOR)
+
+        page = self.danish_list("?o=5")  # by the column: the sort works on the annotation
+
+        assert "Anden faktor" in page or "anden faktor" in page.lower()
+        row = page.split(without.email)[1].split("</tr>")[0]
+        assert 'alt="False"' in row

@@ -240,3 +240,31 @@ class TestRoleHoldersWithoutTheStaffFlag:
         client.post(reverse("mfa_deactivate_totp"))
 
         assert Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP).exists()
+
+
+@pytest.mark.django_db
+class TestFirstLoginSetUp:
+    def test_after_setting_up_the_app_the_recovery_codes_page_leads_on_to_the_staff_home(
+        self, client
+    ):
+        # Staff walk finding 35: the recovery codes page had no way on.
+        import time
+
+        from allauth.mfa.totp.internal.auth import hotp_value
+
+        staff = StaffFactory(role=Role.MODERATOR)
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "da"
+        submit_password(client, staff)
+        assert client.get(reverse("home"))["Location"] == reverse("mfa_activate_totp")
+        if client.get(reverse("mfa_activate_totp")).status_code == 302:  # "Bekræft adgang"
+            client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+            client.get(reverse("mfa_activate_totp"))
+        secret = client.session["mfa.totp.secret"]
+
+        response = client.post(
+            reverse("mfa_activate_totp"), {"code": hotp_value(secret, int(time.time()) // 30)}
+        )
+        assert response["Location"] == reverse("mfa_view_recovery_codes")
+        page = client.get(response["Location"]).content.decode()
+
+        assert f'href="{reverse("staff:home")}">Fortsæt</a>' in page

@@ -16,3 +16,12 @@ def test_the_site_s_danish_replaces_allauth_s_and_django_s():
         assert "din/dit" not in translation.gettext(
             "The password is too similar to the %(verbose_name)s."
         )
+
+
+def test_the_admins_add_another_button_has_no_gendered_article():
+    # "Tilføj endnu en Dagsordenspunkt" (staff walk finding 34).
+    with translation.override("da"):
+        text = translation.gettext("Add another %(verbose_name)s") % {
+            "verbose_name": "Dagsordenspunkt"
+        }
+    assert text == "Tilføj Dagsordenspunkt"

@@ -49,6 +49,24 @@ def test_a_refusal_keeps_the_form_and_says_why(client, officer):
     assert "Nobody with this identifier is in the census" in response.content.decode()
 
 
+def test_an_over_budget_ballot_is_explained_to_the_officer_not_the_voter(client, officer):
+    # Staff walk finding 34: "Dine valg koster…" on the page the poll officer types into.
+    heading = HeadingFactory(amount=1000)
+    projects = [ProjectFactory(heading=heading, price=600) for _ in range(2)]
+    census_person("0101801234")
+
+    response = client.post(
+        _url(heading),
+        {"identifier": "0101801234", "project": [p.pk for p in projects]},
+        HTTP_ACCEPT_LANGUAGE="da",
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Stemmesedlens valg koster" in page
+    assert "Dine valg" not in page
+
+
 def test_the_overview_shows_counts_and_the_conflict_log(client, officer):
     heading = HeadingFactory()
     project = ProjectFactory(heading=heading)

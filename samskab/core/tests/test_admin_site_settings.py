@@ -5,7 +5,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
+from django.utils import translation
 
 from samskab.accounts.models import User
 from samskab.core.models import FooterLink, SiteSettings
@@ -102,6 +104,45 @@ def test_it_saves_the_name_colours_and_footer_links(admin_client, site):
     page = admin_client.get("/").content.decode()
     assert "Nyby Kommune" in page
     assert 'href="https://nyby.example"' in page
+
+
+def test_the_history_names_the_changed_fields_in_the_readers_language(admin_client, site):
+    # Staff walk finding 30: "Ændrede Municipality name, Logo text for screen readers og
+    # Primary colour".
+    data = form_data(site, name="Nyby Kommune", logo_alt="Nybys logo", primary_colour="#aa0000")
+    assert admin_client.post(CHANGE_URL, data).status_code == 302
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "da"
+
+    history = admin_client.get(CHANGE_URL.replace("change/", "history/")).content.decode()
+
+    assert "Ændrede kommunens navn, logotekst til skærmlæsere og primær farve." in history
+    with translation.override("en"):
+        entry = LogEntry.objects.get(object_id=str(site.pk))
+        assert entry.get_change_message() == (
+            "Changed municipality name, logo text for screen readers and primary colour."
+        )
+
+
+def test_an_inlines_changed_fields_are_named_in_the_readers_language(admin_client, site):
+    link = FooterLink.objects.create(site=site, label="Nyby.dk", url="https://nyby.dk", position=0)
+    data = form_data(
+        site,
+        **{
+            "footer_links-TOTAL_FORMS": "1",
+            "footer_links-INITIAL_FORMS": "1",
+            "footer_links-0-id": str(link.pk),
+            "footer_links-0-site": str(site.pk),
+            "footer_links-0-label": "Nyby",
+            "footer_links-0-url": "https://nyby.dk",
+            "footer_links-0-position": "0",
+        },
+    )
+    assert admin_client.post(CHANGE_URL, data).status_code == 302
+
+    with translation.override("da"):
+        message = LogEntry.objects.get(object_id=str(site.pk)).get_change_message()
+
+    assert message == "Ændrede tekst for link i sidefoden “Nyby”."
 
 
 @pytest.mark.parametrize(

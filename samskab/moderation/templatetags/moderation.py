@@ -7,6 +7,7 @@ from django.urls import reverse
 from samskab.core import targets
 from samskab.moderation.forms import ModeForm
 from samskab.moderation.models import ModerationPolicy, ModerationSettings
+from samskab.moderation.screening import held_reason_text
 from samskab.moderation.selectors import may_set_mode
 
 register = template.Library()
@@ -38,3 +39,9 @@ def moderation_mode(context, place):
         "next": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def held_reason(reason: str) -> str:
+    """`{{ post.reason|held_reason }}`: why a post is held, in the reader's language."""
+    return held_reason_text(reason or "")

@@ -27,11 +27,39 @@ def test_the_console_shows_the_encoder_settings_and_each_destinations_state(clie
     assert "rtmp://testserver:1935/live" in page
     assert key not in page  # shown only on request (security L8)
     assert f"••••{key[-4:]}" in page
-    assert "Kommunens YouTube" in page and "Failed" in page and "Refused." in page
+    assert "Kommunens YouTube" in page and "Failed" in page
+    assert "Sending stopped unexpectedly" in page  # "Refused.": not a reason we know
     assert "Waiting for the feed" in page  # Facebook has not been tried yet
     assert "yt-secret" not in page and "fb-secret" not in page
     partial = client.get(reverse("streaming:console", kwargs={"pk": meeting.pk}))
     assert 'hx-trigger="every 5s"' in partial.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("reason", "danish"),
+    [
+        ("Error opening output files: Connection refused", "Samskab kunne ikke nå destinationen"),
+        ("The destination refused: NetStream.Publish.BadName", "Destinationen afviste udsendelsen"),
+        ("Error opening output files:", "Udsendelsen stoppede uventet"),
+        ("Give the stream key that the platform shows.", "Angiv den streamnøgle"),
+    ],
+    ids=["ffmpeg refused", "bad key", "cut-off ffmpeg text", "a msgid"],
+)
+def test_a_failure_is_told_in_danish_without_the_technical_text(client, reason, danish):
+    # Staff walk finding 27: "Fejlet Samskab prøver selv igen. Error opening output files:".
+    meeting = MeetingFactory()
+    youtube = destination(name="YouTube", kind="youtube", body=meeting.body, key="k-1234")
+    services.destination_state_set(
+        destination_id=youtube.pk, meeting_id=meeting.pk, state="failed", reason=reason
+    )
+    client.force_login(user_with_role(Role.OPERATOR))
+
+    partial = client.get(
+        reverse("streaming:console", kwargs={"pk": meeting.pk}), HTTP_ACCEPT_LANGUAGE="da"
+    ).content.decode()
+
+    assert danish in partial
+    assert reason not in partial
 
 
 def test_the_encoder_address_can_be_set_for_the_site(client, settings):
