@@ -114,7 +114,8 @@ class SurveyAdmin(admin.ModelAdmin):
     list_filter = ["status", "one_per"]
     search_fields = ["title_da", "title_en"]
     prepopulated_fields = {"slug": ["title_da"]}
-    raw_id_fields = ["meeting", "agenda_item"]
+    # The pickers name the meeting and its day (review finding 8).
+    autocomplete_fields = ["meeting", "agenda_item"]
     inlines = [SectionInline, QuestionInline]
 
     @admin.display(description=_("answers"))
