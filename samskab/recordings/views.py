@@ -22,7 +22,7 @@ from samskab.recordings.models import ArchiveState, Clip, Job, Redaction, Retent
 from samskab.webcasts import thumbnails
 from samskab.webcasts.models import Meeting
 from samskab.webcasts.player import HLS_SCRIPT
-from samskab.webcasts.selectors import meeting_index
+from samskab.webcasts.selectors import meeting_index, video_end_ms
 from samskab.webcasts.timecode import format_offset_ms, parse_offset_ms
 from samskab.webcasts.views_console import meeting_for
 
@@ -289,21 +289,33 @@ def recording_redact(request: HttpRequest, pk: int) -> HttpResponse:
 def clip_choices(meeting: Meeting) -> dict:
     index = meeting_index(meeting)
     end = meeting.duration_ms or index.end_ms
+    # Items and turns end where the video does, not where "End" was pressed (finding 17).
+    video = video_end_ms(meeting)
     items = []
     for entry in index.items:
         if not entry.is_public or not entry.segments:
             continue
-        last = entry.segments[-1].end_ms or end
-        if last is None:
+        first, last = entry.segments[0].start_ms, _until(entry.segments[-1].end_ms or end, video)
+        if last is None or last <= first:
             continue
-        items.append({"item": entry.item, "start_ms": entry.segments[0].start_ms, "end_ms": last})
+        items.append({"item": entry.item, "start_ms": first, "end_ms": last})
     turns = []
     for item, turn in index.turns:
-        turn_end = turn.end_ms or end
-        if turn_end is None or (item is not None and not item.is_public):
+        turn_end = _until(turn.end_ms or end, video)
+        if (
+            turn_end is None
+            or turn_end <= turn.start_ms
+            or (item is not None and not item.is_public)
+        ):
             continue
         turns.append({"item": item, "turn": turn, "start_ms": turn.start_ms, "end_ms": turn_end})
     return {"items": items, "turns": turns}
+
+
+def _until(end_ms: int | None, video_ms: int | None) -> int | None:
+    if end_ms is None or video_ms is None:
+        return end_ms
+    return min(end_ms, video_ms)
 
 
 @login_required
@@ -421,6 +433,7 @@ def clip(request: HttpRequest, pk: int, clip_pk: int) -> HttpResponse:
         "hls_script": HLS_SCRIPT,
         "mp4_ready": clip.mp4_status == Job.DONE
         and storage.exists(storage.clip_mp4_path(meeting.pk, clip.pk)),
+        "mp4_failed": clip.mp4_status == Job.FAILED,
         "canonical_url": url,
         "share_url": url,
         "share_text": f"{clip.title} – {meeting.title}",

@@ -50,9 +50,9 @@ from samskab.webcasts.selectors import (
     closed_session_now,
     meeting_state,
     recording_end_ms,
+    video_end_ms,
 )
 from samskab.webcasts.signals import index_changed
-from samskab.webcasts.thumbnails import playlist_seconds
 
 logger = logging.getLogger("samskab.webcasts")
 
@@ -330,7 +330,7 @@ def mark_correction_check(*, mark: TimelineMark, offset_ms: int) -> None:
         _check_offset(meeting, offset_ms)
         return
     limit = meeting.duration_ms
-    video = _video_end(meeting)
+    video = video_end_ms(meeting)
     if video is not None:
         limit = min(limit, video) if limit else video
     if offset_ms < 0 or (limit and offset_ms > limit):
@@ -641,7 +641,7 @@ def _check_offset(meeting: Meeting, offset_ms: int) -> None:
     end = _end_offset(meeting)
     if meeting.status == Meeting.Status.LIVE and end is None:
         end = max(0, _live_edge(meeting))
-    video = _video_end(meeting)
+    video = video_end_ms(meeting)
     if video is not None:
         end = video if end is None else min(end, video)
     if offset_ms < 0 or (end is not None and offset_ms > end):
@@ -650,16 +650,6 @@ def _check_offset(meeting: Meeting, offset_ms: int) -> None:
             % {"end": format_offset(end or 0)},
             code="out_of_range",
         )
-
-
-def _video_end(meeting: Meeting) -> int | None:
-    """The length of our own recording once the meeting is over (None while live or when
-    the video is someone else's): the meeting's end is when the operator pressed "End", which
-    may be long after the video stops (review finding 17)."""
-    if meeting.status == Meeting.Status.LIVE:
-        return None
-    seconds = playlist_seconds(meeting)
-    return int(seconds * 1000) if seconds else None
 
 
 def _live_edge(meeting: Meeting) -> int:
