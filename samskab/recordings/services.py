@@ -235,14 +235,32 @@ def upload_package(upload: Upload) -> None:
             status=Job.DONE, percent=100, staged_path="", finished_at=timezone.now()
         )
         how = "copied" if upload.copied else "re-encoded"
+        set_aside = _clips_set_aside(meeting)
         log(
             meeting,
             ArchiveLogEntry.Action.PACKAGED,
-            f"upload {upload.pk}, {how}",
+            f"upload {upload.pk}, {how}; {len(set_aside)} clips set aside",
             by=upload.created_by,
         )
+    for clip_id in set_aside:
+        storage.remove_file(storage.clip_mp4_path(meeting.pk, clip_id))
     meeting.refresh_from_db()
     thumbnails_make(meeting)
+
+
+def _clips_set_aside(meeting: Meeting) -> list[int]:
+    """The clips cut from the video an upload replaced: their times point into the old
+    video, and the new one may start elsewhere or be another take, so re-cutting them
+    blindly could show the wrong words. They leave the site (page, playlist, download)
+    until an editor checks the times and cuts them again, or deletes them (finding 19)."""
+    clips = Clip.objects.filter(meeting=meeting, video_replaced_at__isnull=True)
+    ids = list(clips.values_list("pk", flat=True))
+    Clip.objects.filter(pk__in=ids).update(
+        video_replaced_at=timezone.now(),
+        mp4_status=Job.FAILED,
+        mp4_error="the video it was cut from was replaced",
+    )
+    return ids
 
 
 def _work_remove(work: Path | None) -> None:
@@ -350,6 +368,38 @@ def clip_create(
             created_by=by,
         )
         log(meeting, ArchiveLogEntry.Action.CLIP, f"clip {clip.pk} {start_ms}-{end_ms} ms", by=by)
+        _enqueue_clip(clip)
+    return clip
+
+
+def clip_recut(*, clip: Clip, start_ms: int, end_ms: int, by) -> Clip:
+    """Cut a clip set aside by a new upload again, from the new video, at the times staff
+    checked (the same or corrected); it is back on the site at once, its MP4 follows."""
+    meeting = clip.meeting
+    if clip.video_replaced_at is None:
+        raise ValidationError(_("This clip is made from the meeting's current video."))
+    if storage.master_file(meeting) is None:
+        raise ValidationError(_("This meeting has no recording of its own to clip."))
+    _check_not_hidden(meeting)
+    if end_ms <= start_ms:
+        raise ValidationError(_("The clip must end after it starts."))
+    if _beyond_the_video(meeting, end_ms):
+        raise ValidationError(_("The clip must lie within the recording."))
+    with transaction.atomic():
+        Clip.objects.filter(pk=clip.pk).update(
+            start_ms=start_ms,
+            end_ms=end_ms,
+            video_replaced_at=None,
+            mp4_status=Job.WAITING,
+            mp4_error="",
+        )
+        clip.refresh_from_db()
+        log(
+            meeting,
+            ArchiveLogEntry.Action.CLIP,
+            f"clip {clip.pk} cut again {start_ms}-{end_ms} ms",
+            by=by,
+        )
         _enqueue_clip(clip)
     return clip
 
@@ -591,7 +641,8 @@ def _clips_adjust(meeting: Meeting, redaction: Redaction) -> int:
     the clips after it move with the recording."""
     start, end = redaction.start_ms, redaction.end_ms
     remade = 0
-    for clip in Clip.objects.filter(meeting=meeting, end_ms__gt=start):
+    # A clip set aside by a new upload keeps its times until staff cut it again.
+    for clip in Clip.objects.filter(meeting=meeting, end_ms__gt=start, video_replaced_at=None):
         overlaps = clip.start_ms < end
         if redaction.mode == Redaction.Mode.CUT:
             clip.start_ms, clip.end_ms = (
