@@ -139,6 +139,10 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
         # Citizens' budgets: paper ballots are entered on their own page (budgets.rules);
         # officers see the log of people who voted both on the web and on paper.
         "budgets.view_ballotconflict",
+        # A poll's meeting and agenda item are picked by name (the admin's autocomplete asks
+        # for read access to meetings and their agendas, which are public anyway).
+        "webcasts.view_meeting",
+        "webcasts.view_agendaitem",
     },
 }
 

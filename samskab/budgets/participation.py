@@ -53,3 +53,11 @@ def heading_participation(
     if total < MIN_CELL:
         return HeadingParticipation(None if total else 0, [], [], [])
     return HeadingParticipation(total, suppress(sources), suppress(ages), suppress(districts))
+
+
+def turnout_percent(count: int | None, census: int) -> float | None:
+    """`count` as a percentage of the census's residents, or None where it must not be
+    shown: no census, or a count that is suppressed (fewer than MIN_CELL people)."""
+    if not census or count is None or count < MIN_CELL:
+        return None
+    return 100 * count / census

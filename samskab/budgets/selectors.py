@@ -146,6 +146,34 @@ def budget_participation(budget: Budget, *, day=None) -> list[tuple[Heading, obj
     return [(h, heading_participation(by_heading[h.pk], day)) for h in headings]
 
 
+def budget_turnout(budget: Budget, participation: list[tuple[Heading, object]]) -> dict | None:
+    """Turnout against the census (None without one): the people in it who voted in any
+    heading, and each heading's ballots, as a share of its residents. The figures follow
+    participation's rule: a count of fewer than 5 people is not shown."""
+    from samskab.accounts.models import CensusRecord
+    from samskab.budgets.participation import turnout_percent
+
+    census = CensusRecord.objects.count()
+    if not census:
+        return None
+    voters = (
+        Ballot.objects.filter(heading__group__budget=budget, person__isnull=False)
+        .values("person")
+        .distinct()
+        .count()
+    )
+    headings = [
+        (heading, turnout_percent(getattr(stats, "total", None), census))
+        for heading, stats in participation
+    ]
+    return {
+        "census": census,
+        "voters": voters if turnout_percent(voters, census) is not None else None,
+        "percent": turnout_percent(voters, census),
+        "headings": headings,
+    }
+
+
 def user_supports(project: Project, user) -> bool:
     return user.is_authenticated and Support.objects.filter(project=project, user=user).exists()
 

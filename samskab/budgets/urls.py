@@ -33,6 +33,11 @@ urlpatterns = [
     path("<int:pk>/behandling/kort/", views_process.staff_map, name="staff_map"),
     path("<int:pk>/behandling/optaelling/", views_staff.staff_count, name="staff_count"),
     path(
+        "<int:pk>/behandling/optaelling/resultater.csv",
+        views_staff.staff_results_csv,
+        name="staff_results_csv",
+    ),
+    path(
         "<int:pk>/behandling/optaelling/status/",
         views_staff.staff_count_status,
         name="staff_count_status",

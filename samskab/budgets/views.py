@@ -38,6 +38,7 @@ from samskab.budgets.selectors import (
     ballot_of,
     ballot_projects,
     budget_participation,
+    budget_turnout,
     budgets_public,
     heading_projects,
     my_ballots,
@@ -398,10 +399,15 @@ def participation(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("budgets.view_participation"):
         raise PermissionDenied
     budget = get_object_or_404(Budget, pk=pk)
+    figures = budget_participation(budget)
     return render(
         request,
         "budgets/participation.html",
-        {"budget": budget, "participation": budget_participation(budget)},
+        {
+            "budget": budget,
+            "participation": figures,
+            "turnout": budget_turnout(budget, figures),
+        },
     )
 
 

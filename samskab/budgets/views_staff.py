@@ -5,12 +5,13 @@ they entered, to correct or void them with a reason."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from samskab.budgets.ballots import ballot_as_form, ballot_from_form, record_titles
+from samskab.budgets.export import results_csv
 from samskab.budgets.models import (
     Ballot,
     Budget,
@@ -123,6 +124,18 @@ def staff_count(request: HttpRequest, pk: int) -> HttpResponse:
             )[:20],
         },
     )
+
+
+@require_GET
+@login_required
+def staff_results_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The published results as CSV for the decision record (review finding 26)."""
+    budget = _counting_budget(request, pk)
+    if budget.phase != Phase.FINISHED:
+        raise Http404
+    response = HttpResponse(results_csv(budget), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="borgerbudget-{budget.pk}.csv"'
+    return response
 
 
 @require_GET

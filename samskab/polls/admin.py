@@ -42,8 +42,9 @@ class PollAdmin(admin.ModelAdmin):
     list_display = ["title", "meeting", "status", "voter_policy", "opened_at", "closed_at"]
     list_filter = ["status", "voter_policy"]
     search_fields = ["title"]
-    autocomplete_fields = []
-    raw_id_fields = ["meeting", "agenda_item"]
+    # The pickers name the meeting and its day (review finding 8: a raw id box took a
+    # database number and said nothing of which meeting it was).
+    autocomplete_fields = ["meeting", "agenda_item"]
     readonly_fields = [
         "status",
         "opened_at",

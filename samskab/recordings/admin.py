@@ -35,7 +35,9 @@ class ClipAdmin(_ByRule, admin.ModelAdmin):
     rule = "recordings.manage_recording"
     list_display = ["title", "meeting", "start_ms", "end_ms", "source_kind", "mp4_status"]
     list_select_related = ["meeting"]
-    raw_id_fields = ["meeting", "agenda_item", "person"]
+    # The pickers name the meeting and its day (review finding 8).
+    autocomplete_fields = ["meeting", "agenda_item"]
+    raw_id_fields = ["person"]
 
 
 @admin.register(ArchiveLogEntry)

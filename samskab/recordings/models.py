@@ -159,6 +159,9 @@ class Clip(models.Model):
     )
     mp4_status = models.CharField(_("MP4 file"), max_length=8, choices=Job, default=Job.WAITING)
     mp4_error = models.TextField(_("MP4 error"), blank=True)
+    # Set when an upload replaced the video the clip was cut from: its times point into the
+    # old video, so it is off the site until staff cut it again or delete it (finding 19).
+    video_replaced_at = models.DateTimeField(_("video replaced at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -39,6 +39,7 @@ from samskab.webcasts import thumbnails
 from samskab.webcasts.ffmpeg import MediaError
 from samskab.webcasts.models import AgendaItem, Meeting, Person, TimelineMark
 from samskab.webcasts.recording import PLAYLIST, media_folder
+from samskab.webcasts.selectors import video_end_ms
 
 logger = logging.getLogger(__name__)
 
@@ -279,16 +280,35 @@ def upload_package(upload: Upload) -> None:
             status=Job.DONE, percent=100, staged_path="", finished_at=timezone.now()
         )
         how = gettext_noop("copied as it was") if upload.copied else gettext_noop("re-encoded")
+        set_aside = _clips_set_aside(meeting)
         log(
             meeting,
             ArchiveLogEntry.Action.PACKAGED,
-            gettext_noop("Upload %(upload)s, %(how)s"),
+            gettext_noop("Upload %(upload)s, %(how)s; %(clips)s clips set aside"),
             by=upload.created_by,
             upload=upload.pk,
             how=how,
+            clips=len(set_aside),
         )
+    for clip_id in set_aside:
+        storage.remove_file(storage.clip_mp4_path(meeting.pk, clip_id))
     meeting.refresh_from_db()
     thumbnails_make(meeting)
+
+
+def _clips_set_aside(meeting: Meeting) -> list[int]:
+    """The clips cut from the video an upload replaced: their times point into the old
+    video, and the new one may start elsewhere or be another take, so re-cutting them
+    blindly could show the wrong words. They leave the site (page, playlist, download)
+    until an editor checks the times and cuts them again, or deletes them (finding 19)."""
+    clips = Clip.objects.filter(meeting=meeting, video_replaced_at__isnull=True)
+    ids = list(clips.values_list("pk", flat=True))
+    Clip.objects.filter(pk__in=ids).update(
+        video_replaced_at=timezone.now(),
+        mp4_status=Job.FAILED,
+        mp4_error="the video it was cut from was replaced",
+    )
+    return ids
 
 
 def _work_remove(work: Path | None) -> None:
@@ -394,7 +414,7 @@ def clip_create(
     _check_not_hidden(meeting)
     if end_ms <= start_ms:
         raise ValidationError(_("The clip must end after it starts."))
-    if meeting.duration_ms and end_ms > meeting.duration_ms:
+    if _beyond_the_video(meeting, end_ms):
         raise ValidationError(_("The clip must lie within the recording."))
     with transaction.atomic():
         clip = Clip.objects.create(
@@ -418,6 +438,45 @@ def clip_create(
         )
         _enqueue_clip(clip)
     return clip
+
+
+def clip_recut(*, clip: Clip, start_ms: int, end_ms: int, by) -> Clip:
+    """Cut a clip set aside by a new upload again, from the new video, at the times staff
+    checked (the same or corrected); it is back on the site at once, its MP4 follows."""
+    meeting = clip.meeting
+    if clip.video_replaced_at is None:
+        raise ValidationError(_("This clip is made from the meeting's current video."))
+    if storage.master_file(meeting) is None:
+        raise ValidationError(_("This meeting has no recording of its own to clip."))
+    _check_not_hidden(meeting)
+    if end_ms <= start_ms:
+        raise ValidationError(_("The clip must end after it starts."))
+    if _beyond_the_video(meeting, end_ms):
+        raise ValidationError(_("The clip must lie within the recording."))
+    with transaction.atomic():
+        Clip.objects.filter(pk=clip.pk).update(
+            start_ms=start_ms,
+            end_ms=end_ms,
+            video_replaced_at=None,
+            mp4_status=Job.WAITING,
+            mp4_error="",
+        )
+        clip.refresh_from_db()
+        log(
+            meeting,
+            ArchiveLogEntry.Action.CLIP,
+            f"clip {clip.pk} cut again {start_ms}-{end_ms} ms",
+            by=by,
+        )
+        _enqueue_clip(clip)
+    return clip
+
+
+def _beyond_the_video(meeting: Meeting, end_ms: int) -> bool:
+    # The video's own end, not when "End" was pressed (review finding 17: a clip 0:20-1:00
+    # of a 0:26 video was accepted and its MP4 held 1.6 KB).
+    end = video_end_ms(meeting) or meeting.duration_ms
+    return bool(end and end_ms > end)
 
 
 def _enqueue_clip(clip: Clip) -> None:
@@ -490,7 +549,7 @@ def redaction_request(
     _check_not_hidden(meeting)
     if end_ms <= start_ms:
         raise ValidationError(_("The range must end after it starts."))
-    if meeting.duration_ms and end_ms > meeting.duration_ms:
+    if _beyond_the_video(meeting, end_ms):
         raise ValidationError(_("The range must lie within the recording."))
     if not reason.strip():
         raise ValidationError(_("Give the reason for the redaction."))
@@ -674,7 +733,8 @@ def _clips_adjust(meeting: Meeting, redaction: Redaction) -> int:
     the clips after it move with the recording."""
     start, end = redaction.start_ms, redaction.end_ms
     remade = 0
-    for clip in Clip.objects.filter(meeting=meeting, end_ms__gt=start):
+    # A clip set aside by a new upload keeps its times until staff cut it again.
+    for clip in Clip.objects.filter(meeting=meeting, end_ms__gt=start, video_replaced_at=None):
         overlaps = clip.start_ms < end
         if redaction.mode == Redaction.Mode.CUT:
             clip.start_ms, clip.end_ms = (

@@ -23,4 +23,5 @@ urlpatterns = [
     path("<int:pk>/klip/<int:clip_pk>/", views.clip, name="clip"),
     path("<int:pk>/klip/<int:clip_pk>/klip.m3u8", views.clip_playlist, name="clip_playlist"),
     path("<int:pk>/klip/<int:clip_pk>/hent/", views.clip_download, name="clip_download"),
+    path("<int:pk>/klip/<int:clip_pk>/klip-igen/", views.clip_recut, name="clip_recut"),
 ]

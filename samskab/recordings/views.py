@@ -22,7 +22,7 @@ from samskab.recordings.models import ArchiveState, Clip, Job, Redaction, Retent
 from samskab.webcasts import thumbnails
 from samskab.webcasts.models import Meeting
 from samskab.webcasts.player import HLS_SCRIPT
-from samskab.webcasts.selectors import meeting_index
+from samskab.webcasts.selectors import meeting_index, video_end_ms
 from samskab.webcasts.timecode import format_offset_ms, parse_offset_ms
 from samskab.webcasts.views_console import meeting_for
 
@@ -61,6 +61,8 @@ class TimecodeField(forms.CharField):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Recording (MP4, MOV or MKV)"))
+    # Ticked to replace the video the meeting has (the page asks only then; finding 19).
+    replace = forms.BooleanField(required=False)
 
 
 class RangeForm(forms.Form):
@@ -134,13 +136,15 @@ def selectors_tasks(meeting: Meeting) -> list[dict]:
 def recording_context(meeting: Meeting) -> dict:
     state = ArchiveState.objects.filter(meeting=meeting).first()
     mode, days = services.retention_of(meeting)
+    clips = list(Clip.objects.filter(meeting=meeting))
     return {
         "meeting": meeting,
         "state": state,
         "upload": Upload.objects.filter(meeting=meeting).first(),
         "tasks": selectors_tasks(meeting),
         "redactions": list(Redaction.objects.filter(meeting=meeting)[:20]),
-        "clips": list(Clip.objects.filter(meeting=meeting)),
+        "clips": clips,
+        "clips_current": sum(1 for clip in clips if clip.video_replaced_at is None),
         "has_master": _has_master(meeting),
         "retention_mode": mode,
         "retention_days": days,
@@ -180,6 +184,15 @@ def recording_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a recording to upload."))
+        return redirect("recordings:recording", pk=meeting.pk)
+    if _has_master(meeting) and not form.cleaned_data["replace"]:
+        messages.error(
+            request,
+            _(
+                "The meeting has a video already. Tick that the upload replaces it, and that "
+                "its clips go off the site until you cut them again."
+            ),
+        )
         return redirect("recordings:recording", pk=meeting.pk)
     try:
         services.upload_accept(meeting=meeting, file=form.cleaned_data["file"], by=request.user)
@@ -289,21 +302,33 @@ def recording_redact(request: HttpRequest, pk: int) -> HttpResponse:
 def clip_choices(meeting: Meeting) -> dict:
     index = meeting_index(meeting)
     end = meeting.duration_ms or index.end_ms
+    # Items and turns end where the video does, not where "End" was pressed (finding 17).
+    video = video_end_ms(meeting)
     items = []
     for entry in index.items:
         if not entry.is_public or not entry.segments:
             continue
-        last = entry.segments[-1].end_ms or end
-        if last is None:
+        first, last = entry.segments[0].start_ms, _until(entry.segments[-1].end_ms or end, video)
+        if last is None or last <= first:
             continue
-        items.append({"item": entry.item, "start_ms": entry.segments[0].start_ms, "end_ms": last})
+        items.append({"item": entry.item, "start_ms": first, "end_ms": last})
     turns = []
     for item, turn in index.turns:
-        turn_end = turn.end_ms or end
-        if turn_end is None or (item is not None and not item.is_public):
+        turn_end = _until(turn.end_ms or end, video)
+        if (
+            turn_end is None
+            or turn_end <= turn.start_ms
+            or (item is not None and not item.is_public)
+        ):
             continue
         turns.append({"item": item, "turn": turn, "start_ms": turn.start_ms, "end_ms": turn_end})
     return {"items": items, "turns": turns}
+
+
+def _until(end_ms: int | None, video_ms: int | None) -> int | None:
+    if end_ms is None or video_ms is None:
+        return end_ms
+    return min(end_ms, video_ms)
 
 
 @login_required
@@ -406,7 +431,9 @@ def clip(request: HttpRequest, pk: int, clip_pk: int) -> HttpResponse:
     meeting = clip.meeting
     state = ArchiveState.objects.filter(meeting=meeting).first()
     hidden = state is not None and (state.is_unpublished or state.removed_at is not None)
-    playable = None if hidden else services.clip_playlist(clip)
+    # Cut from a video an upload replaced: off the site until staff cut it again.
+    set_aside = clip.video_replaced_at is not None
+    playable = None if hidden or set_aside else services.clip_playlist(clip)
     url = request.build_absolute_uri(clip.get_absolute_url())
     from django.utils import formats, timezone
 
@@ -414,13 +441,22 @@ def clip(request: HttpRequest, pk: int, clip_pk: int) -> HttpResponse:
     context = {
         "clip": clip,
         "meeting": meeting,
-        "hidden": hidden,
+        "hidden": hidden or set_aside,
+        "set_aside": set_aside,
+        "recut_form": RangeForm(
+            initial={
+                "start": format_offset_ms(clip.start_ms),
+                "end": format_offset_ms(clip.end_ms),
+            }
+        ),
+        "can_manage": request.user.has_perm("recordings.manage_recording", meeting),
         "playable": playable is not None,
         "clip_offset_s": f"{(playable[1] if playable else 0) / 1000:.3f}",
         "length_s": f"{clip.duration_ms / 1000:.3f}",
         "hls_script": HLS_SCRIPT,
         "mp4_ready": clip.mp4_status == Job.DONE
         and storage.exists(storage.clip_mp4_path(meeting.pk, clip.pk)),
+        "mp4_failed": clip.mp4_status == Job.FAILED,
         "canonical_url": url,
         "share_url": url,
         "share_text": f"{clip.title} – {meeting.title}",
@@ -430,7 +466,7 @@ def clip(request: HttpRequest, pk: int, clip_pk: int) -> HttpResponse:
         "meeting_at": f"{meeting.get_absolute_url()}?t={clip.start_ms // 1000}",
         "can_clip": request.user.has_perm("recordings.make_clip", meeting),
     }
-    if not hidden and thumbnails.thumbnail_available(meeting):
+    if not hidden and not set_aside and thumbnails.thumbnail_available(meeting):
         second = thumbnails.thumbnail_second(meeting, clip.start_ms // 1000)
         context["og_image"] = request.build_absolute_uri(
             reverse("webcasts:meeting_thumbnail", kwargs={"pk": meeting.pk, "second": second})
@@ -444,6 +480,8 @@ def clip_playlist(request: HttpRequest, pk: int, clip_pk: int) -> HttpResponse:
     state = ArchiveState.objects.filter(meeting=clip.meeting).first()
     if state is not None and (state.is_unpublished or state.removed_at is not None):
         raise Http404
+    if clip.video_replaced_at is not None:
+        raise Http404
     playable = services.clip_playlist(clip)
     if playable is None:
         raise Http404
@@ -456,6 +494,8 @@ def clip_playlist(request: HttpRequest, pk: int, clip_pk: int) -> HttpResponse:
 def clip_download(request: HttpRequest, pk: int, clip_pk: int) -> HttpResponse:
     clip = visible_clip(request, pk, clip_pk)
     path = storage.clip_mp4_path(clip.meeting_id, clip.pk)
+    if clip.video_replaced_at is not None:
+        raise Http404
     if clip.mp4_status != Job.DONE or not storage.exists(path):
         raise Http404
     if objectstore.enabled():
@@ -468,3 +508,29 @@ def clip_download(request: HttpRequest, pk: int, clip_pk: int) -> HttpResponse:
         filename=f"klip-{clip.pk}.mp4",
         content_type="video/mp4",
     )
+
+
+@login_required
+@require_POST
+def clip_recut(request: HttpRequest, pk: int, clip_pk: int) -> HttpResponse:
+    """Cut a clip set aside by a new upload again, at the times staff checked."""
+    meeting = meeting_for(request, pk, "recordings.manage_recording")
+    clip = get_object_or_404(Clip, pk=clip_pk, meeting=meeting)
+    form = RangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+        return redirect(clip.get_absolute_url())
+    try:
+        services.clip_recut(
+            clip=clip,
+            start_ms=form.cleaned_data["start"],
+            end_ms=form.cleaned_data["end"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, first_error(error))
+    else:
+        messages.success(
+            request, _("The clip is back on the site. Its download is being prepared.")
+        )
+    return redirect(clip.get_absolute_url())

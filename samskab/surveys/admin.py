@@ -2,9 +2,11 @@
 
 from datetime import date
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -50,8 +52,103 @@ class SectionInline(admin.TabularInline):
     extra = 0
 
 
+def _option_lines(text: str) -> list[tuple[str, str]]:
+    """ "Cykel | Bike" lines as (Danish, English); blank lines are skipped."""
+    options = []
+    for line in text.splitlines():
+        danish, _bar, english = line.partition("|")
+        if danish.strip():
+            options.append((danish.strip()[:300], english.strip()[:300]))
+    return options
+
+
+class QuestionInlineForm(forms.ModelForm):
+    """A question on the survey's page, with its options typed one per line, so a survey is
+    built on one page (review finding 21: options could only be added on each question's
+    own page). The lines add options; existing ones are changed on the question's page,
+    because answers refer to them."""
+
+    options = forms.CharField(
+        label=_("Add options, one per line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 40}),
+        help_text=_(
+            "Danish text, or Danish | English. For single and multiple choice, a ranking's "
+            "items, or a matrix's columns."
+        ),
+    )
+    rows = forms.CharField(
+        label=_("Add matrix rows, one per line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
+        help_text=_("Only for a matrix: the statements to answer in each row."),
+    )
+
+    class Meta:
+        model = Question
+        fields = [  # the inline's own list decides what is shown
+            "position",
+            "section",
+            "kind",
+            "required",
+            "text_da",
+            "text_en",
+            "help_da",
+            "help_en",
+            "low_label_da",
+            "low_label_en",
+            "high_label_da",
+            "high_label_en",
+            "minimum",
+            "maximum",
+            "show_if_choice",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            existing = ", ".join(str(choice) for choice in self.instance.choices.all())
+            if existing:
+                self.fields["options"].help_text = _("Now: %(options)s.") % {"options": existing}
+
+    def clean_rows(self):
+        rows = self.cleaned_data.get("rows", "")
+        if _option_lines(rows) and self.cleaned_data.get("kind") != Question.Kind.MATRIX:
+            raise forms.ValidationError(_("Only a matrix has rows."))
+        return rows
+
+    def save(self, commit=True):
+        question = super().save(commit=commit)
+        if commit:
+            self._add_choices(question)
+        else:
+            save_m2m = self.save_m2m
+
+            def save_all():
+                save_m2m()
+                self._add_choices(question)
+
+            self.save_m2m = save_all
+        return question
+
+    def _add_choices(self, question: Question) -> None:
+        last = question.choices.aggregate(last=Max("position"))["last"]
+        position = 0 if last is None else last + 1
+        for field, is_row in (("options", False), ("rows", True)):
+            for danish, english in _option_lines(self.cleaned_data.get(field, "")):
+                Choice.objects.create(
+                    question=question,
+                    position=position,
+                    text_da=danish,
+                    text_en=english,
+                    is_row=is_row,
+                )
+                position += 1
+
+
 class QuestionInline(admin.StackedInline):
     model = Question
+    form = QuestionInlineForm
     extra = 1
     show_change_link = True
     fields = [
@@ -62,6 +159,7 @@ class QuestionInline(admin.StackedInline):
         ("high_label_da", "high_label_en"),
         ("minimum", "maximum"),
         "show_if_choice",
+        ("options", "rows"),
     ]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -114,7 +212,8 @@ class SurveyAdmin(admin.ModelAdmin):
     list_filter = ["status", "one_per"]
     search_fields = ["title_da", "title_en"]
     prepopulated_fields = {"slug": ["title_da"]}
-    raw_id_fields = ["meeting", "agenda_item"]
+    # The pickers name the meeting and its day (review finding 8).
+    autocomplete_fields = ["meeting", "agenda_item"]
     inlines = [SectionInline, QuestionInline]
 
     @admin.display(description=_("answers"))

@@ -31,6 +31,8 @@ from samskab.surveys.schema import Kind, QuestionSpec
 
 BOM = "\ufeff"
 ROWS_PER_CHUNK = 500
+# How a workbook shows the submitted hour (Excel's own codes; any locale reads them).
+HOUR_FORMAT = "yyyy-mm-dd hh:mm"
 
 
 def header(specs: list[QuestionSpec]) -> list[str]:
@@ -193,13 +195,16 @@ def _places(ranking, as_text: bool) -> dict:
 
 
 class _Hours:
-    """Submitted times are whole hours, so each distinct value is formatted once."""
+    """Submitted times are whole hours, so each distinct value is formatted once: as text
+    for CSV, or (`as_datetime`) as the local time without a zone, which a workbook stores as
+    a real date and time (Excel has no time zones)."""
 
-    def __init__(self, delimiter: str | None = None):
-        self.seen: dict[Any, str] = {}
+    def __init__(self, delimiter: str | None = None, *, as_datetime: bool = False):
+        self.seen: dict[Any, Any] = {}
         self.delimiter = delimiter
+        self.as_datetime = as_datetime
 
-    def __call__(self, value) -> str:
+    def __call__(self, value) -> Any:
         text = self.seen.get(value)
         if text is None:
             moment = value
@@ -207,7 +212,11 @@ class _Hours:
                 moment = datetime.fromisoformat(moment)
             if moment.tzinfo is None:  # SQLite stores UTC without the zone
                 moment = moment.replace(tzinfo=UTC)
-            text = timezone.localtime(moment).strftime("%Y-%m-%d %H:00")
+            local = timezone.localtime(moment)
+            if self.as_datetime:
+                text = local.replace(minute=0, second=0, microsecond=0, tzinfo=None)
+            else:
+                text = local.strftime("%Y-%m-%d %H:00")
             if self.delimiter is not None:
                 text = csv_quoted(text, self.delimiter)
             if len(self.seen) > 100_000:
@@ -230,12 +239,13 @@ def _row_chunks(
     *,
     decimal_comma: bool,
     delimiter: str | None = None,
+    hours_as_datetime: bool = False,
 ) -> Iterator[list[Any]]:
     """Rows (lists of values, or CSV lines with a delimiter), ROWS_PER_CHUNK at a time,
     numbered from 1."""
     fast = extractor(specs, decimal_comma=decimal_comma, delimiter=delimiter, from_orjson=True)
     exact = extractor(specs, decimal_comma=decimal_comma, delimiter=delimiter)
-    hour = _Hours(delimiter)
+    hour = _Hours(delimiter, as_datetime=hours_as_datetime)
     seen = hour.seen
     loads = orjson.loads
     responses = iter(responses)
@@ -256,11 +266,18 @@ def _row_chunks(
 
 
 def rows(
-    specs: list[QuestionSpec], responses: Iterable, *, decimal_comma: bool = False
+    specs: list[QuestionSpec],
+    responses: Iterable,
+    *,
+    decimal_comma: bool = False,
+    hours_as_datetime: bool = False,
 ) -> Iterator[list[Any]]:
     """The header, then one list of cells per (submitted_at, answers) response."""
     yield header(specs)
-    for chunk in _row_chunks(specs, responses, decimal_comma=decimal_comma):
+    chunks = _row_chunks(
+        specs, responses, decimal_comma=decimal_comma, hours_as_datetime=hours_as_datetime
+    )
+    for chunk in chunks:
         yield from chunk
 
 
@@ -278,10 +295,18 @@ def csv_lines(specs, responses, *, delimiter: str = ";") -> Iterator[bytes]:
 def xlsx_write(specs, responses, target) -> None:
     """Write-only workbook: openpyxl streams the rows to a temporary file as they come."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Answers")[:31])
-    for cells in rows(specs, responses):
+    lines = rows(specs, responses, hours_as_datetime=True)
+    sheet.append(next(lines))
+    for cells in lines:
+        # The submitted hour as an Excel date and time, so it sorts and filters as one
+        # (review finding 21: it was text).
+        submitted = WriteOnlyCell(sheet, value=cells[1])
+        submitted.number_format = HOUR_FORMAT
+        cells[1] = submitted
         sheet.append(cells)
     workbook.save(target)
 

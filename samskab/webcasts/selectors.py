@@ -21,6 +21,7 @@ from samskab.webcasts.models import (
     SpeakerTurn,
     TimelineMark,
 )
+from samskab.webcasts.thumbnails import playlist_seconds
 
 
 def active_marks(meeting: Meeting) -> list[index.Mark]:
@@ -47,6 +48,17 @@ def closed_session_now(meeting_id: int) -> bool:
         .first()
     )
     return latest == TimelineMark.Kind.CLOSED_START
+
+
+def video_end_ms(meeting: Meeting) -> int | None:
+    """The length of our own recording once the meeting is over (None while live or when
+    the video is someone else's). The timeline editor, clips and redactions stop here: the
+    meeting's end is when the operator pressed "End", which may be long after the video
+    stops (review finding 17)."""
+    if meeting.status == Meeting.Status.LIVE:
+        return None
+    seconds = playlist_seconds(meeting)
+    return int(seconds * 1000) if seconds else None
 
 
 def recording_end_ms(meeting: Meeting, marks: list[index.Mark]) -> int | None:

@@ -14,7 +14,8 @@ Rules for marks, so bad input gets a clear answer and changes nothing:
   another mark;
 - marks may be set or corrected out of order: the index is re-derived from the sorted marks;
 - an agenda item, slide or speaker must belong to the meeting (a person need only exist);
-  a closed (non-public) item is accepted and flagged closed in the index.
+  a closed (non-public) item is accepted and flagged closed in the index; marked live, it
+  starts the closed session unless one runs (only the operator ends it).
 """
 
 from __future__ import annotations
@@ -49,9 +50,9 @@ from samskab.webcasts.selectors import (
     closed_session_now,
     meeting_state,
     recording_end_ms,
+    video_end_ms,
 )
 from samskab.webcasts.signals import index_changed
-from samskab.webcasts.thumbnails import playlist_seconds
 
 logger = logging.getLogger("samskab.webcasts")
 
@@ -130,7 +131,9 @@ def mark_add(
     slide: Slide | None = None,
     at: datetime | None = None,
 ) -> TimelineMark:
-    """The operator's mark while the meeting runs (item, speaker, slide or break)."""
+    """The operator's mark while the meeting runs (item, speaker, slide or break).
+
+    A closed agenda item also starts the closed session, in the same transaction."""
     at = at or timezone.now()
     with transaction.atomic():
         _lock(meeting)
@@ -149,6 +152,19 @@ def mark_add(
             meeting, kind, offset, at=at, by=by, agenda_item=agenda_item, person=person, slide=slide
         )
         _after_write(meeting, mark, action="add")
+        # A closed item is never broadcast (review finding 2): marking one starts the closed
+        # session if the operator has not. Only the operator ends it, with its own button:
+        # marking the next, public item could be a wrong button, and the doors open only once.
+        closes = (
+            kind == Kind.ITEM
+            and agenda_item is not None
+            and not agenda_item.is_public
+            and not closed_session_now(meeting.pk)
+        )
+        if closes:
+            _closed_session_mark(meeting, closed=True, at=at, by=by)
+    if closes:
+        _log_closed_session(meeting, closed=True, at=at, by=by)
     return mark
 
 
@@ -176,9 +192,19 @@ def closed_session_set(
                 else _("The meeting is not in closed session."),
                 code="unchanged",
             )
-        kind = Kind.CLOSED_START if closed else Kind.CLOSED_END
-        mark = _create(meeting, kind, max(0, _offset_from_live(meeting, at)), at=at, by=by)
-        _after_write(meeting, mark, action="closed" if closed else "opened")
+        mark = _closed_session_mark(meeting, closed=closed, at=at, by=by)
+    _log_closed_session(meeting, closed=closed, at=at, by=by)
+    return mark
+
+
+def _closed_session_mark(meeting: Meeting, *, closed: bool, at: datetime, by) -> TimelineMark:
+    kind = Kind.CLOSED_START if closed else Kind.CLOSED_END
+    mark = _create(meeting, kind, max(0, _offset_from_live(meeting, at)), at=at, by=by)
+    _after_write(meeting, mark, action="closed" if closed else "opened")
+    return mark
+
+
+def _log_closed_session(meeting: Meeting, *, closed: bool, at: datetime, by) -> None:
     logger.warning(
         "Meeting %s: closed session %s by %s at %s.",
         meeting.pk,
@@ -186,7 +212,6 @@ def closed_session_set(
         getattr(by, "email", "") or "the system",
         at.isoformat(),
     )
-    return mark
 
 
 def _offset_from_live(meeting: Meeting, at: datetime) -> int:
@@ -305,7 +330,7 @@ def mark_correction_check(*, mark: TimelineMark, offset_ms: int) -> None:
         _check_offset(meeting, offset_ms)
         return
     limit = meeting.duration_ms
-    video = _video_end(meeting)
+    video = video_end_ms(meeting)
     if video is not None:
         limit = min(limit, video) if limit else video
     if offset_ms < 0 or (limit and offset_ms > limit):
@@ -616,7 +641,7 @@ def _check_offset(meeting: Meeting, offset_ms: int) -> None:
     end = _end_offset(meeting)
     if meeting.status == Meeting.Status.LIVE and end is None:
         end = max(0, _live_edge(meeting))
-    video = _video_end(meeting)
+    video = video_end_ms(meeting)
     if video is not None:
         end = video if end is None else min(end, video)
     if offset_ms < 0 or (end is not None and offset_ms > end):
@@ -625,16 +650,6 @@ def _check_offset(meeting: Meeting, offset_ms: int) -> None:
             % {"end": format_offset(end or 0)},
             code="out_of_range",
         )
-
-
-def _video_end(meeting: Meeting) -> int | None:
-    """The length of our own recording once the meeting is over (None while live or when
-    the video is someone else's): the meeting's end is when the operator pressed "End", which
-    may be long after the video stops (review finding 17)."""
-    if meeting.status == Meeting.Status.LIVE:
-        return None
-    seconds = playlist_seconds(meeting)
-    return int(seconds * 1000) if seconds else None
 
 
 def _live_edge(meeting: Meeting) -> int:

@@ -197,12 +197,29 @@ def console_mark(request: HttpRequest, pk: int) -> HttpResponse:
             rehearsal.rehearsal_mark(request.session, meeting, **form.service_arguments())
         except ValidationError as error:
             return _console_answer(request, meeting, error=_validation_text(error))
-        return _console_answer(request, meeting, done=_("Rehearsal: marked, not published."))
+        done = _("Rehearsal: marked, not published.")
+        item = form.cleaned_data.get("item")
+        if form.cleaned_data["kind"] == Kind.ITEM and item is not None and not item.is_public:
+            done += " " + _("Live, marking a closed item starts the closed session.")
+        return _console_answer(request, meeting, done=done)
+    was_closed = closed_session_now(meeting.pk)
     try:
         mark = services.mark_add(meeting=meeting, by=request.user, **form.service_arguments())
     except ValidationError as error:
         return _console_answer(request, meeting, error=_validation_text(error))
-    return _console_answer(request, meeting, done=_("Marked: %(mark)s") % {"mark": describe(mark)})
+    done = _("Marked: %(mark)s") % {"mark": describe(mark)}
+    item = mark.agenda_item if mark.kind == Kind.ITEM else None
+    if item is not None and not item.is_public and not was_closed:
+        done += " " + _(
+            "This item is closed, so the closed session has started: the public sees the "
+            "slate. Press End the closed session when the doors open."
+        )
+    elif item is not None and item.is_public and was_closed:
+        done += " " + _(
+            "The meeting is still in closed session: press End the closed session when the "
+            "doors open."
+        )
+    return _console_answer(request, meeting, done=done)
 
 
 @login_required

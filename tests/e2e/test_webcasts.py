@@ -313,20 +313,27 @@ def test_an_operator_runs_a_whole_meeting_and_a_citizen_follows_within_a_second(
     expect(operator.locator(".console-done")).to_contain_text("Undone")
     expect(citizen.locator(".agenda-item.is-current .speaker-turn")).to_have_count(0)
 
-    # A closed item shows as closed.
+    # A closed item shows as closed, and marking it starts the closed session by itself.
     operator.keyboard.press("5")
     follows_within(operator, citizen, press("Enter"), "[data-now-item]", text="Closed item")
-
-    # The closed session, by keyboard: c goes to its button, Enter starts it.
-    operator.keyboard.press("c")
-    follows_within(operator, citizen, press("Enter"), "[data-now-closed]", hidden=False)
+    expect(citizen.locator("[data-now-closed]")).to_be_visible()
     expect(operator.locator(".console-closed")).to_contain_text("CLOSED SESSION")
+    expect(operator.locator(".console-done")).to_contain_text("the closed session has started")
     check_accessible(operator)
     check_accessible(citizen)
-    operator.once("dialog", lambda dialog: dialog.accept())  # ending it asks first
+    # Only its own control ends it: c goes to the button, Enter ends it (it asks first).
+    operator.once("dialog", lambda dialog: dialog.accept())
     operator.keyboard.press("c")
     follows_within(operator, citizen, press("Enter"), "[data-now-closed]", hidden=True)
     expect(operator.locator(".console-closed")).to_contain_text("Public")
+
+    # The closed session by keyboard alone: c goes to its button, Enter starts it.
+    operator.keyboard.press("c")
+    follows_within(operator, citizen, press("Enter"), "[data-now-closed]", hidden=False)
+    expect(operator.locator(".console-closed")).to_contain_text("CLOSED SESSION")
+    operator.once("dialog", lambda dialog: dialog.accept())
+    operator.keyboard.press("c")
+    follows_within(operator, citizen, press("Enter"), "[data-now-closed]", hidden=True)
 
     # A vox pop made on the spot, opened at once: the viewer's player shows it.
     quick = operator.locator(".console-quick-poll")

@@ -295,3 +295,32 @@ def test_a_count_stuck_waiting_for_the_worker_can_be_discarded(client):
     # The worker coming late does nothing with it.
     assert tallying.tally_run(tally_id=tally.pk).state == Tally.State.DISCARDED
     assert not HeadingResult.objects.exists()
+
+
+def test_staff_download_the_published_results_as_csv(client):
+    # Review finding 26: no export of results for the decision record.
+    import csv
+
+    heading = HeadingFactory(name="Hele kommunen", amount=100_000)
+    park = ProjectFactory(heading=heading, title="=Ny park", price=60_000)
+    bench = ProjectFactory(heading=heading, title="Bænke", price=50_000)
+    for _ in range(3):
+        services.ballot_save(heading=heading, user=ResidentFactory(), project_ids=[park.pk])
+    services.ballot_save(heading=heading, user=ResidentFactory(), project_ids=[bench.pk])
+    budget = heading.group.budget
+    url = reverse("budgets:staff_results_csv", args=[budget.pk])
+    _sign_in(client, StaffFactory(role=Role.EDITOR))
+    assert client.get(url).status_code == 404  # nothing is published yet
+    count_and_publish(budget)
+    page = client.get(reverse("budgets:staff_count", args=[budget.pk])).content.decode()
+    assert url in page
+    answer = client.get(url)
+    assert answer["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(answer.content.decode("utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[0] == ["Heading", "Project", "Price", "Votes or points", "Chosen", "Voters"]
+    assert sorted(rows[1:]) == [
+        ["Hele kommunen", "'=Ny park", "60000", "3", "yes", "4"],
+        ["Hele kommunen", "Bænke", "50000", "1", "no", "4"],
+    ]
+    client.force_login(ResidentFactory())
+    assert client.get(url).status_code in (302, 403)

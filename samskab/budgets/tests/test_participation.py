@@ -100,3 +100,44 @@ def test_staff_see_participation_during_the_vote_and_citizens_do_not(client):
     session["samskab_staff_mfa"] = editor.pk
     session.save()
     assert client.get(url).status_code == 200
+
+
+def test_turnout_is_a_share_of_the_census_and_hides_small_counts():
+    from samskab.budgets.participation import turnout_percent
+
+    assert turnout_percent(6, 200) == 3.0
+    assert turnout_percent(4, 200) is None  # fewer than five people
+    assert turnout_percent(None, 200) is None
+    assert turnout_percent(6, 0) is None  # no census
+
+
+def staff_page(client, url):
+    editor = StaffFactory(role=Role.EDITOR)
+    client.force_login(editor)
+    session = client.session
+    session["samskab_staff_mfa"] = editor.pk
+    session.save()
+    return client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_see_turnout_as_a_share_of_the_census(client):
+    # Review finding 26: counts, but no turnout against the census.
+    heading = HeadingFactory(name="Hele kommunen")
+    project = ProjectFactory(heading=heading)
+    for i in range(6):
+        user = ResidentFactory()
+        census_person(f"03038{i:05d}", born=date(1990, 1, 1), user=user)
+        ballot_save(heading=heading, user=user, project_ids=[project.pk])
+    for i in range(194):
+        census_person(f"04048{i:05d}", born=date(1990, 1, 1))
+    page = staff_page(client, f"/borgerbudget/{heading.group.budget_id}/deltagelse/")
+    assert "6 of the 200 residents in the census have voted: 3.0 %." in page
+    assert '<th scope="row">Hele kommunen</th><td>3.0 %</td>' in page
+
+
+@pytest.mark.django_db
+def test_turnout_without_a_census_says_why_it_is_missing(client):
+    heading = HeadingFactory()
+    page = staff_page(client, f"/borgerbudget/{heading.group.budget_id}/deltagelse/")
+    assert "No census is imported" in page

@@ -183,3 +183,61 @@ def test_a_survey_opens_only_when_its_questions_have_their_options():
     Choice.objects.create(question=empty, text_da="Midtbyen")
     Choice.objects.create(question=matrix, text_da="Trafik", is_row=True)
     survey.full_clean()  # now it may open
+
+
+def survey_form(client, url) -> dict:
+    parser = FormFields()
+    parser.feed(client.get(url).content.decode())
+    return {k: v for k, v in parser.data.items() if "__prefix__" not in k}
+
+
+def test_an_editor_adds_a_question_with_its_options_on_the_survey_s_page(client):
+    # Review finding 21: options could only be added on each question's own page.
+    survey = make_survey()
+    client = staff_client(client, Role.EDITOR)
+    url = reverse("admin:surveys_survey_change", args=[survey.pk])
+    data = survey_form(client, url)
+    new = f"questions-{survey.questions.count()}"
+    data.update(
+        {
+            f"{new}-position": "99",
+            f"{new}-kind": "single",
+            f"{new}-text_da": "Hvordan kom du hertil?",
+            f"{new}-options": "Bus | Bus\r\n\r\nTog | Train\r\nTil fods\r\n",
+        }
+    )
+    bike = f"questions-{[q.pk for q in survey.questions.all()].index(survey.q_single.pk)}"
+    assert data[f"{bike}-id"] == str(survey.q_single.pk)
+    data[f"{bike}-options"] = "Løbehjul | Scooter"
+
+    saved = client.post(url, data)
+
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    question = survey.questions.get(text_da="Hvordan kom du hertil?")
+    assert [(c.text_da, c.text_en, c.position, c.is_row) for c in question.choices.all()] == [
+        ("Bus", "Bus", 0, False),
+        ("Tog", "Train", 1, False),
+        ("Til fods", "", 2, False),
+    ]
+    added = survey.q_single.choices.order_by("-position").first()
+    assert (added.text_da, added.text_en) == ("Løbehjul", "Scooter")
+    assert survey.q_single.choices.count() == 4  # the first three kept
+    page = client.get(url).content.decode()
+    assert "Now: Bus, Tog, Til fods." in page
+
+
+def test_matrix_rows_are_added_on_the_survey_s_page_and_refused_elsewhere(client):
+    survey = make_survey()
+    client = staff_client(client, Role.EDITOR)
+    url = reverse("admin:surveys_survey_change", args=[survey.pk])
+    data = survey_form(client, url)
+    position = [q.pk for q in survey.questions.all()]
+    matrix = f"questions-{position.index(survey.q_matrix.pk)}"
+    single = f"questions-{position.index(survey.q_single.pk)}"
+    data[f"{single}-rows"] = "Trafik"
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and "Only a matrix has rows." in refused.content.decode()
+    data[f"{single}-rows"] = ""
+    data[f"{matrix}-rows"] = "Parkering"
+    assert client.post(url, data).status_code == 302
+    assert survey.q_matrix.choices.filter(text_da="Parkering", is_row=True).exists()

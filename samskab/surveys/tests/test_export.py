@@ -154,3 +154,16 @@ def test_an_export_stopped_early_leaves_the_connection_usable(survey):
     assert next(rows) and next(rows)
     rows.close()
     assert Response.objects.filter(survey=survey).count() == 11
+
+
+def test_the_xlsx_submitted_hour_is_a_date_and_time_in_local_time():
+    # Review finding 21: "Submitted (hour)" was text in the workbook.
+    survey = make_survey()
+    moment = timezone.datetime(2026, 3, 1, 22, 17, tzinfo=UTC)  # 23:17 in Copenhagen
+    Response.objects.create(survey=survey, answers={}, submitted_at=moment)
+    with xlsx_file(survey_specs(survey), response_rows(responses(survey))) as target:
+        sheet = load_workbook(target).active
+        cell = sheet.cell(row=2, column=2)
+        assert cell.value == timezone.datetime(2026, 3, 1, 23, 0)
+        assert cell.is_date and cell.number_format == "yyyy-mm-dd hh:mm"
+    assert exported_hours(survey, responses(survey)) == ["2026-03-01 23:00"]

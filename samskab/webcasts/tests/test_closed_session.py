@@ -195,3 +195,61 @@ def test_a_conference_system_starts_and_ends_the_closed_session_with_an_operator
     assert again.status_code == 400
     assert ended.status_code == 201
     assert not closed_session_now(meeting.pk)
+
+
+def test_marking_a_closed_item_starts_the_closed_session_and_the_console_says_so(
+    operator, time_machine
+):
+    meeting = live_meeting(started=STARTED)
+    closed = AgendaItemFactory(meeting=meeting, number="4", title="Personalesag", is_public=False)
+    public = AgendaItemFactory(meeting=meeting, number="5", title="Eventuelt")
+
+    page = operator.post(url("console_mark", meeting), {"kind": "item", "item": closed.pk}, **FETCH)
+
+    assert "the closed session has started: the public sees the slate" in page.content.decode()
+    assert closed_session_now(meeting.pk)
+    start = meeting.marks.get(kind=Kind.CLOSED_START)
+    assert (start.created_by, start.at, start.offset_ms) == (operator.user, DURING, 300_000)
+    # The next public item does not open the doors: only the operator's own button does.
+    time_machine.move_to(DURING + timedelta(minutes=10), tick=False)
+    page = operator.post(url("console_mark", meeting), {"kind": "item", "item": public.pk}, **FETCH)
+    assert "still in closed session" in page.content.decode()
+    assert closed_session_now(meeting.pk)
+    operator.post(url("console_closed_session", meeting), {"closed": "0"})
+    assert not closed_session_now(meeting.pk)
+
+
+def test_a_closed_item_in_a_running_closed_session_adds_no_second_start(operator):
+    meeting = live_meeting(started=STARTED)
+    closed = AgendaItemFactory(meeting=meeting, is_public=False)
+    services.closed_session_set(meeting=meeting, closed=True, by=operator.user)
+    services.mark_add(meeting=meeting, kind=Kind.ITEM, agenda_item=closed, by=operator.user)
+    assert meeting.marks.filter(kind=Kind.CLOSED_START).count() == 1
+
+
+def test_a_conference_system_s_closed_item_starts_the_closed_session_too(client):
+    meeting = live_meeting(started=STARTED)
+    closed = AgendaItemFactory(meeting=meeting, is_public=False)
+    _token, raw = api_token_create(user=staff(Role.OPERATOR), name="Konferenceanlæg")
+    with time_machine.travel(DURING, tick=False):
+        response = client.post(
+            f"/api/v1/meetings/{meeting.pk}/marks",
+            {"kind": "item", "agenda_item_id": closed.pk},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {raw}",
+        )
+    assert response.status_code == 201, response.content
+    assert closed_session_now(meeting.pk)
+
+
+def test_a_rehearsed_closed_item_starts_nothing(operator):
+    meeting = MeetingFactory()
+    closed = AgendaItemFactory(meeting=meeting, is_public=False)
+    operator.post(url("console_rehearsal", meeting), {"rehearse": "1"})
+    with mock.patch("samskab.live.publish_on_commit") as publish:
+        page = operator.post(
+            url("console_mark", meeting), {"kind": "item", "item": closed.pk}, **FETCH
+        )
+    assert "Live, marking a closed item starts the closed session." in page.content.decode()
+    assert not publish.called
+    assert not meeting.marks.exists()
