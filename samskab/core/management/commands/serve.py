@@ -20,8 +20,14 @@ class Command(BaseCommand):
             help="Processes. More than one needs LIVE_BROKER_URL=redis://... for server push.",
         )
         parser.add_argument("--reload", action="store_true", help="Restart on code changes.")
+        parser.add_argument(
+            "--no-access-log",
+            dest="access_log",
+            action="store_false",
+            help="No line per request (the statistics beacons' process: nginx logs them).",
+        )
 
-    def handle(self, *args, host, port, workers, reload, **options):
+    def handle(self, *args, host, port, workers, reload, access_log, **options):
         if workers > 1 and settings.LIVE_BROKER_URL.startswith("memory"):
             self.stderr.write(
                 "Several workers with the memory broker: live events reach only the viewers "
@@ -37,6 +43,7 @@ class Command(BaseCommand):
             # Proxy headers are read by our own middleware, trusting only TRUSTED_PROXIES.
             proxy_headers=False,
             server_header=False,
+            access_log=access_log,
             timeout_graceful_shutdown=5,
             log_level=os.environ.get("LOG_LEVEL", "info").lower(),
             # uvicorn's own lines (start, access) go through Django's LOGGING: the same
