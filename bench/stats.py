@@ -27,6 +27,8 @@ DATABASE_URL given with --database-url):
    heartbeat of the process that takes them (server_cpu_us_per_heartbeat; its event loop
    alone: server_loop_cpu_us_per_heartbeat) and sender_lag_p99_ms (the senders' own
    lateness: if it is high, the load processes measured themselves; add --load-processes).
+   `--load-nice N` starts the senders at a lower priority (the players' browsers are on
+   other machines; here they take the servers' cores).
    batch_cpu_us_per_heartbeat is the CPU of the batch thread's part alone (checks and the
    database write, measured in a process of its own over 2,000-beacon batches): the part
    that holds the GIL beside the event loop.
@@ -37,7 +39,9 @@ DATABASE_URL given with --database-url):
    with --no-beacon-process, to the same process): fanout_p50/p99_alone_ms and
    fanout_p50/p99_loaded_ms, with the load average of each phase, and the web process's CPU
    per delivered event in each phase (fanout_server_cpu_us_per_delivery_alone/_loaded; the
-   loaded one includes the heartbeats' CPU when they share the process). Each viewer's delay
+   loaded one includes the heartbeats' CPU when they share the process), and how long its
+   event loop waited for a CPU while ready to run (fanout_loop_runqueue_wait_ms_alone/
+   _loaded, from /proc schedstat: the cores taken by other processes). Each viewer's delay
    is from the publisher's send to the event's arrival. The JSON's "beacon_process" says
    which shape was measured.
 3. Roll-up: a 3-hour meeting watched by `--rollup-viewers` viewers (a heartbeat every
@@ -289,6 +293,12 @@ def _cpu_seconds(pid: int, task: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _runqueue_wait_s(pid: int) -> float:
+    """How long a process's main thread (for uvicorn: the event loop) has been ready to run
+    but waiting for a CPU, so far (Linux /proc schedstat, the second field, nanoseconds)."""
+    return int(Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()[1]) / 1e9
+
+
 def heartbeat_load(
     env: dict, server: ServerProcess, tickets: Path, seconds: float, args, start_at: float = 0
 ) -> dict:
@@ -323,6 +333,8 @@ def heartbeat_load(
             cwd=PROJECT_DIR,
             stdout=subprocess.PIPE,
             text=True,
+            # --load-nice: the players' browsers are elsewhere; here they share the cores.
+            preexec_fn=(lambda: os.nice(args.load_nice)) if args.load_nice else None,
         )
         for i in range(parts)
     ]
@@ -634,6 +646,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--load-processes", type=int, default=2, help="heartbeat senders")
     parser.add_argument(
+        "--load-nice",
+        type=int,
+        default=0,
+        help="the heartbeat senders' niceness (their CPU yields to the servers')",
+    )
+    parser.add_argument(
         "--rate",
         type=float,
         help="heartbeats a second in all, paced (0: as fast as answered; "
@@ -681,6 +699,7 @@ def main() -> None:
         "database": "postgresql" if args.database_url else "sqlite",
         "beacon_process": args.beacon_process,
         "beacon_nice": args.beacon_nice if args.beacon_process else 0,
+        "load_nice": args.load_nice,
     }
     try:
         env = _environment(work, "ingest", args.database_url)
@@ -759,15 +778,17 @@ def _with_fanout(
         if response.status_code != 302:
             raise RuntimeError(f"publishing failed: {response.status_code}")
 
-    def publish_each_second(first: int, count: int) -> float:
-        """Publishes events first.. on the second; returns the server's CPU seconds used."""
+    def publish_each_second(first: int, count: int) -> tuple[float, float]:
+        """Publishes events first.. on the second; returns the server's CPU seconds used and
+        how long its event loop waited for a CPU meanwhile."""
         cpu = _cpu_seconds(server.pid)
+        waited = _runqueue_wait_s(server.pid)
         started = time.monotonic()
         for n in range(count):
             time.sleep(max(0.0, started + n - time.monotonic()))
             publish(first + n)
         time.sleep(1)  # the last event's fan-out
-        return _cpu_seconds(server.pid) - cpu
+        return _cpu_seconds(server.pid) - cpu, _runqueue_wait_s(server.pid) - waited
 
     loads = []
     for index in range(-(-args.fanout // PER_LOADGEN)):
@@ -802,7 +823,7 @@ def _with_fanout(
     time.sleep(2)  # the server settles after the last connection
     seconds = int(args.seconds)
     load_alone = _loadavg()
-    cpu_alone = publish_each_second(0, seconds)
+    cpu_alone, waited_alone = publish_each_second(0, seconds)
 
     result: dict = {}
     start_at = time.time() + START_S
@@ -815,7 +836,7 @@ def _with_fanout(
     thread.start()
     time.sleep(max(0.0, start_at + 1 - time.time()))
     load_loaded = _loadavg()
-    cpu_loaded = publish_each_second(seconds, seconds)
+    cpu_loaded, waited_loaded = publish_each_second(seconds, seconds)
     thread.join()
     client.close()
     for load_process in loads:
@@ -846,6 +867,10 @@ def _with_fanout(
             "fanout_server_cpu_us_per_delivery_alone": round(cpu_alone / expected * 1e6, 1),
             # The heartbeats' CPU is in it too when they go to the same process.
             "fanout_server_cpu_us_per_delivery_loaded": round(cpu_loaded / expected * 1e6, 1),
+            # The web process's event loop ready to run but waiting for a CPU (other
+            # processes had the cores), in all of each phase.
+            "fanout_loop_runqueue_wait_ms_alone": round(waited_alone * 1000),
+            "fanout_loop_runqueue_wait_ms_loaded": round(waited_loaded * 1000),
             "loadavg_alone": load_alone,
             "loadavg_loaded": load_loaded,
         }
