@@ -315,6 +315,30 @@ def test_serve_writes_an_access_line_unless_told_not_to(monkeypatch):
     assert [c["access_log"] for c in calls] == [True, False]
 
 
+def test_serve_in_one_process_ends_by_its_exit_handlers_after_sigterm(monkeypatch):
+    """uvicorn stops on SIGTERM, then raises it again with the handler that was set before
+    it ran: that handler must end the process normally (atexit: the beacons' queue)."""
+    import signal
+
+    import uvicorn
+
+    seen = []
+
+    def run(app, **kwargs):
+        handler = signal.getsignal(signal.SIGTERM)
+        with pytest.raises(SystemExit) as exiting:
+            handler(signal.SIGTERM, None)
+        seen.append(exiting.value.code)
+
+    previous = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(uvicorn, "run", run)
+    try:
+        call_command("serve", "--port", "8010", "--no-access-log")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert seen == [0]
+
+
 # --- locks -------------------------------------------------------------------------------
 
 

@@ -1,10 +1,15 @@
 """`samskab serve`: the ASGI server (uvicorn) for pages, API and server-sent events."""
 
 import os
+import signal
 
 import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+
+def _exit_cleanly(signum, frame):
+    raise SystemExit(0)
 
 
 class Command(BaseCommand):
@@ -33,6 +38,14 @@ class Command(BaseCommand):
                 "Several workers with the memory broker: live events reach only the viewers "
                 "of the process that published them. Set LIVE_BROKER_URL=redis://..."
             )
+        if workers == 1 and not reload:
+            # uvicorn stops gracefully on SIGTERM (systemd's stop) and then raises the signal
+            # again with the handler it found here. With the default one the process dies
+            # by it and its exit handlers never run: the statistics beacons it had answered
+            # but not yet stored (stats/fastbeacon.py, stats/ingest.py) would be lost on
+            # every restart. Ending by SystemExit runs them (and exits 0). Several workers
+            # are processes of uvicorn's own, which this does not reach.
+            signal.signal(signal.SIGTERM, _exit_cleanly)
         uvicorn.run(
             "samskab.asgi:application",
             host=host,
