@@ -4,41 +4,58 @@
     python -m bench.stats --seconds 20 --connections 32 --fanout 500 --rate 5000 \
         --rollup-viewers 10000 --dashboard-meetings 150
     python -m bench.stats --fanout 0 --rate 0 --ingest-only     # the ingest's limit (flood)
+    python -m bench.stats --seconds 15 --connections 32 --fanout 500 --rate 5000 \
+        --ingest-only --no-beacon-process          # heartbeats and streams in one process
 
 Four measurements, each in processes of its own, on a fresh SQLite database (or the
 DATABASE_URL given with --database-url):
 
 1. Ingest: one uvicorn process (`samskab.asgi`) takes heartbeats as players send them
-   (POST /statistik/b/, a signed ticket per page load, growing sequence numbers) from
+   (POST /statistik/b/, a signed ticket per page load, growing sequence numbers). As
+   shipped (`--beacon-process`, the default) that is a process of its own beside the web
+   process, as samskab-beacon.service beside samskab-web.service behind nginx's
+   `location = /statistik/b/`: the same app, database and settings, started at
+   `--beacon-nice` (5, the unit's Nice=). `--no-beacon-process` sends the heartbeats to
+   the web process itself, the shape before that unit. They come from
    `--connections` keep-alive connections in `--load-processes` sender processes.
    `--rate N` paces them: N heartbeats a second in all on an open-loop schedule (each
    connection sends at its scheduled moments, whatever the answers did), and a latency is
    measured from the scheduled moment, so a slow answer that delays the next send counts
    against the server (no coordinated omission). `--rate 0` floods: each connection sends
    again as soon as it is answered, which measures the limit. Reports heartbeats_per_s (the
-   rate achieved), p50_ms and p99_ms, how many were stored and dropped, the server's CPU
-   per heartbeat and sender_lag_p99_ms (the senders' own lateness: if it is high, the load
-   processes measured themselves; add --load-processes). batch_cpu_us_per_heartbeat is the
-   CPU of the batch thread's part alone (checks and the database write, measured in a
-   process of its own over 2,000-beacon batches): the part that holds the GIL beside the
-   event loop.
+   rate achieved), p50_ms and p99_ms, how many were stored and dropped, the CPU per
+   heartbeat of the process that takes them (server_cpu_us_per_heartbeat; its event loop
+   alone: server_loop_cpu_us_per_heartbeat) and sender_lag_p99_ms (the senders' own
+   lateness: if it is high, the load processes measured themselves; add --load-processes).
+   `--load-nice N` starts the senders at a lower priority (the players' browsers are on
+   other machines; here they take the servers' cores).
+   batch_cpu_us_per_heartbeat is the CPU of the batch thread's part alone (checks and the
+   database write, measured in a process of its own over 2,000-beacon batches): the part
+   that holds the GIL beside the event loop.
 2. Fan-out beside it (`--fanout` SSE connections, 0 to skip): the same viewers, kept open
-   on the live demo channel for the whole run, get one event a second for `--seconds` with
-   nothing else running (the baseline), then another `--seconds` events while the paced
-   heartbeats (default 5,000/s with --fanout) go to the same process:
-   fanout_p50/p99_alone_ms and fanout_p50/p99_loaded_ms, with the load average of each
-   phase. Each viewer's delay is from the publisher's send to the event's arrival.
+   on the web process's live demo channel for the whole run, get one event a second for
+   `--seconds` with nothing else running (the baseline), then another `--seconds` events
+   while the paced heartbeats (default 5,000/s with --fanout) go to the beacon process (or,
+   with --no-beacon-process, to the same process): fanout_p50/p99_alone_ms and
+   fanout_p50/p99_loaded_ms, with the load average of each phase, and the web process's CPU
+   per delivered event in each phase (fanout_server_cpu_us_per_delivery_alone/_loaded; the
+   loaded one includes the heartbeats' CPU when they share the process), and how long its
+   event loop waited for a CPU while ready to run (fanout_loop_runqueue_wait_ms_alone/
+   _loaded, from /proc schedstat: the cores taken by other processes). Each viewer's delay
+   is from the publisher's send to the event's arrival. The JSON's "beacon_process" says
+   which shape was measured.
 3. Roll-up: a 3-hour meeting watched by `--rollup-viewers` viewers (a heartbeat every
    15 s each, plus plays, jumps and shares) is written as raw events, then rolled up:
    rollup_seconds and events.
 4. Dashboards: a year of day and minute totals for `--dashboard-meetings` meetings; the site,
    a body and a meeting dashboard are each asked 30 times: dashboard_p99_ms (all three).
 
-Targets (issue 25): 5,000 heartbeats/s with p99 under 100 ms in one process, the fan-out not
-slowed; the roll-up of a 3-hour meeting's events (10,000 viewers) under 30 s; dashboards
-under 300 ms over a year of aggregates. `--viewers` (page loads) is raised when a paced run
-would send one page load more than the 20 beacons a minute the ingest accepts. Ends with
-one JSON line; figures and method in docs/benchmarks.md (statistics).
+Targets (issue 25): 5,000 heartbeats/s with p99 under 100 ms in one process, the fan-out
+measured in the same run not slowed; the roll-up of a 3-hour meeting's events (10,000
+viewers) under 30 s; dashboards under 300 ms over a year of aggregates. `--viewers` (page
+loads) is raised when a paced run would send one page load more than the 20 beacons a
+minute the ingest accepts. Ends with one JSON line; figures and method in
+docs/benchmarks.md (statistics).
 """
 
 from __future__ import annotations
@@ -276,6 +293,12 @@ def _cpu_seconds(pid: int, task: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _runqueue_wait_s(pid: int) -> float:
+    """How long a process's main thread (for uvicorn: the event loop) has been ready to run
+    but waiting for a CPU, so far (Linux /proc schedstat, the second field, nanoseconds)."""
+    return int(Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()[1]) / 1e9
+
+
 def heartbeat_load(
     env: dict, server: ServerProcess, tickets: Path, seconds: float, args, start_at: float = 0
 ) -> dict:
@@ -310,6 +333,8 @@ def heartbeat_load(
             cwd=PROJECT_DIR,
             stdout=subprocess.PIPE,
             text=True,
+            # --load-nice: the players' browsers are elsewhere; here they share the cores.
+            preexec_fn=(lambda: os.nice(args.load_nice)) if args.load_nice else None,
         )
         for i in range(parts)
     ]
@@ -621,12 +646,31 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--load-processes", type=int, default=2, help="heartbeat senders")
     parser.add_argument(
+        "--load-nice",
+        type=int,
+        default=0,
+        help="the heartbeat senders' niceness (their CPU yields to the servers')",
+    )
+    parser.add_argument(
         "--rate",
         type=float,
         help="heartbeats a second in all, paced (0: as fast as answered; "
         "default 5,000 with --fanout, 0 without)",
     )
     parser.add_argument("--fanout", type=int, default=500, help="SSE connections (0: skip)")
+    parser.add_argument(
+        "--beacon-process",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="heartbeats to a server process of their own, as shipped (samskab-beacon.service); "
+        "--no-beacon-process: to the fan-out's process",
+    )
+    parser.add_argument(
+        "--beacon-nice",
+        type=int,
+        default=5,
+        help="the beacon process's niceness (the unit's Nice=; 0: as the web process)",
+    )
     parser.add_argument("--rollup-viewers", type=int, default=10_000)
     parser.add_argument("--rollup-hours", type=int, default=3)
     parser.add_argument("--dashboard-meetings", type=int, default=150)
@@ -653,26 +697,36 @@ def main() -> None:
         "rollup_viewers": args.rollup_viewers,
         "dashboard_meetings": args.dashboard_meetings,
         "database": "postgresql" if args.database_url else "sqlite",
+        "beacon_process": args.beacon_process,
+        "beacon_nice": args.beacon_nice if args.beacon_process else 0,
+        "load_nice": args.load_nice,
     }
     try:
         env = _environment(work, "ingest", args.database_url)
         tickets = work / "tickets.txt"
         _run(env, "seed-ingest", str(args.viewers), str(tickets))
-        server = ServerProcess(
-            # BENCH_SAMSKAB_APP: another module wrapping Samskab, to probe it (as live_fanout).
-            os.environ.get("BENCH_SAMSKAB_APP", "samskab.asgi:application"),
-            env,
-            log=work / "server.log",
-            args=["--backlog", "4096"],
-        )
-        server.start()
+        # BENCH_SAMSKAB_APP: another module wrapping Samskab, to probe it (as live_fanout).
+        app = os.environ.get("BENCH_SAMSKAB_APP", "samskab.asgi:application")
+        server = ServerProcess(app, env, log=work / "server.log", args=["--backlog", "4096"])
+        servers = [server.launch()]
+        beacon = server
+        if args.beacon_process:
+            # As samskab-beacon.service beside samskab-web.service: the same app, database
+            # and settings, its own port, started at the unit's lower priority (Nice=).
+            beacon = ServerProcess(
+                app, env, log=work / "beacon.log", args=["--backlog", "4096"], nice=args.beacon_nice
+            )
+            servers.append(beacon.launch())
         try:
+            for started in servers:
+                started.wait_ready()
             if args.fanout:
-                line.update(_with_fanout(args, work, server, env, tickets))
+                line.update(_with_fanout(args, work, server, beacon, env, tickets))
             else:
-                line.update(heartbeat_load(env, server, tickets, args.seconds, args))
+                line.update(heartbeat_load(env, beacon, tickets, args.seconds, args))
         finally:
-            server.stop()
+            for started in servers:
+                started.stop()
         line.update(_run(env, "count"))
         line.update(_run(env, "batch-cpu", "2000"))
         if "requests" in line:  # every answered beacon is stored or counted as dropped
@@ -691,14 +745,17 @@ def main() -> None:
     print(json.dumps(line))
 
 
-def _with_fanout(args, work: Path, server: ServerProcess, env: dict, tickets: Path) -> dict:
+def _with_fanout(
+    args, work: Path, server: ServerProcess, beacon: ServerProcess, env: dict, tickets: Path
+) -> dict:
     """The fan-out alone, then under the heartbeats, to the same SSE viewers in one run.
 
     `--fanout` SSE connections (bench.loadgen processes) stay open on the live demo channel
-    throughout. One event a second is published for `--seconds` with nothing else running
-    (the baseline), then the heartbeat load starts against the same process and, after a
-    second to settle, another `--seconds` events are published while it runs. Each event's
-    delay at every viewer is recorded; the events' numbers say which phase they belong to.
+    of `server` throughout. One event a second is published for `--seconds` with nothing
+    else running (the baseline), then the heartbeat load starts against `beacon` (the same
+    process with --no-beacon-process) and, after a second to settle, another `--seconds`
+    events are published while it runs. Each event's delay at every viewer is recorded; the
+    events' numbers say which phase they belong to.
     """
     import array
 
@@ -721,15 +778,17 @@ def _with_fanout(args, work: Path, server: ServerProcess, env: dict, tickets: Pa
         if response.status_code != 302:
             raise RuntimeError(f"publishing failed: {response.status_code}")
 
-    def publish_each_second(first: int, count: int) -> float:
-        """Publishes events first.. on the second; returns the server's CPU seconds used."""
+    def publish_each_second(first: int, count: int) -> tuple[float, float]:
+        """Publishes events first.. on the second; returns the server's CPU seconds used and
+        how long its event loop waited for a CPU meanwhile."""
         cpu = _cpu_seconds(server.pid)
+        waited = _runqueue_wait_s(server.pid)
         started = time.monotonic()
         for n in range(count):
             time.sleep(max(0.0, started + n - time.monotonic()))
             publish(first + n)
         time.sleep(1)  # the last event's fan-out
-        return _cpu_seconds(server.pid) - cpu
+        return _cpu_seconds(server.pid) - cpu, _runqueue_wait_s(server.pid) - waited
 
     loads = []
     for index in range(-(-args.fanout // PER_LOADGEN)):
@@ -764,20 +823,20 @@ def _with_fanout(args, work: Path, server: ServerProcess, env: dict, tickets: Pa
     time.sleep(2)  # the server settles after the last connection
     seconds = int(args.seconds)
     load_alone = _loadavg()
-    cpu_alone = publish_each_second(0, seconds)
+    cpu_alone, waited_alone = publish_each_second(0, seconds)
 
     result: dict = {}
     start_at = time.time() + START_S
 
     def heartbeats() -> None:
         # One second to settle, the loaded phase, the last event's fan-out.
-        result.update(heartbeat_load(env, server, tickets, seconds + 2.5, args, start_at))
+        result.update(heartbeat_load(env, beacon, tickets, seconds + 2.5, args, start_at))
 
     thread = threading.Thread(target=heartbeats)
     thread.start()
     time.sleep(max(0.0, start_at + 1 - time.time()))
     load_loaded = _loadavg()
-    publish_each_second(seconds, seconds)
+    cpu_loaded, waited_loaded = publish_each_second(seconds, seconds)
     thread.join()
     client.close()
     for load_process in loads:
@@ -806,6 +865,12 @@ def _with_fanout(args, work: Path, server: ServerProcess, env: dict, tickets: Pa
             "fanout_delivered_loaded": round(len(loaded) / expected, 4),
             "fanout_lost_streams": lost,
             "fanout_server_cpu_us_per_delivery_alone": round(cpu_alone / expected * 1e6, 1),
+            # The heartbeats' CPU is in it too when they go to the same process.
+            "fanout_server_cpu_us_per_delivery_loaded": round(cpu_loaded / expected * 1e6, 1),
+            # The web process's event loop ready to run but waiting for a CPU (other
+            # processes had the cores), in all of each phase.
+            "fanout_loop_runqueue_wait_ms_alone": round(waited_alone * 1000),
+            "fanout_loop_runqueue_wait_ms_loaded": round(waited_loaded * 1000),
             "loadavg_alone": load_alone,
             "loadavg_loaded": load_loaded,
         }

@@ -10,8 +10,9 @@ secrets substituted (never copied by hand):
 - PostgreSQL: a fresh database in the running cluster (and a second one to restore into);
 - Redis: its own `redis-server` on a free port (the env file's database numbers and prefix);
 - two web processes (samskab-web.service, a second on its own port, as nginx.conf's
-  commented second upstream), the worker (samskab-worker.service) and the ingest
-  (samskab-ingest.service), each run as systemd would run its [Service] section: the
+  commented second upstream), the statistics beacons' process (samskab-beacon.service), the
+  worker (samskab-worker.service) and the ingest (samskab-ingest.service), each run as
+  systemd would run its [Service] section: the
   env file read by systemd's rules, WorkingDirectory, another user (User=/Group=),
   NoNewPrivileges, ProtectSystem=strict (every mount read-only in a private mount namespace)
   with ReadWritePaths bind-mounted writable, PrivateTmp, LimitNOFILE, Nice, KillMode;
@@ -20,9 +21,11 @@ secrets substituted (never copied by hand):
 
 Then it does what an operator does after installing, through nginx over TLS: logs in as the
 first administrator (address verification by mail, password again, TOTP), follows a meeting's
-live events (SSE) while the operator starts it, sends a short RTMP feed (ffmpeg's test picture)
-and fetches the live HLS, uploads a recording, hides it (not reachable) and shows it again,
-then backs up and restores into a second database and folders and compares them.
+live events (SSE) while the operator starts it, sends the player's heartbeat (answered and
+stored by the beacon process, and by a web process while that one is stopped), sends a short
+RTMP feed (ffmpeg's test picture) and fetches the live HLS, uploads a recording, hides it (not
+reachable) and shows it again, then backs up and restores into a second database and folders
+and compares them.
 
 Prints PASS/FAIL per step and exits 1 on any failure; stops what it started, drops its
 databases and deletes its folder in every case.
@@ -218,7 +221,8 @@ class Deployment:
         self.database = args.database or f"samskab_deploytest_{os.getpid()}"
         self.restore_database = f"{self.database}_restore"
         self.ports = {
-            name: free_port() for name in ("https", "http", "web1", "web2", "rtmp", "redis")
+            name: free_port()
+            for name in ("https", "http", "web1", "web2", "beacon", "rtmp", "redis")
         }
         self.processes: dict[str, subprocess.Popen] = {}
         self.kill_modes: dict[str, tuple[str, float]] = {}
@@ -552,6 +556,7 @@ class Deployment:
             (r"listen 80;", f"listen 127.0.0.1:{http};"),
             (r"server 127\.0\.0\.1:8000 ", f"server 127.0.0.1:{self.ports['web1']} "),
             (r"# server 127\.0\.0\.1:8001 ", f"server 127.0.0.1:{self.ports['web2']} "),
+            (r"server 127\.0\.0\.1:8010 ", f"server 127.0.0.1:{self.ports['beacon']} "),
             (r"/etc/letsencrypt/live/[^/]+/fullchain\.pem", str(self.root / "tls/cert.pem")),
             (r"/etc/letsencrypt/live/[^/]+/privkey\.pem", str(self.root / "tls/key.pem")),
         ]
@@ -588,6 +593,9 @@ http {{
     default_type application/octet-stream;
     sendfile on;
     access_log {folder}/access.log;
+    # Which process answered (the beacon's check).
+    log_format upstream '$request_method $uri $status $upstream_addr';
+    access_log {folder}/upstream.log upstream;
     client_body_temp_path {folder}/body;
     proxy_temp_path {folder}/proxy;
     fastcgi_temp_path {folder}/fastcgi;
@@ -817,6 +825,79 @@ print(json.dumps({"live": live.pk, "held": held.pk}))
 """
 
 
+def beacons(d: Deployment, meeting: int) -> None:
+    """The player's heartbeat through nginx: answered by the beacon process (nginx's log
+    names the upstream) and stored; with that process stopped, by a web process instead."""
+    viewer = Browser(d)
+    page = viewer.get(f"/moeder/{meeting}/")
+    found = re.search(r'data-ticket="([^"]+)"', page.text)
+    if page.status_code != 200 or not found:
+        raise Failed(f"the meeting page has no statistics ticket ({page.status_code})")
+    ticket = html.unescape(found.group(1))
+    log = d.root / "nginx" / "upstream.log"
+
+    def send(seq: int) -> tuple[httpx.Response, str]:
+        before = log.read_text() if log.exists() else ""
+        body = json.dumps({"t": ticket, "k": "hb", "s": seq, "p": 5, "w": 5, "l": True})
+        # As navigator.sendBeacon sends a string: text/plain, no CSRF token, no cookie needed.
+        answer = viewer.client.post(
+            "/statistik/b/",
+            content=body,
+            headers={"Content-Type": "text/plain;charset=UTF-8"},
+            extensions={"sni_hostname": HOST},
+        )
+        lines = wait_for(
+            "nginx's log line",
+            lambda: [
+                line
+                for line in log.read_text()[len(before) :].splitlines()
+                if line.startswith("POST /statistik/b/ ")
+            ],
+            10,
+        )
+        return answer, lines[-1].split(" ", 3)[3]
+
+    def stored() -> int:
+        return int(
+            d.psql(
+                f"SELECT count(*) FROM stats_event WHERE kind = 'hb' AND meeting_id = {meeting}",
+                d.database,
+            ).strip()
+        )
+
+    answer, upstream = send(1)
+    beacon = f"127.0.0.1:{d.ports['beacon']}"
+    check(
+        "a heartbeat through nginx is answered by the beacon process",
+        answer.status_code == 204
+        and answer.headers.get("cache-control") == "no-store"
+        and upstream == beacon,
+        f"{answer.status_code}, upstream {upstream}",
+    )
+    # The first event of a process is written at once; the next waits in the buffer up to
+    # STATS_FLUSH_SECONDS. Stopped at once, as systemd stops it, the process stores it as it
+    # exits ("before the stop" says whether it was still waiting).
+    count = wait_for("the heartbeat in the database", stored, 15)
+    check("the beacon process stores it", count == 1, f"{count} heartbeat events")
+    answer, upstream = send(2)
+    waiting = stored()
+    code = d.stop("beacon")
+    count = stored()
+    check(
+        "the beacon process stops cleanly (SIGTERM, exit 0) and stores what it had answered",
+        upstream == beacon and code == 0 and count == 2,
+        f"exit {code}; heartbeat events: {waiting} before the stop, {count} after",
+    )
+    answer, upstream = send(3)
+    web = f"127.0.0.1:{d.ports['web1']}"
+    count = wait_for("the third heartbeat in the database", lambda: stored() > 2, 15) and stored()
+    check(
+        "with the beacon process stopped, a web process takes and stores the heartbeat",
+        answer.status_code == 204 and upstream.endswith(web) and count == 3,
+        f"{answer.status_code}, upstream {upstream}, {count} events",
+    )
+
+
 def smoke_test(d: Deployment) -> None:
     from samskab.webcasts.ffmpeg import ffmpeg_path
 
@@ -860,6 +941,7 @@ def smoke_test(d: Deployment) -> None:
         "web2",
         {"--port 8000": f"--port {d.ports['web2']}", "--workers 4": "--workers 1"},
     )
+    d.start_unit("samskab-beacon.service", "beacon", {"--port 8010": f"--port {d.ports['beacon']}"})
     d.start_unit("samskab-worker.service", "worker", {})
     d.start_unit(
         "samskab-ingest.service",
@@ -871,7 +953,7 @@ def smoke_test(d: Deployment) -> None:
         },
     )
     d.start_nginx()
-    for name in ("web1", "web2"):
+    for name in ("web1", "web2", "beacon"):
         port = d.ports[name]
 
         def ready(p=port) -> bool:
@@ -923,6 +1005,8 @@ def smoke_test(d: Deployment) -> None:
         viewer.events[0][1] == "mark",
         f"{viewer.events[0][1]} after {time.monotonic() - started_at:.2f} s",
     )
+
+    beacons(d, live_id)
 
     # Ingest: a stream key from the console, a 10-second feed, live HLS through nginx.
     browser.post(f"/streaming/{live_id}/ny-noegle/")

@@ -115,10 +115,14 @@ START_TIMEOUT_S = 120
 
 
 class ServerProcess:
-    """One uvicorn process serving `app` on 127.0.0.1 at a port of its own choosing."""
+    """One uvicorn process serving `app` on 127.0.0.1 at a port of its own choosing;
+    `nice` above 0 starts it at that lower priority, as a unit's `Nice=` does."""
 
-    def __init__(self, app: str, env: dict[str, str], *, log: Path | None = None, args=()):
+    def __init__(
+        self, app: str, env: dict[str, str], *, log: Path | None = None, args=(), nice: int = 0
+    ):
         self.app = app
+        self.nice = nice
         self.env = env
         self.log = log or Path(env["SAMSKAB_VAR_DIR"]) / f"server-{time.monotonic_ns()}.log"
         self.args = list(args)
@@ -167,6 +171,8 @@ class ServerProcess:
             cwd=PROJECT_DIR,
             stdout=handle,
             stderr=subprocess.STDOUT,
+            # In the child before Python starts: every thread it makes has the same priority.
+            preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None,
         )
         return self
 

@@ -15,7 +15,8 @@ the event loop never does.
 Bounded: beyond `QUEUE_MAX` waiting beacons (the database has stalled) a beacon is dropped
 and counted as "overload". Statistics switched off: every beacon is dropped as "off", as the
 view does. The queue is drained when the process exits (atexit), so a restart loses nothing
-it had answered.
+it had answered, if the process exits normally (`samskab serve` with one worker does on
+SIGTERM; uvicorn's worker processes under --workers die by the signal).
 
 Any other request, and the beacon under a mounted prefix (root_path), goes to Django, where
 `stats.middleware.BeaconMiddleware` answers it through the view (the test client, WSGI).

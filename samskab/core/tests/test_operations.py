@@ -284,6 +284,61 @@ def test_the_units_write_one_folder_and_the_guide_copies_none():
     assert "[Service]" not in guide and "upstream samskab {" not in guide
 
 
+def test_nginx_sends_the_beacon_to_the_beacon_unit_and_only_the_beacon():
+    """docs/deploy/nginx.conf's beacon location is the app's beacon address, exactly, and its
+    upstream is where samskab-beacon.service listens, with a web process as its backup."""
+    from django.urls import reverse
+
+    site = (REPO / "docs/deploy/nginx.conf").read_text()
+    unit = (REPO / "docs/deploy/samskab-beacon.service").read_text()
+    to_beacon = [
+        path
+        for path, block in re.findall(r"location (?:= )?(\S+) \{([^}]*)\}", site)
+        if "samskab_beacon" in block
+    ]
+    assert to_beacon == [reverse("stats:beacon")]
+    assert "location = /statistik/b/ {" in site
+    upstream = re.search(r"upstream samskab_beacon \{(.*?)\n\}", site, re.S).group(1)
+    port = re.search(r"--port (\d+)", unit).group(1)
+    assert f"server 127.0.0.1:{port} " in upstream
+    assert "server 127.0.0.1:8000 backup;" in upstream
+    assert "--workers 1" in unit and "--no-access-log" in unit and "Nice=5" in unit
+
+
+def test_serve_writes_an_access_line_unless_told_not_to(monkeypatch):
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
+    call_command("serve", "--port", "8010")
+    call_command("serve", "--port", "8010", "--no-access-log")
+    assert [c["access_log"] for c in calls] == [True, False]
+
+
+def test_serve_in_one_process_ends_by_its_exit_handlers_after_sigterm(monkeypatch):
+    """uvicorn stops on SIGTERM, then raises it again with the handler that was set before
+    it ran: that handler must end the process normally (atexit: the beacons' queue)."""
+    import signal
+
+    import uvicorn
+
+    seen = []
+
+    def run(app, **kwargs):
+        handler = signal.getsignal(signal.SIGTERM)
+        with pytest.raises(SystemExit) as exiting:
+            handler(signal.SIGTERM, None)
+        seen.append(exiting.value.code)
+
+    previous = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(uvicorn, "run", run)
+    try:
+        call_command("serve", "--port", "8010", "--no-access-log")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert seen == [0]
+
+
 # --- locks -------------------------------------------------------------------------------
 
 
