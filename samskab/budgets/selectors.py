@@ -148,23 +148,29 @@ def budget_participation(budget: Budget, *, day=None) -> list[tuple[Heading, obj
 
 def budget_turnout(budget: Budget, participation: list[tuple[Heading, object]]) -> dict | None:
     """Turnout against the census (None without one): the people in it who voted in any
-    heading, and each heading's ballots, as a share of its residents. The figures follow
-    participation's rule: a count of fewer than 5 people is not shown."""
+    heading, and in each heading, as a share of its residents. Only ballots of people in
+    the census count (a ballot from before a new census, or a demo's ballots, never make
+    more than all of it). The figures follow participation's rule: a count of fewer than 5
+    people is not shown."""
+    from django.db.models import Count
+
     from samskab.accounts.models import CensusRecord
     from samskab.budgets.participation import turnout_percent
 
     census = CensusRecord.objects.count()
     if not census:
         return None
-    voters = (
-        Ballot.objects.filter(heading__group__budget=budget, person__isnull=False)
-        .values("person")
-        .distinct()
-        .count()
+    in_census = Ballot.objects.filter(
+        heading__group__budget=budget,
+        person__in=CensusRecord.objects.values("identifier_hash"),
+    )
+    voters = in_census.values("person").distinct().count()
+    by_heading = dict(
+        in_census.values_list("heading").annotate(people=Count("person", distinct=True))
     )
     headings = [
-        (heading, turnout_percent(getattr(stats, "total", None), census))
-        for heading, stats in participation
+        (heading, turnout_percent(by_heading.get(heading.pk, 0), census))
+        for heading, _stats in participation
     ]
     return {
         "census": census,

@@ -137,6 +137,29 @@ def test_staff_see_turnout_as_a_share_of_the_census(client):
 
 
 @pytest.mark.django_db
+def test_ballots_of_people_not_in_the_census_make_no_turnout_over_all_of_it(client):
+    # Found walking the demo: 100 ballots against a census of 3 gave "3333.3 %".
+    from samskab.budgets.models import Ballot
+
+    heading = HeadingFactory(name="Hele kommunen")
+    project = ProjectFactory(heading=heading)
+    for i in range(6):
+        user = ResidentFactory()
+        census_person(f"03038{i:05d}", born=date(1990, 1, 1), user=user)
+        ballot_save(heading=heading, user=user, project_ids=[project.pk])
+    for i in range(4):
+        census_person(f"04048{i:05d}", born=date(1990, 1, 1))
+    # Ballots of people the census no longer (or never) held.
+    for i in range(20):
+        user = ResidentFactory()
+        ballot_save(heading=heading, user=user, project_ids=[project.pk])
+        Ballot.objects.filter(user=user).update(person=f"gone-{i}")
+    page = staff_page(client, f"/borgerbudget/{heading.group.budget_id}/deltagelse/")
+    assert "6 of the 10 residents in the census have voted: 60.0 %." in page
+    assert '<th scope="row">Hele kommunen</th><td>60.0 %</td>' in page
+
+
+@pytest.mark.django_db
 def test_turnout_without_a_census_says_why_it_is_missing(client):
     heading = HeadingFactory()
     page = staff_page(client, f"/borgerbudget/{heading.group.budget_id}/deltagelse/")
