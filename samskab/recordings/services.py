@@ -409,13 +409,7 @@ def clip_create(
     agenda_item: AgendaItem | None = None,
     person: Person | None = None,
 ) -> Clip:
-    if storage.master_file(meeting) is None:
-        raise ValidationError(_("This meeting has no recording of its own to clip."))
-    _check_not_hidden(meeting)
-    if end_ms <= start_ms:
-        raise ValidationError(_("The clip must end after it starts."))
-    if _beyond_the_video(meeting, end_ms):
-        raise ValidationError(_("The clip must lie within the recording."))
+    _check_clip_range(meeting, start_ms, end_ms)
     with transaction.atomic():
         clip = Clip.objects.create(
             meeting=meeting,
@@ -440,12 +434,8 @@ def clip_create(
     return clip
 
 
-def clip_recut(*, clip: Clip, start_ms: int, end_ms: int, by) -> Clip:
-    """Cut a clip set aside by a new upload again, from the new video, at the times staff
-    checked (the same or corrected); it is back on the site at once, its MP4 follows."""
-    meeting = clip.meeting
-    if clip.video_replaced_at is None:
-        raise ValidationError(_("This clip is made from the meeting's current video."))
+def _check_clip_range(meeting: Meeting, start_ms: int, end_ms: int) -> None:
+    """A clip is cut from the meeting's own, visible video, and lies within it."""
     if storage.master_file(meeting) is None:
         raise ValidationError(_("This meeting has no recording of its own to clip."))
     _check_not_hidden(meeting)
@@ -453,6 +443,15 @@ def clip_recut(*, clip: Clip, start_ms: int, end_ms: int, by) -> Clip:
         raise ValidationError(_("The clip must end after it starts."))
     if _beyond_the_video(meeting, end_ms):
         raise ValidationError(_("The clip must lie within the recording."))
+
+
+def clip_recut(*, clip: Clip, start_ms: int, end_ms: int, by) -> Clip:
+    """Cut a clip set aside by a new upload again, from the new video, at the times staff
+    checked (the same or corrected); it is back on the site at once, its MP4 follows."""
+    meeting = clip.meeting
+    if clip.video_replaced_at is None:
+        raise ValidationError(_("This clip is made from the meeting's current video."))
+    _check_clip_range(meeting, start_ms, end_ms)
     with transaction.atomic():
         Clip.objects.filter(pk=clip.pk).update(
             start_ms=start_ms,
