@@ -62,19 +62,31 @@ def prepare_database(env: dict[str, str]) -> None:
     if not shared or not env["DATABASE_URL"].startswith("sqlite:///"):
         _migrate(env)
         return
-    import fcntl
     import shutil
 
     folder = Path(shared) / f"migrated-{_migrations_fingerprint(env)}"
+    made = folder / "db.sqlite3"
+
+    def make() -> None:
+        made.unlink(missing_ok=True)
+        _migrate(env | {"DATABASE_URL": f"sqlite:///{made}"})
+
+    made_once(folder, make)
+    shutil.copyfile(made, database)
+
+
+def made_once(folder: Path, make) -> None:
+    """Run `make` for `folder` once, whichever of several processes (pytest-xdist workers, CI's
+    two passes) asks first; the others wait on a lock and find it done. The folder counts as
+    made only once `make` has finished, so an interrupted one is made again."""
+    import fcntl
+
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
         if not (folder / "complete").exists():
-            made = folder / "db.sqlite3"
-            made.unlink(missing_ok=True)
-            _migrate(env | {"DATABASE_URL": f"sqlite:///{made}"})
+            make()
             (folder / "complete").touch()
-    shutil.copyfile(folder / "db.sqlite3", database)
 
 
 def _migrate(env: dict[str, str]) -> None:

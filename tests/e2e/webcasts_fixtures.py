@@ -6,7 +6,6 @@ the page that embeds the player. Staff sign in by a session made in that databas
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import http.server
 import json
@@ -22,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from samskab.live.testing import made_once
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = 60
@@ -114,16 +115,15 @@ def demo_template(tmp_path_factory) -> Path:
     shared = os.environ.get("SAMSKAB_E2E_TEMPLATE")
     root = Path(shared) if shared else tmp_path_factory.getbasetemp() / "demo-template"
     template = root / "site"
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
-        if not (root / "complete").exists():
-            shutil.rmtree(template, ignore_errors=True)
-            template.mkdir()
-            env = site_environment(template)
-            run(env, "manage.py", "migrate", "--no-input")
-            run(env, "manage.py", "demo")
-            (root / "complete").touch()
+
+    def make() -> None:
+        shutil.rmtree(template, ignore_errors=True)
+        template.mkdir()
+        env = site_environment(template)
+        run(env, "manage.py", "migrate", "--no-input")
+        run(env, "manage.py", "demo")
+
+    made_once(root, make)
     return template
 
 
