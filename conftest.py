@@ -290,3 +290,91 @@ def _flush_by_delete_on_postgresql():
     DatabaseOperations.sql_flush = sql_flush
     yield
     DatabaseOperations.sql_flush = truncate
+
+
+# --- the test databases copied from one migrated database ----------------------------------------
+# pytest-django migrates each worker's test database: about 25 s of a core each, four times in
+# CI (two workers in each pass), and the browser tests' sites migrate a SQLite database of
+# their own once more. When SAMSKAB_E2E_TEMPLATE names a folder (CI), the first worker to need
+# one migrates a database there (live.testing) and every test database is a copy of it: SQLite
+# by its backup API into the worker's in-memory database, PostgreSQL by CREATE DATABASE ...
+# TEMPLATE. The rest is Django's create_test_db (5.2) without its migrate. With --reuse-db, a
+# database kept from the last run is used as it is.
+def _test_database_from_a_template(creation, verbosity, autoclobber, serialize) -> str | None:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from samskab.live import testing
+
+    connection = creation.connection
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
+    env |= {"DJANGO_SETTINGS_MODULE": "samskab.settings", "SECRET_KEY": testing.SECRET}
+    if connection.vendor == "sqlite":
+        template = testing.migrated_template(env | {"DATABASE_URL": "sqlite:///unused"})
+        if template is None:
+            return None
+        name = creation._create_test_db(verbosity, autoclobber, keepdb=False)
+    elif connection.vendor == "postgresql":
+
+        def run(sql: str) -> None:
+            with creation._nodb_cursor() as cursor:
+                cursor.execute(sql)
+
+        server = connection.settings_dict
+        password = f":{server['PASSWORD']}" if server.get("PASSWORD") else ""
+        url = (
+            f"postgres://{server['USER']}{password}@{server['HOST'] or '127.0.0.1'}"
+            f":{server['PORT'] or 5432}/{server['NAME']}"
+        )
+        template = testing.migrated_postgresql_template(
+            env | {"DATABASE_URL": url},
+            create=lambda name: run(f'CREATE DATABASE "{name}"'),
+            drop=lambda name: run(f'DROP DATABASE IF EXISTS "{name}"'),
+        )
+        if template is None:
+            return None
+        test = connection.settings_dict["TEST"]
+        before = test.get("TEMPLATE")
+        test["TEMPLATE"] = template
+        try:
+            name = creation._get_test_db_name()
+            creation._create_test_db(verbosity, autoclobber, keepdb=False)
+        finally:
+            test["TEMPLATE"] = before
+    else:
+        return None
+    connection.close()
+    settings.DATABASES[connection.alias]["NAME"] = name
+    connection.settings_dict["NAME"] = name
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        source = sqlite3.connect(template)
+        try:
+            source.backup(connection.connection)
+        finally:
+            source.close()
+    if serialize:
+        connection._test_serialized_contents = creation.serialize_db_to_string()
+    call_command("createcachetable", database=connection.alias)
+    return name
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_databases_from_a_template():
+    from django.db.backends.base.creation import BaseDatabaseCreation
+
+    create = BaseDatabaseCreation.create_test_db
+
+    def create_test_db(self, verbosity=1, autoclobber=False, serialize=True, keepdb=False):
+        name = None
+        if not keepdb and self.connection.settings_dict["TEST"].get("MIGRATE", True):
+            name = _test_database_from_a_template(self, verbosity, autoclobber, serialize)
+        if name is None:
+            return create(self, verbosity, autoclobber, serialize, keepdb)
+        return name
+
+    BaseDatabaseCreation.create_test_db = create_test_db
+    yield
+    BaseDatabaseCreation.create_test_db = create

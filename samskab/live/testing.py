@@ -53,17 +53,26 @@ def prepare_database(env: dict[str, str]) -> None:
 
     Migrating takes most of a minute, and the live tests, the benchmarks and both of CI's test
     passes each asked for the same empty database. When SAMSKAB_E2E_TEMPLATE names a folder
-    (CI gives both passes one), a migrated database is made there once and copied after that.
-    It is kept under a fingerprint of the migration files and of whether the test-only apps
-    are installed, so a changed migration makes a new one; a lock lets one process make it
-    while the others wait."""
+    (CI gives both passes one), a migrated database is made there once and copied after that
+    (`migrated_template`)."""
     database = Path(env["DATABASE_URL"].removeprefix("sqlite:///"))
-    shared = os.environ.get("SAMSKAB_E2E_TEMPLATE")
-    if not shared or not env["DATABASE_URL"].startswith("sqlite:///"):
+    template = migrated_template(env)
+    if template is None:
         _migrate(env)
         return
     import shutil
 
+    shutil.copyfile(template, database)
+
+
+def migrated_template(env: dict[str, str]) -> Path | None:
+    """The migrated SQLite database kept under SAMSKAB_E2E_TEMPLATE for `env`'s settings, made
+    by the first process that asks; None when no folder is named. It is kept under a
+    fingerprint of the migration files and of whether the test-only apps are installed, so a
+    changed migration makes a new one; a lock lets one process make it while the others wait."""
+    shared = os.environ.get("SAMSKAB_E2E_TEMPLATE")
+    if not shared:
+        return None
     folder = Path(shared) / f"migrated-{_migrations_fingerprint(env)}"
     made = folder / "db.sqlite3"
 
@@ -72,7 +81,30 @@ def prepare_database(env: dict[str, str]) -> None:
         _migrate(env | {"DATABASE_URL": f"sqlite:///{made}"})
 
     made_once(folder, make)
-    shutil.copyfile(made, database)
+    return made
+
+
+def migrated_postgresql_template(env: dict[str, str], create, drop) -> str | None:
+    """The name of a migrated PostgreSQL database to copy test databases from (CREATE DATABASE
+    ... TEMPLATE), made once per SAMSKAB_E2E_TEMPLATE folder as `migrated_template` makes
+    SQLite's: `create(name)` and `drop(name)` run on the server; `env["DATABASE_URL"]` names
+    the server and the database it is named after (one template per database and set of
+    migrations, so checkouts that share the server do not share it). None when no folder is
+    named."""
+    shared = os.environ.get("SAMSKAB_E2E_TEMPLATE")
+    if not shared:
+        return None
+    fingerprint = _migrations_fingerprint(env)
+    server, database = env["DATABASE_URL"].rsplit("/", 1)
+    name = f"{database[:40]}_template_{fingerprint}"
+
+    def make() -> None:
+        drop(name)  # one an interrupted run left
+        create(name)
+        _migrate(env | {"DATABASE_URL": f"{server}/{name}"})
+
+    made_once(Path(shared) / f"postgresql-{name}", make)
+    return name
 
 
 def made_once(folder: Path, make) -> None:
