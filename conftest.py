@@ -378,3 +378,41 @@ def _test_databases_from_a_template():
     BaseDatabaseCreation.create_test_db = create_test_db
     yield
     BaseDatabaseCreation.create_test_db = create
+
+
+# --- static files found once per worker -----------------------------------------------------------
+# Every test client (and every test's `client`) loads the middleware on its first request, and
+# WhiteNoise's middleware then looks up every static file through the finders and stats it
+# (WHITENOISE_USE_FINDERS outside production): about 90 ms of a core per client, more than most
+# tests' own work (the moderation matrix: 10 s of its 17). The files do not change during a
+# run, so the first client's findings are kept and given to the next, keyed by the settings
+# that shape the answers (prefix, headers).
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_found_once():
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    find = WhiteNoiseMiddleware.add_files_from_finders
+    found: dict[tuple, dict] = {}
+
+    def add_files_from_finders(self):
+        key = (
+            self.static_prefix,
+            self.max_age,
+            self.allow_all_origins,
+            self.charset,
+            getattr(settings, "WHITENOISE_ADD_HEADERS_FUNCTION", None),
+            getattr(settings, "WHITENOISE_IMMUTABLE_FILE_TEST", None),
+            repr(settings.STATICFILES_DIRS),
+            repr(settings.STATICFILES_FINDERS),
+            tuple(settings.INSTALLED_APPS),
+        )
+        if key not in found:
+            before = dict(self.files)
+            find(self)
+            found[key] = {url: f for url, f in self.files.items() if before.get(url) is not f}
+        self.files.update(found[key])
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
+    yield
+    WhiteNoiseMiddleware.add_files_from_finders = find

@@ -16,6 +16,8 @@ CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.slow,
+    # Its own servers and brokers, not the pass's: run once (conftest.py).
+    pytest.mark.one_pass(on="postgres"),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
 ]
 

@@ -15,7 +15,9 @@ import redis
 from samskab.live.tests.conftest import REDIS_URL
 from samskab.live.tests.sse import wait_for
 
-pytestmark = pytest.mark.slow
+# Its servers have their own SQLite database and name their broker (memory, or the Redis at
+# 127.0.0.1:6379/0): neither pass's database nor broker, so CI runs it once (conftest.py).
+pytestmark = [pytest.mark.slow, pytest.mark.one_pass(on="postgres")]
 
 
 def seqs(messages) -> list[int]:
