@@ -178,6 +178,10 @@ class _ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Shown to editors and administrators only (ProjectAdmin.get_inlines).
+        return _is_budget_editor(request)
+
 
 class ValuatorAssignmentInline(_ReadOnlyInline):
     model = ValuatorAssignment
