@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -289,12 +290,17 @@ def projects_to_assess(user, *, today: date | None = None) -> list[WorkItem]:
 # --- the valuator's e-mail (activity kind on Budget) -----------------------------------
 
 
+def _budget(event: Event) -> Budget:
+    """The budget the step is on (the event's generic target)."""
+    return cast("Budget", event.target)
+
+
 def _titles(event: Event) -> list[str]:
     return [line for line in event.note.splitlines() if line.strip()]
 
 
 def _subject(event: Event) -> str:
-    return _("Projects to assess in “%(budget)s”") % {"budget": event.target.title}
+    return _("Projects to assess in “%(budget)s”") % {"budget": _budget(event).title}
 
 
 def _headline(event: Event) -> str:
@@ -304,7 +310,7 @@ def _headline(event: Event) -> str:
         "You are asked to assess %(count)d projects.",
         count,
     ) % {"count": count}
-    deadline = valuation_deadline(event.target)
+    deadline = valuation_deadline(_budget(event))
     if deadline is None:
         return told
     due = _("The assessments are due on %(date)s.") % {"date": date_format(deadline, "DATE_FORMAT")}
@@ -313,11 +319,12 @@ def _headline(event: Event) -> str:
 
 def _mail_context(event: Event) -> dict:
     site = settings.SITE_URL.rstrip("/")
+    budget = _budget(event)
     return {
-        "budget": event.target,
+        "budget": budget,
         "titles": _titles(event),
         "work_url": site + reverse("budgets:my_valuations"),
-        "staff_url": site + reverse("budgets:staff_projects", args=[event.target.pk]),
+        "staff_url": site + reverse("budgets:staff_projects", args=[budget.pk]),
     }
 
 

@@ -143,7 +143,8 @@ def test_an_editor_assigns_a_valuator_who_assesses_and_notes_and_the_editor_read
     expect(line.locator("[data-valuation]")).to_have_text("Done")
 
     # Her list says which is done; on the lights she writes an internal note.
-    _go(page, "My projects to assess", within=page.locator("header"))
+    _go(page, "To assess", within=page.locator("header"))
+    expect(page.locator("h1")).to_have_text("My projects to assess")
     expect(page.locator(f"tr[data-project='{projects[BENCHES].pk}']")).to_contain_text("Done")
     expect(page.locator(f"tr[data-project='{projects[LIGHTS].pk}']")).to_contain_text("Not done")
     _go(page, f"Assess {LIGHTS}")
