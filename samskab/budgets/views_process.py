@@ -1,6 +1,6 @@
 """Budget pages around the process: the map, and staff pages for projects (filters,
-valuators, assessment, the ballot), phases and the map upload. Pictures and documents are added and
-removed through the attachments app's pages."""
+valuators, assessment, the ballot), phases and the map upload. Pictures and documents are
+added and removed through the attachments app's pages."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -103,7 +103,8 @@ def staff_projects(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProjectFilterForm(request.GET or None, budget=budget, valuators=people)
     projects = (
         Project.objects.filter(heading__group__budget=budget)
-        .select_related("heading")
+        # The budget too: each row's rules ask its phase.
+        .select_related("heading__group__budget")
         .annotate(support_count=Count("supports", distinct=True))
         .order_by("heading_id", "-support_count", "pk")
     )

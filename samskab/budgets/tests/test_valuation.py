@@ -246,6 +246,30 @@ def test_the_list_filters_unassigned_projects_and_by_valuator(client):
     assert "<td data-valuators>Bo Berg, Vera Vurdering</td>" in page
 
 
+def test_the_list_asks_the_same_queries_for_many_projects(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    budget = _budget()
+    heading = HeadingFactory(group__budget=budget)
+    valuator = staff_sign_in(client, _valuator())
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(_staff_list(budget)).status_code == 200
+        return len(captured.captured_queries)
+
+    for title in ("Bænke", "Lys"):
+        assigned_valuator(_project(budget, title, heading=heading), valuator)
+    queries()  # the session and the site's settings are read once first
+    few = queries()
+    for n in range(6):
+        project = _project(budget, f"Projekt {n}", heading=heading)
+        assigned_valuator(project, valuator)
+        valuation_note_add(project=project, author=valuator, text="Note.")
+    assert queries() == few
+
+
 def test_the_valuation_state_is_not_started_in_progress_or_done():
     budget = _budget()
     project = _project(budget, "Bænke")
