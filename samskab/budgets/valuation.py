@@ -72,7 +72,7 @@ def _may_assign(user) -> bool:
 def _check_assignment(projects: Sequence[Project], valuator, by) -> None:
     if not _may_assign(by):
         raise BudgetRefused(_("Only editors and administrators assign valuators."))
-    if valuator is None or not valuator.groups.filter(name=Role.VALUATOR.value).exists():
+    if valuator is None or not valuators().filter(pk=valuator.pk).exists():
         raise BudgetRefused(_("Choose a valuator."))
     if not projects:
         raise BudgetRefused(_("Tick the projects the action is for."))

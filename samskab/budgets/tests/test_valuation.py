@@ -194,7 +194,8 @@ def test_only_people_holding_the_valuator_role_can_be_assigned(client):
     budget = _budget()
     project = _project(budget, "Bænke")
     editor = staff_sign_in(client, StaffFactory(role=Role.EDITOR))
-    for someone in (ResidentFactory(), StaffFactory(role=Role.MODERATOR), editor):
+    gone = StaffFactory(role=Role.VALUATOR, is_active=False)
+    for someone in (ResidentFactory(), StaffFactory(role=Role.MODERATOR), editor, gone):
         client.post(
             _staff_list(budget), {"action": "assign", "valuator": someone.pk, "project": project.pk}
         )
