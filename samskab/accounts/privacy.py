@@ -178,7 +178,8 @@ def register() -> None:
             what=_(
                 "For staff only: who did what in their work (changes in the admin, census "
                 "imports, timeline marks, recordings, paper ballots entered and corrected, "
-                "budget counts asked for, confirmed and approved, moderation actions, API "
+                "budget counts asked for, confirmed and approved, budget projects assigned "
+                "for assessment and internal notes on them, moderation actions, API "
                 "tokens, feedback messages assigned and answered, accounts invited, hearing "
                 "drafts, processes and case files, booth shifts, totals and reconciliations)"
             ),
@@ -206,6 +207,9 @@ def register() -> None:
                 "budgets.tally.confirmed_by",
                 "budgets.tally.discarded_by",
                 "budgets.tally.requested_by",
+                "budgets.valuationnote.author",
+                "budgets.valuatorassignment.assigned_by",
+                "budgets.valuatorassignment.valuator",
                 "feedback.feedbackmessage.assigned_to",
                 "feedback.feedbackreply.author",
                 "hearings.export.requested_by",

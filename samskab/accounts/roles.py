@@ -38,8 +38,8 @@ ROLE_DESCRIPTIONS = {
         "Reviews held and reported posts, takes posts down, bans and sets restricted words."
     ),
     Role.VALUATOR: _(
-        "Assesses the projects of a citizens' budget: whether each can be carried out, and "
-        "its price."
+        "Assesses the projects of a citizens' budget that editors assign to them: whether "
+        "each can be carried out, and its price; keeps internal notes on them."
     ),
     Role.POLL_OFFICER: _(
         "Enters paper ballots of a citizens' budget and prepares polls; sees residence "

@@ -5,6 +5,9 @@ Telling its author and followers is the notifications app's (it listens to
 after the transaction commits, never in the request.
 """
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
@@ -14,10 +17,21 @@ from samskab.activity.signals import event_recorded
 
 
 def event_record(
-    *, target, kind: str, note: str = "", actor=None, notify: bool = True, status: str = ""
+    *,
+    target,
+    kind: str,
+    note: str = "",
+    actor=None,
+    notify: bool = True,
+    status: str = "",
+    recipients: Sequence[tuple[Any, str]] | None = None,
 ) -> Event:
     """Add `kind` to the target's history (with its `status` after the step, if it has one);
-    with `notify`, its author and followers hear about it (the actor never does)."""
+    with `notify`, its author and followers hear about it (the actor never does).
+
+    With `recipients`, (person, language) pairs, only those people hear about it, not the
+    author and followers: a step for staff (a valuator asked to assess a project). Which
+    kinds a target's public page shows is the target app's choice."""
     if kinds.get(target._meta.label_lower, kind) is None:
         raise ValueError(f"{target._meta.label_lower} registered no activity kind {kind!r}")
     # Inside a caller's transaction (tallying records a step per project in one) without a
@@ -34,5 +48,5 @@ def event_record(
             actor=actor if actor is not None and actor.is_authenticated else None,
         )
         if notify:
-            event_recorded.send(sender=Event, event=event, target=target)
+            event_recorded.send(sender=Event, event=event, target=target, recipients=recipients)
     return event

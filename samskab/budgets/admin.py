@@ -23,6 +23,8 @@ from samskab.budgets.models import (
     Phase,
     Project,
     Tally,
+    ValuationNote,
+    ValuatorAssignment,
 )
 from samskab.budgets.process import project_change_record
 from samskab.places.admin import PlaceInline
@@ -164,6 +166,33 @@ class ProjectEventInline(GenericTabularInline):
         return False
 
 
+class _ReadOnlyInline(admin.TabularInline):
+    """Written on the valuation pages (with their checks and the valuator's e-mail)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Shown to editors and administrators only (ProjectAdmin.get_inlines).
+        return _is_budget_editor(request)
+
+
+class ValuatorAssignmentInline(_ReadOnlyInline):
+    model = ValuatorAssignment
+    fields = readonly_fields = ["valuator", "assigned_by", "assigned_at"]
+
+
+class ValuationNoteInline(_ReadOnlyInline):
+    model = ValuationNote
+    fields = readonly_fields = ["created_at", "author", "text"]
+
+
 @admin.register(Project)
 class ProjectAdmin(BudgetPickers, admin.ModelAdmin):
     list_display = ["title", "heading", "status", "price"]
@@ -171,6 +200,13 @@ class ProjectAdmin(BudgetPickers, admin.ModelAdmin):
     search_fields = ["title"]
     raw_id_fields = ["author"]
     inlines = [PlaceInline, ImageInline, DocumentInline, ProjectEventInline]
+
+    def get_inlines(self, request, obj):
+        # The valuators and internal notes, for editors and administrators: a valuator reads
+        # only the notes of the projects assigned to them, on the valuation page.
+        if obj is not None and _is_budget_editor(request):
+            return [*self.inlines, ValuatorAssignmentInline, ValuationNoteInline]
+        return self.inlines
 
     def has_change_permission(self, request, obj=None) -> bool:
         # Valuators assess on the valuation page (with its phase check), not here.

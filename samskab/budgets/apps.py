@@ -50,6 +50,10 @@ class BudgetsConfig(AppConfig):
         from samskab.budgets.process import register_kinds
 
         register_kinds()
+        # The e-mail that asks a valuator to assess projects (told to them alone).
+        from samskab.budgets.valuation import register_kind
+
+        register_kind()
         apis.register("/v1/", router, order=40)
         demo.register("budgets", budgets_demo_part, order=40)
         registry.register("budgets", export=privacy.export, anonymise=privacy.anonymise)

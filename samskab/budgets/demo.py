@@ -1,8 +1,9 @@
 """The demo's citizens' budgets, one in each part of a budget's life a visitor can take part in
 or read: "Borgerbudget 2027" in balloting with two headings, a map of a made-up municipality
 with its town centre as a district, project places and one picture; "Borgerbudget 2028" where
-citizens' proposals can be supported; and "Borgerbudget 2026", finished, its result counted by
-the real count from ballots of made-up residents and published with why each project won or not.
+citizens' proposals can be supported (two of them on the demo valuator's list to assess); and
+"Borgerbudget 2026", finished, its result counted by the real count from ballots of made-up
+residents and published with why each project won or not.
 
 Idempotent: found by its title and brought back to the same state; ballots cast are kept.
 """
@@ -22,6 +23,7 @@ from PIL import ImageDraw
 
 from samskab.accounts.demo import DEMO_PEOPLE
 from samskab.accounts.models import User
+from samskab.accounts.roles import Role
 from samskab.attachments.models import Image
 from samskab.attachments.selectors import images_of
 from samskab.budgets.ballots import Mark, replace_lines
@@ -37,6 +39,7 @@ from samskab.budgets.models import (
     Project,
     Rule,
     Tally,
+    ValuatorAssignment,
 )
 from samskab.budgets.tallying import tally_confirm, tally_request, tally_run
 from samskab.core.demo import MUNICIPALITY
@@ -235,6 +238,7 @@ def _phases(budget: Budget, days: dict) -> None:
         )
 
 
+DEMO_VALUATOR = next(email for email, role in DEMO_PEOPLE if role == Role.VALUATOR)
 SUPPORTS_TITLE = "Borgerbudget 2028"
 SUPPORTS_PROJECTS = [
     ("Skøjtebane på torvet", "En skøjtebane på torvet i december og januar."),
@@ -258,18 +262,29 @@ def budgets_demo_supports() -> Budget:
             "is_published": True,
         },
     )
-    _phases(budget, {Phase.ACCEPTING: (-30, -4), Phase.SELECTING: (-3, 25)})
+    _phases(
+        budget,
+        {Phase.ACCEPTING: (-30, -4), Phase.SELECTING: (-3, 25), Phase.VALUATING: (26, 45)},
+    )
     group, _created = Group.objects.update_or_create(budget=budget, name="Hele kommunen")
     heading, _created = Heading.objects.update_or_create(
         group=group, name="Hele kommunen", defaults={"amount": 1_000_000}
     )
     # No price yet: the municipality sets it when it values the most supported.
-    for title, description in SUPPORTS_PROJECTS:
+    projects = [
         Project.objects.update_or_create(
             heading=heading,
             title=title,
             defaults={"description": description, "status": Project.Status.SUBMITTED},
-        )
+        )[0]
+        for title, description in SUPPORTS_PROJECTS
+    ]
+    # The demo's valuator has the first two on their list, with the valuating phase's end as
+    # the deadline (written directly: the demo e-mails nobody).
+    valuator = User.objects.filter(email=DEMO_VALUATOR).first()
+    if valuator is not None:
+        for project in projects[:2]:
+            ValuatorAssignment.objects.get_or_create(project=project, valuator=valuator)
     return budget
 
 

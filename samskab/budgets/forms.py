@@ -105,20 +105,61 @@ class MapUploadForm(forms.Form):
             raise forms.ValidationError(_("The map file must be UTF-8 text.")) from None
 
 
+# The staff list's valuator filter: projects nobody is asked to assess.
+UNASSIGNED = "none"
+
+
 class ProjectFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     heading = forms.ModelChoiceField(
         label=_("Heading"), queryset=Heading.objects.none(), required=False
     )
+    valuator = forms.ChoiceField(label=_("Valuator"), required=False)
 
-    def __init__(self, *args, budget, **kwargs):
+    def __init__(self, *args, budget, valuators=(), **kwargs):
         from samskab.budgets.models import Project
+        from samskab.budgets.valuation import valuator_name
 
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("All")), *Project.Status.choices]
         self.fields["heading"].queryset = Heading.objects.filter(group__budget=budget)
         self.fields["heading"].empty_label = _("All")
+        self.fields["valuator"].choices = [
+            ("", _("All")),
+            (UNASSIGNED, _("Not assigned to anyone")),
+            *((str(u.pk), valuator_name(u)) for u in valuators),
+        ]
+
+
+class ValuatorChoiceForm(forms.Form):
+    """One valuator, chosen to assign to projects or take off them. It shares its form with
+    the ballot's buttons on the staff list, so the browser must not ask for it there."""
+
+    use_required_attribute = False
+
+    valuator = forms.ChoiceField(label=_("Valuator"))
+
+    def __init__(self, *args, valuators=(), **kwargs):
+        from samskab.budgets.valuation import valuator_name
+
+        super().__init__(*args, **kwargs)
+        self.valuators = {str(u.pk): u for u in valuators}
+        self.fields["valuator"].choices = [("", _("Choose a valuator"))] + [
+            (pk, valuator_name(u)) for pk, u in self.valuators.items()
+        ]
+
+    def chosen(self):
+        return self.valuators.get(self.cleaned_data.get("valuator") or "")
+
+
+class ValuationNoteForm(CleanTextMixin, forms.Form):
+    text = forms.CharField(
+        label=_("Internal note"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text=_("Only staff read it: the project's valuators, editors and administrators."),
+    )
 
 
 class PhasesForm(forms.Form):

@@ -660,3 +660,62 @@ class ProjectEventKind(models.TextChoices):
     BALLOT = "ballot", _("Ballot decided")
     RESULT = "result", _("Result of the vote")
     STATUS = "status", _("Status changed")
+
+
+class ValuatorAssignment(models.Model):
+    """A valuator asked to assess a project (editors and administrators assign them); only
+    they, and administrators, may save its assessment (rules.py)."""
+
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="valuator_assignments",
+        verbose_name=_("project"),
+    )
+    valuator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="budget_assignments",
+        verbose_name=_("valuator"),
+    )
+    assigned_by = _staff_member(_("assigned by"))
+    assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("valuator of a project")
+        verbose_name_plural = _("valuators of projects")
+        ordering = ["assigned_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "valuator"], name="budgets_one_assignment_per_valuator"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.valuator}"
+
+
+class ValuationNote(models.Model):
+    """Staff's internal note on a project's assessment: read and written by its valuators,
+    editors and administrators, never shown to citizens (not in the project's page, its
+    history, the API or an export). Deleted with the project."""
+
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="valuation_notes",
+        verbose_name=_("project"),
+    )
+    author = _staff_member(_("written by"))
+    text = models.TextField(_("note"), max_length=5000)
+    # The language it was written in: the valuator is written to in it (valuation.py).
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("internal note on an assessment")
+        verbose_name_plural = _("internal notes on assessments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.text[:60]}"

@@ -3,6 +3,8 @@
 import rules
 
 from samskab.accounts.roles import (
+    Role,
+    has_role,
     is_administrator,
     is_editor,
     is_moderator,
@@ -59,6 +61,33 @@ def collecting_projects(user, obj) -> bool:
     )
 
 
+@rules.predicate
+def is_assigned_valuator(user, project) -> bool:
+    # Asked about a project: a valuator whom editors asked to assess it. The assignments
+    # are read through the relation, so a list that prefetched them asks no more queries.
+    if project is None or not hasattr(project, "valuator_assignments"):
+        return False
+    if not has_role(user, Role.VALUATOR):
+        return False
+    return any(a.valuator_id == user.pk for a in project.valuator_assignments.all())
+
+
+# Valuators are assigned (and removed) until projects are valuated; after that an assignment
+# would ask for an assessment nobody can save.
+ASSIGN_PHASES = (
+    Phase.INFORMING,
+    Phase.ACCEPTING,
+    Phase.REVIEWING,
+    Phase.SELECTING,
+    Phase.VALUATING,
+)
+
+
+@rules.predicate
+def assigning(user, obj) -> bool:
+    return obj is not None and _budget_of(obj).phase in ASSIGN_PHASES
+
+
 accepting = _in_phase(Phase.ACCEPTING)
 selecting = _in_phase(Phase.SELECTING)
 valuating = _in_phase(Phase.VALUATING)
@@ -75,7 +104,17 @@ def is_supportable(user, project) -> bool:
 
 # Verified residents only, in the selecting phase: the supports app asks this rule.
 rules.add_perm("budgets.support_project", is_verified_resident & selecting & is_supportable)
-rules.add_perm("budgets.valuate_project", (is_valuator | is_administrator) & valuating)
+# Valuation: a valuator assesses only the projects assigned to them (administrators any),
+# in the valuating phase. The project's valuation page, with its internal notes, is for its
+# valuators, editors and administrators in any phase; editors and administrators assign.
+rules.add_perm("budgets.valuate_project", (is_assigned_valuator | is_administrator) & valuating)
+follows_the_valuation = is_assigned_valuator | is_editor | is_administrator
+rules.add_perm("budgets.view_valuation", follows_the_valuation)
+rules.add_perm("budgets.read_valuation_notes", follows_the_valuation)
+rules.add_perm("budgets.write_valuation_note", follows_the_valuation)
+rules.add_perm("budgets.assign_valuators", (is_editor | is_administrator) & assigning)
+# Has a list of the projects to assess (the staff home and the header link to it).
+rules.add_perm("budgets.assess_projects", is_valuator)
 rules.add_perm("budgets.vote_in_heading", is_verified_resident & balloting)
 # Counting and publishing: editors and administrators, never valuators (only the count
 # decides winners, and the count is checked before it is published).

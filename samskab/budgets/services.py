@@ -204,14 +204,18 @@ def project_valuate(
     price_explanation: str = "",
 ) -> Project:
     from samskab.accounts.roles import Role, has_role
+    from samskab.budgets.rules import is_assigned_valuator
 
     _require_phase(
         project.heading.group.budget,
         Phase.VALUATING,
         _("Projects are valuated only in the valuating phase."),
     )
-    if not (has_role(user, Role.VALUATOR) or has_role(user, Role.ADMINISTRATOR)):
-        raise BudgetRefused(_("Only valuators can assess projects."))
+    # A valuator assesses the projects an editor assigned to them (valuation.py).
+    if not (has_role(user, Role.ADMINISTRATOR) or is_assigned_valuator(user, project)):
+        raise BudgetRefused(
+            _("Only the valuators asked to assess this project, and administrators, can assess it.")
+        )
     if not feasibility_explanation.strip():
         raise BudgetRefused(_("Explain the assessment of feasibility."))
     if feasible:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from samskab.budgets import views, views_process, views_staff
+from samskab.budgets import views, views_process, views_staff, views_valuation
 
 app_name = "budgets"
 urlpatterns = [
@@ -24,7 +24,8 @@ urlpatterns = [
     path("papirstemmeseddel/<int:pk>/ret/", views_staff.paper_ballot_change, name="paper_change"),
     path("<int:pk>/nyt-projekt/", views.project_new, name="project_new"),
     path("projekt/<int:pk>/", views.project_detail, name="project"),
-    path("projekt/<int:pk>/vurdering/", views.project_valuation, name="valuation"),
+    path("projekt/<int:pk>/vurdering/", views_valuation.project_valuation, name="valuation"),
+    path("mine-vurderinger/", views_valuation.my_valuations, name="my_valuations"),
     path("projekt/<int:pk>/stoet/", views.project_support, name="support"),
     # The process: the map and the staff pages (pictures and documents: attachments/).
     path("<int:pk>/kort/", views_process.budget_map_page, name="map"),

@@ -19,7 +19,7 @@ from samskab.budgets.ballots import (
     ranking_move,
     record_titles,
 )
-from samskab.budgets.forms import ProjectSubmitForm, ValuationForm
+from samskab.budgets.forms import ProjectSubmitForm
 from samskab.budgets.maps import budget_map
 from samskab.budgets.models import (
     Ballot,
@@ -53,7 +53,6 @@ from samskab.budgets.services import (
     ballot_save,
     paper_ballot_enter,
     project_submit,
-    project_valuate,
     support_add,
 )
 from samskab.core.errors import Refused
@@ -344,29 +343,6 @@ def project_new(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "map": budget_map(budget),
         },
-        status=400 if form.errors else 200,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def project_valuation(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(pk)
-    if not request.user.has_perm("budgets.valuate_project", project):
-        raise PermissionDenied
-    form = ValuationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            project_valuate(project=project, user=request.user, **form.cleaned_data)
-        except BudgetRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, _("The assessment is saved."))
-            return redirect("budgets:staff_projects", pk=project.heading.group.budget_id)
-    return render(
-        request,
-        "budgets/valuation_form.html",
-        {"project": project, "budget": project.heading.group.budget, "form": form},
         status=400 if form.errors else 200,
     )
 

@@ -1,6 +1,6 @@
 """Budget pages around the process: the map, and staff pages for projects (filters,
-assessment, the ballot), phases and the map upload. Pictures and documents are added and
-removed through the attachments app's pages."""
+valuators, assessment, the ballot), phases and the map upload. Pictures and documents are
+added and removed through the attachments app's pages."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,12 +12,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from samskab.budgets.forms import MapUploadForm, PhasesForm, ProjectFilterForm
+from samskab.budgets.forms import (
+    UNASSIGNED,
+    MapUploadForm,
+    PhasesForm,
+    ProjectFilterForm,
+    ValuatorChoiceForm,
+)
 from samskab.budgets.maps import budget_map, budget_map_upload, map_error_message
 from samskab.budgets.models import Budget, Heading, Project
 from samskab.budgets.process import budget_phases_save, project_ballot_mark
 from samskab.budgets.selectors import budgets_public
 from samskab.budgets.services import BudgetRefused
+from samskab.budgets.valuation import (
+    valuation_deadline,
+    valuation_state,
+    valuator_name,
+    valuators,
+    valuators_assign,
+    valuators_remove,
+    with_valuation,
+)
 from samskab.places.geo import GeoError
 from samskab.places.selectors import places_of
 
@@ -58,11 +73,16 @@ def _staff_budget(request: HttpRequest, pk: int, perm: str) -> Budget:
 def staff_projects(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff's list of a budget's projects: filter, assess, and decide the ballot."""
     budget = _staff_budget(request, pk, "budgets.manage_projects")
+    people = list(valuators())
     if request.method == "POST":
-        on_ballot = request.POST.get("action") == "on_ballot"
+        action = request.POST.get("action")
         chosen = Project.objects.filter(
             heading__group__budget=budget, pk__in=request.POST.getlist("project")[:1000]
         ).select_related("heading__group__budget")
+        if action in ("assign", "remove"):
+            _assign(request, budget, chosen, people, assign=action == "assign")
+            return redirect(request.get_full_path())
+        on_ballot = action == "on_ballot"
         done = 0
         for project in chosen:
             try:
@@ -80,10 +100,11 @@ def staff_projects(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"count": done},
             )
         return redirect(request.get_full_path())
-    form = ProjectFilterForm(request.GET or None, budget=budget)
+    form = ProjectFilterForm(request.GET or None, budget=budget, valuators=people)
     projects = (
         Project.objects.filter(heading__group__budget=budget)
-        .select_related("heading")
+        # The budget too: each row's rules ask its phase.
+        .select_related("heading__group__budget")
         .annotate(support_count=Count("supports", distinct=True))
         .order_by("heading_id", "-support_count", "pk")
     )
@@ -97,18 +118,30 @@ def staff_projects(request: HttpRequest, pk: int) -> HttpResponse:
             projects = projects.filter(status=data["status"])
         if data["heading"]:
             projects = projects.filter(heading=data["heading"])
+        if data["valuator"] == UNASSIGNED:
+            projects = projects.filter(valuator_assignments__isnull=True)
+        elif data["valuator"]:
+            projects = projects.filter(valuator_assignments__valuator_id=data["valuator"])
+    rows = list(with_valuation(projects))
+    for project in rows:
+        # Asked per row with the prefetched valuators: no query per project.
+        project.may_valuate = request.user.has_perm("budgets.valuate_project", project)
+        project.may_open = request.user.has_perm("budgets.view_valuation", project)
+        project.valuation = valuation_state(project)
     return render(
         request,
         "budgets/staff_projects.html",
         {
             "budget": budget,
             "form": form,
-            "projects": projects,
+            "projects": rows,
             # The headings of the projects shown, for "choose all in <heading>".
             "shown_headings": Heading.objects.filter(pk__in=projects.values("heading_id")).order_by(
                 "pk"
             ),
-            "may_valuate": request.user.has_perm("budgets.valuate_project", budget),
+            "may_assign": request.user.has_perm("budgets.assign_valuators", budget),
+            "assign_form": ValuatorChoiceForm(valuators=people, auto_id="assign-%s"),
+            "deadline": valuation_deadline(budget),
             "may_move": request.user.has_perm("budgets.move_budget", budget),
             # A project handed in on paper or by e-mail is typed in by staff (the admin form).
             "may_add": request.user.has_perm("budgets.move_budget", budget)
@@ -116,6 +149,36 @@ def staff_projects(request: HttpRequest, pk: int) -> HttpResponse:
             "only_heading": _only_heading(budget),
         },
     )
+
+
+def _assign(request: HttpRequest, budget: Budget, chosen, people, *, assign: bool) -> None:
+    """Assign a valuator to the ticked projects, or take them off, and say what was done."""
+    if not request.user.has_perm("budgets.assign_valuators", budget):
+        raise PermissionDenied
+    form = ValuatorChoiceForm(request.POST, valuators=people)
+    valuator = form.chosen() if form.is_valid() else None
+    try:
+        if assign:
+            count = len(valuators_assign(projects=chosen, valuator=valuator, by=request.user))
+            message = ngettext(
+                "%(name)s is asked to assess %(count)d more project and gets an e-mail.",
+                "%(name)s is asked to assess %(count)d more projects and gets an e-mail.",
+                count,
+            )
+        else:
+            count = valuators_remove(projects=chosen, valuator=valuator, by=request.user)
+            message = ngettext(
+                "%(name)s no longer assesses %(count)d project.",
+                "%(name)s no longer assesses %(count)d projects.",
+                count,
+            )
+    except BudgetRefused as refusal:
+        messages.error(request, str(refusal))
+        return
+    if count:
+        messages.success(request, message % {"name": valuator_name(valuator), "count": count})
+    else:
+        messages.info(request, _("Nothing changed: the chosen projects were already so."))
 
 
 def _only_heading(budget) -> Heading | None:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from samskab.budgets import valuation
 from samskab.budgets.models import Budget
 from samskab.core import mailbox
 from samskab.feedback.models import FeedbackMessage
@@ -120,6 +121,7 @@ GENERAL_TOOLS = [
     ("surveys.view_survey", _("Surveys"), "admin:surveys_survey_changelist"),
     ("presentations.build_presentation", _("Presentations"), "presentations:staff_list"),
     ("feedback.view_inbox", _("Feedback inbox"), "feedback:inbox"),
+    ("budgets.assess_projects", _("My projects to assess"), "budgets:my_valuations"),
     ("budgets.add_budget", _("New citizens' budget"), "admin:budgets_budget_add"),
     ("hearings.manage_process", _("Hearings and their case work"), "hearings:list"),
     ("hearings.manage_process", _("New hearing"), "hearings:create"),
@@ -174,6 +176,11 @@ def meeting_rows(user) -> list[Row]:
 def budget_rows(user) -> list[Row]:
     budgets = Budget.objects.order_by("-pk")
     return [Row(b, _links(user, b, BUDGET_TOOLS)) for b in budgets]
+
+
+def projects_to_assess(user) -> list:
+    """The valuator's assigned projects not assessed yet, nearest deadline first."""
+    return [item for item in valuation.projects_to_assess(user) if not item.done]
 
 
 def queue_size() -> int:

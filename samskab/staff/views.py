@@ -43,6 +43,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "feedback_mine": selectors.feedback_assigned_to(user)
         if user.has_perm("feedback.view_inbox")
         else None,
+        "to_assess": selectors.projects_to_assess(user)
+        if user.has_perm("budgets.assess_projects")
+        else None,
         "sees_tasks": any(user.has_perm(p) for p in TASK_PERMISSIONS),
         "broken_accounts": selectors.broken_social_accounts()
         if user.has_perm("social.manage_accounts")

@@ -1,9 +1,9 @@
 """A whole citizens' budget run by staff in a real browser, every page reached by links from
 the staff home (no typed address) and checked with axe-core: the administrator creates the
-budget with an area and projects and sets the phases with their dates; a valuator assesses
-the projects; the ballot is decided and the vote opened; the poll officer enters paper
-ballots and corrects one; the vote is counted, the outcome previewed and published; and a
-citizen reads the result.
+budget with an area and projects, gives them to a valuator and sets the phases with their
+dates; the valuator assesses the projects; the ballot is decided and the vote opened; the
+poll officer enters paper ballots and corrects one; the vote is counted, the outcome
+previewed and published; and a citizen reads the result.
 
 One module, one site (running_site: a copy of the demo served by uvicorn) shared by its steps,
 which run in order: each step carries on where the one before left off.
@@ -140,6 +140,12 @@ def test_2_the_phases_are_set_with_their_dates_and_projects_added(staff):
         expect(admin.locator(".messagelist")).to_contain_text("was added successfully")
         budget_tool(admin, "Projects, assessment and ballot")
     expect(admin.locator("tbody tr")).to_have_count(2)
+    # Both are given to the demo's valuator to assess.
+    admin.get_by_role("button", name="All shown").click()
+    valuators = admin.get_by_role("group", name="Valuators of the chosen projects")
+    valuators.get_by_label("Valuator").select_option(label="valuator@demo.samskab.dk")
+    submit(admin, "Assign")
+    expect(admin.locator("main")).to_contain_text("is asked to assess 2 more projects")
 
     budget_tool(admin, "Phases and dates")
     admin.get_by_label("Current phase").select_option("valuating")

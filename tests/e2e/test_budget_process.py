@@ -11,7 +11,7 @@ from PIL import Image
 from samskab.accounts.roles import Role
 from samskab.accounts.tests.factories import PASSWORD, StaffFactory, UserFactory, with_totp
 from samskab.budgets.demo import MUNICIPALITY, TOWN_CENTRE, budgets_demo_load
-from samskab.budgets.models import Heading, Phase, Project
+from samskab.budgets.models import Heading, Phase, Project, ValuatorAssignment
 from samskab.budgets.tests.factories import BudgetFactory, GroupFactory, HeadingFactory
 from samskab.places.geo import Projection, parse_geometry
 from samskab.places.selectors import place_of
@@ -163,6 +163,7 @@ def test_a_valuator_assesses_a_project_and_puts_it_on_the_ballot(
     from django.contrib.auth.models import Group
 
     staff.groups.add(Group.objects.get_or_create(name=Role.EDITOR.value)[0])
+    ValuatorAssignment.objects.create(project=project, valuator=staff)  # asked to assess it
     secret = with_totp(staff)
     _log_in(page, staff, secret)
 

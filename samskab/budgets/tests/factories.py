@@ -100,3 +100,15 @@ def count_and_publish(budget, *, by=None):
     tally_confirm(tally=tally, user=by)
     budget.refresh_from_db()
     return list(HeadingResult.objects.filter(heading__group__budget=budget).order_by("heading_id"))
+
+
+def assigned_valuator(project, valuator=None):
+    """A valuator (a new one unless given) whom an editor asked to assess `project`; written
+    directly, so nobody is e-mailed. Returns the valuator."""
+    from samskab.accounts.roles import Role
+    from samskab.accounts.tests.factories import StaffFactory
+    from samskab.budgets.models import ValuatorAssignment
+
+    valuator = valuator or StaffFactory(role=Role.VALUATOR)
+    ValuatorAssignment.objects.create(project=project, valuator=valuator)
+    return valuator

@@ -141,7 +141,7 @@ def _project_form(project) -> dict:
     from django.forms.models import model_to_dict
 
     data = {k: v for k, v in model_to_dict(project).items() if v is not None}
-    for prefix in ("images", "documents", "events"):
+    for prefix in ("images", "documents", "events", "valuator_assignments", "valuation_notes"):
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
     return data
 
@@ -155,7 +155,7 @@ def _change_project(client, project, **changes):
     client.force_login(user)
     data = {k: v for k, v in model_to_dict(project).items() if v is not None}
     data |= changes
-    for prefix in ("images", "documents", "events"):
+    for prefix in ("images", "documents", "events", "valuator_assignments", "valuation_notes"):
         data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
     response = client.post(reverse("admin:budgets_project_change", args=[project.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -12,7 +12,12 @@ from samskab.accounts.tests.factories import StaffFactory, with_totp
 from samskab.budgets import pabulib
 from samskab.budgets.models import Phase
 from samskab.budgets.services import BudgetRefused, ballot_check, project_valuate
-from samskab.budgets.tests.factories import BudgetFactory, HeadingFactory, ProjectFactory
+from samskab.budgets.tests.factories import (
+    BudgetFactory,
+    HeadingFactory,
+    ProjectFactory,
+    assigned_valuator,
+)
 
 HUGE = "9" * 400
 FILE = (
@@ -68,7 +73,7 @@ def test_a_valuator_cannot_price_a_project_at_ten_to_the_fifteenth():
     with pytest.raises(BudgetRefused, match="too large"):
         project_valuate(
             project=project,
-            user=StaffFactory(role=Role.VALUATOR),
+            user=assigned_valuator(project),
             feasible=True,
             feasibility_explanation="Kan lade sig gøre.",
             price=10**15,
@@ -79,7 +84,7 @@ def test_a_valuator_cannot_price_a_project_at_ten_to_the_fifteenth():
 @pytest.mark.django_db
 def test_the_valuation_form_refuses_a_price_beyond_64_bits(client):
     project = ProjectFactory(heading__group__budget__phase=Phase.VALUATING, price=None)
-    valuator = StaffFactory(role=Role.VALUATOR)
+    valuator = assigned_valuator(project)
     with_totp(valuator)
     client.force_login(valuator)
     session = client.session

@@ -29,6 +29,7 @@ from samskab.budgets.tests.factories import (
     HeadingFactory,
     ProjectFactory,
     ResidentFactory,
+    assigned_valuator,
     count_and_publish,
 )
 from samskab.follows.models import Follow
@@ -384,7 +385,7 @@ def test_the_followers_of_a_budget_hear_about_each_of_its_projects(
     with django_capture_on_commit_callbacks(execute=True):
         project_valuate(
             project=project,
-            user=_staff(Role.VALUATOR),
+            user=assigned_valuator(project, _staff(Role.VALUATOR)),
             feasible=False,
             feasibility_explanation="Nej.",
         )
@@ -409,7 +410,7 @@ def test_the_author_gets_one_mail_in_danish_when_the_project_is_assessed_and_pri
     with django_capture_on_commit_callbacks(execute=True):
         project_valuate(
             project=project,
-            user=_staff(Role.VALUATOR),
+            user=assigned_valuator(project, _staff(Role.VALUATOR)),
             feasible=True,
             feasibility_explanation="Grunden er kommunens.",
             price=125_000,
@@ -437,7 +438,7 @@ def test_an_english_author_and_a_follower_are_told_the_project_cannot_be_done(
     with django_capture_on_commit_callbacks(execute=True):
         project_valuate(
             project=project,
-            user=_staff(Role.VALUATOR),
+            user=assigned_valuator(project, _staff(Role.VALUATOR)),
             feasible=False,
             feasibility_explanation="The land is private <b>property</b>.",
         )
@@ -566,7 +567,7 @@ def test_a_mail_server_that_is_down_does_not_undo_the_decision(
     with django_capture_on_commit_callbacks(execute=True):
         project_valuate(
             project=project,
-            user=_staff(Role.VALUATOR),
+            user=assigned_valuator(project, _staff(Role.VALUATOR)),
             feasible=False,
             feasibility_explanation="Nej.",
         )

@@ -19,6 +19,7 @@ from samskab.budgets.tests.factories import (
     HeadingFactory,
     ProjectFactory,
     ResidentFactory,
+    assigned_valuator,
     count_and_publish,
 )
 from samskab.supports.models import Support
@@ -111,7 +112,7 @@ def test_a_valuator_sets_feasibility_and_price_with_explanations():
     project = ProjectFactory(heading=_in(Phase.VALUATING), status=Project.Status.SUBMITTED)
     project_valuate(
         project=project,
-        user=StaffFactory(role=Role.VALUATOR),
+        user=assigned_valuator(project),
         feasible=True,
         feasibility_explanation="Kommunen ejer grunden.",
         price=250_000,
@@ -130,6 +131,32 @@ def test_it_refuses_valuation_by_someone_who_is_not_a_valuator():
             feasible=False,
             feasibility_explanation="Nej",
         )
+
+
+def test_it_refuses_valuation_by_a_valuator_not_assigned_to_the_project():
+    project = ProjectFactory(heading=_in(Phase.VALUATING), status=Project.Status.SUBMITTED)
+    assigned_valuator(ProjectFactory(heading=project.heading))  # another project's
+    with pytest.raises(BudgetRefused, match="asked to assess this project"):
+        project_valuate(
+            project=project,
+            user=StaffFactory(role=Role.VALUATOR),
+            feasible=False,
+            feasibility_explanation="Nej",
+        )
+    project.refresh_from_db()
+    assert project.status == Project.Status.SUBMITTED
+
+
+def test_an_administrator_assesses_any_project():
+    project = ProjectFactory(heading=_in(Phase.VALUATING), status=Project.Status.SUBMITTED)
+    project_valuate(
+        project=project,
+        user=StaffFactory(role=Role.ADMINISTRATOR),
+        feasible=False,
+        feasibility_explanation="Nej",
+    )
+    project.refresh_from_db()
+    assert project.status == Project.Status.UNFEASIBLE
 
 
 def test_it_refuses_valuation_outside_the_valuating_phase():
@@ -154,7 +181,7 @@ def test_it_refuses_a_feasible_valuation_without_a_price_or_its_explanation(
     with pytest.raises(BudgetRefused, match=message):
         project_valuate(
             project=project,
-            user=StaffFactory(role=Role.VALUATOR),
+            user=assigned_valuator(project),
             feasible=True,
             feasibility_explanation="Ja",
             price=price,
@@ -167,7 +194,7 @@ def test_an_unfeasible_valuation_needs_its_explanation():
     with pytest.raises(BudgetRefused, match="feasibility"):
         project_valuate(
             project=project,
-            user=StaffFactory(role=Role.VALUATOR),
+            user=assigned_valuator(project),
             feasible=False,
             feasibility_explanation="",
         )

@@ -6,7 +6,7 @@ from django.urls import reverse
 from samskab.accounts.roles import Role
 from samskab.accounts.tests.factories import StaffFactory, UserFactory, with_totp
 from samskab.budgets.models import Phase, Project
-from samskab.budgets.tests.factories import HeadingFactory, ProjectFactory
+from samskab.budgets.tests.factories import HeadingFactory, ProjectFactory, assigned_valuator
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_a_valuator_assesses_a_project_on_the_web(client):
     project = ProjectFactory(
         heading__group__budget__phase=Phase.VALUATING, status=Project.Status.SUBMITTED, price=None
     )
-    client.force_login(_staff(Role.VALUATOR))
+    client.force_login(assigned_valuator(project, _staff(Role.VALUATOR)))
     assert "Assess the project" in client.get(project.get_absolute_url()).content.decode()
     response = client.post(
         _valuation(project),
@@ -90,7 +90,7 @@ def test_a_valuator_assesses_a_project_on_the_web(client):
 
 def test_a_feasible_assessment_without_a_price_is_refused_with_a_message(client):
     project = ProjectFactory(heading__group__budget__phase=Phase.VALUATING, price=None)
-    client.force_login(_staff(Role.VALUATOR))
+    client.force_login(assigned_valuator(project, _staff(Role.VALUATOR)))
     response = client.post(_valuation(project), {"feasible": "1", "feasibility_explanation": "Ja"})
     assert response.status_code == 400 and "needs a price" in response.content.decode()
 
@@ -104,5 +104,10 @@ def test_it_refuses_assessment_by_others_than_valuators(client, role):
 
 def test_it_refuses_assessment_outside_the_valuating_phase(client):
     project = ProjectFactory(heading__group__budget__phase=Phase.SELECTING)
-    client.force_login(_staff(Role.VALUATOR))
-    assert client.get(_valuation(project)).status_code == 403
+    client.force_login(assigned_valuator(project, _staff(Role.VALUATOR)))
+    # The assigned valuator reads the page (and its notes), without the assessment's form.
+    page = client.get(_valuation(project)).content.decode()
+    assert "Save the assessment" not in page
+    assert "Projects are assessed in the phase “Valuating projects”." in page
+    response = client.post(_valuation(project), {"feasible": "0", "feasibility_explanation": "Nej"})
+    assert response.status_code == 403
