@@ -6,7 +6,9 @@
 `subject` (and the optional `headline`, the first line of the mail, and `context`, more
 variables for the mail's template) run in the recipient's language. `title` names the kind
 where people choose how they hear about it (notifications' settings). The mail is
-`notifications/email/event.{txt,html}` unless the kind names its own.
+`notifications/email/event.{txt,html}` unless the kind names its own. A notification links to
+the target's page (`get_absolute_url`) unless the kind names its own page (`url`, a function
+of the event giving a path: a step only staff are told of may point to a staff page).
 """
 
 from collections.abc import Callable
@@ -26,6 +28,7 @@ class Kind:
     template: str
     title: str | Promise = ""
     context: Callable[..., dict[str, Any]] | None = None
+    url: Callable[..., str] | None = None
 
     @property
     def key(self) -> str:
@@ -45,6 +48,7 @@ def register(
     template: str = "notifications/email/event",
     title: str | Promise = "",
     context: Callable[..., dict[str, Any]] | None = None,
+    url: Callable[..., str] | None = None,
 ) -> None:
     label = model._meta.label_lower
     _kinds[(label, name)] = Kind(
@@ -55,7 +59,17 @@ def register(
         template,
         title or f"{model._meta.verbose_name}: {name}",
         context,
+        url,
     )
+
+
+def path_of(kind: Kind | None, event, target) -> str:
+    """The page a notification of `event` (on `target`) links to: the kind's own, else the
+    target's, else ""."""
+    if kind is not None and kind.url is not None:
+        return kind.url(event)
+    absolute = getattr(target, "get_absolute_url", None)
+    return absolute() if absolute else ""
 
 
 def get(label: str, name: str) -> Kind | None:

@@ -339,4 +339,6 @@ def register_kind() -> None:
         headline=_headline,
         template="budgets/email/assigned",
         context=_mail_context,
+        # Told only to the valuators, of a budget that may not be public yet: their list.
+        url=lambda event: reverse("budgets:my_valuations"),
     )

@@ -35,12 +35,11 @@ def describe(rows) -> list[Item]:
         target = event.target
         if kind is None or target is None:
             continue
-        absolute = getattr(target, "get_absolute_url", None)
         items.append(
             Item(
                 pk=row.pk,
                 title=str(target),
-                url=absolute() if absolute else "",
+                url=kinds.path_of(kind, event, target),
                 headline=str(kind.headline(event) if kind.headline else kind.subject(event)),
                 note=event.note,
                 created_at=event.created_at,

@@ -220,9 +220,8 @@ def unsubscribe_url(user_id: int, kind: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _target_url(target) -> str:
-    absolute = getattr(target, "get_absolute_url", None)
-    return settings.SITE_URL.rstrip("/") + (absolute() if absolute else "/")
+def _target_url(kind, event, target) -> str:
+    return settings.SITE_URL.rstrip("/") + (kinds.path_of(kind, event, target) or "/")
 
 
 class _Mail:
@@ -247,7 +246,7 @@ class _Mail:
                 context = {
                     "event": event,
                     "target": self.target,
-                    "url": _target_url(self.target),
+                    "url": _target_url(kind, event, self.target),
                     "is_author": is_author,
                     "language": language,
                     "headline": kind.headline(event) if kind.headline else kind.subject(event),
@@ -537,7 +536,7 @@ def _digest_mail(user, rows: list[Notification]) -> EmailMultiAlternatives:
             items.append(
                 {
                     "title": str(target),
-                    "url": _target_url(target),
+                    "url": _target_url(kind, event, target),
                     "headline": kind.headline(event) if kind.headline else kind.subject(event),
                     "note": event.note,
                     "when": event.created_at,

@@ -140,6 +140,21 @@ def test_the_valuator_is_written_to_in_the_language_they_write_notes_in(
     assert "You are asked to assess 1 project." in mail.get_body(("plain",)).get_content()
 
 
+def test_the_valuators_notification_leads_to_their_list_not_to_the_unpublished_budget(
+    client, smtp_inbox, django_capture_on_commit_callbacks
+):
+    budget = _budget(title="Harbour budget", is_published=False)
+    project = _project(budget, "Benches")
+    valuator = _valuator()
+    with django_capture_on_commit_callbacks(execute=True):
+        valuators_assign(projects=[project], valuator=valuator, by=StaffFactory(role=Role.EDITOR))
+    staff_sign_in(client, valuator)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert f'<a href="{reverse("budgets:my_valuations")}">Harbour budget</a>' in page
+    assert budget.get_absolute_url() not in page
+    assert client.get(reverse("budgets:my_valuations")).status_code == 200
+
+
 def test_the_budgets_followers_and_the_author_do_not_hear_of_an_assignment(
     smtp_inbox, django_capture_on_commit_callbacks
 ):
