@@ -141,8 +141,11 @@ def test_the_player_is_embedded_in_a_plain_page_on_another_site(browser, site, o
     news.goto(f"{other_url}/news.html")
     frame = news.frame_locator("iframe")
     expect(frame.locator(".agenda")).to_be_visible()
-    frame.locator('.agenda-jump[data-offset="80000"]').click()
     player = next(f for f in news.frames if "/embed/" in f.url)
+    # As in the archive test: the jump once the player has the recording's length (on a
+    # loaded CI machine the embed's first segments took longer than the wait below).
+    player.wait_for_function(f"() => document.querySelector('{VIDEO}').readyState >= 1")
+    frame.locator('.agenda-jump[data-offset="80000"]').click()
     wait_for_video_at(player, 80)
     expect(frame.locator("[data-now-item]")).to_contain_text("Skolestruktur 2031")
     close_page(news)
