@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -88,6 +88,61 @@ def paper_headings(budget: Budget) -> QuerySet[Heading]:
             web=Count("ballots", filter=Q(ballots__source=Ballot.Source.WEB)),
         )
     )
+
+
+@dataclass(frozen=True)
+class OfficerTotals:
+    """One poll officer's paper ballots in a budget, for reconciling against the paper piles:
+    those counted now, corrected and voided (the voided are no longer counted), and when the
+    first and the last still counted were entered."""
+
+    officer: str
+    counted: int
+    corrected: int
+    voided: int
+    first: datetime | None
+    last: datetime | None
+
+
+def paper_officer_totals(budget: Budget) -> list[OfficerTotals]:
+    """Each poll officer's paper ballot totals in `budget`, by name (a deleted account's
+    entries under a dash)."""
+    from django.db.models import Max, Min
+
+    from samskab.budgets.models import PaperBallotChange
+
+    rows: dict[int | None, dict] = {}
+    people: dict[int | None, str] = {}
+    ballots = (
+        Ballot.objects.filter(heading__group__budget=budget, source=Ballot.Source.PAPER)
+        .values("entered_by", "entered_by__display_name", "entered_by__email")
+        .annotate(n=Count("pk"), first=Min("created_at"), last=Max("created_at"))
+    )
+    for row in ballots:
+        key = row["entered_by"]
+        rows.setdefault(key, {}).update(counted=row["n"], first=row["first"], last=row["last"])
+        people[key] = row["entered_by__display_name"] or row["entered_by__email"] or "–"
+    changes = (
+        PaperBallotChange.objects.filter(heading__group__budget=budget)
+        .values("entered_by", "entered_by__display_name", "entered_by__email", "kind")
+        .annotate(n=Count("pk"))
+    )
+    for row in changes:
+        key = row["entered_by"]
+        rows.setdefault(key, {})[row["kind"]] = row["n"]
+        people[key] = row["entered_by__display_name"] or row["entered_by__email"] or "–"
+    totals = [
+        OfficerTotals(
+            officer=people[key],
+            counted=row.get("counted", 0),
+            corrected=row.get(PaperBallotChange.Kind.CORRECTED, 0),
+            voided=row.get(PaperBallotChange.Kind.VOIDED, 0),
+            first=row.get("first"),
+            last=row.get("last"),
+        )
+        for key, row in rows.items()
+    ]
+    return sorted(totals, key=lambda t: t.officer.casefold())
 
 
 def paper_ballots(budget: Budget, user, *, identifier: str = "") -> QuerySet[Ballot]:

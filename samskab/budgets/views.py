@@ -43,6 +43,7 @@ from samskab.budgets.selectors import (
     heading_projects,
     my_ballots,
     paper_headings,
+    paper_officer_totals,
     phase_now,
     result_lines,
     user_supports,
@@ -404,6 +405,7 @@ def paper_overview(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "budget": budget,
             "headings": paper_headings(budget),
+            "officers": paper_officer_totals(budget),
             "conflicts": _conflicts(budget),
             "open": budget.phase in (Phase.BALLOTING, Phase.REVIEWING_BALLOTS),
         },

@@ -266,3 +266,37 @@ def test_an_unrelated_database_error_is_not_hidden(monkeypatch):
     monkeypatch.setattr(services, "_ballot_replace", broken)
     with pytest.raises(OperationalError):
         ballot_save(heading=heading, user=ResidentFactory(), project_ids=[project.pk])
+
+
+def test_the_overview_totals_each_officers_ballots_for_reconciling(client, entered):
+    # Staff walk finding 7: per-officer totals to check against the paper piles.
+    heading, _park, bench, officer, ballot = entered
+    officer.display_name = "Ole Optæller"
+    officer.save()
+    second = StaffFactory(role=Role.POLL_OFFICER, display_name="Bente Bord")
+    for identifier in ("0202802345", "0303803456"):
+        census_person(identifier)
+        paper_ballot_enter(
+            heading=heading, officer=second, identifier=identifier, project_ids=[bench.pk]
+        )
+    paper_ballot_correct(
+        ballot=ballot, officer=officer, project_ids=[bench.pk], reason="Forkert kryds"
+    )
+    paper_ballot_void(
+        ballot=Ballot.objects.filter(entered_by=second).order_by("pk").first(),
+        officer=second,
+        reason="Indtastet to gange",
+    )
+    _sign_in(client, officer)
+    page = client.get(reverse("budgets:paper_overview", args=[heading.group.budget_id]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    bente = text.index('<th scope="row">Bente Bord</th>')
+    ole = text.index('<th scope="row">Ole Optæller</th>')
+    assert bente < ole  # by name
+
+    def row(at: int) -> str:
+        return text[at : text.index("</tr>", at)]
+
+    assert "<td data-counted>1</td><td data-corrected>0</td><td data-voided>1</td>" in row(bente)
+    assert "<td data-counted>1</td><td data-corrected>1</td><td data-voided>0</td>" in row(ole)
