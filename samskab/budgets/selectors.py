@@ -127,10 +127,10 @@ def paper_officer_totals(budget: Budget) -> list[OfficerTotals]:
         .values("entered_by", "entered_by__display_name", "entered_by__email", "kind")
         .annotate(n=Count("pk"))
     )
-    for row in changes:
-        key = row["entered_by"]
-        rows.setdefault(key, {})[row["kind"]] = row["n"]
-        people[key] = row["entered_by__display_name"] or row["entered_by__email"] or "–"
+    for change in changes:
+        key = change["entered_by"]
+        rows.setdefault(key, {})[change["kind"]] = change["n"]
+        people[key] = change["entered_by__display_name"] or change["entered_by__email"] or "–"
     totals = [
         OfficerTotals(
             officer=people[key],
