@@ -179,19 +179,41 @@
     send(form);
   });
 
-  // Another operator (or the conference system) may set marks too: follow them.
+  // Another operator (or the conference system) may set marks too: follow them. Never pull
+  // a button from under the operator's focus (they may be about to press Enter on it): while
+  // the focus is in the box, the update waits until it leaves. The focus is checked again
+  // when the answer comes, as the operator may have moved into the box meanwhile.
   var refreshTimer = null;
+  var refreshWaiting = false;
   function refresh() {
     window.clearTimeout(refreshTimer);
     refreshTimer = window.setTimeout(function () {
       if (nowBox.contains(document.activeElement)) {
-        return; // do not pull the slide buttons from under the operator's focus
+        refreshWaiting = true;
+        return;
       }
       window.fetch(root.getAttribute("data-now-url"), { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.text() : null; })
-        .then(function (html) { if (html) { replaceNow(html, null); } })
+        .then(function (html) {
+          if (!html) {
+            return;
+          }
+          if (nowBox.contains(document.activeElement)) {
+            refreshWaiting = true;
+            return;
+          }
+          replaceNow(html, null);
+        })
         .catch(function () { /* next mark */ });
     }, 300);
+  }
+  if (nowBox) {
+    nowBox.addEventListener("focusout", function (event) {
+      if (refreshWaiting && !nowBox.contains(event.relatedTarget)) {
+        refreshWaiting = false;
+        refresh();
+      }
+    });
   }
 
   // How many are watching: asked every 15 seconds while the meeting is live.
