@@ -1,8 +1,11 @@
 """Schemathesis over /api/openapi.json against a live server with the demo data (CI step).
 
     python scripts/schemathesis.py [--max-examples 20] [--max-time 45] [--seed N]
+        [--demo-template DIR]
 
-Makes a throw-away SQLite database and media folder, loads the demo municipality, serves it
+Makes a throw-away SQLite database and media folder, loads the demo municipality (or copies
+the browser tests' demo site from DIR, when it is complete there: CI's tests have made it by
+then, and migrating and loading the demo again took a minute of CI's last stretch), serves it
 on a free loopback port, and runs Schemathesis twice: anonymously, and as the demo citizen
 (a verified resident) signed in by the session with its X-CSRFToken. Each run fails on a
 5xx (not_a_server_error) or on a status code the operation does not document
@@ -71,6 +74,11 @@ def main() -> int:
     parser.add_argument("--max-examples", type=int, default=20)
     parser.add_argument("--max-time", type=int, default=45, help="seconds per run")
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument(
+        "--demo-template",
+        type=Path,
+        help="a folder where the browser tests keep their demo site (SAMSKAB_E2E_TEMPLATE)",
+    )
     args = parser.parse_args()
 
     bin_dir = Path(sys.executable).parent
@@ -89,9 +97,17 @@ def main() -> int:
         env.pop(name, None)
     server = None
     try:
-        quiet = {"env": env, "cwd": ROOT, "check": True, "stdout": subprocess.DEVNULL}
-        subprocess.run([samskab, "migrate", "--no-input"], **quiet)
-        subprocess.run([samskab, "demo"], **quiet)
+        # tests/e2e/webcasts_fixtures.demo_template: its site folder, once it says complete.
+        template = args.demo_template
+        if template is not None and (template / "complete").exists():
+            shutil.copytree(template / "site", work, dirs_exist_ok=True)
+            env["DATABASE_URL"] = f"sqlite:///{work / 'samskab.sqlite3'}"
+            env["MEDIA_ROOT"] = str(work / "media")
+            print(f"The demo site copied from {template}.", flush=True)
+        else:
+            quiet = {"env": env, "cwd": ROOT, "check": True, "stdout": subprocess.DEVNULL}
+            subprocess.run([samskab, "migrate", "--no-input"], **quiet)
+            subprocess.run([samskab, "demo"], **quiet)
         signed_in = subprocess.run(
             [sys.executable, "-c", SIGN_IN],
             env=env,
