@@ -175,10 +175,19 @@ def _assign(request: HttpRequest, budget: Budget, chosen, people, *, assign: boo
     except BudgetRefused as refusal:
         messages.error(request, str(refusal))
         return
+    name = valuator_name(valuator)
     if count:
-        messages.success(request, message % {"name": valuator_name(valuator), "count": count})
+        messages.success(request, message % {"name": name, "count": count})
+    elif assign:
+        messages.info(
+            request,
+            _("Nothing changed: %(name)s already assesses the chosen projects.") % {"name": name},
+        )
     else:
-        messages.info(request, _("Nothing changed: the chosen projects were already so."))
+        messages.info(
+            request,
+            _("Nothing changed: %(name)s assesses none of the chosen projects.") % {"name": name},
+        )
 
 
 def _only_heading(budget) -> Heading | None:

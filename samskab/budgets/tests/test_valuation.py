@@ -120,7 +120,9 @@ def test_an_editor_assigns_two_projects_in_bulk_and_the_valuator_gets_one_mail_i
             {"action": "assign", "valuator": valuator.pk, "project": [benches.pk, lights.pk]},
             follow=True,
         )
-    assert "Nothing changed" in response.content.decode()
+    assert "Nothing changed: Vera Vurdering (vera@kommune.example) already assesses the chosen" in (
+        response.content.decode()
+    )
     assert len(smtp_inbox.messages) == 1
     assert other.valuator_assignments.count() == 0
 
