@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext as _
 
 from samskab.moderation import spam, words
@@ -34,6 +34,8 @@ class Refused(Exception):
 PRE_MODERATION = gettext_noop("pre-moderation")
 RESTRICTED_WORD = "restricted word: "
 SPAM_SCORE = "spam score: "
+# Held after reports: stored with the number, put in words when read (held_reason_text).
+REPORTED_BY = "reported by signed-in citizens: "
 SPAM_SIGNS = {
     "links": gettext_noop("many links"),
     "repetition": gettext_noop("the same text as the author's recent posts"),
@@ -47,6 +49,11 @@ def held_reason_text(reason: str) -> str:
     moderator's own words) as it was written."""
     if reason.startswith(RESTRICTED_WORD):
         return _("restricted word: %(word)s") % {"word": reason.removeprefix(RESTRICTED_WORD)}
+    if reason.startswith(REPORTED_BY) and reason.removeprefix(REPORTED_BY).isdigit():
+        n = int(reason.removeprefix(REPORTED_BY))
+        return ngettext(
+            "Reported by %(n)d signed-in citizen", "Reported by %(n)d signed-in citizens", n
+        ) % {"n": n}
     if reason.startswith(SPAM_SCORE):
         signs = [sign.strip() for sign in reason.removeprefix(SPAM_SCORE).split(",")]
         return _("spam score: %(signs)s") % {

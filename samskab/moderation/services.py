@@ -29,6 +29,7 @@ from samskab.moderation.models import (
     ModerationSettings,
     Report,
 )
+from samskab.moderation.screening import REPORTED_BY
 
 
 class ModerationError(Exception):
@@ -356,7 +357,8 @@ def report_create(
             by_accounts = open_reports.by_accounts().count()
             held_reason = ""
             if hooks is not None and by_accounts >= threshold:
-                held_reason = _("Reported by %(n)d signed-in citizens") % {"n": by_accounts}
+                # In words when a moderator reads it, in their language (held_reason_text).
+                held_reason = f"{REPORTED_BY}{by_accounts}"
                 hooks.hold(target, held_reason)
                 log_entry(
                     moderator=None,

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from samskab.accounts.roles import Role
 from samskab.accounts.tests.factories import StaffFactory, UserFactory, with_totp
@@ -17,6 +17,7 @@ from samskab.comments.tests.factories import CommentFactory, MeetingFactory
 from samskab.core.tests.browsers import fresh_browser
 from samskab.moderation import selectors, services
 from samskab.moderation.models import Ban, ModerationLogEntry, ModerationSettings
+from samskab.moderation.screening import held_reason_text
 
 
 def staff_client(role: Role):
@@ -118,7 +119,12 @@ class TestReports:
             services.report_create(target=comment, user=UserFactory(), reason="abuse")
         comment.refresh_from_db()
         assert comment.status == Comment.Status.PENDING
-        assert comment.moderation_reason == "Reported by 3 signed-in citizens"
+        # Stored with the number, put in words in the moderator's language when read.
+        assert held_reason_text(comment.moderation_reason) == "Reported by 3 signed-in citizens"
+        with translation.override("da"):
+            assert held_reason_text(comment.moderation_reason) == (
+                "Anmeldt af 3 borgere, der var logget ind"
+            )
         assert ModerationLogEntry.objects.filter(
             action=ModerationLogEntry.Action.REPORTED_TO_QUEUE
         ).exists()
