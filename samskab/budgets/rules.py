@@ -112,7 +112,9 @@ follows_the_valuation = is_assigned_valuator | is_editor | is_administrator
 rules.add_perm("budgets.view_valuation", follows_the_valuation)
 rules.add_perm("budgets.read_valuation_notes", follows_the_valuation)
 rules.add_perm("budgets.write_valuation_note", follows_the_valuation)
-rules.add_perm("budgets.assign_valuators", (is_editor | is_administrator) & assigning)
+# Who assigns valuators (in a phase that allows it: `assigning`); valuation.py words refusals.
+assigns_valuators = is_editor | is_administrator
+rules.add_perm("budgets.assign_valuators", assigns_valuators & assigning)
 # Has a list of the projects to assess (the staff home and the header link to it).
 rules.add_perm("budgets.assess_projects", is_valuator)
 rules.add_perm("budgets.vote_in_heading", is_verified_resident & balloting)

@@ -24,7 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from samskab.accounts.roles import Role, has_role
+from samskab.accounts.roles import Role
 from samskab.activity.models import Event
 from samskab.activity.services import event_record
 from samskab.budgets.errors import BudgetRefused
@@ -36,7 +36,7 @@ from samskab.budgets.models import (
     ValuationNote,
     ValuatorAssignment,
 )
-from samskab.budgets.rules import ASSIGN_PHASES
+from samskab.budgets.rules import assigns_valuators
 from samskab.core.text import clean_text
 
 # An assessed project: feasible or not, and whatever followed from that.
@@ -65,19 +65,16 @@ class ValuationState(models.TextChoices):
     DONE = "done", gettext_lazy("Done")
 
 
-def _may_assign(user) -> bool:
-    return has_role(user, Role.EDITOR) or has_role(user, Role.ADMINISTRATOR)
-
-
 def _check_assignment(projects: Sequence[Project], valuator, by) -> None:
-    if not _may_assign(by):
+    """Refuse what the rule `budgets.assign_valuators` refuses, saying why."""
+    if not assigns_valuators.test(by):
         raise BudgetRefused(_("Only editors and administrators assign valuators."))
     if valuator is None or not valuators().filter(pk=valuator.pk).exists():
         raise BudgetRefused(_("Choose a valuator."))
     if not projects:
         raise BudgetRefused(_("Tick the projects the action is for."))
     for project in projects:
-        if project.heading.group.budget.phase not in ASSIGN_PHASES:
+        if not by.has_perm("budgets.assign_valuators", project):
             raise BudgetRefused(
                 _("Valuators are assigned only until projects are valuated (“%(title)s”).")
                 % {"title": project.title}
