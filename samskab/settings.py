@@ -407,6 +407,12 @@ AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 # Addresses or ranges (CIDR: 10.0.0.0/8, fd00::/8), e.g. a load balancer's subnet.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"] if PRODUCTION else [])
 
+# Agendas fetched from an address (webcasts.agenda_fetch) are fetched only from addresses
+# public on the internet, unless their range is listed here (CIDR: 10.20.0.0/16), e.g. a
+# council system on the municipality's own network; loopback and the cloud's metadata
+# addresses stay closed unless listed.
+AGENDA_FETCH_ALLOWED_NETWORKS = env_list("AGENDA_FETCH_ALLOWED_NETWORKS")
+
 # Operations (docs/deployment.md, "Health and metrics"). /metrics answers the addresses or
 # ranges in METRICS_ALLOWED (the client address, as TRUSTED_PROXIES work it out) or a request
 # with "Authorization: Bearer <METRICS_TOKEN>".

@@ -35,6 +35,11 @@ def _vote(request: HttpRequest, pk: int) -> BindingVote:
     return vote
 
 
+def _may_vote_after_steps(user, verdict: selectors.Eligibility) -> bool:
+    """Allowed now, or only for want of signing in or verifying the residence."""
+    return verdict.allowed or not user.is_authenticated or not user.is_resident_verified
+
+
 def _detail(request, vote: BindingVote, *, error: str = "", status: int = 200) -> HttpResponse:
     user = request.user
     verdict = selectors.eligibility(vote, user)
@@ -60,9 +65,11 @@ def _detail(request, vote: BindingVote, *, error: str = "", status: int = 200) -
             "kinds": Question.Kind,
             "map": areas_map(vote),
             "may_locate": user.has_perm("votes.locate_bindingvote", vote),
-            # Said before the ballot: the MitID level the vote asks for (step-up).
+            # Said before the ballot: the MitID level the vote asks for (step-up). Not to
+            # someone who cannot vote whatever their level (outside the districts or the age,
+            # not in the census, voted already): MitID would not change that.
             "step_up": step_up_notice(request, vote.assurance, next_url=vote.get_absolute_url())
-            if vote.status == BindingVote.Status.OPEN
+            if vote.status == BindingVote.Status.OPEN and _may_vote_after_steps(user, verdict)
             else None,
         },
         status=status,

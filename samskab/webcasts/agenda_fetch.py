@@ -12,13 +12,16 @@ tried again at the next fetch. A failure changes nothing and is kept on the meet
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
+import socket
 import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import httpx
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -55,6 +58,48 @@ PDF_TYPES = {
 
 class FetchError(Exception):
     """Why the agenda could not be fetched, in a sentence for staff."""
+
+
+class AddressRefused(FetchError):
+    """The address leads to this server's own machine or an internal network."""
+
+
+def _check_address(host: str, port: int) -> None:
+    """Refuse a host whose addresses are not public on the internet (loopback, private and
+    link-local ranges such as a cloud's metadata service at 169.254.169.254), unless the
+    operator allows its range in AGENDA_FETCH_ALLOWED_NETWORKS: the address is typed by an
+    editor, and the server would otherwise fetch what only it can reach. Checked for every
+    request, redirects included (the transport below)."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as error:
+        raise FetchError(
+            _("The agenda system's name %(host)s could not be looked up.") % {"host": host}
+        ) from error
+    allowed = [
+        ipaddress.ip_network(entry, strict=False)
+        for entry in settings.AGENDA_FETCH_ALLOWED_NETWORKS
+    ]
+    for *_rest, sockaddr in found:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+        if (address.is_global and not address.is_multicast) or any(
+            address in network for network in allowed
+        ):
+            continue
+        raise AddressRefused(
+            _(
+                "%(host)s is on an internal network (%(address)s). The operator can allow its "
+                "range in AGENDA_FETCH_ALLOWED_NETWORKS."
+            )
+            % {"host": host, "address": address}
+        )
+
+
+class _PublicOnlyTransport(httpx.HTTPTransport):
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        _check_address(url.host, url.port or (443 if url.scheme == "https" else 80))
+        return super().handle_request(request)
 
 
 def _get(client: httpx.Client, url: str) -> httpx.Response:
@@ -159,6 +204,8 @@ def _download(client: httpx.Client, url: str) -> ContentFile:
                     )
     except httpx.HTTPError as error:
         raise FileRefused(_("no answer (%(error)s)") % {"error": type(error).__name__}) from error
+    except AddressRefused as error:
+        raise FileRefused(str(error)) from error
     try:
         return check_pdf(ContentFile(bytes(data)), max_bytes=MAX_FILE_BYTES)
     except ValidationError as error:
@@ -211,6 +258,7 @@ def agenda_fetch(*, meeting: Meeting, client: httpx.Client | None = None) -> imp
     """Fetch and import the meeting's agenda now; raise FetchError (kept on the meeting)."""
     own = client is None
     client = client or httpx.Client(
+        transport=_PublicOnlyTransport(),
         timeout=TIMEOUT_S,
         follow_redirects=True,
         headers={"Accept": "application/json, text/csv;q=0.9, */*;q=0.1"},

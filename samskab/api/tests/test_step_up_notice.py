@@ -71,6 +71,20 @@ def test_at_the_level_the_ballot_is_shown_and_the_page_says_why(client, idp):  #
     assert reverse("votes:cast", args=[vote.pk]) in page
 
 
+def test_a_resident_outside_the_vote_is_told_why_not_sent_to_mitid(client, idp):  # noqa: F811
+    # MitID at any level would not let them vote: the page gives the reason, not a login.
+    vote = _vote("high")
+    BindingVote.objects.filter(pk=vote.pk).update(postal_codes="8200")
+    user, _identifier = resident(postal_code="8000")
+    client.force_login(user)
+
+    page = client.get(vote.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "step-up-notice" not in page
+    assert "8200" in page
+    assert reverse("nemlogin_login") not in page
+
+
 def test_a_vote_asking_for_no_level_says_nothing_of_mitid(client, idp):  # noqa: F811
     vote = _vote("")
     page = client.get(vote.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -28,12 +28,14 @@ class OParl:
 
     def __init__(self):
         self.routes: dict[str, tuple[int, bytes, str]] = {}
+        self.redirects: dict[str, str] = {}
         self.requested: list[str] = []
         # A path here answers its headers and then sends nothing until the test ends.
         self.stalled: set[str] = set()
         self.release = threading.Event()
-        routes, requested, stalled, release = (
+        routes, redirects, requested, stalled, release = (
             self.routes,
+            self.redirects,
             self.requested,
             self.stalled,
             self.release,
@@ -49,6 +51,12 @@ class OParl:
                     self.end_headers()
                     self.wfile.flush()
                     release.wait(10)
+                    return
+                if self.path in redirects:
+                    self.send_response(302)
+                    self.send_header("Location", redirects[self.path])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
                     return
                 status, body, kind = routes.get(self.path, (404, b"{}", "application/json"))
                 self.send_response(status)
@@ -72,6 +80,13 @@ class OParl:
     def file(self, path: str, body: bytes, kind: str = "application/pdf") -> str:
         self.routes[path] = (200, body, kind)
         return self.url + path
+
+
+@pytest.fixture(autouse=True)
+def _loopback_allowed(settings):
+    # The fake council system runs on this machine, which agenda fetching refuses unless the
+    # operator allows its range (the tests of that are below).
+    settings.AGENDA_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
 
 
 @pytest.fixture
@@ -342,3 +357,63 @@ def test_the_worker_fetches_coming_meetings_with_an_address_on_its_schedule(opar
     assert agendas_fetch_due() == 1
     assert due.agenda_items.count() == 3
     assert far.agenda_items.count() == 0
+
+
+# --- addresses only the server can reach ------------------------------------------------------
+# An editor types the address; the server must not become a way to read what only it can
+# reach: its own machine, the internal network, a cloud's metadata service.
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",  # a cloud's metadata service
+        "http://10.0.0.7/api/meeting/1",
+        "http://[::1]:8000/admin/",
+        "http://0.0.0.0:6379/",
+    ],
+    ids=["metadata", "private", "loopback v6", "unspecified"],
+)
+def test_an_internal_address_is_refused_and_staff_are_told(url):
+    meeting = coming(agenda_source_url=url)
+    with pytest.raises(FetchError, match="internal network"):
+        agenda_fetch(meeting=meeting)
+    meeting.refresh_from_db()
+    assert "AGENDA_FETCH_ALLOWED_NETWORKS" in meeting.agenda_fetch_error
+
+
+def test_loopback_is_refused_unless_the_operator_allows_it(oparl, settings):
+    url = oparl.json("/meeting/281", oparl_meeting(oparl, with_files=False))
+    meeting = coming(agenda_source_url=url)
+    settings.AGENDA_FETCH_ALLOWED_NETWORKS = []
+
+    with pytest.raises(FetchError, match=r"127\.0\.0\.1"):
+        agenda_fetch(meeting=meeting)
+    assert oparl.requested == []  # refused before anything was sent
+
+    settings.AGENDA_FETCH_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    agenda_fetch(meeting=meeting)
+    assert meeting.agenda_items.count() == 3
+
+
+def test_a_redirect_to_an_internal_address_is_refused(oparl):
+    # Allowed: the council system itself. Not allowed: where it sends the server on to.
+    oparl.redirects["/meeting/281"] = "http://169.254.169.254/latest/meta-data/"
+    meeting = coming(agenda_source_url=oparl.url + "/meeting/281")
+    with pytest.raises(FetchError, match=r"169\.254\.169\.254"):
+        agenda_fetch(meeting=meeting)
+    assert oparl.requested == ["/meeting/281"]
+
+
+def test_an_item_s_file_on_an_internal_address_stays_a_link(oparl):
+    document = oparl_meeting(oparl, with_files=False)
+    document["agendaItem"][1]["resolutionFile"] = "http://10.1.2.3/file/10/beslutning.pdf"
+    meeting = coming(agenda_source_url=oparl.json("/meeting/281", document))
+
+    agenda_fetch(meeting=meeting)
+
+    school = meeting.agenda_items.get(number="2")
+    (link,) = school.documents.all()
+    assert link.url == "http://10.1.2.3/file/10/beslutning.pdf" and not link.file
+    meeting.refresh_from_db()
+    assert "internal network" in meeting.agenda_fetch_error
