@@ -172,6 +172,9 @@ def _dearest_first(items) -> None:
 #   tested below the browser, in both passes. Flows that lean on PostgreSQL (full-text search,
 #   the locks of supports and ballots) name it.
 # - the migration round trips (a minute each): on PostgreSQL, the production database.
+# - what spends its time outside the database, which only keeps a few rows for it: the forms'
+#   markup, the NemLog-in and MitID protocols against their fakes, ffmpeg on real media, object
+#   storage, and the moderation rule matrix's plain queries. On PostgreSQL too.
 # The passes are kept even by the choice of `on=` (CI prints each pass's dearest modules).
 # Without SAMSKAB_CI_PASS (`make test`, a developer's run) every test runs.
 ONE_PASS_NAMES = ("sqlite", "postgres")

@@ -39,7 +39,14 @@ DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.skip("end-to-end tests need Chromium at /usr/bin/chromium (apt install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # An expectation waits 5 s by default; CI runs six workers, their servers and browsers
+    # on two cores, where one request can wait seconds for a core (in one CI run an
+    # operator's undo was not shown within 5 s). Actions already wait 30 s (the contexts' default
+    # timeout); expectations wait 15. Timing promises are asserted by measurement instead
+    # (test_webcasts.follows_within), not by these waits.
+    expect.set_options(timeout=15_000)
 
     # Playwright's sync API keeps an event loop running in this thread, and Django refuses
     # database calls from a thread with a running loop. Here the loop only drives the

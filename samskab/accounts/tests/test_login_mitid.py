@@ -29,6 +29,10 @@ from samskab.accounts.tests.factories import (
 )
 from samskab.accounts.tests.fake_oidc import HIGH, LOW, OMIT, SUBSTANTIAL, FakeOIDCProvider
 
+# OpenID Connect with a fake MitID broker: the database only keeps the account, so once
+# (conftest.py).
+pytestmark = pytest.mark.one_pass(on="postgres")
+
 CPR = "0101901234"
 
 

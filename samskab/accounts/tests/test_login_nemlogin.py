@@ -40,6 +40,9 @@ from samskab.accounts.nemlogin.simulator import (
 from samskab.accounts.tests.factories import PASSWORD, UserFactory
 from samskab.accounts.tests.factories_census import import_census
 
+# SAML with a fake NemLog-in: the database only keeps the account, so once (conftest.py).
+pytestmark = pytest.mark.one_pass(on="postgres")
+
 ANNA = demo_identity("anna")
 FORENING = demo_identity("forening")
 NEWCOMER = demo_identity("ny")

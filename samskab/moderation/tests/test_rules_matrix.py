@@ -17,7 +17,9 @@ from samskab.core.targets import Moderated
 from samskab.core.tests.kernelapp.models import Idea, IdeaBox
 from samskab.moderation.models import ModerationLogEntry, Report
 
-pytestmark = pytest.mark.django_db
+# Role x phase x action through the rules: plain queries, the same on either database, so
+# once (conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.one_pass(on="postgres")]
 
 ROLES = ("anonymous", "citizen", "editor", "moderator", "administrator")
 STATES = (Moderated.HELD, Moderated.PUBLISHED, Moderated.HIDDEN)

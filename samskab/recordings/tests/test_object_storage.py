@@ -24,7 +24,8 @@ from samskab.webcasts.models import Meeting
 from samskab.webcasts.recording import media_folder
 from samskab.webcasts.tests.factories import MeetingFactory
 
-pytestmark = pytest.mark.django_db
+# Files on S3 (moto's server); the database only keeps the rows, so once (conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.one_pass(on="postgres")]
 
 PAST = datetime(2025, 3, 4, 16, 0, tzinfo=UTC)
 

@@ -30,7 +30,8 @@ from samskab.webcasts.models import Meeting, TimelineMark
 from samskab.webcasts.recording import media_folder
 from samskab.webcasts.tests.factories import MeetingFactory, PersonFactory, user_with_role
 
-pytestmark = pytest.mark.django_db
+# ffmpeg's work on real media; the database only keeps the rows, so once (conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.one_pass(on="postgres")]
 
 PAST = datetime(2025, 3, 4, 16, 0, tzinfo=UTC)
 
