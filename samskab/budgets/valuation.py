@@ -54,6 +54,7 @@ ASSESSED = frozenset(
 # budget, with the projects' titles as its note, told to the valuator alone (never to the
 # budget's followers; the budget has no public history).
 ASSIGNED = "valuation_assigned"
+UNASSIGNED = "valuation_unassigned"
 
 NOTE_MAX_LENGTH = 5000
 
@@ -108,13 +109,30 @@ def valuators_assign(*, projects: Iterable[Project], valuator, by) -> list[Proje
 
 
 def valuators_remove(*, projects: Iterable[Project], valuator, by) -> int:
-    """Take `valuator` off `projects`; returns how many assignments went."""
+    """Take `valuator` off `projects`; returns how many assignments went. The valuator is told
+    which, one e-mail per budget (so they do not go on assessing a project someone else now
+    has), never about a project they did not have."""
     projects = list(projects)
     _check_assignment(projects, valuator, by)
     with transaction.atomic():
-        removed, _kinds = ValuatorAssignment.objects.filter(
+        rows = ValuatorAssignment.objects.select_for_update().filter(
             project__in=projects, valuator=valuator
-        ).delete()
+        )
+        had = {row.project_id for row in rows}
+        removed, _kinds = rows.delete()
+        taken: dict[int, list[Project]] = {}
+        for project in projects:
+            if project.pk in had:
+                taken.setdefault(project.heading.group.budget_id, []).append(project)
+        language = valuator_language(valuator)
+        for off in taken.values():
+            event_record(
+                target=off[0].heading.group.budget,
+                kind=UNASSIGNED,
+                note="\n".join(p.title for p in off),
+                actor=by,
+                recipients=[(valuator, language)],
+            )
     return removed
 
 
@@ -297,11 +315,21 @@ def _titles(event: Event) -> list[str]:
 
 
 def _subject(event: Event) -> str:
+    if event.kind == UNASSIGNED:
+        return _("Projects no longer yours to assess in “%(budget)s”") % {
+            "budget": _budget(event).title
+        }
     return _("Projects to assess in “%(budget)s”") % {"budget": _budget(event).title}
 
 
 def _headline(event: Event) -> str:
     count = len(_titles(event))
+    if event.kind == UNASSIGNED:
+        return ngettext(
+            "You no longer need to assess %(count)d project: an editor took you off it.",
+            "You no longer need to assess %(count)d projects: an editor took you off them.",
+            count,
+        ) % {"count": count}
     told = ngettext(
         "You are asked to assess %(count)d project.",
         "You are asked to assess %(count)d projects.",
@@ -320,6 +348,7 @@ def _mail_context(event: Event) -> dict:
     return {
         "budget": budget,
         "titles": _titles(event),
+        "removed": event.kind == UNASSIGNED,
         "work_url": site + reverse("budgets:my_valuations"),
         "staff_url": site + reverse("budgets:staff_projects", args=[budget.pk]),
     }
@@ -337,5 +366,15 @@ def register_kind() -> None:
         template="budgets/email/assigned",
         context=_mail_context,
         # Told only to the valuators, of a budget that may not be public yet: their list.
+        url=lambda event: reverse("budgets:my_valuations"),
+    )
+    kinds.register(
+        Budget,
+        UNASSIGNED,
+        title=gettext_lazy("Citizens' budgets: projects taken off your list to assess"),
+        subject=_subject,
+        headline=_headline,
+        template="budgets/email/assigned",
+        context=_mail_context,
         url=lambda event: reverse("budgets:my_valuations"),
     )

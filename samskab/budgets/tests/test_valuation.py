@@ -1,6 +1,6 @@
 """Valuation: editors assign valuators (in bulk on the staff list, or on a project's valuation
 page), each valuator's list of projects to assess with the deadline, internal notes that
-citizens never see, and the one e-mail a valuator gets when projects are assigned."""
+citizens never see, and the e-mail a valuator gets when projects are assigned or taken off."""
 
 import datetime
 import json
@@ -173,20 +173,46 @@ def test_the_budgets_followers_and_the_author_do_not_hear_of_an_assignment(
     assert not project.events.exists()
 
 
-def test_an_editor_removes_a_valuator_in_bulk(client):
-    budget = _budget()
+def test_an_editor_removes_a_valuator_in_bulk_and_the_valuator_is_told(
+    client, smtp_inbox, django_capture_on_commit_callbacks
+):
+    budget = _budget(title="Borgerbudget Havnen")
     first, second = _project(budget, "Bænke"), _project(budget, "Lys")
+    never = _project(budget, "Legeplads")
     valuator = assigned_valuator(first, _valuator())
     assigned_valuator(second, valuator)
     keeps = assigned_valuator(second)
     staff_sign_in(client, StaffFactory(role=Role.EDITOR))
-    response = client.post(
-        _staff_list(budget),
-        {"action": "remove", "valuator": valuator.pk, "project": [first.pk, second.pk]},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            _staff_list(budget),
+            {
+                "action": "remove",
+                "valuator": valuator.pk,
+                "project": [first.pk, second.pk, never.pk],
+            },
+            follow=True,
+        )
     assert "no longer assesses 2 projects" in response.content.decode()
     assert list(ValuatorAssignment.objects.values_list("valuator", flat=True)) == [keeps.pk]
+
+    # One e-mail, in Danish (the valuator wrote no notes), naming the two projects they had.
+    [mail] = smtp_inbox.messages
+    assert mail["To"] == "vera@kommune.example"
+    subject = "Projekter, du ikke længere skal vurdere, i “Borgerbudget Havnen”"
+    assert mail["Subject"].strip() == subject
+    plain = mail.get_body(("plain",)).get_content()
+    assert "Du skal ikke længere vurdere 2 projekter" in plain
+    assert "- Bænke" in plain and "- Lys" in plain and "Legeplads" not in plain
+    assert "tog dig af dem" in plain
+
+    # Removing them again: nothing to tell.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            _staff_list(budget),
+            {"action": "remove", "valuator": valuator.pk, "project": [first.pk]},
+        )
+    assert len(smtp_inbox.messages) == 1
 
 
 @pytest.mark.parametrize(
