@@ -173,8 +173,9 @@ def _dearest_first(items) -> None:
 #   the locks of supports and ballots) name it.
 # - the migration round trips (a minute each): on PostgreSQL, the production database.
 # - what spends its time outside the database, which only keeps a few rows for it: the forms'
-#   markup, the NemLog-in and MitID protocols against their fakes, ffmpeg on real media, object
-#   storage, and the moderation rule matrix's plain queries. On PostgreSQL too.
+#   markup, the NemLog-in and MitID protocols and the social networks against their fakes,
+#   real-time ffmpeg (recordings, live ingest, the closed session), object storage, and the
+#   rule matrices' plain queries (moderation, valuation, step-up). On PostgreSQL.
 # The passes are kept even by the choice of `on=` (CI prints each pass's dearest modules).
 # Without SAMSKAB_CI_PASS (`make test`, a developer's run) every test runs.
 ONE_PASS_NAMES = ("sqlite", "postgres")

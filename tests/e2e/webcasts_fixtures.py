@@ -114,6 +114,12 @@ def demo_template(tmp_path_factory) -> Path:
     says it is complete, so an interrupted build is made again."""
     shared = os.environ.get("SAMSKAB_E2E_TEMPLATE")
     root = Path(shared) if shared else tmp_path_factory.getbasetemp() / "demo-template"
+    return demo_site_template(root)
+
+
+def demo_site_template(root: Path) -> Path:
+    """`demo_template` in the folder `root`: made there unless complete, waiting while another
+    process makes it (CI's API fuzzing asks for it beside the tests, scripts/schemathesis.py)."""
     template = root / "site"
 
     def make() -> None:

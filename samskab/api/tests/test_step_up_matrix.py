@@ -30,7 +30,9 @@ from samskab.votes.models import BindingVote, Participation
 from samskab.votes.tests.factories import resident, vote_with_questions
 from samskab.votes.tests.test_views import _form as vote_form
 
-pytestmark = pytest.mark.django_db
+# Role x phase x action through the rules: plain queries, the same on either database, so
+# once (conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.one_pass(on="postgres")]
 
 
 @dataclass

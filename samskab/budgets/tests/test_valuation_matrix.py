@@ -20,7 +20,9 @@ from samskab.budgets.tests.factories import (
     assigned_valuator,
 )
 
-pytestmark = pytest.mark.django_db
+# Role x phase x action through the rules: plain queries, the same on either database, so
+# once (conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.one_pass(on="postgres")]
 
 ROLES = [
     "anonymous",

@@ -14,7 +14,9 @@ from samskab.social.models import Account
 from samskab.social.tests import helpers
 from samskab.webcasts.tests.factories import user_with_role
 
-pytestmark = pytest.mark.django_db
+# Against the networks' fakes on loopback: the database only keeps a few rows, so once, on
+# the production database (conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.one_pass(on="postgres")]
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 

@@ -18,7 +18,9 @@ from samskab.webcasts.recording import PLAYLIST, media_folder
 from samskab.webcasts.services import mark_add, meeting_end, meeting_go_live
 from samskab.webcasts.tests.factories import AgendaItemFactory, MeetingFactory
 
-pytestmark = pytest.mark.django_db
+# Against the networks' fakes on loopback: the database only keeps a few rows, so once, on
+# the production database (conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.one_pass(on="postgres")]
 
 # Monday 7 December 2026, 10:00 in Copenhagen; the meeting is tomorrow at 17:00.
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)

@@ -34,7 +34,13 @@ from samskab.webcasts.recording import media_folder
 from samskab.webcasts.services import meeting_end, meeting_go_live
 from samskab.webcasts.tests.factories import MeetingFactory
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# Real-time ffmpeg against `samskab ingest`: its time goes to the media, and the database
+# only keeps a few rows, so once, on the production database (conftest.py).
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.one_pass(on="postgres"),
+]
 
 SECONDS = 12
 FPS = 25  # the encoder's test pattern

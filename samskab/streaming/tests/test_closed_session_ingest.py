@@ -19,7 +19,13 @@ from samskab.webcasts.recording import media_folder
 from samskab.webcasts.services import closed_session_set
 from samskab.webcasts.tests.factories import live_meeting
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# Real-time ffmpeg against `samskab ingest`: its time goes to the media, and the database
+# only keeps a few rows, so once, on the production database (conftest.py).
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.one_pass(on="postgres"),
+]
 
 
 def red_encoder(url: str, *, seconds: int) -> subprocess.Popen[bytes]:

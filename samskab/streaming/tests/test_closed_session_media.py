@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from samskab.media import commands
 from samskab.streaming import fanout, rtmppush
 from samskab.streaming.tests.closedhelpers import (
@@ -19,6 +21,9 @@ from samskab.streaming.tests.closedhelpers import (
 )
 from samskab.streaming.tests.livehelpers import duration_s
 from samskab.webcasts.ffmpeg import ffmpeg_path
+
+# Real-time ffmpeg and no database: the same in either pass, so once (conftest.py).
+pytestmark = pytest.mark.one_pass(on="postgres")
 
 FFMPEG = [ffmpeg_path(), "-hide_banner", "-loglevel", "error"]
 

@@ -19,6 +19,10 @@ from samskab.webcasts.models import Meeting
 from samskab.webcasts.recording import media_folder
 from samskab.webcasts.tests.factories import MeetingFactory, user_with_role
 
+# Real-time ffmpeg against `samskab ingest`: its time goes to the media, and the database
+# only keeps a few rows, so once, on the production database (conftest.py).
+pytestmark = pytest.mark.one_pass(on="postgres")
+
 Choice = MeetingStream.RecordingChoice
 
 

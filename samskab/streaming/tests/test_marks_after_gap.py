@@ -16,6 +16,10 @@ from samskab.webcasts.recording import media_folder
 from samskab.webcasts.services import mark_add, meeting_go_live
 from samskab.webcasts.tests.factories import MeetingFactory, PersonFactory
 
+# Real-time ffmpeg against `samskab ingest`: its time goes to the media, and the database
+# only keeps a few rows, so once, on the production database (conftest.py).
+pytestmark = pytest.mark.one_pass(on="postgres")
+
 T0 = datetime(2026, 3, 4, 16, 0, 0, tzinfo=UTC)
 
 # As ffmpeg writes it: 4 + 4 + 2 s, the encoder away for 30 s, then 4 + 4 s.
