@@ -175,7 +175,8 @@ def _dearest_first(items) -> None:
 # - what spends its time outside the database, which only keeps a few rows for it: the forms'
 #   markup, the NemLog-in and MitID protocols and the social networks against their fakes,
 #   real-time ffmpeg (recordings, live ingest, the closed session), object storage, and the
-#   rule matrices' plain queries (moderation, valuation, step-up). On PostgreSQL.
+#   rule matrices' plain queries (moderation, valuation, step-up). On PostgreSQL, but for the
+#   forms' markup and the moderation matrix, which keep the two passes even.
 # The passes are kept even by the choice of `on=` (CI prints each pass's dearest modules).
 # Without SAMSKAB_CI_PASS (`make test`, a developer's run) every test runs.
 ONE_PASS_NAMES = ("sqlite", "postgres")

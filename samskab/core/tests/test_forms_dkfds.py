@@ -14,7 +14,7 @@ from django.urls import reverse
 import samskab
 
 # Reads templates and renders forms: the same on either database, so once (conftest.py).
-pytestmark = pytest.mark.one_pass(on="postgres")
+pytestmark = pytest.mark.one_pass
 
 ROOT = Path(samskab.__file__).parent
 # The DKFDS language switcher is its own component: its buttons are styled by it.

@@ -19,7 +19,7 @@ from samskab.moderation.models import ModerationLogEntry, Report
 
 # Role x phase x action through the rules: plain queries, the same on either database, so
 # once (conftest.py).
-pytestmark = [pytest.mark.django_db, pytest.mark.one_pass(on="postgres")]
+pytestmark = [pytest.mark.django_db, pytest.mark.one_pass]
 
 ROLES = ("anonymous", "citizen", "editor", "moderator", "administrator")
 STATES = (Moderated.HELD, Moderated.PUBLISHED, Moderated.HIDDEN)
