@@ -185,6 +185,18 @@
   // when the answer comes, as the operator may have moved into the box meanwhile.
   var refreshTimer = null;
   var refreshWaiting = false;
+  // The answer to the operator's own last action ("Marked: …", a status message) stays when
+  // the box is refreshed for a mark, their own echoed back a moment later included: the
+  // refreshed box carries the state, not what they just did. (It vanished 0.3 s after it was
+  // said, before a screen reader or a busy operator had read it.)
+  function refreshNow(html) {
+    var done = nowBox.querySelector(".console-done");
+    replaceNow(html, null);
+    var heading = nowBox.querySelector("h2");
+    if (done && heading && !nowBox.querySelector(".console-done")) {
+      heading.insertAdjacentElement("afterend", done);
+    }
+  }
   function refresh() {
     window.clearTimeout(refreshTimer);
     refreshTimer = window.setTimeout(function () {
@@ -202,7 +214,7 @@
             refreshWaiting = true;
             return;
           }
-          replaceNow(html, null);
+          refreshNow(html);
         })
         .catch(function () { /* next mark */ });
     }, 300);
