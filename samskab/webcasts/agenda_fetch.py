@@ -204,7 +204,7 @@ def _download(client: httpx.Client, url: str) -> ContentFile:
                     )
     except httpx.HTTPError as error:
         raise FileRefused(_("no answer (%(error)s)") % {"error": type(error).__name__}) from error
-    except AddressRefused as error:
+    except FetchError as error:  # an internal address, or a name that cannot be looked up
         raise FileRefused(str(error)) from error
     try:
         return check_pdf(ContentFile(bytes(data)), max_bytes=MAX_FILE_BYTES)

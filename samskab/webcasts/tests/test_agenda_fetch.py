@@ -405,6 +405,18 @@ def test_a_redirect_to_an_internal_address_is_refused(oparl):
     assert oparl.requested == ["/meeting/281"]
 
 
+def test_an_item_s_file_on_a_name_that_cannot_be_looked_up_stays_a_link(oparl):
+    document = oparl_meeting(oparl, with_files=False)
+    document["agendaItem"][1]["resolutionFile"] = "http://dagsorden.invalid/file/10/b.pdf"
+    meeting = coming(agenda_source_url=oparl.json("/meeting/281", document))
+
+    agenda_fetch(meeting=meeting)  # the agenda itself is fetched
+
+    assert meeting.agenda_items.count() == 3
+    meeting.refresh_from_db()
+    assert "could not be looked up" in meeting.agenda_fetch_error
+
+
 def test_an_item_s_file_on_an_internal_address_stays_a_link(oparl):
     document = oparl_meeting(oparl, with_files=False)
     document["agendaItem"][1]["resolutionFile"] = "http://10.1.2.3/file/10/beslutning.pdf"
