@@ -41,7 +41,7 @@ from samskab.accounts.tests.factories import PASSWORD, UserFactory
 from samskab.accounts.tests.factories_census import import_census
 
 # SAML with a fake NemLog-in: the database only keeps the account, so once (conftest.py).
-pytestmark = pytest.mark.one_pass(on="postgres")
+pytestmark = pytest.mark.one_pass
 
 ANNA = demo_identity("anna")
 FORENING = demo_identity("forening")

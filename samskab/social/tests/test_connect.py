@@ -16,7 +16,7 @@ from samskab.webcasts.tests.factories import user_with_role
 
 # Against the networks' fakes on loopback: the database only keeps a few rows, so once, on
 # the production database (conftest.py).
-pytestmark = [pytest.mark.django_db, pytest.mark.one_pass(on="postgres")]
+pytestmark = [pytest.mark.django_db, pytest.mark.one_pass]
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
