@@ -82,30 +82,38 @@ def _check_assignment(projects: Sequence[Project], valuator, by) -> None:
             )
 
 
+def _tell_valuator(valuator, projects: list[Project], *, kind: str, by) -> None:
+    """One step per budget among `projects` (kind ASSIGNED or UNASSIGNED), told only to
+    `valuator`, in their language, by the notifications app (its retries and settings)."""
+    per_budget: dict[int, list[Project]] = {}
+    for project in projects:
+        per_budget.setdefault(project.heading.group.budget_id, []).append(project)
+    language = valuator_language(valuator)
+    for some in per_budget.values():
+        event_record(
+            target=some[0].heading.group.budget,
+            kind=kind,
+            note="\n".join(p.title for p in some),
+            actor=by,
+            recipients=[(valuator, language)],
+        )
+
+
 def valuators_assign(*, projects: Iterable[Project], valuator, by) -> list[Project]:
     """Ask `valuator` to assess `projects`; returns those newly assigned. The valuator gets
-    one e-mail per budget about the new ones, in their language, from the notifications
-    app (with its retries and settings), never one for a project they already had."""
+    one e-mail per budget about the new ones, never one for a project they already had."""
     projects = list(projects)
     _check_assignment(projects, valuator, by)
-    added: dict[int, list[Project]] = {}
     with transaction.atomic():
-        for project in projects:
-            _row, created = ValuatorAssignment.objects.get_or_create(
+        added = [
+            project
+            for project in projects
+            if ValuatorAssignment.objects.get_or_create(
                 project=project, valuator=valuator, defaults={"assigned_by": by}
-            )
-            if created:
-                added.setdefault(project.heading.group.budget_id, []).append(project)
-        language = valuator_language(valuator)
-        for new in added.values():
-            event_record(
-                target=new[0].heading.group.budget,
-                kind=ASSIGNED,
-                note="\n".join(p.title for p in new),
-                actor=by,
-                recipients=[(valuator, language)],
-            )
-    return [p for new in added.values() for p in new]
+            )[1]
+        ]
+        _tell_valuator(valuator, added, kind=ASSIGNED, by=by)
+    return added
 
 
 def valuators_remove(*, projects: Iterable[Project], valuator, by) -> int:
@@ -120,19 +128,7 @@ def valuators_remove(*, projects: Iterable[Project], valuator, by) -> int:
         )
         had = {row.project_id for row in rows}
         removed, _kinds = rows.delete()
-        taken: dict[int, list[Project]] = {}
-        for project in projects:
-            if project.pk in had:
-                taken.setdefault(project.heading.group.budget_id, []).append(project)
-        language = valuator_language(valuator)
-        for off in taken.values():
-            event_record(
-                target=off[0].heading.group.budget,
-                kind=UNASSIGNED,
-                note="\n".join(p.title for p in off),
-                actor=by,
-                recipients=[(valuator, language)],
-            )
+        _tell_valuator(valuator, [p for p in projects if p.pk in had], kind=UNASSIGNED, by=by)
     return removed
 
 
