@@ -269,17 +269,21 @@ def is_verified_resident(user) -> bool:
 
 
 def roles_sync() -> None:
-    """Create the role groups and give each exactly its permissions. Idempotent."""
+    """Create the role groups and give each exactly its permissions. Idempotent.
+
+    A handful of queries whatever the number of permissions (every permission named is read
+    in one query, each group's set is compared and changed in a few): it runs after every
+    migration and flush, and tests call it for every staff member they make."""
     from django.contrib.auth.models import Group, Permission
 
+    named = set().union(*ROLE_PERMISSIONS.values())
+    found = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.filter(
+            content_type__app_label__in={name.split(".")[0] for name in named}
+        ).values_list("pk", "content_type__app_label", "codename")
+    }
     for role, wanted in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role.value)
-        permissions = []
-        for name in sorted(wanted):
-            app_label, codename = name.split(".")
-            permission = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
-            if permission is not None:  # an app not installed yet
-                permissions.append(permission)
-        group.permissions.set(permissions)
+        # A permission of an app not installed yet is left out.
+        group.permissions.set([found[name] for name in sorted(wanted) if name in found])

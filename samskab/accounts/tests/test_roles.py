@@ -61,6 +61,15 @@ class TestRolesSync:
 
         assert "accounts.delete_user" not in permission_names(editor)
 
+    def test_it_costs_a_few_queries_a_role_however_many_permissions(
+        self, django_assert_max_num_queries
+    ):
+        roles_sync()
+        # It runs after every migration and flush, and for every staff member a test makes:
+        # one query for all the permissions named, then each group's get and its set's read.
+        with django_assert_max_num_queries(1 + 2 * len(Role)):
+            roles_sync()
+
     def test_the_groups_exist_after_migrate(self):
         # The test database was built by migrate; post_migrate synced the roles.
         assert Group.objects.filter(name__in=[r.value for r in Role]).count() == len(Role)
