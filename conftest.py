@@ -298,6 +298,49 @@ def _flush_by_delete_on_postgresql():
     DatabaseOperations.sql_flush = truncate
 
 
+# --- a flush that keeps what migrate made once ---------------------------------------------------
+# After each transactional test Django empties every table and then sends post_migrate, whose
+# handlers make every content type and permission again, app by app, and sync the role groups:
+# about 0.2 s of a core a test, half of a module such as test_fastvote.py. What they would make
+# is what the test database already held when it was copied from the migrated one, and no test
+# changes it but inside a rolled-back transaction (test_roles.py). So the flush leaves those
+# tables alone and sends no post_migrate; the role groups are synced afresh after it (a dozen
+# queries), in case a test changed them.
+KEPT_BY_FLUSH = frozenset(
+    {"django_content_type", "auth_permission", "auth_group", "auth_group_permissions"}
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_keeps_content_types_and_permissions(_flush_by_delete_on_postgresql):
+    # (after the DELETE above is in place, so that it is what this wraps)
+    from django.core.management.commands import flush
+    from django.db.backends.postgresql.operations import DatabaseOperations as PostgreSQL
+    from django.db.backends.sqlite3.base import DatabaseOperations as SQLite
+
+    originals = {backend: backend.sql_flush for backend in (PostgreSQL, SQLite)}
+
+    def keeping(original):
+        def sql_flush(self, style, tables, **options):
+            return original(self, style, [t for t in tables if t not in KEPT_BY_FLUSH], **options)
+
+        return sql_flush
+
+    def roles_only(verbosity, interactive, db, **kwargs):
+        from samskab.accounts.roles import roles_sync
+
+        roles_sync()
+
+    for backend, original in originals.items():
+        backend.sql_flush = keeping(original)
+    emit = flush.emit_post_migrate_signal
+    flush.emit_post_migrate_signal = roles_only
+    yield
+    flush.emit_post_migrate_signal = emit
+    for backend, original in originals.items():
+        backend.sql_flush = original
+
+
 # --- the test databases copied from one migrated database ----------------------------------------
 # pytest-django migrates each worker's test database: about 25 s of a core each, four times in
 # CI (two workers in each pass), and the browser tests' sites migrate a SQLite database of
