@@ -10,6 +10,7 @@ before anything else sees the attributes.
 from __future__ import annotations
 
 import base64
+import functools
 import shutil
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+import saml2.cryptography.asymmetric
 from defusedxml import ElementTree
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
@@ -45,6 +47,15 @@ SIGALG = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 DIGALG = "http://www.w3.org/2001/04/xmlenc#sha256"
 # Seconds of clock difference tolerated between NemLog-in and us.
 CLOCK_SKEW = 60
+
+# pysaml2 reads and checks the private keys again for every client it makes, and a login
+# makes several (the login page's CSP, the request, the response): checking an RSA key is
+# 30-100 ms of a core. A key is the same object for the same PEM text, so each is loaded once
+# per process; a changed key file is other text, loaded afresh. (pysaml2 calls it through the
+# module, saml2.sigver.import_rsa_key_from_file.)
+saml2.cryptography.asymmetric.load_pem_private_key = functools.lru_cache(maxsize=16)(
+    saml2.cryptography.asymmetric.load_pem_private_key
+)
 
 
 class ResponseRefused(Exception):

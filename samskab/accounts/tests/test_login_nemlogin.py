@@ -490,3 +490,19 @@ def test_the_login_page_lets_its_form_lead_on_to_nemlogin(client, idp, settings)
         d for d in response["Content-Security-Policy"].split(";") if "form-action" in d
     )
     assert "https://deltag.testby.example" in form_action
+
+
+@pytest.mark.django_db
+def test_a_second_login_reads_no_private_key_again(client, idp, census):
+    # pysaml2 loads and checks each private key for every client it makes, several per
+    # login (saml.py keeps each loaded key by its PEM text).
+    import saml2.cryptography.asymmetric
+
+    log_in(client, idp)
+    loads = saml2.cryptography.asymmetric.load_pem_private_key.cache_info()
+
+    log_in(Client(HTTP_ACCEPT_LANGUAGE="en"), idp)
+
+    after = saml2.cryptography.asymmetric.load_pem_private_key.cache_info()
+    assert after.misses == loads.misses
+    assert after.hits > loads.hits
