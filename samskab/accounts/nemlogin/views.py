@@ -10,11 +10,13 @@ is present and the answer is checked against the request this browser made.
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 import secrets
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from allauth.account.internal.decorators import login_not_required
@@ -34,18 +36,33 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
-from saml2.metadata import entity_descriptor
 
 from samskab.accounts.identity import login_facts_remember
-from samskab.accounts.nemlogin import saml
 from samskab.accounts.nemlogin.config import PROVIDER_ID
-from samskab.accounts.nemlogin.simulator import (
-    DEMO_IDENTITIES,
-    SP_KEY,
-    SP_NEXT_KEY,
-    FakeNemLogIn,
-    demo_identity,
-)
+
+
+class _ImportedWhenUsed:
+    """Stands for the module `name`, imported when one of its attributes is first read.
+
+    pysaml2 takes half a second of a core to import (it builds its XML schemas), and this
+    module is imported with the URLs by every web process, worker and management command,
+    most of which never see a NemLog-in login. (importlib's own LazyLoader is not safe
+    for two threads at once before Python 3.12; `import_module` is.)"""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+if TYPE_CHECKING:
+    from samskab.accounts.nemlogin import saml
+    from samskab.accounts.nemlogin import simulator as fake
+    from samskab.accounts.nemlogin.simulator import FakeNemLogIn
+else:
+    saml = _ImportedWhenUsed("samskab.accounts.nemlogin.saml")
+    fake = _ImportedWhenUsed("samskab.accounts.nemlogin.simulator")
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +125,7 @@ def _keys() -> tuple[saml.KeyPair, ...]:
             )
         return tuple(keys)
     if simulator_allowed():
-        return (SP_KEY, SP_NEXT_KEY)  # TEST-ONLY keys, for the demo's fake NemLog-in only
+        return (fake.SP_KEY, fake.SP_NEXT_KEY)  # TEST-ONLY keys, for the demo's fake NemLog-in only
     raise ImproperlyConfigured("NemLog-in needs NEMLOGIN_SP_KEY_FILE and NEMLOGIN_SP_CERT_FILE")
 
 
@@ -137,6 +154,8 @@ def _service_provider(site, entity_id, keys, idp_metadata_file, levels) -> saml.
         return replace(sp, idp_metadata=Path(idp_metadata_file).read_text())
     idp = _simulator(site)
     sp = replace(sp, idp_metadata=idp.metadata())
+    from saml2.metadata import entity_descriptor  # (pysaml2 when used, above)
+
     idp.sp_metadata = [str(entity_descriptor(saml.sp_config(sp)))]
     return sp
 
@@ -144,7 +163,7 @@ def _service_provider(site, entity_id, keys, idp_metadata_file, levels) -> saml.
 @functools.lru_cache(maxsize=8)
 def _simulator(site: str) -> FakeNemLogIn:
     base = site + reverse("nemlogin_demo_sso").removesuffix("sso/")
-    return FakeNemLogIn(entity_id=base, base_url=base, sp_metadata=[])
+    return fake.FakeNemLogIn(entity_id=base, base_url=base, sp_metadata=[])
 
 
 def simulator() -> FakeNemLogIn:
@@ -383,7 +402,7 @@ def demo_sso(request: HttpRequest) -> HttpResponse:
     if requested is not None and requested.authn_context_class_ref:
         wanted = requested.authn_context_class_ref[0].text.removeprefix(saml.LOA_CONTEXT)
     if request.method == "POST":
-        identity = demo_identity(request.POST.get("identity", ""))
+        identity = fake.demo_identity(request.POST.get("identity", ""))
         if identity is not None:
             level = request.POST.get("level") or identity.level
             if level not in saml.LEVELS:
@@ -401,7 +420,7 @@ def demo_sso(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "nemlogin/demo_idp.html",
-        {"identities": DEMO_IDENTITIES, "wanted": wanted, "levels": saml.LEVELS},
+        {"identities": fake.DEMO_IDENTITIES, "wanted": wanted, "levels": saml.LEVELS},
     )
 
 

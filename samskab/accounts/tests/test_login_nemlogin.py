@@ -506,3 +506,20 @@ def test_a_second_login_reads_no_private_key_again(client, idp, census):
     after = saml2.cryptography.asymmetric.load_pem_private_key.cache_info()
     assert after.misses == loads.misses
     assert after.hits > loads.hits
+
+
+def test_loading_the_urls_leaves_pysaml2_until_a_nemlogin_page_is_used():
+    # pysaml2 takes half a second of a core to import; every process loads the URLs.
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, django; django.setup(); from django.urls import reverse; "
+        "reverse('nemlogin_login'); print('saml2' in sys.modules)"
+    )
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "samskab.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "False"
