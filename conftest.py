@@ -176,8 +176,8 @@ def _dearest_first(items) -> None:
 #   markup, the NemLog-in and MitID protocols and the social networks against their fakes,
 #   real-time ffmpeg (recordings, live ingest, the closed session), object storage, and the
 #   rule matrices' plain queries (moderation, valuation, step-up). On PostgreSQL, but for the
-#   forms' markup, the moderation matrix, NemLog-in and the social networks' connections,
-#   which run on SQLite to keep the two passes even.
+#   forms' markup, the moderation matrix, NemLog-in, the social networks' connections and
+#   object storage, which run on SQLite to keep the two passes even.
 # The passes are kept even by the choice of `on=` (CI prints each pass's dearest modules).
 # Without SAMSKAB_CI_PASS (`make test`, a developer's run) every test runs.
 ONE_PASS_NAMES = ("sqlite", "postgres")

@@ -25,7 +25,7 @@ from samskab.webcasts.recording import media_folder
 from samskab.webcasts.tests.factories import MeetingFactory
 
 # Files on S3 (moto's server); the database only keeps the rows, so once (conftest.py).
-pytestmark = [pytest.mark.django_db, pytest.mark.one_pass(on="postgres")]
+pytestmark = [pytest.mark.django_db, pytest.mark.one_pass]
 
 PAST = datetime(2025, 3, 4, 16, 0, tzinfo=UTC)
 
