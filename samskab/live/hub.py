@@ -272,7 +272,9 @@ class Hub:
         known = state.last or state.base
         if known is not None and known[0] == epoch:
             missed = [event for event in events if event.seq > known[1]]
-            if missed and missed[0].seq != known[1] + 1:
+            # A gap, or a history that ends before what was delivered here (a failover
+            # dropped the old primary's last writes, and its numbers will be used again).
+            if (missed and missed[0].seq != known[1] + 1) or seq < known[1]:
                 self._reload(state, epoch, seq)
                 return
         else:
