@@ -28,7 +28,11 @@ DATABASE_URL given with --database-url):
    alone: server_loop_cpu_us_per_heartbeat) and sender_lag_p99_ms (the senders' own
    lateness: if it is high, the load processes measured themselves; add --load-processes).
    `--load-nice N` starts the senders at a lower priority (the players' browsers are on
-   other machines; here they take the servers' cores).
+   other machines; here they take the servers' cores). `--pin` gives the web process a
+   core of its own and puts the beacon process and the senders on the other (CPUs 0 and
+   1), as a host would with the beacon unit's CPUAffinity= or on a host of its own: what
+   the heartbeats then cost the fan-out is the process's, not the shared cores'. The SSE
+   viewers' processes and the publisher share the web process's core in both phases.
    batch_cpu_us_per_heartbeat is the CPU of the batch thread's part alone (checks and the
    database write, measured in a process of its own over 2,000-beacon batches): the part
    that holds the GIL beside the event loop.
@@ -299,6 +303,30 @@ def _runqueue_wait_s(pid: int) -> float:
     return int(Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()[1]) / 1e9
 
 
+# --pin: the web process (and the SSE viewers) on one core, the heartbeats on the other.
+WEB_CPU, BEACON_CPU = 0, 1
+
+
+def _pin(pid: int, cpu: int) -> None:
+    """Every thread of a running process onto one CPU (threads it starts later inherit)."""
+    for task in os.listdir(f"/proc/{pid}/task"):
+        os.sched_setaffinity(int(task), {cpu})
+
+
+def _start_as(nice: int, cpu: int | None):
+    """A preexec_fn for a child: its niceness and CPU, or None when it needs neither."""
+    if not nice and cpu is None:
+        return None
+
+    def apply() -> None:
+        if nice:
+            os.nice(nice)
+        if cpu is not None:
+            os.sched_setaffinity(0, {cpu})
+
+    return apply
+
+
 def heartbeat_load(
     env: dict, server: ServerProcess, tickets: Path, seconds: float, args, start_at: float = 0
 ) -> dict:
@@ -334,7 +362,7 @@ def heartbeat_load(
             stdout=subprocess.PIPE,
             text=True,
             # --load-nice: the players' browsers are elsewhere; here they share the cores.
-            preexec_fn=(lambda: os.nice(args.load_nice)) if args.load_nice else None,
+            preexec_fn=_start_as(args.load_nice, BEACON_CPU if args.pin else None),
         )
         for i in range(parts)
     ]
@@ -671,6 +699,12 @@ def main() -> None:
         default=5,
         help="the beacon process's niceness (the unit's Nice=; 0: as the web process)",
     )
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="the web process and the SSE viewers on CPU 0, the beacon process and the "
+        "senders on CPU 1",
+    )
     parser.add_argument("--rollup-viewers", type=int, default=10_000)
     parser.add_argument("--rollup-hours", type=int, default=3)
     parser.add_argument("--dashboard-meetings", type=int, default=150)
@@ -678,6 +712,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--ingest-only", action="store_true", help="no roll-up, no dashboards")
     args = parser.parse_args()
+    if args.pin and (not args.beacon_process or len(os.sched_getaffinity(0)) < 2):
+        parser.error("--pin needs the beacon process and two CPUs")
     if args.rate is None:
         args.rate = 5000.0 if args.fanout else 0.0
     if args.rate:
@@ -700,6 +736,7 @@ def main() -> None:
         "beacon_process": args.beacon_process,
         "beacon_nice": args.beacon_nice if args.beacon_process else 0,
         "load_nice": args.load_nice,
+        "pinned": args.pin,
     }
     try:
         env = _environment(work, "ingest", args.database_url)
@@ -720,8 +757,15 @@ def main() -> None:
         try:
             for started in servers:
                 started.wait_ready()
+            if args.pin:
+                _pin(server.pid, WEB_CPU)
+                _pin(beacon.pid, BEACON_CPU)
             if args.fanout:
-                line.update(_with_fanout(args, work, server, beacon, env, tickets))
+                cpus = os.sched_getaffinity(0)
+                try:
+                    line.update(_with_fanout(args, work, server, beacon, env, tickets))
+                finally:
+                    os.sched_setaffinity(0, cpus)  # --pin moved the publisher (this process)
             else:
                 line.update(heartbeat_load(env, beacon, tickets, args.seconds, args))
         finally:
@@ -765,6 +809,10 @@ def _with_fanout(
     from samskab.live.testing import seed_people
 
     session = seed_people(env, {"operator": "webcast operator"})["operator"]
+    if args.pin:
+        # The publisher (the operator's browser) times each event from its send: on the
+        # web process's core, not behind the senders on the other one.
+        os.sched_setaffinity(0, {WEB_CPU})
     client = httpx.Client(base_url=server.url, cookies={"sessionid": session}, timeout=10)
     client.get("/live/demo/").raise_for_status()
     token = client.cookies["csrftoken"]
@@ -812,6 +860,7 @@ def _with_fanout(
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 text=True,
+                preexec_fn=_start_as(0, WEB_CPU if args.pin else None),
             )
         )
     opened = 0

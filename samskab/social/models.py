@@ -170,12 +170,19 @@ class PostTemplate(models.Model):
     class Meta:
         verbose_name = _("post text")
         verbose_name_plural = _("post texts")
+        # One text per council, kind and language, and one for all councils (no council):
+        # two partial indexes, which SQLite enforces too (NULLS NOT DISTINCT it does not).
         constraints = [
             models.UniqueConstraint(
                 fields=["body", "kind", "language"],
+                condition=models.Q(body__isnull=False),
                 name="social_template_unique",
-                nulls_distinct=False,
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "language"],
+                condition=models.Q(body__isnull=True),
+                name="social_template_unique_default",
+            ),
         ]
 
     def __str__(self) -> str:
