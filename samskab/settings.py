@@ -499,7 +499,7 @@ def s3_storage(bucket: str, prefix: str) -> dict:
         "access_key": S3_ACCESS_KEY_ID or None,
         "secret_key": S3_SECRET_ACCESS_KEY or None,
     }
-    return {"BACKEND": "samskab.core.objectstore.MediaStorage", "OPTIONS": options}
+    return {"BACKEND": "samskab.core.s3storage.MediaStorage", "OPTIONS": options}
 
 
 STORAGES = {

@@ -22,18 +22,18 @@ import mimetypes
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
-from urllib.parse import quote, urlsplit
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
+from urllib.parse import urlsplit
 
-from boto3.exceptions import Boto3Error
-from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.storage import storages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from storages.backends.s3 import S3Storage
 
 from samskab.core import paths
+
+if TYPE_CHECKING:
+    from samskab.core.s3storage import MediaStorage
 
 logger = logging.getLogger(__name__)
 
@@ -43,13 +43,24 @@ class StoreError(OSError):
     so callers that handle a failed write handle this too."""
 
 
+def _boto_errors() -> tuple[type[Exception], ...]:
+    """boto3's and botocore's errors, imported only where media are on S3 (boto3 is a fifth
+    of a second of every process's start); with local files no call raises them."""
+    if not enabled():
+        return ()
+    from boto3.exceptions import Boto3Error
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return (Boto3Error, BotoCoreError, ClientError)
+
+
 def _store_errors(function: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return function(*args, **kwargs)
-        except (Boto3Error, BotoCoreError, ClientError) as error:
-            if isinstance(error, ClientError) and _not_found(error):
+        except _boto_errors() as error:  # evaluated only when something was raised
+            if _not_found(error):
                 raise FileNotFoundError(str(error)) from error
             raise StoreError(f"object storage: {error}") from error
 
@@ -72,17 +83,6 @@ CONTENT_TYPES = {
 }
 
 
-class MediaStorage(S3Storage):
-    """Django's default storage on S3: the objects' addresses are the site's own `/media/...`
-    (the app checks, then streams or hands to nginx), never the bucket's, so pages need no
-    other origin in their CSP and the bucket stays private."""
-
-    def url(
-        self, name: str | None, parameters: Any = None, expire: Any = None, http_method: Any = None
-    ) -> str:
-        return settings.MEDIA_URL + quote(str(name or "").replace("\\", "/"))
-
-
 def enabled() -> bool:
     return getattr(settings, "MEDIA_STORAGE", "files") == "s3"
 
@@ -100,8 +100,8 @@ def content_type(name: str) -> str:
     return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
-def _backend(area: str) -> S3Storage:
-    return storages[area]
+def _backend(area: str) -> MediaStorage:
+    return cast("MediaStorage", storages[area])  # settings name it when S3 is enabled
 
 
 def locate(path: Path) -> tuple[str, str]:
@@ -248,7 +248,7 @@ def modified(path: Path) -> float | None:
     area, key = locate(path)
     try:
         return _backend(area).bucket.Object(key).last_modified.timestamp()
-    except ClientError as error:
+    except Exception as error:  # botocore ClientError 404
         if _not_found(error):
             return None
         raise

@@ -76,7 +76,7 @@ def s3_media(moto_server, settings) -> S3:
 
 def s3_storage(bucket: str, prefix: str, endpoint: str) -> dict:
     return {
-        "BACKEND": "samskab.core.objectstore.MediaStorage",
+        "BACKEND": "samskab.core.s3storage.MediaStorage",
         "OPTIONS": {
             "bucket_name": bucket,
             "location": prefix,

@@ -50,3 +50,40 @@ def test_readiness_asks_the_buckets(s3_media, client, settings):
     response = client.get("/readyz")
     assert response.status_code == 503
     assert "media" in json.loads(response.content)["failed"]
+
+
+def test_a_site_with_its_media_on_disk_does_not_import_boto3():
+    # boto3 is a fifth of a second of every process's start (web, worker, commands).
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, django; django.setup(); from django.urls import resolve; resolve('/'); "
+        "from samskab.core import objectstore; from pathlib import Path; "
+        "objectstore.exists(Path('/nowhere')); print('boto3' in sys.modules)"
+    )
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "samskab.settings", "MEDIA_STORAGE": "files"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_a_missing_object_is_a_missing_file_and_a_refused_one_a_store_error(s3_media, settings):
+    from botocore.exceptions import ClientError
+
+    from samskab.core import objectstore
+
+    missing = paths.media_root() / "people" / "nobody.jpg"
+    assert objectstore.size(missing) is None
+    assert objectstore.modified(missing) is None
+    with pytest.raises(FileNotFoundError):
+        objectstore.read_bytes(missing)
+    settings.STORAGES = settings.STORAGES | {
+        "default": settings.STORAGES["default"]
+        | {"OPTIONS": settings.STORAGES["default"]["OPTIONS"] | {"bucket_name": "no-such"}}
+    }
+    with pytest.raises(objectstore.StoreError) as failed:
+        objectstore.read_bytes(missing)
+    assert isinstance(failed.value.__cause__, ClientError)
