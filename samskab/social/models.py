@@ -177,11 +177,17 @@ class PostTemplate(models.Model):
                 fields=["body", "kind", "language"],
                 condition=models.Q(body__isnull=False),
                 name="social_template_unique",
+                violation_error_message=_(
+                    "This council already has a text of this kind in this language."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["kind", "language"],
                 condition=models.Q(body__isnull=True),
                 name="social_template_unique_default",
+                violation_error_message=_(
+                    "There is already a text of this kind in this language for all councils."
+                ),
             ),
         ]
 

@@ -25,8 +25,12 @@ def test_a_council_s_own_text_comes_before_the_one_for_all_and_the_built_in_one(
     assert template_text(meeting=other, kind=Kind.LIVE, language="en").startswith("Live now")
 
 
-@pytest.mark.parametrize("for_a_council", [True, False], ids=["a council's", "for all"])
-def test_a_second_text_for_the_same_kind_and_language_is_refused(for_a_council):
+@pytest.mark.parametrize(
+    ("for_a_council", "message"),
+    [(True, "This council already has"), (False, "for all councils")],
+    ids=["a council's", "for all"],
+)
+def test_a_second_text_for_the_same_kind_and_language_is_refused(for_a_council, message):
     body = BodyFactory() if for_a_council else None
     PostTemplate.objects.create(body=body, kind=Kind.SOON, language="da", text="{title}")
     form = PostTemplateForm(
@@ -38,6 +42,7 @@ def test_a_second_text_for_the_same_kind_and_language_is_refused(for_a_council):
         }
     )
     assert not form.is_valid()
+    assert message in str(form.errors["__all__"])
     with pytest.raises(IntegrityError), transaction.atomic():
         PostTemplate.objects.create(body=body, kind=Kind.SOON, language="da", text="Igen")
     # Another language, or another council's, is a text of its own.
