@@ -17,9 +17,12 @@ import json
 import logging
 import socket
 import time
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -64,12 +67,13 @@ class AddressRefused(FetchError):
     """The address leads to this server's own machine or an internal network."""
 
 
-def _check_address(host: str, port: int) -> None:
-    """Refuse a host whose addresses are not public on the internet (loopback, private and
-    link-local ranges such as a cloud's metadata service at 169.254.169.254), unless the
-    operator allows its range in AGENDA_FETCH_ALLOWED_NETWORKS: the address is typed by an
-    editor, and the server would otherwise fetch what only it can reach. Checked for every
-    request, redirects included (the transport below)."""
+def _public_addresses(host: str, port: int) -> list[str]:
+    """The addresses to connect to for `host`: refused when any of them is not public
+    on the internet (loopback, private and link-local ranges such as a cloud's metadata
+    service at 169.254.169.254), unless the operator allows its range in
+    AGENDA_FETCH_ALLOWED_NETWORKS: the address is typed by an editor, and the server would
+    otherwise fetch what only it can reach. Asked for every connection, redirects included
+    (_PublicOnlyBackend), and the connection is made to an address checked here."""
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
@@ -80,8 +84,9 @@ def _check_address(host: str, port: int) -> None:
         ipaddress.ip_network(entry, strict=False)
         for entry in settings.AGENDA_FETCH_ALLOWED_NETWORKS
     ]
-    for *_rest, sockaddr in found:
-        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+    addresses = [str(sockaddr[0]).split("%", 1)[0] for *_rest, sockaddr in found]
+    for text in addresses:
+        address = ipaddress.ip_address(text)
         if (address.is_global and not address.is_multicast) or any(
             address in network for network in allowed
         ):
@@ -93,13 +98,46 @@ def _check_address(host: str, port: int) -> None:
             )
             % {"host": host, "address": address}
         )
+    if not addresses:
+        raise FetchError(
+            _("The agenda system's name %(host)s could not be looked up.") % {"host": host}
+        )
+    return addresses
+
+
+class _PublicOnlyBackend(httpcore.SyncBackend):
+    """Connects to an address `_public_addresses` checked, never to the name itself: a name
+    server that answers a public address to the check and an internal one a moment later
+    (DNS rebinding) cannot lead the fetch inside. TLS still checks the certificate against
+    the name (httpcore gives the name, not the address, to the handshake)."""
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        # In the name server's order, as a connection to the name would (IPv6 first where
+        # the host has it, then IPv4).
+        *others, last = _public_addresses(host, port)  # at least one
+        for address in others:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError:
+                continue
+        return super().connect_tcp(last, port, timeout, local_address, socket_options)
 
 
 class _PublicOnlyTransport(httpx.HTTPTransport):
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        _check_address(url.host, url.port or (443 if url.scheme == "https" else 80))
-        return super().handle_request(request)
+    def __init__(self) -> None:
+        super().__init__()
+        # httpx names no network backend; its pool is rebuilt with ours (tested: a fetch
+        # connects to the address that was checked).
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(), network_backend=_PublicOnlyBackend()
+        )
 
 
 def _get(client: httpx.Client, url: str) -> httpx.Response:

@@ -4,6 +4,7 @@ and serving the items' files."""
 
 import http.server
 import json
+import socket
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -429,3 +430,28 @@ def test_an_item_s_file_on_an_internal_address_stays_a_link(oparl):
     assert link.url == "http://10.1.2.3/file/10/beslutning.pdf" and not link.file
     meeting.refresh_from_db()
     assert "internal network" in meeting.agenda_fetch_error
+
+
+def test_the_fetch_connects_to_the_address_it_checked_not_to_a_second_answer(oparl, monkeypatch):
+    # DNS rebinding: the name server answers an allowed address to the check and another
+    # one (here a loopback address where nothing listens) when the connection is made.
+    url = oparl.json("/meeting/281", oparl_meeting(oparl, with_files=False))
+    port = int(url.split(":")[2].split("/")[0])
+    answers = iter(["127.0.0.1", "127.0.0.3"])
+    asked: list[str] = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host != "dagsorden.example":
+            return real_getaddrinfo(host, *args, **kwargs)
+        asked.append(host)
+        address = next(answers, "127.0.0.3")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    meeting = coming(agenda_source_url=url.replace("127.0.0.1", "dagsorden.example"))
+
+    agenda_fetch(meeting=meeting)
+
+    assert meeting.agenda_items.count() == 3
+    assert asked == ["dagsorden.example"]  # looked up once, for the check
